@@ -1,0 +1,128 @@
+# vmmc - terminal management console for virtual machines.
+#   make            build ./vmmc (installs missing Debian packages when root)
+#   make run        build, then run the console (local hypervisor, else demo host)
+#   make check      set up and run every test, plain and under ASan+UBSan
+#   make bench      benchmarks, side by side with virsh
+#   make install    PREFIX=/usr/local DESTDIR=
+VERSION   := 0.1.0
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+DATADIR   ?= $(PREFIX)/share/vmmc
+MANDIR    ?= $(PREFIX)/share/man
+CC        ?= cc
+
+PKGS      := libvirt libxml-2.0 ncursesw panelw formw
+TEST_PKGS := cmocka
+
+WARN      := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+WERROR    ?= -Werror
+OPT       ?= -O2 -g
+CPPFLAGS  += -D_GNU_SOURCE -DVMMC_VERSION='"$(VERSION)"' -DVMMC_DATADIR='"$(DATADIR)"'
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+TEST_LIBS  = $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+# Build flavours: B=build (plain) or B=build-asan (sanitizers).
+B ?= build
+ifeq ($(B),build-asan)
+  XFLAGS := $(SAN_FLAGS) -O1 -g
+else
+  XFLAGS := $(OPT)
+endif
+ALL_CFLAGS = -std=gnu11 $(WARN) $(WERROR) $(XFLAGS) $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS) -pthread -MMD -MP
+
+LIB_SRC  := $(sort $(wildcard core/*.c backend/*.c remote/*.c tui/*.c wizards/*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)
+MAIN_OBJ := $(B)/main.o
+TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
+TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(B)/tests/%)
+
+.PHONY: all deps deps-test run check check-plain check-asan unit screen e2e layering bench install uninstall clean man-check demo-check
+all: deps
+	@$(MAKE) --no-print-directory vmmc
+
+# ---- dependencies ---------------------------------------------------------
+# Installs missing Debian packages when run as root, else prints the command.
+deps:
+	@sh mk/deps.sh build
+deps-test:
+	@sh mk/deps.sh build test
+
+# ---- build ----------------------------------------------------------------
+vmmc: $(B)/vmmc
+	cp $< $@.tmp && mv -f $@.tmp $@
+
+$(B)/vmmc: $(MAIN_OBJ) $(B)/libvmmc.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+$(B)/libvmmc.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/tests/%: tests/unit/%.c $(B)/libvmmc.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags cmocka) -o $@ $< $(B)/libvmmc.a $(PKG_LIBS) $(TEST_LIBS) -lm
+
+-include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)
+
+# ---- run ------------------------------------------------------------------
+run: all
+	./vmmc $(ARGS)
+
+# ---- tests ----------------------------------------------------------------
+# check: everything, plain build with -Werror, then again under ASan+UBSan.
+check: deps-test
+	@$(MAKE) --no-print-directory check-plain
+	@$(MAKE) --no-print-directory check-asan
+	@echo "make check: all suites passed"
+
+check-plain:
+	@$(MAKE) --no-print-directory B=build vmmc
+	@$(MAKE) --no-print-directory layering man-check
+	@$(MAKE) --no-print-directory B=build unit
+	@$(MAKE) --no-print-directory B=build screen
+	@$(MAKE) --no-print-directory B=build e2e
+
+check-asan:
+	@$(MAKE) --no-print-directory B=build-asan build-asan/vmmc
+	@$(MAKE) --no-print-directory B=build-asan unit
+	@$(MAKE) --no-print-directory B=build-asan screen
+
+unit: $(TEST_BIN)
+	@tests/run-unit.sh $(TEST_BIN)
+
+screen: $(B)/vmmc
+	@VMMC_BIN=$(abspath $(B)/vmmc) tests/screen/run.sh
+
+e2e: $(B)/vmmc
+	@VMMC_BIN=$(abspath $(B)/vmmc) tests/e2e/run.sh
+
+layering:
+	@tests/layering.sh
+
+man-check: $(B)/vmmc
+	@tests/man-check.sh $(B)/vmmc
+
+bench: deps-test
+	@$(MAKE) --no-print-directory B=build vmmc
+	@tests/bench/run.sh $(abspath build/vmmc)
+
+# ---- install --------------------------------------------------------------
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/themes $(DESTDIR)$(MANDIR)/man1
+	install -m 755 vmmc $(DESTDIR)$(BINDIR)/vmmc
+	install -m 644 data/demo-host.xml $(DESTDIR)$(DATADIR)/demo-host.xml
+	install -m 644 themes/*.theme $(DESTDIR)$(DATADIR)/themes/
+	install -m 644 man/vmmc.1 $(DESTDIR)$(MANDIR)/man1/vmmc.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/vmmc $(DESTDIR)$(MANDIR)/man1/vmmc.1
+	rm -rf $(DESTDIR)$(DATADIR)
+
+clean:
+	rm -rf build build-asan vmmc

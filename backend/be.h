@@ -1,0 +1,67 @@
+/* backend/be.h - everything libvirt, behind an interface with no libvirt types.
+ *
+ * Threads: be_init() registers libvirt's default event loop and runs it in a
+ * thread of its own (domain events, keepalive, stream callbacks). Each host
+ * has one worker thread with a job queue that runs every blocking libvirt
+ * call for that host. Results reach the UI only as md_msg messages posted on
+ * the queue given to be_init(). No function here blocks on libvirt: each
+ * one only queues work, so all of them are safe to call from the UI thread. */
+#ifndef BACKEND_BE_H
+#define BACKEND_BE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../core/msgq.h"
+
+typedef struct be_host be_host;
+
+enum be_op {
+	BE_OP_NONE = 0,
+	BE_OP_CONNECT,      /* connect now (also cancels the backoff wait) */
+	BE_OP_DISCONNECT,   /* close the connection, no retries until CONNECT */
+	BE_OP_REFRESH,      /* re-read VMs, networks, pools */
+	BE_OP_START,        /* start; starts from the managed save if there is one */
+	BE_OP_SHUTDOWN,     /* ACPI shutdown */
+	BE_OP_DESTROY,      /* turn off (force) */
+	BE_OP_REBOOT,
+	BE_OP_RESET,
+	BE_OP_SUSPEND,      /* pause */
+	BE_OP_RESUME,
+	BE_OP_SAVE,         /* managed save */
+	BE_OP_SAVE_REMOVE,  /* discard the managed save */
+	BE_OP_AUTOSTART_ON,
+	BE_OP_AUTOSTART_OFF,
+	BE_OP_DISKS,        /* answer MD_MSG_VM_DISKS with the VM's disk source paths */
+	BE_OP_DELETE,       /* undefine (turning it off first); delete the volumes in paths */
+	BE_OP__COUNT
+};
+
+const char *be_op_name(int op); /* "start", "shut down", ... for messages */
+
+/* Start the event-loop thread; results go to ui_queue (items are md_msg *).
+ * 0, or -1 with *err set (caller frees). */
+int be_init(core_msgq *ui_queue, char **err);
+/* Stop the event loop; call after every host is freed. */
+void be_fini(void);
+
+/* A host and its worker; the worker connects at once, posting
+ * MD_MSG_HOST_STATE (connecting, then connected or failed with retries),
+ * and on success MD_MSG_VM_LIST, MD_MSG_NET_LIST, MD_MSG_POOL_LIST. After
+ * that, domain lifecycle events keep the list current by MD_MSG_VM_UPDATE /
+ * MD_MSG_VM_REMOVED. A lost connection (keepalive or close callback) posts
+ * MD_CONN_DISCONNECTED and retries with backoff (1, 2, 4 ... 30 s). */
+be_host *be_host_new(int id, const char *uri);
+
+/* Queue a job. uuid: the VM for VM operations (NULL otherwise). paths: for
+ * BE_OP_DELETE, the volumes to delete with the VM (may be NULL/0); copied.
+ * Every VM operation answers MD_MSG_OP_RESULT (ok + text, with .op and .seq)
+ * and MD_MSG_VM_UPDATE or MD_MSG_VM_REMOVED. Returns the job's seq. */
+uint64_t be_host_submit(be_host *h, int op, const char *uuid, char *const *paths, size_t npaths);
+
+/* Stop the worker and free the host. Waits at most timeout_ms for a worker
+ * stuck in a blocking call; after that the worker is left to finish on its
+ * own (it frees its own state) and this returns. */
+void be_host_free(be_host **h, int timeout_ms);
+
+#endif

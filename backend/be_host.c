@@ -1,0 +1,542 @@
+/* backend/be_host.c - a host: its worker thread and job queue, connecting
+ * with backoff, keepalive, the close callback, events, lost connections. */
+#include "be_internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libvirt/virterror.h>
+#include <libxml/xmlerror.h>
+
+#include "../core/util.h"
+
+static const int be_backoff_s[] = { 1, 2, 4, 8, 16, 30 };
+
+/* ---- references ---------------------------------------------------------- */
+
+void be_host_ref(be_host *h)
+{
+	__atomic_add_fetch(&h->refs, 1, __ATOMIC_SEQ_CST);
+}
+
+static void be_job_free(be_job **jp)
+{
+	be_job *j = *jp;
+	if (!j)
+		return;
+	for (size_t i = 0; i < j->npaths; i++)
+		free(j->paths[i]);
+	free(j->paths);
+	free(j);
+	*jp = NULL;
+}
+
+void be_host_unref(be_host **hp)
+{
+	be_host *h = *hp;
+	*hp = NULL;
+	if (!h || __atomic_sub_fetch(&h->refs, 1, __ATOMIC_SEQ_CST) > 0)
+		return;
+	while (h->head) {
+		be_job *j = h->head;
+		h->head = j->next;
+		be_job_free(&j);
+	}
+	free(h->uri);
+	free(h->open_uri);
+	free(h->dead_reason);
+	pthread_mutex_destroy(&h->lock);
+	pthread_cond_destroy(&h->cond);
+	pthread_cond_destroy(&h->done_cond);
+	free(h);
+	be_live_hosts_add(-1);
+}
+
+static void be_host_unref_cb(void *opaque)
+{
+	be_host *h = opaque;
+	be_host_unref(&h);
+}
+
+/* ---- job queue ----------------------------------------------------------- */
+
+static void be_queue_push(be_host *h, be_job *j)
+{
+	if (h->tail)
+		h->tail->next = j;
+	else
+		h->head = j;
+	h->tail = j;
+	pthread_cond_signal(&h->cond);
+}
+
+static be_job *be_queue_pop(be_host *h)
+{
+	be_job *j = h->head;
+	if (j) {
+		h->head = j->next;
+		if (!h->head)
+			h->tail = NULL;
+		j->next = NULL;
+	}
+	return j;
+}
+
+/* Internal job from an event callback; an equal one already queued wins. */
+static void be_queue_event(be_host *h, int op, const char *uuid)
+{
+	be_job *j;
+	pthread_mutex_lock(&h->lock);
+	for (j = h->head; j; j = j->next)
+		if (j->op == op && (!uuid || strcmp(j->uuid, uuid) == 0))
+			break;
+	if (!j && !h->stop) {
+		j = xcalloc(1, sizeof(*j));
+		j->op = op;
+		if (uuid)
+			snprintf(j->uuid, sizeof(j->uuid), "%s", uuid);
+		be_queue_push(h, j);
+	}
+	pthread_mutex_unlock(&h->lock);
+}
+
+uint64_t be_host_submit(be_host *h, int op, const char *uuid, char *const *paths, size_t npaths)
+{
+	be_job *j = xcalloc(1, sizeof(*j));
+	uint64_t seq;
+
+	j->op = op;
+	if (uuid)
+		snprintf(j->uuid, sizeof(j->uuid), "%s", uuid);
+	if (paths && npaths) {
+		j->paths = xcalloc(npaths, sizeof(*j->paths));
+		for (size_t i = 0; i < npaths; i++)
+			j->paths[i] = xstrdup(paths[i]);
+		j->npaths = npaths;
+	}
+	pthread_mutex_lock(&h->lock);
+	seq = j->seq = ++h->next_seq;
+	be_queue_push(h, j);
+	pthread_mutex_unlock(&h->lock);
+	return seq;
+}
+
+/* ---- callbacks (event-loop thread: no libvirt calls that reach the host) -- */
+
+static void be_on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int detail,
+			    void *opaque)
+{
+	char uuid[VIR_UUID_STRING_BUFLEN];
+	/* virDomainGetUUIDString reads the handle: no round trip. */
+	if (virDomainGetUUIDString(dom, uuid) == 0)
+		be_queue_event(opaque, BE_JOB_VM_EVENT, uuid);
+}
+
+static void be_on_net(virConnectPtr conn, virNetworkPtr net, int event, int detail, void *opaque)
+{
+	be_queue_event(opaque, BE_JOB_NETS_EVENT, NULL);
+}
+
+static void be_on_pool(virConnectPtr conn, virStoragePoolPtr pool, int event, int detail,
+		       void *opaque)
+{
+	be_queue_event(opaque, BE_JOB_POOLS_EVENT, NULL);
+}
+
+static const char *be_close_reason(int reason)
+{
+	switch (reason) {
+	case VIR_CONNECT_CLOSE_REASON_ERROR: return "connection error";
+	case VIR_CONNECT_CLOSE_REASON_EOF: return "connection closed by the host";
+	case VIR_CONNECT_CLOSE_REASON_KEEPALIVE: return "host stopped answering (keepalive timeout)";
+	case VIR_CONNECT_CLOSE_REASON_CLIENT: return "connection closed";
+	}
+	return "connection lost";
+}
+
+static void be_on_close(virConnectPtr conn, int reason, void *opaque)
+{
+	be_host_mark_dead(opaque, be_close_reason(reason));
+}
+
+void be_host_mark_dead(be_host *h, const char *reason)
+{
+	pthread_mutex_lock(&h->lock);
+	if (!h->dead) {
+		h->dead = true;
+		core_str_set(&h->dead_reason, reason);
+		pthread_cond_signal(&h->cond);
+	}
+	pthread_mutex_unlock(&h->lock);
+}
+
+/* A failed call: system and RPC errors can come from the far side of a
+ * healthy connection (a guest's missing log socket), so the client's own
+ * view of the connection decides. */
+void be_host_check_conn(be_host *h, int code, const char *msg)
+{
+	if (!h->conn)
+		return;
+	if (code == VIR_ERR_NO_CONNECT || code == VIR_ERR_INVALID_CONN ||
+	    virConnectIsAlive(h->conn) != 1)
+		be_host_mark_dead(h, msg);
+}
+
+int be_host_fail(be_host *h, char **err)
+{
+	int code;
+	*err = be_last_error(&code);
+	be_host_check_conn(h, code, *err);
+	return -1;
+}
+
+/* ---- connection ---------------------------------------------------------- */
+
+static int be_auth_refuse(virConnectCredentialPtr cred, unsigned int ncred, void *cbdata)
+{
+	return -1; /* no prompts yet; nothing may ever ask on the terminal */
+}
+
+static int be_auth_types[] = {
+	VIR_CRED_AUTHNAME, VIR_CRED_PASSPHRASE, VIR_CRED_ECHOPROMPT,
+	VIR_CRED_NOECHOPROMPT, VIR_CRED_REALM, VIR_CRED_EXTERNAL,
+};
+
+static void be_post_state(be_host *h, int conn, const char *text, int retry_s, char *hostname)
+{
+	md_msg *m = md_msg_new(MD_MSG_HOST_STATE, h->id);
+	m->conn = conn;
+	m->text = xstrdup(text);
+	m->retry_s = retry_s;
+	m->hostname = hostname;
+	be_post(m);
+}
+
+/* Schedule the next attempt; returns its delay in seconds. */
+static int be_schedule_retry(be_host *h)
+{
+	int n = (int)CORE_ARRAY_LEN(be_backoff_s);
+	int s = be_backoff_s[h->backoff < n ? h->backoff : n - 1];
+	h->backoff++;
+	h->retry_at_ms = core_now_ms() + s * 1000LL;
+	return s;
+}
+
+static void be_register_callbacks(be_host *h)
+{
+	be_host_ref(h);
+	h->cb_dom = virConnectDomainEventRegisterAny(h->conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+						     VIR_DOMAIN_EVENT_CALLBACK(be_on_lifecycle),
+						     h, be_host_unref_cb);
+	if (h->cb_dom < 0)
+		be_host_unref_cb(h);
+	be_host_ref(h);
+	h->cb_net = virConnectNetworkEventRegisterAny(h->conn, NULL, VIR_NETWORK_EVENT_ID_LIFECYCLE,
+						      VIR_NETWORK_EVENT_CALLBACK(be_on_net),
+						      h, be_host_unref_cb);
+	if (h->cb_net < 0)
+		be_host_unref_cb(h);
+	be_host_ref(h);
+	h->cb_pool = virConnectStoragePoolEventRegisterAny(h->conn, NULL,
+							   VIR_STORAGE_POOL_EVENT_ID_LIFECYCLE,
+							   VIR_STORAGE_POOL_EVENT_CALLBACK(be_on_pool),
+							   h, be_host_unref_cb);
+	if (h->cb_pool < 0)
+		be_host_unref_cb(h);
+	/* Drivers without close callbacks accept it and never free it: keep
+	 * this reference ourselves and drop it after unregistering. */
+	be_host_ref(h);
+	h->cb_close = virConnectRegisterCloseCallback(h->conn, be_on_close, h, NULL) == 0;
+	if (!h->cb_close)
+		be_host_unref_cb(h);
+}
+
+static void be_unregister_callbacks(be_host *h)
+{
+	if (h->cb_dom >= 0)
+		virConnectDomainEventDeregisterAny(h->conn, h->cb_dom);
+	if (h->cb_net >= 0)
+		virConnectNetworkEventDeregisterAny(h->conn, h->cb_net);
+	if (h->cb_pool >= 0)
+		virConnectStoragePoolEventDeregisterAny(h->conn, h->cb_pool);
+	h->cb_dom = h->cb_net = h->cb_pool = -1;
+	if (h->cb_close) {
+		virConnectUnregisterCloseCallback(h->conn, be_on_close);
+		h->cb_close = false;
+		be_host_unref_cb(h);
+	}
+}
+
+static void be_conn_close(be_host *h)
+{
+	if (!h->conn)
+		return;
+	be_unregister_callbacks(h);
+	virConnectClose(h->conn);
+	h->conn = NULL;
+	pthread_mutex_lock(&h->lock);
+	h->dead = false;
+	pthread_mutex_unlock(&h->lock);
+}
+
+static bool be_uri_is_local_qemu_system(const char *uri)
+{
+	size_t n = strlen("qemu:///system");
+	return strncmp(uri, "qemu:///system", n) == 0 && (uri[n] == '\0' || uri[n] == '?');
+}
+
+/* Everything the UI shows; on a lost connection the worker notices it. */
+static int be_refresh_all(be_host *h, char **err)
+{
+	if (be_list_vms(h, err) < 0)
+		return -1;
+	if (be_list_nets(h, err) < 0)
+		return -1;
+	return be_list_pools(h, err);
+}
+
+static void be_connect(be_host *h)
+{
+	virConnectAuth auth = { be_auth_types, CORE_ARRAY_LEN(be_auth_types), be_auth_refuse, NULL };
+	char *err = NULL, *hostname;
+
+	h->retry_at_ms = 0;
+	be_post_state(h, MD_CONN_CONNECTING, NULL, 0, NULL);
+	h->conn = virConnectOpenAuth(h->open_uri, &auth, 0);
+	if (!h->conn) {
+		err = be_last_error(NULL);
+		be_post_state(h, MD_CONN_FAILED, err, be_schedule_retry(h), NULL);
+		free(err);
+		return;
+	}
+	virConnectSetKeepAlive(h->conn, 5, 3); /* fails for local drivers: fine */
+	be_register_callbacks(h);
+	hostname = virConnectGetHostname(h->conn);
+	h->local_qemu = be_uri_is_local_qemu_system(h->uri);
+	h->backoff = 0;
+	be_post_state(h, MD_CONN_CONNECTED, NULL, 0, xstrdup(hostname));
+	free(hostname);
+	be_demo_seed(h);
+	if (be_refresh_all(h, &err) < 0) {
+		md_msg *m = md_msg_new(MD_MSG_OP_RESULT, h->id);
+		m->text = xasprintf("Could not list %s: %s", h->uri, err);
+		be_post(m);
+		free(err);
+	}
+}
+
+static void be_lost(be_host *h)
+{
+	char *reason;
+	pthread_mutex_lock(&h->lock);
+	reason = h->dead_reason;
+	h->dead_reason = NULL;
+	pthread_mutex_unlock(&h->lock);
+	be_conn_close(h);
+	be_post_state(h, MD_CONN_DISCONNECTED, reason ? reason : "connection lost",
+		      be_schedule_retry(h), NULL);
+	free(reason);
+}
+
+/* ---- jobs ---------------------------------------------------------------- */
+
+static void be_job_refresh(be_host *h, const be_job *j)
+{
+	char *err = NULL;
+	if (!h->conn) {
+		be_post_result(h, j, false, xasprintf("Could not refresh %s: not connected", h->uri));
+		return;
+	}
+	if (be_refresh_all(h, &err) < 0) {
+		be_post_result(h, j, false, xasprintf("Could not refresh %s: %s", h->uri, err));
+		free(err);
+		return;
+	}
+	be_post_result(h, j, true, NULL);
+}
+
+static void be_job_run(be_host *h, const be_job *j)
+{
+	char *err = NULL;
+
+	if (j->op >= BE_JOB_VM_EVENT && !h->conn)
+		return; /* stale event of a closed connection */
+	be_post_busy(h, +1);
+	switch (j->op) {
+	case BE_OP_CONNECT:
+		if (!h->conn) {
+			h->backoff = 0;
+			be_connect(h);
+		}
+		be_post_result(h, j, h->conn != NULL, NULL);
+		break;
+	case BE_OP_DISCONNECT:
+		be_conn_close(h);
+		h->retry_at_ms = 0;
+		h->backoff = 0;
+		be_post_state(h, MD_CONN_IDLE, NULL, 0, NULL);
+		be_post_result(h, j, true, NULL);
+		break;
+	case BE_OP_REFRESH:
+		be_job_refresh(h, j);
+		break;
+	case BE_JOB_VM_EVENT:
+		be_vm_post(h, j->uuid);
+		break;
+	case BE_JOB_NETS_EVENT:
+		be_list_nets(h, &err);
+		break;
+	case BE_JOB_POOLS_EVENT:
+		be_list_pools(h, &err);
+		break;
+	default:
+		be_dom_job(h, j);
+		break;
+	}
+	free(err);
+	be_post_busy(h, -1);
+}
+
+/* ---- worker -------------------------------------------------------------- */
+
+enum be_wake { BE_WAKE_STOP, BE_WAKE_JOB, BE_WAKE_LOST, BE_WAKE_RETRY };
+
+static void be_deadline(struct timespec *ts, int64_t at_ms)
+{
+	int64_t now = core_now_ms(), wait = at_ms > now ? at_ms - now : 0;
+	clock_gettime(CLOCK_MONOTONIC, ts);
+	ts->tv_sec += wait / 1000;
+	ts->tv_nsec += (long)(wait % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
+static enum be_wake be_worker_wait(be_host *h, be_job **job)
+{
+	enum be_wake w;
+	struct timespec ts;
+
+	pthread_mutex_lock(&h->lock);
+	for (;;) {
+		if (h->stop) {
+			w = BE_WAKE_STOP;
+			break;
+		}
+		if (h->dead && h->conn) {
+			w = BE_WAKE_LOST;
+			break;
+		}
+		if ((*job = be_queue_pop(h)) != NULL) {
+			w = BE_WAKE_JOB;
+			break;
+		}
+		if (!h->conn && h->retry_at_ms && core_now_ms() >= h->retry_at_ms) {
+			w = BE_WAKE_RETRY;
+			break;
+		}
+		if (!h->conn && h->retry_at_ms) {
+			be_deadline(&ts, h->retry_at_ms);
+			pthread_cond_timedwait(&h->cond, &h->lock, &ts);
+		} else {
+			pthread_cond_wait(&h->cond, &h->lock);
+		}
+	}
+	pthread_mutex_unlock(&h->lock);
+	return w;
+}
+
+/* In-process drivers (test:///FILE) parse XML on this thread: libxml2's
+ * per-thread default would print warnings on the terminal. */
+static void be_xml_quiet(void *ctx, const char *fmt, ...)
+{
+}
+
+static void *be_worker_main(void *arg)
+{
+	be_host *h = arg;
+	be_job *job = NULL;
+	enum be_wake w;
+
+	xmlSetGenericErrorFunc(NULL, be_xml_quiet);
+	be_connect(h);
+	while ((w = be_worker_wait(h, &job)) != BE_WAKE_STOP) {
+		if (w == BE_WAKE_LOST)
+			be_lost(h);
+		else if (w == BE_WAKE_RETRY)
+			be_connect(h);
+		else
+			be_job_run(h, job);
+		be_job_free(&job);
+	}
+	be_conn_close(h);
+	pthread_mutex_lock(&h->lock);
+	h->done = true;
+	pthread_cond_broadcast(&h->done_cond);
+	pthread_mutex_unlock(&h->lock);
+	be_host_unref(&h);
+	return NULL;
+}
+
+/* ---- public -------------------------------------------------------------- */
+
+/* ssh must never ask on the terminal: no_tty=1 makes it run in batch mode. */
+char *be_open_uri(const char *uri)
+{
+	const char *scheme_end = strstr(uri, "://");
+	size_t slen = scheme_end ? (size_t)(scheme_end - uri) : 0;
+	if (slen < 4 || strncmp(scheme_end - 4, "+ssh", 4) != 0 || strstr(uri, "no_tty="))
+		return xstrdup(uri);
+	return xasprintf("%s%sno_tty=1", uri, strchr(uri, '?') ? "&" : "?");
+}
+
+be_host *be_host_new(int id, const char *uri)
+{
+	be_host *h = xcalloc(1, sizeof(*h));
+	pthread_condattr_t ca;
+
+	h->refs = 2; /* the caller's handle and the worker */
+	h->id = id;
+	h->uri = xstrdup(uri ? uri : "");
+	h->open_uri = be_open_uri(h->uri);
+	h->cb_dom = h->cb_net = h->cb_pool = -1;
+	pthread_mutex_init(&h->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&h->cond, &ca);
+	pthread_cond_init(&h->done_cond, &ca);
+	pthread_condattr_destroy(&ca);
+	be_live_hosts_add(+1);
+	if (pthread_create(&h->thread, NULL, be_worker_main, h) != 0)
+		abort();
+	return h;
+}
+
+void be_host_free(be_host **hp, int timeout_ms)
+{
+	be_host *h = *hp;
+	struct timespec ts;
+	bool done;
+
+	if (!h)
+		return;
+	*hp = NULL;
+	be_deadline(&ts, core_now_ms() + (timeout_ms > 0 ? timeout_ms : 0));
+	pthread_mutex_lock(&h->lock);
+	h->stop = true;
+	pthread_cond_signal(&h->cond);
+	while (!h->done)
+		if (pthread_cond_timedwait(&h->done_cond, &h->lock, &ts) == ETIMEDOUT)
+			break;
+	done = h->done;
+	pthread_mutex_unlock(&h->lock);
+	if (done)
+		pthread_join(h->thread, NULL);
+	else
+		pthread_detach(h->thread); /* it frees its own state when it returns */
+	be_host_unref(&h);
+}

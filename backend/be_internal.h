@@ -1,0 +1,96 @@
+/* backend/be_internal.h - what the backend's files share; not for tui/.
+ *
+ * A be_host is reference-counted: the UI's handle, the worker thread and
+ * each libvirt callback registration hold one reference. Fields marked
+ * "worker" are touched by the worker thread only; "lock" ones under
+ * h->lock. */
+#ifndef BACKEND_BE_INTERNAL_H
+#define BACKEND_BE_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <libvirt/libvirt.h>
+
+#include "../core/model.h"
+#include "be.h"
+
+/* Internal jobs, queued by event callbacks (seq 0, no OP_RESULT). */
+enum {
+	BE_JOB_VM_EVENT = 100, /* re-read one VM (uuid) */
+	BE_JOB_NETS_EVENT,     /* re-read the networks */
+	BE_JOB_POOLS_EVENT,    /* re-read the pools */
+};
+
+typedef struct be_job {
+	struct be_job *next;
+	int op;                /* enum be_op or BE_JOB_* */
+	uint64_t seq;          /* 0 for internal jobs */
+	char uuid[VIR_UUID_STRING_BUFLEN];
+	char **paths;
+	size_t npaths;
+} be_job;
+
+struct be_host {
+	int refs;              /* atomic */
+	int id;
+	char *uri;             /* as given */
+	char *open_uri;        /* what is opened (ssh: no_tty=1 added) */
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;      /* wakes the worker: job, stop, dead */
+	pthread_cond_t done_cond; /* the worker has finished */
+
+	/* lock */
+	be_job *head, *tail;
+	uint64_t next_seq;
+	bool stop;             /* be_host_free was called */
+	bool done;             /* the worker has returned */
+	bool dead;             /* the connection was lost (close callback ...) */
+	char *dead_reason;
+
+	/* worker */
+	virConnectPtr conn;
+	int cb_dom, cb_net, cb_pool; /* event callback ids, -1 = none */
+	bool cb_close;
+	int backoff;           /* failed attempts since the last success */
+	int64_t retry_at_ms;   /* next connection attempt, 0 = none */
+	bool local_qemu;       /* qemu:///system on this machine: pid files */
+};
+
+/* be_loop.c */
+void be_post(md_msg *m);     /* to the UI queue; dropped after be_fini */
+void be_post_busy(const be_host *h, int delta);
+void be_post_result(const be_host *h, const be_job *j, bool ok, char *text); /* takes text */
+/* Copy of libvirt's last error of this thread (never NULL); *code may be NULL. */
+char *be_last_error(int *code);
+void be_live_hosts_add(int delta);
+
+/* be_host.c */
+void be_host_ref(be_host *h);
+void be_host_unref(be_host **h);
+/* Mark the connection lost (any thread); the worker reconnects. */
+void be_host_mark_dead(be_host *h, const char *reason);
+/* After a failed call with error code: marks the connection lost if it is. */
+void be_host_check_conn(be_host *h, int code, const char *msg);
+/* After a failed call: *err = copy of the error, check the connection; -1. */
+int be_host_fail(be_host *h, char **err);
+
+/* The URI to open: ssh transports get no_tty=1 (batch mode, no prompts). */
+char *be_open_uri(const char *uri);
+
+/* be_list.c: each posts its list message; 0 or -1 with *err. */
+int be_list_vms(be_host *h, char **err);
+int be_list_nets(be_host *h, char **err);
+int be_list_pools(be_host *h, char **err);
+/* Post MD_MSG_VM_UPDATE or, when the VM is gone, MD_MSG_VM_REMOVED. */
+void be_vm_post(be_host *h, const char *uuid);
+
+/* be_dom.c */
+void be_dom_job(be_host *h, const be_job *j);
+
+/* be_demo.c: apply the <vmmc:demo> settings of a test:/// file. */
+void be_demo_seed(be_host *h);
+
+#endif

@@ -1,0 +1,321 @@
+/* backend/be_list.c - VM, network and pool lists for the model.
+ * The VM list costs four calls whatever the number of VMs: bulk stats plus
+ * three filtered listings (autostart, managed save, persistent) matched by
+ * UUID with sort + binary search. */
+#include "be_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <libvirt/virterror.h>
+
+#include "../core/util.h"
+
+typedef struct be_uuidset {
+	unsigned char (*u)[VIR_UUID_BUFLEN];
+	size_t n;
+} be_uuidset;
+
+static int be_uuid_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, VIR_UUID_BUFLEN);
+}
+
+static int be_uuidset_load(virConnectPtr conn, unsigned int flags, be_uuidset *s)
+{
+	virDomainPtr *doms = NULL;
+	int n = virConnectListAllDomains(conn, &doms, flags);
+	if (n < 0)
+		return -1;
+	s->u = xcalloc((size_t)n, VIR_UUID_BUFLEN);
+	s->n = (size_t)n;
+	for (int i = 0; i < n; i++) {
+		virDomainGetUUID(doms[i], s->u[i]);
+		virDomainFree(doms[i]);
+	}
+	free(doms);
+	qsort(s->u, s->n, VIR_UUID_BUFLEN, be_uuid_cmp);
+	return 0;
+}
+
+static bool be_uuidset_has(const be_uuidset *s, const unsigned char *uuid)
+{
+	return s->n && bsearch(uuid, s->u, s->n, VIR_UUID_BUFLEN, be_uuid_cmp) != NULL;
+}
+
+/* Uptime of a local QEMU guest: its pid file is written at start. */
+static int64_t be_started_wall(const be_host *h, const md_vm *v)
+{
+	static const char *const dirs[] = { "/run/libvirt/qemu", "/var/run/libvirt/qemu" };
+	struct stat st;
+
+	if (!h->local_qemu || !md_vm_state_active(v->state))
+		return 0;
+	for (size_t i = 0; i < CORE_ARRAY_LEN(dirs); i++) {
+		char *path = xasprintf("%s/%s.pid", dirs[i], v->name);
+		int rc = stat(path, &st);
+		free(path);
+		if (rc == 0)
+			return (int64_t)st.st_mtime;
+	}
+	return 0;
+}
+
+/* ---- VM list ------------------------------------------------------------- */
+
+enum { BE_SET_AUTOSTART, BE_SET_MANAGEDSAVE, BE_SET_PERSISTENT, BE_SET__COUNT };
+
+static const unsigned int be_set_flags[BE_SET__COUNT] = {
+	[BE_SET_AUTOSTART] = VIR_CONNECT_LIST_DOMAINS_AUTOSTART,
+	[BE_SET_MANAGEDSAVE] = VIR_CONNECT_LIST_DOMAINS_MANAGEDSAVE,
+	[BE_SET_PERSISTENT] = VIR_CONNECT_LIST_DOMAINS_PERSISTENT,
+};
+
+static void be_vm_from_rec(const be_host *h, virDomainStatsRecordPtr r,
+			   const be_uuidset *sets, md_vm *v)
+{
+	unsigned char raw[VIR_UUID_BUFLEN];
+	unsigned int vcpus = 0;
+	unsigned long long cur = 0, max = 0;
+	bool have_vcpus, have_mem;
+
+	v->name = xstrdup(virDomainGetName(r->dom));
+	virDomainGetUUIDString(r->dom, v->uuid);
+	virDomainGetUUID(r->dom, raw);
+	virTypedParamsGetInt(r->params, r->nparams, "state.state", &v->state);
+	virTypedParamsGetInt(r->params, r->nparams, "state.reason", &v->reason);
+	have_vcpus = virTypedParamsGetUInt(r->params, r->nparams, "vcpu.current", &vcpus) == 1;
+	have_mem = virTypedParamsGetULLong(r->params, r->nparams, "balloon.current", &cur) == 1 &&
+		   virTypedParamsGetULLong(r->params, r->nparams, "balloon.maximum", &max) == 1;
+	if (!have_vcpus || !have_mem) {
+		/* The test driver's bulk stats hold only state.*: in-process, cheap. */
+		virDomainInfo info;
+		if (virDomainGetInfo(r->dom, &info) == 0) {
+			vcpus = have_vcpus ? vcpus : info.nrVirtCpu;
+			cur = have_mem ? cur : info.memory;
+			max = have_mem ? max : info.maxMem;
+		}
+	}
+	v->vcpus = vcpus;
+	v->mem_kib = cur;
+	v->maxmem_kib = max;
+	v->autostart = be_uuidset_has(&sets[BE_SET_AUTOSTART], raw);
+	v->managed_save = be_uuidset_has(&sets[BE_SET_MANAGEDSAVE], raw);
+	v->persistent = be_uuidset_has(&sets[BE_SET_PERSISTENT], raw);
+	v->started_wall = be_started_wall(h, v);
+}
+
+static int be_all_stats(virConnectPtr conn, virDomainStatsRecordPtr **recs)
+{
+	unsigned int stats = VIR_DOMAIN_STATS_STATE | VIR_DOMAIN_STATS_VCPU | VIR_DOMAIN_STATS_BALLOON;
+	/* NOWAIT: a guest stuck in a job must not hold up the whole list. */
+	int n = virConnectGetAllDomainStats(conn, stats, recs, VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT);
+	if (n < 0 && virGetLastErrorCode() == VIR_ERR_INVALID_ARG)
+		n = virConnectGetAllDomainStats(conn, stats, recs, 0);
+	return n;
+}
+
+int be_list_vms(be_host *h, char **err)
+{
+	virDomainStatsRecordPtr *recs = NULL;
+	be_uuidset sets[BE_SET__COUNT] = { { NULL, 0 } };
+	md_msg *m;
+	int n, rc = 0;
+
+	if (!h->conn) {
+		*err = xstrdup("not connected");
+		return -1;
+	}
+	if ((n = be_all_stats(h->conn, &recs)) < 0)
+		return be_host_fail(h, err);
+	for (int i = 0; i < BE_SET__COUNT && rc == 0; i++)
+		if (be_uuidset_load(h->conn, be_set_flags[i], &sets[i]) < 0)
+			rc = be_host_fail(h, err);
+	if (rc == 0) {
+		m = md_msg_new(MD_MSG_VM_LIST, h->id);
+		m->vms = xcalloc((size_t)n, sizeof(*m->vms));
+		m->nvms = (size_t)n;
+		for (int i = 0; i < n; i++)
+			be_vm_from_rec(h, recs[i], sets, &m->vms[i]);
+		be_post(m);
+	}
+	for (int i = 0; i < BE_SET__COUNT; i++)
+		free(sets[i].u);
+	virDomainStatsRecordListFree(recs);
+	return rc;
+}
+
+/* ---- one VM -------------------------------------------------------------- */
+
+static int be_vm_read(const be_host *h, virDomainPtr dom, md_vm *v)
+{
+	virDomainInfo info;
+	int autostart = 0, saved, persistent;
+
+	if (virDomainGetState(dom, &v->state, &v->reason, 0) < 0 ||
+	    virDomainGetInfo(dom, &info) < 0 ||
+	    virDomainGetAutostart(dom, &autostart) < 0 ||
+	    (saved = virDomainHasManagedSaveImage(dom, 0)) < 0 ||
+	    (persistent = virDomainIsPersistent(dom)) < 0)
+		return -1;
+	v->name = xstrdup(virDomainGetName(dom));
+	virDomainGetUUIDString(dom, v->uuid);
+	v->vcpus = info.nrVirtCpu;
+	v->mem_kib = info.memory;
+	v->maxmem_kib = info.maxMem;
+	v->autostart = autostart != 0;
+	v->managed_save = saved == 1;
+	v->persistent = persistent == 1;
+	v->started_wall = be_started_wall(h, v);
+	return 0;
+}
+
+static void be_vm_gone_or_fail(be_host *h, const char *uuid)
+{
+	int code;
+	char *err = be_last_error(&code);
+	if (code == VIR_ERR_NO_DOMAIN) {
+		md_msg *m = md_msg_new(MD_MSG_VM_REMOVED, h->id);
+		snprintf(m->uuid, sizeof(m->uuid), "%s", uuid);
+		be_post(m);
+	} else {
+		be_host_check_conn(h, code, err);
+	}
+	free(err);
+}
+
+void be_vm_post(be_host *h, const char *uuid)
+{
+	virDomainPtr dom;
+	md_msg *m;
+
+	if (!h->conn)
+		return;
+	if (!(dom = virDomainLookupByUUIDString(h->conn, uuid))) {
+		be_vm_gone_or_fail(h, uuid);
+		return;
+	}
+	m = md_msg_new(MD_MSG_VM_UPDATE, h->id);
+	m->vms = xcalloc(1, sizeof(*m->vms));
+	m->nvms = 1;
+	if (be_vm_read(h, dom, &m->vms[0]) == 0) {
+		snprintf(m->uuid, sizeof(m->uuid), "%s", m->vms[0].uuid);
+		be_post(m);
+	} else {
+		be_vm_gone_or_fail(h, uuid);
+		md_msg_free(&m);
+	}
+	virDomainFree(dom);
+}
+
+/* ---- networks and pools -------------------------------------------------- */
+
+/* A driver without networks or storage just has none. */
+static int be_list_fail(be_host *h, char **err, int type)
+{
+	if (virGetLastErrorCode() == VIR_ERR_NO_SUPPORT) {
+		be_post(md_msg_new(type, h->id));
+		return 0;
+	}
+	return be_host_fail(h, err);
+}
+
+int be_list_nets(be_host *h, char **err)
+{
+	virNetworkPtr *nets = NULL;
+	md_msg *m;
+	int n;
+
+	if (!h->conn) {
+		*err = xstrdup("not connected");
+		return -1;
+	}
+	if ((n = virConnectListAllNetworks(h->conn, &nets, 0)) < 0)
+		return be_list_fail(h, err, MD_MSG_NET_LIST);
+	m = md_msg_new(MD_MSG_NET_LIST, h->id);
+	m->nets = xcalloc((size_t)n, sizeof(*m->nets));
+	m->nnets = (size_t)n;
+	for (int i = 0; i < n; i++) {
+		md_net *o = &m->nets[i];
+		int autostart = 0;
+		char *bridge;
+
+		o->name = xstrdup(virNetworkGetName(nets[i]));
+		o->active = virNetworkIsActive(nets[i]) == 1;
+		if (virNetworkGetAutostart(nets[i], &autostart) == 0)
+			o->autostart = autostart != 0;
+		if ((bridge = virNetworkGetBridgeName(nets[i])) != NULL) {
+			o->bridge = xstrdup(bridge);
+			free(bridge);
+		}
+		virNetworkFree(nets[i]);
+	}
+	free(nets);
+	be_post(m);
+	return 0;
+}
+
+static void be_pool_vols(virStoragePoolPtr pool, md_pool *o)
+{
+	virStorageVolPtr *vols = NULL;
+	int n = virStoragePoolListAllVolumes(pool, &vols, 0);
+
+	if (n <= 0)
+		return;
+	o->vols = xcalloc((size_t)n, sizeof(*o->vols));
+	o->nvols = (size_t)n;
+	for (int i = 0; i < n; i++) {
+		virStorageVolInfo info;
+		char *path = virStorageVolGetPath(vols[i]);
+
+		o->vols[i].name = xstrdup(virStorageVolGetName(vols[i]));
+		o->vols[i].path = xstrdup(path);
+		free(path);
+		if (virStorageVolGetInfo(vols[i], &info) == 0)
+			o->vols[i].capacity = info.capacity;
+		virStorageVolFree(vols[i]);
+	}
+	free(vols);
+}
+
+static void be_pool_read(virStoragePoolPtr pool, md_pool *o)
+{
+	virStoragePoolInfo info;
+
+	o->name = xstrdup(virStoragePoolGetName(pool));
+	o->active = virStoragePoolIsActive(pool) == 1;
+	if (o->active)
+		virStoragePoolRefresh(pool, 0); /* best effort: new files show up */
+	if (virStoragePoolGetInfo(pool, &info) == 0) {
+		o->capacity = info.capacity;
+		o->allocation = info.allocation;
+	}
+	if (o->active)
+		be_pool_vols(pool, o);
+}
+
+int be_list_pools(be_host *h, char **err)
+{
+	virStoragePoolPtr *pools = NULL;
+	md_msg *m;
+	int n;
+
+	if (!h->conn) {
+		*err = xstrdup("not connected");
+		return -1;
+	}
+	if ((n = virConnectListAllStoragePools(h->conn, &pools, 0)) < 0)
+		return be_list_fail(h, err, MD_MSG_POOL_LIST);
+	m = md_msg_new(MD_MSG_POOL_LIST, h->id);
+	m->pools = xcalloc((size_t)n, sizeof(*m->pools));
+	m->npools = (size_t)n;
+	for (int i = 0; i < n; i++) {
+		be_pool_read(pools[i], &m->pools[i]);
+		virStoragePoolFree(pools[i]);
+	}
+	free(pools);
+	be_post(m);
+	return 0;
+}

@@ -1,0 +1,187 @@
+/* backend/be_loop.c - be_init/be_fini: libvirt's event loop in a thread of
+ * its own, the UI queue that results go to, and small shared helpers. */
+#include "be_internal.h"
+
+#include <stdatomic.h>
+#include <string.h>
+
+#include <libvirt/virterror.h>
+#include <libxml/parser.h>
+
+#include "../core/util.h"
+
+static pthread_mutex_t be_post_lock = PTHREAD_MUTEX_INITIALIZER;
+static core_msgq *be_queue;          /* be_post_lock */
+
+static pthread_mutex_t be_live_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t be_live_cond = PTHREAD_COND_INITIALIZER;
+static int be_live;                  /* be_host objects not yet freed */
+
+static pthread_t be_loop_thread;
+static bool be_loop_running;
+static atomic_bool be_loop_stop;
+
+static const char *const be_op_names[BE_OP__COUNT] = {
+	[BE_OP_NONE] = "do nothing with",
+	[BE_OP_CONNECT] = "connect",
+	[BE_OP_DISCONNECT] = "disconnect",
+	[BE_OP_REFRESH] = "refresh",
+	[BE_OP_START] = "start",
+	[BE_OP_SHUTDOWN] = "shut down",
+	[BE_OP_DESTROY] = "turn off",
+	[BE_OP_REBOOT] = "reboot",
+	[BE_OP_RESET] = "reset",
+	[BE_OP_SUSPEND] = "pause",
+	[BE_OP_RESUME] = "resume",
+	[BE_OP_SAVE] = "save",
+	[BE_OP_SAVE_REMOVE] = "discard the saved state of",
+	[BE_OP_AUTOSTART_ON] = "turn autostart on for",
+	[BE_OP_AUTOSTART_OFF] = "turn autostart off for",
+	[BE_OP_DISKS] = "list the disks of",
+	[BE_OP_DELETE] = "delete",
+};
+
+const char *be_op_name(int op)
+{
+	if (op < 0 || op >= BE_OP__COUNT || !be_op_names[op])
+		return "do something with";
+	return be_op_names[op];
+}
+
+/* libvirt must never print: the screen belongs to curses. */
+static void be_quiet_error(void *data, virErrorPtr err)
+{
+	(void)data;
+	(void)err;
+}
+
+static void be_wake_timer(int timer, void *opaque)
+{
+	(void)timer;
+	(void)opaque;
+}
+
+static void *be_loop_main(void *arg)
+{
+	(void)arg;
+	while (!atomic_load(&be_loop_stop))
+		virEventRunDefaultImpl();
+	return NULL;
+}
+
+int be_init(core_msgq *ui_queue, char **err)
+{
+	static bool registered;
+
+	if (be_loop_running) {
+		*err = xstrdup("backend already initialised");
+		return -1;
+	}
+	xmlInitParser();
+	if (virInitialize() < 0) {
+		*err = xasprintf("could not initialise libvirt: %s", virGetLastErrorMessage());
+		return -1;
+	}
+	virSetErrorFunc(NULL, be_quiet_error);
+	if (!registered) {
+		if (virEventRegisterDefaultImpl() < 0) {
+			*err = be_last_error(NULL);
+			return -1;
+		}
+		registered = true;
+	}
+	pthread_mutex_lock(&be_post_lock);
+	be_queue = ui_queue;
+	pthread_mutex_unlock(&be_post_lock);
+	atomic_store(&be_loop_stop, false);
+	if (pthread_create(&be_loop_thread, NULL, be_loop_main, NULL) != 0) {
+		*err = xstrdup("could not start the event thread");
+		return -1;
+	}
+	be_loop_running = true;
+	return 0;
+}
+
+/* Let late libvirt free-callbacks (which run on the event loop) drop their
+ * host references, then stop the loop. */
+static void be_wait_hosts_gone(int timeout_ms)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += timeout_ms / 1000;
+	ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&be_live_lock);
+	while (be_live > 0)
+		if (pthread_cond_timedwait(&be_live_cond, &be_live_lock, &ts) != 0)
+			break;
+	pthread_mutex_unlock(&be_live_lock);
+}
+
+void be_fini(void)
+{
+	int timer;
+
+	if (!be_loop_running)
+		return;
+	be_wait_hosts_gone(2000);
+	atomic_store(&be_loop_stop, true);
+	timer = virEventAddTimeout(0, be_wake_timer, NULL, NULL);
+	pthread_join(be_loop_thread, NULL);
+	if (timer >= 0)
+		virEventRemoveTimeout(timer);
+	be_loop_running = false;
+	pthread_mutex_lock(&be_post_lock);
+	be_queue = NULL;
+	pthread_mutex_unlock(&be_post_lock);
+}
+
+void be_live_hosts_add(int delta)
+{
+	pthread_mutex_lock(&be_live_lock);
+	be_live += delta;
+	if (be_live <= 0)
+		pthread_cond_broadcast(&be_live_cond);
+	pthread_mutex_unlock(&be_live_lock);
+}
+
+void be_post(md_msg *m)
+{
+	pthread_mutex_lock(&be_post_lock);
+	if (be_queue)
+		core_msgq_post(be_queue, m);
+	else
+		md_msg_free(&m);
+	pthread_mutex_unlock(&be_post_lock);
+}
+
+void be_post_busy(const be_host *h, int delta)
+{
+	md_msg *m = md_msg_new(MD_MSG_HOST_BUSY, h->id);
+	m->count = delta;
+	be_post(m);
+}
+
+void be_post_result(const be_host *h, const be_job *j, bool ok, char *text)
+{
+	md_msg *m = md_msg_new(MD_MSG_OP_RESULT, h->id);
+	m->ok = ok;
+	m->text = text;
+	m->op = j->op;
+	m->seq = j->seq;
+	memcpy(m->uuid, j->uuid, sizeof(m->uuid));
+	be_post(m);
+}
+
+char *be_last_error(int *code)
+{
+	virErrorPtr e = virGetLastError();
+	if (code)
+		*code = e ? e->code : VIR_ERR_OK;
+	if (!e || !e->message)
+		return xstrdup("unknown libvirt error");
+	return xstrdup(e->message);
+}

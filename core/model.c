@@ -1,0 +1,366 @@
+/* core/model.c - the view model and its reducer (see model.h). */
+#include "model.h"
+#include "util.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const md_state_names[] = {
+	[MD_VM_NOSTATE] = "no state",
+	[MD_VM_RUNNING] = "running",
+	[MD_VM_BLOCKED] = "blocked",
+	[MD_VM_PAUSED] = "paused",
+	[MD_VM_SHUTDOWN] = "stopping",
+	[MD_VM_SHUTOFF] = "shut off",
+	[MD_VM_CRASHED] = "crashed",
+	[MD_VM_PMSUSPENDED] = "suspended",
+};
+
+const char *md_vm_state_name(int state)
+{
+	if (state < 0 || (size_t)state >= CORE_ARRAY_LEN(md_state_names))
+		return "unknown";
+	return md_state_names[state];
+}
+
+bool md_vm_state_active(int state)
+{
+	return state == MD_VM_RUNNING || state == MD_VM_BLOCKED || state == MD_VM_PAUSED ||
+	       state == MD_VM_SHUTDOWN || state == MD_VM_PMSUSPENDED;
+}
+
+const char *md_conn_name(int conn)
+{
+	switch (conn) {
+	case MD_CONN_IDLE: return "not connected";
+	case MD_CONN_CONNECTING: return "connecting";
+	case MD_CONN_CONNECTED: return "connected";
+	case MD_CONN_DISCONNECTED: return "disconnected";
+	case MD_CONN_FAILED: return "failed";
+	}
+	return "unknown";
+}
+
+md_msg *md_msg_new(int type, int host_id)
+{
+	md_msg *m = xcalloc(1, sizeof(*m));
+	m->type = type;
+	m->host_id = host_id;
+	return m;
+}
+
+void md_vm_clear(md_vm *v)
+{
+	xfree(&v->name);
+}
+
+void md_vm_copy(md_vm *dst, const md_vm *src)
+{
+	*dst = *src;
+	dst->name = xstrdup(src->name);
+}
+
+void md_net_clear(md_net *n)
+{
+	xfree(&n->name);
+	xfree(&n->bridge);
+}
+
+void md_pool_clear(md_pool *p)
+{
+	for (size_t i = 0; i < p->nvols; i++) {
+		xfree(&p->vols[i].name);
+		xfree(&p->vols[i].path);
+	}
+	xfree(&p->vols);
+	p->nvols = 0;
+	xfree(&p->name);
+}
+
+static void md_free_vms(md_vm **vms, size_t *n)
+{
+	for (size_t i = 0; i < *n; i++)
+		md_vm_clear(&(*vms)[i]);
+	xfree(vms);
+	*n = 0;
+}
+
+static void md_free_nets(md_net **nets, size_t *n)
+{
+	for (size_t i = 0; i < *n; i++)
+		md_net_clear(&(*nets)[i]);
+	xfree(nets);
+	*n = 0;
+}
+
+static void md_free_pools(md_pool **pools, size_t *n)
+{
+	for (size_t i = 0; i < *n; i++)
+		md_pool_clear(&(*pools)[i]);
+	xfree(pools);
+	*n = 0;
+}
+
+void md_msg_free(md_msg **mp)
+{
+	md_msg *m = *mp;
+	if (!m)
+		return;
+	free(m->hostname);
+	free(m->text);
+	md_free_vms(&m->vms, &m->nvms);
+	md_free_nets(&m->nets, &m->nnets);
+	md_free_pools(&m->pools, &m->npools);
+	for (size_t i = 0; i < m->nstrs; i++)
+		free(m->strs[i]);
+	free(m->strs);
+	free(m);
+	*mp = NULL;
+}
+
+void md_msg_free_void(void *m)
+{
+	md_msg *p = m;
+	md_msg_free(&p);
+}
+
+md_model *md_model_new(void)
+{
+	return xcalloc(1, sizeof(md_model));
+}
+
+static void md_host_free(md_host **hp)
+{
+	md_host *h = *hp;
+	if (!h)
+		return;
+	free(h->uri);
+	free(h->label);
+	free(h->hostname);
+	free(h->error);
+	md_free_vms(&h->vms, &h->nvms);
+	md_free_nets(&h->nets, &h->nnets);
+	md_free_pools(&h->pools, &h->npools);
+	free(h);
+	*hp = NULL;
+}
+
+void md_model_free(md_model **mp)
+{
+	md_model *m = *mp;
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->nhosts; i++)
+		md_host_free(&m->hosts[i]);
+	free(m->hosts);
+	free(m->status);
+	free(m);
+	*mp = NULL;
+}
+
+md_host *md_host_add(md_model *m, int id, const char *uri)
+{
+	md_host *h = xcalloc(1, sizeof(*h));
+	h->id = id;
+	h->uri = xstrdup(uri);
+	h->label = xstrdup(uri);
+	xgrow(&m->hosts, &m->cap_hosts, m->nhosts + 1, sizeof(*m->hosts));
+	m->hosts[m->nhosts++] = h;
+	m->gen++;
+	return h;
+}
+
+void md_host_remove(md_model *m, int id)
+{
+	for (size_t i = 0; i < m->nhosts; i++) {
+		if (m->hosts[i]->id == id) {
+			md_host_free(&m->hosts[i]);
+			memmove(&m->hosts[i], &m->hosts[i + 1], (m->nhosts - i - 1) * sizeof(*m->hosts));
+			m->nhosts--;
+			m->gen++;
+			return;
+		}
+	}
+}
+
+md_host *md_host_get(const md_model *m, int id)
+{
+	for (size_t i = 0; i < m->nhosts; i++)
+		if (m->hosts[i]->id == id)
+			return m->hosts[i];
+	return NULL;
+}
+
+md_vm *md_vm_find(const md_host *h, const char *uuid)
+{
+	for (size_t i = 0; i < h->nvms; i++)
+		if (strcmp(h->vms[i].uuid, uuid) == 0)
+			return &h->vms[i];
+	return NULL;
+}
+
+void md_set_status(md_model *m, bool error, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	free(m->status);
+	m->status = xvasprintf(fmt, ap);
+	va_end(ap);
+	m->status_error = error;
+	m->status_ms = core_now_ms();
+	m->gen++;
+}
+
+static int md_apply_host_state(md_host *h, md_msg *msg)
+{
+	int was = h->conn;
+	h->conn = msg->conn;
+	h->retry_s = msg->retry_s;
+	core_str_set(&h->error, msg->text);
+	if (msg->hostname) {
+		core_str_set(&h->hostname, msg->hostname);
+	}
+	if (h->conn == MD_CONN_CONNECTING && was != MD_CONN_CONNECTING)
+		h->listed = false;
+	/* A host that is not connected keeps its last lists (greyed by the UI),
+	 * so that nothing the user was looking at vanishes on a blip. */
+	return MD_DIRTY_TREE | MD_DIRTY_LIST | MD_DIRTY_STATUS;
+}
+
+/* Uptime: keep what we knew of when a VM started while it stays active;
+ * stamp "now" when we see it become active; forget it when it stops. */
+static void md_carry_start(md_vm *nv, const md_vm *old)
+{
+	bool now_active = md_vm_state_active(nv->state);
+	if (!now_active) {
+		nv->started_wall = 0;
+		return;
+	}
+	if (nv->started_wall)
+		return;
+	if (old && md_vm_state_active(old->state))
+		nv->started_wall = old->started_wall;
+	else if (old)
+		nv->started_wall = core_wall_s();
+}
+
+static int md_vm_uuid_cmp(const void *a, const void *b)
+{
+	return strcmp(((const md_vm *)a)->uuid, ((const md_vm *)b)->uuid);
+}
+
+static int md_apply_vm_update(md_host *h, md_msg *msg)
+{
+	md_vm *v;
+	if (msg->nvms < 1)
+		return 0;
+	v = md_vm_find(h, msg->vms[0].uuid);
+	if (!v && h->listed && md_vm_state_active(msg->vms[0].state) && !msg->vms[0].started_wall)
+		msg->vms[0].started_wall = core_wall_s(); /* a new VM, seen starting */
+	md_carry_start(&msg->vms[0], v);
+	if (v) {
+		md_vm_clear(v);
+		*v = msg->vms[0];
+	} else {
+		xgrow(&h->vms, &h->cap_vms, h->nvms + 1, sizeof(*h->vms));
+		h->vms[h->nvms++] = msg->vms[0];
+	}
+	/* The name now belongs to the model. */
+	msg->vms[0].name = NULL;
+	return MD_DIRTY_LIST | MD_DIRTY_TREE;
+}
+
+static int md_apply_vm_removed(md_host *h, const md_msg *msg)
+{
+	for (size_t i = 0; i < h->nvms; i++) {
+		if (strcmp(h->vms[i].uuid, msg->uuid) == 0) {
+			md_vm_clear(&h->vms[i]);
+			memmove(&h->vms[i], &h->vms[i + 1], (h->nvms - i - 1) * sizeof(*h->vms));
+			h->nvms--;
+			return MD_DIRTY_LIST | MD_DIRTY_TREE;
+		}
+	}
+	return 0;
+}
+
+int md_apply(md_model *m, md_msg *msg)
+{
+	md_host *h = md_host_get(m, msg->host_id);
+	int dirty = 0;
+
+	if (msg->type == MD_MSG_OP_RESULT) {
+		if (msg->text)
+			md_set_status(m, !msg->ok, "%s", msg->text);
+		return MD_DIRTY_STATUS;
+	}
+	if (!h)
+		return 0; /* a late message for a host that was removed */
+
+	switch (msg->type) {
+	case MD_MSG_HOST_STATE:
+		dirty = md_apply_host_state(h, msg);
+		break;
+	case MD_MSG_HOST_BUSY:
+		if (h->busy == 0 && msg->count > 0)
+			h->busy_since_ms = core_now_ms();
+		h->busy += msg->count;
+		if (h->busy < 0)
+			h->busy = 0;
+		dirty = MD_DIRTY_TREE;
+		break;
+	case MD_MSG_VM_LIST:
+		if (h->nvms) {
+			qsort(h->vms, h->nvms, sizeof(*h->vms), md_vm_uuid_cmp);
+			for (size_t i = 0; i < msg->nvms; i++) {
+				const md_vm *old = bsearch(&msg->vms[i], h->vms, h->nvms,
+							   sizeof(*h->vms), md_vm_uuid_cmp);
+				if (old)
+					md_carry_start(&msg->vms[i], old);
+				else if (!md_vm_state_active(msg->vms[i].state))
+					msg->vms[i].started_wall = 0;
+			}
+		}
+		md_free_vms(&h->vms, &h->nvms);
+		h->vms = msg->vms;
+		h->nvms = msg->nvms;
+		h->cap_vms = msg->nvms;
+		msg->vms = NULL;
+		msg->nvms = 0;
+		h->listed = true;
+		dirty = MD_DIRTY_LIST | MD_DIRTY_TREE;
+		break;
+	case MD_MSG_VM_UPDATE:
+		dirty = md_apply_vm_update(h, msg);
+		break;
+	case MD_MSG_VM_REMOVED:
+		dirty = md_apply_vm_removed(h, msg);
+		break;
+	case MD_MSG_NET_LIST:
+		md_free_nets(&h->nets, &h->nnets);
+		h->nets = msg->nets;
+		h->nnets = msg->nnets;
+		msg->nets = NULL;
+		msg->nnets = 0;
+		dirty = MD_DIRTY_TREE | MD_DIRTY_LIST;
+		break;
+	case MD_MSG_POOL_LIST:
+		md_free_pools(&h->pools, &h->npools);
+		h->pools = msg->pools;
+		h->npools = msg->npools;
+		msg->pools = NULL;
+		msg->npools = 0;
+		dirty = MD_DIRTY_TREE | MD_DIRTY_LIST;
+		break;
+	case MD_MSG_VM_DISKS:
+		dirty = 0; /* consumed by the UI's dialog, not the model */
+		break;
+	default:
+		break;
+	}
+	if (dirty) {
+		h->gen++;
+		m->gen++;
+	}
+	return dirty;
+}

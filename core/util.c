@@ -1,0 +1,231 @@
+/* core/util.c - see util.h */
+#include "util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static void core_oom(void)
+{
+	static const char msg[] = "vmmc: out of memory\n";
+	ssize_t r = write(2, msg, sizeof(msg) - 1);
+	(void)r;
+	abort();
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		core_oom();
+	return p;
+}
+
+void *xcalloc(size_t nmemb, size_t size)
+{
+	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
+	if (!p)
+		core_oom();
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (!q)
+		core_oom();
+	return q;
+}
+
+void xgrow(void *pp, size_t *cap, size_t need, size_t sz)
+{
+	void **p = pp;
+	size_t c = *cap;
+	if (need <= c)
+		return;
+	if (c < 8)
+		c = 8;
+	while (c < need) {
+		if (c > SIZE_MAX / 2 / sz)
+			core_oom();
+		c *= 2;
+	}
+	*p = xrealloc(*p, c * sz);
+	*cap = c;
+}
+
+char *xstrdup(const char *s)
+{
+	if (!s)
+		return NULL;
+	return xstrndup(s, strlen(s));
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+	size_t l;
+	char *r;
+	if (!s)
+		return NULL;
+	l = strnlen(s, n);
+	r = xmalloc(l + 1);
+	memcpy(r, s, l);
+	r[l] = '\0';
+	return r;
+}
+
+char *xvasprintf(const char *fmt, va_list ap)
+{
+	va_list ap2;
+	int n;
+	char *r;
+	va_copy(ap2, ap);
+	n = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
+	if (n < 0)
+		core_oom();
+	r = xmalloc((size_t)n + 1);
+	vsnprintf(r, (size_t)n + 1, fmt, ap);
+	return r;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *r;
+	va_start(ap, fmt);
+	r = xvasprintf(fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+void xfree(void *pp)
+{
+	void **p = pp;
+	if (p) {
+		free(*p);
+		*p = NULL;
+	}
+}
+
+void xfree_secret(char **pp)
+{
+	if (pp && *pp) {
+		volatile char *v = *pp;
+		size_t n = strlen(*pp);
+		while (n--)
+			*v++ = 0;
+		free(*pp);
+		*pp = NULL;
+	}
+}
+
+void core_str_set(char **dst, const char *src)
+{
+	char *n = xstrdup(src);
+	free(*dst);
+	*dst = n;
+}
+
+int core_str_eq(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+int core_str_has_prefix(const char *s, const char *prefix)
+{
+	return s && strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+char *core_str_trim(char *s)
+{
+	char *e;
+	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+		memmove(s, s + 1, strlen(s));
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n'))
+		*--e = '\0';
+	return s;
+}
+
+int64_t core_now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int64_t core_now_ms(void)
+{
+	return core_now_us() / 1000;
+}
+
+int64_t core_wall_s(void)
+{
+	return (int64_t)time(NULL);
+}
+
+void core_fmt_uptime(int64_t secs, char *buf, size_t len)
+{
+	if (secs < 0) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	if (secs >= 86400)
+		snprintf(buf, len, "%lldd %02lld:%02lld", (long long)(secs / 86400),
+			 (long long)(secs % 86400 / 3600), (long long)(secs % 3600 / 60));
+	else
+		snprintf(buf, len, "%02lld:%02lld:%02lld", (long long)(secs / 3600),
+			 (long long)(secs % 3600 / 60), (long long)(secs % 60));
+}
+
+void core_fmt_kib(unsigned long long kib, char *buf, size_t len)
+{
+	static const char *const unit[] = { "KiB", "MiB", "GiB", "TiB", "PiB" };
+	double v = (double)kib;
+	size_t u = 0;
+	while (v >= 1024.0 && u + 1 < CORE_ARRAY_LEN(unit)) {
+		v /= 1024.0;
+		u++;
+	}
+	if (v == (double)(unsigned long long)v || v >= 100)
+		snprintf(buf, len, "%.0f %s", v, unit[u]);
+	else
+		snprintf(buf, len, "%.1f %s", v, unit[u]);
+}
+
+int core_mkdir_p(const char *path, unsigned mode)
+{
+	char *p = xstrdup(path), *s;
+	int rc = 0;
+	for (s = p + 1; ; s++) {
+		if (*s == '/' || *s == '\0') {
+			char c = *s;
+			*s = '\0';
+			if (mkdir(p, (mode_t)mode) != 0 && errno != EEXIST) {
+				rc = -1;
+				break;
+			}
+			*s = c;
+			if (c == '\0')
+				break;
+		}
+	}
+	free(p);
+	return rc;
+}
+
+char *core_config_dir(void)
+{
+	const char *x = getenv("XDG_CONFIG_HOME");
+	const char *h = getenv("HOME");
+	if (x && *x == '/')
+		return xasprintf("%s/vmmc", x);
+	return xasprintf("%s/.config/vmmc", h && *h ? h : "/tmp");
+}

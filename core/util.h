@@ -1,0 +1,48 @@
+/* core/util.h - allocation wrappers (abort on OOM), small string and time helpers.
+ * libc only. */
+#ifndef CORE_UTIL_H
+#define CORE_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CORE_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+#define CORE_PRINTF(f, a) __attribute__((format(printf, f, a)))
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t nmemb, size_t size);
+void *xrealloc(void *p, size_t n);
+/* Grow *p (an array of *cap items of size sz) so that it holds at least need items. */
+void xgrow(void *pp, size_t *cap, size_t need, size_t sz);
+char *xstrdup(const char *s);          /* NULL in, NULL out */
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) CORE_PRINTF(1, 2);
+char *xvasprintf(const char *fmt, va_list ap) CORE_PRINTF(1, 0);
+/* free(*pp) and set *pp to NULL; pp is a pointer to any pointer. */
+void xfree(void *pp);
+/* Overwrite then free a secret (password, passphrase). */
+void xfree_secret(char **pp);
+
+/* Replace *dst with a copy of src (freeing the old value). */
+void core_str_set(char **dst, const char *src);
+int core_str_eq(const char *a, const char *b); /* NULL-safe */
+int core_str_has_prefix(const char *s, const char *prefix);
+/* Trim ASCII white space at both ends, in place; returns s. */
+char *core_str_trim(char *s);
+
+int64_t core_now_ms(void);  /* CLOCK_MONOTONIC in ms */
+int64_t core_now_us(void);  /* CLOCK_MONOTONIC in us */
+int64_t core_wall_s(void);  /* time(NULL) */
+
+/* "3d 04:05", "04:05:06", "-" for secs < 0 */
+void core_fmt_uptime(int64_t secs, char *buf, size_t len);
+/* KiB to human: "512 MiB", "1.5 GiB" */
+void core_fmt_kib(unsigned long long kib, char *buf, size_t len);
+
+/* mkdir -p with mode for created directories; 0 or -1 (errno set). */
+int core_mkdir_p(const char *path, unsigned mode);
+/* $XDG_CONFIG_HOME/vmmc (or ~/.config/vmmc); caller frees. */
+char *core_config_dir(void);
+
+#endif

@@ -1,0 +1,28 @@
+#!/bin/sh
+# mk/deps.sh [build] [test] - install the Debian packages vmmc needs (as root),
+# or print the exact apt-get line (as a user). Quiet when all are there.
+build_pkgs="gcc make pkg-config libvirt-dev libxml2-dev libncurses-dev libcmocka-dev libvterm-dev libssh-dev"
+test_pkgs="tmux libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils openssh-server busybox-static qemu-guest-agent cpio procps psmisc iproute2"
+want=""
+for set in "$@"; do
+	case "$set" in
+	build) want="$want $build_pkgs" ;;
+	test) want="$want $test_pkgs" ;;
+	*) echo "mk/deps.sh: unknown set '$set'" >&2; exit 2 ;;
+	esac
+done
+missing=""
+for p in $want; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" = 0 ]; then
+	echo "vmmc: installing Debian packages:$missing"
+	apt-get update -qq >/dev/null 2>&1 || true
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null || {
+		echo "vmmc: apt-get install failed for:$missing" >&2; exit 1; }
+else
+	echo "vmmc: missing Debian packages. Run:" >&2
+	echo "  sudo apt-get install -y --no-install-recommends$missing" >&2
+	exit 1
+fi

@@ -1,0 +1,701 @@
+/* tests/unit/test_backend.c - the backend against libvirt's test driver:
+ * test:///default and the demo host file (data/demo-host.xml; the repo root
+ * is the working directory). Messages are applied to a real md_model the
+ * way the UI does it. */
+#include <poll.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include <libvirt/libvirt.h>
+
+#include "../../backend/be.h"
+#include "../../backend/be_internal.h"
+#include "../../core/model.h"
+#include "../../core/msgq.h"
+#include "../../core/util.h"
+
+#define WAIT_MS 10000
+
+/* ---- harness ------------------------------------------------------------- */
+
+typedef struct result {
+	int host_id;
+	uint64_t seq;
+	int op;
+	bool ok;
+	char *text;
+} result;
+
+static struct {
+	core_msgq *q;
+	md_model *m;
+	result *res;
+	size_t nres, cap_res;
+	char **disks; /* last VM_DISKS */
+	size_t ndisks;
+	uint64_t disks_seq;
+	int updates;  /* VM_UPDATE messages seen */
+	int busy_msgs;
+	int next_id;
+	char *demo_uri;
+} T;
+
+static void record(md_msg *msg)
+{
+	switch (msg->type) {
+	case MD_MSG_OP_RESULT:
+		xgrow(&T.res, &T.cap_res, T.nres + 1, sizeof(*T.res));
+		T.res[T.nres++] = (result){ msg->host_id, msg->seq, msg->op, msg->ok, xstrdup(msg->text) };
+		break;
+	case MD_MSG_VM_DISKS:
+		for (size_t i = 0; i < T.ndisks; i++)
+			free(T.disks[i]);
+		free(T.disks);
+		T.disks = msg->strs;
+		T.ndisks = msg->nstrs;
+		T.disks_seq = msg->seq;
+		msg->strs = NULL;
+		msg->nstrs = 0;
+		break;
+	case MD_MSG_VM_UPDATE:
+		T.updates++;
+		break;
+	case MD_MSG_HOST_BUSY:
+		T.busy_msgs++;
+		break;
+	}
+}
+
+/* Apply what is queued; wait for more until end_ms. false once past end. */
+static bool pump(int64_t end_ms)
+{
+	struct pollfd p = { .fd = core_msgq_fd(T.q), .events = POLLIN };
+	int64_t left = end_ms - core_now_ms();
+	md_msg *msg;
+
+	if (left <= 0)
+		return false;
+	poll(&p, 1, (int)(left > 100 ? 100 : left));
+	while ((msg = core_msgq_pop(T.q)) != NULL) {
+		record(msg);
+		md_apply(T.m, msg);
+		md_msg_free(&msg);
+	}
+	return true;
+}
+
+#define WAIT(cond, ms)                                      \
+	do {                                                \
+		int64_t end_ = core_now_ms() + (ms);        \
+		while (!(cond) && pump(end_)) {             \
+		}                                           \
+	} while (0)
+
+static result *find_result(int host_id, uint64_t seq)
+{
+	for (size_t i = 0; i < T.nres; i++)
+		if (T.res[i].host_id == host_id && T.res[i].seq == seq)
+			return &T.res[i];
+	return NULL;
+}
+
+typedef struct th {
+	be_host *bh;
+	md_host *h;
+	int id;
+} th;
+
+static th host_open(const char *uri)
+{
+	th t;
+	t.id = ++T.next_id;
+	t.h = md_host_add(T.m, t.id, uri);
+	t.bh = be_host_new(t.id, uri);
+	return t;
+}
+
+static void host_wait_listed(th *t)
+{
+	WAIT(t->h->conn == MD_CONN_CONNECTED && t->h->listed && t->h->npools > 0, WAIT_MS);
+	assert_int_equal(t->h->conn, MD_CONN_CONNECTED);
+	assert_true(t->h->listed);
+}
+
+static void host_close(th *t)
+{
+	be_host_free(&t->bh, 5000);
+	assert_null(t->bh);
+	md_host_remove(T.m, t->id);
+}
+
+static const md_vm *vm_by_name(const md_host *h, const char *name)
+{
+	for (size_t i = 0; i < h->nvms; i++)
+		if (strcmp(h->vms[i].name, name) == 0)
+			return &h->vms[i];
+	return NULL;
+}
+
+static const md_pool *pool_by_name(const md_host *h, const char *name)
+{
+	for (size_t i = 0; i < h->npools; i++)
+		if (strcmp(h->pools[i].name, name) == 0)
+			return &h->pools[i];
+	return NULL;
+}
+
+static const md_vol *vol_by_name(const md_pool *p, const char *name)
+{
+	for (size_t i = 0; p && i < p->nvols; i++)
+		if (strcmp(p->vols[i].name, name) == 0)
+			return &p->vols[i];
+	return NULL;
+}
+
+static uint64_t submit(th *t, int op, const char *uuid, char *const *paths, size_t npaths)
+{
+	return be_host_submit(t->bh, op, uuid, paths, npaths);
+}
+
+/* Submit an op on the named VM and wait for its OP_RESULT. */
+static result *vm_op(th *t, int op, const char *name, char *const *paths, size_t npaths)
+{
+	const md_vm *v = vm_by_name(t->h, name);
+	char uuid[37];
+	uint64_t seq;
+
+	assert_non_null(v);
+	memcpy(uuid, v->uuid, sizeof(uuid));
+	seq = submit(t, op, uuid, paths, npaths);
+	WAIT(find_result(t->id, seq), WAIT_MS);
+	assert_non_null(find_result(t->id, seq));
+	return find_result(t->id, seq);
+}
+
+static void expect_ok(result *r, const char *text)
+{
+	if (!r->ok || !core_str_eq(r->text, text))
+		fail_msg("expected ok '%s', got %s '%s'", text, r->ok ? "ok" : "failed",
+			 r->text ? r->text : "(null)");
+}
+
+/* Wait until the model shows the named VM in state (and managed_save). */
+static void expect_state(th *t, const char *name, int state)
+{
+	const md_vm *v;
+	WAIT((v = vm_by_name(t->h, name)) != NULL && v->state == state, WAIT_MS);
+	v = vm_by_name(t->h, name);
+	assert_non_null(v);
+	if (v->state != state)
+		fail_msg("%s: state %s, expected %s", name, md_vm_state_name(v->state),
+			 md_vm_state_name(state));
+}
+
+static int group_setup(void **state)
+{
+	char *err = NULL;
+	char cwd[4096];
+
+	T.q = core_msgq_new(md_msg_free_void);
+	T.m = md_model_new();
+	if (be_init(T.q, &err) < 0) {
+		fprintf(stderr, "be_init: %s\n", err);
+		return -1;
+	}
+	if (!getcwd(cwd, sizeof(cwd)))
+		return -1;
+	T.demo_uri = xasprintf("test://%s/data/demo-host.xml", cwd);
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	be_fini();
+	for (size_t i = 0; i < T.nres; i++)
+		free(T.res[i].text);
+	free(T.res);
+	for (size_t i = 0; i < T.ndisks; i++)
+		free(T.disks[i]);
+	free(T.disks);
+	md_model_free(&T.m);
+	core_msgq_free(&T.q);
+	free(T.demo_uri);
+	return 0;
+}
+
+/* ---- listing ------------------------------------------------------------- */
+
+static void test_default_host(void **state)
+{
+	th t = host_open("test:///default");
+	const md_vm *v;
+
+	host_wait_listed(&t);
+	assert_non_null(t.h->hostname);
+	assert_int_equal(t.h->nvms, 1);
+	v = vm_by_name(t.h, "test");
+	assert_non_null(v);
+	assert_int_equal(v->state, MD_VM_RUNNING);
+	assert_string_equal(v->uuid, "6695eb01-f6a4-8304-79aa-97f2502e193f");
+	assert_int_equal(v->vcpus, 2);
+	assert_int_equal(v->mem_kib, 2097152);
+	assert_int_equal(v->maxmem_kib, 8388608);
+	assert_true(v->persistent);
+	assert_int_equal(t.h->nnets, 1);
+	assert_string_equal(t.h->nets[0].name, "default");
+	assert_int_equal(t.h->npools, 1);
+	assert_string_equal(t.h->pools[0].name, "default-pool");
+	host_close(&t);
+}
+
+static const struct demo_vm {
+	const char *name;
+	int state;
+	unsigned vcpus;
+	unsigned mem_mib, max_mib;
+	bool autostart, saved;
+} demo_vms[] = {
+	{ "web01", MD_VM_RUNNING, 2, 2048, 2048, true, false },
+	{ "web02", MD_VM_RUNNING, 2, 2048, 2048, true, false },
+	{ "db-primary", MD_VM_RUNNING, 4, 8192, 8192, true, false },
+	{ "db-replica", MD_VM_RUNNING, 4, 6144, 8192, true, false },
+	{ "mail", MD_VM_RUNNING, 2, 4096, 4096, true, false },
+	{ "build-runner", MD_VM_SHUTOFF, 8, 16384, 16384, false, false },
+	{ "win11-desktop", MD_VM_SHUTOFF, 4, 8192, 8192, false, false },
+	{ "k8s-node-1", MD_VM_RUNNING, 2, 4096, 4096, true, false },
+	{ "k8s-node-2", MD_VM_RUNNING, 2, 4096, 4096, true, false },
+	{ "k8s-node-3", MD_VM_PAUSED, 2, 4096, 4096, true, false },
+	{ "pfsense-fw", MD_VM_RUNNING, 1, 1024, 1024, true, false },
+	{ "jellyfin", MD_VM_RUNNING, 4, 3072, 4096, false, false },
+	{ "nextcloud", MD_VM_RUNNING, 2, 4096, 4096, true, false },
+	{ "gitlab", MD_VM_SHUTOFF, 4, 8192, 8192, false, true },
+	{ "dev-sandbox", MD_VM_SHUTOFF, 1, 512, 512, false, false },
+	{ "home-assistant", MD_VM_PAUSED, 1, 2048, 2048, true, false },
+};
+
+static void test_demo_vms(void **state)
+{
+	th t = host_open(T.demo_uri);
+
+	host_wait_listed(&t);
+	assert_int_equal(t.h->nvms, CORE_ARRAY_LEN(demo_vms));
+	for (size_t i = 0; i < CORE_ARRAY_LEN(demo_vms); i++) {
+		const struct demo_vm *d = &demo_vms[i];
+		const md_vm *v = vm_by_name(t.h, d->name);
+		if (!v)
+			fail_msg("VM %s missing", d->name);
+		if (v->state != d->state || v->vcpus != d->vcpus ||
+		    v->mem_kib != d->mem_mib * 1024ULL || v->maxmem_kib != d->max_mib * 1024ULL ||
+		    v->autostart != d->autostart || v->managed_save != d->saved || !v->persistent)
+			fail_msg("VM %s: state %d vcpus %u mem %llu/%llu autostart %d saved %d persistent %d",
+				 d->name, v->state, v->vcpus, v->mem_kib, v->maxmem_kib, v->autostart,
+				 v->managed_save, v->persistent);
+		assert_int_equal(strlen(v->uuid), 36);
+		assert_int_equal(v->started_wall, 0); /* not local qemu */
+	}
+	host_close(&t);
+}
+
+static void test_demo_nets_pools(void **state)
+{
+	th t = host_open(T.demo_uri);
+	const md_pool *def, *iso;
+	const md_vol *vol;
+
+	host_wait_listed(&t);
+	assert_int_equal(t.h->nnets, 2);
+	for (size_t i = 0; i < t.h->nnets; i++) {
+		const md_net *n = &t.h->nets[i];
+		bool is_default = strcmp(n->name, "default") == 0;
+		assert_true(is_default || strcmp(n->name, "isolated") == 0);
+		assert_true(n->active);
+		assert_int_equal(n->autostart, is_default);
+		assert_string_equal(n->bridge, is_default ? "virbr0" : "virbr1");
+	}
+	assert_int_equal(t.h->npools, 2);
+	def = pool_by_name(t.h, "default");
+	iso = pool_by_name(t.h, "iso");
+	assert_non_null(def);
+	assert_non_null(iso);
+	assert_true(def->active && iso->active);
+	assert_int_equal(def->nvols, 19);
+	assert_int_equal(iso->nvols, 4);
+	assert_int_equal(def->capacity, 100ULL << 30);
+	assert_true(def->allocation > 0 && def->allocation < def->capacity);
+	vol = vol_by_name(def, "web01.qcow2");
+	assert_non_null(vol);
+	assert_string_equal(vol->path, "/var/lib/libvirt/images/web01.qcow2");
+	assert_int_equal(vol->capacity, 20ULL << 30);
+	assert_non_null(vol_by_name(iso, "win11-23h2.iso"));
+	host_close(&t);
+}
+
+/* ---- operations ---------------------------------------------------------- */
+
+static void test_lifecycle(void **state)
+{
+	th t = host_open(T.demo_uri);
+	const char *vm = "build-runner";
+	result *r;
+	int busy_before = T.busy_msgs;
+
+	host_wait_listed(&t);
+	expect_ok(vm_op(&t, BE_OP_START, vm, NULL, 0), "Started 'build-runner'");
+	expect_state(&t, vm, MD_VM_RUNNING);
+	expect_ok(vm_op(&t, BE_OP_SUSPEND, vm, NULL, 0), "Paused 'build-runner'");
+	expect_state(&t, vm, MD_VM_PAUSED);
+	expect_ok(vm_op(&t, BE_OP_RESUME, vm, NULL, 0), "Resumed 'build-runner'");
+	expect_state(&t, vm, MD_VM_RUNNING);
+	expect_ok(vm_op(&t, BE_OP_REBOOT, vm, NULL, 0), "Rebooting 'build-runner'");
+	expect_state(&t, vm, MD_VM_RUNNING);
+	expect_ok(vm_op(&t, BE_OP_RESET, vm, NULL, 0), "Reset 'build-runner'");
+	expect_state(&t, vm, MD_VM_RUNNING);
+	expect_ok(vm_op(&t, BE_OP_SHUTDOWN, vm, NULL, 0), "Shut down requested for 'build-runner'");
+	expect_state(&t, vm, MD_VM_SHUTOFF);
+	expect_ok(vm_op(&t, BE_OP_START, vm, NULL, 0), "Started 'build-runner'");
+	expect_ok(vm_op(&t, BE_OP_DESTROY, vm, NULL, 0), "Turned off 'build-runner'");
+	expect_state(&t, vm, MD_VM_SHUTOFF);
+
+	/* managed save, then start from it */
+	expect_ok(vm_op(&t, BE_OP_START, vm, NULL, 0), "Started 'build-runner'");
+	expect_ok(vm_op(&t, BE_OP_SAVE, vm, NULL, 0), "Saved 'build-runner'");
+	expect_state(&t, vm, MD_VM_SHUTOFF);
+	assert_true(vm_by_name(t.h, vm)->managed_save);
+	expect_ok(vm_op(&t, BE_OP_START, vm, NULL, 0), "Started 'build-runner' from saved state");
+	expect_state(&t, vm, MD_VM_RUNNING);
+	assert_false(vm_by_name(t.h, vm)->managed_save);
+	expect_ok(vm_op(&t, BE_OP_SAVE, vm, NULL, 0), "Saved 'build-runner'");
+	expect_ok(vm_op(&t, BE_OP_SAVE_REMOVE, vm, NULL, 0), "Discarded saved state of 'build-runner'");
+	WAIT(!vm_by_name(t.h, vm)->managed_save, WAIT_MS);
+	assert_false(vm_by_name(t.h, vm)->managed_save);
+
+	/* autostart */
+	expect_ok(vm_op(&t, BE_OP_AUTOSTART_ON, vm, NULL, 0), "Autostart on for 'build-runner'");
+	WAIT(vm_by_name(t.h, vm)->autostart, WAIT_MS);
+	assert_true(vm_by_name(t.h, vm)->autostart);
+	expect_ok(vm_op(&t, BE_OP_AUTOSTART_OFF, vm, NULL, 0), "Autostart off for 'build-runner'");
+	WAIT(!vm_by_name(t.h, vm)->autostart, WAIT_MS);
+	assert_false(vm_by_name(t.h, vm)->autostart);
+
+	/* a failing op carries libvirt's message */
+	r = vm_op(&t, BE_OP_RESUME, vm, NULL, 0);
+	assert_false(r->ok);
+	assert_true(core_str_has_prefix(r->text, "Could not resume 'build-runner': "));
+	assert_true(strlen(r->text) > strlen("Could not resume 'build-runner': "));
+
+	/* every job was busy +1 / -1, and the host is idle again */
+	WAIT(t.h->busy == 0, WAIT_MS);
+	assert_int_equal(t.h->busy, 0);
+	assert_true(T.busy_msgs - busy_before >= 2 * 20);
+	host_close(&t);
+}
+
+static void test_nonexistent_uuid(void **state)
+{
+	th t = host_open(T.demo_uri);
+	const char *uuid = "00000000-1111-4222-8333-444444444444";
+	uint64_t seq;
+	result *r;
+
+	host_wait_listed(&t);
+	seq = submit(&t, BE_OP_START, uuid, NULL, 0);
+	WAIT(find_result(t.id, seq), WAIT_MS);
+	r = find_result(t.id, seq);
+	assert_non_null(r);
+	assert_false(r->ok);
+	assert_int_equal(r->op, BE_OP_START);
+	assert_non_null(strstr(r->text, "Could not start VM 00000000-1111-4222-8333-444444444444: "));
+	assert_non_null(strstr(r->text, "omain not found"));
+	assert_int_equal(t.h->nvms, CORE_ARRAY_LEN(demo_vms));
+
+	/* DISKS on it still answers, with no paths */
+	seq = submit(&t, BE_OP_DISKS, uuid, NULL, 0);
+	WAIT(T.disks_seq == seq, WAIT_MS);
+	assert_int_equal(T.disks_seq, seq);
+	assert_int_equal(T.ndisks, 0);
+	host_close(&t);
+}
+
+static void expect_disks(th *t, const char *vm, const char *const *want, size_t n)
+{
+	result *r = vm_op(t, BE_OP_DISKS, vm, NULL, 0);
+	assert_true(r->ok);
+	WAIT(T.disks_seq == r->seq, WAIT_MS);
+	assert_int_equal(T.disks_seq, r->seq);
+	assert_int_equal(T.ndisks, n);
+	for (size_t i = 0; i < n; i++)
+		assert_string_equal(T.disks[i], want[i]);
+}
+
+static void test_disks(void **state)
+{
+	th t = host_open(T.demo_uri);
+	static const char *const db[] = { "/var/lib/libvirt/images/db-primary.qcow2",
+					  "/var/lib/libvirt/images/db-primary-data.qcow2" };
+	static const char *const jf[] = { "/var/lib/libvirt/images/jellyfin.qcow2",
+					  "/var/lib/libvirt/images/jellyfin-media.qcow2" };
+	static const char *const win[] = { "/var/lib/libvirt/images/win11-desktop.qcow2" };
+
+	host_wait_listed(&t);
+	expect_disks(&t, "db-primary", db, 2);
+	expect_disks(&t, "jellyfin", jf, 2);  /* second one is <source pool= volume=> */
+	expect_disks(&t, "win11-desktop", win, 1); /* the cdrom is not a disk */
+	host_close(&t);
+}
+
+static void test_delete(void **state)
+{
+	th t = host_open(T.demo_uri);
+	char *paths[] = { "/var/lib/libvirt/images/db-replica.qcow2", "/nope/missing.qcow2" };
+	char *sandbox[] = { "/var/lib/libvirt/images/dev-sandbox.qcow2" };
+	const md_pool *def;
+	result *r;
+	uint64_t seq;
+
+	host_wait_listed(&t);
+	/* running, one volume fails */
+	r = vm_op(&t, BE_OP_DELETE, "db-replica", paths, 2);
+	assert_false(r->ok);
+	assert_true(core_str_has_prefix(r->text, "Deleted 'db-replica' and 1 volume(s); "
+						 "could not delete volume '/nope/missing.qcow2': "));
+	WAIT(!vm_by_name(t.h, "db-replica"), WAIT_MS);
+	assert_null(vm_by_name(t.h, "db-replica"));
+
+	/* shut off, clean; and one with a managed save */
+	expect_ok(vm_op(&t, BE_OP_DELETE, "dev-sandbox", sandbox, 1), "Deleted 'dev-sandbox' and 1 volume(s)");
+	expect_ok(vm_op(&t, BE_OP_DELETE, "gitlab", NULL, 0), "Deleted 'gitlab'");
+	WAIT(!vm_by_name(t.h, "dev-sandbox") && !vm_by_name(t.h, "gitlab"), WAIT_MS);
+	assert_int_equal(t.h->nvms, CORE_ARRAY_LEN(demo_vms) - 3);
+
+	/* a fresh refresh: the volumes are gone, the others stay */
+	seq = submit(&t, BE_OP_REFRESH, NULL, NULL, 0);
+	WAIT(find_result(t.id, seq), WAIT_MS);
+	assert_non_null(find_result(t.id, seq));
+	assert_true(find_result(t.id, seq)->ok);
+	def = pool_by_name(t.h, "default");
+	assert_non_null(def);
+	assert_int_equal(def->nvols, 17);
+	assert_null(vol_by_name(def, "db-replica.qcow2"));
+	assert_null(vol_by_name(def, "dev-sandbox.qcow2"));
+	assert_non_null(vol_by_name(def, "gitlab.qcow2"));
+	assert_int_equal(t.h->nvms, CORE_ARRAY_LEN(demo_vms) - 3);
+	host_close(&t);
+}
+
+/* ---- events ---------------------------------------------------------------- */
+
+static const char tiny_xml[] =
+	"<domain type='test'><name>evt-probe</name>"
+	"<uuid>7e570000-0000-4000-8000-000000000001</uuid>"
+	"<memory>65536</memory><vcpu>1</vcpu><os><type>hvm</type></os></domain>";
+
+/* test:///default is shared by the connections of one process: a change
+ * made on a second connection reaches the backend only through events. */
+static void test_events(void **state)
+{
+	th t = host_open("test:///default");
+	virConnectPtr raw;
+	virDomainPtr dom, probe;
+	int updates;
+
+	host_wait_listed(&t);
+	raw = virConnectOpen("test:///default");
+	assert_non_null(raw);
+	dom = virDomainLookupByName(raw, "test");
+	assert_non_null(dom);
+
+	updates = T.updates;
+	assert_int_equal(virDomainSuspend(dom), 0);
+	expect_state(&t, "test", MD_VM_PAUSED);
+	assert_true(T.updates > updates);
+	assert_int_equal(virDomainResume(dom), 0);
+	expect_state(&t, "test", MD_VM_RUNNING);
+
+	probe = virDomainDefineXML(raw, tiny_xml);
+	assert_non_null(probe);
+	WAIT(vm_by_name(t.h, "evt-probe"), WAIT_MS);
+	assert_non_null(vm_by_name(t.h, "evt-probe"));
+	assert_int_equal(vm_by_name(t.h, "evt-probe")->state, MD_VM_SHUTOFF);
+	assert_int_equal(virDomainCreate(probe), 0);
+	expect_state(&t, "evt-probe", MD_VM_RUNNING);
+	assert_int_equal(virDomainDestroy(probe), 0);
+	assert_int_equal(virDomainUndefine(probe), 0);
+	WAIT(!vm_by_name(t.h, "evt-probe"), WAIT_MS);
+	assert_null(vm_by_name(t.h, "evt-probe"));
+
+	virDomainFree(probe);
+	virDomainFree(dom);
+	virConnectClose(raw);
+	host_close(&t);
+}
+
+/* ---- connections ----------------------------------------------------------- */
+
+static void expect_failing(const char *uri)
+{
+	th t = host_open(uri);
+	int64_t t0;
+
+	WAIT(t.h->conn == MD_CONN_FAILED, WAIT_MS);
+	assert_int_equal(t.h->conn, MD_CONN_FAILED);
+	assert_non_null(t.h->error);
+	assert_true(strlen(t.h->error) > 0);
+	assert_int_equal(t.h->retry_s, 1);
+	/* the backoff grows: 1 s, then 2 s */
+	WAIT(t.h->retry_s == 2, 3000);
+	assert_int_equal(t.h->retry_s, 2);
+	assert_int_equal(t.h->conn, MD_CONN_FAILED);
+	t0 = core_now_ms();
+	be_host_free(&t.bh, 5000);
+	assert_true(core_now_ms() - t0 < 1000);
+	md_host_remove(T.m, t.id);
+}
+
+static void test_fail_missing_file(void **state)
+{
+	expect_failing("test:///nonexistent/file.xml");
+}
+
+static void test_fail_bogus_driver(void **state)
+{
+	expect_failing("bogus+unix:///x");
+}
+
+static void test_disconnect_connect(void **state)
+{
+	th t = host_open(T.demo_uri);
+	uint64_t seq;
+
+	host_wait_listed(&t);
+	seq = submit(&t, BE_OP_DISCONNECT, NULL, NULL, 0);
+	WAIT(find_result(t.id, seq), WAIT_MS);
+	assert_int_equal(t.h->conn, MD_CONN_IDLE);
+	assert_int_equal(t.h->retry_s, 0);
+	/* not connected: a VM op fails cleanly */
+	seq = submit(&t, BE_OP_START, t.h->vms[0].uuid, NULL, 0);
+	WAIT(find_result(t.id, seq), WAIT_MS);
+	assert_false(find_result(t.id, seq)->ok);
+	assert_non_null(strstr(find_result(t.id, seq)->text, "not connected"));
+	/* and it stays idle: no retries */
+	WAIT(t.h->conn != MD_CONN_IDLE, 1500);
+	assert_int_equal(t.h->conn, MD_CONN_IDLE);
+
+	seq = submit(&t, BE_OP_CONNECT, NULL, NULL, 0);
+	host_wait_listed(&t);
+	WAIT(find_result(t.id, seq), WAIT_MS);
+	assert_true(find_result(t.id, seq)->ok);
+	assert_int_equal(t.h->nvms, CORE_ARRAY_LEN(demo_vms));
+	host_close(&t);
+}
+
+/* The close callback's path, driven by hand: the test driver never closes. */
+static void test_lost_connection(void **state)
+{
+	th t = host_open(T.demo_uri);
+	const char *vm = "build-runner";
+
+	host_wait_listed(&t);
+	expect_ok(vm_op(&t, BE_OP_START, vm, NULL, 0), "Started 'build-runner'");
+	expect_state(&t, vm, MD_VM_RUNNING);
+
+	be_host_mark_dead(t.bh, "cable pulled");
+	WAIT(t.h->conn == MD_CONN_DISCONNECTED, WAIT_MS);
+	assert_int_equal(t.h->conn, MD_CONN_DISCONNECTED);
+	assert_string_equal(t.h->error, "cable pulled");
+	assert_int_equal(t.h->retry_s, 1);
+	assert_int_equal(t.h->nvms, CORE_ARRAY_LEN(demo_vms)); /* kept, greyed */
+
+	/* reconnects on its own and relists: a fresh copy of the file */
+	host_wait_listed(&t);
+	assert_int_equal(t.h->nvms, CORE_ARRAY_LEN(demo_vms));
+	assert_int_equal(vm_by_name(t.h, vm)->state, MD_VM_SHUTOFF);
+	host_close(&t);
+}
+
+static void expect_open_uri(const char *uri, const char *want)
+{
+	char *got = be_open_uri(uri);
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static void test_ssh_no_tty(void **state)
+{
+	th t;
+
+	/* ssh is never allowed to ask on the terminal */
+	expect_open_uri("qemu+ssh://u@h/system", "qemu+ssh://u@h/system?no_tty=1");
+	expect_open_uri("qemu+ssh://h/system?keyfile=/k", "qemu+ssh://h/system?keyfile=/k&no_tty=1");
+	expect_open_uri("qemu+ssh://h/system?no_tty=0", "qemu+ssh://h/system?no_tty=0");
+	expect_open_uri("qemu+libssh://h/system", "qemu+libssh://h/system");
+	expect_open_uri("qemu:///system", "qemu:///system");
+	expect_open_uri("test:///default", "test:///default");
+	/* nothing listens on port 1: fails, without a prompt */
+	t = host_open("qemu+ssh://nobody@127.0.0.1:1/system");
+	WAIT(t.h->conn == MD_CONN_FAILED, WAIT_MS);
+	assert_int_equal(t.h->conn, MD_CONN_FAILED);
+	host_close(&t);
+}
+
+/* ---- scale ----------------------------------------------------------------- */
+
+static void test_many_vms(void **state)
+{
+	char path[] = "/tmp/vmmc-many-XXXXXX.xml";
+	int fd = mkstemps(path, 4);
+	char *cmd, *uri;
+	th t;
+	int64_t connected_ms = 0, listed_ms;
+	size_t running = 0;
+
+	assert_true(fd >= 0);
+	close(fd);
+	cmd = xasprintf("sh tests/bench/gen-host.sh 10000 %s", path);
+	assert_int_equal(system(cmd), 0);
+	uri = xasprintf("test://%s", path);
+	t = host_open(uri);
+	WAIT(t.h->conn == MD_CONN_CONNECTED, 30000);
+	connected_ms = core_now_ms();
+	WAIT(t.h->listed, 30000);
+	listed_ms = core_now_ms();
+	assert_true(t.h->listed);
+	assert_int_equal(t.h->nvms, 10000);
+	for (size_t i = 0; i < t.h->nvms; i++)
+		running += t.h->vms[i].state == MD_VM_RUNNING;
+	assert_int_equal(running, 6000);
+	printf("10,000 VMs listed in %lld ms after connecting\n", (long long)(listed_ms - connected_ms));
+	assert_true(listed_ms - connected_ms < 2000);
+	host_close(&t);
+	unlink(path);
+	free(cmd);
+	free(uri);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_default_host),
+		cmocka_unit_test(test_demo_vms),
+		cmocka_unit_test(test_demo_nets_pools),
+		cmocka_unit_test(test_lifecycle),
+		cmocka_unit_test(test_nonexistent_uuid),
+		cmocka_unit_test(test_disks),
+		cmocka_unit_test(test_delete),
+		cmocka_unit_test(test_events),
+		cmocka_unit_test(test_fail_missing_file),
+		cmocka_unit_test(test_fail_bogus_driver),
+		cmocka_unit_test(test_disconnect_connect),
+		cmocka_unit_test(test_lost_connection),
+		cmocka_unit_test(test_ssh_no_tty),
+		cmocka_unit_test(test_many_vms),
+	};
+	return cmocka_run_group_tests_name("backend", tests, group_setup, group_teardown);
+}

@@ -1,0 +1,549 @@
+/* tui/actions.c - the action table and its handlers. */
+#include "actions.h"
+#include "app.h"
+#include "dialog.h"
+#include "nav.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/sanitize.h"
+#include "../core/util.h"
+
+const char *const tui_menu_names[TUI_MENU__COUNT] = { "File", "Action", "View", "Help" };
+
+#define CTRL(c) ((c) & 0x1f)
+
+/* ---- enabled-when ------------------------------------------------------ */
+
+static bool en_always(const struct tui_app *a)
+{
+	(void)a;
+	return true;
+}
+
+static bool en_host(const struct tui_app *a)
+{
+	const md_host *h = tui_sel_host(a);
+	return h != NULL;
+}
+
+static bool en_host_can_connect(const struct tui_app *a)
+{
+	const md_host *h = tui_sel_host(a);
+	return h && h->conn != MD_CONN_CONNECTED && h->conn != MD_CONN_CONNECTING;
+}
+
+static bool en_host_can_disconnect(const struct tui_app *a)
+{
+	const md_host *h = tui_sel_host(a);
+	return h && h->conn != MD_CONN_IDLE;
+}
+
+static bool en_connected(const struct tui_app *a)
+{
+	const md_host *h = tui_sel_host(a);
+	return h && h->conn == MD_CONN_CONNECTED;
+}
+
+static const md_vm *vm_if_connected(const struct tui_app *a)
+{
+	return en_connected(a) ? tui_sel_vm(a) : NULL;
+}
+
+static bool en_vm(const struct tui_app *a)
+{
+	return vm_if_connected(a) != NULL;
+}
+
+static bool en_vm_startable(const struct tui_app *a)
+{
+	const md_vm *v = vm_if_connected(a);
+	return v && (v->state == MD_VM_SHUTOFF || v->state == MD_VM_CRASHED || v->state == MD_VM_NOSTATE);
+}
+
+static bool en_vm_running(const struct tui_app *a)
+{
+	const md_vm *v = vm_if_connected(a);
+	return v && (v->state == MD_VM_RUNNING || v->state == MD_VM_BLOCKED);
+}
+
+static bool en_vm_active(const struct tui_app *a)
+{
+	const md_vm *v = vm_if_connected(a);
+	return v && md_vm_state_active(v->state);
+}
+
+static bool en_vm_resettable(const struct tui_app *a)
+{
+	const md_vm *v = vm_if_connected(a);
+	return v && (v->state == MD_VM_RUNNING || v->state == MD_VM_BLOCKED || v->state == MD_VM_PAUSED);
+}
+
+static bool en_vm_paused(const struct tui_app *a)
+{
+	const md_vm *v = vm_if_connected(a);
+	return v && v->state == MD_VM_PAUSED;
+}
+
+static bool en_vm_saveable(const struct tui_app *a)
+{
+	const md_vm *v = vm_if_connected(a);
+	return v && v->persistent && (v->state == MD_VM_RUNNING || v->state == MD_VM_BLOCKED ||
+				       v->state == MD_VM_PAUSED);
+}
+
+static bool en_vm_has_save(const struct tui_app *a)
+{
+	const md_vm *v = vm_if_connected(a);
+	return v && v->managed_save && !md_vm_state_active(v->state);
+}
+
+static bool en_vm_persistent(const struct tui_app *a)
+{
+	const md_vm *v = vm_if_connected(a);
+	return v && v->persistent;
+}
+
+static bool en_vm_any(const struct tui_app *a)
+{
+	return tui_sel_vm(a) != NULL;
+}
+
+static bool en_list(const struct tui_app *a)
+{
+	return tui_list_is_vms(a);
+}
+
+/* ---- handlers ---------------------------------------------------------- */
+
+static void run_quit(struct tui_app *a)
+{
+	a->quit = true;
+}
+
+static void run_start(struct tui_app *a)
+{
+	tui_submit_vm(a, BE_OP_START);
+}
+
+static void run_shutdown(struct tui_app *a)
+{
+	tui_submit_vm(a, BE_OP_SHUTDOWN);
+}
+
+static void run_reboot(struct tui_app *a)
+{
+	tui_submit_vm(a, BE_OP_REBOOT);
+}
+
+static void run_pause(struct tui_app *a)
+{
+	tui_submit_vm(a, BE_OP_SUSPEND);
+}
+
+static void run_resume(struct tui_app *a)
+{
+	tui_submit_vm(a, BE_OP_RESUME);
+}
+
+static void run_save(struct tui_app *a)
+{
+	tui_submit_vm(a, BE_OP_SAVE);
+}
+
+static void run_autostart(struct tui_app *a)
+{
+	const md_vm *v = tui_sel_vm(a);
+	if (v)
+		tui_submit_vm(a, v->autostart ? BE_OP_AUTOSTART_OFF : BE_OP_AUTOSTART_ON);
+}
+
+/* A confirmation about the selected VM: answered by an op on that VM. */
+struct confirm_ctx {
+	int op;
+};
+
+static void confirm_done(struct tui_app *a, struct tui_dialog *d, int result)
+{
+	struct confirm_ctx *c = d->ctx;
+	struct tui_host *th = tui_host_by_id(a, d->host_id);
+	if (result != TUI_DLG_OK || !th)
+		return;
+	be_host_submit(th->be, c->op, d->uuid, NULL, 0);
+}
+
+static void confirm_vm(struct tui_app *a, int op, const char *title, const char *what, const char *yes)
+{
+	const md_vm *v = tui_sel_vm(a);
+	const md_host *h = tui_sel_host(a);
+	struct tui_dialog *d;
+	char *name, *text;
+	if (!v || !h)
+		return;
+	name = core_sanitize(v->name);
+	text = xasprintf("%s '%s'?\n\n%s", title, name, what);
+	d = tui_confirm(title, text, yes, confirm_done);
+	d->ctx = xcalloc(1, sizeof(struct confirm_ctx));
+	((struct confirm_ctx *)d->ctx)->op = op;
+	d->host_id = h->id;
+	snprintf(d->uuid, sizeof(d->uuid), "%s", v->uuid);
+	tui_push_dialog(a, d);
+	free(name);
+	free(text);
+}
+
+static void run_destroy(struct tui_app *a)
+{
+	confirm_vm(a, BE_OP_DESTROY, "Turn Off",
+		   "This cuts the power at once: unsaved data in the guest is lost.", "Turn Off");
+}
+
+static void run_reset(struct tui_app *a)
+{
+	confirm_vm(a, BE_OP_RESET, "Reset",
+		   "This resets the machine at once, like a reset button: unsaved data in the guest is lost.",
+		   "Reset");
+}
+
+static void run_discard_save(struct tui_app *a)
+{
+	confirm_vm(a, BE_OP_SAVE_REMOVE, "Discard Saved State",
+		   "The saved memory state is deleted; the next start is a cold boot.", "Discard");
+}
+
+static void run_delete(struct tui_app *a)
+{
+	tui_open_delete_dialog(a);
+}
+
+static void run_properties(struct tui_app *a)
+{
+	tui_open_properties(a);
+}
+
+static void run_add_host(struct tui_app *a)
+{
+	tui_open_add_host(a);
+}
+
+static void run_host_connect(struct tui_app *a)
+{
+	const md_host *h = tui_sel_host(a);
+	struct tui_host *th = h ? tui_host_by_id(a, h->id) : NULL;
+	if (th)
+		be_host_submit(th->be, BE_OP_CONNECT, NULL, NULL, 0);
+}
+
+static void run_host_disconnect(struct tui_app *a)
+{
+	const md_host *h = tui_sel_host(a);
+	struct tui_host *th = h ? tui_host_by_id(a, h->id) : NULL;
+	if (th)
+		be_host_submit(th->be, BE_OP_DISCONNECT, NULL, NULL, 0);
+}
+
+static void remove_done(struct tui_app *a, struct tui_dialog *d, int result)
+{
+	if (result == TUI_DLG_OK)
+		tui_remove_host(a, d->host_id);
+}
+
+static void run_host_remove(struct tui_app *a)
+{
+	const md_host *h = tui_sel_host(a);
+	struct tui_dialog *d;
+	char *label, *text;
+	if (!h)
+		return;
+	label = core_sanitize(h->uri);
+	text = xasprintf("Remove %s from the console tree?\n\nIts VMs are not touched.", label);
+	d = tui_confirm("Remove Host", text, "Remove", remove_done);
+	d->host_id = h->id;
+	tui_push_dialog(a, d);
+	free(label);
+	free(text);
+}
+
+static void run_refresh(struct tui_app *a)
+{
+	const md_host *h = tui_sel_host(a);
+	struct tui_host *th = h ? tui_host_by_id(a, h->id) : NULL;
+	if (th && h->conn == MD_CONN_CONNECTED)
+		be_host_submit(th->be, BE_OP_REFRESH, NULL, NULL, 0);
+	else if (th)
+		be_host_submit(th->be, BE_OP_CONNECT, NULL, NULL, 0);
+}
+
+static void run_filter(struct tui_app *a)
+{
+	a->filter_editing = true;
+	a->focus = TUI_PANE_LIST;
+	a->dirty |= TUI_DIRTY_ALL;
+}
+
+static void run_sort_next(struct tui_app *a)
+{
+	a->sort_col = (a->sort_col + 1) % TUI_COL__COUNT;
+	a->dirty |= TUI_DIRTY_ROWS | TUI_DIRTY_LIST;
+}
+
+static void run_sort_prev(struct tui_app *a)
+{
+	a->sort_col = (a->sort_col + TUI_COL__COUNT - 1) % TUI_COL__COUNT;
+	a->dirty |= TUI_DIRTY_ROWS | TUI_DIRTY_LIST;
+}
+
+static void run_sort_reverse(struct tui_app *a)
+{
+	a->sort_desc = !a->sort_desc;
+	a->dirty |= TUI_DIRTY_ROWS | TUI_DIRTY_LIST;
+}
+
+static void run_toggle_actions(struct tui_app *a)
+{
+	a->show_actions = !a->show_actions;
+	tui_layout(a);
+}
+
+static void run_redraw(struct tui_app *a)
+{
+	clearok(curscr, TRUE);
+	a->dirty |= TUI_DIRTY_ALL;
+}
+
+static void run_help(struct tui_app *a)
+{
+	a->help_open = true;
+	a->help_top = 0;
+	a->dirty |= TUI_DIRTY_ALL;
+}
+
+static void run_about(struct tui_app *a)
+{
+	tui_push_dialog(a, tui_msgbox("About vmmc",
+				      "vmmc " VMMC_VERSION "\n\nA terminal management console for virtual machines,\n"
+				      "on libvirt. Keyboard first; mouse too.\n\nF1 lists every key.",
+				      false));
+}
+
+static void run_menu(struct tui_app *a)
+{
+	a->menu_open = 0;
+	a->menu_item = 0;
+	a->dirty |= TUI_DIRTY_ALL;
+}
+
+static void run_next_pane(struct tui_app *a)
+{
+	tui_nav(a, TUI_NAV_NEXT_PANE);
+}
+
+static void run_prev_pane(struct tui_app *a)
+{
+	tui_nav(a, TUI_NAV_PREV_PANE);
+}
+
+#define NAV(fn, how) \
+	static void fn(struct tui_app *a) { tui_nav(a, how); }
+NAV(run_up, TUI_NAV_UP)
+NAV(run_down, TUI_NAV_DOWN)
+NAV(run_pgup, TUI_NAV_PGUP)
+NAV(run_pgdn, TUI_NAV_PGDN)
+NAV(run_home, TUI_NAV_HOME)
+NAV(run_end, TUI_NAV_END)
+NAV(run_left, TUI_NAV_LEFT)
+NAV(run_right, TUI_NAV_RIGHT)
+NAV(run_open, TUI_NAV_OPEN)
+#undef NAV
+
+/* ---- the table ----------------------------------------------------------- */
+
+const struct tui_action tui_actions[] = {
+	/* File */
+	{ "host.add", "Add Host...", TUI_MENU_FILE, TUI_SCOPE_GLOBAL, '+', KEY_IC, "Add a host by its libvirt URI (saved in the config)", true, en_always, run_add_host },
+	{ "host.connect", "Connect Host", TUI_MENU_FILE, TUI_SCOPE_HOST, 'C', 0, "Connect the selected host now (skips the retry wait)", true, en_host_can_connect, run_host_connect },
+	{ "host.disconnect", "Disconnect Host", TUI_MENU_FILE, TUI_SCOPE_HOST, 'X', 0, "Disconnect the selected host and stop retrying", true, en_host_can_disconnect, run_host_disconnect },
+	{ "host.remove", "Remove Host", TUI_MENU_FILE, TUI_SCOPE_HOST, '-', 0, "Remove the selected host from the tree and the config", true, en_host, run_host_remove },
+	{ "app.quit", "Quit", TUI_MENU_FILE, TUI_SCOPE_GLOBAL, 'q', KEY_F(12), "Quit vmmc", true, en_always, run_quit },
+	/* Action */
+	{ "vm.start", "Start", TUI_MENU_ACTION, TUI_SCOPE_VM, 's', 0, "Start the VM (from its saved state when it has one)", true, en_vm_startable, run_start },
+	{ "vm.shutdown", "Shut Down", TUI_MENU_ACTION, TUI_SCOPE_VM, 'd', 0, "Ask the guest to shut down (ACPI power button)", true, en_vm_running, run_shutdown },
+	{ "vm.destroy", "Turn Off...", TUI_MENU_ACTION, TUI_SCOPE_VM, 'o', 0, "Turn the VM off at once (asks first)", true, en_vm_active, run_destroy },
+	{ "vm.reboot", "Reboot", TUI_MENU_ACTION, TUI_SCOPE_VM, 'r', 0, "Ask the guest to reboot", true, en_vm_running, run_reboot },
+	{ "vm.reset", "Reset...", TUI_MENU_ACTION, TUI_SCOPE_VM, 'R', 0, "Reset the VM at once (asks first)", true, en_vm_resettable, run_reset },
+	{ "vm.pause", "Pause", TUI_MENU_ACTION, TUI_SCOPE_VM, 'p', 0, "Pause the VM's CPUs", true, en_vm_running, run_pause },
+	{ "vm.resume", "Resume", TUI_MENU_ACTION, TUI_SCOPE_VM, 'u', 0, "Resume a paused VM", true, en_vm_paused, run_resume },
+	{ "vm.save", "Save", TUI_MENU_ACTION, TUI_SCOPE_VM, 'S', 0, "Save the VM's memory to disk and stop it (managed save); Start restores it", true, en_vm_saveable, run_save },
+	{ "vm.discard", "Discard Save...", TUI_MENU_ACTION, TUI_SCOPE_VM, 'x', 0, "Delete the VM's saved state (asks first)", true, en_vm_has_save, run_discard_save },
+	{ "vm.autostart", "Autostart On/Off", TUI_MENU_ACTION, TUI_SCOPE_VM, 'a', 0, "Start the VM when the host boots, or not", true, en_vm_persistent, run_autostart },
+	{ "vm.delete", "Delete...", TUI_MENU_ACTION, TUI_SCOPE_VM, KEY_DC, 'D', "Delete the VM, optionally with its storage volumes (asks first)", true, en_vm, run_delete },
+	{ "vm.properties", "Properties", TUI_MENU_ACTION, TUI_SCOPE_VM, 'i', 0, "Show the VM's details", true, en_vm_any, run_properties },
+	/* View */
+	{ "view.refresh", "Refresh", TUI_MENU_VIEW, TUI_SCOPE_GLOBAL, KEY_F(5), CTRL('r'), "Re-read the selected host (or connect it now)", true, en_host, run_refresh },
+	{ "view.filter", "Filter by Name...", TUI_MENU_VIEW, TUI_SCOPE_GLOBAL, '/', 0, "Type to filter the VM list by name; Enter keeps, Escape clears", false, en_list, run_filter },
+	{ "view.sort_next", "Sort by Next Column", TUI_MENU_VIEW, TUI_SCOPE_GLOBAL, '>', '.', "Sort the list by the next column (or click a header)", false, en_list, run_sort_next },
+	{ "view.sort_prev", "Sort by Previous Column", TUI_MENU_VIEW, TUI_SCOPE_GLOBAL, '<', ',', "Sort the list by the previous column", false, en_list, run_sort_prev },
+	{ "view.sort_reverse", "Reverse Sort Order", TUI_MENU_VIEW, TUI_SCOPE_GLOBAL, 'I', 0, "Reverse the sort order", false, en_list, run_sort_reverse },
+	{ "view.actions", "Show/Hide Actions Pane", TUI_MENU_VIEW, TUI_SCOPE_GLOBAL, KEY_F(9), 0, "Show or hide the actions pane (hidden when the terminal is narrow)", false, en_always, run_toggle_actions },
+	{ "view.redraw", "Redraw Screen", TUI_MENU_VIEW, TUI_SCOPE_GLOBAL, CTRL('l'), 0, "Redraw the whole screen", false, en_always, run_redraw },
+	/* Help */
+	{ "help.keys", "Keys", TUI_MENU_HELP, TUI_SCOPE_GLOBAL, KEY_F(1), '?', "Show every key", false, en_always, run_help },
+	{ "help.about", "About vmmc", TUI_MENU_HELP, TUI_SCOPE_GLOBAL, 0, 0, "Version and credits", false, en_always, run_about },
+	/* Navigation (no menu) */
+	{ "nav.menu", "Menu", TUI_MENU_NONE, TUI_SCOPE_NAV, KEY_F(10), 0, "Open the menu bar (arrows move, Enter picks, Escape closes)", false, en_always, run_menu },
+	{ "nav.next_pane", "Next pane", TUI_MENU_NONE, TUI_SCOPE_NAV, '\t', 0, "Move to the next pane", false, en_always, run_next_pane },
+	{ "nav.prev_pane", "Previous pane", TUI_MENU_NONE, TUI_SCOPE_NAV, KEY_BTAB, 0, "Move to the previous pane", false, en_always, run_prev_pane },
+	{ "nav.up", "Up", TUI_MENU_NONE, TUI_SCOPE_NAV, KEY_UP, 'k', "Move up", false, en_always, run_up },
+	{ "nav.down", "Down", TUI_MENU_NONE, TUI_SCOPE_NAV, KEY_DOWN, 'j', "Move down", false, en_always, run_down },
+	{ "nav.pgup", "Page up", TUI_MENU_NONE, TUI_SCOPE_NAV, KEY_PPAGE, 0, "Move a page up", false, en_always, run_pgup },
+	{ "nav.pgdn", "Page down", TUI_MENU_NONE, TUI_SCOPE_NAV, KEY_NPAGE, 0, "Move a page down", false, en_always, run_pgdn },
+	{ "nav.home", "First", TUI_MENU_NONE, TUI_SCOPE_NAV, KEY_HOME, 'g', "Move to the first item", false, en_always, run_home },
+	{ "nav.end", "Last", TUI_MENU_NONE, TUI_SCOPE_NAV, KEY_END, 'G', "Move to the last item", false, en_always, run_end },
+	{ "nav.left", "Collapse / back", TUI_MENU_NONE, TUI_SCOPE_NAV, KEY_LEFT, 'h', "Collapse a host in the tree; from the list, back to the tree", false, en_always, run_left },
+	{ "nav.right", "Expand / into", TUI_MENU_NONE, TUI_SCOPE_NAV, KEY_RIGHT, 'l', "Expand a host in the tree; from the tree, into the list", false, en_always, run_right },
+	{ "nav.open", "Open", TUI_MENU_NONE, TUI_SCOPE_NAV, '\n', KEY_ENTER, "Open the selection: a tree node shows its list, a VM its properties, an action runs", false, en_always, run_open },
+};
+
+const size_t tui_nactions = sizeof(tui_actions) / sizeof(tui_actions[0]);
+
+const struct tui_action *tui_action_for_key(int key)
+{
+	if (key == '\r')
+		key = '\n';
+	for (size_t i = 0; i < tui_nactions; i++)
+		if (key && (tui_actions[i].key == key || tui_actions[i].key2 == key))
+			return &tui_actions[i];
+	return NULL;
+}
+
+const struct tui_action *tui_action_by_id(const char *id)
+{
+	for (size_t i = 0; i < tui_nactions; i++)
+		if (strcmp(tui_actions[i].id, id) == 0)
+			return &tui_actions[i];
+	return NULL;
+}
+
+bool tui_action_enabled(const struct tui_app *a, const struct tui_action *act)
+{
+	return act->enabled == NULL || act->enabled(a);
+}
+
+void tui_action_run(struct tui_app *a, const struct tui_action *act)
+{
+	if (!tui_action_enabled(a, act)) {
+		const md_host *h = tui_sel_host(a);
+		if (act->scope == TUI_SCOPE_VM && h && h->conn != MD_CONN_CONNECTED)
+			tui_status(a, true, "%s: the host is %s", act->label, md_conn_name(h->conn));
+		else if (act->scope == TUI_SCOPE_VM && !tui_sel_vm(a))
+			tui_status(a, true, "%s: select a VM first", act->label);
+		else
+			tui_status(a, true, "%s is not possible for this selection", act->label);
+		return;
+	}
+	act->run(a);
+	a->dirty |= TUI_DIRTY_ACTIONS | TUI_DIRTY_STATUS;
+}
+
+void tui_key_name(int key, char *buf, size_t len)
+{
+	static const struct {
+		int key;
+		const char *name;
+	} names[] = {
+		{ '\t', "Tab" }, { KEY_BTAB, "Shift-Tab" }, { '\n', "Enter" }, { KEY_ENTER, "KP-Enter" },
+		{ KEY_UP, "Up" }, { KEY_DOWN, "Down" }, { KEY_LEFT, "Left" }, { KEY_RIGHT, "Right" },
+		{ KEY_PPAGE, "PgUp" }, { KEY_NPAGE, "PgDn" }, { KEY_HOME, "Home" }, { KEY_END, "End" },
+		{ KEY_DC, "Delete" }, { KEY_IC, "Insert" }, { 27, "Escape" }, { ' ', "Space" },
+	};
+	for (size_t i = 0; i < CORE_ARRAY_LEN(names); i++) {
+		if (names[i].key == key) {
+			snprintf(buf, len, "%s", names[i].name);
+			return;
+		}
+	}
+	if (key >= KEY_F(1) && key <= KEY_F(24))
+		snprintf(buf, len, "F%d", key - KEY_F(0));
+	else if (key > 0 && key < 32)
+		snprintf(buf, len, "Ctrl-%c", key + '@');
+	else if (key > 32 && key < 127)
+		snprintf(buf, len, "%c", key);
+	else
+		snprintf(buf, len, "key %d", key);
+}
+
+void tui_action_keys(const struct tui_action *act, char *buf, size_t len)
+{
+	char k1[32], k2[32];
+	if (!act->key) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	tui_key_name(act->key, k1, sizeof(k1));
+	if (act->key2) {
+		tui_key_name(act->key2, k2, sizeof(k2));
+		snprintf(buf, len, "%s, %s", k1, k2);
+	} else {
+		snprintf(buf, len, "%s", k1);
+	}
+}
+
+static const char *const scope_titles[] = {
+	[TUI_SCOPE_GLOBAL] = "Everywhere",
+	[TUI_SCOPE_HOST] = "Hosts",
+	[TUI_SCOPE_VM] = "Virtual machines",
+	[TUI_SCOPE_NAV] = "Moving around",
+};
+
+/* Escape a string for mdoc: a leading dot or quote, and backslashes. */
+static void mdoc_put(const char *s)
+{
+	if (*s == '.' || *s == '\'')
+		fputs("\\&", stdout);
+	for (; *s; s++) {
+		if (*s == '\\')
+			fputs("\\e", stdout);
+		else
+			putchar(*s);
+	}
+}
+
+int tui_dump_keys(const char *format)
+{
+	bool mdoc;
+	if (strcmp(format, "mdoc") == 0)
+		mdoc = true;
+	else if (strcmp(format, "text") == 0)
+		mdoc = false;
+	else {
+		fprintf(stderr, "vmmc: --dump-keys takes mdoc or text, not '%s'\n", format);
+		return 2;
+	}
+	for (int scope = TUI_SCOPE_GLOBAL; scope <= TUI_SCOPE_NAV; scope++) {
+		if (mdoc)
+			printf(".Ss %s\n.Bl -tag -width Ds -compact\n", scope_titles[scope]);
+		else
+			printf("%s:\n", scope_titles[scope]);
+		for (size_t i = 0; i < tui_nactions; i++) {
+			const struct tui_action *act = &tui_actions[i];
+			char keys[64];
+			if (act->scope != scope)
+				continue;
+			tui_action_keys(act, keys, sizeof(keys));
+			if (mdoc) {
+				fputs(".It Sy ", stdout);
+				mdoc_put(keys);
+				putchar('\n');
+				mdoc_put(act->help);
+				putchar('\n');
+			} else {
+				printf("  %-16s %s\n", keys, act->help);
+			}
+		}
+		if (mdoc)
+			printf(".El\n");
+	}
+	return 0;
+}

@@ -1,0 +1,43 @@
+/* tui/actions.h - the one table of actions. The key map, the menus, the
+ * actions pane, the help screen and the man page's key table all come
+ * from tui_actions[] (see --dump-keys). */
+#ifndef TUI_ACTIONS_H
+#define TUI_ACTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct tui_app;
+
+enum tui_menu { TUI_MENU_FILE, TUI_MENU_ACTION, TUI_MENU_VIEW, TUI_MENU_HELP, TUI_MENU__COUNT, TUI_MENU_NONE = -1 };
+
+/* Where an action applies; the actions pane shows the ones for the selection. */
+enum tui_scope { TUI_SCOPE_GLOBAL, TUI_SCOPE_HOST, TUI_SCOPE_VM, TUI_SCOPE_NAV };
+
+struct tui_action {
+	const char *id;        /* stable name, e.g. "vm.start" */
+	const char *label;     /* menu / pane text */
+	int menu;              /* enum tui_menu */
+	int scope;             /* enum tui_scope */
+	int key, key2;         /* curses key codes; 0 = none */
+	const char *help;      /* one line, for help and man page */
+	bool in_pane;          /* listed in the actions pane */
+	bool (*enabled)(const struct tui_app *a);
+	void (*run)(struct tui_app *a);
+};
+
+extern const struct tui_action tui_actions[];
+extern const size_t tui_nactions;
+extern const char *const tui_menu_names[TUI_MENU__COUNT];
+
+const struct tui_action *tui_action_for_key(int key);
+const struct tui_action *tui_action_by_id(const char *id);
+bool tui_action_enabled(const struct tui_app *a, const struct tui_action *act);
+/* Runs act if enabled; else says why in the status bar. */
+void tui_action_run(struct tui_app *a, const struct tui_action *act);
+/* "F10", "Tab", "Ctrl-L", "s" */
+void tui_key_name(int key, char *buf, size_t len);
+/* "s" or "Delete, D" */
+void tui_action_keys(const struct tui_action *act, char *buf, size_t len);
+
+#endif
