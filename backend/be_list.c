@@ -262,8 +262,10 @@ static void be_pool_vols(virStoragePoolPtr pool, md_pool *o)
 	virStorageVolPtr *vols = NULL;
 	int n = virStoragePoolListAllVolumes(pool, &vols, 0);
 
-	if (n <= 0)
+	if (n <= 0) {
+		free(vols); /* an empty list is still allocated */
 		return;
+	}
 	o->vols = xcalloc((size_t)n, sizeof(*o->vols));
 	o->nvols = (size_t)n;
 	for (int i = 0; i < n; i++) {

@@ -310,16 +310,12 @@ int md_apply(md_model *m, md_msg *msg)
 		dirty = MD_DIRTY_TREE;
 		break;
 	case MD_MSG_VM_LIST:
-		if (h->nvms) {
+		if (h->nvms)
 			qsort(h->vms, h->nvms, sizeof(*h->vms), md_vm_uuid_cmp);
-			for (size_t i = 0; i < msg->nvms; i++) {
-				const md_vm *old = bsearch(&msg->vms[i], h->vms, h->nvms,
-							   sizeof(*h->vms), md_vm_uuid_cmp);
-				if (old)
-					md_carry_start(&msg->vms[i], old);
-				else if (!md_vm_state_active(msg->vms[i].state))
-					msg->vms[i].started_wall = 0;
-			}
+		for (size_t i = 0; i < msg->nvms; i++) {
+			const md_vm *old = h->nvms ? bsearch(&msg->vms[i], h->vms, h->nvms,
+							     sizeof(*h->vms), md_vm_uuid_cmp) : NULL;
+			md_carry_start(&msg->vms[i], old); /* also on the first list */
 		}
 		md_free_vms(&h->vms, &h->nvms);
 		h->vms = msg->vms;

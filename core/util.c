@@ -202,8 +202,14 @@ void core_fmt_kib(unsigned long long kib, char *buf, size_t len)
 
 int core_mkdir_p(const char *path, unsigned mode)
 {
-	char *p = xstrdup(path), *s;
+	char *p, *s;
+	struct stat st;
 	int rc = 0;
+	if (!*path) {
+		errno = ENOENT;
+		return -1;
+	}
+	p = xstrdup(path);
 	for (s = p + 1; ; s++) {
 		if (*s == '/' || *s == '\0') {
 			char c = *s;
@@ -218,6 +224,10 @@ int core_mkdir_p(const char *path, unsigned mode)
 		}
 	}
 	free(p);
+	if (rc == 0 && stat(path, &st) == 0 && !S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR; /* the path exists but is not a directory */
+		rc = -1;
+	}
 	return rc;
 }
 

@@ -138,9 +138,18 @@ void tui_save_config(struct tui_app *a)
 		core_conf_free(&c);
 		return;
 	}
-	/* The file is the truth for everything but the saved hosts' list. */
-	while (c.nhosts)
-		core_conf_remove_host(&c, c.hosts[0].uri);
+	/* The file is the truth for all but the hosts vmmc opened from it or
+	 * added: drop those the user removed, add the new ones; entries it
+	 * did not open (autoconnect = no) and their groups are kept. */
+	for (size_t i = 0; i < c.nhosts;) {
+		bool keep = !c.hosts[i].autoconnect;
+		for (size_t k = 0; k < a->nhosts && !keep; k++) {
+			const md_host *h = md_host_get(a->model, a->hosts[k].id);
+			keep = h && a->hosts[k].saved && strcmp(h->uri, c.hosts[i].uri) == 0;
+		}
+		if (keep || core_conf_remove_host(&c, c.hosts[i].uri) != 0)
+			i++;
+	}
 	for (size_t i = 0; i < a->nhosts; i++) {
 		const md_host *h = md_host_get(a->model, a->hosts[i].id);
 		if (h && a->hosts[i].saved)
@@ -902,6 +911,18 @@ static void install_signals(void)
 #endif
 }
 
+/* Problems found at start-up (config, theme) are shown in one dialog. */
+static char *startup_problems;
+
+static void add_problem(struct tui_app *a, char *text)
+{
+	char *all = startup_problems ? xasprintf("%s\n\n%s", startup_problems, text) : xstrdup(text);
+	tui_status(a, true, "%s", text);
+	free(startup_problems);
+	free(text);
+	startup_problems = all;
+}
+
 static void load_theme(struct tui_app *a)
 {
 	const char *name = a->opts->theme;
@@ -919,11 +940,12 @@ static void load_theme(struct tui_app *a)
 		name = "default";
 	if (core_theme_find(name, (const char *const *)a->opts->theme_dirs, a->opts->ntheme_dirs, &path) != 0) {
 		if (strcmp(name, "default") != 0)
-			tui_status(a, true, "Theme '%s' not found; using the default theme", name);
+			add_problem(a, xasprintf("Theme '%s' not found; using the default theme.", name));
 		return;
 	}
+	core_theme_free(&a->theme);
 	if (core_theme_load(path, &a->theme, &err) != 0) {
-		tui_status(a, true, "Theme error: %s; using the default theme", err ? err : path);
+		add_problem(a, xasprintf("Theme error: %s\nUsing the default theme.", err ? err : path));
 		free(err);
 	}
 	free(path);
@@ -1044,8 +1066,13 @@ int tui_run(struct tui_opts *opts)
 			a->demo_opened = true;
 	}
 	for (size_t i = 0; i < opts->nnotes; i++)
-		tui_status(a, true, "%s", opts->notes[i]);
+		add_problem(a, xstrdup(opts->notes[i]));
 	tui_layout(a);
+	if (startup_problems) {
+		struct tui_dialog *d = tui_msgbox("Problems at start-up", startup_problems, true);
+		xfree(&startup_problems);
+		tui_push_dialog(a, d);
+	}
 	a->next_tick_ms = core_now_ms() + delay_ms;
 
 	pfd[0].fd = STDIN_FILENO;

@@ -150,9 +150,9 @@ static void add_host_done(struct tui_app *a, struct tui_dialog *d, int result)
 	for (size_t i = 0; i < a->nnodes; i++)
 		if (a->nodes[i].host_id == id && a->nodes[i].kind == TUI_NODE_HOST)
 			a->tree_sel = i;
+	tui_status(a, false, "Added host %s", p->fields[0].value);
 	if (save)
 		tui_save_config(a);
-	tui_status(a, false, "Added host %s", p->fields[0].value);
 	a->dirty |= TUI_DIRTY_ALL | TUI_DIRTY_ROWS;
 }
 

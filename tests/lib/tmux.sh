@@ -26,7 +26,9 @@
 # Functions:
 #   run_tests FUNC...          run each function as a test in its own subshell;
 #                              "PASS f" / "FAIL f" / "SKIP f", then the line
-#                              "$TM_SUITE: N passed, M failed"; status 1 if M > 0
+#                              "$TM_SUITE: N passed, M failed"; status 1 if M > 0.
+#                              Call it as a plain command (not under ||, &&,
+#                              if, !: bash would then ignore set -e in tests)
 #   tm_start [-x W] [-y H] [--env K=V]... [--] CMD [ARG]...
 #                              start CMD in a new private server (100x30); stops
 #                              the previous one of this test first
@@ -69,6 +71,8 @@
 #   tm_begin / tm_end          set up / tear down a test by hand (run_tests
 #                              does it for you)
 #   tm_sweep                   kill every server of this runner (for EXIT traps)
+#   tm_interrupt               stop the running test and its servers (for the
+#                              runner's INT/TERM trap)
 #
 # Environment read: VMMC_BIN, VMMC_REGEN, VMMC_TIMEOUT_SCALE, VMMC_KEEP (keep
 # the test directories), TM_SUITE (summary label, default "screen"),
@@ -82,12 +86,13 @@ TM_N=0
 TM_TESTNO=${TM_TESTNO:-0}
 TM_TESTDIR=${TM_TESTDIR:-}
 TM_CLEANUPS=()
+_TM_CUR=()
 unset TMUX TMUX_PANE
 
 if infocmp tmux-256color >/dev/null 2>&1; then
-	TM_TERM=tmux-256color
+	TM_TERM='tmux-256color'
 else
-	TM_TERM=screen-256color
+	TM_TERM='screen-256color'
 fi
 
 _tm() {
@@ -213,7 +218,7 @@ tm_sanitizer_check() {
 tm_sweep() {
 	local dir s name
 	dir=${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)
-	for s in "$dir"/vmmc-test-$$-"${1:-}"*; do
+	for s in "$dir/vmmc-test-$$-${1:-}"*; do
 		[ -S "$s" ] || continue
 		name=${s##*/}
 		tmux -L "$name" -f /dev/null kill-server 2>/dev/null || true
@@ -223,17 +228,37 @@ tm_sweep() {
 
 # watchdog for one test: TERM it after $2 seconds, KILL 10 s later
 _tm_watchdog() {
-	local pid=$1 secs=$2 name=$3 sp
-	trap 'kill "$sp" 2>/dev/null; exit 0' TERM
+	local pid=$1 secs=$2 name=$3 sp=''
+	trap '[ -z "$sp" ] || kill "$sp" 2>/dev/null; exit 0' TERM
 	sleep "$secs" &
 	sp=$!
 	wait "$sp"
 	echo "  TIMEOUT: $name still running after ${secs}s" >&2
-	kill -TERM "$pid" 2>/dev/null || exit 0
+	# the test's shell runs its TERM trap only once its current command
+	# ends: stop that command too (the test's own children, by pid)
+	local -a kids
+	mapfile -t kids < <(ps -o pid= --ppid "$pid" 2>/dev/null)
+	kill -TERM "$pid" ${kids[@]+"${kids[@]}"} 2>/dev/null || exit 0
 	sleep 10 &
 	sp=$!
 	wait "$sp"
 	kill -KILL "$pid" 2>/dev/null || true
+}
+
+# for the runner's INT/TERM trap: stop the running test, remove its servers
+tm_interrupt() {
+	local p
+	for p in "${_TM_CUR[@]}"; do
+		kill -TERM "$p" 2>/dev/null || true
+	done
+	for p in "${_TM_CUR[@]}"; do
+		wait "$p" 2>/dev/null || true
+	done
+	_TM_CUR=()
+	tm_sweep
+	if [ -n "$TM_TESTDIR" ] && [ -z "${VMMC_KEEP:-}" ]; then
+		rm -rf "$TM_TESTDIR"
+	fi
 }
 
 run_tests() {
@@ -243,19 +268,31 @@ run_tests() {
 	for t in "$@"; do
 		TM_TESTNO=$((TM_TESTNO + 1))
 		tm_begin
+		echo "--- $t"
 		(
-			set -eu
 			trap '_tm_test_exit' EXIT
 			trap 'exit 143' TERM INT HUP
+			# bash ignores set -e in a subshell of a command run under
+			# "||", "&&", "if" or "!": a failed check would not end the test
+			set +e
+			(set -e; false; true)
+			_tm_probe=$?
+			if [ "$_tm_probe" = 0 ]; then
+				echo "run_tests: called where bash ignores set -e (under ||, &&, if, !)" >&2
+				exit 1
+			fi
+			set -eu
 			"$t"
 		) &
 		tpid=$!
 		_tm_watchdog "$tpid" "${TM_TEST_TIMEOUT:-300}" "$t" &
 		wpid=$!
+		_TM_CUR=("$tpid" "$wpid")
 		wait "$tpid"
 		rc=$?
 		kill "$wpid" 2>/dev/null
 		wait "$wpid" 2>/dev/null
+		_TM_CUR=()
 		tm_sweep "$TM_TESTNO-"
 		tm_end || { [ "$rc" = 77 ] || rc=1; }
 		case $rc in
@@ -344,21 +381,30 @@ tm_vmmc() {
 	tm_start "${opts[@]}" -- "$VMMC_BIN" "$@"
 }
 
+# the start time of a live process (empty if gone or a zombie): tells a pid
+# from a later process that reuses it
+_tm_proc_start() {
+	local st
+	local -a f
+	st=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+	read -r -a f <<<"${st##*) }"
+	[ "${f[0]}" != Z ] || return 0
+	echo "${f[19]}"
+}
+
 tm_stop() {
 	[ -n "$TM_SOCK" ] || return 0
 	local info pid start="" now i
 	info=$(_tm_fmt '#{pane_dead} #{pane_pid}' 2>/dev/null || true)
 	pid=${info#* }
-	if [ "${info%% *}" = 0 ] && [ -n "$pid" ] && [ -r "/proc/$pid/stat" ]; then
-		start=$(awk '{print $22}' "/proc/$pid/stat" 2>/dev/null || true)
-	fi
+	[ "${info%% *}" = 0 ] && [ -n "$pid" ] && start=$(_tm_proc_start "$pid")
 	_tm kill-server 2>/dev/null || true
 	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$TM_SOCK"
 	TM_SOCK=
 	[ -n "$start" ] || return 0
 	# the program got SIGHUP; give it 5 s, then KILL (if it is still the same process)
 	for ((i = 0; i < 100; i++)); do
-		now=$(awk '{print $22}' "/proc/$pid/stat" 2>/dev/null || true)
+		now=$(_tm_proc_start "$pid")
 		[ "$now" = "$start" ] || return 0
 		sleep 0.05
 	done
@@ -502,7 +548,7 @@ tm_wait_stable() {
 }
 
 tm_golden() {
-	local e= ext=txt name sedscript golden actual
+	local e='' ext=txt name sedscript golden actual
 	if [ "${1:-}" = -e ]; then
 		e=-e
 		ext=ansi
@@ -512,8 +558,12 @@ tm_golden() {
 	sedscript=${2:-}
 	golden=$TM_GOLDEN_DIR/$name.$ext
 	actual=$TM_TESTDIR/$name.$ext.actual
-	tm_wait_stable || return 1
-	tm_capture $e | sed 's/[[:space:]]*$//' | sed -e "${sedscript:-p;d}" >"$actual" || return 1
+	tm_wait_stable 10 || return 1
+	if [ -n "$sedscript" ]; then
+		tm_capture ${e:+"$e"} | sed 's/[[:space:]]*$//' | sed -e "$sedscript" >"$actual"
+	else
+		tm_capture ${e:+"$e"} | sed 's/[[:space:]]*$//' >"$actual"
+	fi || return 1
 	if [ -n "${VMMC_REGEN:-}" ]; then
 		mkdir -p "$TM_GOLDEN_DIR"
 		cp "$actual" "$golden"

@@ -24,6 +24,12 @@
 
 #define WAIT_MS 10000
 
+#if defined(__SANITIZE_ADDRESS__)
+#define SANITIZED 1
+#else
+#define SANITIZED 0
+#endif
+
 /* ---- harness ------------------------------------------------------------- */
 
 typedef struct result {
@@ -394,7 +400,7 @@ static void test_lifecycle(void **state)
 	/* every job was busy +1 / -1, and the host is idle again */
 	WAIT(t.h->busy == 0, WAIT_MS);
 	assert_int_equal(t.h->busy, 0);
-	assert_true(T.busy_msgs - busy_before >= 2 * 20);
+	assert_true(T.busy_msgs - busy_before >= 2 * 16); /* 16 ops, plus event jobs */
 	host_close(&t);
 }
 
@@ -651,32 +657,32 @@ static void test_many_vms(void **state)
 {
 	char path[] = "/tmp/vmmc-many-XXXXXX.xml";
 	int fd = mkstemps(path, 4);
-	char *cmd, *uri;
+	char cmd[256], uri[256];
 	th t;
 	int64_t connected_ms = 0, listed_ms;
 	size_t running = 0;
 
 	assert_true(fd >= 0);
 	close(fd);
-	cmd = xasprintf("sh tests/bench/gen-host.sh 10000 %s", path);
+	snprintf(cmd, sizeof(cmd), "sh tests/bench/gen-host.sh 10000 %s", path);
 	assert_int_equal(system(cmd), 0);
-	uri = xasprintf("test://%s", path);
+	snprintf(uri, sizeof(uri), "test://%s", path);
 	t = host_open(uri);
 	WAIT(t.h->conn == MD_CONN_CONNECTED, 30000);
 	connected_ms = core_now_ms();
 	WAIT(t.h->listed, 30000);
 	listed_ms = core_now_ms();
+	unlink(path);
 	assert_true(t.h->listed);
 	assert_int_equal(t.h->nvms, 10000);
 	for (size_t i = 0; i < t.h->nvms; i++)
 		running += t.h->vms[i].state == MD_VM_RUNNING;
 	assert_int_equal(running, 6000);
 	printf("10,000 VMs listed in %lld ms after connecting\n", (long long)(listed_ms - connected_ms));
-	assert_true(listed_ms - connected_ms < 2000);
 	host_close(&t);
-	unlink(path);
-	free(cmd);
-	free(uri);
+	/* The plain build takes ~150 ms here. Under ASan the test driver's own
+	 * filtered listings slow down to seconds (not our code). */
+	assert_true(listed_ms - connected_ms < (SANITIZED ? 15000 : 1500));
 }
 
 int main(void)
@@ -697,5 +703,7 @@ int main(void)
 		cmocka_unit_test(test_ssh_no_tty),
 		cmocka_unit_test(test_many_vms),
 	};
+	if (getenv("VMMC_TEST_FILTER")) /* e.g. VMMC_TEST_FILTER='test_delete' */
+		cmocka_set_test_filter(getenv("VMMC_TEST_FILTER"));
 	return cmocka_run_group_tests_name("backend", tests, group_setup, group_teardown);
 }

@@ -1,0 +1,314 @@
+# shellcheck shell=bash
+# tests/screen/t_console.sh - the console foundation, driven in tmux on the
+# demo host (libvirt's test driver: every run gets a fresh copy of it).
+# Goldens: tests/screen/golden/*.txt (VMMC_REGEN=1 rewrites them).
+
+# Mask what changes from run to run: uptimes and the version.
+MASK='s/[0-9][0-9]:[0-9][0-9]:[0-9][0-9]/hh:mm:ss/g; s/vmmc [0-9.]*$/vmmc X/'
+
+demo_up() {
+	tm_vmmc "$@" -- --demo
+	tm_wait_for "Virtual Machines (16) on Demo host"
+	tm_wait_for "1/1 connected"
+}
+
+# Select a VM by filtering on its (unique) name.
+pick() {
+	tm_keys /
+	tm_type "$1"
+	tm_keys Enter
+	tm_wait_for "(1 of 16)"
+}
+
+# The results row of VM $1 holds text $2.
+row_has() {
+	tm_wait_line -t "${3:-5}" "$1 " "$2"
+}
+
+t_startup() {
+	demo_up
+	tm_golden startup "$MASK"
+	tm_assert_contains "File   Action   View   Help"
+	tm_assert_contains "Demo host  connected"
+}
+
+t_select_vm() {
+	demo_up
+	tm_keys j j
+	tm_wait_line "Actions" ""
+	tm_golden select_vm "$MASK"
+	# the actions pane follows the selection
+	tm_wait_for "│db-replica"
+	tm_keys G
+	tm_wait_for "│win11-desktop"
+}
+
+t_lifecycle() {
+	demo_up
+	pick dev-sandbox
+	row_has dev-sandbox "shut off"
+	tm_keys s
+	row_has dev-sandbox running
+	tm_wait_for "Started 'dev-sandbox'"
+	tm_golden started "$MASK"
+	tm_keys p
+	row_has dev-sandbox paused
+	tm_keys u
+	row_has dev-sandbox running
+	tm_keys r
+	tm_wait_for "Rebooting 'dev-sandbox'"
+	tm_keys d
+	row_has dev-sandbox "shut off"
+	tm_keys s
+	row_has dev-sandbox running
+	# Save, then start from the saved state
+	tm_keys S
+	row_has dev-sandbox "shut off"
+	tm_wait_for "Saved 'dev-sandbox'"
+	tm_keys i
+	tm_wait_for "Saved state: yes"
+	tm_keys Escape
+	tm_wait_gone "Saved state: yes"
+	tm_keys s
+	tm_wait_for "from saved state"
+	row_has dev-sandbox running
+	# autostart on and off
+	tm_keys a
+	row_has dev-sandbox "yes"
+	tm_keys a
+	row_has dev-sandbox " no"
+}
+
+t_confirm_turn_off() {
+	demo_up
+	pick web01
+	row_has web01 running
+	tm_keys o
+	tm_wait_for "Turn Off 'web01'?"
+	tm_golden confirm_turn_off "$MASK"
+	# the default answer is No: Enter keeps it running
+	tm_keys Enter
+	tm_wait_gone "Turn Off 'web01'?"
+	row_has web01 running
+	tm_keys o
+	tm_wait_for "Turn Off 'web01'?"
+	tm_keys Tab Enter
+	row_has web01 "shut off"
+	tm_wait_for "Turned off 'web01'"
+}
+
+t_reset_asks() {
+	demo_up
+	pick mail
+	tm_keys R
+	tm_wait_for "Reset 'mail'?"
+	tm_keys n
+	tm_wait_gone "Reset 'mail'?"
+	tm_keys R
+	tm_keys y
+	tm_wait_for "Reset 'mail'"
+	row_has mail running
+}
+
+t_delete_with_volume() {
+	demo_up
+	pick gitlab
+	tm_keys D
+	tm_wait_for "Delete 'gitlab'?"
+	tm_wait_for "gitlab.qcow2"
+	tm_golden delete_dialog "$MASK"
+	# tick the volume, then Delete
+	tm_keys BTab BTab
+	tm_keys Space
+	tm_wait_for "[x] /var/lib/libvirt/images/gitlab.qcow2"
+	tm_keys Tab Enter
+	tm_wait_for "Deleted 'gitlab' and 1 volume(s)"
+	tm_wait_for "(0 of 15)"
+	tm_keys Escape
+	tm_wait_for "Virtual Machines (15) on Demo host"
+	# the volume is gone from its pool
+	tm_keys BTab Down Down Down
+	tm_wait_for "Storage Pools ("
+	tm_assert_not_contains "gitlab.qcow2"
+}
+
+t_layout_80x24() {
+	tm_vmmc -x 80 -y 24 -- --demo
+	tm_wait_for "Virtual Machines (16) on Demo host"
+	tm_golden layout_80x24 "$MASK"
+	# the actions pane is folded away; the Action menu still has them all
+	tm_assert_not_contains "│ Actions"
+	tm_keys F10 Right
+	tm_wait_for "Turn Off..."
+	tm_keys Escape
+}
+
+t_resize() {
+	demo_up
+	tm_resize 80 24
+	tm_wait_gone "│ Actions"
+	tm_golden resize_80x24 "$MASK"
+	tm_resize 60 20
+	tm_wait_for "terminal too small"
+	tm_wait_for "60x20, need 80x24"
+	tm_resize 100 30
+	tm_wait_gone "terminal too small"
+	tm_golden startup "$MASK"
+}
+
+t_resize_mid_dialog() {
+	demo_up
+	tm_keys +
+	tm_wait_for "Add Host"
+	tm_type "test:///default"
+	tm_resize 80 24
+	tm_wait_for "URI:  test:///default"
+	tm_resize 50 15
+	tm_wait_for "terminal too small"
+	tm_resize 100 30
+	tm_wait_for "URI:  test:///default"
+	tm_keys Enter
+	tm_wait_for "2/2 connected"
+	grep -q 'uri = test:///default' "$TM_TESTDIR/config/vmmc/config" ||
+		tm_fail "the added host is not in the config"
+}
+
+t_theme_mono() {
+	demo_up --env NO_COLOR=1
+	tm_golden -e theme_no_color "$MASK"
+	tm_stop
+	tm_vmmc -- --demo --theme mono
+	tm_wait_for "1/1 connected"
+	tm_golden -e theme_mono "$MASK"
+}
+
+t_theme_malformed() {
+	mkdir -p "$TM_TESTDIR/config/vmmc/themes"
+	printf 'name = broken\nrow = green black\nrow.selected = purple black\n' \
+		>"$TM_TESTDIR/config/vmmc/themes/broken.theme"
+	tm_vmmc -- --demo --theme broken
+	tm_wait_for "Problems at start-up"
+	# the message wraps where the (temporary) path makes it wrap: join the lines
+	tm_capture | tr -d '\n│ ' | grep -q "broken.theme:3:unknowncolour'purple'" ||
+		tm_fail "the theme error does not name the file and line"
+	tm_keys Enter
+	tm_wait_gone "Problems at start-up"
+	tm_wait_for "1/1 connected"
+	tm_assert_contains "Virtual Machines (16)"
+}
+
+t_config_malformed() {
+	mkdir -p "$TM_TESTDIR/config/vmmc"
+	printf 'version = 1\n[host]\nuri test:///default\n' >"$TM_TESTDIR/config/vmmc/config"
+	cp "$TM_TESTDIR/config/vmmc/config" "$TM_TESTDIR/config.orig"
+	tm_vmmc -- --demo
+	tm_wait_for "Problems at start-up"
+	tm_capture | tr -d '\n│ ' | grep -q "vmmc/config:3:" || tm_fail "the config error does not name the file and line"
+	tm_keys Enter
+	tm_wait_for "1/1 connected"
+	# adding a host must not overwrite the file it could not read
+	tm_keys +
+	tm_type "test:///default"
+	tm_keys Enter
+	tm_wait_for "Config not saved"
+	cmp -s "$TM_TESTDIR/config/vmmc/config" "$TM_TESTDIR/config.orig" ||
+		tm_fail "the malformed config was overwritten"
+}
+
+t_hostile_text() {
+	local uri
+	uri=$(printf 'test:///\033]0;pwned\007\033[2J')
+	tm_vmmc -- -c "$uri" --demo
+	tm_wait_for 'test:///\e]0;pwned\a\e[2J'
+	tm_wait_for "1/2 connected"
+	[ "$(tm_pane_title)" != pwned ] || tm_fail "the pane title was set by a hostile string"
+	tm_assert_contains "File   Action   View   Help"
+	tm_assert_contains "Virtual Machines"
+}
+
+t_unreachable_uri() {
+	tm_vmmc -- -c "qemu+unix:///system?socket=/nonexistent/sock" -c "tset:///typo"
+	tm_wait_for "0/2 connected"
+	tm_wait_line "failed"
+	tm_keys F1
+	tm_wait_for "Help: keys"
+	tm_keys Escape
+	tm_wait_gone "Help: keys"
+}
+
+t_help_and_menu() {
+	demo_up
+	tm_keys F1
+	tm_wait_for "Help: keys"
+	tm_assert_contains "Turn the VM off at once"
+	tm_keys Escape
+	tm_wait_gone "Help: keys"
+	tm_keys F10
+	tm_wait_for "Add Host..."
+	tm_keys Right
+	tm_wait_for "Shut Down"
+	tm_keys Right
+	tm_wait_for "Filter by Name..."
+	tm_keys Right Down Enter
+	tm_wait_for "About vmmc"
+	tm_keys Enter
+	tm_wait_gone "About vmmc"
+}
+
+t_sort_and_filter() {
+	demo_up
+	tm_keys '>'
+	tm_wait_for "State▲"
+	tm_keys I
+	tm_wait_for "State▼"
+	tm_keys /
+	tm_type k8s
+	tm_wait_for "(3 of 16)"
+	tm_keys Escape
+	tm_wait_for "Virtual Machines (16) on Demo host"
+}
+
+t_mouse() {
+	demo_up
+	local pos line col
+	pos=$(tm_find "mail ") || tm_fail "no mail row"
+	line=${pos% *}
+	col=${pos#* }
+	tm_click "$col" "$line"
+	tm_wait_for "│mail"
+	# a click on a header sorts by it
+	pos=$(tm_find "Memory")
+	tm_click "${pos#* }" "${pos% *}"
+	tm_wait_for "Memory▲"
+	# a click on the menu bar opens a menu
+	tm_click 10 1
+	tm_wait_for "Shut Down"
+}
+
+t_networks_and_pools() {
+	demo_up
+	tm_keys BTab Down Down
+	tm_wait_for "Virtual Networks ("
+	tm_wait_for "default"
+	tm_keys Down
+	tm_wait_for "Storage Pools ("
+	tm_wait_for "Capacity"
+}
+
+t_quit_restores_terminal() {
+	demo_up
+	tm_keys q
+	[ "$(tm_exit_status)" = 0 ] || tm_fail "exit status is not 0"
+	tm_term_restored
+}
+
+t_signals_restore_terminal() {
+	local sig
+	for sig in TERM INT HUP; do
+		demo_up
+		kill -s "$sig" "$(tm_pid)"
+		tm_wait_exit
+		tm_term_restored || tm_fail "SIG$sig left the terminal broken"
+		tm_stop
+	done
+}
