@@ -115,6 +115,8 @@ void md_msg_free(md_msg **mp)
 	for (size_t i = 0; i < m->nstrs; i++)
 		free(m->strs[i]);
 	free(m->strs);
+	if (m->ext && m->ext_free)
+		m->ext_free(m->ext);
 	free(m);
 	*mp = NULL;
 }

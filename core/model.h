@@ -111,6 +111,8 @@ enum md_msg_type {
 	MD_MSG_POOL_LIST,       /* pools/npools */
 	MD_MSG_OP_RESULT,       /* ok, text; uuid when about one VM */
 	MD_MSG_VM_DISKS,        /* uuid; disks: paths of the VM's disk sources (strs/nstrs) */
+	MD_MSG_STATS,           /* live figures of one host for one tick: payload in .ext (core/stats.h) */
+	MD_MSG_CONSOLE,         /* serial console data / state: payload in .ext (backend/be_console.h) */
 };
 
 typedef struct md_msg {
@@ -137,6 +139,9 @@ typedef struct md_msg {
 	char **strs;
 	size_t nstrs;
 	uint64_t seq;            /* job sequence number, for OP_RESULT / VM_DISKS */
+	/* a payload of a feature's own (stats, consoles), freed with ext_free */
+	void *ext;
+	void (*ext_free)(void *ext);
 } md_msg;
 
 md_msg *md_msg_new(int type, int host_id);

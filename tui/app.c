@@ -416,6 +416,11 @@ static void drain_messages(struct tui_app *a)
 			md_msg_free(&m);
 			continue;
 		}
+		if (m->type == MD_MSG_CONSOLE) {
+			tui_console_msg(a, m);
+			md_msg_free(&m);
+			continue;
+		}
 		if (m->type == MD_MSG_VM_REMOVED && for_sel_host && strcmp(m->uuid, a->sel_uuid) == 0 &&
 		    !(a->model->status && strstr(a->model->status, "Deleted"))) {
 			const md_vm *v = md_vm_find(md_host_get(a->model, m->host_id), m->uuid);
@@ -681,6 +686,14 @@ void tui_handle_key(struct tui_app *a, int key, bool is_char)
 	}
 	if (a->menu_open >= 0) {
 		menu_key(a, key, is_char);
+		return;
+	}
+	if (a->view == TUI_VIEW_CONSOLE && tui_console_key(a, key, is_char)) {
+		a->dirty |= TUI_DIRTY_ALL;
+		return;
+	}
+	if (a->view == TUI_VIEW_PERF && tui_perf_key(a, key, is_char)) {
+		a->dirty |= TUI_DIRTY_ALL;
 		return;
 	}
 	if (a->filter_editing) {
@@ -992,6 +1005,8 @@ static int next_timeout(struct tui_app *a, int64_t now)
 
 static void free_app(struct tui_app *a)
 {
+	tui_console_free(a);
+	tui_perf_free(a);
 	while (a->ndialogs)
 		tui_dialog_free(&a->dialogs[--a->ndialogs]);
 	free(a->dialogs);

@@ -18,6 +18,9 @@ struct tui_action;
 
 enum tui_pane { TUI_PANE_TREE, TUI_PANE_LIST, TUI_PANE_ACTIONS, TUI_PANE__COUNT };
 
+/* What the results pane shows. */
+enum tui_view { TUI_VIEW_LIST, TUI_VIEW_PERF, TUI_VIEW_CONSOLE };
+
 enum tui_node_kind { TUI_NODE_HOST, TUI_NODE_VMS, TUI_NODE_NETS, TUI_NODE_POOLS };
 
 struct tui_node {
@@ -93,6 +96,12 @@ struct tui_app {
 	struct tui_dialog **dialogs;
 	size_t ndialogs, cap_dialogs;
 
+	/* the results pane's view and the features' own state */
+	int view;                /* enum tui_view */
+	bool fullscreen;         /* the view has the whole screen (consoles) */
+	void *perf;              /* perf.c */
+	void *consoles;          /* console.c */
+
 	/* help screen */
 	bool help_open;
 	size_t help_top;
@@ -147,6 +156,17 @@ int tui_menu_x(int menu);
 size_t tui_menu_items(int menu, const struct tui_action **out, size_t max);
 size_t tui_pane_actions(const struct tui_app *a, const struct tui_action **out, size_t max);
 bool tui_host_shows_busy(const md_host *h);
+
+/* perf.c: the Performance view and the host summary (live figures). */
+void tui_perf_draw(struct tui_app *a, WINDOW *w);
+bool tui_perf_key(struct tui_app *a, int key, bool is_char); /* true: consumed */
+void tui_perf_free(struct tui_app *a);
+
+/* console.c: serial consoles in the results pane. */
+void tui_console_msg(struct tui_app *a, md_msg *m);          /* MD_MSG_CONSOLE */
+void tui_console_draw(struct tui_app *a, WINDOW *w);
+bool tui_console_key(struct tui_app *a, int key, bool is_char); /* true: consumed */
+void tui_console_free(struct tui_app *a);
 
 /* input.c */
 void tui_handle_key(struct tui_app *a, int key, bool is_char);

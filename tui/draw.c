@@ -621,6 +621,10 @@ void tui_draw(struct tui_app *a)
 		draw_tree(a);
 	if (a->help_open)
 		draw_help(a);
+	else if (a->view == TUI_VIEW_PERF)
+		tui_perf_draw(a, a->w_list);
+	else if (a->view == TUI_VIEW_CONSOLE)
+		tui_console_draw(a, a->w_list);
 	else if (a->dirty & TUI_DIRTY_LIST)
 		draw_list(a);
 	if (a->actions_visible && (a->dirty & TUI_DIRTY_ACTIONS))

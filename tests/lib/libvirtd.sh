@@ -39,8 +39,10 @@ lv_virsh() {
 	timeout 30 virsh -q -c "$LV_URI" "$@"
 }
 
+# (not `virsh version`: here the QEMU driver re-probes the emulator's
+# capabilities on every virConnectGetVersion, 4-6 s; `uri` is one round trip)
 lv_ping() {
-	timeout "${1:-5}" virsh -q -c "$LV_URI" version >/dev/null 2>&1
+	timeout "${1:-5}" virsh -q -c "$LV_URI" uri >/dev/null 2>&1
 }
 
 # _lv_daemon_pid NAME PIDFILE: the pid of a running NAME (pid file, else pgrep)
