@@ -478,7 +478,7 @@ void tui_action_keys(const struct tui_action *act, char *buf, size_t len)
 {
 	char k1[32], k2[32];
 	if (!act->key) {
-		snprintf(buf, len, "-");
+		snprintf(buf, len, "(menu)");
 		return;
 	}
 	tui_key_name(act->key, k1, sizeof(k1));
@@ -505,6 +505,8 @@ static void mdoc_put(const char *s)
 	for (; *s; s++) {
 		if (*s == '\\')
 			fputs("\\e", stdout);
+		else if (*s == '"')
+			fputs("\\(dq", stdout);
 		else
 			putchar(*s);
 	}
@@ -533,9 +535,10 @@ int tui_dump_keys(const char *format)
 				continue;
 			tui_action_keys(act, keys, sizeof(keys));
 			if (mdoc) {
-				fputs(".It Sy ", stdout);
+				/* quoted, so that "," and "." stay keys, not punctuation */
+				fputs(".It Sy \"", stdout);
 				mdoc_put(keys);
-				putchar('\n');
+				fputs("\"\n", stdout);
 				mdoc_put(act->help);
 				putchar('\n');
 			} else {

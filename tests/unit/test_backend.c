@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -651,6 +653,43 @@ static void test_ssh_no_tty(void **state)
 	host_close(&t);
 }
 
+/* A daemon that never answers: the worker blocks inside virConnectOpen.
+ * be_host_free gives up after its timeout; the worker, released later,
+ * finishes and frees its own state (ASan/LSan watch this). */
+static void test_free_stuck_worker(void **state)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char uri[200];
+	int lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+	int64_t t0, took;
+	th t;
+
+	assert_true(lfd >= 0);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "/tmp/vmmc-mute-%d.sock", (int)getpid());
+	unlink(sa.sun_path);
+	assert_int_equal(bind(lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(lfd, 4), 0); /* never accepted, never answered */
+	snprintf(uri, sizeof(uri), "qemu+unix:///system?socket=%s", sa.sun_path);
+	t = host_open(uri);
+	WAIT(t.h->conn == MD_CONN_CONNECTING, WAIT_MS);
+	assert_int_equal(t.h->conn, MD_CONN_CONNECTING);
+	WAIT(false, 300); /* well inside the blocking open */
+
+	t0 = core_now_ms();
+	be_host_free(&t.bh, 300);
+	took = core_now_ms() - t0;
+	assert_null(t.bh);
+	if (took < 250 || took > 1000)
+		fail_msg("be_host_free took %lld ms, expected about 300", (long long)took);
+
+	/* release it: the open fails, the worker posts that and frees itself */
+	close(lfd);
+	unlink(sa.sun_path);
+	WAIT(t.h->conn == MD_CONN_FAILED, WAIT_MS);
+	assert_int_equal(t.h->conn, MD_CONN_FAILED);
+	md_host_remove(T.m, t.id);
+}
+
 /* ---- scale ----------------------------------------------------------------- */
 
 static void test_many_vms(void **state)
@@ -701,6 +740,7 @@ int main(void)
 		cmocka_unit_test(test_disconnect_connect),
 		cmocka_unit_test(test_lost_connection),
 		cmocka_unit_test(test_ssh_no_tty),
+		cmocka_unit_test(test_free_stuck_worker),
 		cmocka_unit_test(test_many_vms),
 	};
 	if (getenv("VMMC_TEST_FILTER")) /* e.g. VMMC_TEST_FILTER='test_delete' */

@@ -1,8 +1,12 @@
 /* tests/unit/test_backend_real.c - the backend against a real libvirtd
  * (qemu:///system). Skips, saying so, only when the daemon's socket is
  * absent. It touches no VM but the one it defines, "vmmc-test-<pid>-a"
- * (TCG, 32 MiB, no disks), and always destroys and undefines it. */
+ * (TCG, 32 MiB, no disks), and always destroys and undefines it.
+ * Lost connections go through a small proxy in front of the daemon's
+ * socket that the test can cut or freeze (a daemon stopped with SIGSTOP). */
+#include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -99,6 +105,160 @@ static void cleanup_vm(void)
 	}
 }
 
+/* ---- a proxy to the daemon ------------------------------------------------ */
+
+#define PROXY_MAX 16
+
+static struct {
+	char path[108];
+	int lfd;
+	int ctl[2];
+	pthread_t th;
+	int pair[PROXY_MAX][2]; /* client, daemon */
+	int npairs;
+	bool frozen;
+} P = { .lfd = -1 };
+
+static int unix_listen(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	unlink(path);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 8) < 0)
+		return -1;
+	return fd;
+}
+
+static int unix_connect(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void proxy_drop(int i)
+{
+	close(P.pair[i][0]);
+	close(P.pair[i][1]);
+	P.pair[i][0] = P.pair[P.npairs - 1][0];
+	P.pair[i][1] = P.pair[P.npairs - 1][1];
+	P.npairs--;
+}
+
+/* Copy one chunk from fd to its partner; false on EOF or error. */
+static bool proxy_copy(int from, int to)
+{
+	char buf[65536];
+	ssize_t n = read(from, buf, sizeof(buf)), off = 0;
+	if (n <= 0)
+		return false;
+	while (off < n) {
+		ssize_t w = write(to, buf + off, (size_t)(n - off));
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return false;
+		off += w;
+	}
+	return true;
+}
+
+/* Control bytes: c = cut every connection, f = freeze, t = thaw, q = quit. */
+static bool proxy_control(void)
+{
+	char c = 0;
+	if (read(P.ctl[0], &c, 1) != 1 || c == 'q') {
+		while (P.npairs)
+			proxy_drop(0);
+		return false;
+	}
+	if (c == 'c')
+		while (P.npairs)
+			proxy_drop(0);
+	P.frozen = c == 'f' ? true : c == 't' ? false : P.frozen;
+	return true;
+}
+
+static void proxy_accept(void)
+{
+	int c = accept4(P.lfd, NULL, NULL, SOCK_CLOEXEC), d;
+	if (c < 0)
+		return;
+	if (P.npairs == PROXY_MAX || (d = unix_connect(SOCK)) < 0) {
+		close(c);
+		return;
+	}
+	P.pair[P.npairs][0] = c;
+	P.pair[P.npairs][1] = d;
+	P.npairs++;
+}
+
+static void *proxy_main(void *arg)
+{
+	for (;;) {
+		struct pollfd fds[2 + 2 * PROXY_MAX] = { { .fd = P.ctl[0], .events = POLLIN } };
+		int n = 1, npairs = P.npairs;
+
+		if (!P.frozen) {
+			fds[n++] = (struct pollfd){ .fd = P.lfd, .events = POLLIN };
+			for (int i = 0; i < npairs; i++) {
+				fds[n++] = (struct pollfd){ .fd = P.pair[i][0], .events = POLLIN };
+				fds[n++] = (struct pollfd){ .fd = P.pair[i][1], .events = POLLIN };
+			}
+		}
+		if (poll(fds, (nfds_t)n, -1) < 0)
+			continue;
+		if (fds[0].revents) {
+			if (!proxy_control())
+				return NULL;
+			continue;
+		}
+		if (P.frozen)
+			continue;
+		for (int i = npairs - 1; i >= 0; i--) {
+			short a = fds[2 + 2 * i].revents, b = fds[3 + 2 * i].revents;
+			if ((a && !proxy_copy(P.pair[i][0], P.pair[i][1])) ||
+			    (b && !proxy_copy(P.pair[i][1], P.pair[i][0])))
+				proxy_drop(i);
+		}
+		if (fds[1].revents)
+			proxy_accept();
+	}
+}
+
+static void proxy_say(char c)
+{
+	if (write(P.ctl[1], &c, 1) != 1)
+		fail_msg("proxy control");
+}
+
+static int proxy_start(void)
+{
+	snprintf(P.path, sizeof(P.path), "/tmp/vmmc-proxy-%d.sock", (int)getpid());
+	if ((P.lfd = unix_listen(P.path)) < 0 || pipe(P.ctl) < 0)
+		return -1;
+	return pthread_create(&P.th, NULL, proxy_main, NULL) == 0 ? 0 : -1;
+}
+
+static void proxy_stop(void)
+{
+	if (P.lfd < 0)
+		return;
+	proxy_say('q');
+	pthread_join(P.th, NULL);
+	close(P.lfd);
+	close(P.ctl[0]);
+	close(P.ctl[1]);
+	unlink(P.path);
+	P.lfd = -1;
+}
+
 static int group_setup(void **state)
 {
 	char *err = NULL;
@@ -119,6 +279,10 @@ static int group_setup(void **state)
 	}
 	T.h = md_host_add(T.m, HOST_ID, URI);
 	T.bh = be_host_new(HOST_ID, URI);
+	if (proxy_start() < 0) {
+		fprintf(stderr, "cannot start the proxy\n");
+		return -1;
+	}
 	return 0;
 }
 
@@ -127,6 +291,7 @@ static int group_teardown(void **state)
 	cleanup_vm();
 	be_host_free(&T.bh, 5000);
 	be_fini();
+	proxy_stop();
 	if (T.raw)
 		virConnectClose(T.raw);
 	md_model_free(&T.m);
@@ -237,11 +402,100 @@ static void test_events_from_outside(void **state)
 	assert_null(our_vm());
 }
 
+/* ---- lost connections, through the proxy ----------------------------------- */
+
+static md_host *proxied_host(be_host **bh, int id)
+{
+	char uri[200];
+	md_host *h;
+
+	snprintf(uri, sizeof(uri), "qemu+unix:///system?socket=%s", P.path);
+	h = md_host_add(T.m, id, uri);
+	*bh = be_host_new(id, uri);
+	WAIT(h->conn == MD_CONN_CONNECTED && h->listed, 30000);
+	if (h->conn != MD_CONN_CONNECTED || !h->listed)
+		fail_msg("proxied host: %s", h->error ? h->error : md_conn_name(h->conn));
+	return h;
+}
+
+/* The daemon goes away: the close callback fires, the backend says so,
+ * retries after 1 s and lists everything again. */
+static void test_cut_and_reconnect(void **state)
+{
+	be_host *bh;
+	md_host *h = proxied_host(&bh, 2);
+
+	proxy_say('c');
+	WAIT(h->conn == MD_CONN_DISCONNECTED, 10000);
+	assert_int_equal(h->conn, MD_CONN_DISCONNECTED);
+	assert_non_null(h->error);
+	printf("lost: %s (retry in %d s)\n", h->error, h->retry_s);
+	assert_int_equal(h->retry_s, 1);
+	WAIT(h->conn == MD_CONN_CONNECTED && h->listed, 30000);
+	assert_int_equal(h->conn, MD_CONN_CONNECTED);
+	assert_true(h->listed);
+	be_host_free(&bh, 5000);
+	md_host_remove(T.m, 2);
+}
+
+/* The daemon stops answering (SIGSTOP): a job blocks, the host shows busy,
+ * keepalive (5 s x 3) declares the connection dead, and once the daemon
+ * answers again the backend is back. */
+static void test_frozen_daemon(void **state)
+{
+	be_host *bh;
+	md_host *h = proxied_host(&bh, 3);
+	int64_t t0;
+
+	proxy_say('f');
+	be_host_submit(bh, BE_OP_REFRESH, NULL, NULL, 0);
+	WAIT(h->busy > 0, 5000);
+	assert_true(h->busy > 0);
+	t0 = core_now_ms();
+	WAIT(h->conn == MD_CONN_DISCONNECTED, 60000);
+	assert_int_equal(h->conn, MD_CONN_DISCONNECTED);
+	printf("lost after %lld ms: %s\n", (long long)(core_now_ms() - t0), h->error);
+	WAIT(h->busy == 0, 5000);
+	assert_int_equal(h->busy, 0);
+	proxy_say('c'); /* drop what is left of the frozen connection */
+	proxy_say('t');
+	WAIT(h->conn == MD_CONN_CONNECTED && h->listed, 60000);
+	assert_int_equal(h->conn, MD_CONN_CONNECTED);
+	be_host_free(&bh, 5000);
+	md_host_remove(T.m, 3);
+}
+
+/* be_host_free on a worker stuck in a call returns at its timeout; the
+ * worker finishes later on its own. */
+static void test_free_while_stuck(void **state)
+{
+	be_host *bh;
+	md_host *h = proxied_host(&bh, 4);
+	int64_t t0, took;
+
+	proxy_say('f');
+	be_host_submit(bh, BE_OP_REFRESH, NULL, NULL, 0);
+	WAIT(h->busy > 0, 5000);
+	WAIT(false, 200);
+	t0 = core_now_ms();
+	be_host_free(&bh, 300);
+	took = core_now_ms() - t0;
+	proxy_say('t');
+	if (took > 1000)
+		fail_msg("be_host_free took %lld ms", (long long)took);
+	WAIT(h->busy == 0, 10000); /* the worker got its answer and went on */
+	assert_int_equal(h->busy, 0);
+	md_host_remove(T.m, 4);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_connect),
 		cmocka_unit_test_teardown(test_events_from_outside, vm_teardown),
+		cmocka_unit_test(test_cut_and_reconnect),
+		cmocka_unit_test(test_frozen_daemon),
+		cmocka_unit_test(test_free_while_stuck),
 	};
 
 	if (access(SOCK, F_OK) != 0) {
