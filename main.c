@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "backend/be_batch.h"
 #include "core/conf.h"
 #include "core/util.h"
 #include "tui/tui.h"
@@ -22,6 +23,10 @@ static void usage(FILE *f)
 	      "  -t, --theme NAME        colour theme (default, dark, mono, or a user theme)\n"
 	      "  -d, --delay SECONDS     refresh interval (default 2)\n"
 	      "  -n, --max-iterations N  exit after N refresh cycles (for benchmarks)\n"
+	      "      --batch             no console: print every VM's live figures, one\n"
+	      "                          record per VM per refresh, to stdout\n"
+	      "      --iterations N      with --batch: exit after N records per VM\n"
+	      "      --format FORMAT     with --batch: csv (default) or json (one object a line)\n"
 	      "      --dump-keys FORMAT  print the key table (mdoc or text) and exit\n"
 	      "  -h, --help              this help\n"
 	      "  -V, --version           print the version\n\n"
@@ -118,6 +123,7 @@ static void free_opts(struct tui_opts *o)
 	free(o->demo_uri);
 	free(o->theme);
 	free(o->config_path);
+	free(o->escape);
 }
 
 static int parse_double(const char *s, double *out)
@@ -141,6 +147,9 @@ int main(int argc, char **argv)
 		{ "delay", required_argument, NULL, 'd' },
 		{ "max-iterations", required_argument, NULL, 'n' },
 		{ "dump-keys", required_argument, NULL, 'K' },
+		{ "batch", no_argument, NULL, 'B' },
+		{ "iterations", required_argument, NULL, 'n' },
+		{ "format", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -148,7 +157,9 @@ int main(int argc, char **argv)
 	struct tui_opts o;
 	struct core_conf conf;
 	char *err = NULL, *demo_path;
-	bool want_demo = false, delay_given = false;
+	bool want_demo = false, delay_given = false, batch = false;
+	const char *format_arg = NULL;
+	int format = BE_BATCH_CSV;
 	char **cli_uris = NULL;
 	size_t ncli = 0;
 	int opt, rc;
@@ -188,6 +199,16 @@ int main(int argc, char **argv)
 		}
 		case 'K':
 			return tui_dump_keys(optarg);
+		case 'B':
+			batch = true;
+			break;
+		case 'F':
+			if (be_batch_format_parse(optarg, &format) != 0) {
+				fprintf(stderr, "vmmc: --format takes one of: %s; not '%s'\n", be_batch_formats(), optarg);
+				return 2;
+			}
+			format_arg = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -202,6 +223,11 @@ int main(int argc, char **argv)
 	for (int i = optind; i < argc; i++) {
 		cli_uris = xrealloc(cli_uris, (ncli + 1) * sizeof(*cli_uris));
 		cli_uris[ncli++] = argv[i];
+	}
+	if (format_arg && !batch) {
+		fprintf(stderr, "vmmc: --format is for --batch\n");
+		free(cli_uris);
+		return 2;
 	}
 
 	/* the config: hosts, theme, refresh; a broken file is never overwritten */
@@ -218,6 +244,8 @@ int main(int argc, char **argv)
 		o.theme = xstrdup(conf.theme);
 	if (!delay_given && conf.refresh > 0)
 		o.delay = conf.refresh;
+	if (conf.escape)
+		o.escape = xstrdup(conf.escape);
 
 	demo_path = find_data("demo-host.xml");
 	if (demo_path)
@@ -255,6 +283,20 @@ int main(int argc, char **argv)
 	core_conf_free(&conf);
 	free(cli_uris);
 
+	if (batch) {
+		struct be_batch_opts bo = { NULL, 0, o.delay, o.max_iterations, format };
+		char **uris = xcalloc(o.nhosts ? o.nhosts : 1, sizeof(*uris));
+		for (size_t i = 0; i < o.nnotes; i++)
+			fprintf(stderr, "vmmc: %s\n", o.notes[i]);
+		for (size_t i = 0; i < o.nhosts; i++)
+			uris[i] = o.hosts[i].uri;
+		bo.uris = uris;
+		bo.nuris = o.nhosts;
+		rc = be_batch_run(&bo);
+		free(uris);
+		free_opts(&o);
+		return rc;
+	}
 	rc = tui_run(&o);
 	free_opts(&o);
 	return rc;

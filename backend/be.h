@@ -34,29 +34,43 @@ enum be_op {
 	BE_OP_AUTOSTART_OFF,
 	BE_OP_DISKS,        /* answer MD_MSG_VM_DISKS with the VM's disk source paths */
 	BE_OP_DELETE,       /* undefine (turning it off first); delete the volumes in paths */
+	BE_OP_STATS,        /* read the live figures: answers MD_MSG_STATS (no OP_RESULT) */
 	BE_OP__COUNT
 };
 
 const char *be_op_name(int op); /* "start", "shut down", ... for messages */
 
 /* Start the event-loop thread; results go to ui_queue (items are md_msg *).
- * 0, or -1 with *err set (caller frees). */
+ * Also sets SIGPIPE to ignored if it is at its default (a closed socket
+ * must not kill the console) and silences libvirt's and libxml2's printing
+ * on the terminal. 0, or -1 with *err set (caller frees). */
 int be_init(core_msgq *ui_queue, char **err);
-/* Stop the event loop; call after every host is freed. */
+/* Stop the event loop; call after every host is freed (waits up to 2 s for
+ * workers left running by be_host_free's timeout). Messages posted after
+ * this are dropped. */
 void be_fini(void);
 
-/* A host and its worker; the worker connects at once, posting
+/* A host and its worker (after be_init); the worker connects at once, posting
  * MD_MSG_HOST_STATE (connecting, then connected or failed with retries),
  * and on success MD_MSG_VM_LIST, MD_MSG_NET_LIST, MD_MSG_POOL_LIST. After
  * that, domain lifecycle events keep the list current by MD_MSG_VM_UPDATE /
  * MD_MSG_VM_REMOVED. A lost connection (keepalive or close callback) posts
- * MD_CONN_DISCONNECTED and retries with backoff (1, 2, 4 ... 30 s). */
+ * MD_CONN_DISCONNECTED and retries with backoff (1, 2, 4 ... 30 s).
+ * Nothing ever prompts: credentials are refused for now and ssh URIs get
+ * no_tty=1. For test:///FILE, the file's <vmmc:demo> settings (autostart,
+ * which the test driver cannot express) are applied after connecting. */
 be_host *be_host_new(int id, const char *uri);
 
 /* Queue a job. uuid: the VM for VM operations (NULL otherwise). paths: for
  * BE_OP_DELETE, the volumes to delete with the VM (may be NULL/0); copied.
- * Every VM operation answers MD_MSG_OP_RESULT (ok + text, with .op and .seq)
- * and MD_MSG_VM_UPDATE or MD_MSG_VM_REMOVED. Returns the job's seq. */
+ * Every job answers MD_MSG_OP_RESULT with its .op and .seq (text NULL when
+ * there is nothing to say: CONNECT, DISCONNECT, REFRESH, DISKS that went
+ * well); VM operations then post MD_MSG_VM_UPDATE or MD_MSG_VM_REMOVED.
+ * BE_OP_DISKS always posts MD_MSG_VM_DISKS (no paths on failure).
+ * BE_OP_DELETE answers ok=false when a volume could not be deleted (the
+ * text names each one) and posts a fresh MD_MSG_POOL_LIST after volumes.
+ * Each job, and the lists after a connect, run between MD_MSG_HOST_BUSY
+ * +1 and -1. Safe from any thread. Returns the job's seq (> 0). */
 uint64_t be_host_submit(be_host *h, int op, const char *uuid, char *const *paths, size_t npaths);
 
 /* Stop the worker and free the host. Waits at most timeout_ms for a worker

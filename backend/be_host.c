@@ -103,6 +103,18 @@ static void be_queue_event(be_host *h, int op, const char *uuid)
 	pthread_mutex_unlock(&h->lock);
 }
 
+void be_host_push_job(be_host *h, be_job *j)
+{
+	pthread_mutex_lock(&h->lock);
+	if (h->stop) {
+		pthread_mutex_unlock(&h->lock);
+		be_job_free(&j);
+		return;
+	}
+	be_queue_push(h, j);
+	pthread_mutex_unlock(&h->lock);
+}
+
 uint64_t be_host_submit(be_host *h, int op, const char *uuid, char *const *paths, size_t npaths)
 {
 	be_job *j = xcalloc(1, sizeof(*j));
@@ -272,6 +284,7 @@ static void be_unregister_callbacks(be_host *h)
 
 static void be_conn_close(be_host *h)
 {
+	be_console_host_closing(h);
 	if (!h->conn)
 		return;
 	be_unregister_callbacks(h);
@@ -282,10 +295,14 @@ static void be_conn_close(be_host *h)
 	pthread_mutex_unlock(&h->lock);
 }
 
-static bool be_uri_is_local_qemu_system(const char *uri)
+/* The URI libvirt settled on ("" opens the default one); no round trip. */
+static bool be_uri_is_local_qemu_system(virConnectPtr conn)
 {
+	char *uri = virConnectGetURI(conn);
 	size_t n = strlen("qemu:///system");
-	return strncmp(uri, "qemu:///system", n) == 0 && (uri[n] == '\0' || uri[n] == '?');
+	bool r = uri && strncmp(uri, "qemu:///system", n) == 0 && (uri[n] == '\0' || uri[n] == '?');
+	free(uri);
+	return r;
 }
 
 /* Everything the UI shows; on a lost connection the worker notices it. */
@@ -315,10 +332,11 @@ static void be_connect(be_host *h)
 	virConnectSetKeepAlive(h->conn, 5, 3); /* fails for local drivers: fine */
 	be_register_callbacks(h);
 	hostname = virConnectGetHostname(h->conn);
-	h->local_qemu = be_uri_is_local_qemu_system(h->uri);
+	h->local_qemu = be_uri_is_local_qemu_system(h->conn);
 	h->backoff = 0;
 	be_post_state(h, MD_CONN_CONNECTED, NULL, 0, xstrdup(hostname));
 	free(hostname);
+	be_post_busy(h, +1); /* the first lists can take long on a slow host */
 	be_demo_seed(h);
 	if (be_refresh_all(h, &err) < 0) {
 		md_msg *m = md_msg_new(MD_MSG_OP_RESULT, h->id);
@@ -326,6 +344,7 @@ static void be_connect(be_host *h)
 		be_post(m);
 		free(err);
 	}
+	be_post_busy(h, -1);
 }
 
 static void be_lost(be_host *h)
@@ -362,8 +381,16 @@ static void be_job_run(be_host *h, const be_job *j)
 {
 	char *err = NULL;
 
+	if (j->op >= BE_JOB_CONSOLE_OPEN && j->op <= BE_JOB_CONSOLE_CLOSE) {
+		be_console_job(h, j); /* also without a connection: it says so */
+		return;
+	}
 	if (j->op >= BE_JOB_VM_EVENT && !h->conn)
 		return; /* stale event of a closed connection */
+	if (j->op == BE_OP_STATS) {
+		be_stats_job(h); /* every tick: not shown as busy */
+		return;
+	}
 	be_post_busy(h, +1);
 	switch (j->op) {
 	case BE_OP_CONNECT:
@@ -474,6 +501,7 @@ static void *be_worker_main(void *arg)
 		be_job_free(&job);
 	}
 	be_conn_close(h);
+	be_stats_free(h);
 	pthread_mutex_lock(&h->lock);
 	h->done = true;
 	pthread_cond_broadcast(&h->done_cond);

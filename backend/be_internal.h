@@ -21,6 +21,9 @@ enum {
 	BE_JOB_VM_EVENT = 100, /* re-read one VM (uuid) */
 	BE_JOB_NETS_EVENT,     /* re-read the networks */
 	BE_JOB_POOLS_EVENT,    /* re-read the pools */
+	BE_JOB_CONSOLE_OPEN = 200, /* be_console.c: open (or reopen) console j->console */
+	BE_JOB_CONSOLE_END,    /* its stream ended: tear down, reopen if the VM runs */
+	BE_JOB_CONSOLE_CLOSE,  /* the user closed it */
 };
 
 typedef struct be_job {
@@ -30,6 +33,7 @@ typedef struct be_job {
 	char uuid[VIR_UUID_STRING_BUFLEN];
 	char **paths;
 	size_t npaths;
+	int console;           /* BE_JOB_CONSOLE_*: the console's id */
 } be_job;
 
 struct be_host {
@@ -57,6 +61,7 @@ struct be_host {
 	int backoff;           /* failed attempts since the last success */
 	int64_t retry_at_ms;   /* next connection attempt, 0 = none */
 	bool local_qemu;       /* qemu:///system on this machine: pid files */
+	struct be_stats *stats; /* live figures' previous samples (be_stats.c) */
 };
 
 /* be_loop.c */
@@ -77,6 +82,14 @@ void be_host_check_conn(be_host *h, int code, const char *msg);
 /* After a failed call: *err = copy of the error, check the connection; -1. */
 int be_host_fail(be_host *h, char **err);
 
+/* Queue a job made by another backend file (takes j; freed if stopping). */
+void be_host_push_job(be_host *h, be_job *j);
+
+/* be_console.c: run a BE_JOB_CONSOLE_* job (worker); the host's connection
+ * is closing (worker): tear down its consoles, posting CLOSED. */
+void be_console_job(be_host *h, const be_job *j);
+void be_console_host_closing(be_host *h);
+
 /* The URI to open: ssh transports get no_tty=1 (batch mode, no prompts). */
 char *be_open_uri(const char *uri);
 
@@ -89,6 +102,10 @@ void be_vm_post(be_host *h, const char *uuid);
 
 /* be_dom.c */
 void be_dom_job(be_host *h, const be_job *j);
+
+/* be_stats.c: BE_OP_STATS (one bulk call per host), and its state's end. */
+void be_stats_job(be_host *h);
+void be_stats_free(be_host *h);
 
 /* be_demo.c: apply the <vmmc:demo> settings of a test:/// file. */
 void be_demo_seed(be_host *h);

@@ -2,6 +2,7 @@
  * its own, the UI queue that results go to, and small shared helpers. */
 #include "be_internal.h"
 
+#include <signal.h>
 #include <stdatomic.h>
 #include <string.h>
 
@@ -69,6 +70,17 @@ static void *be_loop_main(void *arg)
 	return NULL;
 }
 
+/* A write on a connection the far side closed must fail with EPIPE, not
+ * kill the console: ignore SIGPIPE unless the program handles it. */
+static void be_ignore_sigpipe(void)
+{
+	struct sigaction sa;
+	if (sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL) {
+		sa.sa_handler = SIG_IGN;
+		sigaction(SIGPIPE, &sa, NULL);
+	}
+}
+
 int be_init(core_msgq *ui_queue, char **err)
 {
 	static bool registered;
@@ -77,6 +89,7 @@ int be_init(core_msgq *ui_queue, char **err)
 		*err = xstrdup("backend already initialised");
 		return -1;
 	}
+	be_ignore_sigpipe();
 	xmlInitParser();
 	if (virInitialize() < 0) {
 		*err = xasprintf("could not initialise libvirt: %s", virGetLastErrorMessage());

@@ -144,6 +144,7 @@ static void md_host_free(md_host **hp)
 	md_free_vms(&h->vms, &h->nvms);
 	md_free_nets(&h->nets, &h->nnets);
 	md_free_pools(&h->pools, &h->npools);
+	core_stats_store_free(&h->live);
 	free(h);
 	*hp = NULL;
 }
@@ -247,6 +248,41 @@ static void md_carry_start(md_vm *nv, const md_vm *old)
 		nv->started_wall = core_wall_s();
 }
 
+/* Live figures stay with a VM that stays active until the next tick. */
+static void md_carry_rate(md_vm *nv, const md_vm *old)
+{
+	if (old && md_vm_state_active(nv->state))
+		nv->rate = old->rate;
+	else
+		memset(&nv->rate, 0, sizeof(nv->rate));
+}
+
+static int md_stats_vm_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, ((const core_stats_vm *)elem)->uuid);
+}
+
+/* One tick of a host: O(n log n) by uuid, whatever order the VMs are in. */
+static int md_apply_stats(md_host *h, const md_msg *msg)
+{
+	const core_stats_tick *t = msg->ext;
+	if (!t)
+		return 0;
+	if (!h->live)
+		h->live = core_stats_store_new();
+	core_stats_store_apply(h->live, t);
+	for (size_t i = 0; i < h->nvms; i++) {
+		md_vm *v = &h->vms[i];
+		const core_stats_vm *r = t->nvms ? bsearch(v->uuid, t->vms, t->nvms, sizeof(*t->vms),
+							   md_stats_vm_cmp) : NULL;
+		if (r)
+			v->rate = r->rate;
+		else
+			memset(&v->rate, 0, sizeof(v->rate));
+	}
+	return MD_DIRTY_LIVE;
+}
+
 static int md_vm_uuid_cmp(const void *a, const void *b)
 {
 	return strcmp(((const md_vm *)a)->uuid, ((const md_vm *)b)->uuid);
@@ -261,6 +297,7 @@ static int md_apply_vm_update(md_host *h, md_msg *msg)
 	if (!v && h->listed && md_vm_state_active(msg->vms[0].state) && !msg->vms[0].started_wall)
 		msg->vms[0].started_wall = core_wall_s(); /* a new VM, seen starting */
 	md_carry_start(&msg->vms[0], v);
+	md_carry_rate(&msg->vms[0], v);
 	if (v) {
 		md_vm_clear(v);
 		*v = msg->vms[0];
@@ -318,6 +355,7 @@ int md_apply(md_model *m, md_msg *msg)
 			const md_vm *old = h->nvms ? bsearch(&msg->vms[i], h->vms, h->nvms,
 							     sizeof(*h->vms), md_vm_uuid_cmp) : NULL;
 			md_carry_start(&msg->vms[i], old); /* also on the first list */
+			md_carry_rate(&msg->vms[i], old);
 		}
 		md_free_vms(&h->vms, &h->nvms);
 		h->vms = msg->vms;
@@ -352,6 +390,9 @@ int md_apply(md_model *m, md_msg *msg)
 		break;
 	case MD_MSG_VM_DISKS:
 		dirty = 0; /* consumed by the UI's dialog, not the model */
+		break;
+	case MD_MSG_STATS:
+		dirty = md_apply_stats(h, msg);
 		break;
 	default:
 		break;

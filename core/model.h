@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "stats.h"
+
 /* Same numbering as virDomainState. */
 enum md_vm_state {
 	MD_VM_NOSTATE = 0,
@@ -36,6 +38,7 @@ typedef struct md_vm {
 	bool persistent;
 	bool managed_save;          /* has a saved state to start from */
 	int64_t started_wall;       /* epoch seconds when it started, 0 = unknown */
+	core_stats_rate rate;       /* live figures (MD_MSG_STATS); rate.have 0 = none */
 } md_vm;
 
 typedef struct md_vol {
@@ -90,6 +93,7 @@ typedef struct md_host {
 	size_t npools;
 
 	uint64_t gen;            /* bumped on every change of this host's data */
+	core_stats_store *live;  /* live figures and history (MD_MSG_STATS), NULL = none yet */
 } md_host;
 
 typedef struct md_model {
@@ -166,6 +170,7 @@ enum {
 	MD_DIRTY_TREE = 1,
 	MD_DIRTY_LIST = 2,
 	MD_DIRTY_STATUS = 4,
+	MD_DIRTY_LIVE = 8,       /* live figures changed (MD_MSG_STATS) */
 };
 
 /* Apply one message; it may take the arrays out of msg (leaving them NULL),

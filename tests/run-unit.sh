@@ -1,6 +1,21 @@
-#!/bin/sh
+#!/bin/bash
 # tests/run-unit.sh BIN... - run cmocka test binaries; fail if any fails.
+# Binaries named test_*_real talk to a real libvirtd: it is started first
+# (tests/lib/libvirtd.sh; stopped again only if this script started it), and
+# VMMC_REQUIRE_LIBVIRTD=1 tells them that a missing daemon is a failure,
+# not a skip.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
 fail=0; n=0
+case " $* " in
+*_real\ *)
+	# shellcheck source=tests/lib/libvirtd.sh
+	. "$here/lib/libvirtd.sh"
+	trap 'lv_cleanup_vms >/dev/null 2>&1; lv_down' EXIT
+	lv_up || { echo "unit: cannot start libvirtd"; exit 1; }
+	export VMMC_REQUIRE_LIBVIRTD=1
+	;;
+esac
 for t in "$@"; do
 	n=$((n + 1))
 	echo "== $t"

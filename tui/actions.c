@@ -1,6 +1,7 @@
 /* tui/actions.c - the action table and its handlers. */
 #include "actions.h"
 #include "app.h"
+#include "console.h"
 #include "dialog.h"
 #include "nav.h"
 
@@ -8,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../backend/be_console.h"
 #include "../core/sanitize.h"
 #include "../core/util.h"
 
@@ -283,16 +285,63 @@ static void run_filter(struct tui_app *a)
 	a->dirty |= TUI_DIRTY_ALL;
 }
 
+/* The next column shown at this width (hidden ones are skipped). */
+static void sort_step(struct tui_app *a, int dir)
+{
+	int width = a->w_list ? getmaxx(a->w_list) - (a->actions_visible ? 1 : 0) : 0;
+	int c = a->sort_col;
+	for (int i = 0; i < TUI_COL__COUNT; i++) {
+		c = (c + dir + TUI_COL__COUNT) % TUI_COL__COUNT;
+		if (!a->w_list || tui_col_width(a, c, width) > 0)
+			break;
+	}
+	a->sort_col = c;
+	a->dirty |= TUI_DIRTY_ROWS | TUI_DIRTY_LIST;
+}
+
 static void run_sort_next(struct tui_app *a)
 {
-	a->sort_col = (a->sort_col + 1) % TUI_COL__COUNT;
-	a->dirty |= TUI_DIRTY_ROWS | TUI_DIRTY_LIST;
+	sort_step(a, +1);
 }
 
 static void run_sort_prev(struct tui_app *a)
 {
-	a->sort_col = (a->sort_col + TUI_COL__COUNT - 1) % TUI_COL__COUNT;
-	a->dirty |= TUI_DIRTY_ROWS | TUI_DIRTY_LIST;
+	sort_step(a, -1);
+}
+
+static bool en_perf_vm(const struct tui_app *a)
+{
+	return tui_sel_vm(a) != NULL;
+}
+
+static void run_perf_vm(struct tui_app *a)
+{
+	tui_perf_open(a, false);
+}
+
+static void run_perf_host(struct tui_app *a)
+{
+	tui_perf_open(a, true);
+}
+
+static void run_freeze(struct tui_app *a)
+{
+	tui_perf_toggle_freeze(a);
+}
+
+static void run_faster(struct tui_app *a)
+{
+	tui_perf_change_delay(a, -1);
+}
+
+static void run_slower(struct tui_app *a)
+{
+	tui_perf_change_delay(a, +1);
+}
+
+static void run_cpu_host(struct tui_app *a)
+{
+	tui_perf_toggle_cpu_host(a);
 }
 
 static void run_sort_reverse(struct tui_app *a)
@@ -345,6 +394,57 @@ static void run_prev_pane(struct tui_app *a)
 	tui_nav(a, TUI_NAV_PREV_PANE);
 }
 
+/* serial consoles (tui/console.c) */
+static bool en_console_any(const struct tui_app *a)
+{
+	return tui_console_any(a);
+}
+
+static void run_console(struct tui_app *a)
+{
+	tui_console_connect(a, 0);
+}
+
+static void run_console_safe(struct tui_app *a)
+{
+	tui_console_connect(a, BE_CONSOLE_SAFE);
+}
+
+static void run_console_force(struct tui_app *a)
+{
+	tui_console_connect(a, BE_CONSOLE_FORCE);
+}
+
+static void run_console_next(struct tui_app *a)
+{
+	tui_console_next(a);
+}
+
+static void run_console_full(struct tui_app *a)
+{
+	tui_console_fullscreen(a);
+}
+
+static void run_console_log(struct tui_app *a)
+{
+	tui_console_log(a);
+}
+
+static void run_console_close(struct tui_app *a)
+{
+	tui_console_close_active(a);
+}
+
+static void run_console_scroll(struct tui_app *a)
+{
+	tui_console_scrollback(a);
+}
+
+static void run_console_detach(struct tui_app *a)
+{
+	tui_console_detach(a);
+}
+
 #define NAV(fn, how) \
 	static void fn(struct tui_app *a) { tui_nav(a, how); }
 NAV(run_up, TUI_NAV_UP)
@@ -366,6 +466,7 @@ const struct tui_action tui_actions[] = {
 	{ "host.connect", "Connect Host", TUI_MENU_FILE, TUI_SCOPE_HOST, 'C', 0, "Connect the selected host now (skips the retry wait)", true, en_host_can_connect, run_host_connect },
 	{ "host.disconnect", "Disconnect Host", TUI_MENU_FILE, TUI_SCOPE_HOST, 'X', 0, "Disconnect the selected host and stop retrying", true, en_host_can_disconnect, run_host_disconnect },
 	{ "host.remove", "Remove Host", TUI_MENU_FILE, TUI_SCOPE_HOST, '-', 0, "Remove the selected host from the tree and the config", true, en_host, run_host_remove },
+	{ "host.perf", "Host Performance", TUI_MENU_VIEW, TUI_SCOPE_HOST, 'H', 0, "Graphs of the host's CPU and memory and of its VMs' disk and network (Escape goes back)", true, en_host, run_perf_host },
 	{ "app.quit", "Quit", TUI_MENU_FILE, TUI_SCOPE_GLOBAL, 'q', KEY_F(12), "Quit vmmc", true, en_always, run_quit },
 	/* Action */
 	{ "vm.start", "Start", TUI_MENU_ACTION, TUI_SCOPE_VM, 's', 0, "Start the VM (from its saved state when it has one)", true, en_vm_startable, run_start },
@@ -380,12 +481,25 @@ const struct tui_action tui_actions[] = {
 	{ "vm.autostart", "Autostart On/Off", TUI_MENU_ACTION, TUI_SCOPE_VM, 'a', 0, "Start the VM when the host boots, or not", true, en_vm_persistent, run_autostart },
 	{ "vm.delete", "Delete...", TUI_MENU_ACTION, TUI_SCOPE_VM, KEY_DC, 'D', "Delete the VM, optionally with its storage volumes (asks first)", true, en_vm, run_delete },
 	{ "vm.properties", "Properties", TUI_MENU_ACTION, TUI_SCOPE_VM, 'i', 0, "Show the VM's details", true, en_vm_any, run_properties },
+	{ "vm.perf", "Performance", TUI_MENU_ACTION, TUI_SCOPE_VM, 'P', 0, "Graphs of the VM's CPU, memory, disk and network over the last minutes (Escape goes back)", true, en_perf_vm, run_perf_vm },
+	{ "vm.console", "Connect Console", TUI_MENU_ACTION, TUI_SCOPE_VM, 'c', 0, "Open the VM's serial console in the results pane (Enter on a running VM does too; a shut-off VM is offered a start)", true, en_vm, run_console },
+	{ "vm.console_force", "Take Over Console", TUI_MENU_ACTION, TUI_SCOPE_VM, 'T', 0, "Connect to the VM's serial console, disconnecting another client that holds it", false, en_vm_active, run_console_force },
+	{ "vm.console_safe", "Connect Console (Safe)", TUI_MENU_ACTION, TUI_SCOPE_VM, 0, 0, "Connect only if the host's driver guarantees exclusive access to the console", false, en_vm_active, run_console_safe },
+	{ "console.log", "Log Console to File...", TUI_MENU_ACTION, TUI_SCOPE_GLOBAL, 'L', 0, "Start appending the shown console's output to a file (asks which), or stop", false, en_console_any, run_console_log },
+	{ "console.close", "Close Console", TUI_MENU_ACTION, TUI_SCOPE_GLOBAL, 'w', 0, "Close the shown console (its tab and scrollback)", false, en_console_any, run_console_close },
 	/* View */
+	{ "console.next", "Next Console", TUI_MENU_VIEW, TUI_SCOPE_GLOBAL, 'n', 0, "Show the open consoles, then cycle through their tabs (Enter or Tab attaches)", false, en_console_any, run_console_next },
+	{ "console.fullscreen", "Full Screen Console", TUI_MENU_VIEW, TUI_SCOPE_GLOBAL, 'f', KEY_F(11), "Give the console the whole terminal; the escape key (Ctrl-]) returns", false, en_console_any, run_console_full },
+	{ "console.scroll", "Scroll Back Console", TUI_MENU_VIEW, TUI_SCOPE_GLOBAL, KEY_SPREVIOUS, 0, "Scroll the console back (also while typing in it): PgUp/PgDn, Home/End, / searches, n next, Escape returns", false, en_console_any, run_console_scroll },
 	{ "view.refresh", "Refresh", TUI_MENU_VIEW, TUI_SCOPE_GLOBAL, KEY_F(5), CTRL('r'), "Re-read the selected host (or connect it now)", true, en_host, run_refresh },
 	{ "view.filter", "Filter by Name...", TUI_MENU_VIEW, TUI_SCOPE_GLOBAL, '/', 0, "Type to filter the VM list by name; Enter keeps, Escape clears", false, en_list, run_filter },
 	{ "view.sort_next", "Sort by Next Column", TUI_MENU_VIEW, TUI_SCOPE_GLOBAL, '>', '.', "Sort the list by the next column (or click a header)", false, en_list, run_sort_next },
 	{ "view.sort_prev", "Sort by Previous Column", TUI_MENU_VIEW, TUI_SCOPE_GLOBAL, '<', ',', "Sort the list by the previous column", false, en_list, run_sort_prev },
 	{ "view.sort_reverse", "Reverse Sort Order", TUI_MENU_VIEW, TUI_SCOPE_GLOBAL, 'I', 0, "Reverse the sort order", false, en_list, run_sort_reverse },
+	{ "view.freeze", "Freeze Figures", TUI_MENU_VIEW, TUI_SCOPE_GLOBAL, 'Z', 0, "Freeze the live figures and graphs, or let them run again", false, en_always, run_freeze },
+	{ "view.faster", "Shorter Refresh Interval", TUI_MENU_VIEW, TUI_SCOPE_GLOBAL, '[', 0, "Refresh more often (0.5, 1, 2, 3, 5, 10, 30, 60 s)", false, en_always, run_faster },
+	{ "view.slower", "Longer Refresh Interval", TUI_MENU_VIEW, TUI_SCOPE_GLOBAL, ']', 0, "Refresh less often", false, en_always, run_slower },
+	{ "view.cpu_host", "CPU % of Host / of vCPUs", TUI_MENU_VIEW, TUI_SCOPE_GLOBAL, '%', 0, "Show CPU use as a share of the host's CPUs, or of the VM's own vCPUs (100 = all busy)", false, en_always, run_cpu_host },
 	{ "view.actions", "Show/Hide Actions Pane", TUI_MENU_VIEW, TUI_SCOPE_GLOBAL, KEY_F(9), 0, "Show or hide the actions pane (hidden when the terminal is narrow)", false, en_always, run_toggle_actions },
 	{ "view.redraw", "Redraw Screen", TUI_MENU_VIEW, TUI_SCOPE_GLOBAL, CTRL('l'), 0, "Redraw the whole screen", false, en_always, run_redraw },
 	/* Help */
@@ -403,7 +517,8 @@ const struct tui_action tui_actions[] = {
 	{ "nav.end", "Last", TUI_MENU_NONE, TUI_SCOPE_NAV, KEY_END, 'G', "Move to the last item", false, en_always, run_end },
 	{ "nav.left", "Collapse / back", TUI_MENU_NONE, TUI_SCOPE_NAV, KEY_LEFT, 'h', "Collapse a host in the tree; from the list, back to the tree", false, en_always, run_left },
 	{ "nav.right", "Expand / into", TUI_MENU_NONE, TUI_SCOPE_NAV, KEY_RIGHT, 'l', "Expand a host in the tree; from the tree, into the list", false, en_always, run_right },
-	{ "nav.open", "Open", TUI_MENU_NONE, TUI_SCOPE_NAV, '\n', KEY_ENTER, "Open the selection: a tree node shows its list, a VM its properties, an action runs", false, en_always, run_open },
+	{ "nav.open", "Open", TUI_MENU_NONE, TUI_SCOPE_NAV, '\n', KEY_ENTER, "Open the selection: a tree node shows its list, a running VM its serial console, another VM its properties, an action runs", false, en_always, run_open },
+	{ "nav.console_leave", "Leave Console", TUI_MENU_NONE, TUI_SCOPE_NAV, CTRL(']'), 0, "In a console: back to the tree, the console stays open (the escape key; `escape = ^X` in the config)", false, en_console_any, run_console_detach },
 };
 
 const size_t tui_nactions = sizeof(tui_actions) / sizeof(tui_actions[0]);
@@ -457,6 +572,7 @@ void tui_key_name(int key, char *buf, size_t len)
 		{ KEY_UP, "Up" }, { KEY_DOWN, "Down" }, { KEY_LEFT, "Left" }, { KEY_RIGHT, "Right" },
 		{ KEY_PPAGE, "PgUp" }, { KEY_NPAGE, "PgDn" }, { KEY_HOME, "Home" }, { KEY_END, "End" },
 		{ KEY_DC, "Delete" }, { KEY_IC, "Insert" }, { 27, "Escape" }, { ' ', "Space" },
+		{ KEY_SPREVIOUS, "Shift-PgUp" }, { KEY_SNEXT, "Shift-PgDn" },
 	};
 	for (size_t i = 0; i < CORE_ARRAY_LEN(names); i++) {
 		if (names[i].key == key) {

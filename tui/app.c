@@ -4,6 +4,7 @@
  * redraws once per pass (wnoutrefresh ... one doupdate). */
 #include "app.h"
 #include "actions.h"
+#include "console.h"
 #include "dialog.h"
 #include "nav.h"
 
@@ -192,9 +193,32 @@ void tui_rebuild_tree(struct tui_app *a)
 	a->dirty |= TUI_DIRTY_TREE | TUI_DIRTY_LIST | TUI_DIRTY_ACTIONS | TUI_DIRTY_ROWS;
 }
 
-static int vm_cmp(const md_vm *x, const md_vm *y, int col)
+/* A live figure for sorting: -1 when absent (below every real figure). */
+static double live_key(const md_vm *v, int col, bool cpu_host)
+{
+	const core_stats_rate *r = &v->rate;
+	switch (col) {
+	case TUI_COL_CPU:
+		if (cpu_host)
+			return r->have & CORE_RATE_CPU_HOST ? r->cpu_host_pct : -1;
+		return r->have & CORE_RATE_CPU ? r->cpu_pct : -1;
+	case TUI_COL_MEMUSED: return r->have & CORE_RATE_MEM ? (double)r->mem_used_kib : -1;
+	case TUI_COL_DISKRD: return r->have & CORE_RATE_DISK ? r->rd_bps : -1;
+	case TUI_COL_DISKWR: return r->have & CORE_RATE_DISK ? r->wr_bps : -1;
+	case TUI_COL_IOPS: return r->have & CORE_RATE_DISK ? r->rd_iops + r->wr_iops : -1;
+	case TUI_COL_NETRX: return r->have & CORE_RATE_NET ? r->rx_bps : -1;
+	case TUI_COL_NETTX: return r->have & CORE_RATE_NET ? r->tx_bps : -1;
+	}
+	return -1;
+}
+
+static int vm_cmp(const md_vm *x, const md_vm *y, int col, bool cpu_host)
 {
 	int r = 0;
+	if (tui_col_is_live(col)) {
+		double kx = live_key(x, col, cpu_host), ky = live_key(y, col, cpu_host);
+		r = (kx > ky) - (kx < ky);
+	}
 	switch (col) {
 	case TUI_COL_STATE: r = x->state - y->state; break;
 	case TUI_COL_VCPUS: r = (x->vcpus > y->vcpus) - (x->vcpus < y->vcpus); break;
@@ -219,12 +243,13 @@ struct sort_ctx {
 	const md_vm *vms;
 	int col;
 	bool desc;
+	bool cpu_host;
 };
 
 static int row_cmp(const void *pa, const void *pb, void *pc)
 {
 	const struct sort_ctx *c = pc;
-	int r = vm_cmp(&c->vms[*(const size_t *)pa], &c->vms[*(const size_t *)pb], c->col);
+	int r = vm_cmp(&c->vms[*(const size_t *)pa], &c->vms[*(const size_t *)pb], c->col, c->cpu_host);
 	return c->desc ? -r : r;
 }
 
@@ -250,7 +275,7 @@ void tui_rebuild_rows(struct tui_app *a)
 		a->rows[a->nrows++] = i;
 	}
 	if (tui_list_is_vms(a)) {
-		struct sort_ctx c = { h->vms, a->sort_col, a->sort_desc };
+		struct sort_ctx c = { h->vms, a->sort_col, a->sort_desc, tui_perf_cpu_of_host(a) };
 		qsort_r(a->rows, a->nrows, sizeof(*a->rows), row_cmp, &c);
 		/* the selection stays on the same VM when rows move */
 		if (a->sel_uuid[0]) {
@@ -324,7 +349,10 @@ void tui_layout(struct tui_app *a)
 	a->actions_w = a->actions_visible ? (a->cols >= 130 ? 28 : 24) : 0;
 	a->w_menu = newwin(1, a->cols, 0, 0);
 	a->w_tree = newwin(body, a->tree_w, 1, 0);
-	a->w_list = newwin(body, a->cols - a->tree_w - a->actions_w, 1, a->tree_w);
+	if (a->fullscreen && a->view == TUI_VIEW_CONSOLE)
+		a->w_list = newwin(a->lines, a->cols, 0, 0); /* the console gets the whole terminal */
+	else
+		a->w_list = newwin(body, a->cols - a->tree_w - a->actions_w, 1, a->tree_w);
 	if (a->actions_visible)
 		a->w_actions = newwin(body, a->actions_w, 1, a->cols - a->actions_w);
 	a->w_status = newwin(1, a->cols, a->lines - 1, 0);
@@ -334,6 +362,8 @@ void tui_layout(struct tui_app *a)
 	if (a->w_actions)
 		a->p_actions = new_panel(a->w_actions);
 	a->p_status = new_panel(a->w_status);
+	if (a->fullscreen && a->view == TUI_VIEW_CONSOLE)
+		top_panel(a->p_list);
 	if (!a->actions_visible && a->focus == TUI_PANE_ACTIONS)
 		a->focus = TUI_PANE_LIST;
 	/* dialogs stay on top, re-centred, their values kept */
@@ -429,6 +459,10 @@ static void drain_messages(struct tui_app *a)
 		dirty = md_apply(a->model, m);
 		if (m->type == MD_MSG_HOST_STATE)
 			on_host_state(a, m);
+		if (m->type == MD_MSG_STATS)
+			tui_perf_msg(a, m);
+		if ((dirty & MD_DIRTY_LIVE) && for_sel_host)
+			a->dirty |= TUI_DIRTY_LIST | (tui_col_is_live(a->sort_col) ? TUI_DIRTY_ROWS : 0);
 		if (dirty & MD_DIRTY_TREE)
 			a->dirty |= TUI_DIRTY_TREE | TUI_DIRTY_ACTIONS | TUI_DIRTY_STATUS;
 		if ((dirty & MD_DIRTY_LIST) && for_sel_host)
@@ -559,7 +593,11 @@ void tui_nav(struct tui_app *a, int how)
 		else if (how == TUI_NAV_RIGHT && a->actions_visible)
 			a->focus = TUI_PANE_ACTIONS;
 		else if (how == TUI_NAV_OPEN) {
-			if (tui_sel_vm(a))
+			const md_vm *v = tui_sel_vm(a);
+			/* a running VM: its serial console; else its properties */
+			if (v && (v->state == MD_VM_RUNNING || v->state == MD_VM_BLOCKED || v->state == MD_VM_PAUSED))
+				tui_action_run(a, tui_action_by_id("vm.console"));
+			else if (v)
 				tui_action_run(a, tui_action_by_id("vm.properties"));
 		} else if (how != TUI_NAV_RIGHT)
 			list_select(a, step(a->list_sel, a->nrows, how, tui_list_visible_rows(a) - 1));
@@ -738,7 +776,7 @@ static void mouse_menubar(struct tui_app *a, int x)
 
 static void mouse_list(struct tui_app *a, int y, int x, bool dbl)
 {
-	int header = 1 + (a->filter_editing || a->filter[0] ? 1 : 0);
+	int header = 1 + (a->filter_editing || a->filter[0] ? 1 : 0) + tui_perf_summary_lines(a);
 	int wy = y - 1;
 	if (!tui_list_is_vms(a)) {
 		if (wy >= 2)
@@ -749,6 +787,8 @@ static void mouse_list(struct tui_app *a, int y, int x, bool dbl)
 		int cx = x - a->tree_w, pos = 0, width = getmaxx(a->w_list) - (a->actions_visible ? 1 : 0);
 		for (int c = 0; c < TUI_COL__COUNT; c++) {
 			int cw = tui_col_width(a, c, width);
+			if (cw <= 0)
+				continue; /* not shown at this width */
 			if (cx >= pos && cx < pos + cw + 1) {
 				if (a->sort_col == c)
 					a->sort_desc = !a->sort_desc;
@@ -1033,6 +1073,7 @@ int tui_run(struct tui_opts *opts)
 	a->start_ms = core_now_ms();
 	if (delay_ms < 50)
 		delay_ms = 50;
+	a->delay_ms = delay_ms;
 
 	setlocale(LC_ALL, "");
 	a->utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
@@ -1088,7 +1129,7 @@ int tui_run(struct tui_opts *opts)
 		xfree(&startup_problems);
 		tui_push_dialog(a, d);
 	}
-	a->next_tick_ms = core_now_ms() + delay_ms;
+	a->next_tick_ms = core_now_ms() + a->delay_ms;
 
 	pfd[0].fd = STDIN_FILENO;
 	pfd[0].events = POLLIN;
@@ -1105,15 +1146,17 @@ int tui_run(struct tui_opts *opts)
 		t0 = core_now_us();
 		drain_messages(a);
 		read_input(a);
+		tui_console_poll(a);
 		now = core_now_ms();
 		if (now >= a->next_tick_ms) {
 			tick = true;
-			a->next_tick_ms = now + delay_ms;
+			a->next_tick_ms = now + a->delay_ms;
 			a->dirty |= TUI_DIRTY_LIST | TUI_DIRTY_TREE; /* uptimes, busy marks */
 		}
 		for (size_t i = 0; i < a->model->nhosts; i++)
 			if (a->model->hosts[i]->busy)
 				a->dirty |= TUI_DIRTY_TREE;
+		tui_perf_tick(a);
 		if (a->dirty & TUI_DIRTY_ROWS)
 			tui_rebuild_rows(a);
 		if (a->dirty) {

@@ -37,8 +37,13 @@ struct tui_host {
 	bool fallback_local;
 };
 
-/* Columns of the VM list. */
-enum tui_col { TUI_COL_NAME, TUI_COL_STATE, TUI_COL_VCPUS, TUI_COL_MEM, TUI_COL_AUTO, TUI_COL_UPTIME, TUI_COL__COUNT };
+/* Columns of the VM list, in display order; which show depends on the
+ * width (draw.c drops the least useful first). CPU .. NETTX are live. */
+enum tui_col {
+	TUI_COL_NAME, TUI_COL_STATE, TUI_COL_CPU, TUI_COL_MEMUSED, TUI_COL_VCPUS, TUI_COL_MEM,
+	TUI_COL_DISKRD, TUI_COL_DISKWR, TUI_COL_IOPS, TUI_COL_NETRX, TUI_COL_NETTX,
+	TUI_COL_AUTO, TUI_COL_UPTIME, TUI_COL__COUNT
+};
 
 enum {
 	TUI_DIRTY_MENU = 1,
@@ -115,6 +120,7 @@ struct tui_app {
 	attr_t role_attr[CORE_ROLE__COUNT];
 
 	/* refresh cycles */
+	int64_t delay_ms;        /* the refresh interval; changed live by perf.c's keys */
 	int64_t next_tick_ms;
 	long iterations;
 	bool settled_once;
@@ -159,6 +165,21 @@ bool tui_host_shows_busy(const md_host *h);
 
 /* perf.c: the Performance view and the host summary (live figures). */
 void tui_perf_draw(struct tui_app *a, WINDOW *w);
+void tui_perf_tick(struct tui_app *a);                /* every pass: stats jobs due */
+void tui_perf_msg(struct tui_app *a, const md_msg *m); /* MD_MSG_STATS, after md_apply */
+bool tui_perf_cpu_of_host(const struct tui_app *a);   /* the CPU column shows % of the host */
+bool tui_perf_frozen(const struct tui_app *a);
+/* The host summary above the VM list when a host node is selected: lines
+ * it takes (0 = none), and drawing it from line y. */
+int tui_perf_summary_lines(const struct tui_app *a);
+void tui_perf_draw_summary(struct tui_app *a, WINDOW *w, int y, int width, const md_host *h);
+/* Actions (actions.c): the Performance view of the selected VM or host,
+ * freeze, the refresh interval, % of vCPUs / of the host. */
+void tui_perf_open(struct tui_app *a, bool host);
+void tui_perf_toggle_freeze(struct tui_app *a);
+void tui_perf_change_delay(struct tui_app *a, int dir);
+void tui_perf_toggle_cpu_host(struct tui_app *a);
+bool tui_col_is_live(int col);
 bool tui_perf_key(struct tui_app *a, int key, bool is_char); /* true: consumed */
 void tui_perf_free(struct tui_app *a);
 

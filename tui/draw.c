@@ -3,6 +3,7 @@
  * formatted; each pass ends in one doupdate() (in app.c). */
 #include "actions.h"
 #include "app.h"
+#include "console.h"
 #include "dialog.h"
 
 #include <stdlib.h>
@@ -257,23 +258,97 @@ static void draw_tree(struct tui_app *a)
 
 /* ---- results pane ------------------------------------------------------------ */
 
-static const char *const col_names[TUI_COL__COUNT] = { "Name", "State", "vCPU", "Memory", "Auto", "Uptime" };
-static const int col_fixed[TUI_COL__COUNT] = { 0, 9, 4, 8, 4, 8 };
+static const char *const col_names[TUI_COL__COUNT] = {
+	"Name", "State", "CPU%", "Used", "vCPU", "Memory", "DiskR", "DiskW", "IOPS", "NetRx", "NetTx", "Auto", "Uptime",
+};
+static const int col_fixed[TUI_COL__COUNT] = { 0, 9, 6, 8, 4, 8, 6, 6, 5, 6, 6, 4, 8 };
+/* Which columns show: the most useful first, while they fit beside a name
+ * of TUI_NAME_MIN columns (the name gets what is left). */
+static const int col_priority[] = {
+	TUI_COL_STATE, TUI_COL_CPU, TUI_COL_MEMUSED, TUI_COL_MEM, TUI_COL_VCPUS, TUI_COL_UPTIME,
+	TUI_COL_DISKRD, TUI_COL_DISKWR, TUI_COL_NETRX, TUI_COL_NETTX, TUI_COL_IOPS, TUI_COL_AUTO,
+};
+#define TUI_NAME_MIN 12
 
+bool tui_col_is_live(int col)
+{
+	return col >= TUI_COL_CPU && col <= TUI_COL_NETTX && col != TUI_COL_VCPUS && col != TUI_COL_MEM;
+}
+
+static unsigned cols_shown(int total, int *name_w)
+{
+	unsigned mask = 1u << TUI_COL_NAME;
+	int room = total - 1 - TUI_NAME_MIN;
+	for (size_t i = 0; i < CORE_ARRAY_LEN(col_priority); i++) {
+		int c = col_priority[i];
+		if (col_fixed[c] + 1 > room)
+			break;
+		mask |= 1u << c;
+		room -= col_fixed[c] + 1;
+	}
+	*name_w = TUI_NAME_MIN + (room > 0 ? room : 0);
+	return mask;
+}
+
+/* 0 for a column that does not show at this width. */
 int tui_col_width(const struct tui_app *a, int col, int total)
 {
-	int fixed = 0;
+	int name_w;
+	unsigned mask = cols_shown(total, &name_w);
 	(void)a;
-	if (col != TUI_COL_NAME)
-		return col_fixed[col];
-	for (int c = 1; c < TUI_COL__COUNT; c++)
-		fixed += col_fixed[c] + 1;
-	return total - fixed - 1 > 4 ? total - fixed - 1 : 4;
+	if (!(mask & (1u << col)))
+		return 0;
+	return col == TUI_COL_NAME ? name_w : col_fixed[col];
 }
 
 int tui_list_visible_rows(const struct tui_app *a)
 {
-	return a->w_list ? getmaxy(a->w_list) - 2 - (a->filter_editing || a->filter[0] ? 1 : 0) : 0;
+	return a->w_list ? getmaxy(a->w_list) - 2 - (a->filter_editing || a->filter[0] ? 1 : 0) -
+				   tui_perf_summary_lines(a)
+			 : 0;
+}
+
+static bool col_right(int c)
+{
+	return c != TUI_COL_NAME && c != TUI_COL_STATE && c != TUI_COL_AUTO;
+}
+
+/* A live figure of a VM as text ("-" when there is none). */
+static void live_text(const struct tui_app *a, const md_vm *v, int c, char *buf, size_t len)
+{
+	const core_stats_rate *r = &v->rate;
+	bool disk = r->have & CORE_RATE_DISK, net = r->have & CORE_RATE_NET;
+	snprintf(buf, len, "-");
+	switch (c) {
+	case TUI_COL_CPU:
+		if (tui_perf_cpu_of_host(a) ? (r->have & CORE_RATE_CPU_HOST) : (r->have & CORE_RATE_CPU))
+			snprintf(buf, len, "%.1f", tui_perf_cpu_of_host(a) ? r->cpu_host_pct : r->cpu_pct);
+		break;
+	case TUI_COL_MEMUSED:
+		if (r->have & CORE_RATE_MEM)
+			core_fmt_kib(r->mem_used_kib, buf, len);
+		break;
+	case TUI_COL_DISKRD:
+		if (disk)
+			core_fmt_rate(r->rd_bps, buf, len);
+		break;
+	case TUI_COL_DISKWR:
+		if (disk)
+			core_fmt_rate(r->wr_bps, buf, len);
+		break;
+	case TUI_COL_IOPS:
+		if (disk)
+			snprintf(buf, len, "%.0f", (double)(r->rd_iops + r->wr_iops));
+		break;
+	case TUI_COL_NETRX:
+		if (net)
+			core_fmt_rate(r->rx_bps, buf, len);
+		break;
+	case TUI_COL_NETTX:
+		if (net)
+			core_fmt_rate(r->tx_bps, buf, len);
+		break;
+	}
 }
 
 int tui_tree_visible_rows(const struct tui_app *a)
@@ -304,13 +379,25 @@ static void draw_vm_row(struct tui_app *a, WINDOW *w, int y, int width, const md
 	int x = 0, role = sel ? (a->focus == TUI_PANE_LIST ? CORE_ROLE_ROW_SEL : CORE_ROLE_ROW_SEL_UNFOCUSED)
 			      : CORE_ROLE_ROW;
 	attr_t base = tui_attr(a, role) | (stale ? A_DIM : 0);
+	int last = TUI_COL_NAME;
+	for (int c = 0; c < TUI_COL__COUNT; c++)
+		if (tui_col_width(a, c, width) > 0)
+			last = c;
 	for (int c = 0; c < TUI_COL__COUNT; c++) {
 		int cw = tui_col_width(a, c, width);
-		bool right = c == TUI_COL_VCPUS || c == TUI_COL_MEM || c == TUI_COL_UPTIME;
+		bool right = col_right(c);
+		if (cw <= 0)
+			continue;
 		wattrset(w, base);
 		switch (c) {
 		case TUI_COL_NAME:
-			tui_put(w, y, x, cw, v->name, false);
+			if (cw > 4 && tui_console_has_vm(a, v->uuid)) {
+				/* a console of this VM is open */
+				tui_put_safe(w, y, x, 2, a->utf8 ? "» " : "> ", false);
+				tui_put(w, y, x + 2, cw - 2, v->name, false);
+			} else {
+				tui_put(w, y, x, cw, v->name, false);
+			}
 			break;
 		case TUI_COL_STATE:
 			if (!sel)
@@ -333,9 +420,13 @@ static void draw_vm_row(struct tui_app *a, WINDOW *w, int y, int width, const md
 					buf, sizeof(buf));
 			tui_put_safe(w, y, x, cw, buf, right);
 			break;
+		default:
+			live_text(a, v, c, buf, sizeof(buf));
+			tui_put_safe(w, y, x, cw, buf, right);
+			break;
 		}
 		x += cw;
-		if (c + 1 < TUI_COL__COUNT) {
+		if (c < last) {
 			wattrset(w, base);
 			mvwaddch(w, y, x, ' ');
 			x++;
@@ -350,9 +441,13 @@ static void draw_header(struct tui_app *a, WINDOW *w, int y, int width)
 	tui_put_safe(w, y, 0, width, "", false);
 	for (int c = 0; c < TUI_COL__COUNT; c++) {
 		int cw = tui_col_width(a, c, width);
-		char *h = xasprintf("%s%s", col_names[c],
-				    c == a->sort_col ? (a->sort_desc ? (a->utf8 ? "▼" : "v") : (a->utf8 ? "▲" : "^")) : "");
-		bool right = c == TUI_COL_VCPUS || c == TUI_COL_MEM || c == TUI_COL_UPTIME;
+		const char *name = c == TUI_COL_CPU && tui_perf_cpu_of_host(a) ? "Host%" : col_names[c];
+		char *h;
+		bool right = col_right(c);
+		if (cw <= 0)
+			continue;
+		h = xasprintf("%s%s", name,
+			      c == a->sort_col ? (a->sort_desc ? (a->utf8 ? "▼" : "v") : (a->utf8 ? "▲" : "^")) : "");
 		tui_put_safe(w, y, x, cw, h, right);
 		free(h);
 		x += cw + 1;
@@ -371,6 +466,10 @@ static void draw_vm_list(struct tui_app *a, const md_host *h)
 	pane_title(a, w, width, title, a->focus == TUI_PANE_LIST);
 	free(title);
 	free(label);
+	if (tui_perf_summary_lines(a) > 0) {
+		tui_perf_draw_summary(a, w, y, width, h);
+		y += tui_perf_summary_lines(a);
+	}
 	if (a->filter_editing || a->filter[0]) {
 		char *f = xasprintf("Filter: %s%s", a->filter, a->filter_editing ? "_" : "  (/ to edit, Esc clears)");
 		char *safe = core_sanitize(f);
@@ -390,7 +489,7 @@ static void draw_vm_list(struct tui_app *a, const md_host *h)
 		tui_put_safe(w, y + 1, 2, width - 2, msg, false);
 		return;
 	}
-	for (int r = 0; r < rows - (y - 1) + 1 && a->list_top + (size_t)r < a->nrows; r++) {
+	for (int r = 0; r < rows && a->list_top + (size_t)r < a->nrows; r++) {
 		size_t i = a->list_top + (size_t)r;
 		draw_vm_row(a, w, y + r, width, &h->vms[a->rows[i]], i == a->list_sel, stale);
 	}

@@ -27,6 +27,7 @@ struct tui_opts {
 	char **theme_dirs;      /* searched in order for NAME.theme */
 	size_t ntheme_dirs;
 	const char *bench_stats; /* VMMC_BENCH_STATS */
+	char *escape;           /* console escape key, caret notation ("^]"); NULL = ^] */
 };
 
 /* Runs the console until the user quits; returns the exit status. */

@@ -74,7 +74,9 @@ qga_bin=$(dpkg -L "$QGA_PKG" 2>/dev/null | grep -E '/s?bin/qemu-ga$' | head -n 1
 [ -n "$qga_bin" ] && [ -x "$qga_bin" ] || qga_bin=$(command -v qemu-ga || true)
 [ -n "$qga_bin" ] || die "qemu-ga not found: apt-get install $QGA_PKG"
 bb_bin=/bin/busybox
-[ -f "$bb_bin" ] && [ -x "$bb_bin" ] || die "$bb_bin not found: apt-get install $BB_PKG"
+if [ ! -f "$bb_bin" ] || [ ! -x "$bb_bin" ]; then
+	die "$bb_bin not found: apt-get install $BB_PKG"
+fi
 if ldd "$bb_bin" >/dev/null 2>&1; then
 	die "$bb_bin is not static: apt-get install $BB_PKG"
 fi
@@ -116,14 +118,14 @@ kernel_pkg() {
 	apt-cache depends "$KMETA" 2>/dev/null |
 		awk '$1 == "Depends:" && $2 ~ /^linux-image-.*-cloud-amd64$/ { print $2; exit }'
 }
-kpkg=$(kernel_pkg)
+kpkg=$(kernel_pkg) || kpkg=
 if [ -z "$kpkg" ]; then
 	say "apt-cache knows no $KMETA: apt-get update"
 	apt-get update -qq >&2 || die "apt-get update failed"
-	kpkg=$(kernel_pkg)
+	kpkg=$(kernel_pkg) || kpkg=
 fi
 [ -n "$kpkg" ] || die "cannot find the current Debian cloud kernel ($KMETA)"
-kver=$(apt-cache show --no-all-versions "$kpkg" 2>/dev/null | awk '$1 == "Version:" { print $2; exit }')
+kver=$(apt-cache show --no-all-versions "$kpkg" 2>/dev/null | awk '$1 == "Version:" { print $2; exit }') || kver=
 [ -n "$kver" ] || die "apt-cache show $kpkg: no version"
 
 full_key=$(printf '%s\n' "$kpkg=$kver" "$pkg_versions" "$host_files" "$scripts" | sha256sum | cut -c1-32)
@@ -144,8 +146,15 @@ if [ ! -s "$deb" ]; then
 	say "downloading $kpkg $kver"
 	mkdir -p "$tmp/dl"
 	# apt's sandbox user cannot write to our private temp dir: download as root
-	(cd "$tmp/dl" && apt-get download -q -o APT::Sandbox::User=root "$kpkg=$kver" >&2) ||
+	if ! (cd "$tmp/dl" && apt-get download -q -o APT::Sandbox::User=root "$kpkg=$kver" >&2); then
+		if [ -s "$kernel_out" ] && [ -s "$initrd_out" ]; then
+			# offline: keep the guest we have rather than fail
+			echo "guest build: apt-get download $kpkg=$kver failed; using the cached guest" >&2
+			[ "$print" = 0 ] || printf '%s\n%s\n' "$kernel_out" "$initrd_out"
+			exit 0
+		fi
 		die "apt-get download $kpkg=$kver failed"
+	fi
 	got=$(find "$tmp/dl" -name '*.deb' | head -n 1)
 	[ -n "$got" ] || die "apt-get download produced no .deb"
 	rm -f "$cache"/linux-image-*.deb
@@ -268,7 +277,9 @@ chmod 0755 "$root/etc/acpi/PWRF/00000080"
 cp "$init_src" "$root/init"
 chmod 0755 "$root/init"
 # the kernel's built-in initramfs has /dev/console too; add it when we can
-[ "$(id -u)" = 0 ] && mknod -m 0600 "$root/dev/console" c 5 1 2>/dev/null || true
+if [ "$(id -u)" = 0 ]; then
+	mknod -m 0600 "$root/dev/console" c 5 1 2>/dev/null || true
+fi
 
 (cd "$root" && find . -mindepth 1 | LC_ALL=C sort |
 	cpio --quiet -o -H newc -R 0:0 --reproducible 2>/dev/null) | gzip -6 -n >"$tmp/initramfs.gz" ||

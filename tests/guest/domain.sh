@@ -13,7 +13,7 @@ usage() {
 	exit 2
 }
 
-name= busy=0 mem=128 vcpus=1 serials=1
+name="" busy=0 mem=128 vcpus=1 serials=1
 while [ $# -gt 0 ]; do
 	case $1 in
 	--busy) busy=1 ;;

@@ -10,13 +10,15 @@
 #                          qemu:///system (starts them as root: `virtlogd -d`,
 #                          `libvirtd -d`; waits at most 20 s); sets
 #                          LV_STARTED_VIRTLOGD / LV_STARTED_LIBVIRTD to 1 for
-#                          what it started
+#                          what it started. Also gives /dev/kvm udev's
+#                          root:kvm 0660 (see _lv_kvm_perms)
 #   lv_down                stop what lv_up started (TERM, wait for the exit)
 #   lv_ping [T=5]          true if qemu:///system answers within T seconds
 #   lv_libvirtd_pid        print the pid of the running libvirtd
 #   lv_kill_libvirtd       stop libvirtd (only one lv_up started) and wait
 #   lv_start_libvirtd      start libvirtd again and wait until it answers
-#   lv_virsh ARG...        virsh -q -c qemu:///system ARG..., 30 s timeout
+#   lv_virsh ARG...        virsh -q -c qemu:///system ARG..., 120 s timeout
+#                          ($LV_VIRSH_TIMEOUT)
 #   lv_name SUFFIX         print "$LV_PREFIX$SUFFIX"
 #   lv_define_vm NAME [DEVICES_XML]
 #                          define a persistent domain: type qemu (TCG), 32 MiB,
@@ -36,7 +38,10 @@ LV_LIBVIRTD_PIDFILE=/run/libvirtd.pid
 LV_VIRTLOGD_PIDFILE=/run/virtlogd.pid
 
 lv_virsh() {
-	timeout 30 virsh -q -c "$LV_URI" "$@"
+	local rc=0
+	timeout "${LV_VIRSH_TIMEOUT:-120}" virsh -q -c "$LV_URI" "$@" || rc=$?
+	[ "$rc" != 124 ] || echo "lv: virsh $1: no answer in ${LV_VIRSH_TIMEOUT:-120} s" >&2
+	return "$rc"
 }
 
 # (not `virsh version`: here the QEMU driver re-probes the emulator's
@@ -86,7 +91,23 @@ _lv_wait_up() {
 	return 1
 }
 
+# /dev/kvm as udev sets it on Debian (root:kvm 0660; libvirt-qemu is in
+# group kvm). Without udev it is root-only 0600; libvirt then finds "KVM was
+# enabled when probing qemu, but it is not available now" on every lookup of
+# the QEMU capabilities and probes QEMU again: 4 s per lookup, a define or a
+# start takes 10-60 s. Set VMMC_TEST_KVM_PERMS=0 to leave /dev/kvm alone.
+_lv_kvm_perms() {
+	[ "${VMMC_TEST_KVM_PERMS:-1}" != 0 ] || return 0
+	[ -c /dev/kvm ] && [ "$(id -u)" = 0 ] || return 0
+	getent group kvm >/dev/null || return 0
+	[ "$(stat -c '%G %a' /dev/kvm)" != "kvm 660" ] || return 0
+	if chgrp kvm /dev/kvm && chmod 0660 /dev/kvm; then
+		echo "lv: /dev/kvm set to root:kvm 0660 (as udev would)" >&2
+	fi
+}
+
 lv_up() {
+	_lv_kvm_perms
 	lv_ping && return 0
 	if ! command -v libvirtd >/dev/null || ! command -v virsh >/dev/null; then
 		echo "lv: libvirtd/virsh not installed (mk/deps.sh test)" >&2
