@@ -49,6 +49,7 @@ struct be_bhost {
 	int id;
 	be_host *be;
 	bool pending;        /* a stats job is out */
+	long printed;        /* ticks printed for this host */
 	int last_conn;       /* reported on stderr */
 };
 
@@ -198,8 +199,10 @@ static void be_batch_msg(struct be_batch *b, md_msg *m)
 			break;
 		if (t->error)
 			fprintf(stderr, "vmmc: %s: cannot read the figures: %s\n", h->uri, t->error);
-		else if (!t->first)
+		else if (!t->first && (b->o->iterations <= 0 || bh->printed < b->o->iterations)) {
 			be_batch_print_host(b, h);
+			bh->printed++;
+		}
 		break;
 	default:
 		break;
@@ -243,6 +246,8 @@ static size_t be_batch_submit(struct be_batch *b)
 		const md_host *h = md_host_get(b->model, b->hosts[i].id);
 		if (!h || h->conn != MD_CONN_CONNECTED || !h->listed || b->hosts[i].pending)
 			continue; /* a slow host only delays its own figures */
+		if (b->o->iterations > 0 && b->hosts[i].printed >= b->o->iterations)
+			continue; /* done */
 		be_host_submit(b->hosts[i].be, BE_OP_STATS, NULL, NULL, 0);
 		b->hosts[i].pending = true;
 		n++;
@@ -250,12 +255,15 @@ static size_t be_batch_submit(struct be_batch *b)
 	return n;
 }
 
-static bool be_batch_any_pending(const struct be_batch *b)
+/* Every host still readable has printed its N ticks. */
+static bool be_batch_done(const struct be_batch *b)
 {
-	for (size_t i = 0; i < b->nhosts; i++)
-		if (b->hosts[i].pending)
-			return true;
-	return false;
+	for (size_t i = 0; i < b->nhosts; i++) {
+		const md_host *h = md_host_get(b->model, b->hosts[i].id);
+		if (h && h->conn == MD_CONN_CONNECTED && b->hosts[i].printed < b->o->iterations)
+			return false;
+	}
+	return true;
 }
 
 int be_batch_run(const struct be_batch_opts *o)
@@ -264,7 +272,7 @@ int be_batch_run(const struct be_batch_opts *o)
 	struct sigaction sa;
 	char *err = NULL;
 	int64_t delay_ms = (int64_t)(o->delay * 1000.0), next, deadline;
-	long tick = 0;
+	int64_t give_up = 0;
 	size_t connected = 0;
 	int rc = 0;
 
@@ -327,15 +335,16 @@ int be_batch_run(const struct be_batch_opts *o)
 		/* tick 0: the baseline reading, not printed */
 		be_batch_submit(b);
 		next = core_now_ms() + delay_ms;
+		/* N ticks per host: a slow host skips ticks (never two jobs out)
+		 * and so takes longer; one that stops answering is given up on */
+		if (o->iterations > 0)
+			give_up = next + (int64_t)(o->iterations + 1) * delay_ms + 60000;
 		while (!be_batch_stop && !b->write_failed) {
 			be_batch_wait(b, next);
-			if (o->iterations > 0 && tick >= o->iterations && !be_batch_any_pending(b))
+			if (o->iterations > 0 && (be_batch_done(b) || core_now_ms() >= give_up))
 				break;
 			if (core_now_ms() < next)
 				continue;
-			if (o->iterations > 0 && tick >= o->iterations)
-				break; /* a host still busy with the last tick: not waited for */
-			tick++;
 			be_batch_submit(b);
 			next += delay_ms;
 			if (next < core_now_ms())

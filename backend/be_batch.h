@@ -12,7 +12,7 @@ struct be_batch_opts {
 	char *const *uris;   /* hosts to read */
 	size_t nuris;
 	double delay;        /* seconds between ticks, > 0 */
-	long iterations;     /* ticks printed before exiting; 0 = until interrupted */
+	long iterations;     /* records per VM (ticks per host) before exiting; 0 = until interrupted */
 	int format;          /* enum be_batch_format */
 };
 

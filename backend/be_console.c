@@ -10,8 +10,9 @@
  *   - event loop: the stream callback reads guest output (capped per
  *     callback) and posts it; sends queued keys, with WRITABLE interest
  *     only while bytes wait; the pipe callback starts sending.
- * A be_con is reference-counted: the registry, the stream callback and the
- * reboot-event callback each hold one; it holds a reference on its host,
+ * A be_con is reference-counted: the registry holds one, and every thread
+ * working on it a temporary one (libvirt's callbacks get its id and look it
+ * up); it holds a reference on its host,
  * so a host freed while consoles are open stays valid until they are gone.
  * Lock order: the registry lock, then a console's lock, then its out_lock
  * (never the registry lock while holding a console's). */
@@ -93,11 +94,6 @@ static void con_unref(be_con *con)
 	pthread_mutex_destroy(&con->out_lock);
 	be_host_unref(&con->h);
 	free(con);
-}
-
-static void con_unref_cb(void *opaque)
-{
-	con_unref(opaque);
 }
 
 /* A referenced console by id, NULL if gone (or closing, unless any). */
@@ -364,14 +360,20 @@ static void con_ended(be_con *con, bool failed)
 	con_queue_job(con, BE_JOB_CONSOLE_END);
 }
 
+/* The opaque is the console's id, not a reference: libvirt runs a
+ * callback's free function late (after a dispatch in progress) or, for
+ * event callbacks, not at all when the connection goes first. */
 static void con_stream_cb(virStreamPtr st, int events, void *opaque)
 {
-	be_con *con = opaque;
+	be_con *con = con_find((int)(intptr_t)opaque, true);
 	bool end = false, failed = false;
 
+	if (!con)
+		return;
 	pthread_mutex_lock(&con->lock);
 	if (con->st != st || !con->cb_on) {
 		pthread_mutex_unlock(&con->lock);
+		con_unref(con);
 		return;
 	}
 	if ((events & VIR_STREAM_EVENT_WRITABLE) && con_flush(con) < 0)
@@ -409,6 +411,7 @@ static void con_stream_cb(virStreamPtr st, int events, void *opaque)
 	if (end)
 		con_ended(con, failed);
 	pthread_mutex_unlock(&con->lock);
+	con_unref(con);
 }
 
 static void con_wake_cb(int watch, int fd, int events, void *opaque)
@@ -442,10 +445,14 @@ static void con_wake_cb(int watch, int fd, int events, void *opaque)
 
 static void con_reboot_cb(virConnectPtr c, virDomainPtr d, void *opaque)
 {
-	be_con *con = opaque;
-	be_console_ev *ev = con_ev(con, BE_CONSOLE_MARK);
+	be_con *con = con_find((int)(intptr_t)opaque, false);
+	be_console_ev *ev;
+	if (!con)
+		return;
+	ev = con_ev(con, BE_CONSOLE_MARK);
 	ev->text = xstrdup("guest reset");
 	con_post(con, ev);
+	con_unref(con);
 }
 
 /* ---- the worker's part ------------------------------------------------------ */
@@ -648,12 +655,10 @@ static int con_try_open(be_host *h, be_con *con, int *reason, char **text)
 	con->st = st;
 	con->cb_on = true;
 	con->writable = false;
-	con_ref(con);
-	if (virStreamEventAddCallback(st, be_con_events, con_stream_cb, con, con_unref_cb) < 0) {
+	if (virStreamEventAddCallback(st, be_con_events, con_stream_cb, (void *)(intptr_t)con->id, NULL) < 0) {
 		con->st = NULL;
 		con->cb_on = false;
 		pthread_mutex_unlock(&con->lock);
-		con_unref(con);
 		con_error(h, "could not watch the console stream", reason, text);
 		virStreamAbort(st);
 		virStreamFree(st);
@@ -666,11 +671,9 @@ static int con_try_open(be_host *h, be_con *con, int *reason, char **text)
 
 	con->conn = h->conn;
 	virConnectRef(con->conn);
-	con_ref(con);
 	cb = virConnectDomainEventRegisterAny(h->conn, dom, VIR_DOMAIN_EVENT_ID_REBOOT,
-					      VIR_DOMAIN_EVENT_CALLBACK(con_reboot_cb), con, con_unref_cb);
-	if (cb < 0)
-		con_unref(con);
+					      VIR_DOMAIN_EVENT_CALLBACK(con_reboot_cb),
+					      (void *)(intptr_t)con->id, NULL);
 	con->cb_reboot = cb;
 	virDomainFree(dom);
 	be_wake_watch_ensure();

@@ -38,9 +38,9 @@ struct tui_host {
 };
 
 /* Columns of the VM list, in display order; which show depends on the
- * width (draw.c drops the least useful first). CPU .. NETTX are live. */
+ * width (draw.c drops the least useful first); tui_col_is_live(). */
 enum tui_col {
-	TUI_COL_NAME, TUI_COL_STATE, TUI_COL_CPU, TUI_COL_MEMUSED, TUI_COL_VCPUS, TUI_COL_MEM,
+	TUI_COL_NAME, TUI_COL_STATE, TUI_COL_VCPUS, TUI_COL_CPU, TUI_COL_MEM, TUI_COL_MEMUSED,
 	TUI_COL_DISKRD, TUI_COL_DISKWR, TUI_COL_IOPS, TUI_COL_NETRX, TUI_COL_NETTX,
 	TUI_COL_AUTO, TUI_COL_UPTIME, TUI_COL__COUNT
 };

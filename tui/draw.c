@@ -259,9 +259,9 @@ static void draw_tree(struct tui_app *a)
 /* ---- results pane ------------------------------------------------------------ */
 
 static const char *const col_names[TUI_COL__COUNT] = {
-	"Name", "State", "CPU%", "Used", "vCPU", "Memory", "DiskR", "DiskW", "IOPS", "NetRx", "NetTx", "Auto", "Uptime",
+	"Name", "State", "vCPU", "CPU%", "Memory", "Used", "DiskR", "DiskW", "IOPS", "NetRx", "NetTx", "Auto", "Uptime",
 };
-static const int col_fixed[TUI_COL__COUNT] = { 0, 9, 6, 8, 4, 8, 6, 6, 5, 6, 6, 4, 8 };
+static const int col_fixed[TUI_COL__COUNT] = { 0, 9, 4, 6, 8, 8, 6, 6, 5, 6, 6, 4, 8 };
 /* Which columns show: the most useful first, while they fit beside a name
  * of TUI_NAME_MIN columns (the name gets what is left). */
 static const int col_priority[] = {
@@ -272,7 +272,7 @@ static const int col_priority[] = {
 
 bool tui_col_is_live(int col)
 {
-	return col >= TUI_COL_CPU && col <= TUI_COL_NETTX && col != TUI_COL_VCPUS && col != TUI_COL_MEM;
+	return col == TUI_COL_CPU || col == TUI_COL_MEMUSED || (col >= TUI_COL_DISKRD && col <= TUI_COL_NETTX);
 }
 
 static unsigned cols_shown(int total, int *name_w)

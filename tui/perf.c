@@ -296,12 +296,11 @@ static void draw_graph(struct tui_app *a, WINDOW *w, int y, int width, int rows,
 	free(line);
 
 	max = g->fixed_max > 0 ? g->fixed_max : nice_max(isnan(peak) ? 0 : peak);
+	/* the y axis' top label: short ("100%", "128M", "5.0K") */
 	if (g->kind == PERF_PCT)
 		snprintf(max_s, sizeof(max_s), "%.0f%%", max);
 	else
-		fmt_val(g->kind == PERF_BPS ? PERF_BPS : PERF_KIB, max, max_s, sizeof(max_s));
-	if (g->kind == PERF_BPS && strlen(max_s) > 2)
-		max_s[strlen(max_s) - 2] = '\0'; /* "/s" is in the title */
+		core_fmt_rate(g->kind == PERF_KIB ? max * 1024.0 : max, max_s, sizeof(max_s));
 
 	col = xcalloc((size_t)pw, sizeof(*col));
 	covered = bucket(h, g, col, pw);

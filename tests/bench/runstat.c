@@ -1,7 +1,7 @@
 /* tests/bench/runstat.c - run a command N times and report its wall time and
  * peak memory.
  *
- *   runstat [-n RUNS] [-t COLSxROWS] [-T TERM] [-q] [-k SECONDS] [-v] -- CMD [ARG]...
+ *   runstat [-n RUNS] [-t COLSxROWS] [-T TERM] [-o FILE] [-q] [-k SECONDS] [-v] -- CMD [ARG]...
  *
  *   -n RUNS       how many runs (default 5)
  *   -t COLSxROWS  run CMD in a pseudo-terminal of that size (forkpty), with
@@ -9,6 +9,8 @@
  *                 unset, so a curses program runs as on a real terminal; its
  *                 output is read and thrown away
  *   -q            without -t: CMD's stdout goes to /dev/null
+ *   -o FILE       with -t: write what CMD printed on the terminal to FILE
+ *                 (the last run's), to see why it failed
  *   -k SECONDS    kill a run that takes longer (default 300); it counts as failed
  *   -v            print each run on stderr
  *
@@ -30,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -51,7 +54,7 @@ static int cmp_double(const void *a, const void *b)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: runstat [-n RUNS] [-t COLSxROWS] [-T TERM] [-q] [-k SECONDS] [-v] -- CMD [ARG]...\n");
+	fprintf(stderr, "usage: runstat [-n RUNS] [-t COLSxROWS] [-T TERM] [-o FILE] [-q] [-k SECONDS] [-v] -- CMD [ARG]...\n");
 	exit(2);
 }
 
@@ -59,20 +62,34 @@ struct opts {
 	int runs;
 	int cols, rows; /* 0: no pty */
 	const char *term;
+	const char *out; /* -o */
 	int quiet;
 	double timeout_ms;
 	int verbose;
 	char **argv;
 };
 
+static volatile sig_atomic_t timed_out;
+static volatile pid_t child;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	timed_out = 1;
+	if (child > 0)
+		kill(child, SIGKILL);
+}
+
 /* One run: returns 0 if CMD exited with status 0. */
 static int run_once(const struct opts *o, double *ms, long *maxrss)
 {
-	int master = -1, status = 0, timed_out = 0;
+	int master = -1, status = 0, outfd = -1;
 	struct rusage ru;
+	struct itimerval it = { { 0, 0 }, { 0, 0 } };
 	double t0 = now_ms();
 	pid_t pid, w;
 
+	timed_out = 0;
 	if (o->cols) {
 		struct winsize ws = { .ws_row = (unsigned short)o->rows, .ws_col = (unsigned short)o->cols };
 
@@ -106,32 +123,39 @@ static int run_once(const struct opts *o, double *ms, long *maxrss)
 		perror("runstat: fork");
 		return -1;
 	}
+	child = pid;
+	if (master >= 0 && o->out) {
+		outfd = open(o->out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (outfd < 0)
+			fprintf(stderr, "runstat: %s: %s\n", o->out, strerror(errno));
+	}
+	it.it_value.tv_sec = (time_t)(o->timeout_ms / 1e3);
+	it.it_value.tv_usec = (suseconds_t)((o->timeout_ms - it.it_value.tv_sec * 1e3) * 1e3);
+	setitimer(ITIMER_REAL, &it, NULL);
 
 	memset(&ru, 0, sizeof ru);
 	for (;;) {
 		if (master >= 0) {
-			/* drain the terminal so the program never blocks writing */
+			/* drain the terminal so the program never blocks writing;
+			 * EIO (or EOF) once every slave is closed: it is exiting */
 			struct pollfd p = { .fd = master, .events = POLLIN };
 			char buf[65536];
 
 			if (poll(&p, 1, 20) > 0) {
 				ssize_t n = read(master, buf, sizeof buf);
 
+				if (n > 0 && outfd >= 0 && write(outfd, buf, (size_t)n) != n) {
+					close(outfd);
+					outfd = -1;
+				}
 				if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN)) {
-					/* EIO: every slave closed; the program is exiting */
 					close(master);
 					master = -1;
 				}
 			}
 			w = wait4(pid, &status, WNOHANG, &ru);
 		} else {
-			/* no pty: poll the child every 5 ms (to notice the timeout) */
-			w = wait4(pid, &status, WNOHANG, &ru);
-			if (w == 0) {
-				struct timespec d = { 0, 5000000 };
-
-				nanosleep(&d, NULL);
-			}
+			w = wait4(pid, &status, 0, &ru);
 		}
 		if (w == pid)
 			break;
@@ -139,18 +163,21 @@ static int run_once(const struct opts *o, double *ms, long *maxrss)
 			perror("runstat: wait4");
 			return -1;
 		}
-		if (!timed_out && now_ms() - t0 > o->timeout_ms) {
-			fprintf(stderr, "runstat: run took more than %.0f s: killed\n", o->timeout_ms / 1e3);
-			kill(pid, SIGKILL);
-			timed_out = 1;
-		}
 	}
 	*ms = now_ms() - t0;
+	child = 0;
+	it.it_value.tv_sec = 0;
+	it.it_value.tv_usec = 0;
+	setitimer(ITIMER_REAL, &it, NULL);
 	if (master >= 0)
 		close(master);
+	if (outfd >= 0)
+		close(outfd);
 	*maxrss = ru.ru_maxrss;
-	if (timed_out)
+	if (timed_out) {
+		fprintf(stderr, "runstat: run took more than %.1f s: killed\n", o->timeout_ms / 1e3);
 		return -1;
+	}
 	if (WIFSIGNALED(status)) {
 		fprintf(stderr, "runstat: %s killed by signal %d\n", o->argv[0], WTERMSIG(status));
 		return -1;
@@ -169,7 +196,7 @@ int main(int argc, char **argv)
 	long maxrss = 0;
 	int c, i, failed = 0;
 
-	while ((c = getopt(argc, argv, "+n:t:T:qk:v")) != -1) {
+	while ((c = getopt(argc, argv, "+n:t:T:o:qk:v")) != -1) {
 		switch (c) {
 		case 'n':
 			o.runs = atoi(optarg);
@@ -183,6 +210,9 @@ int main(int argc, char **argv)
 			break;
 		case 'T':
 			o.term = optarg;
+			break;
+		case 'o':
+			o.out = optarg;
 			break;
 		case 'q':
 			o.quiet = 1;
@@ -203,6 +233,13 @@ int main(int argc, char **argv)
 		usage();
 	o.argv = argv + optind;
 	signal(SIGPIPE, SIG_IGN);
+	{
+		struct sigaction sa;
+
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = on_alarm; /* no SA_RESTART: wait4 returns EINTR */
+		sigaction(SIGALRM, &sa, NULL);
+	}
 
 	ms = calloc((size_t)o.runs, sizeof *ms);
 	if (!ms)

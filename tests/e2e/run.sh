@@ -19,7 +19,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 # ---- what vmmc shows: adjust here when the UI changes -----------------------
 E2E_URI=qemu:///system
-E2E_W=160 E2E_H=40              # wide: long (escaped) names fit their column
+E2E_W=200 E2E_H=40              # wide: the Name column gets the spare width, so
+                                # long (escaped) names are not cut short ("…")
 UI_MENU_BAR="File   Action   View   Help"   # line 1
 UI_HOST="qemu://"               # the host's line in the tree starts so
 UI_CONNECTED=" connected"       # host state in the tree (the space: not "disconnected")

@@ -258,15 +258,18 @@ esac
 exit 0
 EOF
 chmod 0755 "$root/etc/udhcpc/default.script"
-# qemu-ga's guest-shutdown runs /sbin/shutdown -P|-H|-r +0 MSG
+# qemu-ga's guest-shutdown runs /sbin/shutdown -h -P|-H|-r +0 MSG
 cat >"$root/sbin/shutdown" <<'EOF'
 #!/bin/sh
+act=poweroff
+for a in "$@"; do
+	case $a in
+	-r) act=reboot ;;
+	-H) act=halt ;;
+	esac
+done
 sync
-case $1 in
--r) reboot -f ;;
--H) halt -f ;;
-*) poweroff -f ;;
-esac
+exec "$act" -f
 EOF
 chmod 0755 "$root/sbin/shutdown"
 # busybox acpid: power button -> poweroff

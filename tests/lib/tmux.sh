@@ -77,6 +77,19 @@
 # Environment read: VMMC_BIN, VMMC_REGEN, VMMC_TIMEOUT_SCALE, VMMC_KEEP (keep
 # the test directories), TM_SUITE (summary label, default "screen"),
 # TM_TEST_TIMEOUT (seconds per test, default 300), TM_GOLDEN_DIR.
+#
+# tmux 3.3a facts this relies on (checked by tests/screen/t_selftest.sh):
+#   - tmux hands mouse events to a program only from an attached client, and
+#     there is none: tm_click writes the report bytes itself (send-keys -H) in
+#     the encoding the program turned on (#{mouse_sgr_flag}: SGR, else X10;
+#     ncurses with TERM=tmux-256color uses X10, with xterm-256color SGR).
+#   - a dead pane keeps alternate_on, mouse_*_flag and keypad_*_flag as the
+#     program left them, but tmux clears cursor_flag itself, so the cursor is
+#     judged from the output log (the last ESC[?25h / ESC[?25l).
+#   - tmux sometimes misses a pane's SIGCHLD (the pane is dead, its status
+#     never comes); tm_exit_status sends the server a SIGCHLD to reap it.
+#   - remain-on-exit-format is set empty: otherwise "Pane is dead" scrolls
+#     the final screen up a line.
 
 TM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 TM_GOLDEN_DIR=${TM_GOLDEN_DIR:-$TM_ROOT/tests/screen/golden}

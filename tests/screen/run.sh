@@ -32,7 +32,9 @@ for f in "$here"/t_*.sh; do
 done
 
 pattern=${1:-${VMMC_TESTS:-}}
-mapfile -t tests < <(declare -F | awk '$3 ~ /^t_/ {print $3}' | grep -E -- "${pattern:-.}" || true)
+# the library's own tests first: when they fail, the others mean little
+mapfile -t tests < <(declare -F | awk '$3 ~ /^t_/ {print $3}' | grep -E -- "${pattern:-.}" |
+	awk '/^t_selftest_/ {print; next} {rest[n++] = $0} END {for (i = 0; i < n; i++) print rest[i]}' || true)
 if [ "${#tests[@]}" = 0 ]; then
 	echo "screen: no test matches '${pattern}'" >&2
 	exit 1
