@@ -183,6 +183,7 @@ int main(int argc, char **argv)
 		case 'd':
 			if (parse_double(optarg, &o.delay) != 0 || o.delay <= 0 || o.delay > 3600) {
 				fprintf(stderr, "vmmc: --delay takes a number of seconds above 0 and at most 3600, not '%s'\n", optarg);
+				free(cli_uris);
 				return 2;
 			}
 			delay_given = true;
@@ -193,11 +194,13 @@ int main(int argc, char **argv)
 			o.max_iterations = strtol(optarg, &end, 10);
 			if (errno || *end || end == optarg || o.max_iterations < 1) {
 				fprintf(stderr, "vmmc: --max-iterations takes a whole number of at least 1, not '%s'\n", optarg);
+				free(cli_uris);
 				return 2;
 			}
 			break;
 		}
 		case 'K':
+			free(cli_uris);
 			return tui_dump_keys(optarg);
 		case 'B':
 			batch = true;
@@ -205,18 +208,22 @@ int main(int argc, char **argv)
 		case 'F':
 			if (be_batch_format_parse(optarg, &format) != 0) {
 				fprintf(stderr, "vmmc: --format takes one of: %s; not '%s'\n", be_batch_formats(), optarg);
+				free(cli_uris);
 				return 2;
 			}
 			format_arg = optarg;
 			break;
 		case 'h':
 			usage(stdout);
+			free(cli_uris);
 			return 0;
 		case 'V':
 			printf("vmmc %s\n", VMMC_VERSION);
+			free(cli_uris);
 			return 0;
 		default:
 			usage(stderr);
+			free(cli_uris);
 			return 2;
 		}
 	}

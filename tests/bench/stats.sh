@@ -151,8 +151,8 @@ vs_daemon=$(awk -v d="$((l1 - l0))" -v t="$gticks" 'BEGIN {printf "%.1f", d / (t
 echo "  b. virsh domstats per domain ($nguests domains): client ${vs_client} ms CPU/tick," \
 	"libvirtd ${vs_daemon} ms CPU/tick (wall ${r} s)"
 awk -v a="$vm_client" -v b="$vs_client" -v c="$vm_daemon" -v d="$vs_daemon" 'BEGIN {
-	printf "     per tick, vmmc uses %.1fx less client CPU and %.1fx less libvirtd CPU\n",
-		a > 0 ? b / a : 0, c > 0 ? d / c : 0 }'
+	printf "     per tick, virsh loop / vmmc: client CPU %.1fx, libvirtd CPU %.1fx (libvirtd also serves other clients)\n",
+		(a > 0 ? b / a : 0), (c > 0 ? d / c : 0) }'
 
 # c. the console, idle, at 2 s
 tmux -L "$sock" -f /dev/null new -d -s main -x 120 -y 40 "exec ${cleanenv[*]} $bin -c $LV_URI -d 2"

@@ -98,6 +98,7 @@ cat <<EOF
   <on_crash>destroy</on_crash>
   <devices>
     <emulator>$(esc "$emulator")</emulator>
+    <controller type='usb' model='none'/>
 ${serial:+$serial
 }    <channel type='unix'>
       <target type='virtio' name='org.qemu.guest_agent.0'/>

@@ -205,18 +205,19 @@ fi
 # ---- reboot -f, ACPI shutdown ------------------------------------------------
 t=$(now)
 type_line 'reboot -f'
-if wait_for 60 has_markers 2 && [ "$(lv_state "$dom")" = running ]; then
+if wait_for 90 has_markers 2 && [ "$(lv_state "$dom")" = running ]; then
 	ok "reboot -f: restarted, \"vmmc-guest ready\" again after $(since "$t") s"
 	wait_for 60 ping_ok || bad "guest agent: no answer after the reboot"
 else
-	bad "reboot -f: no second \"vmmc-guest ready\" in 60 s (state $(lv_state "$dom"))"
+	bad "reboot -f: no second \"vmmc-guest ready\" in 90 s (state $(lv_state "$dom")); the console:"
+	tail -c 600 "$log" | tr -d '\r' | sed 's/^/     | /'
 fi
 t=$(now)
-if lv_virsh reboot --mode agent "$dom" >/dev/null && wait_for 60 has_markers 3 &&
+if lv_virsh reboot --mode agent "$dom" >/dev/null && wait_for 90 has_markers 3 &&
 	[ "$(lv_state "$dom")" = running ]; then
 	ok "agent reboot: \"vmmc-guest ready\" again after $(since "$t") s"
 else
-	bad "agent reboot: no third \"vmmc-guest ready\" in 60 s (state $(lv_state "$dom"))"
+	bad "agent reboot: no third \"vmmc-guest ready\" in 90 s (state $(lv_state "$dom"))"
 fi
 t=$(now)
 lv_virsh shutdown --mode acpi "$dom" >/dev/null || bad "virsh shutdown --mode acpi"
