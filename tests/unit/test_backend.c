@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include "pump.h"
+
 #include <libvirt/libvirt.h>
 
 #include "../../backend/be.h"
@@ -82,30 +84,10 @@ static void record(md_msg *msg)
 	}
 }
 
-/* Apply what is queued; wait for more until end_ms. false once past end. */
 static bool pump(int64_t end_ms)
 {
-	struct pollfd p = { .fd = core_msgq_fd(T.q), .events = POLLIN };
-	int64_t left = end_ms - core_now_ms();
-	md_msg *msg;
-
-	if (left <= 0)
-		return false;
-	poll(&p, 1, (int)(left > 100 ? 100 : left));
-	while ((msg = core_msgq_pop(T.q)) != NULL) {
-		record(msg);
-		md_apply(T.m, msg);
-		md_msg_free(&msg);
-	}
-	return true;
+	return pump_queue(T.q, T.m, record, end_ms);
 }
-
-#define WAIT(cond, ms)                                      \
-	do {                                                \
-		int64_t end_ = core_now_ms() + (ms);        \
-		while (!(cond) && pump(end_)) {             \
-		}                                           \
-	} while (0)
 
 static result *find_result(int host_id, uint64_t seq)
 {

@@ -20,6 +20,8 @@
 
 #include <cmocka.h>
 
+#include "pump.h"
+
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 
@@ -50,7 +52,7 @@ static void quiet(void *data, virErrorPtr err)
 {
 }
 
-static void record(const md_msg *msg)
+static void record(md_msg *msg)
 {
 	if (msg->type == MD_MSG_OP_RESULT && msg->seq == T.want_seq && msg->host_id == HOST_ID) {
 		T.got = true;
@@ -64,27 +66,8 @@ static void record(const md_msg *msg)
 
 static bool pump(int64_t end_ms)
 {
-	struct pollfd p = { .fd = core_msgq_fd(T.q), .events = POLLIN };
-	int64_t left = end_ms - core_now_ms();
-	md_msg *msg;
-
-	if (left <= 0)
-		return false;
-	poll(&p, 1, (int)(left > 100 ? 100 : left));
-	while ((msg = core_msgq_pop(T.q)) != NULL) {
-		record(msg);
-		md_apply(T.m, msg);
-		md_msg_free(&msg);
-	}
-	return true;
+	return pump_queue(T.q, T.m, record, end_ms);
 }
-
-#define WAIT(cond, ms)                                      \
-	do {                                                \
-		int64_t end_ = core_now_ms() + (ms);        \
-		while (!(cond) && pump(end_)) {             \
-		}                                           \
-	} while (0)
 
 static const md_vm *our_vm(void)
 {

@@ -16,37 +16,7 @@
 #include "../../core/conf.h"
 #include "../../core/util.h"
 
-static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
-{
-	(void)st, (void)flag, (void)f;
-	return remove(p);
-}
-
-static int setup_dir(void **state)
-{
-	char *d = xstrdup("/tmp/vmmc-test-conf.XXXXXX");
-	if (!mkdtemp(d))
-		return -1;
-	*state = d;
-	return 0;
-}
-
-static int teardown_dir(void **state)
-{
-	nftw(*state, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-	free(*state);
-	return 0;
-}
-
-static char *write_file(const char *dir, const char *name, const char *data, size_t len)
-{
-	char *p = xasprintf("%s/%s", dir, name);
-	FILE *f = fopen(p, "w");
-	assert_non_null(f);
-	assert_int_equal(fwrite(data, 1, len, f), len);
-	assert_int_equal(fclose(f), 0);
-	return p;
-}
+#include "tmpdir.h"
 
 static char *read_file(const char *path)
 {

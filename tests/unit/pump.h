@@ -1,0 +1,41 @@
+/* tests/unit/pump.h - drive the backend from a test: apply what it posts to
+ * a model, waiting on the queue's fd with a deadline (header-only). */
+#ifndef TESTS_UNIT_PUMP_H
+#define TESTS_UNIT_PUMP_H
+
+#include <poll.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../../core/model.h"
+#include "../../core/msgq.h"
+#include "../../core/util.h"
+
+/* Apply what is queued (record() sees each message first); wait for more
+ * until end_ms. false once past end_ms. */
+static bool pump_queue(core_msgq *q, md_model *m, void (*record)(md_msg *), int64_t end_ms)
+{
+	struct pollfd p = { .fd = core_msgq_fd(q), .events = POLLIN };
+	int64_t left = end_ms - core_now_ms();
+	md_msg *msg;
+
+	if (left <= 0)
+		return false;
+	poll(&p, 1, (int)(left > 100 ? 100 : left));
+	while ((msg = core_msgq_pop(q)) != NULL) {
+		record(msg);
+		md_apply(m, msg);
+		md_msg_free(&msg);
+	}
+	return true;
+}
+
+/* Pump (the test's own pump(end_ms)) until cond holds or ms pass. */
+#define WAIT(cond, ms)                                      \
+	do {                                                \
+		int64_t end_ = core_now_ms() + (ms);        \
+		while (!(cond) && pump(end_)) {             \
+		}                                           \
+	} while (0)
+
+#endif
