@@ -68,7 +68,7 @@ $(B)/tests/%: tests/unit/%.c $(B)/libvmmc.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags cmocka) -o $@ $< $(B)/libvmmc.a $(PKG_LIBS) $(TEST_LIBS) -lm
 
--include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_BIN:=.d)
 
 # ---- run ------------------------------------------------------------------
 run: all

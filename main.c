@@ -241,7 +241,7 @@ int main(int argc, char **argv)
 	core_conf_init(&conf);
 	o.config_path = core_conf_default_path();
 	if (core_conf_load(o.config_path, &conf, &err) != 0) {
-		add_note(&o, xasprintf("Config error: %s\nUsing defaults; the file is left as it is.", err));
+		add_note(&o, xasprintf("Config error in %s\nUsing defaults; the file is left as it is.", err));
 		free(err);
 		err = NULL;
 	}

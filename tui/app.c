@@ -969,8 +969,20 @@ static char *startup_problems;
 
 static void add_problem(struct tui_app *a, char *text)
 {
-	char *all = startup_problems ? xasprintf("%s\n\n%s", startup_problems, text) : xstrdup(text);
+	char *all, *nl;
 	tui_status(a, true, "%s", text);
+	/* "FILE:LINE: what" reads better as "FILE:LINE:" over "what" */
+	for (char *p = text; (p = strchr(p, ':')) != NULL; p++) {
+		char *q = p + 1;
+		while (*q >= '0' && *q <= '9')
+			q++;
+		if (q > p + 1 && q[0] == ':' && q[1] == ' ') {
+			q[1] = '\n';
+			break;
+		}
+	}
+	nl = startup_problems ? xasprintf("%s\n\n%s", startup_problems, text) : xstrdup(text);
+	all = nl;
 	free(startup_problems);
 	free(text);
 	startup_problems = all;
@@ -998,7 +1010,7 @@ static void load_theme(struct tui_app *a)
 	}
 	core_theme_free(&a->theme);
 	if (core_theme_load(path, &a->theme, &err) != 0) {
-		add_problem(a, xasprintf("Theme error: %s\nUsing the default theme.", err ? err : path));
+		add_problem(a, xasprintf("Theme error in %s\nUsing the default theme.", err ? err : path));
 		free(err);
 	}
 	free(path);

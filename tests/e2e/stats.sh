@@ -57,6 +57,11 @@ batch() {
 	local out=$1
 	shift
 	env -u DISPLAY "$VMMC_BIN" --batch -c "$URI" "$@" >"$out" 2>"$out.err"
+	# an ASan/UBSan build reports on stderr: that fails the test
+	if grep -qE 'Sanitizer|runtime error:' "$out.err"; then
+		cat "$out.err" >&2
+		return 1
+	fi
 }
 
 # cpu.time (ns) of domain $1 from virsh
