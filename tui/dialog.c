@@ -295,12 +295,12 @@ void tui_dialog_layout(struct tui_app *a, struct tui_dialog *d)
 		return;
 	if (core_str_width(d->title) + 8 > want_w)
 		want_w = core_str_width(d->title) + 8;
-	/* wide enough for the longest line of text, if the screen allows */
+	/* wide enough for the longest word (a path, a URI), if the screen allows */
 	if (p->text) {
 		char *copy = xstrdup(p->text), *save = NULL;
-		for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
-			if (core_str_width(l) + 4 > want_w)
-				want_w = core_str_width(l) + 4;
+		for (char *w = strtok_r(copy, " \n", &save); w; w = strtok_r(NULL, " \n", &save))
+			if (core_str_width(w) + 6 > want_w)
+				want_w = core_str_width(w) + 6;
 		free(copy);
 	}
 	d->w = want_w < maxw ? want_w : maxw;

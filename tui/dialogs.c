@@ -32,9 +32,9 @@ static void delete_done(struct tui_app *a, struct tui_dialog *d, int result)
 static char *delete_text(const md_vm *v, const char *volumes)
 {
 	char *name = core_sanitize(v->name);
-	char *t = xasprintf("Delete '%s'?\n\n%sThe VM's definition%s is removed. %s", name,
+	char *t = xasprintf("Delete '%s'?\n\n%sThe VM's definition %s removed. %s", name,
 			    md_vm_state_active(v->state) ? "It is running: it will be turned off first.\n" : "",
-			    v->managed_save ? " and its saved state" : "", volumes);
+			    v->managed_save ? "and its saved state are" : "is", volumes);
 	free(name);
 	return t;
 }
