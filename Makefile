@@ -113,6 +113,8 @@ man-check: $(B)/vmmc
 bench: deps-test
 	@$(MAKE) --no-print-directory B=build vmmc
 	@tests/bench/run.sh $(abspath build/vmmc)
+	@tests/bench/stats.sh $(abspath build/vmmc)
+	@tests/bench/console.sh $(abspath build/vmmc)
 
 # ---- install --------------------------------------------------------------
 install: all

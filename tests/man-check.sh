@@ -109,5 +109,35 @@ grep -oE -- '(^|[[:space:],])--?[[:alnum:]][-[:alnum:]]*' "$tmp/help" | sed 's/^
 		echo "man-check: note: $o of --help is not in the OPTIONS section of the man page"
 done
 
+# ---- 3. the README's key table ----------------------------------------------------
+# Between the lines <!-- BEGIN KEYS --> and <!-- END KEYS --> of README.md: a
+# fenced block holding `BIN --dump-keys text`.
+readme=${VMMC_README:-$root/README.md}
+{
+	echo '```'
+	"$bin" --dump-keys text
+	echo '```'
+} >"$tmp/keys.readme.code"
+rb=$(grep -nxF -- '<!-- BEGIN KEYS -->' "$readme" | cut -d: -f1 || true)
+re=$(grep -nxF -- '<!-- END KEYS -->' "$readme" | cut -d: -f1 || true)
+if [ -z "$rb" ] || [ -z "$re" ]; then
+	echo "man-check: ${readme#"$root"/} needs the lines <!-- BEGIN KEYS --> and <!-- END KEYS -->" >&2
+	status=1
+else
+	sed -n "$((rb + 1)),$((re - 1))p" "$readme" >"$tmp/keys.readme"
+	if ! cmp -s "$tmp/keys.readme" "$tmp/keys.readme.code"; then
+		if [ "$fix" = 1 ]; then
+			{ sed -n "1,${rb}p" "$readme"; cat "$tmp/keys.readme.code"; sed -n "${re},\$p" "$readme"; } >"$tmp/readme.new"
+			cat "$tmp/readme.new" >"$readme"
+			echo "man-check: rewrote the key table of ${readme#"$root"/}"
+		else
+			echo "man-check: the key table of ${readme#"$root"/} differs from '$bin --dump-keys text':" >&2
+			diff -u "$tmp/keys.readme" "$tmp/keys.readme.code" >&2 || true
+			echo "man-check: regenerate with: tests/man-check.sh --fix $1" >&2
+			status=1
+		fi
+	fi
+fi
+
 [ "$status" = 0 ] || exit 1
 echo "man-check: ok ($(wc -l <"$tmp/keys.code") key-table lines, $nopts options)"

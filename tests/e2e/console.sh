@@ -275,7 +275,13 @@ t_con_held_elsewhere() {
 	script -qfc "virsh -c $URI console $n" /dev/null </dev/zero >"$CON_TMP/virsh.out" 2>&1 &
 	local vpid=$!
 	tm_on_exit "kill $vpid 2>/dev/null || true"
-	sleep 1
+	# wait until virsh really holds the console (it prints its escape key)
+	local i
+	for i in $(seq 1 150); do
+		grep -q "Escape character" "$CON_TMP/virsh.out" 2>/dev/null && break
+		sleep 0.1
+	done
+	grep -q "Escape character" "$CON_TMP/virsh.out" || tm_fail "virsh console did not connect"
 	vmmc_up
 	pick "$n"
 	tm_keys Enter
