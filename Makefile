@@ -11,7 +11,7 @@ DATADIR   ?= $(PREFIX)/share/vmmc
 MANDIR    ?= $(PREFIX)/share/man
 CC        ?= cc
 
-PKGS      := libvirt libxml-2.0 ncursesw panelw formw vterm
+PKGS      := libvirt libxml-2.0 ncursesw panelw formw vterm libssh
 TEST_PKGS := cmocka
 
 WARN      := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter

@@ -309,7 +309,7 @@ t_con_daemon_dies() {
 	tm_wait_for "connection lost" 20
 	pane_has "before-loss" || tm_fail "the scrollback was lost"
 	lv_start_libvirtd
-	tm_wait_for "reconnected" 60
+	tm_wait_for "console reopened" 60
 	shell_ready
 }
 

@@ -50,6 +50,15 @@ lv_ping() {
 	timeout "${1:-5}" virsh -q -c "$LV_URI" uri >/dev/null 2>&1
 }
 
+# _lv_alive PID: the process exists and is not a zombie (PID 1 here reaps
+# orphans late: a daemon that exited can linger as a zombie for a while)
+_lv_alive() {
+	local st
+	st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	st=${st##*) }
+	[ "${st%% *}" != Z ]
+}
+
 # _lv_daemon_pid NAME PIDFILE: the pid of a running NAME (pid file, else pgrep)
 _lv_daemon_pid() {
 	local pid comm
@@ -57,12 +66,18 @@ _lv_daemon_pid() {
 	pid=${pid//[!0-9]/}
 	if [ -n "$pid" ]; then
 		comm=$(cat "/proc/$pid/comm" 2>/dev/null) || comm=
-		if [ "$comm" = "$1" ]; then
+		if [ "$comm" = "$1" ] && _lv_alive "$pid"; then
 			echo "$pid"
 			return 0
 		fi
 	fi
-	pgrep -x "$1" | head -n 1 | grep . || return 1
+	for pid in $(pgrep -x "$1"); do
+		if _lv_alive "$pid"; then
+			echo "$pid"
+			return 0
+		fi
+	done
+	return 1
 }
 
 lv_libvirtd_pid() {

@@ -1,0 +1,1159 @@
+/* remote/rm_ssh.c - see rm_ssh.h */
+#include "rm_ssh.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <libssh/callbacks.h>
+#include <libssh/libssh.h>
+#include <libssh/server.h> /* ssh_send_keepalive (client-usable) */
+
+#include "../core/util.h"
+
+#define RM_SECRET_LEN 1024
+#define RM_BUF_LEN 32768
+
+typedef struct rm_bridge {
+	struct rm_bridge *next;
+	int fd;           /* accepted local connection (non-blocking) */
+	ssh_channel ch;   /* direct-streamlocal channel */
+	int pfd;          /* index in this pass's pollfd array, -1 none */
+	size_t off, len;  /* pending bytes channel -> local in buf */
+	int local_eof;    /* local side sent EOF; EOF forwarded to the channel */
+	int chan_eof;     /* channel sent EOF (and it was forwarded when len == 0) */
+	int shut_wr;      /* shutdown(SHUT_WR) done on fd */
+	char buf[RM_BUF_LEN];
+} rm_bridge;
+
+typedef struct rm_fwd {
+	struct rm_fwd *next;
+	int lfd;          /* listening unix socket */
+	int pfd;
+	char *dir, *path, *remote;
+} rm_fwd;
+
+struct rm_ssh {
+	ssh_session ss;
+	ssh_event ev;
+	struct ssh_callbacks_struct sscb;
+	rm_ssh_cb cb;
+	char *target;     /* user@host:port */
+	char *user, *host;
+	int port;
+	const char *method;
+	int timeout_ms, ka_ms, ka_max;
+	int pass_tries, pass_asked, pass_cancel;
+
+	pthread_mutex_t mu;
+	pthread_t th;
+	int th_started;
+	int wake[2];
+	int stop, dead, reported;
+	char *dead_reason;
+	void (*closed_fn)(void *, const char *);
+	void *closed_data;
+	rm_fwd *fwds;
+	rm_bridge *bridges;
+	unsigned long long bytes;
+	int64_t last_rx_ms, last_ka_ms;
+};
+
+static void set_err(char **err, const char *fmt, ...) CORE_PRINTF(2, 3);
+static void set_err(char **err, const char *fmt, ...)
+{
+	va_list ap;
+	if (!err)
+		return;
+	free(*err);
+	va_start(ap, fmt);
+	*err = xvasprintf(fmt, ap);
+	va_end(ap);
+}
+
+static void warn(rm_ssh *s, const char *fmt, ...) CORE_PRINTF(2, 3);
+static void warn(rm_ssh *s, const char *fmt, ...)
+{
+	va_list ap;
+	char *t;
+	if (!s->cb.warning)
+		return;
+	va_start(ap, fmt);
+	t = xvasprintf(fmt, ap);
+	va_end(ap);
+	s->cb.warning(s->cb.data, t);
+	free(t);
+}
+
+static void wake(rm_ssh *s)
+{
+	char c = 1;
+	ssize_t r = write(s->wake[1], &c, 1);
+	(void)r;
+}
+
+/* ---- ssh_config ------------------------------------------------------------ */
+
+/* libssh reports unsupported / unknown ssh_config options through its log at
+ * SSH_LOG_WARN. The log callback and level are thread-local in libssh, so
+ * catch them on this thread only while the config is parsed. */
+static void cfg_log_cb(int prio, const char *fn, const char *msg, void *ud)
+{
+	rm_ssh *s = ud;
+	(void)fn;
+	if (prio <= SSH_LOG_WARN && msg)
+		warn(s, "ssh_config: %s", msg);
+}
+
+static int parse_config(rm_ssh *s, const rm_ssh_spec *spec, char **err)
+{
+	ssh_logging_callback old_cb = ssh_get_log_callback();
+	void *old_ud = ssh_get_log_userdata();
+	int old_level = ssh_get_log_level();
+	int rc = 0;
+
+	if (spec->config_file && !spec->config_file[0])
+		return 0;
+	ssh_set_log_callback(cfg_log_cb);
+	ssh_set_log_userdata(s);
+	ssh_set_log_level(SSH_LOG_WARN);
+	rc = ssh_options_parse_config(s->ss, spec->config_file);
+	ssh_set_log_level(old_level);
+	ssh_set_log_callback(old_cb);
+	ssh_set_log_userdata(old_ud);
+	if (rc < 0) {
+		set_err(err, "cannot read ssh config %s: %s",
+			spec->config_file ? spec->config_file : "~/.ssh/config",
+			ssh_get_error(s->ss));
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- known_hosts ----------------------------------------------------------- */
+
+static char *opt_str(ssh_session ss, enum ssh_options_e o)
+{
+	char *v = NULL, *r;
+	if (ssh_options_get(ss, o, &v) != SSH_OK || !v)
+		return NULL;
+	r = xstrdup(v);
+	ssh_string_free_char(v);
+	return r;
+}
+
+/* "host" for port 22, else "[host]:port" (known_hosts' form) */
+static char *kh_label(const rm_ssh *s)
+{
+	if (s->port == 22)
+		return xstrdup(s->host);
+	return xasprintf("[%s]:%d", s->host, s->port);
+}
+
+/* "FILE:LINE" of the first plain (unhashed) entry for label in file, or NULL. */
+static char *kh_find_line(const char *file, const char *label)
+{
+	FILE *f = fopen(file, "r");
+	char line[8192];
+	int no = 0;
+	if (!f)
+		return NULL;
+	while (fgets(line, sizeof line, f)) {
+		char *p = line, *tok, *save = NULL, *pat;
+		no++;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '#' || *p == '\n' || !*p)
+			continue;
+		if (*p == '@') { /* @cert-authority / @revoked marker */
+			p += strcspn(p, " \t");
+			p += strspn(p, " \t");
+		}
+		tok = strtok_r(p, " \t", &save);
+		if (!tok)
+			continue;
+		for (pat = strtok_r(tok, ",", &save); pat; pat = strtok_r(NULL, ",", &save)) {
+			if (strcmp(pat, label) == 0) {
+				fclose(f);
+				return xasprintf("%s:%d", file, no);
+			}
+		}
+	}
+	fclose(f);
+	return NULL;
+}
+
+/* An existing known_hosts that cannot be read is an error (we refuse to
+ * connect): treating it as empty would offer to "accept" a key that may be
+ * recorded as a different one in the file we cannot read. */
+static int kh_check_readable(const char *file, char **err)
+{
+	struct stat st;
+	int fd;
+	if (!file || stat(file, &st) != 0) {
+		if (!file || errno == ENOENT)
+			return 0;
+		set_err(err, "cannot read known_hosts file %s: %s", file, strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		set_err(err, "cannot read known_hosts file %s: not a regular file", file);
+		return -1;
+	}
+	fd = open(file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		set_err(err, "cannot read known_hosts file %s: %s", file, strerror(errno));
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+static int check_host_key(rm_ssh *s, char **err)
+{
+	ssh_key key = NULL;
+	unsigned char *hash = NULL;
+	size_t hlen = 0;
+	char *fp = NULL, *label = kh_label(s), *khfile = opt_str(s->ss, SSH_OPTIONS_KNOWNHOSTS);
+	const char *ktype;
+	enum ssh_known_hosts_e st;
+	int rc = -1;
+
+	if (kh_check_readable(khfile, err) < 0)
+		goto out;
+	if (ssh_get_server_publickey(s->ss, &key) != SSH_OK) {
+		set_err(err, "%s: no host key from the server: %s", s->target, ssh_get_error(s->ss));
+		goto out;
+	}
+	ktype = ssh_key_type_to_char(ssh_key_type(key));
+	if (!ktype)
+		ktype = "unknown";
+	if (ssh_get_publickey_hash(key, SSH_PUBLICKEY_HASH_SHA256, &hash, &hlen) != 0) {
+		set_err(err, "%s: cannot hash the host key", s->target);
+		goto out;
+	}
+	{
+		char *f = ssh_get_fingerprint_hash(SSH_PUBLICKEY_HASH_SHA256, hash, hlen);
+		fp = xstrdup(f ? f : "?");
+		ssh_string_free_char(f);
+	}
+
+	st = ssh_session_is_known_server(s->ss);
+	switch (st) {
+	case SSH_KNOWN_HOSTS_OK:
+		rc = 0;
+		break;
+	case SSH_KNOWN_HOSTS_CHANGED:
+	case SSH_KNOWN_HOSTS_OTHER: {
+		char *where = kh_find_line(khfile ? khfile : "", label);
+		set_err(err,
+			"WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED for %s! Someone could be "
+			"eavesdropping on you (a man-in-the-middle attack), or the host key has just "
+			"been changed. The host sent a%s %s key with fingerprint %s; the known key "
+			"is at %s. Connection refused. If the change is expected, remove the old "
+			"key with: ssh-keygen -R '%s' -f %s",
+			label, st == SSH_KNOWN_HOSTS_OTHER ? "n unexpected type of" : "", ktype, fp,
+			where ? where : (khfile ? khfile : "~/.ssh/known_hosts"),
+			label, khfile ? khfile : "~/.ssh/known_hosts");
+		free(where);
+		break;
+	}
+	case SSH_KNOWN_HOSTS_NOT_FOUND:
+	case SSH_KNOWN_HOSTS_UNKNOWN: {
+		rm_hostkey_answer a = RM_HOSTKEY_REJECT;
+		if (s->cb.hostkey)
+			a = s->cb.hostkey(s->cb.data, label, ktype, fp);
+		if (a == RM_HOSTKEY_REJECT) {
+			set_err(err, "%s: host key %s %s not accepted", label, ktype, fp);
+			break;
+		}
+		if (a == RM_HOSTKEY_ACCEPT_SAVE && ssh_session_update_known_hosts(s->ss) != SSH_OK) {
+			set_err(err, "%s: cannot add the host key to %s: %s", label,
+				khfile ? khfile : "known_hosts", ssh_get_error(s->ss));
+			break;
+		}
+		rc = 0;
+		break;
+	}
+	case SSH_KNOWN_HOSTS_ERROR:
+	default:
+		set_err(err, "%s: cannot check the host key against %s: %s", label,
+			khfile ? khfile : "known_hosts", ssh_get_error(s->ss));
+		break;
+	}
+out:
+	free(fp);
+	if (hash)
+		ssh_clean_pubkey_hash(&hash);
+	ssh_key_free(key);
+	free(label);
+	free(khfile);
+	return rc;
+}
+
+/* ---- authentication -------------------------------------------------------- */
+
+/* libssh asks for a key's passphrase through this (buf is libssh's own). */
+static int auth_fn(const char *prompt, char *buf, size_t len, int echo, int verify, void *ud)
+{
+	rm_ssh *s = ud;
+	char *ident = NULL;
+	int rc;
+	(void)echo;
+	(void)verify;
+	if (!s->cb.passphrase || s->pass_cancel)
+		return -1;
+	if (ssh_userauth_publickey_auto_get_current_identity(s->ss, &ident) != SSH_OK)
+		ident = NULL;
+	s->pass_asked++;
+	rc = s->cb.passphrase(s->cb.data, ident ? ident : prompt, buf, len);
+	ssh_string_free_char(ident);
+	if (rc != 0) {
+		explicit_bzero(buf, len);
+		s->pass_cancel = 1;
+		return -1;
+	}
+	if (len)
+		buf[len - 1] = '\0';
+	return 0;
+}
+
+static char *methods_str(int m)
+{
+	char buf[128] = "";
+	static const struct {
+		int bit;
+		const char *name;
+	} t[] = {
+		{ SSH_AUTH_METHOD_PUBLICKEY, "publickey" },
+		{ SSH_AUTH_METHOD_GSSAPI_MIC, "gssapi-with-mic" },
+		{ SSH_AUTH_METHOD_HOSTBASED, "hostbased" },
+		{ SSH_AUTH_METHOD_INTERACTIVE, "keyboard-interactive" },
+		{ SSH_AUTH_METHOD_PASSWORD, "password" },
+	};
+	for (size_t i = 0; i < CORE_ARRAY_LEN(t); i++) {
+		if (!(m & t[i].bit))
+			continue;
+		if (buf[0])
+			strcat(buf, ",");
+		strcat(buf, t[i].name);
+	}
+	return xstrdup(buf[0] ? buf : "none");
+}
+
+static int auth_kbdint(rm_ssh *s, int *cancel)
+{
+	int rc = ssh_userauth_kbdint(s->ss, NULL, NULL);
+	char *buf;
+	while (rc == SSH_AUTH_INFO) {
+		const char *name = ssh_userauth_kbdint_getname(s->ss);
+		const char *instr = ssh_userauth_kbdint_getinstruction(s->ss);
+		int n = ssh_userauth_kbdint_getnprompts(s->ss);
+		for (int i = 0; i < n; i++) {
+			char echo = 0;
+			const char *prompt = ssh_userauth_kbdint_getprompt(s->ss, (unsigned)i, &echo);
+			int r;
+			buf = xcalloc(1, RM_SECRET_LEN);
+			r = s->cb.kbdint(s->cb.data, name ? name : "", instr ? instr : "",
+					 prompt ? prompt : "", echo ? 1 : 0, buf, RM_SECRET_LEN);
+			buf[RM_SECRET_LEN - 1] = '\0';
+			if (r != 0) {
+				xfree_secret(&buf);
+				*cancel = 1;
+				return SSH_AUTH_DENIED;
+			}
+			r = ssh_userauth_kbdint_setanswer(s->ss, (unsigned)i, buf);
+			xfree_secret(&buf);
+			if (r < 0)
+				return SSH_AUTH_ERROR;
+		}
+		rc = ssh_userauth_kbdint(s->ss, NULL, NULL);
+	}
+	return rc;
+}
+
+static int authenticate(rm_ssh *s, char **err)
+{
+	int rc, methods, tries = s->pass_tries;
+	char *ms;
+
+	rc = ssh_userauth_none(s->ss, NULL);
+	if (rc == SSH_AUTH_ERROR)
+		goto error;
+	{
+		char *banner = ssh_get_issue_banner(s->ss);
+		if (banner && banner[0])
+			warn(s, "%s", banner);
+		ssh_string_free_char(banner);
+	}
+	if (rc == SSH_AUTH_SUCCESS) {
+		s->method = "none";
+		return 0;
+	}
+	methods = ssh_userauth_list(s->ss, NULL);
+
+	if (methods & SSH_AUTH_METHOD_PUBLICKEY) {
+		const char *sock = getenv("SSH_AUTH_SOCK");
+		if (sock && sock[0]) {
+			rc = ssh_userauth_agent(s->ss, NULL);
+			if (rc == SSH_AUTH_SUCCESS) {
+				s->method = "agent";
+				return 0;
+			}
+			if (rc == SSH_AUTH_ERROR && !ssh_is_connected(s->ss))
+				goto error;
+			if (rc == SSH_AUTH_PARTIAL)
+				methods = ssh_userauth_list(s->ss, NULL);
+		}
+	}
+	if (methods & SSH_AUTH_METHOD_PUBLICKEY) {
+		/* key files (IdentityFile + defaults); libssh tries the agent again
+		 * first, which is quick: its keys were refused above. A wrong
+		 * passphrase: ask again (pass_tries rounds). */
+		s->sscb.size = sizeof s->sscb;
+		ssh_callbacks_init(&s->sscb);
+		s->sscb.userdata = s;
+		s->sscb.auth_function = auth_fn;
+		ssh_set_callbacks(s->ss, &s->sscb);
+		for (int round = 0; round < tries; round++) {
+			s->pass_asked = 0;
+			rc = ssh_userauth_publickey_auto(s->ss, NULL, NULL);
+			if (rc == SSH_AUTH_SUCCESS) {
+				s->method = "publickey";
+				return 0;
+			}
+			if (rc == SSH_AUTH_ERROR && !ssh_is_connected(s->ss))
+				goto error;
+			if (rc == SSH_AUTH_PARTIAL) {
+				methods = ssh_userauth_list(s->ss, NULL);
+				break;
+			}
+			if (!s->pass_asked || s->pass_cancel)
+				break;
+			warn(s, "wrong passphrase, or the key was refused");
+		}
+	}
+	if ((methods & SSH_AUTH_METHOD_INTERACTIVE) && s->cb.kbdint) {
+		int cancel = 0;
+		for (int i = 0; i < tries && !cancel; i++) {
+			rc = auth_kbdint(s, &cancel);
+			if (rc == SSH_AUTH_SUCCESS) {
+				s->method = "keyboard-interactive";
+				return 0;
+			}
+			if (rc == SSH_AUTH_ERROR)
+				goto error;
+			if (rc == SSH_AUTH_PARTIAL) {
+				methods = ssh_userauth_list(s->ss, NULL);
+				break;
+			}
+		}
+	}
+	if ((methods & SSH_AUTH_METHOD_PASSWORD) && s->cb.password) {
+		char *who = xasprintf("%s@%s", s->user, s->host);
+		for (int i = 0; i < tries; i++) {
+			char *buf = xcalloc(1, RM_SECRET_LEN);
+			int r = s->cb.password(s->cb.data, who, i + 1, buf, RM_SECRET_LEN);
+			buf[RM_SECRET_LEN - 1] = '\0';
+			if (r != 0) {
+				xfree_secret(&buf);
+				break;
+			}
+			rc = ssh_userauth_password(s->ss, NULL, buf);
+			xfree_secret(&buf);
+			if (rc == SSH_AUTH_SUCCESS) {
+				free(who);
+				s->method = "password";
+				return 0;
+			}
+			if (rc == SSH_AUTH_ERROR) {
+				free(who);
+				goto error;
+			}
+			if (rc == SSH_AUTH_PARTIAL) {
+				methods = ssh_userauth_list(s->ss, NULL);
+				break;
+			}
+		}
+		free(who);
+	}
+	ms = methods_str(ssh_userauth_list(s->ss, NULL));
+	set_err(err, "%s: Permission denied (%s)", s->target, ms);
+	free(ms);
+	return -1;
+error:
+	set_err(err, "%s: authentication failed: %s", s->target, ssh_get_error(s->ss));
+	return -1;
+}
+
+/* ---- the pump thread ------------------------------------------------------- */
+
+static void bridge_free(rm_bridge *b)
+{
+	if (b->ch) {
+		if (ssh_channel_is_open(b->ch))
+			ssh_channel_close(b->ch);
+		ssh_channel_free(b->ch);
+	}
+	if (b->fd >= 0)
+		close(b->fd);
+	free(b);
+}
+
+static void mark_dead(rm_ssh *s, const char *why)
+{
+	if (s->dead)
+		return;
+	s->dead = 1;
+	s->dead_reason = xasprintf("%s: connection lost: %s", s->target, why);
+}
+
+/* Move what can move for one bridge; 0 = keep it, -1 = done, free it. */
+static int bridge_pump(rm_ssh *s, rm_bridge *b, short rev)
+{
+	char tmp[RM_BUF_LEN];
+
+	/* channel -> local */
+	for (int budget = 0; budget < 16; budget++) {
+		if (b->len == 0 && !b->chan_eof) {
+			int n = ssh_channel_read_nonblocking(b->ch, b->buf, sizeof b->buf, 0);
+			if (n == SSH_ERROR)
+				return -1;
+			if (n > 0) {
+				b->off = 0;
+				b->len = (size_t)n;
+				s->bytes += (unsigned long long)n;
+			} else if (ssh_channel_is_eof(b->ch) || ssh_channel_is_closed(b->ch)) {
+				b->chan_eof = 1;
+			}
+		}
+		if (b->len == 0)
+			break;
+		{
+			ssize_t w = send(b->fd, b->buf + b->off, b->len, MSG_NOSIGNAL | MSG_DONTWAIT);
+			if (w < 0) {
+				if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+					break;
+				return -1;
+			}
+			b->off += (size_t)w;
+			b->len -= (size_t)w;
+		}
+	}
+	if (b->chan_eof && b->len == 0 && !b->shut_wr) {
+		shutdown(b->fd, SHUT_WR);
+		b->shut_wr = 1;
+	}
+
+	/* local -> channel */
+	if (!b->local_eof && (rev & (POLLIN | POLLHUP | POLLERR))) {
+		uint32_t win = ssh_channel_is_open(b->ch) ? ssh_channel_window_size(b->ch) : 0;
+		if (win > 0 || !ssh_channel_is_open(b->ch)) {
+			size_t want = win > sizeof tmp ? sizeof tmp : win;
+			ssize_t n = want ? recv(b->fd, tmp, want, MSG_DONTWAIT) : 0;
+			if (n > 0) {
+				if (ssh_channel_write(b->ch, tmp, (uint32_t)n) != (int)n)
+					return -1;
+				s->bytes += (unsigned long long)n;
+			} else if (n == 0) {
+				b->local_eof = 1;
+				if (ssh_channel_is_open(b->ch))
+					ssh_channel_send_eof(b->ch);
+			} else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+				return -1;
+			}
+		}
+	}
+	if (b->shut_wr && (b->local_eof || ssh_channel_is_closed(b->ch)))
+		return -1;
+	if (ssh_channel_is_closed(b->ch) && b->len == 0 && b->chan_eof)
+		return -1;
+	return 0;
+}
+
+static void accept_one(rm_ssh *s, rm_fwd *f)
+{
+	int fd = accept4(f->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	rm_bridge *b;
+	ssh_channel ch;
+	if (fd < 0)
+		return;
+	ch = ssh_channel_new(s->ss);
+	if (!ch || ssh_channel_open_forward_unix(ch, f->remote, "127.0.0.1", 0) != SSH_OK) {
+		warn(s, "%s: cannot open %s: %s", s->target, f->remote, ssh_get_error(s->ss));
+		if (ch)
+			ssh_channel_free(ch);
+		close(fd);
+		return;
+	}
+	s->last_rx_ms = core_now_ms(); /* the open was answered */
+	b = xcalloc(1, sizeof *b);
+	b->fd = fd;
+	b->ch = ch;
+	b->pfd = -1;
+	b->next = s->bridges;
+	s->bridges = b;
+}
+
+static void send_keepalive(rm_ssh *s)
+{
+	/* non-blocking: never wait here for the reply; any byte from the
+	 * server (the reply included) counts as life. */
+	ssh_set_blocking(s->ss, 0);
+	ssh_send_keepalive(s->ss);
+	ssh_set_blocking(s->ss, 1);
+	s->last_ka_ms = core_now_ms();
+}
+
+static void *pump_main(void *arg)
+{
+	rm_ssh *s = arg;
+	struct pollfd *pfds = NULL;
+	size_t cap = 0;
+
+	pthread_mutex_lock(&s->mu);
+	while (!s->stop) {
+		size_t n = 0;
+		int timeout = -1, sfd = -1;
+		int64_t now = core_now_ms();
+		rm_fwd *f;
+		rm_bridge *b, **pb;
+
+		/* what to wait for */
+		xgrow(&pfds, &cap, 2, sizeof *pfds);
+		pfds[n++] = (struct pollfd){ .fd = s->wake[0], .events = POLLIN };
+		if (!s->dead) {
+			int64_t base = s->last_rx_ms > s->last_ka_ms ? s->last_rx_ms : s->last_ka_ms;
+			int64_t t = base + s->ka_ms - now;
+			sfd = ssh_get_fd(s->ss);
+			if (sfd >= 0)
+				pfds[n++] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+			timeout = t < 0 ? 0 : (t > 1000 ? 1000 : (int)t);
+			for (f = s->fwds; f; f = f->next) {
+				xgrow(&pfds, &cap, n + 1, sizeof *pfds);
+				f->pfd = (int)n;
+				pfds[n++] = (struct pollfd){ .fd = f->lfd, .events = POLLIN };
+			}
+			for (b = s->bridges; b; b = b->next) {
+				short ev = 0;
+				if (!b->local_eof && ssh_channel_is_open(b->ch) &&
+				    ssh_channel_window_size(b->ch) > 0)
+					ev |= POLLIN;
+				if (b->len > 0)
+					ev |= POLLOUT;
+				else if (!b->chan_eof && ssh_channel_poll(b->ch, 0) != 0)
+					timeout = 0; /* data (or EOF) already inside libssh */
+				xgrow(&pfds, &cap, n + 1, sizeof *pfds);
+				b->pfd = (int)n;
+				pfds[n++] = (struct pollfd){ .fd = b->fd, .events = ev };
+			}
+		}
+		pthread_mutex_unlock(&s->mu);
+		poll(pfds, (nfds_t)n, timeout);
+		pthread_mutex_lock(&s->mu);
+		if (pfds[0].revents & POLLIN) {
+			char junk[64];
+			while (read(s->wake[0], junk, sizeof junk) > 0) {
+			}
+		}
+		if (s->stop)
+			break;
+		if (s->dead)
+			goto report;
+		now = core_now_ms();
+		if (sfd >= 0 && pfds[1].fd == sfd && pfds[1].revents) {
+			s->last_rx_ms = now;
+			ssh_event_dopoll(s->ev, 0);
+		}
+		if (!ssh_is_connected(s->ss) || (ssh_get_status(s->ss) & (SSH_CLOSED | SSH_CLOSED_ERROR))) {
+			const char *e = ssh_get_error(s->ss);
+			mark_dead(s, e && e[0] ? e : "the server closed the connection");
+			goto report;
+		}
+		for (pb = &s->bridges; (b = *pb) != NULL;) {
+			short rev = (b->pfd >= 0 && (size_t)b->pfd < n) ? pfds[b->pfd].revents : 0;
+			b->pfd = -1;
+			if (bridge_pump(s, b, rev) < 0) {
+				*pb = b->next;
+				bridge_free(b);
+			} else {
+				pb = &b->next;
+			}
+		}
+		for (f = s->fwds; f; f = f->next) {
+			if (f->pfd >= 0 && (size_t)f->pfd < n && (pfds[f->pfd].revents & POLLIN))
+				accept_one(s, f);
+			f->pfd = -1;
+		}
+		if (!ssh_is_connected(s->ss)) {
+			mark_dead(s, ssh_get_error(s->ss));
+			goto report;
+		}
+		now = core_now_ms();
+		if (now - s->last_rx_ms >= (int64_t)s->ka_ms * s->ka_max) {
+			char *why = xasprintf("no answer to keepalives for %lld s",
+					      (long long)(now - s->last_rx_ms) / 1000);
+			mark_dead(s, why);
+			free(why);
+			goto report;
+		}
+		if (now - s->last_rx_ms >= s->ka_ms && now - s->last_ka_ms >= s->ka_ms)
+			send_keepalive(s);
+		continue;
+report:
+		if (s->dead) {
+			/* the link is gone: drop the bridges (their clients see EOF) */
+			while ((b = s->bridges) != NULL) {
+				s->bridges = b->next;
+				bridge_free(b);
+			}
+			if (!s->reported && s->closed_fn) {
+				void (*fn)(void *, const char *) = s->closed_fn;
+				void *d = s->closed_data;
+				char *why = xstrdup(s->dead_reason);
+				s->reported = 1;
+				pthread_mutex_unlock(&s->mu);
+				fn(d, why);
+				free(why);
+				pthread_mutex_lock(&s->mu);
+			}
+		}
+	}
+	pthread_mutex_unlock(&s->mu);
+	free(pfds);
+	return NULL;
+}
+
+/* ---- open / close ---------------------------------------------------------- */
+
+static void free_session(rm_ssh *s)
+{
+	rm_fwd *f;
+	rm_bridge *b;
+	while ((b = s->bridges) != NULL) {
+		s->bridges = b->next;
+		bridge_free(b);
+	}
+	while ((f = s->fwds) != NULL) {
+		s->fwds = f->next;
+		if (f->lfd >= 0)
+			close(f->lfd);
+		if (f->path)
+			unlink(f->path);
+		if (f->dir)
+			rmdir(f->dir);
+		free(f->path);
+		free(f->dir);
+		free(f->remote);
+		free(f);
+	}
+	if (s->ev) {
+		ssh_event_remove_session(s->ev, s->ss);
+		ssh_event_free(s->ev);
+	}
+	if (s->ss) {
+		if (ssh_is_connected(s->ss))
+			ssh_disconnect(s->ss);
+		ssh_free(s->ss);
+	}
+	if (s->wake[0] >= 0)
+		close(s->wake[0]);
+	if (s->wake[1] >= 0)
+		close(s->wake[1]);
+	pthread_mutex_destroy(&s->mu);
+	free(s->target);
+	free(s->user);
+	free(s->host);
+	free(s->dead_reason);
+	free(s);
+}
+
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+static void lib_init(void)
+{
+	ssh_init();
+}
+
+int rm_ssh_open(const rm_ssh_spec *spec, const rm_ssh_cb *cb, rm_ssh **out, char **err)
+{
+	rm_ssh *s;
+	long timeout;
+	unsigned int port = 0;
+	int off = 0;
+
+	*out = NULL;
+	if (!spec || !spec->host || !spec->host[0]) {
+		set_err(err, "ssh: no host given");
+		return -1;
+	}
+	pthread_once(&init_once, lib_init);
+	s = xcalloc(1, sizeof *s);
+	pthread_mutex_init(&s->mu, NULL);
+	s->wake[0] = s->wake[1] = -1;
+	if (cb)
+		s->cb = *cb;
+	s->method = "none";
+	timeout = spec->timeout_s > 0 ? spec->timeout_s : 10;
+	s->timeout_ms = (int)timeout * 1000;
+	s->ka_ms = (spec->keepalive_s > 0 ? spec->keepalive_s : 15) * 1000;
+	s->ka_max = spec->keepalive_max > 0 ? spec->keepalive_max : 3;
+	s->pass_tries = spec->password_tries > 0 ? spec->password_tries : 3;
+	s->target = xasprintf("%s", spec->host);
+
+	s->ss = ssh_new();
+	if (!s->ss) {
+		set_err(err, "ssh: cannot create a session");
+		goto fail;
+	}
+	/* ssh_config first (as ssh does), then what the caller set overrides */
+	if (ssh_options_set(s->ss, SSH_OPTIONS_HOST, spec->host) < 0) {
+		set_err(err, "ssh: bad host '%s': %s", spec->host, ssh_get_error(s->ss));
+		goto fail;
+	}
+	ssh_options_set(s->ss, SSH_OPTIONS_PROCESS_CONFIG, &off);
+	if (spec->ssh_dir)
+		ssh_options_set(s->ss, SSH_OPTIONS_SSH_DIR, spec->ssh_dir);
+	if (parse_config(s, spec, err) < 0)
+		goto fail;
+	if (spec->user && spec->user[0])
+		ssh_options_set(s->ss, SSH_OPTIONS_USER, spec->user);
+	if (spec->port > 0) {
+		unsigned int p = (unsigned int)spec->port;
+		ssh_options_set(s->ss, SSH_OPTIONS_PORT, &p);
+	}
+	if (spec->known_hosts)
+		ssh_options_set(s->ss, SSH_OPTIONS_KNOWNHOSTS, spec->known_hosts);
+	if (spec->identity)
+		ssh_options_set(s->ss, SSH_OPTIONS_IDENTITY, spec->identity);
+	ssh_options_set(s->ss, SSH_OPTIONS_TIMEOUT, &timeout);
+
+	s->host = opt_str(s->ss, SSH_OPTIONS_HOST);
+	if (ssh_options_get_port(s->ss, &port) < 0 || port == 0)
+		port = 22;
+	s->port = (int)port;
+	free(s->target);
+	s->target = xasprintf("%s:%d", s->host ? s->host : spec->host, s->port);
+
+	if (ssh_connect(s->ss) != SSH_OK) {
+		set_err(err, "cannot connect to %s: %s", s->target, ssh_get_error(s->ss));
+		goto fail;
+	}
+	s->user = opt_str(s->ss, SSH_OPTIONS_USER);
+	if (!s->user)
+		s->user = xstrdup("?");
+	free(s->target);
+	s->target = xasprintf("%s@%s:%d", s->user, s->host, s->port);
+
+	if (check_host_key(s, err) < 0)
+		goto fail;
+	if (authenticate(s, err) < 0)
+		goto fail;
+	ssh_set_callbacks(s->ss, NULL); /* no more passphrase prompts */
+
+	/* the pump thread */
+	if (pipe2(s->wake, O_NONBLOCK | O_CLOEXEC) < 0) {
+		set_err(err, "pipe: %s", strerror(errno));
+		goto fail;
+	}
+	s->ev = ssh_event_new();
+	if (!s->ev || ssh_event_add_session(s->ev, s->ss) != SSH_OK) {
+		set_err(err, "%s: cannot set up the session's event loop", s->target);
+		goto fail;
+	}
+	s->last_rx_ms = s->last_ka_ms = core_now_ms();
+	if (pthread_create(&s->th, NULL, pump_main, s) != 0) {
+		set_err(err, "cannot start the SSH thread");
+		goto fail;
+	}
+	s->th_started = 1;
+	*out = s;
+	return 0;
+fail:
+	free_session(s);
+	return -1;
+}
+
+const char *rm_ssh_target(const rm_ssh *s)
+{
+	return s->target;
+}
+
+const char *rm_ssh_auth_method(const rm_ssh *s)
+{
+	return s->method;
+}
+
+void rm_ssh_on_closed(rm_ssh *s, void (*fn)(void *data, const char *reason), void *data)
+{
+	char *why = NULL;
+	pthread_mutex_lock(&s->mu);
+	s->closed_fn = fn;
+	s->closed_data = data;
+	if (fn && s->dead && !s->reported) {
+		s->reported = 1;
+		why = xstrdup(s->dead_reason);
+	}
+	pthread_mutex_unlock(&s->mu);
+	if (why) {
+		fn(data, why);
+		free(why);
+	}
+}
+
+int rm_ssh_is_alive(rm_ssh *s)
+{
+	int r;
+	pthread_mutex_lock(&s->mu);
+	r = !s->dead;
+	pthread_mutex_unlock(&s->mu);
+	return r;
+}
+
+unsigned long long rm_ssh_bytes(rm_ssh *s)
+{
+	unsigned long long r;
+	pthread_mutex_lock(&s->mu);
+	r = s->bytes;
+	pthread_mutex_unlock(&s->mu);
+	return r;
+}
+
+/* Under the lock: can a channel to path be opened? 0 or -1 with *why. */
+static int try_unix(rm_ssh *s, const char *path, char **why)
+{
+	ssh_channel ch = ssh_channel_new(s->ss);
+	int rc = -1;
+	if (!ch) {
+		*why = xstrdup("cannot create a channel");
+		return -1;
+	}
+	if (ssh_channel_open_forward_unix(ch, path, "127.0.0.1", 0) == SSH_OK) {
+		rc = 0;
+		s->last_rx_ms = core_now_ms();
+		ssh_channel_close(ch);
+	} else {
+		const char *e = ssh_get_error(s->ss);
+		*why = xstrdup(e && e[0] ? e : "open failed");
+	}
+	ssh_channel_free(ch);
+	return rc;
+}
+
+static int check_alive_locked(rm_ssh *s, char **err)
+{
+	if (s->dead) {
+		set_err(err, "%s", s->dead_reason);
+		return -1;
+	}
+	return 0;
+}
+
+int rm_ssh_forward_unix(rm_ssh *s, const char *remote_path, char **local_path, char **err)
+{
+	const char *base = getenv("XDG_RUNTIME_DIR");
+	struct stat st;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	rm_fwd *f = NULL;
+	char *why = NULL, *tmpl;
+	int rc = -1;
+
+	*local_path = NULL;
+	pthread_mutex_lock(&s->mu);
+	if (check_alive_locked(s, err) < 0)
+		goto out;
+	if (try_unix(s, remote_path, &why) < 0) {
+		set_err(err, "%s: cannot open the remote socket %s: %s", s->target, remote_path, why);
+		goto out;
+	}
+	if (!base || !base[0] || stat(base, &st) != 0 || !S_ISDIR(st.st_mode) ||
+	    access(base, W_OK) != 0)
+		base = "/tmp";
+	f = xcalloc(1, sizeof *f);
+	f->lfd = -1;
+	f->pfd = -1;
+	tmpl = xasprintf("%s/vmmc-ssh-XXXXXX", base);
+	if (!mkdtemp(tmpl)) { /* mkdtemp creates it 0700 */
+		set_err(err, "cannot create a directory in %s: %s", base, strerror(errno));
+		free(tmpl);
+		goto out;
+	}
+	f->dir = tmpl;
+	f->path = xasprintf("%s/sock", f->dir);
+	f->remote = xstrdup(remote_path);
+	if (strlen(f->path) >= sizeof sa.sun_path) {
+		set_err(err, "socket path too long: %s", f->path);
+		goto out;
+	}
+	strcpy(sa.sun_path, f->path);
+	f->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (f->lfd < 0 || bind(f->lfd, (struct sockaddr *)&sa, sizeof sa) < 0 ||
+	    chmod(f->path, 0600) < 0 || listen(f->lfd, 64) < 0) {
+		set_err(err, "cannot listen on %s: %s", f->path, strerror(errno));
+		goto out;
+	}
+	*local_path = xstrdup(f->path);
+	f->next = s->fwds;
+	s->fwds = f;
+	f = NULL;
+	rc = 0;
+out:
+	if (f) {
+		if (f->lfd >= 0)
+			close(f->lfd);
+		if (f->path)
+			unlink(f->path);
+		if (f->dir)
+			rmdir(f->dir);
+		free(f->path);
+		free(f->dir);
+		free(f->remote);
+		free(f);
+	}
+	free(why);
+	pthread_mutex_unlock(&s->mu);
+	wake(s);
+	return rc;
+}
+
+static int exec_locked(rm_ssh *s, const char *cmd, size_t max, char **out, int *status,
+		       char **err)
+{
+	ssh_channel ch = ssh_channel_new(s->ss);
+	size_t len = 0;
+	char *buf = xmalloc(max + 1);
+	int rc = -1;
+
+	*out = NULL;
+	if (!ch || ssh_channel_open_session(ch) != SSH_OK ||
+	    ssh_channel_request_exec(ch, cmd) != SSH_OK) {
+		set_err(err, "%s: cannot run a command: %s", s->target, ssh_get_error(s->ss));
+		goto out;
+	}
+	for (;;) {
+		char tmp[4096];
+		int n = ssh_channel_read_timeout(ch, tmp, sizeof tmp, 0, s->timeout_ms);
+		if (n == SSH_ERROR) {
+			set_err(err, "%s: command: %s", s->target, ssh_get_error(s->ss));
+			goto out;
+		}
+		if (n == 0) {
+			if (ssh_channel_is_eof(ch) || ssh_channel_is_closed(ch))
+				break;
+			set_err(err, "%s: command: no answer in %d s", s->target, s->timeout_ms / 1000);
+			goto out;
+		}
+		if (len < max) {
+			size_t take = (size_t)n > max - len ? max - len : (size_t)n;
+			memcpy(buf + len, tmp, take);
+			len += take;
+		}
+	}
+	s->last_rx_ms = core_now_ms();
+	ssh_channel_send_eof(ch);
+	ssh_channel_close(ch);
+	if (status)
+		*status = ssh_channel_get_exit_status(ch);
+	buf[len] = '\0';
+	*out = buf;
+	buf = NULL;
+	rc = 0;
+out:
+	free(buf);
+	if (ch)
+		ssh_channel_free(ch);
+	return rc;
+}
+
+int rm_ssh_exec(rm_ssh *s, const char *cmd, size_t max, char **out, int *status, char **err)
+{
+	int rc;
+	pthread_mutex_lock(&s->mu);
+	rc = check_alive_locked(s, err);
+	if (rc == 0)
+		rc = exec_locked(s, cmd, max, out, status, err);
+	pthread_mutex_unlock(&s->mu);
+	wake(s);
+	return rc;
+}
+
+int rm_ssh_find_libvirt_socket(rm_ssh *s, const char *driver, int session, char **path,
+			       char **err)
+{
+	char *cand[6] = { 0 }, *tried = xstrdup(""), *why = NULL, *out = NULL;
+	size_t nc = 0;
+	int rc = -1;
+
+	*path = NULL;
+	if (!driver || !driver[0])
+		driver = "qemu";
+	pthread_mutex_lock(&s->mu);
+	if (check_alive_locked(s, err) < 0)
+		goto out;
+	if (!session) {
+		cand[nc++] = xasprintf("/run/libvirt/virt%sd-sock", driver);
+		cand[nc++] = xstrdup("/run/libvirt/libvirt-sock");
+	} else {
+		int st = -1;
+		char *uid, *home, *save = NULL;
+		if (exec_locked(s, "id -u; printf '%s\\n' \"$HOME\"", 4096, &out, &st, err) < 0)
+			goto out;
+		uid = strtok_r(out, "\n", &save);
+		home = strtok_r(NULL, "\n", &save);
+		if (uid && uid[0]) {
+			cand[nc++] = xasprintf("/run/user/%s/libvirt/virt%sd-sock", uid, driver);
+			cand[nc++] = xasprintf("/run/user/%s/libvirt/libvirt-sock", uid);
+		}
+		if (home && home[0]) {
+			cand[nc++] = xasprintf("%s/.cache/libvirt/virt%sd-sock", home, driver);
+			cand[nc++] = xasprintf("%s/.cache/libvirt/libvirt-sock", home);
+		}
+	}
+	for (size_t i = 0; i < nc; i++) {
+		char *t;
+		if (try_unix(s, cand[i], &why) == 0) {
+			*path = xstrdup(cand[i]);
+			rc = 0;
+			goto out;
+		}
+		t = xasprintf("%s%s%s (%s)", tried, tried[0] ? ", " : "", cand[i], why);
+		free(tried);
+		tried = t;
+		xfree(&why);
+	}
+	set_err(err, "%s: no libvirt %s daemon socket found; tried %s", s->target,
+		session ? "session" : "system", nc ? tried : "nothing (no remote uid or home)");
+out:
+	pthread_mutex_unlock(&s->mu);
+	wake(s);
+	for (size_t i = 0; i < nc; i++)
+		free(cand[i]);
+	free(tried);
+	free(why);
+	free(out);
+	return rc;
+}
+
+void rm_ssh_close(rm_ssh **sp)
+{
+	rm_ssh *s = sp ? *sp : NULL;
+	if (!s)
+		return;
+	*sp = NULL;
+	if (s->th_started) {
+		pthread_mutex_lock(&s->mu);
+		s->stop = 1;
+		pthread_mutex_unlock(&s->mu);
+		wake(s);
+		pthread_join(s->th, NULL);
+	}
+	free_session(s);
+}

@@ -1,0 +1,139 @@
+/* remote/rm_ssh.h - SSH sessions on libssh for SSH hosts: ~/.ssh/config,
+ * known_hosts checked like OpenSSH, authentication with prompts through
+ * callbacks, and stream-local forwards to a remote unix socket (libvirt's)
+ * bridged to a private local unix socket.
+ *
+ * No curses, no libvirt types; libssh stays inside remote/.
+ *
+ * THREADS
+ *   rm_ssh_open() blocks (connect, key exchange, authentication; each
+ *   blocking step is bounded by spec->timeout_s) and runs on the caller's
+ *   thread - in vmmc the host's worker thread. The prompt callbacks
+ *   (hostkey, passphrase, password, kbdint, warning) are called on that
+ *   same thread, synchronously: a callback may block as long as it likes
+ *   (post a prompt to the UI, wait on a condition variable for the answer)
+ *   and then return the answer. The connect timeout does not run while a
+ *   callback waits.
+ *   After a successful open, one thread per session (the pump) owns the
+ *   SSH socket: it sends keepalives, accepts connections on the local
+ *   forward sockets and pumps bytes both ways for all of the session's
+ *   channels. The other functions below may be called from any one thread
+ *   at a time (they take the session's lock). The closed callback runs on
+ *   the pump thread, without the session's lock held; it must not call
+ *   rm_ssh_close() itself (post a message and close from elsewhere).
+ *
+ * SECRETS
+ *   Passphrases, passwords and keyboard-interactive answers are written by
+ *   the callback into a buffer that this library owns (buf, len); the
+ *   library wipes it (explicit_bzero) right after handing it to libssh.
+ *   Nothing here logs or stores a secret, and nothing goes through argv.
+ *
+ * ERRORS
+ *   Functions return 0 / -1; on -1 *err (when err is not NULL) is a
+ *   malloc'd message the caller frees. Messages may quote text that came
+ *   from the network (a banner, a server's reason): sanitize before display.
+ */
+#ifndef REMOTE_RM_SSH_H
+#define REMOTE_RM_SSH_H
+
+#include <stddef.h>
+
+typedef struct rm_ssh rm_ssh;
+
+/* What the user answered for a host key not in known_hosts. */
+typedef enum rm_hostkey_answer {
+	RM_HOSTKEY_REJECT = 0,     /* do not connect */
+	RM_HOSTKEY_ACCEPT_ONCE,    /* connect, remember nothing */
+	RM_HOSTKEY_ACCEPT_SAVE,    /* connect and append the key to known_hosts */
+} rm_hostkey_answer;
+
+/* Where to connect. Only host is required; the rest overrides ssh_config. */
+typedef struct rm_ssh_spec {
+	const char *host;        /* a name, an address or a ~/.ssh/config Host alias */
+	const char *user;        /* NULL: ssh_config's User, else the local user */
+	int port;                /* 0: ssh_config's Port, else 22 */
+	const char *ssh_dir;     /* NULL: ~/.ssh (the passwd entry's home, like ssh) */
+	const char *config_file; /* NULL: SSH_DIR/config then /etc/ssh/ssh_config;
+	                            "": read no config; else only that file */
+	const char *known_hosts; /* NULL: SSH_DIR/known_hosts (UserKnownHostsFile) */
+	const char *identity;    /* an extra private key file, tried first; NULL none */
+	int timeout_s;           /* connect and each blocking step; 0: 10 s */
+	int keepalive_s;         /* idle time before a keepalive; 0: 15 s */
+	int keepalive_max;       /* unanswered intervals before "dead"; 0: 3 */
+	int password_tries;      /* password / kbd-interactive rounds; 0: 3 */
+} rm_ssh_spec;
+
+/* Prompts. Any of them may be NULL (= cannot answer: reject / skip). All
+ * are called on the rm_ssh_open() thread and may block; see THREADS. */
+typedef struct rm_ssh_cb {
+	void *data; /* passed to every callback */
+	/* An unknown host key. host is "name" or "[name]:port" as written to
+	 * known_hosts; keytype like "ssh-ed25519"; fingerprint "SHA256:..."
+	 * (OpenSSH's format). Not called for a known or a changed key. */
+	rm_hostkey_answer (*hostkey)(void *data, const char *host, const char *keytype,
+				     const char *fingerprint);
+	/* The passphrase of an encrypted key file: write it NUL-terminated into
+	 * buf (len bytes) and return 0, or return -1 to skip that key. */
+	int (*passphrase)(void *data, const char *keyfile, char *buf, size_t len);
+	/* A password for user@host; attempt counts from 1 (2 after a wrong one).
+	 * Fill buf, return 0; -1 cancels password authentication. */
+	int (*password)(void *data, const char *user_at_host, int attempt, char *buf, size_t len);
+	/* One keyboard-interactive prompt (name and instruction may be ""),
+	 * echo = 1 when the answer may be shown. Fill buf, return 0; -1 cancels. */
+	int (*kbdint)(void *data, const char *name, const char *instruction, const char *prompt,
+		      int echo, char *buf, size_t len);
+	/* Something to show but not fatal: an unsupported ssh_config option,
+	 * a key file that could not be read, the server's banner. */
+	void (*warning)(void *data, const char *text);
+} rm_ssh_cb;
+
+/* Connect, check the host key, authenticate (agent, key files, keyboard-
+ * interactive, password, in that order); start the session's pump thread.
+ * cb is copied (cb->data must stay valid until rm_ssh_close). */
+int rm_ssh_open(const rm_ssh_spec *spec, const rm_ssh_cb *cb, rm_ssh **out, char **err);
+
+/* Who and where, as resolved from ssh_config: "user@hostname:port". Borrowed. */
+const char *rm_ssh_target(const rm_ssh *s);
+/* The method that logged in: "agent", "publickey", "keyboard-interactive",
+ * "password" (or "none"). Borrowed. */
+const char *rm_ssh_auth_method(const rm_ssh *s);
+
+/* Called once (on the pump thread) when the link is found dead: EOF or an
+ * error on the SSH socket, or keepalive_max keepalive intervals without a
+ * byte from the server. reason is borrowed for the call. Not called for
+ * rm_ssh_close(). Set it right after open; a NULL fn removes it. If the link
+ * died before it was set, it is called at once from here. */
+void rm_ssh_on_closed(rm_ssh *s, void (*fn)(void *data, const char *reason), void *data);
+/* 1 while the link is up, 0 once it was found dead. */
+int rm_ssh_is_alive(rm_ssh *s);
+
+/* Listen on a private local unix socket (mode 0600, in a fresh 0700
+ * directory under $XDG_RUNTIME_DIR, else /tmp) and bridge each connection
+ * accepted there to a new direct-streamlocal channel to remote_path on the
+ * server. *local_path (caller frees) is the socket; libvirt opens it as
+ * "qemu+unix:///system?socket=<local_path>". The first channel is opened at
+ * once as a check, so a missing remote socket fails here. Several forwards
+ * per session are fine; all are removed by rm_ssh_close(). */
+int rm_ssh_forward_unix(rm_ssh *s, const char *remote_path, char **local_path, char **err);
+
+/* Find the remote libvirt daemon's socket by opening a test channel to
+ * each candidate: driver ("qemu" if NULL) picks virt<driver>d-sock before
+ * the monolithic libvirt-sock; session = 0: /run/libvirt/..., session = 1:
+ * the remote user's /run/user/UID/libvirt/... then ~/.cache/libvirt/...
+ * (UID and HOME asked with one exec channel). *path: caller frees. On
+ * failure the error lists every socket tried and why. */
+int rm_ssh_find_libvirt_socket(rm_ssh *s, const char *driver, int session, char **path,
+			       char **err);
+
+/* Run a command on the server and collect its stdout (at most max bytes,
+ * NUL-terminated, caller frees) and exit status. For small queries only. */
+int rm_ssh_exec(rm_ssh *s, const char *cmd, size_t max, char **out, int *status, char **err);
+
+/* Bytes carried through all forwards, both ways (for tests / stats). */
+unsigned long long rm_ssh_bytes(rm_ssh *s);
+
+/* Stop the pump thread (joined), close every channel and socket, remove the
+ * local sockets and their directories, disconnect, free; *s = NULL. */
+void rm_ssh_close(rm_ssh **s);
+
+#endif

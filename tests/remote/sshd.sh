@@ -1,0 +1,134 @@
+#!/bin/bash
+# tests/remote/sshd.sh - a hermetic OpenSSH server for the remote/ tests.
+#
+#   sshd.sh start DIR        host key, sshd_config, empty authorized_keys (if
+#                            missing) in DIR; sshd on 127.0.0.1 and a free
+#                            port; prints the port (also in DIR/port)
+#   sshd.sh stop DIR         stop it and every session process under it
+#   sshd.sh rekey DIR        new host key, restart on the same port
+#   sshd.sh signal DIR SIG   send SIG to the session processes only (not the
+#                            listener): STOP freezes the link, KILL drops it
+#   sshd.sh user-add NAME HOME   create a local user; its password is read
+#                            from stdin (never on a command line)
+#   sshd.sh user-del NAME    remove that user (only one made by user-add)
+#
+# The server reads nothing outside DIR: HostKey, AuthorizedKeysFile, PidFile
+# and the log (DIR/sshd.log) are all there. UsePAM no, StrictModes no.
+set -eu
+cmd=${1:-}
+dir=${2:-}
+[ -n "$cmd" ] && [ -n "$dir" ] || { echo "usage: $0 start|stop|rekey|signal DIR" >&2; exit 2; }
+
+listener_pid() {
+	local pid
+	pid=$(cat "$dir/sshd.pid" 2>/dev/null) || return 1
+	[ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = sshd ] || return 1
+	echo "$pid"
+}
+
+# every descendant of $1
+descendants() {
+	local kids k
+	kids=$(ps -o pid= --ppid "$1" 2>/dev/null) || true
+	for k in $kids; do
+		echo "$k"
+		descendants "$k"
+	done
+}
+
+write_config() {
+	cat >"$dir/sshd_config" <<CONF
+Port $1
+ListenAddress 127.0.0.1
+HostKey $dir/hostkey
+PidFile $dir/sshd.pid
+AuthorizedKeysFile $dir/authorized_keys
+UsePAM no
+StrictModes no
+PermitRootLogin yes
+PubkeyAuthentication yes
+PasswordAuthentication yes
+KbdInteractiveAuthentication no
+AllowStreamLocalForwarding yes
+AllowTcpForwarding no
+X11Forwarding no
+PrintMotd no
+MaxAuthTries 10
+MaxStartups 50
+LoginGraceTime 30
+CONF
+}
+
+start_on() { # PORT: 0 ok, 1 port busy, 2 other failure
+	write_config "$1"
+	rm -f "$dir/sshd.pid"
+	if /usr/sbin/sshd -f "$dir/sshd_config" -E "$dir/sshd.log"; then
+		for _ in $(seq 50); do
+			listener_pid >/dev/null && return 0
+			sleep 0.1
+		done
+		return 2
+	fi
+	grep -q "Address already in use" "$dir/sshd.log" 2>/dev/null && return 1
+	return 2
+}
+
+stop() {
+	local pid k
+	pid=$(listener_pid) || return 0
+	for k in $(descendants "$pid"); do kill -CONT "$k" 2>/dev/null || true; kill "$k" 2>/dev/null || true; done
+	kill "$pid" 2>/dev/null || true
+	for _ in $(seq 50); do
+		[ -d "/proc/$pid" ] || break
+		sleep 0.1
+	done
+	rm -f "$dir/sshd.pid"
+}
+
+case $cmd in
+start)
+	mkdir -p /run/sshd
+	chmod 0755 /run/sshd
+	[ -f "$dir/hostkey" ] || ssh-keygen -q -t ed25519 -N '' -C vmmc-test-host -f "$dir/hostkey"
+	touch "$dir/authorized_keys"
+	for _ in $(seq 20); do
+		port=$((20000 + RANDOM % 40000))
+		rc=0
+		start_on "$port" || rc=$?
+		if [ "$rc" = 0 ]; then
+			echo "$port" >"$dir/port"
+			echo "$port"
+			exit 0
+		fi
+		[ "$rc" = 1 ] || { echo "sshd.sh: sshd did not start; see $dir/sshd.log" >&2; exit 1; }
+	done
+	echo "sshd.sh: no free port" >&2
+	exit 1
+	;;
+stop) stop ;;
+rekey)
+	port=$(cat "$dir/port")
+	stop
+	rm -f "$dir/hostkey" "$dir/hostkey.pub"
+	ssh-keygen -q -t ed25519 -N '' -C vmmc-test-host2 -f "$dir/hostkey"
+	start_on "$port" || { echo "sshd.sh: restart on $port failed" >&2; exit 1; }
+	;;
+signal)
+	pid=$(listener_pid) || { echo "sshd.sh: not running" >&2; exit 1; }
+	for k in $(descendants "$pid"); do kill "-${3:?signal}" "$k" 2>/dev/null || true; done
+	;;
+user-add)
+	# $2 = NAME, $3 = HOME; password on stdin
+	name=$2
+	userdel "$name" >/dev/null 2>&1 || true
+	useradd -M -d "${3:?home}" -s /bin/sh -c vmmc-test-user "$name"
+	{ printf '%s:' "$name"; cat; } | chpasswd
+	;;
+user-del)
+	name=$2
+	if getent passwd "$name" | grep -q ':vmmc-test-user:'; then
+		userdel "$name" >/dev/null 2>&1 || true
+	fi
+	;;
+*) echo "usage: $0 start|stop|rekey|signal|user-add|user-del ..." >&2; exit 2 ;;
+esac
