@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pwd.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -103,39 +104,63 @@ static void wake(rm_ssh *s)
 
 /* ---- ssh_config ------------------------------------------------------------ */
 
-/* libssh reports unsupported / unknown ssh_config options through its log at
- * SSH_LOG_WARN. The log callback and level are thread-local in libssh, so
- * catch them on this thread only while the config is parsed. */
+/* libssh reports unsupported / unknown ssh_config options through its log
+ * (at a debug level in 0.10). The log callback and level are thread-local in
+ * libssh, so catch them on this thread only while the config is parsed, and
+ * pass on only the lines about options. */
 static void cfg_log_cb(int prio, const char *fn, const char *msg, void *ud)
 {
 	rm_ssh *s = ud;
+	const char *m;
+	(void)prio;
 	(void)fn;
-	if (prio <= SSH_LOG_WARN && msg)
-		warn(s, "ssh_config: %s", msg);
+	if (!msg)
+		return;
+	if ((m = strstr(msg, "Unsupported option")) || (m = strstr(msg, "Unknown option")) ||
+	    (m = strstr(msg, "Unapplicable option")) || (m = strstr(msg, "Option not")))
+		warn(s, "ssh_config: %s (ignored)", m);
 }
 
+/* Read ssh_config like ssh: the user's file (SSH_DIR/config; its ignored
+ * options are reported as warnings) then /etc/ssh/ssh_config (quietly: its
+ * distribution defaults, like HashKnownHosts, are not the user's business).
+ * The first value found for an option wins, as in ssh. */
 static int parse_config(rm_ssh *s, const rm_ssh_spec *spec, char **err)
 {
 	ssh_logging_callback old_cb = ssh_get_log_callback();
 	void *old_ud = ssh_get_log_userdata();
 	int old_level = ssh_get_log_level();
-	int rc = 0;
+	char *user_file = NULL;
+	int rc;
 
 	if (spec->config_file && !spec->config_file[0])
 		return 0;
+	if (spec->config_file) {
+		user_file = xstrdup(spec->config_file);
+	} else if (spec->ssh_dir) {
+		user_file = xasprintf("%s/config", spec->ssh_dir);
+	} else {
+		struct passwd pw, *res = NULL;
+		char buf[4096];
+		if (getpwuid_r(getuid(), &pw, buf, sizeof buf, &res) == 0 && res)
+			user_file = xasprintf("%s/.ssh/config", res->pw_dir);
+	}
 	ssh_set_log_callback(cfg_log_cb);
 	ssh_set_log_userdata(s);
-	ssh_set_log_level(SSH_LOG_WARN);
-	rc = ssh_options_parse_config(s->ss, spec->config_file);
+	ssh_set_log_level(SSH_LOG_TRACE);
+	rc = user_file ? ssh_options_parse_config(s->ss, user_file) : 0;
 	ssh_set_log_level(old_level);
 	ssh_set_log_callback(old_cb);
 	ssh_set_log_userdata(old_ud);
+	if (rc == 0 && !spec->config_file)
+		rc = ssh_options_parse_config(s->ss, "/etc/ssh/ssh_config");
 	if (rc < 0) {
-		set_err(err, "cannot read ssh config %s: %s",
-			spec->config_file ? spec->config_file : "~/.ssh/config",
+		set_err(err, "cannot read ssh config %s: %s", user_file ? user_file : "?",
 			ssh_get_error(s->ss));
+		free(user_file);
 		return -1;
 	}
+	free(user_file);
 	return 0;
 }
 
@@ -971,7 +996,10 @@ int rm_ssh_forward_unix(rm_ssh *s, const char *remote_path, char **local_path, c
 	if (check_alive_locked(s, err) < 0)
 		goto out;
 	if (try_unix(s, remote_path, &why) < 0) {
-		set_err(err, "%s: cannot open the remote socket %s: %s", s->target, remote_path, why);
+		set_err(err,
+			"%s: cannot open the remote socket %s: %s (is the daemon running? sshd also "
+			"refuses when its AllowStreamLocalForwarding or AllowTcpForwarding is 'no')",
+			s->target, remote_path, why);
 		goto out;
 	}
 	if (!base || !base[0] || stat(base, &st) != 0 || !S_ISDIR(st.st_mode) ||

@@ -50,12 +50,13 @@ PubkeyAuthentication yes
 PasswordAuthentication yes
 KbdInteractiveAuthentication no
 AllowStreamLocalForwarding yes
-AllowTcpForwarding no
+AllowTcpForwarding local
 X11Forwarding no
 PrintMotd no
 MaxAuthTries 10
 MaxStartups 50
 LoginGraceTime 30
+LogLevel ${SSHD_LOGLEVEL:-INFO}
 CONF
 }
 
@@ -73,8 +74,18 @@ start_on() { # PORT: 0 ok, 1 port busy, 2 other failure
 	return 2
 }
 
+# listeners started with this DIR's config whose pid file was lost (by pid)
+strays() {
+	local p
+	for p in /proc/[0-9]*; do
+		tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -qF -- "-f $dir/sshd_config " && echo "${p#/proc/}"
+	done
+	return 0
+}
+
 stop() {
 	local pid k
+	for k in $(strays); do kill "$k" 2>/dev/null || true; done
 	pid=$(listener_pid) || return 0
 	for k in $(descendants "$pid"); do kill -CONT "$k" 2>/dev/null || true; kill "$k" 2>/dev/null || true; done
 	kill "$pid" 2>/dev/null || true
