@@ -534,6 +534,22 @@ static void bridge_free(rm_bridge *b)
 	free(b);
 }
 
+/* Close a forward's listening socket, remove the socket file and its
+ * private directory, free it. */
+static void fwd_free(rm_fwd *f)
+{
+	if (f->lfd >= 0)
+		close(f->lfd);
+	if (f->path)
+		unlink(f->path);
+	if (f->dir)
+		rmdir(f->dir);
+	free(f->path);
+	free(f->dir);
+	free(f->remote);
+	free(f);
+}
+
 static void mark_dead(rm_ssh *s, const char *why)
 {
 	if (s->dead)
@@ -770,16 +786,7 @@ static void free_session(rm_ssh *s)
 	}
 	while ((f = s->fwds) != NULL) {
 		s->fwds = f->next;
-		if (f->lfd >= 0)
-			close(f->lfd);
-		if (f->path)
-			unlink(f->path);
-		if (f->dir)
-			rmdir(f->dir);
-		free(f->path);
-		free(f->dir);
-		free(f->remote);
-		free(f);
+		fwd_free(f);
 	}
 	if (s->ev) {
 		ssh_event_remove_session(s->ev, s->ss);
@@ -1034,18 +1041,8 @@ int rm_ssh_forward_unix(rm_ssh *s, const char *remote_path, char **local_path, c
 	f = NULL;
 	rc = 0;
 out:
-	if (f) {
-		if (f->lfd >= 0)
-			close(f->lfd);
-		if (f->path)
-			unlink(f->path);
-		if (f->dir)
-			rmdir(f->dir);
-		free(f->path);
-		free(f->dir);
-		free(f->remote);
-		free(f);
-	}
+	if (f)
+		fwd_free(f);
 	free(why);
 	pthread_mutex_unlock(&s->mu);
 	wake(s);

@@ -314,3 +314,27 @@ t_signals_restore_terminal() {
 		tm_stop
 	done
 }
+
+t_default_uri_env() {
+	# no -c and no saved hosts: $LIBVIRT_DEFAULT_URI is the host opened
+	tm_vmmc --env LIBVIRT_DEFAULT_URI=test:///default --
+	tm_wait_for "Virtual Machines (1) on test:///default"
+	tm_wait_for "1/1 connected"
+}
+
+t_saved_hosts_reopen() {
+	# a host added (and saved) comes back at the next start
+	demo_up
+	tm_keys +
+	tm_wait_for "Add Host"
+	tm_type "test:///default"
+	tm_keys Tab
+	tm_type "lab"
+	tm_keys Enter
+	tm_wait_for "2/2 connected"
+	tm_keys q
+	tm_wait_exit
+	tm_vmmc --
+	tm_wait_for "Virtual Machines (1) on lab"
+	tm_wait_for "1/1 connected"
+}
