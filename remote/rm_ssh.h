@@ -32,6 +32,18 @@
  *   Functions return 0 / -1; on -1 *err (when err is not NULL) is a
  *   malloc'd message the caller frees. Messages may quote text that came
  *   from the network (a banner, a server's reason): sanitize before display.
+ *
+ * INTEGRATION (not wired in yet)
+ *   backend, on the host's worker, for ssh://[user@]host[:port]: rm_ssh_open
+ *   with callbacks that post a prompt message to the UI and wait on a
+ *   condition variable; rm_ssh_on_closed posting "disconnected";
+ *   rm_ssh_find_libvirt_socket then rm_ssh_forward_unix; virConnectOpen of
+ *   "qemu+unix:///system?socket=LOCAL" (///session for the session daemon).
+ *   One rm_ssh per host; on close: virConnectClose, rm_ssh_close, reconnect
+ *   with backoff (an agent key needs no new prompt).
+ *   tui: dialogs for the host key (Accept once / Accept and save / Reject),
+ *   the passphrase and the password / keyboard-interactive prompts (no
+ *   echo); copy the answer into the worker's buffer and wipe the UI's copy.
  */
 #ifndef REMOTE_RM_SSH_H
 #define REMOTE_RM_SSH_H
