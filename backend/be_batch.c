@@ -229,15 +229,6 @@ static void be_batch_wait(struct be_batch *b, int64_t until_ms)
 	be_batch_drain(b);
 }
 
-static bool be_batch_settled(const struct be_batch *b)
-{
-	for (size_t i = 0; i < b->model->nhosts; i++) {
-		const md_host *h = b->model->hosts[i];
-		if (h->conn == MD_CONN_CONNECTING || (h->conn == MD_CONN_CONNECTED && !h->listed))
-			return false;
-	}
-	return true;
-}
 
 static size_t be_batch_submit(struct be_batch *b)
 {
@@ -309,7 +300,7 @@ int be_batch_run(const struct be_batch_opts *o)
 
 	/* the hosts connect and list their VMs (each in its worker) */
 	deadline = core_now_ms() + BE_BATCH_CONNECT_WAIT_MS;
-	while (!be_batch_stop && !be_batch_settled(b) && core_now_ms() < deadline)
+	while (!be_batch_stop && !md_model_settled(b->model) && core_now_ms() < deadline)
 		be_batch_wait(b, core_now_ms() + 100 < deadline ? core_now_ms() + 100 : deadline);
 	for (size_t i = 0; i < b->model->nhosts; i++) {
 		const md_host *h = b->model->hosts[i];

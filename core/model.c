@@ -187,6 +187,16 @@ void md_host_remove(md_model *m, int id)
 	}
 }
 
+bool md_model_settled(const md_model *m)
+{
+	for (size_t i = 0; i < m->nhosts; i++) {
+		const md_host *h = m->hosts[i];
+		if (h->conn == MD_CONN_CONNECTING || (h->conn == MD_CONN_CONNECTED && !h->listed))
+			return false;
+	}
+	return true;
+}
+
 md_host *md_host_get(const md_model *m, int id)
 {
 	for (size_t i = 0; i < m->nhosts; i++)

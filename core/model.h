@@ -162,6 +162,9 @@ void md_model_free(md_model **m);
 /* Adds a host record (state IDLE); returns it. Ids must be unique. */
 md_host *md_host_add(md_model *m, int id, const char *uri);
 void md_host_remove(md_model *m, int id);
+/* Every host has settled: connected and listed, or not connected (failed,
+ * lost, idle); none is still connecting or listing. */
+bool md_model_settled(const md_model *m);
 md_host *md_host_get(const md_model *m, int id);
 md_vm *md_vm_find(const md_host *h, const char *uuid);
 

@@ -473,15 +473,6 @@ static void drain_messages(struct tui_app *a)
 	}
 }
 
-static bool all_settled(const struct tui_app *a)
-{
-	for (size_t i = 0; i < a->model->nhosts; i++) {
-		const md_host *h = a->model->hosts[i];
-		if (h->conn == MD_CONN_CONNECTING || (h->conn == MD_CONN_CONNECTED && !h->listed))
-			return false;
-	}
-	return true;
-}
 
 /* ---- navigation ---------------------------------------------------------------- */
 
@@ -1183,7 +1174,7 @@ int tui_run(struct tui_opts *opts)
 			if (us > a->ui_us_max)
 				a->ui_us_max = us;
 		}
-		if (all_settled(a)) {
+		if (md_model_settled(a->model)) {
 			if (!a->settled_once) {
 				a->settled_once = true;
 				a->first_frame_ms = core_now_ms() - a->start_ms;
