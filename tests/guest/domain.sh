@@ -31,15 +31,10 @@ done
 [[ $mem =~ ^[1-9][0-9]*$ ]] || { echo "domain.sh: --mem wants MiB" >&2; exit 2; }
 [[ $vcpus =~ ^[1-9][0-9]*$ ]] || { echo "domain.sh: --vcpus wants a count" >&2; exit 2; }
 
-esc() {
-	local s=$1
-	s=${s//&/&amp;}
-	s=${s//</&lt;}
-	s=${s//>/&gt;}
-	s=${s//\'/&apos;}
-	s=${s//\"/&quot;}
-	printf '%s' "$s"
-}
+# XML escaping: the one of tests/lib/libvirtd.sh (sourcing it only defines)
+# shellcheck source=tests/lib/libvirtd.sh
+. "$here/../lib/libvirtd.sh"
+esc() { _lv_xml_escape "$1"; }
 
 paths=$("$here/build.sh" --print) || { echo "domain.sh: build.sh failed" >&2; exit 1; }
 kernel=$(sed -n 1p <<<"$paths")

@@ -186,11 +186,12 @@ lv_name() {
 
 _lv_xml_escape() {
 	local s=$1
-	s=${s//&/&amp;}
-	s=${s//</&lt;}
-	s=${s//>/&gt;}
-	s=${s//\'/&apos;}
-	s=${s//\"/&quot;}
+	# quoted replacements: bash 5.2 expands an unquoted & to the match
+	s=${s//&/"&amp;"}
+	s=${s//</"&lt;"}
+	s=${s//>/"&gt;"}
+	s=${s//\'/"&apos;"}
+	s=${s//\"/"&quot;"}
 	printf '%s' "$s"
 }
 
