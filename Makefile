@@ -92,6 +92,7 @@ check-asan:
 	@$(MAKE) --no-print-directory B=build-asan build-asan/vmmc
 	@$(MAKE) --no-print-directory B=build-asan unit
 	@$(MAKE) --no-print-directory B=build-asan screen
+	@$(MAKE) --no-print-directory B=build-asan e2e E2E_SUITES=tests/e2e/ssh.sh
 
 unit: $(TEST_BIN)
 	@tests/run-unit.sh $(TEST_BIN)
@@ -100,7 +101,7 @@ screen: $(B)/vmmc
 	@VMMC_BIN=$(abspath $(B)/vmmc) tests/screen/run.sh
 
 # real libvirtd, real guests: each suite prints "NAME: N passed, M failed"
-E2E_SUITES := $(wildcard tests/guest/selftest.sh tests/e2e/run.sh tests/e2e/console.sh tests/e2e/stats.sh)
+E2E_SUITES := $(wildcard tests/guest/selftest.sh tests/e2e/run.sh tests/e2e/console.sh tests/e2e/stats.sh tests/e2e/ssh.sh)
 e2e: $(B)/vmmc
 	@rc=0; for s in $(E2E_SUITES); do VMMC_BIN=$(abspath $(B)/vmmc) bash $$s || rc=1; done; exit $$rc
 
@@ -115,6 +116,7 @@ bench: deps-test
 	@tests/bench/run.sh $(abspath build/vmmc)
 	@tests/bench/stats.sh $(abspath build/vmmc)
 	@tests/bench/console.sh $(abspath build/vmmc)
+	@tests/bench/ssh.sh $(abspath build/vmmc)
 
 # ---- install --------------------------------------------------------------
 install: all

@@ -88,7 +88,7 @@ static void add_theme_dirs(struct tui_opts *o)
 	free(cfg);
 }
 
-static void add_host(struct tui_opts *o, const char *uri, const char *name, bool saved)
+static void add_host(struct tui_opts *o, const char *uri, const char *name, const char *group, bool saved)
 {
 	for (size_t i = 0; i < o->nhosts; i++)
 		if (strcmp(o->hosts[i].uri, uri) == 0)
@@ -97,8 +97,21 @@ static void add_host(struct tui_opts *o, const char *uri, const char *name, bool
 	memset(&o->hosts[o->nhosts], 0, sizeof(*o->hosts));
 	o->hosts[o->nhosts].uri = xstrdup(uri);
 	o->hosts[o->nhosts].name = xstrdup(name);
+	o->hosts[o->nhosts].group = group && *group ? xstrdup(group) : NULL;
 	o->hosts[o->nhosts].saved = saved;
 	o->nhosts++;
+}
+
+/* A group of the tree (the config's, in order; once each). */
+static void add_group(struct tui_opts *o, const char *name)
+{
+	if (!name || !*name)
+		return;
+	for (size_t i = 0; i < o->ngroups; i++)
+		if (strcmp(o->groups[i], name) == 0)
+			return;
+	o->groups = xrealloc(o->groups, (o->ngroups + 1) * sizeof(*o->groups));
+	o->groups[o->ngroups++] = xstrdup(name);
 }
 
 static void add_note(struct tui_opts *o, char *note)
@@ -112,8 +125,12 @@ static void free_opts(struct tui_opts *o)
 	for (size_t i = 0; i < o->nhosts; i++) {
 		free(o->hosts[i].uri);
 		free(o->hosts[i].name);
+		free(o->hosts[i].group);
 	}
 	free(o->hosts);
+	for (size_t i = 0; i < o->ngroups; i++)
+		free(o->groups[i]);
+	free(o->groups);
 	for (size_t i = 0; i < o->nnotes; i++)
 		free(o->notes[i]);
 	free(o->notes);
@@ -253,6 +270,12 @@ int main(int argc, char **argv)
 		o.delay = conf.refresh;
 	if (conf.escape)
 		o.escape = xstrdup(conf.escape);
+	/* the tree's groups: the [group] sections, then those only hosts name
+	 * (also hosts not opened: the tree keeps their groups in the file) */
+	for (size_t i = 0; i < conf.ngroups; i++)
+		add_group(&o, conf.groups[i]);
+	for (size_t i = 0; i < conf.nhosts; i++)
+		add_group(&o, conf.hosts[i].group);
 
 	demo_path = find_data("demo-host.xml");
 	if (demo_path)
@@ -262,7 +285,7 @@ int main(int argc, char **argv)
 	o.bench_stats = getenv("VMMC_BENCH_STATS");
 
 	for (size_t i = 0; i < ncli; i++)
-		add_host(&o, cli_uris[i], NULL, false);
+		add_host(&o, cli_uris[i], NULL, NULL, false);
 	if (want_demo) {
 		if (!o.demo_uri) {
 			fprintf(stderr, "vmmc: the demo host file (demo-host.xml) is not installed; "
@@ -272,18 +295,18 @@ int main(int argc, char **argv)
 			free(cli_uris);
 			return 1;
 		}
-		add_host(&o, o.demo_uri, NULL, false);
+		add_host(&o, o.demo_uri, NULL, NULL, false);
 		o.hosts[o.nhosts - 1].demo = true;
 	}
 	if (ncli == 0 && !want_demo) {
 		const char *def = getenv("LIBVIRT_DEFAULT_URI");
 		for (size_t i = 0; i < conf.nhosts; i++)
 			if (conf.hosts[i].autoconnect)
-				add_host(&o, conf.hosts[i].uri, conf.hosts[i].name, true);
+				add_host(&o, conf.hosts[i].uri, conf.hosts[i].name, conf.hosts[i].group, true);
 		if (def && *def)
-			add_host(&o, def, NULL, false);
+			add_host(&o, def, NULL, NULL, false);
 		if (o.nhosts == 0) {
-			add_host(&o, geteuid() == 0 ? "qemu:///system" : "qemu:///session", NULL, false);
+			add_host(&o, geteuid() == 0 ? "qemu:///system" : "qemu:///session", NULL, NULL, false);
 			o.hosts[0].fallback_local = true;
 		}
 	}

@@ -60,6 +60,10 @@ void be_fini(void);
  * no_tty=1. For test:///FILE, the file's <vmmc:demo> settings (autostart,
  * which the test driver cannot express) are applied after connecting. */
 be_host *be_host_new(int id, const char *uri);
+/* Same, for batch mode: after connecting only the VM list is read (no
+ * events, networks, pools or host name): the fewest round trips. */
+enum { BE_HOST_LISTS_ONLY = 1 };
+be_host *be_host_new_flags(int id, const char *uri, unsigned flags);
 
 /* Queue a job. uuid: the VM for VM operations (NULL otherwise). paths: for
  * BE_OP_DELETE, the volumes to delete with the VM (may be NULL/0); copied.

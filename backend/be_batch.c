@@ -17,6 +17,7 @@
 #include "../core/msgq.h"
 #include "../core/sanitize.h"
 #include "../core/stats.h"
+#include "../core/prompt.h"
 #include "../core/util.h"
 
 #define BE_BATCH_CONNECT_WAIT_MS 30000
@@ -204,6 +205,18 @@ static void be_batch_msg(struct be_batch *b, md_msg *m)
 			bh->printed++;
 		}
 		break;
+	case MD_MSG_OP_RESULT:
+		if (m->seq == 0 && m->ok && m->text) /* a warning nobody asked for */
+			fprintf(stderr, "vmmc: warning: %s\n", m->text);
+		break;
+	case MD_MSG_PROMPT: {
+		const core_prompt *p = m->ext;
+		/* freeing the message cancels the question: the connection fails */
+		fprintf(stderr, "vmmc: %s: %s: batch mode cannot ask%s\n", h->uri,
+			p && p->title ? p->title : "a question",
+			p && p->kind == CORE_PROMPT_HOSTKEY ? " (add the key to known_hosts first)" : "");
+		break;
+	}
 	default:
 		break;
 	}
@@ -295,7 +308,7 @@ int be_batch_run(const struct be_batch_opts *o)
 		bh->id = (int)i + 1;
 		bh->last_conn = MD_CONN_CONNECTING;
 		md_host_add(b->model, bh->id, o->uris[i])->conn = MD_CONN_CONNECTING;
-		bh->be = be_host_new(bh->id, o->uris[i]);
+		bh->be = be_host_new_flags(bh->id, o->uris[i], BE_HOST_LISTS_ONLY);
 	}
 
 	/* the hosts connect and list their VMs (each in its worker) */

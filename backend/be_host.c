@@ -11,7 +11,9 @@
 #include <libvirt/virterror.h>
 #include <libxml/xmlerror.h>
 
+#include "../core/prompt.h"
 #include "../core/util.h"
+#include "../remote/rm_ssh.h"
 
 static const int be_backoff_s[] = { 1, 2, 4, 8, 16, 30 };
 
@@ -207,16 +209,6 @@ int be_host_fail(be_host *h, char **err)
 
 /* ---- connection ---------------------------------------------------------- */
 
-static int be_auth_refuse(virConnectCredentialPtr cred, unsigned int ncred, void *cbdata)
-{
-	return -1; /* no prompts yet; nothing may ever ask on the terminal */
-}
-
-static int be_auth_types[] = {
-	VIR_CRED_AUTHNAME, VIR_CRED_PASSPHRASE, VIR_CRED_ECHOPROMPT,
-	VIR_CRED_NOECHOPROMPT, VIR_CRED_REALM, VIR_CRED_EXTERNAL,
-};
-
 static void be_post_state(be_host *h, int conn, const char *text, int retry_s, char *hostname)
 {
 	md_msg *m = md_msg_new(MD_MSG_HOST_STATE, h->id);
@@ -224,6 +216,8 @@ static void be_post_state(be_host *h, int conn, const char *text, int retry_s, c
 	m->text = xstrdup(text);
 	m->retry_s = retry_s;
 	m->hostname = hostname;
+	if (conn == MD_CONN_CONNECTED)
+		m->via = be_ssh_via(h);
 	be_post(m);
 }
 
@@ -305,6 +299,13 @@ static bool be_uri_is_local_qemu_system(virConnectPtr conn)
 	return r;
 }
 
+/* Over a network (ssh://, or a libvirt transport like qemu+ssh://). */
+static bool be_conn_is_remote(const be_host *h)
+{
+	const char *t = strstr(h->uri, "://");
+	return h->ssh || (t && memchr(h->uri, '+', (size_t)(t - h->uri)));
+}
+
 /* Everything the UI shows; on a lost connection the worker notices it. */
 static int be_refresh_all(be_host *h, char **err)
 {
@@ -317,33 +318,63 @@ static int be_refresh_all(be_host *h, char **err)
 
 static void be_connect(be_host *h)
 {
-	virConnectAuth auth = { be_auth_types, CORE_ARRAY_LEN(be_auth_types), be_auth_refuse, NULL };
-	char *err = NULL, *hostname;
+	char *err = NULL, *hostname, *ssh_uri = NULL;
 
 	h->retry_at_ms = 0;
+	pthread_mutex_lock(&h->lock);
+	h->dead = false; /* a stale report of an earlier link */
+	pthread_mutex_unlock(&h->lock);
 	be_post_state(h, MD_CONN_CONNECTING, NULL, 0, NULL);
-	h->conn = virConnectOpenAuth(h->open_uri, &auth, 0);
+	if (h->ssh || h->ssh_parse_err) {
+		int rc = be_ssh_prepare(h, &ssh_uri, &err);
+		if (rc < 0) {
+			/* a refused key or login: retrying would only ask again */
+			be_post_state(h, MD_CONN_FAILED, err, rc == -1 ? be_schedule_retry(h) : 0, NULL);
+			free(err);
+			return;
+		}
+	}
+	h->conn = be_open_auth(h, ssh_uri ? ssh_uri : h->open_uri);
+	free(ssh_uri);
 	if (!h->conn) {
 		err = be_last_error(NULL);
 		be_post_state(h, MD_CONN_FAILED, err, be_schedule_retry(h), NULL);
 		free(err);
 		return;
 	}
-	virConnectSetKeepAlive(h->conn, 5, 3); /* fails for local drivers: fine */
-	be_register_callbacks(h);
-	hostname = virConnectGetHostname(h->conn);
-	h->local_qemu = be_uri_is_local_qemu_system(h->conn);
+	/* Lists first: on a far host every call is a round trip, and the user
+	 * waits for the VMs, not for the event registrations (4 calls) or the
+	 * host name (1). Events that fire in between are caught by a second
+	 * VM list on remote connections. */
+	h->local_qemu = !h->ssh && be_uri_is_local_qemu_system(h->conn);
 	h->backoff = 0;
-	be_post_state(h, MD_CONN_CONNECTED, NULL, 0, xstrdup(hostname));
-	free(hostname);
+	be_post_state(h, MD_CONN_CONNECTED, NULL, 0, NULL);
 	be_post_busy(h, +1); /* the first lists can take long on a slow host */
 	be_demo_seed(h);
+	if (h->flags & BE_HOST_LISTS_ONLY) {
+		if (be_list_vms(h, &err) < 0) {
+			md_msg *m = md_msg_new(MD_MSG_OP_RESULT, h->id);
+			m->text = xasprintf("Could not list %s: %s", h->uri, err);
+			be_post(m);
+			free(err);
+		}
+		be_post_busy(h, -1);
+		return;
+	}
 	if (be_refresh_all(h, &err) < 0) {
 		md_msg *m = md_msg_new(MD_MSG_OP_RESULT, h->id);
 		m->text = xasprintf("Could not list %s: %s", h->uri, err);
 		be_post(m);
-		free(err);
+		xfree(&err);
 	}
+	virConnectSetKeepAlive(h->conn, 5, 3); /* fails for local drivers: fine */
+	be_register_callbacks(h);
+	hostname = virConnectGetHostname(h->conn);
+	if (hostname)
+		be_post_state(h, MD_CONN_CONNECTED, NULL, 0, xstrdup(hostname));
+	free(hostname);
+	if (h->conn && be_conn_is_remote(h) && be_list_vms(h, &err) < 0)
+		xfree(&err);
 	be_post_busy(h, -1);
 }
 
@@ -355,6 +386,8 @@ static void be_lost(be_host *h)
 	h->dead_reason = NULL;
 	pthread_mutex_unlock(&h->lock);
 	be_conn_close(h);
+	if (h->rs && !rm_ssh_is_alive(h->rs))
+		be_ssh_close(h);
 	be_post_state(h, MD_CONN_DISCONNECTED, reason ? reason : "connection lost",
 		      be_schedule_retry(h), NULL);
 	free(reason);
@@ -402,6 +435,7 @@ static void be_job_run(be_host *h, const be_job *j)
 		break;
 	case BE_OP_DISCONNECT:
 		be_conn_close(h);
+		be_ssh_close(h);
 		h->retry_at_ms = 0;
 		h->backoff = 0;
 		be_post_state(h, MD_CONN_IDLE, NULL, 0, NULL);
@@ -501,6 +535,7 @@ static void *be_worker_main(void *arg)
 		be_job_free(&job);
 	}
 	be_conn_close(h);
+	be_ssh_free(h);
 	be_stats_free(h);
 	pthread_mutex_lock(&h->lock);
 	h->done = true;
@@ -524,13 +559,21 @@ char *be_open_uri(const char *uri)
 
 be_host *be_host_new(int id, const char *uri)
 {
+	return be_host_new_flags(id, uri, 0);
+}
+
+be_host *be_host_new_flags(int id, const char *uri, unsigned flags)
+{
 	be_host *h = xcalloc(1, sizeof(*h));
 	pthread_condattr_t ca;
 
 	h->refs = 2; /* the caller's handle and the worker */
 	h->id = id;
+	h->flags = flags;
 	h->uri = xstrdup(uri ? uri : "");
 	h->open_uri = be_open_uri(h->uri);
+	if (be_uri_is_ssh(h->uri))
+		be_ssh_parse(h->uri, &h->ssh, &h->ssh_parse_err);
 	h->cb_dom = h->cb_net = h->cb_pool = -1;
 	pthread_mutex_init(&h->lock, NULL);
 	pthread_condattr_init(&ca);
@@ -556,6 +599,8 @@ void be_host_free(be_host **hp, int timeout_ms)
 	be_deadline(&ts, core_now_ms() + (timeout_ms > 0 ? timeout_ms : 0));
 	pthread_mutex_lock(&h->lock);
 	h->stop = true;
+	if (h->prompt)
+		core_prompt_cancel(h->prompt); /* a worker waiting for the user */
 	pthread_cond_signal(&h->cond);
 	while (!h->done)
 		if (pthread_cond_timedwait(&h->done_cond, &h->lock, &ts) == ETIMEDOUT)

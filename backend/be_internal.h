@@ -36,9 +36,23 @@ typedef struct be_job {
 	int console;           /* BE_JOB_CONSOLE_*: the console's id */
 } be_job;
 
+struct core_prompt;
+struct rm_ssh;
+
+/* ssh://[user@]host[:port][/system|/session][?driver=NAME&socket=PATH] */
+struct be_ssh_target {
+	char *user;            /* NULL: ssh_config's, else the local user */
+	char *host;            /* a name, an address or an ssh_config alias */
+	int port;              /* 0: ssh_config's, else 22 */
+	bool session;          /* the remote user's session daemon */
+	char *driver;          /* "qemu" unless given */
+	char *socket;          /* the remote daemon's socket; NULL: look for it */
+};
+
 struct be_host {
 	int refs;              /* atomic */
 	int id;
+	unsigned flags;        /* BE_HOST_* */
 	char *uri;             /* as given */
 	char *open_uri;        /* what is opened (ssh: no_tty=1 added) */
 	pthread_t thread;
@@ -53,6 +67,7 @@ struct be_host {
 	bool done;             /* the worker has returned */
 	bool dead;             /* the connection was lost (close callback ...) */
 	char *dead_reason;
+	struct core_prompt *prompt; /* the question the worker waits for, or NULL */
 
 	/* worker */
 	virConnectPtr conn;
@@ -62,6 +77,15 @@ struct be_host {
 	int64_t retry_at_ms;   /* next connection attempt, 0 = none */
 	bool local_qemu;       /* qemu:///system on this machine: pid files */
 	struct be_stats *stats; /* live figures' previous samples (be_stats.c) */
+
+	/* SSH hosts (be_ssh.c); worker, set up by be_host_new */
+	struct be_ssh_target *ssh; /* NULL: not an ssh:// host */
+	char *ssh_parse_err;       /* a bad ssh:// URI: why */
+	struct rm_ssh *rs;         /* the session, NULL when none */
+	char *ssh_local;           /* the local end of the forward */
+	char *ssh_remote;          /* the remote daemon's socket */
+	char *ssh_known_hosts;     /* NULL: ~/.ssh/known_hosts */
+	char *ssh_accepted_fp;     /* a host key accepted once in this run */
 };
 
 /* be_loop.c */
@@ -106,6 +130,23 @@ void be_dom_job(be_host *h, const be_job *j);
 /* be_stats.c: BE_OP_STATS (one bulk call per host), and its state's end. */
 void be_stats_job(be_host *h);
 void be_stats_free(be_host *h);
+
+/* be_ssh.c */
+bool be_uri_is_ssh(const char *uri);
+/* Parse an ssh:// URI; 0 and *out, or -1 and *err. */
+int be_ssh_parse(const char *uri, struct be_ssh_target **out, char **err);
+void be_ssh_target_free(struct be_ssh_target **t);
+/* Worker: open the SSH session (prompting), find and forward the remote
+ * socket; *open_uri = the URI libvirt opens. 0, -1 (retry may help) or -2
+ * (it will not: bad URI, refused host key or login) with *err. */
+int be_ssh_prepare(be_host *h, char **open_uri, char **err);
+char *be_ssh_via(be_host *h);      /* for md_host.via; NULL when not SSH */
+void be_ssh_close(be_host *h);     /* end the session (worker) */
+void be_ssh_free(be_host *h);      /* and everything else (worker's end) */
+/* virConnectOpenAuth whose credential questions go to the UI (worker). */
+virConnectPtr be_open_auth(be_host *h, const char *uri);
+/* Cancel the question the worker waits for (any thread). */
+void be_host_cancel_prompt(be_host *h);
 
 /* be_demo.c: apply the <vmmc:demo> settings of a test:/// file. */
 void be_demo_seed(be_host *h);

@@ -1,7 +1,8 @@
 /* backend/be_list.c - VM, network and pool lists for the model.
  * The VM list costs four calls whatever the number of VMs: bulk stats plus
  * three filtered listings (autostart, managed save, persistent) matched by
- * UUID with sort + binary search. */
+ * UUID with sort + binary search; one in batch mode (BE_HOST_LISTS_ONLY),
+ * which shows no flags. */
 #include "be_internal.h"
 
 #include <stdio.h>
@@ -130,7 +131,8 @@ int be_list_vms(be_host *h, char **err)
 	}
 	if ((n = be_all_stats(h->conn, &recs)) < 0)
 		return be_host_fail(h, err);
-	for (int i = 0; i < BE_SET__COUNT && rc == 0; i++)
+	/* batch mode shows no flags: skip those three round trips */
+	for (int i = 0; i < BE_SET__COUNT && rc == 0 && !(h->flags & BE_HOST_LISTS_ONLY); i++)
 		if (be_uuidset_load(h->conn, be_set_flags[i], &sets[i]) < 0)
 			rc = be_host_fail(h, err);
 	if (rc == 0) {

@@ -217,6 +217,8 @@ static void be_stats_node(be_host *h, struct be_stats *s, core_stats_host_sample
 		hs->mem_total_kib = s->node_mem_kib;
 		hs->have |= CORE_HOST_NCPUS;
 	}
+	if (h->flags & BE_HOST_LISTS_ONLY)
+		return; /* batch mode prints the VMs only: no host CPU / memory calls */
 	if (s->ncpu_params == 0 &&
 	    virNodeGetCPUStats(h->conn, VIR_NODE_CPU_STATS_ALL_CPUS, NULL, &s->ncpu_params, 0) < 0)
 		s->ncpu_params = -1;

@@ -103,8 +103,11 @@ void core_conf_free(struct core_conf *c)
 		free(c->hosts[i].name);
 		free(c->hosts[i].group);
 	}
+	for (size_t i = 0; i < c->ngroups; i++)
+		free(c->groups[i]);
 	for (size_t i = 0; i < c->nwarnings; i++)
 		free(c->warnings[i]);
+	free(c->groups);
 	free(c->hosts);
 	free(c->warnings);
 	free(c->theme);
@@ -126,6 +129,69 @@ static struct core_conf_host *conf_find(const struct core_conf *c, const char *u
 		if (core_str_eq(c->hosts[i].uri, uri))
 			return &c->hosts[i];
 	return NULL;
+}
+
+struct core_conf_host *core_conf_find_host(const struct core_conf *c, const char *uri)
+{
+	return uri ? conf_find(c, uri) : NULL;
+}
+
+static ssize_t conf_group_index(const struct core_conf *c, const char *name)
+{
+	for (size_t i = 0; i < c->ngroups; i++)
+		if (core_str_eq(c->groups[i], name))
+			return (ssize_t)i;
+	return -1;
+}
+
+int core_conf_add_group(struct core_conf *c, const char *name)
+{
+	if (!name || !*name)
+		return -1;
+	if (conf_group_index(c, name) >= 0)
+		return 1;
+	c->groups = xrealloc(c->groups, (c->ngroups + 1) * sizeof(*c->groups));
+	c->groups[c->ngroups++] = xstrdup(name);
+	return 0;
+}
+
+int core_conf_remove_group(struct core_conf *c, const char *name)
+{
+	ssize_t i = name ? conf_group_index(c, name) : -1;
+	if (i < 0)
+		return -1;
+	free(c->groups[i]);
+	memmove(&c->groups[i], &c->groups[i + 1], (c->ngroups - (size_t)i - 1) * sizeof(*c->groups));
+	c->ngroups--;
+	return 0;
+}
+
+int core_conf_group_name_check(const char *name, char **err)
+{
+	size_t n = name ? strlen(name) : 0;
+	if (n == 0) {
+		*err = xstrdup("Enter a group name");
+		return -1;
+	}
+	for (const char *p = name; *p; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+			*err = xstrdup("A group name cannot hold a control character");
+			return -1;
+		}
+	}
+	if (!core_utf8_valid(name)) {
+		*err = xstrdup("A group name must be valid UTF-8");
+		return -1;
+	}
+	if (name[0] == ' ' || name[n - 1] == ' ') {
+		*err = xstrdup("A group name cannot begin or end with a space");
+		return -1;
+	}
+	if (n > CORE_CONF_GROUP_MAX) {
+		*err = xasprintf("A group name is at most %d bytes long", CORE_CONF_GROUP_MAX);
+		return -1;
+	}
+	return 0;
 }
 
 int core_conf_add_host(struct core_conf *c, const char *uri, const char *name, const char *group)
@@ -209,48 +275,70 @@ static bool conf_refresh(const char *s, double *out)
 	return true;
 }
 
-static const char *const conf_gkeys[] = { "version", "theme", "refresh", "escape" };
-static const char *const conf_hkeys[] = { "uri", "name", "group", "autoconnect" };
+/* The section the parser is in. */
+enum conf_section { CONF_SEC_GLOBAL, CONF_SEC_HOST, CONF_SEC_GROUP };
+
+static const char *const conf_gkeys[] = { "version", "theme", "refresh", "escape", NULL };
+static const char *const conf_hkeys[] = { "uri", "name", "group", "autoconnect", NULL };
+static const char *const conf_grkeys[] = { "name", NULL };
 
 static int conf_key_index(const char *const *keys, const char *key)
 {
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; keys[i]; i++)
 		if (strcmp(keys[i], key) == 0)
 			return i;
 	return -1;
 }
 
-static void conf_warn(struct core_conf *c, const struct core_lines *lr, bool in_host, const char *key)
+static void conf_warn(struct core_conf *c, const struct core_lines *lr, int sec, const char *key)
 {
 	char *w = NULL;
-	core_lines_err(lr, &w, "unknown key '%s'%s ignored", key, in_host ? " in [host]" : "");
+	core_lines_err(lr, &w, "unknown key '%s'%s ignored", key,
+		       sec == CONF_SEC_HOST ? " in [host]" : sec == CONF_SEC_GROUP ? " in [group]" : "");
 	c->warnings = xrealloc(c->warnings, (c->nwarnings + 1) * sizeof(*c->warnings));
 	c->warnings[c->nwarnings++] = w;
 }
 
-/* The [host] section that began on line hline must have a uri. */
-static int conf_host_done(const struct core_conf *c, const struct core_lines *lr, int hline, char **err)
+/* The section that began on line sline must have its required key: a
+ * [host] its uri, a [group] its name (*named). */
+static int conf_section_done(const struct core_conf *c, const struct core_lines *lr, int sec, int sline,
+			     bool named, char **err)
 {
 	struct core_lines at = *lr;
-	if (!hline || c->hosts[c->nhosts - 1].uri)
-		return 0;
-	at.line = hline;
-	return core_lines_err(&at, err, "[host] section has no uri");
+	at.line = sline;
+	if (sec == CONF_SEC_HOST && !c->hosts[c->nhosts - 1].uri)
+		return core_lines_err(&at, err, "[host] section has no uri");
+	if (sec == CONF_SEC_GROUP && !named)
+		return core_lines_err(&at, err, "[group] section has no name");
+	return 0;
 }
 
-static int conf_set(struct core_conf *c, const struct core_lines *lr, bool in_host,
+static int conf_set_group(struct core_conf *c, const struct core_lines *lr, const char *val, char **err)
+{
+	if (!*val)
+		return core_lines_err(lr, err, "empty group name");
+	if (conf_group_index(c, val) >= 0)
+		return core_lines_err(lr, err, "duplicate group '%s'", val);
+	core_conf_add_group(c, val);
+	return 0;
+}
+
+static int conf_set(struct core_conf *c, const struct core_lines *lr, int sec,
 		    const char *key, char *val, unsigned *seen, char **err)
 {
-	int k = conf_key_index(in_host ? conf_hkeys : conf_gkeys, key);
-	struct core_conf_host *h = in_host ? &c->hosts[c->nhosts - 1] : NULL;
+	int k = conf_key_index(sec == CONF_SEC_HOST ? conf_hkeys : sec == CONF_SEC_GROUP ? conf_grkeys : conf_gkeys,
+			       key);
+	struct core_conf_host *h = sec == CONF_SEC_HOST ? &c->hosts[c->nhosts - 1] : NULL;
 
 	if (k < 0) {
-		conf_warn(c, lr, in_host, key);
+		conf_warn(c, lr, sec, key);
 		return 0;
 	}
 	if (*seen & 1u << k)
 		return core_lines_err(lr, err, "duplicate key '%s'", key);
 	*seen |= 1u << k;
+	if (sec == CONF_SEC_GROUP)
+		return conf_set_group(c, lr, val, err);
 	if (!h) {
 		switch (k) {
 		case 0:
@@ -288,7 +376,7 @@ static int conf_set(struct core_conf *c, const struct core_lines *lr, bool in_ho
 static int conf_parse(struct core_lines *lr, struct core_conf *c, char **err)
 {
 	unsigned seen = 0;
-	int hline = 0, r;
+	int sline = 0, sec = CONF_SEC_GLOBAL, r;
 	char *line;
 
 	while ((r = core_lines_next(lr, &line, err)) > 0) {
@@ -302,16 +390,21 @@ static int conf_parse(struct core_lines *lr, struct core_conf *c, char **err)
 				return core_lines_err(lr, err, "unterminated section header");
 			*e = '\0';
 			key = core_str_trim(p + 1);
-			if (strcmp(key, "host") != 0)
+			if (strcmp(key, "host") != 0 && strcmp(key, "group") != 0)
 				return core_lines_err(lr, err, "unknown section '[%s]'", key);
 			e = conf_skip_ws(e + 1);
 			if (*e && *e != '#')
 				return core_lines_err(lr, err, "text after the section header");
-			if (conf_host_done(c, lr, hline, err) < 0)
+			if (conf_section_done(c, lr, sec, sline, seen != 0, err) < 0)
 				return -1;
-			c->hosts = xrealloc(c->hosts, (c->nhosts + 1) * sizeof(*c->hosts));
-			c->hosts[c->nhosts++] = (struct core_conf_host){ .autoconnect = true };
-			hline = lr->line;
+			if (strcmp(key, "host") == 0) {
+				c->hosts = xrealloc(c->hosts, (c->nhosts + 1) * sizeof(*c->hosts));
+				c->hosts[c->nhosts++] = (struct core_conf_host){ .autoconnect = true };
+				sec = CONF_SEC_HOST;
+			} else {
+				sec = CONF_SEC_GROUP;
+			}
+			sline = lr->line;
 			seen = 0;
 			continue;
 		}
@@ -323,12 +416,12 @@ static int conf_parse(struct core_lines *lr, struct core_conf *c, char **err)
 		if (!*key || strspn(key, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != strlen(key))
 			return core_lines_err(lr, err, "bad key '%s'", key);
 		if (conf_value(lr, eq + 1, &val, err) < 0 ||
-		    conf_set(c, lr, hline > 0, key, val, &seen, err) < 0)
+		    conf_set(c, lr, sec, key, val, &seen, err) < 0)
 			return -1;
 	}
 	if (r < 0)
 		return -1;
-	return conf_host_done(c, lr, hline, err);
+	return conf_section_done(c, lr, sec, sline, seen != 0, err);
 }
 
 int core_conf_load(const char *path, struct core_conf *c, char **err)
@@ -408,6 +501,14 @@ static int conf_check(const struct core_conf *c, const char *path, char **err)
 		bad = "refresh out of range";
 	else if ((c->theme && !conf_value_ok(c->theme)) || (c->escape && !conf_value_ok(c->escape)))
 		bad = "a value has a control character or invalid UTF-8";
+	for (size_t i = 0; !bad && i < c->ngroups; i++) {
+		if (!c->groups[i] || !*c->groups[i])
+			bad = "a group has no name";
+		else if (!conf_value_ok(c->groups[i]))
+			bad = "a value has a control character or invalid UTF-8";
+		else if (conf_group_index(c, c->groups[i]) != (ssize_t)i)
+			bad = "two groups have the same name";
+	}
 	for (size_t i = 0; !bad && i < c->nhosts; i++) {
 		const struct core_conf_host *h = &c->hosts[i];
 		if (!h->uri || !*h->uri)
@@ -438,6 +539,10 @@ static void conf_write(FILE *f, const struct core_conf *c)
 	fprintf(f, "refresh = %s\n", num);
 	if (c->escape)
 		conf_put(f, "escape", c->escape);
+	for (size_t i = 0; i < c->ngroups; i++) {
+		fputs("\n[group]\n", f);
+		conf_put(f, "name", c->groups[i]);
+	}
 	for (size_t i = 0; i < c->nhosts; i++) {
 		const struct core_conf_host *h = &c->hosts[i];
 		fputs("\n[host]\n", f);

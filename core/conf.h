@@ -11,16 +11,22 @@
  *   refresh = 2             # seconds between refreshes, > 0 and <= 3600
  *   escape = ^]             # console escape key, caret notation
  *
+ *   [group]                 # zero or more, after the global keys: the
+ *   name = Lab              # console tree's folders, in this order; kept
+ *                           # even when no host is in them. name: required,
+ *                           # unique
+ *
  *   [host]                  # zero or more, after the global keys
  *   uri = qemu+ssh://admin@kvm1/system    # required, unique
  *   name = "KVM #1"
- *   group = Lab
+ *   group = Lab             # the folder it is in (need not have a [group])
  *   autoconnect = no        # yes (default) or no
  *
- * Unknown keys give a warning. Errors (file:line): a line without '=', an
- * unknown section, a [host] without uri, a bad value, an unterminated
- * quote, a duplicate key or uri, a NUL, control character or invalid UTF-8,
- * a line longer than 4096 bytes. */
+ * [group] and [host] sections may come in any order. Unknown keys give a
+ * warning. Errors (file:line): a line without '=', an unknown section, a
+ * [host] without uri, a [group] without name, a bad value, an unterminated
+ * quote, a duplicate key, uri or group name, an empty uri or group name, a
+ * NUL, control character or invalid UTF-8, a line longer than 4096 bytes. */
 #ifndef CORE_CONF_H
 #define CORE_CONF_H
 
@@ -31,6 +37,7 @@
 #include "util.h"
 
 #define CORE_CONF_MAX_LINE 4096
+#define CORE_CONF_GROUP_MAX 64   /* bytes of a group name entered in the UI */
 
 struct core_conf_host {
 	char *uri;
@@ -46,6 +53,8 @@ struct core_conf {
 	char *escape;    /* NULL: not set */
 	struct core_conf_host *hosts;
 	size_t nhosts;
+	char **groups;   /* [group] names, in file order; non-empty, unique */
+	size_t ngroups;
 	char **warnings; /* "PATH:LINE: ..." from the last load */
 	size_t nwarnings;
 	bool broken;     /* the file could not be read: never save over it */
@@ -60,13 +69,25 @@ void core_conf_init(struct core_conf *c);
 int core_conf_load(const char *path, struct core_conf *c, char **err);
 /* Atomic save: parent dirs made 0700, PATH.tmp.XXXXXX (0600) written,
  * fsync'd and renamed over PATH (over a symlink's target when PATH is one).
- * -1 and *err when c->broken, when a value cannot be written (no uri, a
- * control character, invalid UTF-8, refresh out of range) or on I/O error. */
+ * -1 and *err when c->broken, when a value cannot be written (no uri, an
+ * empty or duplicate group name, a control character, invalid UTF-8,
+ * refresh out of range) or on I/O error. Written in the order: global keys,
+ * [group] sections, [host] sections. */
 int core_conf_save(const char *path, const struct core_conf *c, char **err);
 /* 0 added (autoconnect yes), 1 when uri is already there, -1 when uri is
  * NULL or empty. name and group may be NULL. */
 int core_conf_add_host(struct core_conf *c, const char *uri, const char *name, const char *group);
 int core_conf_remove_host(struct core_conf *c, const char *uri); /* 0 removed, -1 not found */
+struct core_conf_host *core_conf_find_host(const struct core_conf *c, const char *uri); /* NULL: none */
+/* 0 added at the end, 1 when name is already there, -1 when name is NULL or
+ * empty. */
+int core_conf_add_group(struct core_conf *c, const char *name);
+int core_conf_remove_group(struct core_conf *c, const char *name); /* 0 removed, -1 not found */
+/* A group name typed by the user: 0, or -1 and *err ("Enter a group name",
+ * "... control character", ...). Not empty, no blank at either end, no
+ * control character, valid UTF-8, at most CORE_CONF_GROUP_MAX bytes.
+ * Uniqueness is the caller's business. */
+int core_conf_group_name_check(const char *name, char **err);
 void core_conf_free(struct core_conf *c);  /* frees members, leaves c as core_conf_init() */
 char *core_conf_default_path(void);        /* core_config_dir() + "/config" */
 

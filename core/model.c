@@ -108,6 +108,7 @@ void md_msg_free(md_msg **mp)
 	if (!m)
 		return;
 	free(m->hostname);
+	free(m->via);
 	free(m->text);
 	md_free_vms(&m->vms, &m->nvms);
 	md_free_nets(&m->nets, &m->nnets);
@@ -140,6 +141,7 @@ static void md_host_free(md_host **hp)
 	free(h->uri);
 	free(h->label);
 	free(h->hostname);
+	free(h->via);
 	free(h->error);
 	md_free_vms(&h->vms, &h->nvms);
 	md_free_nets(&h->nets, &h->nnets);
@@ -234,6 +236,8 @@ static int md_apply_host_state(md_host *h, md_msg *msg)
 	if (msg->hostname) {
 		core_str_set(&h->hostname, msg->hostname);
 	}
+	if (h->conn == MD_CONN_CONNECTED)
+		core_str_set(&h->via, msg->via);
 	if (h->conn == MD_CONN_CONNECTING && was != MD_CONN_CONNECTING)
 		h->listed = false;
 	/* A host that is not connected keeps its last lists (greyed by the UI),

@@ -77,6 +77,8 @@ typedef struct md_host {
 	char *uri;
 	char *label;             /* display name (hostname or URI) */
 	char *hostname;          /* from virConnectGetHostname, may be NULL */
+	char *via;               /* how it is reached, e.g. "SSH root@kvm1:22 (agent),
+	                            /run/libvirt/libvirt-sock"; NULL = directly (raw) */
 	int conn;                /* enum md_conn */
 	char *error;             /* last connection error, raw */
 	int retry_s;             /* seconds until the next retry, 0 = none scheduled */
@@ -117,6 +119,8 @@ enum md_msg_type {
 	MD_MSG_VM_DISKS,        /* uuid; disks: paths of the VM's disk sources (strs/nstrs) */
 	MD_MSG_STATS,           /* live figures of one host for one tick: payload in .ext (core/stats.h) */
 	MD_MSG_CONSOLE,         /* serial console data / state: payload in .ext (backend/be_console.h) */
+	MD_MSG_PROMPT,          /* a question for the user: .ext is a core_prompt (core/prompt.h),
+	                           ext_free core_prompt_drop; the UI takes it over (ext = NULL) */
 };
 
 typedef struct md_msg {
@@ -126,6 +130,7 @@ typedef struct md_msg {
 	int conn;
 	int retry_s;
 	char *hostname;
+	char *via;               /* CONNECTED: md_host.via */
 	/* HOST_BUSY */
 	int count;
 	/* OP_RESULT, HOST_STATE error */

@@ -3,10 +3,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <poll.h>
 #include <pwd.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +43,7 @@ typedef struct rm_fwd {
 	int lfd;          /* listening unix socket */
 	int pfd;
 	char *dir, *path, *remote;
+	ssh_channel ready; /* already open to remote: the first client's (one round trip less) */
 } rm_fwd;
 
 struct rm_ssh {
@@ -65,6 +68,8 @@ struct rm_ssh {
 	void *closed_data;
 	rm_fwd *fwds;
 	rm_bridge *bridges;
+	ssh_channel spare; /* the channel rm_ssh_find_libvirt_socket opened last */
+	char *spare_path;
 	unsigned long long bytes;
 	int64_t last_rx_ms, last_ka_ms;
 };
@@ -406,20 +411,39 @@ static int auth_kbdint(rm_ssh *s, int *cancel)
 	return rc;
 }
 
+/* The server's pre-login banner (text from the network: the UI sanitizes). */
+static void show_banner(rm_ssh *s)
+{
+	char *banner = ssh_get_issue_banner(s->ss);
+	if (banner && banner[0])
+		warn(s, "%s", banner);
+	ssh_string_free_char(banner);
+}
+
 static int authenticate(rm_ssh *s, char **err)
 {
 	int rc, methods, tries = s->pass_tries;
 	char *ms;
 
+	/* The agent first, before "none": on a far host each request is a
+	 * round trip, and an agent key is what logs in most of the time. */
+	{
+		const char *sock = getenv("SSH_AUTH_SOCK");
+		if (sock && sock[0]) {
+			rc = ssh_userauth_agent(s->ss, NULL);
+			if (rc == SSH_AUTH_SUCCESS) {
+				show_banner(s);
+				s->method = "agent";
+				return 0;
+			}
+			if (rc == SSH_AUTH_ERROR && !ssh_is_connected(s->ss))
+				goto error;
+		}
+	}
 	rc = ssh_userauth_none(s->ss, NULL);
 	if (rc == SSH_AUTH_ERROR)
 		goto error;
-	{
-		char *banner = ssh_get_issue_banner(s->ss);
-		if (banner && banner[0])
-			warn(s, "%s", banner);
-		ssh_string_free_char(banner);
-	}
+	show_banner(s);
 	if (rc == SSH_AUTH_SUCCESS) {
 		s->method = "none";
 		return 0;
@@ -514,13 +538,23 @@ static int authenticate(rm_ssh *s, char **err)
 	ms = methods_str(ssh_userauth_list(s->ss, NULL));
 	set_err(err, "%s: Permission denied (%s)", s->target, ms);
 	free(ms);
-	return -1;
+	return -2;
 error:
 	set_err(err, "%s: authentication failed: %s", s->target, ssh_get_error(s->ss));
 	return -1;
 }
 
 /* ---- the pump thread ------------------------------------------------------- */
+
+static void chan_drop(ssh_channel *ch)
+{
+	if (!*ch)
+		return;
+	if (ssh_channel_is_open(*ch))
+		ssh_channel_close(*ch);
+	ssh_channel_free(*ch);
+	*ch = NULL;
+}
 
 static void bridge_free(rm_bridge *b)
 {
@@ -538,6 +572,7 @@ static void bridge_free(rm_bridge *b)
  * private directory, free it. */
 static void fwd_free(rm_fwd *f)
 {
+	chan_drop(&f->ready);
 	if (f->lfd >= 0)
 		close(f->lfd);
 	if (f->path)
@@ -628,8 +663,15 @@ static void accept_one(rm_ssh *s, rm_fwd *f)
 	ssh_channel ch;
 	if (fd < 0)
 		return;
-	ch = ssh_channel_new(s->ss);
-	if (!ch || ssh_channel_open_forward_unix(ch, f->remote, "127.0.0.1", 0) != SSH_OK) {
+	if (f->ready && ssh_channel_is_open(f->ready) && !ssh_channel_is_eof(f->ready)) {
+		ch = f->ready; /* opened by the socket search: no round trip now */
+		f->ready = NULL;
+	} else {
+		chan_drop(&f->ready);
+		ch = ssh_channel_new(s->ss);
+	}
+	if (!ch || (!ssh_channel_is_open(ch) &&
+		    ssh_channel_open_forward_unix(ch, f->remote, "127.0.0.1", 0) != SSH_OK)) {
 		warn(s, "%s: cannot open %s: %s", s->target, f->remote, ssh_get_error(s->ss));
 		if (ch)
 			ssh_channel_free(ch);
@@ -788,6 +830,8 @@ static void free_session(rm_ssh *s)
 		s->fwds = f->next;
 		fwd_free(f);
 	}
+	chan_drop(&s->spare);
+	free(s->spare_path);
 	if (s->ev) {
 		ssh_event_remove_session(s->ev, s->ss);
 		ssh_event_free(s->ev);
@@ -809,6 +853,38 @@ static void free_session(rm_ssh *s)
 	free(s);
 }
 
+/* After a failed handshake: what does that port say? A first line that is
+ * not "SSH-..." means it is some other server. Returns that line, cleaned
+ * to printable ASCII (caller frees), or NULL (no answer, or an SSH one). */
+static char *probe_banner(const char *host, int port, int timeout_ms)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res = NULL;
+	char ps[16], buf[160];
+	ssize_t n = -1;
+	int fd;
+
+	snprintf(ps, sizeof ps, "%d", port);
+	if (!host || getaddrinfo(host, ps, &hints, &res) != 0 || !res)
+		return NULL;
+	fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd >= 0 && (connect(fd, res->ai_addr, res->ai_addrlen) == 0 || errno == EINPROGRESS)) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		if (poll(&p, 1, timeout_ms) > 0)
+			n = read(fd, buf, sizeof buf - 1);
+	}
+	if (fd >= 0)
+		close(fd);
+	freeaddrinfo(res);
+	if (n <= 0 || (n >= 4 && memcmp(buf, "SSH-", 4) == 0))
+		return NULL;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\r\n")] = '\0';
+	for (char *c = buf; *c; c++)
+		if ((unsigned char)*c < 0x20 || (unsigned char)*c > 0x7e)
+			*c = '?';
+	return xstrdup(buf);
+}
+
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static void lib_init(void)
 {
@@ -820,7 +896,7 @@ int rm_ssh_open(const rm_ssh_spec *spec, const rm_ssh_cb *cb, rm_ssh **out, char
 	rm_ssh *s;
 	long timeout;
 	unsigned int port = 0;
-	int off = 0;
+	int off = 0, rc = -1;
 
 	*out = NULL;
 	if (!spec || !spec->host || !spec->host[0]) {
@@ -876,7 +952,16 @@ int rm_ssh_open(const rm_ssh_spec *spec, const rm_ssh_cb *cb, rm_ssh **out, char
 	s->target = xasprintf("%s:%d", s->host ? s->host : spec->host, s->port);
 
 	if (ssh_connect(s->ss) != SSH_OK) {
-		set_err(err, "cannot connect to %s: %s", s->target, ssh_get_error(s->ss));
+		char *proxy = opt_str(s->ss, SSH_OPTIONS_PROXYCOMMAND);
+		const char *e = ssh_get_error(s->ss);
+		/* a silent server already had its time: no second wait */
+		char *other = proxy || (e && strstr(e, "imeout")) ? NULL : probe_banner(s->host, s->port, 2000);
+		if (other)
+			set_err(err, "%s is not an SSH server (it answered \"%s\")", s->target, other);
+		else
+			set_err(err, "cannot connect to %s: %s", s->target, ssh_get_error(s->ss));
+		free(other);
+		free(proxy);
 		goto fail;
 	}
 	s->user = opt_str(s->ss, SSH_OPTIONS_USER);
@@ -885,10 +970,12 @@ int rm_ssh_open(const rm_ssh_spec *spec, const rm_ssh_cb *cb, rm_ssh **out, char
 	free(s->target);
 	s->target = xasprintf("%s@%s:%d", s->user, s->host, s->port);
 
+	rc = -2; /* a refused host key or login: retrying alone will not help */
 	if (check_host_key(s, err) < 0)
 		goto fail;
-	if (authenticate(s, err) < 0)
+	if ((rc = authenticate(s, err)) < 0)
 		goto fail;
+	rc = -1;
 	ssh_set_callbacks(s->ss, NULL); /* no more passphrase prompts */
 
 	/* the pump thread */
@@ -911,7 +998,7 @@ int rm_ssh_open(const rm_ssh_spec *spec, const rm_ssh_cb *cb, rm_ssh **out, char
 	return 0;
 fail:
 	free_session(s);
-	return -1;
+	return rc;
 }
 
 const char *rm_ssh_target(const rm_ssh *s)
@@ -960,24 +1047,30 @@ unsigned long long rm_ssh_bytes(rm_ssh *s)
 }
 
 /* Under the lock: can a channel to path be opened? 0 or -1 with *why. */
-static int try_unix(rm_ssh *s, const char *path, char **why)
+/* Open a channel to path as a test. keep: on success it stays open as the
+ * session's spare (rm_ssh_forward_unix hands it to the first client). */
+static int try_unix(rm_ssh *s, const char *path, char **why, bool keep)
 {
 	ssh_channel ch = ssh_channel_new(s->ss);
-	int rc = -1;
 	if (!ch) {
 		*why = xstrdup("cannot create a channel");
 		return -1;
 	}
-	if (ssh_channel_open_forward_unix(ch, path, "127.0.0.1", 0) == SSH_OK) {
-		rc = 0;
-		s->last_rx_ms = core_now_ms();
-		ssh_channel_close(ch);
-	} else {
+	if (ssh_channel_open_forward_unix(ch, path, "127.0.0.1", 0) != SSH_OK) {
 		const char *e = ssh_get_error(s->ss);
 		*why = xstrdup(e && e[0] ? e : "open failed");
+		ssh_channel_free(ch);
+		return -1;
 	}
-	ssh_channel_free(ch);
-	return rc;
+	s->last_rx_ms = core_now_ms();
+	if (keep) {
+		chan_drop(&s->spare);
+		s->spare = ch;
+		core_str_set(&s->spare_path, path);
+	} else {
+		chan_drop(&ch);
+	}
+	return 0;
 }
 
 static int check_alive_locked(rm_ssh *s, char **err)
@@ -1002,7 +1095,9 @@ int rm_ssh_forward_unix(rm_ssh *s, const char *remote_path, char **local_path, c
 	pthread_mutex_lock(&s->mu);
 	if (check_alive_locked(s, err) < 0)
 		goto out;
-	if (try_unix(s, remote_path, &why) < 0) {
+	if (s->spare && s->spare_path && strcmp(s->spare_path, remote_path) == 0) {
+		/* just found open by rm_ssh_find_libvirt_socket: that is the check */
+	} else if (try_unix(s, remote_path, &why, true) < 0) {
 		set_err(err,
 			"%s: cannot open the remote socket %s: %s (is the daemon running? sshd also "
 			"refuses when its AllowStreamLocalForwarding or AllowTcpForwarding is 'no')",
@@ -1036,6 +1131,9 @@ int rm_ssh_forward_unix(rm_ssh *s, const char *remote_path, char **local_path, c
 		goto out;
 	}
 	*local_path = xstrdup(f->path);
+	f->ready = s->spare;
+	s->spare = NULL;
+	xfree(&s->spare_path);
 	f->next = s->fwds;
 	s->fwds = f;
 	f = NULL;
@@ -1144,7 +1242,7 @@ int rm_ssh_find_libvirt_socket(rm_ssh *s, const char *driver, int session, char 
 	}
 	for (size_t i = 0; i < nc; i++) {
 		char *t;
-		if (try_unix(s, cand[i], &why) == 0) {
+		if (try_unix(s, cand[i], &why, true) == 0) {
 			*path = xstrdup(cand[i]);
 			rc = 0;
 			goto out;

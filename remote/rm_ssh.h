@@ -33,7 +33,7 @@
  *   malloc'd message the caller frees. Messages may quote text that came
  *   from the network (a banner, a server's reason): sanitize before display.
  *
- * INTEGRATION (not wired in yet)
+ * INTEGRATION (backend/be_ssh.c)
  *   backend, on the host's worker, for ssh://[user@]host[:port]: rm_ssh_open
  *   with callbacks that post a prompt message to the UI and wait on a
  *   condition variable; rm_ssh_on_closed posting "disconnected";
@@ -101,7 +101,10 @@ typedef struct rm_ssh_cb {
 
 /* Connect, check the host key, authenticate (agent, key files, keyboard-
  * interactive, password, in that order); start the session's pump thread.
- * cb is copied (cb->data must stay valid until rm_ssh_close). */
+ * cb is copied (cb->data must stay valid until rm_ssh_close). Returns 0;
+ * -1 on an error that may go away (network, timeout); -2 when the host key
+ * was refused (changed, rejected, unreadable known_hosts) or the login was
+ * (Permission denied, prompts cancelled): retrying alone will not help. */
 int rm_ssh_open(const rm_ssh_spec *spec, const rm_ssh_cb *cb, rm_ssh **out, char **err);
 
 /* Who and where, as resolved from ssh_config: "user@hostname:port". Borrowed. */

@@ -31,6 +31,11 @@ static bool en_host(const struct tui_app *a)
 	return h != NULL;
 }
 
+static bool en_group(const struct tui_app *a)
+{
+	return tui_sel_group(a) != NULL;
+}
+
 static bool en_host_can_connect(const struct tui_app *a)
 {
 	const md_host *h = tui_sel_host(a);
@@ -228,6 +233,31 @@ static void run_properties(struct tui_app *a)
 static void run_add_host(struct tui_app *a)
 {
 	tui_open_add_host(a);
+}
+
+static void run_group_new(struct tui_app *a)
+{
+	tui_open_new_group(a);
+}
+
+static void run_group_rename(struct tui_app *a)
+{
+	tui_open_rename_group(a);
+}
+
+static void run_group_remove(struct tui_app *a)
+{
+	tui_open_remove_group(a);
+}
+
+static void run_host_move(struct tui_app *a)
+{
+	tui_open_move_to_group(a);
+}
+
+static void run_host_props(struct tui_app *a)
+{
+	tui_open_host_properties(a);
 }
 
 static void run_host_connect(struct tui_app *a)
@@ -462,10 +492,15 @@ NAV(run_open, TUI_NAV_OPEN)
 
 const struct tui_action tui_actions[] = {
 	/* File */
-	{ "host.add", "Add Host...", TUI_MENU_FILE, TUI_SCOPE_GLOBAL, '+', KEY_IC, "Add a host by its libvirt URI (saved in the config)", true, en_always, run_add_host },
+	{ "host.add", "Add Host...", TUI_MENU_FILE, TUI_SCOPE_GLOBAL, '+', KEY_IC, "Add a host by its libvirt URI or over SSH (host, user, port), in a group or not (saved in the config)", true, en_always, run_add_host },
+	{ "group.new", "New Group...", TUI_MENU_FILE, TUI_SCOPE_GLOBAL, 'N', 0, "Make a group: a folder of the console tree for hosts (saved in the config)", true, en_always, run_group_new },
 	{ "host.connect", "Connect Host", TUI_MENU_FILE, TUI_SCOPE_HOST, 'C', 0, "Connect the selected host now (skips the retry wait)", true, en_host_can_connect, run_host_connect },
 	{ "host.disconnect", "Disconnect Host", TUI_MENU_FILE, TUI_SCOPE_HOST, 'X', 0, "Disconnect the selected host and stop retrying", true, en_host_can_disconnect, run_host_disconnect },
 	{ "host.remove", "Remove Host", TUI_MENU_FILE, TUI_SCOPE_HOST, '-', 0, "Remove the selected host from the tree and the config", true, en_host, run_host_remove },
+	{ "host.move", "Move to Group...", TUI_MENU_FILE, TUI_SCOPE_HOST, 'm', 0, "Put the selected host in a group, a new group, or the top level of the tree", true, en_host, run_host_move },
+	{ "host.properties", "Host Properties", TUI_MENU_FILE, TUI_SCOPE_HOST, 'e', 0, "The selected host's URI, state and last error; change its name, group and whether the config keeps it", true, en_host, run_host_props },
+	{ "group.rename", "Rename Group...", TUI_MENU_FILE, TUI_SCOPE_GROUP, KEY_F(2), 0, "Rename the selected group (its hosts stay in it)", true, en_group, run_group_rename },
+	{ "group.remove", "Remove Group...", TUI_MENU_FILE, TUI_SCOPE_GROUP, '-', 0, "Remove the selected group (asks first); its hosts move to the top level of the tree", true, en_group, run_group_remove },
 	{ "host.perf", "Host Performance", TUI_MENU_VIEW, TUI_SCOPE_HOST, 'H', 0, "Graphs of the host's CPU and memory and of its VMs' disk and network (Escape goes back)", true, en_host, run_perf_host },
 	{ "app.quit", "Quit", TUI_MENU_FILE, TUI_SCOPE_GLOBAL, 'q', KEY_F(12), "Quit vmmc", true, en_always, run_quit },
 	/* Action */
@@ -515,8 +550,8 @@ const struct tui_action tui_actions[] = {
 	{ "nav.pgdn", "Page down", TUI_MENU_NONE, TUI_SCOPE_NAV, KEY_NPAGE, 0, "Move a page down", false, en_always, run_pgdn },
 	{ "nav.home", "First", TUI_MENU_NONE, TUI_SCOPE_NAV, KEY_HOME, 'g', "Move to the first item", false, en_always, run_home },
 	{ "nav.end", "Last", TUI_MENU_NONE, TUI_SCOPE_NAV, KEY_END, 'G', "Move to the last item", false, en_always, run_end },
-	{ "nav.left", "Collapse / back", TUI_MENU_NONE, TUI_SCOPE_NAV, KEY_LEFT, 'h', "Collapse a host in the tree; from the list, back to the tree", false, en_always, run_left },
-	{ "nav.right", "Expand / into", TUI_MENU_NONE, TUI_SCOPE_NAV, KEY_RIGHT, 'l', "Expand a host in the tree; from the tree, into the list", false, en_always, run_right },
+	{ "nav.left", "Collapse / back", TUI_MENU_NONE, TUI_SCOPE_NAV, KEY_LEFT, 'h', "Collapse a group or host in the tree (again: up to its parent); from the list, back to the tree", false, en_always, run_left },
+	{ "nav.right", "Expand / into", TUI_MENU_NONE, TUI_SCOPE_NAV, KEY_RIGHT, 'l', "Expand a group or host in the tree; from the tree, into the list", false, en_always, run_right },
 	{ "nav.open", "Open", TUI_MENU_NONE, TUI_SCOPE_NAV, '\n', KEY_ENTER, "Open the selection: a tree node shows its list, a running VM its serial console, another VM its properties, an action runs", false, en_always, run_open },
 	{ "nav.console_leave", "Leave Console", TUI_MENU_NONE, TUI_SCOPE_NAV, CTRL(']'), 0, "In a console: back to the tree, the console stays open (the escape key; `escape = ^X` in the config)", false, en_console_any, run_console_detach },
 };
@@ -531,6 +566,23 @@ const struct tui_action *tui_action_for_key(int key)
 		if (key && (tui_actions[i].key == key || tui_actions[i].key2 == key))
 			return &tui_actions[i];
 	return NULL;
+}
+
+const struct tui_action *tui_action_for_key_sel(const struct tui_app *a, int key)
+{
+	const struct tui_action *first = NULL;
+	if (key == '\r')
+		key = '\n';
+	for (size_t i = 0; key && i < tui_nactions; i++) {
+		const struct tui_action *act = &tui_actions[i];
+		if (act->key != key && act->key2 != key)
+			continue;
+		if (tui_action_enabled(a, act))
+			return act;
+		if (!first)
+			first = act;
+	}
+	return first;
 }
 
 const struct tui_action *tui_action_by_id(const char *id)
@@ -610,6 +662,7 @@ static const char *const scope_titles[] = {
 	[TUI_SCOPE_GLOBAL] = "Everywhere",
 	[TUI_SCOPE_HOST] = "Hosts",
 	[TUI_SCOPE_VM] = "Virtual machines",
+	[TUI_SCOPE_GROUP] = "Groups",
 	[TUI_SCOPE_NAV] = "Moving around",
 };
 

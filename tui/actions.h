@@ -12,7 +12,7 @@ struct tui_app;
 enum tui_menu { TUI_MENU_FILE, TUI_MENU_ACTION, TUI_MENU_VIEW, TUI_MENU_HELP, TUI_MENU__COUNT, TUI_MENU_NONE = -1 };
 
 /* Where an action applies; the actions pane shows the ones for the selection. */
-enum tui_scope { TUI_SCOPE_GLOBAL, TUI_SCOPE_HOST, TUI_SCOPE_VM, TUI_SCOPE_NAV };
+enum tui_scope { TUI_SCOPE_GLOBAL, TUI_SCOPE_HOST, TUI_SCOPE_VM, TUI_SCOPE_GROUP, TUI_SCOPE_NAV };
 
 struct tui_action {
 	const char *id;        /* stable name, e.g. "vm.start" */
@@ -31,6 +31,10 @@ extern const size_t tui_nactions;
 extern const char *const tui_menu_names[TUI_MENU__COUNT];
 
 const struct tui_action *tui_action_for_key(int key);
+/* The action a key runs for the selection: of the actions bound to key,
+ * the first enabled one (two may share a key when they apply to different
+ * kinds of tree node, e.g. '-' removes a host or a group); else the first. */
+const struct tui_action *tui_action_for_key_sel(const struct tui_app *a, int key);
 const struct tui_action *tui_action_by_id(const char *id);
 bool tui_action_enabled(const struct tui_app *a, const struct tui_action *act);
 /* Runs act if enabled; else says why in the status bar. */

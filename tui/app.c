@@ -81,7 +81,7 @@ void tui_status(struct tui_app *a, bool error, const char *fmt, ...)
 
 /* ---- hosts --------------------------------------------------------------------- */
 
-int tui_add_host(struct tui_app *a, const char *uri, const char *name, bool saved, bool demo)
+int tui_add_host(struct tui_app *a, const char *uri, const char *name, const char *group, bool saved, bool demo)
 {
 	struct tui_host *th;
 	md_host *h;
@@ -97,25 +97,76 @@ int tui_add_host(struct tui_app *a, const char *uri, const char *name, bool save
 	th->expanded = true;
 	th->saved = saved;
 	th->demo = demo;
+	if (group && *group) {
+		size_t gi = tui_group_add(a, group);
+		th->group = xstrdup(a->groups[gi].name);
+	}
 	h = md_host_add(a->model, th->id, uri);
 	h->demo = demo;
-	if (demo)
-		core_str_set(&h->label, "Demo host");
-	else if (name && *name)
-		core_str_set(&h->label, name);
 	h->conn = MD_CONN_CONNECTING;
+	tui_host_set_name(a, th->id, name);
 	th->be = be_host_new(th->id, uri);
 	a->dirty |= TUI_DIRTY_ALL;
 	tui_rebuild_tree(a);
 	return th->id;
 }
 
+void tui_host_set_name(struct tui_app *a, int id, const char *name)
+{
+	struct tui_host *th = tui_host_by_id(a, id);
+	md_host *h = md_host_get(a->model, id);
+	if (!th || !h)
+		return;
+	core_str_set(&th->name, name && *name ? name : NULL);
+	if (th->name)
+		core_str_set(&h->label, th->name);
+	else
+		core_str_set(&h->label, th->demo ? "Demo host" : h->uri);
+	a->dirty |= TUI_DIRTY_ALL;
+}
+
+void tui_host_set_group(struct tui_app *a, int id, const char *group)
+{
+	struct tui_host *th = tui_host_by_id(a, id);
+	if (!th)
+		return;
+	if (group && *group) {
+		size_t gi = tui_group_add(a, group);
+		core_str_set(&th->group, a->groups[gi].name);
+		a->groups[gi].expanded = true; /* show where it went */
+	} else {
+		xfree(&th->group);
+	}
+	tui_rebuild_tree(a);
+	a->dirty |= TUI_DIRTY_ALL;
+}
+
+static void str_list_add(char ***v, size_t *n, const char *s)
+{
+	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+	(*v)[(*n)++] = xstrdup(s);
+}
+
+static void str_list_free(char ***v, size_t *n)
+{
+	for (size_t i = 0; i < *n; i++)
+		free((*v)[i]);
+	xfree(v);
+	*n = 0;
+}
+
 void tui_remove_host(struct tui_app *a, int id)
 {
+	const md_host *h = md_host_get(a->model, id);
 	for (size_t i = 0; i < a->nhosts; i++) {
 		if (a->hosts[i].id != id)
 			continue;
+		if (a->hosts[i].saved && h)
+			str_list_add(&a->removed_uris, &a->nremoved_uris, h->uri);
+		tui_prompt_cancel_host(a, id); /* a worker waiting for an answer */
 		be_host_free(&a->hosts[i].be, 200);
+		free(a->hosts[i].name);
+		free(a->hosts[i].group);
 		memmove(&a->hosts[i], &a->hosts[i + 1], (a->nhosts - i - 1) * sizeof(*a->hosts));
 		a->nhosts--;
 		md_host_remove(a->model, id);
@@ -139,58 +190,175 @@ void tui_save_config(struct tui_app *a)
 		core_conf_free(&c);
 		return;
 	}
-	/* The file is the truth for all but the hosts vmmc opened from it or
-	 * added: drop those the user removed, add the new ones; entries it
-	 * did not open (autoconnect = no) and their groups are kept. */
-	for (size_t i = 0; i < c.nhosts;) {
-		bool keep = !c.hosts[i].autoconnect;
-		for (size_t k = 0; k < a->nhosts && !keep; k++) {
-			const md_host *h = md_host_get(a->model, a->hosts[k].id);
-			keep = h && a->hosts[k].saved && strcmp(h->uri, c.hosts[i].uri) == 0;
+	/* The file is the truth for all but what the user changed here: the
+	 * saved hosts removed, the groups renamed or removed (also for the
+	 * file's hosts the tree does not show: autoconnect = no, or not opened
+	 * because URIs were given on the command line), the tree's groups and
+	 * the saved hosts with their names and groups. */
+	for (size_t i = 0; i < a->nremoved_uris; i++)
+		core_conf_remove_host(&c, a->removed_uris[i]);
+	for (size_t r = 0; r + 1 < a->ngroup_renames; r += 2)
+		for (size_t i = 0; i < c.nhosts; i++)
+			if (core_str_eq(c.hosts[i].group, a->group_renames[r]))
+				core_str_set(&c.hosts[i].group, a->group_renames[r + 1]);
+	for (size_t r = 0; r < a->nremoved_groups; r++)
+		for (size_t i = 0; i < c.nhosts; i++)
+			if (core_str_eq(c.hosts[i].group, a->removed_groups[r]) &&
+			    tui_group_find(a, a->removed_groups[r]) < 0)
+				xfree(&c.hosts[i].group);
+	{
+		/* the tree's groups in its order; then any the file got elsewhere */
+		char **old = c.groups;
+		size_t nold = c.ngroups;
+		c.groups = NULL;
+		c.ngroups = 0;
+		for (size_t i = 0; i < a->ngroups; i++)
+			core_conf_add_group(&c, a->groups[i].name);
+		for (size_t i = 0; i < nold; i++) {
+			bool gone = false;
+			for (size_t r = 0; r < a->nremoved_groups; r++)
+				gone |= strcmp(old[i], a->removed_groups[r]) == 0;
+			for (size_t r = 0; r + 1 < a->ngroup_renames; r += 2)
+				gone |= strcmp(old[i], a->group_renames[r]) == 0;
+			if (!gone)
+				core_conf_add_group(&c, old[i]);
 		}
-		if (keep || core_conf_remove_host(&c, c.hosts[i].uri) != 0)
-			i++;
+		str_list_free(&old, &nold);
 	}
 	for (size_t i = 0; i < a->nhosts; i++) {
-		const md_host *h = md_host_get(a->model, a->hosts[i].id);
-		if (h && a->hosts[i].saved)
-			core_conf_add_host(&c, h->uri, core_str_eq(h->label, h->uri) ? NULL : h->label, NULL);
+		const struct tui_host *th = &a->hosts[i];
+		const md_host *h = md_host_get(a->model, th->id);
+		struct core_conf_host *e;
+		if (!h || !th->saved)
+			continue;
+		if ((e = core_conf_find_host(&c, h->uri)) != NULL) {
+			core_str_set(&e->name, th->name);
+			core_str_set(&e->group, th->group);
+			e->autoconnect = true;
+		} else {
+			core_conf_add_host(&c, h->uri, th->name, th->group);
+		}
 	}
 	if (core_conf_save(a->opts->config_path, &c, &err) != 0) {
 		tui_status(a, true, "Config not saved: %s", err);
 		free(err);
+	} else {
+		/* in the file now */
+		str_list_free(&a->removed_uris, &a->nremoved_uris);
+		str_list_free(&a->group_renames, &a->ngroup_renames);
+		str_list_free(&a->removed_groups, &a->nremoved_groups);
 	}
 	core_conf_free(&c);
 }
 
+/* For hosts.c: what the next save applies to the file's other hosts. */
+void tui_note_group_renamed(struct tui_app *a, const char *from, const char *to)
+{
+	str_list_add(&a->group_renames, &a->ngroup_renames, from);
+	str_list_add(&a->group_renames, &a->ngroup_renames, to);
+}
+
+void tui_note_group_removed(struct tui_app *a, const char *name)
+{
+	str_list_add(&a->removed_groups, &a->nremoved_groups, name);
+}
+
+void tui_note_host_unsaved(struct tui_app *a, const char *uri)
+{
+	str_list_add(&a->removed_uris, &a->nremoved_uris, uri);
+}
+
+void tui_config_notes_free(struct tui_app *a)
+{
+	str_list_free(&a->removed_uris, &a->nremoved_uris);
+	str_list_free(&a->group_renames, &a->ngroup_renames);
+	str_list_free(&a->removed_groups, &a->nremoved_groups);
+}
+
 /* ---- tree and rows ------------------------------------------------------------ */
+
+static void tree_push_host(struct tui_app *a, const struct tui_host *th, int depth)
+{
+	static const int kinds[] = { TUI_NODE_VMS, TUI_NODE_NETS, TUI_NODE_POOLS };
+	xgrow(&a->nodes, &a->cap_nodes, a->nnodes + 4, sizeof(*a->nodes));
+	a->nodes[a->nnodes++] = (struct tui_node){ TUI_NODE_HOST, th->id, -1, depth };
+	if (!th->expanded)
+		return;
+	for (size_t k = 0; k < CORE_ARRAY_LEN(kinds); k++)
+		a->nodes[a->nnodes++] = (struct tui_node){ kinds[k], th->id, -1, depth + 1 };
+}
 
 void tui_rebuild_tree(struct tui_app *a)
 {
-	struct tui_node keep = { -1, -1 };
-	size_t i;
+	struct tui_node keep = { -1, -1, -1, 0 };
+	size_t i, old_sel = a->tree_sel;
+	ssize_t hit = -1, host_row = -1;
+	int vis = tui_tree_visible_rows(a);
 	if (a->tree_sel < a->nnodes)
 		keep = a->nodes[a->tree_sel];
 	a->nnodes = 0;
-	for (i = 0; i < a->nhosts; i++) {
-		static const int kinds[] = { TUI_NODE_VMS, TUI_NODE_NETS, TUI_NODE_POOLS };
-		xgrow(&a->nodes, &a->cap_nodes, a->nnodes + 4, sizeof(*a->nodes));
-		a->nodes[a->nnodes++] = (struct tui_node){ TUI_NODE_HOST, a->hosts[i].id };
-		if (!a->hosts[i].expanded)
+	for (size_t g = 0; g < a->ngroups; g++) {
+		xgrow(&a->nodes, &a->cap_nodes, a->nnodes + 1, sizeof(*a->nodes));
+		a->nodes[a->nnodes++] = (struct tui_node){ TUI_NODE_GROUP, -1, (int)g, 0 };
+		if (!a->groups[g].expanded)
 			continue;
-		for (size_t k = 0; k < CORE_ARRAY_LEN(kinds); k++)
-			a->nodes[a->nnodes++] = (struct tui_node){ kinds[k], a->hosts[i].id };
+		for (i = 0; i < a->nhosts; i++)
+			if (tui_host_group_index(a, &a->hosts[i]) == (int)g)
+				tree_push_host(a, &a->hosts[i], 1);
 	}
-	a->tree_sel = 0;
-	for (i = 0; i < a->nnodes; i++) {
-		if (a->nodes[i].host_id == keep.host_id && a->nodes[i].kind == keep.kind) {
-			a->tree_sel = i;
-			break;
+	for (i = 0; i < a->nhosts; i++)
+		if (tui_host_group_index(a, &a->hosts[i]) < 0)
+			tree_push_host(a, &a->hosts[i], 0);
+	/* the selection stays on its node; a hidden one goes to its parent */
+	for (i = 0; i < a->nnodes && hit < 0; i++) {
+		const struct tui_node *n = &a->nodes[i];
+		if (keep.kind == TUI_NODE_GROUP) {
+			if (n->kind == TUI_NODE_GROUP && n->group == keep.group)
+				hit = (ssize_t)i;
+		} else if (keep.host_id >= 0 && n->host_id == keep.host_id) {
+			if (n->kind == keep.kind)
+				hit = (ssize_t)i;
+			else if (n->kind == TUI_NODE_HOST)
+				host_row = (ssize_t)i;
 		}
-		if (a->nodes[i].host_id == keep.host_id && a->nodes[i].kind == TUI_NODE_HOST)
-			a->tree_sel = i; /* a collapsed child: its host */
+	}
+	if (hit < 0)
+		hit = host_row;
+	if (hit < 0 && keep.kind != TUI_NODE_GROUP && keep.host_id >= 0) {
+		/* a host in a collapsed group: the group */
+		const struct tui_host *th = tui_host_by_id(a, keep.host_id);
+		int g = th ? tui_host_group_index(a, th) : -1;
+		for (i = 0; i < a->nnodes && g >= 0 && hit < 0; i++)
+			if (a->nodes[i].kind == TUI_NODE_GROUP && a->nodes[i].group == g)
+				hit = (ssize_t)i;
+	}
+	if (hit < 0 && keep.kind == TUI_NODE_GROUP && a->nnodes) /* a group gone: stay put */
+		hit = (ssize_t)(old_sel < a->nnodes ? old_sel : a->nnodes - 1);
+	a->tree_sel = hit >= 0 ? (size_t)hit : 0;
+	/* and in view */
+	if (vis > 0) {
+		if (a->tree_top + (size_t)vis > a->nnodes)
+			a->tree_top = a->nnodes > (size_t)vis ? a->nnodes - (size_t)vis : 0;
+		if (a->tree_sel < a->tree_top)
+			a->tree_top = a->tree_sel;
+		if (a->tree_sel >= a->tree_top + (size_t)vis)
+			a->tree_top = a->tree_sel - (size_t)vis + 1;
 	}
 	a->dirty |= TUI_DIRTY_TREE | TUI_DIRTY_LIST | TUI_DIRTY_ACTIONS | TUI_DIRTY_ROWS;
+}
+
+void tui_select_host(struct tui_app *a, int id)
+{
+	for (size_t i = 0; i < a->nnodes; i++)
+		if (a->nodes[i].host_id == id && a->nodes[i].kind == TUI_NODE_HOST)
+			tui_tree_select(a, i);
+}
+
+void tui_select_group(struct tui_app *a, size_t gi)
+{
+	for (size_t i = 0; i < a->nnodes; i++)
+		if (a->nodes[i].kind == TUI_NODE_GROUP && a->nodes[i].group == (int)gi)
+			tui_tree_select(a, i);
 }
 
 /* A live figure for sorting: -1 when absent (below every real figure). */
@@ -423,10 +591,8 @@ static void on_host_state(struct tui_app *a, const md_msg *m)
 		const char *err = m->text ? m->text : "no answer";
 		int id;
 		a->demo_opened = true;
-		id = tui_add_host(a, a->opts->demo_uri, NULL, false, true);
-		for (size_t i = 0; i < a->nnodes; i++)
-			if (a->nodes[i].host_id == id && a->nodes[i].kind == TUI_NODE_HOST)
-				a->tree_sel = i;
+		id = tui_add_host(a, a->opts->demo_uri, NULL, NULL, false, true);
+		tui_select_host(a, id);
 		tui_status(a, true, "No local hypervisor answered at %s (%s): showing the demo host", h->uri, err);
 	} else if ((m->conn == MD_CONN_FAILED && !th->fallback_local) || m->conn == MD_CONN_DISCONNECTED) {
 		tui_status(a, true, "%s %s: %s%s", h->label, m->conn == MD_CONN_FAILED ? "failed" : "disconnected",
@@ -448,6 +614,11 @@ static void drain_messages(struct tui_app *a)
 		}
 		if (m->type == MD_MSG_CONSOLE) {
 			tui_console_msg(a, m);
+			md_msg_free(&m);
+			continue;
+		}
+		if (m->type == MD_MSG_PROMPT) {
+			tui_prompt_msg(a, m);
 			md_msg_free(&m);
 			continue;
 		}
@@ -476,7 +647,7 @@ static void drain_messages(struct tui_app *a)
 
 /* ---- navigation ---------------------------------------------------------------- */
 
-static void tree_select(struct tui_app *a, size_t i)
+void tui_tree_select(struct tui_app *a, size_t i)
 {
 	if (i >= a->nnodes)
 		return;
@@ -526,24 +697,57 @@ static size_t step(size_t cur, size_t n, int how, int page)
 	return cur;
 }
 
-static void host_expand(struct tui_app *a, bool expand)
+/* The selected node's parent (a host's list: the host; a host in a group:
+ * the group); false when it is at the top. */
+static bool tree_to_parent(struct tui_app *a)
 {
 	const struct tui_node *n = tui_sel_node(a);
-	struct tui_host *th = n ? tui_host_by_id(a, n->host_id) : NULL;
-	if (!th)
+	if (!n || n->depth == 0)
+		return false;
+	for (size_t i = a->tree_sel; i-- > 0;)
+		if (a->nodes[i].depth < n->depth) {
+			tui_tree_select(a, i);
+			return true;
+		}
+	return false;
+}
+
+/* Left / Right on the tree: collapse (or go to the parent) / expand. */
+static void tree_expand(struct tui_app *a, bool expand)
+{
+	const struct tui_node *n = tui_sel_node(a);
+	struct tui_host *th;
+	bool *open = NULL;
+	if (!n)
 		return;
-	if (n->kind != TUI_NODE_HOST) {
-		/* to the parent */
-		for (size_t i = a->tree_sel; i-- > 0;)
-			if (a->nodes[i].kind == TUI_NODE_HOST) {
-				tree_select(a, i);
-				return;
-			}
+	if (n->kind == TUI_NODE_GROUP && (size_t)n->group < a->ngroups)
+		open = &a->groups[n->group].expanded;
+	else if (n->kind == TUI_NODE_HOST && (th = tui_host_by_id(a, n->host_id)) != NULL)
+		open = &th->expanded;
+	if (!open) { /* a host's list */
+		if (!expand)
+			tree_to_parent(a);
+		return;
 	}
-	if (th->expanded != expand) {
-		th->expanded = expand;
+	if (*open != expand) {
+		*open = expand;
 		tui_rebuild_tree(a);
+	} else if (!expand) {
+		tree_to_parent(a);
 	}
+}
+
+/* A click on a group's or host's arrow, or a double click on its row. */
+static void tree_toggle(struct tui_app *a)
+{
+	const struct tui_node *n = tui_sel_node(a);
+	struct tui_host *th;
+	if (!n)
+		return;
+	if (n->kind == TUI_NODE_GROUP && (size_t)n->group < a->ngroups)
+		tree_expand(a, !a->groups[n->group].expanded);
+	else if (n->kind == TUI_NODE_HOST && (th = tui_host_by_id(a, n->host_id)) != NULL)
+		tree_expand(a, !th->expanded);
 }
 
 void tui_nav(struct tui_app *a, int how)
@@ -564,18 +768,21 @@ void tui_nav(struct tui_app *a, int how)
 	switch (a->focus) {
 	case TUI_PANE_TREE:
 		if (how == TUI_NAV_LEFT)
-			host_expand(a, false);
+			tree_expand(a, false);
 		else if (how == TUI_NAV_RIGHT) {
 			const struct tui_node *n = tui_sel_node(a);
 			struct tui_host *th = n ? tui_host_by_id(a, n->host_id) : NULL;
 			if (n && n->kind == TUI_NODE_HOST && th && !th->expanded)
-				host_expand(a, true);
+				tree_expand(a, true);
+			else if (n && n->kind == TUI_NODE_GROUP && (size_t)n->group < a->ngroups &&
+				 !a->groups[n->group].expanded)
+				tree_expand(a, true);
 			else
 				a->focus = TUI_PANE_LIST;
 		} else if (how == TUI_NAV_OPEN)
 			a->focus = TUI_PANE_LIST;
 		else
-			tree_select(a, step(a->tree_sel, a->nnodes, how, tui_tree_visible_rows(a) - 1));
+			tui_tree_select(a, step(a->tree_sel, a->nnodes, how, tui_tree_visible_rows(a) - 1));
 		a->dirty |= TUI_DIRTY_ALL;
 		break;
 	case TUI_PANE_LIST:
@@ -738,7 +945,7 @@ void tui_handle_key(struct tui_app *a, int key, bool is_char)
 	}
 	if (is_char && key > 127)
 		return;
-	act = tui_action_for_key(key);
+	act = tui_action_for_key_sel(a, key);
 	if (act)
 		tui_action_run(a, act);
 	a->dirty |= TUI_DIRTY_ALL;
@@ -869,13 +1076,13 @@ void tui_handle_mouse(struct tui_app *a)
 		size_t i = a->tree_top + (size_t)(ev.y - 2);
 		a->focus = TUI_PANE_TREE;
 		if (ev.y >= 2 && i < a->nnodes) {
-			bool on_arrow = a->nodes[i].kind == TUI_NODE_HOST && ev.x <= 1;
-			tree_select(a, i);
-			if (on_arrow || (dbl && a->nodes[i].kind == TUI_NODE_HOST)) {
-				struct tui_host *th = tui_host_by_id(a, a->nodes[i].host_id);
-				if (th)
-					host_expand(a, !th->expanded);
-			}
+			const struct tui_node *n = &a->nodes[i];
+			bool folds = n->kind == TUI_NODE_HOST || n->kind == TUI_NODE_GROUP;
+			int arrow_x = 2 * n->depth;
+			bool on_arrow = folds && ev.x >= arrow_x && ev.x <= arrow_x + 1;
+			tui_tree_select(a, i);
+			if (on_arrow || (dbl && folds))
+				tree_toggle(a);
 		}
 	} else if (a->actions_visible && ev.x >= a->cols - a->actions_w) {
 		const struct tui_action *acts[64];
@@ -1053,9 +1260,15 @@ static void free_app(struct tui_app *a)
 	while (a->ndialogs)
 		tui_dialog_free(&a->dialogs[--a->ndialogs]);
 	free(a->dialogs);
-	for (size_t i = 0; i < a->nhosts; i++)
+	tui_prompt_free(a); /* cancels what is still queued: no worker stays waiting */
+	for (size_t i = 0; i < a->nhosts; i++) {
 		be_host_free(&a->hosts[i].be, 500);
+		free(a->hosts[i].name);
+		free(a->hosts[i].group);
+	}
 	free(a->hosts);
+	tui_groups_free(a);
+	tui_config_notes_free(a);
 	free(a->nodes);
 	free(a->rows);
 	core_theme_free(&a->theme);
@@ -1116,8 +1329,11 @@ int tui_run(struct tui_opts *opts)
 	tui_theme_apply(a);
 	bkgdset(' ' | tui_attr(a, CORE_ROLE_NORMAL));
 
+	for (size_t i = 0; i < opts->ngroups; i++)
+		tui_group_add(a, opts->groups[i]);
 	for (size_t i = 0; i < opts->nhosts; i++) {
-		int id = tui_add_host(a, opts->hosts[i].uri, opts->hosts[i].name, opts->hosts[i].saved, opts->hosts[i].demo);
+		int id = tui_add_host(a, opts->hosts[i].uri, opts->hosts[i].name, opts->hosts[i].group,
+				      opts->hosts[i].saved, opts->hosts[i].demo);
 		struct tui_host *th = tui_host_by_id(a, id);
 		if (th)
 			th->fallback_local = opts->hosts[i].fallback_local;

@@ -15,22 +15,37 @@
 
 struct tui_dialog;
 struct tui_action;
+struct tui_page;
+struct tui_field;
 
 enum tui_pane { TUI_PANE_TREE, TUI_PANE_LIST, TUI_PANE_ACTIONS, TUI_PANE__COUNT };
 
 /* What the results pane shows. */
 enum tui_view { TUI_VIEW_LIST, TUI_VIEW_PERF, TUI_VIEW_CONSOLE };
 
-enum tui_node_kind { TUI_NODE_HOST, TUI_NODE_VMS, TUI_NODE_NETS, TUI_NODE_POOLS };
+enum tui_node_kind { TUI_NODE_HOST, TUI_NODE_VMS, TUI_NODE_NETS, TUI_NODE_POOLS, TUI_NODE_GROUP };
 
+/* A row of the console tree: a group (folder), a host, or one of a host's
+ * lists. Groups come first, in their order, each with its hosts; then the
+ * hosts in no group. */
 struct tui_node {
 	int kind;
-	int host_id;
+	int host_id;       /* -1 for a group */
+	int group;         /* TUI_NODE_GROUP: index in a->groups; else -1 */
+	int depth;         /* indent level: 0 top, 1 in a group / a host's list, 2 both */
+};
+
+/* A group of hosts: a folder of the tree, saved in the config ([group]). */
+struct tui_group {
+	char *name;        /* unique (tui_group_find), checked by core_conf_group_name_check */
+	bool expanded;
 };
 
 struct tui_host {
 	int id;
 	be_host *be;
+	char *name;        /* the display name the user gave; NULL: none (the URI shows) */
+	char *group;       /* the group it is in (a->groups); NULL: top level */
 	bool expanded;
 	bool saved;
 	bool demo;
@@ -63,6 +78,17 @@ struct tui_app {
 	size_t nhosts, cap_hosts;
 	int next_host_id;
 	bool demo_opened;
+	struct tui_group *groups;
+	size_t ngroups, cap_groups;
+	/* changes the next tui_save_config applies to the file beyond what the
+	 * tree shows: saved hosts removed; groups renamed (pairs old, new) and
+	 * removed, for the file's hosts the tree does not show */
+	char **removed_uris;
+	size_t nremoved_uris;
+	char **group_renames;
+	size_t ngroup_renames;
+	char **removed_groups;
+	size_t nremoved_groups;
 
 	/* tree */
 	struct tui_node *nodes;
@@ -106,6 +132,7 @@ struct tui_app {
 	bool fullscreen;         /* the view has the whole screen (consoles) */
 	void *perf;              /* perf.c */
 	void *consoles;          /* console.c */
+	void *prompts;           /* prompt.c */
 
 	/* help screen */
 	bool help_open;
@@ -135,9 +162,45 @@ const md_host *tui_sel_host(const struct tui_app *a);
 const struct tui_node *tui_sel_node(const struct tui_app *a);
 const md_vm *tui_sel_vm(const struct tui_app *a);
 void tui_status(struct tui_app *a, bool error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-int tui_add_host(struct tui_app *a, const char *uri, const char *name, bool saved, bool demo);
+/* A host in the tree (its id); an existing one's id when uri is already
+ * there. name may be NULL; group (NULL: top level) is made if missing. */
+int tui_add_host(struct tui_app *a, const char *uri, const char *name, const char *group, bool saved, bool demo);
 void tui_remove_host(struct tui_app *a, int id);
+/* The display name: name when not NULL or empty, else the URI ("Demo host"
+ * for the demo). */
+void tui_host_set_name(struct tui_app *a, int id, const char *name);
+/* Into group (NULL or "": top level; made if missing). Does not save. */
+void tui_host_set_group(struct tui_app *a, int id, const char *group);
+/* Merge the tree's hosts and groups into the config file (unless the file
+ * could not be read: then the status bar says so and nothing is written). */
 void tui_save_config(struct tui_app *a);
+/* Select the tree node of host id (its host row), or of group gi. */
+void tui_select_host(struct tui_app *a, int id);
+void tui_tree_select(struct tui_app *a, size_t i);
+void tui_select_group(struct tui_app *a, size_t gi);
+
+/* groups (hosts.c) */
+int tui_group_find(const struct tui_app *a, const char *name);  /* index or -1; exact */
+int tui_group_find_nocase(const struct tui_app *a, const char *name); /* ASCII case-insensitive */
+size_t tui_group_add(struct tui_app *a, const char *name);      /* index; made if missing */
+void tui_group_rename(struct tui_app *a, size_t gi, const char *name); /* its hosts follow */
+void tui_group_remove(struct tui_app *a, size_t gi);            /* its hosts to the top level */
+size_t tui_group_nhosts(const struct tui_app *a, size_t gi);
+int tui_host_group_index(const struct tui_app *a, const struct tui_host *th); /* -1: top level */
+const struct tui_group *tui_sel_group(const struct tui_app *a); /* a group node selected, or NULL */
+/* The selected group, or the selected host's group: where a new host goes
+ * by default (-1: none). */
+int tui_sel_group_index(const struct tui_app *a);
+/* A CHOICE field: "(none)" then the groups (sanitized), on group sel (-1:
+ * none); and the group it names (NULL: none). */
+struct tui_field *tui_add_group_choice(const struct tui_app *a, struct tui_page *p, const char *label, int sel);
+const char *tui_group_choice_name(const struct tui_app *a, const struct tui_field *f);
+void tui_groups_free(struct tui_app *a);
+/* app.c: group changes the next save applies to the file's other hosts */
+void tui_note_group_renamed(struct tui_app *a, const char *from, const char *to);
+void tui_note_group_removed(struct tui_app *a, const char *name);
+void tui_note_host_unsaved(struct tui_app *a, const char *uri);
+void tui_config_notes_free(struct tui_app *a);
 void tui_rebuild_tree(struct tui_app *a);
 void tui_rebuild_rows(struct tui_app *a);
 void tui_layout(struct tui_app *a);
@@ -188,6 +251,11 @@ void tui_console_msg(struct tui_app *a, md_msg *m);          /* MD_MSG_CONSOLE *
 void tui_console_draw(struct tui_app *a, WINDOW *w);
 bool tui_console_key(struct tui_app *a, int key, bool is_char); /* true: consumed */
 void tui_console_free(struct tui_app *a);
+
+/* prompt.c: questions from backend threads (host keys, passwords). */
+void tui_prompt_msg(struct tui_app *a, md_msg *m);           /* MD_MSG_PROMPT: queue or show */
+void tui_prompt_cancel_host(struct tui_app *a, int host_id); /* the host goes away */
+void tui_prompt_free(struct tui_app *a);
 
 /* input.c */
 void tui_handle_key(struct tui_app *a, int key, bool is_char);

@@ -17,6 +17,12 @@ struct tui_dialog *tui_dialog_new(const char *title, int buttons)
 	return d;
 }
 
+void tui_dialog_set_button(struct tui_dialog *d, int i, const char *label)
+{
+	if (i >= 0 && i < 4)
+		core_str_set(&d->btn_labels[i], label);
+}
+
 struct tui_page *tui_dialog_add_page(struct tui_dialog *d, const char *title, const char *text)
 {
 	struct tui_page *p;
@@ -44,6 +50,26 @@ void tui_field_add_choice(struct tui_field *f, const char *choice)
 {
 	f->choices = xrealloc(f->choices, (f->nchoices + 1) * sizeof(*f->choices));
 	f->choices[f->nchoices++] = xstrdup(choice);
+}
+
+static void field_free(struct tui_field *f)
+{
+	free(f->label);
+	if (f->kind == TUI_F_PASSWORD)
+		xfree_secret(&f->value);
+	else
+		free(f->value);
+	for (size_t k = 0; k < f->nchoices; k++)
+		free(f->choices[k]);
+	free(f->choices);
+}
+
+void tui_page_clear_fields(struct tui_page *p)
+{
+	for (size_t j = 0; j < p->nfields; j++)
+		field_free(&p->fields[j]);
+	xfree(&p->fields);
+	p->nfields = 0;
 }
 
 struct tui_field *tui_dialog_field(struct tui_dialog *d, size_t page, const char *label)
@@ -98,8 +124,13 @@ static void dialog_drop_form(struct tui_dialog *d)
 		if (sub && sub != d->win)
 			delwin(sub);
 	}
-	for (int i = 0; d->ff && d->ff[i]; i++)
+	for (int i = 0; d->ff && d->ff[i]; i++) {
+		/* values were synced; wipe the form's own copies (a password
+		 * lives in the field's buffer and in its expanded text) */
+		set_field_buffer(d->ff[i], 0, "");
+		(void)field_buffer(d->ff[i], 0);
 		free_field(d->ff[i]);
+	}
 	xfree(&d->ff);
 	xfree(&d->ff_of);
 }
@@ -129,24 +160,15 @@ void tui_dialog_free(struct tui_dialog **dp)
 		free(d->ctx);
 	for (size_t i = 0; i < d->npages; i++) {
 		struct tui_page *p = &d->pages[i];
-		for (size_t j = 0; j < p->nfields; j++) {
-			struct tui_field *f = &p->fields[j];
-			free(f->label);
-			if (f->kind == TUI_F_PASSWORD)
-				xfree_secret(&f->value);
-			else
-				free(f->value);
-			for (size_t k = 0; k < f->nchoices; k++)
-				free(f->choices[k]);
-			free(f->choices);
-		}
-		free(p->fields);
+		tui_page_clear_fields(p);
 		free(p->title);
 		free(p->text);
 	}
 	free(d->pages);
 	free(d->title);
 	free(d->ok_label);
+	for (int i = 0; i < 4; i++)
+		free(d->btn_labels[i]);
 	free(d->error);
 	free(d);
 	*dp = NULL;
@@ -222,6 +244,8 @@ static const char *btn_label(const struct tui_dialog *d, int i)
 		return i == 0 ? (d->ok_label ? d->ok_label : "Yes") : "No";
 	case TUI_BTN_CLOSE:
 		return "Close";
+	case TUI_BTN_CUSTOM:
+		return d->btn_labels[i] ? d->btn_labels[i] : "?";
 	default:
 		if (i == 0)
 			return "< Back";
@@ -233,6 +257,12 @@ static const char *btn_label(const struct tui_dialog *d, int i)
 
 static int nbuttons(const struct tui_dialog *d)
 {
+	if (d->buttons == TUI_BTN_CUSTOM) {
+		int n = 0;
+		while (n < 4 && d->btn_labels[n])
+			n++;
+		return n ? n : 1;
+	}
 	return d->buttons == TUI_BTN_CLOSE ? 1 : d->buttons == TUI_BTN_WIZARD ? 3 : 2;
 }
 
@@ -530,12 +560,29 @@ static int press_button(struct tui_app *a, struct tui_dialog *d, int btn)
 		if (btn == 2)
 			return TUI_DLG_CANCEL;
 		return dialog_finish(a, d, btn == 1);
+	case TUI_BTN_CUSTOM:
+		if (btn >= nbuttons(d) - 1)
+			return TUI_DLG_CANCEL;
+		d->pressed = btn;
+		return dialog_finish(a, d, true);
 	default:
 		return btn == 0 ? dialog_finish(a, d, true) : TUI_DLG_CANCEL;
 	}
 }
 
-static void field_key(struct tui_dialog *d, struct tui_field *f, int key, bool is_char)
+/* A check box or choice changed: the page's on_change may rebuild it. */
+static void field_changed(struct tui_app *a, struct tui_dialog *d, int fi)
+{
+	struct tui_page *p = cur_page(d);
+	if (!p || !p->on_change)
+		return;
+	dialog_sync(d);
+	dialog_drop_windows(d); /* the form's fields point into the old ones */
+	p->on_change(d, p, fi);
+	tui_dialog_layout(a, d);
+}
+
+static void field_key(struct tui_dialog *d, int fi, struct tui_field *f, int key, bool is_char)
 {
 	if (f->kind == TUI_F_CHECK && is_char && key == ' ')
 		f->checked = !f->checked;
@@ -546,6 +593,12 @@ static void field_key(struct tui_dialog *d, struct tui_field *f, int key, bool i
 			f->choice = (f->choice + (int)f->nchoices - 1) % (int)f->nchoices;
 	}
 	if ((f->kind == TUI_F_TEXT || f->kind == TUI_F_PASSWORD) && d->form) {
+		/* the form's current field follows the focus only when drawn:
+		 * keys that come in one burst (a paste, Tab then text) must not
+		 * go to the field focused before */
+		for (int i = 0; d->ff[i]; i++)
+			if (d->ff_of[i] == fi && current_field(d->form) != d->ff[i])
+				set_current_field(d->form, d->ff[i]);
 		if (is_char)
 			form_driver_w(d->form, OK, (wchar_t)key);
 		else {
@@ -591,7 +644,7 @@ int tui_dialog_key(struct tui_app *a, struct tui_dialog *d, int key, bool is_cha
 		if (btn >= 0)
 			return press_button(a, d, btn);
 		/* Enter in a field: the default button (OK / Next; No in a question) */
-		if (d->buttons == TUI_BTN_YES_NO)
+		if (d->buttons == TUI_BTN_YES_NO || d->enter_no_default)
 			return TUI_DLG_RUNNING;
 		return d->buttons == TUI_BTN_WIZARD ? press_button(a, d, 1) : press_button(a, d, 0);
 	}
@@ -609,8 +662,14 @@ int tui_dialog_key(struct tui_app *a, struct tui_dialog *d, int key, bool is_cha
 		}
 		return TUI_DLG_RUNNING;
 	}
-	if (fi >= 0)
-		field_key(d, &p->fields[fi], key, is_char);
+	if (fi >= 0) {
+		struct tui_field *f = &p->fields[fi];
+		bool checked = f->checked;
+		int choice = f->choice;
+		field_key(d, fi, f, key, is_char);
+		if (f->checked != checked || f->choice != choice)
+			field_changed(a, d, fi);
+	}
 	return TUI_DLG_RUNNING;
 }
 
@@ -634,8 +693,10 @@ int tui_dialog_click(struct tui_app *a, struct tui_dialog *d, int y, int x)
 		row += (int)ntext + (ntext ? 1 : 0) + fi;
 		if (fi >= 0 && y == row) {
 			d->focus = k;
-			if (p->fields[fi].kind == TUI_F_CHECK)
+			if (p->fields[fi].kind == TUI_F_CHECK) {
 				p->fields[fi].checked = !p->fields[fi].checked;
+				field_changed(a, d, fi);
+			}
 			break;
 		}
 	}

@@ -39,6 +39,11 @@ struct tui_page {
 	size_t nfields;
 	/* 0 = the page may be left forward; else -1 with *err (shown in the dialog). */
 	int (*validate)(struct tui_dialog *d, struct tui_page *p, char **err);
+	/* A check box or choice of the page changed (key or click), field being
+	 * its index; the text fields' values are current. It may rebuild the
+	 * page's fields (tui_page_clear_fields, tui_page_add_field): the dialog
+	 * is laid out again after it, the focus kept by index. NULL: none. */
+	void (*on_change)(struct tui_dialog *d, struct tui_page *p, int field);
 };
 
 enum tui_buttons {
@@ -46,6 +51,8 @@ enum tui_buttons {
 	TUI_BTN_YES_NO,      /* [Yes] [No], No focused first */
 	TUI_BTN_CLOSE,       /* [Close] */
 	TUI_BTN_WIZARD,      /* [< Back] [Next >] / [Finish] [Cancel] */
+	TUI_BTN_CUSTOM,      /* btn_labels[0..nlabels-1]; the last one cancels; the
+	                        others validate and finish OK with .pressed = index */
 };
 
 enum tui_dialog_result { TUI_DLG_RUNNING = 0, TUI_DLG_OK, TUI_DLG_CANCEL };
@@ -56,6 +63,9 @@ struct tui_dialog {
 	size_t npages, cur;
 	int buttons;
 	char *ok_label;              /* replaces "OK" / "Yes" / "Finish" */
+	char *btn_labels[4];         /* TUI_BTN_CUSTOM: owned, NULL after the last */
+	int pressed;                 /* TUI_BTN_CUSTOM: the button that finished it */
+	bool enter_no_default;       /* Enter in a field does not press the first button */
 	bool error_style;            /* drawn with the error role */
 	void (*on_done)(struct tui_app *a, struct tui_dialog *d, int result);
 	void (*on_free)(struct tui_dialog *d);
@@ -78,9 +88,13 @@ struct tui_dialog {
 };
 
 struct tui_dialog *tui_dialog_new(const char *title, int buttons);
+/* TUI_BTN_CUSTOM: set button i's label (i < 4; the last set one cancels). */
+void tui_dialog_set_button(struct tui_dialog *d, int i, const char *label);
 struct tui_page *tui_dialog_add_page(struct tui_dialog *d, const char *title, const char *text);
 struct tui_field *tui_page_add_field(struct tui_page *p, int kind, const char *label, const char *value);
 void tui_field_add_choice(struct tui_field *f, const char *choice);
+/* Free a page's fields (for on_change to rebuild them). */
+void tui_page_clear_fields(struct tui_page *p);
 /* The field of the current page whose label is label, or NULL. */
 struct tui_field *tui_dialog_field(struct tui_dialog *d, size_t page, const char *label);
 void tui_dialog_set_text(struct tui_dialog *d, size_t page, const char *text);

@@ -1,4 +1,5 @@
-/* tui/dialogs.c - the dialogs that actions open: Delete, Properties, Add Host. */
+/* tui/dialogs.c - the dialogs that actions open: Delete, Properties, Add Host
+ * (a libvirt URI, or SSH fields that make an ssh:// URI). */
 #include "app.h"
 #include "dialog.h"
 #include "nav.h"
@@ -7,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/hosturi.h"
 #include "../core/sanitize.h"
 #include "../core/util.h"
 
@@ -118,40 +120,170 @@ void tui_open_properties(struct tui_app *a)
 
 /* ---- Add Host ---------------------------------------------------------------- */
 
+/* The dialog has one page whose first field picks the kind; the fields
+ * after it are rebuilt when the kind changes (on_change), their values
+ * kept here. */
+enum { ADD_KIND_URI, ADD_KIND_SSH };
+
+struct add_host_ctx {
+	struct tui_app *a;
+	int kind;
+	char *uri, *host, *user, *port, *driver, *name;
+	int daemon;        /* 0 system, 1 session */
+	int group;         /* the Group choice: 0 none, else a->groups[group - 1] */
+	bool save;
+	char *built;       /* the URI add_host_validate made */
+};
+
+static const char add_uri_text[] = "A libvirt URI: qemu:///system, qemu:///session,\n"
+				   "qemu+ssh://user@host/system, test:///default ...";
+static const char add_ssh_text[] = "vmmc logs in with SSH (your keys, agent and ~/.ssh/config) and talks to "
+				   "libvirt there: ssh://[user@]host[:port]/system|session. User and Port may "
+				   "stay empty (~/.ssh/config's, else the defaults).";
+
+static void add_host_ctx_free(struct tui_dialog *d)
+{
+	struct add_host_ctx *c = d->ctx;
+	if (!c)
+		return;
+	free(c->uri);
+	free(c->host);
+	free(c->user);
+	free(c->port);
+	free(c->driver);
+	free(c->name);
+	free(c->built);
+	free(c);
+	d->ctx = NULL;
+}
+
+/* The fields' values into c (by label: the two kinds share some). */
+static void add_host_keep(struct add_host_ctx *c, const struct tui_page *p)
+{
+	for (size_t i = 0; i < p->nfields; i++) {
+		const struct tui_field *f = &p->fields[i];
+		const char *l = f->label;
+		if (strcmp(l, "URI") == 0)
+			core_str_set(&c->uri, f->value);
+		else if (strcmp(l, "Host") == 0)
+			core_str_set(&c->host, f->value);
+		else if (strcmp(l, "User") == 0)
+			core_str_set(&c->user, f->value);
+		else if (strcmp(l, "Port") == 0)
+			core_str_set(&c->port, f->value);
+		else if (strcmp(l, "Driver") == 0)
+			core_str_set(&c->driver, f->value);
+		else if (strcmp(l, "Name") == 0)
+			core_str_set(&c->name, f->value);
+		else if (strcmp(l, "Daemon") == 0)
+			c->daemon = f->choice;
+		else if (strcmp(l, "Group") == 0)
+			c->group = f->choice;
+		else if (f->kind == TUI_F_CHECK)
+			c->save = f->checked;
+	}
+}
+
+static void add_host_fields(struct add_host_ctx *c, struct tui_page *p)
+{
+	struct tui_field *f;
+	tui_page_clear_fields(p);
+	f = tui_page_add_field(p, TUI_F_CHOICE, "Kind", "");
+	tui_field_add_choice(f, "libvirt URI");
+	tui_field_add_choice(f, "SSH");
+	f->choice = c->kind;
+	if (c->kind == ADD_KIND_URI) {
+		core_str_set(&p->text, add_uri_text);
+		tui_page_add_field(p, TUI_F_TEXT, "URI", c->uri);
+	} else {
+		core_str_set(&p->text, add_ssh_text);
+		tui_page_add_field(p, TUI_F_TEXT, "Host", c->host);
+		tui_page_add_field(p, TUI_F_TEXT, "User", c->user);
+		tui_page_add_field(p, TUI_F_TEXT, "Port", c->port)->width = 6;
+		f = tui_page_add_field(p, TUI_F_CHOICE, "Daemon", "");
+		tui_field_add_choice(f, "system");
+		tui_field_add_choice(f, "session");
+		f->choice = c->daemon;
+		tui_page_add_field(p, TUI_F_TEXT, "Driver", c->driver ? c->driver : "qemu")->width = 12;
+	}
+	tui_page_add_field(p, TUI_F_TEXT, "Name", c->name);
+	tui_add_group_choice(c->a, p, "Group", c->group - 1);
+	tui_page_add_field(p, TUI_F_CHECK, "Save in the config", "")->checked = c->save;
+}
+
+static void add_host_changed(struct tui_dialog *d, struct tui_page *p, int field)
+{
+	struct add_host_ctx *c = d->ctx;
+	if (field != 0 || p->fields[0].choice == c->kind)
+		return;
+	add_host_keep(c, p);
+	c->kind = p->fields[0].choice;
+	add_host_fields(c, p);
+}
+
+static bool has_control(const char *s)
+{
+	for (; s && *s; s++)
+		if ((unsigned char)*s < 32 || *s == 127)
+			return true;
+	return false;
+}
+
 static int add_host_validate(struct tui_dialog *d, struct tui_page *p, char **err)
 {
-	const char *uri = p->fields[0].value;
-	(void)d;
-	if (!uri || !*uri) {
-		*err = xstrdup("Enter a libvirt URI, e.g. qemu:///system or qemu+ssh://root@host/system");
-		return -1;
-	}
-	for (const char *s = uri; *s; s++) {
-		if ((unsigned char)*s < 32 || *s == 127) {
+	struct add_host_ctx *c = d->ctx;
+	add_host_keep(c, p);
+	xfree(&c->built);
+	if (c->kind == ADD_KIND_URI) {
+		const char *uri = c->uri;
+		if (!uri || !*uri) {
+			*err = xstrdup("Enter a libvirt URI, e.g. qemu:///system");
+			return -1;
+		}
+		if (has_control(uri)) {
 			*err = xstrdup("The URI holds a control character");
 			return -1;
 		}
+		if (!strstr(uri, ":/")) {
+			*err = xstrdup("That is not a URI: it needs a scheme, e.g. qemu:///system");
+			return -1;
+		}
+		c->built = xstrdup(uri);
+	} else {
+		c->built = core_ssh_uri_build(c->user, c->host, c->port, c->daemon == 1, c->driver, err);
+		if (!c->built)
+			return -1;
 	}
-	if (!strstr(uri, ":/")) {
-		*err = xstrdup("That is not a URI: it needs a scheme, e.g. qemu:///system");
+	if (has_control(c->name)) {
+		*err = xstrdup("The name cannot hold a control character");
 		return -1;
+	}
+	for (size_t i = 0; i < c->a->nhosts; i++) {
+		const md_host *h = md_host_get(c->a->model, c->a->hosts[i].id);
+		if (h && strcmp(h->uri, c->built) == 0) {
+			*err = xstrdup("This host is in the tree already");
+			return -1;
+		}
 	}
 	return 0;
 }
 
 static void add_host_done(struct tui_app *a, struct tui_dialog *d, int result)
 {
-	struct tui_page *p = &d->pages[0];
+	struct add_host_ctx *c = d->ctx;
+	const char *group = NULL;
 	int id;
-	bool save = p->fields[2].checked;
-	if (result != TUI_DLG_OK)
+	if (result != TUI_DLG_OK || !c->built)
 		return;
-	id = tui_add_host(a, p->fields[0].value, p->fields[1].value, save, false);
-	for (size_t i = 0; i < a->nnodes; i++)
-		if (a->nodes[i].host_id == id && a->nodes[i].kind == TUI_NODE_HOST)
-			a->tree_sel = i;
-	tui_status(a, false, "Added host %s", p->fields[0].value);
-	if (save)
+	if (c->group > 0 && (size_t)(c->group - 1) < a->ngroups)
+		group = a->groups[c->group - 1].name;
+	id = tui_add_host(a, c->built, c->name, group, c->save, false);
+	if (group)
+		a->groups[c->group - 1].expanded = true;
+	tui_rebuild_tree(a);
+	tui_select_host(a, id);
+	tui_status(a, false, "Added host %s", c->built);
+	if (c->save)
 		tui_save_config(a);
 	a->dirty |= TUI_DIRTY_ALL | TUI_DIRTY_ROWS;
 }
@@ -159,14 +291,19 @@ static void add_host_done(struct tui_app *a, struct tui_dialog *d, int result)
 void tui_open_add_host(struct tui_app *a)
 {
 	struct tui_dialog *d = tui_dialog_new("Add Host", TUI_BTN_OK_CANCEL);
-	struct tui_page *p = tui_dialog_add_page(d, NULL,
-						 "A libvirt URI: qemu:///system, qemu:///session,\n"
-						 "qemu+ssh://user@host/system, test:///default ...");
+	struct tui_page *p = tui_dialog_add_page(d, NULL, add_uri_text);
+	struct add_host_ctx *c = xcalloc(1, sizeof(*c));
+	c->a = a;
+	c->kind = ADD_KIND_URI;
+	c->save = true;
+	c->group = tui_sel_group_index(a) + 1;
 	p->validate = add_host_validate;
-	tui_page_add_field(p, TUI_F_TEXT, "URI", "");
-	tui_page_add_field(p, TUI_F_TEXT, "Name", "");
-	tui_page_add_field(p, TUI_F_CHECK, "Save in the config", "")->checked = true;
+	p->on_change = add_host_changed;
+	add_host_fields(c, p);
 	d->ok_label = xstrdup("Add");
+	d->ctx = c;
+	d->on_free = add_host_ctx_free;
 	d->on_done = add_host_done;
+	d->focus = 1; /* the URI: type at once */
 	tui_push_dialog(a, d);
 }

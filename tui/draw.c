@@ -204,6 +204,25 @@ bool tui_host_shows_busy(const md_host *h)
 	return h->busy > 0 && core_now_ms() - h->busy_since_ms >= 500;
 }
 
+/* A group's row: arrow, name, and how many hosts it holds. */
+static void draw_group_node(struct tui_app *a, WINDOW *w, int y, int width, const struct tui_node *n, bool sel)
+{
+	const struct tui_group *g = (size_t)n->group < a->ngroups ? &a->groups[n->group] : NULL;
+	char num[24], *name, *line;
+	if (!g)
+		return;
+	snprintf(num, sizeof(num), " %zu ", tui_group_nhosts(a, (size_t)n->group));
+	name = core_sanitize(g->name);
+	line = xasprintf("%s %s", a->utf8 ? (g->expanded ? "▾" : "▸") : (g->expanded ? "-" : "+"), name);
+	tui_put_safe(w, y, 0, width, "", false);
+	tui_put_safe(w, y, 0, width - (int)strlen(num), line, false);
+	if (!sel)
+		wattrset(w, tui_attr(a, CORE_ROLE_TREE) | A_DIM);
+	tui_put_safe(w, y, width - (int)strlen(num), (int)strlen(num), num, true);
+	free(name);
+	free(line);
+}
+
 static void draw_tree(struct tui_app *a)
 {
 	WINDOW *w = a->w_tree;
@@ -217,16 +236,21 @@ static void draw_tree(struct tui_app *a)
 		bool sel = i == a->tree_sel;
 		int role = sel ? (a->focus == TUI_PANE_TREE ? CORE_ROLE_TREE_SEL : CORE_ROLE_ROW_SEL_UNFOCUSED)
 			       : CORE_ROLE_TREE;
+		int ind = 2 * n->depth;
 		char buf[96];
+		wattrset(w, tui_attr(a, role));
+		if (n->kind == TUI_NODE_GROUP) {
+			draw_group_node(a, w, r + 1, width, n, sel);
+			continue;
+		}
 		if (!h)
 			continue;
-		wattrset(w, tui_attr(a, role));
 		if (n->kind == TUI_NODE_HOST) {
 			struct tui_host *th = tui_host_by_id(a, h->id);
 			const char *state = tui_host_shows_busy(h) ? "busy" : md_conn_name(h->conn);
 			char *label = core_sanitize(h->label);
 			bool ex = th && th->expanded;
-			char *line = xasprintf("%s %s", a->utf8 ? (ex ? "▾" : "▸") : (ex ? "-" : "+"), label);
+			char *line = xasprintf("%*s%s %s", ind, "", a->utf8 ? (ex ? "▾" : "▸") : (ex ? "-" : "+"), label);
 			int sw = (int)strlen(state) + 2;
 			tui_put_safe(w, r + 1, 0, width, line, false);
 			if (width > sw + 8) {
@@ -247,7 +271,7 @@ static void draw_tree(struct tui_app *a)
 			char num[24];
 			snprintf(num, sizeof(num), " %zu ", count);
 			tui_put_safe(w, r + 1, 0, width, "", false);
-			tui_put_safe(w, r + 1, 2, width - 2 - (int)strlen(num), node_label(a, n, buf, sizeof(buf)), false);
+			tui_put_safe(w, r + 1, ind, width - ind - (int)strlen(num), node_label(a, n, buf, sizeof(buf)), false);
 			if (!sel)
 				wattrset(w, tui_attr(a, CORE_ROLE_TREE) | A_DIM);
 			tui_put_safe(w, r + 1, width - (int)strlen(num), (int)strlen(num), num, true);
@@ -561,12 +585,79 @@ static void draw_pools(struct tui_app *a, const md_host *h)
 	}
 }
 
+/* A group selected: its hosts, with their state and URI. */
+static void draw_group_list(struct tui_app *a, size_t gi)
+{
+	WINDOW *w = a->w_list;
+	int width = getmaxx(w) - (a->actions_visible ? 1 : 0), y = 2, nw = 24, sw = 12;
+	size_t nh = tui_group_nhosts(a, gi);
+	char *name = core_sanitize(a->groups[gi].name);
+	char *t = xasprintf(" Group %s (%zu host%s)", name, nh, nh == 1 ? "" : "s");
+	pane_title(a, w, width, t, a->focus == TUI_PANE_LIST);
+	free(t);
+	free(name);
+	if (nh == 0) {
+		const struct tui_action *mv = tui_action_by_id("host.move"), *rm = tui_action_by_id("group.remove");
+		char km[32] = "", kr[32] = "";
+		char *msg;
+		if (mv)
+			tui_action_keys(mv, km, sizeof(km));
+		if (rm)
+			tui_action_keys(rm, kr, sizeof(kr));
+		msg = xasprintf("No host in this group. Select a host and press %s (Move to Group...) to put it "
+				"here; %s removes the group.", km, kr);
+		wattrset(w, tui_attr(a, CORE_ROLE_ROW) | A_DIM);
+		for (size_t k = 0, len = strlen(msg), cols = (size_t)(width > 8 ? width - 4 : 4); k < len && y < getmaxy(w);) {
+			/* wrap at a space */
+			size_t take = len - k <= cols ? len - k : cols;
+			if (k + take < len)
+				while (take > 1 && msg[k + take] != ' ')
+					take--;
+			{
+				char *part = xstrndup(msg + k, take);
+				tui_put_safe(w, y++, 2, width - 2, part, false);
+				free(part);
+			}
+			k += take;
+			while (msg[k] == ' ')
+				k++;
+		}
+		free(msg);
+		return;
+	}
+	if (width < 60)
+		nw = 18;
+	wattrset(w, tui_attr(a, CORE_ROLE_HEADER));
+	tui_put_safe(w, 1, 0, width, "", false);
+	tui_put_safe(w, 1, 0, nw, "Name", false);
+	tui_put_safe(w, 1, nw + 1, sw, "State", false);
+	tui_put_safe(w, 1, nw + sw + 2, width - nw - sw - 2, "URI", false);
+	for (size_t i = 0; i < a->nhosts && y < getmaxy(w); i++) {
+		const struct tui_host *th = &a->hosts[i];
+		const md_host *h = md_host_get(a->model, th->id);
+		if (!h || tui_host_group_index(a, th) != (int)gi)
+			continue;
+		wattrset(w, tui_attr(a, CORE_ROLE_ROW));
+		tui_put_safe(w, y, 0, width, "", false);
+		tui_put(w, y, 0, nw, h->label, false);
+		wattrset(w, tui_attr(a, h->conn == MD_CONN_CONNECTED ? CORE_ROLE_STATE_RUNNING
+					: h->conn == MD_CONN_CONNECTING ? CORE_ROLE_BUSY
+					: CORE_ROLE_DISCONNECTED));
+		tui_put_safe(w, y, nw + 1, sw, tui_host_shows_busy(h) ? "busy" : md_conn_name(h->conn), false);
+		wattrset(w, tui_attr(a, CORE_ROLE_ROW));
+		tui_put(w, y, nw + sw + 2, width - nw - sw - 2, h->uri, false);
+		y++;
+	}
+}
+
 static void draw_list(struct tui_app *a)
 {
 	const struct tui_node *n = tui_sel_node(a);
 	const md_host *h = n ? md_host_get(a->model, n->host_id) : NULL;
 	werase(a->w_list);
-	if (!h) {
+	if (n && n->kind == TUI_NODE_GROUP && (size_t)n->group < a->ngroups) {
+		draw_group_list(a, (size_t)n->group);
+	} else if (!h) {
 		pane_title(a, a->w_list, getmaxx(a->w_list), " No host", a->focus == TUI_PANE_LIST);
 		wattrset(a->w_list, tui_attr(a, CORE_ROLE_ROW));
 		tui_put_safe(a->w_list, 2, 2, getmaxx(a->w_list) - 4, "Add a host with + (File > Add Host...).", false);
@@ -591,7 +682,7 @@ size_t tui_pane_actions(const struct tui_app *a, const struct tui_action **out, 
 	if (tui_sel_vm(a))
 		scopes[ns++] = TUI_SCOPE_VM;
 	if (n)
-		scopes[ns++] = TUI_SCOPE_HOST;
+		scopes[ns++] = n->kind == TUI_NODE_GROUP ? TUI_SCOPE_GROUP : TUI_SCOPE_HOST;
 	scopes[ns++] = TUI_SCOPE_GLOBAL;
 	for (int s = 0; s < ns; s++)
 		for (size_t i = 0; i < tui_nactions && k < max; i++)
@@ -608,6 +699,7 @@ static void draw_actions(struct tui_app *a)
 	int width = getmaxx(w), y = 1, last_scope = -1;
 	const md_vm *v = tui_sel_vm(a);
 	const md_host *h = tui_sel_host(a);
+	const struct tui_group *g = tui_sel_group(a);
 	werase(w);
 	pane_title(a, w, width, " Actions", a->focus == TUI_PANE_ACTIONS);
 	for (size_t i = 0; i < n && y < getmaxy(w); i++) {
@@ -617,6 +709,7 @@ static void draw_actions(struct tui_app *a)
 		if (acts[i]->scope != last_scope) {
 			const char *head = acts[i]->scope == TUI_SCOPE_VM ? (v ? v->name : "")
 					   : acts[i]->scope == TUI_SCOPE_HOST ? (h ? h->label : "")
+					   : acts[i]->scope == TUI_SCOPE_GROUP ? (g ? g->name : "")
 					   : "Console";
 			if (last_scope != -1)
 				y++;
@@ -678,7 +771,11 @@ static void draw_help(struct tui_app *a)
 	werase(w);
 	pane_title(a, w, width, " Help: keys (Escape or q closes, arrows scroll)", true);
 	for (int scope = TUI_SCOPE_GLOBAL; scope <= TUI_SCOPE_NAV; scope++) {
-		static const char *const heads[] = { "Everywhere", "Hosts", "Virtual machines", "Moving around" };
+		static const char *const heads[] = {
+			[TUI_SCOPE_GLOBAL] = "Everywhere", [TUI_SCOPE_HOST] = "Hosts",
+			[TUI_SCOPE_VM] = "Virtual machines", [TUI_SCOPE_GROUP] = "Groups",
+			[TUI_SCOPE_NAV] = "Moving around",
+		};
 		if (line++ >= (int)a->help_top && y <= rows) {
 			wattrset(w, tui_attr(a, CORE_ROLE_HEADER));
 			tui_put_safe(w, y++, 0, width, heads[scope], false);

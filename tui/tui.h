@@ -8,6 +8,7 @@
 struct tui_host_spec {
 	char *uri;
 	char *name;    /* may be NULL */
+	char *group;   /* the tree's group it goes in; NULL: top level */
 	bool saved;    /* comes from the config file (removing it updates the file) */
 	bool demo;
 	bool fallback_local; /* the local hypervisor picked by default: open the demo when it fails */
@@ -16,6 +17,8 @@ struct tui_host_spec {
 struct tui_opts {
 	struct tui_host_spec *hosts;
 	size_t nhosts;
+	char **groups;          /* the config's groups, in order (also those only hosts name) */
+	size_t ngroups;
 	char *demo_uri;         /* test:///.../demo-host.xml, NULL if not found */
 	char *theme;            /* name given with --theme or by the config */
 	bool theme_explicit;    /* --theme was given (overrides NO_COLOR) */

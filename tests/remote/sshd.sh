@@ -3,7 +3,16 @@
 #
 #   sshd.sh start DIR        host key, sshd_config, empty authorized_keys (if
 #                            missing) in DIR; sshd on 127.0.0.1 and a free
-#                            port; prints the port (also in DIR/port)
+#                            port; prints the port (also in DIR/port).
+#                            Environment, for start only (rekey reuses them):
+#                              SSHD_LISTEN=ADDR  listen there, not 127.0.0.1
+#                              SSHD_NETNS=NAME   run sshd inside that network
+#                                                namespace (ip netns exec)
+#                              SSHD_PAM=1        UsePAM yes, keyboard-
+#                                                interactive the only password
+#                                                method (PasswordAuthentication no)
+#                            each kept (when set) in DIR/sshd.listen and
+#                            DIR/sshd.netns
 #   sshd.sh stop DIR         stop it and every session process under it
 #   sshd.sh rekey DIR        new host key, restart on the same port
 #   sshd.sh signal DIR SIG   send SIG to the session processes only (not the
@@ -13,7 +22,8 @@
 #   sshd.sh user-del NAME    remove that user (only one made by user-add)
 #
 # The server reads nothing outside DIR: HostKey, AuthorizedKeysFile, PidFile
-# and the log (DIR/sshd.log) are all there. UsePAM no, StrictModes no.
+# and the log (DIR/sshd.log) are all there. UsePAM no (unless SSHD_PAM=1),
+# StrictModes no.
 set -eu
 cmd=${1:-}
 dir=${2:-}
@@ -36,19 +46,21 @@ descendants() {
 	done
 }
 
+pam_on() { [ "${SSHD_PAM:-}" = 1 ]; }
+
 write_config() {
 	cat >"$dir/sshd_config" <<CONF
 Port $1
-ListenAddress 127.0.0.1
+ListenAddress $listen
 HostKey $dir/hostkey
 PidFile $dir/sshd.pid
 AuthorizedKeysFile $dir/authorized_keys
-UsePAM no
+UsePAM $(pam_on && echo yes || echo no)
 StrictModes no
 PermitRootLogin yes
 PubkeyAuthentication yes
-PasswordAuthentication yes
-KbdInteractiveAuthentication no
+PasswordAuthentication $(pam_on && echo no || echo yes)
+KbdInteractiveAuthentication $(pam_on && echo yes || echo no)
 AllowStreamLocalForwarding yes
 AllowTcpForwarding local
 X11Forwarding no
@@ -63,7 +75,9 @@ CONF
 start_on() { # PORT: 0 ok, 1 port busy, 2 other failure
 	write_config "$1"
 	rm -f "$dir/sshd.pid"
-	if /usr/sbin/sshd -f "$dir/sshd_config" -E "$dir/sshd.log"; then
+	local -a run=()
+	[ -z "$netns" ] || run=(ip netns exec "$netns")
+	if ${run[@]+"${run[@]}"} /usr/sbin/sshd -f "$dir/sshd_config" -E "$dir/sshd.log"; then
 		for _ in $(seq 50); do
 			listener_pid >/dev/null && return 0
 			sleep 0.1
@@ -78,7 +92,7 @@ start_on() { # PORT: 0 ok, 1 port busy, 2 other failure
 strays() {
 	local p
 	for p in /proc/[0-9]*; do
-		tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -qF -- "-f $dir/sshd_config " && echo "${p#/proc/}"
+		tr '\0' ' ' 2>/dev/null <"$p/cmdline" | grep -qF -- "-f $dir/sshd_config " && echo "${p#/proc/}"
 	done
 	return 0
 }
@@ -96,8 +110,22 @@ stop() {
 	rm -f "$dir/sshd.pid"
 }
 
+listen=127.0.0.1
+netns=
 case $cmd in
 start)
+	listen=${SSHD_LISTEN:-127.0.0.1}
+	netns=${SSHD_NETNS:-}
+	case $listen in
+	*[!0-9A-Fa-f.:]* | '') echo "sshd.sh: SSHD_LISTEN='$listen' is not an IP address" >&2; exit 2 ;;
+	esac
+	if [ -n "$netns" ] && ! ip netns exec "$netns" true 2>/dev/null; then
+		echo "sshd.sh: no network namespace '$netns'" >&2
+		exit 1
+	fi
+	rm -f "$dir/sshd.listen" "$dir/sshd.netns"
+	[ "$listen" = 127.0.0.1 ] || echo "$listen" >"$dir/sshd.listen"
+	[ -z "$netns" ] || echo "$netns" >"$dir/sshd.netns"
 	mkdir -p /run/sshd
 	chmod 0755 /run/sshd
 	[ -f "$dir/hostkey" ] || ssh-keygen -q -t ed25519 -N '' -C vmmc-test-host -f "$dir/hostkey"
@@ -119,6 +147,8 @@ start)
 stop) stop ;;
 rekey)
 	port=$(cat "$dir/port")
+	listen=$(cat "$dir/sshd.listen" 2>/dev/null) || listen=127.0.0.1
+	netns=$(cat "$dir/sshd.netns" 2>/dev/null) || netns=
 	stop
 	rm -f "$dir/hostkey" "$dir/hostkey.pub"
 	ssh-keygen -q -t ed25519 -N '' -C vmmc-test-host2 -f "$dir/hostkey"

@@ -163,11 +163,11 @@ t_resize_mid_dialog() {
 	tm_wait_for "Add Host"
 	tm_type "test:///default"
 	tm_resize 80 24
-	tm_wait_for "URI:  test:///default"
+	tm_wait_line "URI:" "test:///default"
 	tm_resize 50 15
 	tm_wait_for "terminal too small"
 	tm_resize 100 30
-	tm_wait_for "URI:  test:///default"
+	tm_wait_line "URI:" "test:///default"
 	tm_keys Enter
 	tm_wait_for "2/2 connected"
 	grep -q 'uri = test:///default' "$TM_TESTDIR/config/vmmc/config" ||

@@ -114,7 +114,9 @@ static th host_open(const char *uri)
 
 static void host_wait_listed(th *t)
 {
-	WAIT(t->h->conn == MD_CONN_CONNECTED && t->h->listed && t->h->npools > 0, WAIT_MS);
+	/* the host name comes after the lists (they are what the user waits for) */
+	WAIT(t->h->conn == MD_CONN_CONNECTED && t->h->listed && t->h->npools > 0 && t->h->hostname,
+	     WAIT_MS);
 	assert_int_equal(t->h->conn, MD_CONN_CONNECTED);
 	assert_true(t->h->listed);
 }

@@ -343,7 +343,7 @@ static void expect_running_vm(void)
 
 static void test_connect(void **state)
 {
-	WAIT(T.h->conn == MD_CONN_CONNECTED && T.h->listed, 30000);
+	WAIT(T.h->conn == MD_CONN_CONNECTED && T.h->listed && T.h->hostname, 30000);
 	if (T.h->conn != MD_CONN_CONNECTED)
 		fail_msg("not connected: %s", T.h->error ? T.h->error : "?");
 	assert_true(T.h->listed);

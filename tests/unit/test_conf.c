@@ -50,6 +50,8 @@ static void assert_defaults(const struct core_conf *c)
 	assert_true(c->refresh == 2.0);
 	assert_int_equal(c->nhosts, 0);
 	assert_null(c->hosts);
+	assert_int_equal(c->ngroups, 0);
+	assert_null(c->groups);
 	assert_int_equal(c->nwarnings, 0);
 }
 
@@ -185,6 +187,14 @@ static const struct bad_case bad_cases[] = {
 	BAD("theme = \xc0\xaf\n", 1, "invalid UTF-8"),
 	BAD("theme = a\033[2J\n", 1, "control character 0x1b"),
 	BAD("theme = a\rb\n", 1, "control character 0x0d"),
+	BAD("[group]\n[host]\nuri = a\n", 1, "[group] section has no name"),
+	BAD("[host]\nuri = a\n\n[group]\n# none\n", 4, "[group] section has no name"),
+	BAD("[group]\nfoo = 1\n[group]\nname = a\n", 1, "[group] section has no name"),
+	BAD("[group]\nname = \"\"\n", 2, "empty group name"),
+	BAD("[group]\nname = a\nname = b\n", 3, "duplicate key 'name'"),
+	BAD("[group]\nname = Lab\n[host]\nuri = a\n[group]\nname = Lab\n", 6, "duplicate group 'Lab'"),
+	BAD("[group]\nname = \"a\n", 2, "unterminated quote"),
+	BAD("[ groups ]\nname = a\n", 1, "unknown section '[groups]'"),
 };
 
 static void test_errors(void **state)
@@ -279,6 +289,9 @@ static void assert_conf_equal(const struct core_conf *a, const struct core_conf 
 	assert_true(core_str_eq(a->escape, b->escape));
 	assert_true(a->refresh == b->refresh);
 	assert_int_equal(a->nhosts, b->nhosts);
+	assert_int_equal(a->ngroups, b->ngroups);
+	for (size_t i = 0; i < a->ngroups; i++)
+		assert_string_equal(a->groups[i], b->groups[i]);
 	for (size_t i = 0; i < a->nhosts; i++) {
 		assert_string_equal(a->hosts[i].uri, b->hosts[i].uri);
 		assert_true(core_str_eq(a->hosts[i].name, b->hosts[i].name));
@@ -303,6 +316,9 @@ static void test_roundtrip(void **state)
 	assert_int_equal(core_conf_add_host(&a, "test:///default", "", "\xe6\x97\xa5\xe6\x9c\xac"), 0);
 	assert_int_equal(core_conf_add_host(&a, "\"q\"", "#", "a = b"), 0);
 	a.hosts[1].autoconnect = false;
+	assert_int_equal(core_conf_add_group(&a, "Lab"), 0);
+	assert_int_equal(core_conf_add_group(&a, " # \"Prod\" \\ "), 0);
+	assert_int_equal(core_conf_add_group(&a, "\xe6\x97\xa5\xe6\x9c\xac"), 0);
 	for (size_t i = 0; i < CORE_ARRAY_LEN(refresh); i++) {
 		a.refresh = refresh[i];
 		assert_int_equal(core_conf_save(p, &a, &err), 0);
@@ -323,6 +339,9 @@ static void test_roundtrip(void **state)
 	assert_true(core_str_has_prefix(text, "# "));
 	assert_non_null(strstr(text, "\nversion = 1\n"));
 	assert_non_null(strstr(text, "\nuri = \"\\\"q\\\"\"\n"));
+	/* groups first, in order, then the hosts */
+	assert_non_null(strstr(text, "\n[group]\nname = Lab\n\n[group]\nname = \" # \\\"Prod\\\" \\\\ \"\n"));
+	assert_true(strstr(text, "[group]") < strstr(text, "[host]"));
 	free(text);
 
 	/* Saving fewer hosts replaces the file. */
@@ -370,11 +389,31 @@ static void test_save_refused(void **state)
 	assert_int_equal(core_conf_save(p, &c, &err), -1);
 	assert_string_equal(err, want);
 	xfree(&err);
-	xfree(&want);
 	core_str_set(&c.hosts[0].group, NULL);
+	core_conf_add_group(&c, "a\nb");
+	assert_int_equal(core_conf_save(p, &c, &err), -1);
+	assert_string_equal(err, want);
+	xfree(&err);
+	xfree(&want);
+	core_str_set(&c.groups[0], "");
+	assert_int_equal(core_conf_save(p, &c, &err), -1);
+	want = xasprintf("%s: cannot save: a group has no name", p);
+	assert_string_equal(err, want);
+	xfree(&err);
+	xfree(&want);
+	core_str_set(&c.groups[0], "g");
+	c.groups = xrealloc(c.groups, 2 * sizeof(*c.groups));
+	c.groups[c.ngroups++] = xstrdup("g");
+	assert_int_equal(core_conf_save(p, &c, &err), -1);
+	want = xasprintf("%s: cannot save: two groups have the same name", p);
+	assert_string_equal(err, want);
+	xfree(&err);
+	xfree(&want);
+	assert_int_equal(core_conf_remove_group(&c, "g"), 0);
+	assert_int_equal(c.ngroups, 1);
+	want = xasprintf("%s: cannot save: refresh out of range", p);
 	c.refresh = 0;
 	assert_int_equal(core_conf_save(p, &c, &err), -1);
-	want = xasprintf("%s: cannot save: refresh out of range", p);
 	assert_string_equal(err, want);
 	xfree(&err);
 	xfree(&want);
@@ -447,6 +486,102 @@ static void test_hosts(void **state)
 	assert_defaults(&c);
 }
 
+static void test_groups(void **state)
+{
+	static const char text[] =
+		"version = 1\n"
+		"[group]\n"
+		"name = Prod   # the first folder\n"
+		"[host]\n"
+		"uri = qemu+ssh://a/system\n"
+		"group = Lab\n"
+		"[ group ]\n"
+		"name = \" Lab #2 \"\n"
+		"colour = red\n"
+		"[group]\n"
+		"name = Empty\n";
+	struct core_conf c;
+	char *err = NULL, *p = write_file(*state, "config", text, sizeof(text) - 1), *w;
+
+	assert_int_equal(core_conf_load(p, &c, &err), 0);
+	assert_null(err);
+	assert_int_equal(c.ngroups, 3);
+	assert_string_equal(c.groups[0], "Prod");
+	assert_string_equal(c.groups[1], " Lab #2 ");
+	assert_string_equal(c.groups[2], "Empty");
+	assert_int_equal(c.nhosts, 1);
+	assert_string_equal(c.hosts[0].group, "Lab"); /* need not have a [group] */
+	assert_int_equal(c.nwarnings, 1);
+	w = xasprintf("%s:9: unknown key 'colour' in [group] ignored", p);
+	assert_string_equal(c.warnings[0], w);
+	free(w);
+	assert_ptr_equal(core_conf_find_host(&c, "qemu+ssh://a/system"), &c.hosts[0]);
+	assert_null(core_conf_find_host(&c, "qemu+ssh://b/system"));
+	assert_null(core_conf_find_host(&c, NULL));
+
+	/* the list API */
+	assert_int_equal(core_conf_add_group(&c, "Prod"), 1);
+	assert_int_equal(core_conf_add_group(&c, ""), -1);
+	assert_int_equal(core_conf_add_group(&c, NULL), -1);
+	assert_int_equal(core_conf_add_group(&c, "New"), 0);
+	assert_int_equal(c.ngroups, 4);
+	assert_string_equal(c.groups[3], "New");
+	assert_int_equal(core_conf_remove_group(&c, " Lab #2 "), 0);
+	assert_int_equal(core_conf_remove_group(&c, " Lab #2 "), -1);
+	assert_int_equal(core_conf_remove_group(&c, NULL), -1);
+	assert_int_equal(c.ngroups, 3);
+	assert_string_equal(c.groups[0], "Prod");
+	assert_string_equal(c.groups[1], "Empty");
+	assert_string_equal(c.groups[2], "New");
+
+	/* saved and read back: empty groups are kept */
+	assert_int_equal(core_conf_save(p, &c, &err), 0);
+	core_conf_free(&c);
+	assert_int_equal(core_conf_load(p, &c, &err), 0);
+	assert_int_equal(c.nwarnings, 0);
+	assert_int_equal(c.ngroups, 3);
+	assert_string_equal(c.groups[1], "Empty");
+	assert_string_equal(c.hosts[0].group, "Lab");
+	core_conf_free(&c);
+	assert_defaults(&c);
+	free(p);
+}
+
+static void test_group_name_check(void **state)
+{
+	static const struct {
+		const char *name, *err;
+	} cases[] = {
+		{ "Lab", NULL },
+		{ "Prod #1 \"eu\"", NULL },
+		{ "\xe6\x97\xa5\xe6\x9c\xac", NULL },
+		{ "", "Enter a group name" },
+		{ NULL, "Enter a group name" },
+		{ " Lab", "A group name cannot begin or end with a space" },
+		{ "Lab ", "A group name cannot begin or end with a space" },
+		{ "a\tb", "A group name cannot hold a control character" },
+		{ "a\033[2Jb", "A group name cannot hold a control character" },
+		{ "a\x7f", "A group name cannot hold a control character" },
+		{ "a\xff", "A group name must be valid UTF-8" },
+		{ "0123456789012345678901234567890123456789012345678901234567890123", NULL },
+		{ "01234567890123456789012345678901234567890123456789012345678901234", "A group name is at most 64 bytes long" },
+	};
+	(void)state;
+	for (size_t i = 0; i < CORE_ARRAY_LEN(cases); i++) {
+		char *err = NULL;
+		int r = core_conf_group_name_check(cases[i].name, &err);
+		if (!cases[i].err) {
+			assert_int_equal(r, 0);
+			assert_null(err);
+		} else {
+			assert_int_equal(r, -1);
+			assert_non_null(err);
+			assert_string_equal(err, cases[i].err);
+			free(err);
+		}
+	}
+}
+
 static void test_default_path(void **state)
 {
 	char *old = xstrdup(getenv("XDG_CONFIG_HOME")), *p;
@@ -475,6 +610,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_save_refused, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_symlink, setup_dir, teardown_dir),
 		cmocka_unit_test(test_hosts),
+		cmocka_unit_test_setup_teardown(test_groups, setup_dir, teardown_dir),
+		cmocka_unit_test(test_group_name_check),
 		cmocka_unit_test(test_default_path),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

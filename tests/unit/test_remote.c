@@ -392,7 +392,7 @@ static void test_bad_input(void **state)
 	pthread_create(&th, NULL, plain_server, &lfd);
 	sp = spec_base();
 	sp.port = p;
-	expect_fail(&sp, NULL, 6000);
+	expect_fail(&sp, "is not an SSH server (it answered", 6000);
 	shutdown(lfd, SHUT_RDWR);
 	close(lfd);
 	pthread_join(th, NULL);
@@ -431,7 +431,7 @@ static void test_hostkey_unknown(void **state)
 
 	/* reject: no connection, nothing written */
 	r.answer = RM_HOSTKEY_REJECT;
-	assert_int_equal(rm_ssh_open(&sp, &c, &s, &err), -1);
+	assert_int_equal(rm_ssh_open(&sp, &c, &s, &err), -2);
 	assert_int_equal(r.hostkey_calls, 1);
 	assert_string_equal(r.fp, fp);
 	assert_true(core_str_has_prefix(r.fp, "SHA256:"));
@@ -461,7 +461,7 @@ static void test_hostkey_unknown(void **state)
 
 	/* an unreadable known_hosts is an error, not "unknown" */
 	sp.known_hosts = T; /* a directory */
-	assert_int_equal(rm_ssh_open(&sp, &c, &s, &err), -1);
+	assert_int_equal(rm_ssh_open(&sp, &c, &s, &err), -2);
 	printf("    %s\n", err);
 	assert_non_null(strstr(err, "cannot read known_hosts"));
 	assert_int_equal(r.hostkey_calls, 3);
@@ -507,7 +507,7 @@ static void test_agent(void **state)
 	/* without the agent and without keys: refused with the server's methods */
 	use_agent(false);
 	c.password = NULL;
-	assert_int_equal(rm_ssh_open(&sp, &c, &s, &err), -1);
+	assert_int_equal(rm_ssh_open(&sp, &c, &s, &err), -2);
 	printf("    %s\n", err);
 	assert_non_null(strstr(err, "Permission denied (publickey,password)"));
 	free(err);
@@ -585,7 +585,7 @@ static void test_password(void **state)
 	/* always wrong: three tries, then the server's refusal */
 	memset(&r, 0, sizeof r);
 	r.pw_always_wrong = 1;
-	assert_int_equal(rm_ssh_open(&sp, &c, &s, &err), -1);
+	assert_int_equal(rm_ssh_open(&sp, &c, &s, &err), -2);
 	assert_int_equal(r.pw_calls, 3);
 	printf("    %s\n", err);
 	assert_non_null(strstr(err, "Permission denied"));
@@ -917,7 +917,7 @@ static void test_hostkey_changed(void **state)
 	assert_int_equal(sh("'%s' rekey '%s/srv'", sshd_sh, T), 0);
 	fp = server_fp();
 	r.answer = RM_HOSTKEY_ACCEPT_SAVE; /* must never be asked */
-	assert_int_equal(rm_ssh_open(&sp, &c, &s, &err), -1);
+	assert_int_equal(rm_ssh_open(&sp, &c, &s, &err), -2);
 	assert_null(s);
 	printf("    %s\n", err);
 	assert_int_equal(r.hostkey_calls, 0);

@@ -1,0 +1,411 @@
+/* backend/be_ssh.c - hosts reached over SSH, and questions for the user.
+ *
+ * ssh://[user@]host[:port][/system|/session][?driver=NAME&socket=PATH]:
+ * one libssh session per host (remote/rm_ssh) carries everything for that
+ * host. libvirt's protocol goes over a stream-local channel to the remote
+ * daemon's socket, bridged to a private local socket that libvirt opens as
+ * DRIVER+unix:///system?socket=LOCAL; so the remote needs only sshd and a
+ * libvirt daemon, and consoles, events and stats share the one login.
+ *
+ * Prompts (host key, passphrase, password, keyboard-interactive, and
+ * libvirt's own credential callbacks for qemu+libssh:// and the like) run
+ * on the host's worker: the question goes to the UI as MD_MSG_PROMPT and
+ * the worker waits for the answer; be_host_free cancels a pending one. */
+#include "be_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/prompt.h"
+#include "../core/util.h"
+#include "../remote/rm_ssh.h"
+
+/* ---- ssh:// URIs ----------------------------------------------------------- */
+
+bool be_uri_is_ssh(const char *uri)
+{
+	return uri && strncmp(uri, "ssh://", 6) == 0;
+}
+
+void be_ssh_target_free(struct be_ssh_target **tp)
+{
+	struct be_ssh_target *t = *tp;
+	if (!t)
+		return;
+	free(t->user);
+	free(t->host);
+	free(t->driver);
+	free(t->socket);
+	free(t);
+	*tp = NULL;
+}
+
+static bool be_ssh_name_ok(const char *s, const char *bad)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if ((unsigned char)*s <= ' ' || *s == 0x7f || strchr(bad, *s))
+			return false;
+	return true;
+}
+
+/* One query parameter into t; 0 or -1 with *err. */
+static int be_ssh_param(struct be_ssh_target *t, const char *kv, size_t n, char **err)
+{
+	const char *eq = memchr(kv, '=', n);
+	char *val;
+	if (!eq) {
+		*err = xasprintf("bad parameter '%.*s' (expected driver=NAME or socket=PATH)", (int)n, kv);
+		return -1;
+	}
+	val = xasprintf("%.*s", (int)(n - (size_t)(eq + 1 - kv)), eq + 1);
+	if ((size_t)(eq - kv) == 6 && strncmp(kv, "driver", 6) == 0 && be_ssh_name_ok(val, "/?&=:@")) {
+		core_str_set(&t->driver, val);
+	} else if ((size_t)(eq - kv) == 6 && strncmp(kv, "socket", 6) == 0 && val[0] == '/' &&
+		   be_ssh_name_ok(val, "?&")) {
+		core_str_set(&t->socket, val);
+	} else {
+		*err = xasprintf("bad parameter '%.*s' (expected driver=NAME or socket=/PATH)", (int)n, kv);
+		free(val);
+		return -1;
+	}
+	free(val);
+	return 0;
+}
+
+int be_ssh_parse(const char *uri, struct be_ssh_target **out, char **err)
+{
+	struct be_ssh_target *t;
+	const char *p, *end, *at, *q;
+	char *hostport = NULL;
+
+	*out = NULL;
+	if (!be_uri_is_ssh(uri)) {
+		*err = xstrdup("not an ssh:// URI");
+		return -1;
+	}
+	t = xcalloc(1, sizeof(*t));
+	p = uri + 6;
+	end = p + strcspn(p, "/?");
+	at = memchr(p, '@', (size_t)(end - p));
+	if (at) {
+		t->user = xasprintf("%.*s", (int)(at - p), p);
+		if (!be_ssh_name_ok(t->user, "@:/?&")) {
+			*err = xstrdup("bad user name in the ssh:// URI");
+			goto fail;
+		}
+		p = at + 1;
+	}
+	hostport = xasprintf("%.*s", (int)(end - p), p);
+	if (hostport[0] == '[') { /* [v6 address]:port */
+		char *rb = strchr(hostport, ']');
+		if (!rb) {
+			*err = xstrdup("missing ']' in the ssh:// URI");
+			goto fail;
+		}
+		t->host = xasprintf("%.*s", (int)(rb - hostport - 1), hostport + 1);
+		q = rb[1] == ':' ? rb + 2 : (rb[1] ? "x" : NULL);
+	} else {
+		char *colon = strchr(hostport, ':');
+		t->host = colon ? xasprintf("%.*s", (int)(colon - hostport), hostport) : xstrdup(hostport);
+		q = colon ? colon + 1 : NULL;
+	}
+	if (!be_ssh_name_ok(t->host, "@/?&[]")) {
+		*err = xstrdup("no host name in the ssh:// URI");
+		goto fail;
+	}
+	if (q) {
+		char *e;
+		long port = strtol(q, &e, 10);
+		if (!*q || *e || port < 1 || port > 65535) {
+			*err = xstrdup("bad port in the ssh:// URI (1-65535)");
+			goto fail;
+		}
+		t->port = (int)port;
+	}
+	p = end;
+	if (*p == '/') {
+		size_t n = strcspn(p, "?");
+		if (n == 1 || (n == 7 && strncmp(p, "/system", 7) == 0))
+			t->session = false;
+		else if (n == 8 && strncmp(p, "/session", 8) == 0)
+			t->session = true;
+		else {
+			*err = xstrdup("bad path in the ssh:// URI (/system or /session)");
+			goto fail;
+		}
+		p += n;
+	}
+	if (*p == '?') {
+		for (p++; *p;) {
+			size_t n = strcspn(p, "&");
+			if (n && be_ssh_param(t, p, n, err) < 0)
+				goto fail;
+			p += n;
+			if (*p == '&')
+				p++;
+		}
+	}
+	if (!t->driver)
+		t->driver = xstrdup("qemu");
+	free(hostport);
+	*out = t;
+	return 0;
+fail:
+	free(hostport);
+	be_ssh_target_free(&t);
+	return -1;
+}
+
+/* ---- prompts --------------------------------------------------------------- */
+
+/* Post p to the UI and wait (worker). Takes p. 0 answered, -1 cancelled. */
+static int be_ask(be_host *h, core_prompt *p, int *choice, char *buf, size_t len)
+{
+	md_msg *m;
+	int rc;
+
+	pthread_mutex_lock(&h->lock);
+	if (h->stop) {
+		pthread_mutex_unlock(&h->lock);
+		core_prompt_unref(&p);
+		return -1;
+	}
+	h->prompt = p;
+	pthread_mutex_unlock(&h->lock);
+
+	m = md_msg_new(MD_MSG_PROMPT, h->id);
+	core_prompt_ref(p);
+	m->ext = p;
+	m->ext_free = core_prompt_drop;
+	be_post(m);
+	rc = core_prompt_wait(p, choice, buf, len);
+
+	pthread_mutex_lock(&h->lock);
+	h->prompt = NULL;
+	pthread_mutex_unlock(&h->lock);
+	core_prompt_unref(&p);
+	return rc;
+}
+
+void be_host_cancel_prompt(be_host *h)
+{
+	pthread_mutex_lock(&h->lock);
+	if (h->prompt)
+		core_prompt_cancel(h->prompt);
+	pthread_mutex_unlock(&h->lock);
+}
+
+static core_prompt *be_prompt(be_host *h, int kind, char *title, char *text, const char *label)
+{
+	core_prompt *p = core_prompt_new(kind, h->id);
+	p->title = title;
+	p->text = text;
+	p->label = xstrdup(label);
+	return p;
+}
+
+static rm_hostkey_answer be_ssh_hostkey(void *data, const char *host, const char *keytype,
+					const char *fp)
+{
+	be_host *h = data;
+	core_prompt *p;
+	int choice = CORE_HOSTKEY_REJECT;
+
+	if (h->ssh_accepted_fp && strcmp(h->ssh_accepted_fp, fp) == 0)
+		return RM_HOSTKEY_ACCEPT_ONCE; /* accepted once in this session */
+	p = be_prompt(h, CORE_PROMPT_HOSTKEY, xstrdup("Unknown Host Key"),
+		      xasprintf("The authenticity of host %s cannot be established: it is not "
+				"in your known_hosts file. Compare the fingerprint with the one "
+				"the host's administrator gives you (ssh-keygen -lf "
+				"/etc/ssh/ssh_host_%s_key.pub on the host).",
+				host, strncmp(keytype, "ssh-", 4) == 0 ? keytype + 4 : keytype),
+		      NULL);
+	p->keytype = xstrdup(keytype);
+	p->fingerprint = xstrdup(fp);
+	p->where = xstrdup(h->ssh_known_hosts ? h->ssh_known_hosts : "~/.ssh/known_hosts");
+	if (be_ask(h, p, &choice, NULL, 0) < 0)
+		return RM_HOSTKEY_REJECT;
+	if (choice == CORE_HOSTKEY_ONCE)
+		core_str_set(&h->ssh_accepted_fp, fp);
+	return choice == CORE_HOSTKEY_SAVE   ? RM_HOSTKEY_ACCEPT_SAVE
+	       : choice == CORE_HOSTKEY_ONCE ? RM_HOSTKEY_ACCEPT_ONCE
+					     : RM_HOSTKEY_REJECT;
+}
+
+static int be_ssh_passphrase(void *data, const char *keyfile, char *buf, size_t len)
+{
+	be_host *h = data;
+	core_prompt *p = be_prompt(h, CORE_PROMPT_SECRET, xstrdup("Key Passphrase"),
+				   xasprintf("Enter the passphrase for the key %s (to log in to %s).",
+					     keyfile, h->uri),
+				   "Passphrase");
+	return be_ask(h, p, NULL, buf, len);
+}
+
+static int be_ssh_password(void *data, const char *who, int attempt, char *buf, size_t len)
+{
+	be_host *h = data;
+	core_prompt *p = be_prompt(h, CORE_PROMPT_SECRET, xasprintf("Password for %s", who),
+				   attempt > 1 ? xasprintf("Permission denied, please try again "
+							   "(attempt %d). Password for %s:", attempt, who)
+					       : xasprintf("Password for %s:", who),
+				   "Password");
+	return be_ask(h, p, NULL, buf, len);
+}
+
+static int be_ssh_kbdint(void *data, const char *name, const char *instruction,
+			 const char *prompt, int echo, char *buf, size_t len)
+{
+	be_host *h = data;
+	char *label = xstrdup(prompt && *prompt ? prompt : "Answer");
+	size_t n = strlen(label);
+	core_prompt *p;
+	while (n > 1 && (label[n - 1] == ' ' || label[n - 1] == ':')) /* the dialog adds ':' */
+		label[--n] = '\0';
+	p = be_prompt(h, echo ? CORE_PROMPT_TEXT : CORE_PROMPT_SECRET,
+		      xasprintf("%s", name && *name ? name : "Login"),
+		      xasprintf("%s%s%s", h->uri, instruction && *instruction ? ": " : "",
+				instruction ? instruction : ""),
+		      label);
+	free(label);
+	return be_ask(h, p, NULL, buf, len);
+}
+
+static void be_ssh_warning(void *data, const char *text)
+{
+	be_host *h = data;
+	md_msg *m = md_msg_new(MD_MSG_OP_RESULT, h->id);
+	m->ok = true;
+	m->text = xasprintf("%s: %s", h->uri, text);
+	be_post(m);
+}
+
+static void be_ssh_closed(void *data, const char *reason)
+{
+	be_host_mark_dead(data, reason); /* pump thread: the worker reconnects */
+}
+
+/* libvirt's credential callback (virConnectOpenAuth), on the worker. */
+static int be_auth_cb(virConnectCredentialPtr cred, unsigned int ncred, void *cbdata)
+{
+	be_host *h = cbdata;
+	for (unsigned int i = 0; i < ncred; i++) {
+		bool secret = cred[i].type == VIR_CRED_PASSPHRASE || cred[i].type == VIR_CRED_NOECHOPROMPT;
+		char buf[CORE_PROMPT_MAX];
+		const char *what = cred[i].prompt && *cred[i].prompt ? cred[i].prompt : "Answer";
+		core_prompt *p = be_prompt(h, secret ? CORE_PROMPT_SECRET : CORE_PROMPT_TEXT,
+					   xasprintf("%s", cred[i].type == VIR_CRED_AUTHNAME ? "User Name"
+							   : secret ? "Password" : "Question"),
+					   xasprintf("%s asks: %s%s%s", h->uri, what,
+						     cred[i].challenge && *cred[i].challenge ? "\n" : "",
+						     cred[i].challenge ? cred[i].challenge : ""),
+					   secret ? "Secret" : "Answer");
+		if (cred[i].defresult)
+			p->initial = xstrdup(cred[i].defresult);
+		if (be_ask(h, p, NULL, buf, sizeof(buf)) < 0) {
+			explicit_bzero(buf, sizeof(buf));
+			return -1;
+		}
+		cred[i].result = xstrdup(buf);
+		cred[i].resultlen = (unsigned int)strlen(buf);
+		explicit_bzero(buf, sizeof(buf));
+	}
+	return 0;
+}
+
+static int be_auth_types[] = {
+	VIR_CRED_AUTHNAME, VIR_CRED_PASSPHRASE, VIR_CRED_ECHOPROMPT,
+	VIR_CRED_NOECHOPROMPT, VIR_CRED_REALM, VIR_CRED_EXTERNAL,
+};
+
+virConnectPtr be_open_auth(be_host *h, const char *uri)
+{
+	virConnectAuth auth = { be_auth_types, CORE_ARRAY_LEN(be_auth_types), be_auth_cb, h };
+	return virConnectOpenAuth(uri, &auth, 0);
+}
+
+/* ---- the session ----------------------------------------------------------- */
+
+static const char *be_ssh_dir(void)
+{
+	const char *d = getenv("VMMC_SSH_DIR");
+	return d && *d ? d : NULL;
+}
+
+int be_ssh_prepare(be_host *h, char **open_uri, char **err)
+{
+	struct be_ssh_target *t = h->ssh;
+	rm_ssh_spec spec = { 0 };
+	rm_ssh_cb cb = { h, be_ssh_hostkey, be_ssh_passphrase, be_ssh_password, be_ssh_kbdint,
+			 be_ssh_warning };
+	char *sock = NULL, *local = NULL;
+	int rc;
+
+	*open_uri = NULL;
+	if (h->ssh_parse_err) {
+		*err = xstrdup(h->ssh_parse_err);
+		return -2;
+	}
+	if (h->rs && !rm_ssh_is_alive(h->rs))
+		be_ssh_close(h);
+	if (!h->rs) {
+		const char *dir = be_ssh_dir();
+		free(h->ssh_known_hosts);
+		h->ssh_known_hosts = dir ? xasprintf("%s/known_hosts", dir) : NULL;
+		spec.host = t->host;
+		spec.user = t->user;
+		spec.port = t->port;
+		spec.ssh_dir = dir;
+		spec.known_hosts = h->ssh_known_hosts;
+		spec.keepalive_s = 5;
+		spec.keepalive_max = 3;
+		rc = rm_ssh_open(&spec, &cb, &h->rs, err);
+		if (rc < 0)
+			return rc;
+		rm_ssh_on_closed(h->rs, be_ssh_closed, h);
+		xfree(&h->ssh_local);
+	}
+	if (!h->ssh_local) {
+		if (t->socket)
+			sock = xstrdup(t->socket);
+		else if (rm_ssh_find_libvirt_socket(h->rs, t->driver, t->session, &sock, err) < 0)
+			return -1;
+		if (rm_ssh_forward_unix(h->rs, sock, &local, err) < 0) {
+			free(sock);
+			return -1;
+		}
+		h->ssh_local = local;
+		core_str_set(&h->ssh_remote, sock);
+		free(sock);
+	}
+	*open_uri = xasprintf("%s+unix:///%s?socket=%s", t->driver, t->session ? "session" : "system",
+			      h->ssh_local);
+	return 0;
+}
+
+char *be_ssh_via(be_host *h)
+{
+	if (!h->rs)
+		return NULL;
+	return xasprintf("SSH %s (%s), %s", rm_ssh_target(h->rs), rm_ssh_auth_method(h->rs),
+			 h->ssh_remote ? h->ssh_remote : "?");
+}
+
+void be_ssh_close(be_host *h)
+{
+	rm_ssh_close(&h->rs);
+	xfree(&h->ssh_local);
+}
+
+void be_ssh_free(be_host *h)
+{
+	be_ssh_close(h);
+	be_ssh_target_free(&h->ssh);
+	free(h->ssh_parse_err);
+	free(h->ssh_accepted_fp);
+	free(h->ssh_known_hosts);
+	free(h->ssh_remote);
+}

@@ -1,0 +1,154 @@
+/* core/hosturi.c - see hosturi.h */
+#include "hosturi.h"
+#include "sanitize.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool uri_ctl_or_space(char ch)
+{
+	return (unsigned char)ch <= ' ' || ch == 0x7f;
+}
+
+static bool uri_alnum(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
+}
+
+int core_ssh_host_check(const char *host, char **err)
+{
+	size_t n = host ? strlen(host) : 0;
+	if (n == 0) {
+		*err = xstrdup("Enter the host: a name, an address or an ssh alias");
+		return -1;
+	}
+	if (host[0] == '-') {
+		*err = xstrdup("The host cannot begin with '-'");
+		return -1;
+	}
+	if (host[0] == '[') {
+		/* [IPv6 address] */
+		bool colon = false;
+		if (n < 2 || host[n - 1] != ']') {
+			*err = xstrdup("An IPv6 address in brackets needs its closing ']'");
+			return -1;
+		}
+		for (size_t i = 1; i + 1 < n; i++) {
+			char ch = host[i];
+			colon |= ch == ':';
+			if (!strchr("0123456789abcdefABCDEF:.", ch)) {
+				*err = xstrdup("An IPv6 address holds only hex digits, ':' and '.'");
+				return -1;
+			}
+		}
+		if (!colon) {
+			*err = xstrdup("Brackets are for an IPv6 address, e.g. [2001:db8::1]");
+			return -1;
+		}
+		return 0;
+	}
+	for (const char *p = host; *p; p++) {
+		if (uri_ctl_or_space(*p)) {
+			*err = xstrdup("The host cannot hold spaces or control characters");
+			return -1;
+		}
+		if (*p == '@') {
+			*err = xstrdup("The host cannot hold '@': the user goes in User");
+			return -1;
+		}
+		if (*p == ':') {
+			*err = xstrdup(strchr(p + 1, ':') ? "An IPv6 address goes in brackets: [2001:db8::1]"
+							  : "The host cannot hold ':': the port goes in Port");
+			return -1;
+		}
+		if ((unsigned char)*p >= 0x80) {
+			*err = xstrdup("The host must be ASCII (international names: xn--)");
+			return -1;
+		}
+		if (!uri_alnum(*p) && !strchr(".-_", *p)) {
+			*err = xasprintf("The host cannot hold '%c'", *p);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int core_ssh_user_check(const char *user, char **err)
+{
+	if (!user || !*user)
+		return 0;
+	if (user[0] == '-') {
+		*err = xstrdup("The user name cannot begin with '-'");
+		return -1;
+	}
+	for (const char *p = user; *p; p++) {
+		if (uri_ctl_or_space(*p)) {
+			*err = xstrdup("The user name cannot hold spaces or control characters");
+			return -1;
+		}
+		if (strchr("@:/?#&%[]\\\"'<>`", *p)) {
+			*err = xasprintf("The user name cannot hold '%c'", *p);
+			return -1;
+		}
+	}
+	if (!core_utf8_valid(user)) {
+		*err = xstrdup("The user name is not valid UTF-8");
+		return -1;
+	}
+	return 0;
+}
+
+int core_ssh_port_check(const char *port, int *out, char **err)
+{
+	long v = 0;
+	*out = 0;
+	if (!port || !*port)
+		return 0;
+	for (const char *p = port; *p; p++) {
+		if (*p < '0' || *p > '9' || v > 65535) {
+			*err = xstrdup("The port must be a number from 1 to 65535");
+			return -1;
+		}
+		v = v * 10 + (*p - '0');
+	}
+	if (v < 1 || v > 65535) {
+		*err = xstrdup("The port must be a number from 1 to 65535");
+		return -1;
+	}
+	*out = (int)v;
+	return 0;
+}
+
+int core_ssh_driver_check(const char *driver, char **err)
+{
+	size_t n = driver ? strlen(driver) : 0;
+	if (n == 0)
+		return 0;
+	for (const char *p = driver; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
+			n = 0;
+	if (n == 0 || n > 32) {
+		*err = xstrdup("The driver is a name like qemu, lxc or xen (a-z, 0-9)");
+		return -1;
+	}
+	return 0;
+}
+
+char *core_ssh_uri_build(const char *user, const char *host, const char *port, bool session,
+			 const char *driver, char **err)
+{
+	char portbuf[16] = "";
+	int portnum;
+	bool has_user = user && *user;
+	bool has_driver = driver && *driver && strcmp(driver, "qemu") != 0;
+
+	if (core_ssh_host_check(host, err) < 0 || core_ssh_user_check(user, err) < 0 ||
+	    core_ssh_port_check(port, &portnum, err) < 0 || core_ssh_driver_check(driver, err) < 0)
+		return NULL;
+	if (portnum)
+		snprintf(portbuf, sizeof(portbuf), ":%d", portnum);
+	return xasprintf("ssh://%s%s%s%s%s%s%s", has_user ? user : "", has_user ? "@" : "", host, portbuf,
+			 session ? "/session" : "/system", has_driver ? "?driver=" : "", has_driver ? driver : "");
+}

@@ -1,0 +1,458 @@
+/* tui/hosts.c - groups of hosts (the tree's folders) and the dialogs of
+ * the host and group actions: New Group, Rename Group, Remove Group, Move
+ * to Group, Host Properties. The groups and the hosts' names and groups
+ * are saved in the config (tui_save_config). */
+#include "app.h"
+#include "dialog.h"
+#include "nav.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../core/conf.h"
+#include "../core/sanitize.h"
+#include "../core/util.h"
+
+/* ---- the groups ------------------------------------------------------------- */
+
+int tui_group_find(const struct tui_app *a, const char *name)
+{
+	for (size_t i = 0; name && i < a->ngroups; i++)
+		if (strcmp(a->groups[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+int tui_group_find_nocase(const struct tui_app *a, const char *name)
+{
+	for (size_t i = 0; name && i < a->ngroups; i++)
+		if (strcasecmp(a->groups[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+size_t tui_group_add(struct tui_app *a, const char *name)
+{
+	int gi = tui_group_find(a, name);
+	if (gi >= 0)
+		return (size_t)gi;
+	xgrow(&a->groups, &a->cap_groups, a->ngroups + 1, sizeof(*a->groups));
+	a->groups[a->ngroups].name = xstrdup(name);
+	a->groups[a->ngroups].expanded = true;
+	a->ngroups++;
+	tui_rebuild_tree(a);
+	return a->ngroups - 1;
+}
+
+int tui_host_group_index(const struct tui_app *a, const struct tui_host *th)
+{
+	return th->group ? tui_group_find(a, th->group) : -1;
+}
+
+size_t tui_group_nhosts(const struct tui_app *a, size_t gi)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < a->nhosts; i++)
+		n += tui_host_group_index(a, &a->hosts[i]) == (int)gi;
+	return n;
+}
+
+void tui_group_rename(struct tui_app *a, size_t gi, const char *name)
+{
+	char *old;
+	if (gi >= a->ngroups || strcmp(a->groups[gi].name, name) == 0)
+		return;
+	old = a->groups[gi].name;
+	for (size_t i = 0; i < a->nhosts; i++)
+		if (core_str_eq(a->hosts[i].group, old))
+			core_str_set(&a->hosts[i].group, name);
+	tui_note_group_renamed(a, old, name);
+	a->groups[gi].name = xstrdup(name);
+	free(old);
+	tui_rebuild_tree(a);
+}
+
+void tui_group_remove(struct tui_app *a, size_t gi)
+{
+	if (gi >= a->ngroups)
+		return;
+	for (size_t i = 0; i < a->nhosts; i++)
+		if (core_str_eq(a->hosts[i].group, a->groups[gi].name))
+			xfree(&a->hosts[i].group);
+	tui_note_group_removed(a, a->groups[gi].name);
+	free(a->groups[gi].name);
+	memmove(&a->groups[gi], &a->groups[gi + 1], (a->ngroups - gi - 1) * sizeof(*a->groups));
+	a->ngroups--;
+	tui_rebuild_tree(a);
+}
+
+const struct tui_group *tui_sel_group(const struct tui_app *a)
+{
+	const struct tui_node *n = tui_sel_node(a);
+	if (!n || n->kind != TUI_NODE_GROUP || n->group < 0 || (size_t)n->group >= a->ngroups)
+		return NULL;
+	return &a->groups[n->group];
+}
+
+void tui_groups_free(struct tui_app *a)
+{
+	for (size_t i = 0; i < a->ngroups; i++)
+		free(a->groups[i].name);
+	xfree(&a->groups);
+	a->ngroups = a->cap_groups = 0;
+}
+
+/* The group a new host goes in by default: the selected group, or the
+ * group of the selected host; -1 for none. */
+int tui_sel_group_index(const struct tui_app *a)
+{
+	const struct tui_node *n = tui_sel_node(a);
+	const struct tui_host *th;
+	if (!n)
+		return -1;
+	if (n->kind == TUI_NODE_GROUP)
+		return n->group;
+	for (size_t i = 0; i < a->nhosts; i++) {
+		th = &a->hosts[i];
+		if (th->id == n->host_id)
+			return tui_host_group_index(a, th);
+	}
+	return -1;
+}
+
+/* A CHOICE field of the groups: "(none)" then each group, on sel (-1: none). */
+struct tui_field *tui_add_group_choice(const struct tui_app *a, struct tui_page *p, const char *label, int sel)
+{
+	struct tui_field *f = tui_page_add_field(p, TUI_F_CHOICE, label, "");
+	tui_field_add_choice(f, "(none)");
+	for (size_t i = 0; i < a->ngroups; i++) {
+		char *safe = core_sanitize(a->groups[i].name);
+		tui_field_add_choice(f, safe);
+		free(safe);
+	}
+	f->choice = sel >= 0 && (size_t)sel < a->ngroups ? sel + 1 : 0;
+	return f;
+}
+
+/* The group a choice made by tui_add_group_choice names (NULL: none). The
+ * dialogs are modal: the groups do not change while one is open. */
+const char *tui_group_choice_name(const struct tui_app *a, const struct tui_field *f)
+{
+	if (f->choice <= 0 || (size_t)(f->choice - 1) >= a->ngroups)
+		return NULL;
+	return a->groups[f->choice - 1].name;
+}
+
+/* A name for a new or renamed group: 0, or -1 and *err. except: the group
+ * being renamed (its own name, in another case, is fine). */
+static int group_name_validate(const struct tui_app *a, const char *name, int except, char **err)
+{
+	int other;
+	char *safe;
+	if (core_conf_group_name_check(name, err) < 0)
+		return -1;
+	other = tui_group_find_nocase(a, name);
+	if (other < 0 || other == except)
+		return 0;
+	safe = core_sanitize(a->groups[other].name);
+	*err = xasprintf("There is a group '%s' already", safe);
+	free(safe);
+	return -1;
+}
+
+/* Dialogs about one group keep the app (for validate) and the group. */
+struct group_ctx {
+	struct tui_app *a;
+	int group;
+};
+
+static struct group_ctx *group_ctx_new(struct tui_app *a, int group)
+{
+	struct group_ctx *c = xcalloc(1, sizeof(*c));
+	c->a = a;
+	c->group = group;
+	return c;
+}
+
+/* ---- New Group ---------------------------------------------------------------- */
+
+static int new_group_validate(struct tui_dialog *d, struct tui_page *p, char **err)
+{
+	struct group_ctx *c = d->ctx;
+	return group_name_validate(c->a, p->fields[0].value, -1, err);
+}
+
+static void new_group_done(struct tui_app *a, struct tui_dialog *d, int result)
+{
+	const char *name = d->pages[0].fields[0].value;
+	size_t gi;
+	if (result != TUI_DLG_OK)
+		return;
+	gi = tui_group_add(a, name);
+	tui_select_group(a, gi);
+	a->focus = TUI_PANE_TREE;
+	tui_status(a, false, "Created group '%s'", name);
+	tui_save_config(a);
+}
+
+void tui_open_new_group(struct tui_app *a)
+{
+	struct tui_dialog *d = tui_dialog_new("New Group", TUI_BTN_OK_CANCEL);
+	struct tui_page *p = tui_dialog_add_page(d, NULL,
+						 "A group is a folder of the console tree for hosts. "
+						 "Put a host in it with Move to Group.");
+	p->validate = new_group_validate;
+	tui_page_add_field(p, TUI_F_TEXT, "Name", "");
+	d->ok_label = xstrdup("Create");
+	d->ctx = group_ctx_new(a, -1);
+	d->on_done = new_group_done;
+	tui_push_dialog(a, d);
+}
+
+/* ---- Rename Group -------------------------------------------------------------- */
+
+static int rename_group_validate(struct tui_dialog *d, struct tui_page *p, char **err)
+{
+	struct group_ctx *c = d->ctx;
+	return group_name_validate(c->a, p->fields[0].value, c->group, err);
+}
+
+static void rename_group_done(struct tui_app *a, struct tui_dialog *d, int result)
+{
+	struct group_ctx *c = d->ctx;
+	const char *name = d->pages[0].fields[0].value;
+	if (result != TUI_DLG_OK || c->group < 0 || (size_t)c->group >= a->ngroups)
+		return;
+	if (strcmp(a->groups[c->group].name, name) == 0)
+		return;
+	tui_group_rename(a, (size_t)c->group, name);
+	tui_select_group(a, (size_t)c->group);
+	tui_status(a, false, "Renamed the group to '%s'", name);
+	tui_save_config(a);
+}
+
+void tui_open_rename_group(struct tui_app *a)
+{
+	const struct tui_node *n = tui_sel_node(a);
+	const struct tui_group *g = tui_sel_group(a);
+	struct tui_dialog *d;
+	struct tui_page *p;
+	if (!g)
+		return;
+	d = tui_dialog_new("Rename Group", TUI_BTN_OK_CANCEL);
+	p = tui_dialog_add_page(d, NULL, "The hosts in the group stay in it.");
+	p->validate = rename_group_validate;
+	tui_page_add_field(p, TUI_F_TEXT, "Name", g->name);
+	d->ok_label = xstrdup("Rename");
+	d->ctx = group_ctx_new(a, n->group);
+	d->on_done = rename_group_done;
+	tui_push_dialog(a, d);
+}
+
+/* ---- Remove Group --------------------------------------------------------------- */
+
+static void remove_group_done(struct tui_app *a, struct tui_dialog *d, int result)
+{
+	struct group_ctx *c = d->ctx;
+	char *name;
+	if (result != TUI_DLG_OK || c->group < 0 || (size_t)c->group >= a->ngroups)
+		return;
+	name = xstrdup(a->groups[c->group].name);
+	tui_group_remove(a, (size_t)c->group);
+	tui_status(a, false, "Removed the group '%s'", name);
+	free(name);
+	tui_save_config(a);
+}
+
+void tui_open_remove_group(struct tui_app *a)
+{
+	const struct tui_node *n = tui_sel_node(a);
+	const struct tui_group *g = tui_sel_group(a);
+	struct tui_dialog *d;
+	size_t nh;
+	char *name, *text;
+	if (!g)
+		return;
+	nh = tui_group_nhosts(a, (size_t)n->group);
+	name = core_sanitize(g->name);
+	if (nh)
+		text = xasprintf("Remove the group '%s'?\n\nIts %zu host%s move%s to the top level of the tree; "
+				 "no host is removed.", name, nh, nh == 1 ? "" : "s", nh == 1 ? "s" : "");
+	else
+		text = xasprintf("Remove the group '%s'?\n\nIt is empty.", name);
+	d = tui_confirm("Remove Group", text, "Remove", remove_group_done);
+	d->ctx = group_ctx_new(a, n->group);
+	tui_push_dialog(a, d);
+	free(name);
+	free(text);
+}
+
+/* ---- Move to Group -------------------------------------------------------------- */
+
+/* fields: 0 Group (choice), 1 New group (text: wins when given) */
+static int move_validate(struct tui_dialog *d, struct tui_page *p, char **err)
+{
+	struct group_ctx *c = d->ctx;
+	const char *nw = p->fields[1].value;
+	if (!nw || !*nw)
+		return 0;
+	/* an existing group's name (in any case) moves it there */
+	if (tui_group_find_nocase(c->a, nw) >= 0)
+		return 0;
+	return group_name_validate(c->a, nw, -1, err);
+}
+
+static void move_done(struct tui_app *a, struct tui_dialog *d, int result)
+{
+	struct tui_page *p = &d->pages[0];
+	struct tui_host *th = tui_host_by_id(a, d->host_id);
+	const md_host *h = md_host_get(a->model, d->host_id);
+	const char *nw = p->fields[1].value;
+	char *group;
+	if (result != TUI_DLG_OK || !th || !h)
+		return;
+	if (nw && *nw) {
+		int gi = tui_group_find_nocase(a, nw);
+		group = xstrdup(gi >= 0 ? a->groups[gi].name : nw);
+	} else {
+		group = xstrdup(tui_group_choice_name(a, &p->fields[0]));
+	}
+	tui_host_set_group(a, d->host_id, group);
+	tui_select_host(a, d->host_id);
+	if (group)
+		tui_status(a, false, "Moved %s to the group '%s'", h->label, group);
+	else
+		tui_status(a, false, "Moved %s to the top level", h->label);
+	free(group);
+	tui_save_config(a);
+}
+
+void tui_open_move_to_group(struct tui_app *a)
+{
+	const md_host *h = tui_sel_host(a);
+	struct tui_host *th = h ? tui_host_by_id(a, h->id) : NULL;
+	struct tui_dialog *d;
+	struct tui_page *p;
+	char *label, *text;
+	if (!th)
+		return;
+	label = core_sanitize(h->label);
+	text = xasprintf("Where does %s go? Pick a group with Left and Right, or type the name of a new one.",
+			 label);
+	d = tui_dialog_new("Move to Group", TUI_BTN_OK_CANCEL);
+	p = tui_dialog_add_page(d, NULL, text);
+	p->validate = move_validate;
+	tui_add_group_choice(a, p, "Group", tui_host_group_index(a, th));
+	tui_page_add_field(p, TUI_F_TEXT, "New group", "");
+	d->ok_label = xstrdup("Move");
+	d->ctx = group_ctx_new(a, -1);
+	d->on_done = move_done;
+	d->host_id = h->id;
+	tui_push_dialog(a, d);
+	free(label);
+	free(text);
+}
+
+/* ---- Host Properties ------------------------------------------------------------ */
+
+/* s sanitized and cut to at most cols columns; caller frees. */
+static char *safe_cut(const char *raw, int cols)
+{
+	char *safe = core_sanitize(raw), *cut;
+	if (core_str_width(safe) <= cols)
+		return safe;
+	cut = core_str_fit(safe, cols, false);
+	free(safe);
+	return cut;
+}
+
+/* fields: 0 Name, 1 Group, [2 Saved in the config] */
+static int props_validate(struct tui_dialog *d, struct tui_page *p, char **err)
+{
+	(void)d;
+	for (const char *s = p->fields[0].value; s && *s; s++) {
+		if ((unsigned char)*s < 0x20 || *s == 0x7f) {
+			*err = xstrdup("The name cannot hold a control character");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void props_done(struct tui_app *a, struct tui_dialog *d, int result)
+{
+	struct tui_page *p = &d->pages[0];
+	struct tui_host *th = tui_host_by_id(a, d->host_id);
+	const md_host *h = md_host_get(a->model, d->host_id);
+	const char *name = p->fields[0].value, *group;
+	bool changed = false, saved;
+	if (result != TUI_DLG_OK || !th || !h)
+		return;
+	group = tui_group_choice_name(a, &p->fields[1]);
+	saved = p->nfields > 2 ? p->fields[2].checked : th->saved;
+	if (!core_str_eq(th->name, name && *name ? name : NULL)) {
+		tui_host_set_name(a, th->id, name);
+		changed = true;
+	}
+	if (!core_str_eq(th->group, group)) {
+		tui_host_set_group(a, th->id, group);
+		tui_select_host(a, d->host_id);
+		th = tui_host_by_id(a, d->host_id);
+		changed = true;
+	}
+	if (th->saved != saved) {
+		if (th->saved) /* out of the file at the next save */
+			tui_note_host_unsaved(a, h->uri);
+		th->saved = saved;
+		changed = true;
+	}
+	if (!changed)
+		return;
+	tui_status(a, false, "Host %s updated", h->label);
+	tui_save_config(a);
+}
+
+void tui_open_host_properties(struct tui_app *a)
+{
+	const md_host *h = tui_sel_host(a);
+	struct tui_host *th = h ? tui_host_by_id(a, h->id) : NULL;
+	struct tui_dialog *d;
+	struct tui_page *p;
+	char *uri, *host, *err, *via, *text, retry[48];
+	const char *state;
+	if (!th)
+		return;
+	uri = safe_cut(h->uri, 400);
+	host = safe_cut(h->hostname ? h->hostname : "-", 100);
+	err = safe_cut(h->error && *h->error ? h->error : "none", 240);
+	state = tui_host_shows_busy(h) ? "busy" : md_conn_name(h->conn);
+	if (h->retry_s > 0)
+		snprintf(retry, sizeof(retry), "in %d s", h->retry_s);
+	else
+		snprintf(retry, sizeof(retry), "%s",
+			 h->conn == MD_CONN_CONNECTED || h->conn == MD_CONN_CONNECTING ? "-" : "no (Connect Host retries)");
+	via = h->via ? safe_cut(h->via, 200) : NULL;
+	text = xasprintf("URI:        %s\nHostname:   %s\n%s%s%sState:      %s, %zu VM%s\nRetry:      %s\n"
+			 "Last error: %s",
+			 uri, host, via ? "Via:        " : "", via ? via : "", via ? "\n" : "", state, h->nvms,
+			 h->nvms == 1 ? "" : "s", retry, err);
+	d = tui_dialog_new("Host Properties", TUI_BTN_CUSTOM);
+	tui_dialog_set_button(d, 0, "OK");
+	tui_dialog_set_button(d, 1, "Close");
+	p = tui_dialog_add_page(d, NULL, text);
+	p->validate = props_validate;
+	tui_page_add_field(p, TUI_F_TEXT, "Name", th->name ? th->name : "");
+	tui_add_group_choice(a, p, "Group", tui_host_group_index(a, th));
+	if (!th->demo)
+		tui_page_add_field(p, TUI_F_CHECK, "Saved in the config (opened at start)", "")->checked = th->saved;
+	d->on_done = props_done;
+	d->host_id = h->id;
+	tui_push_dialog(a, d);
+	free(uri);
+	free(host);
+	free(err);
+	free(via);
+	free(text);
+}
