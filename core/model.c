@@ -164,12 +164,28 @@ void md_model_free(md_model **mp)
 	*mp = NULL;
 }
 
+char *md_host_default_label(const char *uri)
+{
+	const char *p;
+	size_t n;
+	if (!uri || strncmp(uri, "ssh://", 6) != 0)
+		return xstrdup(uri ? uri : "");
+	/* ssh://root@kvm1/system -> root@kvm1: the tree is narrow */
+	p = uri + 6;
+	n = strlen(p);
+	if (n > 7 && strcmp(p + n - 7, "/system") == 0)
+		n -= 7;
+	else if (n > 1 && p[n - 1] == '/')
+		n--;
+	return n ? xasprintf("%.*s", (int)n, p) : xstrdup(uri);
+}
+
 md_host *md_host_add(md_model *m, int id, const char *uri)
 {
 	md_host *h = xcalloc(1, sizeof(*h));
 	h->id = id;
 	h->uri = xstrdup(uri);
-	h->label = xstrdup(uri);
+	h->label = md_host_default_label(uri);
 	xgrow(&m->hosts, &m->cap_hosts, m->nhosts + 1, sizeof(*m->hosts));
 	m->hosts[m->nhosts++] = h;
 	m->gen++;

@@ -164,7 +164,11 @@ void md_pool_clear(md_pool *p);
 
 md_model *md_model_new(void);
 void md_model_free(md_model **m);
-/* Adds a host record (state IDLE); returns it. Ids must be unique. */
+/* The label of a host with no name: its URI; for ssh:// without the scheme
+ * and a /system path (ssh://root@kvm1/system -> "root@kvm1"). Caller frees. */
+char *md_host_default_label(const char *uri);
+/* Adds a host record (state IDLE, label md_host_default_label(uri));
+ * returns it. Ids must be unique. */
 md_host *md_host_add(md_model *m, int id, const char *uri);
 void md_host_remove(md_model *m, int id);
 /* Every host has settled: connected and listed, or not connected (failed,

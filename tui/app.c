@@ -118,10 +118,12 @@ void tui_host_set_name(struct tui_app *a, int id, const char *name)
 	if (!th || !h)
 		return;
 	core_str_set(&th->name, name && *name ? name : NULL);
-	if (th->name)
-		core_str_set(&h->label, th->name);
-	else
-		core_str_set(&h->label, th->demo ? "Demo host" : h->uri);
+	if (th->name || th->demo) {
+		core_str_set(&h->label, th->name ? th->name : "Demo host");
+	} else {
+		free(h->label);
+		h->label = md_host_default_label(h->uri);
+	}
 	a->dirty |= TUI_DIRTY_ALL;
 }
 

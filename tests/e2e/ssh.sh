@@ -155,7 +155,7 @@ t_ssh_hostkey_changed_refused() {
 	d=$(ssh_dir)
 	"$TM_ROOT/tests/remote/sshd.sh" rekey "$SSHD_DIR"
 	vmmc_ssh "$d" --agent "$(host_uri)"
-	tm_wait_line -t 20 "ssh://root" failed
+	tm_wait_line -t 20 "root@127.0.0.1:$PORT" failed
 	tm_wait_for "REMOTE HOST IDENTIFICATION HAS CHANGED" 5
 	tm_assert_not_contains "Unknown Host Key"
 	tm_assert_not_contains "Accept"

@@ -103,6 +103,25 @@ static void test_names(void **state)
 	assert_string_equal(md_conn_name(42), "unknown");
 }
 
+static void test_default_label(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "qemu:///system", "qemu:///system" },
+		{ "qemu+ssh://root@kvm1/system", "qemu+ssh://root@kvm1/system" },
+		{ "ssh://root@kvm1/system", "root@kvm1" },
+		{ "ssh://root@kvm1", "root@kvm1" },
+		{ "ssh://admin@kvm1:2222/session?driver=lxc", "admin@kvm1:2222/session?driver=lxc" },
+		{ "ssh://myalias/", "myalias" },
+		{ "ssh://", "ssh://" },
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *l = md_host_default_label(cases[i][0]);
+		assert_string_equal(l, cases[i][1]);
+		free(l);
+	}
+}
+
 static void test_hosts(void **state)
 {
 	md_model *m = *state;
@@ -523,6 +542,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_default_label),
 		T(test_hosts),
 		T(test_host_state),
 		T(test_host_state_keeps_lists),
