@@ -121,6 +121,7 @@ static void *ask_main(void *arg)
 static void test_prompt_answer(void **state)
 {
 	struct asker k = { 0 };
+	core_prompt *ui;
 	pthread_t th;
 	(void)state;
 	k.p = core_prompt_new(CORE_PROMPT_SECRET, 7);
@@ -137,7 +138,10 @@ static void test_prompt_answer(void **state)
 	assert_false(core_prompt_pending(k.p));
 	core_prompt_cancel(k.p); /* too late: no effect */
 	assert_int_equal(k.p->state, CORE_PROMPT_ANSWERED);
-	core_prompt_unref(&k.p);
+	ui = k.p;
+	core_prompt_unref(&ui); /* the UI's reference */
+	assert_null(ui);
+	core_prompt_unref(&k.p); /* the asker's: the last one frees */
 	assert_null(k.p);
 }
 
