@@ -331,11 +331,11 @@ lv_virsh start "$guest" >/dev/null || die "cannot start $guest"
 l0=$(logins "$tmp/near")
 tm_vmmc -x 120 -y 40 --env "SSH_AUTH_SOCK=$agent_sock" --env "VMMC_SSH_DIR=$sshdir" \
 	-- "ssh://root@$near_addr:$near_port/system" || die "cannot start vmmc in tmux"
-# listed: the title "Virtual Machines (N) on ssh://..." counts them all
+# listed: the title "Virtual Machines (N) on HOST" counts them all
 listed=0
 for ((i = 0; i < 300; i++)); do
 	screen=$(tm_capture 2>/dev/null) || screen=
-	if [[ $screen =~ Virtual\ Machines\ \(([0-9]+)\)\ on\ ssh:// ]] &&
+	if [[ $screen =~ Virtual\ Machines\ \(([0-9]+)\)\ on\  ]] &&
 		[ "${BASH_REMATCH[1]}" -ge "$nvms" ]; then
 		listed=1
 		break
