@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -1230,6 +1231,20 @@ static void write_bench_stats(struct tui_app *a)
 	fclose(f);
 }
 
+/* ncurses turns SIGWINCH into KEY_RESIZE, but a second resize that lands
+ * while it handles the first can be lost (the size it read is the old
+ * one). Ask the terminal each pass: one ioctl, and a miss costs nothing. */
+static void check_size(struct tui_app *a)
+{
+	struct winsize ws;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) != 0 || ws.ws_row == 0 || ws.ws_col == 0)
+		return;
+	if (ws.ws_row == LINES && ws.ws_col == COLS)
+		return;
+	resizeterm(ws.ws_row, ws.ws_col);
+	tui_layout(a);
+}
+
 static void read_input(struct tui_app *a)
 {
 	wint_t wch;
@@ -1367,6 +1382,7 @@ int tui_run(struct tui_opts *opts)
 		t0 = core_now_us();
 		drain_messages(a);
 		read_input(a);
+		check_size(a);
 		tui_console_poll(a);
 		now = core_now_ms();
 		if (now >= a->next_tick_ms) {

@@ -123,6 +123,12 @@ t_ssh_hostkey_save_list_lifecycle() {
 	tm_assert_contains "$fp"
 	tm_assert_contains "ssh-ed25519"
 	tm_assert_contains "[ Accept and save ]"
+	# an 80x24 terminal, resized while the question is open: all of it stays
+	tm_resize 80 24
+	tm_wait_for "[ Accept once ] [ Accept and save ] [ Reject ]" 5
+	tm_assert_contains "$fp"
+	tm_resize "$W" "$H"
+	tm_wait_for "[ Accept once ] [ Accept and save ] [ Reject ]" 5
 	tm_keys Left Enter # Reject has the focus; one to the left is Accept and save
 	tm_wait_for "1/1 connected" 20
 	ssh-keygen -F "[127.0.0.1]:$PORT" -f "$d/known_hosts" | grep -q ssh-ed25519 ||
@@ -135,7 +141,7 @@ t_ssh_hostkey_save_list_lifecycle() {
 	tm_keys Enter
 	tm_wait_for "($(echo "$names" | wc -l) of " 10
 	shown=$(tm_capture | grep -oE "│${LV_PREFIX}[a-z0-9]+ " | tr -d '│ ' | sort -u)
-	[ "$shown" = "$names" ] || tm_fail "list differs from virsh: '$shown' vs '$names'"
+	[ "$shown" = "$names" ] || { _tm_dump; tm_fail "list differs from virsh: '$shown' vs '$names'"; }
 	# start the first one, see virsh agree, turn it off again
 	tm_keys Tab Home
 	tm_keys s

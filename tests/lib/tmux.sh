@@ -50,7 +50,8 @@
 #                              VMMC_REGEN=1 writes the golden instead
 #   tm_assert_contains TEXT    the screen holds TEXT now
 #   tm_assert_not_contains TEXT  the screen does not hold TEXT now
-#   tm_resize W H              resize the window; the program gets SIGWINCH
+#   tm_resize W H              resize the window; returns once the pty has the
+#                              new size (the program got SIGWINCH)
 #   tm_click [-b 0|1|2] COL LINE  mouse press+release (button 0 = left) as the
 #                              bytes the program asked for (SGR 1006 or X10)
 #   tm_wheel up|down COL LINE  mouse wheel step
@@ -595,8 +596,20 @@ tm_golden() {
 }
 
 tm_resize() {
+	local tty i
 	_tm_need tm_resize || return 1
-	_tm resize-window -t main: -x "$1" -y "$2"
+	_tm resize-window -t main: -x "$1" -y "$2" || return 1
+	# tmux sets the pty's size (and so sends SIGWINCH) on a later turn of its
+	# loop; with no client attached that turn may not come until the next
+	# command: ask until the pty has the new size (2 s at most)
+	tty=$(_tm list-panes -t main: -F '#{pane_tty}' 2>/dev/null) || return 0
+	for ((i = 0; i < 40; i++)); do
+		[ "$(stty -F "$tty" size 2>/dev/null)" = "$2 $1" ] && return 0
+		_tm list-panes -t main: >/dev/null 2>&1
+		sleep 0.05
+	done
+	echo "tm_resize: the pty of the pane is still $(stty -F "$tty" size 2>/dev/null)" >&2
+	return 1
 }
 
 # _tm_mouse_send BUTTONCODE COL LINE PRESS(1)/RELEASE(0)
