@@ -108,6 +108,18 @@ secret_gone() {
 	fi
 }
 
+# shell_answers TOKEN TRIES: type an echo in the shown console until the
+# guest's shell answers it (once a second)
+shell_answers() {
+	local i
+	for ((i = 0; i < $2; i++)); do
+		tm_type "echo $1-\$((6*7))"
+		tm_keys Enter
+		tm_wait_for "$1-42" 1 2>/dev/null && return 0
+	done
+	return 1
+}
+
 # ---- tests ----------------------------------------------------------------------
 
 # unknown host key: the dialog shows the server's SHA256 fingerprint; "Accept
@@ -272,31 +284,13 @@ t_ssh_console() {
 	tm_wait_for "(1 of " 10
 	tm_keys c
 	tm_wait_for ":$n" 10
-	local i tok=ssh$RANDOM ok=0
-	for ((i = 0; i < 60; i++)); do
-		tm_type "echo $tok-\$((6*7))"
-		tm_keys Enter
-		if tm_wait_for "$tok-42" 1 2>/dev/null; then
-			ok=1
-			break
-		fi
-	done
-	[ "$ok" = 1 ] || tm_fail "the guest's shell never answered over SSH"
+	shell_answers "ssh$RANDOM" 60 || tm_fail "the guest's shell never answered over SSH"
 	# the SSH link drops and comes back: the console reopens by itself
 	sshd_kill
 	tm_wait_for "0/1 connected" 20
 	sshd_restart
 	tm_wait_for "console reopened" 60
-	ok=0
-	for ((i = 0; i < 30; i++)); do
-		tm_type "echo again-$tok-\$((6*7))"
-		tm_keys Enter
-		if tm_wait_for "again-$tok-42" 1 2>/dev/null; then
-			ok=1
-			break
-		fi
-	done
-	[ "$ok" = 1 ] || tm_fail "the reopened console does not answer"
+	shell_answers "again$RANDOM" 30 || tm_fail "the reopened console does not answer"
 }
 
 # libvirt's own libssh transport (qemu+libssh://): libvirt's questions (here:
