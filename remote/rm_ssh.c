@@ -546,6 +546,52 @@ error:
 
 /* ---- the pump thread ------------------------------------------------------- */
 
+/* The forward sockets on disk, removed at exit as well: a worker that a
+ * quick quit leaves running (closing a far host takes round trips) must not
+ * leave them behind. */
+static pthread_mutex_t live_mu = PTHREAD_MUTEX_INITIALIZER;
+static char **live_socks;
+static size_t nlive, cap_live;
+
+static void live_add(const char *path)
+{
+	pthread_mutex_lock(&live_mu);
+	xgrow(&live_socks, &cap_live, nlive + 1, sizeof *live_socks);
+	live_socks[nlive++] = xstrdup(path);
+	pthread_mutex_unlock(&live_mu);
+}
+
+static void live_del(const char *path)
+{
+	pthread_mutex_lock(&live_mu);
+	for (size_t i = 0; i < nlive; i++) {
+		if (strcmp(live_socks[i], path) == 0) {
+			free(live_socks[i]);
+			live_socks[i] = live_socks[--nlive];
+			break;
+		}
+	}
+	pthread_mutex_unlock(&live_mu);
+}
+
+static void live_at_exit(void)
+{
+	pthread_mutex_lock(&live_mu);
+	for (size_t i = 0; i < nlive; i++) {
+		char *slash = strrchr(live_socks[i], '/');
+		unlink(live_socks[i]);
+		if (slash) {
+			*slash = '\0';
+			rmdir(live_socks[i]);
+		}
+		free(live_socks[i]);
+	}
+	free(live_socks);
+	live_socks = NULL;
+	nlive = cap_live = 0;
+	pthread_mutex_unlock(&live_mu);
+}
+
 static void chan_drop(ssh_channel *ch)
 {
 	if (!*ch)
@@ -575,8 +621,10 @@ static void fwd_free(rm_fwd *f)
 	chan_drop(&f->ready);
 	if (f->lfd >= 0)
 		close(f->lfd);
-	if (f->path)
+	if (f->path) {
 		unlink(f->path);
+		live_del(f->path);
+	}
 	if (f->dir)
 		rmdir(f->dir);
 	free(f->path);
@@ -889,6 +937,7 @@ static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static void lib_init(void)
 {
 	ssh_init();
+	atexit(live_at_exit);
 }
 
 int rm_ssh_open(const rm_ssh_spec *spec, const rm_ssh_cb *cb, rm_ssh **out, char **err)
@@ -1106,6 +1155,9 @@ int rm_ssh_forward_unix(rm_ssh *s, const char *remote_path, char **local_path, c
 	}
 	if (!base || !base[0] || stat(base, &st) != 0 || !S_ISDIR(st.st_mode) ||
 	    access(base, W_OK) != 0)
+		base = getenv("TMPDIR");
+	if (!base || !base[0] || stat(base, &st) != 0 || !S_ISDIR(st.st_mode) ||
+	    access(base, W_OK) != 0)
 		base = "/tmp";
 	f = xcalloc(1, sizeof *f);
 	f->lfd = -1;
@@ -1131,6 +1183,7 @@ int rm_ssh_forward_unix(rm_ssh *s, const char *remote_path, char **local_path, c
 		goto out;
 	}
 	*local_path = xstrdup(f->path);
+	live_add(f->path);
 	f->ready = s->spare;
 	s->spare = NULL;
 	xfree(&s->spare_path);

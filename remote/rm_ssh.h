@@ -123,7 +123,8 @@ void rm_ssh_on_closed(rm_ssh *s, void (*fn)(void *data, const char *reason), voi
 int rm_ssh_is_alive(rm_ssh *s);
 
 /* Listen on a private local unix socket (mode 0600, in a fresh 0700
- * directory under $XDG_RUNTIME_DIR, else /tmp) and bridge each connection
+ * directory under $XDG_RUNTIME_DIR, else $TMPDIR, else /tmp; removed by
+ * rm_ssh_close and, for one still open then, at exit) and bridge each connection
  * accepted there to a new direct-streamlocal channel to remote_path on the
  * server. *local_path (caller frees) is the socket; libvirt opens it as
  * "qemu+unix:///system?socket=<local_path>". The first channel is opened at

@@ -355,6 +355,13 @@ t_ssh_far_keys_responsive() {
 	med=$(printf '%s\n' "${all[@]}" | sort -n | sed -n 3p)
 	echo "  key to screen during a refresh at 200 ms RTT: ${sorted}ms (median ${med} ms)" >&2
 	[ "$med" -lt 100 ] || tm_fail "a key took ${med} ms (median) to reach the screen"
+	# the private forward socket is in TMPDIR while connected, and gone after
+	# a quit, even though closing a far host takes longer than vmmc waits
+	compgen -G "$TM_TESTDIR/tmp/vmmc-ssh-*/sock" >/dev/null || tm_fail "no forward socket in TMPDIR"
+	[ "$(stat -c %a "$(compgen -G "$TM_TESTDIR/tmp/vmmc-ssh-*")")" = 700 ] || tm_fail "the socket's folder is not 0700"
+	tm_keys q
+	tm_wait_exit 10
+	! compgen -G "$TM_TESTDIR/tmp/vmmc-ssh-*" >/dev/null || tm_fail "the forward socket was left behind"
 }
 
 # batch_err URI...: vmmc --batch's error output for URIs (it exits non-zero)
