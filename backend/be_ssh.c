@@ -207,6 +207,21 @@ static core_prompt *be_prompt(be_host *h, int kind, char *title, char *text, con
 	return p;
 }
 
+/* The X of /etc/ssh/ssh_host_X_key.pub for a key type ("ssh-ed25519",
+ * "ecdsa-sha2-nistp256", "rsa-sha2-512", "ssh-rsa" ...). */
+static const char *be_ssh_keyfile_kind(const char *keytype)
+{
+	if (strstr(keytype, "ed25519"))
+		return "ed25519";
+	if (strstr(keytype, "ecdsa"))
+		return "ecdsa";
+	if (strstr(keytype, "rsa"))
+		return "rsa";
+	if (strstr(keytype, "dss"))
+		return "dsa";
+	return keytype;
+}
+
 static rm_hostkey_answer be_ssh_hostkey(void *data, const char *host, const char *keytype,
 					const char *fp)
 {
@@ -221,7 +236,7 @@ static rm_hostkey_answer be_ssh_hostkey(void *data, const char *host, const char
 				"in your known_hosts file. Compare the fingerprint with the one "
 				"the host's administrator gives you (ssh-keygen -lf "
 				"/etc/ssh/ssh_host_%s_key.pub on the host).",
-				host, strncmp(keytype, "ssh-", 4) == 0 ? keytype + 4 : keytype),
+				host, be_ssh_keyfile_kind(keytype)),
 		      NULL);
 	p->keytype = xstrdup(keytype);
 	p->fingerprint = xstrdup(fp);
