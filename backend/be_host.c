@@ -11,6 +11,7 @@
 #include <libvirt/virterror.h>
 #include <libxml/xmlerror.h>
 
+#include "../core/hosturi.h"
 #include "../core/prompt.h"
 #include "../core/util.h"
 #include "../remote/rm_ssh.h"
@@ -351,30 +352,23 @@ static void be_connect(be_host *h)
 	be_post_state(h, MD_CONN_CONNECTED, NULL, 0, NULL);
 	be_post_busy(h, +1); /* the first lists can take long on a slow host */
 	be_demo_seed(h);
-	if (h->flags & BE_HOST_LISTS_ONLY) {
-		if (be_list_vms(h, &err) < 0) {
-			md_msg *m = md_msg_new(MD_MSG_OP_RESULT, h->id);
-			m->text = xasprintf("Could not list %s: %s", h->uri, err);
-			be_post(m);
-			free(err);
-		}
-		be_post_busy(h, -1);
-		return;
-	}
-	if (be_refresh_all(h, &err) < 0) {
+	/* batch mode (BE_HOST_LISTS_ONLY) wants the VMs and nothing else */
+	if ((h->flags & BE_HOST_LISTS_ONLY ? be_list_vms(h, &err) : be_refresh_all(h, &err)) < 0) {
 		md_msg *m = md_msg_new(MD_MSG_OP_RESULT, h->id);
 		m->text = xasprintf("Could not list %s: %s", h->uri, err);
 		be_post(m);
 		xfree(&err);
 	}
-	virConnectSetKeepAlive(h->conn, 5, 3); /* fails for local drivers: fine */
-	be_register_callbacks(h);
-	hostname = virConnectGetHostname(h->conn);
-	if (hostname)
-		be_post_state(h, MD_CONN_CONNECTED, NULL, 0, xstrdup(hostname));
-	free(hostname);
-	if (h->conn && be_conn_is_remote(h) && be_list_vms(h, &err) < 0)
-		xfree(&err);
+	if (!(h->flags & BE_HOST_LISTS_ONLY)) {
+		virConnectSetKeepAlive(h->conn, 5, 3); /* fails for local drivers: fine */
+		be_register_callbacks(h);
+		hostname = virConnectGetHostname(h->conn);
+		if (hostname)
+			be_post_state(h, MD_CONN_CONNECTED, NULL, 0, xstrdup(hostname));
+		free(hostname);
+		if (be_conn_is_remote(h) && be_list_vms(h, &err) < 0)
+			xfree(&err);
+	}
 	be_post_busy(h, -1);
 }
 
@@ -572,8 +566,8 @@ be_host *be_host_new_flags(int id, const char *uri, unsigned flags)
 	h->flags = flags;
 	h->uri = xstrdup(uri ? uri : "");
 	h->open_uri = be_open_uri(h->uri);
-	if (be_uri_is_ssh(h->uri))
-		be_ssh_parse(h->uri, &h->ssh, &h->ssh_parse_err);
+	if (core_uri_is_ssh(h->uri))
+		core_ssh_uri_parse(h->uri, &h->ssh, &h->ssh_parse_err);
 	h->cb_dom = h->cb_net = h->cb_pool = -1;
 	pthread_mutex_init(&h->lock, NULL);
 	pthread_condattr_init(&ca);

@@ -37,17 +37,8 @@ typedef struct be_job {
 } be_job;
 
 struct core_prompt;
+struct core_ssh_target;
 struct rm_ssh;
-
-/* ssh://[user@]host[:port][/system|/session][?driver=NAME&socket=PATH] */
-struct be_ssh_target {
-	char *user;            /* NULL: ssh_config's, else the local user */
-	char *host;            /* a name, an address or an ssh_config alias */
-	int port;              /* 0: ssh_config's, else 22 */
-	bool session;          /* the remote user's session daemon */
-	char *driver;          /* "qemu" unless given */
-	char *socket;          /* the remote daemon's socket; NULL: look for it */
-};
 
 struct be_host {
 	int refs;              /* atomic */
@@ -79,7 +70,7 @@ struct be_host {
 	struct be_stats *stats; /* live figures' previous samples (be_stats.c) */
 
 	/* SSH hosts (be_ssh.c); worker, set up by be_host_new */
-	struct be_ssh_target *ssh; /* NULL: not an ssh:// host */
+	struct core_ssh_target *ssh; /* NULL: not an ssh:// host */
 	char *ssh_parse_err;       /* a bad ssh:// URI: why */
 	struct rm_ssh *rs;         /* the session, NULL when none */
 	char *ssh_local;           /* the local end of the forward */
@@ -132,10 +123,6 @@ void be_stats_job(be_host *h);
 void be_stats_free(be_host *h);
 
 /* be_ssh.c */
-bool be_uri_is_ssh(const char *uri);
-/* Parse an ssh:// URI; 0 and *out, or -1 and *err. */
-int be_ssh_parse(const char *uri, struct be_ssh_target **out, char **err);
-void be_ssh_target_free(struct be_ssh_target **t);
 /* Worker: open the SSH session (prompting), find and forward the remote
  * socket; *open_uri = the URI libvirt opens. 0, -1 (retry may help) or -2
  * (it will not: bad URI, refused host key or login) with *err. */
@@ -145,8 +132,6 @@ void be_ssh_close(be_host *h);     /* end the session (worker) */
 void be_ssh_free(be_host *h);      /* and everything else (worker's end) */
 /* virConnectOpenAuth whose credential questions go to the UI (worker). */
 virConnectPtr be_open_auth(be_host *h, const char *uri);
-/* Cancel the question the worker waits for (any thread). */
-void be_host_cancel_prompt(be_host *h);
 
 /* be_demo.c: apply the <vmmc:demo> settings of a test:/// file. */
 void be_demo_seed(be_host *h);

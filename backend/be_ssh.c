@@ -1,7 +1,7 @@
 /* backend/be_ssh.c - hosts reached over SSH, and questions for the user.
  *
- * ssh://[user@]host[:port][/system|/session][?driver=NAME&socket=PATH]:
- * one libssh session per host (remote/rm_ssh) carries everything for that
+ * ssh://[user@]host[:port][/system|/session][?driver=NAME&socket=PATH]
+ * (core/hosturi.c parses it): one libssh session per host (remote/rm_ssh) carries everything for that
  * host. libvirt's protocol goes over a stream-local channel to the remote
  * daemon's socket, bridged to a private local socket that libvirt opens as
  * DRIVER+unix:///system?socket=LOCAL; so the remote needs only sshd and a
@@ -17,147 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/hosturi.h"
 #include "../core/prompt.h"
 #include "../core/util.h"
 #include "../remote/rm_ssh.h"
 
 /* ---- ssh:// URIs ----------------------------------------------------------- */
-
-bool be_uri_is_ssh(const char *uri)
-{
-	return uri && strncmp(uri, "ssh://", 6) == 0;
-}
-
-void be_ssh_target_free(struct be_ssh_target **tp)
-{
-	struct be_ssh_target *t = *tp;
-	if (!t)
-		return;
-	free(t->user);
-	free(t->host);
-	free(t->driver);
-	free(t->socket);
-	free(t);
-	*tp = NULL;
-}
-
-static bool be_ssh_name_ok(const char *s, const char *bad)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if ((unsigned char)*s <= ' ' || *s == 0x7f || strchr(bad, *s))
-			return false;
-	return true;
-}
-
-/* One query parameter into t; 0 or -1 with *err. */
-static int be_ssh_param(struct be_ssh_target *t, const char *kv, size_t n, char **err)
-{
-	const char *eq = memchr(kv, '=', n);
-	char *val;
-	if (!eq) {
-		*err = xasprintf("bad parameter '%.*s' (expected driver=NAME or socket=PATH)", (int)n, kv);
-		return -1;
-	}
-	val = xasprintf("%.*s", (int)(n - (size_t)(eq + 1 - kv)), eq + 1);
-	if ((size_t)(eq - kv) == 6 && strncmp(kv, "driver", 6) == 0 && be_ssh_name_ok(val, "/?&=:@")) {
-		core_str_set(&t->driver, val);
-	} else if ((size_t)(eq - kv) == 6 && strncmp(kv, "socket", 6) == 0 && val[0] == '/' &&
-		   be_ssh_name_ok(val, "?&")) {
-		core_str_set(&t->socket, val);
-	} else {
-		*err = xasprintf("bad parameter '%.*s' (expected driver=NAME or socket=/PATH)", (int)n, kv);
-		free(val);
-		return -1;
-	}
-	free(val);
-	return 0;
-}
-
-int be_ssh_parse(const char *uri, struct be_ssh_target **out, char **err)
-{
-	struct be_ssh_target *t;
-	const char *p, *end, *at, *q;
-	char *hostport = NULL;
-
-	*out = NULL;
-	if (!be_uri_is_ssh(uri)) {
-		*err = xstrdup("not an ssh:// URI");
-		return -1;
-	}
-	t = xcalloc(1, sizeof(*t));
-	p = uri + 6;
-	end = p + strcspn(p, "/?");
-	at = memchr(p, '@', (size_t)(end - p));
-	if (at) {
-		t->user = xasprintf("%.*s", (int)(at - p), p);
-		if (!be_ssh_name_ok(t->user, "@:/?&")) {
-			*err = xstrdup("bad user name in the ssh:// URI");
-			goto fail;
-		}
-		p = at + 1;
-	}
-	hostport = xasprintf("%.*s", (int)(end - p), p);
-	if (hostport[0] == '[') { /* [v6 address]:port */
-		char *rb = strchr(hostport, ']');
-		if (!rb) {
-			*err = xstrdup("missing ']' in the ssh:// URI");
-			goto fail;
-		}
-		t->host = xasprintf("%.*s", (int)(rb - hostport - 1), hostport + 1);
-		q = rb[1] == ':' ? rb + 2 : (rb[1] ? "x" : NULL);
-	} else {
-		char *colon = strchr(hostport, ':');
-		t->host = colon ? xasprintf("%.*s", (int)(colon - hostport), hostport) : xstrdup(hostport);
-		q = colon ? colon + 1 : NULL;
-	}
-	if (!be_ssh_name_ok(t->host, "@/?&[]")) {
-		*err = xstrdup("no host name in the ssh:// URI");
-		goto fail;
-	}
-	if (q) {
-		char *e;
-		long port = strtol(q, &e, 10);
-		if (!*q || *e || port < 1 || port > 65535) {
-			*err = xstrdup("bad port in the ssh:// URI (1-65535)");
-			goto fail;
-		}
-		t->port = (int)port;
-	}
-	p = end;
-	if (*p == '/') {
-		size_t n = strcspn(p, "?");
-		if (n == 1 || (n == 7 && strncmp(p, "/system", 7) == 0))
-			t->session = false;
-		else if (n == 8 && strncmp(p, "/session", 8) == 0)
-			t->session = true;
-		else {
-			*err = xstrdup("bad path in the ssh:// URI (/system or /session)");
-			goto fail;
-		}
-		p += n;
-	}
-	if (*p == '?') {
-		for (p++; *p;) {
-			size_t n = strcspn(p, "&");
-			if (n && be_ssh_param(t, p, n, err) < 0)
-				goto fail;
-			p += n;
-			if (*p == '&')
-				p++;
-		}
-	}
-	if (!t->driver)
-		t->driver = xstrdup("qemu");
-	free(hostport);
-	*out = t;
-	return 0;
-fail:
-	free(hostport);
-	be_ssh_target_free(&t);
-	return -1;
-}
 
 /* ---- prompts --------------------------------------------------------------- */
 
@@ -188,14 +53,6 @@ static int be_ask(be_host *h, core_prompt *p, int *choice, char *buf, size_t len
 	pthread_mutex_unlock(&h->lock);
 	core_prompt_unref(&p);
 	return rc;
-}
-
-void be_host_cancel_prompt(be_host *h)
-{
-	pthread_mutex_lock(&h->lock);
-	if (h->prompt)
-		core_prompt_cancel(h->prompt);
-	pthread_mutex_unlock(&h->lock);
 }
 
 static core_prompt *be_prompt(be_host *h, int kind, char *title, char *text, const char *label)
@@ -352,7 +209,7 @@ static const char *be_ssh_dir(void)
 
 int be_ssh_prepare(be_host *h, char **open_uri, char **err)
 {
-	struct be_ssh_target *t = h->ssh;
+	struct core_ssh_target *t = h->ssh;
 	rm_ssh_spec spec = { 0 };
 	rm_ssh_cb cb = { h, be_ssh_hostkey, be_ssh_passphrase, be_ssh_password, be_ssh_kbdint,
 			 be_ssh_warning };
@@ -418,7 +275,7 @@ void be_ssh_close(be_host *h)
 void be_ssh_free(be_host *h)
 {
 	be_ssh_close(h);
-	be_ssh_target_free(&h->ssh);
+	core_ssh_target_free(&h->ssh);
 	free(h->ssh_parse_err);
 	free(h->ssh_accepted_fp);
 	free(h->ssh_known_hosts);

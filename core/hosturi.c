@@ -1,4 +1,5 @@
-/* core/hosturi.c - see hosturi.h */
+/* core/hosturi.c - ssh:// host URIs: built from the Add Host dialog's
+ * fields, and parsed for the backend (see hosturi.h). */
 #include "hosturi.h"
 #include "sanitize.h"
 #include "util.h"
@@ -151,4 +152,142 @@ char *core_ssh_uri_build(const char *user, const char *host, const char *port, b
 		snprintf(portbuf, sizeof(portbuf), ":%d", portnum);
 	return xasprintf("ssh://%s%s%s%s%s%s%s", has_user ? user : "", has_user ? "@" : "", host, portbuf,
 			 session ? "/session" : "/system", has_driver ? "?driver=" : "", has_driver ? driver : "");
+}
+
+/* ---- parsing ------------------------------------------------------------------ */
+
+bool core_uri_is_ssh(const char *uri)
+{
+	return uri && strncmp(uri, "ssh://", 6) == 0;
+}
+
+void core_ssh_target_free(struct core_ssh_target **tp)
+{
+	struct core_ssh_target *t = *tp;
+	if (!t)
+		return;
+	free(t->user);
+	free(t->host);
+	free(t->driver);
+	free(t->socket);
+	free(t);
+	*tp = NULL;
+}
+
+static bool uri_name_ok(const char *s, const char *bad)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (uri_ctl_or_space(*s) || strchr(bad, *s))
+			return false;
+	return true;
+}
+
+/* One query parameter into t; 0 or -1 with *err. */
+static int uri_param(struct core_ssh_target *t, const char *kv, size_t n, char **err)
+{
+	const char *eq = memchr(kv, '=', n);
+	char *val;
+	if (!eq) {
+		*err = xasprintf("bad parameter '%.*s' (expected driver=NAME or socket=PATH)", (int)n, kv);
+		return -1;
+	}
+	val = xasprintf("%.*s", (int)(n - (size_t)(eq + 1 - kv)), eq + 1);
+	if ((size_t)(eq - kv) == 6 && strncmp(kv, "driver", 6) == 0 && uri_name_ok(val, "/?&=:@")) {
+		core_str_set(&t->driver, val);
+	} else if ((size_t)(eq - kv) == 6 && strncmp(kv, "socket", 6) == 0 && val[0] == '/' &&
+		   uri_name_ok(val, "?&")) {
+		core_str_set(&t->socket, val);
+	} else {
+		*err = xasprintf("bad parameter '%.*s' (expected driver=NAME or socket=/PATH)", (int)n, kv);
+		free(val);
+		return -1;
+	}
+	free(val);
+	return 0;
+}
+
+int core_ssh_uri_parse(const char *uri, struct core_ssh_target **out, char **err)
+{
+	struct core_ssh_target *t;
+	const char *p, *end, *at, *q;
+	char *hostport = NULL;
+
+	*out = NULL;
+	if (!core_uri_is_ssh(uri)) {
+		*err = xstrdup("not an ssh:// URI");
+		return -1;
+	}
+	t = xcalloc(1, sizeof(*t));
+	p = uri + 6;
+	end = p + strcspn(p, "/?");
+	at = memchr(p, '@', (size_t)(end - p));
+	if (at) {
+		t->user = xasprintf("%.*s", (int)(at - p), p);
+		if (!uri_name_ok(t->user, "@:/?&")) {
+			*err = xstrdup("bad user name in the ssh:// URI");
+			goto fail;
+		}
+		p = at + 1;
+	}
+	hostport = xasprintf("%.*s", (int)(end - p), p);
+	if (hostport[0] == '[') { /* [v6 address]:port */
+		char *rb = strchr(hostport, ']');
+		if (!rb) {
+			*err = xstrdup("missing ']' in the ssh:// URI");
+			goto fail;
+		}
+		t->host = xasprintf("%.*s", (int)(rb - hostport - 1), hostport + 1);
+		q = rb[1] == ':' ? rb + 2 : (rb[1] ? "x" : NULL);
+	} else {
+		char *colon = strchr(hostport, ':');
+		t->host = colon ? xasprintf("%.*s", (int)(colon - hostport), hostport) : xstrdup(hostport);
+		q = colon ? colon + 1 : NULL;
+	}
+	if (!uri_name_ok(t->host, "@/?&[]")) {
+		*err = xstrdup("no host name in the ssh:// URI");
+		goto fail;
+	}
+	if (q) {
+		char *e;
+		long port = strtol(q, &e, 10);
+		if (!*q || *e || port < 1 || port > 65535) {
+			*err = xstrdup("bad port in the ssh:// URI (1-65535)");
+			goto fail;
+		}
+		t->port = (int)port;
+	}
+	p = end;
+	if (*p == '/') {
+		size_t n = strcspn(p, "?");
+		if (n == 1 || (n == 7 && strncmp(p, "/system", 7) == 0))
+			t->session = false;
+		else if (n == 8 && strncmp(p, "/session", 8) == 0)
+			t->session = true;
+		else {
+			*err = xstrdup("bad path in the ssh:// URI (/system or /session)");
+			goto fail;
+		}
+		p += n;
+	}
+	if (*p == '?') {
+		for (p++; *p;) {
+			size_t n = strcspn(p, "&");
+			if (n && uri_param(t, p, n, err) < 0)
+				goto fail;
+			p += n;
+			if (*p == '&')
+				p++;
+		}
+	}
+	if (!t->driver)
+		t->driver = xstrdup("qemu");
+	free(hostport);
+	*out = t;
+	return 0;
+fail:
+	free(hostport);
+	core_ssh_target_free(&t);
+	return -1;
 }

@@ -1,9 +1,10 @@
-/* core/hosturi.h - the URI of a host reached over SSH, built from the Add
- * Host dialog's fields and checked field by field. libc only.
+/* core/hosturi.h - the URI of a host reached over SSH: built from the Add
+ * Host dialog's fields and checked field by field, and parsed for the
+ * backend (backend/be_ssh.c). libc only.
  *
- * Grammar (backend/be_ssh.c parses it):
+ * Grammar:
  *
- *   ssh://[user@]host[:port][/system|/session][?driver=NAME]
+ *   ssh://[user@]host[:port][/system|/session][?driver=NAME&socket=PATH]
  *
  * host is a name, an address or an ~/.ssh/config alias; an IPv6 address
  * goes in brackets ("[2001:db8::1]"). The built URI always has the path
@@ -26,5 +27,20 @@ int core_ssh_host_check(const char *host, char **err);
 int core_ssh_user_check(const char *user, char **err);   /* NULL / "" is fine */
 int core_ssh_port_check(const char *port, int *out, char **err); /* NULL / "": *out = 0 */
 int core_ssh_driver_check(const char *driver, char **err); /* NULL / "" is fine */
+
+/* What an ssh:// URI names. */
+struct core_ssh_target {
+	char *user;            /* NULL: ssh_config's, else the local user */
+	char *host;            /* a name, an address or an ssh_config alias */
+	int port;              /* 0: ssh_config's, else 22 */
+	bool session;          /* the remote user's session daemon */
+	char *driver;          /* "qemu" unless given */
+	char *socket;          /* the remote daemon's socket; NULL: look for it */
+};
+
+bool core_uri_is_ssh(const char *uri); /* it starts with "ssh://" */
+/* Parse an ssh:// URI: 0 and *out, or -1 and *err. */
+int core_ssh_uri_parse(const char *uri, struct core_ssh_target **out, char **err);
+void core_ssh_target_free(struct core_ssh_target **t);
 
 #endif

@@ -1,4 +1,4 @@
-/* tests/unit/test_ssh_host.c - ssh:// host URIs (backend/be_ssh.c) and the
+/* tests/unit/test_ssh_host.c - ssh:// host URIs (core/hosturi.c) and the
  * prompts a worker thread asks the UI (core/prompt.c). */
 #include <pthread.h>
 #include <setjmp.h>
@@ -11,17 +11,17 @@
 
 #include <cmocka.h>
 
-#include "../../backend/be_internal.h"
+#include "../../core/hosturi.h"
 #include "../../core/prompt.h"
 #include "../../core/util.h"
 
 /* ---- ssh:// URIs ------------------------------------------------------------ */
 
-static struct be_ssh_target *parse_ok(const char *uri)
+static struct core_ssh_target *parse_ok(const char *uri)
 {
-	struct be_ssh_target *t = NULL;
+	struct core_ssh_target *t = NULL;
 	char *err = NULL;
-	if (be_ssh_parse(uri, &t, &err) != 0)
+	if (core_ssh_uri_parse(uri, &t, &err) != 0)
 		fail_msg("%s: %s", uri, err);
 	assert_non_null(t);
 	assert_null(err);
@@ -30,7 +30,7 @@ static struct be_ssh_target *parse_ok(const char *uri)
 
 static void test_parse_full(void **state)
 {
-	struct be_ssh_target *t = parse_ok("ssh://admin@kvm1:2222/session?driver=lxc");
+	struct core_ssh_target *t = parse_ok("ssh://admin@kvm1:2222/session?driver=lxc");
 	(void)state;
 	assert_string_equal(t->user, "admin");
 	assert_string_equal(t->host, "kvm1");
@@ -38,31 +38,31 @@ static void test_parse_full(void **state)
 	assert_true(t->session);
 	assert_string_equal(t->driver, "lxc");
 	assert_null(t->socket);
-	be_ssh_target_free(&t);
+	core_ssh_target_free(&t);
 	assert_null(t);
 }
 
 static void test_parse_minimal(void **state)
 {
-	struct be_ssh_target *t = parse_ok("ssh://myalias");
+	struct core_ssh_target *t = parse_ok("ssh://myalias");
 	(void)state;
 	assert_null(t->user);
 	assert_string_equal(t->host, "myalias");
 	assert_int_equal(t->port, 0); /* ssh_config decides */
 	assert_false(t->session);
 	assert_string_equal(t->driver, "qemu");
-	be_ssh_target_free(&t);
+	core_ssh_target_free(&t);
 
 	t = parse_ok("ssh://root@[::1]:22/system?socket=/run/libvirt/virtqemud-sock");
 	assert_string_equal(t->host, "::1");
 	assert_int_equal(t->port, 22);
 	assert_false(t->session);
 	assert_string_equal(t->socket, "/run/libvirt/virtqemud-sock");
-	be_ssh_target_free(&t);
+	core_ssh_target_free(&t);
 
 	t = parse_ok("ssh://h/");
 	assert_string_equal(t->host, "h");
-	be_ssh_target_free(&t);
+	core_ssh_target_free(&t);
 }
 
 static void test_parse_bad(void **state)
@@ -88,9 +88,9 @@ static void test_parse_bad(void **state)
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		struct be_ssh_target *t = NULL;
+		struct core_ssh_target *t = NULL;
 		char *err = NULL;
-		if (be_ssh_parse(bad[i].uri, &t, &err) != -1)
+		if (core_ssh_uri_parse(bad[i].uri, &t, &err) != -1)
 			fail_msg("accepted: %s", bad[i].uri);
 		assert_null(t);
 		assert_non_null(err);
@@ -98,9 +98,9 @@ static void test_parse_bad(void **state)
 			fail_msg("%s: '%s' lacks '%s'", bad[i].uri, err, bad[i].needle);
 		free(err);
 	}
-	assert_true(be_uri_is_ssh("ssh://x"));
-	assert_false(be_uri_is_ssh("qemu+ssh://x/system"));
-	assert_false(be_uri_is_ssh(NULL));
+	assert_true(core_uri_is_ssh("ssh://x"));
+	assert_false(core_uri_is_ssh("qemu+ssh://x/system"));
+	assert_false(core_uri_is_ssh(NULL));
 }
 
 /* ---- prompts ---------------------------------------------------------------- */
