@@ -212,7 +212,8 @@ int core_ssh_uri_parse(const char *uri, struct core_ssh_target **out, char **err
 {
 	struct core_ssh_target *t;
 	const char *p, *end, *at, *q;
-	char *hostport = NULL;
+	char *hostport = NULL, *why = NULL;
+	const char *what = "user name";
 
 	*out = NULL;
 	if (!core_uri_is_ssh(uri)) {
@@ -240,6 +241,7 @@ int core_ssh_uri_parse(const char *uri, struct core_ssh_target **out, char **err
 		}
 		t->host = xasprintf("%.*s", (int)(rb - hostport - 1), hostport + 1);
 		q = rb[1] == ':' ? rb + 2 : (rb[1] ? "x" : NULL);
+		rb[1] = '\0'; /* hostport: "[address]", for the field check below */
 	} else {
 		char *colon = strchr(hostport, ':');
 		t->host = colon ? xasprintf("%.*s", (int)(colon - hostport), hostport) : xstrdup(hostport);
@@ -281,11 +283,25 @@ int core_ssh_uri_parse(const char *uri, struct core_ssh_target **out, char **err
 				p++;
 		}
 	}
+	/* The dialog's field checks as well: libssh puts the host and user into
+	 * a ProxyCommand run by /bin/sh, so shell characters and a leading '-'
+	 * must not get through a URI typed on the command line either. */
+	if (core_ssh_user_check(t->user, &why) < 0)
+		goto field_fail;
+	what = "host";
+	if (core_ssh_host_check(hostport[0] == '[' ? hostport : t->host, &why) < 0)
+		goto field_fail;
+	what = "driver";
+	if (core_ssh_driver_check(t->driver, &why) < 0)
+		goto field_fail;
 	if (!t->driver)
 		t->driver = xstrdup("qemu");
 	free(hostport);
 	*out = t;
 	return 0;
+field_fail:
+	*err = xasprintf("bad %s in the ssh:// URI: %s", what, why);
+	free(why);
 fail:
 	free(hostport);
 	core_ssh_target_free(&t);

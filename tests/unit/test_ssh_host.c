@@ -85,6 +85,14 @@ static void test_parse_bad(void **state)
 		{ "ssh://[::1", "missing ']'" },
 		{ "ssh://h\x1b[2J", "no host name" },
 		{ "ssh://a b@h", "bad user name" },
+		/* what libssh would hand to /bin/sh in a ProxyCommand */
+		{ "ssh://h;id", "bad host in the ssh:// URI: The host cannot hold ';'" },
+		{ "ssh://h$(id)", "bad host in the ssh:// URI" },
+		{ "ssh://-oProxyCommand=id", "bad host in the ssh:// URI: The host cannot begin with '-'" },
+		{ "ssh://-l@h", "bad user name in the ssh:// URI: The user name cannot begin with '-'" },
+		{ "ssh://u`id`@h", "bad user name in the ssh:// URI" },
+		{ "ssh://h/system?driver=Q;x", "bad driver in the ssh:// URI" },
+		{ "ssh://[zz::1]:22", "bad host in the ssh:// URI: An IPv6 address holds only" },
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
