@@ -1,49 +1,106 @@
-/* tui/dialog.h - modal dialogs and forms that multi-page wizards stand on.
+/* tui/dialog.h - dialogs and wizards: modes on the stack (tui/mode.h).
  *
- * A dialog is a list of pages; a page is data (fields), an optional
- * validate() and the dialog's Back/Next/Finish. Dialogs are resumable state
- * machines: the app loop feeds them keys (tui_dialog_key) and redraws them,
- * so events and refreshes go on behind them. Text fields are ncurses form
- * fields; their values are copied back into tui_field.value on every change
- * of page and before validate(). */
+ * A dialog is a list of pages; a page is data (fields), validate(), next()
+ * (which page follows: wizards skip pages) and on_enter() (a page may ask
+ * the backend for data; the answer comes to the dialog's on_reply). Dialog
+ * data holds no curses object: fields have ids and a small ops table per
+ * kind (text, password, check, choice, label, list, radio, text area,
+ * progress, size, path), so key handling, validation and page order are
+ * unit-tested without a terminal (tests/unit/test_dialog.c). Only the
+ * kinds' draw() and tui_dialog's mode draw() touch curses.
+ *
+ * Keys: Tab / Shift-Tab (and Down / Up outside multi-line fields) move the
+ * focus; Alt+letter jumps to the field whose label marks that letter with
+ * '&' ("&Host" shows "Host" and answers Alt+H); Enter presses the default
+ * button; Escape cancels. Text fields use one line editor (core/line.h):
+ * UTF-8, cursor, Ctrl-A/E/U/K/W, Home/End; control characters are never
+ * inserted. */
 #ifndef TUI_DIALOG_H
 #define TUI_DIALOG_H
 
-#include <curses.h>
-#include <form.h>
-#include <panel.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+#include "../core/line.h"
+#include "mode.h"
 
 struct tui_app;
 struct tui_dialog;
+struct tui_field;
+struct tui_page;
 
-enum tui_field_kind { TUI_F_TEXT, TUI_F_PASSWORD, TUI_F_CHECK, TUI_F_CHOICE, TUI_F_LABEL };
+/* What a field kind's key() did. */
+enum tui_field_res { TUI_FIELD_IGNORED = 0, TUI_FIELD_CONSUMED, TUI_FIELD_CHANGED };
 
-struct tui_field {
-	int kind;
-	char *label;       /* shown left of the value; sanitized when drawn */
-	char *value;       /* TEXT / PASSWORD / LABEL text, owned */
-	bool checked;      /* CHECK */
-	char **choices;    /* CHOICE, owned */
-	size_t nchoices;
-	int choice;
-	int width;         /* TEXT/PASSWORD columns (0 = fill) */
-	bool disabled;
+struct tui_field_ops {
+	const char *name;                  /* "text", "check", ... */
+	bool focusable;
+	bool wants_arrows;                 /* Up/Down are its own (list, text area) */
+	bool has_label_column;             /* drawn as "Label: value" */
+	int (*height)(const struct tui_field *f, int width);  /* rows; NULL = 1 */
+	/* Draw at (y, x), width columns, the field's rows (its label column
+	 * is drawn by the dialog). The only curses call of a kind. */
+	void (*draw)(const struct tui_field *f, struct tui_app *a, WINDOW *w, int y, int x, int width, bool focus);
+	/* Where the terminal cursor goes when focused (column offset), -1 none. */
+	int (*cursor)(const struct tui_field *f, int width);
+	int (*key)(struct tui_field *f, int key, bool is_char);       /* enum tui_field_res */
+	int (*click)(struct tui_field *f, int row, int col);        /* relative to the value area */
+	void (*free)(struct tui_field *f);                           /* kind's own data; NULL = none */
 };
 
+extern const struct tui_field_ops tui_field_text, tui_field_password, tui_field_check, tui_field_choice,
+	tui_field_label, tui_field_list, tui_field_radio, tui_field_textarea, tui_field_progress, tui_field_size,
+	tui_field_path;
+
+struct tui_field {
+	const struct tui_field_ops *ops;
+	char *id;           /* stable id ("uri", "host"), unique in its dialog */
+	char *label;        /* shown without the '&' */
+	int accel;          /* the lower-case letter after '&' in the label given, 0 none */
+	core_line line;     /* text, password, size, path: the value edited */
+	bool checked;       /* check */
+	char **choices;     /* choice, radio, list: owned */
+	size_t nchoices;
+	int choice;         /* the selected / current item */
+	bool *marked;       /* list with multi: which items are ticked */
+	bool multi;
+	char *text;         /* label, text area: owned (may hold \n) */
+	int rows;           /* list, text area: rows shown (0 = the kind's default) */
+	int top;            /* list, text area: first row shown */
+	double fraction;    /* progress: 0..1, < 0 unknown */
+	char *detail;       /* progress: "12.0 MiB of 64.0 MiB, 8.1 MiB/s, 6 s left" */
+	unsigned long long bytes; /* size: the parsed value (valid when !error) */
+	int width;          /* columns of the value, 0 = fill */
+	bool disabled;
+	char *error;        /* shown beside the field, owned */
+	void *data;         /* the kind's own */
+};
+
+/* The value of a text-like field (text, password, size, path); choice, radio:
+ * the chosen item; label, text area: its text. Never NULL. */
+const char *tui_field_value(const struct tui_field *f);
+void tui_field_set_value(struct tui_field *f, const char *v);  /* cursor at the end */
+void tui_field_add_choice(struct tui_field *f, const char *choice);
+void tui_field_set_error(struct tui_field *f, const char *err); /* NULL clears */
+
 struct tui_page {
+	char *id;
 	char *title;
-	char *text;        /* explanatory text above the fields, may hold \n */
-	struct tui_field *fields;
+	char *text;          /* explanatory text above the fields, may hold \n */
+	struct tui_field **fields;
 	size_t nfields;
-	/* 0 = the page may be left forward; else -1 with *err (shown in the dialog). */
+	/* 0: the page may be left forward; else -1 with *err (shown in the dialog) */
 	int (*validate)(struct tui_dialog *d, struct tui_page *p, char **err);
-	/* A check box or choice of the page changed (key or click), field being
-	 * its index; the text fields' values are current. It may rebuild the
-	 * page's fields (tui_page_clear_fields, tui_page_add_field): the dialog
-	 * is laid out again after it, the focus kept by index. NULL: none. */
-	void (*on_change)(struct tui_dialog *d, struct tui_page *p, int field);
+	/* The index of the page that follows, or -1 when this is the last one
+	 * (Next becomes Finish). NULL: the next in order. */
+	int (*next)(struct tui_dialog *d, struct tui_page *p);
+	/* The page is shown (forward or back). */
+	void (*on_enter)(struct tui_dialog *d, struct tui_page *p);
+	/* A field's value changed (a key or a click); the page may rebuild its
+	 * fields (tui_page_clear_fields, tui_page_add): the focus stays on the
+	 * field with the same id. */
+	void (*on_change)(struct tui_dialog *d, struct tui_page *p, struct tui_field *f);
 };
 
 enum tui_buttons {
@@ -51,62 +108,68 @@ enum tui_buttons {
 	TUI_BTN_YES_NO,      /* [Yes] [No], No focused first */
 	TUI_BTN_CLOSE,       /* [Close] */
 	TUI_BTN_WIZARD,      /* [< Back] [Next >] / [Finish] [Cancel] */
-	TUI_BTN_CUSTOM,      /* btn_labels[0..nlabels-1]; the last one cancels; the
+	TUI_BTN_CUSTOM,      /* btn_labels[0..n-1]; the last one cancels; the
 	                        others validate and finish OK with .pressed = index */
 };
 
 enum tui_dialog_result { TUI_DLG_RUNNING = 0, TUI_DLG_OK, TUI_DLG_CANCEL };
 
 struct tui_dialog {
+	struct tui_mode mode;        /* first: a dialog is a mode */
 	char *title;
-	struct tui_page *pages;
+	struct tui_page **pages;
 	size_t npages, cur;
+	size_t *history;             /* pages left forward, for Back */
+	size_t nhistory;
 	int buttons;
 	char *ok_label;              /* replaces "OK" / "Yes" / "Finish" */
 	char *btn_labels[4];         /* TUI_BTN_CUSTOM: owned, NULL after the last */
 	int pressed;                 /* TUI_BTN_CUSTOM: the button that finished it */
 	bool enter_no_default;       /* Enter in a field does not press the first button */
 	bool error_style;            /* drawn with the error role */
+	/* The dialog closed: result is TUI_DLG_OK or TUI_DLG_CANCEL. */
 	void (*on_done)(struct tui_app *a, struct tui_dialog *d, int result);
-	void (*on_free)(struct tui_dialog *d);
+	/* An answer to a job it sent (tui_mode_expect(a, &d->mode, ...)). */
+	void (*on_reply)(struct tui_app *a, struct tui_dialog *d, const md_msg *m);
+	void (*on_free)(struct tui_dialog *d);   /* frees ctx; NULL: free(ctx) */
 	void *ctx;
-	int host_id;                 /* what the dialog is about */
-	char uuid[37];
-	uint64_t wait_seq;           /* a backend job whose answer it waits for */
+	char uuid[37];               /* the VM it is about, "" none (host: mode.host_id) */
 
-	/* runtime */
+	/* state */
 	int focus;                   /* index over focusable items: fields, then buttons */
 	char *error;
 	int result;
-	WINDOW *win;
-	PANEL *panel;
-	FORM *form;
-	FIELD **ff;                  /* form fields, one per TEXT/PASSWORD field, NULL-terminated */
-	int *ff_of;                  /* page field index of each form field */
-	int h, w, y, x;
+	/* layout (tui_dialog_layout, no curses): size and the rows of the
+	 * current page's fields inside the dialog, for drawing and clicks */
+	int *field_row;
 	int btn_y, btn_x[4], btn_w[4], nbtn;
 };
 
 struct tui_dialog *tui_dialog_new(const char *title, int buttons);
-/* TUI_BTN_CUSTOM: set button i's label (i < 4; the last set one cancels). */
 void tui_dialog_set_button(struct tui_dialog *d, int i, const char *label);
 struct tui_page *tui_dialog_add_page(struct tui_dialog *d, const char *title, const char *text);
-struct tui_field *tui_page_add_field(struct tui_page *p, int kind, const char *label, const char *value);
-void tui_field_add_choice(struct tui_field *f, const char *choice);
-/* Free a page's fields (for on_change to rebuild them). */
+/* A field of kind ops with id and label ('&' marks the accelerator). */
+struct tui_field *tui_page_add(struct tui_page *p, const struct tui_field_ops *ops, const char *id,
+			       const char *label, const char *value);
 void tui_page_clear_fields(struct tui_page *p);
-/* The field of the current page whose label is label, or NULL. */
-struct tui_field *tui_dialog_field(struct tui_dialog *d, size_t page, const char *label);
+/* The field with id on any page, or NULL. */
+struct tui_field *tui_dialog_field(struct tui_dialog *d, const char *id);
 void tui_dialog_set_text(struct tui_dialog *d, size_t page, const char *text);
+/* Focus the field with id (on the current page). */
+void tui_dialog_focus(struct tui_dialog *d, const char *id);
+struct tui_field *tui_dialog_focused(struct tui_dialog *d);  /* NULL: a button */
+struct tui_page *tui_dialog_page(struct tui_dialog *d);      /* the current page */
 
-/* Feed a key; returns enum tui_dialog_result. */
-int tui_dialog_key(struct tui_app *a, struct tui_dialog *d, int key, bool is_char);
-/* A click at screen (y, x); returns enum tui_dialog_result. */
-int tui_dialog_click(struct tui_app *a, struct tui_dialog *d, int y, int x);
-/* (Re)create windows and form for the screen size and the current page. */
-void tui_dialog_layout(struct tui_app *a, struct tui_dialog *d);
-void tui_dialog_draw(struct tui_app *a, struct tui_dialog *d);
+/* Feed a key; returns enum tui_dialog_result. No curses call. */
+int tui_dialog_key(struct tui_dialog *d, int key, bool is_char);
+/* A click at (y, x) relative to the dialog's top-left corner. */
+int tui_dialog_click(struct tui_dialog *d, int y, int x);
+/* Size and position for a screen of lines x cols (no curses). */
+void tui_dialog_layout(struct tui_dialog *d, int lines, int cols);
 void tui_dialog_free(struct tui_dialog **d);
+
+/* Push on the app's stack (app.c does the window). */
+void tui_push_dialog(struct tui_app *a, struct tui_dialog *d);
 
 /* Convenience: a message box and a yes/no question. */
 struct tui_dialog *tui_msgbox(const char *title, const char *text, bool error);
