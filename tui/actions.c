@@ -3,6 +3,8 @@
 #include "app.h"
 #include "console.h"
 #include "dialog.h"
+#include "list.h"
+#include "listview.h"
 #include "nav.h"
 
 #include <stdio.h>
@@ -27,8 +29,7 @@ static bool en_always(const struct tui_app *a)
 
 static bool en_host(const struct tui_app *a)
 {
-	const md_host *h = tui_sel_host(a);
-	return h != NULL;
+	return tui_sel_host(a) != NULL;
 }
 
 static bool en_group(const struct tui_app *a)
@@ -67,7 +68,7 @@ static bool en_vm(const struct tui_app *a)
 static bool en_vm_startable(const struct tui_app *a)
 {
 	const md_vm *v = vm_if_connected(a);
-	return v && (v->state == MD_VM_SHUTOFF || v->state == MD_VM_CRASHED || v->state == MD_VM_NOSTATE);
+	return v && (v->state == MD_VM_SHUTOFF || v->state == MD_VM_NOSTATE);
 }
 
 static bool en_vm_running(const struct tui_app *a)
@@ -82,6 +83,14 @@ static bool en_vm_active(const struct tui_app *a)
 	return v && md_vm_state_active(v->state);
 }
 
+/* Turn Off: anything with a QEMU process, and a crashed VM (whose process
+ * may linger: `virsh destroy` then start recovers it, as here). */
+static bool en_vm_destroyable(const struct tui_app *a)
+{
+	const md_vm *v = vm_if_connected(a);
+	return v && (md_vm_state_active(v->state) || v->state == MD_VM_CRASHED);
+}
+
 static bool en_vm_resettable(const struct tui_app *a)
 {
 	const md_vm *v = vm_if_connected(a);
@@ -91,7 +100,7 @@ static bool en_vm_resettable(const struct tui_app *a)
 static bool en_vm_paused(const struct tui_app *a)
 {
 	const md_vm *v = vm_if_connected(a);
-	return v && v->state == MD_VM_PAUSED;
+	return v && (v->state == MD_VM_PAUSED || v->state == MD_VM_PMSUSPENDED);
 }
 
 static bool en_vm_saveable(const struct tui_app *a)
@@ -118,51 +127,30 @@ static bool en_vm_any(const struct tui_app *a)
 	return tui_sel_vm(a) != NULL;
 }
 
+/* The pane shows a list (sorting and the filter apply). */
 static bool en_list(const struct tui_app *a)
 {
-	return tui_list_is_vms(a);
+	const struct tui_mode *m = tui_pane_mode(a);
+	return m && m->ops == &tui_listview_ops;
+}
+
+static bool en_console_any(const struct tui_app *a)
+{
+	return tui_console_any(a);
 }
 
 /* ---- handlers ---------------------------------------------------------- */
 
-static void run_quit(struct tui_app *a)
+static void run_quit(struct tui_app *a, const struct tui_action *act)
 {
+	(void)act;
 	a->quit = true;
 }
 
-static void run_start(struct tui_app *a)
-{
-	tui_submit_vm(a, BE_OP_START);
-}
-
-static void run_shutdown(struct tui_app *a)
-{
-	tui_submit_vm(a, BE_OP_SHUTDOWN);
-}
-
-static void run_reboot(struct tui_app *a)
-{
-	tui_submit_vm(a, BE_OP_REBOOT);
-}
-
-static void run_pause(struct tui_app *a)
-{
-	tui_submit_vm(a, BE_OP_SUSPEND);
-}
-
-static void run_resume(struct tui_app *a)
-{
-	tui_submit_vm(a, BE_OP_RESUME);
-}
-
-static void run_save(struct tui_app *a)
-{
-	tui_submit_vm(a, BE_OP_SAVE);
-}
-
-static void run_autostart(struct tui_app *a)
+static void run_autostart(struct tui_app *a, const struct tui_action *act)
 {
 	const md_vm *v = tui_sel_vm(a);
+	(void)act;
 	if (v)
 		tui_submit_vm(a, v->autostart ? BE_OP_AUTOSTART_OFF : BE_OP_AUTOSTART_ON);
 }
@@ -175,10 +163,10 @@ struct confirm_ctx {
 static void confirm_done(struct tui_app *a, struct tui_dialog *d, int result)
 {
 	struct confirm_ctx *c = d->ctx;
-	struct tui_host *th = tui_host_by_id(a, d->host_id);
-	if (result != TUI_DLG_OK || !th)
+	be_host *be = tui_host_be(tui_host_by_id(a, d->mode.host_id));
+	if (result != TUI_DLG_OK || !be)
 		return;
-	be_host_submit(th->be, c->op, d->uuid, NULL, 0);
+	be_host_submit(be, c->op, d->uuid, NULL, 0);
 }
 
 static void confirm_vm(struct tui_app *a, int op, const char *title, const char *what, const char *yes)
@@ -194,149 +182,147 @@ static void confirm_vm(struct tui_app *a, int op, const char *title, const char 
 	d = tui_confirm(title, text, yes, confirm_done);
 	d->ctx = xcalloc(1, sizeof(struct confirm_ctx));
 	((struct confirm_ctx *)d->ctx)->op = op;
-	d->host_id = h->id;
+	d->mode.host_id = h->id;
 	snprintf(d->uuid, sizeof(d->uuid), "%s", v->uuid);
 	tui_push_dialog(a, d);
 	free(name);
 	free(text);
 }
 
-static void run_destroy(struct tui_app *a)
+static void run_destroy(struct tui_app *a, const struct tui_action *act)
 {
+	(void)act;
 	confirm_vm(a, BE_OP_DESTROY, "Turn Off",
 		   "This cuts the power at once: unsaved data in the guest is lost.", "Turn Off");
 }
 
-static void run_reset(struct tui_app *a)
+static void run_reset(struct tui_app *a, const struct tui_action *act)
 {
+	(void)act;
 	confirm_vm(a, BE_OP_RESET, "Reset",
 		   "This resets the machine at once, like a reset button: unsaved data in the guest is lost.",
 		   "Reset");
 }
 
-static void run_discard_save(struct tui_app *a)
+static void run_discard_save(struct tui_app *a, const struct tui_action *act)
 {
+	(void)act;
 	confirm_vm(a, BE_OP_SAVE_REMOVE, "Discard Saved State",
 		   "The saved memory state is deleted; the next start is a cold boot.", "Discard");
 }
 
-static void run_delete(struct tui_app *a)
-{
-	tui_open_delete_dialog(a);
-}
+/* Handlers that only call an opener. */
+#define OPENER(fn, call) \
+	static void fn(struct tui_app *a, const struct tui_action *act) \
+	{ \
+		(void)act; \
+		call(a); \
+	}
+OPENER(run_delete, tui_open_delete_dialog)
+OPENER(run_properties, tui_open_properties)
+OPENER(run_add_host, tui_open_add_host)
+OPENER(run_group_new, tui_open_new_group)
+OPENER(run_group_rename, tui_open_rename_group)
+OPENER(run_group_remove, tui_open_remove_group)
+OPENER(run_host_move, tui_open_move_to_group)
+OPENER(run_host_props, tui_open_host_properties)
+OPENER(run_freeze, tui_perf_toggle_freeze)
+OPENER(run_cpu_host, tui_perf_toggle_cpu_host)
+OPENER(run_help, tui_help_open)
+OPENER(run_console_next, tui_console_next)
+OPENER(run_console_full, tui_console_fullscreen)
+OPENER(run_console_log, tui_console_log)
+OPENER(run_console_close, tui_console_close_active)
+OPENER(run_console_scroll, tui_console_scrollback)
+OPENER(run_console_detach, tui_console_detach)
+#undef OPENER
 
-static void run_properties(struct tui_app *a)
-{
-	tui_open_properties(a);
-}
-
-static void run_add_host(struct tui_app *a)
-{
-	tui_open_add_host(a);
-}
-
-static void run_group_new(struct tui_app *a)
-{
-	tui_open_new_group(a);
-}
-
-static void run_group_rename(struct tui_app *a)
-{
-	tui_open_rename_group(a);
-}
-
-static void run_group_remove(struct tui_app *a)
-{
-	tui_open_remove_group(a);
-}
-
-static void run_host_move(struct tui_app *a)
-{
-	tui_open_move_to_group(a);
-}
-
-static void run_host_props(struct tui_app *a)
-{
-	tui_open_host_properties(a);
-}
-
-static void run_host_connect(struct tui_app *a)
+static void host_op(struct tui_app *a, int op)
 {
 	const md_host *h = tui_sel_host(a);
-	struct tui_host *th = h ? tui_host_by_id(a, h->id) : NULL;
-	if (th)
-		be_host_submit(th->be, BE_OP_CONNECT, NULL, NULL, 0);
+	be_host *be = h ? tui_host_be(tui_host_by_id(a, h->id)) : NULL;
+	if (be)
+		be_host_submit(be, op, NULL, NULL, 0);
 }
 
-static void run_host_disconnect(struct tui_app *a)
+static void run_host_connect(struct tui_app *a, const struct tui_action *act)
+{
+	(void)act;
+	host_op(a, BE_OP_CONNECT);
+}
+
+static void run_host_disconnect(struct tui_app *a, const struct tui_action *act)
+{
+	(void)act;
+	host_op(a, BE_OP_DISCONNECT);
+}
+
+static void run_refresh(struct tui_app *a, const struct tui_action *act)
 {
 	const md_host *h = tui_sel_host(a);
-	struct tui_host *th = h ? tui_host_by_id(a, h->id) : NULL;
-	if (th)
-		be_host_submit(th->be, BE_OP_DISCONNECT, NULL, NULL, 0);
+	(void)act;
+	host_op(a, h && h->conn == MD_CONN_CONNECTED ? BE_OP_REFRESH : BE_OP_CONNECT);
 }
 
 static void remove_done(struct tui_app *a, struct tui_dialog *d, int result)
 {
 	if (result == TUI_DLG_OK)
-		tui_remove_host(a, d->host_id);
+		tui_remove_host(a, d->mode.host_id);
 }
 
-static void run_host_remove(struct tui_app *a)
+static void run_host_remove(struct tui_app *a, const struct tui_action *act)
 {
 	const md_host *h = tui_sel_host(a);
 	struct tui_dialog *d;
 	char *label, *text;
+	(void)act;
 	if (!h)
 		return;
 	label = core_sanitize(h->uri);
 	text = xasprintf("Remove %s from the console tree?\n\nIts VMs are not touched.", label);
 	d = tui_confirm("Remove Host", text, "Remove", remove_done);
-	d->host_id = h->id;
+	d->mode.host_id = h->id;
 	tui_push_dialog(a, d);
 	free(label);
 	free(text);
 }
 
-static void run_refresh(struct tui_app *a)
+static struct tui_list *pane_list(struct tui_app *a)
 {
-	const md_host *h = tui_sel_host(a);
-	struct tui_host *th = h ? tui_host_by_id(a, h->id) : NULL;
-	if (th && h->conn == MD_CONN_CONNECTED)
-		be_host_submit(th->be, BE_OP_REFRESH, NULL, NULL, 0);
-	else if (th)
-		be_host_submit(th->be, BE_OP_CONNECT, NULL, NULL, 0);
+	struct tui_mode *m = tui_pane_mode(a);
+	return m && m->ops == &tui_listview_ops ? &((struct tui_listview *)m)->list : NULL;
 }
 
-static void run_filter(struct tui_app *a)
+static void run_filter(struct tui_app *a, const struct tui_action *act)
 {
-	a->filter_editing = true;
+	struct tui_list *l = pane_list(a);
+	(void)act;
+	if (!l)
+		return;
+	tui_list_filter_begin(l);
 	a->focus = TUI_PANE_LIST;
 	a->dirty |= TUI_DIRTY_ALL;
 }
 
-/* The next column shown at this width (hidden ones are skipped). */
-static void sort_step(struct tui_app *a, int dir)
+static void run_sort_next(struct tui_app *a, const struct tui_action *act)
 {
-	int width = a->w_list ? getmaxx(a->w_list) - (a->actions_visible ? 1 : 0) : 0;
-	int c = a->sort_col;
-	for (int i = 0; i < TUI_COL__COUNT; i++) {
-		c = (c + dir + TUI_COL__COUNT) % TUI_COL__COUNT;
-		if (!a->w_list || tui_col_width(a, c, width) > 0)
-			break;
-	}
-	a->sort_col = c;
-	a->dirty |= TUI_DIRTY_ROWS | TUI_DIRTY_LIST;
+	(void)act;
+	if (pane_list(a))
+		tui_list_sort_step(pane_list(a), +1);
 }
 
-static void run_sort_next(struct tui_app *a)
+static void run_sort_prev(struct tui_app *a, const struct tui_action *act)
 {
-	sort_step(a, +1);
+	(void)act;
+	if (pane_list(a))
+		tui_list_sort_step(pane_list(a), -1);
 }
 
-static void run_sort_prev(struct tui_app *a)
+static void run_sort_reverse(struct tui_app *a, const struct tui_action *act)
 {
-	sort_step(a, -1);
+	(void)act;
+	if (pane_list(a))
+		tui_list_sort_reverse(pane_list(a));
 }
 
 static bool en_perf_vm(const struct tui_app *a)
@@ -344,216 +330,151 @@ static bool en_perf_vm(const struct tui_app *a)
 	return tui_sel_vm(a) != NULL;
 }
 
-static void run_perf_vm(struct tui_app *a)
+static void run_perf_vm(struct tui_app *a, const struct tui_action *act)
 {
+	(void)act;
 	tui_perf_open(a, false);
 }
 
-static void run_perf_host(struct tui_app *a)
+static void run_perf_host(struct tui_app *a, const struct tui_action *act)
 {
+	(void)act;
 	tui_perf_open(a, true);
 }
 
-static void run_freeze(struct tui_app *a)
+static void run_faster(struct tui_app *a, const struct tui_action *act)
 {
-	tui_perf_toggle_freeze(a);
-}
-
-static void run_faster(struct tui_app *a)
-{
+	(void)act;
 	tui_perf_change_delay(a, -1);
 }
 
-static void run_slower(struct tui_app *a)
+static void run_slower(struct tui_app *a, const struct tui_action *act)
 {
+	(void)act;
 	tui_perf_change_delay(a, +1);
 }
 
-static void run_cpu_host(struct tui_app *a)
+static void run_toggle_actions(struct tui_app *a, const struct tui_action *act)
 {
-	tui_perf_toggle_cpu_host(a);
-}
-
-static void run_sort_reverse(struct tui_app *a)
-{
-	a->sort_desc = !a->sort_desc;
-	a->dirty |= TUI_DIRTY_ROWS | TUI_DIRTY_LIST;
-}
-
-static void run_toggle_actions(struct tui_app *a)
-{
+	(void)act;
 	a->show_actions = !a->show_actions;
 	tui_layout(a);
 }
 
-static void run_redraw(struct tui_app *a)
+static void run_redraw(struct tui_app *a, const struct tui_action *act)
 {
+	(void)act;
 	clearok(curscr, TRUE);
 	a->dirty |= TUI_DIRTY_ALL;
 }
 
-static void run_help(struct tui_app *a)
+static void run_about(struct tui_app *a, const struct tui_action *act)
 {
-	a->help_open = true;
-	a->help_top = 0;
-	a->dirty |= TUI_DIRTY_ALL;
-}
-
-static void run_about(struct tui_app *a)
-{
+	(void)act;
 	tui_push_dialog(a, tui_msgbox("About vmmc",
 				      "vmmc " VMMC_VERSION "\n\nA terminal management console for virtual machines,\n"
 				      "on libvirt. Keyboard first; mouse too.\n\nF1 lists every key.",
 				      false));
 }
 
-static void run_menu(struct tui_app *a)
+static void run_menu(struct tui_app *a, const struct tui_action *act)
 {
+	(void)act;
 	a->menu_open = 0;
 	a->menu_item = 0;
 	a->dirty |= TUI_DIRTY_ALL;
 }
 
-static void run_next_pane(struct tui_app *a)
+static void run_console(struct tui_app *a, const struct tui_action *act)
 {
-	tui_nav(a, TUI_NAV_NEXT_PANE);
-}
-
-static void run_prev_pane(struct tui_app *a)
-{
-	tui_nav(a, TUI_NAV_PREV_PANE);
-}
-
-/* serial consoles (tui/console.c) */
-static bool en_console_any(const struct tui_app *a)
-{
-	return tui_console_any(a);
-}
-
-static void run_console(struct tui_app *a)
-{
+	(void)act;
 	tui_console_connect(a, 0);
 }
 
-static void run_console_safe(struct tui_app *a)
+static void run_console_safe(struct tui_app *a, const struct tui_action *act)
 {
+	(void)act;
 	tui_console_connect(a, BE_CONSOLE_SAFE);
 }
 
-static void run_console_force(struct tui_app *a)
+static void run_console_force(struct tui_app *a, const struct tui_action *act)
 {
+	(void)act;
 	tui_console_connect(a, BE_CONSOLE_FORCE);
 }
 
-static void run_console_next(struct tui_app *a)
+/* Moving around: each nav.* action names its move in .op. */
+static void run_nav(struct tui_app *a, const struct tui_action *act)
 {
-	tui_console_next(a);
+	tui_nav(a, act->op);
 }
-
-static void run_console_full(struct tui_app *a)
-{
-	tui_console_fullscreen(a);
-}
-
-static void run_console_log(struct tui_app *a)
-{
-	tui_console_log(a);
-}
-
-static void run_console_close(struct tui_app *a)
-{
-	tui_console_close_active(a);
-}
-
-static void run_console_scroll(struct tui_app *a)
-{
-	tui_console_scrollback(a);
-}
-
-static void run_console_detach(struct tui_app *a)
-{
-	tui_console_detach(a);
-}
-
-#define NAV(fn, how) \
-	static void fn(struct tui_app *a) { tui_nav(a, how); }
-NAV(run_up, TUI_NAV_UP)
-NAV(run_down, TUI_NAV_DOWN)
-NAV(run_pgup, TUI_NAV_PGUP)
-NAV(run_pgdn, TUI_NAV_PGDN)
-NAV(run_home, TUI_NAV_HOME)
-NAV(run_end, TUI_NAV_END)
-NAV(run_left, TUI_NAV_LEFT)
-NAV(run_right, TUI_NAV_RIGHT)
-NAV(run_open, TUI_NAV_OPEN)
-#undef NAV
 
 /* ---- the table ----------------------------------------------------------- */
 
 const struct tui_action tui_actions[] = {
 	/* File */
-	{ "host.add", "Add Host...", TUI_MENU_FILE, TUI_SCOPE_GLOBAL, '+', KEY_IC, "Add a host by its libvirt URI or over SSH (host, user, port), in a group or not (saved in the config)", true, en_always, run_add_host },
-	{ "group.new", "New Group...", TUI_MENU_FILE, TUI_SCOPE_GLOBAL, 'N', 0, "Make a group: a folder of the console tree for hosts (saved in the config)", true, en_always, run_group_new },
-	{ "host.connect", "Connect Host", TUI_MENU_FILE, TUI_SCOPE_HOST, 'C', 0, "Connect the selected host now (skips the retry wait)", true, en_host_can_connect, run_host_connect },
-	{ "host.disconnect", "Disconnect Host", TUI_MENU_FILE, TUI_SCOPE_HOST, 'X', 0, "Disconnect the selected host and stop retrying", true, en_host_can_disconnect, run_host_disconnect },
-	{ "host.remove", "Remove Host", TUI_MENU_FILE, TUI_SCOPE_HOST, '-', 0, "Remove the selected host from the tree and the config", true, en_host, run_host_remove },
-	{ "host.move", "Move to Group...", TUI_MENU_FILE, TUI_SCOPE_HOST, 'm', 0, "Put the selected host in a group, a new group, or the top level of the tree", true, en_host, run_host_move },
-	{ "host.properties", "Host Properties", TUI_MENU_FILE, TUI_SCOPE_HOST, 'e', 0, "The selected host's URI, state and last error; change its name, group and whether the config keeps it", true, en_host, run_host_props },
-	{ "group.rename", "Rename Group...", TUI_MENU_FILE, TUI_SCOPE_GROUP, KEY_F(2), 0, "Rename the selected group (its hosts stay in it)", true, en_group, run_group_rename },
-	{ "group.remove", "Remove Group...", TUI_MENU_FILE, TUI_SCOPE_GROUP, '-', 0, "Remove the selected group (asks first); its hosts move to the top level of the tree", true, en_group, run_group_remove },
-	{ "host.perf", "Host Performance", TUI_MENU_VIEW, TUI_SCOPE_HOST, 'H', 0, "Graphs of the host's CPU and memory and of its VMs' disk and network (Escape goes back)", true, en_host, run_perf_host },
-	{ "app.quit", "Quit", TUI_MENU_FILE, TUI_SCOPE_GLOBAL, 'q', KEY_F(12), "Quit vmmc", true, en_always, run_quit },
+	{ .id = "host.add", .label = "Add Host...", .menu = TUI_MENU_FILE, .scope = TUI_SCOPE_GLOBAL, .key = '+', .key2 = KEY_IC, .in_pane = true, .enabled = en_always, .run = run_add_host, .help = "Add a host by its libvirt URI or over SSH (host, user, port), in a group or not (saved in the config)" },
+	{ .id = "group.new", .label = "New Group...", .menu = TUI_MENU_FILE, .scope = TUI_SCOPE_GLOBAL, .key = 'N', .in_pane = true, .enabled = en_always, .run = run_group_new, .help = "Make a group: a folder of the console tree for hosts (saved in the config)" },
+	{ .id = "host.connect", .label = "Connect Host", .menu = TUI_MENU_FILE, .scope = TUI_SCOPE_HOST, .key = 'C', .in_pane = true, .enabled = en_host_can_connect, .run = run_host_connect, .help = "Connect the selected host now (skips the retry wait)" },
+	{ .id = "host.disconnect", .label = "Disconnect Host", .menu = TUI_MENU_FILE, .scope = TUI_SCOPE_HOST, .key = 'X', .in_pane = true, .enabled = en_host_can_disconnect, .run = run_host_disconnect, .help = "Disconnect the selected host and stop retrying" },
+	{ .id = "host.remove", .label = "Remove Host", .menu = TUI_MENU_FILE, .scope = TUI_SCOPE_HOST, .key = '-', .in_pane = true, .enabled = en_host, .run = run_host_remove, .help = "Remove the selected host from the tree and the config" },
+	{ .id = "host.move", .label = "Move to Group...", .menu = TUI_MENU_FILE, .scope = TUI_SCOPE_HOST, .key = 'm', .in_pane = true, .enabled = en_host, .run = run_host_move, .help = "Put the selected host in a group, a new group, or the top level of the tree" },
+	{ .id = "host.properties", .label = "Host Properties", .menu = TUI_MENU_FILE, .scope = TUI_SCOPE_HOST, .key = 'e', .in_pane = true, .enabled = en_host, .run = run_host_props, .help = "The selected host's URI, state and last error; change its name, group and whether the config keeps it" },
+	{ .id = "group.rename", .label = "Rename Group...", .menu = TUI_MENU_FILE, .scope = TUI_SCOPE_GROUP, .key = KEY_F(2), .in_pane = true, .enabled = en_group, .run = run_group_rename, .help = "Rename the selected group (its hosts stay in it)" },
+	{ .id = "group.remove", .label = "Remove Group...", .menu = TUI_MENU_FILE, .scope = TUI_SCOPE_GROUP, .key = '-', .in_pane = true, .enabled = en_group, .run = run_group_remove, .help = "Remove the selected group (asks first); its hosts move to the top level of the tree" },
+	{ .id = "host.perf", .label = "Host Performance", .menu = TUI_MENU_VIEW, .scope = TUI_SCOPE_HOST, .key = 'H', .in_pane = true, .enabled = en_host, .run = run_perf_host, .help = "Graphs of the host's CPU and memory and of its VMs' disk and network (Escape goes back)" },
+	{ .id = "app.quit", .label = "Quit", .menu = TUI_MENU_FILE, .scope = TUI_SCOPE_GLOBAL, .key = 'q', .key2 = KEY_F(12), .in_pane = true, .enabled = en_always, .run = run_quit, .help = "Quit vmmc" },
 	/* Action */
-	{ "vm.start", "Start", TUI_MENU_ACTION, TUI_SCOPE_VM, 's', 0, "Start the VM (from its saved state when it has one)", true, en_vm_startable, run_start },
-	{ "vm.shutdown", "Shut Down", TUI_MENU_ACTION, TUI_SCOPE_VM, 'd', 0, "Ask the guest to shut down (ACPI power button)", true, en_vm_running, run_shutdown },
-	{ "vm.destroy", "Turn Off...", TUI_MENU_ACTION, TUI_SCOPE_VM, 'o', 0, "Turn the VM off at once (asks first)", true, en_vm_active, run_destroy },
-	{ "vm.reboot", "Reboot", TUI_MENU_ACTION, TUI_SCOPE_VM, 'r', 0, "Ask the guest to reboot", true, en_vm_running, run_reboot },
-	{ "vm.reset", "Reset...", TUI_MENU_ACTION, TUI_SCOPE_VM, 'R', 0, "Reset the VM at once (asks first)", true, en_vm_resettable, run_reset },
-	{ "vm.pause", "Pause", TUI_MENU_ACTION, TUI_SCOPE_VM, 'p', 0, "Pause the VM's CPUs", true, en_vm_running, run_pause },
-	{ "vm.resume", "Resume", TUI_MENU_ACTION, TUI_SCOPE_VM, 'u', 0, "Resume a paused VM", true, en_vm_paused, run_resume },
-	{ "vm.save", "Save", TUI_MENU_ACTION, TUI_SCOPE_VM, 'S', 0, "Save the VM's memory to disk and stop it (managed save); Start restores it", true, en_vm_saveable, run_save },
-	{ "vm.discard", "Discard Save...", TUI_MENU_ACTION, TUI_SCOPE_VM, 'x', 0, "Delete the VM's saved state (asks first)", true, en_vm_has_save, run_discard_save },
-	{ "vm.autostart", "Autostart On/Off", TUI_MENU_ACTION, TUI_SCOPE_VM, 'a', 0, "Start the VM when the host boots, or not", true, en_vm_persistent, run_autostart },
-	{ "vm.delete", "Delete...", TUI_MENU_ACTION, TUI_SCOPE_VM, KEY_DC, 'D', "Delete the VM, optionally with its storage volumes (asks first)", true, en_vm, run_delete },
-	{ "vm.properties", "Properties", TUI_MENU_ACTION, TUI_SCOPE_VM, 'i', 0, "Show the VM's details", true, en_vm_any, run_properties },
-	{ "vm.perf", "Performance", TUI_MENU_ACTION, TUI_SCOPE_VM, 'P', 0, "Graphs of the VM's CPU, memory, disk and network over the last minutes (Escape goes back)", true, en_perf_vm, run_perf_vm },
-	{ "vm.console", "Connect Console", TUI_MENU_ACTION, TUI_SCOPE_VM, 'c', 0, "Open the VM's serial console in the results pane (Enter on a running VM does too; a shut-off VM is offered a start)", true, en_vm, run_console },
-	{ "vm.console_force", "Take Over Console", TUI_MENU_ACTION, TUI_SCOPE_VM, 'T', 0, "Connect to the VM's serial console, disconnecting another client that holds it", false, en_vm_active, run_console_force },
-	{ "vm.console_safe", "Connect Console (Safe)", TUI_MENU_ACTION, TUI_SCOPE_VM, 0, 0, "Connect only if the host's driver guarantees exclusive access to the console", false, en_vm_active, run_console_safe },
-	{ "console.log", "Log Console to File...", TUI_MENU_ACTION, TUI_SCOPE_GLOBAL, 'L', 0, "Start appending the shown console's output to a file (asks which), or stop", false, en_console_any, run_console_log },
-	{ "console.close", "Close Console", TUI_MENU_ACTION, TUI_SCOPE_GLOBAL, 'w', 0, "Close the shown console (its tab and scrollback)", false, en_console_any, run_console_close },
+	{ .id = "vm.start", .label = "Start", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .key = 's', .in_pane = true, .enabled = en_vm_startable, .op = BE_OP_START, .help = "Start the VM (from its saved state when it has one)" },
+	{ .id = "vm.shutdown", .label = "Shut Down", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .key = 'd', .in_pane = true, .enabled = en_vm_running, .op = BE_OP_SHUTDOWN, .help = "Ask the guest to shut down (ACPI power button)" },
+	{ .id = "vm.destroy", .label = "Turn Off...", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .key = 'o', .in_pane = true, .enabled = en_vm_destroyable, .run = run_destroy, .help = "Turn the VM off at once (asks first)" },
+	{ .id = "vm.reboot", .label = "Reboot", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .key = 'r', .in_pane = true, .enabled = en_vm_running, .op = BE_OP_REBOOT, .help = "Ask the guest to reboot" },
+	{ .id = "vm.reset", .label = "Reset...", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .key = 'R', .in_pane = true, .enabled = en_vm_resettable, .run = run_reset, .help = "Reset the VM at once (asks first)" },
+	{ .id = "vm.pause", .label = "Pause", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .key = 'p', .in_pane = true, .enabled = en_vm_running, .op = BE_OP_SUSPEND, .help = "Pause the VM's CPUs" },
+	{ .id = "vm.resume", .label = "Resume", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .key = 'u', .in_pane = true, .enabled = en_vm_paused, .op = BE_OP_RESUME, .help = "Resume a paused VM" },
+	{ .id = "vm.save", .label = "Save", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .key = 'S', .in_pane = true, .enabled = en_vm_saveable, .op = BE_OP_SAVE, .help = "Save the VM's memory to disk and stop it (managed save); Start restores it" },
+	{ .id = "vm.discard", .label = "Discard Save...", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .key = 'x', .in_pane = true, .enabled = en_vm_has_save, .run = run_discard_save, .help = "Delete the VM's saved state (asks first)" },
+	{ .id = "vm.autostart", .label = "Autostart On/Off", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .key = 'a', .in_pane = true, .enabled = en_vm_persistent, .run = run_autostart, .help = "Start the VM when the host boots, or not" },
+	{ .id = "vm.delete", .label = "Delete...", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .key = KEY_DC, .key2 = 'D', .in_pane = true, .enabled = en_vm, .run = run_delete, .help = "Delete the VM, optionally with its storage volumes (asks first)" },
+	{ .id = "vm.properties", .label = "Properties", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .key = 'i', .in_pane = true, .enabled = en_vm_any, .run = run_properties, .help = "Show the VM's details" },
+	{ .id = "vm.perf", .label = "Performance", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .key = 'P', .in_pane = true, .enabled = en_perf_vm, .run = run_perf_vm, .help = "Graphs of the VM's CPU, memory, disk and network over the last minutes (Escape goes back)" },
+	{ .id = "vm.console", .label = "Connect Console", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .key = 'c', .in_pane = true, .enabled = en_vm, .run = run_console, .help = "Open the VM's serial console in the results pane (Enter on a running VM does too; a shut-off VM is offered a start)" },
+	{ .id = "vm.console_force", .label = "Take Over Console", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .key = 'T', .in_pane = false, .enabled = en_vm_active, .run = run_console_force, .help = "Connect to the VM's serial console, disconnecting another client that holds it" },
+	{ .id = "vm.console_safe", .label = "Connect Console (Safe)", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .in_pane = false, .enabled = en_vm_active, .run = run_console_safe, .help = "Connect only if the host's driver guarantees exclusive access to the console" },
+	{ .id = "console.log", .label = "Log Console to File...", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_CONSOLE, .key = 'L', .in_pane = false, .enabled = en_console_any, .run = run_console_log, .help = "Start appending the shown console's output to a file (asks which), or stop" },
+	{ .id = "console.close", .label = "Close Console", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_CONSOLE, .key = 'w', .in_pane = false, .enabled = en_console_any, .run = run_console_close, .help = "Close the shown console (its tab and scrollback)" },
 	/* View */
-	{ "console.next", "Next Console", TUI_MENU_VIEW, TUI_SCOPE_GLOBAL, 'n', 0, "Show the open consoles, then cycle through their tabs (Enter or Tab attaches)", false, en_console_any, run_console_next },
-	{ "console.fullscreen", "Full Screen Console", TUI_MENU_VIEW, TUI_SCOPE_GLOBAL, 'f', KEY_F(11), "Give the console the whole terminal; the escape key (Ctrl-]) returns", false, en_console_any, run_console_full },
-	{ "console.scroll", "Scroll Back Console", TUI_MENU_VIEW, TUI_SCOPE_GLOBAL, KEY_SPREVIOUS, 0, "Scroll the console back (also while typing in it): PgUp/PgDn, Home/End, / searches, n next, Escape returns", false, en_console_any, run_console_scroll },
-	{ "view.refresh", "Refresh", TUI_MENU_VIEW, TUI_SCOPE_GLOBAL, KEY_F(5), CTRL('r'), "Re-read the selected host (or connect it now)", true, en_host, run_refresh },
-	{ "view.filter", "Filter by Name...", TUI_MENU_VIEW, TUI_SCOPE_GLOBAL, '/', 0, "Type to filter the VM list by name; Enter keeps, Escape clears", false, en_list, run_filter },
-	{ "view.sort_next", "Sort by Next Column", TUI_MENU_VIEW, TUI_SCOPE_GLOBAL, '>', '.', "Sort the list by the next column (or click a header)", false, en_list, run_sort_next },
-	{ "view.sort_prev", "Sort by Previous Column", TUI_MENU_VIEW, TUI_SCOPE_GLOBAL, '<', ',', "Sort the list by the previous column", false, en_list, run_sort_prev },
-	{ "view.sort_reverse", "Reverse Sort Order", TUI_MENU_VIEW, TUI_SCOPE_GLOBAL, 'I', 0, "Reverse the sort order", false, en_list, run_sort_reverse },
-	{ "view.freeze", "Freeze Figures", TUI_MENU_VIEW, TUI_SCOPE_GLOBAL, 'Z', 0, "Freeze the live figures and graphs, or let them run again", false, en_always, run_freeze },
-	{ "view.faster", "Shorter Refresh Interval", TUI_MENU_VIEW, TUI_SCOPE_GLOBAL, '[', 0, "Refresh more often (0.5, 1, 2, 3, 5, 10, 30, 60 s)", false, en_always, run_faster },
-	{ "view.slower", "Longer Refresh Interval", TUI_MENU_VIEW, TUI_SCOPE_GLOBAL, ']', 0, "Refresh less often", false, en_always, run_slower },
-	{ "view.cpu_host", "CPU % of Host / of vCPUs", TUI_MENU_VIEW, TUI_SCOPE_GLOBAL, '%', 0, "Show CPU use as a share of the host's CPUs, or of the VM's own vCPUs (100 = all busy)", false, en_always, run_cpu_host },
-	{ "view.actions", "Show/Hide Actions Pane", TUI_MENU_VIEW, TUI_SCOPE_GLOBAL, KEY_F(9), 0, "Show or hide the actions pane (hidden when the terminal is narrow)", false, en_always, run_toggle_actions },
-	{ "view.redraw", "Redraw Screen", TUI_MENU_VIEW, TUI_SCOPE_GLOBAL, CTRL('l'), 0, "Redraw the whole screen", false, en_always, run_redraw },
+	{ .id = "console.next", .label = "Next Console", .menu = TUI_MENU_VIEW, .scope = TUI_SCOPE_CONSOLE, .key = 'n', .in_pane = false, .enabled = en_console_any, .run = run_console_next, .help = "Show the open consoles, then cycle through their tabs (Enter or Tab attaches)" },
+	{ .id = "console.fullscreen", .label = "Full Screen Console", .menu = TUI_MENU_VIEW, .scope = TUI_SCOPE_CONSOLE, .key = 'f', .key2 = KEY_F(11), .in_pane = false, .enabled = en_console_any, .run = run_console_full, .help = "Give the console the whole terminal; the escape key (Ctrl-]) returns" },
+	{ .id = "console.scroll", .label = "Scroll Back Console", .menu = TUI_MENU_VIEW, .scope = TUI_SCOPE_CONSOLE, .key = KEY_SPREVIOUS, .in_pane = false, .enabled = en_console_any, .run = run_console_scroll, .help = "Scroll the console back (also while typing in it): PgUp/PgDn, Home/End, / searches, n next, Escape returns" },
+	{ .id = "view.refresh", .label = "Refresh", .menu = TUI_MENU_VIEW, .scope = TUI_SCOPE_GLOBAL, .key = KEY_F(5), .key2 = CTRL('r'), .in_pane = true, .enabled = en_host, .run = run_refresh, .help = "Re-read the selected host (or connect it now)" },
+	{ .id = "view.filter", .label = "Filter by Name...", .menu = TUI_MENU_VIEW, .scope = TUI_SCOPE_GLOBAL, .key = '/', .in_pane = false, .enabled = en_list, .run = run_filter, .help = "Type to filter the VM list by name; Enter keeps, Escape clears" },
+	{ .id = "view.sort_next", .label = "Sort by Next Column", .menu = TUI_MENU_VIEW, .scope = TUI_SCOPE_GLOBAL, .key = '>', .key2 = '.', .in_pane = false, .enabled = en_list, .run = run_sort_next, .help = "Sort the list by the next column (or click a header)" },
+	{ .id = "view.sort_prev", .label = "Sort by Previous Column", .menu = TUI_MENU_VIEW, .scope = TUI_SCOPE_GLOBAL, .key = '<', .key2 = ',', .in_pane = false, .enabled = en_list, .run = run_sort_prev, .help = "Sort the list by the previous column" },
+	{ .id = "view.sort_reverse", .label = "Reverse Sort Order", .menu = TUI_MENU_VIEW, .scope = TUI_SCOPE_GLOBAL, .key = 'I', .in_pane = false, .enabled = en_list, .run = run_sort_reverse, .help = "Reverse the sort order" },
+	{ .id = "view.freeze", .label = "Freeze Figures", .menu = TUI_MENU_VIEW, .scope = TUI_SCOPE_GLOBAL, .key = 'Z', .in_pane = false, .enabled = en_always, .run = run_freeze, .help = "Freeze the live figures and graphs, or let them run again" },
+	{ .id = "view.faster", .label = "Shorter Refresh Interval", .menu = TUI_MENU_VIEW, .scope = TUI_SCOPE_GLOBAL, .key = '[', .in_pane = false, .enabled = en_always, .run = run_faster, .help = "Refresh more often (0.5, 1, 2, 3, 5, 10, 30, 60 s)" },
+	{ .id = "view.slower", .label = "Longer Refresh Interval", .menu = TUI_MENU_VIEW, .scope = TUI_SCOPE_GLOBAL, .key = ']', .in_pane = false, .enabled = en_always, .run = run_slower, .help = "Refresh less often" },
+	{ .id = "view.cpu_host", .label = "CPU % of Host / of vCPUs", .menu = TUI_MENU_VIEW, .scope = TUI_SCOPE_GLOBAL, .key = '%', .in_pane = false, .enabled = en_always, .run = run_cpu_host, .help = "Show CPU use as a share of the host's CPUs, or of the VM's own vCPUs (100 = all busy)" },
+	{ .id = "view.actions", .label = "Show/Hide Actions Pane", .menu = TUI_MENU_VIEW, .scope = TUI_SCOPE_GLOBAL, .key = KEY_F(9), .in_pane = false, .enabled = en_always, .run = run_toggle_actions, .help = "Show or hide the actions pane (hidden when the terminal is narrow)" },
+	{ .id = "view.redraw", .label = "Redraw Screen", .menu = TUI_MENU_VIEW, .scope = TUI_SCOPE_GLOBAL, .key = CTRL('l'), .in_pane = false, .enabled = en_always, .run = run_redraw, .help = "Redraw the whole screen" },
 	/* Help */
-	{ "help.keys", "Keys", TUI_MENU_HELP, TUI_SCOPE_GLOBAL, KEY_F(1), '?', "Show every key", false, en_always, run_help },
-	{ "help.about", "About vmmc", TUI_MENU_HELP, TUI_SCOPE_GLOBAL, 0, 0, "Version and credits", false, en_always, run_about },
+	{ .id = "help.keys", .label = "Keys", .menu = TUI_MENU_HELP, .scope = TUI_SCOPE_GLOBAL, .key = KEY_F(1), .key2 = '?', .in_pane = false, .enabled = en_always, .run = run_help, .help = "Show every key" },
+	{ .id = "help.about", .label = "About vmmc", .menu = TUI_MENU_HELP, .scope = TUI_SCOPE_GLOBAL, .in_pane = false, .enabled = en_always, .run = run_about, .help = "Version and credits" },
 	/* Navigation (no menu) */
-	{ "nav.menu", "Menu", TUI_MENU_NONE, TUI_SCOPE_NAV, KEY_F(10), 0, "Open the menu bar (arrows move, Enter picks, Escape closes)", false, en_always, run_menu },
-	{ "nav.next_pane", "Next pane", TUI_MENU_NONE, TUI_SCOPE_NAV, '\t', 0, "Move to the next pane", false, en_always, run_next_pane },
-	{ "nav.prev_pane", "Previous pane", TUI_MENU_NONE, TUI_SCOPE_NAV, KEY_BTAB, 0, "Move to the previous pane", false, en_always, run_prev_pane },
-	{ "nav.up", "Up", TUI_MENU_NONE, TUI_SCOPE_NAV, KEY_UP, 'k', "Move up", false, en_always, run_up },
-	{ "nav.down", "Down", TUI_MENU_NONE, TUI_SCOPE_NAV, KEY_DOWN, 'j', "Move down", false, en_always, run_down },
-	{ "nav.pgup", "Page up", TUI_MENU_NONE, TUI_SCOPE_NAV, KEY_PPAGE, 0, "Move a page up", false, en_always, run_pgup },
-	{ "nav.pgdn", "Page down", TUI_MENU_NONE, TUI_SCOPE_NAV, KEY_NPAGE, 0, "Move a page down", false, en_always, run_pgdn },
-	{ "nav.home", "First", TUI_MENU_NONE, TUI_SCOPE_NAV, KEY_HOME, 'g', "Move to the first item", false, en_always, run_home },
-	{ "nav.end", "Last", TUI_MENU_NONE, TUI_SCOPE_NAV, KEY_END, 'G', "Move to the last item", false, en_always, run_end },
-	{ "nav.left", "Collapse / back", TUI_MENU_NONE, TUI_SCOPE_NAV, KEY_LEFT, 'h', "Collapse a group or host in the tree (again: up to its parent); from the list, back to the tree", false, en_always, run_left },
-	{ "nav.right", "Expand / into", TUI_MENU_NONE, TUI_SCOPE_NAV, KEY_RIGHT, 'l', "Expand a group or host in the tree; from the tree, into the list", false, en_always, run_right },
-	{ "nav.open", "Open", TUI_MENU_NONE, TUI_SCOPE_NAV, '\n', KEY_ENTER, "Open the selection: a tree node shows its list, a running VM its serial console, another VM its properties, an action runs", false, en_always, run_open },
-	{ "nav.console_leave", "Leave Console", TUI_MENU_NONE, TUI_SCOPE_NAV, CTRL(']'), 0, "In a console: back to the tree, the console stays open (the escape key; `escape = ^X` in the config)", false, en_console_any, run_console_detach },
+	{ .id = "nav.menu", .label = "Menu", .menu = TUI_MENU_NONE, .scope = TUI_SCOPE_NAV, .key = KEY_F(10), .in_pane = false, .enabled = en_always, .run = run_menu, .help = "Open the menu bar (arrows move, Enter picks, Escape closes)" },
+	{ .id = "nav.next_pane", .label = "Next pane", .menu = TUI_MENU_NONE, .scope = TUI_SCOPE_NAV, .key = '\t', .in_pane = false, .enabled = en_always, .run = run_nav, .op = TUI_NAV_NEXT_PANE, .help = "Move to the next pane" },
+	{ .id = "nav.prev_pane", .label = "Previous pane", .menu = TUI_MENU_NONE, .scope = TUI_SCOPE_NAV, .key = KEY_BTAB, .in_pane = false, .enabled = en_always, .run = run_nav, .op = TUI_NAV_PREV_PANE, .help = "Move to the previous pane" },
+	{ .id = "nav.up", .label = "Up", .menu = TUI_MENU_NONE, .scope = TUI_SCOPE_NAV, .key = KEY_UP, .key2 = 'k', .in_pane = false, .enabled = en_always, .run = run_nav, .op = TUI_NAV_UP, .help = "Move up" },
+	{ .id = "nav.down", .label = "Down", .menu = TUI_MENU_NONE, .scope = TUI_SCOPE_NAV, .key = KEY_DOWN, .key2 = 'j', .in_pane = false, .enabled = en_always, .run = run_nav, .op = TUI_NAV_DOWN, .help = "Move down" },
+	{ .id = "nav.pgup", .label = "Page up", .menu = TUI_MENU_NONE, .scope = TUI_SCOPE_NAV, .key = KEY_PPAGE, .in_pane = false, .enabled = en_always, .run = run_nav, .op = TUI_NAV_PGUP, .help = "Move a page up" },
+	{ .id = "nav.pgdn", .label = "Page down", .menu = TUI_MENU_NONE, .scope = TUI_SCOPE_NAV, .key = KEY_NPAGE, .in_pane = false, .enabled = en_always, .run = run_nav, .op = TUI_NAV_PGDN, .help = "Move a page down" },
+	{ .id = "nav.home", .label = "First", .menu = TUI_MENU_NONE, .scope = TUI_SCOPE_NAV, .key = KEY_HOME, .key2 = 'g', .in_pane = false, .enabled = en_always, .run = run_nav, .op = TUI_NAV_HOME, .help = "Move to the first item" },
+	{ .id = "nav.end", .label = "Last", .menu = TUI_MENU_NONE, .scope = TUI_SCOPE_NAV, .key = KEY_END, .key2 = 'G', .in_pane = false, .enabled = en_always, .run = run_nav, .op = TUI_NAV_END, .help = "Move to the last item" },
+	{ .id = "nav.left", .label = "Collapse / back", .menu = TUI_MENU_NONE, .scope = TUI_SCOPE_NAV, .key = KEY_LEFT, .key2 = 'h', .in_pane = false, .enabled = en_always, .run = run_nav, .op = TUI_NAV_LEFT, .help = "Collapse a group or host in the tree (again: up to its parent); from the list, back to the tree" },
+	{ .id = "nav.right", .label = "Expand / into", .menu = TUI_MENU_NONE, .scope = TUI_SCOPE_NAV, .key = KEY_RIGHT, .key2 = 'l', .in_pane = false, .enabled = en_always, .run = run_nav, .op = TUI_NAV_RIGHT, .help = "Expand a group or host in the tree; from the tree, into the list" },
+	{ .id = "nav.open", .label = "Open", .menu = TUI_MENU_NONE, .scope = TUI_SCOPE_NAV, .key = '\n', .key2 = KEY_ENTER, .in_pane = false, .enabled = en_always, .run = run_nav, .op = TUI_NAV_OPEN, .help = "Open the selection: a tree node shows its list, a running VM its serial console, another VM its properties, an action runs" },
+	{ .id = "nav.console_leave", .label = "Leave Console", .menu = TUI_MENU_NONE, .scope = TUI_SCOPE_CONSOLE, .key = CTRL(']'), .in_pane = false, .enabled = en_console_any, .run = run_console_detach, .help = "In a console: back to the tree, the console stays open (the escape key; `escape = ^X` in the config)" },
 };
 
 const size_t tui_nactions = sizeof(tui_actions) / sizeof(tui_actions[0]);
@@ -610,7 +531,10 @@ void tui_action_run(struct tui_app *a, const struct tui_action *act)
 			tui_status(a, true, "%s is not possible for this selection", act->label);
 		return;
 	}
-	act->run(a);
+	if (act->run)
+		act->run(a, act);
+	else
+		tui_submit_vm(a, act->op);
 	a->dirty |= TUI_DIRTY_ACTIONS | TUI_DIRTY_STATUS;
 }
 
@@ -658,64 +582,13 @@ void tui_action_keys(const struct tui_action *act, char *buf, size_t len)
 	}
 }
 
-static const char *const scope_titles[] = {
+const char *const tui_scope_titles[TUI_SCOPE__COUNT] = {
 	[TUI_SCOPE_GLOBAL] = "Everywhere",
 	[TUI_SCOPE_HOST] = "Hosts",
 	[TUI_SCOPE_VM] = "Virtual machines",
+	[TUI_SCOPE_NET] = "Virtual networks",
+	[TUI_SCOPE_POOL] = "Storage pools and volumes",
 	[TUI_SCOPE_GROUP] = "Groups",
+	[TUI_SCOPE_CONSOLE] = "Serial consoles",
 	[TUI_SCOPE_NAV] = "Moving around",
 };
-
-/* Escape a string for mdoc: a leading dot or quote, and backslashes. */
-static void mdoc_put(const char *s)
-{
-	if (*s == '.' || *s == '\'')
-		fputs("\\&", stdout);
-	for (; *s; s++) {
-		if (*s == '\\')
-			fputs("\\e", stdout);
-		else if (*s == '"')
-			fputs("\\(dq", stdout);
-		else
-			putchar(*s);
-	}
-}
-
-int tui_dump_keys(const char *format)
-{
-	bool mdoc;
-	if (strcmp(format, "mdoc") == 0)
-		mdoc = true;
-	else if (strcmp(format, "text") == 0)
-		mdoc = false;
-	else {
-		fprintf(stderr, "vmmc: --dump-keys takes mdoc or text, not '%s'\n", format);
-		return 2;
-	}
-	for (int scope = TUI_SCOPE_GLOBAL; scope <= TUI_SCOPE_NAV; scope++) {
-		if (mdoc)
-			printf(".Ss %s\n.Bl -tag -width Ds -compact\n", scope_titles[scope]);
-		else
-			printf("%s:\n", scope_titles[scope]);
-		for (size_t i = 0; i < tui_nactions; i++) {
-			const struct tui_action *act = &tui_actions[i];
-			char keys[64];
-			if (act->scope != scope)
-				continue;
-			tui_action_keys(act, keys, sizeof(keys));
-			if (mdoc) {
-				/* quoted, so that "," and "." stay keys, not punctuation */
-				fputs(".It Sy \"", stdout);
-				mdoc_put(keys);
-				fputs("\"\n", stdout);
-				mdoc_put(act->help);
-				putchar('\n');
-			} else {
-				printf("  %-16s %s\n", keys, act->help);
-			}
-		}
-		if (mdoc)
-			printf(".El\n");
-	}
-	return 0;
-}

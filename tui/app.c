@@ -1,11 +1,14 @@
-/* tui/app.c - the console: hosts, the tree, the results rows, layout, the
- * UI thread's loop. The loop polls stdin, the backend's message queue and
- * the next timer; drains messages into the model; marks panes dirty; and
- * redraws once per pass (wnoutrefresh ... one doupdate). */
+/* tui/app.c - the console's loop and routing. The loop polls stdin, the
+ * backend's message queue and the next timer; drains messages into the
+ * model (a job's answer to the mode that sent it); routes keys and clicks
+ * (the mode stack's top, then the results pane's mode, then the action
+ * table); and redraws once per pass (wnoutrefresh ... one doupdate). What
+ * the views and dialogs do is in their own files. */
 #include "app.h"
 #include "actions.h"
 #include "console.h"
 #include "dialog.h"
+#include "listview.h"
 #include "nav.h"
 
 #include <errno.h>
@@ -27,20 +30,21 @@
 
 #define TUI_MIN_COLS 80
 #define TUI_MIN_LINES 24
+#ifndef CTRL
+#define CTRL(c) ((c) & 0x1f)
+#endif
 
 static volatile sig_atomic_t tui_sig_quit;
+static volatile sig_atomic_t tui_sig_cont;
 static struct termios tui_saved_tio;
 static bool tui_saved_tio_ok;
 static bool tui_curses_on;
 
 /* ---- lookups ------------------------------------------------------------------ */
 
-struct tui_host *tui_host_by_id(struct tui_app *a, int id)
+struct core_reg_host *tui_host_by_id(struct tui_app *a, int id)
 {
-	for (size_t i = 0; i < a->nhosts; i++)
-		if (a->hosts[i].id == id)
-			return &a->hosts[i];
-	return NULL;
+	return core_hostreg_get(&a->reg, id);
 }
 
 const struct tui_node *tui_sel_node(const struct tui_app *a)
@@ -54,18 +58,22 @@ const md_host *tui_sel_host(const struct tui_app *a)
 	return n ? md_host_get(a->model, n->host_id) : NULL;
 }
 
-bool tui_list_is_vms(const struct tui_app *a)
+struct tui_mode *tui_pane_mode(const struct tui_app *a)
 {
-	const struct tui_node *n = tui_sel_node(a);
-	return n && (n->kind == TUI_NODE_HOST || n->kind == TUI_NODE_VMS);
+	return a->overlay ? a->overlay : a->pane;
+}
+
+const void *tui_selected(const struct tui_app *a, int scope)
+{
+	const struct tui_mode *m = a->pane; /* the node's view, under any overlay */
+	if (!m || !m->ops->scope || !m->ops->selected || m->ops->scope(m) != scope)
+		return NULL;
+	return m->ops->selected(m);
 }
 
 const md_vm *tui_sel_vm(const struct tui_app *a)
 {
-	const md_host *h = tui_sel_host(a);
-	if (!h || !tui_list_is_vms(a) || a->list_sel >= a->nrows || a->rows[a->list_sel] >= h->nvms)
-		return NULL;
-	return &h->vms[a->rows[a->list_sel]];
+	return tui_selected(a, TUI_SCOPE_VM);
 }
 
 void tui_status(struct tui_app *a, bool error, const char *fmt, ...)
@@ -82,102 +90,77 @@ void tui_status(struct tui_app *a, bool error, const char *fmt, ...)
 
 /* ---- hosts --------------------------------------------------------------------- */
 
-int tui_add_host(struct tui_app *a, const char *uri, const char *name, const char *group, bool saved, bool demo)
+static void host_label(struct tui_app *a, int id)
 {
-	struct tui_host *th;
-	md_host *h;
-	for (size_t i = 0; i < a->nhosts; i++) {
-		const md_host *o = md_host_get(a->model, a->hosts[i].id);
-		if (o && strcmp(o->uri, uri) == 0)
-			return a->hosts[i].id;
-	}
-	xgrow(&a->hosts, &a->cap_hosts, a->nhosts + 1, sizeof(*a->hosts));
-	th = &a->hosts[a->nhosts++];
-	memset(th, 0, sizeof(*th));
-	th->id = a->next_host_id++;
-	th->expanded = true;
-	th->saved = saved;
-	th->demo = demo;
-	if (group && *group) {
-		size_t gi = tui_group_add(a, group);
-		th->group = xstrdup(a->groups[gi].name);
-	}
-	h = md_host_add(a->model, th->id, uri);
-	h->demo = demo;
-	h->conn = MD_CONN_CONNECTING;
-	tui_host_set_name(a, th->id, name);
-	th->be = be_host_new(th->id, uri);
-	a->dirty |= TUI_DIRTY_ALL;
-	tui_rebuild_tree(a);
-	return th->id;
-}
-
-void tui_host_set_name(struct tui_app *a, int id, const char *name)
-{
-	struct tui_host *th = tui_host_by_id(a, id);
+	struct core_reg_host *th = tui_host_by_id(a, id);
 	md_host *h = md_host_get(a->model, id);
 	if (!th || !h)
 		return;
-	core_str_set(&th->name, name && *name ? name : NULL);
 	if (th->name || th->demo) {
 		core_str_set(&h->label, th->name ? th->name : "Demo host");
 	} else {
 		free(h->label);
 		h->label = md_host_default_label(h->uri);
 	}
+}
+
+int tui_add_host(struct tui_app *a, const char *uri, const char *name, const char *group, bool saved, bool demo)
+{
+	bool is_new;
+	int id = core_hostreg_add(&a->reg, uri, name, group, saved, demo, &is_new);
+	struct core_reg_host *th = tui_host_by_id(a, id);
+	md_host *h;
+	if (!is_new)
+		return id;
+	h = md_host_add(a->model, id, uri);
+	h->demo = demo;
+	h->conn = MD_CONN_CONNECTING;
+	host_label(a, id);
+	th->user = be_host_new(id, uri);
+	a->dirty |= TUI_DIRTY_ALL;
+	tui_rebuild_tree(a);
+	return id;
+}
+
+void tui_host_set_name(struct tui_app *a, int id, const char *name)
+{
+	core_hostreg_set_name(&a->reg, id, name);
+	host_label(a, id);
 	a->dirty |= TUI_DIRTY_ALL;
 }
 
 void tui_host_set_group(struct tui_app *a, int id, const char *group)
 {
-	struct tui_host *th = tui_host_by_id(a, id);
-	if (!th)
-		return;
-	if (group && *group) {
-		size_t gi = tui_group_add(a, group);
-		core_str_set(&th->group, a->groups[gi].name);
-		a->groups[gi].expanded = true; /* show where it went */
-	} else {
-		xfree(&th->group);
-	}
+	core_hostreg_set_group(&a->reg, id, group);
 	tui_rebuild_tree(a);
 	a->dirty |= TUI_DIRTY_ALL;
 }
 
-static void str_list_add(char ***v, size_t *n, const char *s)
+/* Jobs a mode waits for: forget those of a mode that goes, or of a host. */
+static void expects_drop(struct tui_app *a, const struct tui_mode *m, int host_id)
 {
-	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
-	(*v)[(*n)++] = xstrdup(s);
-}
-
-static void str_list_free(char ***v, size_t *n)
-{
-	for (size_t i = 0; i < *n; i++)
-		free((*v)[i]);
-	xfree(v);
-	*n = 0;
+	size_t k = 0;
+	for (size_t i = 0; i < a->nexpects; i++)
+		if (a->expects[i].mode != m && (host_id < 0 || a->expects[i].host_id != host_id))
+			a->expects[k++] = a->expects[i];
+	a->nexpects = k;
 }
 
 void tui_remove_host(struct tui_app *a, int id)
 {
-	const md_host *h = md_host_get(a->model, id);
-	for (size_t i = 0; i < a->nhosts; i++) {
-		if (a->hosts[i].id != id)
-			continue;
-		if (a->hosts[i].saved && h)
-			str_list_add(&a->removed_uris, &a->nremoved_uris, h->uri);
-		tui_prompt_cancel_host(a, id); /* a worker waiting for an answer */
-		be_host_free(&a->hosts[i].be, 200);
-		free(a->hosts[i].name);
-		free(a->hosts[i].group);
-		memmove(&a->hosts[i], &a->hosts[i + 1], (a->nhosts - i - 1) * sizeof(*a->hosts));
-		a->nhosts--;
-		md_host_remove(a->model, id);
-		tui_rebuild_tree(a);
-		tui_save_config(a);
-		a->dirty |= TUI_DIRTY_ALL | TUI_DIRTY_ROWS;
+	struct core_reg_host *th = tui_host_by_id(a, id);
+	be_host *be;
+	if (!th)
 		return;
-	}
+	be = th->user;
+	tui_prompt_cancel_host(a, id); /* a worker waiting for an answer */
+	expects_drop(a, NULL, id);
+	be_host_free(&be, 200);
+	core_hostreg_remove(&a->reg, id);
+	md_host_remove(a->model, id);
+	tui_rebuild_tree(a);
+	tui_save_config(a);
+	a->dirty |= TUI_DIRTY_ALL | TUI_DIRTY_ROWS | TUI_DIRTY_RESORT;
 }
 
 void tui_save_config(struct tui_app *a)
@@ -193,125 +176,50 @@ void tui_save_config(struct tui_app *a)
 		core_conf_free(&c);
 		return;
 	}
-	/* The file is the truth for all but what the user changed here: the
-	 * saved hosts removed, the groups renamed or removed (also for the
-	 * file's hosts the tree does not show: autoconnect = no, or not opened
-	 * because URIs were given on the command line), the tree's groups and
-	 * the saved hosts with their names and groups. */
-	for (size_t i = 0; i < a->nremoved_uris; i++)
-		core_conf_remove_host(&c, a->removed_uris[i]);
-	for (size_t r = 0; r + 1 < a->ngroup_renames; r += 2)
-		for (size_t i = 0; i < c.nhosts; i++)
-			if (core_str_eq(c.hosts[i].group, a->group_renames[r]))
-				core_str_set(&c.hosts[i].group, a->group_renames[r + 1]);
-	for (size_t r = 0; r < a->nremoved_groups; r++)
-		for (size_t i = 0; i < c.nhosts; i++)
-			if (core_str_eq(c.hosts[i].group, a->removed_groups[r]) &&
-			    tui_group_find(a, a->removed_groups[r]) < 0)
-				xfree(&c.hosts[i].group);
-	{
-		/* the tree's groups in its order; then any the file got elsewhere */
-		char **old = c.groups;
-		size_t nold = c.ngroups;
-		c.groups = NULL;
-		c.ngroups = 0;
-		for (size_t i = 0; i < a->ngroups; i++)
-			core_conf_add_group(&c, a->groups[i].name);
-		for (size_t i = 0; i < nold; i++) {
-			bool gone = false;
-			for (size_t r = 0; r < a->nremoved_groups; r++)
-				gone |= strcmp(old[i], a->removed_groups[r]) == 0;
-			for (size_t r = 0; r + 1 < a->ngroup_renames; r += 2)
-				gone |= strcmp(old[i], a->group_renames[r]) == 0;
-			if (!gone)
-				core_conf_add_group(&c, old[i]);
-		}
-		str_list_free(&old, &nold);
-	}
-	for (size_t i = 0; i < a->nhosts; i++) {
-		const struct tui_host *th = &a->hosts[i];
-		const md_host *h = md_host_get(a->model, th->id);
-		struct core_conf_host *e;
-		if (!h || !th->saved)
-			continue;
-		if ((e = core_conf_find_host(&c, h->uri)) != NULL) {
-			core_str_set(&e->name, th->name);
-			core_str_set(&e->group, th->group);
-			e->autoconnect = true;
-		} else {
-			core_conf_add_host(&c, h->uri, th->name, th->group);
-		}
-	}
+	core_hostreg_merge(&a->reg, &c);
 	if (core_conf_save(a->opts->config_path, &c, &err) != 0) {
 		tui_status(a, true, "Config not saved: %s", err);
 		free(err);
 	} else {
-		/* in the file now */
-		str_list_free(&a->removed_uris, &a->nremoved_uris);
-		str_list_free(&a->group_renames, &a->ngroup_renames);
-		str_list_free(&a->removed_groups, &a->nremoved_groups);
+		core_hostreg_merged(&a->reg); /* in the file now */
 	}
 	core_conf_free(&c);
 }
 
-/* For hosts.c: what the next save applies to the file's other hosts. */
-void tui_note_group_renamed(struct tui_app *a, const char *from, const char *to)
-{
-	str_list_add(&a->group_renames, &a->ngroup_renames, from);
-	str_list_add(&a->group_renames, &a->ngroup_renames, to);
-}
+/* ---- tree ------------------------------------------------------------------------ */
 
-void tui_note_group_removed(struct tui_app *a, const char *name)
+static void tree_push_host(struct tui_app *a, const struct core_reg_host *th, int depth)
 {
-	str_list_add(&a->removed_groups, &a->nremoved_groups, name);
-}
-
-void tui_note_host_unsaved(struct tui_app *a, const char *uri)
-{
-	str_list_add(&a->removed_uris, &a->nremoved_uris, uri);
-}
-
-void tui_config_notes_free(struct tui_app *a)
-{
-	str_list_free(&a->removed_uris, &a->nremoved_uris);
-	str_list_free(&a->group_renames, &a->ngroup_renames);
-	str_list_free(&a->removed_groups, &a->nremoved_groups);
-}
-
-/* ---- tree and rows ------------------------------------------------------------ */
-
-static void tree_push_host(struct tui_app *a, const struct tui_host *th, int depth)
-{
-	static const int kinds[] = { TUI_NODE_VMS, TUI_NODE_NETS, TUI_NODE_POOLS };
-	xgrow(&a->nodes, &a->cap_nodes, a->nnodes + 4, sizeof(*a->nodes));
-	a->nodes[a->nnodes++] = (struct tui_node){ TUI_NODE_HOST, th->id, -1, depth };
+	xgrow(&a->nodes, &a->cap_nodes, a->nnodes + 1 + tui_nviews, sizeof(*a->nodes));
+	a->nodes[a->nnodes++] = (struct tui_node){ TUI_NODE_HOST, th->id, -1, depth, NULL };
 	if (!th->expanded)
 		return;
-	for (size_t k = 0; k < CORE_ARRAY_LEN(kinds); k++)
-		a->nodes[a->nnodes++] = (struct tui_node){ kinds[k], th->id, -1, depth + 1 };
+	for (size_t k = 0; k < tui_nviews; k++)
+		if (tui_views[k].host_child)
+			a->nodes[a->nnodes++] = (struct tui_node){ TUI_NODE_VIEW, th->id, -1, depth + 1, &tui_views[k] };
 }
 
 void tui_rebuild_tree(struct tui_app *a)
 {
-	struct tui_node keep = { -1, -1, -1, 0 };
+	struct tui_node keep = { -1, -1, -1, 0, NULL };
 	size_t i, old_sel = a->tree_sel;
 	ssize_t hit = -1, host_row = -1;
 	int vis = tui_tree_visible_rows(a);
 	if (a->tree_sel < a->nnodes)
 		keep = a->nodes[a->tree_sel];
 	a->nnodes = 0;
-	for (size_t g = 0; g < a->ngroups; g++) {
+	for (size_t g = 0; g < a->reg.ngroups; g++) {
 		xgrow(&a->nodes, &a->cap_nodes, a->nnodes + 1, sizeof(*a->nodes));
-		a->nodes[a->nnodes++] = (struct tui_node){ TUI_NODE_GROUP, -1, (int)g, 0 };
-		if (!a->groups[g].expanded)
+		a->nodes[a->nnodes++] = (struct tui_node){ TUI_NODE_GROUP, -1, (int)g, 0, NULL };
+		if (!a->reg.groups[g].expanded)
 			continue;
-		for (i = 0; i < a->nhosts; i++)
-			if (tui_host_group_index(a, &a->hosts[i]) == (int)g)
-				tree_push_host(a, &a->hosts[i], 1);
+		for (i = 0; i < a->reg.nhosts; i++)
+			if (tui_host_group_index(a, &a->reg.hosts[i]) == (int)g)
+				tree_push_host(a, &a->reg.hosts[i], 1);
 	}
-	for (i = 0; i < a->nhosts; i++)
-		if (tui_host_group_index(a, &a->hosts[i]) < 0)
-			tree_push_host(a, &a->hosts[i], 0);
+	for (i = 0; i < a->reg.nhosts; i++)
+		if (tui_host_group_index(a, &a->reg.hosts[i]) < 0)
+			tree_push_host(a, &a->reg.hosts[i], 0);
 	/* the selection stays on its node; a hidden one goes to its parent */
 	for (i = 0; i < a->nnodes && hit < 0; i++) {
 		const struct tui_node *n = &a->nodes[i];
@@ -319,7 +227,7 @@ void tui_rebuild_tree(struct tui_app *a)
 			if (n->kind == TUI_NODE_GROUP && n->group == keep.group)
 				hit = (ssize_t)i;
 		} else if (keep.host_id >= 0 && n->host_id == keep.host_id) {
-			if (n->kind == keep.kind)
+			if (n->kind == keep.kind && n->view == keep.view)
 				hit = (ssize_t)i;
 			else if (n->kind == TUI_NODE_HOST)
 				host_row = (ssize_t)i;
@@ -329,7 +237,7 @@ void tui_rebuild_tree(struct tui_app *a)
 		hit = host_row;
 	if (hit < 0 && keep.kind != TUI_NODE_GROUP && keep.host_id >= 0) {
 		/* a host in a collapsed group: the group */
-		const struct tui_host *th = tui_host_by_id(a, keep.host_id);
+		const struct core_reg_host *th = tui_host_by_id(a, keep.host_id);
 		int g = th ? tui_host_group_index(a, th) : -1;
 		for (i = 0; i < a->nnodes && g >= 0 && hit < 0; i++)
 			if (a->nodes[i].kind == TUI_NODE_GROUP && a->nodes[i].group == g)
@@ -338,7 +246,6 @@ void tui_rebuild_tree(struct tui_app *a)
 	if (hit < 0 && keep.kind == TUI_NODE_GROUP && a->nnodes) /* a group gone: stay put */
 		hit = (ssize_t)(old_sel < a->nnodes ? old_sel : a->nnodes - 1);
 	a->tree_sel = hit >= 0 ? (size_t)hit : 0;
-	/* and in view */
 	if (vis > 0) {
 		if (a->tree_top + (size_t)vis > a->nnodes)
 			a->tree_top = a->nnodes > (size_t)vis ? a->nnodes - (size_t)vis : 0;
@@ -347,7 +254,7 @@ void tui_rebuild_tree(struct tui_app *a)
 		if (a->tree_sel >= a->tree_top + (size_t)vis)
 			a->tree_top = a->tree_sel - (size_t)vis + 1;
 	}
-	a->dirty |= TUI_DIRTY_TREE | TUI_DIRTY_LIST | TUI_DIRTY_ACTIONS | TUI_DIRTY_ROWS;
+	a->dirty |= TUI_DIRTY_TREE | TUI_DIRTY_LIST | TUI_DIRTY_ACTIONS | TUI_DIRTY_ROWS | TUI_DIRTY_RESORT;
 }
 
 void tui_select_host(struct tui_app *a, int id)
@@ -364,229 +271,200 @@ void tui_select_group(struct tui_app *a, size_t gi)
 			tui_tree_select(a, i);
 }
 
-/* A live figure for sorting: -1 when absent (below every real figure). */
-static double live_key(const md_vm *v, int col, bool cpu_host)
-{
-	const core_stats_rate *r = &v->rate;
-	switch (col) {
-	case TUI_COL_CPU:
-		if (cpu_host)
-			return r->have & CORE_RATE_CPU_HOST ? r->cpu_host_pct : -1;
-		return r->have & CORE_RATE_CPU ? r->cpu_pct : -1;
-	case TUI_COL_MEMUSED: return r->have & CORE_RATE_MEM ? (double)r->mem_used_kib : -1;
-	case TUI_COL_DISKRD: return r->have & CORE_RATE_DISK ? r->rd_bps : -1;
-	case TUI_COL_DISKWR: return r->have & CORE_RATE_DISK ? r->wr_bps : -1;
-	case TUI_COL_IOPS: return r->have & CORE_RATE_DISK ? r->rd_iops + r->wr_iops : -1;
-	case TUI_COL_NETRX: return r->have & CORE_RATE_NET ? r->rx_bps : -1;
-	case TUI_COL_NETTX: return r->have & CORE_RATE_NET ? r->tx_bps : -1;
-	}
-	return -1;
-}
+/* ---- the results pane --------------------------------------------------------- */
 
-static int vm_cmp(const md_vm *x, const md_vm *y, int col, bool cpu_host)
+/* The view the selected node shows: a host's own node its VMs. */
+static const struct tui_view *node_view(const struct tui_app *a)
 {
-	int r = 0;
-	if (tui_col_is_live(col)) {
-		double kx = live_key(x, col, cpu_host), ky = live_key(y, col, cpu_host);
-		r = (kx > ky) - (kx < ky);
-	}
-	switch (col) {
-	case TUI_COL_STATE: r = x->state - y->state; break;
-	case TUI_COL_VCPUS: r = (x->vcpus > y->vcpus) - (x->vcpus < y->vcpus); break;
-	case TUI_COL_MEM: r = (x->mem_kib > y->mem_kib) - (x->mem_kib < y->mem_kib); break;
-	case TUI_COL_AUTO: r = (int)x->autostart - (int)y->autostart; break;
-	case TUI_COL_UPTIME: {
-		int64_t ux = md_vm_state_active(x->state) && x->started_wall ? x->started_wall : INT64_MAX;
-		int64_t uy = md_vm_state_active(y->state) && y->started_wall ? y->started_wall : INT64_MAX;
-		r = (ux < uy) - (ux > uy);
-		break;
-	}
-	default: break;
-	}
-	if (r == 0)
-		r = strcmp(x->name ? x->name : "", y->name ? y->name : "");
-	if (r == 0)
-		r = strcmp(x->uuid, y->uuid);
-	return r;
-}
-
-struct sort_ctx {
-	const md_vm *vms;
-	int col;
-	bool desc;
-	bool cpu_host;
-};
-
-static int row_cmp(const void *pa, const void *pb, void *pc)
-{
-	const struct sort_ctx *c = pc;
-	int r = vm_cmp(&c->vms[*(const size_t *)pa], &c->vms[*(const size_t *)pb], c->col, c->cpu_host);
-	return c->desc ? -r : r;
-}
-
-void tui_rebuild_rows(struct tui_app *a)
-{
-	const md_host *h = tui_sel_host(a);
 	const struct tui_node *n = tui_sel_node(a);
-	size_t count = 0;
-	a->nrows = 0;
-	a->dirty &= ~(unsigned)TUI_DIRTY_ROWS;
-	if (!h || !n)
-		return;
-	if (n->kind == TUI_NODE_NETS)
-		count = h->nnets;
-	else if (n->kind == TUI_NODE_POOLS)
-		count = h->npools;
-	else
-		count = h->nvms;
-	xgrow(&a->rows, &a->cap_rows, count + 1, sizeof(*a->rows));
-	for (size_t i = 0; i < count; i++) {
-		if (tui_list_is_vms(a) && a->filter[0] && !strcasestr(h->vms[i].name ? h->vms[i].name : "", a->filter))
-			continue;
-		a->rows[a->nrows++] = i;
-	}
-	if (tui_list_is_vms(a)) {
-		struct sort_ctx c = { h->vms, a->sort_col, a->sort_desc, tui_perf_cpu_of_host(a) };
-		qsort_r(a->rows, a->nrows, sizeof(*a->rows), row_cmp, &c);
-		/* the selection stays on the same VM when rows move */
-		if (a->sel_uuid[0]) {
-			for (size_t i = 0; i < a->nrows; i++) {
-				if (strcmp(h->vms[a->rows[i]].uuid, a->sel_uuid) == 0) {
-					a->list_sel = i;
-					break;
-				}
-			}
-		}
-	}
-	if (a->list_sel >= a->nrows)
-		a->list_sel = a->nrows ? a->nrows - 1 : 0;
-	{
-		const md_vm *v = tui_sel_vm(a);
-		if (v)
-			memcpy(a->sel_uuid, v->uuid, sizeof(a->sel_uuid));
-	}
-	/* keep the selection visible */
-	{
-		int vis = tui_list_visible_rows(a);
-		if (vis < 1)
-			vis = 1;
-		if (a->list_sel < a->list_top)
-			a->list_top = a->list_sel;
-		if (a->list_sel >= a->list_top + (size_t)vis)
-			a->list_top = a->list_sel - (size_t)vis + 1;
-		if (a->list_top + (size_t)vis > a->nrows)
-			a->list_top = a->nrows > (size_t)vis ? a->nrows - (size_t)vis : 0;
+	if (!n)
+		return tui_view_by_id("none");
+	if (n->kind == TUI_NODE_GROUP)
+		return tui_view_by_id("group");
+	if (n->kind == TUI_NODE_VIEW)
+		return n->view;
+	return tui_view_by_id("vms");
+}
+
+/* Point the pane at the node's view (one instance per view, made once). */
+static void pane_follow_node(struct tui_app *a)
+{
+	const struct tui_view *v = node_view(a);
+	size_t k = (size_t)(v - tui_views);
+	if (!a->view_modes)
+		a->view_modes = xcalloc(tui_nviews, sizeof(*a->view_modes));
+	if (!a->view_modes[k])
+		a->view_modes[k] = v->make(a);
+	if (a->pane != a->view_modes[k]) {
+		a->pane = a->view_modes[k];
+		a->dirty |= TUI_DIRTY_ALL | TUI_DIRTY_ROWS | TUI_DIRTY_RESORT;
 	}
 }
 
-/* ---- layout ---------------------------------------------------------------------- */
-
-static void drop_win(WINDOW **w, PANEL **p)
+void tui_pane_overlay(struct tui_app *a, struct tui_mode *m)
 {
-	if (*p)
-		del_panel(*p);
-	if (*w)
-		delwin(*w);
-	*p = NULL;
-	*w = NULL;
-}
-
-void tui_layout(struct tui_app *a)
-{
-	int body;
-	getmaxyx(stdscr, a->lines, a->cols);
-	drop_win(&a->w_menu, &a->p_menu);
-	drop_win(&a->w_tree, &a->p_tree);
-	drop_win(&a->w_list, &a->p_list);
-	drop_win(&a->w_actions, &a->p_actions);
-	drop_win(&a->w_status, &a->p_status);
-	a->too_small = a->cols < TUI_MIN_COLS || a->lines < TUI_MIN_LINES;
-	for (size_t i = 0; i < a->ndialogs; i++) {
-		if (a->too_small) {
-			/* keep the values, drop the windows until there is room again */
-			tui_dialog_layout(a, a->dialogs[i]);
-			if (a->dialogs[i]->panel)
-				hide_panel(a->dialogs[i]->panel);
-		}
-	}
-	if (a->too_small) {
-		a->dirty |= TUI_DIRTY_ALL;
-		clearok(curscr, TRUE);
+	if (a->overlay == m)
 		return;
-	}
-	body = a->lines - 2;
-	a->tree_w = a->cols >= 130 ? 30 : 24;
-	a->actions_visible = a->show_actions && a->cols >= 100;
-	a->actions_w = a->actions_visible ? (a->cols >= 130 ? 28 : 24) : 0;
-	a->w_menu = newwin(1, a->cols, 0, 0);
-	a->w_tree = newwin(body, a->tree_w, 1, 0);
-	if (a->fullscreen && a->view == TUI_VIEW_CONSOLE)
-		a->w_list = newwin(a->lines, a->cols, 0, 0); /* the console gets the whole terminal */
-	else
-		a->w_list = newwin(body, a->cols - a->tree_w - a->actions_w, 1, a->tree_w);
-	if (a->actions_visible)
-		a->w_actions = newwin(body, a->actions_w, 1, a->cols - a->actions_w);
-	a->w_status = newwin(1, a->cols, a->lines - 1, 0);
-	a->p_menu = new_panel(a->w_menu);
-	a->p_tree = new_panel(a->w_tree);
-	a->p_list = new_panel(a->w_list);
-	if (a->w_actions)
-		a->p_actions = new_panel(a->w_actions);
-	a->p_status = new_panel(a->w_status);
-	if (a->fullscreen && a->view == TUI_VIEW_CONSOLE)
-		top_panel(a->p_list);
-	if (!a->actions_visible && a->focus == TUI_PANE_ACTIONS)
-		a->focus = TUI_PANE_LIST;
-	/* dialogs stay on top, re-centred, their values kept */
-	for (size_t i = 0; i < a->ndialogs; i++)
-		tui_dialog_layout(a, a->dialogs[i]);
-	if (a->menu_open >= 0 && a->p_drop) {
-		del_panel(a->p_drop);
-		delwin(a->w_drop);
-		a->p_drop = NULL;
-		a->w_drop = NULL;
-	}
-	clearok(curscr, TRUE);
+	a->overlay = m;
 	a->dirty |= TUI_DIRTY_ALL | TUI_DIRTY_ROWS;
 }
 
-/* ---- dialogs ---------------------------------------------------------------------- */
-
-void tui_push_dialog(struct tui_app *a, struct tui_dialog *d)
+bool tui_pane_shows(const struct tui_app *a, const struct tui_mode *m)
 {
-	xgrow(&a->dialogs, &a->cap_dialogs, a->ndialogs + 1, sizeof(*a->dialogs));
-	a->dialogs[a->ndialogs++] = d;
-	a->menu_open = -1;
-	tui_dialog_layout(a, d);
-	a->dirty |= TUI_DIRTY_ALL;
+	return m && a->overlay == m;
 }
 
-static void pop_dialog(struct tui_app *a, int result)
+/* A list view that moves to another node starts at its top. */
+static void pane_reset_selection(struct tui_app *a)
 {
-	struct tui_dialog *d = a->dialogs[--a->ndialogs];
-	d->result = result;
-	if (d->on_done)
-		d->on_done(a, d, result);
-	tui_dialog_free(&d);
-	a->dirty |= TUI_DIRTY_ALL;
+	if (a->pane && a->pane->ops == &tui_listview_ops) {
+		struct tui_list *l = &((struct tui_listview *)a->pane)->list;
+		l->sel = l->top = 0;
+		l->sel_id[0] = '\0';
+	}
+}
+
+void tui_tree_select(struct tui_app *a, size_t i)
+{
+	if (i >= a->nnodes)
+		return;
+	if (i != a->tree_sel) {
+		a->tree_sel = i;
+		a->action_sel = 0;
+		pane_follow_node(a);
+		pane_reset_selection(a);
+	}
+	{
+		int vis = tui_tree_visible_rows(a);
+		if (a->tree_sel < a->tree_top)
+			a->tree_top = a->tree_sel;
+		if (vis > 0 && a->tree_sel >= a->tree_top + (size_t)vis)
+			a->tree_top = a->tree_sel - (size_t)vis + 1;
+	}
+	a->dirty |= TUI_DIRTY_ALL | TUI_DIRTY_ROWS | TUI_DIRTY_RESORT;
 }
 
 void tui_submit_vm(struct tui_app *a, int op)
 {
 	const md_host *h = tui_sel_host(a);
 	const md_vm *v = tui_sel_vm(a);
-	struct tui_host *th = h ? tui_host_by_id(a, h->id) : NULL;
-	if (!th || !v)
+	be_host *be = h ? tui_host_be(tui_host_by_id(a, h->id)) : NULL;
+	if (!be || !v)
 		return;
-	be_host_submit(th->be, op, v->uuid, NULL, 0);
+	be_host_submit(be, op, v->uuid, NULL, 0);
 	tui_status(a, false, "%s '%s'...", be_op_name(op), v->name);
+}
+
+/* ---- the mode stack ---------------------------------------------------------------- */
+
+static void stack_window(struct tui_app *a, struct tui_mode *m)
+{
+	if (m->panel)
+		del_panel(m->panel);
+	if (m->win)
+		delwin(m->win);
+	m->panel = NULL;
+	m->win = NULL;
+	if (a->cursor_win && !m->win)
+		a->cursor_win = NULL;
+	if (a->too_small)
+		return;
+	if (m->ops->resize)
+		m->ops->resize(m, a, a->lines, a->cols);
+	if (m->h < 3 || m->w < 10)
+		return;
+	m->win = newwin(m->h, m->w, m->y, m->x);
+	if (m->win) {
+		keypad(m->win, TRUE);
+		m->panel = new_panel(m->win);
+	}
+}
+
+void tui_mode_push(struct tui_app *a, struct tui_mode *m)
+{
+	xgrow(&a->stack, &a->cap_stack, a->nstack + 1, sizeof(*a->stack));
+	a->stack[a->nstack++] = m;
+	a->menu_open = -1;
+	stack_window(a, m);
+	a->dirty |= TUI_DIRTY_ALL;
+}
+
+void tui_push_dialog(struct tui_app *a, struct tui_dialog *d)
+{
+	tui_mode_push(a, &d->mode);
+}
+
+struct tui_mode *tui_mode_top(const struct tui_app *a)
+{
+	return a->nstack ? a->stack[a->nstack - 1] : NULL;
+}
+
+void tui_mode_expect(struct tui_app *a, struct tui_mode *m, int host_id, uint64_t seq)
+{
+	xgrow(&a->expects, &a->cap_expects, a->nexpects + 1, sizeof(*a->expects));
+	a->expects[a->nexpects++] = (struct tui_expect){ m, host_id, seq };
+}
+
+static void mode_destroy(struct tui_app *a, struct tui_mode *m)
+{
+	expects_drop(a, m, -1);
+	if (m->panel)
+		del_panel(m->panel);
+	if (m->win)
+		delwin(m->win);
+	m->panel = NULL;
+	m->win = NULL;
+	a->cursor_win = NULL;
+	if (m->ops->free)
+		m->ops->free(m);
+}
+
+void tui_mode_pop(struct tui_app *a, struct tui_mode *m)
+{
+	size_t i;
+	for (i = 0; i < a->nstack && a->stack[i] != m; i++)
+		;
+	if (i == a->nstack)
+		return;
+	memmove(&a->stack[i], &a->stack[i + 1], (a->nstack - i - 1) * sizeof(*a->stack));
+	a->nstack--;
+	if (m->ops->done)
+		m->ops->done(m, a);
+	mode_destroy(a, m);
+	a->dirty |= TUI_DIRTY_ALL | TUI_DIRTY_ROWS;
+}
+
+/* After a key, click or answer: the mode may have grown or shrunk. */
+static void stack_relayout(struct tui_app *a, struct tui_mode *m)
+{
+	int h = m->h, w = m->w;
+	if (!m->ops->resize || a->too_small)
+		return;
+	m->ops->resize(m, a, a->lines, a->cols);
+	if (m->h != h || m->w != w || !m->win)
+		stack_window(a, m);
+}
+
+/* Give a stack mode a key/click result. */
+static void stack_result(struct tui_app *a, struct tui_mode *m, int r)
+{
+	bool still = false;
+	for (size_t i = 0; i < a->nstack; i++)
+		still |= a->stack[i] == m;
+	if (!still)
+		return;
+	if (r == TUI_KEY_CLOSE)
+		tui_mode_pop(a, m);
+	else
+		stack_relayout(a, m);
+	a->dirty |= TUI_DIRTY_ALL;
 }
 
 /* ---- messages -------------------------------------------------------------------- */
 
 static void on_host_state(struct tui_app *a, const md_msg *m)
 {
-	struct tui_host *th = tui_host_by_id(a, m->host_id);
+	struct core_reg_host *th = tui_host_by_id(a, m->host_id);
 	const md_host *h = md_host_get(a->model, m->host_id);
 	if (!th || !h)
 		return;
@@ -603,15 +481,38 @@ static void on_host_state(struct tui_app *a, const md_msg *m)
 	}
 }
 
+/* An answer to a job a mode sent: to its reply(). true: delivered. */
+static bool route_reply(struct tui_app *a, const md_msg *m)
+{
+	if (!m->seq)
+		return false;
+	for (size_t i = 0; i < a->nexpects; i++) {
+		struct tui_expect e = a->expects[i];
+		if (e.seq != m->seq || e.host_id != m->host_id)
+			continue;
+		if (m->type == MD_MSG_OP_RESULT) /* the last answer of a job */
+			memmove(&a->expects[i], &a->expects[i + 1], (--a->nexpects - i) * sizeof(*a->expects));
+		if (e.mode->ops->reply) {
+			e.mode->ops->reply(e.mode, a, m);
+			for (size_t k = 0; k < a->nstack; k++)
+				if (a->stack[k] == e.mode)
+					stack_relayout(a, e.mode);
+		}
+		a->dirty |= TUI_DIRTY_ALL;
+		return m->type != MD_MSG_OP_RESULT; /* results also reach the model */
+	}
+	return false;
+}
+
 static void drain_messages(struct tui_app *a)
 {
 	void *item;
 	while ((item = core_msgq_pop(a->queue)) != NULL) {
 		md_msg *m = item;
 		int dirty;
-		bool for_sel_host = tui_sel_host(a) && tui_sel_host(a)->id == m->host_id;
-		if (m->type == MD_MSG_VM_DISKS) {
-			tui_dialogs_disks(a, m);
+		const md_host *sel = tui_sel_host(a);
+		bool for_sel_host = sel && sel->id == m->host_id;
+		if (route_reply(a, m)) {
 			md_msg_free(&m);
 			continue;
 		}
@@ -625,10 +526,11 @@ static void drain_messages(struct tui_app *a)
 			md_msg_free(&m);
 			continue;
 		}
-		if (m->type == MD_MSG_VM_REMOVED && for_sel_host && strcmp(m->uuid, a->sel_uuid) == 0 &&
-		    !(a->model->status && strstr(a->model->status, "Deleted"))) {
-			const md_vm *v = md_vm_find(md_host_get(a->model, m->host_id), m->uuid);
-			tui_status(a, false, "'%s' no longer exists on this host", v ? v->name : m->uuid);
+		if (m->type == MD_MSG_VM_REMOVED && for_sel_host) {
+			const md_vm *v = md_vm_find(sel, m->uuid);
+			const md_vm *cur = tui_sel_vm(a);
+			if (v && cur == v && !(a->model->status && strstr(a->model->status, "Deleted")))
+				tui_status(a, false, "'%s' no longer exists on this host", v->name ? v->name : m->uuid);
 		}
 		dirty = md_apply(a->model, m);
 		if (m->type == MD_MSG_HOST_STATE)
@@ -636,54 +538,18 @@ static void drain_messages(struct tui_app *a)
 		if (m->type == MD_MSG_STATS)
 			tui_perf_msg(a, m);
 		if ((dirty & MD_DIRTY_LIVE) && for_sel_host)
-			a->dirty |= TUI_DIRTY_LIST | (tui_col_is_live(a->sort_col) ? TUI_DIRTY_ROWS : 0);
+			a->dirty |= TUI_DIRTY_LIST | TUI_DIRTY_ROWS;
 		if (dirty & MD_DIRTY_TREE)
 			a->dirty |= TUI_DIRTY_TREE | TUI_DIRTY_ACTIONS | TUI_DIRTY_STATUS;
-		if ((dirty & MD_DIRTY_LIST) && for_sel_host)
-			a->dirty |= TUI_DIRTY_LIST | TUI_DIRTY_ROWS | TUI_DIRTY_ACTIONS;
+		if ((dirty & MD_DIRTY_LIST) && (for_sel_host || (tui_sel_node(a) && tui_sel_node(a)->kind == TUI_NODE_GROUP)))
+			a->dirty |= TUI_DIRTY_LIST | TUI_DIRTY_ROWS | TUI_DIRTY_RESORT | TUI_DIRTY_ACTIONS;
 		if (dirty & MD_DIRTY_STATUS)
 			a->dirty |= TUI_DIRTY_STATUS;
 		md_msg_free(&m);
 	}
 }
 
-
 /* ---- navigation ---------------------------------------------------------------- */
-
-void tui_tree_select(struct tui_app *a, size_t i)
-{
-	if (i >= a->nnodes)
-		return;
-	if (i != a->tree_sel) {
-		a->tree_sel = i;
-		a->list_sel = 0;
-		a->list_top = 0;
-		a->sel_uuid[0] = '\0';
-		a->action_sel = 0;
-	}
-	{
-		int vis = tui_tree_visible_rows(a);
-		if (a->tree_sel < a->tree_top)
-			a->tree_top = a->tree_sel;
-		if (vis > 0 && a->tree_sel >= a->tree_top + (size_t)vis)
-			a->tree_top = a->tree_sel - (size_t)vis + 1;
-	}
-	a->dirty |= TUI_DIRTY_ALL | TUI_DIRTY_ROWS;
-}
-
-static void list_select(struct tui_app *a, size_t i)
-{
-	const md_vm *v;
-	if (a->nrows == 0)
-		return;
-	if (i >= a->nrows)
-		i = a->nrows - 1;
-	a->list_sel = i;
-	v = tui_sel_vm(a);
-	if (v)
-		memcpy(a->sel_uuid, v->uuid, sizeof(a->sel_uuid));
-	a->dirty |= TUI_DIRTY_LIST | TUI_DIRTY_ACTIONS | TUI_DIRTY_ROWS;
-}
 
 static size_t step(size_t cur, size_t n, int how, int page)
 {
@@ -700,7 +566,7 @@ static size_t step(size_t cur, size_t n, int how, int page)
 	return cur;
 }
 
-/* The selected node's parent (a host's list: the host; a host in a group:
+/* The selected node's parent (a host's view: the host; a host in a group:
  * the group); false when it is at the top. */
 static bool tree_to_parent(struct tui_app *a)
 {
@@ -715,19 +581,24 @@ static bool tree_to_parent(struct tui_app *a)
 	return false;
 }
 
+static bool *node_open(struct tui_app *a, const struct tui_node *n)
+{
+	struct core_reg_host *th;
+	if (n->kind == TUI_NODE_GROUP && (size_t)n->group < a->reg.ngroups)
+		return &a->reg.groups[n->group].expanded;
+	if (n->kind == TUI_NODE_HOST && (th = tui_host_by_id(a, n->host_id)) != NULL)
+		return &th->expanded;
+	return NULL;
+}
+
 /* Left / Right on the tree: collapse (or go to the parent) / expand. */
 static void tree_expand(struct tui_app *a, bool expand)
 {
 	const struct tui_node *n = tui_sel_node(a);
-	struct tui_host *th;
-	bool *open = NULL;
+	bool *open = n ? node_open(a, n) : NULL;
 	if (!n)
 		return;
-	if (n->kind == TUI_NODE_GROUP && (size_t)n->group < a->ngroups)
-		open = &a->groups[n->group].expanded;
-	else if (n->kind == TUI_NODE_HOST && (th = tui_host_by_id(a, n->host_id)) != NULL)
-		open = &th->expanded;
-	if (!open) { /* a host's list */
+	if (!open) { /* a host's view */
 		if (!expand)
 			tree_to_parent(a);
 		return;
@@ -744,13 +615,9 @@ static void tree_expand(struct tui_app *a, bool expand)
 static void tree_toggle(struct tui_app *a)
 {
 	const struct tui_node *n = tui_sel_node(a);
-	struct tui_host *th;
-	if (!n)
-		return;
-	if (n->kind == TUI_NODE_GROUP && (size_t)n->group < a->ngroups)
-		tree_expand(a, !a->groups[n->group].expanded);
-	else if (n->kind == TUI_NODE_HOST && (th = tui_host_by_id(a, n->host_id)) != NULL)
-		tree_expand(a, !th->expanded);
+	bool *open = n ? node_open(a, n) : NULL;
+	if (open)
+		tree_expand(a, !*open);
 }
 
 void tui_nav(struct tui_app *a, int how)
@@ -758,51 +625,39 @@ void tui_nav(struct tui_app *a, int how)
 	const struct tui_action *acts[64];
 	size_t nacts;
 	int panes = a->actions_visible ? 3 : 2;
+	a->dirty |= TUI_DIRTY_ALL;
 	switch (how) {
 	case TUI_NAV_NEXT_PANE:
 		a->focus = (a->focus + 1) % panes;
-		a->dirty |= TUI_DIRTY_ALL;
 		return;
 	case TUI_NAV_PREV_PANE:
 		a->focus = (a->focus + panes - 1) % panes;
-		a->dirty |= TUI_DIRTY_ALL;
 		return;
 	}
 	switch (a->focus) {
 	case TUI_PANE_TREE:
-		if (how == TUI_NAV_LEFT)
+		if (how == TUI_NAV_LEFT) {
 			tree_expand(a, false);
-		else if (how == TUI_NAV_RIGHT) {
+		} else if (how == TUI_NAV_RIGHT) {
 			const struct tui_node *n = tui_sel_node(a);
-			struct tui_host *th = n ? tui_host_by_id(a, n->host_id) : NULL;
-			if (n && n->kind == TUI_NODE_HOST && th && !th->expanded)
-				tree_expand(a, true);
-			else if (n && n->kind == TUI_NODE_GROUP && (size_t)n->group < a->ngroups &&
-				 !a->groups[n->group].expanded)
+			bool *open = n ? node_open(a, n) : NULL;
+			if (open && !*open)
 				tree_expand(a, true);
 			else
 				a->focus = TUI_PANE_LIST;
-		} else if (how == TUI_NAV_OPEN)
+		} else if (how == TUI_NAV_OPEN) {
 			a->focus = TUI_PANE_LIST;
-		else
+		} else {
 			tui_tree_select(a, step(a->tree_sel, a->nnodes, how, tui_tree_visible_rows(a) - 1));
-		a->dirty |= TUI_DIRTY_ALL;
+		}
 		break;
 	case TUI_PANE_LIST:
 		if (how == TUI_NAV_LEFT)
 			a->focus = TUI_PANE_TREE;
 		else if (how == TUI_NAV_RIGHT && a->actions_visible)
 			a->focus = TUI_PANE_ACTIONS;
-		else if (how == TUI_NAV_OPEN) {
-			const md_vm *v = tui_sel_vm(a);
-			/* a running VM: its serial console; else its properties */
-			if (v && (v->state == MD_VM_RUNNING || v->state == MD_VM_BLOCKED || v->state == MD_VM_PAUSED))
-				tui_action_run(a, tui_action_by_id("vm.console"));
-			else if (v)
-				tui_action_run(a, tui_action_by_id("vm.properties"));
-		} else if (how != TUI_NAV_RIGHT)
-			list_select(a, step(a->list_sel, a->nrows, how, tui_list_visible_rows(a) - 1));
-		a->dirty |= TUI_DIRTY_ALL;
+		else if (how == TUI_NAV_OPEN)
+			tui_listview_open(a, tui_pane_mode(a));
 		break;
 	case TUI_PANE_ACTIONS:
 		nacts = tui_pane_actions(a, acts, 64);
@@ -813,7 +668,6 @@ void tui_nav(struct tui_app *a, int how)
 				tui_action_run(a, acts[a->action_sel]);
 		} else if (how != TUI_NAV_RIGHT)
 			a->action_sel = step(a->action_sel, nacts, how, 5);
-		a->dirty |= TUI_DIRTY_ALL;
 		break;
 	}
 }
@@ -857,96 +711,62 @@ static void menu_key(struct tui_app *a, int key, bool is_char)
 	}
 }
 
-static void filter_key(struct tui_app *a, int key, bool is_char)
+/* Ctrl-Z outside a console: give the terminal back, stop, and take it
+ * again when continued (raw mode turns it into a key, not a signal). */
+static void suspend_self(struct tui_app *a)
 {
-	size_t len = strlen(a->filter);
-	a->dirty |= TUI_DIRTY_LIST | TUI_DIRTY_ROWS | TUI_DIRTY_ACTIONS;
-	if (is_char && key == 27) {
-		a->filter[0] = '\0';
-		a->filter_editing = false;
-	} else if ((is_char && (key == '\n' || key == '\r')) || (!is_char && key == KEY_ENTER)) {
-		a->filter_editing = false;
-	} else if ((is_char && (key == 127 || key == 8)) || (!is_char && key == KEY_BACKSPACE)) {
-		/* drop the last UTF-8 character */
-		while (len > 0 && ((unsigned char)a->filter[len - 1] & 0xC0) == 0x80)
-			len--;
-		if (len > 0)
-			len--;
-		a->filter[len] = '\0';
-	} else if (is_char && key >= 32 && key != 127) {
-		char mb[8];
-		int k = wctomb(mb, (wchar_t)key);
-		if (k > 0 && len + (size_t)k < sizeof(a->filter)) {
-			memcpy(a->filter + len, mb, (size_t)k);
-			a->filter[len + (size_t)k] = '\0';
-		}
-	} else if (!is_char) {
-		/* arrows move in the list while filtering */
-		const struct tui_action *act = tui_action_for_key(key);
-		if (act && act->scope == TUI_SCOPE_NAV)
-			tui_action_run(a, act);
-	}
-	a->list_sel = 0;
-	a->list_top = 0;
+	endwin();
+	raise(SIGTSTP);
+	/* continued */
+	refresh();
+	clearok(curscr, TRUE);
+	a->dirty |= TUI_DIRTY_ALL;
 }
 
 void tui_handle_key(struct tui_app *a, int key, bool is_char)
 {
 	const struct tui_action *act;
+	struct tui_mode *m;
 	if (!is_char && key == KEY_RESIZE) {
 		tui_layout(a);
 		return;
 	}
 	if (a->too_small) {
-		if (is_char && key == 'q')
+		if (is_char && (key == 'q' || key == CTRL('c')))
 			a->quit = true;
 		return;
 	}
-	if (a->ndialogs) {
-		int r = tui_dialog_key(a, a->dialogs[a->ndialogs - 1], key, is_char);
-		if (r != TUI_DLG_RUNNING)
-			pop_dialog(a, r);
-		a->dirty |= TUI_DIRTY_ALL;
-		return;
-	}
-	if (a->help_open) {
-		if ((is_char && (key == 27 || key == 'q' || key == '?')) || (!is_char && key == KEY_F(1)))
-			a->help_open = false;
-		else if (!is_char && (key == KEY_DOWN || key == KEY_NPAGE))
-			a->help_top += key == KEY_DOWN ? 1 : 10;
-		else if (!is_char && (key == KEY_UP || key == KEY_PPAGE))
-			a->help_top = a->help_top > (size_t)(key == KEY_UP ? 1 : 10) ? a->help_top - (key == KEY_UP ? 1 : 10) : 0;
-		else if (is_char && key == 'j')
-			a->help_top++;
-		else if (is_char && key == 'k' && a->help_top)
-			a->help_top--;
-		a->dirty |= TUI_DIRTY_ALL;
+	/* 1. the top of the mode stack (a dialog takes every key) */
+	if ((m = tui_mode_top(a)) != NULL) {
+		int r = m->ops->key ? m->ops->key(m, a, key, is_char) : TUI_KEY_PASS;
+		stack_result(a, m, r == TUI_KEY_PASS && is_char && key == 27 ? TUI_KEY_CLOSE : r);
 		return;
 	}
 	if (a->menu_open >= 0) {
 		menu_key(a, key, is_char);
 		return;
 	}
-	if (a->view == TUI_VIEW_CONSOLE && tui_console_key(a, key, is_char)) {
-		a->dirty |= TUI_DIRTY_ALL;
-		return;
-	}
-	if (a->view == TUI_VIEW_PERF && tui_perf_key(a, key, is_char)) {
-		a->dirty |= TUI_DIRTY_ALL;
-		return;
-	}
-	if (a->filter_editing) {
-		filter_key(a, key, is_char);
-		return;
-	}
-	if (is_char && key == 27) {
-		if (a->filter[0]) {
-			a->filter[0] = '\0';
-			a->dirty |= TUI_DIRTY_ALL | TUI_DIRTY_ROWS;
+	/* 2. the results pane's mode: an overlay (help, performance, a
+	 * console, which takes every key but its escape key while attached)
+	 * always, the node's view when the pane has the focus */
+	m = tui_pane_mode(a);
+	if (m && m->ops->key && (m == a->overlay || a->focus == TUI_PANE_LIST)) {
+		int r = m->ops->key(m, a, key, is_char);
+		if (r != TUI_KEY_PASS) {
+			a->dirty |= TUI_DIRTY_ALL;
+			return;
 		}
+	}
+	/* 3. the action table */
+	if (is_char && key == CTRL('c')) {
+		a->quit = true; /* outside a console, Ctrl-C quits cleanly */
 		return;
 	}
-	if (is_char && key > 127)
+	if (is_char && key == CTRL('z')) {
+		suspend_self(a);
+		return;
+	}
+	if ((is_char && key > 127) || TUI_KEY_IS_ALT(key))
 		return;
 	act = tui_action_for_key_sel(a, key);
 	if (act)
@@ -967,51 +787,71 @@ static void mouse_menubar(struct tui_app *a, int x)
 				break;
 			a->menu_open = a->menu_open == i ? -1 : i;
 			a->menu_item = 0;
-			a->dirty |= TUI_DIRTY_ALL;
 			return;
 		}
 	}
 	a->menu_open = -1;
-	a->dirty |= TUI_DIRTY_ALL;
 }
 
-static void mouse_list(struct tui_app *a, int y, int x, bool dbl)
+static void mouse_tree(struct tui_app *a, int y, int x, bool dbl)
 {
-	int header = 1 + (a->filter_editing || a->filter[0] ? 1 : 0) + tui_perf_summary_lines(a);
-	int wy = y - 1;
-	if (!tui_list_is_vms(a)) {
-		if (wy >= 2)
-			list_select(a, (size_t)(wy - 2));
-		return;
+	size_t i = a->tree_top + (size_t)(y - 2);
+	a->focus = TUI_PANE_TREE;
+	if (y >= 2 && i < a->nnodes) {
+		const struct tui_node *n = &a->nodes[i];
+		bool folds = n->kind == TUI_NODE_HOST || n->kind == TUI_NODE_GROUP;
+		int arrow_x = 2 * n->depth;
+		bool on_arrow = folds && x >= arrow_x && x <= arrow_x + 1;
+		tui_tree_select(a, i);
+		if (on_arrow || (dbl && folds))
+			tree_toggle(a);
 	}
-	if (wy == header) {
-		int cx = x - a->tree_w, pos = 0, width = getmaxx(a->w_list) - (a->actions_visible ? 1 : 0);
-		for (int c = 0; c < TUI_COL__COUNT; c++) {
-			int cw = tui_col_width(a, c, width);
-			if (cw <= 0)
-				continue; /* not shown at this width */
-			if (cx >= pos && cx < pos + cw + 1) {
-				if (a->sort_col == c)
-					a->sort_desc = !a->sort_desc;
-				else {
-					a->sort_col = c;
-					a->sort_desc = false;
-				}
-				a->dirty |= TUI_DIRTY_ROWS | TUI_DIRTY_LIST;
-				return;
-			}
-			pos += cw + 1;
+}
+
+static void mouse_actions(struct tui_app *a, int y)
+{
+	const struct tui_action *acts[64];
+	size_t n = tui_pane_actions(a, acts, 64);
+	int row = 1, last_scope = -1;
+	a->focus = TUI_PANE_ACTIONS;
+	/* walk the same layout draw_actions uses */
+	for (size_t i = 0; i < n; i++) {
+		if ((int)acts[i]->scope != last_scope) {
+			if (last_scope != -1)
+				row++;
+			row++;
+			last_scope = acts[i]->scope;
 		}
-		return;
-	}
-	if (wy > header) {
-		size_t i = a->list_top + (size_t)(wy - header - 1);
-		if (i < a->nrows) {
-			list_select(a, i);
-			if (dbl)
-				tui_nav(a, TUI_NAV_OPEN);
+		if (y - 1 == row) {
+			a->action_sel = i;
+			tui_action_run(a, acts[i]);
+			return;
 		}
+		row++;
 	}
+}
+
+static bool mouse_dropdown(struct tui_app *a, int y, int x)
+{
+	int wy, wx, h, w;
+	if (a->menu_open < 0 || !a->w_drop)
+		return false;
+	getbegyx(a->w_drop, wy, wx);
+	getmaxyx(a->w_drop, h, w);
+	if (y > wy && y < wy + h - 1 && x >= wx && x < wx + w) {
+		const struct tui_action *items[32];
+		size_t n = tui_menu_items(a->menu_open, items, 32);
+		size_t i = (size_t)(y - wy - 1);
+		a->menu_open = -1;
+		if (i < n)
+			tui_action_run(a, items[i]);
+		return true;
+	}
+	if (y != 0) {
+		a->menu_open = -1;
+		return true;
+	}
+	return false;
 }
 
 void tui_handle_mouse(struct tui_app *a)
@@ -1019,6 +859,7 @@ void tui_handle_mouse(struct tui_app *a)
 	MEVENT ev;
 	bool press, dbl = false;
 	int64_t now = core_now_ms();
+	struct tui_mode *m;
 	if (getmouse(&ev) != OK || a->too_small)
 		return;
 	press = ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED);
@@ -1028,96 +869,120 @@ void tui_handle_mouse(struct tui_app *a)
 		last_click_y = ev.y;
 	}
 	a->dirty |= TUI_DIRTY_ALL;
-	if (a->ndialogs) {
-		if (press) {
-			int r = tui_dialog_click(a, a->dialogs[a->ndialogs - 1], ev.y, ev.x);
-			if (r != TUI_DLG_RUNNING)
-				pop_dialog(a, r);
-		}
+	if ((m = tui_mode_top(a)) != NULL) {
+		if (press && m->ops->click && m->win)
+			stack_result(a, m, m->ops->click(m, a, ev.y - m->y, ev.x - m->x, dbl));
 		return;
 	}
 	if (ev.bstate & (BUTTON4_PRESSED | BUTTON5_PRESSED)) {
-		int how = ev.bstate & BUTTON4_PRESSED ? TUI_NAV_UP : TUI_NAV_DOWN;
+		int key = ev.bstate & BUTTON4_PRESSED ? KEY_UP : KEY_DOWN;
 		int old = a->focus;
 		a->focus = ev.x < a->tree_w ? TUI_PANE_TREE : TUI_PANE_LIST;
 		for (int i = 0; i < 3; i++)
-			tui_nav(a, how);
+			tui_handle_key(a, key, false);
 		a->focus = old;
 		return;
 	}
-	if (!press)
+	if (!press || mouse_dropdown(a, ev.y, ev.x))
 		return;
-	if (a->menu_open >= 0 && a->w_drop) {
-		int wy, wx, h, w;
-		getbegyx(a->w_drop, wy, wx);
-		getmaxyx(a->w_drop, h, w);
-		if (ev.y > wy && ev.y < wy + h - 1 && ev.x >= wx && ev.x < wx + w) {
-			const struct tui_action *items[32];
-			size_t n = tui_menu_items(a->menu_open, items, 32);
-			size_t i = (size_t)(ev.y - wy - 1);
-			a->menu_open = -1;
-			if (i < n)
-				tui_action_run(a, items[i]);
-			return;
-		}
-		if (ev.y != 0) {
-			a->menu_open = -1;
-			return;
-		}
-	}
 	if (ev.y == 0) {
 		mouse_menubar(a, ev.x);
 		return;
 	}
 	if (ev.y == a->lines - 1)
 		return;
-	if (a->help_open) {
-		a->help_open = false;
-		return;
-	}
-	if (ev.x < a->tree_w) {
-		size_t i = a->tree_top + (size_t)(ev.y - 2);
-		a->focus = TUI_PANE_TREE;
-		if (ev.y >= 2 && i < a->nnodes) {
-			const struct tui_node *n = &a->nodes[i];
-			bool folds = n->kind == TUI_NODE_HOST || n->kind == TUI_NODE_GROUP;
-			int arrow_x = 2 * n->depth;
-			bool on_arrow = folds && ev.x >= arrow_x && ev.x <= arrow_x + 1;
-			tui_tree_select(a, i);
-			if (on_arrow || (dbl && folds))
-				tree_toggle(a);
-		}
-	} else if (a->actions_visible && ev.x >= a->cols - a->actions_w) {
-		const struct tui_action *acts[64];
-		size_t n = tui_pane_actions(a, acts, 64);
-		int y = 1, last_scope = -1;
-		a->focus = TUI_PANE_ACTIONS;
-		/* walk the same layout draw_actions uses */
-		for (size_t i = 0; i < n; i++) {
-			if (acts[i]->scope != last_scope) {
-				if (last_scope != -1)
-					y++;
-				y++;
-				last_scope = acts[i]->scope;
-			}
-			if (ev.y - 1 == y) {
-				a->action_sel = i;
-				tui_action_run(a, acts[i]);
-				return;
-			}
-			y++;
-		}
-	} else {
+	if (ev.x < a->tree_w && !a->fullscreen) {
+		mouse_tree(a, ev.y, ev.x, dbl);
+	} else if (a->actions_visible && ev.x >= a->cols - a->actions_w && !a->fullscreen) {
+		mouse_actions(a, ev.y);
+	} else if ((m = tui_pane_mode(a)) != NULL && a->w_list) {
+		int by, bx;
+		getbegyx(a->w_list, by, bx);
 		a->focus = TUI_PANE_LIST;
-		mouse_list(a, ev.y, ev.x, dbl);
+		if (m->ops->click)
+			m->ops->click(m, a, ev.y - by, ev.x - bx, dbl);
 	}
 }
+
+/* ---- layout ---------------------------------------------------------------------- */
+
+static void drop_win(WINDOW **w, PANEL **p)
+{
+	if (*p)
+		del_panel(*p);
+	if (*w)
+		delwin(*w);
+	*p = NULL;
+	*w = NULL;
+}
+
+void tui_layout(struct tui_app *a)
+{
+	int body;
+	getmaxyx(stdscr, a->lines, a->cols);
+	drop_win(&a->w_menu, &a->p_menu);
+	drop_win(&a->w_tree, &a->p_tree);
+	drop_win(&a->w_list, &a->p_list);
+	drop_win(&a->w_actions, &a->p_actions);
+	drop_win(&a->w_status, &a->p_status);
+	a->too_small = a->cols < TUI_MIN_COLS || a->lines < TUI_MIN_LINES;
+	a->cursor_win = NULL;
+	if (a->too_small) {
+		/* keep the modes' values, drop their windows until there is room */
+		for (size_t i = 0; i < a->nstack; i++)
+			stack_window(a, a->stack[i]);
+		a->dirty |= TUI_DIRTY_ALL;
+		clearok(curscr, TRUE);
+		return;
+	}
+	body = a->lines - 2;
+	a->tree_w = a->cols >= 130 ? 30 : 24;
+	a->actions_visible = a->show_actions && a->cols >= 100;
+	a->actions_w = a->actions_visible ? (a->cols >= 130 ? 28 : 24) : 0;
+	a->w_menu = newwin(1, a->cols, 0, 0);
+	a->w_tree = newwin(body, a->tree_w, 1, 0);
+	if (a->fullscreen && a->overlay)
+		a->w_list = newwin(a->lines, a->cols, 0, 0); /* the console gets the whole terminal */
+	else
+		a->w_list = newwin(body, a->cols - a->tree_w - a->actions_w, 1, a->tree_w);
+	if (a->actions_visible)
+		a->w_actions = newwin(body, a->actions_w, 1, a->cols - a->actions_w);
+	a->w_status = newwin(1, a->cols, a->lines - 1, 0);
+	a->p_menu = new_panel(a->w_menu);
+	a->p_tree = new_panel(a->w_tree);
+	a->p_list = new_panel(a->w_list);
+	if (a->w_actions)
+		a->p_actions = new_panel(a->w_actions);
+	a->p_status = new_panel(a->w_status);
+	if (a->fullscreen && a->overlay)
+		top_panel(a->p_list);
+	if (!a->actions_visible && a->focus == TUI_PANE_ACTIONS)
+		a->focus = TUI_PANE_LIST;
+	/* dialogs stay on top, re-centred, their values kept */
+	for (size_t i = 0; i < a->nstack; i++)
+		stack_window(a, a->stack[i]);
+	if (a->menu_open >= 0 && a->p_drop) {
+		del_panel(a->p_drop);
+		delwin(a->w_drop);
+		a->p_drop = NULL;
+		a->w_drop = NULL;
+	}
+	clearok(curscr, TRUE);
+	a->dirty |= TUI_DIRTY_ALL | TUI_DIRTY_ROWS;
+}
+
 
 /* ---- terminal set-up and restore ------------------------------------------------- */
 
 static void on_quit_signal(int sig)
 {
 	tui_sig_quit = sig;
+}
+
+static void on_cont_signal(int sig)
+{
+	(void)sig;
+	tui_sig_cont = 1;
 }
 
 static void tui_restore_terminal(void)
@@ -1133,7 +998,9 @@ static void tui_restore_terminal(void)
  * die as the signal would have us die. */
 static void on_fatal_signal(int sig)
 {
-	static const char reset[] = "\033[?1000l\033[?1002l\033[?1006l\033[?1049l\033[?25h\033[0m\r\n";
+	/* mouse reporting off, the main screen, cursor on, attributes off,
+	 * cursor keys and keypad back to normal mode */
+	static const char reset[] = "\033[?1000l\033[?1002l\033[?1006l\033[?1049l\033[?25h\033[0m\033[?1l\033>\r\n";
 	ssize_t r = write(STDOUT_FILENO, reset, sizeof(reset) - 1);
 	(void)r;
 	if (tui_saved_tio_ok)
@@ -1152,11 +1019,17 @@ static void install_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = on_cont_signal;
+	sigaction(SIGCONT, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
 #ifndef __SANITIZE_ADDRESS__
 	sa.sa_handler = on_fatal_signal;
 	sa.sa_flags = SA_RESETHAND;
+	/* SIGQUIT (Ctrl-\ from another terminal, kill -QUIT) and SIGTRAP (how
+	 * GLib's fatal errors end) leave the terminal sane too */
+	sigaction(SIGQUIT, &sa, NULL);
+	sigaction(SIGTRAP, &sa, NULL);
 	sigaction(SIGSEGV, &sa, NULL);
 	sigaction(SIGBUS, &sa, NULL);
 	sigaction(SIGFPE, &sa, NULL);
@@ -1245,18 +1118,44 @@ static void check_size(struct tui_app *a)
 	tui_layout(a);
 }
 
+/* Escape followed at once by a character is Alt+character (how terminals
+ * send it): TUI_KEY_ALT(c), not a key of its own. A console takes the two
+ * bytes as they came. */
 static void read_input(struct tui_app *a)
 {
 	wint_t wch;
 	int r, n = 0;
 	while (n++ < 256 && (r = wget_wch(stdscr, &wch)) != ERR) {
-		if (r == KEY_CODE_YES && wch == KEY_MOUSE)
+		if (r == KEY_CODE_YES && wch == KEY_MOUSE) {
 			tui_handle_mouse(a);
-		else
+		} else if (r != KEY_CODE_YES && wch == 27 && tui_mode_top(a)) {
+			wint_t next;
+			int r2 = wget_wch(stdscr, &next);
+			if (r2 == OK && next > 32 && next < 127) {
+				tui_handle_key(a, TUI_KEY_ALT((int)next), false);
+			} else {
+				tui_handle_key(a, 27, true);
+				if (r2 != ERR)
+					tui_handle_key(a, (int)next, r2 != KEY_CODE_YES);
+			}
+		} else {
 			tui_handle_key(a, (int)wch, r != KEY_CODE_YES);
+		}
 		if (a->quit)
 			break;
 	}
+}
+
+/* The pane's modes rebuild their rows from the model. */
+static void sync_panes(struct tui_app *a)
+{
+	if (!a->pane)
+		pane_follow_node(a);
+	if (a->pane && a->pane->ops->sync)
+		a->pane->ops->sync(a->pane, a);
+	if (a->overlay && a->overlay->ops->sync)
+		a->overlay->ops->sync(a->overlay, a);
+	a->dirty &= ~(unsigned)(TUI_DIRTY_ROWS | TUI_DIRTY_RESORT);
 }
 
 static int next_timeout(struct tui_app *a, int64_t now)
@@ -1272,22 +1171,25 @@ static int next_timeout(struct tui_app *a, int64_t now)
 
 static void free_app(struct tui_app *a)
 {
+	while (a->nstack) {
+		struct tui_mode *m = a->stack[--a->nstack];
+		mode_destroy(a, m);
+	}
+	free(a->stack);
+	free(a->expects);
 	tui_console_free(a);
 	tui_perf_free(a);
-	while (a->ndialogs)
-		tui_dialog_free(&a->dialogs[--a->ndialogs]);
-	free(a->dialogs);
 	tui_prompt_free(a); /* cancels what is still queued: no worker stays waiting */
-	for (size_t i = 0; i < a->nhosts; i++) {
-		be_host_free(&a->hosts[i].be, 500);
-		free(a->hosts[i].name);
-		free(a->hosts[i].group);
+	for (size_t i = 0; a->view_modes && i < tui_nviews; i++)
+		if (a->view_modes[i])
+			mode_destroy(a, a->view_modes[i]);
+	free(a->view_modes);
+	for (size_t i = 0; i < a->reg.nhosts; i++) {
+		be_host *be = a->reg.hosts[i].user;
+		be_host_free(&be, 500);
 	}
-	free(a->hosts);
-	tui_groups_free(a);
-	tui_config_notes_free(a);
+	core_hostreg_free(&a->reg);
 	free(a->nodes);
-	free(a->rows);
 	core_theme_free(&a->theme);
 }
 
@@ -1334,7 +1236,7 @@ int tui_run(struct tui_opts *opts)
 		return 1;
 	}
 	tui_curses_on = true;
-	cbreak();
+	raw(); /* Ctrl-C, Ctrl-\\ and Ctrl-Z are keys: a console sends them to the guest */
 	noecho();
 	nonl();
 	keypad(stdscr, TRUE);
@@ -1346,12 +1248,13 @@ int tui_run(struct tui_opts *opts)
 	tui_theme_apply(a);
 	bkgdset(' ' | tui_attr(a, CORE_ROLE_NORMAL));
 
+	core_hostreg_init(&a->reg);
 	for (size_t i = 0; i < opts->ngroups; i++)
 		tui_group_add(a, opts->groups[i]);
 	for (size_t i = 0; i < opts->nhosts; i++) {
 		int id = tui_add_host(a, opts->hosts[i].uri, opts->hosts[i].name, opts->hosts[i].group,
 				      opts->hosts[i].saved, opts->hosts[i].demo);
-		struct tui_host *th = tui_host_by_id(a, id);
+		struct core_reg_host *th = tui_host_by_id(a, id);
 		if (th)
 			th->fallback_local = opts->hosts[i].fallback_local;
 		if (opts->hosts[i].demo)
@@ -1365,6 +1268,7 @@ int tui_run(struct tui_opts *opts)
 		xfree(&startup_problems);
 		tui_push_dialog(a, d);
 	}
+	pane_follow_node(a);
 	a->next_tick_ms = core_now_ms() + a->delay_ms;
 
 	pfd[0].fd = STDIN_FILENO;
@@ -1377,8 +1281,15 @@ int tui_run(struct tui_opts *opts)
 		int r = poll(pfd, 2, next_timeout(a, now));
 		if (r < 0 && errno != EINTR)
 			break;
-		if (tui_sig_quit)
+		if (tui_sig_quit) {
+			a->exit_status = 128 + tui_sig_quit;
 			break;
+		}
+		if (tui_sig_cont) {
+			tui_sig_cont = 0;
+			clearok(curscr, TRUE);
+			a->dirty |= TUI_DIRTY_ALL;
+		}
 		t0 = core_now_us();
 		drain_messages(a);
 		read_input(a);
@@ -1395,7 +1306,7 @@ int tui_run(struct tui_opts *opts)
 				a->dirty |= TUI_DIRTY_TREE;
 		tui_perf_tick(a);
 		if (a->dirty & TUI_DIRTY_ROWS)
-			tui_rebuild_rows(a);
+			sync_panes(a);
 		if (a->dirty) {
 			tui_draw(a);
 			doupdate();

@@ -77,6 +77,7 @@ struct tui_con {
 };
 
 struct tui_consoles {
+	struct tui_mode mode;  /* the consoles' view: a pane overlay */
 	struct tui_con **v;
 	size_t n, cap, active;
 	int escape;
@@ -443,6 +444,15 @@ int tui_console_parse_escape(const char *s)
 
 /* ---- tabs ----------------------------------------------------------------- */
 
+static const struct tui_mode_ops console_ops;
+
+/* The pane shows the consoles. */
+static bool shown(const struct tui_app *a)
+{
+	const struct tui_consoles *cs = a->consoles;
+	return cs && tui_pane_shows(a, &cs->mode);
+}
+
 static struct tui_consoles *cons(struct tui_app *a)
 {
 	struct tui_consoles *cs = a->consoles;
@@ -450,6 +460,8 @@ static struct tui_consoles *cons(struct tui_app *a)
 		const char *esc = a->opts ? a->opts->escape : NULL;
 		int k = tui_console_parse_escape(esc ? esc : "^]");
 		cs = xcalloc(1, sizeof(*cs));
+		cs->mode.ops = &console_ops;
+		cs->mode.host_id = -1;
 		if (k < 0) {
 			tui_status(a, true, "Config: escape = %s is not a control key like ^]; using ^]", "(invalid)");
 			k = 0x1d;
@@ -497,7 +509,7 @@ bool tui_console_any(const struct tui_app *a)
 
 bool tui_console_shown(const struct tui_app *a)
 {
-	return tui_console_any(a) && a->view == TUI_VIEW_CONSOLE;
+	return tui_console_any(a) && shown(a);
 }
 
 bool tui_console_has_vm(const struct tui_app *a, const char *uuid)
@@ -528,7 +540,7 @@ static void show(struct tui_app *a, size_t idx, bool attach)
 {
 	struct tui_consoles *cs = cons(a);
 	cs->active = idx;
-	a->view = TUI_VIEW_CONSOLE;
+	tui_pane_overlay(a, &cs->mode);
 	if (attach)
 		a->focus = TUI_PANE_LIST;
 	cs->tree_sel_at_show = a->tree_sel;
@@ -551,7 +563,7 @@ static void remove_tab(struct tui_app *a, struct tui_con *c)
 		else if (cs->active > i)
 			cs->active--;
 		if (!cs->n) {
-			a->view = TUI_VIEW_LIST;
+			tui_pane_overlay(a, NULL);
 			if (a->fullscreen) {
 				a->fullscreen = false;
 				tui_layout(a);
@@ -564,15 +576,15 @@ static void remove_tab(struct tui_app *a, struct tui_con *c)
 
 static void open_tab(struct tui_app *a, struct tui_con *c, unsigned flags)
 {
-	struct tui_host *th = tui_host_by_id(a, c->host_id);
-	if (!th || !th->be) {
+	be_host *be = tui_host_be(tui_host_by_id(a, c->host_id));
+	if (!be) {
 		set_state(c, CS_FAILED, "the host is gone");
 		return;
 	}
 	if (c->be_id > 0)
 		be_console_close(c->be_id);
 	c->flags = flags;
-	c->be_id = be_console_open(th->be, c->uuid, c->dev, flags);
+	c->be_id = be_console_open(be, c->uuid, c->dev, flags);
 	set_state(c, CS_OPENING, "connecting");
 }
 
@@ -648,7 +660,7 @@ void tui_console_next(struct tui_app *a)
 	struct tui_consoles *cs = a->consoles;
 	if (!cs || !cs->n)
 		return;
-	if (a->view != TUI_VIEW_CONSOLE)
+	if (!shown(a))
 		show(a, cs->active, false);
 	else
 		show(a, (cs->active + 1) % cs->n, false);
@@ -673,7 +685,7 @@ void tui_console_fullscreen(struct tui_app *a)
 		return;
 	a->fullscreen = !a->fullscreen;
 	if (a->fullscreen) {
-		a->view = TUI_VIEW_CONSOLE;
+		tui_pane_overlay(a, &cs->mode);
 		a->focus = TUI_PANE_LIST;
 		cs->tree_sel_at_show = a->tree_sel;
 	}
@@ -694,7 +706,7 @@ void tui_console_scrollback(struct tui_app *a)
 	struct tui_con *c = active(a);
 	if (!c)
 		return;
-	if (a->view != TUI_VIEW_CONSOLE)
+	if (!shown(a))
 		show(a, ((struct tui_consoles *)a->consoles)->active, false);
 	a->focus = TUI_PANE_LIST;
 	c->scroll_mode = true;
@@ -905,7 +917,7 @@ void tui_console_msg(struct tui_app *a, md_msg *m)
 			c->log = NULL;
 			xfree(&c->log_path);
 		}
-		if (c == active(a) && a->view == TUI_VIEW_CONSOLE)
+		if (c == active(a) && shown(a))
 			a->dirty |= TUI_DIRTY_LIST;
 		return;
 	case BE_CONSOLE_MARK:
@@ -946,14 +958,14 @@ void tui_console_msg(struct tui_app *a, md_msg *m)
 void tui_console_poll(struct tui_app *a)
 {
 	struct tui_consoles *cs = a->consoles;
-	if (a->fullscreen && (a->view != TUI_VIEW_CONSOLE || !cs || !cs->n)) {
+	if (a->fullscreen && (!shown(a) || !cs || !cs->n)) {
 		a->fullscreen = false;
 		tui_layout(a);
 	}
 	if (!cs)
 		return;
-	if (a->view == TUI_VIEW_CONSOLE && a->tree_sel != cs->tree_sel_at_show && !a->fullscreen) {
-		a->view = TUI_VIEW_LIST; /* another node picked in the tree: its list */
+	if (shown(a) && a->tree_sel != cs->tree_sel_at_show && !a->fullscreen) {
+		tui_pane_overlay(a, NULL); /* another node picked in the tree: its list */
 		a->dirty |= TUI_DIRTY_ALL | TUI_DIRTY_ROWS;
 	}
 	for (size_t i = 0; i < cs->n; i++) {
@@ -1103,7 +1115,7 @@ static void draw_title(struct tui_app *a, struct tui_consoles *cs, WINDOW *w, in
 	free(hint);
 }
 
-void tui_console_draw(struct tui_app *a, WINDOW *w)
+static void console_draw(struct tui_mode *m, struct tui_app *a, WINDOW *w)
 {
 	struct tui_consoles *cs = a->consoles;
 	struct tui_con *c;
@@ -1296,7 +1308,7 @@ static void scroll_key(struct tui_app *a, struct tui_consoles *cs, struct tui_co
 	}
 }
 
-bool tui_console_key(struct tui_app *a, int key, bool is_char)
+static bool console_key(struct tui_app *a, int key, bool is_char)
 {
 	struct tui_consoles *cs = a->consoles;
 	struct tui_con *c = active(a);
@@ -1306,8 +1318,7 @@ bool tui_console_key(struct tui_app *a, int key, bool is_char)
 		return false;
 	if (a->focus != TUI_PANE_LIST) {
 		if (is_char && key == 27) {
-			a->view = TUI_VIEW_LIST; /* the list again; the consoles stay open */
-			a->dirty |= TUI_DIRTY_ALL | TUI_DIRTY_ROWS;
+			tui_pane_overlay(a, NULL); /* the list again; the consoles stay open */
 			return true;
 		}
 		return false;
@@ -1347,6 +1358,18 @@ bool tui_console_key(struct tui_app *a, int key, bool is_char)
 	}
 	return true;
 }
+
+static int console_mode_key(struct tui_mode *m, struct tui_app *a, int key, bool is_char)
+{
+	(void)m;
+	return console_key(a, key, is_char) ? TUI_KEY_DONE : TUI_KEY_PASS;
+}
+
+static const struct tui_mode_ops console_ops = {
+	.name = "console",
+	.draw = console_draw,
+	.key = console_mode_key,
+};
 
 void tui_console_free(struct tui_app *a)
 {

@@ -15,93 +15,54 @@
 #include "../core/sanitize.h"
 #include "../core/util.h"
 
-/* ---- the groups ------------------------------------------------------------- */
+/* ---- the groups (core/hostreg.c keeps them; the tree follows) ------------ */
 
 int tui_group_find(const struct tui_app *a, const char *name)
 {
-	for (size_t i = 0; name && i < a->ngroups; i++)
-		if (strcmp(a->groups[i].name, name) == 0)
-			return (int)i;
-	return -1;
+	return core_hostreg_group_find(&a->reg, name);
 }
 
 int tui_group_find_nocase(const struct tui_app *a, const char *name)
 {
-	for (size_t i = 0; name && i < a->ngroups; i++)
-		if (strcasecmp(a->groups[i].name, name) == 0)
-			return (int)i;
-	return -1;
+	return core_hostreg_group_find_nocase(&a->reg, name);
 }
 
 size_t tui_group_add(struct tui_app *a, const char *name)
 {
-	int gi = tui_group_find(a, name);
-	if (gi >= 0)
-		return (size_t)gi;
-	xgrow(&a->groups, &a->cap_groups, a->ngroups + 1, sizeof(*a->groups));
-	a->groups[a->ngroups].name = xstrdup(name);
-	a->groups[a->ngroups].expanded = true;
-	a->ngroups++;
-	tui_rebuild_tree(a);
-	return a->ngroups - 1;
+	size_t n = a->reg.ngroups, gi = core_hostreg_group_add(&a->reg, name);
+	if (a->reg.ngroups != n)
+		tui_rebuild_tree(a);
+	return gi;
 }
 
-int tui_host_group_index(const struct tui_app *a, const struct tui_host *th)
+int tui_host_group_index(const struct tui_app *a, const struct core_reg_host *th)
 {
-	return th->group ? tui_group_find(a, th->group) : -1;
+	return core_hostreg_host_group(&a->reg, th);
 }
 
 size_t tui_group_nhosts(const struct tui_app *a, size_t gi)
 {
-	size_t n = 0;
-	for (size_t i = 0; i < a->nhosts; i++)
-		n += tui_host_group_index(a, &a->hosts[i]) == (int)gi;
-	return n;
+	return core_hostreg_group_nhosts(&a->reg, gi);
 }
 
 void tui_group_rename(struct tui_app *a, size_t gi, const char *name)
 {
-	char *old;
-	if (gi >= a->ngroups || strcmp(a->groups[gi].name, name) == 0)
-		return;
-	old = a->groups[gi].name;
-	for (size_t i = 0; i < a->nhosts; i++)
-		if (core_str_eq(a->hosts[i].group, old))
-			core_str_set(&a->hosts[i].group, name);
-	tui_note_group_renamed(a, old, name);
-	a->groups[gi].name = xstrdup(name);
-	free(old);
+	core_hostreg_group_rename(&a->reg, gi, name);
 	tui_rebuild_tree(a);
 }
 
 void tui_group_remove(struct tui_app *a, size_t gi)
 {
-	if (gi >= a->ngroups)
-		return;
-	for (size_t i = 0; i < a->nhosts; i++)
-		if (core_str_eq(a->hosts[i].group, a->groups[gi].name))
-			xfree(&a->hosts[i].group);
-	tui_note_group_removed(a, a->groups[gi].name);
-	free(a->groups[gi].name);
-	memmove(&a->groups[gi], &a->groups[gi + 1], (a->ngroups - gi - 1) * sizeof(*a->groups));
-	a->ngroups--;
+	core_hostreg_group_remove(&a->reg, gi);
 	tui_rebuild_tree(a);
 }
 
-const struct tui_group *tui_sel_group(const struct tui_app *a)
+const struct core_reg_group *tui_sel_group(const struct tui_app *a)
 {
 	const struct tui_node *n = tui_sel_node(a);
-	if (!n || n->kind != TUI_NODE_GROUP || n->group < 0 || (size_t)n->group >= a->ngroups)
+	if (!n || n->kind != TUI_NODE_GROUP || n->group < 0 || (size_t)n->group >= a->reg.ngroups)
 		return NULL;
-	return &a->groups[n->group];
-}
-
-void tui_groups_free(struct tui_app *a)
-{
-	for (size_t i = 0; i < a->ngroups; i++)
-		free(a->groups[i].name);
-	xfree(&a->groups);
-	a->ngroups = a->cap_groups = 0;
+	return &a->reg.groups[n->group];
 }
 
 /* The group a new host goes in by default: the selected group, or the
@@ -109,17 +70,13 @@ void tui_groups_free(struct tui_app *a)
 int tui_sel_group_index(const struct tui_app *a)
 {
 	const struct tui_node *n = tui_sel_node(a);
-	const struct tui_host *th;
+	const struct core_reg_host *th;
 	if (!n)
 		return -1;
 	if (n->kind == TUI_NODE_GROUP)
 		return n->group;
-	for (size_t i = 0; i < a->nhosts; i++) {
-		th = &a->hosts[i];
-		if (th->id == n->host_id)
-			return tui_host_group_index(a, th);
-	}
-	return -1;
+	th = core_hostreg_get(&a->reg, n->host_id);
+	return th ? tui_host_group_index(a, th) : -1;
 }
 
 /* A CHOICE field of the groups: "(none)" then each group, on sel (-1: none). */

@@ -24,6 +24,7 @@ struct perf_host {
 };
 
 struct tui_perf {
+	struct tui_mode mode;   /* the Performance view: a pane overlay */
 	struct perf_host *hosts;
 	size_t nhosts, cap;
 	int64_t seen_tick;
@@ -32,10 +33,16 @@ struct tui_perf {
 	bool of_host;      /* the Performance view shows the host, not the VM */
 };
 
+static const struct tui_mode_ops perf_ops;
+
 static struct tui_perf *perf(struct tui_app *a)
 {
-	if (!a->perf)
-		a->perf = xcalloc(1, sizeof(struct tui_perf));
+	if (!a->perf) {
+		struct tui_perf *p = xcalloc(1, sizeof(struct tui_perf));
+		p->mode.ops = &perf_ops;
+		p->mode.host_id = -1;
+		a->perf = p;
+	}
 	return a->perf;
 }
 
@@ -70,11 +77,11 @@ void tui_perf_tick(struct tui_app *a)
 	bool tick = a->next_tick_ms != p->seen_tick;
 
 	p->seen_tick = a->next_tick_ms;
-	for (size_t i = 0; i < a->nhosts; i++) {
-		struct tui_host *th = &a->hosts[i];
+	for (size_t i = 0; i < a->reg.nhosts; i++) {
+		struct core_reg_host *th = &a->reg.hosts[i];
 		const md_host *h = md_host_get(a->model, th->id);
 		struct perf_host *ph = perf_host(p, th->id);
-		if (!h || !th->be || h->conn != MD_CONN_CONNECTED || !h->listed) {
+		if (!h || !th->user || h->conn != MD_CONN_CONNECTED || !h->listed) {
 			ph->baseline = false;
 			continue;
 		}
@@ -82,7 +89,7 @@ void tui_perf_tick(struct tui_app *a)
 			continue; /* a slow host: its next reading waits for its last one */
 		if (ph->baseline && !tick)
 			continue;
-		be_host_submit(th->be, BE_OP_STATS, NULL, NULL, 0);
+		be_host_submit(tui_host_be(th), BE_OP_STATS, NULL, NULL, 0);
 		ph->pending = true;
 		ph->baseline = true;
 	}
@@ -106,7 +113,7 @@ void tui_perf_msg(struct tui_app *a, const md_msg *m)
 	} else if (!t->error) {
 		xfree(&ph->error);
 	}
-	if (a->view == TUI_VIEW_PERF && tui_sel_host(a) == h)
+	if (tui_pane_shows(a, &p->mode) && tui_sel_host(a) == h)
 		a->dirty |= TUI_DIRTY_LIST;
 }
 
@@ -116,7 +123,7 @@ void tui_perf_open(struct tui_app *a, bool host)
 {
 	struct tui_perf *p = perf(a);
 	p->of_host = host;
-	a->view = TUI_VIEW_PERF;
+	tui_pane_overlay(a, &p->mode);
 	a->dirty |= TUI_DIRTY_ALL;
 }
 
@@ -343,12 +350,6 @@ static void draw_graph(struct tui_app *a, WINDOW *w, int y, int width, int rows,
 	free(col);
 }
 
-static void separator(struct tui_app *a, WINDOW *w)
-{
-	wattrset(w, tui_attr(a, CORE_ROLE_BORDER));
-	mvwvline(w, 0, getmaxx(w) - 1, ACS_VLINE, getmaxy(w));
-}
-
 static size_t count_running(const md_host *h)
 {
 	size_t n = 0;
@@ -360,10 +361,10 @@ static size_t count_running(const md_host *h)
 
 /* ---- the Performance view ----------------------------------------------------- */
 
-void tui_perf_draw(struct tui_app *a, WINDOW *w)
+static void perf_draw(struct tui_mode *m, struct tui_app *a, WINDOW *w)
 {
 	struct tui_perf *p = perf(a);
-	int width = getmaxx(w) - (a->actions_visible ? 1 : 0), height = getmaxy(w), y = 1;
+	int width = tui_pane_width(a, w), height = getmaxy(w), y = 1;
 	const md_host *h = tui_sel_host(a);
 	const md_vm *v = p->of_host ? NULL : tui_sel_vm(a);
 	const core_stats_hist *hist = NULL;
@@ -381,8 +382,6 @@ void tui_perf_draw(struct tui_app *a, WINDOW *w)
 		wattrset(w, tui_attr(a, CORE_ROLE_ROW));
 		tui_put_safe(w, 2, 2, width - 4, h ? "Select a VM first. Escape goes back." : "No host. Escape goes back.",
 			     false);
-		if (a->actions_visible)
-			separator(a, w);
 		return;
 	}
 	label = core_sanitize(p->of_host ? h->label : v->name);
@@ -443,19 +442,24 @@ void tui_perf_draw(struct tui_app *a, WINDOW *w)
 	for (int i = 0; i < 4 && rows >= 1; i++)
 		draw_graph(a, w, y + i * per, width, rows, hist, &g[i]);
 	free(mem_extra);
-	if (a->actions_visible)
-		separator(a, w);
+	(void)m;
 }
 
-bool tui_perf_key(struct tui_app *a, int key, bool is_char)
+static int perf_key(struct tui_mode *m, struct tui_app *a, int key, bool is_char)
 {
-	if (is_char && key == 27) {
-		a->view = TUI_VIEW_LIST;
-		a->dirty |= TUI_DIRTY_ALL | TUI_DIRTY_ROWS;
-		return true;
+	(void)m;
+	if (is_char && (key == 27 || key == 'q')) {
+		tui_pane_overlay(a, NULL);
+		return TUI_KEY_DONE;
 	}
-	return false;
+	return TUI_KEY_PASS;
 }
+
+static const struct tui_mode_ops perf_ops = {
+	.name = "performance",
+	.draw = perf_draw,
+	.key = perf_key,
+};
 
 /* ---- the host summary above the VM list ----------------------------------------- */
 

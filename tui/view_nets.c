@@ -1,0 +1,122 @@
+/* tui/view_nets.c - the Virtual Networks view: a host's networks. */
+#include "actions.h"
+#include "listview.h"
+#include "views.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/sanitize.h"
+
+enum { COL_NAME, COL_STATE, COL_AUTO, COL_BRIDGE, COL__COUNT };
+
+static const struct tui_list_col net_cols[COL__COUNT] = {
+	[COL_NAME] = { "Name", 0, 16, false, 0, true, false },
+	[COL_STATE] = { "State", 9, 0, false, 1, true, false },
+	[COL_AUTO] = { "Autostart", 9, 0, false, 2, true, false },
+	[COL_BRIDGE] = { "Bridge", 12, 0, false, 3, true, false },
+};
+
+static const md_net *net_at(const void *src, size_t i)
+{
+	return &((const md_host *)src)->nets[i];
+}
+
+static size_t nets_count(const void *src)
+{
+	return ((const md_host *)src)->nnets;
+}
+
+static int nets_cell(const void *src, struct tui_list_ref r, int col, char *buf, size_t len, const struct tui_app *a)
+{
+	const md_net *n = net_at(src, r.i);
+	(void)a;
+	switch (col) {
+	case COL_NAME: snprintf(buf, len, "%s", n->name ? n->name : ""); break;
+	case COL_STATE:
+		snprintf(buf, len, "%s", n->active ? "active" : "inactive");
+		return n->active ? CORE_ROLE_STATE_RUNNING : CORE_ROLE_STATE_SHUTOFF;
+	case COL_AUTO: snprintf(buf, len, "%s", n->autostart ? "yes" : "no"); break;
+	case COL_BRIDGE: snprintf(buf, len, "%s", n->bridge ? n->bridge : "-"); break;
+	}
+	return -1;
+}
+
+static void nets_id(const void *src, struct tui_list_ref r, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", net_at(src, r.i)->name);
+}
+
+static const char *nets_name(const void *src, size_t i)
+{
+	return net_at(src, i)->name;
+}
+
+static const struct tui_list_class nets_list = {
+	.cols = net_cols,
+	.ncols = COL__COUNT,
+	.count = nets_count,
+	.cell = nets_cell,
+	.id = nets_id,
+	.name = nets_name,
+};
+
+static const void *nets_source(struct tui_listview *v, struct tui_app *a)
+{
+	(void)v;
+	return tui_sel_host(a);
+}
+
+static void nets_title(struct tui_listview *v, struct tui_app *a, char *buf, size_t len)
+{
+	const md_host *h = v->src;
+	char *label;
+	(void)a;
+	if (!h)
+		return;
+	label = core_sanitize(h->label);
+	snprintf(buf, len, " Virtual Networks (%zu) on %s", h->nnets, label);
+	free(label);
+}
+
+static const void *nets_object(const struct tui_listview *v, const struct tui_list_ref *r)
+{
+	const md_host *h = v->src;
+	return r->i < h->nnets ? &h->nets[r->i] : NULL;
+}
+
+static const char *nets_empty(struct tui_listview *v, struct tui_app *a)
+{
+	const md_host *h = v->src;
+	(void)a;
+	return h && h->nnets ? "No network matches the filter." : "No virtual networks on this host.";
+}
+
+static bool nets_stale(struct tui_listview *v, struct tui_app *a)
+{
+	const md_host *h = v->src;
+	(void)a;
+	return h && h->conn != MD_CONN_CONNECTED;
+}
+
+static const struct tui_listview_class nets_view = {
+	.list = &nets_list,
+	.scope = TUI_SCOPE_NET,
+	.sort_col = COL_NAME,
+	.source = nets_source,
+	.title = nets_title,
+	.object = nets_object,
+	.empty = nets_empty,
+	.stale = nets_stale,
+};
+
+struct tui_mode *tui_view_nets_new(struct tui_app *a)
+{
+	return tui_listview_new(a, &nets_view);
+}
+
+size_t tui_view_nets_count(const md_host *h)
+{
+	return h->nnets;
+}

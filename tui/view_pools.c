@@ -1,0 +1,165 @@
+/* tui/view_pools.c - the Storage Pools view: a host's pools, each with its
+ * volumes nested under it. */
+#include "actions.h"
+#include "listview.h"
+#include "views.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/sanitize.h"
+#include "../core/util.h"
+
+enum { COL_NAME, COL_STATE, COL_CAP, COL_ALLOC, COL_VOLS, COL__COUNT };
+
+static const struct tui_list_col pool_cols[COL__COUNT] = {
+	[COL_NAME] = { "Name", 0, 16, false, 0, true, false },
+	[COL_STATE] = { "State", 9, 0, false, 1, true, false },
+	[COL_CAP] = { "Capacity", 11, 0, true, 2, true, false },
+	[COL_ALLOC] = { "Allocation", 11, 0, true, 3, true, false },
+	[COL_VOLS] = { "Volumes", 7, 0, true, 4, true, false },
+};
+
+static const md_pool *pool_at(const void *src, size_t i)
+{
+	return &((const md_host *)src)->pools[i];
+}
+
+static size_t pools_count(const void *src)
+{
+	return ((const md_host *)src)->npools;
+}
+
+static size_t pools_children(const void *src, size_t i)
+{
+	return pool_at(src, i)->nvols;
+}
+
+static void fmt_bytes(unsigned long long b, char *buf, size_t len)
+{
+	core_fmt_kib(b / 1024, buf, len);
+}
+
+static int pools_cell(const void *src, struct tui_list_ref r, int col, char *buf, size_t len, const struct tui_app *a)
+{
+	const md_pool *p = pool_at(src, r.i);
+	(void)a;
+	if (r.child >= 0) {
+		const md_vol *v = &p->vols[r.child];
+		switch (col) {
+		case COL_NAME: snprintf(buf, len, "  %s", v->name ? v->name : ""); break;
+		case COL_CAP: fmt_bytes(v->capacity, buf, len); break;
+		}
+		return -1;
+	}
+	switch (col) {
+	case COL_NAME: snprintf(buf, len, "%s", p->name ? p->name : ""); break;
+	case COL_STATE:
+		snprintf(buf, len, "%s", p->active ? "active" : "inactive");
+		return p->active ? CORE_ROLE_STATE_RUNNING : CORE_ROLE_STATE_SHUTOFF;
+	case COL_CAP: fmt_bytes(p->capacity, buf, len); break;
+	case COL_ALLOC: fmt_bytes(p->allocation, buf, len); break;
+	case COL_VOLS: snprintf(buf, len, "%zu", p->nvols); break;
+	}
+	return -1;
+}
+
+#define CMP(x, y) (((x) > (y)) - ((x) < (y)))
+
+static int pools_cmp(const void *src, size_t i, size_t j, int col, const struct tui_app *a)
+{
+	const md_pool *x = pool_at(src, i), *y = pool_at(src, j);
+	(void)a;
+	switch (col) {
+	case COL_STATE: return CMP(x->active, y->active);
+	case COL_CAP: return CMP(x->capacity, y->capacity);
+	case COL_ALLOC: return CMP(x->allocation, y->allocation);
+	case COL_VOLS: return CMP(x->nvols, y->nvols);
+	}
+	return 0;
+}
+
+static void pools_id(const void *src, struct tui_list_ref r, char *buf, size_t len)
+{
+	const md_pool *p = pool_at(src, r.i);
+	if (r.child >= 0)
+		snprintf(buf, len, "%s/%s", p->name, p->vols[r.child].name);
+	else
+		snprintf(buf, len, "%s", p->name);
+}
+
+static const char *pools_name(const void *src, size_t i)
+{
+	return pool_at(src, i)->name;
+}
+
+static const struct tui_list_class pools_list = {
+	.cols = pool_cols,
+	.ncols = COL__COUNT,
+	.count = pools_count,
+	.nchildren = pools_children,
+	.cell = pools_cell,
+	.cmp = pools_cmp,
+	.id = pools_id,
+	.name = pools_name,
+};
+
+static const void *pools_source(struct tui_listview *v, struct tui_app *a)
+{
+	(void)v;
+	return tui_sel_host(a);
+}
+
+static void pools_title(struct tui_listview *v, struct tui_app *a, char *buf, size_t len)
+{
+	const md_host *h = v->src;
+	char *label;
+	(void)a;
+	if (!h)
+		return;
+	label = core_sanitize(h->label);
+	snprintf(buf, len, " Storage Pools (%zu) on %s", h->npools, label);
+	free(label);
+}
+
+static const void *pools_object(const struct tui_listview *v, const struct tui_list_ref *r)
+{
+	const md_host *h = v->src;
+	return r->i < h->npools ? &h->pools[r->i] : NULL;
+}
+
+static const char *pools_empty(struct tui_listview *v, struct tui_app *a)
+{
+	const md_host *h = v->src;
+	(void)a;
+	return h && h->npools ? "No pool matches the filter." : "No storage pools on this host.";
+}
+
+static bool pools_stale(struct tui_listview *v, struct tui_app *a)
+{
+	const md_host *h = v->src;
+	(void)a;
+	return h && h->conn != MD_CONN_CONNECTED;
+}
+
+static const struct tui_listview_class pools_view = {
+	.list = &pools_list,
+	.scope = TUI_SCOPE_POOL,
+	.sort_col = COL_NAME,
+	.source = pools_source,
+	.title = pools_title,
+	.object = pools_object,
+	.empty = pools_empty,
+	.stale = pools_stale,
+};
+
+struct tui_mode *tui_view_pools_new(struct tui_app *a)
+{
+	return tui_listview_new(a, &pools_view);
+}
+
+size_t tui_view_pools_count(const md_host *h)
+{
+	return h->npools;
+}

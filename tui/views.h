@@ -1,0 +1,18 @@
+/* tui/views.h - the results-pane views (each in its own file) that
+ * views.c lists for the tree. */
+#ifndef TUI_VIEWS_H
+#define TUI_VIEWS_H
+
+#include "app.h"
+
+struct tui_mode *tui_view_vms_new(struct tui_app *a);
+size_t tui_view_vms_count(const md_host *h);
+struct tui_mode *tui_view_nets_new(struct tui_app *a);
+size_t tui_view_nets_count(const md_host *h);
+struct tui_mode *tui_view_pools_new(struct tui_app *a);
+size_t tui_view_pools_count(const md_host *h);
+/* Not in the tree's per-host rows: a group's hosts, and "no host". */
+struct tui_mode *tui_view_group_new(struct tui_app *a);
+struct tui_mode *tui_view_none_new(struct tui_app *a);
+
+#endif
