@@ -10,6 +10,7 @@
 #include "dialog.h"
 #include "listview.h"
 #include "nav.h"
+#include "tree.h"
 
 #include <errno.h>
 #include <locale.h>
@@ -184,91 +185,6 @@ void tui_save_config(struct tui_app *a)
 		core_hostreg_merged(&a->reg); /* in the file now */
 	}
 	core_conf_free(&c);
-}
-
-/* ---- tree ------------------------------------------------------------------------ */
-
-static void tree_push_host(struct tui_app *a, const struct core_reg_host *th, int depth)
-{
-	xgrow(&a->nodes, &a->cap_nodes, a->nnodes + 1 + tui_nviews, sizeof(*a->nodes));
-	a->nodes[a->nnodes++] = (struct tui_node){ TUI_NODE_HOST, th->id, -1, depth, NULL };
-	if (!th->expanded)
-		return;
-	for (size_t k = 0; k < tui_nviews; k++)
-		if (tui_views[k].host_child)
-			a->nodes[a->nnodes++] = (struct tui_node){ TUI_NODE_VIEW, th->id, -1, depth + 1, &tui_views[k] };
-}
-
-void tui_rebuild_tree(struct tui_app *a)
-{
-	struct tui_node keep = { -1, -1, -1, 0, NULL };
-	size_t i, old_sel = a->tree_sel;
-	ssize_t hit = -1, host_row = -1;
-	int vis = tui_tree_visible_rows(a);
-	if (a->tree_sel < a->nnodes)
-		keep = a->nodes[a->tree_sel];
-	a->nnodes = 0;
-	for (size_t g = 0; g < a->reg.ngroups; g++) {
-		xgrow(&a->nodes, &a->cap_nodes, a->nnodes + 1, sizeof(*a->nodes));
-		a->nodes[a->nnodes++] = (struct tui_node){ TUI_NODE_GROUP, -1, (int)g, 0, NULL };
-		if (!a->reg.groups[g].expanded)
-			continue;
-		for (i = 0; i < a->reg.nhosts; i++)
-			if (tui_host_group_index(a, &a->reg.hosts[i]) == (int)g)
-				tree_push_host(a, &a->reg.hosts[i], 1);
-	}
-	for (i = 0; i < a->reg.nhosts; i++)
-		if (tui_host_group_index(a, &a->reg.hosts[i]) < 0)
-			tree_push_host(a, &a->reg.hosts[i], 0);
-	/* the selection stays on its node; a hidden one goes to its parent */
-	for (i = 0; i < a->nnodes && hit < 0; i++) {
-		const struct tui_node *n = &a->nodes[i];
-		if (keep.kind == TUI_NODE_GROUP) {
-			if (n->kind == TUI_NODE_GROUP && n->group == keep.group)
-				hit = (ssize_t)i;
-		} else if (keep.host_id >= 0 && n->host_id == keep.host_id) {
-			if (n->kind == keep.kind && n->view == keep.view)
-				hit = (ssize_t)i;
-			else if (n->kind == TUI_NODE_HOST)
-				host_row = (ssize_t)i;
-		}
-	}
-	if (hit < 0)
-		hit = host_row;
-	if (hit < 0 && keep.kind != TUI_NODE_GROUP && keep.host_id >= 0) {
-		/* a host in a collapsed group: the group */
-		const struct core_reg_host *th = tui_host_by_id(a, keep.host_id);
-		int g = th ? tui_host_group_index(a, th) : -1;
-		for (i = 0; i < a->nnodes && g >= 0 && hit < 0; i++)
-			if (a->nodes[i].kind == TUI_NODE_GROUP && a->nodes[i].group == g)
-				hit = (ssize_t)i;
-	}
-	if (hit < 0 && keep.kind == TUI_NODE_GROUP && a->nnodes) /* a group gone: stay put */
-		hit = (ssize_t)(old_sel < a->nnodes ? old_sel : a->nnodes - 1);
-	a->tree_sel = hit >= 0 ? (size_t)hit : 0;
-	if (vis > 0) {
-		if (a->tree_top + (size_t)vis > a->nnodes)
-			a->tree_top = a->nnodes > (size_t)vis ? a->nnodes - (size_t)vis : 0;
-		if (a->tree_sel < a->tree_top)
-			a->tree_top = a->tree_sel;
-		if (a->tree_sel >= a->tree_top + (size_t)vis)
-			a->tree_top = a->tree_sel - (size_t)vis + 1;
-	}
-	a->dirty |= TUI_DIRTY_TREE | TUI_DIRTY_LIST | TUI_DIRTY_ACTIONS | TUI_DIRTY_ROWS | TUI_DIRTY_RESORT;
-}
-
-void tui_select_host(struct tui_app *a, int id)
-{
-	for (size_t i = 0; i < a->nnodes; i++)
-		if (a->nodes[i].host_id == id && a->nodes[i].kind == TUI_NODE_HOST)
-			tui_tree_select(a, i);
-}
-
-void tui_select_group(struct tui_app *a, size_t gi)
-{
-	for (size_t i = 0; i < a->nnodes; i++)
-		if (a->nodes[i].kind == TUI_NODE_GROUP && a->nodes[i].group == (int)gi)
-			tui_tree_select(a, i);
 }
 
 /* ---- the results pane --------------------------------------------------------- */
@@ -566,60 +482,6 @@ static size_t step(size_t cur, size_t n, int how, int page)
 	return cur;
 }
 
-/* The selected node's parent (a host's view: the host; a host in a group:
- * the group); false when it is at the top. */
-static bool tree_to_parent(struct tui_app *a)
-{
-	const struct tui_node *n = tui_sel_node(a);
-	if (!n || n->depth == 0)
-		return false;
-	for (size_t i = a->tree_sel; i-- > 0;)
-		if (a->nodes[i].depth < n->depth) {
-			tui_tree_select(a, i);
-			return true;
-		}
-	return false;
-}
-
-static bool *node_open(struct tui_app *a, const struct tui_node *n)
-{
-	struct core_reg_host *th;
-	if (n->kind == TUI_NODE_GROUP && (size_t)n->group < a->reg.ngroups)
-		return &a->reg.groups[n->group].expanded;
-	if (n->kind == TUI_NODE_HOST && (th = tui_host_by_id(a, n->host_id)) != NULL)
-		return &th->expanded;
-	return NULL;
-}
-
-/* Left / Right on the tree: collapse (or go to the parent) / expand. */
-static void tree_expand(struct tui_app *a, bool expand)
-{
-	const struct tui_node *n = tui_sel_node(a);
-	bool *open = n ? node_open(a, n) : NULL;
-	if (!n)
-		return;
-	if (!open) { /* a host's view */
-		if (!expand)
-			tree_to_parent(a);
-		return;
-	}
-	if (*open != expand) {
-		*open = expand;
-		tui_rebuild_tree(a);
-	} else if (!expand) {
-		tree_to_parent(a);
-	}
-}
-
-/* A click on a group's or host's arrow, or a double click on its row. */
-static void tree_toggle(struct tui_app *a)
-{
-	const struct tui_node *n = tui_sel_node(a);
-	bool *open = n ? node_open(a, n) : NULL;
-	if (open)
-		tree_expand(a, !*open);
-}
-
 void tui_nav(struct tui_app *a, int how)
 {
 	const struct tui_action *acts[64];
@@ -637,12 +499,12 @@ void tui_nav(struct tui_app *a, int how)
 	switch (a->focus) {
 	case TUI_PANE_TREE:
 		if (how == TUI_NAV_LEFT) {
-			tree_expand(a, false);
+			tui_tree_expand(a, false);
 		} else if (how == TUI_NAV_RIGHT) {
 			const struct tui_node *n = tui_sel_node(a);
-			bool *open = n ? node_open(a, n) : NULL;
+			bool *open = n ? tui_tree_node_open(a, n) : NULL;
 			if (open && !*open)
-				tree_expand(a, true);
+				tui_tree_expand(a, true);
 			else
 				a->focus = TUI_PANE_LIST;
 		} else if (how == TUI_NAV_OPEN) {
@@ -793,21 +655,6 @@ static void mouse_menubar(struct tui_app *a, int x)
 	a->menu_open = -1;
 }
 
-static void mouse_tree(struct tui_app *a, int y, int x, bool dbl)
-{
-	size_t i = a->tree_top + (size_t)(y - 2);
-	a->focus = TUI_PANE_TREE;
-	if (y >= 2 && i < a->nnodes) {
-		const struct tui_node *n = &a->nodes[i];
-		bool folds = n->kind == TUI_NODE_HOST || n->kind == TUI_NODE_GROUP;
-		int arrow_x = 2 * n->depth;
-		bool on_arrow = folds && x >= arrow_x && x <= arrow_x + 1;
-		tui_tree_select(a, i);
-		if (on_arrow || (dbl && folds))
-			tree_toggle(a);
-	}
-}
-
 static void mouse_actions(struct tui_app *a, int y)
 {
 	const struct tui_action *acts[64];
@@ -892,7 +739,7 @@ void tui_handle_mouse(struct tui_app *a)
 	if (ev.y == a->lines - 1)
 		return;
 	if (ev.x < a->tree_w && !a->fullscreen) {
-		mouse_tree(a, ev.y, ev.x, dbl);
+		tui_tree_click(a, ev.y, ev.x, dbl);
 	} else if (a->actions_visible && ev.x >= a->cols - a->actions_w && !a->fullscreen) {
 		mouse_actions(a, ev.y);
 	} else if ((m = tui_pane_mode(a)) != NULL && a->w_list) {

@@ -1,0 +1,165 @@
+/* tui/tree.c - the console tree: groups, their hosts, and each host's views
+ * (from views.c); building it from the registry, keeping the selection on
+ * its node, folding and unfolding, clicks on it. */
+#include "app.h"
+#include "tree.h"
+
+#include <string.h>
+#include <sys/types.h>
+
+#include "../core/util.h"
+
+/* ---- tree ------------------------------------------------------------------------ */
+
+static void tree_push_host(struct tui_app *a, const struct core_reg_host *th, int depth)
+{
+	xgrow(&a->nodes, &a->cap_nodes, a->nnodes + 1 + tui_nviews, sizeof(*a->nodes));
+	a->nodes[a->nnodes++] = (struct tui_node){ TUI_NODE_HOST, th->id, -1, depth, NULL };
+	if (!th->expanded)
+		return;
+	for (size_t k = 0; k < tui_nviews; k++)
+		if (tui_views[k].host_child)
+			a->nodes[a->nnodes++] = (struct tui_node){ TUI_NODE_VIEW, th->id, -1, depth + 1, &tui_views[k] };
+}
+
+void tui_rebuild_tree(struct tui_app *a)
+{
+	struct tui_node keep = { -1, -1, -1, 0, NULL };
+	size_t i, old_sel = a->tree_sel;
+	ssize_t hit = -1, host_row = -1;
+	int vis = tui_tree_visible_rows(a);
+	if (a->tree_sel < a->nnodes)
+		keep = a->nodes[a->tree_sel];
+	a->nnodes = 0;
+	for (size_t g = 0; g < a->reg.ngroups; g++) {
+		xgrow(&a->nodes, &a->cap_nodes, a->nnodes + 1, sizeof(*a->nodes));
+		a->nodes[a->nnodes++] = (struct tui_node){ TUI_NODE_GROUP, -1, (int)g, 0, NULL };
+		if (!a->reg.groups[g].expanded)
+			continue;
+		for (i = 0; i < a->reg.nhosts; i++)
+			if (tui_host_group_index(a, &a->reg.hosts[i]) == (int)g)
+				tree_push_host(a, &a->reg.hosts[i], 1);
+	}
+	for (i = 0; i < a->reg.nhosts; i++)
+		if (tui_host_group_index(a, &a->reg.hosts[i]) < 0)
+			tree_push_host(a, &a->reg.hosts[i], 0);
+	/* the selection stays on its node; a hidden one goes to its parent */
+	for (i = 0; i < a->nnodes && hit < 0; i++) {
+		const struct tui_node *n = &a->nodes[i];
+		if (keep.kind == TUI_NODE_GROUP) {
+			if (n->kind == TUI_NODE_GROUP && n->group == keep.group)
+				hit = (ssize_t)i;
+		} else if (keep.host_id >= 0 && n->host_id == keep.host_id) {
+			if (n->kind == keep.kind && n->view == keep.view)
+				hit = (ssize_t)i;
+			else if (n->kind == TUI_NODE_HOST)
+				host_row = (ssize_t)i;
+		}
+	}
+	if (hit < 0)
+		hit = host_row;
+	if (hit < 0 && keep.kind != TUI_NODE_GROUP && keep.host_id >= 0) {
+		/* a host in a collapsed group: the group */
+		const struct core_reg_host *th = tui_host_by_id(a, keep.host_id);
+		int g = th ? tui_host_group_index(a, th) : -1;
+		for (i = 0; i < a->nnodes && g >= 0 && hit < 0; i++)
+			if (a->nodes[i].kind == TUI_NODE_GROUP && a->nodes[i].group == g)
+				hit = (ssize_t)i;
+	}
+	if (hit < 0 && keep.kind == TUI_NODE_GROUP && a->nnodes) /* a group gone: stay put */
+		hit = (ssize_t)(old_sel < a->nnodes ? old_sel : a->nnodes - 1);
+	a->tree_sel = hit >= 0 ? (size_t)hit : 0;
+	if (vis > 0) {
+		if (a->tree_top + (size_t)vis > a->nnodes)
+			a->tree_top = a->nnodes > (size_t)vis ? a->nnodes - (size_t)vis : 0;
+		if (a->tree_sel < a->tree_top)
+			a->tree_top = a->tree_sel;
+		if (a->tree_sel >= a->tree_top + (size_t)vis)
+			a->tree_top = a->tree_sel - (size_t)vis + 1;
+	}
+	a->dirty |= TUI_DIRTY_TREE | TUI_DIRTY_LIST | TUI_DIRTY_ACTIONS | TUI_DIRTY_ROWS | TUI_DIRTY_RESORT;
+}
+
+void tui_select_host(struct tui_app *a, int id)
+{
+	for (size_t i = 0; i < a->nnodes; i++)
+		if (a->nodes[i].host_id == id && a->nodes[i].kind == TUI_NODE_HOST)
+			tui_tree_select(a, i);
+}
+
+void tui_select_group(struct tui_app *a, size_t gi)
+{
+	for (size_t i = 0; i < a->nnodes; i++)
+		if (a->nodes[i].kind == TUI_NODE_GROUP && a->nodes[i].group == (int)gi)
+			tui_tree_select(a, i);
+}
+
+/* The selected node's parent (a host's view: the host; a host in a group:
+ * the group); false when it is at the top. */
+static bool tree_to_parent(struct tui_app *a)
+{
+	const struct tui_node *n = tui_sel_node(a);
+	if (!n || n->depth == 0)
+		return false;
+	for (size_t i = a->tree_sel; i-- > 0;)
+		if (a->nodes[i].depth < n->depth) {
+			tui_tree_select(a, i);
+			return true;
+		}
+	return false;
+}
+
+bool *tui_tree_node_open(struct tui_app *a, const struct tui_node *n)
+{
+	struct core_reg_host *th;
+	if (n->kind == TUI_NODE_GROUP && (size_t)n->group < a->reg.ngroups)
+		return &a->reg.groups[n->group].expanded;
+	if (n->kind == TUI_NODE_HOST && (th = tui_host_by_id(a, n->host_id)) != NULL)
+		return &th->expanded;
+	return NULL;
+}
+
+/* Left / Right on the tree: collapse (or go to the parent) / expand. */
+void tui_tree_expand(struct tui_app *a, bool expand)
+{
+	const struct tui_node *n = tui_sel_node(a);
+	bool *open = n ? tui_tree_node_open(a, n) : NULL;
+	if (!n)
+		return;
+	if (!open) { /* a host's view */
+		if (!expand)
+			tree_to_parent(a);
+		return;
+	}
+	if (*open != expand) {
+		*open = expand;
+		tui_rebuild_tree(a);
+	} else if (!expand) {
+		tree_to_parent(a);
+	}
+}
+
+/* A click on a group's or host's arrow, or a double click on its row. */
+void tui_tree_toggle(struct tui_app *a)
+{
+	const struct tui_node *n = tui_sel_node(a);
+	bool *open = n ? tui_tree_node_open(a, n) : NULL;
+	if (open)
+		tui_tree_expand(a, !*open);
+}
+
+void tui_tree_click(struct tui_app *a, int y, int x, bool dbl)
+{
+	size_t i = a->tree_top + (size_t)(y - 2);
+	a->focus = TUI_PANE_TREE;
+	if (y >= 2 && i < a->nnodes) {
+		const struct tui_node *n = &a->nodes[i];
+		bool folds = n->kind == TUI_NODE_HOST || n->kind == TUI_NODE_GROUP;
+		int arrow_x = 2 * n->depth;
+		bool on_arrow = folds && x >= arrow_x && x <= arrow_x + 1;
+		tui_tree_select(a, i);
+		if (on_arrow || (dbl && folds))
+			tui_tree_toggle(a);
+	}
+}
+
