@@ -398,7 +398,7 @@ static void on_host_state(struct tui_app *a, const md_msg *m)
 }
 
 /* An answer to a job a mode sent: to its reply(). true: delivered. */
-static bool route_reply(struct tui_app *a, const md_msg *m)
+bool tui_route_reply(struct tui_app *a, const md_msg *m)
 {
 	if (!m->seq)
 		return false;
@@ -428,7 +428,7 @@ static void drain_messages(struct tui_app *a)
 		int dirty;
 		const md_host *sel = tui_sel_host(a);
 		bool for_sel_host = sel && sel->id == m->host_id;
-		if (route_reply(a, m)) {
+		if (tui_route_reply(a, m)) {
 			md_msg_free(&m);
 			continue;
 		}
@@ -994,7 +994,7 @@ static void read_input(struct tui_app *a)
 }
 
 /* The pane's modes rebuild their rows from the model. */
-static void sync_panes(struct tui_app *a)
+void tui_pane_sync(struct tui_app *a)
 {
 	if (!a->pane)
 		pane_follow_node(a);
@@ -1153,7 +1153,7 @@ int tui_run(struct tui_opts *opts)
 				a->dirty |= TUI_DIRTY_TREE;
 		tui_perf_tick(a);
 		if (a->dirty & TUI_DIRTY_ROWS)
-			sync_panes(a);
+			tui_pane_sync(a);
 		if (a->dirty) {
 			tui_draw(a);
 			doupdate();

@@ -246,6 +246,13 @@ void tui_prompt_msg(struct tui_app *a, md_msg *m);           /* MD_MSG_PROMPT: q
 void tui_prompt_cancel_host(struct tui_app *a, int host_id); /* the host goes away */
 void tui_prompt_free(struct tui_app *a);
 
+/* app.c: the pane's modes rebuild their rows from the model (the loop
+ * does it when TUI_DIRTY_ROWS is set). */
+void tui_pane_sync(struct tui_app *a);
+/* An answer to a job a mode sent (tui_mode_expect): given to its reply();
+ * true when that was all (OP_RESULTs also reach the model: false). */
+bool tui_route_reply(struct tui_app *a, const md_msg *m);
+
 /* app.c: input */
 void tui_handle_key(struct tui_app *a, int key, bool is_char);
 void tui_handle_mouse(struct tui_app *a);
