@@ -175,7 +175,7 @@ struct confirm_ctx {
 static void confirm_done(struct tui_app *a, struct tui_dialog *d, int result)
 {
 	struct confirm_ctx *c = d->ctx;
-	struct tui_host *th = tui_host_by_id(a, d->host_id);
+	struct tui_host *th = tui_host_by_id(a, d->mode.host_id);
 	if (result != TUI_DLG_OK || !th)
 		return;
 	be_host_submit(th->be, c->op, d->uuid, NULL, 0);
@@ -194,7 +194,7 @@ static void confirm_vm(struct tui_app *a, int op, const char *title, const char 
 	d = tui_confirm(title, text, yes, confirm_done);
 	d->ctx = xcalloc(1, sizeof(struct confirm_ctx));
 	((struct confirm_ctx *)d->ctx)->op = op;
-	d->host_id = h->id;
+	d->mode.host_id = h->id;
 	snprintf(d->uuid, sizeof(d->uuid), "%s", v->uuid);
 	tui_push_dialog(a, d);
 	free(name);
@@ -279,7 +279,7 @@ static void run_host_disconnect(struct tui_app *a)
 static void remove_done(struct tui_app *a, struct tui_dialog *d, int result)
 {
 	if (result == TUI_DLG_OK)
-		tui_remove_host(a, d->host_id);
+		tui_remove_host(a, d->mode.host_id);
 }
 
 static void run_host_remove(struct tui_app *a)
@@ -292,7 +292,7 @@ static void run_host_remove(struct tui_app *a)
 	label = core_sanitize(h->uri);
 	text = xasprintf("Remove %s from the console tree?\n\nIts VMs are not touched.", label);
 	d = tui_confirm("Remove Host", text, "Remove", remove_done);
-	d->host_id = h->id;
+	d->mode.host_id = h->id;
 	tui_push_dialog(a, d);
 	free(label);
 	free(text);

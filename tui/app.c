@@ -491,6 +491,9 @@ static void drop_win(WINDOW **w, PANEL **p)
 	*w = NULL;
 }
 
+static void mode_drop_window(struct tui_mode *m);
+static void mode_window(struct tui_app *a, struct tui_mode *m);
+
 void tui_layout(struct tui_app *a)
 {
 	int body;
@@ -501,15 +504,10 @@ void tui_layout(struct tui_app *a)
 	drop_win(&a->w_actions, &a->p_actions);
 	drop_win(&a->w_status, &a->p_status);
 	a->too_small = a->cols < TUI_MIN_COLS || a->lines < TUI_MIN_LINES;
-	for (size_t i = 0; i < a->ndialogs; i++) {
-		if (a->too_small) {
-			/* keep the values, drop the windows until there is room again */
-			tui_dialog_layout(a, a->dialogs[i]);
-			if (a->dialogs[i]->panel)
-				hide_panel(a->dialogs[i]->panel);
-		}
-	}
 	if (a->too_small) {
+		/* keep the values, drop the windows until there is room again */
+		for (size_t i = 0; i < a->ndialogs; i++)
+			mode_drop_window(&a->dialogs[i]->mode);
 		a->dirty |= TUI_DIRTY_ALL;
 		clearok(curscr, TRUE);
 		return;
@@ -538,8 +536,13 @@ void tui_layout(struct tui_app *a)
 	if (!a->actions_visible && a->focus == TUI_PANE_ACTIONS)
 		a->focus = TUI_PANE_LIST;
 	/* dialogs stay on top, re-centred, their values kept */
-	for (size_t i = 0; i < a->ndialogs; i++)
-		tui_dialog_layout(a, a->dialogs[i]);
+	for (size_t i = 0; i < a->ndialogs; i++) {
+		struct tui_mode *m = &a->dialogs[i]->mode;
+		if (m->ops->resize)
+			m->ops->resize(m, a, a->lines, a->cols);
+		mode_drop_window(m);
+		mode_window(a, m);
+	}
 	if (a->menu_open >= 0 && a->p_drop) {
 		del_panel(a->p_drop);
 		delwin(a->w_drop);
@@ -550,25 +553,126 @@ void tui_layout(struct tui_app *a)
 	a->dirty |= TUI_DIRTY_ALL | TUI_DIRTY_ROWS;
 }
 
-/* ---- dialogs ---------------------------------------------------------------------- */
+/* ---- the mode stack ------------------------------------------------------------------ */
+/* TEMPORARY (dialogs branch): the smallest stack that runs the dialogs as
+ * modes until the modes branch lands with the real one. Every stack mode
+ * is a dialog here (a->dialogs); replies are routed by (host, seq). */
 
-void tui_push_dialog(struct tui_app *a, struct tui_dialog *d)
+struct mode_expect {
+	struct tui_mode *m;
+	int host_id;
+	uint64_t seq;
+};
+static struct mode_expect *expects;
+static size_t nexpects, cap_expects;
+
+static void mode_drop_window(struct tui_mode *m)
+{
+	if (m->panel) {
+		del_panel(m->panel);
+		m->panel = NULL;
+	}
+	if (m->win) {
+		delwin(m->win);
+		m->win = NULL;
+	}
+}
+
+/* The window follows the mode's size and place (they change with its page). */
+static void mode_window(struct tui_app *a, struct tui_mode *m)
+{
+	if (m->win && (getmaxy(m->win) != m->h || getmaxx(m->win) != m->w || getbegy(m->win) != m->y ||
+		       getbegx(m->win) != m->x))
+		mode_drop_window(m);
+	if (m->win || a->too_small || m->h <= 0 || m->w <= 0)
+		return;
+	m->win = newwin(m->h, m->w, m->y, m->x);
+	if (!m->win)
+		return;
+	keypad(m->win, TRUE);
+	m->panel = new_panel(m->win);
+}
+
+void tui_mode_push(struct tui_app *a, struct tui_mode *m)
 {
 	xgrow(&a->dialogs, &a->cap_dialogs, a->ndialogs + 1, sizeof(*a->dialogs));
-	a->dialogs[a->ndialogs++] = d;
+	a->dialogs[a->ndialogs++] = (struct tui_dialog *)m;
 	a->menu_open = -1;
-	tui_dialog_layout(a, d);
+	if (m->ops->resize)
+		m->ops->resize(m, a, a->lines, a->cols);
+	mode_window(a, m);
 	a->dirty |= TUI_DIRTY_ALL;
 }
 
-static void pop_dialog(struct tui_app *a, int result)
+void tui_push_dialog(struct tui_app *a, struct tui_dialog *d)
 {
-	struct tui_dialog *d = a->dialogs[--a->ndialogs];
-	d->result = result;
-	if (d->on_done)
-		d->on_done(a, d, result);
-	tui_dialog_free(&d);
+	tui_mode_push(a, &d->mode);
+}
+
+struct tui_mode *tui_mode_top(const struct tui_app *a)
+{
+	return a->ndialogs ? &a->dialogs[a->ndialogs - 1]->mode : NULL;
+}
+
+void tui_mode_expect(struct tui_app *a, struct tui_mode *m, int host_id, uint64_t seq)
+{
+	xgrow(&expects, &cap_expects, nexpects + 1, sizeof(*expects));
+	expects[nexpects++] = (struct mode_expect){ m, host_id, seq };
+}
+
+static void forget_expects(struct tui_mode *m)
+{
+	for (size_t i = 0; i < nexpects;)
+		if (expects[i].m == m)
+			expects[i] = expects[--nexpects];
+		else
+			i++;
+}
+
+void tui_mode_pop(struct tui_app *a, struct tui_mode *m)
+{
+	for (size_t i = 0; i < a->ndialogs; i++) {
+		if (&a->dialogs[i]->mode != m)
+			continue;
+		memmove(a->dialogs + i, a->dialogs + i + 1, (a->ndialogs - i - 1) * sizeof(*a->dialogs));
+		a->ndialogs--;
+		forget_expects(m);
+		mode_drop_window(m);
+		if (m->ops->done)
+			m->ops->done(m, a);
+		m->ops->free(m);
+		break;
+	}
 	a->dirty |= TUI_DIRTY_ALL;
+}
+
+/* An answer to a job a mode sent goes to its reply(); true when one took it. */
+static bool route_reply(struct tui_app *a, const md_msg *msg)
+{
+	for (size_t i = 0; i < nexpects; i++) {
+		struct tui_mode *m = expects[i].m;
+		if (expects[i].host_id != msg->host_id || expects[i].seq != msg->seq)
+			continue;
+		expects[i] = expects[--nexpects];
+		if (m->ops->reply)
+			m->ops->reply(m, a, msg);
+		mode_window(a, m);
+		a->dirty |= TUI_DIRTY_ALL;
+		return true;
+	}
+	return false;
+}
+
+static void free_modes(struct tui_app *a)
+{
+	while (a->ndialogs) {
+		struct tui_mode *m = &a->dialogs[--a->ndialogs]->mode;
+		mode_drop_window(m);
+		m->ops->free(m);
+	}
+	free(a->dialogs);
+	xfree(&expects);
+	nexpects = cap_expects = 0;
 }
 
 void tui_submit_vm(struct tui_app *a, int op)
@@ -611,7 +715,7 @@ static void drain_messages(struct tui_app *a)
 		int dirty;
 		bool for_sel_host = tui_sel_host(a) && tui_sel_host(a)->id == m->host_id;
 		if (m->type == MD_MSG_VM_DISKS) {
-			tui_dialogs_disks(a, m);
+			route_reply(a, m);
 			md_msg_free(&m);
 			continue;
 		}
@@ -903,9 +1007,11 @@ void tui_handle_key(struct tui_app *a, int key, bool is_char)
 		return;
 	}
 	if (a->ndialogs) {
-		int r = tui_dialog_key(a, a->dialogs[a->ndialogs - 1], key, is_char);
-		if (r != TUI_DLG_RUNNING)
-			pop_dialog(a, r);
+		struct tui_mode *m = tui_mode_top(a);
+		if (m->ops->key(m, a, key, is_char) == TUI_KEY_CLOSE)
+			tui_mode_pop(a, m);
+		else
+			mode_window(a, m);
 		a->dirty |= TUI_DIRTY_ALL;
 		return;
 	}
@@ -1029,10 +1135,12 @@ void tui_handle_mouse(struct tui_app *a)
 	}
 	a->dirty |= TUI_DIRTY_ALL;
 	if (a->ndialogs) {
-		if (press) {
-			int r = tui_dialog_click(a, a->dialogs[a->ndialogs - 1], ev.y, ev.x);
-			if (r != TUI_DLG_RUNNING)
-				pop_dialog(a, r);
+		struct tui_mode *m = tui_mode_top(a);
+		if (press && m->ops->click) {
+			if (m->ops->click(m, a, ev.y - m->y, ev.x - m->x, dbl) == TUI_KEY_CLOSE)
+				tui_mode_pop(a, m);
+			else
+				mode_window(a, m);
 		}
 		return;
 	}
@@ -1250,10 +1358,24 @@ static void read_input(struct tui_app *a)
 	wint_t wch;
 	int r, n = 0;
 	while (n++ < 256 && (r = wget_wch(stdscr, &wch)) != ERR) {
-		if (r == KEY_CODE_YES && wch == KEY_MOUSE)
+		if (r == KEY_CODE_YES && wch == KEY_MOUSE) {
 			tui_handle_mouse(a);
-		else
+		} else if (r == OK && wch == 27 && a->ndialogs) {
+			/* ESC then a character in one burst: Alt+key (dialog accelerators) */
+			wint_t next;
+			int r2 = wget_wch(stdscr, &next);
+			if (r2 == OK && next >= 32 && next != 127) {
+				tui_handle_key(a, TUI_KEY_ALT((int)next), true);
+			} else {
+				tui_handle_key(a, 27, true);
+				if (r2 == KEY_CODE_YES && next == KEY_MOUSE)
+					tui_handle_mouse(a);
+				else if (r2 != ERR && !a->quit)
+					tui_handle_key(a, (int)next, r2 != KEY_CODE_YES);
+			}
+		} else {
 			tui_handle_key(a, (int)wch, r != KEY_CODE_YES);
+		}
 		if (a->quit)
 			break;
 	}
@@ -1274,9 +1396,7 @@ static void free_app(struct tui_app *a)
 {
 	tui_console_free(a);
 	tui_perf_free(a);
-	while (a->ndialogs)
-		tui_dialog_free(&a->dialogs[--a->ndialogs]);
-	free(a->dialogs);
+	free_modes(a);
 	tui_prompt_free(a); /* cancels what is still queued: no worker stays waiting */
 	for (size_t i = 0; i < a->nhosts; i++) {
 		be_host_free(&a->hosts[i].be, 500);

@@ -836,7 +836,10 @@ void tui_draw(struct tui_app *a)
 		a->w_drop = NULL;
 	}
 	curs_set(0);
-	for (size_t i = 0; i < a->ndialogs; i++)
-		tui_dialog_draw(a, a->dialogs[i]);
+	for (size_t i = 0; i < a->ndialogs; i++) { /* the stack's modes, bottom first */
+		struct tui_mode *m = &a->dialogs[i]->mode;
+		if (m->win)
+			m->ops->draw(m, a, m->win);
+	}
 	update_panels();
 }
