@@ -93,8 +93,11 @@ int core_hostreg_add(core_hostreg *r, const char *uri, const char *name, const c
 	h->expanded = true;
 	h->saved = saved;
 	h->demo = demo;
-	if (group && *group)
-		h->group = xstrdup(r->groups[core_hostreg_group_add(r, group)].name);
+	if (group && *group) {
+		int id = h->id;
+		size_t gi = core_hostreg_group_add(r, group); /* may move r->groups */
+		core_hostreg_get(r, id)->group = xstrdup(r->groups[gi].name);
+	}
 	return h->id;
 }
 

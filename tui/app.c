@@ -353,11 +353,11 @@ void tui_mode_pop(struct tui_app *a, struct tui_mode *m)
 /* After a key, click or answer: the mode may have grown or shrunk. */
 static void stack_relayout(struct tui_app *a, struct tui_mode *m)
 {
-	int h = m->h, w = m->w;
+	int h = m->h, w = m->w, y = m->y, x = m->x;
 	if (!m->ops->resize || a->too_small)
 		return;
 	m->ops->resize(m, a, a->lines, a->cols);
-	if (m->h != h || m->w != w || !m->win)
+	if (m->h != h || m->w != w || m->y != y || m->x != x || !m->win)
 		stack_window(a, m);
 }
 

@@ -193,8 +193,9 @@ size_t tui_group_nhosts(const struct tui_app *a, size_t gi);
 int tui_host_group_index(const struct tui_app *a, const struct core_reg_host *th); /* -1: top level */
 const struct core_reg_group *tui_sel_group(const struct tui_app *a); /* a group node selected, or NULL */
 int tui_sel_group_index(const struct tui_app *a);
-struct tui_field *tui_add_group_choice(const struct tui_app *a, struct tui_page *p, const char *id, const char *label,
-				       int sel);
+/* A choice field "group": "(none)" then the groups (sanitized), on group
+ * sel (-1: none); and the group it names (NULL: none). */
+struct tui_field *tui_add_group_choice(const struct tui_app *a, struct tui_page *p, const char *label, int sel);
 const char *tui_group_choice_name(const struct tui_app *a, const struct tui_field *f);
 
 /* draw.c */

@@ -605,17 +605,17 @@ static struct tui_con *new_tab(struct tui_app *a, const md_host *h, const md_vm 
 
 static void start_done(struct tui_app *a, struct tui_dialog *d, int result)
 {
-	const md_host *h = md_host_get(a->model, d->host_id);
+	const md_host *h = md_host_get(a->model, d->mode.host_id);
 	const md_vm *v = h ? md_vm_find(h, d->uuid) : NULL;
-	struct tui_host *th = tui_host_by_id(a, d->host_id);
+	be_host *be = tui_host_be(tui_host_by_id(a, d->mode.host_id));
 	struct tui_con *c;
 	size_t idx;
-	if (result != TUI_DLG_OK || !v || !th)
+	if (result != TUI_DLG_OK || !v || !be)
 		return;
 	c = by_vm(a, h->id, v->uuid, &idx);
 	if (!c)
 		c = new_tab(a, h, v, &idx);
-	be_host_submit(th->be, BE_OP_START, v->uuid, NULL, 0);
+	be_host_submit(be, BE_OP_START, v->uuid, NULL, 0);
 	set_state(c, CS_WAIT_START, "starting the VM");
 	tui_status(a, false, "Starting '%s'; its console opens when it runs...", v->name);
 	show(a, idx, true);
@@ -640,7 +640,7 @@ void tui_console_connect(struct tui_app *a, unsigned flags)
 		char *text = xasprintf("'%s' is %s.\n\nStart it and connect to its serial console?", name,
 				       md_vm_state_name(v->state));
 		struct tui_dialog *d = tui_confirm("Connect Console", text, "Start", start_done);
-		d->host_id = h->id;
+		d->mode.host_id = h->id;
 		snprintf(d->uuid, sizeof(d->uuid), "%s", v->uuid);
 		tui_push_dialog(a, d);
 		free(name);
@@ -720,12 +720,12 @@ void tui_console_scrollback(struct tui_app *a)
 
 static void log_done(struct tui_app *a, struct tui_dialog *d, int result)
 {
-	struct tui_field *f = tui_dialog_field(d, 0, "File:");
-	struct tui_con *c = by_vm(a, d->host_id, d->uuid, NULL);
+	struct tui_field *f = tui_dialog_field(d, "file");
+	struct tui_con *c = by_vm(a, d->mode.host_id, d->uuid, NULL);
 	char *path;
 	if (result != TUI_DLG_OK || !f || !c)
 		return;
-	path = xstrdup(f->value ? f->value : "");
+	path = xstrdup(tui_field_value(f));
 	core_str_trim(path);
 	if (path[0] == '~' && path[1] == '/' && getenv("HOME")) {
 		char *p = xasprintf("%s%s", getenv("HOME"), path + 1);
@@ -773,10 +773,10 @@ void tui_console_log(struct tui_app *a)
 	def = xasprintf("~/vmmc-%s-console.log", clean);
 	d = tui_dialog_new("Log Console to File", TUI_BTN_OK_CANCEL);
 	p = tui_dialog_add_page(d, NULL, "The console's output (raw bytes, as the guest sent them) is appended to:");
-	tui_page_add_field(p, TUI_F_TEXT, "File:", def);
+	tui_page_add(p, &tui_field_path, "file", "&File", def); /* Tab completes */
 	d->on_done = log_done;
 	d->ok_label = xstrdup("Log");
-	d->host_id = c->host_id;
+	d->mode.host_id = c->host_id;
 	snprintf(d->uuid, sizeof(d->uuid), "%s", c->uuid);
 	tui_push_dialog(a, d);
 	free(def);
@@ -805,8 +805,8 @@ static void pick_free(struct tui_dialog *d)
 static void pick_done(struct tui_app *a, struct tui_dialog *d, int result)
 {
 	struct pick_ctx *p = d->ctx;
-	struct tui_field *f = tui_dialog_field(d, 0, "Device:");
-	struct tui_con *c = by_vm(a, d->host_id, d->uuid, NULL);
+	struct tui_field *f = tui_dialog_field(d, "device");
+	struct tui_con *c = by_vm(a, d->mode.host_id, d->uuid, NULL);
 	if (!c)
 		return;
 	if (result != TUI_DLG_OK || !f || f->choice < 0 || (size_t)f->choice >= p->n) {
@@ -822,7 +822,7 @@ static void pick_done(struct tui_app *a, struct tui_dialog *d, int result)
 
 static void takeover_done(struct tui_app *a, struct tui_dialog *d, int result)
 {
-	struct tui_con *c = by_vm(a, d->host_id, d->uuid, NULL);
+	struct tui_con *c = by_vm(a, d->mode.host_id, d->uuid, NULL);
 	if (!c)
 		return;
 	if (result == TUI_DLG_OK) {
@@ -858,7 +858,7 @@ static void on_closed(struct tui_app *a, struct tui_con *c, const be_console_ev 
 				       "another vmmc...).\n\nTake it over? The other client is disconnected.",
 				       name);
 		struct tui_dialog *d = tui_confirm("Console in Use", text, "Take Over", takeover_done);
-		d->host_id = c->host_id;
+		d->mode.host_id = c->host_id;
 		snprintf(d->uuid, sizeof(d->uuid), "%s", c->uuid);
 		set_state(c, CS_ASKING, "held by another client");
 		if (c->ever_open)
@@ -926,7 +926,7 @@ void tui_console_msg(struct tui_app *a, md_msg *m)
 	case BE_CONSOLE_PICK: {
 		struct tui_dialog *d = tui_dialog_new("Pick a Serial Device", TUI_BTN_OK_CANCEL);
 		struct tui_page *p = tui_dialog_add_page(d, NULL, "The VM has more than one serial or console device.");
-		struct tui_field *f = tui_page_add_field(p, TUI_F_CHOICE, "Device:", NULL);
+		struct tui_field *f = tui_page_add(p, &tui_field_choice, "device", "&Device", NULL);
 		struct pick_ctx *pc = xcalloc(1, sizeof(*pc));
 		c->be_id = 0;
 		pc->flags = c->flags;
@@ -941,7 +941,7 @@ void tui_console_msg(struct tui_app *a, md_msg *m)
 		d->on_free = pick_free;
 		d->on_done = pick_done;
 		d->ok_label = xstrdup("Connect");
-		d->host_id = c->host_id;
+		d->mode.host_id = c->host_id;
 		snprintf(d->uuid, sizeof(d->uuid), "%s", c->uuid);
 		set_state(c, CS_ASKING, "pick a device");
 		tui_push_dialog(a, d);

@@ -1,19 +1,27 @@
-/* tui/dialog.c - modal dialogs, pages and fields (see dialog.h). */
+/* tui/dialog.c - dialogs and wizards as modes: pages, focus, buttons,
+ * layout and drawing (see dialog.h). The field kinds are tui/field_*.c. */
 #include "dialog.h"
 #include "app.h"
+#include "field.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../core/sanitize.h"
 #include "../core/util.h"
 
+static const struct tui_mode_ops dialog_mode_ops;
+
+/* ---- building ------------------------------------------------------------------ */
+
 struct tui_dialog *tui_dialog_new(const char *title, int buttons)
 {
 	struct tui_dialog *d = xcalloc(1, sizeof(*d));
-	d->title = xstrdup(title);
+	d->mode.ops = &dialog_mode_ops;
+	d->mode.host_id = -1;
+	d->title = xstrdup(title ? title : "");
 	d->buttons = buttons;
-	d->host_id = -1;
 	return d;
 }
 
@@ -25,127 +33,136 @@ void tui_dialog_set_button(struct tui_dialog *d, int i, const char *label)
 
 struct tui_page *tui_dialog_add_page(struct tui_dialog *d, const char *title, const char *text)
 {
-	struct tui_page *p;
-	d->pages = xrealloc(d->pages, (d->npages + 1) * sizeof(*d->pages));
-	p = &d->pages[d->npages++];
-	memset(p, 0, sizeof(*p));
+	struct tui_page *p = xcalloc(1, sizeof(*p));
 	p->title = xstrdup(title);
 	p->text = xstrdup(text);
+	d->pages = xrealloc(d->pages, (d->npages + 1) * sizeof(*d->pages));
+	d->pages[d->npages++] = p;
 	return p;
 }
 
-struct tui_field *tui_page_add_field(struct tui_page *p, int kind, const char *label, const char *value)
+/* label without the '&' marks ("&&" is a '&'); the letter after the first
+ * mark, lower-cased, into *accel */
+static char *strip_accel(const char *label, int *accel)
 {
-	struct tui_field *f;
-	p->fields = xrealloc(p->fields, (p->nfields + 1) * sizeof(*p->fields));
-	f = &p->fields[p->nfields++];
-	memset(f, 0, sizeof(*f));
-	f->kind = kind;
-	f->label = xstrdup(label);
-	f->value = xstrdup(value ? value : "");
-	return f;
+	char *out = xmalloc(strlen(label) + 1), *o = out;
+	*accel = 0;
+	for (const char *s = label; *s; s++) {
+		if (*s == '&' && s[1] == '&') {
+			*o++ = *s++;
+		} else if (*s == '&' && s[1]) {
+			if (!*accel && isalnum((unsigned char)s[1]))
+				*accel = tolower((unsigned char)s[1]);
+		} else {
+			*o++ = *s;
+		}
+	}
+	*o = '\0';
+	return out;
 }
 
-void tui_field_add_choice(struct tui_field *f, const char *choice)
+struct tui_field *tui_page_add(struct tui_page *p, const struct tui_field_ops *ops, const char *id,
+			       const char *label, const char *value)
 {
-	f->choices = xrealloc(f->choices, (f->nchoices + 1) * sizeof(*f->choices));
-	f->choices[f->nchoices++] = xstrdup(choice);
+	struct tui_field *f = xcalloc(1, sizeof(*f));
+	f->ops = ops;
+	f->id = xstrdup(id ? id : "");
+	f->label = strip_accel(label ? label : "", &f->accel);
+	core_line_init(&f->line, ops == &tui_field_password);
+	if (value || tui_field_is_line(f))
+		tui_field_set_value(f, value ? value : "");
+	p->fields = xrealloc(p->fields, (p->nfields + 1) * sizeof(*p->fields));
+	p->fields[p->nfields++] = f;
+	return f;
 }
 
 static void field_free(struct tui_field *f)
 {
+	if (f->ops->free)
+		f->ops->free(f);
+	free(f->id);
 	free(f->label);
-	if (f->kind == TUI_F_PASSWORD)
-		xfree_secret(&f->value);
-	else
-		free(f->value);
+	core_line_free(&f->line);
 	for (size_t k = 0; k < f->nchoices; k++)
 		free(f->choices[k]);
 	free(f->choices);
+	free(f->marked);
+	free(f->text);
+	free(f->detail);
+	free(f->error);
+	free(f);
 }
 
 void tui_page_clear_fields(struct tui_page *p)
 {
 	for (size_t j = 0; j < p->nfields; j++)
-		field_free(&p->fields[j]);
+		field_free(p->fields[j]);
 	xfree(&p->fields);
 	p->nfields = 0;
 }
 
-struct tui_field *tui_dialog_field(struct tui_dialog *d, size_t page, const char *label)
+bool tui_field_is_line(const struct tui_field *f)
 {
-	if (page >= d->npages)
-		return NULL;
-	for (size_t i = 0; i < d->pages[page].nfields; i++)
-		if (strcmp(d->pages[page].fields[i].label, label) == 0)
-			return &d->pages[page].fields[i];
+	return f->ops == &tui_field_text || f->ops == &tui_field_password || f->ops == &tui_field_size ||
+	       f->ops == &tui_field_path;
+}
+
+const char *tui_field_value(const struct tui_field *f)
+{
+	if (tui_field_is_line(f))
+		return core_line_text(&f->line);
+	if (f->ops == &tui_field_choice || f->ops == &tui_field_radio || f->ops == &tui_field_list)
+		return f->choice >= 0 && (size_t)f->choice < f->nchoices ? f->choices[f->choice] : "";
+	return f->text ? f->text : "";
+}
+
+void tui_field_set_value(struct tui_field *f, const char *v)
+{
+	if (tui_field_is_line(f)) {
+		core_line_set(&f->line, v);
+		if (f->ops == &tui_field_size)
+			tui_field_size_update(f);
+	} else if (f->ops == &tui_field_choice || f->ops == &tui_field_radio || f->ops == &tui_field_list) {
+		for (size_t i = 0; v && i < f->nchoices; i++)
+			if (strcmp(f->choices[i], v) == 0)
+				f->choice = (int)i;
+	} else {
+		core_str_set(&f->text, v);
+		f->top = 0;
+	}
+}
+
+void tui_field_add_choice(struct tui_field *f, const char *choice)
+{
+	f->choices = xrealloc(f->choices, (f->nchoices + 1) * sizeof(*f->choices));
+	f->marked = xrealloc(f->marked, (f->nchoices + 1) * sizeof(*f->marked));
+	f->marked[f->nchoices] = false;
+	f->choices[f->nchoices++] = xstrdup(choice ? choice : "");
+}
+
+void tui_field_set_error(struct tui_field *f, const char *err)
+{
+	core_str_set(&f->error, err);
+}
+
+struct tui_field *tui_dialog_field(struct tui_dialog *d, const char *id)
+{
+	for (size_t i = 0; i < d->npages; i++)
+		for (size_t j = 0; j < d->pages[i]->nfields; j++)
+			if (strcmp(d->pages[i]->fields[j]->id, id) == 0)
+				return d->pages[i]->fields[j];
 	return NULL;
 }
 
 void tui_dialog_set_text(struct tui_dialog *d, size_t page, const char *text)
 {
 	if (page < d->npages)
-		core_str_set(&d->pages[page].text, text);
+		core_str_set(&d->pages[page]->text, text);
 }
 
-/* ---- form fields ------------------------------------------------------- */
-
-static struct tui_page *cur_page(struct tui_dialog *d)
+struct tui_page *tui_dialog_page(struct tui_dialog *d)
 {
-	return d->npages ? &d->pages[d->cur] : NULL;
-}
-
-/* Copy the form's buffers back into the fields' values. */
-static void dialog_sync(struct tui_dialog *d)
-{
-	struct tui_page *p = cur_page(d);
-	if (!d->form || !p)
-		return;
-	form_driver(d->form, REQ_VALIDATION);
-	for (int i = 0; d->ff && d->ff[i]; i++) {
-		struct tui_field *f = &p->fields[d->ff_of[i]];
-		char *v = xstrdup(field_buffer(d->ff[i], 0));
-		core_str_trim(v);
-		if (f->kind == TUI_F_PASSWORD)
-			xfree_secret(&f->value);
-		else
-			free(f->value);
-		f->value = v;
-	}
-}
-
-static void dialog_drop_form(struct tui_dialog *d)
-{
-	if (d->form) {
-		WINDOW *sub = form_sub(d->form);
-		unpost_form(d->form);
-		free_form(d->form);
-		d->form = NULL;
-		if (sub && sub != d->win)
-			delwin(sub);
-	}
-	for (int i = 0; d->ff && d->ff[i]; i++) {
-		/* values were synced; wipe the form's own copies (a password
-		 * lives in the field's buffer and in its expanded text) */
-		set_field_buffer(d->ff[i], 0, "");
-		(void)field_buffer(d->ff[i], 0);
-		free_field(d->ff[i]);
-	}
-	xfree(&d->ff);
-	xfree(&d->ff_of);
-}
-
-static void dialog_drop_windows(struct tui_dialog *d)
-{
-	dialog_drop_form(d);
-	if (d->panel) {
-		del_panel(d->panel);
-		d->panel = NULL;
-	}
-	if (d->win) {
-		delwin(d->win);
-		d->win = NULL;
-	}
+	return d->npages ? d->pages[d->cur] : NULL;
 }
 
 void tui_dialog_free(struct tui_dialog **dp)
@@ -153,32 +170,32 @@ void tui_dialog_free(struct tui_dialog **dp)
 	struct tui_dialog *d = *dp;
 	if (!d)
 		return;
-	dialog_drop_windows(d);
 	if (d->on_free)
 		d->on_free(d);
 	else
 		free(d->ctx);
 	for (size_t i = 0; i < d->npages; i++) {
-		struct tui_page *p = &d->pages[i];
-		tui_page_clear_fields(p);
-		free(p->title);
-		free(p->text);
+		tui_page_clear_fields(d->pages[i]);
+		free(d->pages[i]->id);
+		free(d->pages[i]->title);
+		free(d->pages[i]->text);
+		free(d->pages[i]);
 	}
 	free(d->pages);
+	free(d->history);
 	free(d->title);
 	free(d->ok_label);
 	for (int i = 0; i < 4; i++)
 		free(d->btn_labels[i]);
 	free(d->error);
+	free(d->field_row);
 	free(d);
 	*dp = NULL;
 }
 
-/* ---- text wrapping --------------------------------------------------------- */
+/* ---- text wrapping --------------------------------------------------------------- */
 
-/* Wrap safe text (already sanitized where it came from outside) to width
- * columns. Returns a vector of lines; *n gets the count. */
-static char **wrap_text(const char *text, int width, size_t *n)
+char **tui_wrap(const char *text, int width, size_t *n)
 {
 	char **lines = NULL;
 	size_t cnt = 0, cap = 0;
@@ -193,17 +210,18 @@ static char **wrap_text(const char *text, int width, size_t *n)
 		do {
 			/* take words while they fit */
 			size_t cut = strlen(cur), last_space = 0;
-			char save;
-			bool fits = core_str_width(cur) <= width;
-			if (!fits) {
-				for (size_t i = 1; i <= strlen(cur); i++) {
-					save = cur[i];
+			if (core_str_width(cur) > width) {
+				size_t clen = strlen(cur);
+				for (size_t i = 1; i <= clen; i++) {
+					char save = cur[i];
+					int w;
+					if ((cur[i] & 0xc0) == 0x80)
+						continue; /* inside a character */
 					cur[i] = '\0';
-					if (core_str_width(cur) > width) {
-						cur[i] = save;
-						break;
-					}
+					w = core_str_width(cur);
 					cur[i] = save;
+					if (w > width)
+						break;
 					cut = i;
 					if (cur[i] == ' ')
 						last_space = i;
@@ -226,14 +244,242 @@ static char **wrap_text(const char *text, int width, size_t *n)
 	return lines;
 }
 
-static void free_lines(char **lines, size_t n)
+void tui_wrap_free(char **lines, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		free(lines[i]);
 	free(lines);
 }
 
-/* ---- layout ------------------------------------------------------------------ */
+static int text_rows(const char *text, int width)
+{
+	size_t n = 0;
+	char **l;
+	if (!text || !*text)
+		return 0;
+	l = tui_wrap(text, width, &n);
+	tui_wrap_free(l, n);
+	return (int)n;
+}
+
+/* ---- focus --------------------------------------------------------------------- */
+
+static bool focusable(const struct tui_field *f)
+{
+	return f->ops->focusable && !f->disabled;
+}
+
+static int nbuttons(const struct tui_dialog *d)
+{
+	if (d->buttons == TUI_BTN_CUSTOM) {
+		int n = 0;
+		while (n < 4 && d->btn_labels[n])
+			n++;
+		return n ? n : 1;
+	}
+	return d->buttons == TUI_BTN_CLOSE ? 1 : d->buttons == TUI_BTN_WIZARD ? 3 : 2;
+}
+
+static int nfocus(struct tui_dialog *d)
+{
+	struct tui_page *p = tui_dialog_page(d);
+	int n = nbuttons(d);
+	for (size_t i = 0; p && i < p->nfields; i++)
+		n += focusable(p->fields[i]);
+	return n;
+}
+
+/* Focus index -> field index (or -1 with *btn set). */
+static int focus_target(struct tui_dialog *d, int focus, int *btn)
+{
+	struct tui_page *p = tui_dialog_page(d);
+	int k = 0;
+	*btn = -1;
+	for (size_t i = 0; p && i < p->nfields; i++) {
+		if (!focusable(p->fields[i]))
+			continue;
+		if (k++ == focus)
+			return (int)i;
+	}
+	*btn = focus - k;
+	return -1;
+}
+
+/* Field index -> focus index, -1 when it cannot take the focus. */
+static int focus_of(struct tui_dialog *d, size_t fi)
+{
+	struct tui_page *p = tui_dialog_page(d);
+	int k = 0;
+	if (!p || fi >= p->nfields || !focusable(p->fields[fi]))
+		return -1;
+	for (size_t i = 0; i < fi; i++)
+		k += focusable(p->fields[i]);
+	return k;
+}
+
+static int field_index(struct tui_page *p, const char *id)
+{
+	for (size_t i = 0; p && id && i < p->nfields; i++)
+		if (strcmp(p->fields[i]->id, id) == 0)
+			return (int)i;
+	return -1;
+}
+
+static void place(struct tui_dialog *d);
+
+void tui_dialog_focus(struct tui_dialog *d, const char *id)
+{
+	int k = focus_of(d, (size_t)field_index(tui_dialog_page(d), id));
+	if (k >= 0) {
+		d->focus = k;
+		place(d);
+	}
+}
+
+struct tui_field *tui_dialog_focused(struct tui_dialog *d)
+{
+	int btn, fi = focus_target(d, d->focus, &btn);
+	return fi >= 0 ? tui_dialog_page(d)->fields[fi] : NULL;
+}
+
+/* ---- layout (no curses) ---------------------------------------------------------- */
+
+static int field_height(const struct tui_field *f, int width)
+{
+	int h = f->ops->height ? f->ops->height(f, width) : 1;
+	return h < 1 ? 1 : h;
+}
+
+/* The label column's width ("Label: "), 0 when no field of the page has one. */
+static int label_width(const struct tui_page *p)
+{
+	int lw = 0;
+	for (size_t i = 0; i < p->nfields; i++) {
+		if (p->fields[i]->ops->has_label_column) {
+			int w = core_str_width(p->fields[i]->label);
+			if (w > lw)
+				lw = w;
+		}
+	}
+	return lw ? lw + 2 : 0;
+}
+
+/* The columns a field's value gets at inner width. */
+static int value_width(const struct tui_page *p, const struct tui_field *f, int inner)
+{
+	return f->ops->has_label_column ? inner - label_width(p) : inner;
+}
+
+/* Rows above the fields: the page's title and text. */
+static int head_rows(const struct tui_page *p, int inner)
+{
+	int n = text_rows(p->text, inner);
+	return (p->title && *p->title ? 2 : 0) + n + (n ? 1 : 0);
+}
+
+static const char *btn_label(const struct tui_dialog *d, int i);
+
+/* Rows of the page's fields and the scroll that shows the focused one,
+ * from the dialog's size. */
+static void place(struct tui_dialog *d)
+{
+	struct tui_page *p = tui_dialog_page(d);
+	int inner = d->mode.w - 4, body = d->mode.h - 4, vr, x, btn, fi, total;
+	int *vrow;
+	if (!p || d->mode.w <= 0)
+		return;
+	free(d->field_row);
+	d->field_row = xcalloc(p->nfields + 1, sizeof(*d->field_row));
+	vrow = xcalloc(p->nfields + 1, sizeof(*vrow));
+	vr = head_rows(p, inner);
+	for (size_t i = 0; i < p->nfields; i++) {
+		vrow[i] = vr;
+		vr += field_height(p->fields[i], value_width(p, p->fields[i], inner));
+	}
+	total = vr;
+	fi = focus_target(d, d->focus, &btn);
+	if (fi >= 0) {
+		int hgt = field_height(p->fields[fi], value_width(p, p->fields[fi], inner));
+		if (vrow[fi] < d->scroll)
+			d->scroll = vrow[fi];
+		if (vrow[fi] + hgt > d->scroll + body)
+			d->scroll = vrow[fi] + hgt - body;
+	}
+	if (d->scroll > total - body)
+		d->scroll = total - body;
+	if (d->scroll < 0)
+		d->scroll = 0;
+	for (size_t i = 0; i < p->nfields; i++)
+		d->field_row[i] = 1 + vrow[i] - d->scroll;
+	free(vrow);
+
+	/* buttons, right-aligned on the row above the bottom border */
+	d->nbtn = nbuttons(d);
+	d->btn_y = d->mode.h - 2;
+	x = d->mode.w - 2;
+	for (int i = d->nbtn - 1; i >= 0; i--) {
+		int bw = core_str_width(btn_label(d, i)) + 4;
+		x -= bw + 1;
+		if (x < 1)
+			x = 1;
+		d->btn_x[i] = x;
+		d->btn_w[i] = bw;
+	}
+}
+
+void tui_dialog_layout(struct tui_dialog *d, int lines, int cols)
+{
+	struct tui_page *p = tui_dialog_page(d);
+	int maxw = cols - 2, maxh = lines - 2, want_w = 60, inner, rows;
+	d->scr_lines = lines;
+	d->scr_cols = cols;
+	if (!p || maxw < 20 || maxh < 6) {
+		d->mode.h = d->mode.w = 0;
+		return;
+	}
+	if (core_str_width(d->title) + 8 > want_w)
+		want_w = core_str_width(d->title) + 8;
+	/* wide enough for the longest word (a path, a URI), if the screen allows */
+	if (p->text) {
+		char *copy = xstrdup(p->text), *save = NULL;
+		for (char *w = strtok_r(copy, " \n", &save); w; w = strtok_r(NULL, " \n", &save))
+			if (core_str_width(w) + 6 > want_w)
+				want_w = core_str_width(w) + 6;
+		free(copy);
+	}
+	d->mode.w = want_w < maxw ? want_w : maxw;
+	inner = d->mode.w - 4;
+	rows = head_rows(p, inner);
+	for (size_t i = 0; i < p->nfields; i++)
+		rows += field_height(p->fields[i], value_width(p, p->fields[i], inner));
+	d->mode.h = 2 + rows + (p->nfields ? 1 : 0) + 1 /* error */ + 1 /* buttons */;
+	if (d->mode.h > maxh)
+		d->mode.h = maxh;
+	d->mode.y = (lines - d->mode.h) / 2;
+	d->mode.x = (cols - d->mode.w) / 2;
+	if (d->focus >= nfocus(d))
+		d->focus = 0;
+	place(d);
+}
+
+/* Lay out again for the same screen (the page or its fields changed). */
+static void relayout(struct tui_dialog *d)
+{
+	if (d->scr_lines > 0)
+		tui_dialog_layout(d, d->scr_lines, d->scr_cols);
+}
+
+/* ---- pages and buttons ------------------------------------------------------------ */
+
+/* The page after the current one, -1 when it is the last. Pure: the
+ * buttons' labels ask it. */
+static int next_page(struct tui_dialog *d)
+{
+	struct tui_page *p = tui_dialog_page(d);
+	if (p && p->next)
+		return p->next(d, p);
+	return d->cur + 1 < d->npages ? (int)d->cur + 1 : -1;
+}
 
 static const char *btn_label(const struct tui_dialog *d, int i)
 {
@@ -250,308 +496,70 @@ static const char *btn_label(const struct tui_dialog *d, int i)
 		if (i == 0)
 			return "< Back";
 		if (i == 1)
-			return d->cur + 1 < d->npages ? "Next >" : (d->ok_label ? d->ok_label : "Finish");
+			return next_page((struct tui_dialog *)d) >= 0 ? "Next >" : (d->ok_label ? d->ok_label : "Finish");
 		return "Cancel";
 	}
 }
 
-static int nbuttons(const struct tui_dialog *d)
+static void enter_page(struct tui_dialog *d, size_t idx)
 {
-	if (d->buttons == TUI_BTN_CUSTOM) {
-		int n = 0;
-		while (n < 4 && d->btn_labels[n])
-			n++;
-		return n ? n : 1;
-	}
-	return d->buttons == TUI_BTN_CLOSE ? 1 : d->buttons == TUI_BTN_WIZARD ? 3 : 2;
+	struct tui_page *p;
+	d->cur = idx;
+	d->focus = 0;
+	d->scroll = 0;
+	xfree(&d->error);
+	p = tui_dialog_page(d);
+	if (p->on_enter)
+		p->on_enter(d, p);
+	relayout(d);
 }
 
-static bool field_focusable(const struct tui_field *f)
+/* The first field of the page showing an error (it blocks leaving forward). */
+static struct tui_field *field_in_error(struct tui_page *p)
 {
-	return f->kind != TUI_F_LABEL && !f->disabled;
+	for (size_t i = 0; i < p->nfields; i++)
+		if (p->fields[i]->error && !p->fields[i]->disabled)
+			return p->fields[i];
+	return NULL;
 }
 
-static int nfocus(struct tui_dialog *d)
+static int dialog_finish(struct tui_dialog *d, bool forward)
 {
-	struct tui_page *p = cur_page(d);
-	int n = nbuttons(d);
-	for (size_t i = 0; p && i < p->nfields; i++)
-		n += field_focusable(&p->fields[i]);
-	return n;
-}
-
-/* Focus index -> field index (or -1 with *btn set). */
-static int focus_target(struct tui_dialog *d, int focus, int *btn)
-{
-	struct tui_page *p = cur_page(d);
-	int k = 0;
-	*btn = -1;
-	for (size_t i = 0; p && i < p->nfields; i++) {
-		if (!field_focusable(&p->fields[i]))
-			continue;
-		if (k++ == focus)
-			return (int)i;
-	}
-	*btn = focus - k;
-	return -1;
-}
-
-static int label_width(struct tui_page *p)
-{
-	int lw = 0;
-	for (size_t i = 0; i < p->nfields; i++) {
-		int k = p->fields[i].kind;
-		if (k == TUI_F_TEXT || k == TUI_F_PASSWORD || k == TUI_F_CHOICE) {
-			int w = core_str_width(p->fields[i].label);
-			if (w > lw)
-				lw = w;
-		}
-	}
-	return lw ? lw + 2 : 0;
-}
-
-void tui_dialog_layout(struct tui_app *a, struct tui_dialog *d)
-{
-	struct tui_page *p = cur_page(d);
-	int maxw = a->cols - 2, maxh = a->lines - 2;
-	int want_w = 60, inner, lw, row, nff = 0;
-	size_t ntext = 0;
-	char **text;
-
-	if (d->form)
-		dialog_sync(d);
-	dialog_drop_windows(d);
-	if (!p || maxw < 20 || maxh < 6)
-		return;
-	if (core_str_width(d->title) + 8 > want_w)
-		want_w = core_str_width(d->title) + 8;
-	/* wide enough for the longest word (a path, a URI), if the screen allows */
-	if (p->text) {
-		char *copy = xstrdup(p->text), *save = NULL;
-		for (char *w = strtok_r(copy, " \n", &save); w; w = strtok_r(NULL, " \n", &save))
-			if (core_str_width(w) + 6 > want_w)
-				want_w = core_str_width(w) + 6;
-		free(copy);
-	}
-	d->w = want_w < maxw ? want_w : maxw;
-	inner = d->w - 4;
-	lw = label_width(p);
-	text = wrap_text(p->text, inner, &ntext);
-	d->h = 2 + (p->title && *p->title ? 2 : 0) + (int)ntext + (ntext ? 1 : 0) + (int)p->nfields +
-	       (p->nfields ? 1 : 0) + 1 /* error */ + 1 /* buttons */;
-	if (d->h > maxh)
-		d->h = maxh;
-	d->y = (a->lines - d->h) / 2;
-	d->x = (a->cols - d->w) / 2;
-	d->win = newwin(d->h, d->w, d->y, d->x);
-	keypad(d->win, TRUE);
-	d->panel = new_panel(d->win);
-	free_lines(text, ntext);
-
-	/* form fields for text inputs, placed on their rows */
-	row = 1 + (p->title && *p->title ? 2 : 0) + (int)ntext + (ntext ? 1 : 0);
-	d->ff = xcalloc(p->nfields + 1, sizeof(*d->ff));
-	d->ff_of = xcalloc(p->nfields + 1, sizeof(*d->ff_of));
-	for (size_t i = 0; i < p->nfields; i++) {
-		struct tui_field *f = &p->fields[i];
-		int fw = inner - lw, y = row + (int)i;
-		FIELD *ff;
-		if (f->kind != TUI_F_TEXT && f->kind != TUI_F_PASSWORD)
-			continue;
-		if (f->width > 0 && f->width < fw)
-			fw = f->width;
-		if (y >= d->h - 3 || fw < 2)
-			continue;
-		ff = new_field(1, fw, y - 1, 1 + lw, 0, 0);
-		if (!ff)
-			continue;
-		field_opts_off(ff, O_AUTOSKIP | O_STATIC | O_BLANK);
-		set_max_field(ff, 4096);
-		if (f->kind == TUI_F_PASSWORD)
-			field_opts_off(ff, O_PUBLIC);
-		if (f->disabled)
-			field_opts_off(ff, O_ACTIVE | O_EDIT);
-		set_field_back(ff, tui_attr(a, CORE_ROLE_DIALOG_FIELD));
-		set_field_buffer(ff, 0, f->value ? f->value : "");
-		d->ff_of[nff] = (int)i;
-		d->ff[nff++] = ff;
-	}
-	if (nff) {
-		d->form = new_form(d->ff);
-		if (d->form) {
-			set_form_win(d->form, d->win);
-			set_form_sub(d->form, derwin(d->win, d->h - 2, d->w - 2, 1, 1));
-			post_form(d->form);
-		}
-	}
-	if (d->focus >= nfocus(d))
-		d->focus = 0;
-}
-
-/* ---- drawing ------------------------------------------------------------------ */
-
-void tui_dialog_draw(struct tui_app *a, struct tui_dialog *d)
-{
-	struct tui_page *p = cur_page(d);
-	int inner, lw, row, btn, ffield, x;
-	size_t ntext = 0;
-	char **text;
-	attr_t base = tui_attr(a, d->error_style ? CORE_ROLE_ERROR : CORE_ROLE_DIALOG);
-
-	if (!d->win || !p)
-		return;
-	inner = d->w - 4;
-	lw = label_width(p);
-	wbkgdset(d->win, ' ' | base);
-	/* Clear every row but the form fields': re-posting the form would lose
-	 * the cursor position in a field being edited. */
-	wattrset(d->win, base);
-	for (int r = 1; r < d->h - 1; r++) {
-		bool field_row = false;
-		for (int i = 0; d->ff && d->ff[i]; i++) {
-			int fr, fc, rows, cols, offs, nb;
-			if (field_info(d->ff[i], &rows, &cols, &fr, &fc, &offs, &nb) == E_OK && fr + 1 == r)
-				field_row = true;
-		}
-		if (field_row)
-			mvwhline(d->win, r, 1, ' ', lw + 1);
-		else
-			mvwhline(d->win, r, 1, ' ', d->w - 2);
-	}
-	wattrset(d->win, base);
-	box(d->win, 0, 0);
-	wattrset(d->win, tui_attr(a, CORE_ROLE_DIALOG_TITLE));
-	{
-		char *t = xasprintf(" %s ", d->title);
-		int tw = core_str_width(t);
-		tui_put_safe(d->win, 0, (d->w - (tw < d->w - 2 ? tw : d->w - 2)) / 2,
-			     tw < d->w - 2 ? tw : d->w - 2, t, false);
-		free(t);
-	}
-	wattrset(d->win, base);
-	row = 1;
-	if (p->title && *p->title) {
-		wattrset(d->win, base | A_BOLD);
-		tui_put_safe(d->win, row, 2, inner, p->title, false);
-		wattrset(d->win, base);
-		row += 2;
-	}
-	text = wrap_text(p->text, inner, &ntext);
-	for (size_t i = 0; i < ntext && row < d->h - 3; i++)
-		tui_put_safe(d->win, row++, 2, inner, text[i], false);
-	free_lines(text, ntext);
-	if (ntext)
-		row++;
-
-	ffield = focus_target(d, d->focus, &btn);
-	for (size_t i = 0; i < p->nfields && row < d->h - 3; i++, row++) {
-		struct tui_field *f = &p->fields[i];
-		bool foc = (int)i == ffield;
-		attr_t fa = tui_attr(a, foc ? CORE_ROLE_DIALOG_FIELD_FOCUS : CORE_ROLE_DIALOG_FIELD);
-		switch (f->kind) {
-		case TUI_F_TEXT:
-		case TUI_F_PASSWORD: {
-			char *l = xasprintf("%s:", f->label);
-			wattrset(d->win, base);
-			tui_put_safe(d->win, row, 2, lw, l, false);
-			free(l);
-			break;
-		}
-		case TUI_F_CHECK: {
-			char *l = xasprintf("[%s] %s", f->checked ? "x" : " ", f->label);
-			wattrset(d->win, foc ? fa : base);
-			tui_put_safe(d->win, row, 2, inner, l, false);
-			free(l);
-			break;
-		}
-		case TUI_F_CHOICE: {
-			char *l = xasprintf("%s:", f->label);
-			char *v = xasprintf("< %s >", f->nchoices ? f->choices[f->choice] : "");
-			wattrset(d->win, base);
-			tui_put_safe(d->win, row, 2, lw, l, false);
-			wattrset(d->win, fa);
-			tui_put_safe(d->win, row, 2 + lw, inner - lw, v, false);
-			free(l);
-			free(v);
-			break;
-		}
-		default:
-			wattrset(d->win, f->disabled ? (base | A_DIM) : base);
-			tui_put_safe(d->win, row, 2, inner, f->value, false);
-			break;
-		}
-	}
-
-	if (d->error) {
-		wattrset(d->win, tui_attr(a, CORE_ROLE_ERROR));
-		tui_put_safe(d->win, d->h - 3, 2, inner, d->error, false);
-	}
-
-	/* buttons, right-aligned */
-	d->nbtn = nbuttons(d);
-	d->btn_y = d->h - 2;
-	x = d->w - 2;
-	for (int i = d->nbtn - 1; i >= 0; i--) {
-		const char *l = btn_label(d, i);
-		int bw = core_str_width(l) + 4;
-		bool disabled = d->buttons == TUI_BTN_WIZARD && i == 0 && d->cur == 0;
-		char *t = xasprintf("[ %s ]", l);
-		x -= bw + 1;
-		if (x < 1)
-			x = 1;
-		d->btn_x[i] = d->x + x;
-		d->btn_w[i] = bw;
-		wattrset(d->win, tui_attr(a, i == btn ? CORE_ROLE_BUTTON_FOCUS : CORE_ROLE_BUTTON) |
-					  (disabled ? A_DIM : 0));
-		tui_put_safe(d->win, d->btn_y, x, bw, t, false);
-		free(t);
-	}
-	wattrset(d->win, base);
-	if (d->form && ffield >= 0 && (p->fields[ffield].kind == TUI_F_TEXT ||
-				       p->fields[ffield].kind == TUI_F_PASSWORD)) {
-		for (int i = 0; d->ff[i]; i++)
-			if (d->ff_of[i] == ffield)
-				set_current_field(d->form, d->ff[i]);
-		pos_form_cursor(d->form);
-		curs_set(1);
-	} else {
-		curs_set(0);
-	}
-}
-
-/* ---- input ----------------------------------------------------------------- */
-
-static int dialog_finish(struct tui_app *a, struct tui_dialog *d, bool forward)
-{
-	struct tui_page *p = cur_page(d);
+	struct tui_page *p = tui_dialog_page(d);
+	struct tui_field *bad;
 	char *err = NULL;
-	dialog_sync(d);
+	int next;
 	xfree(&d->error);
 	if (!forward) {
 		if (d->buttons == TUI_BTN_WIZARD) {
-			if (d->cur > 0) {
-				d->cur--;
-				d->focus = 0;
-				tui_dialog_layout(a, d);
-			}
+			if (d->nhistory)
+				enter_page(d, d->history[--d->nhistory]);
 			return TUI_DLG_RUNNING;
 		}
 		return TUI_DLG_CANCEL;
 	}
-	if (p && p->validate && p->validate(d, p, &err) != 0) {
+	if (!p)
+		return TUI_DLG_OK;
+	if ((bad = field_in_error(p)) != NULL) {
+		d->error = xasprintf("%s: %s", bad->label, bad->error);
+		tui_dialog_focus(d, bad->id);
+		return TUI_DLG_RUNNING;
+	}
+	if (p->validate && p->validate(d, p, &err) != 0) {
 		d->error = err ? err : xstrdup("Please check the values.");
 		return TUI_DLG_RUNNING;
 	}
-	if (d->buttons == TUI_BTN_WIZARD && d->cur + 1 < d->npages) {
-		d->cur++;
-		d->focus = 0;
-		tui_dialog_layout(a, d);
+	free(err);
+	if (d->buttons == TUI_BTN_WIZARD && (next = next_page(d)) >= 0 && (size_t)next < d->npages) {
+		d->history = xrealloc(d->history, (d->nhistory + 1) * sizeof(*d->history));
+		d->history[d->nhistory++] = d->cur;
+		enter_page(d, (size_t)next);
 		return TUI_DLG_RUNNING;
 	}
 	return TUI_DLG_OK;
 }
 
-static int press_button(struct tui_app *a, struct tui_dialog *d, int btn)
+static int press_button(struct tui_dialog *d, int btn)
 {
 	switch (d->buttons) {
 	case TUI_BTN_CLOSE:
@@ -559,68 +567,62 @@ static int press_button(struct tui_app *a, struct tui_dialog *d, int btn)
 	case TUI_BTN_WIZARD:
 		if (btn == 2)
 			return TUI_DLG_CANCEL;
-		return dialog_finish(a, d, btn == 1);
+		return dialog_finish(d, btn == 1);
 	case TUI_BTN_CUSTOM:
 		if (btn >= nbuttons(d) - 1)
 			return TUI_DLG_CANCEL;
 		d->pressed = btn;
-		return dialog_finish(a, d, true);
+		return dialog_finish(d, true);
 	default:
-		return btn == 0 ? dialog_finish(a, d, true) : TUI_DLG_CANCEL;
+		return btn == 0 ? dialog_finish(d, true) : TUI_DLG_CANCEL;
 	}
 }
 
-/* A check box or choice changed: the page's on_change may rebuild it. */
-static void field_changed(struct tui_app *a, struct tui_dialog *d, int fi)
+/* A field's value changed: the page may rebuild its fields; the focus
+ * stays on the field with the same id. */
+static void field_changed(struct tui_dialog *d, struct tui_field *f)
 {
-	struct tui_page *p = cur_page(d);
-	if (!p || !p->on_change)
+	struct tui_page *p = tui_dialog_page(d);
+	char *id;
+	int k;
+	if (!p->on_change)
 		return;
-	dialog_sync(d);
-	dialog_drop_windows(d); /* the form's fields point into the old ones */
-	p->on_change(d, p, fi);
-	tui_dialog_layout(a, d);
+	id = xstrdup(f->id);
+	p->on_change(d, p, f);
+	k = focus_of(d, (size_t)field_index(p, id));
+	if (k >= 0)
+		d->focus = k;
+	free(id);
+	relayout(d);
 }
 
-static void field_key(struct tui_dialog *d, int fi, struct tui_field *f, int key, bool is_char)
+/* ---- keys ---------------------------------------------------------------------- */
+
+static bool jump_to_accel(struct tui_dialog *d, int c)
 {
-	if (f->kind == TUI_F_CHECK && is_char && key == ' ')
-		f->checked = !f->checked;
-	if (f->kind == TUI_F_CHOICE && f->nchoices) {
-		if ((!is_char && key == KEY_RIGHT) || (is_char && key == ' '))
-			f->choice = (f->choice + 1) % (int)f->nchoices;
-		else if (!is_char && key == KEY_LEFT)
-			f->choice = (f->choice + (int)f->nchoices - 1) % (int)f->nchoices;
-	}
-	if ((f->kind == TUI_F_TEXT || f->kind == TUI_F_PASSWORD) && d->form) {
-		/* the form's current field follows the focus only when drawn:
-		 * keys that come in one burst (a paste, Tab then text) must not
-		 * go to the field focused before */
-		for (int i = 0; d->ff[i]; i++)
-			if (d->ff_of[i] == fi && current_field(d->form) != d->ff[i])
-				set_current_field(d->form, d->ff[i]);
-		if (is_char)
-			form_driver_w(d->form, OK, (wchar_t)key);
-		else {
-			int req = 0;
-			switch (key) {
-			case KEY_LEFT: req = REQ_PREV_CHAR; break;
-			case KEY_RIGHT: req = REQ_NEXT_CHAR; break;
-			case KEY_HOME: req = REQ_BEG_FIELD; break;
-			case KEY_END: req = REQ_END_FIELD; break;
-			case KEY_BACKSPACE: req = REQ_DEL_PREV; break;
-			case KEY_DC: req = REQ_DEL_CHAR; break;
-			}
-			if (req)
-				form_driver(d->form, req);
+	struct tui_page *p = tui_dialog_page(d);
+	c = tolower(c);
+	for (size_t i = 0; p && i < p->nfields; i++) {
+		int k = focus_of(d, i);
+		if (p->fields[i]->accel == c && k >= 0) {
+			d->focus = k;
+			return true;
 		}
 	}
+	return false;
 }
 
-int tui_dialog_key(struct tui_app *a, struct tui_dialog *d, int key, bool is_char)
+static void move_focus(struct tui_dialog *d, int delta)
+{
+	int n = nfocus(d);
+	d->focus = (d->focus + n + delta) % n;
+}
+
+int tui_dialog_key(struct tui_dialog *d, int key, bool is_char)
 {
 	int n = nfocus(d), btn, fi;
-	struct tui_page *p = cur_page(d);
+	struct tui_page *p = tui_dialog_page(d);
+	bool up_down;
 	if (!p)
 		return TUI_DLG_CANCEL;
 	if (is_char && (key == 127 || key == 8)) {
@@ -631,77 +633,282 @@ int tui_dialog_key(struct tui_app *a, struct tui_dialog *d, int key, bool is_cha
 		key = '\n';
 	if (is_char && key == 27)
 		return d->buttons == TUI_BTN_CLOSE ? TUI_DLG_OK : TUI_DLG_CANCEL;
-	if ((is_char && key == '\t') || (!is_char && key == KEY_DOWN)) {
-		d->focus = (d->focus + 1) % n;
+	if (TUI_KEY_IS_ALT(key)) {
+		if (jump_to_accel(d, (int)TUI_KEY_ALT_CHAR(key)))
+			place(d);
 		return TUI_DLG_RUNNING;
 	}
-	if (!is_char && (key == KEY_BTAB || key == KEY_UP)) {
-		d->focus = (d->focus + n - 1) % n;
-		return TUI_DLG_RUNNING;
-	}
+	if (d->focus >= n)
+		d->focus = 0;
 	fi = focus_target(d, d->focus, &btn);
 	if ((is_char && key == '\n') || (!is_char && key == KEY_ENTER)) {
 		if (btn >= 0)
-			return press_button(a, d, btn);
+			return press_button(d, btn);
 		/* Enter in a field: the default button (OK / Next; No in a question) */
 		if (d->buttons == TUI_BTN_YES_NO || d->enter_no_default)
 			return TUI_DLG_RUNNING;
-		return d->buttons == TUI_BTN_WIZARD ? press_button(a, d, 1) : press_button(a, d, 0);
+		return press_button(d, d->buttons == TUI_BTN_WIZARD ? 1 : 0);
 	}
-	if (btn >= 0) {
+	up_down = !is_char && (key == KEY_UP || key == KEY_DOWN);
+	if (fi >= 0 && (!up_down || p->fields[fi]->ops->wants_arrows)) {
+		struct tui_field *f = p->fields[fi];
+		int r = f->ops->key ? f->ops->key(f, key, is_char) : TUI_FIELD_IGNORED;
+		if (r == TUI_FIELD_CHANGED)
+			field_changed(d, f);
+		if (r != TUI_FIELD_IGNORED) {
+			place(d);
+			return TUI_DLG_RUNNING;
+		}
+	}
+	if ((is_char && key == '\t') || (!is_char && key == KEY_DOWN)) {
+		move_focus(d, 1);
+	} else if (!is_char && (key == KEY_BTAB || key == KEY_UP)) {
+		move_focus(d, -1);
+	} else if (btn >= 0) {
 		if (!is_char && (key == KEY_LEFT || key == KEY_RIGHT)) {
-			int nb = nbuttons(d), first = n - nb;
-			int b = (btn + (key == KEY_LEFT ? nb - 1 : 1)) % nb;
-			d->focus = first + b;
+			int nb = nbuttons(d);
+			d->focus = n - nb + (btn + (key == KEY_LEFT ? nb - 1 : 1)) % nb;
 		} else if (is_char && key == ' ') {
-			return press_button(a, d, btn);
+			return press_button(d, btn);
 		} else if (d->buttons == TUI_BTN_YES_NO && is_char && (key == 'y' || key == 'Y')) {
-			return press_button(a, d, 0);
+			return press_button(d, 0);
 		} else if (d->buttons == TUI_BTN_YES_NO && is_char && (key == 'n' || key == 'N')) {
 			return TUI_DLG_CANCEL;
 		}
-		return TUI_DLG_RUNNING;
 	}
-	if (fi >= 0) {
-		struct tui_field *f = &p->fields[fi];
-		bool checked = f->checked;
-		int choice = f->choice;
-		field_key(d, fi, f, key, is_char);
-		if (f->checked != checked || f->choice != choice)
-			field_changed(a, d, fi);
-	}
+	place(d);
 	return TUI_DLG_RUNNING;
 }
 
-int tui_dialog_click(struct tui_app *a, struct tui_dialog *d, int y, int x)
+int tui_dialog_click(struct tui_dialog *d, int y, int x)
 {
-	struct tui_page *p = cur_page(d);
-	if (!d->win || !p)
+	struct tui_page *p = tui_dialog_page(d);
+	int inner = d->mode.w - 4, body_end = d->mode.h - 4;
+	if (!p || d->mode.w <= 0)
 		return TUI_DLG_RUNNING;
-	if (y == d->btn_y + d->y) {
+	if (y == d->btn_y) {
 		for (int i = 0; i < d->nbtn; i++)
 			if (x >= d->btn_x[i] && x < d->btn_x[i] + d->btn_w[i])
-				return press_button(a, d, i);
+				return press_button(d, i);
+		return TUI_DLG_RUNNING;
 	}
-	/* a click on a field's row focuses it (and toggles a check box) */
-	for (int k = 0, n = nfocus(d) - nbuttons(d); k < n; k++) {
-		int btn, fi = focus_target(d, k, &btn);
-		int row = d->y + 1 + (p->title && *p->title ? 2 : 0);
-		size_t ntext = 0;
-		char **text = wrap_text(p->text, d->w - 4, &ntext);
-		free_lines(text, ntext);
-		row += (int)ntext + (ntext ? 1 : 0) + fi;
-		if (fi >= 0 && y == row) {
-			d->focus = k;
-			if (p->fields[fi].kind == TUI_F_CHECK) {
-				p->fields[fi].checked = !p->fields[fi].checked;
-				field_changed(a, d, fi);
-			}
-			break;
-		}
+	/* a click on a field focuses it and goes to its kind (a check box toggles) */
+	for (size_t i = 0; d->field_row && i < p->nfields; i++) {
+		struct tui_field *f = p->fields[i];
+		int vw = value_width(p, f, inner), row = d->field_row[i], h = field_height(f, vw);
+		int vx = 2 + (f->ops->has_label_column ? label_width(p) : 0), k = focus_of(d, i);
+		if (row < 1 || row + h - 1 > body_end || y < row || y >= row + h || k < 0)
+			continue;
+		d->focus = k;
+		if (f->ops->click && x >= vx && f->ops->click(f, y - row, x - vx) == TUI_FIELD_CHANGED)
+			field_changed(d, f);
+		break;
 	}
+	place(d);
 	return TUI_DLG_RUNNING;
 }
+
+/* ---- drawing ------------------------------------------------------------------- */
+
+attr_t tui_field_attr(struct tui_app *a, const struct tui_field *f, bool focus)
+{
+	return tui_attr(a, focus ? CORE_ROLE_DIALOG_FIELD_FOCUS : CORE_ROLE_DIALOG_FIELD) | (f->disabled ? A_DIM : 0);
+}
+
+void tui_field_draw_label(WINDOW *w, int y, int x, int width, const struct tui_field *f, const char *suffix)
+{
+	char *t = xasprintf("%s%s", f->label, suffix ? suffix : "");
+	const char *at = NULL;
+	attr_t attr;
+	short pair;
+	tui_put_safe(w, y, x, width, t, false);
+	/* underline the accelerator: its first occurrence in the label */
+	for (const char *s = f->label; f->accel && *s && !at; s++)
+		if (tolower((unsigned char)*s) == f->accel)
+			at = s;
+	if (at) {
+		int col;
+		char save = *at;
+		*(char *)at = '\0';
+		col = core_str_width(f->label);
+		*(char *)at = save;
+		if (col < width) {
+			wattr_get(w, &attr, &pair, NULL);
+			mvwchgat(w, y, x + col, 1, attr | A_UNDERLINE, pair, NULL);
+		}
+	}
+	free(t);
+}
+
+static void draw_field(struct tui_dialog *d, struct tui_app *a, WINDOW *w, struct tui_page *p, size_t i,
+		       bool focus, attr_t base, int *cur_y, int *cur_x)
+{
+	struct tui_field *f = p->fields[i];
+	int inner = d->mode.w - 4, lw = label_width(p), row = d->field_row[i];
+	int x = 2, vw = value_width(p, f, inner), dw;
+	const char *beside = f->error ? f->error : f->detail;
+	if (f->ops->has_label_column) {
+		wattrset(w, base);
+		tui_field_draw_label(w, row, 2, lw, f, ":");
+		x += lw;
+	}
+	/* a fixed-width value leaves room beside it for its error or note */
+	dw = f->width > 0 && f->width < vw ? f->width : vw;
+	if (beside && tui_field_is_line(f) && f->width <= 0 && vw > 24)
+		dw = vw - (core_str_width(beside) + 1 < vw / 2 ? core_str_width(beside) + 1 : vw / 2);
+	if (f->ops->draw)
+		f->ops->draw(f, a, w, row, x, dw, focus);
+	if (beside && dw + 1 < vw && tui_field_is_line(f)) {
+		wattrset(w, f->error ? tui_attr(a, CORE_ROLE_ERROR) : (base | A_DIM));
+		tui_put_safe(w, row, x + dw + 1, vw - dw - 1, beside, false);
+	}
+	if (focus && f->ops->cursor) {
+		int c = f->ops->cursor(f, dw);
+		if (c >= 0) {
+			*cur_y = row;
+			*cur_x = x + c;
+		}
+	}
+}
+
+static void dialog_draw(struct tui_dialog *d, struct tui_app *a, WINDOW *w)
+{
+	struct tui_page *p = tui_dialog_page(d);
+	int h = d->mode.h, wd = d->mode.w, inner = wd - 4, body_end = h - 4, row, btn, ffield;
+	int cur_y = -1, cur_x = -1;
+	size_t ntext = 0;
+	char **text, *t;
+	attr_t base = tui_attr(a, d->error_style ? CORE_ROLE_ERROR : CORE_ROLE_DIALOG);
+
+	if (!w || !p || wd <= 0)
+		return;
+	if (!d->field_row)
+		place(d);
+	wbkgdset(w, ' ' | base);
+	wattrset(w, base);
+	werase(w);
+	box(w, 0, 0);
+	wattrset(w, tui_attr(a, CORE_ROLE_DIALOG_TITLE));
+	t = xasprintf(" %s ", d->title);
+	{
+		int tw = core_str_width(t), fit = tw < wd - 2 ? tw : wd - 2;
+		tui_put_safe(w, 0, (wd - fit) / 2, fit, t, false);
+	}
+	free(t);
+
+	/* the page's title and text, scrolled with the fields */
+	row = 1 - d->scroll;
+	if (p->title && *p->title) {
+		if (row >= 1 && row <= body_end) {
+			wattrset(w, base | A_BOLD);
+			tui_put_safe(w, row, 2, inner, p->title, false);
+		}
+		row += 2;
+	}
+	wattrset(w, base);
+	text = tui_wrap(p->text, inner, &ntext);
+	for (size_t i = 0; i < ntext; i++, row++)
+		if (row >= 1 && row <= body_end)
+			tui_put_safe(w, row, 2, inner, text[i], false);
+	tui_wrap_free(text, ntext);
+
+	ffield = focus_target(d, d->focus, &btn);
+	for (size_t i = 0; i < p->nfields; i++) {
+		int fh = field_height(p->fields[i], value_width(p, p->fields[i], inner));
+		if (d->field_row[i] < 1 || d->field_row[i] + fh - 1 > body_end)
+			continue;
+		draw_field(d, a, w, p, i, (int)i == ffield, base, &cur_y, &cur_x);
+	}
+	if (d->scroll > 0 || (p->nfields && d->field_row[p->nfields - 1] +
+						    field_height(p->fields[p->nfields - 1],
+								 value_width(p, p->fields[p->nfields - 1], inner)) -
+						    1 > body_end)) {
+		wattrset(w, base);
+		mvwaddstr(w, 1, wd - 2, d->scroll > 0 ? "^" : " ");
+		mvwaddstr(w, body_end, wd - 2, "v");
+	}
+
+	if (d->error) {
+		wattrset(w, tui_attr(a, CORE_ROLE_ERROR));
+		tui_put_safe(w, h - 3, 2, inner, d->error, false);
+	}
+	for (int i = 0; i < d->nbtn; i++) {
+		bool disabled = d->buttons == TUI_BTN_WIZARD && i == 0 && !d->nhistory;
+		t = xasprintf("[ %s ]", btn_label(d, i));
+		wattrset(w, tui_attr(a, i == btn ? CORE_ROLE_BUTTON_FOCUS : CORE_ROLE_BUTTON) | (disabled ? A_DIM : 0));
+		tui_put_safe(w, d->btn_y, d->btn_x[i], d->btn_w[i], t, false);
+		free(t);
+	}
+	wattrset(w, base);
+	if (cur_y >= 0)
+		tui_cursor(a, w, cur_y, cur_x);
+}
+
+/* ---- the mode -------------------------------------------------------------------- */
+
+static void mode_draw(struct tui_mode *m, struct tui_app *a, WINDOW *w)
+{
+	dialog_draw((struct tui_dialog *)m, a, w);
+}
+
+static int key_result(struct tui_dialog *d, int r)
+{
+	if (r == TUI_DLG_RUNNING)
+		return TUI_KEY_DONE;
+	d->result = r;
+	return TUI_KEY_CLOSE;
+}
+
+static int mode_key(struct tui_mode *m, struct tui_app *a, int key, bool is_char)
+{
+	struct tui_dialog *d = (struct tui_dialog *)m;
+	return key_result(d, tui_dialog_key(d, key, is_char));
+}
+
+static int mode_click(struct tui_mode *m, struct tui_app *a, int y, int x, bool dbl)
+{
+	struct tui_dialog *d = (struct tui_dialog *)m;
+	return key_result(d, tui_dialog_click(d, y, x));
+}
+
+static void mode_reply(struct tui_mode *m, struct tui_app *a, const md_msg *msg)
+{
+	struct tui_dialog *d = (struct tui_dialog *)m;
+	if (d->on_reply)
+		d->on_reply(a, d, msg);
+	relayout(d);
+}
+
+static void mode_resize(struct tui_mode *m, struct tui_app *a, int lines, int cols)
+{
+	tui_dialog_layout((struct tui_dialog *)m, lines, cols);
+}
+
+static void mode_done(struct tui_mode *m, struct tui_app *a)
+{
+	struct tui_dialog *d = (struct tui_dialog *)m;
+	if (d->on_done)
+		d->on_done(a, d, d->result);
+}
+
+static void mode_free(struct tui_mode *m)
+{
+	struct tui_dialog *d = (struct tui_dialog *)m;
+	tui_dialog_free(&d);
+}
+
+static const struct tui_mode_ops dialog_mode_ops = {
+	.name = "dialog",
+	.draw = mode_draw,
+	.key = mode_key,
+	.click = mode_click,
+	.reply = mode_reply,
+	.resize = mode_resize,
+	.done = mode_done,
+	.free = mode_free,
+};
+
+/* ---- convenience ------------------------------------------------------------------ */
 
 struct tui_dialog *tui_msgbox(const char *title, const char *text, bool error)
 {

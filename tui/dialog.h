@@ -143,6 +143,8 @@ struct tui_dialog {
 	 * current page's fields inside the dialog, for drawing and clicks */
 	int *field_row;
 	int btn_y, btn_x[4], btn_w[4], nbtn;
+	int scroll;                  /* content rows scrolled off (tall pages) */
+	int scr_lines, scr_cols;     /* the screen of the last layout (0: none) */
 };
 
 struct tui_dialog *tui_dialog_new(const char *title, int buttons);

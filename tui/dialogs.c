@@ -4,6 +4,7 @@
 #include "dialog.h"
 #include "nav.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,19 +15,20 @@
 
 /* ---- Delete ----------------------------------------------------------------- */
 
+/* The volumes are check boxes whose value (text) is the raw path. */
 static void delete_done(struct tui_app *a, struct tui_dialog *d, int result)
 {
-	struct tui_host *th = tui_host_by_id(a, d->host_id);
-	struct tui_page *p = &d->pages[0];
-	char **paths;
+	struct core_reg_host *th = tui_host_by_id(a, d->mode.host_id);
+	struct tui_page *p = d->pages[0];
+	const char **paths;
 	size_t n = 0;
 	if (result != TUI_DLG_OK || !th)
 		return;
 	paths = xcalloc(p->nfields + 1, sizeof(*paths));
 	for (size_t i = 0; i < p->nfields; i++)
-		if (p->fields[i].kind == TUI_F_CHECK && p->fields[i].checked)
-			paths[n++] = p->fields[i].value;
-	be_host_submit(th->be, BE_OP_DELETE, d->uuid, paths, n);
+		if (p->fields[i]->ops == &tui_field_check && p->fields[i]->checked)
+			paths[n++] = tui_field_value(p->fields[i]);
+	be_host_submit(tui_host_be(th), BE_OP_DELETE, d->uuid, (char **)paths, n);
 	free(paths);
 	tui_status(a, false, "Deleting...");
 }
@@ -41,11 +43,34 @@ static char *delete_text(const md_vm *v, const char *volumes)
 	return t;
 }
 
+/* The answer of BE_OP_DISKS: a check box per volume, the focus kept on Cancel. */
+static void delete_reply(struct tui_app *a, struct tui_dialog *d, const md_msg *m)
+{
+	const md_host *h = md_host_get(a->model, m->host_id);
+	const md_vm *v = h ? md_vm_find(h, d->uuid) : NULL;
+	char *text;
+	if (m->type != MD_MSG_VM_DISKS || !v)
+		return;
+	text = delete_text(v, m->nstrs ? "Tick the volumes to delete with it (Space):"
+				       : m->ok || !m->text ? "It has no storage volumes."
+						       : "Its volumes could not be listed.");
+	tui_dialog_set_text(d, 0, text);
+	free(text);
+	for (size_t k = 0; k < m->nstrs; k++) {
+		char *id = xasprintf("volume%zu", k);
+		struct tui_field *f = tui_page_add(d->pages[0], &tui_field_check, id, NULL, m->strs[k]);
+		free(f->label); /* a path from outside: no '&' marks in it */
+		f->label = core_sanitize(m->strs[k]);
+		free(id);
+	}
+	d->focus = (int)m->nstrs + 1; /* still Cancel */
+}
+
 void tui_open_delete_dialog(struct tui_app *a)
 {
 	const md_host *h = tui_sel_host(a);
 	const md_vm *v = tui_sel_vm(a);
-	struct tui_host *th = h ? tui_host_by_id(a, h->id) : NULL;
+	struct core_reg_host *th = h ? tui_host_by_id(a, h->id) : NULL;
 	struct tui_dialog *d;
 	char *text;
 	if (!v || !th)
@@ -56,38 +81,12 @@ void tui_open_delete_dialog(struct tui_app *a)
 	free(text);
 	d->ok_label = xstrdup("Delete");
 	d->on_done = delete_done;
-	d->host_id = h->id;
+	d->on_reply = delete_reply;
+	d->mode.host_id = h->id;
 	snprintf(d->uuid, sizeof(d->uuid), "%s", v->uuid);
 	d->focus = 1; /* Cancel */
-	d->wait_seq = be_host_submit(th->be, BE_OP_DISKS, v->uuid, NULL, 0);
 	tui_push_dialog(a, d);
-}
-
-void tui_dialogs_disks(struct tui_app *a, const md_msg *m)
-{
-	for (size_t i = 0; i < a->ndialogs; i++) {
-		struct tui_dialog *d = a->dialogs[i];
-		const md_host *h = md_host_get(a->model, m->host_id);
-		const md_vm *v = h ? md_vm_find(h, d->uuid) : NULL;
-		char *text;
-		if (d->wait_seq != m->seq || d->host_id != m->host_id || !v)
-			continue;
-		d->wait_seq = 0;
-		text = delete_text(v, m->nstrs ? "Tick the volumes to delete with it (Space):"
-					       : m->ok || !m->text ? "It has no storage volumes."
-							       : "Its volumes could not be listed.");
-		tui_dialog_set_text(d, 0, text);
-		free(text);
-		for (size_t k = 0; k < m->nstrs; k++) {
-			char *safe = core_sanitize(m->strs[k]);
-			struct tui_field *f = tui_page_add_field(&d->pages[0], TUI_F_CHECK, safe, m->strs[k]);
-			(void)f;
-			free(safe);
-		}
-		d->focus = (int)m->nstrs + 1; /* still Cancel */
-		tui_dialog_layout(a, d);
-		a->dirty |= TUI_DIRTY_ALL;
-	}
+	tui_mode_expect(a, &d->mode, h->id, be_host_submit(tui_host_be(th), BE_OP_DISKS, v->uuid, NULL, 0));
 }
 
 /* ---- Properties ------------------------------------------------------------- */
@@ -130,7 +129,7 @@ struct add_host_ctx {
 	int kind;
 	char *uri, *host, *user, *port, *driver, *name;
 	int daemon;        /* 0 system, 1 session */
-	int group;         /* the Group choice: 0 none, else a->groups[group - 1] */
+	int group;         /* the Group choice: 0 none, else a->reg.groups[group - 1] */
 	bool save;
 	char *built;       /* the URI add_host_validate made */
 };
@@ -157,91 +156,78 @@ static void add_host_ctx_free(struct tui_dialog *d)
 	d->ctx = NULL;
 }
 
-/* The fields' values into c (by label: the two kinds share some). */
-static void add_host_keep(struct add_host_ctx *c, const struct tui_page *p)
+/* The fields' values into c (by id: the two kinds share some). */
+static void add_host_keep(struct add_host_ctx *c, struct tui_dialog *d)
 {
-	for (size_t i = 0; i < p->nfields; i++) {
-		const struct tui_field *f = &p->fields[i];
-		const char *l = f->label;
-		if (strcmp(l, "URI") == 0)
-			core_str_set(&c->uri, f->value);
-		else if (strcmp(l, "Host") == 0)
-			core_str_set(&c->host, f->value);
-		else if (strcmp(l, "User") == 0)
-			core_str_set(&c->user, f->value);
-		else if (strcmp(l, "Port") == 0)
-			core_str_set(&c->port, f->value);
-		else if (strcmp(l, "Driver") == 0)
-			core_str_set(&c->driver, f->value);
-		else if (strcmp(l, "Name") == 0)
-			core_str_set(&c->name, f->value);
-		else if (strcmp(l, "Daemon") == 0)
-			c->daemon = f->choice;
-		else if (strcmp(l, "Group") == 0)
-			c->group = f->choice;
-		else if (f->kind == TUI_F_CHECK)
-			c->save = f->checked;
-	}
+	static const struct {
+		const char *id;
+		size_t off;
+	} text[] = {
+		{ "uri", offsetof(struct add_host_ctx, uri) },
+		{ "host", offsetof(struct add_host_ctx, host) },
+		{ "user", offsetof(struct add_host_ctx, user) },
+		{ "port", offsetof(struct add_host_ctx, port) },
+		{ "driver", offsetof(struct add_host_ctx, driver) },
+		{ "name", offsetof(struct add_host_ctx, name) },
+	};
+	struct tui_field *f;
+	for (size_t i = 0; i < CORE_ARRAY_LEN(text); i++)
+		if ((f = tui_dialog_field(d, text[i].id)) != NULL)
+			core_str_set((char **)((char *)c + text[i].off), tui_field_value(f));
+	if ((f = tui_dialog_field(d, "daemon")) != NULL)
+		c->daemon = f->choice;
+	if ((f = tui_dialog_field(d, "group")) != NULL)
+		c->group = f->choice;
+	if ((f = tui_dialog_field(d, "save")) != NULL)
+		c->save = f->checked;
 }
 
 static void add_host_fields(struct add_host_ctx *c, struct tui_page *p)
 {
 	struct tui_field *f;
 	tui_page_clear_fields(p);
-	f = tui_page_add_field(p, TUI_F_CHOICE, "Kind", "");
+	f = tui_page_add(p, &tui_field_choice, "kind", "&Kind", NULL);
 	tui_field_add_choice(f, "libvirt URI");
 	tui_field_add_choice(f, "SSH");
 	f->choice = c->kind;
 	if (c->kind == ADD_KIND_URI) {
 		core_str_set(&p->text, add_uri_text);
-		tui_page_add_field(p, TUI_F_TEXT, "URI", c->uri);
+		tui_page_add(p, &tui_field_text, "uri", "&URI", c->uri);
 	} else {
 		core_str_set(&p->text, add_ssh_text);
-		tui_page_add_field(p, TUI_F_TEXT, "Host", c->host);
-		tui_page_add_field(p, TUI_F_TEXT, "User", c->user);
-		tui_page_add_field(p, TUI_F_TEXT, "Port", c->port)->width = 6;
-		f = tui_page_add_field(p, TUI_F_CHOICE, "Daemon", "");
+		tui_page_add(p, &tui_field_text, "host", "&Host", c->host);
+		tui_page_add(p, &tui_field_text, "user", "&User", c->user);
+		tui_page_add(p, &tui_field_text, "port", "&Port", c->port)->width = 6;
+		f = tui_page_add(p, &tui_field_choice, "daemon", "&Daemon", NULL);
 		tui_field_add_choice(f, "system");
 		tui_field_add_choice(f, "session");
 		f->choice = c->daemon;
-		tui_page_add_field(p, TUI_F_TEXT, "Driver", c->driver ? c->driver : "qemu")->width = 12;
+		tui_page_add(p, &tui_field_text, "driver", "D&river", c->driver ? c->driver : "qemu")->width = 12;
 	}
-	tui_page_add_field(p, TUI_F_TEXT, "Name", c->name);
-	tui_add_group_choice(c->a, p, "Group", c->group - 1);
-	tui_page_add_field(p, TUI_F_CHECK, "Save in the config", "")->checked = c->save;
+	tui_page_add(p, &tui_field_text, "name", "&Name", c->name);
+	tui_add_group_choice(c->a, p, "&Group", c->group - 1);
+	tui_page_add(p, &tui_field_check, "save", "&Save in the config", NULL)->checked = c->save;
 }
 
-static void add_host_changed(struct tui_dialog *d, struct tui_page *p, int field)
+static void add_host_changed(struct tui_dialog *d, struct tui_page *p, struct tui_field *f)
 {
 	struct add_host_ctx *c = d->ctx;
-	if (field != 0 || p->fields[0].choice == c->kind)
+	if (strcmp(f->id, "kind") != 0 || f->choice == c->kind)
 		return;
-	add_host_keep(c, p);
-	c->kind = p->fields[0].choice;
+	add_host_keep(c, d);
+	c->kind = f->choice;
 	add_host_fields(c, p);
-}
-
-static bool has_control(const char *s)
-{
-	for (; s && *s; s++)
-		if ((unsigned char)*s < 32 || *s == 127)
-			return true;
-	return false;
 }
 
 static int add_host_validate(struct tui_dialog *d, struct tui_page *p, char **err)
 {
 	struct add_host_ctx *c = d->ctx;
-	add_host_keep(c, p);
+	add_host_keep(c, d);
 	xfree(&c->built);
 	if (c->kind == ADD_KIND_URI) {
 		const char *uri = c->uri;
 		if (!uri || !*uri) {
 			*err = xstrdup("Enter a libvirt URI, e.g. qemu:///system");
-			return -1;
-		}
-		if (has_control(uri)) {
-			*err = xstrdup("The URI holds a control character");
 			return -1;
 		}
 		if (!strstr(uri, ":/")) {
@@ -254,12 +240,8 @@ static int add_host_validate(struct tui_dialog *d, struct tui_page *p, char **er
 		if (!c->built)
 			return -1;
 	}
-	if (has_control(c->name)) {
-		*err = xstrdup("The name cannot hold a control character");
-		return -1;
-	}
-	for (size_t i = 0; i < c->a->nhosts; i++) {
-		const md_host *h = md_host_get(c->a->model, c->a->hosts[i].id);
+	for (size_t i = 0; i < c->a->reg.nhosts; i++) {
+		const md_host *h = md_host_get(c->a->model, c->a->reg.hosts[i].id);
 		if (h && strcmp(h->uri, c->built) == 0) {
 			*err = xstrdup("This host is in the tree already");
 			return -1;
@@ -275,11 +257,11 @@ static void add_host_done(struct tui_app *a, struct tui_dialog *d, int result)
 	int id;
 	if (result != TUI_DLG_OK || !c->built)
 		return;
-	if (c->group > 0 && (size_t)(c->group - 1) < a->ngroups)
-		group = a->groups[c->group - 1].name;
+	if (c->group > 0 && (size_t)(c->group - 1) < a->reg.ngroups)
+		group = a->reg.groups[c->group - 1].name;
 	id = tui_add_host(a, c->built, c->name, group, c->save, false);
 	if (group)
-		a->groups[c->group - 1].expanded = true;
+		a->reg.groups[c->group - 1].expanded = true;
 	tui_rebuild_tree(a);
 	tui_select_host(a, id);
 	tui_status(a, false, "Added host %s", c->built);
@@ -304,6 +286,6 @@ void tui_open_add_host(struct tui_app *a)
 	d->ctx = c;
 	d->on_free = add_host_ctx_free;
 	d->on_done = add_host_done;
-	d->focus = 1; /* the URI: type at once */
+	tui_dialog_focus(d, "uri"); /* type at once */
 	tui_push_dialog(a, d);
 }

@@ -79,17 +79,17 @@ int tui_sel_group_index(const struct tui_app *a)
 	return th ? tui_host_group_index(a, th) : -1;
 }
 
-/* A CHOICE field of the groups: "(none)" then each group, on sel (-1: none). */
+/* A choice field "group" of the groups: "(none)" then each group, on sel (-1: none). */
 struct tui_field *tui_add_group_choice(const struct tui_app *a, struct tui_page *p, const char *label, int sel)
 {
-	struct tui_field *f = tui_page_add_field(p, TUI_F_CHOICE, label, "");
+	struct tui_field *f = tui_page_add(p, &tui_field_choice, "group", label, NULL);
 	tui_field_add_choice(f, "(none)");
-	for (size_t i = 0; i < a->ngroups; i++) {
-		char *safe = core_sanitize(a->groups[i].name);
+	for (size_t i = 0; i < a->reg.ngroups; i++) {
+		char *safe = core_sanitize(a->reg.groups[i].name);
 		tui_field_add_choice(f, safe);
 		free(safe);
 	}
-	f->choice = sel >= 0 && (size_t)sel < a->ngroups ? sel + 1 : 0;
+	f->choice = sel >= 0 && (size_t)sel < a->reg.ngroups ? sel + 1 : 0;
 	return f;
 }
 
@@ -97,9 +97,9 @@ struct tui_field *tui_add_group_choice(const struct tui_app *a, struct tui_page 
  * dialogs are modal: the groups do not change while one is open. */
 const char *tui_group_choice_name(const struct tui_app *a, const struct tui_field *f)
 {
-	if (f->choice <= 0 || (size_t)(f->choice - 1) >= a->ngroups)
+	if (f->choice <= 0 || (size_t)(f->choice - 1) >= a->reg.ngroups)
 		return NULL;
-	return a->groups[f->choice - 1].name;
+	return a->reg.groups[f->choice - 1].name;
 }
 
 /* A name for a new or renamed group: 0, or -1 and *err. except: the group
@@ -113,7 +113,7 @@ static int group_name_validate(const struct tui_app *a, const char *name, int ex
 	other = tui_group_find_nocase(a, name);
 	if (other < 0 || other == except)
 		return 0;
-	safe = core_sanitize(a->groups[other].name);
+	safe = core_sanitize(a->reg.groups[other].name);
 	*err = xasprintf("There is a group '%s' already", safe);
 	free(safe);
 	return -1;
@@ -138,12 +138,12 @@ static struct group_ctx *group_ctx_new(struct tui_app *a, int group)
 static int new_group_validate(struct tui_dialog *d, struct tui_page *p, char **err)
 {
 	struct group_ctx *c = d->ctx;
-	return group_name_validate(c->a, p->fields[0].value, -1, err);
+	return group_name_validate(c->a, tui_field_value(tui_dialog_field(d, "name")), -1, err);
 }
 
 static void new_group_done(struct tui_app *a, struct tui_dialog *d, int result)
 {
-	const char *name = d->pages[0].fields[0].value;
+	const char *name = tui_field_value(tui_dialog_field(d, "name"));
 	size_t gi;
 	if (result != TUI_DLG_OK)
 		return;
@@ -161,7 +161,7 @@ void tui_open_new_group(struct tui_app *a)
 						 "A group is a folder of the console tree for hosts. "
 						 "Put a host in it with Move to Group.");
 	p->validate = new_group_validate;
-	tui_page_add_field(p, TUI_F_TEXT, "Name", "");
+	tui_page_add(p, &tui_field_text, "name", "&Name", NULL);
 	d->ok_label = xstrdup("Create");
 	d->ctx = group_ctx_new(a, -1);
 	d->on_done = new_group_done;
@@ -173,16 +173,16 @@ void tui_open_new_group(struct tui_app *a)
 static int rename_group_validate(struct tui_dialog *d, struct tui_page *p, char **err)
 {
 	struct group_ctx *c = d->ctx;
-	return group_name_validate(c->a, p->fields[0].value, c->group, err);
+	return group_name_validate(c->a, tui_field_value(tui_dialog_field(d, "name")), c->group, err);
 }
 
 static void rename_group_done(struct tui_app *a, struct tui_dialog *d, int result)
 {
 	struct group_ctx *c = d->ctx;
-	const char *name = d->pages[0].fields[0].value;
-	if (result != TUI_DLG_OK || c->group < 0 || (size_t)c->group >= a->ngroups)
+	const char *name = tui_field_value(tui_dialog_field(d, "name"));
+	if (result != TUI_DLG_OK || c->group < 0 || (size_t)c->group >= a->reg.ngroups)
 		return;
-	if (strcmp(a->groups[c->group].name, name) == 0)
+	if (strcmp(a->reg.groups[c->group].name, name) == 0)
 		return;
 	tui_group_rename(a, (size_t)c->group, name);
 	tui_select_group(a, (size_t)c->group);
@@ -193,7 +193,7 @@ static void rename_group_done(struct tui_app *a, struct tui_dialog *d, int resul
 void tui_open_rename_group(struct tui_app *a)
 {
 	const struct tui_node *n = tui_sel_node(a);
-	const struct tui_group *g = tui_sel_group(a);
+	const struct core_reg_group *g = tui_sel_group(a);
 	struct tui_dialog *d;
 	struct tui_page *p;
 	if (!g)
@@ -201,7 +201,7 @@ void tui_open_rename_group(struct tui_app *a)
 	d = tui_dialog_new("Rename Group", TUI_BTN_OK_CANCEL);
 	p = tui_dialog_add_page(d, NULL, "The hosts in the group stay in it.");
 	p->validate = rename_group_validate;
-	tui_page_add_field(p, TUI_F_TEXT, "Name", g->name);
+	tui_page_add(p, &tui_field_text, "name", "&Name", g->name); /* the cursor at its end */
 	d->ok_label = xstrdup("Rename");
 	d->ctx = group_ctx_new(a, n->group);
 	d->on_done = rename_group_done;
@@ -214,9 +214,9 @@ static void remove_group_done(struct tui_app *a, struct tui_dialog *d, int resul
 {
 	struct group_ctx *c = d->ctx;
 	char *name;
-	if (result != TUI_DLG_OK || c->group < 0 || (size_t)c->group >= a->ngroups)
+	if (result != TUI_DLG_OK || c->group < 0 || (size_t)c->group >= a->reg.ngroups)
 		return;
-	name = xstrdup(a->groups[c->group].name);
+	name = xstrdup(a->reg.groups[c->group].name);
 	tui_group_remove(a, (size_t)c->group);
 	tui_status(a, false, "Removed the group '%s'", name);
 	free(name);
@@ -226,7 +226,7 @@ static void remove_group_done(struct tui_app *a, struct tui_dialog *d, int resul
 void tui_open_remove_group(struct tui_app *a)
 {
 	const struct tui_node *n = tui_sel_node(a);
-	const struct tui_group *g = tui_sel_group(a);
+	const struct core_reg_group *g = tui_sel_group(a);
 	struct tui_dialog *d;
 	size_t nh;
 	char *name, *text;
@@ -248,12 +248,12 @@ void tui_open_remove_group(struct tui_app *a)
 
 /* ---- Move to Group -------------------------------------------------------------- */
 
-/* fields: 0 Group (choice), 1 New group (text: wins when given) */
+/* fields: "group" (choice), "new" (text: wins when given) */
 static int move_validate(struct tui_dialog *d, struct tui_page *p, char **err)
 {
 	struct group_ctx *c = d->ctx;
-	const char *nw = p->fields[1].value;
-	if (!nw || !*nw)
+	const char *nw = tui_field_value(tui_dialog_field(d, "new"));
+	if (!*nw)
 		return 0;
 	/* an existing group's name (in any case) moves it there */
 	if (tui_group_find_nocase(c->a, nw) >= 0)
@@ -263,21 +263,20 @@ static int move_validate(struct tui_dialog *d, struct tui_page *p, char **err)
 
 static void move_done(struct tui_app *a, struct tui_dialog *d, int result)
 {
-	struct tui_page *p = &d->pages[0];
-	struct tui_host *th = tui_host_by_id(a, d->host_id);
-	const md_host *h = md_host_get(a->model, d->host_id);
-	const char *nw = p->fields[1].value;
+	struct core_reg_host *th = tui_host_by_id(a, d->mode.host_id);
+	const md_host *h = md_host_get(a->model, d->mode.host_id);
+	const char *nw = tui_field_value(tui_dialog_field(d, "new"));
 	char *group;
 	if (result != TUI_DLG_OK || !th || !h)
 		return;
-	if (nw && *nw) {
+	if (*nw) {
 		int gi = tui_group_find_nocase(a, nw);
-		group = xstrdup(gi >= 0 ? a->groups[gi].name : nw);
+		group = xstrdup(gi >= 0 ? a->reg.groups[gi].name : nw);
 	} else {
-		group = xstrdup(tui_group_choice_name(a, &p->fields[0]));
+		group = xstrdup(tui_group_choice_name(a, tui_dialog_field(d, "group")));
 	}
-	tui_host_set_group(a, d->host_id, group);
-	tui_select_host(a, d->host_id);
+	tui_host_set_group(a, d->mode.host_id, group);
+	tui_select_host(a, d->mode.host_id);
 	if (group)
 		tui_status(a, false, "Moved %s to the group '%s'", h->label, group);
 	else
@@ -289,7 +288,7 @@ static void move_done(struct tui_app *a, struct tui_dialog *d, int result)
 void tui_open_move_to_group(struct tui_app *a)
 {
 	const md_host *h = tui_sel_host(a);
-	struct tui_host *th = h ? tui_host_by_id(a, h->id) : NULL;
+	struct core_reg_host *th = h ? tui_host_by_id(a, h->id) : NULL;
 	struct tui_dialog *d;
 	struct tui_page *p;
 	char *label, *text;
@@ -301,12 +300,12 @@ void tui_open_move_to_group(struct tui_app *a)
 	d = tui_dialog_new("Move to Group", TUI_BTN_OK_CANCEL);
 	p = tui_dialog_add_page(d, NULL, text);
 	p->validate = move_validate;
-	tui_add_group_choice(a, p, "Group", tui_host_group_index(a, th));
-	tui_page_add_field(p, TUI_F_TEXT, "New group", "");
+	tui_add_group_choice(a, p, "&Group", tui_host_group_index(a, th));
+	tui_page_add(p, &tui_field_text, "new", "&New group", NULL);
 	d->ok_label = xstrdup("Move");
 	d->ctx = group_ctx_new(a, -1);
 	d->on_done = move_done;
-	d->host_id = h->id;
+	d->mode.host_id = h->id;
 	tui_push_dialog(a, d);
 	free(label);
 	free(text);
@@ -325,44 +324,33 @@ static char *safe_cut(const char *raw, int cols)
 	return cut;
 }
 
-/* fields: 0 Name, 1 Group, [2 Saved in the config] */
-static int props_validate(struct tui_dialog *d, struct tui_page *p, char **err)
-{
-	(void)d;
-	for (const char *s = p->fields[0].value; s && *s; s++) {
-		if ((unsigned char)*s < 0x20 || *s == 0x7f) {
-			*err = xstrdup("The name cannot hold a control character");
-			return -1;
-		}
-	}
-	return 0;
-}
-
+/* fields: "name", "group", "saved" (not for the demo host) */
 static void props_done(struct tui_app *a, struct tui_dialog *d, int result)
 {
-	struct tui_page *p = &d->pages[0];
-	struct tui_host *th = tui_host_by_id(a, d->host_id);
-	const md_host *h = md_host_get(a->model, d->host_id);
-	const char *name = p->fields[0].value, *group;
+	struct core_reg_host *th = tui_host_by_id(a, d->mode.host_id);
+	const md_host *h = md_host_get(a->model, d->mode.host_id);
+	const char *name = tui_field_value(tui_dialog_field(d, "name")), *group;
+	struct tui_field *saved_f = tui_dialog_field(d, "saved");
 	bool changed = false, saved;
 	if (result != TUI_DLG_OK || !th || !h)
 		return;
-	group = tui_group_choice_name(a, &p->fields[1]);
-	saved = p->nfields > 2 ? p->fields[2].checked : th->saved;
-	if (!core_str_eq(th->name, name && *name ? name : NULL)) {
+	group = tui_group_choice_name(a, tui_dialog_field(d, "group"));
+	saved = saved_f ? saved_f->checked : th->saved;
+	if (!core_str_eq(th->name, *name ? name : NULL)) {
 		tui_host_set_name(a, th->id, name);
 		changed = true;
 	}
 	if (!core_str_eq(th->group, group)) {
 		tui_host_set_group(a, th->id, group);
-		tui_select_host(a, d->host_id);
-		th = tui_host_by_id(a, d->host_id);
+		tui_select_host(a, d->mode.host_id);
+		th = tui_host_by_id(a, d->mode.host_id);
 		changed = true;
 	}
 	if (th->saved != saved) {
 		if (th->saved) /* out of the file at the next save */
-			tui_note_host_unsaved(a, h->uri);
-		th->saved = saved;
+			core_hostreg_unsave(&a->reg, th->id);
+		else
+			th->saved = true;
 		changed = true;
 	}
 	if (!changed)
@@ -374,7 +362,7 @@ static void props_done(struct tui_app *a, struct tui_dialog *d, int result)
 void tui_open_host_properties(struct tui_app *a)
 {
 	const md_host *h = tui_sel_host(a);
-	struct tui_host *th = h ? tui_host_by_id(a, h->id) : NULL;
+	struct core_reg_host *th = h ? tui_host_by_id(a, h->id) : NULL;
 	struct tui_dialog *d;
 	struct tui_page *p;
 	char *uri, *host, *err, *via, *text, retry[48];
@@ -399,13 +387,13 @@ void tui_open_host_properties(struct tui_app *a)
 	tui_dialog_set_button(d, 0, "OK");
 	tui_dialog_set_button(d, 1, "Close");
 	p = tui_dialog_add_page(d, NULL, text);
-	p->validate = props_validate;
-	tui_page_add_field(p, TUI_F_TEXT, "Name", th->name ? th->name : "");
-	tui_add_group_choice(a, p, "Group", tui_host_group_index(a, th));
+	tui_page_add(p, &tui_field_text, "name", "&Name", th->name);
+	tui_add_group_choice(a, p, "&Group", tui_host_group_index(a, th));
 	if (!th->demo)
-		tui_page_add_field(p, TUI_F_CHECK, "Saved in the config (opened at start)", "")->checked = th->saved;
+		tui_page_add(p, &tui_field_check, "saved", "&Saved in the config (opened at start)", NULL)->checked =
+			th->saved;
 	d->on_done = props_done;
-	d->host_id = h->id;
+	d->mode.host_id = h->id;
 	tui_push_dialog(a, d);
 	free(uri);
 	free(host);

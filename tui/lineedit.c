@@ -1,45 +1,47 @@
-/* tui/lineedit.c - curses keys to the line editor (see lineedit.h). */
+/* tui/lineedit.c - curses keys for the line editor (see lineedit.h). */
 #include "lineedit.h"
 
 #include <curses.h>
 
+#include "mode.h"
+
 #define CTRL(c) ((c) & 0x1f)
+
+static int line_op(core_line *l, int op)
+{
+	size_t len = l->len;
+	core_line_op(l, op);
+	return l->len != len ? TUI_LINE_CHANGED : TUI_LINE_CONSUMED;
+}
 
 int tui_line_key(core_line *l, int key, bool is_char)
 {
-	const char *before = core_line_text(l);
-	size_t len = l->len;
-	int op = -1;
-	(void)before;
+	if (TUI_KEY_IS_ALT(key))
+		return TUI_LINE_IGNORED;
 	if (is_char) {
 		switch (key) {
-		case CTRL('a'): op = CORE_LINE_HOME; break;
-		case CTRL('e'): op = CORE_LINE_END; break;
-		case CTRL('b'): op = CORE_LINE_LEFT; break;
-		case CTRL('f'): op = CORE_LINE_RIGHT; break;
-		case CTRL('u'): op = CORE_LINE_KILL_START; break;
-		case CTRL('k'): op = CORE_LINE_KILL_END; break;
-		case CTRL('w'): op = CORE_LINE_KILL_WORD; break;
-		case CTRL('h'):
-		case 127: op = CORE_LINE_BACKSPACE; break;
-		default:
-			if (key < 32 || key == 127)
-				return TUI_LINE_IGNORED;
-			return core_line_insert(l, (unsigned)key) ? TUI_LINE_CHANGED : TUI_LINE_CONSUMED;
+		case CTRL('A'): return line_op(l, CORE_LINE_HOME);
+		case CTRL('E'): return line_op(l, CORE_LINE_END);
+		case CTRL('U'): return line_op(l, CORE_LINE_KILL_START);
+		case CTRL('K'): return line_op(l, CORE_LINE_KILL_END);
+		case CTRL('W'): return line_op(l, CORE_LINE_KILL_WORD);
+		case CTRL('H'):
+		case 127: return line_op(l, CORE_LINE_BACKSPACE);
+		default: break;
 		}
-	} else {
-		switch (key) {
-		case KEY_LEFT: op = CORE_LINE_LEFT; break;
-		case KEY_RIGHT: op = CORE_LINE_RIGHT; break;
-		case KEY_HOME: op = CORE_LINE_HOME; break;
-		case KEY_END: op = CORE_LINE_END; break;
-		case KEY_BACKSPACE: op = CORE_LINE_BACKSPACE; break;
-		case KEY_DC: op = CORE_LINE_DELETE; break;
-		case 0x222: op = CORE_LINE_WORD_LEFT; break;  /* kLFT5, Ctrl-Left in xterm */
-		case 0x231: op = CORE_LINE_WORD_RIGHT; break; /* kRIT5 */
-		default: return TUI_LINE_IGNORED;
-		}
+		if (key < 0x20 || (key >= 0x7f && key < 0xa0))
+			return TUI_LINE_IGNORED; /* never inserted */
+		return core_line_insert(l, (unsigned)key) ? TUI_LINE_CHANGED : TUI_LINE_CONSUMED;
 	}
-	core_line_op(l, op);
-	return l->len != len ? TUI_LINE_CHANGED : TUI_LINE_CONSUMED;
+	switch (key) {
+	case KEY_LEFT: return line_op(l, CORE_LINE_LEFT);
+	case KEY_RIGHT: return line_op(l, CORE_LINE_RIGHT);
+	case KEY_HOME: return line_op(l, CORE_LINE_HOME);
+	case KEY_END: return line_op(l, CORE_LINE_END);
+	case KEY_SLEFT: return line_op(l, CORE_LINE_WORD_LEFT);
+	case KEY_SRIGHT: return line_op(l, CORE_LINE_WORD_RIGHT);
+	case KEY_BACKSPACE: return line_op(l, CORE_LINE_BACKSPACE);
+	case KEY_DC: return line_op(l, CORE_LINE_DELETE);
+	default: return TUI_LINE_IGNORED;
+	}
 }

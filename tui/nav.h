@@ -22,7 +22,5 @@ void tui_open_rename_group(struct tui_app *a);
 void tui_open_remove_group(struct tui_app *a);
 void tui_open_move_to_group(struct tui_app *a);
 void tui_open_host_properties(struct tui_app *a);
-/* An MD_MSG_VM_DISKS arrived: give it to the dialog waiting for it. */
-void tui_dialogs_disks(struct tui_app *a, const struct md_msg *m);
 
 #endif

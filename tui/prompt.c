@@ -30,17 +30,17 @@ static void show_next(struct tui_app *a);
 static void prompt_done(struct tui_app *a, struct tui_dialog *d, int result)
 {
 	core_prompt *p = d->ctx;
-	struct tui_field *f = d->npages && d->pages[0].nfields ? &d->pages[0].fields[0] : NULL;
+	struct tui_field *f = tui_dialog_field(d, "answer");
 
 	if (result != TUI_DLG_OK) {
 		core_prompt_cancel(p);
 	} else if (p->kind == CORE_PROMPT_HOSTKEY) {
 		core_prompt_answer(p, d->pressed == 0 ? CORE_HOSTKEY_ONCE : CORE_HOSTKEY_SAVE, NULL);
 	} else {
-		core_prompt_answer(p, 0, f && f->value ? f->value : "");
+		core_prompt_answer(p, 0, f ? tui_field_value(f) : "");
 	}
-	if (f && f->value) /* the dialog wipes password fields; wipe text answers too */
-		explicit_bzero(f->value, strlen(f->value));
+	if (f) /* every answer's line is secret: wiped now, and on any later growth */
+		core_line_op(&f->line, CORE_LINE_CLEAR);
 	prompts(a)->shown = NULL;
 	show_next(a);
 }
@@ -49,6 +49,25 @@ static void prompt_free(struct tui_dialog *d)
 {
 	core_prompt_drop(d->ctx); /* cancels it if nobody answered */
 	d->ctx = NULL;
+}
+
+/* The answer field's label: the prompt's ("Password:" from a server) with
+ * its colon dropped (the dialog draws one) and '&' doubled (no accelerator
+ * from outside text). */
+static char *answer_label(const char *raw)
+{
+	const char *l = raw ? raw : "Answer";
+	size_t n = strlen(l);
+	char *out = xmalloc(2 * n + 1), *o = out;
+	while (n && (l[n - 1] == ':' || l[n - 1] == ' '))
+		n--;
+	for (size_t i = 0; i < n; i++) {
+		if (l[i] == '&')
+			*o++ = '&';
+		*o++ = l[i];
+	}
+	*o = '\0';
+	return out;
 }
 
 static struct tui_dialog *prompt_dialog(struct tui_app *a, core_prompt *p)
@@ -72,10 +91,14 @@ static struct tui_dialog *prompt_dialog(struct tui_app *a, core_prompt *p)
 	} else {
 		d = tui_dialog_new(p->title ? p->title : "Question", TUI_BTN_OK_CANCEL);
 		pg = tui_dialog_add_page(d, NULL, p->text);
-		tui_page_add_field(pg, p->kind == CORE_PROMPT_SECRET ? TUI_F_PASSWORD : TUI_F_TEXT,
-				   p->label ? p->label : "Answer:", p->initial);
+		struct tui_field *f;
+		char *label = answer_label(p->label);
+		f = tui_page_add(pg, p->kind == CORE_PROMPT_SECRET ? &tui_field_password : &tui_field_text, "answer",
+				 label, p->initial);
+		f->line.secret = true; /* a keyboard-interactive answer may be a one-time code */
+		free(label);
 	}
-	d->host_id = p->host_id;
+	d->mode.host_id = p->host_id;
 	d->ctx = p;
 	d->on_done = prompt_done;
 	d->on_free = prompt_free;
@@ -125,17 +148,11 @@ void tui_prompt_cancel_host(struct tui_app *a, int host_id)
 			i++;
 		}
 	}
-	if (ps->shown && ps->shown->host_id == host_id) {
-		for (size_t i = 0; i < a->ndialogs; i++) {
-			if (a->dialogs[i] != ps->shown)
-				continue;
-			memmove(a->dialogs + i, a->dialogs + i + 1, (a->ndialogs - i - 1) * sizeof(*a->dialogs));
-			a->ndialogs--;
-			break;
-		}
-		tui_dialog_free(&ps->shown); /* on_free cancels it */
+	if (ps->shown && ps->shown->mode.host_id == host_id) {
+		/* closed as cancelled: prompt_done cancels it and shows the next */
+		ps->shown->result = TUI_DLG_CANCEL;
+		tui_mode_pop(a, &ps->shown->mode);
 		a->dirty |= TUI_DIRTY_ALL;
-		show_next(a);
 	}
 }
 
