@@ -315,8 +315,16 @@ struct tui_mode *tui_mode_top(const struct tui_app *a)
 	return a->nstack ? a->stack[a->nstack - 1] : NULL;
 }
 
+#define TUI_EXPECTS_PER_MODE 32
+
 void tui_mode_expect(struct tui_app *a, struct tui_mode *m, int host_id, uint64_t seq)
 {
+	size_t mine = 0, oldest = 0;
+	for (size_t i = 0; i < a->nexpects; i++)
+		if (a->expects[i].mode == m && mine++ == 0)
+			oldest = i;
+	if (mine >= TUI_EXPECTS_PER_MODE) /* a long-lived view: forget its oldest job */
+		memmove(&a->expects[oldest], &a->expects[oldest + 1], (--a->nexpects - oldest) * sizeof(*a->expects));
 	xgrow(&a->expects, &a->cap_expects, a->nexpects + 1, sizeof(*a->expects));
 	a->expects[a->nexpects++] = (struct tui_expect){ m, host_id, seq };
 }
@@ -353,11 +361,13 @@ void tui_mode_pop(struct tui_app *a, struct tui_mode *m)
 /* After a key, click or answer: the mode may have grown or shrunk. */
 static void stack_relayout(struct tui_app *a, struct tui_mode *m)
 {
-	int h = m->h, w = m->w, y = m->y, x = m->x;
 	if (!m->ops->resize || a->too_small)
 		return;
 	m->ops->resize(m, a, a->lines, a->cols);
-	if (m->h != h || m->w != w || m->y != y || m->x != x || !m->win)
+	/* the window as it is against the size the mode wants now (its key
+	 * or reply may have laid it out already) */
+	if (!m->win || getmaxy(m->win) != m->h || getmaxx(m->win) != m->w || getbegy(m->win) != m->y ||
+	    getbegx(m->win) != m->x)
 		stack_window(a, m);
 }
 
@@ -406,8 +416,9 @@ bool tui_route_reply(struct tui_app *a, const md_msg *m)
 		struct tui_expect e = a->expects[i];
 		if (e.seq != m->seq || e.host_id != m->host_id)
 			continue;
-		if (m->type == MD_MSG_OP_RESULT) /* the last answer of a job */
-			memmove(&a->expects[i], &a->expects[i + 1], (--a->nexpects - i) * sizeof(*a->expects));
+		/* a job may answer in several messages, its OP_RESULT not
+		 * always last (BE_OP_DISKS): the expectation stays until the
+		 * mode goes (tui_mode_expect keeps the newest few) */
 		if (e.mode->ops->reply) {
 			e.mode->ops->reply(e.mode, a, m);
 			for (size_t k = 0; k < a->nstack; k++)

@@ -354,7 +354,7 @@ const char *tui_vm_state_text(const md_vm *v)
 size_t tui_pane_actions(const struct tui_app *a, const struct tui_action **out, size_t max)
 {
 	const struct tui_node *n = tui_sel_node(a);
-	const struct tui_mode *m = tui_pane_mode(a);
+	const struct tui_mode *m = a->pane; /* the node's view, also under an overlay */
 	size_t k = 0;
 	int scopes[4], ns = 0;
 	if (m && m->ops->scope && m->ops->selected && m->ops->selected(m)) {

@@ -141,6 +141,5 @@ void tui_help_open(struct tui_app *a)
 	help_state.mode.ops = &help_ops;
 	help_state.mode.host_id = -1;
 	help_state.top = 0;
-	a->focus = TUI_PANE_LIST;
 	tui_pane_overlay(a, &help_state.mode);
 }

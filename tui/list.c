@@ -368,7 +368,7 @@ void tui_list_draw(struct tui_list *l, struct tui_app *a, void *win, int y, int 
 	l->app = a;
 	if (tui_list_filtered(l)) {
 		char *f = xasprintf("Filter: %s%s", core_line_text(&l->filter),
-				    l->filtering ? "" : "  (/ to edit, Escape clears)");
+				    l->filtering ? "" : "  (/ to edit, Esc clears)");
 		wattrset(w, tui_attr(a, CORE_ROLE_STATUS));
 		/* the user's own text: control characters cannot be typed, so
 		 * it is drawn as typed (a '\' stays one '\') */

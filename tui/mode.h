@@ -70,7 +70,8 @@ struct tui_mode {
 void tui_mode_push(struct tui_app *a, struct tui_mode *m);
 void tui_mode_pop(struct tui_app *a, struct tui_mode *m);  /* done(), free() */
 struct tui_mode *tui_mode_top(const struct tui_app *a);    /* NULL: none */
-/* Route the answer of job seq on host host_id to m's reply(). */
+/* Route the answers of job seq on host host_id (its OP_RESULT and any
+ * message with its seq) to m's reply(), until m is freed. */
 void tui_mode_expect(struct tui_app *a, struct tui_mode *m, int host_id, uint64_t seq);
 
 #endif

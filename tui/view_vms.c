@@ -168,10 +168,14 @@ static const char *vms_name(const void *src, size_t i)
 static bool vms_col_empty(const void *src, int col, const struct tui_app *a)
 {
 	const md_host *h = src;
+	unsigned bit = col == COL_CPU ? CORE_RATE_CPU | CORE_RATE_CPU_HOST
+		       : col == COL_MEMUSED ? CORE_RATE_MEM
+		       : col == COL_NETRX || col == COL_NETTX ? CORE_RATE_NET
+		       : CORE_RATE_DISK;
 	(void)a;
 	if (!col_live(col))
 		return false;
-	return h->live == NULL;
+	return !h->live || !(h->live->sum.have & bit);
 }
 
 static int vms_flex_min(const void *src)

@@ -240,9 +240,16 @@ t_help_and_menu() {
 	demo_up
 	tm_keys F1
 	tm_wait_for "Help: keys"
-	# the VM keys come after the global and host ones: a page down
-	tm_keys PageDown
+	# the VM keys come after the global and host ones (wrapped to the
+	# pane's width): a few pages down
+	for _ in 1 2 3 4; do
+		tm_capture | grep -q "Turn the VM off at once" && break
+		tm_keys PageDown
+		sleep 0.2
+	done
 	tm_wait_for "Turn the VM off at once"
+	# a long description wraps under its key instead of being cut
+	tm_wait_for "(asks first)"
 	tm_keys Escape
 	tm_wait_gone "Help: keys"
 	tm_keys F10

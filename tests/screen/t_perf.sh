@@ -21,8 +21,15 @@ perf_pick() {
 
 t_perf_columns_and_summary() {
 	perf_demo_up
-	# live columns beside the static ones; the test driver has no figures
-	tm_wait_line "Name" "State" "CPU%" "Memory" "Used"
+	# the test driver has no figures: its live columns fold first, and the
+	# names get the room
+	tm_wait_line "Name" "State" "vCPU" "Memory" "Uptime"
+	tm_assert_not_contains "CPU%"
+	tm_wait_line "home-assistant " "paused"
+	tm_stop
+	# with room, they show (empty) after the others
+	perf_demo_up -x 160
+	tm_wait_line "Name" "State" "vCPU" "Memory" "Uptime" "CPU%" "Used"
 	tm_wait_line "web01 " "running" " - " "2 GiB"
 	# the host summary above the list while the host node is selected
 	tm_wait_line "Host CPU" "mem" "64 GiB"
@@ -68,7 +75,7 @@ t_perf_view_host_80x24() {
 }
 
 t_perf_keys() {
-	perf_demo_up
+	perf_demo_up -x 160
 	tm_keys ']'
 	tm_wait_for "Refresh every 3 s"
 	tm_keys '[' '['
@@ -86,9 +93,11 @@ t_perf_keys() {
 	tm_wait_line "Host%" "Memory"
 	tm_keys %
 	tm_wait_line "CPU%" "Memory"
-	# sort by a live column: '>' skips columns that do not show
+	# sort by a live column: '>' walks the columns in order
 	tm_keys '>'
 	tm_wait_for "State▲"
+	tm_keys '>'
+	tm_wait_for "vCPU▲"
 	tm_keys '>'
 	tm_wait_for "CPU%▲"
 	tm_keys I
