@@ -97,8 +97,10 @@ void be_host_check_conn(be_host *h, int code, const char *msg);
 /* After a failed call: *err = copy of the error, check the connection; -1. */
 int be_host_fail(be_host *h, char **err);
 
-/* Queue a job made by another backend file (takes j; freed if stopping). */
-void be_host_push_job(be_host *h, be_job *j);
+/* Queue a job made by another backend file. Takes j: once queued the
+ * worker may run and free it, and anything it names, at once, so copy what
+ * the caller still needs before. false (j freed) when the host is stopping. */
+bool be_host_push_job(be_host *h, be_job *j);
 
 /* be_console.c: run a BE_JOB_CONSOLE_* job (worker); the host's connection
  * is closing (worker): tear down its consoles, posting CLOSED. */
