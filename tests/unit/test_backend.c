@@ -56,6 +56,7 @@ static struct {
 	int busy_msgs;
 	int next_id;
 	char *demo_uri;
+	char *odd_uri;  /* tests/fixtures/odd-host.xml */
 } T;
 
 static void record(md_msg *msg)
@@ -144,6 +145,14 @@ static const md_pool *pool_by_name(const md_host *h, const char *name)
 	return NULL;
 }
 
+static const md_net *net_by_name(const md_host *h, const char *name)
+{
+	for (size_t i = 0; i < h->nnets; i++)
+		if (strcmp(h->nets[i].name, name) == 0)
+			return &h->nets[i];
+	return NULL;
+}
+
 static const md_vol *vol_by_name(const md_pool *p, const char *name)
 {
 	for (size_t i = 0; p && i < p->nvols; i++)
@@ -205,6 +214,7 @@ static int group_setup(void **state)
 	if (!getcwd(cwd, sizeof(cwd)))
 		return -1;
 	T.demo_uri = xasprintf("test://%s/data/demo-host.xml", cwd);
+	T.odd_uri = xasprintf("test://%s/tests/fixtures/odd-host.xml", cwd);
 	return 0;
 }
 
@@ -220,6 +230,7 @@ static int group_teardown(void **state)
 	md_model_free(&T.m);
 	core_msgq_free(&T.q);
 	free(T.demo_uri);
+	free(T.odd_uri);
 	return 0;
 }
 
@@ -674,6 +685,147 @@ static void test_free_stuck_worker(void **state)
 	md_host_remove(T.m, t.id);
 }
 
+/* ---- a host this project did not shape: tests/fixtures/odd-host.xml --------- */
+
+static const struct odd_vm {
+	const char *name; /* NULL: the 200-character one */
+	int state;
+	bool persistent, saved;
+} odd_vms[] = {
+	{ "crashed-vm", MD_VM_CRASHED, true, false },
+	{ "pm-sleeper", MD_VM_PMSUSPENDED, true, false },
+	{ "transient-runner", MD_VM_RUNNING, false, false },
+	{ "saved-state", MD_VM_SHUTOFF, true, true },
+	{ "web <prod> & \"co\"", MD_VM_RUNNING, true, false },
+	{ "o'brien's db", MD_VM_RUNNING, true, false },
+	{ NULL, MD_VM_RUNNING, true, false },
+	{ "caf\303\251-\303\274n\303\257code", MD_VM_RUNNING, true, false },
+	{ "run-5", MD_VM_RUNNING, true, false },
+	{ "blocked-io", MD_VM_BLOCKED, true, false },
+	{ "paused-1", MD_VM_PAUSED, true, false },
+	{ "paused-2", MD_VM_PAUSED, true, false },
+	{ "off-1", MD_VM_SHUTOFF, true, false },
+	{ "off-2", MD_VM_SHUTOFF, true, false },
+};
+
+static char odd_long_name[201];
+
+static const char *odd_name(const struct odd_vm *o)
+{
+	if (o->name)
+		return o->name;
+	memset(odd_long_name, 'x', 200);
+	memcpy(odd_long_name, "long-name-", 10);
+	odd_long_name[200] = '\0';
+	return odd_long_name;
+}
+
+/* Run a virsh command line on the fixture; its output (caller frees). */
+static char *virsh_odd(const char *cmds)
+{
+	char *cmd = xasprintf("virsh -q -c '%s' '%s' 2>&1", T.odd_uri, cmds);
+	FILE *p = popen(cmd, "r");
+	char *out = NULL;
+	size_t cap = 0, n = 0, got;
+
+	free(cmd);
+	assert_non_null(p);
+	do {
+		xgrow(&out, &cap, n + 4097, 1);
+		got = fread(out + n, 1, 4096, p);
+		n += got;
+	} while (got > 0);
+	out[n] = '\0';
+	assert_int_equal(pclose(p), 0);
+	return out;
+}
+
+/* The values after "Label:" lines, in order. */
+static size_t virsh_values(char *out, const char *label, char **vals, size_t max)
+{
+	size_t n = 0, ll = strlen(label);
+	for (char *line = strtok(out, "\n"); line && n < max; line = strtok(NULL, "\n"))
+		if (strncmp(line, label, ll) == 0)
+			vals[n++] = core_str_trim(line + ll);
+	return n;
+}
+
+static void test_odd_states(void **state)
+{
+	th t = host_open(T.odd_uri);
+
+	host_wait_listed(&t);
+	assert_int_equal(t.h->nvms, CORE_ARRAY_LEN(odd_vms));
+	for (size_t i = 0; i < CORE_ARRAY_LEN(odd_vms); i++) {
+		const struct odd_vm *o = &odd_vms[i];
+		const md_vm *v = vm_by_name(t.h, odd_name(o)); /* raw names, < & " ' intact */
+		if (!v)
+			fail_msg("VM %s missing", odd_name(o));
+		if (v->state != o->state || v->persistent != o->persistent || v->managed_save != o->saved)
+			fail_msg("VM %s: state %d persistent %d saved %d", odd_name(o), v->state, v->persistent,
+				 v->managed_save);
+	}
+	assert_int_equal(strlen(vm_by_name(t.h, odd_name(&odd_vms[6]))->name), 200);
+	host_close(&t);
+}
+
+static void test_odd_nets_pools_sizes(void **state)
+{
+	th t = host_open(T.odd_uri);
+	size_t nvols = 0, nvals;
+	char *cmds = xstrdup(""), *out, *vals[64], buf[32];
+	const md_pool *p1;
+
+	host_wait_listed(&t);
+	assert_int_equal(t.h->nnets, 30);
+	assert_int_equal(t.h->npools, 30);
+	for (size_t i = 0; i < t.h->nnets; i++)
+		assert_true(t.h->nets[i].active);
+	assert_non_null(pool_by_name(t.h, "pool <&> \"q\""));
+	assert_non_null(net_by_name(t.h, "net <lab> & 'test'"));
+	p1 = pool_by_name(t.h, "pool-01");
+	assert_non_null(p1);
+	assert_int_equal(p1->nvols, 3);
+	/* the odd sizes as virsh shows them */
+	core_fmt_bytes(vol_by_name(p1, "vol-01-0.img")->capacity, buf, sizeof(buf));
+	assert_string_equal(buf, "1000.00 B");
+	core_fmt_bytes(vol_by_name(p1, "vol-01-1.img")->capacity, buf, sizeof(buf));
+	assert_string_equal(buf, "1.95 KiB");
+	core_fmt_bytes(vol_by_name(p1, "vol-01-2.img")->capacity, buf, sizeof(buf));
+	assert_string_equal(buf, "3.00 TiB");
+
+	/* and every volume's capacity compared with virsh's vol-info (pools by
+	 * their uuid: one has a name virsh's own parser would need quoted) */
+	for (size_t i = 0; i < t.h->npools; i++) {
+		const md_pool *p = &t.h->pools[i];
+		/* the generator's numbering: "pool-NN", and number 8 has the odd name */
+		unsigned no = strcmp(p->name, "pool <&> \"q\"") == 0 ? 8 : (unsigned)atoi(p->name + 5);
+		for (size_t j = 0; j < p->nvols; j++) {
+			char *c = xasprintf("%svol-info --pool 0dd00000-0000-4000-9000-%012u %s;", cmds, no,
+					    p->vols[j].name);
+			free(cmds);
+			cmds = c;
+			nvols++;
+		}
+	}
+	assert_int_equal(nvols, 46);
+	out = virsh_odd(cmds);
+	nvals = virsh_values(out, "Capacity:", vals, CORE_ARRAY_LEN(vals));
+	assert_int_equal(nvals, nvols);
+	nvols = 0;
+	for (size_t i = 0; i < t.h->npools; i++) {
+		const md_pool *p = &t.h->pools[i];
+		for (size_t j = 0; j < p->nvols; j++, nvols++) {
+			core_fmt_bytes(p->vols[j].capacity, buf, sizeof(buf));
+			if (strcmp(buf, vals[nvols]) != 0)
+				fail_msg("%s/%s: vmmc '%s', virsh '%s'", p->name, p->vols[j].name, buf, vals[nvols]);
+		}
+	}
+	free(out);
+	free(cmds);
+	host_close(&t);
+}
+
 /* ---- scale ----------------------------------------------------------------- */
 
 static void test_many_vms(void **state)
@@ -725,6 +877,8 @@ int main(void)
 		cmocka_unit_test(test_lost_connection),
 		cmocka_unit_test(test_ssh_no_tty),
 		cmocka_unit_test(test_free_stuck_worker),
+		cmocka_unit_test(test_odd_states),
+		cmocka_unit_test(test_odd_nets_pools_sizes),
 		cmocka_unit_test(test_many_vms),
 	};
 	if (getenv("VMMC_TEST_FILTER")) /* e.g. VMMC_TEST_FILTER='test_delete' */
