@@ -826,6 +826,54 @@ static void test_odd_nets_pools_sizes(void **state)
 	host_close(&t);
 }
 
+/* "VMs N/M running" counts what virsh list --state-running lists; the
+ * state words are virsh's (pmsuspended, crashed). */
+static void test_odd_running_count(void **state)
+{
+	th t = host_open(T.odd_uri);
+	char *out, *vals[4];
+	size_t n = 0;
+
+	host_wait_listed(&t);
+	assert_int_equal(md_host_count_running(t.h), 6); /* the fixture's content */
+	out = virsh_odd("list --state-running --name");
+	for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n"))
+		n += *core_str_trim(line) != '\0';
+	free(out);
+	assert_int_equal(md_host_count_running(t.h), n);
+
+	out = virsh_odd("domstate pm-sleeper; domstate crashed-vm");
+	assert_int_equal(virsh_values(out, "", vals, CORE_ARRAY_LEN(vals)), 2);
+	assert_string_equal(vals[0], md_vm_state_name(vm_by_name(t.h, "pm-sleeper")->state));
+	assert_string_equal(vals[1], md_vm_state_name(vm_by_name(t.h, "crashed-vm")->state));
+	free(out);
+	host_close(&t);
+}
+
+/* A crashed VM is recovered as with virsh: destroy, then start. Start alone
+ * fails (the domain is still active), so the UI offers Turn Off instead. */
+static void test_odd_crashed_recovery(void **state)
+{
+	th t = host_open(T.odd_uri);
+	const char *vm = "crashed-vm";
+	result *r;
+
+	host_wait_listed(&t);
+	assert_int_equal(vm_by_name(t.h, vm)->state, MD_VM_CRASHED);
+	assert_true(md_vm_can_destroy(MD_VM_CRASHED));
+	assert_false(md_vm_can_start(MD_VM_CRASHED));
+	r = vm_op(&t, BE_OP_START, vm, NULL, 0);
+	assert_false(r->ok);
+	if (!strstr(r->text, "already")) /* "already running" / "already active" */
+		fail_msg("start of a crashed VM: %s", r->text);
+	expect_ok(vm_op(&t, BE_OP_DESTROY, vm, NULL, 0), "Turned off 'crashed-vm'");
+	expect_state(&t, vm, MD_VM_SHUTOFF);
+	expect_ok(vm_op(&t, BE_OP_START, vm, NULL, 0), "Started 'crashed-vm'");
+	expect_state(&t, vm, MD_VM_RUNNING);
+	assert_int_equal(md_host_count_running(t.h), 7);
+	host_close(&t);
+}
+
 /* ---- scale ----------------------------------------------------------------- */
 
 static void test_many_vms(void **state)
@@ -879,6 +927,8 @@ int main(void)
 		cmocka_unit_test(test_free_stuck_worker),
 		cmocka_unit_test(test_odd_states),
 		cmocka_unit_test(test_odd_nets_pools_sizes),
+		cmocka_unit_test(test_odd_running_count),
+		cmocka_unit_test(test_odd_crashed_recovery),
 		cmocka_unit_test(test_many_vms),
 	};
 	if (getenv("VMMC_TEST_FILTER")) /* e.g. VMMC_TEST_FILTER='test_delete' */
