@@ -54,8 +54,9 @@ void be_fini(void);
  * MD_MSG_HOST_STATE (connecting, then connected or failed with retries),
  * and on success MD_MSG_VM_LIST, MD_MSG_NET_LIST, MD_MSG_POOL_LIST. After
  * that, domain lifecycle events keep the list current by MD_MSG_VM_UPDATE /
- * MD_MSG_VM_REMOVED. A lost connection (keepalive or close callback) posts
- * MD_CONN_DISCONNECTED and retries with backoff (1, 2, 4 ... 30 s).
+ * MD_MSG_VM_REMOVED (once per VM that was listed, its name in .text). A
+ * lost connection (keepalive or close callback) posts MD_CONN_DISCONNECTED
+ * and retries with backoff (1, 2, 4 ... 30 s).
  * Questions for the user (an unknown SSH host key, a passphrase, a password,
  * keyboard-interactive prompts of ssh:// hosts, and libvirt's own credential
  * callbacks) go to the UI as MD_MSG_PROMPT (a core_prompt, core/prompt.h):

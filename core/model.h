@@ -118,7 +118,7 @@ enum md_msg_type {
 	MD_MSG_HOST_BUSY,       /* busy delta in .count (+1 / -1) */
 	MD_MSG_VM_LIST,         /* full list: vms/nvms replace the host's list */
 	MD_MSG_VM_UPDATE,       /* vms[0]: insert or replace by uuid */
-	MD_MSG_VM_REMOVED,      /* uuid */
+	MD_MSG_VM_REMOVED,      /* uuid; text: its name (raw). Once per VM that was listed */
 	MD_MSG_NET_LIST,        /* nets/nnets */
 	MD_MSG_POOL_LIST,       /* pools/npools */
 	MD_MSG_OP_RESULT,       /* ok, text; uuid when about one VM */

@@ -53,6 +53,12 @@ static struct {
 	size_t ndisks;
 	uint64_t disks_seq;
 	int updates;  /* VM_UPDATE messages seen */
+	struct removal { /* VM_REMOVED messages seen */
+		char uuid[37];
+		char *text;       /* the name it carries */
+		bool was_listed;  /* the model still had the VM when it came */
+	} *removed;
+	size_t nremoved, cap_removed;
 	int busy_msgs;
 	int next_id;
 	char *demo_uri;
@@ -79,6 +85,14 @@ static void record(md_msg *msg)
 	case MD_MSG_VM_UPDATE:
 		T.updates++;
 		break;
+	case MD_MSG_VM_REMOVED: {
+		const md_host *h = md_host_get(T.m, msg->host_id);
+		struct removal r = { .text = xstrdup(msg->text), .was_listed = h && md_vm_find(h, msg->uuid) };
+		memcpy(r.uuid, msg->uuid, sizeof(r.uuid));
+		xgrow(&T.removed, &T.cap_removed, T.nremoved + 1, sizeof(*T.removed));
+		T.removed[T.nremoved++] = r;
+		break;
+	}
 	case MD_MSG_HOST_BUSY:
 		T.busy_msgs++;
 		break;
@@ -227,6 +241,9 @@ static int group_teardown(void **state)
 	for (size_t i = 0; i < T.ndisks; i++)
 		free(T.disks[i]);
 	free(T.disks);
+	for (size_t i = 0; i < T.nremoved; i++)
+		free(T.removed[i].text);
+	free(T.removed);
 	md_model_free(&T.m);
 	core_msgq_free(&T.q);
 	free(T.demo_uri);
@@ -874,6 +891,86 @@ static void test_odd_crashed_recovery(void **state)
 	host_close(&t);
 }
 
+/* The VM_REMOVED messages for uuid since index from. */
+static size_t removals(const char *uuid, size_t from, const struct removal **last)
+{
+	size_t n = 0;
+	for (size_t i = from; i < T.nremoved; i++) {
+		if (strcmp(T.removed[i].uuid, uuid) == 0) {
+			n++;
+			*last = &T.removed[i];
+		}
+	}
+	return n;
+}
+
+/* A transient VM turned off is gone: reported once, by name. (Before, the
+ * operation and then the lifecycle event each posted a removal; the second
+ * came when the UI had dropped the VM and could only name its uuid.) */
+static void test_odd_transient_removed_by_name(void **state)
+{
+	th t = host_open(T.odd_uri);
+	const char *vm = "transient-runner";
+	const struct removal *r = NULL;
+	char uuid[37];
+	size_t from = T.nremoved;
+
+	host_wait_listed(&t);
+	memcpy(uuid, vm_by_name(t.h, vm)->uuid, sizeof(uuid));
+	expect_ok(vm_op(&t, BE_OP_DESTROY, vm, NULL, 0), "Turned off 'transient-runner'");
+	WAIT(!vm_by_name(t.h, vm), WAIT_MS);
+	assert_null(vm_by_name(t.h, vm));
+	WAIT(false, 500); /* the lifecycle event's job runs too */
+	WAIT(t.h->busy == 0, WAIT_MS);
+	assert_int_equal(removals(uuid, from, &r), 1);
+	assert_true(r->was_listed);
+	assert_non_null(r->text);
+	assert_string_equal(r->text, vm);
+	host_close(&t);
+}
+
+/* The same when the VM goes away behind vmmc's back (another client of the
+ * shared test:///default): the event's removal carries the name. */
+static void test_removed_elsewhere_by_name(void **state)
+{
+	static const char xml[] = "<domain type='test'><name>gone &amp; &lt;soon&gt;</name>"
+				  "<uuid>7e570000-0000-4000-8000-000000000002</uuid>"
+				  "<memory>65536</memory><vcpu>1</vcpu><os><type>hvm</type></os></domain>";
+	const char *uuid = "7e570000-0000-4000-8000-000000000002";
+	th t = host_open("test:///default");
+	const struct removal *r = NULL;
+	virConnectPtr raw;
+	virDomainPtr dom;
+	size_t from;
+
+	host_wait_listed(&t);
+	raw = virConnectOpen("test:///default");
+	assert_non_null(raw);
+	dom = virDomainCreateXML(raw, xml, 0); /* transient, running */
+	assert_non_null(dom);
+	WAIT(md_vm_find(t.h, uuid), WAIT_MS);
+	assert_non_null(md_vm_find(t.h, uuid));
+	from = T.nremoved;
+	assert_int_equal(virDomainDestroy(dom), 0);
+	WAIT(!md_vm_find(t.h, uuid), WAIT_MS);
+	WAIT(false, 300);
+	assert_int_equal(removals(uuid, from, &r), 1);
+	assert_non_null(r->text);
+	assert_string_equal(r->text, "gone & <soon>");
+	/* a job sent before the user saw it go names it too */
+	{
+		uint64_t seq = submit(&t, BE_OP_START, uuid, NULL, 0);
+		WAIT(find_result(t.id, seq), WAIT_MS);
+		assert_non_null(find_result(t.id, seq));
+		if (!core_str_has_prefix(find_result(t.id, seq)->text, "Could not start 'gone & <soon>': "))
+			fail_msg("got: %s", find_result(t.id, seq)->text);
+	}
+	assert_int_equal(removals(uuid, from, &r), 1); /* and it is not removed twice */
+	virDomainFree(dom);
+	virConnectClose(raw);
+	host_close(&t);
+}
+
 /* ---- scale ----------------------------------------------------------------- */
 
 static void test_many_vms(void **state)
@@ -929,6 +1026,8 @@ int main(void)
 		cmocka_unit_test(test_odd_nets_pools_sizes),
 		cmocka_unit_test(test_odd_running_count),
 		cmocka_unit_test(test_odd_crashed_recovery),
+		cmocka_unit_test(test_odd_transient_removed_by_name),
+		cmocka_unit_test(test_removed_elsewhere_by_name),
 		cmocka_unit_test(test_many_vms),
 	};
 	if (getenv("VMMC_TEST_FILTER")) /* e.g. VMMC_TEST_FILTER='test_delete' */
