@@ -54,10 +54,16 @@ void be_fini(void);
  * MD_MSG_HOST_STATE (connecting, then connected or failed with retries),
  * and on success MD_MSG_VM_LIST, MD_MSG_NET_LIST, MD_MSG_POOL_LIST. After
  * that, domain lifecycle events keep the list current by MD_MSG_VM_UPDATE /
- * MD_MSG_VM_REMOVED. A lost connection (keepalive or close callback) posts
- * MD_CONN_DISCONNECTED and retries with backoff (1, 2, 4 ... 30 s).
- * Nothing ever prompts: credentials are refused for now and ssh URIs get
- * no_tty=1. For test:///FILE, the file's <vmmc:demo> settings (autostart,
+ * MD_MSG_VM_REMOVED (once per VM that was listed, its name in .text). A
+ * lost connection (keepalive or close callback) posts MD_CONN_DISCONNECTED
+ * and retries with backoff (1, 2, 4 ... 30 s).
+ * Questions for the user (an unknown SSH host key, a passphrase, a password,
+ * keyboard-interactive prompts of ssh:// hosts, and libvirt's own credential
+ * callbacks) go to the UI as MD_MSG_PROMPT (a core_prompt, core/prompt.h):
+ * the worker waits for core_prompt_answer / core_prompt_cancel, never the UI;
+ * be_host_free cancels a pending one. libvirt's ssh transports (qemu+ssh://)
+ * get no_tty=1, so the ssh program never asks on the terminal.
+ * For test:///FILE, the file's <vmmc:demo> settings (autostart,
  * which the test driver cannot express) are applied after connecting. */
 be_host *be_host_new(int id, const char *uri);
 /* Same, for batch mode: after connecting only the VM list is read (no

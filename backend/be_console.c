@@ -339,6 +339,9 @@ static int con_flush(be_con *con)
 	return 0;
 }
 
+/* con: a reference the caller holds. A job refused because the host is
+ * stopping needs nothing here: the worker's last act tears down every
+ * console of its host that is still listed. */
 static void con_queue_job(be_con *con, int op)
 {
 	be_job *j = xcalloc(1, sizeof(*j));
@@ -797,6 +800,7 @@ int be_console_open(be_host *h, const char *uuid, const char *dev, unsigned flag
 {
 	be_con *con = xcalloc(1, sizeof(*con));
 	be_job *j = xcalloc(1, sizeof(*j));
+	int id;
 
 	con->refs = 1; /* the registry */
 	be_host_ref(h);
@@ -807,19 +811,28 @@ int be_console_open(be_host *h, const char *uuid, const char *dev, unsigned flag
 	con->cb_reboot = -1;
 	pthread_mutex_init(&con->lock, NULL);
 	pthread_mutex_init(&con->out_lock, NULL);
+	j->op = BE_JOB_CONSOLE_OPEN;
+	snprintf(j->uuid, sizeof(j->uuid), "%s", con->uuid);
 	pthread_mutex_lock(&be_cons_lock);
 	if (be_wake_fd[0] < 0 && pipe2(be_wake_fd, O_NONBLOCK | O_CLOEXEC) < 0)
 		be_wake_fd[0] = be_wake_fd[1] = -1;
-	con->id = ++be_con_next_id;
+	id = con->id = j->console = ++be_con_next_id;
 	xgrow(&be_cons, &be_cap_cons, be_ncons + 1, sizeof(*be_cons));
 	be_cons[be_ncons++] = con;
 	pthread_mutex_unlock(&be_cons_lock);
-
-	j->op = BE_JOB_CONSOLE_OPEN;
-	j->console = con->id;
-	snprintf(j->uuid, sizeof(j->uuid), "%s", con->uuid);
-	be_host_push_job(h, j);
-	return con->id;
+	/* con is the registry's now: the host's worker may finish it and free
+	 * it at any moment (its OPEN job, or the connection closing tears down
+	 * every console of the host, even one whose job is not queued yet).
+	 * Only the id is used from here on. */
+	if (!be_host_push_job(h, j)) {
+		/* the host is being freed: no worker will answer */
+		be_con *gone = con_find(id, true);
+		if (gone) {
+			con_finish(gone, BE_CONSOLE_R_CONN_LOST, "the host was closed");
+			con_unref(gone);
+		}
+	}
+	return id;
 }
 
 int be_console_write(int id, const void *buf, size_t len)

@@ -265,11 +265,15 @@ static void be_dom_run(be_host *h, const be_job *j, virDomainPtr dom)
 	free(name);
 }
 
-/* A job that found no VM to work on. */
+/* A job that found no VM to work on: named as the UI knows it. */
 static void be_dom_no_vm(be_host *h, const be_job *j, const char *why)
 {
-	be_post_result(h, j, false, xasprintf("Could not %s VM %s: %s", be_op_name(j->op),
-					       j->uuid[0] ? j->uuid : "(no uuid)", why));
+	const char *name = be_names_get(h, j->uuid);
+	if (name)
+		be_post_result(h, j, false, xasprintf("Could not %s '%s': %s", be_op_name(j->op), name, why));
+	else
+		be_post_result(h, j, false, xasprintf("Could not %s VM %s: %s", be_op_name(j->op),
+						       j->uuid[0] ? j->uuid : "(no uuid)", why));
 	if (j->op == BE_OP_DISKS) {
 		md_msg *m = md_msg_new(MD_MSG_VM_DISKS, h->id);
 		memcpy(m->uuid, j->uuid, sizeof(m->uuid));

@@ -106,16 +106,17 @@ static void be_queue_event(be_host *h, int op, const char *uuid)
 	pthread_mutex_unlock(&h->lock);
 }
 
-void be_host_push_job(be_host *h, be_job *j)
+bool be_host_push_job(be_host *h, be_job *j)
 {
 	pthread_mutex_lock(&h->lock);
 	if (h->stop) {
 		pthread_mutex_unlock(&h->lock);
 		be_job_free(&j);
-		return;
+		return false;
 	}
 	be_queue_push(h, j);
 	pthread_mutex_unlock(&h->lock);
+	return true;
 }
 
 uint64_t be_host_submit(be_host *h, int op, const char *uuid, char *const *paths, size_t npaths)
@@ -531,6 +532,7 @@ static void *be_worker_main(void *arg)
 	be_conn_close(h);
 	be_ssh_free(h);
 	be_stats_free(h);
+	be_names_free(h);
 	pthread_mutex_lock(&h->lock);
 	h->done = true;
 	pthread_cond_broadcast(&h->done_cond);

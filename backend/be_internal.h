@@ -68,6 +68,7 @@ struct be_host {
 	int64_t retry_at_ms;   /* next connection attempt, 0 = none */
 	bool local_qemu;       /* qemu:///system on this machine: pid files */
 	struct be_stats *stats; /* live figures' previous samples (be_stats.c) */
+	struct be_names *names; /* the VMs posted, uuid -> name (be_names.c) */
 
 	/* SSH hosts (be_ssh.c); worker, set up by be_host_new */
 	struct core_ssh_target *ssh; /* NULL: not an ssh:// host */
@@ -97,8 +98,10 @@ void be_host_check_conn(be_host *h, int code, const char *msg);
 /* After a failed call: *err = copy of the error, check the connection; -1. */
 int be_host_fail(be_host *h, char **err);
 
-/* Queue a job made by another backend file (takes j; freed if stopping). */
-void be_host_push_job(be_host *h, be_job *j);
+/* Queue a job made by another backend file. Takes j: once queued the
+ * worker may run and free it, and anything it names, at once, so copy what
+ * the caller still needs before. false (j freed) when the host is stopping. */
+bool be_host_push_job(be_host *h, be_job *j);
 
 /* be_console.c: run a BE_JOB_CONSOLE_* job (worker); the host's connection
  * is closing (worker): tear down its consoles, posting CLOSED. */
@@ -114,6 +117,16 @@ int be_list_nets(be_host *h, char **err);
 int be_list_pools(be_host *h, char **err);
 /* Post MD_MSG_VM_UPDATE or, when the VM is gone, MD_MSG_VM_REMOVED. */
 void be_vm_post(be_host *h, const char *uuid);
+
+/* be_names.c (worker): what the UI was told, so that a removal is posted
+ * once and by name. set_list replaces all (a VM list), put one (an update);
+ * take removes one and returns its name (caller frees), NULL if unknown;
+ * get finds a listed VM's name, or a recently taken one's. */
+void be_names_set_list(be_host *h, const md_vm *vms, size_t n);
+void be_names_put(be_host *h, const char *uuid, const char *name);
+const char *be_names_get(const be_host *h, const char *uuid);
+char *be_names_take(be_host *h, const char *uuid);
+void be_names_free(be_host *h);
 
 /* be_dom.c */
 void be_dom_job(be_host *h, const be_job *j);

@@ -141,6 +141,7 @@ int be_list_vms(be_host *h, char **err)
 		m->nvms = (size_t)n;
 		for (int i = 0; i < n; i++)
 			be_vm_from_rec(h, recs[i], sets, &m->vms[i]);
+		be_names_set_list(h, m->vms, m->nvms); /* before m is the UI's */
 		be_post(m);
 	}
 	for (int i = 0; i < BE_SET__COUNT; i++)
@@ -174,14 +175,20 @@ static int be_vm_read(const be_host *h, virDomainPtr dom, md_vm *v)
 	return 0;
 }
 
+/* A VM that is gone is reported once, with its name; one the UI was never
+ * told about (or was told is gone) needs no report. */
 static void be_vm_gone_or_fail(be_host *h, const char *uuid)
 {
 	int code;
 	char *err = be_last_error(&code);
 	if (code == VIR_ERR_NO_DOMAIN) {
-		md_msg *m = md_msg_new(MD_MSG_VM_REMOVED, h->id);
-		snprintf(m->uuid, sizeof(m->uuid), "%s", uuid);
-		be_post(m);
+		char *name = be_names_take(h, uuid);
+		if (name) {
+			md_msg *m = md_msg_new(MD_MSG_VM_REMOVED, h->id);
+			snprintf(m->uuid, sizeof(m->uuid), "%s", uuid);
+			m->text = name;
+			be_post(m);
+		}
 	} else {
 		be_host_check_conn(h, code, err);
 	}
@@ -204,6 +211,7 @@ void be_vm_post(be_host *h, const char *uuid)
 	m->nvms = 1;
 	if (be_vm_read(h, dom, &m->vms[0]) == 0) {
 		snprintf(m->uuid, sizeof(m->uuid), "%s", m->vms[0].uuid);
+		be_names_put(h, m->vms[0].uuid, m->vms[0].name);
 		be_post(m);
 	} else {
 		be_vm_gone_or_fail(h, uuid);

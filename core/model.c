@@ -14,7 +14,7 @@ static const char *const md_state_names[] = {
 	[MD_VM_SHUTDOWN] = "stopping",
 	[MD_VM_SHUTOFF] = "shut off",
 	[MD_VM_CRASHED] = "crashed",
-	[MD_VM_PMSUSPENDED] = "suspended",
+	[MD_VM_PMSUSPENDED] = "pmsuspended", /* virsh's word: "suspended" reads as paused */
 };
 
 const char *md_vm_state_name(int state)
@@ -28,6 +28,24 @@ bool md_vm_state_active(int state)
 {
 	return state == MD_VM_RUNNING || state == MD_VM_BLOCKED || state == MD_VM_PAUSED ||
 	       state == MD_VM_SHUTDOWN || state == MD_VM_PMSUSPENDED;
+}
+
+bool md_vm_can_destroy(int state)
+{
+	return md_vm_state_active(state) || state == MD_VM_CRASHED;
+}
+
+bool md_vm_can_start(int state)
+{
+	return !md_vm_can_destroy(state);
+}
+
+size_t md_host_count_running(const md_host *h)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < h->nvms; i++)
+		n += h->vms[i].state == MD_VM_RUNNING;
+	return n;
 }
 
 const char *md_conn_name(int conn)

@@ -23,8 +23,14 @@ enum md_vm_state {
 	MD_VM_PMSUSPENDED = 7,
 };
 
-const char *md_vm_state_name(int state); /* "running", "shut off", ... */
+const char *md_vm_state_name(int state); /* "running", "shut off", "pmsuspended" ... */
 bool md_vm_state_active(int state);      /* running, blocked, paused, shutdown, pmsuspended */
+/* Turn Off (BE_OP_DESTROY) applies: the active states and CRASHED (a crashed
+ * domain is still active in libvirt: destroy, then start, recovers it). */
+bool md_vm_can_destroy(int state);
+/* Start applies: not md_vm_can_destroy (starting a crashed domain fails
+ * with "already active"). */
+bool md_vm_can_start(int state);
 
 typedef struct md_vm {
 	char *name;                 /* raw, from libvirt: sanitize before drawing */
@@ -112,7 +118,7 @@ enum md_msg_type {
 	MD_MSG_HOST_BUSY,       /* busy delta in .count (+1 / -1) */
 	MD_MSG_VM_LIST,         /* full list: vms/nvms replace the host's list */
 	MD_MSG_VM_UPDATE,       /* vms[0]: insert or replace by uuid */
-	MD_MSG_VM_REMOVED,      /* uuid */
+	MD_MSG_VM_REMOVED,      /* uuid; text: its name (raw). Once per VM that was listed */
 	MD_MSG_NET_LIST,        /* nets/nnets */
 	MD_MSG_POOL_LIST,       /* pools/npools */
 	MD_MSG_OP_RESULT,       /* ok, text; uuid when about one VM */
@@ -175,6 +181,10 @@ void md_host_remove(md_model *m, int id);
  * lost, idle); none is still connecting or listing. */
 bool md_model_settled(const md_model *m);
 md_host *md_host_get(const md_model *m, int id);
+/* VMs in state RUNNING only, as `virsh list --state-running` counts
+ * (VIR_CONNECT_LIST_DOMAINS_RUNNING: paused, pmsuspended, blocked, crashed
+ * and "in shutdown" are not running). For "VMs N/M running". */
+size_t md_host_count_running(const md_host *h);
 md_vm *md_vm_find(const md_host *h, const char *uuid);
 
 /* What md_apply changed, for the UI's dirty flags. */

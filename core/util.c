@@ -185,19 +185,46 @@ void core_fmt_uptime(int64_t secs, char *buf, size_t len)
 			 (long long)(secs % 3600 / 60), (long long)(secs % 60));
 }
 
+static const char *const core_units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB" };
+
+/* virsh's unit (vshPrettyCapacity): the largest whose value is at least 1;
+ * v counts units of core_units[base]. Returns the unit's index; *div is
+ * its size in base units (bytes stop at EiB: 2^64 is 16 EiB). */
+static size_t core_unit_of(unsigned long long v, size_t base, unsigned long long *div)
+{
+	size_t u = base;
+	*div = 1;
+	while (u + 1 < CORE_ARRAY_LEN(core_units) && v / 1024 >= *div) {
+		*div *= 1024;
+		u++;
+	}
+	return u;
+}
+
+void core_fmt_bytes(unsigned long long bytes, char *buf, size_t len)
+{
+	unsigned long long div;
+	size_t u = core_unit_of(bytes, 0, &div);
+	snprintf(buf, len, "%.2f %s", (double)bytes / (double)div, core_units[u]);
+}
+
 void core_fmt_kib(unsigned long long kib, char *buf, size_t len)
 {
-	static const char *const unit[] = { "KiB", "MiB", "GiB", "TiB", "PiB" };
-	double v = (double)kib;
-	size_t u = 0;
-	while (v >= 1024.0 && u + 1 < CORE_ARRAY_LEN(unit)) {
+	unsigned long long div;
+	size_t u = core_unit_of(kib, 1, &div);
+	double v = (double)kib / (double)div;
+
+	if (kib % div == 0) { /* exact: "512 MiB", "1023 KiB" */
+		snprintf(buf, len, "%llu %s", kib / div, core_units[u]);
+		return;
+	}
+	/* three significant digits, never more than 8 characters: 999.5 and
+	 * up reads as 0.98 .. 1.00 of the next unit */
+	if (v >= 999.5 && u + 1 < CORE_ARRAY_LEN(core_units)) {
 		v /= 1024.0;
 		u++;
 	}
-	if (v == (double)(unsigned long long)v || v >= 100)
-		snprintf(buf, len, "%.0f %s", v, unit[u]);
-	else
-		snprintf(buf, len, "%.1f %s", v, unit[u]);
+	snprintf(buf, len, v < 9.995 ? "%.2f %s" : v < 99.95 ? "%.1f %s" : "%.0f %s", v, core_units[u]);
 }
 
 int core_mkdir_p(const char *path, unsigned mode)

@@ -37,7 +37,15 @@ int64_t core_wall_s(void);  /* time(NULL) */
 
 /* "3d 04:05", "04:05:06", "-" for secs < 0 */
 void core_fmt_uptime(int64_t secs, char *buf, size_t len);
-/* KiB to human: "512 MiB", "1.5 GiB" */
+/* Bytes as virsh prints capacities (vol-list / pool-list --details): two
+ * decimals and the largest binary unit with a value of at least 1:
+ * "1000.00 B", "1.95 KiB", "3.00 TiB" (B, KiB ... EiB). For sizes in bytes
+ * (volumes, pools): dividing by 1024 for core_fmt_kib loses what is below
+ * 1 KiB (1000 bytes would read "0 KiB"). */
+void core_fmt_bytes(unsigned long long bytes, char *buf, size_t len);
+/* KiB (memory) to at most 8 characters: exact values as integers ("512 MiB",
+ * "1023 KiB", "16 GiB"), others rounded to three significant digits, two
+ * decimals below 10 ("1.50 MiB", "19.5 GiB", "200 MiB", "0.98 GiB"). */
 void core_fmt_kib(unsigned long long kib, char *buf, size_t len);
 
 /* mkdir -p with mode for created directories; 0 or -1 (errno set). */

@@ -28,7 +28,7 @@ UI_DISCONNECTED="disconnected"
 UI_RUNNING="running"            # VM state words in the results rows
 UI_PAUSED="paused"
 UI_SHUT_OFF="shut off"
-UI_STATES=("$UI_RUNNING" "$UI_PAUSED" "$UI_SHUT_OFF" "crashed" "blocked" "suspended" "shutting down")
+UI_STATES=("$UI_RUNNING" "$UI_PAUSED" "$UI_SHUT_OFF" "crashed" "blocked" "pmsuspended" "stopping" "no state")
 UI_HELP="Help: keys"            # shown by F1
 # a VM named $'x\e]0;pwned\a\e[2J' is drawn as this literal text
 UI_HOSTILE_SHOWN='\e]0;pwned\a\e[2J'

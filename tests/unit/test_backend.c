@@ -53,9 +53,16 @@ static struct {
 	size_t ndisks;
 	uint64_t disks_seq;
 	int updates;  /* VM_UPDATE messages seen */
+	struct removal { /* VM_REMOVED messages seen */
+		char uuid[37];
+		char *text;       /* the name it carries */
+		bool was_listed;  /* the model still had the VM when it came */
+	} *removed;
+	size_t nremoved, cap_removed;
 	int busy_msgs;
 	int next_id;
 	char *demo_uri;
+	char *odd_uri;  /* tests/fixtures/odd-host.xml */
 } T;
 
 static void record(md_msg *msg)
@@ -78,6 +85,14 @@ static void record(md_msg *msg)
 	case MD_MSG_VM_UPDATE:
 		T.updates++;
 		break;
+	case MD_MSG_VM_REMOVED: {
+		const md_host *h = md_host_get(T.m, msg->host_id);
+		struct removal r = { .text = xstrdup(msg->text), .was_listed = h && md_vm_find(h, msg->uuid) };
+		memcpy(r.uuid, msg->uuid, sizeof(r.uuid));
+		xgrow(&T.removed, &T.cap_removed, T.nremoved + 1, sizeof(*T.removed));
+		T.removed[T.nremoved++] = r;
+		break;
+	}
 	case MD_MSG_HOST_BUSY:
 		T.busy_msgs++;
 		break;
@@ -144,6 +159,14 @@ static const md_pool *pool_by_name(const md_host *h, const char *name)
 	return NULL;
 }
 
+static const md_net *net_by_name(const md_host *h, const char *name)
+{
+	for (size_t i = 0; i < h->nnets; i++)
+		if (strcmp(h->nets[i].name, name) == 0)
+			return &h->nets[i];
+	return NULL;
+}
+
 static const md_vol *vol_by_name(const md_pool *p, const char *name)
 {
 	for (size_t i = 0; p && i < p->nvols; i++)
@@ -205,6 +228,7 @@ static int group_setup(void **state)
 	if (!getcwd(cwd, sizeof(cwd)))
 		return -1;
 	T.demo_uri = xasprintf("test://%s/data/demo-host.xml", cwd);
+	T.odd_uri = xasprintf("test://%s/tests/fixtures/odd-host.xml", cwd);
 	return 0;
 }
 
@@ -217,9 +241,13 @@ static int group_teardown(void **state)
 	for (size_t i = 0; i < T.ndisks; i++)
 		free(T.disks[i]);
 	free(T.disks);
+	for (size_t i = 0; i < T.nremoved; i++)
+		free(T.removed[i].text);
+	free(T.removed);
 	md_model_free(&T.m);
 	core_msgq_free(&T.q);
 	free(T.demo_uri);
+	free(T.odd_uri);
 	return 0;
 }
 
@@ -674,6 +702,275 @@ static void test_free_stuck_worker(void **state)
 	md_host_remove(T.m, t.id);
 }
 
+/* ---- a host this project did not shape: tests/fixtures/odd-host.xml --------- */
+
+static const struct odd_vm {
+	const char *name; /* NULL: the 200-character one */
+	int state;
+	bool persistent, saved;
+} odd_vms[] = {
+	{ "crashed-vm", MD_VM_CRASHED, true, false },
+	{ "pm-sleeper", MD_VM_PMSUSPENDED, true, false },
+	{ "transient-runner", MD_VM_RUNNING, false, false },
+	{ "saved-state", MD_VM_SHUTOFF, true, true },
+	{ "web <prod> & \"co\"", MD_VM_RUNNING, true, false },
+	{ "o'brien's db", MD_VM_RUNNING, true, false },
+	{ NULL, MD_VM_RUNNING, true, false },
+	{ "caf\303\251-\303\274n\303\257code", MD_VM_RUNNING, true, false },
+	{ "run-5", MD_VM_RUNNING, true, false },
+	{ "blocked-io", MD_VM_BLOCKED, true, false },
+	{ "paused-1", MD_VM_PAUSED, true, false },
+	{ "paused-2", MD_VM_PAUSED, true, false },
+	{ "off-1", MD_VM_SHUTOFF, true, false },
+	{ "off-2", MD_VM_SHUTOFF, true, false },
+};
+
+static char odd_long_name[201];
+
+static const char *odd_name(const struct odd_vm *o)
+{
+	if (o->name)
+		return o->name;
+	memset(odd_long_name, 'x', 200);
+	memcpy(odd_long_name, "long-name-", 10);
+	odd_long_name[200] = '\0';
+	return odd_long_name;
+}
+
+/* Run a virsh command line on the fixture; its output (caller frees). */
+static char *virsh_odd(const char *cmds)
+{
+	char *cmd = xasprintf("virsh -q -c '%s' '%s' 2>&1", T.odd_uri, cmds);
+	FILE *p = popen(cmd, "r");
+	char *out = NULL;
+	size_t cap = 0, n = 0, got;
+
+	free(cmd);
+	assert_non_null(p);
+	do {
+		xgrow(&out, &cap, n + 4097, 1);
+		got = fread(out + n, 1, 4096, p);
+		n += got;
+	} while (got > 0);
+	out[n] = '\0';
+	assert_int_equal(pclose(p), 0);
+	return out;
+}
+
+/* The values after "Label:" lines, in order. */
+static size_t virsh_values(char *out, const char *label, char **vals, size_t max)
+{
+	size_t n = 0, ll = strlen(label);
+	for (char *line = strtok(out, "\n"); line && n < max; line = strtok(NULL, "\n"))
+		if (strncmp(line, label, ll) == 0)
+			vals[n++] = core_str_trim(line + ll);
+	return n;
+}
+
+static void test_odd_states(void **state)
+{
+	th t = host_open(T.odd_uri);
+
+	host_wait_listed(&t);
+	assert_int_equal(t.h->nvms, CORE_ARRAY_LEN(odd_vms));
+	for (size_t i = 0; i < CORE_ARRAY_LEN(odd_vms); i++) {
+		const struct odd_vm *o = &odd_vms[i];
+		const md_vm *v = vm_by_name(t.h, odd_name(o)); /* raw names, < & " ' intact */
+		if (!v)
+			fail_msg("VM %s missing", odd_name(o));
+		if (v->state != o->state || v->persistent != o->persistent || v->managed_save != o->saved)
+			fail_msg("VM %s: state %d persistent %d saved %d", odd_name(o), v->state, v->persistent,
+				 v->managed_save);
+	}
+	assert_int_equal(strlen(vm_by_name(t.h, odd_name(&odd_vms[6]))->name), 200);
+	host_close(&t);
+}
+
+static void test_odd_nets_pools_sizes(void **state)
+{
+	th t = host_open(T.odd_uri);
+	size_t nvols = 0, nvals;
+	char *cmds = xstrdup(""), *out, *vals[64], buf[32];
+	const md_pool *p1;
+
+	host_wait_listed(&t);
+	assert_int_equal(t.h->nnets, 30);
+	assert_int_equal(t.h->npools, 30);
+	for (size_t i = 0; i < t.h->nnets; i++)
+		assert_true(t.h->nets[i].active);
+	assert_non_null(pool_by_name(t.h, "pool <&> \"q\""));
+	assert_non_null(net_by_name(t.h, "net <lab> & 'test'"));
+	p1 = pool_by_name(t.h, "pool-01");
+	assert_non_null(p1);
+	assert_int_equal(p1->nvols, 3);
+	/* the odd sizes as virsh shows them */
+	core_fmt_bytes(vol_by_name(p1, "vol-01-0.img")->capacity, buf, sizeof(buf));
+	assert_string_equal(buf, "1000.00 B");
+	core_fmt_bytes(vol_by_name(p1, "vol-01-1.img")->capacity, buf, sizeof(buf));
+	assert_string_equal(buf, "1.95 KiB");
+	core_fmt_bytes(vol_by_name(p1, "vol-01-2.img")->capacity, buf, sizeof(buf));
+	assert_string_equal(buf, "3.00 TiB");
+
+	/* and every volume's capacity compared with virsh's vol-info (pools by
+	 * their uuid: one has a name virsh's own parser would need quoted) */
+	for (size_t i = 0; i < t.h->npools; i++) {
+		const md_pool *p = &t.h->pools[i];
+		/* the generator's numbering: "pool-NN", and number 8 has the odd name */
+		unsigned no = strcmp(p->name, "pool <&> \"q\"") == 0 ? 8 : (unsigned)atoi(p->name + 5);
+		for (size_t j = 0; j < p->nvols; j++) {
+			char *c = xasprintf("%svol-info --pool 0dd00000-0000-4000-9000-%012u %s;", cmds, no,
+					    p->vols[j].name);
+			free(cmds);
+			cmds = c;
+			nvols++;
+		}
+	}
+	assert_int_equal(nvols, 46);
+	out = virsh_odd(cmds);
+	nvals = virsh_values(out, "Capacity:", vals, CORE_ARRAY_LEN(vals));
+	assert_int_equal(nvals, nvols);
+	nvols = 0;
+	for (size_t i = 0; i < t.h->npools; i++) {
+		const md_pool *p = &t.h->pools[i];
+		for (size_t j = 0; j < p->nvols; j++, nvols++) {
+			core_fmt_bytes(p->vols[j].capacity, buf, sizeof(buf));
+			if (strcmp(buf, vals[nvols]) != 0)
+				fail_msg("%s/%s: vmmc '%s', virsh '%s'", p->name, p->vols[j].name, buf, vals[nvols]);
+		}
+	}
+	free(out);
+	free(cmds);
+	host_close(&t);
+}
+
+/* "VMs N/M running" counts what virsh list --state-running lists; the
+ * state words are virsh's (pmsuspended, crashed). */
+static void test_odd_running_count(void **state)
+{
+	th t = host_open(T.odd_uri);
+	char *out, *vals[4];
+	size_t n = 0;
+
+	host_wait_listed(&t);
+	assert_int_equal(md_host_count_running(t.h), 6); /* the fixture's content */
+	out = virsh_odd("list --state-running --name");
+	for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n"))
+		n += *core_str_trim(line) != '\0';
+	free(out);
+	assert_int_equal(md_host_count_running(t.h), n);
+
+	out = virsh_odd("domstate pm-sleeper; domstate crashed-vm");
+	assert_int_equal(virsh_values(out, "", vals, CORE_ARRAY_LEN(vals)), 2);
+	assert_string_equal(vals[0], md_vm_state_name(vm_by_name(t.h, "pm-sleeper")->state));
+	assert_string_equal(vals[1], md_vm_state_name(vm_by_name(t.h, "crashed-vm")->state));
+	free(out);
+	host_close(&t);
+}
+
+/* A crashed VM is recovered as with virsh: destroy, then start. Start alone
+ * fails (the domain is still active), so the UI offers Turn Off instead. */
+static void test_odd_crashed_recovery(void **state)
+{
+	th t = host_open(T.odd_uri);
+	const char *vm = "crashed-vm";
+	result *r;
+
+	host_wait_listed(&t);
+	assert_int_equal(vm_by_name(t.h, vm)->state, MD_VM_CRASHED);
+	assert_true(md_vm_can_destroy(MD_VM_CRASHED));
+	assert_false(md_vm_can_start(MD_VM_CRASHED));
+	r = vm_op(&t, BE_OP_START, vm, NULL, 0);
+	assert_false(r->ok);
+	if (!strstr(r->text, "already")) /* "already running" / "already active" */
+		fail_msg("start of a crashed VM: %s", r->text);
+	expect_ok(vm_op(&t, BE_OP_DESTROY, vm, NULL, 0), "Turned off 'crashed-vm'");
+	expect_state(&t, vm, MD_VM_SHUTOFF);
+	expect_ok(vm_op(&t, BE_OP_START, vm, NULL, 0), "Started 'crashed-vm'");
+	expect_state(&t, vm, MD_VM_RUNNING);
+	assert_int_equal(md_host_count_running(t.h), 7);
+	host_close(&t);
+}
+
+/* The VM_REMOVED messages for uuid since index from. */
+static size_t removals(const char *uuid, size_t from, const struct removal **last)
+{
+	size_t n = 0;
+	for (size_t i = from; i < T.nremoved; i++) {
+		if (strcmp(T.removed[i].uuid, uuid) == 0) {
+			n++;
+			*last = &T.removed[i];
+		}
+	}
+	return n;
+}
+
+/* A transient VM turned off is gone: reported once, by name. (Before, the
+ * operation and then the lifecycle event each posted a removal; the second
+ * came when the UI had dropped the VM and could only name its uuid.) */
+static void test_odd_transient_removed_by_name(void **state)
+{
+	th t = host_open(T.odd_uri);
+	const char *vm = "transient-runner";
+	const struct removal *r = NULL;
+	char uuid[37];
+	size_t from = T.nremoved;
+
+	host_wait_listed(&t);
+	memcpy(uuid, vm_by_name(t.h, vm)->uuid, sizeof(uuid));
+	expect_ok(vm_op(&t, BE_OP_DESTROY, vm, NULL, 0), "Turned off 'transient-runner'");
+	WAIT(!vm_by_name(t.h, vm), WAIT_MS);
+	assert_null(vm_by_name(t.h, vm));
+	WAIT(false, 500); /* the lifecycle event's job runs too */
+	WAIT(t.h->busy == 0, WAIT_MS);
+	assert_int_equal(removals(uuid, from, &r), 1);
+	assert_true(r->was_listed);
+	assert_non_null(r->text);
+	assert_string_equal(r->text, vm);
+	host_close(&t);
+}
+
+/* The same when the VM goes away behind vmmc's back (another client of the
+ * shared test:///default): the event's removal carries the name. */
+static void test_removed_elsewhere_by_name(void **state)
+{
+	static const char xml[] = "<domain type='test'><name>gone &amp; &lt;soon&gt;</name>"
+				  "<uuid>7e570000-0000-4000-8000-000000000002</uuid>"
+				  "<memory>65536</memory><vcpu>1</vcpu><os><type>hvm</type></os></domain>";
+	const char *uuid = "7e570000-0000-4000-8000-000000000002";
+	th t = host_open("test:///default");
+	const struct removal *r = NULL;
+	virConnectPtr raw;
+	virDomainPtr dom;
+	size_t from;
+
+	host_wait_listed(&t);
+	raw = virConnectOpen("test:///default");
+	assert_non_null(raw);
+	dom = virDomainCreateXML(raw, xml, 0); /* transient, running */
+	assert_non_null(dom);
+	WAIT(md_vm_find(t.h, uuid), WAIT_MS);
+	assert_non_null(md_vm_find(t.h, uuid));
+	from = T.nremoved;
+	assert_int_equal(virDomainDestroy(dom), 0);
+	WAIT(!md_vm_find(t.h, uuid), WAIT_MS);
+	WAIT(false, 300);
+	assert_int_equal(removals(uuid, from, &r), 1);
+	assert_non_null(r->text);
+	assert_string_equal(r->text, "gone & <soon>");
+	/* a job sent before the user saw it go names it too */
+	{
+		uint64_t seq = submit(&t, BE_OP_START, uuid, NULL, 0);
+		WAIT(find_result(t.id, seq), WAIT_MS);
+		assert_non_null(find_result(t.id, seq));
+		if (!core_str_has_prefix(find_result(t.id, seq)->text, "Could not start 'gone & <soon>': "))
+			fail_msg("got: %s", find_result(t.id, seq)->text);
+	}
+	assert_int_equal(removals(uuid, from, &r), 1); /* and it is not removed twice */
+	virDomainFree(dom);
+	virConnectClose(raw);
+	host_close(&t);
+}
+
 /* ---- scale ----------------------------------------------------------------- */
 
 static void test_many_vms(void **state)
@@ -725,6 +1022,12 @@ int main(void)
 		cmocka_unit_test(test_lost_connection),
 		cmocka_unit_test(test_ssh_no_tty),
 		cmocka_unit_test(test_free_stuck_worker),
+		cmocka_unit_test(test_odd_states),
+		cmocka_unit_test(test_odd_nets_pools_sizes),
+		cmocka_unit_test(test_odd_running_count),
+		cmocka_unit_test(test_odd_crashed_recovery),
+		cmocka_unit_test(test_odd_transient_removed_by_name),
+		cmocka_unit_test(test_removed_elsewhere_by_name),
 		cmocka_unit_test(test_many_vms),
 	};
 	if (getenv("VMMC_TEST_FILTER")) /* e.g. VMMC_TEST_FILTER='test_delete' */

@@ -110,9 +110,20 @@ static void test_fmt(void **state)
 	};
 	static const struct { unsigned long long kib; const char *out; } kib[] = {
 		{ 0, "0 KiB" }, { 512, "512 KiB" }, { 1023, "1023 KiB" }, { 1024, "1 MiB" },
-		{ 1536, "1.5 MiB" }, { 200 * 1024 + 300, "200 MiB" }, { 1048576, "1 GiB" },
-		{ 1572864, "1.5 GiB" }, { 4ULL << 30, "4 TiB" }, { 1ULL << 40, "1 PiB" },
-		{ 1ULL << 50, "1024 PiB" },
+		{ 1025, "1.00 MiB" }, /* not exact: decimals say so */
+		{ 1536, "1.50 MiB" }, { 1997, "1.95 MiB" }, { 200 * 1024 + 300, "200 MiB" },
+		{ 19 * 1024 + 512, "19.5 MiB" }, { 10235, "10.0 MiB" }, /* 9.9951 rounds up: one decimal */
+		{ 1048575, "1.00 GiB" }, /* 1023.999 MiB: never "1024 MiB" */
+		{ 1000 * 1024 + 1, "0.98 GiB" }, { 999 * 1024 + 1, "999 MiB" }, { 1048576, "1 GiB" },
+		{ 1572864, "1.50 GiB" }, { 4ULL << 30, "4 TiB" }, { 1ULL << 40, "1 PiB" },
+		{ 1ULL << 50, "1 EiB" }, { ~0ULL, "16.0 ZiB" },
+	};
+	/* what virsh vol-list --details printed for these sizes (libvirt 9.0) */
+	static const struct { unsigned long long bytes; const char *out; } bytes[] = {
+		{ 0, "0.00 B" }, { 5, "5.00 B" }, { 1000, "1000.00 B" }, { 1023, "1023.00 B" },
+		{ 1024, "1.00 KiB" }, { 1997, "1.95 KiB" }, { 1048575, "1024.00 KiB" },
+		{ 1073741823, "1024.00 MiB" }, { 100ULL << 30, "100.00 GiB" }, { 3ULL << 40, "3.00 TiB" },
+		{ 1ULL << 50, "1.00 PiB" }, { 1ULL << 60, "1.00 EiB" }, { 9223372036854775807ULL, "8.00 EiB" },
 	};
 	char buf[32];
 	(void)state;
@@ -123,6 +134,11 @@ static void test_fmt(void **state)
 	for (size_t i = 0; i < CORE_ARRAY_LEN(kib); i++) {
 		core_fmt_kib(kib[i].kib, buf, sizeof(buf));
 		assert_string_equal(buf, kib[i].out);
+		assert_true(strlen(buf) <= 8); /* the Memory column */
+	}
+	for (size_t i = 0; i < CORE_ARRAY_LEN(bytes); i++) {
+		core_fmt_bytes(bytes[i].bytes, buf, sizeof(buf));
+		assert_string_equal(buf, bytes[i].out);
 	}
 	core_fmt_uptime(3661, buf, 4); /* truncated, terminated */
 	assert_string_equal(buf, "01:");

@@ -95,10 +95,19 @@ static void test_names(void **state)
 	assert_string_equal(md_vm_state_name(MD_VM_SHUTOFF), "shut off");
 	assert_string_equal(md_vm_state_name(99), "unknown");
 	assert_string_equal(md_vm_state_name(-1), "unknown");
+	assert_string_equal(md_vm_state_name(MD_VM_PMSUSPENDED), "pmsuspended"); /* virsh's word */
+	assert_string_equal(md_vm_state_name(MD_VM_CRASHED), "crashed");
 	assert_true(md_vm_state_active(MD_VM_PAUSED));
 	assert_true(md_vm_state_active(MD_VM_PMSUSPENDED));
 	assert_false(md_vm_state_active(MD_VM_SHUTOFF));
 	assert_false(md_vm_state_active(MD_VM_CRASHED));
+	/* Turn Off and Start: exactly one of them for every state */
+	for (int st = MD_VM_NOSTATE; st <= MD_VM_PMSUSPENDED; st++) {
+		bool off = st == MD_VM_RUNNING || st == MD_VM_BLOCKED || st == MD_VM_PAUSED ||
+			   st == MD_VM_SHUTDOWN || st == MD_VM_PMSUSPENDED || st == MD_VM_CRASHED;
+		assert_int_equal(md_vm_can_destroy(st), off);
+		assert_int_equal(md_vm_can_start(st), !off);
+	}
 	assert_string_equal(md_conn_name(MD_CONN_CONNECTED), "connected");
 	assert_string_equal(md_conn_name(42), "unknown");
 }
@@ -254,6 +263,22 @@ static void test_vm_list(void **state)
 	apply(m, vm_list(1, NULL, NULL, 0));
 	assert_int_equal(h->nvms, 0);
 	assert_int_equal(md_host_get(m, 2)->nvms, 0);
+}
+
+/* "VMs N/M running": what virsh list --state-running counts, RUNNING only */
+static void test_count_running(void **state)
+{
+	md_model *m = *state;
+	md_host *h = md_host_get(m, 1);
+	static const int ids[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9 };
+	static const int st[] = { MD_VM_RUNNING, MD_VM_PAUSED, MD_VM_PMSUSPENDED, MD_VM_CRASHED, MD_VM_BLOCKED,
+				  MD_VM_SHUTDOWN, MD_VM_SHUTOFF, MD_VM_NOSTATE, MD_VM_RUNNING };
+
+	assert_int_equal(md_host_count_running(h), 0);
+	apply(m, vm_list(1, ids, st, CORE_ARRAY_LEN(ids)));
+	assert_int_equal(md_host_count_running(h), 2);
+	apply(m, vm_update(1, mk_vm("vm2", 2, MD_VM_RUNNING, 0))); /* resumed */
+	assert_int_equal(md_host_count_running(h), 3);
 }
 
 static void test_vm_update(void **state)
@@ -548,6 +573,7 @@ int main(void)
 		T(test_host_state_keeps_lists),
 		T(test_busy),
 		T(test_vm_list),
+		T(test_count_running),
 		T(test_vm_update),
 		T(test_vm_removed),
 		T(test_net_pool_lists),
