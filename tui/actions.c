@@ -68,7 +68,7 @@ static bool en_vm(const struct tui_app *a)
 static bool en_vm_startable(const struct tui_app *a)
 {
 	const md_vm *v = vm_if_connected(a);
-	return v && (v->state == MD_VM_SHUTOFF || v->state == MD_VM_NOSTATE);
+	return v && md_vm_can_start(v->state);
 }
 
 static bool en_vm_running(const struct tui_app *a)
@@ -88,7 +88,7 @@ static bool en_vm_active(const struct tui_app *a)
 static bool en_vm_destroyable(const struct tui_app *a)
 {
 	const md_vm *v = vm_if_connected(a);
-	return v && (md_vm_state_active(v->state) || v->state == MD_VM_CRASHED);
+	return v && md_vm_can_destroy(v->state);
 }
 
 static bool en_vm_resettable(const struct tui_app *a)

@@ -457,7 +457,8 @@ static void drain_messages(struct tui_app *a)
 			const md_vm *v = md_vm_find(sel, m->uuid);
 			const md_vm *cur = tui_sel_vm(a);
 			if (v && cur == v && !(a->model->status && strstr(a->model->status, "Deleted")))
-				tui_status(a, false, "'%s' no longer exists on this host", v->name ? v->name : m->uuid);
+				tui_status(a, false, "'%s' no longer exists on this host",
+					   m->text ? m->text : v->name ? v->name : m->uuid);
 		}
 		dirty = md_apply(a->model, m);
 		if (m->type == MD_MSG_HOST_STATE)

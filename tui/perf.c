@@ -350,14 +350,6 @@ static void draw_graph(struct tui_app *a, WINDOW *w, int y, int width, int rows,
 	free(col);
 }
 
-static size_t count_running(const md_host *h)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < h->nvms; i++)
-		if (md_vm_state_active(h->vms[i].state))
-			n++;
-	return n;
-}
 
 /* ---- the Performance view ----------------------------------------------------- */
 
@@ -395,7 +387,7 @@ static void perf_draw(struct tui_mode *m, struct tui_app *a, WINDOW *w)
 		const core_stats_store *s = h->live;
 		hist = s ? &s->host : NULL;
 		core_fmt_kib(s ? s->host_rate.mem_total_kib : 0, a1, sizeof(a1));
-		info = xasprintf("%zu of %zu VMs running; %u CPUs, %s memory", count_running(h), h->nvms,
+		info = xasprintf("%zu of %zu VMs running; %u CPUs, %s memory", md_host_count_running(h), h->nvms,
 				 s ? s->host_rate.ncpus : 0, s && s->host_rate.mem_total_kib ? a1 : "?");
 		if (s && (s->sum.have & CORE_RATE_CPU_HOST)) {
 			char *t = xasprintf("%s; VMs use %.1f%% of it", info, s->sum.cpu_host_pct);
@@ -522,7 +514,7 @@ void tui_perf_draw_summary(struct tui_app *a, WINDOW *w, int y, int width, const
 			fmt_val(PERF_BPS, sum->rd_bps + sum->wr_bps, d2, sizeof(d2));
 		if (sum && (sum->have & CORE_RATE_NET))
 			fmt_val(PERF_BPS, sum->rx_bps + sum->tx_bps, n2, sizeof(n2));
-		l2 = xasprintf("VMs %zu/%zu running  cpu %s  mem %s  disk %s  net %s", count_running(h), h->nvms,
+		l2 = xasprintf("VMs %zu/%zu running  cpu %s  mem %s  disk %s  net %s", md_host_count_running(h), h->nvms,
 			       c2, m2, d2, n2);
 		wattrset(w, tui_attr(a, CORE_ROLE_ROW) | A_DIM);
 		tui_put_safe(w, y + 1, 0, width, l2, false);

@@ -38,7 +38,7 @@ static size_t pools_children(const void *src, size_t i)
 
 static void fmt_bytes(unsigned long long b, char *buf, size_t len)
 {
-	core_fmt_kib(b / 1024, buf, len);
+	core_fmt_bytes(b, buf, len);
 }
 
 static int pools_cell(const void *src, struct tui_list_ref r, int col, char *buf, size_t len, const struct tui_app *a)

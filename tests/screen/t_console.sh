@@ -63,7 +63,8 @@ t_lifecycle() {
 	row_has dev-sandbox running
 	# Save, then start from the saved state
 	tm_keys S
-	row_has dev-sandbox "shut off"
+	# a saved VM says so (Start resumes it), not "shut off"
+	row_has dev-sandbox "saved"
 	tm_wait_for "Saved 'dev-sandbox'"
 	tm_keys i
 	tm_wait_for "Saved state: yes"

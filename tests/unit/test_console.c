@@ -197,6 +197,30 @@ static void test_utf8_and_wide(void **state)
 	tui_con_free(&c);
 }
 
+/* A guest that sends a CSI with 17 parameters, or ESC [ and 3000 ':',
+ * crashed the console inside libvterm 0.1.4; now the text around it shows
+ * and the console goes on, split across feeds too. */
+static void test_csi_overflow_survives(void **state)
+{
+	struct tui_con *c = tui_con_new(5, 40);
+	char big[3100], *t;
+	(void)state;
+	feed(c, "a\033[1;1;1;1;1;1;1;1;1;1;1;1;1;1;1;1;1mb");
+	memset(big, ':', sizeof(big));
+	memcpy(big, "\033[", 2);
+	big[sizeof(big) - 2] = 'm';
+	big[sizeof(big) - 1] = '\0';
+	feed(c, big);
+	/* the same, a byte at a time */
+	for (const char *p = "\033[1;2;3;4;5;6;7;8;9;10;11;12;13;14;15;16;17;18m"; *p; p++)
+		tui_con_feed(c, p, 1);
+	feed(c, "c");
+	t = line(c, 0);
+	assert_string_equal(t, "abc");
+	free(t);
+	tui_con_free(&c);
+}
+
 static void test_keys_to_guest(void **state)
 {
 	struct tui_con *c = tui_con_new(24, 80);
@@ -331,6 +355,7 @@ int main(void)
 		cmocka_unit_test(test_scrollback_keeps_10000_lines),
 		cmocka_unit_test(test_hostile_output_dropped),
 		cmocka_unit_test(test_utf8_and_wide),
+		cmocka_unit_test(test_csi_overflow_survives),
 		cmocka_unit_test(test_keys_to_guest),
 		cmocka_unit_test(test_backend_test_driver),
 	};
