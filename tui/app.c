@@ -852,7 +852,6 @@ static void tui_restore_terminal(void)
 	}
 }
 
-#ifndef __SANITIZE_ADDRESS__
 /* A fatal signal: put the terminal back with async-signal-safe calls, then
  * die as the signal would have us die. */
 static void on_fatal_signal(int sig)
@@ -867,7 +866,6 @@ static void on_fatal_signal(int sig)
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
-#endif
 
 static void install_signals(void)
 {
@@ -882,13 +880,14 @@ static void install_signals(void)
 	sigaction(SIGCONT, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
-#ifndef __SANITIZE_ADDRESS__
 	sa.sa_handler = on_fatal_signal;
 	sa.sa_flags = SA_RESETHAND;
-	/* SIGQUIT (Ctrl-\ from another terminal, kill -QUIT) and SIGTRAP (how
+	/* SIGQUIT (kill -QUIT; Ctrl-\\ is a key in raw mode) and SIGTRAP (how
 	 * GLib's fatal errors end) leave the terminal sane too */
 	sigaction(SIGQUIT, &sa, NULL);
 	sigaction(SIGTRAP, &sa, NULL);
+#ifndef __SANITIZE_ADDRESS__
+	/* (the sanitizers report these themselves) */
 	sigaction(SIGSEGV, &sa, NULL);
 	sigaction(SIGBUS, &sa, NULL);
 	sigaction(SIGFPE, &sa, NULL);

@@ -5,6 +5,7 @@
 #include "actions.h"
 #include "app.h"
 #include "dialog.h"
+#include "lineedit.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -73,8 +74,7 @@ struct tui_con {
 	FILE *log;
 	char *log_path;
 	bool scroll_mode, searching;
-	char search[128];
-	size_t search_len;
+	core_line search;     /* the one line editor (core/line.h) */
 	long last_match;
 };
 
@@ -238,6 +238,7 @@ void tui_con_free(struct tui_con **cp)
 		return;
 	*cp = NULL;
 	vterm_free(c->vt);
+	core_line_free(&c->search);
 	for (size_t i = 0; i < c->sb_len; i++)
 		free(c->sb[(c->sb_head + i) % TUI_CON_SCROLLBACK]);
 	free(c->sb);
@@ -1095,7 +1096,7 @@ static void draw_title(struct tui_app *a, struct tui_consoles *cs, WINDOW *w, in
 	wattrset(w, tui_attr(a, CORE_ROLE_TITLE));
 	tui_put_safe(w, 0, 0, width, "", false);
 	if (c->scroll_mode && c->searching)
-		hint = xasprintf(" Search: %s_ ", c->search);
+		hint = xasprintf(" Search: %s_ ", core_line_text(&c->search));
 	else if (c->scroll_mode)
 		hint = xasprintf(" scrollback %zu/%zu  / search  n next  Esc live ", c->scroll, c->sb_len);
 	else if (attached)
@@ -1238,9 +1239,9 @@ static void scroll_to(struct tui_con *c, long idx)
 static void do_search(struct tui_app *a, struct tui_con *c, bool backward)
 {
 	long from = c->last_match >= 0 ? c->last_match : (long)(c->sb_len - c->scroll);
-	long hit = tui_con_search(c, c->search, from, backward);
+	long hit = tui_con_search(c, core_line_text(&c->search), from, backward);
 	if (hit < 0) {
-		char *safe = core_sanitize(c->search);
+		char *safe = core_sanitize(core_line_text(&c->search));
 		tui_status(a, true, "Not found: %s", safe);
 		free(safe);
 		return;
@@ -1259,22 +1260,8 @@ static void scroll_key(struct tui_app *a, struct tui_consoles *cs, struct tui_co
 			c->searching = false;
 			c->last_match = -1;
 			do_search(a, c, true);
-		} else if ((is_char && (key == 127 || key == 8)) || (!is_char && key == KEY_BACKSPACE)) {
-			while (c->search_len > 0 && ((unsigned char)c->search[c->search_len - 1] & 0xc0) == 0x80)
-				c->search_len--;
-			if (c->search_len > 0)
-				c->search_len--;
-			c->search[c->search_len] = '\0';
-		} else if (is_char && key >= 32 && key != 127) {
-			char *s = NULL;
-			size_t len = 0, cap = 0;
-			utf8_put(&s, &len, &cap, (uint32_t)key);
-			if (c->search_len + len < sizeof(c->search)) {
-				memcpy(c->search + c->search_len, s, len);
-				c->search_len += len;
-				c->search[c->search_len] = '\0';
-			}
-			free(s);
+		} else {
+			tui_line_key(&c->search, key, is_char);
 		}
 		return;
 	}
@@ -1294,8 +1281,7 @@ static void scroll_key(struct tui_app *a, struct tui_consoles *cs, struct tui_co
 		case 'G': c->scroll = 0; break;
 		case '/':
 			c->searching = true;
-			c->search_len = 0;
-			c->search[0] = '\0';
+			core_line_set(&c->search, "");
 			return;
 		case 'n': do_search(a, c, true); return;
 		case 'N': do_search(a, c, false); return;

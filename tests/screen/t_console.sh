@@ -313,14 +313,31 @@ t_quit_restores_terminal() {
 }
 
 t_signals_restore_terminal() {
-	local sig
-	for sig in TERM INT HUP; do
+	local sig st
+	for sig in TERM INT HUP QUIT TRAP; do
 		demo_up
 		kill -s "$sig" "$(tm_pid)"
 		tm_wait_exit
 		tm_term_restored || tm_fail "SIG$sig left the terminal broken"
+		# asked to stop by a signal is not a success
+		st=$(tm_exit_status)
+		[ "$st" != 0 ] || tm_fail "SIG$sig: exit status 0"
 		tm_stop
 	done
+}
+
+# Raw mode: Ctrl-\ and Ctrl-Z are keys, not signals that kill or stop vmmc
+# with the terminal in curses mode; Ctrl-C (outside a console) quits cleanly.
+t_ctrl_keys_outside_console() {
+	demo_up
+	tm_keys 'C-\'
+	sleep 0.3
+	tm_alive || tm_fail "Ctrl-\\ killed vmmc"
+	tm_assert_contains "Virtual Machines (16) on Demo host"
+	tm_keys C-c
+	tm_wait_exit
+	[ "$(tm_exit_status)" = 0 ] || tm_fail "Ctrl-C: exit status is not 0"
+	tm_term_restored
 }
 
 t_default_uri_env() {
