@@ -400,7 +400,9 @@ static void place(struct tui_dialog *d)
 	fi = focus_target(d, d->focus, &btn);
 	if (fi >= 0) {
 		int hgt = field_height(p->fields[fi], value_width(p, p->fields[fi], inner));
-		if (vrow[fi] < d->scroll)
+		if (vrow[fi] + hgt <= body)
+			d->scroll = 0; /* it shows with the page's text: no scroll */
+		else if (vrow[fi] < d->scroll)
 			d->scroll = vrow[fi];
 		if (vrow[fi] + hgt > d->scroll + body)
 			d->scroll = vrow[fi] + hgt - body;
@@ -505,7 +507,8 @@ static void enter_page(struct tui_dialog *d, size_t idx)
 {
 	struct tui_page *p;
 	d->cur = idx;
-	d->focus = 0;
+	/* the first field; on a page without one, Next */
+	d->focus = nfocus(d) == nbuttons(d) && d->buttons == TUI_BTN_WIZARD ? 1 : 0;
 	d->scroll = 0;
 	xfree(&d->error);
 	p = tui_dialog_page(d);
