@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 
+#include "../../tui/app.h"
 #include "../../tui/dialog.h"
 #include "../../tui/lineedit.h"
 #include "../../core/util.h"
@@ -778,6 +779,170 @@ static void test_reply(void **state)
 	tui_dialog_free(&d);
 }
 
+/* ---- drawing: curses on /dev/null, read back (no terminal) ------------------------- */
+
+struct screen {
+	SCREEN *scr;
+	FILE *out, *in;
+	struct tui_app *a;
+	WINDOW *w;
+};
+
+static void screen_open(struct screen *s, struct tui_dialog *d, int lines, int cols)
+{
+	char size[16];
+	snprintf(size, sizeof(size), "%d", lines);
+	setenv("LINES", size, 1);
+	snprintf(size, sizeof(size), "%d", cols);
+	setenv("COLUMNS", size, 1);
+	s->out = fopen("/dev/null", "w");
+	s->in = fopen("/dev/null", "r");
+	assert_non_null(s->out);
+	s->scr = newterm("xterm", s->out, s->in);
+	assert_non_null(s->scr);
+	s->a = xcalloc(1, sizeof(*s->a)); /* every role plain */
+	tui_dialog_layout(d, lines, cols);
+	s->w = newwin(d->mode.h, d->mode.w, d->mode.y, d->mode.x);
+	assert_non_null(s->w);
+}
+
+static void screen_draw(struct screen *s, struct tui_dialog *d)
+{
+	if (getmaxy(s->w) != d->mode.h || getmaxx(s->w) != d->mode.w) {
+		delwin(s->w);
+		s->w = newwin(d->mode.h, d->mode.w, d->mode.y, d->mode.x);
+	}
+	d->mode.ops->draw(&d->mode, s->a, s->w);
+}
+
+/* The dialog's rows as text, one string ("\n" between rows); caller frees. */
+static char *screen_text(struct screen *s)
+{
+	int h = getmaxy(s->w), w = getmaxx(s->w);
+	char *all = xcalloc(1, (size_t)h * ((size_t)w * 4 + 2) + 1);
+	for (int y = 0; y < h; y++) {
+		char row[1024];
+		mvwinnstr(s->w, y, 0, row, (int)sizeof(row) - 1);
+		strcat(all, row);
+		strcat(all, "\n");
+	}
+	return all;
+}
+
+static void screen_close(struct screen *s)
+{
+	delwin(s->w);
+	endwin();
+	delscreen(s->scr);
+	fclose(s->out);
+	fclose(s->in);
+	free(s->a);
+}
+
+/* The column of text on row y of the dialog, -1 when absent. */
+static int col_of(struct screen *s, int y, const char *text)
+{
+	char row[1024], *at;
+	mvwinnstr(s->w, y, 0, row, (int)sizeof(row) - 1);
+	at = strstr(row, text);
+	return at ? (int)(at - row) : -1;
+}
+
+static void test_draw(void **state)
+{
+	struct tui_dialog *d = one_page("The console's output is appended to:");
+	struct tui_page *p = d->pages[0];
+	struct tui_field *size;
+	struct screen s;
+	char *t;
+	int row, cy, cx;
+	(void)state;
+	tui_page_add(p, &tui_field_path, "file", "&File", "/tmp/vmmc-x.log");
+	tui_page_add(p, &tui_field_password, "pw", "&Password", "hunter2");
+	size = tui_page_add(p, &tui_field_size, "size", "&Size", "20GG");
+	tui_page_add(p, &tui_field_check, "save", "Save &it", NULL)->checked = true;
+	screen_open(&s, d, 24, 80);
+	screen_draw(&s, d);
+	cy = getcury(s.w);
+	cx = getcurx(s.w);
+	t = screen_text(&s);
+	/* one colon after each label: the dialog draws it (issue 9) */
+	assert_non_null(strstr(t, "File:     /tmp/vmmc-x.log"));
+	assert_null(strstr(t, "::"));
+	/* a password never shows: a mark per character */
+	assert_null(strstr(t, "hunter2"));
+	assert_non_null(strstr(t, "Password: *******"));
+	/* the size's error beside it, as typed */
+	assert_non_null(strstr(t, size->error));
+	assert_non_null(strstr(t, "Unknown unit 'GG'"));
+	assert_non_null(strstr(t, "[x] Save it"));
+	assert_non_null(strstr(t, "[ OK ] [ Cancel ]"));
+	free(t);
+	/* the cursor sits in the focused field, at the end of its text */
+	assert_int_equal(cy, d->field_row[0]);
+	assert_int_equal(cx, 12 + (int)strlen("/tmp/vmmc-x.log"));
+	/* the accelerators are underlined: F of File, i of "Save it" */
+	row = d->field_row[0];
+	assert_true(mvwinch(s.w, row, 2) & A_UNDERLINE);
+	assert_false(mvwinch(s.w, row, 3) & A_UNDERLINE);
+	row = d->field_row[3];
+	assert_true(mvwinch(s.w, row, col_of(&s, row, "it")) & A_UNDERLINE);
+	screen_close(&s);
+	tui_dialog_free(&d);
+}
+
+/* At 80x24 a tall dialog fits, and what is scrolled off is marked. */
+static void test_draw_scrolled(void **state)
+{
+	struct tui_dialog *d = one_page("Many fields.");
+	struct screen s;
+	char id[16], *t;
+	(void)state;
+	for (int i = 0; i < 30; i++) {
+		snprintf(id, sizeof(id), "f%02d", i);
+		tui_page_add(d->pages[0], &tui_field_text, id, id, id);
+	}
+	screen_open(&s, d, 24, 80);
+	for (int i = 0; i < 29; i++)
+		chr(d, '\t');
+	screen_draw(&s, d);
+	t = screen_text(&s);
+	assert_non_null(strstr(t, "f29: f29"));
+	assert_null(strstr(t, "f00: f00"));
+	assert_null(strstr(t, "Many fields."));
+	assert_int_equal(mvwinch(s.w, 1, d->mode.w - 2) & A_CHARTEXT, '^');
+	assert_non_null(strstr(t, "[ OK ] [ Cancel ]"));
+	free(t);
+	screen_close(&s);
+	tui_dialog_free(&d);
+
+	/* a message longer than the screen: Down and PgDn scroll it */
+	{
+		char text[2000] = "";
+		for (int i = 0; i < 40; i++)
+			snprintf(text + strlen(text), sizeof(text) - strlen(text), "line %02d\n", i);
+		d = tui_msgbox("Long", text, false);
+		screen_open(&s, d, 24, 80);
+		screen_draw(&s, d);
+		t = screen_text(&s);
+		assert_non_null(strstr(t, "line 00"));
+		assert_null(strstr(t, "line 39"));
+		free(t);
+		key(d, KEY_DOWN);
+		key(d, KEY_NPAGE);
+		key(d, KEY_NPAGE);
+		key(d, KEY_NPAGE);
+		screen_draw(&s, d);
+		t = screen_text(&s);
+		assert_null(strstr(t, "line 00"));
+		assert_non_null(strstr(t, "line 39"));
+		free(t);
+		assert_int_equal(chr(d, '\n'), TUI_DLG_OK);
+		screen_close(&s);
+		tui_dialog_free(&d);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -793,6 +958,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_path_completion, setup_dir, teardown_dir),
 		cmocka_unit_test(test_layout),
 		cmocka_unit_test(test_reply),
+		cmocka_unit_test(test_draw),
+		cmocka_unit_test(test_draw_scrolled),
 	};
 	setlocale(LC_ALL, "C.UTF-8");
 	return cmocka_run_group_tests(tests, NULL, NULL);
