@@ -242,14 +242,14 @@ bool core_line_op(core_line *l, int op)
 
 /* ---- drawing --------------------------------------------------------------- */
 
-/* Columns of the character at byte at (a secret shows one mark each); the
+/* Columns of the character at byte at (an unprintable one counts 1); its
  * byte length in *n. */
 static int char_cols(const core_line *l, size_t at, size_t *n)
 {
 	uint32_t cp;
 	int len = core_utf8_decode(l->buf + at, &cp), w;
 	*n = len > 0 ? (size_t)len : 1;
-	if (l->secret || len <= 0)
+	if (len <= 0)
 		return 1;
 	w = wcwidth((wchar_t)cp);
 	return w < 0 ? 1 : w;

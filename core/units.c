@@ -28,7 +28,7 @@ int core_size_parse(const char *s, unsigned long long *bytes, char **err)
 	while (*p == ' ')
 		p++;
 	if (!*p) {
-		*err = xstrdup("Enter a size, e.g. 20G or 512 MiB");
+		*err = xstrdup("Enter a size, e.g. 20G");
 		return -1;
 	}
 	if (!isdigit((unsigned char)*p) && *p != '.')
@@ -84,10 +84,10 @@ int core_size_parse(const char *s, unsigned long long *bytes, char **err)
 	return 0;
 
 not_a_number:
-	*err = xstrdup("Not a size: give a number and a unit, e.g. 20G");
+	*err = xstrdup("Not a size: e.g. 20G, 1.5 TiB");
 	return -1;
 bad_unit:
-	*err = xasprintf("Unknown unit '%.*s': use B, KiB, MiB, GiB or TiB", (int)(un > 12 ? 12 : un), unit_start);
+	*err = xasprintf("Unknown unit '%.*s'", (int)(un > 8 ? 8 : un), unit_start);
 	return -1;
 too_large:
 	*err = xstrdup("The size is too large");

@@ -379,6 +379,15 @@ static int head_rows(const struct tui_page *p, int inner)
 
 static const char *btn_label(const struct tui_dialog *d, int i);
 
+/* Rows of the whole page: its title and text, then its fields. */
+static int content_rows(const struct tui_page *p, int inner)
+{
+	int rows = head_rows(p, inner);
+	for (size_t i = 0; i < p->nfields; i++)
+		rows += field_height(p->fields[i], value_width(p, p->fields[i], inner));
+	return rows;
+}
+
 /* Rows of the page's fields and the scroll that shows the focused one,
  * from the dialog's size. */
 static void place(struct tui_dialog *d)
@@ -400,7 +409,9 @@ static void place(struct tui_dialog *d)
 	fi = focus_target(d, d->focus, &btn);
 	if (fi >= 0) {
 		int hgt = field_height(p->fields[fi], value_width(p, p->fields[fi], inner));
-		if (vrow[fi] < d->scroll)
+		if (vrow[fi] + hgt <= body)
+			d->scroll = 0; /* it shows with the page's text: no scroll */
+		else if (vrow[fi] < d->scroll)
 			d->scroll = vrow[fi];
 		if (vrow[fi] + hgt > d->scroll + body)
 			d->scroll = vrow[fi] + hgt - body;
@@ -449,9 +460,7 @@ void tui_dialog_layout(struct tui_dialog *d, int lines, int cols)
 	}
 	d->mode.w = want_w < maxw ? want_w : maxw;
 	inner = d->mode.w - 4;
-	rows = head_rows(p, inner);
-	for (size_t i = 0; i < p->nfields; i++)
-		rows += field_height(p->fields[i], value_width(p, p->fields[i], inner));
+	rows = content_rows(p, inner);
 	d->mode.h = 2 + rows + (p->nfields ? 1 : 0) + 1 /* error */ + 1 /* buttons */;
 	if (d->mode.h > maxh)
 		d->mode.h = maxh;
@@ -505,7 +514,8 @@ static void enter_page(struct tui_dialog *d, size_t idx)
 {
 	struct tui_page *p;
 	d->cur = idx;
-	d->focus = 0;
+	/* the first field; on a page without one, Next */
+	d->focus = nfocus(d) == nbuttons(d) && d->buttons == TUI_BTN_WIZARD ? 1 : 0;
 	d->scroll = 0;
 	xfree(&d->error);
 	p = tui_dialog_page(d);
@@ -660,7 +670,12 @@ int tui_dialog_key(struct tui_dialog *d, int key, bool is_char)
 			return TUI_DLG_RUNNING;
 		}
 	}
-	if ((is_char && key == '\t') || (!is_char && key == KEY_DOWN)) {
+	if (!is_char && (key == KEY_NPAGE || key == KEY_PPAGE || (up_down && n == nbuttons(d))) &&
+	    content_rows(p, d->mode.w - 4) > d->mode.h - 4) {
+		/* the page scrolls (a long text; Up and Down too when it has no field) */
+		int step = up_down ? 1 : d->mode.h > 6 ? d->mode.h - 5 : 1;
+		d->scroll += key == KEY_NPAGE || key == KEY_DOWN ? step : -step;
+	} else if ((is_char && key == '\t') || (!is_char && key == KEY_DOWN)) {
 		move_focus(d, 1);
 	} else if (!is_char && (key == KEY_BTAB || key == KEY_UP)) {
 		move_focus(d, -1);
@@ -727,11 +742,9 @@ void tui_field_draw_label(WINDOW *w, int y, int x, int width, const struct tui_f
 		if (tolower((unsigned char)*s) == f->accel)
 			at = s;
 	if (at) {
-		int col;
-		char save = *at;
-		*(char *)at = '\0';
-		col = core_str_width(f->label);
-		*(char *)at = save;
+		char *before = xstrndup(f->label, (size_t)(at - f->label));
+		int col = core_str_width(before);
+		free(before);
 		if (col < width) {
 			wattr_get(w, &attr, &pair, NULL);
 			mvwchgat(w, y, x + col, 1, attr | A_UNDERLINE, pair, NULL);
@@ -754,8 +767,10 @@ static void draw_field(struct tui_dialog *d, struct tui_app *a, WINDOW *w, struc
 	}
 	/* a fixed-width value leaves room beside it for its error or note */
 	dw = f->width > 0 && f->width < vw ? f->width : vw;
-	if (beside && tui_field_is_line(f) && f->width <= 0 && vw > 24)
-		dw = vw - (core_str_width(beside) + 1 < vw / 2 ? core_str_width(beside) + 1 : vw / 2);
+	if (beside && tui_field_is_line(f) && f->width <= 0 && vw > 24) {
+		int room = core_str_width(beside) + 1;
+		dw = vw - (room < vw - 16 ? room : vw - 16); /* the value keeps 16 columns */
+	}
 	if (f->ops->draw)
 		f->ops->draw(f, a, w, row, x, dw, focus);
 	if (beside && dw + 1 < vw && tui_field_is_line(f)) {
@@ -819,14 +834,12 @@ static void dialog_draw(struct tui_dialog *d, struct tui_app *a, WINDOW *w)
 			continue;
 		draw_field(d, a, w, p, i, (int)i == ffield, base, &cur_y, &cur_x);
 	}
-	if (d->scroll > 0 || (p->nfields && d->field_row[p->nfields - 1] +
-						    field_height(p->fields[p->nfields - 1],
-								 value_width(p, p->fields[p->nfields - 1], inner)) -
-						    1 > body_end)) {
-		wattrset(w, base);
-		mvwaddstr(w, 1, wd - 2, d->scroll > 0 ? "^" : " ");
+	/* more above, more below */
+	wattrset(w, base);
+	if (d->scroll > 0)
+		mvwaddstr(w, 1, wd - 2, "^");
+	if (content_rows(p, inner) - d->scroll > body_end)
 		mvwaddstr(w, body_end, wd - 2, "v");
-	}
 
 	if (d->error) {
 		wattrset(w, tui_attr(a, CORE_ROLE_ERROR));

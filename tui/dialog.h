@@ -77,8 +77,9 @@ struct tui_field {
 	void *data;         /* the kind's own */
 };
 
-/* The value of a text-like field (text, password, size, path); choice, radio:
- * the chosen item; label, text area: its text. Never NULL. */
+/* The value of a text-like field (text, password, size, path); choice, radio,
+ * list: the current item; label, text area, check: its text (a check box's
+ * is the value given to tui_page_add). Never NULL. */
 const char *tui_field_value(const struct tui_field *f);
 void tui_field_set_value(struct tui_field *f, const char *v);  /* cursor at the end */
 void tui_field_add_choice(struct tui_field *f, const char *choice);

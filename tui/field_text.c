@@ -17,24 +17,25 @@
 #include "../core/util.h"
 
 /* What shows of the line in width columns from its scroll: the text, or
- * one '*' per character of a secret. */
-static char *visible(core_line *l, int width)
+ * (mask: a password) a '*' for each column. */
+static char *visible(core_line *l, int width, bool mask)
 {
 	const char *s = core_line_text(l) + l->scroll;
-	char *out = xmalloc(strlen(s) + (size_t)width + 1), *o = out;
+	char *out = xmalloc(2 * strlen(s) + (size_t)width + 1), *o = out;
 	int cols = 0;
 	while (*s && cols < width) {
 		uint32_t cp;
 		int n = core_utf8_decode(s, &cp), w;
 		if (n <= 0)
 			n = 1;
-		w = l->secret ? 1 : wcwidth((wchar_t)cp);
+		w = wcwidth((wchar_t)cp);
 		if (w < 0)
 			w = 1;
 		if (cols + w > width)
 			break;
-		if (l->secret) {
-			*o++ = '*';
+		if (mask) {
+			memset(o, '*', (size_t)w);
+			o += w;
 		} else {
 			memcpy(o, s, (size_t)n);
 			o += n;
@@ -51,7 +52,7 @@ static void line_draw(const struct tui_field *f, struct tui_app *a, WINDOW *w, i
 	core_line *l = (core_line *)&f->line; /* the view's scroll follows the cursor */
 	char *vis;
 	core_line_view(l, width);
-	vis = visible(l, width);
+	vis = visible(l, width, f->ops == &tui_field_password);
 	wattrset(w, tui_field_attr(a, f, focus));
 	tui_put_safe(w, y, x, width, vis, false);
 	if (l->secret)

@@ -261,11 +261,47 @@ t_con_two_serials_pick() {
 	pick "$n"
 	tm_keys Enter
 	tm_wait_for "Pick a Serial Device" 10
+	tm_assert_not_contains "Device::" || tm_fail "two colons"
 	tm_keys Right
 	tm_wait_for "serial1" 2
-	tm_keys Tab Enter
+	tm_keys Enter # in the Device field: the first button, Connect
 	tm_wait_for "1:$n" 5
 	tm_wait_for "(serial1)" 10
+}
+
+# L logs the shown console to a file: the dialog's field reads "File:" (one
+# colon, issue 9), Tab completes the path on the local disk, the guest's
+# output lands in the file; L again stops it
+t_con_log_to_file() {
+	local n f
+	n=$(lv_name l)
+	guest_up "$n"
+	vmmc_up
+	connect "$n"
+	shell_ready
+	tm_keys C-]
+	tm_keys L
+	tm_wait_for "Log Console to File" 5
+	tm_assert_contains "File: ~/vmmc-$n-console.log" || tm_fail "no default path"
+	tm_assert_not_contains "File::" || tm_fail "two colons"
+	mkdir "$CON_TMP/logdir-$n"
+	tm_keys C-u
+	tm_type "$CON_TMP/logd"
+	tm_keys Tab
+	tm_wait_for "logdir-$n/" 5
+	tm_type "out.log"
+	tm_keys Enter
+	tm_wait_for "Logging the console of '$n'" 5
+	f="$CON_TMP/logdir-$n/out.log"
+	[ -f "$f" ] || tm_fail "no log file $f"
+	tm_keys c
+	tm_type "echo logged-$$-ok"
+	tm_keys Enter
+	wait_pane "logged-$$-ok"
+	tm_keys C-]
+	tm_keys L
+	tm_wait_for "Stopped logging" 5
+	grep -q "logged-$$-ok" "$f" || tm_fail "the output is not in the log"
 }
 
 t_con_held_elsewhere() {

@@ -94,7 +94,7 @@ t_confirm_turn_off() {
 	row_has web01 running
 	tm_keys o
 	tm_wait_for "Turn Off 'web01'?"
-	tm_keys Tab Enter
+	tm_keys y
 	row_has web01 "shut off"
 	tm_wait_for "Turned off 'web01'"
 }
@@ -113,17 +113,19 @@ t_reset_asks() {
 }
 
 t_delete_with_volume() {
+	local row col
 	demo_up
 	pick gitlab
 	tm_keys D
 	tm_wait_for "Delete 'gitlab'?"
 	tm_wait_for "gitlab.qcow2"
 	tm_golden delete_dialog "$MASK"
-	# tick the volume, then Delete
-	tm_keys BTab BTab
-	tm_keys Space
+	# tick the volume (a click on it: volumes have no accelerator), then Delete
+	# (Enter in a field presses the first button)
+	read -r row col < <(tm_find "[ ] /var/lib/libvirt/images/gitlab.qcow2")
+	tm_click "$col" "$row"
 	tm_wait_for "[x] /var/lib/libvirt/images/gitlab.qcow2"
-	tm_keys Tab Enter
+	tm_keys Enter
 	tm_wait_for "Deleted 'gitlab' and 1 volume(s)"
 	tm_wait_for "(0 of 15)"
 	tm_keys Escape
@@ -353,7 +355,7 @@ t_saved_hosts_reopen() {
 	tm_keys +
 	tm_wait_for "Add Host"
 	tm_type "test:///default"
-	tm_keys Tab
+	tm_keys M-n
 	tm_type "lab"
 	tm_keys Enter
 	tm_wait_for "2/2 connected"

@@ -92,22 +92,23 @@ hosts_type() {
 }
 
 # Add Host, kind SSH: host user port daemon(system|session) driver name.
+# The fields are reached by their accelerators (Alt+letter), not by Tabs.
 hosts_add_ssh() {
 	tm_keys +
 	tm_wait_for "─ Add Host ─"
-	tm_keys BTab Right
+	tm_keys M-k Right
 	tm_wait_line "Kind:" "< SSH >"
-	tm_keys Tab
+	tm_keys M-h
 	hosts_type "$1"
-	tm_keys Tab
+	tm_keys M-u
 	hosts_type "$2"
-	tm_keys Tab
+	tm_keys M-p
 	hosts_type "$3"
-	tm_keys Tab
+	tm_keys M-d
 	[ "$4" = system ] || tm_keys Right
-	tm_keys Tab End BSpace BSpace BSpace BSpace
+	tm_keys M-r C-u
 	hosts_type "$5"
-	tm_keys Tab
+	tm_keys M-n
 	hosts_type "$6"
 	tm_keys Enter
 }
@@ -147,7 +148,8 @@ t_hosts_group_move_rename_restart() {
 	tm_keys Home F2
 	tm_wait_for "stay in it."
 	tm_wait_line "Name:" "Lab"
-	tm_keys End BSpace BSpace BSpace
+	# the cursor starts at the end of the old name (issue 9): no End needed
+	tm_keys BSpace BSpace BSpace
 	tm_type "Prod EU"
 	tm_keys Enter
 	tm_wait_for "Renamed the group to 'Prod EU'"
@@ -240,13 +242,13 @@ t_hosts_group_names_checked() {
 	# a new group typed in Move to Group; an existing name (any case) is that group
 	tm_keys Down m
 	tm_wait_for "Where does"
-	tm_keys Tab
+	tm_keys M-n
 	tm_type "LAB"
 	tm_keys Enter
 	tm_wait_for "Moved Demo host to the group 'Lab'"
 	tm_keys m
 	tm_wait_for "Where does"
-	tm_keys Tab
+	tm_keys M-n
 	tm_type "Lab 2"
 	tm_keys Enter
 	tm_wait_for "Moved Demo host to the group 'Lab 2'"
@@ -325,9 +327,9 @@ t_hosts_properties() {
 	# a new name and a group: the tree and the config follow
 	tm_keys e
 	tm_wait_for "─ Host Properties ─"
-	tm_keys End BSpace BSpace BSpace BSpace
+	tm_keys C-u
 	tm_type "kvm-lab"
-	tm_keys Tab Right Enter
+	tm_keys M-g Right Enter
 	tm_wait_for "Host kvm-lab updated"
 	hosts_tree_is "▾ Lab                1
   ▾ kvm-lab  connected
@@ -339,7 +341,7 @@ t_hosts_properties() {
 	# not saved any more: out of the config, still in the tree
 	tm_keys e
 	tm_wait_for "─ Host Properties ─"
-	tm_keys Tab Tab Space
+	tm_keys M-s Space
 	tm_wait_for "[ ] Saved in the config"
 	tm_keys Enter
 	tm_wait_for "Host kvm-lab updated"
@@ -437,26 +439,55 @@ t_hosts_ssh_silent_host_keeps_ui() {
 	[ "$(tm_exit_status 20)" = 0 ] || tm_fail "vmmc did not quit cleanly"
 }
 
+# The line editor in Add Host: Ctrl-U/A/E/W edit, control characters are
+# never inserted (a host was once saved as qemu:///sytemU), the label reads
+# "URI:" with one colon.
+t_hosts_add_uri_line_keys() {
+	tm_vmmc -- --demo
+	tm_wait_for "1/1 connected"
+	tm_keys +
+	tm_wait_for "─ Add Host ─"
+	tm_assert_contains "URI:    " || tm_fail "no URI field"
+	tm_assert_not_contains "URI::" || tm_fail "two colons"
+	tm_type "qemu:///sytem"
+	tm_wait_for "qemu:///sytem"
+	tm_keys C-u
+	tm_wait_gone "qemu:///sytem"
+	tm_type "zz test:///default"
+	tm_keys C-a Delete Delete Delete C-e
+	tm_type " junk"
+	tm_keys C-w BSpace C-x C-b C-t C-v
+	tm_wait_line "URI:" "test:///default"
+	tm_capture | grep -qE "URI: +test:///default +│" || { _tm_dump; tm_fail "the URI is not exactly test:///default"; }
+	tm_keys M-n
+	tm_type "edited"
+	tm_keys Enter
+	hosts_wait_conf "uri = test:///default"
+	hosts_conf_has "name = edited"
+	grep -q $'[\x01-\x1f]' "$(hosts_conf)" && tm_fail "a control character reached the config"
+	tm_wait_for "2/2 connected"
+}
+
 t_hosts_add_ssh_checks_fields() {
 	tm_vmmc -- --demo
 	tm_wait_for "1/1 connected"
 	tm_keys +
 	tm_wait_for "─ Add Host ─"
-	tm_keys BTab Right
+	tm_keys M-k Right
 	tm_wait_line "Kind:" "< SSH >"
 	tm_keys Enter
 	tm_wait_for "Enter the host: a name, an address or an ssh alias"
-	tm_keys Tab
+	tm_keys M-h
 	tm_type "root@kvm1"
 	tm_keys Enter
 	tm_wait_for "The host cannot hold '@': the user goes in User"
 	tm_keys Home Delete Delete Delete Delete Delete
-	tm_keys Tab
+	tm_keys M-u
 	tm_type "ad min"
 	tm_keys Enter
 	tm_wait_for "The user name cannot hold spaces or control characters"
 	tm_keys BSpace BSpace BSpace BSpace
-	tm_keys Tab
+	tm_keys M-p
 	tm_type "70000"
 	tm_keys Enter
 	tm_wait_for "The port must be a number from 1 to 65535"
@@ -465,14 +496,14 @@ t_hosts_add_ssh_checks_fields() {
 	tm_keys Enter
 	tm_wait_for "The port must be a number from 1 to 65535"
 	tm_keys BSpace
-	tm_keys Tab Tab End BSpace BSpace BSpace BSpace
+	tm_keys M-r C-u
 	tm_type "Xen"
 	tm_keys Enter
 	tm_wait_for "The driver is a name like qemu, lxc or xen (a-z, 0-9)"
 	tm_keys BSpace BSpace BSpace
 	tm_type "xen"
 	# back to a URI and again: the values are kept
-	tm_keys Home Up Up Up Up Up Left
+	tm_keys M-k Left
 	tm_wait_line "Kind:" "< libvirt URI >"
 	tm_keys Right
 	tm_wait_line "Host:" "kvm1"
@@ -491,11 +522,11 @@ t_hosts_add_dialog_80x24_resize() {
 	tm_wait_for "1/1 connected"
 	tm_keys +
 	tm_wait_for "─ Add Host ─"
-	tm_keys BTab Right Tab
+	tm_keys M-k Right M-h
 	tm_type "kvm9"
-	tm_keys Tab
+	tm_keys M-u
 	tm_type "ops"
-	tm_keys Tab
+	tm_keys M-p
 	tm_type "2200"
 	tm_wait_line "Port:" "2200"
 	tm_golden hosts_add_ssh_80x24 "$HOSTS_MASK"
