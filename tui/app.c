@@ -622,9 +622,10 @@ void tui_handle_key(struct tui_app *a, int key, bool is_char)
 	}
 	/* 2. the results pane's mode: an overlay (help, performance, a
 	 * console, which takes every key but its escape key while attached)
-	 * always, the node's view when the pane has the focus */
+	 * always, the node's view when the pane has the focus (and Escape,
+	 * which clears a list's filter from anywhere) */
 	m = tui_pane_mode(a);
-	if (m && m->ops->key && (m == a->overlay || a->focus == TUI_PANE_LIST)) {
+	if (m && m->ops->key && (m == a->overlay || a->focus == TUI_PANE_LIST || (is_char && key == 27))) {
 		int r = m->ops->key(m, a, key, is_char);
 		if (r != TUI_KEY_PASS) {
 			a->dirty |= TUI_DIRTY_ALL;

@@ -863,8 +863,10 @@ static void test_draw(void **state)
 	tui_page_add(p, &tui_field_check, "save", "Save &it", NULL)->checked = true;
 	screen_open(&s, d, 24, 80);
 	screen_draw(&s, d);
-	cy = getcury(s.w);
-	cx = getcurx(s.w);
+	/* where the terminal cursor goes after the frame (tui_cursor) */
+	assert_ptr_equal(s.a->cursor_win, s.w);
+	cy = s.a->cursor_y;
+	cx = s.a->cursor_x;
 	t = screen_text(&s);
 	/* one colon after each label: the dialog draws it (issue 9) */
 	assert_non_null(strstr(t, "File:     /tmp/vmmc-x.log"));
