@@ -113,6 +113,26 @@ t_con_uname() {
 	tm_wait_for "» vmmc-test" 5
 }
 
+# Ctrl-C in a console goes to the guest as the byte it is (the guest's
+# tty echoes it as ^C) and does not quit vmmc: raw mode, the terminal
+# makes no signal of it. (Whether the guest then interrupts its foreground
+# job is its own tty's business: the test guest's busybox shell has no job
+# control on ttyS0.)
+t_con_ctrl_c_to_guest() {
+	local n
+	n=$(lv_name cc)
+	guest_up "$n"
+	vmmc_up
+	connect "$n"
+	tm_type "/bin/busybox sleep 60"
+	tm_keys Enter
+	sleep 1
+	tm_keys C-c
+	wait_pane '\^C' 10
+	tm_alive || tm_fail "Ctrl-C quit vmmc"
+	tm_assert_contains "1:$n"
+}
+
 # 5,000 numbered lines, then back to line 1 (Shift-PgUp, a search)
 t_con_scrollback() {
 	local n
