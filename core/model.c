@@ -448,6 +448,12 @@ int md_apply(md_model *m, md_msg *msg)
 	if (dirty) {
 		h->gen++;
 		m->gen++;
+		if (msg->type == MD_MSG_VM_LIST || msg->type == MD_MSG_VM_UPDATE || msg->type == MD_MSG_VM_REMOVED)
+			h->vms_gen++;
+		else if (msg->type == MD_MSG_NET_LIST)
+			h->nets_gen++;
+		else if (msg->type == MD_MSG_POOL_LIST)
+			h->pools_gen++;
 	}
 	return dirty;
 }

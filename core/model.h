@@ -101,6 +101,9 @@ typedef struct md_host {
 	size_t npools;
 
 	uint64_t gen;            /* bumped on every change of this host's data */
+	uint64_t vms_gen;        /* ... of its VM list (not their live figures) */
+	uint64_t nets_gen;       /* ... of its networks */
+	uint64_t pools_gen;      /* ... of its pools and volumes */
 	core_stats_store *live;  /* live figures and history (MD_MSG_STATS), NULL = none yet */
 } md_host;
 

@@ -98,6 +98,48 @@ static int item_cmp(const void *pa, const void *pb, void *pc)
 	return r;
 }
 
+struct keyed {
+	struct tui_list_key k;
+	const char *name;
+	struct tui_list_ref ref;
+};
+
+static int keyed_cmp(const void *pa, const void *pb, void *pc)
+{
+	const struct keyed *x = pa, *y = pb;
+	const struct tui_list *l = pc;
+	int r = (x->k.num > y->k.num) - (x->k.num < y->k.num);
+	if (r == 0 && (x->k.str || y->k.str))
+		r = strcmp(x->k.str ? x->k.str : "", y->k.str ? y->k.str : "");
+	if (r == 0)
+		r = strcmp(x->name, y->name);
+	if (r == 0)
+		r = (x->ref.i > y->ref.i) - (x->ref.i < y->ref.i);
+	return l->sort_desc ? -r : r;
+}
+
+/* Keys made once, then sorted with no call per comparison; a list already
+ * in order (most syncs) costs one pass. */
+static void sort_by_keys(struct tui_list *l, struct tui_list_ref *items, size_t n)
+{
+	struct keyed *v = xcalloc(n, sizeof(*v));
+	bool sorted = true;
+	for (size_t j = 0; j < n; j++) {
+		const char *name = l->cls->name ? l->cls->name(l->src, items[j].i) : NULL;
+		v[j].ref = items[j];
+		v[j].name = name ? name : "";
+		if (l->sort_col >= 0 && l->sort_col < l->cls->ncols)
+			l->cls->key(l->src, items[j].i, l->sort_col, &v[j].k, l->app);
+		if (j > 0 && sorted)
+			sorted = keyed_cmp(&v[j - 1], &v[j], l) <= 0;
+	}
+	if (!sorted)
+		qsort_r(v, n, sizeof(*v), keyed_cmp, l);
+	for (size_t j = 0; j < n; j++)
+		items[j] = v[j].ref;
+	free(v);
+}
+
 static bool matches(const struct tui_list *l, size_t i)
 {
 	const char *f = core_line_text(&l->filter), *name;
@@ -113,13 +155,18 @@ void tui_list_sync(struct tui_list *l, const void *src, const struct tui_app *a,
 	struct tui_list_ref *items;
 	bool kids = l->cls->nchildren != NULL;
 	bool live_sort = l->sort_col >= 0 && l->sort_col < l->cls->ncols && l->cls->cols[l->sort_col].live;
-	if (!resort && !live_sort && src == l->src && n == l->nitems && l->nrows) {
-		/* only figures changed, not the order: nothing to rebuild */
+	uint64_t gen = src && l->cls->gen ? l->cls->gen(src) : 0;
+	if (!l->force && !live_sort && src == l->src && n == l->nitems && l->nrows &&
+	    (!resort || (l->cls->gen && gen == l->gen))) {
+		/* only figures changed, not the rows or their order */
 		l->app = a;
 		return;
 	}
+	l->force = false;
 	l->src = src;
 	l->app = a;
+	l->gen = gen;
+	l->flex_min = src && l->cls->flex_min ? l->cls->flex_min(src) : 0;
 	l->nitems = n;
 	/* the items that pass the filter, sorted; then each one's children */
 	items = xcalloc(n ? n : 1, sizeof(*items));
@@ -127,9 +174,16 @@ void tui_list_sync(struct tui_list *l, const void *src, const struct tui_app *a,
 		if (matches(l, i))
 			items[k++] = (struct tui_list_ref){ (uint32_t)i, -1 };
 	nitems = k;
-	{
+	if (l->cls->key && nitems > 1)
+		sort_by_keys(l, items, nitems);
+	else {
 		struct sort_ctx c = { l };
-		if (nitems > 1 && (l->sort_col >= 0 || l->cls->name))
+		bool sorted = true;
+		/* the data often comes in the order shown (a fresh list of the
+		 * same VMs): one pass says so, and the sort is skipped */
+		for (size_t j = 1; sorted && j < nitems; j++)
+			sorted = item_cmp(&items[j - 1], &items[j], &c) <= 0;
+		if (!sorted && (l->sort_col >= 0 || l->cls->name))
 			qsort_r(items, nitems, sizeof(*items), item_cmp, &c);
 	}
 	l->nrows = 0;
@@ -141,9 +195,15 @@ void tui_list_sync(struct tui_list *l, const void *src, const struct tui_app *a,
 			l->rows[l->nrows++] = (struct tui_list_ref){ items[j].i, (int32_t)c };
 	}
 	free(items);
-	/* the selection stays on the same row identity when rows move */
+	/* the selection stays on the same row identity when rows move (where
+	 * it was first: most syncs move nothing) */
 	if (l->sel_id[0]) {
 		char id[160];
+		if (l->sel < l->nrows) {
+			row_id(l, l->rows[l->sel], id, sizeof(id));
+			if (strcmp(id, l->sel_id) == 0)
+				goto found;
+		}
 		for (size_t r = 0; r < l->nrows; r++) {
 			row_id(l, l->rows[r], id, sizeof(id));
 			if (strcmp(id, l->sel_id) == 0) {
@@ -152,6 +212,7 @@ void tui_list_sync(struct tui_list *l, const void *src, const struct tui_app *a,
 			}
 		}
 	}
+found:
 	if (l->sel >= l->nrows)
 		l->sel = l->nrows ? l->nrows - 1 : 0;
 	if (l->nrows)
@@ -159,8 +220,10 @@ void tui_list_sync(struct tui_list *l, const void *src, const struct tui_app *a,
 	scroll_to_sel(l);
 }
 
+/* The sort key or the filter changed: rebuild whatever the data says. */
 static void resync(struct tui_list *l)
 {
+	l->force = true;
 	if (l->src)
 		tui_list_sync(l, l->src, l->app, true);
 }
@@ -332,7 +395,7 @@ void tui_list_layout(struct tui_list *l, int width)
 			order[j - 1] = q;
 			order[j] = p;
 		}
-	fmin = flex < 0 ? 0 : cls->flex_min && l->src ? cls->flex_min(l->src) : cls->cols[flex].min;
+	fmin = flex < 0 ? 0 : l->flex_min;
 	if (flex >= 0 && fmin < cls->cols[flex].min)
 		fmin = cls->cols[flex].min;
 	if (fmin > width / 2)
@@ -354,9 +417,13 @@ void tui_list_layout(struct tui_list *l, int width)
 	}
 }
 
-static void put_cell(WINDOW *w, int y, int x, int width, const char *raw, bool right)
+/* Only text from outside is sanitized (it costs an allocation a cell). */
+static void put_cell(WINDOW *w, int y, int x, int width, const char *text, bool raw, bool right)
 {
-	tui_put(w, y, x, width, raw, right);
+	if (raw)
+		tui_put(w, y, x, width, text, right);
+	else
+		tui_put_safe(w, y, x, width, text, right);
 }
 
 void tui_list_draw(struct tui_list *l, struct tui_app *a, void *win, int y, int height, int width, bool focus,
@@ -424,7 +491,7 @@ void tui_list_draw(struct tui_list *l, struct tui_app *a, void *win, int y, int 
 			buf[0] = '\0';
 			cr = cls->cell(l->src, ref, c, buf, sizeof(buf), a);
 			wattrset(w, cr >= 0 && !sel ? (tui_attr(a, cr) | (stale ? A_DIM : 0)) : base);
-			put_cell(w, y + r, x, cw, buf, cls->cols[c].right);
+			put_cell(w, y + r, x, cw, buf, cls->cols[c].raw, cls->cols[c].right);
 			if (c != last) {
 				wattrset(w, base);
 				mvwaddch(w, y + r, x + cw, ' ');

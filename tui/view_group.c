@@ -14,9 +14,9 @@
 enum { COL_NAME, COL_STATE, COL_URI, COL__COUNT };
 
 static const struct tui_list_col group_cols[COL__COUNT] = {
-	[COL_NAME] = { "Name", 24, 0, false, 0, true, false },
+	[COL_NAME] = { "Name", 24, 0, false, 0, true, false, true },
 	[COL_STATE] = { "State", 12, 0, false, 1, true, false },
-	[COL_URI] = { "URI", 0, 10, false, 2, true, false },
+	[COL_URI] = { "URI", 0, 10, false, 2, true, false, true },
 };
 
 /* src is the app; the rows are the selected group's hosts, in tree order */

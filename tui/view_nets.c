@@ -12,10 +12,10 @@
 enum { COL_NAME, COL_STATE, COL_AUTO, COL_BRIDGE, COL__COUNT };
 
 static const struct tui_list_col net_cols[COL__COUNT] = {
-	[COL_NAME] = { "Name", 0, 16, false, 0, true, false },
+	[COL_NAME] = { "Name", 0, 16, false, 0, true, false, true },
 	[COL_STATE] = { "State", 9, 0, false, 1, true, false },
 	[COL_AUTO] = { "Autostart", 9, 0, false, 2, true, false },
-	[COL_BRIDGE] = { "Bridge", 12, 0, false, 3, true, false },
+	[COL_BRIDGE] = { "Bridge", 12, 0, false, 3, true, false, true },
 };
 
 static const md_net *net_at(const void *src, size_t i)
@@ -53,11 +53,17 @@ static const char *nets_name(const void *src, size_t i)
 	return net_at(src, i)->name;
 }
 
+static uint64_t nets_gen(const void *src)
+{
+	return ((const md_host *)src)->nets_gen;
+}
+
 static const struct tui_list_class nets_list = {
 	.cols = net_cols,
 	.ncols = COL__COUNT,
 	.count = nets_count,
 	.cell = nets_cell,
+	.gen = nets_gen,
 	.id = nets_id,
 	.name = nets_name,
 };

@@ -14,7 +14,7 @@
 enum { COL_NAME, COL_STATE, COL_CAP, COL_ALLOC, COL_VOLS, COL__COUNT };
 
 static const struct tui_list_col pool_cols[COL__COUNT] = {
-	[COL_NAME] = { "Name", 0, 16, false, 0, true, false },
+	[COL_NAME] = { "Name", 0, 16, false, 0, true, false, true },
 	[COL_STATE] = { "State", 9, 0, false, 1, true, false },
 	[COL_CAP] = { "Capacity", 11, 0, true, 2, true, false },
 	[COL_ALLOC] = { "Allocation", 11, 0, true, 3, true, false },
@@ -94,6 +94,11 @@ static const char *pools_name(const void *src, size_t i)
 	return pool_at(src, i)->name;
 }
 
+static uint64_t pools_gen(const void *src)
+{
+	return ((const md_host *)src)->pools_gen;
+}
+
 static const struct tui_list_class pools_list = {
 	.cols = pool_cols,
 	.ncols = COL__COUNT,
@@ -101,6 +106,7 @@ static const struct tui_list_class pools_list = {
 	.nchildren = pools_children,
 	.cell = pools_cell,
 	.cmp = pools_cmp,
+	.gen = pools_gen,
 	.id = pools_id,
 	.name = pools_name,
 };

@@ -33,12 +33,13 @@ struct item {
 struct table {
 	struct item *v;
 	size_t n;
+	uint64_t gen;
 };
 
 static const struct tui_list_col cols[] = {
-	{ "Name", 0, 8, false, 0, true, false },
-	{ "Size", 6, 0, true, 1, true, false },
-	{ "Spare", 30, 0, false, 2, true, false },
+	{ "Name", 0, 8, false, 0, true, false, true },
+	{ "Size", 6, 0, true, 1, true, false, false },
+	{ "Spare", 30, 0, false, 2, true, false, false },
 };
 
 static size_t t_count(const void *src)
@@ -73,6 +74,18 @@ static int t_cmp(const void *src, size_t x, size_t y, int col, const struct tui_
 	return 0;
 }
 
+static void t_key(const void *src, size_t i, int col, struct tui_list_key *k, const struct tui_app *a)
+{
+	(void)a;
+	if (col == 1)
+		k->num = ((const struct table *)src)->v[i].size;
+}
+
+static uint64_t t_gen(const void *src)
+{
+	return ((const struct table *)src)->gen;
+}
+
 static void t_id(const void *src, struct tui_list_ref r, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s/%d", ((const struct table *)src)->v[r.i].name, r.child);
@@ -95,6 +108,12 @@ static const struct tui_list_class tclass = {
 	.id = t_id, .name = t_name, .col_empty = t_empty,
 };
 
+/* The same with sort keys and a data generation (what the VM list uses). */
+static const struct tui_list_class kclass = {
+	.cols = cols, .ncols = 3, .count = t_count, .cell = t_cell, .key = t_key, .gen = t_gen,
+	.id = t_id, .name = t_name,
+};
+
 static const char *row_name(const struct tui_list *l, size_t r)
 {
 	static char buf[64];
@@ -105,7 +124,7 @@ static const char *row_name(const struct tui_list *l, size_t r)
 static void test_list_sort_and_keep_selection(void **state)
 {
 	struct item v[] = { { "web", 30, 0 }, { "db", 10, 0 }, { "cache", 20, 0 } };
-	struct table t = { v, 3 };
+	struct table t = { v, 3, 0 };
 	struct tui_list l;
 	(void)state;
 	tui_list_init(&l, &tclass, 0);
@@ -127,7 +146,7 @@ static void test_list_sort_and_keep_selection(void **state)
 	/* the data changes under it (a new item, another order): still web */
 	{
 		struct item v2[] = { { "a-new", 99, 0 }, { "cache", 20, 0 }, { "web", 30, 0 }, { "db", 10, 0 } };
-		struct table t2 = { v2, 4 };
+		struct table t2 = { v2, 4, 0 };
 		tui_list_sync(&l, &t2, NULL, true);
 		assert_int_equal(l.nrows, 4);
 		assert_string_equal(row_name(&l, l.sel), "web");
@@ -140,10 +159,38 @@ static void test_list_sort_and_keep_selection(void **state)
 	tui_list_free(&l);
 }
 
+static void test_list_keys_and_gen(void **state)
+{
+	struct item v[] = { { "web", 30, 0 }, { "db", 10, 0 }, { "cache", 20, 0 }, { "app", 20, 0 } };
+	struct table t = { v, 4, 1 };
+	struct tui_list l;
+	(void)state;
+	tui_list_init(&l, &kclass, 1);
+	tui_list_sync(&l, &t, NULL, true);
+	/* by size, ties by name: db 10, app 20, cache 20, web 30 */
+	assert_string_equal(row_name(&l, 0), "db");
+	assert_string_equal(row_name(&l, 1), "app");
+	assert_string_equal(row_name(&l, 2), "cache");
+	assert_string_equal(row_name(&l, 3), "web");
+	tui_list_sort_reverse(&l);
+	assert_string_equal(row_name(&l, 0), "web");
+	assert_string_equal(row_name(&l, 3), "db");
+	/* the same generation: the rows are kept (no sort, no rebuild), even
+	 * asked to resort */
+	v[0].size = 1;
+	tui_list_sync(&l, &t, NULL, true);
+	assert_string_equal(row_name(&l, 0), "web");
+	/* a new generation: rebuilt */
+	t.gen++;
+	tui_list_sync(&l, &t, NULL, true);
+	assert_string_equal(row_name(&l, 3), "web");
+	tui_list_free(&l);
+}
+
 static void test_list_filter_and_keys(void **state)
 {
 	struct item v[] = { { "web01", 1, 0 }, { "web02", 2, 0 }, { "db", 3, 0 }, { "Webmail", 4, 0 } };
-	struct table t = { v, 4 };
+	struct table t = { v, 4, 0 };
 	struct tui_list l;
 	(void)state;
 	tui_list_init(&l, &tclass, 0);
@@ -182,7 +229,7 @@ static void test_list_filter_and_keys(void **state)
 static void test_list_nested_and_clicks(void **state)
 {
 	struct item v[] = { { "pool-b", 1, 2 }, { "pool-a", 2, 1 }, { "pool-c", 3, 0 } };
-	struct table t = { v, 3 };
+	struct table t = { v, 3, 0 };
 	struct tui_list l;
 	(void)state;
 	tui_list_init(&l, &tclass, 0);
@@ -539,6 +586,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_list_sort_and_keep_selection),
+		cmocka_unit_test(test_list_keys_and_gen),
 		cmocka_unit_test(test_list_filter_and_keys),
 		cmocka_unit_test(test_list_nested_and_clicks),
 		cmocka_unit_test(test_hostreg_merge),
