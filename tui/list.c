@@ -140,6 +140,22 @@ static void sort_by_keys(struct tui_list *l, struct tui_list_ref *items, size_t 
 	free(v);
 }
 
+/* The flexible (name) column's least width for this data: the class's, or
+ * the longest name of the first 2,000 items and 2, at most 32. */
+static int flex_min(const struct tui_list *l, const void *src, size_t n)
+{
+	int w = 0;
+	if (l->cls->flex_min)
+		return l->cls->flex_min(src);
+	for (size_t i = 0; l->cls->name && i < n && i < 2000; i++) {
+		const char *name = l->cls->name(src, i);
+		int k = name ? core_str_width(name) + 2 : 0;
+		if (k > w)
+			w = k;
+	}
+	return w > 32 ? 32 : w;
+}
+
 static bool matches(const struct tui_list *l, size_t i)
 {
 	const char *f = core_line_text(&l->filter), *name;
@@ -166,7 +182,7 @@ void tui_list_sync(struct tui_list *l, const void *src, const struct tui_app *a,
 	l->src = src;
 	l->app = a;
 	l->gen = gen;
-	l->flex_min = src && l->cls->flex_min ? l->cls->flex_min(src) : 0;
+	l->flex_min = src ? flex_min(l, src, n) : 0;
 	l->nitems = n;
 	/* the items that pass the filter, sorted; then each one's children */
 	items = xcalloc(n ? n : 1, sizeof(*items));

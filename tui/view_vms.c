@@ -209,18 +209,6 @@ static bool vms_col_empty(const void *src, int col, const struct tui_app *a)
 	return !h->live || !(h->live->sum.have & bit);
 }
 
-static int vms_flex_min(const void *src)
-{
-	const md_host *h = src;
-	int w = 12;
-	for (size_t i = 0; i < h->nvms && i < 2000; i++) {
-		int l = h->vms[i].name ? (int)strlen(h->vms[i].name) + 2 : 0;
-		if (l > w)
-			w = l;
-	}
-	return w > 32 ? 32 : w;
-}
-
 static const char *vms_col_name(int col, const struct tui_app *a)
 {
 	return col == COL_CPU && tui_perf_cpu_of_host(a) ? "Host%" : NULL;
@@ -237,7 +225,6 @@ static const struct tui_list_class vms_list = {
 	.id = vms_id,
 	.name = vms_name,
 	.col_empty = vms_col_empty,
-	.flex_min = vms_flex_min,
 	.col_name = vms_col_name,
 };
 

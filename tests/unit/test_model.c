@@ -122,6 +122,10 @@ static void test_default_label(void **state)
 		{ "ssh://admin@kvm1:2222/session?driver=lxc", "admin@kvm1:2222/session?driver=lxc" },
 		{ "ssh://myalias/", "myalias" },
 		{ "ssh://", "ssh://" },
+		/* test-driver files: their names tell them apart in the tree */
+		{ "test:///tmp/a/lab1.xml", "test:lab1.xml" },
+		{ "test:///default", "test:///default" },
+		{ "test:///tmp/a/", "test:///tmp/a/" },
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
