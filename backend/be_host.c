@@ -15,6 +15,7 @@
 #include "../core/prompt.h"
 #include "../core/util.h"
 #include "../remote/rm_ssh.h"
+#include "be_storage.h"
 
 static const int be_backoff_s[] = { 1, 2, 4, 8, 16, 30 };
 
@@ -33,6 +34,8 @@ static void be_job_free(be_job **jp)
 	for (size_t i = 0; i < j->npaths; i++)
 		free(j->paths[i]);
 	free(j->paths);
+	if (j->arg && j->arg_free)
+		j->arg_free(j->arg);
 	free(j);
 	*jp = NULL;
 }
@@ -118,11 +121,14 @@ void be_host_push_job(be_host *h, be_job *j)
 	pthread_mutex_unlock(&h->lock);
 }
 
-uint64_t be_host_submit(be_host *h, int op, const char *uuid, char *const *paths, size_t npaths)
+static uint64_t be_host_submit_arg2(be_host *h, int op, const char *uuid, char *const *paths,
+				    size_t npaths, void *arg, void (*arg_free)(void *))
 {
 	be_job *j = xcalloc(1, sizeof(*j));
 	uint64_t seq;
 
+	j->arg = arg;
+	j->arg_free = arg_free;
 	j->op = op;
 	if (uuid)
 		snprintf(j->uuid, sizeof(j->uuid), "%s", uuid);
@@ -137,6 +143,17 @@ uint64_t be_host_submit(be_host *h, int op, const char *uuid, char *const *paths
 	be_queue_push(h, j);
 	pthread_mutex_unlock(&h->lock);
 	return seq;
+}
+
+uint64_t be_host_submit(be_host *h, int op, const char *uuid, char *const *paths, size_t npaths)
+{
+	return be_host_submit_arg2(h, op, uuid, paths, npaths, NULL, NULL);
+}
+
+uint64_t be_host_submit_arg(be_host *h, int op, const char *uuid, void *arg,
+			    void (*arg_free)(void *))
+{
+	return be_host_submit_arg2(h, op, uuid, NULL, 0, arg, arg_free);
 }
 
 /* ---- callbacks (event-loop thread: no libvirt calls that reach the host) -- */
@@ -448,7 +465,12 @@ static void be_job_run(be_host *h, const be_job *j)
 		be_list_pools(h, &err);
 		break;
 	default:
-		be_dom_job(h, j);
+		if (j->op >= BE_OP_POOL_START && j->op <= BE_OP_VOL_CLONE)
+			be_storage_job(h, j);
+		else if (j->op >= BE_OP_NET_CREATE && j->op <= BE_OP_NET_SUGGEST)
+			be_net_job(h, j);
+		else
+			be_dom_job(h, j);
 		break;
 	}
 	free(err);

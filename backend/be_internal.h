@@ -34,6 +34,8 @@ typedef struct be_job {
 	char **paths;
 	size_t npaths;
 	int console;           /* BE_JOB_CONSOLE_*: the console's id */
+	void *arg;             /* be_host_submit_arg's payload, freed with arg_free */
+	void (*arg_free)(void *);
 } be_job;
 
 struct core_prompt;
@@ -117,6 +119,10 @@ void be_vm_post(be_host *h, const char *uuid);
 
 /* be_dom.c */
 void be_dom_job(be_host *h, const be_job *j);
+
+/* be_storage.c / be_net.c: the storage and network jobs (worker). */
+void be_storage_job(be_host *h, const be_job *j);
+void be_net_job(be_host *h, const be_job *j);
 
 /* be_stats.c: BE_OP_STATS (one bulk call per host), and its state's end. */
 void be_stats_job(be_host *h);
