@@ -109,6 +109,11 @@ static void be_queue_event(be_host *h, int op, const char *uuid)
 	pthread_mutex_unlock(&h->lock);
 }
 
+void be_host_queue_event(be_host *h, int op)
+{
+	be_queue_event(h, op, NULL);
+}
+
 void be_host_push_job(be_host *h, be_job *j)
 {
 	pthread_mutex_lock(&h->lock);
@@ -294,11 +299,44 @@ static void be_unregister_callbacks(be_host *h)
 	}
 }
 
+/* The connection other threads may borrow (be_host_conn_get). */
+static void be_conn_publish(be_host *h, virConnectPtr conn)
+{
+	pthread_mutex_lock(&h->lock);
+	h->shared_conn = conn;
+	if (conn)
+		h->conn_gen++;
+	pthread_mutex_unlock(&h->lock);
+}
+
+virConnectPtr be_host_conn_get(be_host *h, uint64_t *gen)
+{
+	virConnectPtr c = NULL;
+	pthread_mutex_lock(&h->lock);
+	if (h->shared_conn && !h->dead && !h->stop && virConnectRef(h->shared_conn) == 0) {
+		c = h->shared_conn;
+		if (gen)
+			*gen = h->conn_gen;
+	}
+	pthread_mutex_unlock(&h->lock);
+	return c;
+}
+
+bool be_host_stopping(be_host *h)
+{
+	bool r;
+	pthread_mutex_lock(&h->lock);
+	r = h->stop;
+	pthread_mutex_unlock(&h->lock);
+	return r;
+}
+
 static void be_conn_close(be_host *h)
 {
 	be_console_host_closing(h);
 	if (!h->conn)
 		return;
+	be_conn_publish(h, NULL);
 	be_unregister_callbacks(h);
 	virConnectClose(h->conn);
 	h->conn = NULL;
@@ -366,6 +404,7 @@ static void be_connect(be_host *h)
 	 * VM list on remote connections. */
 	h->local_qemu = !h->ssh && be_uri_is_local_qemu_system(h->conn);
 	h->backoff = 0;
+	be_conn_publish(h, h->conn);
 	be_post_state(h, MD_CONN_CONNECTED, NULL, 0, NULL);
 	be_post_busy(h, +1); /* the first lists can take long on a slow host */
 	be_demo_seed(h);
