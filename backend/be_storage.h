@@ -228,9 +228,9 @@ typedef struct be_xfer_spec {
 	const char *local;   /* local file: read (upload) / written (download) */
 	const char *pool;    /* the pool's uuid */
 	const char *vol;     /* volume name; upload: created when missing */
-	const char *format;  /* upload into a new volume: NULL = "raw" (a qcow2
-	                        file is detected by its header and its volume
-	                        made "qcow2") */
+	const char *format;  /* unused for now: a new volume is made raw, and the
+	                        pool refresh after the upload detects a qcow2
+	                        (or other) header in what was uploaded */
 	bool sparse;         /* holes not sent (upload: read with SEEK_DATA;
 	                        download: holes written as holes) */
 	bool hash;           /* SHA-256 of the local file (before an upload,
