@@ -169,6 +169,15 @@ static void be_xfer_drop_conn(be_xfer *x)
 	x->conn = NULL;
 }
 
+/* After a failed stream: the link is gone (wait for it) or not. */
+static bool be_xfer_link_lost(be_xfer *x)
+{
+	if (!x->conn || virConnectIsAlive(x->conn) == 1)
+		return false;
+	be_host_mark_dead(x->h, "connection lost during a transfer");
+	return true;
+}
+
 /* Wait for the host's connection (a new one after a loss). 0, or -1 with
  * x->err (timeout) or on cancel. */
 static int be_xfer_get_conn(be_xfer *x, bool newer)
@@ -194,6 +203,8 @@ static int be_xfer_get_conn(be_xfer *x, bool newer)
 	}
 	x->conn_gen = gen;
 	if (!(x->pool = virStoragePoolLookupByUUIDString(x->conn, x->pool_uuid))) {
+		if (be_xfer_link_lost(x))
+			return be_xfer_get_conn(x, true);
 		x->err = be_last_error(NULL);
 		return -1;
 	}
@@ -202,12 +213,19 @@ static int be_xfer_get_conn(be_xfer *x, bool newer)
 	return 0;
 }
 
-/* After a failed stream: the link is gone (wait for it) or not. */
-static bool be_xfer_link_lost(be_xfer *x)
+/* A step failed: when the link was lost, wait for the new one (true:
+ * try the step again); else false with x->err. */
+static bool be_xfer_retry(be_xfer *x)
 {
-	if (!x->conn || virConnectIsAlive(x->conn) == 1)
+	if (be_xfer_stopping(x) || x->err || !be_xfer_link_lost(x)) {
+		if (!x->err)
+			x->err = be_last_error(NULL);
 		return false;
-	be_host_mark_dead(x->h, "connection lost during a transfer");
+	}
+	be_xfer_state(x, MD_XFER_RECONNECTING);
+	if (be_xfer_get_conn(x, true) < 0)
+		return false;
+	x->st.resumes++;
 	return true;
 }
 
@@ -550,10 +568,8 @@ static int be_up_volume(be_xfer *x)
 	char a[32], b[32], *err = NULL, *xml;
 
 	if ((x->v = virStorageVolLookupByName(x->pool, x->vol)) != NULL) {
-		if (virStorageVolGetInfo(x->v, &info) < 0) {
-			x->err = be_last_error(NULL);
-			return -1;
-		}
+		if (virStorageVolGetInfo(x->v, &info) < 0)
+			return -1; /* be_xfer_retry tells a lost link from an error */
 		if (info.capacity < x->st.total) {
 			core_size_fmt(info.capacity, a, sizeof(a));
 			core_size_fmt(x->st.total, b, sizeof(b));
@@ -564,10 +580,8 @@ static int be_up_volume(be_xfer *x)
 		x->sparse = false;
 		return 0;
 	}
-	if (virGetLastErrorCode() != VIR_ERR_NO_STORAGE_VOL) {
-		x->err = be_last_error(NULL);
+	if (virGetLastErrorCode() != VIR_ERR_NO_STORAGE_VOL)
 		return -1;
-	}
 	if (core_name_check(x->vol, &err) < 0) {
 		x->err = xasprintf("Volume name: %s", err);
 		free(err);
@@ -582,10 +596,8 @@ static int be_up_volume(be_xfer *x)
 	xml = be_vol_xml(x->vol, x->st.total, "raw", NULL, NULL);
 	x->v = virStorageVolCreateXML(x->pool, xml, 0);
 	free(xml);
-	if (!x->v) {
-		x->err = be_last_error(NULL);
+	if (!x->v)
 		return -1;
-	}
 	x->created = true;
 	return 0;
 }
@@ -629,8 +641,9 @@ static int be_upload(be_xfer *x)
 	}
 	if (be_xfer_get_conn(x, false) < 0)
 		return -1;
-	if (be_up_volume(x) < 0)
-		return -1;
+	while (be_up_volume(x) < 0)
+		if (!be_xfer_retry(x))
+			return -1;
 	if (!x->sparse)
 		x->st.data = x->st.total;
 	be_xfer_state(x, MD_XFER_RUNNING);
@@ -719,16 +732,11 @@ static int be_download(be_xfer *x)
 		return -1;
 	if (be_xfer_get_conn(x, false) < 0)
 		return -1;
-	if (!(x->v = virStorageVolLookupByName(x->pool, x->vol))) {
-		x->err = be_last_error(NULL);
-		return -1;
-	}
 	/* the bytes of the file on the host (a qcow2's physical size) */
-	if (virStorageVolGetInfoFlags(x->v, &info, VIR_STORAGE_VOL_GET_PHYSICAL) < 0 &&
-	    virStorageVolGetInfo(x->v, &info) < 0) {
-		x->err = be_last_error(NULL);
-		return -1;
-	}
+	while (!(x->v = virStorageVolLookupByName(x->pool, x->vol)) ||
+	       virStorageVolGetInfoFlags(x->v, &info, VIR_STORAGE_VOL_GET_PHYSICAL) < 0)
+		if (!be_xfer_retry(x))
+			return -1;
 	x->st.total = info.allocation ? info.allocation : info.capacity;
 	x->st.data = x->st.total;
 	core_sha256_init(&x->sha);
