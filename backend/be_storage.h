@@ -77,7 +77,9 @@
  * resumes at the last confirmed offset, not at zero. Sparse files (and
  * spec.sparse downloads) go as data plus holes (VIR_STORAGE_VOL_UPLOAD_-
  * SPARSE_STREAM, virStreamSparseSendAll / RecvAll): holes are not sent.
- * Buffers are 4 MiB (libvirt splits them into its own 256 KiB packets).
+ * Within a segment data flows without waiting for answers (libvirt's
+ * stream packets of 256 KiB, read with pread straight into libvirt's
+ * buffer); the local SHA-256 reads 4 MiB at a time.
  *
  * Progress: MD_MSG_XFER messages, .ext = md_xfer (core/model.h; md_apply
  * keeps the model's list current), at most 10 a second per transfer, plus

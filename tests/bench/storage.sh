@@ -1,0 +1,100 @@
+#!/bin/bash
+# tests/bench/storage.sh - `make bench`: volume uploads, vmmc's backend
+# (tests/bench/xfer_bench.c: be_xfer_start, as the UI runs it) side by side
+# with `virsh vol-upload`, on the local qemu:///system daemon:
+#   1. a 1 GiB file of random data
+#   2. a sparse 8 GiB file with 256 MiB of data (vmmc sparse vs --sparse)
+# Each figure is the best of VMMC_BENCH_RUNS (3) runs; MB/s = file size /
+# wall time (for vmmc including making the volume; for virsh the upload
+# only, into a volume made beforehand). A directory pool in a temporary
+# folder, named vmmc-bench-<pid>, removed at the end. Prints figures only.
+set -eu
+root=$(cd "$(dirname "$0")/../.." && pwd)
+runs=${VMMC_BENCH_RUNS:-3}
+uri=qemu:///system
+pool=vmmc-bench-$$
+# shellcheck source=tests/lib/libvirtd.sh
+. "$root/tests/lib/libvirtd.sh"
+
+die() { echo "bench storage: $*" >&2; exit 1; }
+
+lv_up || die "cannot start libvirtd"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/vmmc-bench-st.XXXXXX")
+chmod 755 "$tmp"
+cleanup() {
+	virsh -q -c "$uri" pool-destroy "$pool" >/dev/null 2>&1 || true
+	virsh -q -c "$uri" pool-delete "$pool" >/dev/null 2>&1 || true
+	virsh -q -c "$uri" pool-undefine "$pool" >/dev/null 2>&1 || true
+	rm -rf "$tmp"
+	lv_down
+}
+trap cleanup EXIT
+
+cflags=$(pkg-config --cflags libvirt libxml-2.0)
+libs=$(pkg-config --libs libvirt libxml-2.0 ncursesw panelw formw vterm libssh)
+[ -f "$root/build/libvmmc.a" ] || die "build/libvmmc.a is missing (make builds it)"
+# shellcheck disable=SC2086
+cc -O2 -D_GNU_SOURCE $cflags -o "$tmp/xfer_bench" "$root/tests/bench/xfer_bench.c" \
+	"$root/build/libvmmc.a" $libs -lm -pthread || die "cannot build xfer_bench"
+
+virsh -q -c "$uri" pool-define-as "$pool" dir --target "$tmp/pool" >/dev/null || die "pool-define-as"
+virsh -q -c "$uri" pool-build "$pool" >/dev/null || die "pool-build"
+virsh -q -c "$uri" pool-start "$pool" >/dev/null || die "pool-start"
+puuid=$(virsh -q -c "$uri" pool-uuid "$pool")
+
+echo "bench storage: making the files"
+dd if=/dev/urandom of="$tmp/full.img" bs=1M count=1024 status=none
+truncate -s 8G "$tmp/sparse.img"
+for off in 0 2048 4096 8000; do # 4 x 64 MiB of data, holes between
+	dd if=/dev/urandom of="$tmp/sparse.img" bs=1M count=64 seek=$off conv=notrunc status=none
+done
+
+now() { date +%s.%N; }
+best() { sort -n | head -n 1; }
+
+# virsh_up FILE SIZE [--sparse]: seconds of the upload
+virsh_up() {
+	local f=$1 size=$2 t0 t1
+	virsh -q -c "$uri" vol-create-as "$pool" vb.img "$size" --format raw --allocation 0 >/dev/null ||
+		die "vol-create-as"
+	sync
+	t0=$(now)
+	virsh -q -c "$uri" vol-upload --pool "$pool" vb.img "$f" ${3:-} || die "virsh vol-upload"
+	t1=$(now)
+	virsh -q -c "$uri" vol-delete --pool "$pool" vb.img >/dev/null
+	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", b - a }'
+}
+
+# vmmc_up FILE [--sparse]: seconds, from xfer_bench
+vmmc_up() {
+	local out
+	sync
+	out=$("$tmp/xfer_bench" "$uri" "$puuid" vm.img "$1" ${2:-}) || die "xfer_bench failed"
+	virsh -q -c "$uri" vol-delete --pool "$pool" vm.img >/dev/null
+	sed -n 's/.*seconds=\([0-9.]*\).*/\1/p' <<<"$out"
+}
+
+row() { # NAME BYTES VMMC_S VIRSH_S
+	awk -v n="$1" -v b="$2" -v a="$3" -v v="$4" 'BEGIN {
+		printf "%-34s vmmc %7.1f MB/s (%.2f s)   virsh %7.1f MB/s (%.2f s)   vmmc/virsh %.2fx\n",
+			n, b / a / 1e6, a, b / v / 1e6, v, v / a }'
+}
+
+for kind in full sparse; do
+	f=$tmp/$kind.img
+	size=$(stat -c %s "$f")
+	flag=
+	[ "$kind" = sparse ] && flag=--sparse
+	vs=() ms=()
+	for ((i = 0; i < runs; i++)); do
+		vs+=("$(virsh_up "$f" "$size" $flag)")
+		ms+=("$(vmmc_up "$f" $flag)")
+	done
+	v=$(printf '%s\n' "${vs[@]}" | best)
+	m=$(printf '%s\n' "${ms[@]}" | best)
+	if [ "$kind" = full ]; then
+		row "upload 1 GiB (local daemon)" "$size" "$m" "$v"
+	else
+		row "upload sparse 8 GiB, 256 MiB data" "$size" "$m" "$v"
+	fi
+done
