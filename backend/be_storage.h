@@ -71,7 +71,8 @@
  * the worker to reconnect, then goes on with the new connection.
  *
  * Data moves in segments (virStorageVolUpload/Download with offset and
- * length; default max(4 MiB, min(1 GiB, size / 16)), override in the spec):
+ * length; by default each holds a quarter of the data, 32 MiB to 1 GiB,
+ * holes not counted; spec.segment overrides):
  * each segment ends with virStreamFinish, which returns once the host has
  * written it: that is the "confirmed" offset. After a lost link, an upload
  * resumes at the last confirmed offset, not at zero. Sparse files (and

@@ -30,12 +30,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-cflags=$(pkg-config --cflags libvirt libxml-2.0)
-libs=$(pkg-config --libs libvirt libxml-2.0 ncursesw panelw formw vterm libssh)
-[ -f "$root/build/libvmmc.a" ] || die "build/libvmmc.a is missing (make builds it)"
-# shellcheck disable=SC2086
-cc -O2 -D_GNU_SOURCE $cflags -o "$tmp/xfer_bench" "$root/tests/bench/xfer_bench.c" \
-	"$root/build/libvmmc.a" $libs -lm -pthread || die "cannot build xfer_bench"
+"$root/tests/bench/build-xfer-bench.sh" "$tmp/xfer_bench" || die "cannot build xfer_bench"
 
 virsh -q -c "$uri" pool-define-as "$pool" dir --target "$tmp/pool" >/dev/null || die "pool-define-as"
 virsh -q -c "$uri" pool-build "$pool" >/dev/null || die "pool-build"
