@@ -87,6 +87,9 @@ struct be_host {
 void be_post(md_msg *m);     /* to the UI queue; dropped after be_fini */
 void be_post_busy(const be_host *h, int delta);
 void be_post_result(const be_host *h, const be_job *j, bool ok, char *text); /* takes text */
+/* OP_RESULT after a failed libvirt call: "Could not <op> "NAME": <libvirt's
+ * message>"; marks the connection lost when it is. */
+void be_post_fail(be_host *h, const be_job *j, const char *name);
 /* Copy of libvirt's last error of this thread (never NULL); *code may be NULL. */
 char *be_last_error(int *code);
 void be_live_hosts_add(int delta);

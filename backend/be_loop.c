@@ -209,6 +209,15 @@ void be_post_result(const be_host *h, const be_job *j, bool ok, char *text)
 	be_post(m);
 }
 
+void be_post_fail(be_host *h, const be_job *j, const char *name)
+{
+	char *err = NULL;
+	be_host_fail(h, &err);
+	be_post_result(h, j, false, xasprintf("Could not %s \"%s\": %s", be_op_name(j->op),
+					      name ? name : "", err));
+	free(err);
+}
+
 char *be_last_error(int *code)
 {
 	virErrorPtr e = virGetLastError();

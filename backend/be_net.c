@@ -192,15 +192,6 @@ static void be_used_free(be_used_net *u, size_t n)
 
 /* ---- helpers ------------------------------------------------------------------ */
 
-static void be_net_fail(be_host *h, const be_job *j, const char *name)
-{
-	char *err = NULL;
-	be_host_fail(h, &err);
-	be_post_result(h, j, false, xasprintf("Could not %s \"%s\": %s", be_op_name(j->op),
-					      name ? name : "", err));
-	free(err);
-}
-
 static void be_net_relist(be_host *h)
 {
 	char *err = NULL;
@@ -324,11 +315,11 @@ static void be_net_create(be_host *h, const be_job *j)
 	net = virNetworkDefineXML(h->conn, xml);
 	free(xml);
 	if (!net) {
-		be_net_fail(h, j, s->name);
+		be_post_fail(h, j, s->name);
 		return;
 	}
 	if (virNetworkCreate(net) < 0 || (s->autostart && virNetworkSetAutostart(net, 1) < 0)) {
-		be_net_fail(h, j, s->name);
+		be_post_fail(h, j, s->name);
 		if (virNetworkIsActive(net) == 1)
 			virNetworkDestroy(net);
 		virNetworkUndefine(net);
@@ -441,7 +432,7 @@ void be_net_job(be_host *h, const be_job *j)
 		return;
 	}
 	if (!(net = virNetworkLookupByUUIDString(h->conn, j->uuid))) {
-		be_net_fail(h, j, j->uuid);
+		be_post_fail(h, j, j->uuid);
 		return;
 	}
 	name = xstrdup(virNetworkGetName(net));
@@ -488,7 +479,7 @@ void be_net_job(be_host *h, const be_job *j)
 	}
 	}
 	if (rc < 0) {
-		be_net_fail(h, j, name);
+		be_post_fail(h, j, name);
 		be_net_relist(h);
 	} else {
 		static const char *const done[] = {

@@ -220,17 +220,6 @@ int be_list_pools(be_host *h, char **err)
 }
 
 /* ---- helpers for jobs ----------------------------------------------------- */
-
-/* OP_RESULT: "Could not <op> "NAME": <libvirt's message>"; checks the link. */
-static void be_st_fail(be_host *h, const be_job *j, const char *name)
-{
-	char *err = NULL;
-	be_host_fail(h, &err);
-	be_post_result(h, j, false, xasprintf("Could not %s \"%s\": %s", be_op_name(j->op),
-					      name ? name : "", err));
-	free(err);
-}
-
 static void be_st_refuse(be_host *h, const be_job *j, char *text)
 {
 	be_post_result(h, j, false, text);
@@ -427,7 +416,7 @@ static void be_pool_create(be_host *h, const be_job *j)
 	pool = virStoragePoolDefineXML(h->conn, xml, VIR_STORAGE_POOL_DEFINE_VALIDATE);
 	free(xml);
 	if (!pool) {
-		be_st_fail(h, j, s->name ? s->name : "");
+		be_post_fail(h, j, s->name ? s->name : "");
 		return;
 	}
 	name = xstrdup(virStoragePoolGetName(pool));
@@ -444,7 +433,7 @@ static void be_pool_create(be_host *h, const be_job *j)
 	free(name);
 	return;
 fail:
-	be_st_fail(h, j, name);
+	be_post_fail(h, j, name);
 	if (virStoragePoolIsActive(pool) == 1)
 		virStoragePoolDestroy(pool);
 	if (built && made_dir)
@@ -494,7 +483,7 @@ static void be_pool_delete(be_host *h, const be_job *j, virStoragePoolPtr pool, 
 					    : "Pool \"%s\" deleted (its files are kept)", name));
 	return;
 fail:
-	be_st_fail(h, j, name);
+	be_post_fail(h, j, name);
 	be_st_relist(h);
 }
 
@@ -614,7 +603,7 @@ static void be_vol_create(be_host *h, const be_job *j, virStoragePoolPtr pool, c
 	free(bpath);
 	free(bfmt);
 	if (!vol) {
-		be_st_fail(h, j, s->name);
+		be_post_fail(h, j, s->name);
 		return;
 	}
 	virStorageVolFree(vol);
@@ -630,7 +619,7 @@ static void be_vol_resize(be_host *h, const be_job *j, const be_vol_op *o,
 	char **users;
 
 	if (virStorageVolGetInfo(vol, &info) < 0) {
-		be_st_fail(h, j, o->vol);
+		be_post_fail(h, j, o->vol);
 		return;
 	}
 	if (!o->capacity) {
@@ -651,7 +640,7 @@ static void be_vol_resize(be_host *h, const be_job *j, const be_vol_op *o,
 		return;
 	if (virStorageVolResize(vol, o->capacity,
 				o->capacity < info.capacity ? VIR_STORAGE_VOL_RESIZE_SHRINK : 0) < 0) {
-		be_st_fail(h, j, o->vol);
+		be_post_fail(h, j, o->vol);
 		return;
 	}
 	core_size_fmt(o->capacity, a, sizeof(a));
@@ -670,7 +659,7 @@ static void be_vol_clone(be_host *h, const be_job *j, const be_vol_op *o,
 
 	if (o->dst_pool && *o->dst_pool &&
 	    !(dst = virStoragePoolLookupByUUIDString(h->conn, o->dst_pool))) {
-		be_st_fail(h, j, o->vol);
+		be_post_fail(h, j, o->vol);
 		return;
 	}
 	if ((text = be_vol_name_check(dst, o->new_name, "New name")) != NULL) {
@@ -682,7 +671,7 @@ static void be_vol_clone(be_host *h, const be_job *j, const be_vol_op *o,
 			    ": a copy would not be consistent; turn the VM off first"))
 		goto out;
 	if (virStorageVolGetInfo(vol, &info) < 0) {
-		be_st_fail(h, j, o->vol);
+		be_post_fail(h, j, o->vol);
 		goto out;
 	}
 	fmt = be_vol_format(vol);
@@ -691,7 +680,7 @@ static void be_vol_clone(be_host *h, const be_job *j, const be_vol_op *o,
 	copy = virStorageVolCreateXMLFrom(dst, xml, vol, 0);
 	free(xml);
 	if (!copy) {
-		be_st_fail(h, j, o->vol);
+		be_post_fail(h, j, o->vol);
 		be_st_relist(h);
 		goto out;
 	}
@@ -715,7 +704,7 @@ static void be_vol_job(be_host *h, const be_job *j, virStoragePoolPtr pool, cons
 		return;
 	}
 	if (!(vol = virStorageVolLookupByName(pool, o->vol))) {
-		be_st_fail(h, j, o->vol);
+		be_post_fail(h, j, o->vol);
 		return;
 	}
 	switch (j->op) {
@@ -725,7 +714,7 @@ static void be_vol_job(be_host *h, const be_job *j, virStoragePoolPtr pool, cons
 				    ": remove it from the VM's disks first"))
 			break;
 		if (virStorageVolDelete(vol, 0) < 0)
-			be_st_fail(h, j, o->vol);
+			be_post_fail(h, j, o->vol);
 		else
 			be_st_done(h, j, xasprintf("Volume \"%s\" deleted from pool \"%s\"", o->vol, pname));
 		break;
@@ -756,7 +745,7 @@ void be_storage_job(be_host *h, const be_job *j)
 		return;
 	}
 	if (!(pool = virStoragePoolLookupByUUIDString(h->conn, j->uuid))) {
-		be_st_fail(h, j, j->uuid);
+		be_post_fail(h, j, j->uuid);
 		return;
 	}
 	name = xstrdup(virStoragePoolGetName(pool));
@@ -785,7 +774,7 @@ void be_storage_job(be_host *h, const be_job *j)
 		goto out;
 	}
 	if (rc < 0) {
-		be_st_fail(h, j, name);
+		be_post_fail(h, j, name);
 	} else {
 		static const char *const done[] = {
 			[BE_OP_POOL_START - BE_OP_POOL_START] = "started",

@@ -133,14 +133,11 @@ static void be_xfer_unlink(be_xfer *x)
 	pthread_mutex_unlock(&be_xfer_lock);
 }
 
+static void be_xfer_drop_conn(be_xfer *x);
+
 static void be_xfer_free(be_xfer *x)
 {
-	if (x->v)
-		virStorageVolFree(x->v);
-	if (x->pool)
-		virStoragePoolFree(x->pool);
-	if (x->conn)
-		virConnectClose(x->conn);
+	be_xfer_drop_conn(x);
 	if (x->fd >= 0)
 		close(x->fd);
 	free(x->local);

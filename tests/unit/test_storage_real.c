@@ -37,6 +37,7 @@
 #include "../../core/util.h"
 
 #define SOCK "/run/libvirt/libvirt-sock"
+#include "proxy.h" /* uses SOCK */
 #define URI "qemu:///system"
 #define HOST_ID 1
 #define MIB (1024ULL * 1024)
@@ -820,109 +821,10 @@ static void test_cancel(void **state)
 	free(file);
 }
 
-/* ---- resume after a lost link: a proxy in front of the daemon ------------------------------ */
-
-static struct {
-	char path[108];
-	int lfd, ctl[2];
-	pthread_t th;
-	int pair[16][2];
-	int npairs;
-	bool dead;           /* refuse new connections */
-	uint64_t bytes;      /* client -> daemon */
-} P = { .lfd = -1 };
-
-static void proxy_drop(int i)
-{
-	close(P.pair[i][0]);
-	close(P.pair[i][1]);
-	P.pair[i][0] = P.pair[P.npairs - 1][0];
-	P.pair[i][1] = P.pair[P.npairs - 1][1];
-	P.npairs--;
-}
-
-static bool proxy_copy(int from, int to, bool up)
-{
-	static char buf[262144];
-	ssize_t n = read(from, buf, sizeof(buf)), off = 0;
-	if (n <= 0)
-		return false;
-	if (up)
-		__atomic_add_fetch(&P.bytes, (uint64_t)n, __ATOMIC_SEQ_CST);
-	while (off < n) {
-		ssize_t w = write(to, buf + off, (size_t)(n - off));
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return false;
-		off += w;
-	}
-	return true;
-}
-
-static void *proxy_main(void *arg)
-{
-	for (;;) {
-		struct pollfd fds[2 + 32] = { { .fd = P.ctl[0], .events = POLLIN },
-					      { .fd = P.lfd, .events = POLLIN } };
-		int n = 2, np = P.npairs;
-		for (int i = 0; i < np; i++) {
-			fds[n++] = (struct pollfd){ .fd = P.pair[i][0], .events = POLLIN };
-			fds[n++] = (struct pollfd){ .fd = P.pair[i][1], .events = POLLIN };
-		}
-		if (poll(fds, (nfds_t)n, -1) < 0)
-			continue;
-		if (fds[0].revents) {
-			char c = 0;
-			if (read(P.ctl[0], &c, 1) != 1 || c == 'q') {
-				while (P.npairs)
-					proxy_drop(0);
-				return NULL;
-			}
-			if (c == 'c') /* cut every connection and refuse new ones */
-				while (P.npairs)
-					proxy_drop(0);
-			P.dead = c == 'c' ? true : c == 'o' ? false : P.dead;
-			continue;
-		}
-		for (int i = np - 1; i >= 0; i--) {
-			short a = fds[2 + 2 * i].revents, b = fds[3 + 2 * i].revents;
-			if ((a && !proxy_copy(P.pair[i][0], P.pair[i][1], true)) ||
-			    (b && !proxy_copy(P.pair[i][1], P.pair[i][0], false)))
-				proxy_drop(i);
-		}
-		if (fds[1].revents) {
-			int c = accept4(P.lfd, NULL, NULL, SOCK_CLOEXEC), d = -1;
-			struct sockaddr_un sa = { .sun_family = AF_UNIX };
-			if (c < 0)
-				continue;
-			snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", SOCK);
-			if (!P.dead && P.npairs < 16)
-				d = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-			if (d >= 0 && connect(d, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-				close(d);
-				d = -1;
-			}
-			if (d < 0) {
-				close(c);
-				continue;
-			}
-			P.pair[P.npairs][0] = c;
-			P.pair[P.npairs][1] = d;
-			P.npairs++;
-		}
-	}
-}
-
-static void proxy_say(char c)
-{
-	if (write(P.ctl[1], &c, 1) != 1)
-		fail_msg("proxy control");
-}
+/* ---- resume after a lost link: the proxy of proxy.h in front of the daemon ---- */
 
 static void test_resume_after_cut(void **state)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	char *file, h1[65], h2[65], uri[200];
 	be_xfer_spec s = { .dir = BE_XFER_UPLOAD, .pool = up_pool, .vol = "resumed.img",
 			   .segment = 16 * MIB, .hash = true };
@@ -933,15 +835,7 @@ static void test_resume_after_cut(void **state)
 
 	need_up_pool();
 	s.local = file = make_file("resume", 256 * MIB, NULL, 0);
-	snprintf(P.path, sizeof(P.path), "/tmp/vmmc-st-proxy-%d.sock", (int)getpid());
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", P.path);
-	unlink(P.path);
-	P.lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	assert_true(P.lfd >= 0);
-	assert_int_equal(bind(P.lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	assert_int_equal(listen(P.lfd, 8), 0);
-	assert_int_equal(pipe(P.ctl), 0);
-	assert_int_equal(pthread_create(&P.th, NULL, proxy_main, NULL), 0);
+	assert_int_equal(proxy_start("st-proxy"), 0);
 
 	snprintf(uri, sizeof(uri), "qemu+unix:///system?socket=%s", P.path);
 	h = md_host_add(T.m, 2, uri);
@@ -959,7 +853,7 @@ static void test_resume_after_cut(void **state)
 	x = md_xfer_find(T.m, id);
 	assert_non_null(x);
 	assert_false(md_xfer_state_final(x->state));
-	proxy_say('c');
+	proxy_say('d');
 	WAIT((x = md_xfer_find(T.m, id)) && x->state == MD_XFER_RECONNECTING, 30000);
 	x = md_xfer_find(T.m, id);
 	if (x->state != MD_XFER_RECONNECTING)
@@ -981,12 +875,7 @@ static void test_resume_after_cut(void **state)
 
 	be_host_free(&bh, 5000);
 	md_host_remove(T.m, 2);
-	proxy_say('q');
-	pthread_join(P.th, NULL);
-	close(P.lfd);
-	close(P.ctl[0]);
-	close(P.ctl[1]);
-	unlink(P.path);
+	proxy_stop();
 	unlink(file);
 	free(file);
 }
