@@ -351,17 +351,9 @@ int main(void)
 		cmocka_unit_test(test_free_while_stuck),
 	};
 
-	if (access(SOCK, F_OK) != 0) {
-		/* tests/run-unit.sh starts a daemon and sets this: then a
-		 * missing daemon is a failure, never a silent skip */
-		if (getenv("VMMC_REQUIRE_LIBVIRTD")) {
-			printf("FAIL: no libvirtd (%s absent)\n", SOCK);
-			return 1;
-		}
-		printf("SKIP: no libvirtd (%s absent)\n", SOCK);
-		return 0;
-	}
-	if (getenv("VMMC_TEST_FILTER"))
-		cmocka_set_test_filter(getenv("VMMC_TEST_FILTER"));
+	int rc = real_daemon_gate(SOCK);
+
+	if (rc >= 0)
+		return rc;
 	return cmocka_run_group_tests_name("backend-real", tests, group_setup, group_teardown);
 }
