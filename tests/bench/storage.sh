@@ -1,9 +1,11 @@
 #!/bin/bash
 # tests/bench/storage.sh - `make bench`: volume uploads, vmmc's backend
 # (tests/bench/xfer_bench.c: be_xfer_start, as the UI runs it) side by side
-# with `virsh vol-upload`, on the local qemu:///system daemon:
-#   1. a 1 GiB file of random data
+# with `virsh vol-upload`:
+#   1. a 1 GiB file of random data, on the local qemu:///system daemon
 #   2. a sparse 8 GiB file with 256 MiB of data (vmmc sparse vs --sparse)
+#   3. the 1 GiB file over SSH: vmmc's ssh:// host vs virsh -c qemu+ssh://,
+#      both through a hermetic sshd on loopback (tests/lib/sshhost.sh)
 # Each figure is the best of VMMC_BENCH_RUNS (3) runs; MB/s = file size /
 # wall time (for vmmc including making the volume; for virsh the upload
 # only, into a volume made beforehand). A directory pool in a temporary
@@ -15,6 +17,8 @@ uri=qemu:///system
 pool=vmmc-bench-$$
 # shellcheck source=tests/lib/libvirtd.sh
 . "$root/tests/lib/libvirtd.sh"
+# shellcheck source=tests/lib/sshhost.sh
+. "$root/tests/lib/sshhost.sh"
 
 die() { echo "bench storage: $*" >&2; exit 1; }
 
@@ -25,6 +29,7 @@ cleanup() {
 	virsh -q -c "$uri" pool-destroy "$pool" >/dev/null 2>&1 || true
 	virsh -q -c "$uri" pool-delete "$pool" >/dev/null 2>&1 || true
 	virsh -q -c "$uri" pool-undefine "$pool" >/dev/null 2>&1 || true
+	sh_down
 	rm -rf "$tmp"
 	lv_down
 }
@@ -47,24 +52,24 @@ done
 now() { date +%s.%N; }
 best() { sort -n | head -n 1; }
 
-# virsh_up FILE SIZE [--sparse]: seconds of the upload
+# virsh_up URI FILE SIZE [--sparse]: seconds of the upload
 virsh_up() {
-	local f=$1 size=$2 t0 t1
+	local u=$1 f=$2 size=$3 t0 t1
 	virsh -q -c "$uri" vol-create-as "$pool" vb.img "$size" --format raw --allocation 0 >/dev/null ||
 		die "vol-create-as"
 	sync
 	t0=$(now)
-	virsh -q -c "$uri" vol-upload --pool "$pool" vb.img "$f" ${3:-} || die "virsh vol-upload"
+	virsh -q -c "$u" vol-upload --pool "$pool" vb.img "$f" ${4:-} || die "virsh vol-upload"
 	t1=$(now)
 	virsh -q -c "$uri" vol-delete --pool "$pool" vb.img >/dev/null
 	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", b - a }'
 }
 
-# vmmc_up FILE [--sparse]: seconds, from xfer_bench
+# vmmc_up URI FILE [--sparse]: seconds, from xfer_bench
 vmmc_up() {
 	local out
 	sync
-	out=$("$tmp/xfer_bench" "$uri" "$puuid" vm.img "$1" ${2:-}) || die "xfer_bench failed"
+	out=$("$tmp/xfer_bench" "$1" "$puuid" vm.img "$2" ${3:-}) || die "xfer_bench failed"
 	virsh -q -c "$uri" vol-delete --pool "$pool" vm.img >/dev/null
 	sed -n 's/.*seconds=\([0-9.]*\).*/\1/p' <<<"$out"
 }
@@ -75,21 +80,27 @@ row() { # NAME BYTES VMMC_S VIRSH_S
 			n, b / a / 1e6, a, b / v / 1e6, v, v / a }'
 }
 
-for kind in full sparse; do
-	f=$tmp/$kind.img
+sh_up "$tmp/sh" || die "cannot start the test sshd"
+ssh_vmmc="ssh://root@127.0.0.1:$SH_PORT"
+ssh_virsh="qemu+ssh://root@127.0.0.1:$SH_PORT/system?no_verify=1&no_tty=1"
+
+for kind in full sparse ssh; do
+	f=$tmp/full.img vu=$uri mu=$uri flag=
+	case $kind in
+	sparse) f=$tmp/sparse.img flag=--sparse ;;
+	ssh) vu=$ssh_virsh mu=$ssh_vmmc ;;
+	esac
 	size=$(stat -c %s "$f")
-	flag=
-	[ "$kind" = sparse ] && flag=--sparse
 	vs=() ms=()
 	for ((i = 0; i < runs; i++)); do
-		vs+=("$(virsh_up "$f" "$size" $flag)")
-		ms+=("$(vmmc_up "$f" $flag)")
+		vs+=("$(virsh_up "$vu" "$f" "$size" $flag)")
+		ms+=("$(vmmc_up "$mu" "$f" $flag)")
 	done
 	v=$(printf '%s\n' "${vs[@]}" | best)
 	m=$(printf '%s\n' "${ms[@]}" | best)
-	if [ "$kind" = full ]; then
-		row "upload 1 GiB (local daemon)" "$size" "$m" "$v"
-	else
-		row "upload sparse 8 GiB, 256 MiB data" "$size" "$m" "$v"
-	fi
+	case $kind in
+	full) row "upload 1 GiB (local daemon)" "$size" "$m" "$v" ;;
+	sparse) row "upload sparse 8 GiB, 256 MiB data" "$size" "$m" "$v" ;;
+	ssh) row "upload 1 GiB over SSH (loopback)" "$size" "$m" "$v" ;;
+	esac
 done

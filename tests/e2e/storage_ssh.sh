@@ -16,20 +16,19 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 # shellcheck source=tests/lib/libvirtd.sh
 . "$root/tests/lib/libvirtd.sh"
+# shellcheck source=tests/lib/sshhost.sh
+. "$root/tests/lib/sshhost.sh"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/vmmc-st-ssh-$$.XXXXXX")
 chmod 755 "$tmp"
-sshd_dir=$tmp/sshd
 pool=${LV_PREFIX}pool
-agent_pid=
 pass=0 fail=0
 
 finish() {
 	lv_virsh pool-destroy "$pool" >/dev/null 2>&1
 	lv_virsh pool-delete "$pool" >/dev/null 2>&1
 	lv_virsh pool-undefine "$pool" >/dev/null 2>&1
-	"$root/tests/remote/sshd.sh" stop "$sshd_dir" 2>/dev/null
-	[ -z "$agent_pid" ] || kill "$agent_pid" 2>/dev/null
+	sh_down
 	lv_down
 	rm -rf "$tmp"
 }
@@ -40,22 +39,13 @@ bad() { echo "  FAIL: $*" >&2; fail=$((fail + 1)); }
 
 setup() {
 	lv_up || return 1
-	mkdir -p "$sshd_dir" "$tmp/ssh" "$tmp/pool"
-	port=$("$root/tests/remote/sshd.sh" start "$sshd_dir") || return 1
-	ssh-keygen -q -t ed25519 -N '' -C vmmc-test-agent -f "$tmp/agent_key" || return 1
-	cat "$tmp/agent_key.pub" >>"$sshd_dir/authorized_keys"
-	eval "$(ssh-agent -s -a "$tmp/agent.sock")" >/dev/null || return 1
-	agent_pid=$SSH_AGENT_PID
-	ssh-add -q "$tmp/agent_key" 2>/dev/null || return 1
-	chmod 700 "$tmp/ssh"
-	ssh-keyscan -p "$port" -t ed25519 127.0.0.1 2>/dev/null >"$tmp/ssh/known_hosts"
-	[ -s "$tmp/ssh/known_hosts" ] || return 1
-	export VMMC_SSH_DIR=$tmp/ssh
+	mkdir -p "$tmp/pool"
+	sh_up "$tmp/sh" || return 1
 	"$root/tests/bench/build-xfer-bench.sh" "$tmp/xfer_bench" || return 1
 	lv_virsh pool-define-as "$pool" dir --target "$tmp/pool" >/dev/null || return 1
 	lv_virsh pool-build "$pool" >/dev/null && lv_virsh pool-start "$pool" >/dev/null || return 1
 	puuid=$(lv_virsh pool-uuid "$pool") || return 1
-	uri="ssh://root@127.0.0.1:$port"
+	uri="ssh://root@127.0.0.1:$SH_PORT"
 }
 
 # the SHA-256 of a volume as virsh reads it back
@@ -102,22 +92,8 @@ t_resume_after_cut() {
 	dd if=/dev/urandom of="$tmp/big" bs=1M count=256 status=none
 	want=$(sha256sum "$tmp/big" | cut -d' ' -f1)
 	# the cut: sshd and every session gone; sshd back on the same port 2 s later
-	cat >"$tmp/cut.sh" <<CUT
-#!/bin/bash
-# the sessions first (KILL: no goodbye on the link), then the listener
-"$root/tests/remote/sshd.sh" signal "$sshd_dir" KILL
-"$root/tests/remote/sshd.sh" stop "$sshd_dir"
-for _ in \$(seq 20); do
-	pids=\$(ss -Htnp state established "( sport = :$port )" 2>/dev/null | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u)
-	[ -z "\$pids" ] && break
-	for pid in \$pids; do
-		[ "\$(cat /proc/\$pid/comm 2>/dev/null)" = sshd ] && kill -9 "\$pid"
-	done
-	sleep 0.1
-done
-[ -z "\$pids" ] || echo "cut.sh: sessions left on port $port: \$pids" >&2
-( sleep 2; rm -f "$sshd_dir/sshd.pid"; /usr/sbin/sshd -f "$sshd_dir/sshd_config" -E "$sshd_dir/sshd.log" ) >/dev/null 2>&1 &
-CUT
+	printf '#!/bin/bash\n. "%s/tests/lib/sshhost.sh"\nSH_DIR="%s" SH_PORT=%s\nsh_cut\n' \
+		"$root" "$SH_DIR" "$SH_PORT" >"$tmp/cut.sh"
 	chmod +x "$tmp/cut.sh"
 	out=$("$tmp/xfer_bench" "$uri" "$puuid" big.img "$tmp/big" --cut-at 50 \
 		--cut-cmd "$tmp/cut.sh") || { bad "resume: $out"; return; }
