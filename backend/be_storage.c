@@ -107,7 +107,7 @@ static int be_pool_cmp(const void *a, const void *b)
 	return strcmp(((const md_pool *)a)->name, ((const md_pool *)b)->name);
 }
 
-static void be_vol_read(virStorageVolPtr vol, const md_pool *pool, const be_usage *u, md_vol *o)
+static void be_vol_read(virStorageVolPtr vol, md_vol *o)
 {
 	virStorageVolInfo info;
 	char *path = virStorageVolGetPath(vol), *xml;
@@ -127,10 +127,9 @@ static void be_vol_read(virStorageVolPtr vol, const md_pool *pool, const be_usag
 		xmlFreeDoc(doc);
 	}
 	free(xml);
-	o->users = be_usage_vol(u, o->path, pool->name, o->name, NULL, &o->nusers);
 }
 
-static void be_pool_vols(virStoragePoolPtr pool, const be_usage *u, md_pool *o)
+static void be_pool_vols(virStoragePoolPtr pool, md_pool *o)
 {
 	virStorageVolPtr *vols = NULL;
 	int n = virStoragePoolListAllVolumes(pool, &vols, 0);
@@ -142,14 +141,14 @@ static void be_pool_vols(virStoragePoolPtr pool, const be_usage *u, md_pool *o)
 	o->vols = xcalloc((size_t)n, sizeof(*o->vols));
 	o->nvols = (size_t)n;
 	for (int i = 0; i < n; i++) {
-		be_vol_read(vols[i], o, u, &o->vols[i]);
+		be_vol_read(vols[i], &o->vols[i]);
 		virStorageVolFree(vols[i]);
 	}
 	free(vols);
 	qsort(o->vols, o->nvols, sizeof(*o->vols), be_vol_cmp);
 }
 
-static void be_pool_read(virStoragePoolPtr pool, const be_usage *u, md_pool *o)
+static void be_pool_read(virStoragePoolPtr pool, md_pool *o)
 {
 	virStoragePoolInfo info;
 	int autostart = 0;
@@ -176,7 +175,27 @@ static void be_pool_read(virStoragePoolPtr pool, const be_usage *u, md_pool *o)
 	}
 	free(xml);
 	if (o->active)
-		be_pool_vols(pool, u, o);
+		be_pool_vols(pool, o);
+}
+
+/* users[] of every volume: one XML per VM, and only when there are
+ * volumes (a host of 10,000 VMs and empty pools reads none). */
+static void be_pools_users(virConnectPtr conn, md_pool *pools, size_t n)
+{
+	be_usage u = { NULL, 0 };
+	size_t nvols = 0;
+	for (size_t i = 0; i < n; i++)
+		nvols += pools[i].nvols;
+	if (!nvols || be_usage_load(conn, false, &u) < 0) {
+		be_usage_free(&u); /* no "used by" this time: not fatal */
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < pools[i].nvols; k++) {
+			md_vol *v = &pools[i].vols[k];
+			v->users = be_usage_vol(&u, v->path, pools[i].name, v->name, NULL, &v->nusers);
+		}
+	be_usage_free(&u);
 }
 
 
@@ -192,7 +211,6 @@ int be_list_fail(be_host *h, char **err, int type)
 int be_list_pools(be_host *h, char **err)
 {
 	virStoragePoolPtr *pools = NULL;
-	be_usage u = { NULL, 0 };
 	md_msg *m;
 	int n;
 
@@ -202,17 +220,15 @@ int be_list_pools(be_host *h, char **err)
 	}
 	if ((n = virConnectListAllStoragePools(h->conn, &pools, 0)) < 0)
 		return be_list_fail(h, err, MD_MSG_POOL_LIST);
-	if (n > 0 && be_usage_load(h->conn, false, &u) < 0)
-		be_usage_free(&u); /* no "used by" column this time: not fatal */
 	m = md_msg_new(MD_MSG_POOL_LIST, h->id);
 	m->pools = xcalloc((size_t)n, sizeof(*m->pools));
 	m->npools = (size_t)n;
 	for (int i = 0; i < n; i++) {
-		be_pool_read(pools[i], &u, &m->pools[i]);
+		be_pool_read(pools[i], &m->pools[i]);
 		virStoragePoolFree(pools[i]);
 	}
 	free(pools);
-	be_usage_free(&u);
+	be_pools_users(h->conn, m->pools, m->npools);
 	if (m->npools)
 		qsort(m->pools, m->npools, sizeof(*m->pools), be_pool_cmp);
 	be_post(m);
@@ -460,7 +476,7 @@ static int be_pool_delete_contents(virStoragePoolPtr pool)
 static void be_pool_delete(be_host *h, const be_job *j, virStoragePoolPtr pool, const char *name)
 {
 	const be_pool_del *d = be_job_arg(j, BE_ARG_POOL_DEL);
-	bool contents = d && d->contents;
+	bool contents = d && d->contents, was_active;
 	size_t nu;
 	char **users = be_pool_users(h, pool, &nu);
 
@@ -473,10 +489,16 @@ static void be_pool_delete(be_host *h, const be_job *j, virStoragePoolPtr pool, 
 		if (be_pool_delete_contents(pool) < 0)
 			goto fail;
 	}
-	if (virStoragePoolIsActive(pool) == 1 && virStoragePoolDestroy(pool) < 0)
+	was_active = virStoragePoolIsActive(pool) == 1;
+	if (was_active && virStoragePoolDestroy(pool) < 0)
 		goto fail;
-	if (contents && virStoragePoolDelete(pool, 0) < 0)
-		goto fail;
+	if (contents && virStoragePoolDelete(pool, 0) < 0) {
+		be_post_fail(h, j, name);
+		if (was_active) /* as it was, less the volumes */
+			virStoragePoolCreate(pool, 0);
+		be_st_relist(h);
+		return;
+	}
 	if (virStoragePoolIsPersistent(pool) == 1 && virStoragePoolUndefine(pool) < 0)
 		goto fail;
 	be_st_done(h, j, xasprintf(contents ? "Pool \"%s\" and its contents deleted"

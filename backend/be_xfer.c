@@ -51,7 +51,9 @@ typedef struct be_xfer {
 	uint64_t pos, seg_end;             /* in the current segment */
 	core_sha256 sha;                   /* download: running hash */
 	bool sha_valid;                    /* sha covers [0, pos) in order */
-	char *err;                         /* local I/O error text */
+	char *err;                         /* why it failed (local I/O or libvirt) */
+	char *lverr;                       /* libvirt's error, kept at a stream's
+	                                      failure (Abort resets it) */
 	int64_t last_post_ms, rate_ms;
 	uint64_t rate_done;
 	md_xfer st;                        /* what the UI is told */
@@ -146,6 +148,7 @@ static void be_xfer_free(be_xfer *x)
 	free(x->format);
 	free(x->part);
 	free(x->err);
+	free(x->lverr);
 	md_xfer_clear(&x->st);
 	be_host_unref(&x->h);
 	free(x);
@@ -175,6 +178,25 @@ static bool be_xfer_link_lost(be_xfer *x)
 	return true;
 }
 
+/* After a failed libvirt call: true when the link was lost; else false
+ * with libvirt's error in x->err (taken first: every call resets it). */
+static bool be_xfer_lost_or_err(be_xfer *x)
+{
+	char *e = x->lverr ? x->lverr : be_last_error(NULL);
+	x->lverr = NULL;
+	if (be_xfer_link_lost(x)) {
+		free(e);
+		return true;
+	}
+	if (!x->err)
+		x->err = e;
+	else
+		free(e);
+	return false;
+}
+
+static int be_xfer_get_conn(be_xfer *x, bool newer);
+
 /* Wait for the host's connection (a new one after a loss). 0, or -1 with
  * x->err (timeout) or on cancel. */
 static int be_xfer_get_conn(be_xfer *x, bool newer)
@@ -199,12 +221,8 @@ static int be_xfer_get_conn(be_xfer *x, bool newer)
 		usleep(100 * 1000);
 	}
 	x->conn_gen = gen;
-	if (!(x->pool = virStoragePoolLookupByUUIDString(x->conn, x->pool_uuid))) {
-		if (be_xfer_link_lost(x))
-			return be_xfer_get_conn(x, true);
-		x->err = be_last_error(NULL);
-		return -1;
-	}
+	if (!(x->pool = virStoragePoolLookupByUUIDString(x->conn, x->pool_uuid)))
+		return be_xfer_lost_or_err(x) ? be_xfer_get_conn(x, true) : -1;
 	free(x->st.pool);
 	x->st.pool = xstrdup(virStoragePoolGetName(x->pool));
 	return 0;
@@ -214,11 +232,8 @@ static int be_xfer_get_conn(be_xfer *x, bool newer)
  * try the step again); else false with x->err. */
 static bool be_xfer_retry(be_xfer *x)
 {
-	if (be_xfer_stopping(x) || x->err || !be_xfer_link_lost(x)) {
-		if (!x->err)
-			x->err = be_last_error(NULL);
+	if (be_xfer_stopping(x) || x->err || !be_xfer_lost_or_err(x))
 		return false;
-	}
 	be_xfer_state(x, MD_XFER_RECONNECTING);
 	if (be_xfer_get_conn(x, true) < 0)
 		return false;
@@ -461,8 +476,11 @@ static int be_xfer_segment(be_xfer *x, bool upload, uint64_t from, uint64_t to, 
 	virStreamPtr st = virStreamNew(x->conn, 0);
 	int rc;
 
-	if (!st)
+	if (!st) {
+		free(x->lverr);
+		x->lverr = be_last_error(NULL);
 		return -1;
+	}
 	x->pos = from;
 	x->seg_end = to;
 	if (upload)
@@ -481,8 +499,11 @@ static int be_xfer_segment(be_xfer *x, bool upload, uint64_t from, uint64_t to, 
 	}
 	if (rc == 0)
 		rc = virStreamFinish(st);
-	if (rc < 0)
+	if (rc < 0) {
+		free(x->lverr);
+		x->lverr = be_last_error(NULL); /* before Abort resets it */
 		virStreamAbort(st);
+	}
 	virStreamFree(st);
 	return rc;
 }
@@ -501,7 +522,7 @@ static int be_xfer_move(be_xfer *x, bool upload, bool sparse)
 		}
 		if (be_xfer_stopping(x))
 			return -1;
-		if (!x->err && be_xfer_link_lost(x)) {
+		if (!x->err && be_xfer_lost_or_err(x)) {
 			/* resume at the last confirmed offset on the new link */
 			x->st.done = confirmed;
 			x->sha_valid = false; /* a download's hash is redone from the file */
@@ -516,8 +537,6 @@ static int be_xfer_move(be_xfer *x, bool upload, bool sparse)
 			be_xfer_state(x, MD_XFER_RUNNING);
 			continue;
 		}
-		if (!x->err)
-			x->err = be_last_error(NULL);
 		return -1;
 	}
 	x->st.done = x->st.total;
@@ -542,16 +561,15 @@ static int be_xfer_readback(be_xfer *x, char hex[65])
 		rc = virStreamSparseRecvAll(st, be_sink_data, be_sink_hole, x);
 	if (rc == 0)
 		rc = virStreamFinish(st);
-	else if (st)
+	if (rc < 0 && !x->err)
+		x->err = be_last_error(NULL); /* before Abort resets it */
+	if (rc < 0 && st)
 		virStreamAbort(st);
 	if (st)
 		virStreamFree(st);
 	x->fd = fd;
-	if (rc < 0) {
-		if (!x->err)
-			x->err = be_last_error(NULL);
+	if (rc < 0)
 		return -1;
-	}
 	core_sha256_hex(&x->sha, hex);
 	return 0;
 }

@@ -145,6 +145,31 @@ static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
 	return remove(p);
 }
 
+/* Unmount what the tests mounted in their folder (a failed assertion
+ * jumps past a test's own umount). */
+static void unmount_ours(void)
+{
+	FILE *f = fopen("/proc/mounts", "r");
+	char dev[256], dir[512];
+	size_t n = strlen(T.dir);
+	while (f && fscanf(f, "%255s %511s %*[^\n]", dev, dir) == 2) {
+		if (strncmp(dir, T.dir, n) == 0 && dir[n] == '/') {
+			char *cmd = xasprintf("umount '%s'", dir);
+			if (system(cmd) != 0)
+				fprintf(stderr, "cannot unmount %s\n", dir);
+			free(cmd);
+		}
+	}
+	if (f)
+		fclose(f);
+}
+
+static int unmount_teardown(void **state)
+{
+	unmount_ours();
+	return 0;
+}
+
 /* ---- helpers ------------------------------------------------------------------ */
 
 /* Submit, wait for the OP_RESULT, then for the lists (a REFRESH behind it). */
@@ -396,6 +421,7 @@ static int group_teardown(void **state)
 	cleanup_all();
 	if (T.raw)
 		virConnectClose(T.raw);
+	unmount_ours();
 	nftw(T.dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	be_lease_list_free(T.leases);
 	md_model_free(&T.m);
@@ -470,6 +496,67 @@ static void test_pool_lifecycle(void **state)
 	op_ok(BE_OP_POOL_DELETE, uuid, be_pool_del_new(true));
 	assert_null(pool_named(pname));
 	assert_int_not_equal(stat(path, &st), 0); /* its folder is gone too */
+	free(pname);
+	free(path);
+}
+
+/* Other kinds: a pool from XML (validated by libvirt), NFS fields checked. */
+static void test_pool_kinds(void **state)
+{
+	char *pname = name("px<ml>"), *path = xasprintf("%s/from-xml", T.dir);
+	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+	xmlNodePtr root = xmlNewNode(NULL, BAD_CAST "pool"), t;
+	xmlChar *buf = NULL;
+	int len;
+	be_pool_spec *s;
+	const md_pool *p;
+	char uuid[37];
+
+	xmlDocSetRootElement(doc, root);
+	xmlSetProp(root, BAD_CAST "type", BAD_CAST "dir");
+	xmlNewTextChild(root, NULL, BAD_CAST "name", BAD_CAST pname);
+	t = xmlNewChild(root, NULL, BAD_CAST "target", NULL);
+	xmlNewTextChild(t, NULL, BAD_CAST "path", BAD_CAST path);
+	xmlDocDumpMemory(doc, &buf, &len);
+	xmlFreeDoc(doc);
+	s = be_pool_spec_new();
+	s->kind = BE_POOL_XML;
+	s->xml = xstrdup((const char *)buf);
+	xmlFree(buf);
+	op_ok(BE_OP_POOL_CREATE, NULL, s);
+	p = pool_named(pname);
+	assert_non_null(p);
+	assert_true(p->active);
+	memcpy(uuid, p->uuid, sizeof(uuid));
+	op_ok(BE_OP_POOL_DELETE, uuid, be_pool_del_new(true));
+
+	/* XML that is not a pool, and a pool the schema refuses */
+	s = be_pool_spec_new();
+	s->kind = BE_POOL_XML;
+	s->xml = xstrdup("<network><name>x</name></network>");
+	op_refused(BE_OP_POOL_CREATE, NULL, s, "XML", "<pool>");
+	s = be_pool_spec_new();
+	s->kind = BE_POOL_XML;
+	s->xml = xasprintf("<pool type='dir'><name>%sbad</name><target><path>%s</path></target>"
+			   "<colour>red</colour></pool>", T.prefix, path);
+	op_refused(BE_OP_POOL_CREATE, NULL, s, "colour", NULL);
+	/* NFS: the fields are checked before libvirt sees them */
+	s = be_pool_spec_new();
+	s->kind = BE_POOL_NETFS;
+	s->name = name("nfs");
+	s->path = xasprintf("%s/nfs", T.dir);
+	s->host = xstrdup("");
+	s->source = xstrdup("/srv/x");
+	op_refused(BE_OP_POOL_CREATE, NULL, s, "NFS server", NULL);
+	s = be_pool_spec_new();
+	s->kind = BE_POOL_NETFS;
+	s->name = name("nfs");
+	s->path = xstrdup("relative/path");
+	s->host = xstrdup("nfs.example");
+	s->source = xstrdup("/srv/x");
+	op_refused(BE_OP_POOL_CREATE, NULL, s, "Path", "absolute");
+	for (size_t i = 0; i < T.h->npools; i++)
+		assert_false(ours(T.h->pools[i].name)); /* nothing was left */
 	free(pname);
 	free(path);
 }
@@ -786,6 +873,130 @@ static void test_transfer_bad_input(void **state)
 	free(target);
 }
 
+/* A pool on a 16 MiB tmpfs: a 32 MiB upload is refused before anything is
+ * made ("pool ... is full"); /dev/null is not a file to upload. */
+static void test_pool_full(void **state)
+{
+	char *dir = xasprintf("%s/tmpfs-pool", T.dir), *cmd, *file, *pn = name("small");
+	char uuid[37];
+	be_pool_spec *s;
+	const md_xfer *x;
+	const md_pool *p;
+
+	need_up_pool();
+	assert_int_equal(mkdir(dir, 0755), 0);
+	cmd = xasprintf("mount -t tmpfs -o size=16m vmmc-st-tmpfs '%s'", dir);
+	if (system(cmd) != 0)
+		fail_msg("cannot mount a tmpfs on %s", dir);
+	free(cmd);
+	s = be_pool_spec_new();
+	s->kind = BE_POOL_DIR;
+	s->name = xstrdup(pn);
+	s->path = xstrdup(dir);
+	s->autostart = false;
+	if (!op(BE_OP_POOL_CREATE, NULL, s))
+		goto out;
+	p = pool_named(pn);
+	assert_non_null(p);
+	memcpy(uuid, p->uuid, sizeof(uuid));
+	file = make_file("f32", 32 * MIB, NULL, 0);
+	{
+		be_xfer_spec sp = { .dir = BE_XFER_UPLOAD, .local = file, .pool = uuid, .vol = "big.img" };
+		x = xfer_wait(be_xfer_start(T.bh, &sp), 60000);
+	}
+	expect_failed(x, "is full");
+	assert_false(raw_vol_exists(uuid, "big.img"));
+	/* /dev/null: not a regular file */
+	{
+		be_xfer_spec sp = { .dir = BE_XFER_UPLOAD, .local = "/dev/null", .pool = uuid,
+				    .vol = "null.img" };
+		expect_failed(xfer_wait(be_xfer_start(T.bh, &sp), 60000), "not a regular file");
+	}
+	assert_false(raw_vol_exists(uuid, "null.img"));
+	/* two 10 MiB uploads at once into 16 MiB: both may pass the check
+	 * before either writes; the one that runs out fails, says the pool is
+	 * full, and its half-written volume is removed */
+	{
+		char *f10 = make_file("f10", 10 * MIB, NULL, 0);
+		be_xfer_spec a = { .dir = BE_XFER_UPLOAD, .local = f10, .pool = uuid, .vol = "a.img" };
+		be_xfer_spec b = a;
+		uint64_t ia, ib;
+		const md_xfer *xa, *xb;
+		b.vol = "b.img";
+		ia = be_xfer_start(T.bh, &a);
+		ib = be_xfer_start(T.bh, &b);
+		xa = xfer_wait(ia, 60000);
+		xb = xfer_wait(ib, 60000);
+		/* at least one runs out (both may); each failed one says so and
+		 * leaves no volume; a finished one stays */
+		if (xa->state == MD_XFER_DONE && xb->state == MD_XFER_DONE)
+			fail_msg("20 MiB went into a 16 MiB pool");
+		if (xa->state != MD_XFER_DONE)
+			expect_failed(xa, "full");
+		if (xb->state != MD_XFER_DONE)
+			expect_failed(xb, "full");
+		assert_int_equal(raw_vol_exists(uuid, "a.img"), xa->state == MD_XFER_DONE);
+		assert_int_equal(raw_vol_exists(uuid, "b.img"), xb->state == MD_XFER_DONE);
+		printf("pool full: %s\n", (xa->state == MD_XFER_DONE ? xb : xa)->text);
+		if (xa->state != MD_XFER_DONE && xb->state != MD_XFER_DONE)
+			printf("pool full: %s\n", xb->text);
+		unlink(f10);
+		free(f10);
+	}
+	op_ok(BE_OP_POOL_DELETE, uuid, be_pool_del_new(false)); /* a mount point stays */
+	unlink(file);
+	free(file);
+out:
+	unmount_ours();
+	free(dir);
+	free(pn);
+	if (!T.ok)
+		fail_msg("pool on tmpfs: %s", T.text);
+}
+
+/* Three uploads at once, two on one host and one on a second host: all
+ * arrive whole. */
+static void test_concurrent(void **state)
+{
+	char *files[3], sums[3][65], back[65], vol[32];
+	uint64_t ids[3];
+	be_host *bh2;
+	md_host *h2 = md_host_add(T.m, 4, URI);
+
+	need_up_pool();
+	bh2 = be_host_new(4, URI);
+	WAIT(h2->conn == MD_CONN_CONNECTED && h2->listed && h2->busy == 0, 30000);
+	assert_int_equal(h2->conn, MD_CONN_CONNECTED);
+	for (int i = 0; i < 3; i++) {
+		char fn[16];
+		snprintf(fn, sizeof(fn), "conc%d", i);
+		files[i] = make_file(fn, (uint64_t)(24 + 8 * i) * MIB, NULL, 0);
+		sha_file(files[i], sums[i]);
+	}
+	for (int i = 0; i < 3; i++) {
+		be_xfer_spec sp = { .dir = BE_XFER_UPLOAD, .local = files[i], .pool = up_pool,
+				    .segment = 4 * MIB };
+		snprintf(vol, sizeof(vol), "conc%d.img", i);
+		sp.vol = vol;
+		ids[i] = be_xfer_start(i == 2 ? bh2 : T.bh, &sp);
+	}
+	assert_true(be_xfer_running() >= 1);
+	for (int i = 0; i < 3; i++) {
+		const md_xfer *x = xfer_wait(ids[i], 120000);
+		expect_done(x);
+		assert_int_equal(x->host_id, i == 2 ? 4 : HOST_ID);
+	}
+	for (int i = 0; i < 3; i++) {
+		snprintf(vol, sizeof(vol), "conc%d.img", i);
+		sha_virsh(up_pool, vol, back);
+		assert_string_equal(back, sums[i]);
+		unlink(files[i]);
+		free(files[i]);
+	}
+	be_host_free(&bh2, 5000);
+	md_host_remove(T.m, 4);
+}
+
 /* Cancel once the transfer has moved some bytes. */
 static const md_xfer *upload_and_cancel(const char *file, const char *vol)
 {
@@ -1025,11 +1236,14 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pool_lifecycle),
+		cmocka_unit_test(test_pool_kinds),
 		cmocka_unit_test(test_volumes),
 		cmocka_unit_test(test_in_use),
 		cmocka_unit_test(test_upload_64m),
 		cmocka_unit_test(test_upload_sparse),
-		cmocka_unit_test(test_transfer_bad_input),
+		cmocka_unit_test_teardown(test_transfer_bad_input, unmount_teardown),
+		cmocka_unit_test_teardown(test_pool_full, unmount_teardown),
+		cmocka_unit_test(test_concurrent),
 		cmocka_unit_test(test_cancel),
 		cmocka_unit_test(test_resume_after_cut),
 		cmocka_unit_test(test_networks),
