@@ -405,8 +405,16 @@ static void be_net_suggest(be_host *h, const be_job *j)
 	if (core_subnet_suggest(c, nused, &out) < 0) {
 		be_post_result(h, j, false, xstrdup("No free private /24 subnet is left on this host"));
 	} else {
+		md_msg *m = md_msg_new(MD_MSG_OP_RESULT, h->id);
 		core_ipv4_fmt(out.addr, a, sizeof(a));
-		be_post_result(h, j, true, xasprintf("%s/%d", a, out.prefix));
+		/* in strs, not text: a suggestion is not news for the status line */
+		m->ok = true;
+		m->op = j->op;
+		m->seq = j->seq;
+		m->strs = xcalloc(1, sizeof(*m->strs));
+		m->strs[0] = xasprintf("%s/%d", a, out.prefix);
+		m->nstrs = 1;
+		be_post(m);
 	}
 	free(c);
 }
