@@ -6,6 +6,8 @@
 #   2. a sparse 8 GiB file with 256 MiB of data (vmmc sparse vs --sparse)
 #   3. the 1 GiB file over SSH: vmmc's ssh:// host vs virsh -c qemu+ssh://,
 #      both through a hermetic sshd on loopback (tests/lib/sshhost.sh)
+#   4. a 128 MiB file to the far host (tests/remote/farhost.sh, 200 ms
+#      RTT; VMMC_BENCH_RTT_MS), same two clients (2 runs at most)
 # Each figure is the best of VMMC_BENCH_RUNS (3) runs; MB/s = file size /
 # wall time (for vmmc including making the volume; for virsh the upload
 # only, into a volume made beforehand). A directory pool in a temporary
@@ -30,6 +32,7 @@ cleanup() {
 	virsh -q -c "$uri" pool-delete "$pool" >/dev/null 2>&1 || true
 	virsh -q -c "$uri" pool-undefine "$pool" >/dev/null 2>&1 || true
 	sh_down
+	[ ! -d "$tmp/far" ] || "$root/tests/remote/farhost.sh" down "$tmp/far" >/dev/null 2>&1
 	rm -rf "$tmp"
 	lv_down
 }
@@ -84,15 +87,33 @@ sh_up "$tmp/sh" || die "cannot start the test sshd"
 ssh_vmmc="ssh://root@127.0.0.1:$SH_PORT"
 ssh_virsh="qemu+ssh://root@127.0.0.1:$SH_PORT/system?no_verify=1&no_tty=1"
 
-for kind in full sparse ssh; do
-	f=$tmp/full.img vu=$uri mu=$uri flag=
+rtt=${VMMC_BENCH_RTT_MS:-200}
+far_vmmc= far_virsh=
+if read -r far_addr far_port < <(FARHOST_OWNER=$$ "$root/tests/remote/farhost.sh" up "$tmp/far" $((rtt / 2))) &&
+	[ -n "${far_port:-}" ]; then
+	cat "$SH_KEY.pub" >>"$tmp/far/authorized_keys"
+	ssh-keyscan -T 10 -t ed25519 -p "$far_port" "$far_addr" 2>/dev/null >>"$VMMC_SSH_DIR/known_hosts"
+	far_vmmc="ssh://root@$far_addr:$far_port"
+	far_virsh="qemu+ssh://root@$far_addr:$far_port/system?no_verify=1&no_tty=1"
+	head -c $((128 << 20)) "$tmp/full.img" >"$tmp/far.img"
+else
+	echo "bench storage: the far host did not come up: no figure at ${rtt} ms" >&2
+fi
+
+for kind in full sparse ssh far; do
+	f=$tmp/full.img vu=$uri mu=$uri flag= n=$runs
 	case $kind in
 	sparse) f=$tmp/sparse.img flag=--sparse ;;
 	ssh) vu=$ssh_virsh mu=$ssh_vmmc ;;
+	far)
+		[ -n "$far_vmmc" ] || continue
+		f=$tmp/far.img vu=$far_virsh mu=$far_vmmc
+		[ "$n" -le 2 ] || n=2
+		;;
 	esac
 	size=$(stat -c %s "$f")
 	vs=() ms=()
-	for ((i = 0; i < runs; i++)); do
+	for ((i = 0; i < n; i++)); do
 		vs+=("$(virsh_up "$vu" "$f" "$size" $flag)")
 		ms+=("$(vmmc_up "$mu" "$f" $flag)")
 	done
@@ -102,5 +123,6 @@ for kind in full sparse ssh; do
 	full) row "upload 1 GiB (local daemon)" "$size" "$m" "$v" ;;
 	sparse) row "upload sparse 8 GiB, 256 MiB data" "$size" "$m" "$v" ;;
 	ssh) row "upload 1 GiB over SSH (loopback)" "$size" "$m" "$v" ;;
+	far) row "upload 128 MiB, SSH at ${rtt} ms RTT" "$size" "$m" "$v" ;;
 	esac
 done
