@@ -614,7 +614,7 @@ static int be_up_volume(be_xfer *x)
 {
 	virStoragePoolInfo pinfo;
 	virStorageVolInfo info;
-	char a[32], b[32], *err = NULL, *xml;
+	char a[32], b[32], *xml;
 
 	if ((x->v = virStorageVolLookupByName(x->pool, x->vol)) != NULL) {
 		if (virStorageVolGetInfo(x->v, &info) < 0)
@@ -631,11 +631,6 @@ static int be_up_volume(be_xfer *x)
 	}
 	if (virGetLastErrorCode() != VIR_ERR_NO_STORAGE_VOL)
 		return -1;
-	if (core_name_check(x->vol, &err) < 0) {
-		x->err = xasprintf("Volume name: %s", err);
-		free(err);
-		return -1;
-	}
 	if (virStoragePoolGetInfo(x->pool, &pinfo) == 0 && pinfo.available < x->st.data) {
 		core_size_fmt(pinfo.available, a, sizeof(a));
 		core_size_fmt(x->st.data, b, sizeof(b));
@@ -677,8 +672,13 @@ static void be_xfer_explain(be_xfer *x)
 
 static int be_upload(be_xfer *x)
 {
-	char hex[65], back[65];
+	char hex[65], back[65], *err = NULL;
 
+	if (core_name_check(x->vol, &err) < 0) { /* before any work */
+		x->err = xasprintf("Volume name: %s", err);
+		free(err);
+		return -1;
+	}
 	if (be_up_open(x) < 0)
 		return -1;
 	x->st.data = x->sparse ? be_data_size(x->fd, x->st.total) : x->st.total;
