@@ -35,6 +35,26 @@ enum be_op {
 	BE_OP_DISKS,        /* answer MD_MSG_VM_DISKS with the VM's disk source paths */
 	BE_OP_DELETE,       /* undefine (turning it off first); delete the volumes in paths */
 	BE_OP_STATS,        /* read the live figures: answers MD_MSG_STATS (no OP_RESULT) */
+	/* storage and networks: uuid and payload in backend/be_storage.h */
+	BE_OP_POOL_START,
+	BE_OP_POOL_STOP,
+	BE_OP_POOL_REFRESH,
+	BE_OP_POOL_AUTOSTART_ON,
+	BE_OP_POOL_AUTOSTART_OFF,
+	BE_OP_POOL_DELETE,
+	BE_OP_POOL_CREATE,
+	BE_OP_VOL_CREATE,
+	BE_OP_VOL_DELETE,
+	BE_OP_VOL_RESIZE,
+	BE_OP_VOL_CLONE,
+	BE_OP_NET_CREATE,
+	BE_OP_NET_START,
+	BE_OP_NET_STOP,
+	BE_OP_NET_AUTOSTART_ON,
+	BE_OP_NET_AUTOSTART_OFF,
+	BE_OP_NET_DELETE,
+	BE_OP_NET_LEASES,
+	BE_OP_NET_SUGGEST,
 	BE_OP__COUNT
 };
 

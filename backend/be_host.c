@@ -15,6 +15,7 @@
 #include "../core/prompt.h"
 #include "../core/util.h"
 #include "../remote/rm_ssh.h"
+#include "be_storage.h"
 
 static const int be_backoff_s[] = { 1, 2, 4, 8, 16, 30 };
 
@@ -33,6 +34,8 @@ static void be_job_free(be_job **jp)
 	for (size_t i = 0; i < j->npaths; i++)
 		free(j->paths[i]);
 	free(j->paths);
+	if (j->arg && j->arg_free)
+		j->arg_free(j->arg);
 	free(j);
 	*jp = NULL;
 }
@@ -106,6 +109,11 @@ static void be_queue_event(be_host *h, int op, const char *uuid)
 	pthread_mutex_unlock(&h->lock);
 }
 
+void be_host_queue_event(be_host *h, int op)
+{
+	be_queue_event(h, op, NULL);
+}
+
 bool be_host_push_job(be_host *h, be_job *j)
 {
 	pthread_mutex_lock(&h->lock);
@@ -119,11 +127,14 @@ bool be_host_push_job(be_host *h, be_job *j)
 	return true;
 }
 
-uint64_t be_host_submit(be_host *h, int op, const char *uuid, char *const *paths, size_t npaths)
+static uint64_t be_host_submit_arg2(be_host *h, int op, const char *uuid, char *const *paths,
+				    size_t npaths, void *arg, void (*arg_free)(void *))
 {
 	be_job *j = xcalloc(1, sizeof(*j));
 	uint64_t seq;
 
+	j->arg = arg;
+	j->arg_free = arg_free;
 	j->op = op;
 	if (uuid)
 		snprintf(j->uuid, sizeof(j->uuid), "%s", uuid);
@@ -138,6 +149,17 @@ uint64_t be_host_submit(be_host *h, int op, const char *uuid, char *const *paths
 	be_queue_push(h, j);
 	pthread_mutex_unlock(&h->lock);
 	return seq;
+}
+
+uint64_t be_host_submit(be_host *h, int op, const char *uuid, char *const *paths, size_t npaths)
+{
+	return be_host_submit_arg2(h, op, uuid, paths, npaths, NULL, NULL);
+}
+
+uint64_t be_host_submit_arg(be_host *h, int op, const char *uuid, void *arg,
+			    void (*arg_free)(void *))
+{
+	return be_host_submit_arg2(h, op, uuid, NULL, 0, arg, arg_free);
 }
 
 /* ---- callbacks (event-loop thread: no libvirt calls that reach the host) -- */
@@ -278,11 +300,44 @@ static void be_unregister_callbacks(be_host *h)
 	}
 }
 
+/* The connection other threads may borrow (be_host_conn_get). */
+static void be_conn_publish(be_host *h, virConnectPtr conn)
+{
+	pthread_mutex_lock(&h->lock);
+	h->shared_conn = conn;
+	if (conn)
+		h->conn_gen++;
+	pthread_mutex_unlock(&h->lock);
+}
+
+virConnectPtr be_host_conn_get(be_host *h, uint64_t *gen)
+{
+	virConnectPtr c = NULL;
+	pthread_mutex_lock(&h->lock);
+	if (h->shared_conn && !h->dead && !h->stop && virConnectRef(h->shared_conn) == 0) {
+		c = h->shared_conn;
+		if (gen)
+			*gen = h->conn_gen;
+	}
+	pthread_mutex_unlock(&h->lock);
+	return c;
+}
+
+bool be_host_stopping(be_host *h)
+{
+	bool r;
+	pthread_mutex_lock(&h->lock);
+	r = h->stop;
+	pthread_mutex_unlock(&h->lock);
+	return r;
+}
+
 static void be_conn_close(be_host *h)
 {
 	be_console_host_closing(h);
 	if (!h->conn)
 		return;
+	be_conn_publish(h, NULL);
 	be_unregister_callbacks(h);
 	virConnectClose(h->conn);
 	h->conn = NULL;
@@ -350,6 +405,7 @@ static void be_connect(be_host *h)
 	 * VM list on remote connections. */
 	h->local_qemu = !h->ssh && be_uri_is_local_qemu_system(h->conn);
 	h->backoff = 0;
+	be_conn_publish(h, h->conn);
 	be_post_state(h, MD_CONN_CONNECTED, NULL, 0, NULL);
 	be_post_busy(h, +1); /* the first lists can take long on a slow host */
 	be_demo_seed(h);
@@ -449,7 +505,12 @@ static void be_job_run(be_host *h, const be_job *j)
 		be_list_pools(h, &err);
 		break;
 	default:
-		be_dom_job(h, j);
+		if (j->op >= BE_OP_POOL_START && j->op <= BE_OP_VOL_CLONE)
+			be_storage_job(h, j);
+		else if (j->op >= BE_OP_NET_CREATE && j->op <= BE_OP_NET_SUGGEST)
+			be_net_job(h, j);
+		else
+			be_dom_job(h, j);
 		break;
 	}
 	free(err);

@@ -34,6 +34,8 @@ typedef struct be_job {
 	char **paths;
 	size_t npaths;
 	int console;           /* BE_JOB_CONSOLE_*: the console's id */
+	void *arg;             /* be_host_submit_arg's payload, freed with arg_free */
+	void (*arg_free)(void *);
 } be_job;
 
 struct core_prompt;
@@ -59,6 +61,8 @@ struct be_host {
 	bool dead;             /* the connection was lost (close callback ...) */
 	char *dead_reason;
 	struct core_prompt *prompt; /* the question the worker waits for, or NULL */
+	virConnectPtr shared_conn; /* h->conn while connected, for transfers */
+	uint64_t conn_gen;     /* bumped on every new connection */
 
 	/* worker */
 	virConnectPtr conn;
@@ -84,6 +88,9 @@ struct be_host {
 void be_post(md_msg *m);     /* to the UI queue; dropped after be_fini */
 void be_post_busy(const be_host *h, int delta);
 void be_post_result(const be_host *h, const be_job *j, bool ok, char *text); /* takes text */
+/* OP_RESULT after a failed libvirt call: "Could not <op> "NAME": <libvirt's
+ * message>"; marks the connection lost when it is. */
+void be_post_fail(be_host *h, const be_job *j, const char *name);
 /* Copy of libvirt's last error of this thread (never NULL); *code may be NULL. */
 char *be_last_error(int *code);
 void be_live_hosts_add(int delta);
@@ -98,6 +105,14 @@ void be_host_check_conn(be_host *h, int code, const char *msg);
 /* After a failed call: *err = copy of the error, check the connection; -1. */
 int be_host_fail(be_host *h, char **err);
 
+/* Any thread: a reference (virConnectRef; release with virConnectClose)
+ * to the host's connection when it is up and not known lost, else NULL;
+ * *gen (may be NULL) = which connection it is (bumped on each connect). */
+virConnectPtr be_host_conn_get(be_host *h, uint64_t *gen);
+bool be_host_stopping(be_host *h);   /* be_host_free was called (any thread) */
+/* Queue an internal job (BE_JOB_POOLS_EVENT ...) unless one is queued. */
+void be_host_queue_event(be_host *h, int op);
+
 /* Queue a job made by another backend file. Takes j: once queued the
  * worker may run and free it, and anything it names, at once, so copy what
  * the caller still needs before. false (j freed) when the host is stopping. */
@@ -111,10 +126,17 @@ void be_console_host_closing(be_host *h);
 /* The URI to open: ssh transports get no_tty=1 (batch mode, no prompts). */
 char *be_open_uri(const char *uri);
 
-/* be_list.c: each posts its list message; 0 or -1 with *err. */
+/* be_list.c (VMs), be_net.c, be_storage.c: each posts its list message;
+ * 0 or -1 with *err. */
 int be_list_vms(be_host *h, char **err);
 int be_list_nets(be_host *h, char **err);
 int be_list_pools(be_host *h, char **err);
+/* A listing failed: a driver without networks or storage (NO_SUPPORT)
+ * posts an empty list of type and returns 0; else be_host_fail. */
+int be_list_fail(be_host *h, char **err, int type);
+/* be_storage.c: a <volume> document (raw or qcow2, allocation 0). */
+char *be_vol_xml(const char *name, uint64_t capacity, const char *format,
+		 const char *backing_path, const char *backing_format);
 /* Post MD_MSG_VM_UPDATE or, when the VM is gone, MD_MSG_VM_REMOVED. */
 void be_vm_post(be_host *h, const char *uuid);
 
@@ -130,6 +152,43 @@ void be_names_free(be_host *h);
 
 /* be_dom.c */
 void be_dom_job(be_host *h, const be_job *j);
+
+/* be_storage.c / be_net.c: the storage and network jobs (worker). */
+void be_storage_job(be_host *h, const be_job *j);
+void be_net_job(be_host *h, const be_job *j);
+
+/* be_usage.c: which VMs use which volumes, networks, MACs (from each
+ * VM's XML, read once per call of be_usage_load). */
+typedef struct be_vm_use {
+	char *name;
+	bool active;
+	char **paths;          /* disk sources: file / dev / dir */
+	size_t npaths;
+	char **spools, **svols; /* <source pool= volume=> pairs */
+	size_t npv;
+	char **nets;           /* <interface type='network'> source networks */
+	size_t nnets;
+	char **bridges;        /* <interface type='bridge'> and live bridge targets */
+	size_t nbridges;
+	char **macs;           /* interface MACs, lowercase */
+	size_t nmacs;
+} be_vm_use;
+typedef struct be_usage {
+	be_vm_use *v;
+	size_t n;
+} be_usage;
+/* active_only: running VMs only. 0 or -1 (libvirt error left set). */
+int be_usage_load(virConnectPtr conn, bool active_only, be_usage *u);
+void be_usage_free(be_usage *u);
+/* Names of the VMs whose disks are path, or pool/vol; under: any disk
+ * whose path starts with under + '/' (NULL: not asked). Caller frees
+ * with be_strv_free (be_xml.h). */
+char **be_usage_vol(const be_usage *u, const char *path, const char *pool, const char *vol,
+		    const char *under, size_t *n);
+char **be_usage_net(const be_usage *u, const char *net, const char *bridge, size_t *n);
+const char *be_usage_mac(const be_usage *u, const char *mac); /* VM name or NULL */
+/* "'a', 'b'" (caller frees) */
+char *be_names_join(char *const *names, size_t n);
 
 /* be_stats.c: BE_OP_STATS (one bulk call per host), and its state's end. */
 void be_stats_job(be_host *h);

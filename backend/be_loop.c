@@ -40,6 +40,26 @@ static const char *const be_op_names[BE_OP__COUNT] = {
 	[BE_OP_AUTOSTART_OFF] = "turn autostart off for",
 	[BE_OP_DISKS] = "list the disks of",
 	[BE_OP_DELETE] = "delete",
+	[BE_OP_STATS] = "read the figures of",
+	[BE_OP_POOL_START] = "start pool",
+	[BE_OP_POOL_STOP] = "stop pool",
+	[BE_OP_POOL_REFRESH] = "refresh pool",
+	[BE_OP_POOL_AUTOSTART_ON] = "turn autostart on for pool",
+	[BE_OP_POOL_AUTOSTART_OFF] = "turn autostart off for pool",
+	[BE_OP_POOL_DELETE] = "delete pool",
+	[BE_OP_POOL_CREATE] = "create pool",
+	[BE_OP_VOL_CREATE] = "create volume",
+	[BE_OP_VOL_DELETE] = "delete volume",
+	[BE_OP_VOL_RESIZE] = "resize volume",
+	[BE_OP_VOL_CLONE] = "clone volume",
+	[BE_OP_NET_CREATE] = "create network",
+	[BE_OP_NET_START] = "start network",
+	[BE_OP_NET_STOP] = "stop network",
+	[BE_OP_NET_AUTOSTART_ON] = "turn autostart on for network",
+	[BE_OP_NET_AUTOSTART_OFF] = "turn autostart off for network",
+	[BE_OP_NET_DELETE] = "delete network",
+	[BE_OP_NET_LEASES] = "read the DHCP leases of network",
+	[BE_OP_NET_SUGGEST] = "suggest a subnet on",
 };
 
 const char *be_op_name(int op)
@@ -187,6 +207,15 @@ void be_post_result(const be_host *h, const be_job *j, bool ok, char *text)
 	m->seq = j->seq;
 	memcpy(m->uuid, j->uuid, sizeof(m->uuid));
 	be_post(m);
+}
+
+void be_post_fail(be_host *h, const be_job *j, const char *name)
+{
+	char *err = NULL;
+	be_host_fail(h, &err);
+	be_post_result(h, j, false, xasprintf("Could not %s \"%s\": %s", be_op_name(j->op),
+					      name ? name : "", err));
+	free(err);
 }
 
 char *be_last_error(int *code)

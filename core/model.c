@@ -79,21 +79,129 @@ void md_vm_copy(md_vm *dst, const md_vm *src)
 	dst->name = xstrdup(src->name);
 }
 
+static void md_strv_free(char ***v, size_t *n)
+{
+	for (size_t i = 0; i < *n; i++)
+		free((*v)[i]);
+	xfree(v);
+	*n = 0;
+}
+
 void md_net_clear(md_net *n)
 {
 	xfree(&n->name);
 	xfree(&n->bridge);
+	xfree(&n->forward);
+	xfree(&n->ipv4);
+	xfree(&n->dhcp_start);
+	xfree(&n->dhcp_end);
+	xfree(&n->domain);
+}
+
+void md_net_copy(md_net *dst, const md_net *src)
+{
+	*dst = *src;
+	dst->name = xstrdup(src->name);
+	dst->bridge = xstrdup(src->bridge);
+	dst->forward = xstrdup(src->forward);
+	dst->ipv4 = xstrdup(src->ipv4);
+	dst->dhcp_start = xstrdup(src->dhcp_start);
+	dst->dhcp_end = xstrdup(src->dhcp_end);
+	dst->domain = xstrdup(src->domain);
+}
+
+void md_vol_clear(md_vol *v)
+{
+	xfree(&v->name);
+	xfree(&v->path);
+	xfree(&v->key);
+	xfree(&v->format);
+	md_strv_free(&v->users, &v->nusers);
+}
+
+void md_vol_copy(md_vol *dst, const md_vol *src)
+{
+	*dst = *src;
+	dst->name = xstrdup(src->name);
+	dst->path = xstrdup(src->path);
+	dst->key = xstrdup(src->key);
+	dst->format = xstrdup(src->format);
+	dst->users = src->nusers ? xcalloc(src->nusers, sizeof(*dst->users)) : NULL;
+	for (size_t i = 0; i < src->nusers; i++)
+		dst->users[i] = xstrdup(src->users[i]);
 }
 
 void md_pool_clear(md_pool *p)
 {
-	for (size_t i = 0; i < p->nvols; i++) {
-		xfree(&p->vols[i].name);
-		xfree(&p->vols[i].path);
-	}
+	for (size_t i = 0; i < p->nvols; i++)
+		md_vol_clear(&p->vols[i]);
 	xfree(&p->vols);
 	p->nvols = 0;
 	xfree(&p->name);
+	xfree(&p->type);
+	xfree(&p->path);
+}
+
+void md_pool_copy(md_pool *dst, const md_pool *src)
+{
+	*dst = *src;
+	dst->name = xstrdup(src->name);
+	dst->type = xstrdup(src->type);
+	dst->path = xstrdup(src->path);
+	dst->vols = src->nvols ? xcalloc(src->nvols, sizeof(*dst->vols)) : NULL;
+	for (size_t i = 0; i < src->nvols; i++)
+		md_vol_copy(&dst->vols[i], &src->vols[i]);
+}
+
+static const char *const md_xfer_states[] = {
+	[MD_XFER_QUEUED] = "queued",
+	[MD_XFER_HASHING] = "hashing",
+	[MD_XFER_RUNNING] = "running",
+	[MD_XFER_RECONNECTING] = "reconnecting",
+	[MD_XFER_VERIFYING] = "verifying",
+	[MD_XFER_DONE] = "done",
+	[MD_XFER_FAILED] = "failed",
+	[MD_XFER_CANCELLED] = "cancelled",
+};
+
+const char *md_xfer_state_name(int state)
+{
+	if (state < 0 || state >= (int)CORE_ARRAY_LEN(md_xfer_states))
+		return "?";
+	return md_xfer_states[state];
+}
+
+bool md_xfer_state_final(int state)
+{
+	return state >= MD_XFER_DONE;
+}
+
+void md_xfer_clear(md_xfer *x)
+{
+	xfree(&x->local);
+	xfree(&x->pool);
+	xfree(&x->vol);
+	xfree(&x->sha256);
+	xfree(&x->text);
+}
+
+void md_xfer_copy(md_xfer *dst, const md_xfer *src)
+{
+	*dst = *src;
+	dst->local = xstrdup(src->local);
+	dst->pool = xstrdup(src->pool);
+	dst->vol = xstrdup(src->vol);
+	dst->sha256 = xstrdup(src->sha256);
+	dst->text = xstrdup(src->text);
+}
+
+void md_xfer_free_void(void *p)
+{
+	md_xfer *x = p;
+	if (!x)
+		return;
+	md_xfer_clear(x);
+	free(x);
 }
 
 static void md_free_vms(md_vm **vms, size_t *n)
@@ -178,6 +286,9 @@ void md_model_free(md_model **mp)
 		md_host_free(&m->hosts[i]);
 	free(m->hosts);
 	free(m->status);
+	for (size_t i = 0; i < m->nxfers; i++)
+		md_xfer_clear(&m->xfers[i]);
+	free(m->xfers);
 	free(m);
 	*mp = NULL;
 }
@@ -253,6 +364,61 @@ md_vm *md_vm_find(const md_host *h, const char *uuid)
 		if (strcmp(h->vms[i].uuid, uuid) == 0)
 			return &h->vms[i];
 	return NULL;
+}
+
+md_pool *md_pool_find(const md_host *h, const char *uuid)
+{
+	for (size_t i = 0; i < h->npools; i++)
+		if (strcmp(h->pools[i].uuid, uuid) == 0)
+			return &h->pools[i];
+	return NULL;
+}
+
+md_net *md_net_find(const md_host *h, const char *uuid)
+{
+	for (size_t i = 0; i < h->nnets; i++)
+		if (strcmp(h->nets[i].uuid, uuid) == 0)
+			return &h->nets[i];
+	return NULL;
+}
+
+md_xfer *md_xfer_find(const md_model *m, uint64_t id)
+{
+	for (size_t i = 0; i < m->nxfers; i++)
+		if (m->xfers[i].id == id)
+			return &m->xfers[i];
+	return NULL;
+}
+
+void md_xfer_forget(md_model *m, uint64_t id)
+{
+	md_xfer *x = md_xfer_find(m, id);
+	size_t i;
+	if (!x || !md_xfer_state_final(x->state))
+		return;
+	i = (size_t)(x - m->xfers);
+	md_xfer_clear(x);
+	memmove(&m->xfers[i], &m->xfers[i + 1], (m->nxfers - i - 1) * sizeof(*m->xfers));
+	m->nxfers--;
+	m->gen++;
+}
+
+/* MD_MSG_XFER: insert or replace by id. */
+static int md_apply_xfer(md_model *m, const md_msg *msg)
+{
+	const md_xfer *src = msg->ext;
+	md_xfer *x;
+	if (!src)
+		return 0;
+	if ((x = md_xfer_find(m, src->id)) != NULL) {
+		md_xfer_clear(x);
+	} else {
+		m->xfers = xrealloc(m->xfers, (m->nxfers + 1) * sizeof(*m->xfers));
+		x = &m->xfers[m->nxfers++];
+	}
+	md_xfer_copy(x, src);
+	m->gen++;
+	return MD_DIRTY_XFER;
 }
 
 void md_set_status(md_model *m, bool error, const char *fmt, ...)
@@ -387,6 +553,8 @@ int md_apply(md_model *m, md_msg *msg)
 			md_set_status(m, !msg->ok, "%s", msg->text);
 		return MD_DIRTY_STATUS;
 	}
+	if (msg->type == MD_MSG_XFER)
+		return md_apply_xfer(m, msg); /* kept after its host is removed */
 	if (!h)
 		return 0; /* a late message for a host that was removed */
 

@@ -47,26 +47,79 @@ typedef struct md_vm {
 	core_stats_rate rate;       /* live figures (MD_MSG_STATS); rate.have 0 = none */
 } md_vm;
 
+/* Storage and networks (backend/be_storage.h says where they come from).
+ * All strings raw from libvirt (sanitize before drawing); NULL = unknown. */
 typedef struct md_vol {
 	char *name;
 	char *path;
+	char *key;
+	char *format;                /* "qcow2", "raw", "iso" ... */
 	unsigned long long capacity; /* bytes */
+	unsigned long long allocation; /* bytes on the host */
+	char **users;                /* names of the VMs whose disks use it */
+	size_t nusers;
 } md_vol;
 
 typedef struct md_pool {
 	char *name;
+	char uuid[37];
+	char *type;                  /* "dir", "netfs", "logical" ... */
+	char *path;                  /* target path */
 	bool active;
-	unsigned long long capacity, allocation; /* bytes */
-	md_vol *vols;
+	bool autostart;
+	unsigned long long capacity, allocation, available; /* bytes */
+	md_vol *vols;                /* sorted by name; only for active pools */
 	size_t nvols;
 } md_pool;
 
 typedef struct md_net {
 	char *name;
+	char uuid[37];
 	bool active;
 	bool autostart;
 	char *bridge;
+	char *forward;               /* "nat", "route", "isolated", "bridge", "open" ... */
+	char *ipv4;                  /* the host's address on it, "192.168.122.1" */
+	int prefix;                  /* of ipv4, 0 = none */
+	char *dhcp_start, *dhcp_end; /* NULL = no DHCP */
+	char *domain;                /* DNS domain */
 } md_net;
+
+/* A volume transfer (backend/be_storage.h), kept in md_model.xfers. */
+enum md_xfer_state {
+	MD_XFER_QUEUED = 0,
+	MD_XFER_HASHING,         /* SHA-256 of the local file */
+	MD_XFER_RUNNING,
+	MD_XFER_RECONNECTING,    /* link lost: waiting for the host to come back */
+	MD_XFER_VERIFYING,       /* reading the volume back */
+	MD_XFER_DONE,            /* final states from here */
+	MD_XFER_FAILED,
+	MD_XFER_CANCELLED,
+};
+const char *md_xfer_state_name(int state); /* "running", "done" ... */
+bool md_xfer_state_final(int state);
+
+typedef struct md_xfer {
+	uint64_t id;
+	int host_id;
+	bool upload;             /* false: download */
+	int state;               /* enum md_xfer_state */
+	char *local;             /* the local file */
+	char *pool, *vol;        /* names */
+	uint64_t total;          /* bytes of the file / volume */
+	uint64_t done;           /* offset reached (holes count as done) */
+	uint64_t sent;           /* bytes that went over the wire (data only) */
+	uint64_t data;           /* data bytes in total (< total when sparse) */
+	double rate;             /* bytes/s of progress, recent */
+	int eta_s;               /* seconds left, -1 = unknown */
+	int resumes;             /* times it went on after a lost link */
+	char *sha256;            /* hex, when asked for */
+	bool verified;           /* verify asked and matched */
+	char *text;              /* final: the result or the reason */
+} md_xfer;
+void md_xfer_clear(md_xfer *x);
+void md_xfer_copy(md_xfer *dst, const md_xfer *src);
+void md_xfer_free_void(void *x); /* md_msg.ext_free for MD_MSG_XFER */
 
 enum md_conn {
 	MD_CONN_IDLE = 0,      /* not asked to connect yet / disconnected on purpose */
@@ -114,6 +167,8 @@ typedef struct md_model {
 	bool status_error;
 	int64_t status_ms;
 	uint64_t gen;            /* bumped on any change */
+	md_xfer *xfers;          /* transfers, oldest first, finished ones kept */
+	size_t nxfers;
 } md_model;
 
 enum md_msg_type {
@@ -130,6 +185,9 @@ enum md_msg_type {
 	MD_MSG_CONSOLE,         /* serial console data / state: payload in .ext (backend/be_console.h) */
 	MD_MSG_PROMPT,          /* a question for the user: .ext is a core_prompt (core/prompt.h),
 	                           ext_free core_prompt_drop; the UI takes it over (ext = NULL) */
+	MD_MSG_NET_LEASES,      /* seq: .ext is a be_lease_list (backend/be_storage.h) */
+	MD_MSG_XFER,            /* transfer progress: .ext is an md_xfer; md_apply copies
+	                           it into md_model.xfers (insert or replace by id) */
 };
 
 typedef struct md_msg {
@@ -169,7 +227,11 @@ void md_msg_free_void(void *m); /* for core_msgq */
 void md_vm_clear(md_vm *v);
 void md_vm_copy(md_vm *dst, const md_vm *src); /* deep copy into dst */
 void md_net_clear(md_net *n);
+void md_net_copy(md_net *dst, const md_net *src);   /* deep copy into dst */
+void md_vol_clear(md_vol *v);
+void md_vol_copy(md_vol *dst, const md_vol *src);
 void md_pool_clear(md_pool *p);
+void md_pool_copy(md_pool *dst, const md_pool *src); /* with its volumes */
 
 md_model *md_model_new(void);
 void md_model_free(md_model **m);
@@ -189,6 +251,11 @@ md_host *md_host_get(const md_model *m, int id);
  * and "in shutdown" are not running). For "VMs N/M running". */
 size_t md_host_count_running(const md_host *h);
 md_vm *md_vm_find(const md_host *h, const char *uuid);
+md_pool *md_pool_find(const md_host *h, const char *uuid);
+md_net *md_net_find(const md_host *h, const char *uuid);
+md_xfer *md_xfer_find(const md_model *m, uint64_t id);
+/* Drop a finished transfer from the list (the user dismissed it). */
+void md_xfer_forget(md_model *m, uint64_t id);
 
 /* What md_apply changed, for the UI's dirty flags. */
 enum {
@@ -196,6 +263,7 @@ enum {
 	MD_DIRTY_LIST = 2,
 	MD_DIRTY_STATUS = 4,
 	MD_DIRTY_LIVE = 8,       /* live figures changed (MD_MSG_STATS) */
+	MD_DIRTY_XFER = 16,      /* md_model.xfers changed */
 };
 
 /* Apply one message; it may take the arrays out of msg (leaving them NULL),

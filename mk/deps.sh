@@ -2,7 +2,7 @@
 # mk/deps.sh [build] [test] - install the Debian packages vmmc needs (as root),
 # or print the exact apt-get line (as a user). Quiet when all are there.
 build_pkgs="gcc make pkg-config libvirt-dev libxml2-dev libncurses-dev libcmocka-dev libvterm-dev libssh-dev"
-test_pkgs="tmux libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils openssh-server busybox-static qemu-guest-agent cpio procps psmisc iproute2 iptables openssh-client python3"
+test_pkgs="tmux dnsmasq-base libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils openssh-server busybox-static qemu-guest-agent cpio procps psmisc iproute2 iptables openssh-client python3"
 want=""
 for set in "$@"; do
 	case "$set" in

@@ -4,6 +4,9 @@
 #define TESTS_UNIT_PUMP_H
 
 #include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -37,5 +40,24 @@ static bool pump_queue(core_msgq *q, md_model *m, void (*record)(md_msg *), int6
 		while (!(cond) && pump(end_)) {             \
 		}                                           \
 	} while (0)
+
+/* Before a group of tests against a real daemon listening on sock: -1 to
+ * run them (with VMMC_TEST_FILTER applied), else main's exit status. A
+ * missing daemon skips, saying so, unless tests/run-unit.sh started one
+ * and set VMMC_REQUIRE_LIBVIRTD: then it is a failure. */
+static inline int real_daemon_gate(const char *sock)
+{
+	if (access(sock, F_OK) != 0) {
+		if (getenv("VMMC_REQUIRE_LIBVIRTD")) {
+			printf("FAIL: no libvirtd (%s absent)\n", sock);
+			return 1;
+		}
+		printf("SKIP: no libvirtd (%s absent)\n", sock);
+		return 0;
+	}
+	if (getenv("VMMC_TEST_FILTER"))
+		cmocka_set_test_filter(getenv("VMMC_TEST_FILTER"));
+	return -1;
+}
 
 #endif

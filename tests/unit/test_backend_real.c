@@ -31,6 +31,7 @@
 #include "../../core/util.h"
 
 #define SOCK "/run/libvirt/libvirt-sock"
+#include "proxy.h" /* uses SOCK */
 #define URI "qemu:///system"
 #define HOST_ID 1
 
@@ -88,160 +89,6 @@ static void cleanup_vm(void)
 	}
 }
 
-/* ---- a proxy to the daemon ------------------------------------------------ */
-
-#define PROXY_MAX 16
-
-static struct {
-	char path[108];
-	int lfd;
-	int ctl[2];
-	pthread_t th;
-	int pair[PROXY_MAX][2]; /* client, daemon */
-	int npairs;
-	bool frozen;
-} P = { .lfd = -1 };
-
-static int unix_listen(const char *path)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
-	unlink(path);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 8) < 0)
-		return -1;
-	return fd;
-}
-
-static int unix_connect(const char *path)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
-	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-static void proxy_drop(int i)
-{
-	close(P.pair[i][0]);
-	close(P.pair[i][1]);
-	P.pair[i][0] = P.pair[P.npairs - 1][0];
-	P.pair[i][1] = P.pair[P.npairs - 1][1];
-	P.npairs--;
-}
-
-/* Copy one chunk from fd to its partner; false on EOF or error. */
-static bool proxy_copy(int from, int to)
-{
-	char buf[65536];
-	ssize_t n = read(from, buf, sizeof(buf)), off = 0;
-	if (n <= 0)
-		return false;
-	while (off < n) {
-		ssize_t w = write(to, buf + off, (size_t)(n - off));
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return false;
-		off += w;
-	}
-	return true;
-}
-
-/* Control bytes: c = cut every connection, f = freeze, t = thaw, q = quit. */
-static bool proxy_control(void)
-{
-	char c = 0;
-	if (read(P.ctl[0], &c, 1) != 1 || c == 'q') {
-		while (P.npairs)
-			proxy_drop(0);
-		return false;
-	}
-	if (c == 'c')
-		while (P.npairs)
-			proxy_drop(0);
-	P.frozen = c == 'f' ? true : c == 't' ? false : P.frozen;
-	return true;
-}
-
-static void proxy_accept(void)
-{
-	int c = accept4(P.lfd, NULL, NULL, SOCK_CLOEXEC), d;
-	if (c < 0)
-		return;
-	if (P.npairs == PROXY_MAX || (d = unix_connect(SOCK)) < 0) {
-		close(c);
-		return;
-	}
-	P.pair[P.npairs][0] = c;
-	P.pair[P.npairs][1] = d;
-	P.npairs++;
-}
-
-static void *proxy_main(void *arg)
-{
-	for (;;) {
-		struct pollfd fds[2 + 2 * PROXY_MAX] = { { .fd = P.ctl[0], .events = POLLIN } };
-		int n = 1, npairs = P.npairs;
-
-		if (!P.frozen) {
-			fds[n++] = (struct pollfd){ .fd = P.lfd, .events = POLLIN };
-			for (int i = 0; i < npairs; i++) {
-				fds[n++] = (struct pollfd){ .fd = P.pair[i][0], .events = POLLIN };
-				fds[n++] = (struct pollfd){ .fd = P.pair[i][1], .events = POLLIN };
-			}
-		}
-		if (poll(fds, (nfds_t)n, -1) < 0)
-			continue;
-		if (fds[0].revents) {
-			if (!proxy_control())
-				return NULL;
-			continue;
-		}
-		if (P.frozen)
-			continue;
-		for (int i = npairs - 1; i >= 0; i--) {
-			short a = fds[2 + 2 * i].revents, b = fds[3 + 2 * i].revents;
-			if ((a && !proxy_copy(P.pair[i][0], P.pair[i][1])) ||
-			    (b && !proxy_copy(P.pair[i][1], P.pair[i][0])))
-				proxy_drop(i);
-		}
-		if (fds[1].revents)
-			proxy_accept();
-	}
-}
-
-static void proxy_say(char c)
-{
-	if (write(P.ctl[1], &c, 1) != 1)
-		fail_msg("proxy control");
-}
-
-static int proxy_start(void)
-{
-	snprintf(P.path, sizeof(P.path), "/tmp/vmmc-proxy-%d.sock", (int)getpid());
-	if ((P.lfd = unix_listen(P.path)) < 0 || pipe(P.ctl) < 0)
-		return -1;
-	return pthread_create(&P.th, NULL, proxy_main, NULL) == 0 ? 0 : -1;
-}
-
-static void proxy_stop(void)
-{
-	if (P.lfd < 0)
-		return;
-	proxy_say('q');
-	pthread_join(P.th, NULL);
-	close(P.lfd);
-	close(P.ctl[0]);
-	close(P.ctl[1]);
-	unlink(P.path);
-	P.lfd = -1;
-}
-
 static int group_setup(void **state)
 {
 	char *err = NULL;
@@ -262,7 +109,7 @@ static int group_setup(void **state)
 	}
 	T.h = md_host_add(T.m, HOST_ID, URI);
 	T.bh = be_host_new(HOST_ID, URI);
-	if (proxy_start() < 0) {
+	if (proxy_start("proxy") < 0) {
 		fprintf(stderr, "cannot start the proxy\n");
 		return -1;
 	}
@@ -504,17 +351,9 @@ int main(void)
 		cmocka_unit_test(test_free_while_stuck),
 	};
 
-	if (access(SOCK, F_OK) != 0) {
-		/* tests/run-unit.sh starts a daemon and sets this: then a
-		 * missing daemon is a failure, never a silent skip */
-		if (getenv("VMMC_REQUIRE_LIBVIRTD")) {
-			printf("FAIL: no libvirtd (%s absent)\n", SOCK);
-			return 1;
-		}
-		printf("SKIP: no libvirtd (%s absent)\n", SOCK);
-		return 0;
-	}
-	if (getenv("VMMC_TEST_FILTER"))
-		cmocka_set_test_filter(getenv("VMMC_TEST_FILTER"));
+	int rc = real_daemon_gate(SOCK);
+
+	if (rc >= 0)
+		return rc;
 	return cmocka_run_group_tests_name("backend-real", tests, group_setup, group_teardown);
 }
