@@ -13,7 +13,7 @@
 #include <wchar.h>
 
 #include "../core/sanitize.h"
-#include "../core/units.h"
+#include "../core/storage.h"
 #include "../core/util.h"
 
 /* What shows of the line in width columns from its scroll: the text, or
@@ -88,16 +88,22 @@ const struct tui_field_ops tui_field_password = {
 
 void tui_field_size_update(struct tui_field *f)
 {
-	char *err = NULL;
-	unsigned long long b = 0;
-	if (core_size_parse(core_line_text(&f->line), &b, &err) == 0) {
+	char *err = NULL, *prefix;
+	uint64_t b = 0;
+	const char *v = core_line_text(&f->line);
+	if (core_size_parse(v, &b, &err) == 0) {
 		f->bytes = b;
 		xfree(&f->error);
-	} else {
-		f->bytes = 0;
-		free(f->error);
-		f->error = err;
+		return;
 	}
+	/* the value shows beside its error: not again in it */
+	prefix = xasprintf("\"%s\": ", v);
+	if (strncmp(err, prefix, strlen(prefix)) == 0)
+		memmove(err, err + strlen(prefix), strlen(err + strlen(prefix)) + 1);
+	free(prefix);
+	f->bytes = 0;
+	free(f->error);
+	f->error = err;
 }
 
 static int size_key(struct tui_field *f, int key, bool is_char)

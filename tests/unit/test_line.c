@@ -11,7 +11,6 @@
 #include <cmocka.h>
 
 #include "../../core/line.h"
-#include "../../core/units.h"
 #include "../../core/util.h"
 
 static void test_insert_and_move(void **state)
@@ -201,50 +200,13 @@ static void test_secret(void **state)
 	assert_true(l.secret); /* stays secret for reuse */
 }
 
-static void test_size_parse(void **state)
-{
-	static const struct {
-		const char *in;
-		unsigned long long want;
-	} ok[] = {
-		{ "20G", 20ULL << 30 },	      { "512 MiB", 512ULL << 20 }, { "1.5G", 3ULL << 29 },
-		{ "1.5 GiB", 3ULL << 29 },    { "4096", 4096 },	       { "1 B", 1 },
-		{ " 2t ", 2ULL << 40 },       { "10kib", 10240 },	       { "0.5K", 512 },
-		{ ".5M", 1ULL << 19 },	      { "3 TiB", 3ULL << 40 },    { "1.95K", 1997 },
-	};
-	static const char *const bad[] = { "20GG", "0", "0G", "", "   ", "G", "abc", "1.2.3G", "-5G",
-					   "5 PB", "99999999999T", "18446744073709551616", "." };
-	unsigned long long b;
-	char *err = NULL;
-	(void)state;
-	for (size_t i = 0; i < CORE_ARRAY_LEN(ok); i++) {
-		b = 0;
-		if (core_size_parse(ok[i].in, &b, &err) != 0)
-			fail_msg("'%s': %s", ok[i].in, err);
-		assert_true(b == ok[i].want);
-	}
-	for (size_t i = 0; i < CORE_ARRAY_LEN(bad); i++) {
-		err = NULL;
-		if (core_size_parse(bad[i], &b, &err) == 0)
-			fail_msg("'%s' parsed as %llu", bad[i], b);
-		assert_non_null(err);
-		free(err);
-	}
-	assert_int_equal(core_size_parse("20GG", &b, &err), -1);
-	assert_non_null(strstr(err, "GG"));
-	free(err);
-	assert_int_equal(core_size_parse("0", &b, &err), -1);
-	assert_non_null(strstr(err, "0"));
-	free(err);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_insert_and_move), cmocka_unit_test(test_controls_refused),
 		cmocka_unit_test(test_utf8),		cmocka_unit_test(test_kills_and_words),
 		cmocka_unit_test(test_max),		cmocka_unit_test(test_view),
-		cmocka_unit_test(test_secret),		cmocka_unit_test(test_size_parse),
+		cmocka_unit_test(test_secret),		
 	};
 	setlocale(LC_ALL, "C.UTF-8");
 	return cmocka_run_group_tests(tests, NULL, NULL);
