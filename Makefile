@@ -17,7 +17,9 @@ TEST_PKGS := cmocka
 WARN      := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 WERROR    ?= -Werror
 OPT       ?= -O2 -g
-CPPFLAGS  += -D_GNU_SOURCE -DVMMC_VERSION='"$(VERSION)"' -DVMMC_DATADIR='"$(DATADIR)"'
+VTERM_VERSION = $(shell pkg-config --modversion vterm 2>/dev/null || echo unknown)
+CPPFLAGS  += -D_GNU_SOURCE -DVMMC_VERSION='"$(VERSION)"' -DVMMC_DATADIR='"$(DATADIR)"' \
+	     -DVMMC_VTERM_VERSION='"$(VTERM_VERSION)"'
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 TEST_LIBS  = $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)

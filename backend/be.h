@@ -40,6 +40,10 @@ enum be_op {
 
 const char *be_op_name(int op); /* "start", "shut down", ... for messages */
 
+/* The version of the libvirt library vmmc runs with ("9.0.0"; virGetVersion),
+ * "unknown" when it cannot say. Caller frees. */
+char *be_libvirt_version(void);
+
 /* Start the event-loop thread; results go to ui_queue (items are md_msg *).
  * Also sets SIGPIPE to ignored if it is at its default (a closed socket
  * must not kill the console) and silences libvirt's and libxml2's printing

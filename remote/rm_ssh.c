@@ -1333,3 +1333,8 @@ void rm_ssh_close(rm_ssh **sp)
 	}
 	free_session(s);
 }
+
+const char *rm_ssh_lib_version(void)
+{
+	return ssh_version(0);
+}
