@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # vmmc - terminal management console for virtual machines.
 #   make            build ./vmmc (installs missing Debian packages when root)
 #   make run        build, then run the console (local hypervisor, else demo host)
@@ -40,7 +41,7 @@ MAIN_OBJ := $(B)/main.o
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all deps deps-test run check check-plain check-asan unit screen e2e layering bench install uninstall clean man-check demo-check
+.PHONY: all deps deps-test run check check-plain check-asan unit screen e2e layering spdx bench install uninstall clean man-check demo-check
 all: deps
 	@$(MAKE) --no-print-directory vmmc
 
@@ -85,7 +86,7 @@ check: deps-test
 
 check-plain:
 	@$(MAKE) --no-print-directory B=build vmmc
-	@$(MAKE) --no-print-directory layering man-check
+	@$(MAKE) --no-print-directory layering spdx man-check
 	@$(MAKE) --no-print-directory B=build unit
 	@$(MAKE) --no-print-directory B=build screen
 	@$(MAKE) --no-print-directory B=build e2e
@@ -109,6 +110,10 @@ e2e: $(B)/vmmc
 
 layering:
 	@tests/layering.sh
+
+# every source file names its license (mk/spdx.sh --fix adds the line)
+spdx:
+	@mk/spdx.sh --check
 
 man-check: $(B)/vmmc
 	@tests/man-check.sh $(B)/vmmc

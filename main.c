@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* main.c - vmmc: options, config, where the shipped data lives; then the
  * console (tui_run) or batch mode (be_batch_run). main() has one exit: each
  * step below returns CLI_GO to go on, or the exit status. */

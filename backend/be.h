@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* backend/be.h - everything libvirt, behind an interface with no libvirt types.
  *
  * Threads: be_init() registers libvirt's default event loop and runs it in a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* backend/be_host.c - a host: its worker thread and job queue, connecting
  * with backoff, keepalive, the close callback, events, lost connections. */
 #include "be_internal.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* backend/be_loop.c - be_init/be_fini: libvirt's event loop in a thread of
  * its own, the UI queue that results go to, and small shared helpers. */
 #include "be_internal.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* backend/be_ssh.c - hosts reached over SSH, and questions for the user.
  *
  * ssh://[user@]host[:port][/system|/session][?driver=NAME&socket=PATH]

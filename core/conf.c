@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* core/conf.c - see conf.h */
 #include "conf.h"
 #include "sanitize.h"

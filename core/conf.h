@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* core/conf.h - the config file, $XDG_CONFIG_HOME/vmmc/config. libc only.
  *
  * Format: UTF-8 text, one setting a line. Blank lines and comments ('#' to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* core/log.h - the debug log (--log FILE, $VMMC_LOG): timestamped lines of
  * connections, jobs, timings and libvirt/libssh errors, for bug reports.
  * libc only; thread-safe (one write(2) per line, under a lock).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* core/theme.c - see theme.h */
 #include "theme.h"
 #include "conf.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* core/theme.h - colour themes by role. Drawing code asks for a role, never
  * for a colour; a theme maps every role to a style. libc only.
  *

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # mk/deps.sh [build] [test] - install the Debian packages vmmc needs (as root),
 # or print the exact apt-get line (as a user). Quiet when all are there.
 #   mk/deps.sh --list SET...   print the packages of the sets, one a line

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* remote/rm_ssh.c - see rm_ssh.h */
 #include "rm_ssh.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* remote/rm_ssh.h - SSH sessions on libssh for SSH hosts: ~/.ssh/config,
  * known_hosts checked like OpenSSH, authentication with prompts through
  * callbacks, and stream-local forwards to a remote unix socket (libvirt's)
