@@ -283,6 +283,17 @@ static const char *const conf_gkeys[] = { "version", "theme", "refresh", "escape
 static const char *const conf_hkeys[] = { "uri", "name", "group", "autoconnect", NULL };
 static const char *const conf_grkeys[] = { "name", NULL };
 
+const char *const *core_conf_keys(const char *section)
+{
+	if (!section || !*section)
+		return conf_gkeys;
+	if (strcmp(section, "host") == 0)
+		return conf_hkeys;
+	if (strcmp(section, "group") == 0)
+		return conf_grkeys;
+	return NULL;
+}
+
 static int conf_key_index(const char *const *keys, const char *key)
 {
 	for (int i = 0; keys[i]; i++)
