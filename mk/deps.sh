@@ -5,8 +5,11 @@
 #   mk/deps.sh --list SET...   print the packages of the sets, one a line
 #                              (debian/control's Build-Depends are checked
 #                              against the build set: mk/debcontrol.sh)
-build_pkgs="gcc make pkg-config libvirt-dev libxml2-dev libncurses-dev libcmocka-dev libvterm-dev libssh-dev"
-test_pkgs="tmux libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils openssh-server busybox-static qemu-guest-agent cpio procps psmisc iproute2 iptables openssh-client python3"
+# Sets: build (make: compiler, libraries), test (make check: cmocka, tmux,
+# libvirtd, QEMU, sshd ...), pkg (make deb and its tests: debhelper,
+# lintian, mandoc, bash-completion, zsh).
+build_pkgs="gcc make pkg-config libvirt-dev libxml2-dev libncurses-dev libvterm-dev libssh-dev"
+test_pkgs="libcmocka-dev tmux libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils openssh-server busybox-static qemu-guest-agent cpio procps psmisc iproute2 iptables openssh-client python3"
 pkg_pkgs="dpkg-dev debhelper fakeroot lintian devscripts mandoc bash-completion zsh"
 list=0
 if [ "${1:-}" = --list ]; then
