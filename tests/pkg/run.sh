@@ -79,9 +79,9 @@ comp_bash() {
 		'"$1" bash "$script"
 }
 
-# the test user and its session daemon, and an sshd (once per run)
+# the test user and its session daemon, and an sshd (once per run, before
+# the tests, when one of them needs it)
 ssh_setup() {
-	[ "$SSH_READY" = 1 ] && return 0
 	lv_up || return 1
 	mkdir -p "$SSHD_DIR" "$PW_HOME"
 	PORT=$("$TM_ROOT/tests/remote/sshd.sh" start "$SSHD_DIR") || return 1
@@ -98,6 +98,8 @@ ssh_setup() {
 	cat "$PKG_TMP/root_key.pub" >>"$SSHD_DIR/authorized_keys"
 	SSH_READY=1
 }
+
+need_ssh() { [ "$SSH_READY" = 1 ] || tm_fail "the SSH set-up failed (sshd, test user, libvirtd)"; }
 
 # a fresh ssh dir for vmmc (VMMC_SSH_DIR) that knows the sshd's key
 ssh_dir() {
@@ -276,7 +278,7 @@ t_pkg_log_jobs() {
 # method and the attempts, and holds no copy of either password
 t_pkg_log_password_secret() {
 	local d log=$TM_TESTDIR/ssh.log n
-	ssh_setup || tm_fail "ssh set-up failed"
+	need_ssh
 	d=$(ssh_dir)
 	tm_vmmc -x 140 -y 36 --env VMMC_SSH_DIR="$d" -- --log "$log" "ssh://$PW_USER@127.0.0.1:$PORT/session"
 	tm_wait_for "Password for $PW_USER@127.0.0.1" 20
@@ -302,7 +304,7 @@ t_pkg_log_password_secret() {
 # shows the closed link, the disconnect, the reconnect and the new login
 t_pkg_log_reconnect() {
 	local d log=$TM_TESTDIR/reconnect.log
-	ssh_setup || tm_fail "ssh set-up failed"
+	need_ssh
 	d=$(ssh_dir)
 	cp "$PKG_TMP/root_key" "$d/id_ed25519"
 	cp "$PKG_TMP/root_key.pub" "$d/id_ed25519.pub"
@@ -437,7 +439,10 @@ if [ "${#tests[@]}" = 0 ]; then
 	echo "pkg: no test matches '${pattern}'" >&2
 	exit 1
 fi
-export PORT
 SECONDS=0
+if printf '%s\n' "${tests[@]}" | grep -q '^t_pkg_log_\(password\|reconnect\)'; then
+	ssh_setup || echo "pkg: the SSH set-up failed (sshd, test user $PW_USER, libvirtd)" >&2
+fi
+export PORT SSH_READY
 trap 'echo "pkg: took $SECONDS s" >&2; pkg_exit' EXIT
 run_tests "${tests[@]}"
