@@ -12,7 +12,7 @@
 # (also when it fails); a vmmc package installed before is never touched:
 # the test then fails and says so. Installs are serialized with other runs
 # by a lock (/run/lock/vmmc-pkg-test.lock). The SSH tests use their own sshd
-# (tests/remote/sshd.sh), a test user vmmclog (removed at exit) with its own
+# (tests/remote/sshd.sh), a test user vmmclog<pid> (removed at exit) with its own
 # session libvirtd, and the system libvirtd (started only when none runs).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -32,7 +32,7 @@ export VMMC_TIMEOUT_SCALE=${VMMC_TIMEOUT_SCALE:-1}
 PKG_TMP=$(mktemp -d "${TMPDIR:-/tmp}/vmmc-pkg-$$.XXXXXX")
 chmod 711 "$PKG_TMP" # the test user reaches its home inside
 SSHD_DIR=$PKG_TMP/sshd
-PW_USER=vmmclog
+PW_USER=vmmclog$$
 PW_HOME=$PKG_TMP/pwhome
 PW_PASS="lp-$$-$RANDOM-Qw" # the test user's password: must never reach the log
 PORT=
