@@ -26,6 +26,7 @@ for set in "$@"; do
 	esac
 done
 if [ "$list" = 1 ]; then
+	# shellcheck disable=SC2086 # one package a word
 	printf '%s\n' $want
 	exit 0
 fi

@@ -52,6 +52,7 @@ lint() {
 # word as bash would split the line (COMP_WORDBREAKS with ':' and '=').
 comp_bash() {
 	local script=${COMP_SCRIPT:-$TM_ROOT/completion/vmmc.bash}
+	# shellcheck disable=SC2016 # the script is for the inner bash
 	env -i PATH="${COMP_PATH:-$PATH}" HOME="$TM_TESTDIR/home" TERM=dumb bash --norc --noprofile -c '
 		set -u
 		. "$1"
@@ -249,6 +250,7 @@ t_pkg_log_refusals() {
 	[ ! -e "$target" ] || tm_fail "the symlink's target was created"
 	out=$(VMMC_LOG=$TM_TESTDIR/no/x.log "$VMMC_BIN" --demo 2>&1 </dev/null) && rc=0 || rc=$?
 	[ "$rc" = 1 ] || tm_fail "bad VMMC_LOG: exit $rc"
+	# shellcheck disable=SC2016 # a literal $
 	echo "$out" | grep -q 'from \$VMMC_LOG' || tm_fail "bad VMMC_LOG: '$out'"
 	# --log wins over VMMC_LOG
 	VMMC_LOG=$TM_TESTDIR/no/x.log "$VMMC_BIN" --batch --demo --iterations 1 --delay 0.2 \
@@ -333,20 +335,21 @@ pkg_purge() {
 # errors, apt-get install, /usr/bin/vmmc --version and a demo run in tmux from
 # the installed paths, man pages and completion in place, purge: nothing left
 t_pkg_deb() {
-	local out=$TM_TESTDIR/dist deb before after list=$TM_TESTDIR/files f left=0
+	local dist=$TM_TESTDIR/dist deb before after list=$TM_TESTDIR/files f left=0 out
 	[ "$(id -u)" = 0 ] || tm_skip "needs root (apt-get install)"
 	before=$(cd "$TM_ROOT" && git status --porcelain --ignored 2>/dev/null | grep -v '^!! dist/' | sort)
-	make -s -C "$TM_ROOT" deb DEBDIR="$out" >"$TM_TESTDIR/make-deb.log" 2>&1 ||
+	make -s -C "$TM_ROOT" deb DEBDIR="$dist" >"$TM_TESTDIR/make-deb.log" 2>&1 ||
 		{ tail -20 "$TM_TESTDIR/make-deb.log" >&2; tm_fail "make deb failed"; }
 	after=$(cd "$TM_ROOT" && git status --porcelain --ignored 2>/dev/null | grep -v '^!! dist/' | sort)
 	[ "$before" = "$after" ] || tm_fail "make deb changed the work tree: $(diff <(echo "$before") <(echo "$after"))"
-	deb=$(ls "$out"/vmmc_*.deb)
-	[ -f "$deb" ] || tm_fail "no .deb in $out"
+	deb=$(ls "$dist"/vmmc_*.deb)
+	[ -f "$deb" ] || tm_fail "no .deb in $dist"
 	lintian "$deb" >"$TM_TESTDIR/lintian.txt" 2>&1 || true
 	! grep -q '^E:' "$TM_TESTDIR/lintian.txt" || tm_fail "lintian errors: $(grep '^E:' "$TM_TESTDIR/lintian.txt")"
 	grep -q '^Recommends: ovmf, swtpm, xorriso | genisoimage' <(dpkg-deb -f "$deb") ||
 		tm_fail "Recommends: $(dpkg-deb -f "$deb" Recommends)"
 
+	mkdir -p /run/lock
 	exec 9>/run/lock/vmmc-pkg-test.lock
 	flock -w 600 9 || tm_fail "another run holds the package lock"
 	if dpkg-query -W -f='${Status}' vmmc 2>/dev/null | grep -q installed; then
@@ -360,20 +363,20 @@ t_pkg_deb() {
 		/usr/share/man/man1/vmmc.1.gz /usr/share/man/man5/vmmc.conf.5.gz \
 		/usr/share/bash-completion/completions/vmmc /usr/share/zsh/vendor-completions/_vmmc \
 		/usr/share/doc/vmmc/copyright; do
-		grep -qxF "$f" "$list" && [ -e "$f" ] || tm_fail "$f is not installed"
+		{ grep -qxF "$f" "$list" && [ -e "$f" ]; } || tm_fail "$f is not installed"
 	done
 	/usr/bin/vmmc --version >"$TM_TESTDIR/version" || tm_fail "/usr/bin/vmmc --version failed"
-	grep -q "^vmmc [0-9]" "$TM_TESTDIR/version" && grep -q "GPL-2.0-or-later" "$TM_TESTDIR/version" &&
-		grep -qE "^  libvirt  [0-9]" "$TM_TESTDIR/version" || tm_fail "--version: $(cat "$TM_TESTDIR/version")"
+	{ grep -q "^vmmc [0-9]" "$TM_TESTDIR/version" && grep -q "GPL-2.0-or-later" "$TM_TESTDIR/version" &&
+		grep -qE "^  libvirt  [0-9]" "$TM_TESTDIR/version"; } || tm_fail "--version: $(cat "$TM_TESTDIR/version")"
 	[ "$(lint <(zcat /usr/share/man/man5/vmmc.conf.5.gz))" = "" ] || tm_fail "installed vmmc.conf.5 does not lint"
 	# the demo, from the installed paths only (no VMMC_DATADIR; cwd elsewhere)
 	VMMC_BIN=/usr/bin/vmmc tm_vmmc -- --demo --max-iterations 1
 	[ "$(tm_exit_status 20)" = 0 ] || tm_fail "the installed vmmc --demo did not exit 0"
 	grep -q "Demo host" "$(tm_output_log)" || tm_fail "the installed vmmc did not show the demo host"
 	# completion of the installed script: shipped themes from /usr/share/vmmc
+	mkdir -p "$TM_TESTDIR/home"
 	out=$(COMP_SCRIPT=/usr/share/bash-completion/completions/vmmc COMP_PATH=/usr/bin:/bin \
 		comp_bash 'comp "vmmc --theme "' | tr '\n' ' ')
-	mkdir -p "$TM_TESTDIR/home"
 	[ "$out" = "dark default mono " ] || tm_fail "installed completion: --theme: '$out'"
 
 	DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq -o DPkg::Lock::Timeout=120 vmmc >"$TM_TESTDIR/apt.log" 2>&1 ||
