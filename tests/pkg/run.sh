@@ -373,6 +373,15 @@ t_pkg_deb() {
 	VMMC_BIN=/usr/bin/vmmc tm_vmmc -- --demo --max-iterations 1
 	[ "$(tm_exit_status 20)" = 0 ] || tm_fail "the installed vmmc --demo did not exit 0"
 	grep -q "Demo host" "$(tm_output_log)" || tm_fail "the installed vmmc did not show the demo host"
+	# a shipped theme is found under /usr/share/vmmc/themes (a missing one is named)
+	VMMC_BIN=/usr/bin/vmmc tm_vmmc -- --demo -t nosuchtheme
+	tm_wait_for "Theme 'nosuchtheme' not found" 10
+	tm_keys q
+	VMMC_BIN=/usr/bin/vmmc tm_vmmc -- --demo -t dark
+	tm_wait_for "1/1 connected" 10
+	tm_assert_not_contains "not found"
+	tm_keys q
+	[ "$(tm_exit_status 10)" = 0 ] || tm_fail "the installed vmmc -t dark did not exit 0"
 	# completion of the installed script: shipped themes from /usr/share/vmmc
 	mkdir -p "$TM_TESTDIR/home"
 	out=$(COMP_SCRIPT=/usr/share/bash-completion/completions/vmmc COMP_PATH=/usr/bin:/bin \
