@@ -1,14 +1,19 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # vmmc - terminal management console for virtual machines.
 #   make            build ./vmmc (installs missing Debian packages when root)
 #   make run        build, then run the console (local hypervisor, else demo host)
 #   make check      set up and run every test, plain and under ASan+UBSan
 #   make bench      benchmarks, side by side with virsh
 #   make install    PREFIX=/usr/local DESTDIR=
+#   make deb        a Debian package, built in a scratch copy (DEBDIR=dist)
 VERSION   := 0.1.0
 PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
 DATADIR   ?= $(PREFIX)/share/vmmc
 MANDIR    ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
+DEBDIR    ?= dist
 CC        ?= cc
 
 PKGS      := libvirt libxml-2.0 ncursesw panelw formw vterm libssh
@@ -17,7 +22,9 @@ TEST_PKGS := cmocka
 WARN      := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 WERROR    ?= -Werror
 OPT       ?= -O2 -g
-CPPFLAGS  += -D_GNU_SOURCE -DVMMC_VERSION='"$(VERSION)"' -DVMMC_DATADIR='"$(DATADIR)"'
+VTERM_VERSION = $(shell pkg-config --modversion vterm 2>/dev/null || echo unknown)
+CPPFLAGS  += -D_GNU_SOURCE -DVMMC_VERSION='"$(VERSION)"' -DVMMC_DATADIR='"$(DATADIR)"' \
+	     -DVMMC_VTERM_VERSION='"$(VTERM_VERSION)"'
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 TEST_LIBS  = $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
@@ -38,7 +45,7 @@ MAIN_OBJ := $(B)/main.o
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all deps deps-test run check check-plain check-asan unit screen e2e layering bench install uninstall clean man-check demo-check
+.PHONY: all deps deps-test run check check-plain check-asan unit screen e2e layering spdx pkg deb bench install install-files uninstall clean man-check demo-check
 all: deps
 	@$(MAKE) --no-print-directory vmmc
 
@@ -54,7 +61,7 @@ vmmc: $(B)/vmmc
 	cp $< $@.tmp && mv -f $@.tmp $@
 
 $(B)/vmmc: $(MAIN_OBJ) $(B)/libvmmc.a
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 $(B)/libvmmc.a: $(LIB_OBJ)
 	@rm -f $@
@@ -83,10 +90,11 @@ check: deps-test
 
 check-plain:
 	@$(MAKE) --no-print-directory B=build vmmc
-	@$(MAKE) --no-print-directory layering man-check
+	@$(MAKE) --no-print-directory layering spdx man-check
 	@$(MAKE) --no-print-directory B=build unit
 	@$(MAKE) --no-print-directory B=build screen
 	@$(MAKE) --no-print-directory B=build e2e
+	@$(MAKE) --no-print-directory B=build pkg
 
 check-asan:
 	@$(MAKE) --no-print-directory B=build-asan build-asan/vmmc
@@ -105,8 +113,17 @@ E2E_SUITES := $(wildcard tests/guest/selftest.sh tests/e2e/run.sh tests/e2e/cons
 e2e: $(B)/vmmc
 	@rc=0; for s in $(E2E_SUITES); do VMMC_BIN=$(abspath $(B)/vmmc) bash $$s || rc=1; done; exit $$rc
 
+# the package, completion, manuals, the debug log (tests/pkg/run.sh)
+pkg: $(B)/vmmc
+	@sh mk/deps.sh pkg
+	@VMMC_BIN=$(abspath $(B)/vmmc) bash tests/pkg/run.sh
+
 layering:
 	@tests/layering.sh
+
+# every source file names its license (mk/spdx.sh --fix adds the line)
+spdx:
+	@mk/spdx.sh --check
 
 man-check: $(B)/vmmc
 	@tests/man-check.sh $(B)/vmmc
@@ -121,15 +138,32 @@ bench: deps-test
 
 # ---- install --------------------------------------------------------------
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/themes $(DESTDIR)$(MANDIR)/man1
+	@$(MAKE) --no-print-directory install-files
+
+# what make install and the Debian package put in place (./vmmc built)
+install-files:
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/themes $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
 	install -m 755 vmmc $(DESTDIR)$(BINDIR)/vmmc
 	install -m 644 data/demo-host.xml $(DESTDIR)$(DATADIR)/demo-host.xml
 	install -m 644 themes/*.theme $(DESTDIR)$(DATADIR)/themes/
 	install -m 644 man/vmmc.1 $(DESTDIR)$(MANDIR)/man1/vmmc.1
+	install -m 644 man/vmmc.conf.5 $(DESTDIR)$(MANDIR)/man5/vmmc.conf.5
+	install -m 644 completion/vmmc.bash $(DESTDIR)$(BASHCOMPDIR)/vmmc
+	install -m 644 completion/_vmmc $(DESTDIR)$(ZSHCOMPDIR)/_vmmc
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/vmmc $(DESTDIR)$(MANDIR)/man1/vmmc.1
+	rm -f $(DESTDIR)$(BINDIR)/vmmc $(DESTDIR)$(MANDIR)/man1/vmmc.1 $(DESTDIR)$(MANDIR)/man5/vmmc.conf.5 \
+		$(DESTDIR)$(BASHCOMPDIR)/vmmc $(DESTDIR)$(ZSHCOMPDIR)/_vmmc
 	rm -rf $(DESTDIR)$(DATADIR)
 
+# ---- Debian package ---------------------------------------------------------
+# dpkg-buildpackage in a scratch copy of the tree (the work tree stays as it
+# is); the .deb, .buildinfo and .changes land in $(DEBDIR).
+deb:
+	@sh mk/deps.sh build pkg
+	@mk/debcontrol.sh --check
+	@mk/deb.sh $(DEBDIR)
+
 clean:
-	rm -rf build build-asan vmmc
+	rm -rf build build-asan vmmc dist

@@ -1,4 +1,8 @@
-/* main.c - vmmc: options, config, where the shipped data lives; then the console. */
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* main.c - vmmc: options, config, where the shipped data lives; then the
+ * console (tui_run) or batch mode (be_batch_run). main() has one exit: each
+ * step below returns CLI_GO to go on, or the exit status. */
+#include <curses.h> /* curses_version() for --version only: no drawing here */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -8,10 +12,20 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "backend/be.h"
 #include "backend/be_batch.h"
 #include "core/conf.h"
+#include "core/log.h"
 #include "core/util.h"
+#include "remote/rm_ssh.h"
 #include "tui/tui.h"
+
+#define VMMC_LICENSE "GPL-2.0-or-later"
+#ifndef VMMC_VTERM_VERSION
+#define VMMC_VTERM_VERSION "unknown"
+#endif
+
+enum { CLI_GO = -1 }; /* a step's "go on"; anything else is the exit status */
 
 static void usage(FILE *f)
 {
@@ -27,9 +41,13 @@ static void usage(FILE *f)
 	      "                          record per VM per refresh, to stdout\n"
 	      "      --iterations N      with --batch: exit after N records per VM\n"
 	      "      --format FORMAT     with --batch: csv (default) or json (one object a line)\n"
-	      "      --dump-keys FORMAT  print the key table (mdoc or text) and exit\n"
+	      "      --dump-keys FORMAT  print the key table (mdoc, text or tsv) and exit\n"
+	      "      --log FILE          append a debug log (connections, jobs, timings,\n"
+	      "                          libvirt and libssh errors; never a secret) to FILE;\n"
+	      "                          also $VMMC_LOG\n"
 	      "  -h, --help              this help\n"
-	      "  -V, --version           print the version\n\n"
+	      "  -V, --version           print the version, the license and the versions of\n"
+	      "                          libvirt, libssh, ncurses and libvterm in use\n\n"
 	      "With no URI, vmmc opens the hosts saved in $XDG_CONFIG_HOME/vmmc/config,\n"
 	      "then $LIBVIRT_DEFAULT_URI, else the local hypervisor (qemu:///system as\n"
 	      "root, qemu:///session otherwise), and the demo host when none answers.\n"
@@ -155,7 +173,86 @@ static int parse_double(const char *s, double *out)
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* Everything the command line asks for. */
+struct cli {
+	struct tui_opts o;
+	bool want_demo, delay_given, batch, help, version;
+	const char *format_arg;
+	int format;              /* enum be_batch_format */
+	const char *dump_keys;   /* --dump-keys FORMAT */
+	const char *log_path;    /* --log FILE, else $VMMC_LOG */
+	char **uris;             /* -c and the arguments (borrowed from argv) */
+	size_t nuris;
+};
+
+static void cli_add_uri(struct cli *c, char *uri)
+{
+	c->uris = xrealloc(c->uris, (c->nuris + 1) * sizeof(*c->uris));
+	c->uris[c->nuris++] = uri;
+}
+
+static int opt_delay(struct cli *c, const char *arg)
+{
+	if (parse_double(arg, &c->o.delay) != 0 || c->o.delay <= 0 || c->o.delay > 3600) {
+		fprintf(stderr, "vmmc: --delay takes a number of seconds above 0 and at most 3600, not '%s'\n", arg);
+		return 2;
+	}
+	c->delay_given = true;
+	return CLI_GO;
+}
+
+static int opt_count(struct cli *c, const char *arg)
+{
+	char *end;
+	errno = 0;
+	c->o.max_iterations = strtol(arg, &end, 10);
+	if (errno || *end || end == arg || c->o.max_iterations < 1) {
+		fprintf(stderr, "vmmc: --max-iterations takes a whole number of at least 1, not '%s'\n", arg);
+		return 2;
+	}
+	return CLI_GO;
+}
+
+static int opt_format(struct cli *c, const char *arg)
+{
+	if (be_batch_format_parse(arg, &c->format) != 0) {
+		fprintf(stderr, "vmmc: --format takes one of: %s; not '%s'\n", be_batch_formats(), arg);
+		return 2;
+	}
+	c->format_arg = arg;
+	return CLI_GO;
+}
+
+/* One option; CLI_GO, or the exit status of a bad one. */
+static int cli_option(struct cli *c, int opt, char *arg)
+{
+	int rc = CLI_GO;
+	switch (opt) {
+	case 'c': cli_add_uri(c, arg); break;
+	case 'D': c->want_demo = true; break;
+	case 't':
+		core_str_set(&c->o.theme, arg);
+		c->o.theme_explicit = true;
+		break;
+	case 'd': rc = opt_delay(c, arg); break;
+	case 'n': rc = opt_count(c, arg); break;
+	case 'K': c->dump_keys = arg; break;
+	case 'B': c->batch = true; break;
+	case 'F': rc = opt_format(c, arg); break;
+	case 'L': c->log_path = arg; break;
+	case 'h': c->help = true; break;
+	case 'V': c->version = true; break;
+	default:
+		usage(stderr);
+		rc = 2;
+		break;
+	}
+	return rc;
+}
+
+/* The command line into c. Parsing stops at --help, --version and
+ * --dump-keys (what follows them is not looked at). */
+static int cli_parse(struct cli *c, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "connect", required_argument, NULL, 'c' },
@@ -167,167 +264,207 @@ int main(int argc, char **argv)
 		{ "batch", no_argument, NULL, 'B' },
 		{ "iterations", required_argument, NULL, 'n' },
 		{ "format", required_argument, NULL, 'F' },
+		{ "log", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct tui_opts o;
-	struct core_conf conf;
-	char *err = NULL, *demo_path;
-	bool want_demo = false, delay_given = false, batch = false;
-	const char *format_arg = NULL;
-	int format = BE_BATCH_CSV;
-	char **cli_uris = NULL;
-	size_t ncli = 0;
-	int opt, rc;
+	int opt, rc = CLI_GO;
 
-	memset(&o, 0, sizeof(o));
-	o.delay = 2.0;
-	while ((opt = getopt_long(argc, argv, "c:t:d:n:hV", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'c':
-			cli_uris = xrealloc(cli_uris, (ncli + 1) * sizeof(*cli_uris));
-			cli_uris[ncli++] = optarg;
-			break;
-		case 'D':
-			want_demo = true;
-			break;
-		case 't':
-			free(o.theme);
-			o.theme = xstrdup(optarg);
-			o.theme_explicit = true;
-			break;
-		case 'd':
-			if (parse_double(optarg, &o.delay) != 0 || o.delay <= 0 || o.delay > 3600) {
-				fprintf(stderr, "vmmc: --delay takes a number of seconds above 0 and at most 3600, not '%s'\n", optarg);
-				free(cli_uris);
-				return 2;
-			}
-			delay_given = true;
-			break;
-		case 'n': {
-			char *end;
-			errno = 0;
-			o.max_iterations = strtol(optarg, &end, 10);
-			if (errno || *end || end == optarg || o.max_iterations < 1) {
-				fprintf(stderr, "vmmc: --max-iterations takes a whole number of at least 1, not '%s'\n", optarg);
-				free(cli_uris);
-				return 2;
-			}
-			break;
-		}
-		case 'K':
-			free(cli_uris);
-			return tui_dump_keys(optarg);
-		case 'B':
-			batch = true;
-			break;
-		case 'F':
-			if (be_batch_format_parse(optarg, &format) != 0) {
-				fprintf(stderr, "vmmc: --format takes one of: %s; not '%s'\n", be_batch_formats(), optarg);
-				free(cli_uris);
-				return 2;
-			}
-			format_arg = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			free(cli_uris);
-			return 0;
-		case 'V':
-			printf("vmmc %s\n", VMMC_VERSION);
-			free(cli_uris);
-			return 0;
-		default:
-			usage(stderr);
-			free(cli_uris);
-			return 2;
-		}
-	}
-	for (int i = optind; i < argc; i++) {
-		cli_uris = xrealloc(cli_uris, (ncli + 1) * sizeof(*cli_uris));
-		cli_uris[ncli++] = argv[i];
-	}
-	if (format_arg && !batch) {
+	while (rc == CLI_GO && !c->help && !c->version && !c->dump_keys &&
+	       (opt = getopt_long(argc, argv, "c:t:d:n:hV", longopts, NULL)) != -1)
+		rc = cli_option(c, opt, optarg);
+	if (rc != CLI_GO || c->help || c->version || c->dump_keys)
+		return rc;
+	for (int i = optind; i < argc; i++)
+		cli_add_uri(c, argv[i]);
+	if (c->format_arg && !c->batch) {
 		fprintf(stderr, "vmmc: --format is for --batch\n");
-		free(cli_uris);
-		return 2;
+		rc = 2;
 	}
+	return rc;
+}
 
-	/* the config: hosts, theme, refresh; a broken file is never overwritten */
-	core_conf_init(&conf);
-	o.config_path = core_conf_default_path();
-	if (core_conf_load(o.config_path, &conf, &err) != 0) {
-		add_note(&o, xasprintf("Config error in %s\nUsing defaults; the file is left as it is.", err));
-		free(err);
-		err = NULL;
+/* "ncurses 6.4.20221231" -> "6.4.20221231" */
+static const char *ncurses_version(void)
+{
+	const char *v = curses_version();
+	return strncmp(v, "ncurses ", 8) == 0 ? v + 8 : v;
+}
+
+static int print_version(void)
+{
+	char *lv = be_libvirt_version();
+	printf("vmmc %s\n"
+	       "License %s: GNU GPL version 2 or later <https://www.gnu.org/licenses/>.\n"
+	       "This is free software: you are free to change and redistribute it.\n"
+	       "There is NO WARRANTY, to the extent permitted by law.\n\n"
+	       "Running with:\n"
+	       "  libvirt  %s\n"
+	       "  libssh   %s\n"
+	       "  ncurses  %s\n"
+	       "  libvterm %s (built with; libvterm has no run-time version call)\n",
+	       VMMC_VERSION, VMMC_LICENSE, lv, rm_ssh_lib_version(), ncurses_version(), VMMC_VTERM_VERSION);
+	free(lv);
+	return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
+}
+
+/* --log FILE, else $VMMC_LOG: a file that cannot be written stops vmmc
+ * before anything starts (no silent log loss). */
+static int open_log(struct cli *c)
+{
+	const char *path = c->log_path;
+	char *err = NULL, *lv;
+	if (!path) {
+		path = getenv("VMMC_LOG");
+		if (!path || !*path)
+			return CLI_GO;
 	}
-	for (size_t i = 0; i < conf.nwarnings; i++)
-		add_note(&o, xasprintf("Config: %s", conf.warnings[i]));
-	if (!o.theme && conf.theme)
-		o.theme = xstrdup(conf.theme);
-	if (!delay_given && conf.refresh > 0)
-		o.delay = conf.refresh;
-	if (conf.escape)
-		o.escape = xstrdup(conf.escape);
+	if (core_log_open(path, &err) != 0) {
+		fprintf(stderr, "vmmc: %s%s\n", err, c->log_path ? "" : " (from $VMMC_LOG)");
+		free(err);
+		return 1;
+	}
+	lv = be_libvirt_version();
+	core_log("vmmc", "vmmc %s started (pid %ld): libvirt %s, libssh %s, ncurses %s, libvterm %s%s",
+		 VMMC_VERSION, (long)getpid(), lv, rm_ssh_lib_version(), ncurses_version(),
+		 VMMC_VTERM_VERSION, c->batch ? "; batch mode" : "");
+	free(lv);
+	return CLI_GO;
+}
+
+/* The config: hosts, groups, theme, refresh; a broken file is never
+ * overwritten. The hosts to open come from it in pick_hosts(). */
+static void load_config(struct cli *c, struct core_conf *conf)
+{
+	struct tui_opts *o = &c->o;
+	char *err = NULL;
+
+	o->config_path = core_conf_default_path();
+	if (core_conf_load(o->config_path, conf, &err) != 0) {
+		add_note(o, xasprintf("Config error in %s\nUsing defaults; the file is left as it is.", err));
+		core_log("vmmc", "config error in %s", err);
+		free(err);
+	}
+	for (size_t i = 0; i < conf->nwarnings; i++)
+		add_note(o, xasprintf("Config: %s", conf->warnings[i]));
+	if (!o->theme && conf->theme)
+		o->theme = xstrdup(conf->theme);
+	if (!c->delay_given && conf->refresh > 0)
+		o->delay = conf->refresh;
+	if (conf->escape)
+		o->escape = xstrdup(conf->escape);
 	/* the tree's groups: the [group] sections, then those only hosts name
 	 * (also hosts not opened: the tree keeps their groups in the file) */
-	for (size_t i = 0; i < conf.ngroups; i++)
-		add_group(&o, conf.groups[i]);
-	for (size_t i = 0; i < conf.nhosts; i++)
-		add_group(&o, conf.hosts[i].group);
+	for (size_t i = 0; i < conf->ngroups; i++)
+		add_group(o, conf->groups[i]);
+	for (size_t i = 0; i < conf->nhosts; i++)
+		add_group(o, conf->hosts[i].group);
+}
 
-	demo_path = find_data("demo-host.xml");
+/* Where the shipped data is: the demo host, the themes. */
+static void find_shipped(struct cli *c)
+{
+	char *demo_path = find_data("demo-host.xml");
 	if (demo_path)
-		o.demo_uri = xasprintf("test://%s", demo_path);
+		c->o.demo_uri = xasprintf("test://%s", demo_path);
 	free(demo_path);
-	add_theme_dirs(&o);
-	o.bench_stats = getenv("VMMC_BENCH_STATS");
+	add_theme_dirs(&c->o);
+	c->o.bench_stats = getenv("VMMC_BENCH_STATS");
+}
 
-	for (size_t i = 0; i < ncli; i++)
-		add_host(&o, cli_uris[i], NULL, NULL, false);
-	if (want_demo) {
-		if (!o.demo_uri) {
+/* With no URI and no --demo: the config's hosts, $LIBVIRT_DEFAULT_URI, else
+ * the local hypervisor. */
+static void pick_default_hosts(struct tui_opts *o, const struct core_conf *conf)
+{
+	const char *def = getenv("LIBVIRT_DEFAULT_URI");
+	for (size_t i = 0; i < conf->nhosts; i++)
+		if (conf->hosts[i].autoconnect)
+			add_host(o, conf->hosts[i].uri, conf->hosts[i].name, conf->hosts[i].group, true);
+	if (def && *def)
+		add_host(o, def, NULL, NULL, false);
+	if (o->nhosts == 0) {
+		add_host(o, geteuid() == 0 ? "qemu:///system" : "qemu:///session", NULL, NULL, false);
+		o->hosts[0].fallback_local = true;
+	}
+}
+
+static int pick_hosts(struct cli *c, const struct core_conf *conf)
+{
+	struct tui_opts *o = &c->o;
+	for (size_t i = 0; i < c->nuris; i++)
+		add_host(o, c->uris[i], NULL, NULL, false);
+	if (c->want_demo) {
+		if (!o->demo_uri) {
 			fprintf(stderr, "vmmc: the demo host file (demo-host.xml) is not installed; "
 					"looked in $VMMC_DATADIR, next to the binary and in %s\n", VMMC_DATADIR);
-			core_conf_free(&conf);
-			free_opts(&o);
-			free(cli_uris);
 			return 1;
 		}
-		add_host(&o, o.demo_uri, NULL, NULL, false);
-		o.hosts[o.nhosts - 1].demo = true;
+		add_host(o, o->demo_uri, NULL, NULL, false);
+		o->hosts[o->nhosts - 1].demo = true;
 	}
-	if (ncli == 0 && !want_demo) {
-		const char *def = getenv("LIBVIRT_DEFAULT_URI");
-		for (size_t i = 0; i < conf.nhosts; i++)
-			if (conf.hosts[i].autoconnect)
-				add_host(&o, conf.hosts[i].uri, conf.hosts[i].name, conf.hosts[i].group, true);
-		if (def && *def)
-			add_host(&o, def, NULL, NULL, false);
-		if (o.nhosts == 0) {
-			add_host(&o, geteuid() == 0 ? "qemu:///system" : "qemu:///session", NULL, NULL, false);
-			o.hosts[0].fallback_local = true;
-		}
+	if (c->nuris == 0 && !c->want_demo)
+		pick_default_hosts(o, conf);
+	return CLI_GO;
+}
+
+static int run_batch(struct cli *c)
+{
+	struct tui_opts *o = &c->o;
+	struct be_batch_opts bo = { NULL, 0, o->delay, o->max_iterations, c->format };
+	char **uris = xcalloc(o->nhosts ? o->nhosts : 1, sizeof(*uris));
+	int rc;
+	for (size_t i = 0; i < o->nnotes; i++)
+		fprintf(stderr, "vmmc: %s\n", o->notes[i]);
+	for (size_t i = 0; i < o->nhosts; i++)
+		uris[i] = o->hosts[i].uri;
+	bo.uris = uris;
+	bo.nuris = o->nhosts;
+	rc = be_batch_run(&bo);
+	free(uris);
+	return rc;
+}
+
+/* The console or batch mode, after the log, the config and the hosts. */
+static int run(struct cli *c)
+{
+	struct core_conf conf;
+	int rc = open_log(c);
+
+	core_conf_init(&conf);
+	if (rc == CLI_GO) {
+		load_config(c, &conf);
+		find_shipped(c);
+		rc = pick_hosts(c, &conf);
 	}
 	core_conf_free(&conf);
-	free(cli_uris);
+	if (rc == CLI_GO)
+		rc = c->batch ? run_batch(c) : tui_run(&c->o);
+	core_log("vmmc", "exit status %d", rc);
+	core_log_close();
+	return rc;
+}
 
-	if (batch) {
-		struct be_batch_opts bo = { NULL, 0, o.delay, o.max_iterations, format };
-		char **uris = xcalloc(o.nhosts ? o.nhosts : 1, sizeof(*uris));
-		for (size_t i = 0; i < o.nnotes; i++)
-			fprintf(stderr, "vmmc: %s\n", o.notes[i]);
-		for (size_t i = 0; i < o.nhosts; i++)
-			uris[i] = o.hosts[i].uri;
-		bo.uris = uris;
-		bo.nuris = o.nhosts;
-		rc = be_batch_run(&bo);
-		free(uris);
-		free_opts(&o);
-		return rc;
+int main(int argc, char **argv)
+{
+	struct cli c;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	c.o.delay = 2.0;
+	c.format = BE_BATCH_CSV;
+	rc = cli_parse(&c, argc, argv);
+	if (rc == CLI_GO && c.help) {
+		usage(stdout);
+		rc = 0;
+	} else if (rc == CLI_GO && c.version) {
+		rc = print_version();
+	} else if (rc == CLI_GO && c.dump_keys) {
+		rc = tui_dump_keys(c.dump_keys);
+	} else if (rc == CLI_GO) {
+		rc = run(&c);
 	}
-	rc = tui_run(&o);
-	free_opts(&o);
+	free_opts(&c.o);
+	free(c.uris);
 	return rc;
 }

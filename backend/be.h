@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* backend/be.h - everything libvirt, behind an interface with no libvirt types.
  *
  * Threads: be_init() registers libvirt's default event loop and runs it in a
@@ -59,6 +60,10 @@ enum be_op {
 };
 
 const char *be_op_name(int op); /* "start", "shut down", ... for messages */
+
+/* The version of the libvirt library vmmc runs with ("9.0.0"; virGetVersion),
+ * "unknown" when it cannot say. Caller frees. */
+char *be_libvirt_version(void);
 
 /* Start the event-loop thread; results go to ui_queue (items are md_msg *).
  * Also sets SIGPIPE to ignored if it is at its default (a closed socket

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* backend/be_batch.c - batch mode: the same hosts, workers and BE_OP_STATS
  * jobs as the console, the same model and reducer, printed instead of
  * drawn. The main thread only waits on the message queue; every libvirt

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* backend/be_batch.h - batch mode (vmmc --batch): the live figures of every
  * VM of the given hosts printed as CSV or JSON lines, one record per VM per
  * tick, with no curses. Like `virt-top -b`, for scripts and monitoring. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* backend/be_console.c - guest serial consoles (see be_console.h).
  *
  * Threads and ownership:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* backend/be_console.h - guest serial consoles, with no libvirt types.
  *
  * A console is opened by a job in the host's worker (virDomainOpenConsole

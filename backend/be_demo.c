@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* backend/be_demo.c - settings of a test-driver file that the driver cannot
  * express itself. data/demo-host.xml lists them in its <node>:
  *   <vmmc:demo xmlns:vmmc='urn:x-vmmc:demo:1'>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* backend/be_dom.c - operations on one VM: lifecycle, the paths of its
  * disks (domain XML read with libxml2), delete with its volumes. Every
  * operation answers MD_MSG_OP_RESULT, then the VM's update or removal. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* backend/be_host.c - a host: its worker thread and job queue, connecting
  * with backoff, keepalive, the close callback, events, lost connections. */
 #include "be_internal.h"
@@ -12,6 +13,7 @@
 #include <libxml/xmlerror.h>
 
 #include "../core/hosturi.h"
+#include "../core/log.h"
 #include "../core/prompt.h"
 #include "../core/util.h"
 #include "../remote/rm_ssh.h"
@@ -376,17 +378,21 @@ static int be_refresh_all(be_host *h, char **err)
 static void be_connect(be_host *h)
 {
 	char *err = NULL, *hostname, *ssh_uri = NULL;
+	int64_t t0 = core_now_ms();
 
 	h->retry_at_ms = 0;
 	pthread_mutex_lock(&h->lock);
 	h->dead = false; /* a stale report of an earlier link */
 	pthread_mutex_unlock(&h->lock);
 	be_post_state(h, MD_CONN_CONNECTING, NULL, 0, NULL);
+	core_log("host", "%s: %s", h->uri, h->backoff ? "reconnecting" : "connecting");
 	if (h->ssh || h->ssh_parse_err) {
 		int rc = be_ssh_prepare(h, &ssh_uri, &err);
 		if (rc < 0) {
 			/* a refused key or login: retrying would only ask again */
-			be_post_state(h, MD_CONN_FAILED, err, rc == -1 ? be_schedule_retry(h) : 0, NULL);
+			int retry = rc == -1 ? be_schedule_retry(h) : 0;
+			core_log("host", "%s: connect failed (retry in %d s, 0: none): %s", h->uri, retry, err);
+			be_post_state(h, MD_CONN_FAILED, err, retry, NULL);
 			free(err);
 			return;
 		}
@@ -394,8 +400,10 @@ static void be_connect(be_host *h)
 	h->conn = be_open_auth(h, ssh_uri ? ssh_uri : h->open_uri);
 	free(ssh_uri);
 	if (!h->conn) {
+		int retry = be_schedule_retry(h);
 		err = be_last_error(NULL);
-		be_post_state(h, MD_CONN_FAILED, err, be_schedule_retry(h), NULL);
+		core_log("host", "%s: connect failed (retry in %d s): %s", h->uri, retry, err);
+		be_post_state(h, MD_CONN_FAILED, err, retry, NULL);
 		free(err);
 		return;
 	}
@@ -404,6 +412,8 @@ static void be_connect(be_host *h)
 	 * host name (1). Events that fire in between are caught by a second
 	 * VM list on remote connections. */
 	h->local_qemu = !h->ssh && be_uri_is_local_qemu_system(h->conn);
+	core_log("host", "%s: connected in %lld ms%s", h->uri, (long long)(core_now_ms() - t0),
+		 h->backoff ? " (reconnected)" : "");
 	h->backoff = 0;
 	be_conn_publish(h, h->conn);
 	be_post_state(h, MD_CONN_CONNECTED, NULL, 0, NULL);
@@ -432,6 +442,7 @@ static void be_connect(be_host *h)
 static void be_lost(be_host *h)
 {
 	char *reason;
+	int retry;
 	pthread_mutex_lock(&h->lock);
 	reason = h->dead_reason;
 	h->dead_reason = NULL;
@@ -439,8 +450,10 @@ static void be_lost(be_host *h)
 	be_conn_close(h);
 	if (h->rs && !rm_ssh_is_alive(h->rs))
 		be_ssh_close(h);
-	be_post_state(h, MD_CONN_DISCONNECTED, reason ? reason : "connection lost",
-		      be_schedule_retry(h), NULL);
+	retry = be_schedule_retry(h);
+	core_log("host", "%s: disconnected: %s; retry in %d s", h->uri, reason ? reason : "connection lost",
+		 retry);
+	be_post_state(h, MD_CONN_DISCONNECTED, reason ? reason : "connection lost", retry, NULL);
 	free(reason);
 }
 
@@ -464,6 +477,7 @@ static void be_job_refresh(be_host *h, const be_job *j)
 static void be_job_run(be_host *h, const be_job *j)
 {
 	char *err = NULL;
+	int64_t t0;
 
 	if (j->op >= BE_JOB_CONSOLE_OPEN && j->op <= BE_JOB_CONSOLE_CLOSE) {
 		be_console_job(h, j); /* also without a connection: it says so */
@@ -476,6 +490,9 @@ static void be_job_run(be_host *h, const be_job *j)
 		return;
 	}
 	be_post_busy(h, +1);
+	t0 = core_now_ms();
+	core_log("job", "%s: start %s %s (job %llu)", h->uri, be_op_name(j->op), j->uuid,
+		 (unsigned long long)j->seq);
 	switch (j->op) {
 	case BE_OP_CONNECT:
 		if (!h->conn) {
@@ -485,6 +502,7 @@ static void be_job_run(be_host *h, const be_job *j)
 		be_post_result(h, j, h->conn != NULL, NULL);
 		break;
 	case BE_OP_DISCONNECT:
+		core_log("host", "%s: disconnect (asked)", h->uri);
 		be_conn_close(h);
 		be_ssh_close(h);
 		h->retry_at_ms = 0;
@@ -514,6 +532,8 @@ static void be_job_run(be_host *h, const be_job *j)
 		break;
 	}
 	free(err);
+	core_log("job", "%s: end %s %s (job %llu) in %lld ms", h->uri, be_op_name(j->op), j->uuid,
+		 (unsigned long long)j->seq, (long long)(core_now_ms() - t0));
 	be_post_busy(h, -1);
 }
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* backend/be_internal.h - what the backend's files share; not for tui/.
  *
  * A be_host is reference-counted: the UI's handle, the worker thread and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* backend/be_list.c - VM, network and pool lists for the model.
  * The VM list costs four calls whatever the number of VMs: bulk stats plus
  * three filtered listings (autostart, managed save, persistent) matched by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* backend/be_loop.c - be_init/be_fini: libvirt's event loop in a thread of
  * its own, the UI queue that results go to, and small shared helpers. */
 #include "be_internal.h"
@@ -9,6 +10,7 @@
 #include <libvirt/virterror.h>
 #include <libxml/parser.h>
 
+#include "../core/log.h"
 #include "../core/util.h"
 
 static pthread_mutex_t be_post_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -69,11 +71,21 @@ const char *be_op_name(int op)
 	return be_op_names[op];
 }
 
+char *be_libvirt_version(void)
+{
+	unsigned long v = 0;
+	if (virGetVersion(&v, NULL, NULL) < 0)
+		return xstrdup("unknown");
+	return xasprintf("%lu.%lu.%lu", v / 1000000, v / 1000 % 1000, v % 1000);
+}
+
 /* libvirt must never print: the screen belongs to curses. */
 static void be_quiet_error(void *data, virErrorPtr err)
 {
 	(void)data;
-	(void)err;
+	if (err)
+		core_log("libvirt", "error %d (domain %d, level %d): %s", err->code, err->domain,
+			 err->level, err->message ? err->message : "?");
 }
 
 static void be_wake_timer(int timer, void *opaque)
@@ -201,6 +213,8 @@ void be_post_busy(const be_host *h, int delta)
 void be_post_result(const be_host *h, const be_job *j, bool ok, char *text)
 {
 	md_msg *m = md_msg_new(MD_MSG_OP_RESULT, h->id);
+	core_log("job", "%s: %s %s: %s%s%s", h->uri, be_op_name(j->op), j->uuid,
+		 ok ? "done" : "failed", text ? ": " : "", text ? text : "");
 	m->ok = ok;
 	m->text = text;
 	m->op = j->op;

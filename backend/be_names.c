@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* backend/be_names.c - the name of every VM the worker has told the UI
  * about, by uuid (worker only). A VM that is gone is reported once, with
  * its name: the operation that removed it and the lifecycle event that

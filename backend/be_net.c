@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* backend/be_net.c - virtual networks: the list for the model and the
  * network jobs of backend/be_storage.h (worker). XML with libxml2. */
 #include "be_internal.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* backend/be_ssh.c - hosts reached over SSH, and questions for the user.
  *
  * ssh://[user@]host[:port][/system|/session][?driver=NAME&socket=PATH]
@@ -18,6 +19,7 @@
 #include <string.h>
 
 #include "../core/hosturi.h"
+#include "../core/log.h"
 #include "../core/prompt.h"
 #include "../core/util.h"
 #include "../remote/rm_ssh.h"
@@ -98,8 +100,11 @@ static rm_hostkey_answer be_ssh_hostkey(void *data, const char *host, const char
 	p->keytype = xstrdup(keytype);
 	p->fingerprint = xstrdup(fp);
 	p->where = xstrdup(h->ssh_known_hosts ? h->ssh_known_hosts : "~/.ssh/known_hosts");
+	core_log("ssh", "%s: unknown host key %s %s: asking", host, keytype, fp);
 	if (be_ask(h, p, &choice, NULL, 0) < 0)
 		return RM_HOSTKEY_REJECT;
+	core_log("ssh", "%s: host key answer: %s", host, choice == CORE_HOSTKEY_SAVE ? "accept and save"
+				       : choice == CORE_HOSTKEY_ONCE ? "accept once" : "reject");
 	if (choice == CORE_HOSTKEY_ONCE)
 		core_str_set(&h->ssh_accepted_fp, fp);
 	return choice == CORE_HOSTKEY_SAVE   ? RM_HOSTKEY_ACCEPT_SAVE
@@ -114,6 +119,7 @@ static int be_ssh_passphrase(void *data, const char *keyfile, char *buf, size_t 
 				   xasprintf("Enter the passphrase for the key %s (to log in to %s).",
 					     keyfile, h->uri),
 				   "Passphrase");
+	core_log("ssh", "%s: asking the passphrase of %s", h->uri, keyfile);
 	return be_ask(h, p, NULL, buf, len);
 }
 
@@ -125,6 +131,7 @@ static int be_ssh_password(void *data, const char *who, int attempt, char *buf, 
 							   "(attempt %d). Password for %s:", attempt, who)
 					       : xasprintf("Password for %s:", who),
 				   "Password");
+	core_log("ssh", "%s: password login for %s, attempt %d: asking", h->uri, who, attempt);
 	return be_ask(h, p, NULL, buf, len);
 }
 
@@ -142,6 +149,8 @@ static int be_ssh_kbdint(void *data, const char *name, const char *instruction,
 		      xasprintf("%s%s%s", h->uri, instruction && *instruction ? ": " : "",
 				instruction ? instruction : ""),
 		      label);
+	core_log("ssh", "%s: keyboard-interactive prompt \"%s\" (%s): asking", h->uri, label,
+		 echo ? "shown" : "hidden");
 	free(label);
 	return be_ask(h, p, NULL, buf, len);
 }
@@ -157,6 +166,7 @@ static void be_ssh_warning(void *data, const char *text)
 
 static void be_ssh_closed(void *data, const char *reason)
 {
+	core_log("ssh", "%s: link closed: %s", ((be_host *)data)->uri, reason);
 	be_host_mark_dead(data, reason); /* pump thread: the worker reconnects */
 }
 
@@ -234,9 +244,14 @@ int be_ssh_prepare(be_host *h, char **open_uri, char **err)
 		spec.known_hosts = h->ssh_known_hosts;
 		spec.keepalive_s = 5;
 		spec.keepalive_max = 3;
+		core_log("ssh", "%s: connecting to %s", h->uri, t->host);
 		rc = rm_ssh_open(&spec, &cb, &h->rs, err);
-		if (rc < 0)
+		if (rc < 0) {
+			core_log("ssh", "%s: login failed: %s", h->uri, *err);
 			return rc;
+		}
+		core_log("ssh", "%s: logged in to %s with %s", h->uri, rm_ssh_target(h->rs),
+			 rm_ssh_auth_method(h->rs));
 		rm_ssh_on_closed(h->rs, be_ssh_closed, h);
 		xfree(&h->ssh_local);
 	}
@@ -250,6 +265,7 @@ int be_ssh_prepare(be_host *h, char **open_uri, char **err)
 			return -1;
 		}
 		h->ssh_local = local;
+		core_log("ssh", "%s: remote socket %s forwarded to %s", h->uri, sock, local);
 		core_str_set(&h->ssh_remote, sock);
 		free(sock);
 	}

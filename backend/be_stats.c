@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* backend/be_stats.c - BE_OP_STATS: the live figures of one host for one
  * tick, read in the host's worker. Per tick: ONE virConnectGetAllDomainStats
  * for every VM (state, cpu, balloon, vcpu, interfaces, block), plus the

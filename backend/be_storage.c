@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* backend/be_storage.c - pools and volumes: the list for the model and
  * the jobs of backend/be_storage.h (worker thread). XML with libxml2. */
 #include "be_internal.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* backend/be_storage.h - storage pools, volumes, virtual networks and volume
  * transfers (upload / download): the contract for tui/ and wizards/.
  * No libvirt types here; every libvirt call runs on a backend thread. All

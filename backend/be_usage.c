@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* backend/be_usage.c - which VMs use which volumes, networks and MACs,
  * read from each VM's XML (libxml2) once per be_usage_load. */
 #include "be_internal.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* backend/be_xfer.c - volume uploads and downloads (be_storage.h).
  *
  * One thread per transfer, not the host's worker: a transfer takes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* backend/be_xml.c - see be_xml.h. */
 #include "be_xml.h"
 

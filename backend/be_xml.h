@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* backend/be_xml.h - libxml2 helpers for the storage and network code:
  * parse quietly, read values by XPath, build documents (libxml2 escapes
  * text and attributes: names with < & " ' round-trip). */

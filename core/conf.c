@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* core/conf.c - see conf.h */
 #include "conf.h"
 #include "sanitize.h"
@@ -281,6 +282,17 @@ enum conf_section { CONF_SEC_GLOBAL, CONF_SEC_HOST, CONF_SEC_GROUP };
 static const char *const conf_gkeys[] = { "version", "theme", "refresh", "escape", NULL };
 static const char *const conf_hkeys[] = { "uri", "name", "group", "autoconnect", NULL };
 static const char *const conf_grkeys[] = { "name", NULL };
+
+const char *const *core_conf_keys(const char *section)
+{
+	if (!section || !*section)
+		return conf_gkeys;
+	if (strcmp(section, "host") == 0)
+		return conf_hkeys;
+	if (strcmp(section, "group") == 0)
+		return conf_grkeys;
+	return NULL;
+}
 
 static int conf_key_index(const char *const *keys, const char *key)
 {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* core/conf.h - the config file, $XDG_CONFIG_HOME/vmmc/config. libc only.
  *
  * Format: UTF-8 text, one setting a line. Blank lines and comments ('#' to
@@ -59,6 +60,11 @@ struct core_conf {
 	size_t nwarnings;
 	bool broken;     /* the file could not be read: never save over it */
 };
+
+/* The keys a section takes, NULL-terminated: section NULL or "" for the
+ * global keys, "host", "group"; NULL for another section. The parser uses
+ * these tables; vmmc.conf(5) is checked against them (tests/unit/test_man.c). */
+const char *const *core_conf_keys(const char *section);
 
 /* Defaults: version 1, refresh 2.0, nothing else. Does not free. */
 void core_conf_init(struct core_conf *c);

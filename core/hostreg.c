@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* core/hostreg.c - the console's hosts and groups (see hostreg.h). */
 #include "hostreg.h"
 

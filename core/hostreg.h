@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* core/hostreg.h - the console's hosts and groups: what the tree shows
  * beyond the model (a host's display name, its group, whether the config
  * keeps it), and the merge of that into the config file. Pure logic; the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* core/hosturi.c - ssh:// host URIs: built from the Add Host dialog's
  * fields, and parsed for the backend (see hosturi.h). */
 #include "hosturi.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* core/hosturi.h - the URI of a host reached over SSH: built from the Add
  * Host dialog's fields and checked field by field, and parsed for the
  * backend (backend/be_ssh.c). libc only.

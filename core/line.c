@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* core/line.c - the one line editor (see line.h). */
 #include "line.h"
 

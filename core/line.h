@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* core/line.h - the one line editor: dialog text fields, the list filter and
  * the console's search all use it. UTF-8 text with a cursor (a byte offset
  * on a character boundary) and a horizontal scroll for drawing. Pure logic

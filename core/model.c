@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* core/model.c - the view model and its reducer (see model.h). */
 #include "model.h"
 #include "util.h"

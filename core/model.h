@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* core/model.h - the view model: what the UI knows of hosts and their VMs,
  * and the messages that change it. Backend threads build messages
  * (md_msg_new + fields) and post them on the UI's core_msgq; the UI thread

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* core/msgq.c - see msgq.h. A mutex-protected singly linked list plus a
  * self-pipe: one byte is written when the queue goes from empty to non-empty
  * and the pipe is drained when a pop empties it. */

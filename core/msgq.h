@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* core/msgq.h - a thread-safe FIFO of owned items with a wake fd.
  * Producers (backend threads) post; the UI thread polls core_msgq_fd() for
  * POLLIN and pops until empty. Never blocks the consumer. libc only. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* core/prompt.c - questions a backend thread asks the user (see prompt.h). */
 #include "prompt.h"
 #include "util.h"

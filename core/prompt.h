@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* core/prompt.h - a question a backend thread asks the user and waits for
  * (an unknown SSH host key, a passphrase, a password, a keyboard-
  * interactive prompt, a libvirt credential). libc only.

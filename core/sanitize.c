@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* core/sanitize.c - see sanitize.h */
 #include "sanitize.h"
 #include "util.h"

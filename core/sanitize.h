@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* core/sanitize.h - the display sanitizer and column arithmetic.
  * Every string from outside (VM names, libvirt errors, guest info, SSH
  * banners) goes through core_sanitize() before it is drawn. libc only. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* core/sha256.h - SHA-256 (FIPS 180-4), libc only, streaming. */
 #ifndef CORE_SHA256_H
 #define CORE_SHA256_H

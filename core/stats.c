@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* core/stats.c - rates from samples, history rings (see stats.h). */
 #include "stats.h"
 #include "util.h"

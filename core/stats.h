@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* core/stats.h - live figures: samples of cumulative counters, the rates
  * computed from two of them, the payload of MD_MSG_STATS, and the history
  * rings the graphs are drawn from. libc only.

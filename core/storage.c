@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* core/storage.c - sizes, names and IPv4 subnets (see storage.h). */
 #include "storage.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* core/storage.h - pure helpers for storage and network dialogs and the
  * backend: sizes with units, volume names, IPv4 subnets. libc only. */
 #ifndef CORE_STORAGE_H

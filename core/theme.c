@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* core/theme.c - see theme.h */
 #include "theme.h"
 #include "conf.h"
@@ -17,6 +18,14 @@ static const char *const role_names[CORE_ROLE__COUNT] = {
 	"dialog", "dialog.title", "dialog.field", "dialog.field.focus", "button",
 	"button.focus", "error", "busy", "disconnected", "graph",
 };
+
+enum { THEME_KEY_NAME, THEME_KEY_MONO };
+static const char *const theme_keys[] = { [THEME_KEY_NAME] = "name", [THEME_KEY_MONO] = "mono", NULL };
+
+const char *const *core_theme_keys(void)
+{
+	return theme_keys;
+}
 
 static const char *const colour_names[] = {
 	"black", "red", "green", "yellow", "blue", "magenta", "cyan", "white",
@@ -221,11 +230,11 @@ static int theme_parse(struct core_lines *lr, struct core_theme *t, char **err)
 		*eq = '\0';
 		key = core_str_trim(line);
 		val = core_str_trim(eq + 1);
-		if (strcmp(key, "name") == 0) {
+		if (strcmp(key, theme_keys[THEME_KEY_NAME]) == 0) {
 			if (!*val)
 				return core_lines_err(lr, err, "empty name");
 			core_str_set(&t->name, val);
-		} else if (strcmp(key, "mono") == 0) {
+		} else if (strcmp(key, theme_keys[THEME_KEY_MONO]) == 0) {
 			if (strcmp(val, "yes") && strcmp(val, "no"))
 				return core_lines_err(lr, err, "mono must be yes or no, not '%s'", val);
 			t->mono = val[0] == 'y';

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* core/theme.h - colour themes by role. Drawing code asks for a role, never
  * for a colour; a theme maps every role to a style. libc only.
  *
@@ -57,6 +58,9 @@ struct core_theme {
 	bool mono;       /* use no colours at all */
 };
 
+/* The keys of a theme file besides the roles: "name", "mono"; NULL-terminated
+ * (vmmc.conf(5) is checked against it). */
+const char *const *core_theme_keys(void);
 const char *core_role_name(int role);      /* "menu.selected"...; NULL if out of range */
 int core_role_from_name(const char *name); /* -1 if unknown */
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* core/util.h - allocation wrappers (abort on OOM), small string and time helpers.
  * libc only. */
 #ifndef CORE_UTIL_H

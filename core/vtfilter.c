@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* core/vtfilter.c - bound what guest output hands the terminal emulator
  * (see vtfilter.h). The states follow the emulator's parser: a byte that
  * the emulator reads as the start of a CSI or a string here starts one

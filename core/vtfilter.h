@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* core/vtfilter.h - a guard in front of the terminal emulator: guest output
  * is hostile input. libc only.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* remote/rm_ssh.c - see rm_ssh.h */
 #include "rm_ssh.h"
 
@@ -1332,4 +1333,9 @@ void rm_ssh_close(rm_ssh **sp)
 		pthread_join(s->th, NULL);
 	}
 	free_session(s);
+}
+
+const char *rm_ssh_lib_version(void)
+{
+	return ssh_version(0);
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* remote/rm_ssh.h - SSH sessions on libssh for SSH hosts: ~/.ssh/config,
  * known_hosts checked like OpenSSH, authentication with prompts through
  * callbacks, and stream-local forwards to a remote unix socket (libvirt's)
@@ -144,6 +145,9 @@ int rm_ssh_find_libvirt_socket(rm_ssh *s, const char *driver, int session, char 
 /* Run a command on the server and collect its stdout (at most max bytes,
  * NUL-terminated, caller frees) and exit status. For small queries only. */
 int rm_ssh_exec(rm_ssh *s, const char *cmd, size_t max, char **out, int *status, char **err);
+
+/* The version of the libssh library vmmc runs with ("0.10.6/openssl/zlib"). */
+const char *rm_ssh_lib_version(void);
 
 /* Bytes carried through all forwards, both ways (for tests / stats). */
 unsigned long long rm_ssh_bytes(rm_ssh *s);

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/layering.sh - check the #include rules between the layers:
 #   curses (<curses.h>, <ncurses*.h>, <term.h>, <panel.h>, <form.h>, <menu.h>)
 #                     only in tui/ and main.c

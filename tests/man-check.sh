@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/man-check.sh [--fix] BIN - the man page must match the program.
 #   1. The key table in man/vmmc.1, between the lines `.\" BEGIN KEYS` and
 #      `.\" END KEYS`, must equal `BIN --dump-keys mdoc` (made from the code's

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/run-unit.sh BIN... - run cmocka test binaries; fail if any fails.
 # Binaries named test_*_real talk to a real libvirtd: it is started first
 # (tests/lib/libvirtd.sh; stopped again only if this script started it), and

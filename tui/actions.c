@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tui/actions.c - the action table and its handlers. */
 #include "actions.h"
 #include "app.h"

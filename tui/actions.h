@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tui/actions.h - the one table of actions. The key map, the menus, the
  * actions pane, the help screen, the man page's key table and
  * `vmmc --dump-keys` all come from tui_actions[]. */

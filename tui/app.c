@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tui/app.c - the console's loop and routing. The loop polls stdin, the
  * backend's message queue and the next timer; drains messages into the
  * model (a job's answer to the mode that sent it); routes keys and clicks

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tui/app.h - the console's state, shared by the tui/ modules.
  *
  * app.c holds the loop and the routing: keys to the top of the mode stack,

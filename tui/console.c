@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tui/console.c - serial consoles in the results pane: tabs, one libvterm
  * per console, a scrollback ring, drawing of the emulator's cells, keys to
  * the guest, reconnects, logging (see console.h). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tui/console.h - serial consoles in the results pane (tui/console.c).
  *
  * Each open console is a tab with its own terminal emulator (libvterm) and

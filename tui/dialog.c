@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tui/dialog.c - dialogs and wizards as modes: pages, focus, buttons,
  * layout and drawing (see dialog.h). The field kinds are tui/field_*.c. */
 #include "dialog.h"

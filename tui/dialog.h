@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tui/dialog.h - dialogs and wizards: modes on the stack (tui/mode.h).
  *
  * A dialog is a list of pages; a page is data (fields), validate(), next()

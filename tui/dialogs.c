@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tui/dialogs.c - the dialogs that actions open: Delete, Properties, Add Host
  * (a libvirt URI, or SSH fields that make an ssh:// URI). */
 #include "app.h"

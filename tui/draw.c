@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tui/draw.c - drawing: theme roles to curses attributes, the panes, the
  * menu bar, the status bar and the help screen. Only visible rows are
  * formatted; each pass ends in one doupdate() (in app.c). */

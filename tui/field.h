@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tui/field.h - what the field kinds (tui/field_*.c) and tui/dialog.c share.
  * Internal to tui/: dialog users include dialog.h only. */
 #ifndef TUI_FIELD_H

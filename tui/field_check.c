@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tui/field_check.c - a check box: "[x] Label"; Space or a click toggles it. */
 #include "app.h"
 #include "field.h"

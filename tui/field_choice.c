@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tui/field_choice.c - one of several: a choice ("< item >", Left/Right or
  * Space step through) and a radio group ("(*) item" a row each, Up/Down). */
 #include "app.h"

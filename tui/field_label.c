@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tui/field_label.c - text among the fields (its value, else its label),
  * wrapped; a disabled one is dimmed. */
 #include "app.h"

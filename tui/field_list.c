@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tui/field_list.c - a scrollable list of items: one current item (single
  * choice), or ticked ones (multi: Space or a click ticks). Up/Down,
  * PgUp/PgDn, Home/End move; Tab leaves. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tui/field_progress.c - a progress bar ("[#####     ]  45%") and, under
  * it, its detail ("12.0 MiB of 64.0 MiB, 8.1 MiB/s, 6 s left").
  * f->fraction < 0: the amount is not known yet. */

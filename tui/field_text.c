@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tui/field_text.c - the one-line kinds, all on the line editor
  * (core/line.h, tui/lineedit.h): text, password (never shown, wiped), size
  * (a number and a unit, parsed as typed) and path (Tab completes on the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tui/field_textarea.c - read-only text that scrolls (XML previews, diffs):
  * wrapped to the field's width, f->rows rows shown (0: up to 10); Up/Down,
  * PgUp/PgDn, Home/End scroll it. The wrapped line count of the last width

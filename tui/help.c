@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tui/help.c - F1: every key, from the action table, in the results pane.
  * Long descriptions wrap under their key; arrows, PgUp/PgDn, Home/End
  * scroll; Escape, q, ? or F1 close. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tui/hosts.c - groups of hosts (the tree's folders) and the dialogs of
  * the host and group actions: New Group, Rename Group, Remove Group, Move
  * to Group, Host Properties. The groups and the hosts' names and groups

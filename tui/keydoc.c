@@ -1,23 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tui/keydoc.c - `vmmc --dump-keys mdoc|text|tsv`: the key table made from
  * the action table, for the man page, the README and scripts. */
 #include "actions.h"
 #include "tui.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
-/* Escape a string for mdoc: a leading dot or quote, and backslashes. */
-static void mdoc_put(const char *s)
+/* Put s for mdoc: backslashes and quotes escaped. key = true: a key name
+ * inside a quoted macro argument, where mdoc's delimiters (". , ; : ? ! ( )
+ * [ ] |") get a "\&" so that they stay text; key = false: a text line, cut at
+ * blanks into lines of at most 80 bytes (a line that would start with '.'
+ * or '\'' gets "\&"). */
+static void mdoc_put(const char *s, bool key)
 {
-	if (*s == '.' || *s == '\'')
-		fputs("\\&", stdout);
-	for (; *s; s++) {
-		if (*s == '\\')
-			fputs("\\e", stdout);
-		else if (*s == '"')
-			fputs("\\(dq", stdout);
-		else
-			putchar(*s);
+	size_t col = 0;
+	while (*s) {
+		const char *w = s;
+		size_t n = 0, wlen;
+		char buf[1024];
+		while (*w == ' ')
+			w++;
+		if (!*w)
+			break;
+		/* the next word (for a key: the rest), escaped into buf */
+		for (s = w; *s && (key || *s != ' ') && n + 8 < sizeof(buf); s++) {
+			if (*s == '\\')
+				n += (size_t)snprintf(buf + n, sizeof(buf) - n, "\\e");
+			else if (*s == '"')
+				n += (size_t)snprintf(buf + n, sizeof(buf) - n, "\\(dq");
+			else if (key && strchr(".,;:?!()[]|", *s))
+				n += (size_t)snprintf(buf + n, sizeof(buf) - n, "\\&%c", *s);
+			else
+				buf[n++] = *s;
+		}
+		buf[n] = '\0';
+		wlen = n + (buf[0] == '.' || buf[0] == '\'' ? 2 : 0);
+		if (col && col + 1 + wlen > 80) {
+			putchar('\n');
+			col = 0;
+		} else if (col) {
+			putchar(' ');
+			col++;
+		}
+		if (!col && (buf[0] == '.' || buf[0] == '\''))
+			fputs("\\&", stdout);
+		fputs(buf, stdout);
+		col += wlen;
 	}
 }
 
@@ -79,16 +109,24 @@ int tui_dump_keys(const char *format)
 			if (act->scope != (enum tui_scope)scope)
 				continue;
 			tui_action_keys(act, keys, sizeof(keys));
-			if (mdoc) {
+			if (!mdoc) {
+				printf("  %-16s %s\n", keys, act->help);
+				continue;
+			}
+			if (act->key || act->menu < 0 || act->menu >= TUI_MENU__COUNT) {
 				/* quoted, so that "," and "." stay keys, not punctuation */
 				fputs(".It Sy \"", stdout);
-				mdoc_put(keys);
+				mdoc_put(act->key ? keys : "(none)", true);
 				fputs("\"\n", stdout);
-				mdoc_put(act->help);
-				putchar('\n');
-			} else {
-				printf("  %-16s %s\n", keys, act->help);
+			} else { /* only in a menu: its path, "Help -> About" */
+				fputs(".It Sy \"", stdout);
+				mdoc_put(tui_menu_names[act->menu], true);
+				fputs("\" No \\(-> Sy \"", stdout);
+				mdoc_put(act->label, true);
+				fputs("\"\n", stdout);
 			}
+			mdoc_put(act->help, false);
+			putchar('\n');
 		}
 		if (mdoc)
 			printf(".El\n");

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tui/lineedit.c - curses keys for the line editor (see lineedit.h). */
 #include "lineedit.h"
 

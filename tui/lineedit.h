@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tui/lineedit.h - curses keys for the one line editor (core/line.h): dialog
  * text fields, the list filter and the console's search. */
 #ifndef TUI_LINEEDIT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tui/list.c - the one list widget (see list.h). */
 #include "list.h"
 #include "app.h"

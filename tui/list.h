@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tui/list.h - the one list widget (tmux's mode-tree): columns with text
  * and compare functions, selection kept by identity when the data changes,
  * scrolling, sorting, filtering by name, header hit-testing, and nested

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tui/listview.c - the mode ops shared by the list views (see listview.h). */
 #include "listview.h"
 #include "actions.h"

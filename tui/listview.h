@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tui/listview.h - a results-pane view that is one list (tui/list.h) of a
  * host's objects (VMs, networks, pools) or a group's hosts: the mode ops
  * are shared; each view gives its list class and a few hooks. */

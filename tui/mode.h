@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tui/mode.h - one shape for every view and dialog (tmux's window_mode,
  * tig's view_ops, htop's Panel).
  *

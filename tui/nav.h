@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tui/nav.h - moving around the panes, and the dialogs the actions open. */
 #ifndef TUI_NAV_H
 #define TUI_NAV_H

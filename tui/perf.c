@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tui/perf.c - live figures in the console: when each host's stats job is
  * due (one BE_OP_STATS per host per tick, never two in flight), the
  * Performance view of the selected VM or host (graphs of the history rings

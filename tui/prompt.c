@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tui/prompt.c - questions from the backend's workers (core/prompt.h) as
  * dialogs: an unknown host key (Accept once / Accept and save / Reject),
  * a passphrase or password (not echoed), a keyboard-interactive or libvirt

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tui/tree.c - the console tree: groups, their hosts, and each host's views
  * (from views.c); building it from the registry, keeping the selection on
  * its node, folding and unfolding, clicks on it. */

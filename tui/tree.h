@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tui/tree.h - the console tree (tui/tree.c). */
 #ifndef TUI_TREE_H
 #define TUI_TREE_H

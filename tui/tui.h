@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tui/tui.h - the console's entry points for main.c. */
 #ifndef TUI_TUI_H
 #define TUI_TUI_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tui/view_group.c - a group selected in the tree: its hosts, with their
  * state and URI; and the pane of an empty tree. */
 #include "actions.h"

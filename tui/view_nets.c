@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tui/view_nets.c - the Virtual Networks view: a host's networks. */
 #include "actions.h"
 #include "listview.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tui/view_pools.c - the Storage Pools view: a host's pools, each with its
  * volumes nested under it. */
 #include "actions.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tui/view_vms.c - the Virtual Machines view: a host's VMs with their
  * state and live figures, and the host summary above them when the host
  * node itself is selected. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tui/views.c - the views the tree offers under each host. A new view is
  * a file of its own (view_*.c) and a row here. */
 #include "listview.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tui/views.h - the results-pane views (each in its own file) that
  * views.c lists for the tree. */
 #ifndef TUI_VIEWS_H

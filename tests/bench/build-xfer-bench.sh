@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/bench/build-xfer-bench.sh OUT - build tests/bench/xfer_bench.c
 # against build/libvmmc.a (make builds it) into OUT.
 set -eu

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tests/bench/con_bench.c - drive a console client (vmmc, virsh console) in a
  * pseudo-terminal and time it. A small script in the arguments:
  *

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/bench/console.sh [VMMC_BIN] - serial console figures, vmmc side by
 # side with `virsh console`, same run, same tiny guest (tests/guest/):
 #   - throughput: the guest prints about 10 MB to its console; time from the

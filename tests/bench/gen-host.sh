@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/bench/gen-host.sh N OUT.xml - write a libvirt test-driver file with
 # N domains (vm00001 ...), mixed states (running, paused, shut off), one
 # network and one pool. Open it with test:///ABSOLUTE/PATH/OUT.xml.

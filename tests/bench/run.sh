@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/bench/run.sh [BIN] - `make bench`: vmmc side by side with virsh on a
 # libvirt test-driver host of 10,000 domains (tests/bench/gen-host.sh).
 #   virsh -c test:///H list --all               (stdout to /dev/null)

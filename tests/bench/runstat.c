@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tests/bench/runstat.c - run a command N times and report its wall time and
  * peak memory.
  *

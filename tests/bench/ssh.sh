@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/bench/ssh.sh [BIN] - SSH hosts, vmmc side by side with virsh, same
 # run, same hosts (root; starts libvirtd if needed):
 #   1. connect + list, wall time, median of 5 runs (the two alternate), over

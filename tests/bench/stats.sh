@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/bench/stats.sh [BIN] - live figures, measured. Prints figures; fails
 # nothing (exit status 0 unless something could not run).
 #

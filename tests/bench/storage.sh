@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/bench/storage.sh - `make bench`: volume uploads, vmmc's backend
 # (tests/bench/xfer_bench.c: be_xfer_start, as the UI runs it) side by side
 # with `virsh vol-upload`:

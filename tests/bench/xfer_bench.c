@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tests/bench/xfer_bench.c - one volume transfer through vmmc's backend
  * (be_xfer_start on a be_host, progress messages pumped as the UI would),
  * for tests/bench/storage.sh and tests/e2e/storage_ssh.sh. Prints

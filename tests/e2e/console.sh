@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/e2e/console.sh [PATTERN] - serial consoles end to end: vmmc in tmux,
 # a real libvirtd (qemu:///system) and the tiny real guest of tests/guest/
 # (built once and cached by tests/guest/build.sh). Root only. PATTERN (or

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/e2e/run.sh [PATTERN] - end-to-end tests: vmmc in tmux against a real
 # libvirtd (qemu:///system) and tiny QEMU guests. Root only (it may start
 # virtlogd and libvirtd, see tests/lib/libvirtd.sh). PATTERN (or $VMMC_TESTS),

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/e2e/ssh.sh [PATTERN] - SSH hosts end to end: vmmc in tmux reaching a
 # real libvirtd (qemu:///system, started by the tests when none runs)
 # through a real, hermetic sshd on a free loopback port (tests/remote/sshd.sh:

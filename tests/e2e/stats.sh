@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/e2e/stats.sh [PATTERN] - live figures end to end: a real libvirtd
 # (qemu:///system) and the tiny real guest of tests/guest/ (one running a CPU
 # busy loop from boot, one idle, one bare VM with no balloon, disk or NIC).

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/e2e/storage_ssh.sh - volume uploads to an ssh:// host: vmmc's
 # backend (tests/bench/xfer_bench.c, be_xfer_start as the UI runs it)
 # reaching the real libvirtd (qemu:///system) through a hermetic sshd on a

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/guest/build.sh [--print] - build (cached) the tiny test guest: a
 # Debian cloud kernel and a busybox + qemu-ga initramfs.
 #

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/guest/domain.sh NAME [--busy] [--mem MIB] [--vcpus N] [--no-serial]
 #                            [--two-serials]
 # Print the libvirt domain XML (type qemu, TCG) of a test guest named NAME

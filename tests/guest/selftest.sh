@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/guest/selftest.sh - build the tiny test guest, boot it under TCG on
 # qemu:///system and check what the test suites rely on: the serial console
 # ("vmmc-guest ready", an interactive shell), the guest agent, domstats

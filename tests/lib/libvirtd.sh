@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=bash
 # tests/lib/libvirtd.sh - a system libvirtd for the end-to-end tests, and
 # tiny throw-away QEMU domains. Source it from bash.

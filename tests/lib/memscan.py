@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """tests/lib/memscan.py PID NEEDLE: print how many times NEEDLE (read from
 stdin when "-") appears in the readable, writable memory of process PID
 (root only). Mappings larger than 4 GiB are skipped: they are reservations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/lib/sshhost.sh - source it: a hermetic sshd on a loopback port
 # (tests/remote/sshd.sh) that lets root in with a key held by a private
 # ssh-agent, and a VMMC_SSH_DIR whose known_hosts has the server's key.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=bash
 # tests/lib/tmux.sh - run a program in a private tmux server and look at its
 # screen: the library behind tests/screen/ and tests/e2e/. Source it from bash.

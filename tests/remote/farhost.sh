@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/remote/farhost.sh - a "far" SSH host for the remote tests and the SSH
 # bench: a network namespace joined to this one by a veth pair with netem
 # delay on both ends, and a hermetic sshd (tests/remote/sshd.sh) inside it.

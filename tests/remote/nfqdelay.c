@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tests/remote/nfqdelay.c - delay every packet of a netfilter queue by a
  * fixed time, for tests/remote/farhost.sh on kernels without sch_netem.
  *

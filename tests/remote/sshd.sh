@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/remote/sshd.sh - a hermetic OpenSSH server for the remote/ tests.
 #
 #   sshd.sh start DIR        host key, sshd_config, empty authorized_keys (if

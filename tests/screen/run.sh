@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/screen/run.sh [PATTERN] - the screen tests: vmmc in a private tmux.
 # Sources tests/lib/tmux.sh, then every tests/screen/t_*.sh; each function
 # whose name starts with t_ is a test (helpers must not start with t_).

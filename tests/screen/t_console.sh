@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=bash
 # tests/screen/t_console.sh - the console foundation, driven in tmux on the
 # demo host (libvirt's test driver: every run gets a fresh copy of it).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=bash
 # tests/screen/t_hosts.sh - groups of hosts in the console tree (New, Rename,
 # Move to, Remove, collapse, the config's [group] sections), Host

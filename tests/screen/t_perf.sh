@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=bash
 # tests/screen/t_perf.sh - live figures on the demo host (libvirt's test
 # driver: its bulk stats hold only state.*, so every figure is "-"): the

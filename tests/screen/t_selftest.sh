@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=bash disable=SC2016,SC2317
 # tests/screen/t_selftest.sh - tests of tests/lib/tmux.sh itself, against
 # stand-in programs (sh, tput, a small ncurses program), not vmmc.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=bash
 # tests/screen/t_views.sh - the results pane's views on a test-driver host of
 # odd cases (tests/fixtures/odd-host.xml: crashed, pmsuspended, transient and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tests/unit/proxy.h - a proxy in front of the daemon's socket that a test
  * can cut, take down, or freeze (header-only: each test binary is built
  * from one .c file). Include it after <cmocka.h>; the test defines SOCK.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tests/unit/pump.h - drive the backend from a test: apply what it posts to
  * a model, waiting on the queue's fd with a deadline (header-only). */
 #ifndef TESTS_UNIT_PUMP_H

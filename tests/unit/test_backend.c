@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tests/unit/test_backend.c - the backend against libvirt's test driver:
  * test:///default and the demo host file (data/demo-host.xml; the repo root
  * is the working directory). Messages are applied to a real md_model the

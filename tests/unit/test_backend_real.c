@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tests/unit/test_backend_real.c - the backend against a real libvirtd
  * (qemu:///system). Skips, saying so, only when the daemon's socket is
  * absent. It touches no VM but the one it defines, "vmmc-test-<pid>-a"

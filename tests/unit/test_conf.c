@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tests/unit/test_conf.c - the config file: parse, errors, atomic save. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tests/unit/test_console.c - serial consoles without a guest: the terminal
  * emulator of a console tab (scrollback, search, keys, hostile output), the
  * escape key's notation, the device list from domain XML, and the backend's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tests/unit/test_console_open.c - opening consoles is a hand-over to the
  * host's worker: nothing the caller made may be touched after it (issue 9:
  * be_console_open read con->id after queueing the job, and the worker could

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tests/unit/test_core.c - core/util and core/msgq. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tests/unit/test_dialog.c - dialogs without a terminal (tui/dialog.h):
  * page order with next() and Back along the history, validation, each field
  * kind's keys, accelerators, layout and scrolling, the dialog as a mode. */

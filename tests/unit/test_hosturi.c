@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tests/unit/test_hosturi.c - the ssh:// URI built from the Add Host
  * dialog's fields, and the check of each field. */
 #include <setjmp.h>

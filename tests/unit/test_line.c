@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tests/unit/test_line.c - core/line (the line editor) and core/units (sizes). */
 #include <setjmp.h>
 #include <stdarg.h>

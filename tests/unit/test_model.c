@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tests/unit/test_model.c - the view model reducer: messages in, state out. */
 #include <setjmp.h>
 #include <stdarg.h>

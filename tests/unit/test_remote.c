@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tests/unit/test_remote.c - remote/rm_ssh against a real, hermetic sshd
  * (tests/remote/sshd.sh) on a free loopback port: host keys, agent / key /
  * password authentication, unix-socket forwards (an echo socket and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tests/unit/test_sanitize.c - the display sanitizer and column helpers. */
 #include <setjmp.h>
 #include <stdarg.h>

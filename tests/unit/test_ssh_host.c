@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tests/unit/test_ssh_host.c - ssh:// host URIs (core/hosturi.c) and the
  * prompts a worker thread asks the UI (core/prompt.c). */
 #include <pthread.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tests/unit/test_stats.c - live figures: rates from counters (gaps for
  * counters that go backwards, missing fields, zero intervals), VMs that come
  * and go between ticks, history rings and the model's MD_MSG_STATS. */

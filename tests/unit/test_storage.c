@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tests/unit/test_storage.c - core/storage.c (sizes, names, subnets),
  * core/sha256.c, and the model's pool/network/transfer records. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tests/unit/test_storage_real.c - pools, volumes, networks and volume
  * transfers against the real qemu:///system daemon. Everything it makes is
  * named "vmmc-st-<pid>-..." (pools, volumes, networks, VMs) or lives in its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tests/unit/test_theme.c - roles, the built-in themes, theme files. */
 #include <setjmp.h>
 #include <stdarg.h>

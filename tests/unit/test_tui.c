@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tests/unit/test_tui.c - the console's logic without a terminal: the list
  * widget (sorting, filtering, selection kept by identity, nested rows,
  * clicks), the host registry's merge into the config, which actions are

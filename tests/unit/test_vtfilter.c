@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tests/unit/test_vtfilter.c - core/vtfilter.c in front of a real libvterm.
  *
  * Unfiltered, libvterm 0.1.4 (Debian 12) dies in vterm_input_write on one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tests/unit/tmpdir.h - a temporary directory per test group, and files in
  * it (header-only: each test binary is built from one .c file). Include it
  * after <cmocka.h>. */
