@@ -110,17 +110,26 @@ static void wake(rm_ssh *s)
 /* ---- ssh_config ------------------------------------------------------------ */
 
 /* libssh reports unsupported / unknown ssh_config options through its log
- * (at a debug level in 0.10). The log callback and level are thread-local in
- * libssh, so catch them on this thread only while the config is parsed, and
- * pass on only the lines about options. */
+ * (at a debug level in 0.10). The log callback, its user data and the level
+ * are thread-local in libssh, so catch them on this thread only while the
+ * config is parsed (cfg_session set), and pass on only the lines about
+ * options. libssh refuses a NULL callback, so the one before (none, at
+ * first) cannot be put back: outside a parse this callback does what libssh
+ * does without one, a line on stderr (shown only when the level was raised:
+ * it is 0, nothing, unless someone asked for more). */
+static __thread rm_ssh *cfg_session;
+
 static void cfg_log_cb(int prio, const char *fn, const char *msg, void *ud)
 {
-	rm_ssh *s = ud;
+	rm_ssh *s = cfg_session;
 	const char *m;
-	(void)prio;
-	(void)fn;
+	(void)ud;
 	if (!msg)
 		return;
+	if (!s) {
+		fprintf(stderr, "[libssh %d] %s: %s\n", prio, fn ? fn : "?", msg);
+		return;
+	}
 	if ((m = strstr(msg, "Unsupported option")) || (m = strstr(msg, "Unknown option")) ||
 	    (m = strstr(msg, "Unapplicable option")) || (m = strstr(msg, "Option not")))
 		warn(s, "ssh_config: %s (ignored)", m);
@@ -133,7 +142,6 @@ static void cfg_log_cb(int prio, const char *fn, const char *msg, void *ud)
 static int parse_config(rm_ssh *s, const rm_ssh_spec *spec, char **err)
 {
 	ssh_logging_callback old_cb = ssh_get_log_callback();
-	void *old_ud = ssh_get_log_userdata();
 	int old_level = ssh_get_log_level();
 	char *user_file = NULL;
 	int rc;
@@ -151,12 +159,13 @@ static int parse_config(rm_ssh *s, const rm_ssh_spec *spec, char **err)
 			user_file = xasprintf("%s/.ssh/config", res->pw_dir);
 	}
 	ssh_set_log_callback(cfg_log_cb);
-	ssh_set_log_userdata(s);
+	cfg_session = s;
 	ssh_set_log_level(SSH_LOG_TRACE);
 	rc = user_file ? ssh_options_parse_config(s->ss, user_file) : 0;
 	ssh_set_log_level(old_level);
-	ssh_set_log_callback(old_cb);
-	ssh_set_log_userdata(old_ud);
+	cfg_session = NULL;
+	if (old_cb) /* else cfg_log_cb stays: see above */
+		ssh_set_log_callback(old_cb);
 	if (rc == 0 && !spec->config_file)
 		rc = ssh_options_parse_config(s->ss, "/etc/ssh/ssh_config");
 	if (rc < 0) {
@@ -992,6 +1001,11 @@ int rm_ssh_open(const rm_ssh_spec *spec, const rm_ssh_cb *cb, rm_ssh **out, char
 	if (spec->identity)
 		ssh_options_set(s->ss, SSH_OPTIONS_IDENTITY, spec->identity);
 	ssh_options_set(s->ss, SSH_OPTIONS_TIMEOUT, &timeout);
+	/* TCP_NODELAY: SSH sends whole messages and waits for answers; with
+	 * Nagle a small message after another (NEWKEYS then SERVICE_REQUEST,
+	 * a WINDOW_ADJUST then a request) waits for the first one's ACK, a
+	 * round trip (and the server's 40 ms delayed ACK) each time */
+	ssh_options_set(s->ss, SSH_OPTIONS_NODELAY, &(int){ 1 });
 
 	s->host = opt_str(s->ss, SSH_OPTIONS_HOST);
 	if (ssh_options_get_port(s->ss, &port) < 0 || port == 0)

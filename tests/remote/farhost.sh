@@ -15,6 +15,19 @@
 #                                  the namespace; idempotent; leaves DIR's
 #                                  other files (keys, log) for the caller
 #   farhost.sh delay DIR MS        change the delay on both ends, live
+#   farhost.sh mark DIR            print a mark for `trips` (the packets so far)
+#   farhost.sh trips DIR MARK      print the round trips the clients of the
+#                                  far sshd waited for since MARK
+#
+# Round trips (nfqueue delay only; `trips` fails under netem): every TCP
+# packet through the namespace is logged in DIR/trace (tests/remote/
+# nfqdelay.c -t). A client's packets that carry data, SYN, FIN or FIN form
+# bursts: a packet sent more than DELAY_MS (half the RTT) after the client's
+# previous one starts a new burst, which it can only have waited for. The
+# last burst (the close, or whatever ends the window) is waited on by
+# nothing, so round trips = bursts - 1: a TCP connect, a request and its
+# answer, and a close count 2 (SYN, request). All of the far sshd's clients
+# in the window count together, on one time line.
 #
 # The delay: `tc qdisc ... netem delay` on both ends of the veth pair when
 # the kernel has sch_netem; otherwise (some VM kernels are built without it
@@ -47,7 +60,7 @@ die() {
 }
 
 usage() {
-	echo "usage: $0 up DIR [DELAY_MS] | down DIR | delay DIR MS" >&2
+	echo "usage: $0 up DIR [DELAY_MS] | down DIR | delay DIR MS | mark DIR | trips DIR MARK" >&2
 	exit 2
 }
 
@@ -133,7 +146,7 @@ down_dir() {
 		"$sshd_sh" stop "$d" || true
 	fi
 	rm -f "$d/netns" "$d/veth" "$d/addr" "$d/delay_ms" "$d/delay_method" "$d/nfqdelay.pid" \
-		"$d/nfqdelay.ready"
+		"$d/nfqdelay.ready" "$d/trace"
 }
 
 # build/nfqdelay, built when missing or older than its source
@@ -157,7 +170,8 @@ nfqueue_up() {
 	bin=$(nfqdelay_bin)
 	rm -f "$d/nfqdelay.ready"
 	# not holding the lock (fd 9), not holding a caller's $(...) open
-	ip netns exec "$name" "$bin" -q 0 -d "$delay" -f "$d/delay_ms" -r "$d/nfqdelay.ready" \
+	: >"$d/trace"
+	ip netns exec "$name" "$bin" -q 0 -d "$delay" -f "$d/delay_ms" -r "$d/nfqdelay.ready" -t "$d/trace" \
 		</dev/null >>"$d/nfqdelay.log" 2>&1 9>&- &
 	pid=$!
 	echo "$pid" >"$d/nfqdelay.pid"
@@ -176,6 +190,34 @@ check_ms() {
 	'' | *[!0-9]*) die "delay '$1' is not a whole number of milliseconds" ;;
 	esac
 }
+
+# trips DIR MARK: see the top
+trips() {
+	local d=$1 mark=$2 port delay
+	[ -f "$d/trace" ] || die "no packet trace in $d (the nfqueue delay makes one)"
+	port=$(cat "$d/port") || die "no sshd port in $d"
+	delay=$(cat "$d/delay_ms") || die "no delay in $d"
+	awk -v mark="$mark" -v port="$port" -v gap="$((delay * 1000))" '
+		NR <= mark || $2 != "in" || $4 != port { next }
+		$5 !~ /[SF]/ && $6 == 0 { next }
+		{ if (n == 0 || $1 - last > gap) n++; last = $1 }
+		END { print (n > 0 ? n - 1 : 0) }' "$d/trace"
+}
+
+case ${1:-} in
+mark)
+	[ $# = 2 ] || usage
+	[ -f "$2/trace" ] || die "no packet trace in $2 (the nfqueue delay makes one)"
+	wc -l <"$2/trace"
+	exit 0
+	;;
+trips)
+	[ $# = 3 ] || usage
+	check_ms "$3"
+	trips "$2" "$3"
+	exit 0
+	;;
+esac
 
 [ "$(id -u)" = 0 ] || die "needs root (ip netns, tc)"
 cmd=${1:-}
