@@ -358,6 +358,7 @@ int be_batch_run(const struct be_batch_opts *o)
 	if (b->write_failed && b->write_errno != EPIPE)
 		rc = 1;
 
+	be_ssh_quit_all(); /* no round trip for closing a far host */
 	for (size_t i = 0; i < b->nhosts; i++)
 		be_host_free(&b->hosts[i].be, 500);
 	free(b->hosts);

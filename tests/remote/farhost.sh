@@ -21,13 +21,15 @@
 #
 # Round trips (nfqueue delay only; `trips` fails under netem): every TCP
 # packet through the namespace is logged in DIR/trace (tests/remote/
-# nfqdelay.c -t). A client's packets that carry data, SYN, FIN or FIN form
-# bursts: a packet sent more than DELAY_MS (half the RTT) after the client's
-# previous one starts a new burst, which it can only have waited for. The
-# last burst (the close, or whatever ends the window) is waited on by
-# nothing, so round trips = bursts - 1: a TCP connect, a request and its
-# answer, and a close count 2 (SYN, request). All of the far sshd's clients
-# in the window count together, on one time line.
+# nfqdelay.c -t). A client's packets to sshd form bursts: a packet sent more
+# than DELAY_MS (half the RTT) after the client's previous one starts a new
+# burst, which it can only have waited for, a round trip (a lone ACK counts:
+# it answers a segment the server's Nagle held back until then, a wait as
+# long as any). Bare RSTs and what a connection sends after its FIN are
+# left out; the last burst (the close, or whatever ends the window) is
+# waited on by nothing, so round trips = bursts - 1: a TCP connect, one
+# request and its answer, and a close count 2. All of the far sshd's
+# clients in the window count together, on one time line.
 #
 # The delay: `tc qdisc ... netem delay` on both ends of the veth pair when
 # the kernel has sch_netem; otherwise (some VM kernels are built without it
@@ -198,9 +200,10 @@ trips() {
 	port=$(cat "$d/port") || die "no sshd port in $d"
 	delay=$(cat "$d/delay_ms") || die "no delay in $d"
 	awk -v mark="$mark" -v port="$port" -v gap="$((delay * 1000))" '
-		NR <= mark || $2 != "in" || $4 != port { next }
-		$5 !~ /[SF]/ && $6 == 0 { next }
+		NR <= mark || $2 != "in" || $4 != port || fin[$3] { next }
+		$5 ~ /R/ && $6 == 0 { next }
 		{ if (n == 0 || $1 - last > gap) n++; last = $1 }
+		$5 ~ /F/ { fin[$3] = 1 }
 		END { print (n > 0 ? n - 1 : 0) }' "$d/trace"
 }
 
