@@ -68,6 +68,8 @@ struct be_host {
 	int64_t retry_at_ms;   /* next connection attempt, 0 = none */
 	bool local_qemu;       /* qemu:///system on this machine: pid files */
 	struct be_stats *stats; /* live figures' previous samples (be_stats.c) */
+	struct be_vmflags *vmflags; /* the VMs' flags of the last list, by uuid (be_list.c) */
+	size_t nvmflags;
 
 	/* SSH hosts (be_ssh.c); worker, set up by be_host_new */
 	struct core_ssh_target *ssh; /* NULL: not an ssh:// host */
@@ -112,6 +114,7 @@ char *be_open_uri(const char *uri);
 int be_list_vms(be_host *h, char **err);
 int be_list_nets(be_host *h, char **err);
 int be_list_pools(be_host *h, char **err);
+void be_list_free(be_host *h); /* the worker's end: what the lists keep */
 /* Post MD_MSG_VM_UPDATE or, when the VM is gone, MD_MSG_VM_REMOVED. */
 void be_vm_post(be_host *h, const char *uuid);
 
@@ -121,6 +124,12 @@ void be_dom_job(be_host *h, const be_job *j);
 /* be_stats.c: BE_OP_STATS (one bulk call per host), and its state's end. */
 void be_stats_job(be_host *h);
 void be_stats_free(be_host *h);
+/* The bulk stats call of a tick (all its groups). */
+int be_stats_read(virConnectPtr conn, virDomainStatsRecordPtr **recs);
+/* Records of be_stats_read, read between t0 and t1 (core_now_us), as the
+ * previous tick: the next BE_OP_STATS gives rates at once (batch mode's
+ * first list). */
+void be_stats_baseline(be_host *h, virDomainStatsRecordPtr *recs, int n, int64_t t0, int64_t t1);
 
 /* be_ssh.c */
 /* Worker: open the SSH session (prompting), find and forward the remote

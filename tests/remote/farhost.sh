@@ -16,8 +16,9 @@
 #                                  other files (keys, log) for the caller
 #   farhost.sh delay DIR MS        change the delay on both ends, live
 #   farhost.sh mark DIR            print a mark for `trips` (the packets so far)
-#   farhost.sh trips DIR MARK      print the round trips the clients of the
-#                                  far sshd waited for since MARK
+#   farhost.sh trips DIR MARK [END]  print the round trips the clients of
+#                                  the far sshd waited for since MARK (and
+#                                  up to the mark END)
 #
 # Round trips (nfqueue delay only; `trips` fails under netem): every TCP
 # packet through the namespace is logged in DIR/trace (tests/remote/
@@ -62,7 +63,7 @@ die() {
 }
 
 usage() {
-	echo "usage: $0 up DIR [DELAY_MS] | down DIR | delay DIR MS | mark DIR | trips DIR MARK" >&2
+	echo "usage: $0 up DIR [DELAY_MS] | down DIR | delay DIR MS | mark DIR | trips DIR MARK [END]" >&2
 	exit 2
 }
 
@@ -193,14 +194,14 @@ check_ms() {
 	esac
 }
 
-# trips DIR MARK: see the top
+# trips DIR MARK [END]: see the top
 trips() {
-	local d=$1 mark=$2 port delay
+	local d=$1 mark=$2 end=${3:-} port delay
 	[ -f "$d/trace" ] || die "no packet trace in $d (the nfqueue delay makes one)"
 	port=$(cat "$d/port") || die "no sshd port in $d"
 	delay=$(cat "$d/delay_ms") || die "no delay in $d"
-	awk -v mark="$mark" -v port="$port" -v gap="$((delay * 1000))" '
-		NR <= mark || $2 != "in" || $4 != port || fin[$3] { next }
+	awk -v mark="$mark" -v end="$end" -v port="$port" -v gap="$((delay * 1000))" '
+		NR <= mark || (end != "" && NR > end) || $2 != "in" || $4 != port || fin[$3] { next }
 		$5 ~ /R/ && $6 == 0 { next }
 		{ if (n == 0 || $1 - last > gap) n++; last = $1 }
 		$5 ~ /F/ { fin[$3] = 1 }
@@ -215,9 +216,10 @@ mark)
 	exit 0
 	;;
 trips)
-	[ $# = 3 ] || usage
+	[ $# = 3 ] || [ $# = 4 ] || usage
 	check_ms "$3"
-	trips "$2" "$3"
+	[ $# = 3 ] || check_ms "$4"
+	trips "$2" "$3" "${4:-}"
 	exit 0
 	;;
 esac
