@@ -312,22 +312,33 @@ t_ssh_libvirt_libssh_uri() {
 # ms since the epoch
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
-# a "far" host (a network namespace, 100 ms each way: 200 ms RTT) with sshd
-# inside: while a slow call is in flight (a refresh: several round trips),
-# a key press still changes the screen within 100 ms
-t_ssh_far_keys_responsive() {
-	local far=$TM_TESTDIR/far addr port d i t0 t1 ms all=() sorted med
+# far_up: a "far" host in FAR_DIR (a network namespace, 100 ms each way:
+# 200 ms RTT) with sshd inside, removed when the test ends; FAR_ADDR,
+# FAR_PORT; its key in $TM_TESTDIR/ssh/known_hosts. FAR_DIR is in SSH_TMP,
+# where the test user can read authorized_keys (sshd reads it as the user)
+far_up() {
+	local far d=$TM_TESTDIR/ssh
+	FAR_DIR=$SSH_TMP/far.$BASHPID
+	far=$FAR_DIR
 	mkdir -p "$far"
 	cp "$SSHD_DIR/authorized_keys" "$far/authorized_keys"
-	tm_on_exit "'$TM_ROOT/tests/remote/farhost.sh' down '$far' >/dev/null 2>&1"
-	read -r addr port < <(FARHOST_OWNER=$BASHPID "$TM_ROOT/tests/remote/farhost.sh" up "$far" 100) ||
+	chmod 644 "$far/authorized_keys"
+	tm_on_exit "'$TM_ROOT/tests/remote/farhost.sh' down '$far' >/dev/null 2>&1; rm -rf '$far'"
+	read -r FAR_ADDR FAR_PORT < <(FARHOST_OWNER=$BASHPID "$TM_ROOT/tests/remote/farhost.sh" up "$far" 100) ||
 		tm_fail "no far host"
-	[ -n "$port" ] || tm_fail "no far host"
-	d=$TM_TESTDIR/ssh
+	[ -n "$FAR_PORT" ] || tm_fail "no far host"
 	mkdir -p "$d"
 	chmod 700 "$d"
-	ssh-keyscan -T 10 -p "$port" -t ed25519 "$addr" 2>/dev/null >"$d/known_hosts"
-	[ -s "$d/known_hosts" ] || tm_fail "ssh-keyscan found no key at $addr:$port"
+	ssh-keyscan -T 10 -p "$FAR_PORT" -t ed25519 "$FAR_ADDR" 2>/dev/null >"$d/known_hosts"
+	[ -s "$d/known_hosts" ] || tm_fail "ssh-keyscan found no key at $FAR_ADDR:$FAR_PORT"
+}
+
+# a far host (far_up): while a slow call is in flight (a refresh: several round trips),
+# a key press still changes the screen within 100 ms
+t_ssh_far_keys_responsive() {
+	local addr port d i t0 t1 ms all=() sorted med
+	far_up
+	addr=$FAR_ADDR port=$FAR_PORT d=$TM_TESTDIR/ssh
 	t0=$(now_ms)
 	vmmc_ssh "$d" --agent "ssh://root@$addr:$port"
 	tm_wait_for "1/1 connected" 60
@@ -373,28 +384,19 @@ t_ssh_far_keys_responsive() {
 # "Far hosts".
 FAR_RT_BATCH=15     # batch connect+list, a key file without passphrase
 FAR_RT_BATCH_AGENT=16 # the same with the agent's key (libssh asks first)
-FAR_RT_RECONNECT=13 # console: link dropped, to the new list (retry delay aside)
+FAR_RT_RECONNECT=14 # console: link dropped, to the new list (retry delay aside)
 t_ssh_far_round_trips() {
-	local far=$TM_TESTDIR/far addr port d uri sock rt i
-	mkdir -p "$far"
-	cp "$SSHD_DIR/authorized_keys" "$far/authorized_keys"
-	tm_on_exit "'$TM_ROOT/tests/remote/farhost.sh' down '$far' >/dev/null 2>&1"
-	read -r addr port < <(FARHOST_OWNER=$BASHPID "$TM_ROOT/tests/remote/farhost.sh" up "$far" 100) ||
-		tm_fail "no far host"
-	[ -n "$port" ] || tm_fail "no far host"
+	local far d=$TM_TESTDIR/ssh uri sock rt i
+	far_up
+	far=$FAR_DIR
 	[ "$(cat "$far/delay_method")" = nfqueue ] || tm_skip "round trips are counted only with the nfqueue delay"
-	d=$TM_TESTDIR/ssh
-	mkdir -p "$d"
-	chmod 700 "$d"
-	ssh-keyscan -T 10 -p "$port" -t ed25519 "$addr" 2>/dev/null >"$d/known_hosts"
-	[ -s "$d/known_hosts" ] || tm_fail "ssh-keyscan found no key at $addr:$port"
 	cp "$SSH_TMP/agent_key" "$d/id_ed25519"
 	# two VMs in the test user's session daemon
 	sock=$PW_HOME/.cache/libvirt/libvirt-sock
 	for i in 1 2; do
 		far_session_define "$(lv_name "far$i")" || tm_fail "cannot define $(lv_name "far$i") for $PW_USER"
 	done
-	uri="ssh://$PW_USER@$addr:$port/session"
+	uri="ssh://$PW_USER@$FAR_ADDR:$FAR_PORT/session"
 
 	# the first time: the socket search (the remote uid and home, then
 	# the candidates one by one); its result is remembered
@@ -413,9 +415,9 @@ t_ssh_far_round_trips() {
 	[ "$rt" -le "$FAR_RT_BATCH_AGENT" ] ||
 		tm_fail "batch connect+list (agent) took $rt round trips (at most $FAR_RT_BATCH_AGENT)"
 
-	# the console: the link drops, a VM is defined meanwhile, the new list
-	# counts it
-	mkdir -p "$TM_TESTDIR/cache/vmmc"
+	# the console (the key file again): the link drops, a VM is defined
+	# meanwhile, the new list counts it
+	cp "$SSH_TMP/agent_key" "$d/id_ed25519"
 	vmmc_ssh "$d" --agent "$uri"
 	tm_wait_for "Virtual Machines (2) on" 60
 	tm_wait_gone busy 30
@@ -431,17 +433,20 @@ t_ssh_far_round_trips() {
 
 # far_session_define NAME: a plain VM in the test user's session daemon
 far_session_define() {
-	local xml=$TM_TESTDIR/$1.xml
+	# (the XML in the user's home: the test folder is not the user's to read)
+	local xml=$PW_HOME/$1.xml rc=0
 	printf "<domain type='qemu'><name>%s</name><memory unit='MiB'>32</memory><vcpu>1</vcpu><os><type arch='x86_64' machine='pc'>hvm</type></os><devices><emulator>/usr/bin/qemu-system-x86_64</emulator><memballoon model='none'/></devices></domain>\n" "$1" >"$xml"
 	chmod 644 "$xml"
 	runuser -u "$PW_USER" -- env -i HOME="$PW_HOME" PATH=/usr/sbin:/usr/bin:/bin \
-		virsh -q -c "qemu+unix:///session?socket=$PW_HOME/.cache/libvirt/libvirt-sock" define "$xml" >/dev/null
+		virsh -q -c "qemu+unix:///session?socket=$PW_HOME/.cache/libvirt/libvirt-sock" define "$xml" >/dev/null || rc=1
+	rm -f "$xml"
+	return "$rc"
 }
 
 # far_batch SSHDIR URI [--agent]: vmmc --batch --iterations 1 on URI (its CSV
 # in $TM_TESTDIR/far.csv); prints the far host's round trips for it
 far_batch() {
-	local m rc=0 far=$TM_TESTDIR/far
+	local m rc=0 far=$FAR_DIR
 	local -a agent=()
 	[ "${3:-}" != --agent ] || agent=("SSH_AUTH_SOCK=$AGENT_SOCK")
 	m=$("$TM_ROOT/tests/remote/farhost.sh" mark "$far")
