@@ -19,6 +19,21 @@
 #      the loopback host for 60 s, counting sshd's "Accepted publickey" lines
 #      (target: 1); virsh opens one SSH login per command.
 #
+# The floor at 200 ms RTT with these components (libssh 0.10.6, OpenSSH
+# 9.2's sshd, libvirt 9.0's client), in round trips, as counted: TCP 1,
+# banners 1 (libssh sends KEXINIT only after the server's banner), KEXINIT
+# 1, ECDH 1, NEWKEYS + SERVICE_REQUEST 1, the signed login 1 (+1 for an
+# agent key: libssh 0.10 asks the server about it first), the channel to
+# the daemon's socket 2 (sshd's Nagle holds the confirmation behind its
+# post-login hostkeys notice until our ACK), libvirt's open 5 (AUTH_LIST,
+# SUPPORTS_FEATURE, CONNECT_OPEN, SUPPORTS_FEATURE x 2, one after another),
+# the list 1: 14 to the console's first frame, 15 for batch mode (its
+# second reading). Below that needs changes outside vmmc: libssh sending
+# KEXINIT with its banner and the login right after SERVICE_REQUEST (-2),
+# sshd with TCP_NODELAY on forwarding channels (-1), libvirt's client
+# pipelining its open (-4); or a link that is already up (a multiplexed
+# SSH master kept between runs: 7 round trips instead of 14).
+#
 # Both clients get the same private SSH setup: a fresh ed25519 key (no
 # passphrase) in authorized_keys and in a private ssh-agent (SSH_AUTH_SOCK),
 # and a directory with config, known_hosts (ssh-keyscan of both servers) and

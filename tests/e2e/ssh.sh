@@ -380,8 +380,8 @@ t_ssh_far_keys_responsive() {
 # trace (tests/remote/farhost.sh trips), against the test user's session
 # daemon (its VMs are this test's alone, none running: the count depends on
 # vmmc only). Each limit is the count measured when it was set; a change
-# that adds a round trip fails here. Why so many, and the floor: README.md,
-# "Far hosts".
+# that adds a round trip fails here. Where they go, and the floor:
+# tests/bench/ssh.sh.
 FAR_RT_BATCH=15     # batch connect+list, a key file without passphrase
 FAR_RT_BATCH_AGENT=16 # the same with the agent's key (libssh asks first)
 FAR_RT_RECONNECT=14 # console: link dropped, to the new list (retry delay aside)
