@@ -113,4 +113,9 @@ uint64_t be_host_submit(be_host *h, int op, const char *uuid, char *const *paths
  * own (it frees its own state) and this returns. */
 void be_host_free(be_host **h, int timeout_ms);
 
+/* Quitting (before be_host_free of the hosts): the SSH links of ssh://
+ * hosts drop their libvirt connections at once, so that closing them does
+ * not wait a round trip for the daemon's answer. Any thread. */
+void be_ssh_quit_all(void);
+
 #endif

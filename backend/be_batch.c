@@ -337,8 +337,9 @@ int be_batch_run(const struct be_batch_opts *o)
 				b->write_failed = true;
 			}
 		}
-		/* tick 0: the baseline reading, not printed */
-		be_batch_submit(b);
+		/* tick 0, the baseline reading, was each host's first list
+		 * (be_list.c): the first tick comes one interval later (a host
+		 * without a baseline answers it as one, not printed) */
 		next = core_now_ms() + delay_ms;
 		/* N ticks per host: a slow host skips ticks (never two jobs out)
 		 * and so takes longer; one that stops answering is given up on */
@@ -359,6 +360,7 @@ int be_batch_run(const struct be_batch_opts *o)
 	if (b->write_failed && b->write_errno != EPIPE)
 		rc = 1;
 
+	be_ssh_quit_all(); /* no round trip for closing a far host */
 	for (size_t i = 0; i < b->nhosts; i++)
 		be_host_free(&b->hosts[i].be, 500);
 	free(b->hosts);

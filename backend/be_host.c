@@ -614,6 +614,7 @@ static void *be_worker_main(void *arg)
 	be_ssh_free(h);
 	be_stats_free(h);
 	be_names_free(h);
+	be_list_free(h);
 	pthread_mutex_lock(&h->lock);
 	h->done = true;
 	pthread_cond_broadcast(&h->done_cond);

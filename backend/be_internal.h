@@ -74,6 +74,8 @@ struct be_host {
 	bool local_qemu;       /* qemu:///system on this machine: pid files */
 	struct be_stats *stats; /* live figures' previous samples (be_stats.c) */
 	struct be_names *names; /* the VMs posted, uuid -> name (be_names.c) */
+	struct be_vmflags *vmflags; /* the VMs' flags of the last list, by uuid (be_list.c) */
+	size_t nvmflags;
 
 	/* SSH hosts (be_ssh.c); worker, set up by be_host_new */
 	struct core_ssh_target *ssh; /* NULL: not an ssh:// host */
@@ -138,6 +140,7 @@ int be_list_fail(be_host *h, char **err, int type);
 /* be_storage.c: a <volume> document (raw or qcow2, allocation 0). */
 char *be_vol_xml(const char *name, uint64_t capacity, const char *format,
 		 const char *backing_path, const char *backing_format);
+void be_list_free(be_host *h); /* the worker's end: what the lists keep */
 /* Post MD_MSG_VM_UPDATE or, when the VM is gone, MD_MSG_VM_REMOVED. */
 void be_vm_post(be_host *h, const char *uuid);
 
@@ -194,6 +197,12 @@ char *be_names_join(char *const *names, size_t n);
 /* be_stats.c: BE_OP_STATS (one bulk call per host), and its state's end. */
 void be_stats_job(be_host *h);
 void be_stats_free(be_host *h);
+/* The bulk stats call of a tick (all its groups). */
+int be_stats_read(virConnectPtr conn, virDomainStatsRecordPtr **recs);
+/* Records of be_stats_read, read between t0 and t1 (core_now_us), as the
+ * previous tick: the next BE_OP_STATS gives rates at once (batch mode's
+ * first list). */
+void be_stats_baseline(be_host *h, virDomainStatsRecordPtr *recs, int n, int64_t t0, int64_t t1);
 
 /* be_ssh.c */
 /* Worker: open the SSH session (prompting), find and forward the remote

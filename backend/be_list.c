@@ -2,8 +2,12 @@
 /* backend/be_list.c - VM, network and pool lists for the model.
  * The VM list costs four calls whatever the number of VMs: bulk stats plus
  * three filtered listings (autostart, managed save, persistent) matched by
- * UUID with sort + binary search; one in batch mode (BE_HOST_LISTS_ONLY),
- * which shows no flags. */
+ * UUID with sort + binary search (one after another: libvirt 9.0's client
+ * hangs or crashes when a connection dies under calls made at once from
+ * several threads). The list is posted after the first call already, with
+ * the flags of the last list (be_post_vms), and again with the flags read.
+ * In batch mode (BE_HOST_LISTS_ONLY, no flags shown) one call, bulk stats
+ * with every group a stats tick reads, taken as its first tick. */
 #include "be_internal.h"
 
 #include <stdio.h>
@@ -75,6 +79,21 @@ static const unsigned int be_set_flags[BE_SET__COUNT] = {
 	[BE_SET_PERSISTENT] = VIR_CONNECT_LIST_DOMAINS_PERSISTENT,
 };
 
+/* The flags of a VM as the last full list had them (be_host.vmflags). */
+struct be_vmflags {
+	unsigned char uuid[VIR_UUID_BUFLEN];
+	bool autostart, managed_save, persistent;
+};
+
+void be_list_free(be_host *h)
+{
+	free(h->vmflags);
+	h->vmflags = NULL;
+	h->nvmflags = 0;
+}
+
+/* sets NULL: the flags the last full list saw for this VM, else a
+ * persistent VM without autostart or saved state */
 static void be_vm_from_rec(const be_host *h, virDomainStatsRecordPtr r,
 			   const be_uuidset *sets, md_vm *v)
 {
@@ -103,10 +122,45 @@ static void be_vm_from_rec(const be_host *h, virDomainStatsRecordPtr r,
 	v->vcpus = vcpus;
 	v->mem_kib = cur;
 	v->maxmem_kib = max;
-	v->autostart = be_uuidset_has(&sets[BE_SET_AUTOSTART], raw);
-	v->managed_save = be_uuidset_has(&sets[BE_SET_MANAGEDSAVE], raw);
-	v->persistent = be_uuidset_has(&sets[BE_SET_PERSISTENT], raw);
+	if (sets) {
+		v->autostart = be_uuidset_has(&sets[BE_SET_AUTOSTART], raw);
+		v->managed_save = be_uuidset_has(&sets[BE_SET_MANAGEDSAVE], raw);
+		v->persistent = be_uuidset_has(&sets[BE_SET_PERSISTENT], raw);
+	} else {
+		const struct be_vmflags *f =
+			h->nvmflags ? bsearch(raw, h->vmflags, h->nvmflags, sizeof(*f), be_uuid_cmp) : NULL;
+		v->autostart = f && f->autostart;
+		v->managed_save = f && f->managed_save;
+		v->persistent = !f || f->persistent;
+	}
 	v->started_wall = be_started_wall(h, v);
+}
+
+/* Post the VM list of n records (sets: see be_vm_from_rec); with sets,
+ * remember the flags for the next list's first post. */
+static void be_post_vms(be_host *h, virDomainStatsRecordPtr *recs, int n, const be_uuidset *sets)
+{
+	md_msg *m = md_msg_new(MD_MSG_VM_LIST, h->id);
+
+	m->vms = xcalloc((size_t)n, sizeof(*m->vms));
+	m->nvms = (size_t)n;
+	for (int i = 0; i < n; i++)
+		be_vm_from_rec(h, recs[i], sets, &m->vms[i]);
+	if (sets) {
+		be_list_free(h);
+		h->vmflags = xcalloc((size_t)n ? (size_t)n : 1, sizeof(*h->vmflags));
+		h->nvmflags = (size_t)n;
+		for (int i = 0; i < n; i++) {
+			struct be_vmflags *f = &h->vmflags[i];
+			virDomainGetUUID(recs[i]->dom, f->uuid);
+			f->autostart = m->vms[i].autostart;
+			f->managed_save = m->vms[i].managed_save;
+			f->persistent = m->vms[i].persistent;
+		}
+		qsort(h->vmflags, h->nvmflags, sizeof(*h->vmflags), be_uuid_cmp);
+	}
+	be_names_set_list(h, m->vms, m->nvms); /* before m is the UI's */
+	be_post(m);
 }
 
 static int be_all_stats(virConnectPtr conn, virDomainStatsRecordPtr **recs)
@@ -123,27 +177,34 @@ int be_list_vms(be_host *h, char **err)
 {
 	virDomainStatsRecordPtr *recs = NULL;
 	be_uuidset sets[BE_SET__COUNT] = { { NULL, 0 } };
-	md_msg *m;
 	int n, rc = 0;
+	int64_t t0, t1;
+	/* batch mode shows no flags; its one call is also the first stats
+	 * tick */
+	bool batch = h->flags & BE_HOST_LISTS_ONLY;
 
 	if (!h->conn) {
 		*err = xstrdup("not connected");
 		return -1;
 	}
-	if ((n = be_all_stats(h->conn, &recs)) < 0)
+	t0 = core_now_us();
+	n = batch ? be_stats_read(h->conn, &recs) : be_all_stats(h->conn, &recs);
+	t1 = core_now_us();
+	if (n < 0)
 		return be_host_fail(h, err);
-	/* batch mode shows no flags: skip those three round trips */
-	for (int i = 0; i < BE_SET__COUNT && rc == 0 && !(h->flags & BE_HOST_LISTS_ONLY); i++)
-		if (be_uuidset_load(h->conn, be_set_flags[i], &sets[i]) < 0)
-			rc = be_host_fail(h, err);
-	if (rc == 0) {
-		m = md_msg_new(MD_MSG_VM_LIST, h->id);
-		m->vms = xcalloc((size_t)n, sizeof(*m->vms));
-		m->nvms = (size_t)n;
-		for (int i = 0; i < n; i++)
-			be_vm_from_rec(h, recs[i], sets, &m->vms[i]);
-		be_names_set_list(h, m->vms, m->nvms); /* before m is the UI's */
-		be_post(m);
+	if (batch) {
+		be_post_vms(h, recs, n, sets);
+		be_stats_baseline(h, recs, n, t0, t1);
+	} else {
+		/* the VMs at once, with the flags they had (the first time:
+		 * none known); then again once the flags are read, three
+		 * round trips later on a far host */
+		be_post_vms(h, recs, n, NULL);
+		for (int i = 0; i < BE_SET__COUNT && rc == 0; i++)
+			if (be_uuidset_load(h->conn, be_set_flags[i], &sets[i]) < 0)
+				rc = be_host_fail(h, err);
+		if (rc == 0)
+			be_post_vms(h, recs, n, sets);
 	}
 	for (int i = 0; i < BE_SET__COUNT; i++)
 		free(sets[i].u);

@@ -14,9 +14,11 @@
  * the worker waits for the answer; be_host_free cancels a pending one. */
 #include "be_internal.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../core/hosturi.h"
 #include "../core/log.h"
@@ -217,6 +219,120 @@ static const char *be_ssh_dir(void)
 	return d && *d ? d : NULL;
 }
 
+/* ---- the remote sockets that worked ---------------------------------------
+ * $XDG_CACHE_HOME/vmmc/ssh-sockets (else ~/.cache/vmmc/ssh-sockets): one
+ * line per host, "user@host:port driver system|session<TAB>path", the
+ * newest last, at most BE_SOCK_CACHE_MAX lines. The next connect opens that
+ * socket first instead of probing the candidates one by one (a round trip
+ * each). Only a hint: a wrong or missing line costs that one try. */
+#define BE_SOCK_CACHE_MAX 256
+static pthread_mutex_t be_sock_cache_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static char *be_sock_cache_file(void)
+{
+	const char *x = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	if (x && x[0] == '/')
+		return xasprintf("%s/vmmc/ssh-sockets", x);
+	if (home && home[0] == '/')
+		return xasprintf("%s/.cache/vmmc/ssh-sockets", home);
+	return NULL;
+}
+
+static char *be_sock_cache_key(be_host *h)
+{
+	const char *t = rm_ssh_target(h->rs);
+	if (strpbrk(t, "\t\n"))
+		return NULL;
+	return xasprintf("%s %s %s", t, h->ssh->driver, h->ssh->session ? "session" : "system");
+}
+
+/* The lines of the cache file but the one for key (file order). */
+static size_t be_sock_cache_read(const char *file, const char *key, char ***lines, char **found)
+{
+	FILE *f = fopen(file, "r");
+	char buf[4096];
+	size_t n = 0, cap = 0, kl = strlen(key);
+
+	*lines = NULL;
+	if (found)
+		*found = NULL;
+	if (!f)
+		return 0;
+	while (fgets(buf, sizeof buf, f)) {
+		size_t l = strcspn(buf, "\n");
+		if (buf[l] != '\n')
+			continue; /* too long or cut: not ours */
+		buf[l] = '\0';
+		if (strncmp(buf, key, kl) == 0 && buf[kl] == '\t') {
+			if (found)
+				core_str_set(found, buf + kl + 1);
+			continue;
+		}
+		if (!strchr(buf, '\t'))
+			continue;
+		xgrow(lines, &cap, n + 1, sizeof **lines);
+		(*lines)[n++] = xstrdup(buf);
+	}
+	fclose(f);
+	return n;
+}
+
+static char *be_sock_cache_get(be_host *h)
+{
+	char *file = be_sock_cache_file(), *key = be_sock_cache_key(h), *path = NULL, **lines = NULL;
+	size_t n = 0;
+	if (file && key) {
+		pthread_mutex_lock(&be_sock_cache_mu);
+		n = be_sock_cache_read(file, key, &lines, &path);
+		pthread_mutex_unlock(&be_sock_cache_mu);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(lines[i]);
+	free(lines);
+	free(file);
+	free(key);
+	if (path && path[0] != '/')
+		xfree(&path);
+	return path;
+}
+
+static void be_sock_cache_put(be_host *h, const char *path)
+{
+	char *file = be_sock_cache_file(), *key = be_sock_cache_key(h), *tmp = NULL, **lines = NULL;
+	size_t n = 0;
+	FILE *f = NULL;
+
+	if (!file || !key || strpbrk(path, "\t\n"))
+		goto out;
+	pthread_mutex_lock(&be_sock_cache_mu);
+	n = be_sock_cache_read(file, key, &lines, NULL);
+	*strrchr(file, '/') = '\0';
+	if (core_mkdir_p(file, 0700) == 0) {
+		file[strlen(file)] = '/';
+		tmp = xasprintf("%s.%ld.tmp", file, (long)getpid());
+		int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		if (fd >= 0 && (f = fdopen(fd, "w")) == NULL)
+			close(fd);
+		if (fd >= 0 && f) {
+			int bad;
+			for (size_t i = n >= BE_SOCK_CACHE_MAX ? n - BE_SOCK_CACHE_MAX + 1 : 0; i < n; i++)
+				fprintf(f, "%s\n", lines[i]);
+			fprintf(f, "%s\t%s\n", key, path);
+			bad = ferror(f);
+			if (fclose(f) != 0 || bad || rename(tmp, file) != 0)
+				unlink(tmp);
+		}
+	}
+	pthread_mutex_unlock(&be_sock_cache_mu);
+out:
+	for (size_t i = 0; i < n; i++)
+		free(lines[i]);
+	free(lines);
+	free(tmp);
+	free(file);
+	free(key);
+}
+
 int be_ssh_prepare(be_host *h, char **open_uri, char **err)
 {
 	struct core_ssh_target *t = h->ssh;
@@ -256,10 +372,17 @@ int be_ssh_prepare(be_host *h, char **open_uri, char **err)
 		xfree(&h->ssh_local);
 	}
 	if (!h->ssh_local) {
-		if (t->socket)
+		if (t->socket) {
 			sock = xstrdup(t->socket);
-		else if (rm_ssh_find_libvirt_socket(h->rs, t->driver, t->session, &sock, err) < 0)
-			return -1;
+		} else {
+			char *last = be_sock_cache_get(h);
+			rc = rm_ssh_find_libvirt_socket(h->rs, t->driver, t->session, last, &sock, err);
+			if (rc == 0 && (!last || strcmp(last, sock) != 0))
+				be_sock_cache_put(h, sock);
+			free(last);
+			if (rc < 0)
+				return -1;
+		}
 		if (rm_ssh_forward_unix(h->rs, sock, &local, err) < 0) {
 			free(sock);
 			return -1;
@@ -272,6 +395,11 @@ int be_ssh_prepare(be_host *h, char **open_uri, char **err)
 	*open_uri = xasprintf("%s+unix:///%s?socket=%s", t->driver, t->session ? "session" : "system",
 			      h->ssh_local);
 	return 0;
+}
+
+void be_ssh_quit_all(void)
+{
+	rm_ssh_quit_all();
 }
 
 char *be_ssh_via(be_host *h)

@@ -201,11 +201,14 @@ static void be_stats_periods(struct be_stats *s, virDomainStatsRecordPtr *recs, 
 	s->nperiod = nseen;
 }
 
-/* Node counters: per host, a call or two per tick whatever the VM count. */
-static void be_stats_node(be_host *h, struct be_stats *s, core_stats_host_sample *hs)
+/* Node counters: per host, a call or two per tick whatever the VM count.
+ * active: a VM of this tick runs (batch mode, which prints no node figures,
+ * needs the CPU count only for a running VM's cpu_host_pct: on a far host
+ * a run with none makes one round trip less). */
+static void be_stats_node(be_host *h, struct be_stats *s, bool active, core_stats_host_sample *hs)
 {
 	memset(hs, 0, sizeof(*hs));
-	if (!s->node_info) {
+	if (!s->node_info && (active || !(h->flags & BE_HOST_LISTS_ONLY))) {
 		virNodeInfo info;
 		s->node_info = true;
 		if (virNodeGetInfo(h->conn, &info) == 0) {
@@ -275,7 +278,7 @@ static void be_stats_node(be_host *h, struct be_stats *s, core_stats_host_sample
 	virResetLastError();
 }
 
-static int be_stats_call(virConnectPtr conn, virDomainStatsRecordPtr **recs)
+int be_stats_read(virConnectPtr conn, virDomainStatsRecordPtr **recs)
 {
 	unsigned int groups = VIR_DOMAIN_STATS_STATE | VIR_DOMAIN_STATS_CPU_TOTAL | VIR_DOMAIN_STATS_BALLOON |
 			      VIR_DOMAIN_STATS_VCPU | VIR_DOMAIN_STATS_INTERFACE | VIR_DOMAIN_STATS_BLOCK;
@@ -294,25 +297,10 @@ static void be_stats_post(be_host *h, core_stats_tick *t)
 	be_post(m);
 }
 
-void be_stats_job(be_host *h)
+/* The host's stats state, fresh for a new connection. */
+static struct be_stats *be_stats_of(be_host *h)
 {
 	struct be_stats *s;
-	core_stats_tick *t = xcalloc(1, sizeof(*t));
-	core_stats_host_sample hs;
-	core_stats_host_rate hr;
-	virDomainStatsRecordPtr *recs = NULL;
-	core_stats_sample *cur;
-	int *states;
-	size_t ncur = 0;
-	int64_t t0, t1;
-	int n;
-
-	t->wall_ms = (int64_t)time(NULL) * 1000;
-	if (!h->conn) {
-		t->error = xstrdup("not connected");
-		be_stats_post(h, t);
-		return;
-	}
 	if (!h->stats)
 		h->stats = xcalloc(1, sizeof(*h->stats));
 	s = h->stats;
@@ -326,44 +314,98 @@ void be_stats_job(be_host *h)
 		s->ncpu_params = s->nmem_params = 0;
 		s->period_unsupported = false;
 	}
+	return s;
+}
+
+/* The samples of n records read between t0 and t1 (us): the active VMs
+ * with figures, sorted (NULL when none; *ncur their count). periods: also
+ * ask for balloon reports (be_stats_periods). */
+static core_stats_sample *be_stats_samples(struct be_stats *s, virDomainStatsRecordPtr *recs, int n,
+					   int64_t t0, int64_t t1, bool periods, size_t *ncur)
+{
+	core_stats_sample *cur = xcalloc(n > 0 ? (size_t)n : 1, sizeof(*cur));
+	int *states = xcalloc(n > 0 ? (size_t)n : 1, sizeof(*states));
+
+	*ncur = 0;
+	for (int i = 0; i < n; i++) {
+		be_sample_of(recs[i], &cur[i], &states[i]);
+		cur[i].t_us = t0 + (t1 - t0) / 2; /* the records were read in between */
+	}
+	if (n > 0 && periods)
+		be_stats_periods(s, recs, n, cur, states);
+	/* keep only active VMs with figures (the test driver has none: nothing
+	 * kept); an inactive domain can still report a stale cpu.time */
+	for (int i = 0; i < n; i++)
+		if (cur[i].have && md_vm_state_active(states[i]))
+			cur[(*ncur)++] = cur[i];
+	free(states);
+	core_stats_sort_samples(cur, *ncur);
+	if (!*ncur)
+		xfree(&cur);
+	return cur;
+}
+
+/* The previous tick is now cur (taken) and hs. */
+static void be_stats_keep(struct be_stats *s, core_stats_sample *cur, size_t ncur,
+			  const core_stats_host_sample *hs)
+{
+	free(s->prev);
+	s->prev = cur;
+	s->nprev = ncur;
+	s->host_prev = *hs;
+	s->ticked = true;
+}
+
+void be_stats_baseline(be_host *h, virDomainStatsRecordPtr *recs, int n, int64_t t0, int64_t t1)
+{
+	struct be_stats *s = be_stats_of(h);
+	core_stats_host_sample hs;
+	size_t ncur;
+	core_stats_sample *cur = be_stats_samples(s, recs, n, t0, t1, false, &ncur);
+
+	/* no node figures here: batch mode prints none (the CPU count for
+	 * cpu_host_pct comes with the next tick, when a VM runs) */
+	memset(&hs, 0, sizeof(hs));
+	hs.t_us = t1;
+	be_stats_keep(s, cur, ncur, &hs);
+}
+
+void be_stats_job(be_host *h)
+{
+	struct be_stats *s;
+	core_stats_tick *t = xcalloc(1, sizeof(*t));
+	core_stats_host_sample hs;
+	core_stats_host_rate hr;
+	virDomainStatsRecordPtr *recs = NULL;
+	core_stats_sample *cur;
+	size_t ncur = 0;
+	int64_t t0, t1;
+	int n;
+
+	t->wall_ms = (int64_t)time(NULL) * 1000;
+	if (!h->conn) {
+		t->error = xstrdup("not connected");
+		be_stats_post(h, t);
+		return;
+	}
+	s = be_stats_of(h);
 	t0 = core_now_us();
-	n = be_stats_call(h->conn, &recs);
+	n = be_stats_read(h->conn, &recs);
 	t1 = core_now_us();
 	if (n < 0) {
 		be_host_fail(h, &t->error);
 		be_stats_post(h, t);
 		return;
 	}
-	cur = xcalloc(n > 0 ? (size_t)n : 1, sizeof(*cur));
-	states = xcalloc(n > 0 ? (size_t)n : 1, sizeof(*states));
-	for (int i = 0; i < n; i++) {
-		be_sample_of(recs[i], &cur[i], &states[i]);
-		cur[i].t_us = t0 + (t1 - t0) / 2; /* the records were read in between */
-	}
-	if (n > 0)
-		be_stats_periods(s, recs, n, cur, states);
+	cur = be_stats_samples(s, recs, n, t0, t1, true, &ncur);
 	virDomainStatsRecordListFree(recs);
-	/* keep only active VMs with figures (the test driver has none: nothing
-	 * kept); an inactive domain can still report a stale cpu.time */
-	for (int i = 0; i < n; i++)
-		if (cur[i].have && md_vm_state_active(states[i]))
-			cur[ncur++] = cur[i];
-	free(states);
-	core_stats_sort_samples(cur, ncur);
 
-	be_stats_node(h, s, &hs);
+	be_stats_node(h, s, ncur > 0, &hs);
 	hs.t_us = core_now_us();
 	core_stats_host_rate_of(s->ticked ? &s->host_prev : NULL, &hs, &hr);
 	t->host = hr;
 	t->first = !s->ticked;
 	t->nvms = core_stats_diff(s->prev, s->nprev, cur, ncur, hs.ncpus, &t->vms);
-
-	free(s->prev);
-	s->prev = ncur ? cur : NULL;
-	s->nprev = ncur;
-	if (!ncur)
-		free(cur);
-	s->host_prev = hs;
-	s->ticked = true;
+	be_stats_keep(s, cur, ncur, &hs);
 	be_stats_post(h, t);
 }

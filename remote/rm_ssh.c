@@ -48,6 +48,7 @@ typedef struct rm_fwd {
 } rm_fwd;
 
 struct rm_ssh {
+	struct rm_ssh *live_next; /* in live_sessions (sess_mu) */
 	ssh_session ss;
 	ssh_event ev;
 	struct ssh_callbacks_struct sscb;
@@ -111,17 +112,26 @@ static void wake(rm_ssh *s)
 /* ---- ssh_config ------------------------------------------------------------ */
 
 /* libssh reports unsupported / unknown ssh_config options through its log
- * (at a debug level in 0.10). The log callback and level are thread-local in
- * libssh, so catch them on this thread only while the config is parsed, and
- * pass on only the lines about options. */
+ * (at a debug level in 0.10). The log callback, its user data and the level
+ * are thread-local in libssh, so catch them on this thread only while the
+ * config is parsed (cfg_session set), and pass on only the lines about
+ * options. libssh refuses a NULL callback, so the one before (none, at
+ * first) cannot be put back: outside a parse this callback does what libssh
+ * does without one, a line on stderr (shown only when the level was raised:
+ * it is 0, nothing, unless someone asked for more). */
+static __thread rm_ssh *cfg_session;
+
 static void cfg_log_cb(int prio, const char *fn, const char *msg, void *ud)
 {
-	rm_ssh *s = ud;
+	rm_ssh *s = cfg_session;
 	const char *m;
-	(void)prio;
-	(void)fn;
+	(void)ud;
 	if (!msg)
 		return;
+	if (!s) {
+		fprintf(stderr, "[libssh %d] %s: %s\n", prio, fn ? fn : "?", msg);
+		return;
+	}
 	if ((m = strstr(msg, "Unsupported option")) || (m = strstr(msg, "Unknown option")) ||
 	    (m = strstr(msg, "Unapplicable option")) || (m = strstr(msg, "Option not")))
 		warn(s, "ssh_config: %s (ignored)", m);
@@ -134,7 +144,6 @@ static void cfg_log_cb(int prio, const char *fn, const char *msg, void *ud)
 static int parse_config(rm_ssh *s, const rm_ssh_spec *spec, char **err)
 {
 	ssh_logging_callback old_cb = ssh_get_log_callback();
-	void *old_ud = ssh_get_log_userdata();
 	int old_level = ssh_get_log_level();
 	char *user_file = NULL;
 	int rc;
@@ -152,12 +161,13 @@ static int parse_config(rm_ssh *s, const rm_ssh_spec *spec, char **err)
 			user_file = xasprintf("%s/.ssh/config", res->pw_dir);
 	}
 	ssh_set_log_callback(cfg_log_cb);
-	ssh_set_log_userdata(s);
+	cfg_session = s;
 	ssh_set_log_level(SSH_LOG_TRACE);
 	rc = user_file ? ssh_options_parse_config(s->ss, user_file) : 0;
 	ssh_set_log_level(old_level);
-	ssh_set_log_callback(old_cb);
-	ssh_set_log_userdata(old_ud);
+	cfg_session = NULL;
+	if (old_cb) /* else cfg_log_cb stays: see above */
+		ssh_set_log_callback(old_cb);
 	if (rc == 0 && !spec->config_file)
 		rc = ssh_options_parse_config(s->ss, "/etc/ssh/ssh_config");
 	if (rc < 0) {
@@ -421,25 +431,55 @@ static void show_banner(rm_ssh *s)
 	ssh_string_free_char(banner);
 }
 
+/* The first identity file (spec->identity, else ssh_config's first
+ * IdentityFile, else SSH_DIR/id_ed25519), if it loads without a passphrase:
+ * a signed request at once, without asking the server first whether it
+ * would take the key (the agent's way in libssh 0.10, a round trip more).
+ * A refused key costs what the question would have. SSH_AUTH_DENIED when
+ * there is no such file. */
+static int auth_first_file(rm_ssh *s)
+{
+	char *path = opt_str(s->ss, SSH_OPTIONS_IDENTITY);
+	ssh_key key = NULL;
+	int rc = SSH_AUTH_DENIED;
+
+	if (path && access(path, R_OK) == 0 &&
+	    ssh_pki_import_privkey_file(path, NULL, NULL, NULL, &key) == SSH_OK)
+		rc = ssh_userauth_publickey(s->ss, NULL, key);
+	ssh_key_free(key);
+	free(path);
+	return rc;
+}
+
+/* After an attempt made before "none": 1 logged in, -1 the link is gone,
+ * 0 go on. */
+static int auth_early(rm_ssh *s, int rc, const char *method)
+{
+	if (rc == SSH_AUTH_SUCCESS) {
+		show_banner(s);
+		s->method = method;
+		return 1;
+	}
+	return rc == SSH_AUTH_ERROR && !ssh_is_connected(s->ss) ? -1 : 0;
+}
+
 static int authenticate(rm_ssh *s, char **err)
 {
 	int rc, methods, tries = s->pass_tries;
 	char *ms;
 
-	/* The agent first, before "none": on a far host each request is a
-	 * round trip, and an agent key is what logs in most of the time. */
+	/* A key file that needs no passphrase, then the agent, before "none":
+	 * on a far host each request is a round trip, and one of these is what
+	 * logs in most of the time. */
 	{
 		const char *sock = getenv("SSH_AUTH_SOCK");
-		if (sock && sock[0]) {
-			rc = ssh_userauth_agent(s->ss, NULL);
-			if (rc == SSH_AUTH_SUCCESS) {
-				show_banner(s);
-				s->method = "agent";
-				return 0;
-			}
-			if (rc == SSH_AUTH_ERROR && !ssh_is_connected(s->ss))
-				goto error;
-		}
+		int e = auth_early(s, auth_first_file(s), "publickey");
+		if (e == 0 && sock && sock[0])
+			e = auth_early(s, ssh_userauth_agent(s->ss, NULL), "agent");
+		if (e > 0)
+			return 0;
+		if (e < 0)
+			goto error;
 	}
 	rc = ssh_userauth_none(s->ss, NULL);
 	if (rc == SSH_AUTH_ERROR)
@@ -934,6 +974,46 @@ static char *probe_banner(const char *host, int port, int timeout_ms)
 	return xstrdup(buf);
 }
 
+/* The open sessions, for rm_ssh_quit_all. Lock order: sess_mu, then a
+ * session's mu. */
+static pthread_mutex_t sess_mu = PTHREAD_MUTEX_INITIALIZER;
+static rm_ssh *live_sessions;
+
+static void sess_add(rm_ssh *s)
+{
+	pthread_mutex_lock(&sess_mu);
+	s->live_next = live_sessions;
+	live_sessions = s;
+	pthread_mutex_unlock(&sess_mu);
+}
+
+static void sess_del(rm_ssh *s)
+{
+	pthread_mutex_lock(&sess_mu);
+	for (rm_ssh **p = &live_sessions; *p; p = &(*p)->live_next) {
+		if (*p == s) {
+			*p = s->live_next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&sess_mu);
+}
+
+void rm_ssh_quit_all(void)
+{
+	pthread_mutex_lock(&sess_mu);
+	for (rm_ssh *s = live_sessions; s; s = s->live_next) {
+		pthread_mutex_lock(&s->mu);
+		if (!s->dead) {
+			mark_dead(s, "closed (quitting)");
+			s->reported = 1; /* not a loss: no closed callback */
+		}
+		pthread_mutex_unlock(&s->mu);
+		wake(s);
+	}
+	pthread_mutex_unlock(&sess_mu);
+}
+
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static void lib_init(void)
 {
@@ -993,6 +1073,11 @@ int rm_ssh_open(const rm_ssh_spec *spec, const rm_ssh_cb *cb, rm_ssh **out, char
 	if (spec->identity)
 		ssh_options_set(s->ss, SSH_OPTIONS_IDENTITY, spec->identity);
 	ssh_options_set(s->ss, SSH_OPTIONS_TIMEOUT, &timeout);
+	/* TCP_NODELAY: SSH sends whole messages and waits for answers; with
+	 * Nagle a small message after another (NEWKEYS then SERVICE_REQUEST,
+	 * a WINDOW_ADJUST then a request) waits for the first one's ACK, a
+	 * round trip (and the server's 40 ms delayed ACK) each time */
+	ssh_options_set(s->ss, SSH_OPTIONS_NODELAY, &(int){ 1 });
 
 	s->host = opt_str(s->ss, SSH_OPTIONS_HOST);
 	if (ssh_options_get_port(s->ss, &port) < 0 || port == 0)
@@ -1044,6 +1129,7 @@ int rm_ssh_open(const rm_ssh_spec *spec, const rm_ssh_cb *cb, rm_ssh **out, char
 		goto fail;
 	}
 	s->th_started = 1;
+	sess_add(s);
 	*out = s;
 	return 0;
 fail:
@@ -1262,10 +1348,23 @@ int rm_ssh_exec(rm_ssh *s, const char *cmd, size_t max, char **out, int *status,
 	return rc;
 }
 
-int rm_ssh_find_libvirt_socket(rm_ssh *s, const char *driver, int session, char **path,
-			       char **err)
+/* Try the channel to path; on failure add "path (why)" to *tried. */
+static int try_candidate(rm_ssh *s, const char *path, char **tried)
 {
-	char *cand[6] = { 0 }, *tried = xstrdup(""), *why = NULL, *out = NULL;
+	char *why = NULL, *t;
+	if (try_unix(s, path, &why, true) == 0)
+		return 0;
+	t = xasprintf("%s%s%s (%s)", *tried, (*tried)[0] ? ", " : "", path, why);
+	free(*tried);
+	*tried = t;
+	free(why);
+	return -1;
+}
+
+int rm_ssh_find_libvirt_socket(rm_ssh *s, const char *driver, int session, const char *first,
+			       char **path, char **err)
+{
+	char *cand[6] = { 0 }, *tried = xstrdup(""), *out = NULL;
 	size_t nc = 0;
 	int rc = -1;
 
@@ -1275,6 +1374,13 @@ int rm_ssh_find_libvirt_socket(rm_ssh *s, const char *driver, int session, char 
 	pthread_mutex_lock(&s->mu);
 	if (check_alive_locked(s, err) < 0)
 		goto out;
+	/* the one that worked last time: no probing (and, for a session
+	 * daemon, no command to learn the remote uid and home) */
+	if (first && first[0] == '/' && try_candidate(s, first, &tried) == 0) {
+		*path = xstrdup(first);
+		rc = 0;
+		goto out;
+	}
 	if (!session) {
 		cand[nc++] = xasprintf("/run/libvirt/virt%sd-sock", driver);
 		cand[nc++] = xstrdup("/run/libvirt/libvirt-sock");
@@ -1295,16 +1401,13 @@ int rm_ssh_find_libvirt_socket(rm_ssh *s, const char *driver, int session, char 
 		}
 	}
 	for (size_t i = 0; i < nc; i++) {
-		char *t;
-		if (try_unix(s, cand[i], &why, true) == 0) {
+		if (first && strcmp(cand[i], first) == 0)
+			continue; /* tried above */
+		if (try_candidate(s, cand[i], &tried) == 0) {
 			*path = xstrdup(cand[i]);
 			rc = 0;
 			goto out;
 		}
-		t = xasprintf("%s%s%s (%s)", tried, tried[0] ? ", " : "", cand[i], why);
-		free(tried);
-		tried = t;
-		xfree(&why);
 	}
 	set_err(err, "%s: no libvirt %s daemon socket found; tried %s", s->target,
 		session ? "session" : "system", nc ? tried : "nothing (no remote uid or home)");
@@ -1314,7 +1417,6 @@ out:
 	for (size_t i = 0; i < nc; i++)
 		free(cand[i]);
 	free(tried);
-	free(why);
 	free(out);
 	return rc;
 }
@@ -1325,6 +1427,7 @@ void rm_ssh_close(rm_ssh **sp)
 	if (!s)
 		return;
 	*sp = NULL;
+	sess_del(s);
 	if (s->th_started) {
 		pthread_mutex_lock(&s->mu);
 		s->stop = 1;

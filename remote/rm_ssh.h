@@ -134,13 +134,16 @@ int rm_ssh_is_alive(rm_ssh *s);
 int rm_ssh_forward_unix(rm_ssh *s, const char *remote_path, char **local_path, char **err);
 
 /* Find the remote libvirt daemon's socket by opening a test channel to
- * each candidate: driver ("qemu" if NULL) picks virt<driver>d-sock before
- * the monolithic libvirt-sock; session = 0: /run/libvirt/..., session = 1:
- * the remote user's /run/user/UID/libvirt/... then ~/.cache/libvirt/...
- * (UID and HOME asked with one exec channel). *path: caller frees. On
- * failure the error lists every socket tried and why. */
-int rm_ssh_find_libvirt_socket(rm_ssh *s, const char *driver, int session, char **path,
-			       char **err);
+ * each candidate, one after another (a round trip each): first, when not
+ * NULL (an absolute path: the one that worked last time for this host),
+ * then: driver ("qemu" if NULL) picks virt<driver>d-sock before the
+ * monolithic libvirt-sock; session = 0: /run/libvirt/..., session = 1: the
+ * remote user's /run/user/UID/libvirt/... then ~/.cache/libvirt/... (UID
+ * and HOME asked with one exec channel, not needed when first opens).
+ * *path: caller frees. On failure the error lists every socket tried and
+ * why. */
+int rm_ssh_find_libvirt_socket(rm_ssh *s, const char *driver, int session, const char *first,
+			       char **path, char **err);
 
 /* Run a command on the server and collect its stdout (at most max bytes,
  * NUL-terminated, caller frees) and exit status. For small queries only. */
@@ -151,6 +154,13 @@ const char *rm_ssh_lib_version(void);
 
 /* Bytes carried through all forwards, both ways (for tests / stats). */
 unsigned long long rm_ssh_bytes(rm_ssh *s);
+
+/* Quitting: every open session drops its forwards' connections at once
+ * (their clients see EOF, so libvirt's virConnectClose does not wait a
+ * round trip for the answer to its CONNECT_CLOSE) and counts as closed
+ * (rm_ssh_is_alive 0; no closed callback). Any thread; rm_ssh_close is
+ * still needed. */
+void rm_ssh_quit_all(void);
 
 /* Stop the pump thread (joined), close every channel and socket, remove the
  * local sockets and their directories, disconnect, free; *s = NULL. */

@@ -11,9 +11,29 @@
 #      throw-away domains of other test runs (vmmc-test-<pid>-*) are left out
 #      of that check, and a name counts only if virsh saw it both before and
 #      after the vmmc run (the host may change while it runs).
+#      On the far host also the round trips of each (median), counted by
+#      tests/remote/farhost.sh trips from its packet trace, next to
+#      `ssh root@ADDR true` (the SSH floor), and the console: vmmc in tmux,
+#      the time and round trips to the first frame with the VMs, and after
+#      the link drops (sshd's session killed) to the next list.
 #   2. SSH logins over a session: vmmc in tmux (120x40, default refresh) on
 #      the loopback host for 60 s, counting sshd's "Accepted publickey" lines
 #      (target: 1); virsh opens one SSH login per command.
+#
+# The floor at 200 ms RTT with these components (libssh 0.10.6, OpenSSH
+# 9.2's sshd, libvirt 9.0's client), in round trips, as counted: TCP 1,
+# banners 1 (libssh sends KEXINIT only after the server's banner), KEXINIT
+# 1, ECDH 1, NEWKEYS + SERVICE_REQUEST 1, the signed login 1 (+1 for an
+# agent key: libssh 0.10 asks the server about it first), the channel to
+# the daemon's socket 2 (sshd's Nagle holds the confirmation behind its
+# post-login hostkeys notice until our ACK), libvirt's open 5 (AUTH_LIST,
+# SUPPORTS_FEATURE, CONNECT_OPEN, SUPPORTS_FEATURE x 2, one after another),
+# the list 1: 14 to the console's first frame, 15 for batch mode (its
+# second reading). Below that needs changes outside vmmc: libssh sending
+# KEXINIT with its banner and the login right after SERVICE_REQUEST (-2),
+# sshd with TCP_NODELAY on forwarding channels (-1), libvirt's client
+# pipelining its open (-4); or a link that is already up (a multiplexed
+# SSH master kept between runs: 7 round trips instead of 14).
 #
 # Both clients get the same private SSH setup: a fresh ed25519 key (no
 # passphrase) in authorized_keys and in a private ssh-agent (SSH_AUTH_SOCK),
@@ -25,8 +45,8 @@
 # -i but ignores known_hosts=, and OpenSSH finds ~/.ssh through the passwd
 # entry, not $HOME).
 # vmmc's figure includes what --batch --iterations 1 does after the list:
-# two bulk-stats calls (baseline and sample), so two round trips more than
-# `virsh list`; -d 0.001 makes the interval between them nothing.
+# one bulk-stats call (the list's own was the baseline), so one round trip
+# more than `virsh list` needs; -d 0.001 makes the interval nothing.
 #
 # The test domains (8, vmmc-test-<pid>-ssh*, defined, never started), both
 # sshd, the far host, the agent and tmux are removed at exit, also on
@@ -235,19 +255,26 @@ echo "bench ssh: loopback sshd $near_addr:$near_port; far host $far_addr:$far_po
 fail=0
 declare -A res
 
-# measure LABEL ADDR PORT DIR: alternate virsh and vmmc $runs times
+# the far host's round trips: rt_mark before a run, rt_count after it
+rt_mark() { "$farhost" mark "$tmp/far"; }
+rt_count() { "$farhost" trips "$tmp/far" "$@"; }
+
+# measure LABEL ADDR PORT DIR: alternate virsh and vmmc $runs times (and
+# count round trips on the far host)
 measure() {
-	local label=$1 addr=$2 port=$3 sdir=$4 i t0 rc ms vuri muri l0 l1 vlog=0 mlog=0
-	local -a vt=() mt=()
+	local label=$1 addr=$2 port=$3 sdir=$4 i t0 rc ms vuri muri l0 l1 vlog=0 mlog=0 mk
+	local -a vt=() mt=() vr=() mr=()
 	local vmmc_ok=1 err mruns=0
 	vuri="qemu+ssh://root@$addr:$port/system?keyfile=$key&command=$tmp/ssh"
 	muri="ssh://root@$addr:$port/system"
 	for ((i = 1; i <= runs; i++)); do
 		l0=$(logins "$sdir")
+		[ "$label" != far ] || mk=$(rt_mark)
 		t0=$EPOCHREALTIME
 		rc=0
 		timed "${cleanenv[@]}" virsh -c "$vuri" list --all >"$tmp/virsh.out" 2>"$tmp/virsh.err" || rc=$?
 		ms=$(ms_since "$t0")
+		[ "$label" != far ] || vr+=("$(rt_count "$mk")")
 		l1=$(logins "$sdir")
 		vlog=$((vlog + l1 - l0))
 		if [ "$rc" != 0 ]; then
@@ -264,11 +291,13 @@ measure() {
 		[ "$vmmc_ok" = 1 ] || continue
 		mruns=$((mruns + 1))
 		l0=$(logins "$sdir")
+		[ "$label" != far ] || mk=$(rt_mark)
 		t0=$EPOCHREALTIME
 		rc=0
 		timed "${cleanenv[@]}" "$bin" --batch --iterations 1 --format csv -d 0.001 "$muri" \
 			>"$tmp/vmmc.out" 2>"$tmp/vmmc.err" </dev/null || rc=$?
 		ms=$(ms_since "$t0")
+		[ "$label" != far ] || mr+=("$(rt_count "$mk")")
 		l1=$(logins "$sdir")
 		mlog=$((mlog + l1 - l0))
 		if [ "$rc" != 0 ] || [ ! -s "$tmp/vmmc.out" ]; then
@@ -297,6 +326,8 @@ measure() {
 	res[$label.virsh]=$(median "${vt[@]}")
 	res[$label.vmmc]=
 	[ "$vmmc_ok" = 0 ] || res[$label.vmmc]=$(median "${mt[@]}")
+	res[$label.vrt]=$(median "${vr[@]}")
+	res[$label.mrt]=$(median "${mr[@]}")
 	res[$label.vlog]=$vlog
 	res[$label.mlog]=$mlog
 	res[$label.mruns]=$mruns
@@ -308,22 +339,116 @@ echo "bench ssh: connect+list, $runs runs each, virsh and vmmc alternating"
 measure near "$near_addr" "$near_port" "$tmp/near" || die "virsh over the loopback sshd failed"
 measure far "$far_addr" "$far_port" "$tmp/far" || die "virsh over the far host failed"
 
-row() { # LABEL KEY
-	awk -v l="$1" -v v="${res[$2.virsh]}" -v m="${res[$2.vmmc]}" 'BEGIN {
-		if (m == "") printf "%-28s %9d ms %12s %12s\n", l, v, "n/a", "n/a"
-		else printf "%-28s %9d ms %9d ms %11.2fx\n", l, v, m, m / v
-	}'
+# ssh host true on the far host, $runs times: the SSH floor
+st=() sr=()
+for ((i = 1; i <= runs; i++)); do
+	mk=$(rt_mark)
+	t0=$EPOCHREALTIME
+	timed "${cleanenv[@]}" "$tmp/ssh" -p "$far_port" "root@$far_addr" true </dev/null ||
+		die "ssh root@$far_addr true failed"
+	st+=("$(ms_since "$t0")")
+	sr+=("$(rt_count "$mk")")
+done
+res[ssh.ms]=$(median "${st[@]}")
+res[ssh.rt]=$(median "${sr[@]}")
+
+# a time, and the round trips when counted: "4635 ms" / "4635 ms 22 rt"
+cell() { # MS [RT]
+	if [ -z "$1" ]; then printf '%17s' n/a
+	elif [ -n "${2:-}" ]; then printf '%8d ms %3d rt' "$1" "$2"
+	else printf '%11d ms' "$1"; fi
 }
-printf '%-28s %12s %12s %12s\n' "(median of $runs, ${res[nv]} VMs)" virsh vmmc "vmmc/virsh"
+row() { # LABEL KEY
+	local ratio=n/a
+	[ -z "${res[$2.vmmc]}" ] || ratio=$(awk -v v="${res[$2.virsh]}" -v m="${res[$2.vmmc]}" 'BEGIN { printf "%.2fx", m / v }')
+	printf '%-30s %17s %17s %11s\n' "$1" "$(cell "${res[$2.virsh]}" "${res[$2.vrt]:-}")" \
+		"$(cell "${res[$2.vmmc]}" "${res[$2.mrt]:-}")" "$ratio"
+}
+printf '%-30s %17s %17s %11s\n' "(median of $runs, ${res[nv]} VMs)" virsh vmmc "vmmc/virsh"
 row "connect+list   0 ms RTT" near
 row "connect+list $(printf '%3d' "$rtt") ms RTT" far
+printf '%-30s %17s   (the SSH floor: connect, log in, run a command)\n' \
+	"ssh host true $(printf '%3d' "$rtt") ms RTT" "$(cell "${res[ssh.ms]}" "${res[ssh.rt]}")"
 echo "SSH logins in those runs: virsh $((${res[near.vlog]} + ${res[far.vlog]})) for $((2 * runs)) calls," \
 	"vmmc $((${res[near.mlog]} + ${res[far.mlog]})) for $((${res[near.mruns]} + ${res[far.mruns]})) runs"
+
+# ---- the console on the far host: first frame with VMs, reconnect ------------------------
+export VMMC_BIN=$bin
+
+# the N of "Virtual Machines (N) on HOST" on the screen, -1 when none
+vm_count() {
+	local screen
+	screen=$(tm_capture 2>/dev/null) || screen=
+	if [[ $screen =~ Virtual\ Machines\ \(([0-9]+)\)\ on\  ]]; then
+		echo "${BASH_REMATCH[1]}"
+	else
+		echo -1
+	fi
+}
+
+# wait_count MIN SECS: until the title counts MIN VMs or more (20 ms polls)
+wait_count() {
+	local i
+	for ((i = 0; i < $2 * 50; i++)); do
+		[ "$(vm_count)" -lt "$1" ] || return 0
+		tm_alive || return 1
+		sleep 0.02
+	done
+	return 1
+}
+
+# $runs times: vmmc in tmux (140x36) on the far host, from the start to the
+# first frame whose title counts the VMs; then the link drops (sshd's session
+# killed), a VM is defined meanwhile, and from "disconnected" on the screen
+# to the frame that counts it (this includes the 1 s retry delay). Round
+# trips: the far host's, from the start (the drop) to that frame (the window
+# then also holds the burst sent right after the list's answer, which the
+# count leaves out as its last).
+ct=() cr=() rct=() rcr=()
+for ((i = 1; i <= runs; i++)); do
+	mk=$(rt_mark)
+	t0=$EPOCHREALTIME
+	tm_vmmc -x 140 -y 36 --env "SSH_AUTH_SOCK=$agent_sock" --env "VMMC_SSH_DIR=$sshdir" \
+		-- "ssh://root@$far_addr:$far_port/system" || die "cannot start vmmc in tmux"
+	if ! wait_count "$nvms" "$tmo"; then
+		echo "vmmc: the far host's VMs did not show in $tmo s (console)" >&2
+		fail=1
+		break
+	fi
+	ct+=("$(ms_since "$t0")")
+	cr+=("$(rt_count "$mk" "$(rt_mark)")")
+	tm_wait_gone busy 20 >/dev/null 2>&1 || true # the rest of the connect
+	sleep 1
+	n=$(vm_count)
+	"$sshd_sh" signal "$tmp/far" KILL
+	if ! tm_wait_for disconnected 20 >/dev/null 2>&1; then
+		echo "vmmc: a dropped link was not noticed in 20 s" >&2
+		fail=1
+		break
+	fi
+	mk=$(rt_mark)
+	t0=$EPOCHREALTIME
+	lv_define_vm "$(lv_name "re$i")" >/dev/null || die "cannot define $(lv_name "re$i")"
+	if ! wait_count $((n + 1)) "$tmo"; then
+		echo "vmmc: no new list in $tmo s after a dropped link" >&2
+		fail=1
+		break
+	fi
+	rct+=("$(ms_since "$t0")")
+	rcr+=("$(rt_count "$mk" "$(rt_mark)")")
+	tm_stop # (the next tm_vmmc keeps the test folder: its cache of the socket found)
+done
+tm_end >/dev/null 2>&1 || true
+[ "${#ct[@]}" = 0 ] ||
+	printf '%-30s %17s %17s   (start to the first frame with VMs)\n' "console $(printf '%3d' "$rtt") ms RTT" "" \
+		"$(cell "$(median "${ct[@]}")" "$(median "${cr[@]}")")"
+[ "${#rct[@]}" = 0 ] ||
+	printf '%-30s %17s %17s   (link dropped: \"disconnected\" to the new list, 1 s retry delay included)\n' \
+		"reconnect $(printf '%3d' "$rtt") ms RTT" "" "$(cell "$(median "${rct[@]}")" "$(median "${rcr[@]}")")"
 
 # ---- 2. logins over a session ---------------------------------------------------------
 # the session lists, opens a serial console (the tiny real guest of
 # tests/guest/) and polls the live figures
-export VMMC_BIN=$bin
 guest=$(lv_name guest)
 "$root/tests/guest/build.sh" >/dev/null || die "no test guest (tests/guest/build.sh)"
 "$root/tests/guest/domain.sh" "$guest" >"$tmp/guest.xml" || die "tests/guest/domain.sh failed"

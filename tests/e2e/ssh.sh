@@ -34,6 +34,7 @@ PW_USER=vmmcpw
 PW_HOME=$SSH_TMP/pwhome
 PW_PASS="pw-$$-$RANDOM-Zq"   # the test user's password: must never reach a file
 KEY_PASS="kp-$$-$RANDOM-Yx"  # the encrypted key's passphrase
+PW_MADE=0        # this run made the test user (and removes it)
 PORT=
 BATCH_SSH_DIR=
 
@@ -312,22 +313,33 @@ t_ssh_libvirt_libssh_uri() {
 # ms since the epoch
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
-# a "far" host (a network namespace, 100 ms each way: 200 ms RTT) with sshd
-# inside: while a slow call is in flight (a refresh: several round trips),
-# a key press still changes the screen within 100 ms
-t_ssh_far_keys_responsive() {
-	local far=$TM_TESTDIR/far addr port d i t0 t1 ms all=() sorted med
+# far_up: a "far" host in FAR_DIR (a network namespace, 100 ms each way:
+# 200 ms RTT) with sshd inside, removed when the test ends; FAR_ADDR,
+# FAR_PORT; its key in $TM_TESTDIR/ssh/known_hosts. FAR_DIR is in SSH_TMP,
+# where the test user can read authorized_keys (sshd reads it as the user)
+far_up() {
+	local far d=$TM_TESTDIR/ssh
+	FAR_DIR=$SSH_TMP/far.$BASHPID
+	far=$FAR_DIR
 	mkdir -p "$far"
 	cp "$SSHD_DIR/authorized_keys" "$far/authorized_keys"
-	tm_on_exit "'$TM_ROOT/tests/remote/farhost.sh' down '$far' >/dev/null 2>&1"
-	read -r addr port < <(FARHOST_OWNER=$BASHPID "$TM_ROOT/tests/remote/farhost.sh" up "$far" 100) ||
+	chmod 644 "$far/authorized_keys"
+	tm_on_exit "'$TM_ROOT/tests/remote/farhost.sh' down '$far' >/dev/null 2>&1; rm -rf '$far'"
+	read -r FAR_ADDR FAR_PORT < <(FARHOST_OWNER=$BASHPID "$TM_ROOT/tests/remote/farhost.sh" up "$far" 100) ||
 		tm_fail "no far host"
-	[ -n "$port" ] || tm_fail "no far host"
-	d=$TM_TESTDIR/ssh
+	[ -n "$FAR_PORT" ] || tm_fail "no far host"
 	mkdir -p "$d"
 	chmod 700 "$d"
-	ssh-keyscan -T 10 -p "$port" -t ed25519 "$addr" 2>/dev/null >"$d/known_hosts"
-	[ -s "$d/known_hosts" ] || tm_fail "ssh-keyscan found no key at $addr:$port"
+	ssh-keyscan -T 10 -p "$FAR_PORT" -t ed25519 "$FAR_ADDR" 2>/dev/null >"$d/known_hosts"
+	[ -s "$d/known_hosts" ] || tm_fail "ssh-keyscan found no key at $FAR_ADDR:$FAR_PORT"
+}
+
+# a far host (far_up): while a slow call is in flight (a refresh: several round trips),
+# a key press still changes the screen within 100 ms
+t_ssh_far_keys_responsive() {
+	local addr port d i t0 t1 ms all=() sorted med
+	far_up
+	addr=$FAR_ADDR port=$FAR_PORT d=$TM_TESTDIR/ssh
 	t0=$(now_ms)
 	vmmc_ssh "$d" --agent "ssh://root@$addr:$port"
 	tm_wait_for "1/1 connected" 60
@@ -363,6 +375,98 @@ t_ssh_far_keys_responsive() {
 	tm_keys q
 	tm_wait_exit 10
 	! compgen -G "$TM_TESTDIR/tmp/vmmc-ssh-*" >/dev/null || tm_fail "the forward socket was left behind"
+}
+
+# The round trips a far host (200 ms RTT) costs, counted from its packet
+# trace (tests/remote/farhost.sh trips), against the test user's session
+# daemon (its VMs are this test's alone, none running: the count depends on
+# vmmc only). Each limit is the count measured when it was set; a change
+# that adds a round trip fails here. Where they go, and the floor:
+# tests/bench/ssh.sh.
+FAR_RT_BATCH=15     # batch connect+list, a key file without passphrase
+FAR_RT_BATCH_AGENT=16 # the same with the agent's key (libssh asks first)
+FAR_RT_RECONNECT=14 # console: link dropped, to the new list (retry delay aside)
+t_ssh_far_round_trips() {
+	local far d=$TM_TESTDIR/ssh uri sock rt i
+	far_up
+	far=$FAR_DIR
+	[ "$(cat "$far/delay_method")" = nfqueue ] || tm_skip "round trips are counted only with the nfqueue delay"
+	cp "$SSH_TMP/agent_key" "$d/id_ed25519"
+	# two VMs in the test user's session daemon
+	sock=$PW_HOME/.cache/libvirt/libvirt-sock
+	for i in 1 2; do
+		far_session_define "$(lv_name "far$i")" || tm_fail "cannot define $(lv_name "far$i") for $PW_USER"
+	done
+	uri="ssh://$PW_USER@$FAR_ADDR:$FAR_PORT/session"
+
+	# the first time: the socket search (the remote uid and home, then
+	# the candidates one by one); its result is remembered
+	rt=$(far_batch "$d" "$uri") || tm_fail "batch mode on the far host failed: $rt"
+	echo "  batch connect+list, first time (socket search): $rt round trips" >&2
+	[ "$(far_names)" = "$(lv_name far1) $(lv_name far2)" ] || tm_fail "batch listed '$(far_names)'"
+	[ -s "$TM_TESTDIR/cache/vmmc/ssh-sockets" ] || tm_fail "the socket found was not remembered"
+	grep -qF "$sock" "$TM_TESTDIR/cache/vmmc/ssh-sockets" || tm_fail "a wrong socket was remembered"
+	rt=$(far_batch "$d" "$uri") || tm_fail "batch mode on the far host failed: $rt"
+	echo "  batch connect+list: $rt round trips (limit $FAR_RT_BATCH)" >&2
+	[ "$(far_names)" = "$(lv_name far1) $(lv_name far2)" ] || tm_fail "batch listed '$(far_names)'"
+	[ "$rt" -le "$FAR_RT_BATCH" ] || tm_fail "batch connect+list took $rt round trips (at most $FAR_RT_BATCH)"
+	rm "$d/id_ed25519"
+	rt=$(far_batch "$d" "$uri" --agent) || tm_fail "batch mode on the far host failed: $rt"
+	echo "  batch connect+list, agent key: $rt round trips (limit $FAR_RT_BATCH_AGENT)" >&2
+	[ "$rt" -le "$FAR_RT_BATCH_AGENT" ] ||
+		tm_fail "batch connect+list (agent) took $rt round trips (at most $FAR_RT_BATCH_AGENT)"
+
+	# the console (the key file again): the link drops, a VM is defined
+	# meanwhile, the new list counts it
+	cp "$SSH_TMP/agent_key" "$d/id_ed25519"
+	vmmc_ssh "$d" --agent "$uri"
+	tm_wait_for "Virtual Machines (2) on" 60
+	tm_wait_gone busy 30
+	"$TM_ROOT/tests/remote/sshd.sh" signal "$far" KILL
+	tm_wait_for disconnected 20
+	i=$("$TM_ROOT/tests/remote/farhost.sh" mark "$far")
+	far_session_define "$(lv_name far3)" || tm_fail "cannot define $(lv_name far3)"
+	tm_wait_for "Virtual Machines (3) on" 60
+	rt=$("$TM_ROOT/tests/remote/farhost.sh" trips "$far" "$i" "$("$TM_ROOT/tests/remote/farhost.sh" mark "$far")")
+	echo "  reconnect to the new list: $rt round trips (limit $FAR_RT_RECONNECT)" >&2
+	[ "$rt" -le "$FAR_RT_RECONNECT" ] || tm_fail "the reconnect took $rt round trips (at most $FAR_RT_RECONNECT)"
+}
+
+# far_session_define NAME: a plain VM in the test user's session daemon
+far_session_define() {
+	# (the XML in the user's home: the test folder is not the user's to read)
+	local xml=$PW_HOME/$1.xml rc=0
+	printf "<domain type='qemu'><name>%s</name><memory unit='MiB'>32</memory><vcpu>1</vcpu><os><type arch='x86_64' machine='pc'>hvm</type></os><devices><emulator>/usr/bin/qemu-system-x86_64</emulator><memballoon model='none'/></devices></domain>\n" "$1" >"$xml"
+	chmod 644 "$xml"
+	runuser -u "$PW_USER" -- env -i HOME="$PW_HOME" PATH=/usr/sbin:/usr/bin:/bin \
+		virsh -q -c "qemu+unix:///session?socket=$PW_HOME/.cache/libvirt/libvirt-sock" define "$xml" >/dev/null || rc=1
+	rm -f "$xml"
+	return "$rc"
+}
+
+# far_batch SSHDIR URI [--agent]: vmmc --batch --iterations 1 on URI (its CSV
+# in $TM_TESTDIR/far.csv); prints the far host's round trips for it
+far_batch() {
+	local m rc=0 far=$FAR_DIR
+	local -a agent=()
+	[ "${3:-}" != --agent ] || agent=("SSH_AUTH_SOCK=$AGENT_SOCK")
+	m=$("$TM_ROOT/tests/remote/farhost.sh" mark "$far")
+	env -i PATH="$PATH" HOME="$TM_TESTDIR/home" VMMC_SSH_DIR="$1" "${agent[@]}" \
+		XDG_CONFIG_HOME="$TM_TESTDIR/config" XDG_CACHE_HOME="$TM_TESTDIR/cache" \
+		ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$TM_TESTDIR/asan" \
+		UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$TM_TESTDIR/asan" \
+		timeout 60 "$VMMC_BIN" --batch --iterations 1 --format csv -d 0.001 "$2" \
+		>"$TM_TESTDIR/far.csv" 2>"$TM_TESTDIR/far.err" </dev/null || rc=$?
+	if [ "$rc" != 0 ]; then
+		echo "status $rc: $(head -c 400 "$TM_TESTDIR/far.err")"
+		return 1
+	fi
+	"$TM_ROOT/tests/remote/farhost.sh" trips "$far" "$m"
+}
+
+# the VM names of far.csv (third field), sorted, on one line
+far_names() {
+	awk -F, 'NR > 1 { print $3 }' "$TM_TESTDIR/far.csv" | sort | tr '\n' ' ' | sed 's/ $//'
 }
 
 # batch_err URI...: vmmc --batch's error output for URIs (it exits non-zero)
@@ -452,8 +556,10 @@ ssh_exit() {
 	if [ -f "$PW_HOME/.cache/libvirt/libvirtd.pid" ]; then
 		kill "$(cat "$PW_HOME/.cache/libvirt/libvirtd.pid")" 2>/dev/null
 	fi
-	pkill -u "$PW_USER" 2>/dev/null
-	"$TM_ROOT/tests/remote/sshd.sh" user-del "$PW_USER"
+	if [ "$PW_MADE" = 1 ]; then
+		pkill -u "$PW_USER" 2>/dev/null
+		"$TM_ROOT/tests/remote/sshd.sh" user-del "$PW_USER"
+	fi
 	"$TM_ROOT/tests/remote/sshd.sh" stop "$SSHD_DIR" 2>/dev/null
 	[ -z "$AGENT_PID" ] || kill "$AGENT_PID" 2>/dev/null
 	lv_down
@@ -477,7 +583,13 @@ setup() {
 	unset SSH_AUTH_SOCK SSH_AGENT_PID
 	# the password user and its session daemon (~/.cache/libvirt/libvirt-sock)
 	mkdir -p "$PW_HOME"
+	if getent passwd "$PW_USER" >/dev/null; then
+		# another run of this suite has it: leave it (and its processes) alone
+		echo "ssh: the test user $PW_USER exists: is another run of this suite going on? (one at a time)" >&2
+		return 1
+	fi
 	printf '%s' "$PW_PASS" | "$TM_ROOT/tests/remote/sshd.sh" user-add "$PW_USER" "$PW_HOME" || return 1
+	PW_MADE=1
 	chown "$PW_USER" "$PW_HOME"
 	runuser -u "$PW_USER" -- env -i HOME="$PW_HOME" PATH=/usr/sbin:/usr/bin:/bin libvirtd --daemon || return 1
 	for _ in $(seq 50); do

@@ -16,6 +16,22 @@
 #                                  the namespace; idempotent; leaves DIR's
 #                                  other files (keys, log) for the caller
 #   farhost.sh delay DIR MS        change the delay on both ends, live
+#   farhost.sh mark DIR            print a mark for `trips` (the packets so far)
+#   farhost.sh trips DIR MARK [END]  print the round trips the clients of
+#                                  the far sshd waited for since MARK (and
+#                                  up to the mark END)
+#
+# Round trips (nfqueue delay only; `trips` fails under netem): every TCP
+# packet through the namespace is logged in DIR/trace (tests/remote/
+# nfqdelay.c -t). A client's packets to sshd form bursts: a packet sent more
+# than DELAY_MS (half the RTT) after the client's previous one starts a new
+# burst, which it can only have waited for, a round trip (a lone ACK counts:
+# it answers a segment the server's Nagle held back until then, a wait as
+# long as any). Bare RSTs and what a connection sends after its FIN are
+# left out; the last burst (the close, or whatever ends the window) is
+# waited on by nothing, so round trips = bursts - 1: a TCP connect, one
+# request and its answer, and a close count 2. All of the far sshd's
+# clients in the window count together, on one time line.
 #
 # The delay: `tc qdisc ... netem delay` on both ends of the veth pair when
 # the kernel has sch_netem; otherwise (some VM kernels are built without it
@@ -48,7 +64,7 @@ die() {
 }
 
 usage() {
-	echo "usage: $0 up DIR [DELAY_MS] | down DIR | delay DIR MS" >&2
+	echo "usage: $0 up DIR [DELAY_MS] | down DIR | delay DIR MS | mark DIR | trips DIR MARK [END]" >&2
 	exit 2
 }
 
@@ -134,7 +150,7 @@ down_dir() {
 		"$sshd_sh" stop "$d" || true
 	fi
 	rm -f "$d/netns" "$d/veth" "$d/addr" "$d/delay_ms" "$d/delay_method" "$d/nfqdelay.pid" \
-		"$d/nfqdelay.ready"
+		"$d/nfqdelay.ready" "$d/trace"
 }
 
 # build/nfqdelay, built when missing or older than its source
@@ -158,7 +174,8 @@ nfqueue_up() {
 	bin=$(nfqdelay_bin)
 	rm -f "$d/nfqdelay.ready"
 	# not holding the lock (fd 9), not holding a caller's $(...) open
-	ip netns exec "$name" "$bin" -q 0 -d "$delay" -f "$d/delay_ms" -r "$d/nfqdelay.ready" \
+	: >"$d/trace"
+	ip netns exec "$name" "$bin" -q 0 -d "$delay" -f "$d/delay_ms" -r "$d/nfqdelay.ready" -t "$d/trace" \
 		</dev/null >>"$d/nfqdelay.log" 2>&1 9>&- &
 	pid=$!
 	echo "$pid" >"$d/nfqdelay.pid"
@@ -177,6 +194,36 @@ check_ms() {
 	'' | *[!0-9]*) die "delay '$1' is not a whole number of milliseconds" ;;
 	esac
 }
+
+# trips DIR MARK [END]: see the top
+trips() {
+	local d=$1 mark=$2 end=${3:-} port delay
+	[ -f "$d/trace" ] || die "no packet trace in $d (the nfqueue delay makes one)"
+	port=$(cat "$d/port") || die "no sshd port in $d"
+	delay=$(cat "$d/delay_ms") || die "no delay in $d"
+	awk -v mark="$mark" -v end="$end" -v port="$port" -v gap="$((delay * 1000))" '
+		NR <= mark || (end != "" && NR > end) || $2 != "in" || $4 != port || fin[$3] { next }
+		$5 ~ /R/ && $6 == 0 { next }
+		{ if (n == 0 || $1 - last > gap) n++; last = $1 }
+		$5 ~ /F/ { fin[$3] = 1 }
+		END { print (n > 0 ? n - 1 : 0) }' "$d/trace"
+}
+
+case ${1:-} in
+mark)
+	[ $# = 2 ] || usage
+	[ -f "$2/trace" ] || die "no packet trace in $2 (the nfqueue delay makes one)"
+	wc -l <"$2/trace"
+	exit 0
+	;;
+trips)
+	[ $# = 3 ] || [ $# = 4 ] || usage
+	check_ms "$3"
+	[ $# = 3 ] || check_ms "$4"
+	trips "$2" "$3" "${4:-}"
+	exit 0
+	;;
+esac
 
 [ "$(id -u)" = 0 ] || die "needs root (ip netns, tc)"
 cmd=${1:-}

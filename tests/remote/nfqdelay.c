@@ -2,7 +2,7 @@
 /* tests/remote/nfqdelay.c - delay every packet of a netfilter queue by a
  * fixed time, for tests/remote/farhost.sh on kernels without sch_netem.
  *
- *   nfqdelay -q QUEUE -d MS [-f FILE] [-r READY_FILE]
+ *   nfqdelay -q QUEUE -d MS [-f FILE] [-r READY_FILE] [-t TRACE_FILE]
  *
  * Binds netfilter queue QUEUE (in the caller's network namespace), and
  * accepts each packet MS milliseconds after it was queued, in arrival order
@@ -11,8 +11,14 @@
  * milliseconds); SIGTERM / SIGINT end it (the kernel then drops what is
  * still queued and, without --queue-bypass, every later packet). It runs
  * in a session of its own (setsid): a Ctrl-C in the terminal that started
- * it does not stop it. READY_FILE is created once the queue is bound. Only the packets' metadata is copied
- * to user space. Raw netlink, no library.
+ * it does not stop it. READY_FILE is created once the queue is bound. Only
+ * the packets' metadata is copied to user space, and with -t the first 80
+ * bytes (the IPv4 and TCP headers): each TCP packet then appends a line to
+ * TRACE_FILE when it is queued,
+ *   MONOTONIC_US DIR SPORT DPORT FLAGS PAYLOAD_LEN
+ * DIR "in" (to this namespace: client to server) or "out"; FLAGS a subset
+ * of SFRPA (SYN FIN RST PSH ACK) or "-". `farhost.sh trips` counts the
+ * round trips in it. Raw netlink, no library.
  *
  * Build: cc -O2 -Wall -o build/nfqdelay tests/remote/nfqdelay.c
  */
@@ -38,6 +44,7 @@
 
 static volatile sig_atomic_t stop, reload;
 static int fd = -1;
+static FILE *trace;
 static uint16_t queue;
 static uint32_t seq;
 
@@ -149,9 +156,37 @@ static long read_delay(const char *file, long dflt)
 	return v;
 }
 
+/* one line for an IPv4 TCP packet (pkt: from the IP header, len bytes of it) */
+static void trace_packet(int64_t now, unsigned hook, const unsigned char *pkt, size_t len)
+{
+	size_t ihl, thl, tot;
+	char fl[8], *f = fl;
+	unsigned char tf;
+
+	if (len < 20 || (pkt[0] >> 4) != 4 || pkt[9] != 6)
+		return;
+	ihl = (size_t)(pkt[0] & 15) * 4;
+	if (len < ihl + 20)
+		return;
+	tot = (size_t)pkt[2] << 8 | pkt[3];
+	thl = (size_t)(pkt[ihl + 12] >> 4) * 4;
+	tf = pkt[ihl + 13];
+	if (tf & 0x02) *f++ = 'S';
+	if (tf & 0x01) *f++ = 'F';
+	if (tf & 0x04) *f++ = 'R';
+	if (tf & 0x08) *f++ = 'P';
+	if (tf & 0x10) *f++ = 'A';
+	if (f == fl) *f++ = '-';
+	*f = '\0';
+	fprintf(trace, "%lld %s %u %u %s %zu\n", (long long)now, hook == NF_INET_LOCAL_IN ? "in" : "out",
+		(unsigned)(pkt[ihl] << 8 | pkt[ihl + 1]), (unsigned)(pkt[ihl + 2] << 8 | pkt[ihl + 3]), fl,
+		tot > ihl + thl ? tot - ihl - thl : 0);
+	fflush(trace);
+}
+
 static void usage(void)
 {
-	fprintf(stderr, "usage: nfqdelay -q QUEUE -d MS [-f DELAY_FILE] [-r READY_FILE]\n");
+	fprintf(stderr, "usage: nfqdelay -q QUEUE -d MS [-f DELAY_FILE] [-r READY_FILE] [-t TRACE_FILE]\n");
 	exit(2);
 }
 
@@ -168,18 +203,25 @@ int main(int argc, char **argv)
 	struct msg m;
 	struct nlmsghdr *nh;
 
-	while ((c = getopt(argc, argv, "q:d:f:r:")) != -1) {
+	const char *trace_file = NULL;
+
+	while ((c = getopt(argc, argv, "q:d:f:r:t:")) != -1) {
 		switch (c) {
 		case 'q': queue = (uint16_t)atoi(optarg); break;
 		case 'd': delay_ms = atol(optarg); break;
 		case 'f': file = optarg; break;
 		case 'r': ready = optarg; break;
+		case 't': trace_file = optarg; break;
 		default: usage();
 		}
 	}
 	if (delay_ms < 0 || optind != argc)
 		usage();
 
+	if (trace_file && !(trace = fopen(trace_file, "a"))) {
+		perror(trace_file);
+		return 1;
+	}
 	/* out of the caller's process group: a Ctrl-C meant for the test
 	 * must not take the link down under it (the test stops it itself) */
 	setsid();
@@ -208,7 +250,8 @@ int main(int argc, char **argv)
 		}
 	}
 	{
-		struct nfqnl_msg_config_params p = { .copy_range = 0, .copy_mode = NFQNL_COPY_META };
+		struct nfqnl_msg_config_params p = { .copy_range = htonl(trace ? 80 : 0),
+						     .copy_mode = trace ? NFQNL_COPY_PACKET : NFQNL_COPY_META };
 		uint32_t maxlen = htonl(RING), flags = htonl(NFQA_CFG_F_GSO), mask = htonl(NFQA_CFG_F_GSO);
 		nh = msg_start(&m, NFQNL_MSG_CONFIG);
 		msg_attr(nh, NFQA_CFG_PARAMS, &p, sizeof(p));
@@ -255,7 +298,10 @@ int main(int argc, char **argv)
 			if (n < 0)
 				break; /* EAGAIN: all read; ENOBUFS cannot happen (NO_ENOBUFS) */
 			now = now_us();
-			for (struct nlmsghdr *r = (struct nlmsghdr *)buf; NLMSG_OK(r, (size_t)n); r = NLMSG_NEXT(r, n)) {
+			/* n > 0: NLMSG_NEXT takes the last message's padding too,
+			 * which the kernel leaves out (an odd payload length) */
+			for (struct nlmsghdr *r = (struct nlmsghdr *)buf; n > 0 && NLMSG_OK(r, (size_t)n);
+			     r = NLMSG_NEXT(r, n)) {
 				struct nlattr *a;
 				int alen;
 
@@ -263,22 +309,31 @@ int main(int argc, char **argv)
 					continue;
 				a = (struct nlattr *)((char *)NLMSG_DATA(r) + NLMSG_ALIGN(sizeof(struct nfgenmsg)));
 				alen = (int)r->nlmsg_len - NLMSG_LENGTH(NLMSG_ALIGN(sizeof(struct nfgenmsg)));
+				struct nfqnl_msg_packet_hdr *ph = NULL;
+				const unsigned char *pl = NULL;
+				size_t pllen = 0;
 				while (alen >= (int)NLA_HDRLEN && a->nla_len >= NLA_HDRLEN && (int)a->nla_len <= alen) {
 					if ((a->nla_type & NLA_TYPE_MASK) == NFQA_PACKET_HDR) {
-						struct nfqnl_msg_packet_hdr *ph = (void *)((char *)a + NLA_HDRLEN);
-						uint32_t id = ntohl(ph->packet_id);
-						if (count == RING) { /* cannot happen: the kernel queue is as long */
-							verdict(id);
-						} else {
-							size_t t = (head + count) % RING;
-							ring[t].id = id;
-							ring[t].due = now + (int64_t)delay_ms * 1000;
-							count++;
-						}
-						break;
+						ph = (void *)((char *)a + NLA_HDRLEN);
+					} else if ((a->nla_type & NLA_TYPE_MASK) == NFQA_PAYLOAD) {
+						pl = (const unsigned char *)a + NLA_HDRLEN;
+						pllen = a->nla_len - NLA_HDRLEN;
 					}
 					alen -= NLA_ALIGN(a->nla_len);
 					a = (struct nlattr *)((char *)a + NLA_ALIGN(a->nla_len));
+				}
+				if (ph) {
+					uint32_t id = ntohl(ph->packet_id);
+					if (trace && pl)
+						trace_packet(now, ph->hook, pl, pllen);
+					if (count == RING) { /* cannot happen: the kernel queue is as long */
+						verdict(id);
+					} else {
+						size_t t = (head + count) % RING;
+						ring[t].id = id;
+						ring[t].due = now + (int64_t)delay_ms * 1000;
+						count++;
+					}
 				}
 			}
 		}

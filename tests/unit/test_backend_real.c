@@ -319,6 +319,76 @@ static void test_frozen_daemon(void **state)
 	md_host_remove(T.m, 3);
 }
 
+/* The same over an ssh:// host (a hermetic sshd on loopback forwarding to
+ * the proxy's socket), where the VM list's four calls go out together from
+ * four threads: libvirt 9.0 can leave the others waiting forever once one
+ * of them saw the keepalive timeout, unless the backend ends them. */
+static void test_frozen_daemon_ssh(void **state)
+{
+	char dir[] = "/tmp/vmmc-bereal-XXXXXX", sshd_sh[1024], uri[400], *env = NULL, *port_s;
+	const char *here = __FILE__;
+	be_host *bh;
+	md_host *h;
+	int port = 0;
+	FILE *f;
+
+	if (geteuid() != 0 || access("/usr/sbin/sshd", X_OK) != 0)
+		skip();
+	snprintf(sshd_sh, sizeof(sshd_sh), "%.*s../remote/sshd.sh",
+		 (int)(strrchr(here, '/') ? strrchr(here, '/') - here + 1 : 0), here);
+	assert_non_null(mkdtemp(dir));
+	env = xasprintf("mkdir '%s/srv' && '%s' start '%s/srv' && mkdir -m 700 '%s/ssh' && "
+			"ssh-keygen -q -t ed25519 -N '' -f '%s/ssh/id_ed25519' && "
+			"cat '%s/ssh/id_ed25519.pub' >>'%s/srv/authorized_keys' && "
+			"ssh-keyscan -p \"$(cat '%s/srv/port')\" -t ed25519 127.0.0.1 >'%s/ssh/known_hosts' 2>/dev/null",
+			dir, sshd_sh, dir, dir, dir, dir, dir, dir, dir);
+	f = popen(env, "r");
+	free(env);
+	assert_non_null(f);
+	port_s = xcalloc(1, 32);
+	if (!fgets(port_s, 32, f))
+		port_s[0] = '\0';
+	if (pclose(f) != 0 || (port = atoi(port_s)) <= 0) {
+		free(port_s);
+		fail_msg("no sshd for the test (%s)", sshd_sh);
+	}
+	free(port_s);
+	env = xasprintf("%s/ssh", dir);
+	setenv("VMMC_SSH_DIR", env, 1);
+	free(env);
+	env = xasprintf("%s/cache", dir);
+	setenv("XDG_CACHE_HOME", env, 1);
+	free(env);
+	unsetenv("SSH_AUTH_SOCK");
+	snprintf(uri, sizeof(uri), "ssh://root@127.0.0.1:%d/system?socket=%s", port, P.path);
+
+	h = md_host_add(T.m, 5, uri);
+	bh = be_host_new(5, uri);
+	WAIT(h->conn == MD_CONN_CONNECTED && h->listed && h->busy == 0, 30000);
+	if (h->conn != MD_CONN_CONNECTED || !h->listed)
+		fail_msg("ssh host: %s", h->error ? h->error : md_conn_name(h->conn));
+	proxy_say('f');
+	be_host_submit(bh, BE_OP_REFRESH, NULL, NULL, 0);
+	WAIT(h->busy > 0, 5000);
+	WAIT(h->conn == MD_CONN_DISCONNECTED, 60000);
+	printf("ssh host lost: %s\n", h->error ? h->error : "?");
+	if (h->conn != MD_CONN_DISCONNECTED)
+		proxy_say('t');
+	assert_int_equal(h->conn, MD_CONN_DISCONNECTED);
+	WAIT(h->busy == 0, 5000);
+	assert_int_equal(h->busy, 0);
+	proxy_say('c');
+	proxy_say('t');
+	WAIT(h->conn == MD_CONN_CONNECTED && h->listed && h->busy == 0, 60000);
+	assert_int_equal(h->conn, MD_CONN_CONNECTED);
+	be_host_free(&bh, 5000);
+	md_host_remove(T.m, 5);
+	env = xasprintf("'%s' stop '%s/srv'; rm -rf '%s'", sshd_sh, dir, dir);
+	if (system(env) != 0)
+		printf("could not clean %s up\n", dir);
+	free(env);
+}
+
 /* be_host_free on a worker stuck in a call returns at its timeout; the
  * worker finishes later on its own. */
 static void test_free_while_stuck(void **state)
@@ -349,6 +419,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_events_from_outside, vm_teardown),
 		cmocka_unit_test(test_cut_and_reconnect),
 		cmocka_unit_test(test_frozen_daemon),
+		cmocka_unit_test(test_frozen_daemon_ssh),
 		cmocka_unit_test(test_free_while_stuck),
 	};
 

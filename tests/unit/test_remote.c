@@ -30,6 +30,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <libssh/callbacks.h>
+#include <libssh/libssh.h>
 
 #include "../../core/util.h"
 #include "../../remote/rm_ssh.h"
@@ -548,6 +550,89 @@ static void test_config_and_passphrase(void **state)
 	free(cfg);
 }
 
+static int own_log_lines;
+static void own_log_cb(int prio, const char *fn, const char *msg, void *ud)
+{
+	(void)prio;
+	(void)fn;
+	(void)ud;
+	if (msg && strstr(msg, "FrobnicateWidgets"))
+		own_log_lines++;
+}
+
+/* read cfg with a fresh libssh session, logging everything */
+static void parse_traced(const char *cfg)
+{
+	ssh_session ss = ssh_new();
+	ssh_options_set(ss, SSH_OPTIONS_HOST, "127.0.0.1");
+	ssh_set_log_level(SSH_LOG_TRACE);
+	ssh_options_parse_config(ss, cfg);
+	ssh_set_log_level(SSH_LOG_NOLOG);
+	ssh_free(ss);
+}
+
+/* libssh's log callback is per thread and libssh refuses to set it back
+ * to NULL: after rm_ssh_open read a config, this thread's libssh logging
+ * neither reaches that session's warning callback (gone with the session)
+ * nor is swallowed; a callback of the caller's own is put back. */
+static void test_config_log_restored(void **state)
+{
+	rm_ssh_spec sp = spec_base();
+	rec r = { 0 };
+	rm_ssh_cb c = cbs(&r);
+	rm_ssh *s = NULL;
+	char *err = NULL, *cfg = xasprintf("%s/config", sshdir), *errf = xasprintf("%s/stderr", T);
+	char *logged;
+	FILE *f = fopen(cfg, "w");
+	size_t nwarn;
+	int saved;
+	(void)state;
+	SKIP_IF_NO_SSHD();
+	assert_non_null(f);
+	fprintf(f, "Host *\n  FrobnicateWidgets yes\n");
+	fclose(f);
+	use_agent(true);
+	sp.config_file = cfg;
+	if (rm_ssh_open(&sp, &c, &s, &err) != 0)
+		fail_msg("%s", err);
+	assert_non_null(strstr(r.warnings, "FrobnicateWidgets"));
+	nwarn = strlen(r.warnings);
+	rm_ssh_close(&s);
+
+	/* the same option logged later at a raised level, outside rm_ssh:
+	 * a line on stderr (libssh's way without a callback), no warning */
+	fflush(stderr);
+	saved = dup(2);
+	f = fopen(errf, "w");
+	assert_non_null(f);
+	dup2(fileno(f), 2);
+	fclose(f);
+	parse_traced(cfg);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	logged = read_file(errf);
+	assert_non_null(logged);
+	assert_non_null(strstr(logged, "FrobnicateWidgets"));
+	assert_int_equal(strlen(r.warnings), nwarn);
+	free(logged);
+
+	/* a callback of our own stays ours */
+	ssh_set_log_callback(own_log_cb);
+	own_log_lines = 0;
+	if (rm_ssh_open(&sp, &c, &s, &err) != 0)
+		fail_msg("%s", err);
+	rm_ssh_close(&s);
+	assert_ptr_equal(ssh_get_log_callback(), own_log_cb);
+	assert_int_equal(own_log_lines, 0); /* the parse's lines went to rm_ssh */
+	parse_traced(cfg);
+	assert_true(own_log_lines > 0);
+	unlink(cfg);
+	unlink(errf);
+	free(cfg);
+	free(errf);
+}
+
 static void scan_secret(const char *secret)
 {
 	/* in no file under the test's HOME / XDG dirs (all inside T) */
@@ -769,9 +854,15 @@ static void test_libvirt_socket(void **state)
 		fail_msg("%s", err);
 
 	/* a remote without that libvirt: the error says what was tried */
-	assert_int_equal(rm_ssh_find_libvirt_socket(s, "nosuch", 1, &path, &err), -1);
+	assert_int_equal(rm_ssh_find_libvirt_socket(s, "nosuch", 1, NULL, &path, &err), -1);
 	printf("    %s\n", err);
 	assert_non_null(strstr(err, "/run/user/0/libvirt/virtnosuchd-sock"));
+	assert_non_null(strstr(err, "/.cache/libvirt/libvirt-sock"));
+	xfree(&err);
+	/* a remembered path that is gone: tried first, named, then the rest */
+	assert_int_equal(rm_ssh_find_libvirt_socket(s, "nosuch", 1, "/run/nosuch/gone-sock", &path, &err), -1);
+	assert_non_null(strstr(err, "/run/nosuch/gone-sock ("));
+	assert_true(strstr(err, "/run/nosuch/gone-sock (") < strstr(err, "virtnosuchd-sock"));
 	assert_non_null(strstr(err, "/.cache/libvirt/libvirt-sock"));
 	xfree(&err);
 
@@ -791,9 +882,18 @@ static void test_libvirt_socket(void **state)
 		}
 		free(fl);
 	}
-	if (rm_ssh_find_libvirt_socket(s, NULL, 0, &path, &err) != 0)
+	if (rm_ssh_find_libvirt_socket(s, NULL, 0, NULL, &path, &err) != 0)
 		fail_msg("%s", err);
 	printf("    found %s\n", path);
+	{
+		/* remembered: that path is taken as it is (even if it is not a
+		 * candidate, e.g. a ?socket= of an earlier run) */
+		char *again = NULL;
+		if (rm_ssh_find_libvirt_socket(s, "nosuch", 0, path, &again, &err) != 0)
+			fail_msg("%s", err);
+		assert_string_equal(again, path);
+		free(again);
+	}
 	if (rm_ssh_forward_unix(s, path, &local, &err) != 0)
 		fail_msg("%s", err);
 	via = sh_out("timeout 30 virsh -c 'qemu+unix:///system?socket=%s' list --all 2>&1; echo rc=$?", local);
@@ -938,6 +1038,7 @@ int main(void)
 		cmocka_unit_test(test_hostkey_unknown),
 		cmocka_unit_test(test_agent),
 		cmocka_unit_test(test_config_and_passphrase),
+		cmocka_unit_test(test_config_log_restored),
 		cmocka_unit_test(test_password),
 		cmocka_unit_test(test_forward_echo),
 		cmocka_unit_test(test_libvirt_socket),
