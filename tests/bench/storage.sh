@@ -8,13 +8,13 @@
 #      both through a hermetic sshd on loopback (tests/lib/sshhost.sh)
 #   4. a 128 MiB file to the far host (tests/remote/farhost.sh, 200 ms
 #      RTT; VMMC_BENCH_RTT_MS), same two clients (2 runs at most)
-# Each figure is the best of VMMC_BENCH_RUNS (3) runs; MB/s = file size /
+# Each figure is the best of VMMC_BENCH_RUNS (5) runs; MB/s = file size /
 # wall time (for vmmc including making the volume; for virsh the upload
 # only, into a volume made beforehand). A directory pool in a temporary
 # folder, named vmmc-bench-<pid>, removed at the end. Prints figures only.
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
-runs=${VMMC_BENCH_RUNS:-3}
+runs=${VMMC_BENCH_RUNS:-5}
 uri=qemu:///system
 pool=vmmc-bench-$$
 # shellcheck source=tests/lib/libvirtd.sh
