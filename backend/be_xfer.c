@@ -881,6 +881,7 @@ uint64_t be_xfer_start(be_host *h, const be_xfer_spec *s)
 	be_xfer *x = xcalloc(1, sizeof(*x));
 	pthread_t t;
 	pthread_attr_t attr;
+	uint64_t id;
 
 	be_host_ref(h);
 	x->h = h;
@@ -903,15 +904,16 @@ uint64_t be_xfer_start(be_host *h, const be_xfer_spec *s)
 	x->st.eta_s = -1;
 	x->rate_ms = core_now_ms();
 	pthread_mutex_lock(&be_xfer_lock);
-	x->id = x->st.id = ++be_xfer_next_id;
+	id = x->id = x->st.id = ++be_xfer_next_id;
 	x->next = be_xfers;
 	be_xfers = x;
 	pthread_mutex_unlock(&be_xfer_lock);
 	be_xfer_post(x, true);
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	/* from here x is the thread's: it may be gone before this returns */
 	if (pthread_create(&t, &attr, be_xfer_main, x) != 0)
 		abort();
 	pthread_attr_destroy(&attr);
-	return x->st.id;
+	return id;
 }
