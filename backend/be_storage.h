@@ -91,14 +91,16 @@
  * before). Several transfers may run at once, on one host or several.
  *
  * Segments and resume: data moves in segments (virStorageVolUpload /
- * Download with offset and length), each holding a quarter of the data
- * (32 MiB to 1 GiB; holes do not count; spec.segment overrides), each
- * closed with virStreamFinish, which returns once the host has written it:
- * the confirmed offset. When the link is lost (an SSH host's session cut,
+ * Download with offset and length), the first holding a quarter of the
+ * data (32 MiB to 1 GiB; holes do not count), the next ones that or 2 s
+ * of data at the rate seen, whichever is more (spec.segment: a fixed
+ * size), each closed with virStreamFinish, which returns once the host
+ * has written it: the confirmed offset. When the link is lost (an SSH host's session cut,
  * the daemon gone), the thread says RECONNECTING, waits up to
  * BE_XFER_RECONNECT_WAIT_S for the worker's reconnect (be_host.c does it
  * with backoff), and goes on from the last confirmed offset on the new
- * connection (md_xfer.resumes counts it): at most one segment goes again.
+ * connection (md_xfer.resumes counts it): at most one segment goes again
+ * (a quarter of the data or 2 s of work).
  * The first steps (opening the pool, making the volume) are retried the
  * same way. Within a segment data flows without waiting for answers
  * (libvirt's stream packets of 256 KiB).

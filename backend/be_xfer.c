@@ -425,11 +425,13 @@ static int be_sink_hole(virStreamPtr st, long long length, void *opaque)
 
 /* ---- segments ----------------------------------------------------------------- */
 
-/* Bytes of data per segment: a quarter of the data (a cut link costs at
- * most that again), 32 MiB to 1 GiB. Each segment costs a new stream on
- * the host and the wait for it to finish: ~9 ms measured on the local
- * daemon, so 8 segments of a sparse 8 GiB upload (256 MiB of data) cost
- * 25% over one; 4 are within the noise of virsh's single stream. */
+/* Bytes of data in the first segment: a quarter of the data, 32 MiB to
+ * 1 GiB. Each segment costs a new stream on the host and the wait for it
+ * to finish: ~9 ms measured on the local daemon, so 8 segments of a
+ * sparse 8 GiB upload (256 MiB of data) cost 25% over one. The segments
+ * after the first (be_segment_next) also hold at least 2 s of data at the
+ * rate seen: a cut link costs at most a quarter of the data or 2 s of
+ * work again, and a fast link makes few segments. */
 static uint64_t be_segment(const be_xfer *x)
 {
 	uint64_t s = x->st.data / 4;
@@ -440,6 +442,19 @@ static uint64_t be_segment(const be_xfer *x)
 	if (s > (1ULL << 30))
 		s = 1ULL << 30;
 	return s;
+}
+
+enum { BE_XFER_SEGMENT_S = 2 };
+
+static uint64_t be_segment_next(const be_xfer *x, uint64_t base, uint64_t data, int64_t us)
+{
+	uint64_t by_time;
+	if (x->segment || us <= 0)
+		return base;
+	by_time = (uint64_t)((double)data * 1e6 / (double)us) * BE_XFER_SEGMENT_S;
+	if (by_time > (4ULL << 30))
+		by_time = 4ULL << 30;
+	return by_time > base ? by_time : base;
 }
 
 /* Where the segment from `from` ends: seg bytes further, or, for a sparse
@@ -513,12 +528,15 @@ static int be_xfer_segment(be_xfer *x, bool upload, uint64_t from, uint64_t to, 
  * 0, or -1 with x->err (or cancelled). */
 static int be_xfer_move(be_xfer *x, bool upload, bool sparse)
 {
-	uint64_t seg = be_segment(x), confirmed = x->st.done;
+	uint64_t base = be_segment(x), seg = base, confirmed = x->st.done;
 
 	while (confirmed < x->st.total) {
 		uint64_t end = be_segment_end(x, upload, sparse, confirmed, seg);
+		uint64_t sent0 = x->st.sent;
+		int64_t t0 = core_now_us();
 		if (be_xfer_segment(x, upload, confirmed, end, sparse) == 0) {
 			confirmed = end;
+			seg = be_segment_next(x, base, x->st.sent - sent0, core_now_us() - t0);
 			continue;
 		}
 		if (be_xfer_stopping(x))
@@ -864,6 +882,7 @@ uint64_t be_xfer_start(be_host *h, const be_xfer_spec *s)
 	be_xfer *x = xcalloc(1, sizeof(*x));
 	pthread_t t;
 	pthread_attr_t attr;
+	uint64_t id;
 
 	be_host_ref(h);
 	x->h = h;
@@ -886,15 +905,16 @@ uint64_t be_xfer_start(be_host *h, const be_xfer_spec *s)
 	x->st.eta_s = -1;
 	x->rate_ms = core_now_ms();
 	pthread_mutex_lock(&be_xfer_lock);
-	x->id = x->st.id = ++be_xfer_next_id;
+	id = x->id = x->st.id = ++be_xfer_next_id;
 	x->next = be_xfers;
 	be_xfers = x;
 	pthread_mutex_unlock(&be_xfer_lock);
 	be_xfer_post(x, true);
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	/* from here x is the thread's: it may be gone before this returns */
 	if (pthread_create(&t, &attr, be_xfer_main, x) != 0)
 		abort();
 	pthread_attr_destroy(&attr);
-	return x->st.id;
+	return id;
 }
