@@ -359,7 +359,7 @@ static bool be_uri_is_local_qemu_system(virConnectPtr conn)
 }
 
 /* Over a network (ssh://, or a libvirt transport like qemu+ssh://). */
-static bool be_conn_is_remote(const be_host *h)
+bool be_conn_is_remote(const be_host *h)
 {
 	const char *t = strstr(h->uri, "://");
 	return h->ssh || (t && memchr(h->uri, '+', (size_t)(t - h->uri)));

@@ -141,6 +141,8 @@ int be_list_fail(be_host *h, char **err, int type);
 char *be_vol_xml(const char *name, uint64_t capacity, const char *format,
 		 const char *backing_path, const char *backing_format);
 void be_list_free(be_host *h); /* the worker's end: what the lists keep */
+/* be_host.c: the host is reached over a network (ssh://, qemu+ssh:// ...). */
+bool be_conn_is_remote(const be_host *h);
 /* Post MD_MSG_VM_UPDATE or, when the VM is gone, MD_MSG_VM_REMOVED. */
 void be_vm_post(be_host *h, const char *uuid);
 

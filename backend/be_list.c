@@ -138,6 +138,11 @@ static void be_vm_from_rec(const be_host *h, virDomainStatsRecordPtr r,
 
 /* Post the VM list of n records (sets: see be_vm_from_rec); with sets,
  * remember the flags for the next list's first post. */
+static int be_vm_uuid_cmp(const void *a, const void *b)
+{
+	return strcmp(((const md_vm *)a)->uuid, ((const md_vm *)b)->uuid);
+}
+
 static void be_post_vms(be_host *h, virDomainStatsRecordPtr *recs, int n, const be_uuidset *sets)
 {
 	md_msg *m = md_msg_new(MD_MSG_VM_LIST, h->id);
@@ -160,6 +165,8 @@ static void be_post_vms(be_host *h, virDomainStatsRecordPtr *recs, int n, const 
 		qsort(h->vmflags, h->nvmflags, sizeof(*h->vmflags), be_uuid_cmp);
 	}
 	be_names_set_list(h, m->vms, m->nvms); /* before m is the UI's */
+	/* by uuid: the model matches it to the old list in one walk */
+	qsort(m->vms, m->nvms, sizeof(*m->vms), be_vm_uuid_cmp);
 	be_post(m);
 }
 
@@ -198,8 +205,10 @@ int be_list_vms(be_host *h, char **err)
 	} else {
 		/* the VMs at once, with the flags they had (the first time:
 		 * none known); then again once the flags are read, three
-		 * round trips later on a far host */
-		be_post_vms(h, recs, n, NULL);
+		 * round trips later on a far host (a local host answers at
+		 * once: one list, not two for the UI to take in) */
+		if (be_conn_is_remote(h))
+			be_post_vms(h, recs, n, NULL);
 		for (int i = 0; i < BE_SET__COUNT && rc == 0; i++)
 			if (be_uuidset_load(h->conn, be_set_flags[i], &sets[i]) < 0)
 				rc = be_host_fail(h, err);

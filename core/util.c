@@ -267,3 +267,10 @@ char *core_config_dir(void)
 		return xasprintf("%s/vmmc", x);
 	return xasprintf("%s/.config/vmmc", h && *h ? h : "/tmp");
 }
+
+int64_t core_thread_cpu_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}

@@ -34,6 +34,8 @@ char *core_str_trim(char *s);
 
 int64_t core_now_ms(void);  /* CLOCK_MONOTONIC in ms */
 int64_t core_now_us(void);  /* CLOCK_MONOTONIC in us */
+/* CPU time the calling thread has used, in us (benchmarks). */
+int64_t core_thread_cpu_us(void);
 int64_t core_wall_s(void);  /* time(NULL) */
 
 /* "3d 04:05", "04:05:06", "-" for secs < 0 */

@@ -958,6 +958,8 @@ static void write_bench_stats(struct tui_app *a)
 	f = fopen(a->opts->bench_stats, "w");
 	if (!f)
 		return;
+	fprintf(f, "ui_cpu_us_avg=%lld\nui_cpu_us_max=%lld\n",
+		(long long)(a->ui_passes ? a->ui_cpu_us_total / a->ui_passes : 0), (long long)a->ui_cpu_us_max);
 	fprintf(f, "first_frame_ms=%lld\nframes=%ld\nui_us_avg=%lld\nui_us_max=%lld\npasses=%ld\n",
 		(long long)a->first_frame_ms, a->iterations,
 		(long long)(a->ui_passes ? a->ui_us_total / a->ui_passes : 0), (long long)a->ui_us_max, a->ui_passes);
@@ -1137,7 +1139,7 @@ int tui_run(struct tui_opts *opts)
 	pfd[1].fd = core_msgq_fd(a->queue);
 	pfd[1].events = POLLIN;
 	while (!a->quit) {
-		int64_t now = core_now_ms(), t0;
+		int64_t now = core_now_ms(), t0, t0_cpu;
 		bool tick = false;
 		int r = poll(pfd, 2, next_timeout(a, now));
 		if (r < 0 && errno != EINTR)
@@ -1152,6 +1154,7 @@ int tui_run(struct tui_opts *opts)
 			a->dirty |= TUI_DIRTY_ALL;
 		}
 		t0 = core_now_us();
+		t0_cpu = core_thread_cpu_us();
 		drain_messages(a);
 		read_input(a);
 		check_size(a);
@@ -1174,7 +1177,10 @@ int tui_run(struct tui_opts *opts)
 			a->dirty = 0;
 		}
 		{
-			int64_t us = core_now_us() - t0;
+			int64_t us = core_now_us() - t0, cpu = core_thread_cpu_us() - t0_cpu;
+			a->ui_cpu_us_total += cpu;
+			if (cpu > a->ui_cpu_us_max)
+				a->ui_cpu_us_max = cpu;
 			a->ui_us_total += us;
 			a->ui_passes++;
 			if (us > a->ui_us_max)

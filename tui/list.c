@@ -185,11 +185,21 @@ void tui_list_sync(struct tui_list *l, const void *src, const struct tui_app *a,
 	l->gen = gen;
 	l->flex_min = src ? flex_min(l, src, n) : 0;
 	l->nitems = n;
-	/* the items that pass the filter, sorted; then each one's children */
+	/* the items that pass the filter, sorted; then each one's children.
+	 * Tried first in the order the rows had (a fresh list of the same
+	 * data): when that is still sorted, there is nothing to sort */
 	items = xcalloc(n ? n : 1, sizeof(*items));
-	for (size_t i = 0; i < n; i++)
-		if (matches(l, i))
-			items[k++] = (struct tui_list_ref){ (uint32_t)i, -1 };
+	if (l->nrows && n == l->nitems && !*core_line_text(&l->filter)) {
+		for (size_t r = 0; r < l->nrows && k < n; r++)
+			if (l->rows[r].child < 0 && l->rows[r].i < n)
+				items[k++] = (struct tui_list_ref){ l->rows[r].i, -1 };
+		if (k != n)
+			k = 0; /* not a permutation of them all: the usual way */
+	}
+	if (k == 0)
+		for (size_t i = 0; i < n; i++)
+			if (matches(l, i))
+				items[k++] = (struct tui_list_ref){ (uint32_t)i, -1 };
 	nitems = k;
 	if (l->cls->key && nitems > 1)
 		sort_by_keys(l, items, nitems);
@@ -499,7 +509,10 @@ void tui_list_draw(struct tui_list *l, struct tui_app *a, void *win, int y, int 
 		int role = sel ? (focus ? CORE_ROLE_ROW_SEL : CORE_ROLE_ROW_SEL_UNFOCUSED) : CORE_ROLE_ROW;
 		attr_t base = tui_attr(a, role) | (stale || ref.child >= 0 ? A_DIM : 0);
 		wattrset(w, base);
-		tui_put_safe(w, y + r, 0, width, "", false);
+		/* (the pane was erased: only a highlighted row needs its
+		 * background across the whole width) */
+		if (sel || stale || ref.child >= 0)
+			mvwhline(w, y + r, 0, ' ', width);
 		for (int c = 0; c < cls->ncols; c++) {
 			char buf[256];
 			int cr, x = l->col_x[c], cw = l->col_w[c];
