@@ -156,7 +156,7 @@ static inline be_host *tui_host_be(const struct core_reg_host *th)
 	return th ? (be_host *)th->user : NULL;
 }
 
-/* app.c: hosts */
+/* app.c: lookups; hosts.c: hosts */
 struct core_reg_host *tui_host_by_id(struct tui_app *a, int id);
 const md_host *tui_sel_host(const struct tui_app *a);
 const struct tui_node *tui_sel_node(const struct tui_app *a);
@@ -248,6 +248,10 @@ void tui_help_open(struct tui_app *a);
 void tui_prompt_msg(struct tui_app *a, md_msg *m);           /* MD_MSG_PROMPT: queue or show */
 void tui_prompt_cancel_host(struct tui_app *a, int host_id); /* the host goes away */
 void tui_prompt_free(struct tui_app *a);
+
+/* app.c: forget the job answers mode m waits for (m NULL: those of host
+ * host_id; host_id -1: all of m's). */
+void tui_expects_drop(struct tui_app *a, const struct tui_mode *m, int host_id);
 
 /* app.c: the pane's modes rebuild their rows from the model (the loop
  * does it when TUI_DIRTY_ROWS is set). */

@@ -16,6 +16,94 @@
 #include "../core/sanitize.h"
 #include "../core/util.h"
 
+/* ---- hosts (the registry in core/hostreg.c, the model, the backend) --------------------------------------------------------------------- */
+
+static void host_label(struct tui_app *a, int id)
+{
+	struct core_reg_host *th = tui_host_by_id(a, id);
+	md_host *h = md_host_get(a->model, id);
+	if (!th || !h)
+		return;
+	if (th->name || th->demo) {
+		core_str_set(&h->label, th->name ? th->name : "Demo host");
+	} else {
+		free(h->label);
+		h->label = md_host_default_label(h->uri);
+	}
+}
+
+int tui_add_host(struct tui_app *a, const char *uri, const char *name, const char *group, bool saved, bool demo)
+{
+	bool is_new;
+	int id = core_hostreg_add(&a->reg, uri, name, group, saved, demo, &is_new);
+	struct core_reg_host *th = tui_host_by_id(a, id);
+	md_host *h;
+	if (!is_new)
+		return id;
+	h = md_host_add(a->model, id, uri);
+	h->demo = demo;
+	h->conn = MD_CONN_CONNECTING;
+	host_label(a, id);
+	th->user = be_host_new(id, uri);
+	a->dirty |= TUI_DIRTY_ALL;
+	tui_rebuild_tree(a);
+	return id;
+}
+
+void tui_host_set_name(struct tui_app *a, int id, const char *name)
+{
+	core_hostreg_set_name(&a->reg, id, name);
+	host_label(a, id);
+	a->dirty |= TUI_DIRTY_ALL;
+}
+
+void tui_host_set_group(struct tui_app *a, int id, const char *group)
+{
+	core_hostreg_set_group(&a->reg, id, group);
+	tui_rebuild_tree(a);
+	a->dirty |= TUI_DIRTY_ALL;
+}
+
+void tui_remove_host(struct tui_app *a, int id)
+{
+	struct core_reg_host *th = tui_host_by_id(a, id);
+	be_host *be;
+	if (!th)
+		return;
+	be = th->user;
+	tui_prompt_cancel_host(a, id); /* a worker waiting for an answer */
+	tui_expects_drop(a, NULL, id);
+	be_host_free(&be, 200);
+	core_hostreg_remove(&a->reg, id);
+	md_host_remove(a->model, id);
+	tui_rebuild_tree(a);
+	tui_save_config(a);
+	a->dirty |= TUI_DIRTY_ALL | TUI_DIRTY_ROWS | TUI_DIRTY_RESORT;
+}
+
+void tui_save_config(struct tui_app *a)
+{
+	struct core_conf c;
+	char *err = NULL;
+	if (!a->opts->config_path)
+		return;
+	core_conf_init(&c);
+	if (core_conf_load(a->opts->config_path, &c, &err) != 0) {
+		tui_status(a, true, "Config not saved: %s (fix the file, nothing was overwritten)", err);
+		free(err);
+		core_conf_free(&c);
+		return;
+	}
+	core_hostreg_merge(&a->reg, &c);
+	if (core_conf_save(a->opts->config_path, &c, &err) != 0) {
+		tui_status(a, true, "Config not saved: %s", err);
+		free(err);
+	} else {
+		core_hostreg_merged(&a->reg); /* in the file now */
+	}
+	core_conf_free(&c);
+}
+
 /* ---- the groups (core/hostreg.c keeps them; the tree follows) ------------ */
 
 int tui_group_find(const struct tui_app *a, const char *name)
