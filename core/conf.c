@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,12 +19,29 @@ int core_lines_open(struct core_lines *lr, const char *path, size_t max, char **
 	memset(lr, 0, sizeof(*lr));
 	lr->path = path;
 	lr->max = max;
-	lr->f = fopen(path, "re");
-	if (!lr->f) {
-		if (errno == ENOENT)
-			return 0;
-		*err = xasprintf("%s: %s", path, strerror(errno));
-		return -1;
+	{
+		/* O_NONBLOCK: a FIFO in its place must not hang the start;
+		 * only a regular file is read (the config and theme files) */
+		struct stat st;
+		int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+		if (fd < 0) {
+			if (errno == ENOENT)
+				return 0;
+			*err = xasprintf("%s: %s", path, strerror(errno));
+			return -1;
+		}
+		if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+			*err = xasprintf("%s: %s", path, S_ISDIR(st.st_mode) ? strerror(EISDIR) : "not a regular file");
+			close(fd);
+			return -1;
+		}
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+		lr->f = fdopen(fd, "re");
+		if (!lr->f) {
+			*err = xasprintf("%s: %s", path, strerror(errno));
+			close(fd);
+			return -1;
+		}
 	}
 	lr->buf = xmalloc(max + 2);
 	return 1;
@@ -576,6 +594,15 @@ int core_conf_save(const char *path, const struct core_conf *c, char **err)
 	if (conf_check(c, path, err) < 0)
 		return -1;
 	target = conf_target(path);
+	{
+		/* a link to a device or a FIFO: never replaced by a file */
+		struct stat st;
+		if (stat(target, &st) == 0 && !S_ISREG(st.st_mode)) {
+			*err = xasprintf("%s is not a regular file: not writing the config through it", target);
+			free(target);
+			return -1;
+		}
+	}
 	dir = xstrdup(target);
 	slash = strrchr(dir, '/');
 	if (slash)
@@ -626,4 +653,45 @@ out:
 	free(dir);
 	free(target);
 	return rc;
+}
+
+int core_conf_lock(const char *path, char **err)
+{
+	char *target = conf_target(path), *lock, *dir, *slash;
+	int fd;
+	dir = xstrdup(target);
+	if ((slash = strrchr(dir, '/')) != NULL) {
+		*(slash == dir ? slash + 1 : slash) = '\0';
+		core_mkdir_p(dir, 0700);
+	}
+	free(dir);
+	lock = xasprintf("%s.lock", target);
+	free(target);
+	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		*err = xasprintf("%s: %s", lock, strerror(errno));
+		free(lock);
+		return -1;
+	}
+	/* another vmmc saving at the same moment: wait for it (5 s at most) */
+	for (int i = 0; flock(fd, LOCK_EX | LOCK_NB) != 0; i++) {
+		if (errno != EWOULDBLOCK || i >= 100) {
+			*err = xasprintf("%s: %s", lock, errno == EWOULDBLOCK ? "held by another vmmc for 5 s"
+									 : strerror(errno));
+			close(fd);
+			free(lock);
+			return -1;
+		}
+		usleep(50 * 1000);
+	}
+	free(lock);
+	return fd;
+}
+
+void core_conf_unlock(int fd)
+{
+	if (fd >= 0) {
+		flock(fd, LOCK_UN);
+		close(fd);
+	}
 }

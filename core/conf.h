@@ -94,7 +94,12 @@ int core_conf_remove_group(struct core_conf *c, const char *name); /* 0 removed,
  * control character, valid UTF-8, at most CORE_CONF_GROUP_MAX bytes.
  * Uniqueness is the caller's business. */
 int core_conf_group_name_check(const char *name, char **err);
-void core_conf_free(struct core_conf *c);  /* frees members, leaves c as core_conf_init() */
+void core_conf_free(struct core_conf *c);
+/* Two instances saving at once must not lose each other's changes: hold
+ * this lock (PATH.lock next to the file, flock) around read-merge-write.
+ * Waits up to 5 s; the fd, or -1 with *err. */
+int core_conf_lock(const char *path, char **err);
+void core_conf_unlock(int fd);  /* frees members, leaves c as core_conf_init() */
 char *core_conf_default_path(void);        /* core_config_dir() + "/config" */
 
 /* A line reader shared by the config and theme parsers: counts lines,

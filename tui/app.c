@@ -13,6 +13,7 @@
 #include "nav.h"
 #include "tree.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <locale.h>
 #include <langinfo.h>
@@ -76,6 +77,18 @@ const void *tui_selected(const struct tui_app *a, int scope)
 const md_vm *tui_sel_vm(const struct tui_app *a)
 {
 	return tui_selected(a, TUI_SCOPE_VM);
+}
+
+void tui_status_sticky(struct tui_app *a, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	free(a->sticky_status);
+	a->sticky_status = xvasprintf(fmt, ap);
+	va_end(ap);
+	a->sticky_until_ms = core_now_ms() + 15000;
+	md_set_status(a->model, true, "%s", a->sticky_status);
+	a->dirty |= TUI_DIRTY_STATUS;
 }
 
 void tui_status(struct tui_app *a, bool error, const char *fmt, ...)
@@ -314,6 +327,10 @@ static void on_host_state(struct tui_app *a, const md_msg *m)
 		id = tui_add_host(a, a->opts->demo_uri, NULL, NULL, false, true);
 		tui_select_host(a, id);
 		tui_status(a, true, "No local hypervisor answered at %s (%s): showing the demo host", h->uri, err);
+	} else if (m->conn == MD_CONN_CONNECTED && a->model->status_error && a->model->status &&
+		   strncmp(a->model->status, h->label, strlen(h->label)) == 0) {
+		/* its old error leaves the status bar once it is back */
+		tui_status(a, false, "%s connected", h->label);
 	} else if ((m->conn == MD_CONN_FAILED && !th->fallback_local) || m->conn == MD_CONN_DISCONNECTED) {
 		tui_status(a, true, "%s %s: %s%s", h->label, m->conn == MD_CONN_FAILED ? "failed" : "disconnected",
 			   m->text ? m->text : "", m->retry_s > 0 ? " (retrying)" : "");
@@ -905,7 +922,9 @@ static void read_input(struct tui_app *a)
 		} else if (r != KEY_CODE_YES && wch == 27 && tui_mode_top(a)) {
 			wint_t next;
 			int r2 = wget_wch(stdscr, &next);
-			if (r2 == OK && next > 32 && next < 127) {
+			/* letters and digits only: accelerators are those, and
+			 * Escape then '+' typed fast stays two keys */
+			if (r2 == OK && next < 127 && isalnum((int)next)) {
 				tui_handle_key(a, TUI_KEY_ALT((int)next), false);
 			} else {
 				tui_handle_key(a, 27, true);
@@ -965,6 +984,7 @@ static void free_app(struct tui_app *a)
 	}
 	core_hostreg_free(&a->reg);
 	free(a->nodes);
+	free(a->sticky_status);
 	core_theme_free(&a->theme);
 }
 

@@ -132,6 +132,11 @@ struct tui_app {
 	WINDOW *cursor_win;
 	int cursor_y, cursor_x;
 
+	/* a problem the status bar keeps for a while whatever comes after it
+	 * ("Config not saved"): tui_status_sticky */
+	char *sticky_status;
+	int64_t sticky_until_ms;
+
 	unsigned dirty;
 	bool quit;
 	int exit_status;
@@ -164,6 +169,8 @@ const struct tui_node *tui_sel_node(const struct tui_app *a);
 const void *tui_selected(const struct tui_app *a, int scope);
 const md_vm *tui_sel_vm(const struct tui_app *a);
 void tui_status(struct tui_app *a, bool error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* An error that stays in the status bar for 15 s, whatever comes after it. */
+void tui_status_sticky(struct tui_app *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A host in the tree (its id); an existing one's id when uri is already
  * there. name may be NULL; group (NULL: top level) is made if missing. */
 int tui_add_host(struct tui_app *a, const char *uri, const char *name, const char *group, bool saved, bool demo);

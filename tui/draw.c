@@ -449,7 +449,11 @@ static void draw_status(struct tui_app *a)
 	werase(w);
 	wattrset(w, tui_attr(a, down ? CORE_ROLE_STATUS_ERROR : CORE_ROLE_STATUS));
 	tui_put_safe(w, 0, 0, 18, summary, false);
-	if (a->model->status) {
+	if (a->sticky_status && core_now_ms() < a->sticky_until_ms) {
+		/* a problem that must not scroll away under the next host error */
+		wattrset(w, tui_attr(a, CORE_ROLE_STATUS_ERROR));
+		tui_put(w, 0, 19, left - 20, a->sticky_status, false);
+	} else if (a->model->status) {
 		wattrset(w, tui_attr(a, a->model->status_error ? CORE_ROLE_STATUS_ERROR : CORE_ROLE_STATUS_OK));
 		tui_put(w, 0, 19, left - 20, a->model->status, false);
 	}

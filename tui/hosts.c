@@ -85,23 +85,32 @@ void tui_save_config(struct tui_app *a)
 {
 	struct core_conf c;
 	char *err = NULL;
+	int lock;
 	if (!a->opts->config_path)
 		return;
+	/* read, merge, write under the lock: another vmmc saving now waits */
+	if ((lock = core_conf_lock(a->opts->config_path, &err)) < 0) {
+		tui_status_sticky(a, "Config not saved: %s", err);
+		free(err);
+		return;
+	}
 	core_conf_init(&c);
 	if (core_conf_load(a->opts->config_path, &c, &err) != 0) {
-		tui_status(a, true, "Config not saved: %s (fix the file, nothing was overwritten)", err);
+		tui_status_sticky(a, "Config not saved: %s (fix the file, nothing was overwritten)", err);
 		free(err);
 		core_conf_free(&c);
+		core_conf_unlock(lock);
 		return;
 	}
 	core_hostreg_merge(&a->reg, &c);
 	if (core_conf_save(a->opts->config_path, &c, &err) != 0) {
-		tui_status(a, true, "Config not saved: %s", err);
+		tui_status_sticky(a, "Config not saved: %s", err);
 		free(err);
 	} else {
 		core_hostreg_merged(&a->reg); /* in the file now */
 	}
 	core_conf_free(&c);
+	core_conf_unlock(lock);
 }
 
 /* ---- the groups (core/hostreg.c keeps them; the tree follows) ------------ */

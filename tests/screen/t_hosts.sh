@@ -606,3 +606,30 @@ t_hosts_config_group_error() {
 	tm_wait_line "▾ Other"
 	cmp -s "$(hosts_conf)" "$TM_TESTDIR/config.orig" || tm_fail "the malformed config was overwritten"
 }
+
+# The config file links to a FIFO: vmmc refuses to write through it, and says
+# so where it stays visible, also when a failing host's error comes right
+# after.
+t_hosts_config_not_regular_sticky() {
+	mkdir -p "$TM_TESTDIR/config/vmmc"
+	mkfifo "$TM_TESTDIR/fifo"
+	ln -s "$TM_TESTDIR/fifo" "$(hosts_conf)"
+	tm_vmmc -x 220 -- --demo
+	# (read at start: refused at once, not waited on)
+	tm_wait_for "Problems at start-up"
+	tm_wait_for "regular file"
+	tm_keys Escape
+	tm_wait_for "1/1 connected"
+	tm_keys +
+	tm_wait_for "─ Add Host ─"
+	# a host that fails at once: its error lands in the status bar too
+	tm_type "qemu+tcp://127.0.0.1:1/system"
+	tm_keys Enter
+	tm_wait_for "Config not saved"
+	tm_wait_for "not a regular file"
+	tm_wait_for "0/2 connected|1/2 connected" 2>/dev/null || true
+	sleep 1.5
+	tm_assert_contains "Config not saved"
+	[ -p "$TM_TESTDIR/fifo" ] || tm_fail "the FIFO was replaced"
+	[ -L "$(hosts_conf)" ] || tm_fail "the link was replaced"
+}

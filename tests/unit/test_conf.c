@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -457,6 +458,81 @@ static void test_symlink(void **state)
 	free(link);
 }
 
+/* A config path that links to something that is not a regular file (a
+ * FIFO, a device) is refused, never replaced by a regular file. */
+static void test_symlink_not_regular(void **state)
+{
+	struct core_conf c;
+	struct stat st;
+	char *fifo = xasprintf("%s/fifo", (char *)*state), *link = xasprintf("%s/link", (char *)*state);
+	char *dev = xasprintf("%s/dev", (char *)*state);
+	char *err = NULL;
+
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(symlink("fifo", link), 0);
+	assert_int_equal(symlink("/dev/null", dev), 0);
+	core_conf_init(&c);
+	core_conf_add_host(&c, "test:///default", NULL, NULL);
+	assert_int_equal(core_conf_save(link, &c, &err), -1);
+	assert_non_null(strstr(err, "not a regular file"));
+	free(err);
+	err = NULL;
+	assert_int_equal(lstat(fifo, &st), 0);
+	assert_true(S_ISFIFO(st.st_mode));
+	assert_int_equal(core_conf_save(dev, &c, &err), -1);
+	free(err);
+	assert_int_equal(stat("/dev/null", &st), 0);
+	assert_true(S_ISCHR(st.st_mode));
+	core_conf_free(&c);
+	free(fifo);
+	free(link);
+	free(dev);
+}
+
+/* Two processes adding hosts at the same moment, each read-merge-write
+ * under core_conf_lock: no update is lost. */
+static void test_lock_two_writers(void **state)
+{
+	enum { PER = 40 };
+	char *path = xasprintf("%s/config", (char *)*state);
+	struct core_conf c;
+	char *err = NULL;
+	pid_t kids[2];
+	for (int k = 0; k < 2; k++) {
+		kids[k] = fork();
+		assert_true(kids[k] >= 0);
+		if (kids[k] == 0) {
+			for (int i = 0; i < PER; i++) {
+				struct core_conf w;
+				char uri[64];
+				int fd = core_conf_lock(path, &err);
+				if (fd < 0)
+					_exit(2);
+				core_conf_init(&w);
+				if (core_conf_load(path, &w, &err) != 0)
+					_exit(3);
+				snprintf(uri, sizeof(uri), "test:///p%d-%d", k, i);
+				core_conf_add_host(&w, uri, NULL, NULL);
+				if (core_conf_save(path, &w, &err) != 0)
+					_exit(4);
+				core_conf_free(&w);
+				core_conf_unlock(fd);
+			}
+			_exit(0);
+		}
+	}
+	for (int k = 0; k < 2; k++) {
+		int st = -1;
+		assert_int_equal(waitpid(kids[k], &st, 0), kids[k]);
+		assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	}
+	core_conf_init(&c);
+	assert_int_equal(core_conf_load(path, &c, &err), 0);
+	assert_int_equal(c.nhosts, 2 * PER);
+	core_conf_free(&c);
+	free(path);
+}
+
 static void test_hosts(void **state)
 {
 	struct core_conf c;
@@ -610,6 +686,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_roundtrip, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_save_refused, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_symlink, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_symlink_not_regular, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_lock_two_writers, setup_dir, teardown_dir),
 		cmocka_unit_test(test_hosts),
 		cmocka_unit_test_setup_teardown(test_groups, setup_dir, teardown_dir),
 		cmocka_unit_test(test_group_name_check),
