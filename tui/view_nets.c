@@ -19,7 +19,7 @@ static const struct tui_list_col net_cols[COL__COUNT] = {
 	[COL_AUTO] = { "Autostart", 9, 0, false, 4, true, false },
 	[COL_FORWARD] = { "Forward", 8, 0, false, 2, true, false, true },
 	[COL_BRIDGE] = { "Bridge", 10, 0, false, 5, true, false, true },
-	[COL_IPV4] = { "IPv4", 18, 0, false, 3, true, false },
+	[COL_IPV4] = { "IPv4", 16, 0, false, 3, true, false },
 	[COL_DHCP] = { "DHCP range", 31, 0, false, 6, true, false, true },
 };
 

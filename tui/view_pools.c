@@ -19,11 +19,11 @@ enum { COL_NAME, COL_STATE, COL_TYPE, COL_AUTO, COL_CAP, COL_ALLOC, COL_AVAIL, C
 static const struct tui_list_col pool_cols[COL__COUNT] = {
 	[COL_NAME] = { "Name", 0, 16, false, 0, true, false, true },
 	[COL_STATE] = { "State", 8, 0, false, 1, true, false },
-	[COL_TYPE] = { "Type", 7, 0, false, 4, true, false, true },
+	[COL_TYPE] = { "Type", 7, 0, false, 2, true, false, true },
 	[COL_AUTO] = { "Autostart", 9, 0, false, 7, true, false },
-	[COL_CAP] = { "Capacity", 11, 0, true, 2, true, false },
+	[COL_CAP] = { "Capacity", 11, 0, true, 3, true, false },
 	[COL_ALLOC] = { "Allocation", 11, 0, true, 5, true, false },
-	[COL_AVAIL] = { "Available", 11, 0, true, 3, true, false },
+	[COL_AVAIL] = { "Available", 11, 0, true, 4, true, false },
 	[COL_PATH] = { "Path", 28, 0, false, 8, true, false, true },
 	[COL_USERS] = { "Used by", 14, 0, false, 6, false, false, true },
 };

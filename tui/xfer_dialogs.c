@@ -277,15 +277,15 @@ static int check_readable(const char *path, char **err)
 		return -1;
 	}
 	if (stat(path, &st) != 0) {
-		*err = xasprintf("File: %s (%s)", path, strerror(errno));
+		*err = xasprintf("File: %s", strerror(errno));
 		return -1;
 	}
 	if (S_ISDIR(st.st_mode) || !S_ISREG(st.st_mode)) {
-		*err = xasprintf("File: %s is %s", path, S_ISDIR(st.st_mode) ? "a folder" : "not a regular file");
+		*err = xasprintf("File: that is %s", S_ISDIR(st.st_mode) ? "a folder" : "not a regular file");
 		return -1;
 	}
 	if (access(path, R_OK) != 0) {
-		*err = xasprintf("File: %s cannot be read (%s)", path, strerror(errno));
+		*err = xasprintf("File: cannot be read (%s)", strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -391,8 +391,8 @@ static int download_validate(struct tui_dialog *d, struct tui_page *p, char **er
 		return -1;
 	}
 	if (stat(path, &st) == 0 && (S_ISDIR(st.st_mode) || !tui_dialog_field(d, "overwrite")->checked)) {
-		*err = xasprintf("Save as: %s %s", path,
-				 S_ISDIR(st.st_mode) ? "is a folder" : "exists; tick Overwrite to replace it");
+		*err = xstrdup(S_ISDIR(st.st_mode) ? "Save as: that is a folder"
+						  : "Save as: the file exists; tick Overwrite to replace it");
 		tui_dialog_focus(d, "file");
 		return -1;
 	}
