@@ -227,8 +227,8 @@ static void leases_msg(struct tui_app *a, struct tui_dialog *d, const md_msg *m)
 		} else {
 			snprintf(when, sizeof(when), "never");
 		}
-		t = xasprintf("%s%s%-17s  %s/%d  VM: %s\n    hostname %s, expires %s", text, i ? "\n" : "", mac, ip,
-			      e->prefix, vm, host, when);
+		t = xasprintf("%s%s%s/%d  %s\n  VM: %s\n  hostname %s, expires %s", text, i ? "\n" : "", ip, e->prefix,
+			      mac, vm, host, when);
 		free(text);
 		free(mac);
 		free(ip);

@@ -130,6 +130,7 @@ static void st_free(struct tui_dialog *d)
 		return;
 	free(c->name);
 	free(c->vol);
+	free(c->base_text);
 	strv_free(c->vols, c->nvols);
 	strv_free(c->pools, c->npools);
 	strv_free(c->keep_id, c->nkeep);
@@ -154,6 +155,7 @@ static void st_reply(struct tui_app *a, struct tui_dialog *d, const md_msg *m)
 {
 	struct st_ctx *c = d->ctx;
 	struct tui_field *f;
+	struct tui_page *p;
 	if (m->type != MD_MSG_OP_RESULT) {
 		if (c->on_msg)
 			c->on_msg(a, d, m);
@@ -170,7 +172,19 @@ static void st_reply(struct tui_app *a, struct tui_dialog *d, const md_msg *m)
 		c->close = true;
 		return;
 	}
-	d->error = core_sanitize(m->text ? m->text : "The host refused it.");
+	/* the reason may be long (it names the VMs in the way): it goes
+	 * under the page's text, wrapped; the error line points at it */
+	p = tui_dialog_page(d);
+	if (p) {
+		char *why = core_sanitize(m->text ? m->text : "no reason given"), *text;
+		if (!c->base_text)
+			c->base_text = xstrdup(p->text ? p->text : "");
+		text = xasprintf("%s%sThe host refused: %s", c->base_text, *c->base_text ? "\n\n" : "", why);
+		core_str_set(&p->text, text);
+		free(text);
+		free(why);
+	}
+	d->error = xstrdup("Refused: the reason is above.");
 	if (m->text && (f = named_field(d, m->text)) != NULL)
 		tui_dialog_focus(d, f->id);
 }

@@ -30,6 +30,7 @@ struct st_ctx {
 	bool pending;           /* waiting for its answer */
 	bool close;             /* answered OK: the dialog closes */
 	int kind;               /* the dialog's own */
+	char *base_text;        /* the page's text before a refusal was added */
 	uint64_t xfer;          /* transfer dialogs: md_xfer.id */
 	/* an answer other than the job's OP_RESULT (a lease list, a
 	 * suggestion); NULL: none expected */

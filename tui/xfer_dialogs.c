@@ -80,17 +80,19 @@ static void draw_bar(const md_xfer *x, struct tui_app *a, WINDOW *w, int y, int 
 
 /* ---- one transfer: field kind "xfer" (f->data: its id) -------------------------- */
 
+/* title, bar, detail, the state (two rows: a final text wraps), SHA-256 */
 static int one_height(const struct tui_field *f, int width)
 {
 	(void)f;
 	(void)width;
-	return 4;
+	return 6;
 }
 
 static void one_draw(const struct tui_field *f, struct tui_app *a, WINDOW *w, int y, int x, int width, bool focus)
 {
 	const md_xfer *xf = md_xfer_find(a->model, *(const uint64_t *)f->data);
-	char *t, *s;
+	char *t, *s, *safe, **rows;
+	size_t n = 0;
 	(void)focus;
 	wattrset(w, tui_attr(a, CORE_ROLE_DIALOG));
 	if (!xf) {
@@ -101,8 +103,19 @@ static void one_draw(const struct tui_field *f, struct tui_app *a, WINDOW *w, in
 	tui_put(w, y, x, width, t, false);
 	draw_bar(xf, a, w, y + 1, x, width, true);
 	s = xfer_state(xf);
+	safe = core_sanitize(s);
+	rows = tui_wrap(safe, width, &n);
 	wattrset(w, tui_attr(a, xf->state == MD_XFER_FAILED ? CORE_ROLE_ERROR : CORE_ROLE_DIALOG));
-	tui_put(w, y + 3, x, width, s, false);
+	for (size_t i = 0; i < n && i < 2; i++)
+		tui_put_safe(w, y + 3 + (int)i, x, width, rows[i], false);
+	tui_wrap_free(rows, n);
+	if (xf->sha256) {
+		char *h = xasprintf("SHA-256 %s%s", xf->sha256, xf->verified ? " (verified)" : "");
+		wattrset(w, tui_attr(a, CORE_ROLE_DIALOG));
+		tui_put(w, y + 5, x, width, h, false);
+		free(h);
+	}
+	free(safe);
 	free(s);
 	free(t);
 }
@@ -180,7 +193,7 @@ static void list_draw(const struct tui_field *f, struct tui_app *a, WINDOW *w, i
 	for (size_t i = first; i < n && i < first + 5; i++, y += 2) {
 		const md_xfer *xf = &l->m->xfers[i];
 		char *t = xfer_title(xf), *s = xfer_state(xf), *line;
-		int bar = width / 2;
+		int bar = width / 3;
 		const md_host *h = md_host_get(l->m, xf->host_id);
 		line = xasprintf("%s %s: %s", xf->upload ? "Upload" : "Download", h ? h->label : "?", t);
 		wattrset(w, tui_attr(a, i == sel ? (focus ? CORE_ROLE_DIALOG_FIELD_FOCUS : CORE_ROLE_DIALOG_FIELD)

@@ -154,6 +154,7 @@ st_pool_dialogs() {
 	tm_type "$dir"
 	tm_keys Enter
 	tm_wait_gone "─ New Storage Pool ─"
+	tm_wait_for "Storage Pools (31)"
 	st_select "st-pool " End
 	tm_wait_line "st-pool " "active"
 	# Delete: asks, the contents box is off
@@ -229,6 +230,7 @@ st_net_dialogs() {
 	tm_type "lab.test"
 	tm_keys Enter
 	tm_wait_gone "─ New Virtual Network ─"
+	tm_wait_for "Virtual Networks (31)"
 	st_select "st-net " End
 	tm_wait_line "st-net " "192.168.201.0/24"
 	# leases of a network
