@@ -57,27 +57,17 @@ su_pick() {
 	tm_wait_for "Filter: $1"
 }
 
-# Wait (at most 1 s) until the screen differs from $1 (slow builds lag).
-su_drawn() {
-	local k
-	for ((k = 0; k < 40; k++)); do
-		[ "$(tm_capture -e)" != "$1" ] && return 0
-		sleep 0.025
-	done
-	return 0
-}
-
 # The row holding $1 selected (drawn reversed or on cyan), from the top.
 su_select() {
 	local i prev
 	prev=$(tm_capture -e)
 	tm_keys Home
-	su_drawn "$prev"
+	tm_wait_drawn "$prev"
 	for ((i = 0; i < 40; i++)); do
 		tm_capture -e | grep -F -- "$1" | grep -qE $'\e\\[([0-9]+;)*(7|46)m' && return 0
 		prev=$(tm_capture -e)
 		tm_keys Down
-		su_drawn "$prev"
+		tm_wait_drawn "$prev"
 	done
 	tm_fail "cannot select the row '$1'"
 }

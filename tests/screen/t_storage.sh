@@ -22,17 +22,6 @@ st_up() {
 	sleep 0.2
 }
 
-# Wait (at most 1 s) until the screen differs from $1: a key's effect is
-# drawn before the next look (slow builds lag).
-st_drawn() {
-	local k
-	for ((k = 0; k < 40; k++)); do
-		[ "$(tm_capture -e)" != "$1" ] && return 0
-		sleep 0.025
-	done
-	return 0
-}
-
 # Select the list row holding $1 (the selected row is drawn reversed or
 # on cyan), from the top, or from the bottom with $2 = End.
 st_select() {
@@ -40,12 +29,12 @@ st_select() {
 	[ "${2:-Home}" = Home ] || step=Up
 	prev=$(tm_capture -e)
 	tm_keys "${2:-Home}"
-	st_drawn "$prev"
+	tm_wait_drawn "$prev"
 	for ((i = 0; i < 90; i++)); do
 		tm_capture -e | grep -F -- "$1" | grep -qE $'\e\\[([0-9]+;)*(7|46)m' && return 0
 		prev=$(tm_capture -e)
 		tm_keys $step
-		st_drawn "$prev"
+		tm_wait_drawn "$prev"
 	done
 	tm_fail "cannot select the row '$1'"
 }
