@@ -531,7 +531,9 @@ const struct tui_action *tui_action_for_key(int key)
 
 const struct tui_action *tui_action_for_key_sel(const struct tui_app *a, int key)
 {
-	const struct tui_action *first = NULL;
+	const struct tui_action *first = NULL, *mine = NULL;
+	const struct tui_mode *m = a->pane;
+	int scope = m && m->ops->scope ? m->ops->scope(m) : -1;
 	if (key == '\r')
 		key = '\n';
 	for (size_t i = 0; key && i < tui_nactions; i++) {
@@ -542,8 +544,12 @@ const struct tui_action *tui_action_for_key_sel(const struct tui_app *a, int key
 			return act;
 		if (!first)
 			first = act;
+		if (!mine && (int)act->scope == scope)
+			mine = act;
 	}
-	return first;
+	/* none enabled: the one of the pane's kind says why ("Start Pool is
+	 * not possible", not "select a VM") */
+	return mine ? mine : first;
 }
 
 const struct tui_action *tui_action_by_id(const char *id)

@@ -170,6 +170,15 @@ st_pool_dialogs() {
 	tm_wait_for "─ Delete Storage Pool ─"
 	tm_keys Left Enter
 	tm_wait_gone "│st-pool "
+	# Stop and Start by key; on a started pool Start says why not (not
+	# "select a VM": the key is the VMs' Start too)
+	st_select "pool-03 "
+	tm_keys o
+	tm_wait_line "pool-03 " "inactive"
+	tm_keys s
+	tm_wait_line "pool-03 " "active"
+	tm_keys s
+	tm_wait_for "Start Pool is not possible"
 	# Upload: a missing file is told at the field; Tab completes a path
 	st_select "pool-02 "
 	head -c 300000 /dev/urandom >"$TM_TESTDIR/tmp/upload-me.bin"
