@@ -176,7 +176,7 @@ st_pool_dialogs() {
 	tm_keys o
 	tm_wait_line "pool-03 " "inactive"
 	tm_keys s
-	tm_wait_line "pool-03 " "active"
+	tm_wait_line "pool-03 " " active   dir"
 	tm_keys s
 	tm_wait_for "Start Pool is not possible"
 	# Upload: a missing file is told at the field; Tab completes a path
