@@ -5,8 +5,8 @@
 # libvirtd (qemu:///system):
 #   - a directory pool in a temporary folder made with New Pool, a volume
 #     with New Volume, a generated file uploaded (progress to "done",
-#     verified; `virsh vol-download` gives the same SHA-256), both volumes
-#     and the pool deleted through their dialogs
+#     verified; `virsh vol-download` gives the same SHA-256; Download
+#     gives it back), both volumes and the pool deleted through their dialogs
 #   - a NAT network made with the subnet the host suggests, a tiny test
 #     guest (tests/guest) started on it: its DHCP lease shows in the Leases
 #     dialog with the VM's name; Delete is refused while the guest runs and
@@ -122,7 +122,20 @@ t_su_pool_volume_upload() {
 	lv_virsh vol-download --pool "$POOL" up.img "$SU_TMP/back.img" >/dev/null || tm_fail "vol-download failed"
 	got=$(sha256sum "$SU_TMP/back.img" | cut -d' ' -f1)
 	[ "$got" = "$sum" ] || tm_fail "the uploaded volume's SHA-256 differs"
-	# the Transfers list has it, done
+	# Download it back through the dialog: the same bytes
+	su_select "  up.img"
+	tm_keys W
+	tm_wait_for "─ Download Volume ─"
+	tm_keys M-s C-u
+	tm_type "$SU_TMP/down.img"
+	tm_keys Enter
+	tm_wait_for "Cancel Transfer"
+	tm_wait_for "done: Downloaded" 60
+	tm_keys Escape
+	tm_wait_gone "Cancel Transfer"
+	got=$(sha256sum "$SU_TMP/down.img" | cut -d' ' -f1)
+	[ "$got" = "$sum" ] || tm_fail "the downloaded file's SHA-256 differs"
+	# the Transfers list has them, done
 	tm_keys t
 	tm_wait_for "─ Transfers ─"
 	tm_wait_for "23 MiB of 23 MiB, done"
