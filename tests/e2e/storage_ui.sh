@@ -6,7 +6,7 @@
 #   - a directory pool in a temporary folder made with New Pool, a volume
 #     with New Volume, a generated file uploaded (progress to "done",
 #     verified; `virsh vol-download` gives the same SHA-256; Download
-#     gives it back), both volumes and the pool deleted through their dialogs
+#     gives it back; an upload cancelled at once leaves no volume), both volumes and the pool deleted through their dialogs
 #   - a NAT network made with the subnet the host suggests, a tiny test
 #     guest (tests/guest) started on it: its DHCP lease shows in the Leases
 #     dialog with the VM's name; Delete is refused while the guest runs and
@@ -135,7 +135,23 @@ t_su_pool_volume_upload() {
 	tm_wait_gone "Cancel Transfer"
 	got=$(sha256sum "$SU_TMP/down.img" | cut -d' ' -f1)
 	[ "$got" = "$sum" ] || tm_fail "the downloaded file's SHA-256 differs"
-	# the Transfers list has them, done
+	# Cancel at once (it is still hashing the file): the volume it made goes
+	head -c 192M /dev/urandom >"$SU_TMP/big.img"
+	tm_keys U
+	tm_wait_for "─ Upload to Volume ─"
+	tm_keys M-f
+	tm_type "$SU_TMP/big.img"
+	tm_keys M-v Space Enter
+	tm_wait_for "Cancel Transfer"
+	tm_keys Left Enter
+	tm_wait_gone "Cancel Transfer"
+	tm_keys t
+	tm_wait_for "─ Transfers ─"
+	tm_wait_for "cancelled" 30
+	tm_keys Escape
+	tm_wait_gone "─ Transfers ─"
+	lv_virsh vol-info --pool "$POOL" big.img >/dev/null 2>&1 && tm_fail "the cancelled upload left its volume"
+	# the Transfers list has the others, done
 	tm_keys t
 	tm_wait_for "─ Transfers ─"
 	tm_wait_for "23 MiB of 23 MiB, done"
