@@ -409,9 +409,11 @@ static int md_apply_xfer(md_model *m, const md_msg *msg)
 {
 	const md_xfer *src = msg->ext;
 	md_xfer *x;
+	bool was_final = false;
 	if (!src)
 		return 0;
 	if ((x = md_xfer_find(m, src->id)) != NULL) {
+		was_final = md_xfer_state_final(x->state);
 		md_xfer_clear(x);
 	} else {
 		m->xfers = xrealloc(m->xfers, (m->nxfers + 1) * sizeof(*m->xfers));
@@ -419,7 +421,12 @@ static int md_apply_xfer(md_model *m, const md_msg *msg)
 	}
 	md_xfer_copy(x, src);
 	m->gen++;
-	return MD_DIRTY_XFER;
+	/* a transfer that ends (also in the background) says how in the
+	 * status line, once */
+	if (md_xfer_state_final(src->state) && !was_final)
+		md_set_status(m, src->state == MD_XFER_FAILED, "%s", src->text ? src->text : md_xfer_state_name(src->state));
+	/* STATUS: the UI redraws the status bar and its dialogs (progress) */
+	return MD_DIRTY_XFER | MD_DIRTY_STATUS;
 }
 
 void md_set_status(md_model *m, bool error, const char *fmt, ...)

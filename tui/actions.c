@@ -7,6 +7,7 @@
 #include "list.h"
 #include "listview.h"
 #include "nav.h"
+#include "storage_ui.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -236,6 +237,25 @@ OPENER(run_console_log, tui_console_log)
 OPENER(run_console_close, tui_console_close_active)
 OPENER(run_console_scroll, tui_console_scrollback)
 OPENER(run_console_detach, tui_console_detach)
+OPENER(run_pool_start, tui_pool_start)
+OPENER(run_pool_stop, tui_pool_stop)
+OPENER(run_pool_refresh, tui_pool_refresh)
+OPENER(run_pool_autostart, tui_pool_autostart)
+OPENER(run_pool_delete, tui_open_pool_delete)
+OPENER(run_pool_new, tui_open_pool_new)
+OPENER(run_vol_new, tui_open_vol_new)
+OPENER(run_vol_delete, tui_open_vol_delete)
+OPENER(run_vol_resize, tui_open_vol_resize)
+OPENER(run_vol_clone, tui_open_vol_clone)
+OPENER(run_vol_upload, tui_open_upload)
+OPENER(run_vol_download, tui_open_download)
+OPENER(run_transfers, tui_open_transfers)
+OPENER(run_net_start, tui_net_start)
+OPENER(run_net_stop, tui_net_stop)
+OPENER(run_net_autostart, tui_net_autostart)
+OPENER(run_net_delete, tui_open_net_delete)
+OPENER(run_net_new, tui_open_net_new)
+OPENER(run_net_leases, tui_open_net_leases)
 #undef OPENER
 
 static void host_op(struct tui_app *a, int op)
@@ -444,10 +464,29 @@ const struct tui_action tui_actions[] = {
 	{ .id = "vm.console_safe", .label = "Connect Console (Safe)", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .in_pane = false, .enabled = en_vm_active, .run = run_console_safe, .help = "Connect only if the host's driver guarantees exclusive access to the console" },
 	{ .id = "console.log", .label = "Log Console to File...", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_CONSOLE, .key = 'L', .in_pane = false, .enabled = en_console_any, .run = run_console_log, .help = "Start appending the shown console's output to a file (asks which), or stop" },
 	{ .id = "console.close", .label = "Close Console", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_CONSOLE, .key = 'w', .in_pane = false, .enabled = en_console_any, .run = run_console_close, .help = "Close the shown console (its tab and scrollback)" },
+	{ .id = "pool.new", .label = "New Pool...", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_POOL, .key = 'A', .in_pane = true, .enabled = tui_en_pool_view, .run = run_pool_new, .help = "Make a storage pool: a directory, an NFS export, an LVM volume group, or any type from an XML file" },
+	{ .id = "pool.start", .label = "Start Pool", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_POOL, .key = 's', .in_pane = true, .enabled = tui_en_pool_inactive, .run = run_pool_start, .help = "Start the selected pool (or the pool of the selected volume)" },
+	{ .id = "pool.stop", .label = "Stop Pool", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_POOL, .key = 'o', .in_pane = true, .enabled = tui_en_pool_active, .run = run_pool_stop, .help = "Stop the pool (its volumes stay on the disk)" },
+	{ .id = "pool.refresh", .label = "Refresh Pool", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_POOL, .key = 'r', .in_pane = true, .enabled = tui_en_pool_active, .run = run_pool_refresh, .help = "Re-read the pool's volumes from the disk (files copied in by hand)" },
+	{ .id = "pool.autostart", .label = "Pool Autostart On/Off", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_POOL, .key = 'a', .in_pane = true, .enabled = tui_en_pool_any, .run = run_pool_autostart, .help = "Start the pool when the host boots, or not" },
+	{ .id = "pool.delete", .label = "Delete Pool...", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_POOL, .key = KEY_DC, .key2 = 'D', .in_pane = true, .enabled = tui_en_pool_row, .run = run_pool_delete, .help = "Delete the selected pool, with its contents if asked (asks first; refused while a VM uses a volume of it)" },
+	{ .id = "vol.new", .label = "New Volume...", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_POOL, .key = 'v', .in_pane = true, .enabled = tui_en_pool_active, .run = run_vol_new, .help = "Make a volume in the pool: name, qcow2 or raw, size with units, optionally a qcow2 overlay of another volume" },
+	{ .id = "vol.delete", .label = "Delete Volume...", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_POOL, .key = KEY_DC, .key2 = 'D', .in_pane = true, .enabled = tui_en_vol, .run = run_vol_delete, .help = "Delete the selected volume (asks first; refused while a VM uses it)" },
+	{ .id = "vol.resize", .label = "Resize Volume...", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_POOL, .key = 'z', .in_pane = true, .enabled = tui_en_vol, .run = run_vol_resize, .help = "Grow the selected volume (shrinking only when ticked)" },
+	{ .id = "vol.clone", .label = "Clone Volume...", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_POOL, .key = 'y', .in_pane = true, .enabled = tui_en_vol, .run = run_vol_clone, .help = "Copy the selected volume into this pool or another pool of the host" },
+	{ .id = "vol.upload", .label = "Upload...", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_POOL, .key = 'U', .in_pane = true, .enabled = tui_en_pool_active, .run = run_vol_upload, .help = "Send a local file into a new or existing volume of the pool (sparse, resumable, SHA-256 checked if asked)" },
+	{ .id = "vol.download", .label = "Download...", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_POOL, .key = 'W', .in_pane = true, .enabled = tui_en_vol, .run = run_vol_download, .help = "Save the selected volume into a local file" },
+	{ .id = "net.new", .label = "New Network...", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_NET, .key = 'A', .in_pane = true, .enabled = tui_en_net_view, .run = run_net_new, .help = "Make a virtual network: NAT, routed or isolated, on a free subnet the host suggests, with DHCP" },
+	{ .id = "net.start", .label = "Start Network", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_NET, .key = 's', .in_pane = true, .enabled = tui_en_net_inactive, .run = run_net_start, .help = "Start the selected network" },
+	{ .id = "net.stop", .label = "Stop Network", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_NET, .key = 'o', .in_pane = true, .enabled = tui_en_net_active, .run = run_net_stop, .help = "Stop the selected network (its guests lose the link)" },
+	{ .id = "net.autostart", .label = "Network Autostart On/Off", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_NET, .key = 'a', .in_pane = true, .enabled = tui_en_net, .run = run_net_autostart, .help = "Start the network when the host boots, or not" },
+	{ .id = "net.delete", .label = "Delete Network...", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_NET, .key = KEY_DC, .key2 = 'D', .in_pane = true, .enabled = tui_en_net, .run = run_net_delete, .help = "Delete the selected network (asks first; refused while a running VM uses it)" },
+	{ .id = "net.leases", .label = "DHCP Leases", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_NET, .key = 'E', .in_pane = true, .enabled = tui_en_net_active, .run = run_net_leases, .help = "The network's DHCP leases: MAC, IP, hostname, expiry and the VM owning the MAC" },
 	/* View */
 	{ .id = "console.next", .label = "Next Console", .menu = TUI_MENU_VIEW, .scope = TUI_SCOPE_CONSOLE, .key = 'n', .in_pane = false, .enabled = en_console_any, .run = run_console_next, .help = "Show the open consoles, then cycle through their tabs (Enter or Tab attaches)" },
 	{ .id = "console.fullscreen", .label = "Full Screen Console", .menu = TUI_MENU_VIEW, .scope = TUI_SCOPE_CONSOLE, .key = 'f', .key2 = KEY_F(11), .in_pane = false, .enabled = en_console_any, .run = run_console_full, .help = "Give the console the whole terminal; the escape key (Ctrl-]) returns" },
 	{ .id = "console.scroll", .label = "Scroll Back Console", .menu = TUI_MENU_VIEW, .scope = TUI_SCOPE_CONSOLE, .key = KEY_SPREVIOUS, .in_pane = false, .enabled = en_console_any, .run = run_console_scroll, .help = "Scroll the console back (also while typing in it): PgUp/PgDn, Home/End, / searches, n next, Escape returns" },
+	{ .id = "view.transfers", .label = "Transfers", .menu = TUI_MENU_VIEW, .scope = TUI_SCOPE_GLOBAL, .key = 't', .in_pane = false, .enabled = tui_en_xfers, .run = run_transfers, .help = "The uploads and downloads of this session on every host: progress, rate, time left; cancel one, clear finished ones" },
 	{ .id = "view.refresh", .label = "Refresh", .menu = TUI_MENU_VIEW, .scope = TUI_SCOPE_GLOBAL, .key = KEY_F(5), .key2 = CTRL('r'), .in_pane = true, .enabled = en_host, .run = run_refresh, .help = "Re-read the selected host (or connect it now)" },
 	{ .id = "view.filter", .label = "Filter by Name...", .menu = TUI_MENU_VIEW, .scope = TUI_SCOPE_GLOBAL, .key = '/', .in_pane = false, .enabled = en_list, .run = run_filter, .help = "Type to filter the VM list by name; Enter keeps, Escape clears" },
 	{ .id = "view.sort_next", .label = "Sort by Next Column", .menu = TUI_MENU_VIEW, .scope = TUI_SCOPE_GLOBAL, .key = '>', .key2 = '.', .in_pane = false, .enabled = en_list, .run = run_sort_next, .help = "Sort the list by the next column (or click a header)" },
@@ -492,7 +531,9 @@ const struct tui_action *tui_action_for_key(int key)
 
 const struct tui_action *tui_action_for_key_sel(const struct tui_app *a, int key)
 {
-	const struct tui_action *first = NULL;
+	const struct tui_action *first = NULL, *mine = NULL;
+	const struct tui_mode *m = a->pane;
+	int scope = m && m->ops->scope ? m->ops->scope(m) : -1;
 	if (key == '\r')
 		key = '\n';
 	for (size_t i = 0; key && i < tui_nactions; i++) {
@@ -503,8 +544,12 @@ const struct tui_action *tui_action_for_key_sel(const struct tui_app *a, int key
 			return act;
 		if (!first)
 			first = act;
+		if (!mine && (int)act->scope == scope)
+			mine = act;
 	}
-	return first;
+	/* none enabled: the one of the pane's kind says why ("Start Pool is
+	 * not possible", not "select a VM") */
+	return mine ? mine : first;
 }
 
 const struct tui_action *tui_action_by_id(const char *id)

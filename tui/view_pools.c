@@ -12,14 +12,20 @@
 #include "../core/sanitize.h"
 #include "../core/util.h"
 
-enum { COL_NAME, COL_STATE, COL_CAP, COL_ALLOC, COL_VOLS, COL__COUNT };
+enum { COL_NAME, COL_STATE, COL_TYPE, COL_AUTO, COL_CAP, COL_ALLOC, COL_AVAIL, COL_PATH, COL_USERS, COL__COUNT };
 
+/* Volume rows share the columns: Type is the volume's format, Used by
+ * the VMs whose disks use it; State, Autostart, Available stay empty. */
 static const struct tui_list_col pool_cols[COL__COUNT] = {
 	[COL_NAME] = { "Name", 0, 16, false, 0, true, false, true },
-	[COL_STATE] = { "State", 9, 0, false, 1, true, false },
-	[COL_CAP] = { "Capacity", 11, 0, true, 2, true, false },
-	[COL_ALLOC] = { "Allocation", 11, 0, true, 3, true, false },
-	[COL_VOLS] = { "Volumes", 7, 0, true, 4, true, false },
+	[COL_STATE] = { "State", 8, 0, false, 1, true, false },
+	[COL_TYPE] = { "Type", 7, 0, false, 2, true, false, true },
+	[COL_AUTO] = { "Autostart", 9, 0, false, 7, true, false },
+	[COL_CAP] = { "Capacity", 11, 0, true, 3, true, false },
+	[COL_ALLOC] = { "Allocation", 11, 0, true, 5, true, false },
+	[COL_AVAIL] = { "Available", 11, 0, true, 4, true, false },
+	[COL_PATH] = { "Path", 28, 0, false, 8, true, false, true },
+	[COL_USERS] = { "Used by", 14, 0, false, 6, false, false, true },
 };
 
 static const md_pool *pool_at(const void *src, size_t i)
@@ -42,26 +48,48 @@ static void fmt_bytes(unsigned long long b, char *buf, size_t len)
 	core_fmt_bytes(b, buf, len);
 }
 
+static void vol_users(const md_vol *v, char *buf, size_t len)
+{
+	size_t k = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < v->nusers && k + 1 < len; i++) {
+		int n = snprintf(buf + k, len - k, "%s%s", i ? ", " : "", v->users[i] ? v->users[i] : "");
+		if (n < 0)
+			break;
+		k += (size_t)n;
+	}
+}
+
+static int vol_cell(const md_vol *v, int col, char *buf, size_t len)
+{
+	switch (col) {
+	case COL_NAME: snprintf(buf, len, "  %s", v->name ? v->name : ""); break;
+	case COL_TYPE: snprintf(buf, len, "%s", v->format ? v->format : ""); break;
+	case COL_CAP: fmt_bytes(v->capacity, buf, len); break;
+	case COL_ALLOC: fmt_bytes(v->allocation, buf, len); break;
+	case COL_PATH: snprintf(buf, len, "%s", v->path ? v->path : ""); break;
+	case COL_USERS: vol_users(v, buf, len); break;
+	}
+	return -1;
+}
+
 static int pools_cell(const void *src, struct tui_list_ref r, int col, char *buf, size_t len, const struct tui_app *a)
 {
 	const md_pool *p = pool_at(src, r.i);
 	(void)a;
-	if (r.child >= 0) {
-		const md_vol *v = &p->vols[r.child];
-		switch (col) {
-		case COL_NAME: snprintf(buf, len, "  %s", v->name ? v->name : ""); break;
-		case COL_CAP: fmt_bytes(v->capacity, buf, len); break;
-		}
-		return -1;
-	}
+	if (r.child >= 0)
+		return vol_cell(&p->vols[r.child], col, buf, len);
 	switch (col) {
 	case COL_NAME: snprintf(buf, len, "%s", p->name ? p->name : ""); break;
 	case COL_STATE:
 		snprintf(buf, len, "%s", p->active ? "active" : "inactive");
 		return p->active ? CORE_ROLE_STATE_RUNNING : CORE_ROLE_STATE_SHUTOFF;
+	case COL_TYPE: snprintf(buf, len, "%s", p->type ? p->type : ""); break;
+	case COL_AUTO: snprintf(buf, len, "%s", p->autostart ? "yes" : "no"); break;
 	case COL_CAP: fmt_bytes(p->capacity, buf, len); break;
 	case COL_ALLOC: fmt_bytes(p->allocation, buf, len); break;
-	case COL_VOLS: snprintf(buf, len, "%zu", p->nvols); break;
+	case COL_AVAIL: fmt_bytes(p->available, buf, len); break;
+	case COL_PATH: snprintf(buf, len, "%s", p->path ? p->path : ""); break;
 	}
 	return -1;
 }
@@ -74,9 +102,12 @@ static int pools_cmp(const void *src, size_t i, size_t j, int col, const struct 
 	(void)a;
 	switch (col) {
 	case COL_STATE: return CMP(x->active, y->active);
+	case COL_AUTO: return CMP(x->autostart, y->autostart);
 	case COL_CAP: return CMP(x->capacity, y->capacity);
 	case COL_ALLOC: return CMP(x->allocation, y->allocation);
-	case COL_VOLS: return CMP(x->nvols, y->nvols);
+	case COL_AVAIL: return CMP(x->available, y->available);
+	case COL_TYPE: return strcmp(x->type ? x->type : "", y->type ? y->type : "");
+	case COL_PATH: return strcmp(x->path ? x->path : "", y->path ? y->path : "");
 	}
 	return 0;
 }
@@ -148,6 +179,24 @@ static bool pools_stale(struct tui_listview *v, struct tui_app *a)
 	const md_host *h = v->src;
 	(void)a;
 	return h && h->conn != MD_CONN_CONNECTED;
+}
+
+static const struct tui_listview_class pools_view;
+
+/* Pool actions act on the pool of the selected row, a pool's or one of its
+ * volumes' (pools_object gives the pool for both); volume actions on the
+ * volume row selected. */
+const md_vol *tui_sel_vol(const struct tui_app *a)
+{
+	const struct tui_listview *v = (const struct tui_listview *)a->pane;
+	const struct tui_list_ref *r;
+	const md_host *h;
+	if (!v || v->mode.ops != &tui_listview_ops || v->cls != &pools_view || !(h = v->src))
+		return NULL;
+	r = tui_list_selected(&v->list);
+	if (!r || r->child < 0 || r->i >= h->npools || (size_t)r->child >= h->pools[r->i].nvols)
+		return NULL;
+	return &h->pools[r->i].vols[r->child];
 }
 
 static const struct tui_listview_class pools_view = {

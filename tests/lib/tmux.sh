@@ -45,6 +45,8 @@
 #   tm_wait_gone TEXT [T=10]   wait until TEXT is not on the screen
 #   tm_wait_line [-t T] TEXT...  wait until one line holds every TEXT
 #   tm_wait_stable [T=10]      wait until two captures 150 ms apart are equal
+#   tm_wait_drawn BEFORE       wait at most 1 s for the screen (tm_capture -e)
+#                              to differ from BEFORE: a key's effect drawn
 #   tm_golden [-e] NAME [SED]  wait stable; compare with golden/NAME.txt (-e:
 #                              NAME.ansi, with attributes) after removing
 #                              trailing blanks and applying sed script SED;
@@ -542,6 +544,15 @@ tm_wait_line() {
 		fi
 		sleep 0.05
 	done
+}
+
+tm_wait_drawn() {
+	local k
+	for ((k = 0; k < 40; k++)); do
+		[ "$(tm_capture -e)" != "$1" ] && return 0
+		sleep 0.025
+	done
+	return 0
 }
 
 tm_wait_stable() {

@@ -212,19 +212,30 @@ static void test_model_records(void **state)
 	md_pool_clear(&copy);
 
 	/* transfers: inserted, replaced by id, kept until forgotten when final */
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < 3; i++) {
 		md_xfer *p = xcalloc(1, sizeof(*p));
+		int dirty;
 		p->id = 9;
 		p->host_id = 1;
 		p->state = i ? MD_XFER_DONE : MD_XFER_RUNNING;
 		p->done = i ? 100 : 50;
 		p->local = xstrdup("/tmp/f");
+		p->text = i ? xstrdup(i == 1 ? "Uploaded /tmp/f" : "again") : NULL;
 		msg = md_msg_new(MD_MSG_XFER, 1);
 		msg->ext = p;
 		msg->ext_free = md_xfer_free_void;
-		assert_true(md_apply(m, msg) & MD_DIRTY_XFER);
+		dirty = md_apply(m, msg);
+		/* progress redraws the status bar and the dialogs over it */
+		assert_true(dirty & MD_DIRTY_XFER);
+		assert_true(dirty & MD_DIRTY_STATUS);
 		md_msg_free(&msg);
 		assert_int_equal(m->nxfers, 1);
+		/* the end is told in the status line once */
+		if (i == 0)
+			assert_null(m->status);
+		else
+			assert_string_equal(m->status, "Uploaded /tmp/f");
+		assert_false(m->status_error);
 	}
 	x = md_xfer_find(m, 9);
 	assert_non_null(x);
