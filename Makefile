@@ -16,7 +16,7 @@ ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
 DEBDIR    ?= dist
 CC        ?= cc
 
-PKGS      := libvirt libxml-2.0 ncursesw panelw formw vterm libssh
+PKGS      := libvirt libxml-2.0 libosinfo-1.0 ncursesw panelw formw vterm libssh
 TEST_PKGS := cmocka
 
 WARN      := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
