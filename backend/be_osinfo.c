@@ -260,13 +260,7 @@ const be_osinfo *be_osinfo_shared_wait(int ms)
 	struct timespec end;
 	const be_osinfo *db;
 	be_osinfo_preload();
-	clock_gettime(CLOCK_REALTIME, &end);
-	end.tv_sec += ms / 1000;
-	end.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (end.tv_nsec >= 1000000000L) {
-		end.tv_sec++;
-		end.tv_nsec -= 1000000000L;
-	}
+	core_timespec_in(&end, CLOCK_REALTIME, ms);
 	pthread_mutex_lock(&shared_lock);
 	while (!shared_done)
 		if (pthread_cond_timedwait(&shared_cond, &shared_lock, &end) != 0)
