@@ -1,0 +1,963 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* wizards/newvm.c - see newvm.h. */
+#include "newvm.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../core/storage.h"
+#include "../core/util.h"
+
+struct wz_newvm {
+	wz_host host;
+	wz_choices c;
+	const be_osinfo *db;
+	const be_os *os;
+	/* the last spec's own strings (wz_newvm_spec) */
+	char *spec_os_id, *spec_disk_vol;
+};
+
+static const char *const page_titles[WZ_PAGE__N] = {
+	"Name and host", "Installation source", "Operating system", "Firmware and machine",
+	"Memory and processors", "Network", "Storage", "Summary",
+};
+
+const char *wz_page_title(int page)
+{
+	return page >= 0 && page < WZ_PAGE__N ? page_titles[page] : "";
+}
+
+static const char *const source_labels[WZ_SRC__N] = {
+	"ISO image in a storage pool", "Local ISO file (uploaded)", "Import an existing disk",
+	"Network boot (PXE)", "Direct kernel boot",
+};
+
+const char *wz_source_label(int src)
+{
+	return src >= 0 && src < WZ_SRC__N ? source_labels[src] : "";
+}
+
+/* ---- issues -------------------------------------------------------------------- */
+
+void wz_issues_clear(wz_issues *is)
+{
+	for (size_t i = 0; i < is->n; i++)
+		free(is->v[i].text);
+	is->n = 0;
+}
+
+static void issue(wz_issues *is, const char *field, bool warning, const char *fmt, ...) CORE_PRINTF(4, 5);
+static void issue(wz_issues *is, const char *field, bool warning, const char *fmt, ...)
+{
+	va_list ap;
+	if (is->n >= sizeof(is->v) / sizeof(is->v[0]))
+		return;
+	snprintf(is->v[is->n].field, sizeof(is->v[is->n].field), "%s", field);
+	va_start(ap, fmt);
+	is->v[is->n].text = xvasprintf(fmt, ap);
+	va_end(ap);
+	is->v[is->n].warning = warning;
+	is->n++;
+}
+
+const wz_issue *wz_issues_for(const wz_issues *is, const char *field)
+{
+	const wz_issue *warn = NULL;
+	for (size_t i = 0; i < is->n; i++)
+		if (strcmp(is->v[i].field, field) == 0) {
+			if (!is->v[i].warning)
+				return &is->v[i];
+			if (!warn)
+				warn = &is->v[i];
+		}
+	return warn;
+}
+
+static int errors(const wz_issues *is)
+{
+	int n = 0;
+	for (size_t i = 0; i < is->n; i++)
+		n += !is->v[i].warning;
+	return n;
+}
+
+/* ---- the host -------------------------------------------------------------------- */
+
+static void caps_clear(wz_caps *c)
+{
+	free(c->arch);
+	free(c->machine);
+	memset(c, 0, sizeof(*c));
+}
+
+static void host_clear(wz_host *h)
+{
+	free(h->label);
+	free(h->uri);
+	for (size_t i = 0; i < h->nvms; i++)
+		free(h->vms[i]);
+	free(h->vms);
+	for (size_t i = 0; i < h->npools; i++)
+		md_pool_clear(&h->pools[i]);
+	free(h->pools);
+	for (size_t i = 0; i < h->nnets; i++)
+		md_net_clear(&h->nets[i]);
+	free(h->nets);
+	caps_clear(&h->caps);
+	memset(h, 0, sizeof(*h));
+}
+
+/* a URI without a host part: this machine (qemu:///system, test:///...) */
+static bool uri_local(const char *uri)
+{
+	const char *p = uri ? strstr(uri, "://") : NULL;
+	return p && p[3] == '/';
+}
+
+void wz_newvm_set_host(wz_newvm *w, const md_host *h, const wz_caps *caps)
+{
+	wz_host *d = &w->host;
+	host_clear(d);
+	if (h) {
+		d->id = h->id;
+		d->label = xstrdup(h->label ? h->label : h->uri);
+		d->uri = xstrdup(h->uri);
+		d->connected = h->conn == MD_CONN_CONNECTED;
+		d->local = uri_local(h->uri);
+		d->vms = xcalloc(h->nvms + 1, sizeof(*d->vms));
+		for (size_t i = 0; i < h->nvms; i++)
+			if (h->vms[i].name)
+				d->vms[d->nvms++] = xstrdup(h->vms[i].name);
+		d->pools = xcalloc(h->npools + 1, sizeof(*d->pools));
+		for (size_t i = 0; i < h->npools; i++)
+			md_pool_copy(&d->pools[d->npools++], &h->pools[i]);
+		d->nets = xcalloc(h->nnets + 1, sizeof(*d->nets));
+		for (size_t i = 0; i < h->nnets; i++)
+			md_net_copy(&d->nets[d->nnets++], &h->nets[i]);
+	}
+	if (caps) {
+		d->caps = *caps;
+		d->caps.arch = xstrdup(caps->arch);
+		d->caps.machine = xstrdup(caps->machine);
+	}
+}
+
+const wz_host *wz_newvm_host(const wz_newvm *w)
+{
+	return &w->host;
+}
+
+static const md_pool *pool_named(const wz_newvm *w, const char *name)
+{
+	for (size_t i = 0; name && i < w->host.npools; i++)
+		if (strcmp(w->host.pools[i].name, name) == 0)
+			return &w->host.pools[i];
+	return NULL;
+}
+
+static const md_vol *vol_named(const md_pool *p, const char *name)
+{
+	for (size_t i = 0; p && name && i < p->nvols; i++)
+		if (strcmp(p->vols[i].name, name) == 0)
+			return &p->vols[i];
+	return NULL;
+}
+
+static const md_net *net_named(const wz_newvm *w, const char *name)
+{
+	for (size_t i = 0; name && i < w->host.nnets; i++)
+		if (strcmp(w->host.nets[i].name, name) == 0)
+			return &w->host.nets[i];
+	return NULL;
+}
+
+static bool vm_exists(const wz_newvm *w, const char *name)
+{
+	for (size_t i = 0; name && i < w->host.nvms; i++)
+		if (strcmp(w->host.vms[i], name) == 0)
+			return true;
+	return false;
+}
+
+/* "default" when active, else the first active pool (dir first) */
+static const char *default_pool(const wz_newvm *w)
+{
+	const md_pool *p = pool_named(w, "default");
+	if (p && p->active)
+		return p->name;
+	for (size_t i = 0; i < w->host.npools; i++)
+		if (w->host.pools[i].active && core_str_eq(w->host.pools[i].type, "dir"))
+			return w->host.pools[i].name;
+	for (size_t i = 0; i < w->host.npools; i++)
+		if (w->host.pools[i].active)
+			return w->host.pools[i].name;
+	return NULL;
+}
+
+static bool is_iso(const md_vol *v)
+{
+	size_t n = strlen(v->name);
+	return core_str_eq(v->format, "iso") || (n > 4 && strcasecmp(v->name + n - 4, ".iso") == 0);
+}
+
+static char **vol_list(const wz_newvm *w, bool isos, size_t *n)
+{
+	char **v = NULL;
+	size_t cap = 0;
+	*n = 0;
+	for (size_t i = 0; i < w->host.npools; i++) {
+		const md_pool *p = &w->host.pools[i];
+		for (size_t k = 0; k < p->nvols; k++) {
+			const md_vol *vol = &p->vols[k];
+			if (is_iso(vol) != isos || (!isos && vol->nusers))
+				continue;
+			xgrow(&v, &cap, *n + 1, sizeof(*v));
+			v[(*n)++] = xasprintf("%s/%s", p->name, vol->name);
+		}
+	}
+	return v;
+}
+
+char **wz_newvm_isos(const wz_newvm *w, size_t *n)
+{
+	return vol_list(w, true, n);
+}
+
+char **wz_newvm_disks(const wz_newvm *w, size_t *n)
+{
+	return vol_list(w, false, n);
+}
+
+/* ---- the wizard ------------------------------------------------------------------------- */
+
+wz_newvm *wz_newvm_new(const md_host *h, const wz_caps *caps, const be_osinfo *db)
+{
+	wz_newvm *w = xcalloc(1, sizeof(*w));
+	wz_choices *c = &w->c;
+	const md_net *def;
+	w->db = db;
+	wz_newvm_set_host(w, h, caps);
+	c->source = WZ_SRC_ISO_POOL;
+	c->memory = xstrdup("1 GiB");
+	c->vcpus = xstrdup("1");
+	c->disk_size = xstrdup("20 GiB");
+	c->disk = WZ_DISK_NEW;
+	c->disk_pool = xstrdup(default_pool(w));
+	c->upload_pool = xstrdup(default_pool(w));
+	c->cmdline = xstrdup("console=ttyS0");
+	c->start = c->console = true;
+	c->tcg = !w->host.caps.kvm;
+	def = net_named(w, "default");
+	if (!def)
+		for (size_t i = 0; i < w->host.nnets && !def; i++)
+			if (w->host.nets[i].active)
+				def = &w->host.nets[i];
+	if (def) {
+		c->nic = BE_NIC_NETWORK;
+		c->nic_source = xstrdup(def->name);
+	} else {
+		c->nic = BE_NIC_USER;
+	}
+	return w;
+}
+
+static void choices_clear(wz_choices *c)
+{
+	char **s[] = { &c->name, &c->iso_pool, &c->iso_vol, &c->local_iso, &c->upload_pool, &c->import_pool,
+		       &c->import_vol, &c->kernel, &c->initrd, &c->cmdline, &c->os, &c->memory, &c->vcpus,
+		       &c->nic_source, &c->disk_pool, &c->disk_size, &c->disk_format, &c->disk_vol_pool,
+		       &c->disk_vol };
+	for (size_t i = 0; i < CORE_ARRAY_LEN(s); i++)
+		xfree(s[i]);
+}
+
+void wz_newvm_free(wz_newvm **pw)
+{
+	wz_newvm *w = *pw;
+	if (!w)
+		return;
+	host_clear(&w->host);
+	choices_clear(&w->c);
+	free(w->spec_os_id);
+	free(w->spec_disk_vol);
+	free(w);
+	*pw = NULL;
+}
+
+void wz_newvm_set_osinfo(wz_newvm *w, const be_osinfo *db)
+{
+	w->db = db;
+	if (w->c.os && !w->os)
+		w->os = be_osinfo_find(db, w->c.os);
+}
+
+wz_choices *wz_newvm_choices(wz_newvm *w)
+{
+	return &w->c;
+}
+
+const be_os *wz_newvm_os(const wz_newvm *w)
+{
+	return w->os;
+}
+
+static void set_size_text(char **dst, uint64_t bytes)
+{
+	char buf[32];
+	core_size_fmt(bytes, buf, sizeof(buf));
+	core_str_set(dst, buf);
+}
+
+static void apply_os_defaults(wz_newvm *w)
+{
+	wz_choices *c = &w->c;
+	const wz_caps *caps = &w->host.caps;
+	uint64_t ram, storage;
+	unsigned cpus;
+	char buf[16];
+	be_os_defaults(w->os, &ram, &cpus, &storage);
+	if (!c->memory_by_user)
+		set_size_text(&c->memory, ram);
+	if (!c->vcpus_by_user) {
+		if (caps->cpus && cpus > caps->cpus)
+			cpus = caps->cpus;
+		snprintf(buf, sizeof(buf), "%u", cpus);
+		core_str_set(&c->vcpus, buf);
+	}
+	if (!c->size_by_user)
+		set_size_text(&c->disk_size, storage);
+	if (!c->firmware_by_user) {
+		bool uefi = w->os && w->os->needs_uefi && caps->uefi;
+		c->firmware = uefi ? BE_FW_UEFI : BE_FW_BIOS;
+		c->secure_boot = uefi && caps->secure_boot;
+		c->tpm = uefi && caps->tpm;
+	}
+}
+
+int wz_newvm_set_os(wz_newvm *w, const char *id, bool by_user)
+{
+	const be_os *os = NULL;
+	if (id && *id && strcmp(id, "generic") != 0) {
+		os = be_osinfo_find(w->db, id);
+		if (!os)
+			return -1;
+	}
+	w->os = os;
+	core_str_set(&w->c.os, os ? os->short_id : NULL);
+	w->c.os_by_user = by_user;
+	apply_os_defaults(w);
+	return 0;
+}
+
+void wz_newvm_detected(wz_newvm *w, const be_os *os)
+{
+	if (w->c.os_by_user)
+		return;
+	wz_newvm_set_os(w, os ? os->id : NULL, false);
+}
+
+/* ---- checks --------------------------------------------------------------------------- */
+
+static bool empty(const char *s)
+{
+	return !s || !*s;
+}
+
+static void check_name(wz_newvm *w, wz_issues *is)
+{
+	char *err = NULL;
+	if (be_domname_check(w->c.name, &err) < 0) {
+		issue(is, "name", false, "%s", err + (strncmp(err, "Name: ", 6) == 0 ? 6 : 0));
+		free(err);
+	} else if (vm_exists(w, w->c.name)) {
+		issue(is, "name", false, "a VM of that name exists on %s", w->host.label ? w->host.label : "the host");
+	}
+	if (!w->host.connected)
+		issue(is, "host", false, "the host is not connected");
+}
+
+/* a file here: exists, a regular file, readable, not empty */
+static void check_local_file(wz_issues *is, const char *field, const char *path, const char *what)
+{
+	struct stat st;
+	if (empty(path)) {
+		issue(is, field, false, "enter the path of the %s", what);
+		return;
+	}
+	if (stat(path, &st) < 0) {
+		issue(is, field, false, "%s", strerror(errno));
+		return;
+	}
+	if (S_ISDIR(st.st_mode))
+		issue(is, field, false, "is a folder, not a file");
+	else if (!S_ISREG(st.st_mode))
+		issue(is, field, false, "not a regular file");
+	else if (access(path, R_OK) != 0)
+		issue(is, field, false, "cannot be read: %s", strerror(errno));
+	else if (st.st_size == 0)
+		issue(is, field, false, "the file is empty");
+}
+
+/* a pool/volume pair that must exist */
+static const md_vol *check_vol(wz_newvm *w, wz_issues *is, const char *field, const char *pool, const char *vol,
+			       const char *what)
+{
+	const md_pool *p;
+	const md_vol *v;
+	if (empty(pool) || empty(vol)) {
+		issue(is, field, false, "choose %s", what);
+		return NULL;
+	}
+	p = pool_named(w, pool);
+	if (!p) {
+		issue(is, field, false, "no pool \"%s\" on the host", pool);
+		return NULL;
+	}
+	if (!p->active) {
+		issue(is, field, false, "pool \"%s\" is not active", pool);
+		return NULL;
+	}
+	v = vol_named(p, vol);
+	if (!v)
+		issue(is, field, false, "no volume \"%s\" in pool \"%s\"", vol, pool);
+	return v;
+}
+
+static void check_pool(wz_newvm *w, wz_issues *is, const char *field, const char *pool)
+{
+	const md_pool *p = pool_named(w, pool);
+	if (empty(pool))
+		issue(is, field, false, "choose a storage pool");
+	else if (!p)
+		issue(is, field, false, "no pool \"%s\" on the host", pool);
+	else if (!p->active)
+		issue(is, field, false, "pool \"%s\" is not active", pool);
+}
+
+/* a path on the host: checked here when the host is this machine */
+static void check_host_file(wz_newvm *w, wz_issues *is, const char *field, const char *path, const char *what,
+			    bool required)
+{
+	if (empty(path)) {
+		if (required)
+			issue(is, field, false, "enter the path of the %s on the host", what);
+		return;
+	}
+	if (path[0] != '/') {
+		issue(is, field, false, "an absolute path, starting with /");
+		return;
+	}
+	if (w->host.local)
+		check_local_file(is, field, path, what);
+}
+
+static void check_source(wz_newvm *w, wz_issues *is)
+{
+	wz_choices *c = &w->c;
+	switch (c->source) {
+	case WZ_SRC_ISO_POOL:
+		check_vol(w, is, "iso", c->iso_pool, c->iso_vol, "an ISO image");
+		break;
+	case WZ_SRC_ISO_LOCAL: {
+		const md_pool *p = pool_named(w, c->upload_pool);
+		check_local_file(is, "local_iso", c->local_iso, "ISO file");
+		check_pool(w, is, "upload_pool", c->upload_pool);
+		if (p && p->active && !empty(c->local_iso)) {
+			const char *base = strrchr(c->local_iso, '/');
+			struct stat st;
+			base = base ? base + 1 : c->local_iso;
+			if (stat(c->local_iso, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size > p->available &&
+			    !vol_named(p, base)) {
+				char need[32], have[32];
+				core_size_fmt((uint64_t)st.st_size, need, sizeof(need));
+				core_size_fmt(p->available, have, sizeof(have));
+				issue(is, "upload_pool", false, "pool \"%s\" is full: %s free, the file needs %s", p->name,
+				      have, need);
+			}
+		}
+		break;
+	}
+	case WZ_SRC_IMPORT: {
+		const md_vol *v = check_vol(w, is, "import", c->import_pool, c->import_vol, "a disk volume");
+		if (v && v->nusers)
+			issue(is, "import", false, "volume \"%s\" is used by VM '%s'", v->name, v->users[0]);
+		break;
+	}
+	case WZ_SRC_PXE:
+		break;
+	case WZ_SRC_KERNEL:
+		check_host_file(w, is, "kernel", c->kernel, "kernel", true);
+		check_host_file(w, is, "initrd", c->initrd, "initrd", false);
+		break;
+	default:
+		issue(is, "source", false, "choose an installation source");
+	}
+}
+
+static void check_firmware(wz_newvm *w, wz_issues *is)
+{
+	wz_choices *c = &w->c;
+	const wz_caps *caps = &w->host.caps;
+	if (c->firmware == BE_FW_UEFI && caps->known && !caps->uefi)
+		issue(is, "firmware", false, "the host has no UEFI firmware (install ovmf there)");
+	if (c->secure_boot && c->firmware != BE_FW_UEFI)
+		issue(is, "secure_boot", false, "Secure Boot needs UEFI");
+	else if (c->secure_boot && caps->known && !caps->secure_boot)
+		issue(is, "secure_boot", false, "the host's UEFI firmware has no Secure Boot");
+	if (c->tpm && caps->known && !caps->tpm)
+		issue(is, "tpm", false, "the host has no TPM emulator (install swtpm there)");
+	if (!c->tcg && caps->known && !caps->kvm)
+		issue(is, "accel", false, "the host has no KVM: choose software emulation (TCG)");
+	if (w->os && w->os->needs_uefi && c->firmware != BE_FW_UEFI)
+		issue(is, "firmware", true, "%s needs UEFI", w->os->name);
+}
+
+static void check_memory(wz_newvm *w, wz_issues *is)
+{
+	const wz_caps *caps = &w->host.caps;
+	uint64_t mem = 0;
+	char *err = NULL, host[32];
+	if (core_size_parse(w->c.memory ? w->c.memory : "", &mem, &err) < 0) {
+		issue(is, "memory", false, "%s", err);
+		free(err);
+	} else if (mem < (1ULL << 20)) {
+		issue(is, "memory", false, "at least 1 MiB");
+	} else if (caps->mem_bytes && mem > caps->mem_bytes) {
+		core_size_fmt(caps->mem_bytes, host, sizeof(host));
+		issue(is, "memory", false, "more than the host has (%s)", host);
+	} else if (caps->mem_bytes && mem > caps->mem_bytes / 10 * 8) {
+		core_size_fmt(caps->mem_bytes, host, sizeof(host));
+		issue(is, "memory", true, "over 80%% of the host's %s", host);
+	} else if (w->os && w->os->min_ram && mem < w->os->min_ram) {
+		core_size_fmt(w->os->min_ram, host, sizeof(host));
+		issue(is, "memory", true, "%s needs at least %s", w->os->name, host);
+	}
+
+	const char *v = w->c.vcpus ? w->c.vcpus : "";
+	char *end = NULL;
+	unsigned long n;
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	while (end && *end == ' ')
+		end++;
+	if (empty(v) || !end || *end || errno || v[0] == '-' || v[0] == '+')
+		issue(is, "vcpus", false, "a whole number, e.g. 2");
+	else if (n < 1)
+		issue(is, "vcpus", false, "at least 1");
+	else if (n > (caps->max_vcpus ? caps->max_vcpus : 255))
+		issue(is, "vcpus", false, "at most %u", caps->max_vcpus ? caps->max_vcpus : 255);
+	else if (caps->cpus && n > caps->cpus)
+		issue(is, "vcpus", true, "more than the host's %u CPUs", caps->cpus);
+}
+
+static void check_network(wz_newvm *w, wz_issues *is)
+{
+	wz_choices *c = &w->c;
+	const md_net *n;
+	switch (c->nic) {
+	case BE_NIC_NETWORK:
+		if (empty(c->nic_source)) {
+			issue(is, "nic_source", false, "choose a virtual network");
+			break;
+		}
+		n = net_named(w, c->nic_source);
+		if (!n)
+			issue(is, "nic_source", false, "no network \"%s\" on the host", c->nic_source);
+		else if (!n->active)
+			issue(is, "nic_source", true, "network \"%s\" is not active: it is started on Finish",
+			      c->nic_source);
+		break;
+	case BE_NIC_BRIDGE:
+		if (empty(c->nic_source))
+			issue(is, "nic_source", false, "enter the bridge's name, e.g. br0");
+		else if (strlen(c->nic_source) > 15 || strpbrk(c->nic_source, "/ \t"))
+			issue(is, "nic_source", false, "not an interface name (at most 15 characters, no '/' or blanks)");
+		break;
+	case BE_NIC_USER:
+		break;
+	case BE_NIC_NONE:
+		if (c->source == WZ_SRC_PXE)
+			issue(is, "nic", false, "network boot (PXE) needs a network");
+		break;
+	}
+}
+
+char *wz_newvm_disk_name(const wz_newvm *w)
+{
+	return xasprintf("%s.%s", w->c.name ? w->c.name : "", core_str_eq(w->c.disk_format, "raw") ? "img" : "qcow2");
+}
+
+static void check_storage(wz_newvm *w, wz_issues *is)
+{
+	wz_choices *c = &w->c;
+	if (c->disk == WZ_DISK_NEW) {
+		const md_pool *p = pool_named(w, c->disk_pool);
+		uint64_t size = 0;
+		char *err = NULL, *vol = wz_newvm_disk_name(w);
+		check_pool(w, is, "disk_pool", c->disk_pool);
+		if (core_size_parse(c->disk_size ? c->disk_size : "", &size, &err) < 0) {
+			issue(is, "disk_size", false, "%s", err);
+			free(err);
+		} else if (p && p->active && size > p->available) {
+			char have[32];
+			core_size_fmt(p->available, have, sizeof(have));
+			/* a qcow2 grows as it is written: room now is not room later */
+			issue(is, "disk_size", !core_str_eq(c->disk_format, "raw") ? true : false,
+			      "pool \"%s\" has %s free", p->name, have);
+		}
+		if (!empty(c->disk_format) && strcmp(c->disk_format, "qcow2") != 0 && strcmp(c->disk_format, "raw") != 0)
+			issue(is, "disk_format", false, "qcow2 or raw");
+		if (p && vol_named(p, vol))
+			issue(is, "disk_pool", false, "pool \"%s\" has a volume \"%s\" already", p->name, vol);
+		free(vol);
+	} else if (c->disk == WZ_DISK_EXISTING) {
+		const md_vol *v = check_vol(w, is, "disk_vol", c->disk_vol_pool, c->disk_vol, "a disk volume");
+		if (v && v->nusers)
+			issue(is, "disk_vol", false, "volume \"%s\" is used by VM '%s'", v->name, v->users[0]);
+	} else if (c->source == WZ_SRC_ISO_POOL || c->source == WZ_SRC_ISO_LOCAL) {
+		issue(is, "disk", true, "no disk: the installer will have nowhere to install to");
+	}
+}
+
+int wz_newvm_check(wz_newvm *w, int page, wz_issues *is)
+{
+	wz_issues_clear(is);
+	switch (page) {
+	case WZ_PAGE_NAME:
+		check_name(w, is);
+		break;
+	case WZ_PAGE_SOURCE:
+		check_source(w, is);
+		break;
+	case WZ_PAGE_OS:
+		if (!empty(w->c.os) && !w->os)
+			issue(is, "os", false, "libosinfo does not know \"%s\"", w->c.os);
+		break;
+	case WZ_PAGE_FIRMWARE:
+		check_firmware(w, is);
+		break;
+	case WZ_PAGE_MEMORY:
+		check_memory(w, is);
+		break;
+	case WZ_PAGE_NETWORK:
+		check_network(w, is);
+		break;
+	case WZ_PAGE_STORAGE:
+		if (wz_newvm_page_applies(w, page))
+			check_storage(w, is);
+		break;
+	default:
+		break;
+	}
+	return errors(is);
+}
+
+/* the page each field is on */
+static const struct {
+	const char *field;
+	int page;
+} field_pages[] = {
+	{ "name", WZ_PAGE_NAME },	  { "host", WZ_PAGE_NAME },	  { "iso", WZ_PAGE_SOURCE },
+	{ "local_iso", WZ_PAGE_SOURCE },  { "upload_pool", WZ_PAGE_SOURCE }, { "import", WZ_PAGE_SOURCE },
+	{ "kernel", WZ_PAGE_SOURCE },	  { "initrd", WZ_PAGE_SOURCE },	  { "os", WZ_PAGE_OS },
+	{ "firmware", WZ_PAGE_FIRMWARE }, { "secure_boot", WZ_PAGE_FIRMWARE }, { "tpm", WZ_PAGE_FIRMWARE },
+	{ "accel", WZ_PAGE_FIRMWARE },	  { "memory", WZ_PAGE_MEMORY },	  { "vcpus", WZ_PAGE_MEMORY },
+	{ "nic", WZ_PAGE_NETWORK },	  { "nic_source", WZ_PAGE_NETWORK }, { "disk", WZ_PAGE_STORAGE },
+	{ "disk_pool", WZ_PAGE_STORAGE }, { "disk_size", WZ_PAGE_STORAGE }, { "disk_format", WZ_PAGE_STORAGE },
+	{ "disk_vol", WZ_PAGE_STORAGE },
+};
+
+int wz_newvm_check_field(wz_newvm *w, const char *field, wz_issues *is)
+{
+	wz_issues all = { 0 };
+	wz_issues_clear(is);
+	for (size_t i = 0; i < CORE_ARRAY_LEN(field_pages); i++)
+		if (strcmp(field_pages[i].field, field) == 0) {
+			wz_newvm_check(w, field_pages[i].page, &all);
+			break;
+		}
+	for (size_t i = 0; i < all.n; i++)
+		if (strcmp(all.v[i].field, field) == 0 && is->n < CORE_ARRAY_LEN(is->v)) {
+			is->v[is->n++] = all.v[i];
+			all.v[i].text = NULL;
+		}
+	wz_issues_clear(&all);
+	return errors(is);
+}
+
+bool wz_newvm_page_applies(const wz_newvm *w, int page)
+{
+	switch (page) {
+	case WZ_PAGE_FIRMWARE:
+		/* something to choose: UEFI firmware, or KVM vs TCG */
+		return !w->host.caps.known || w->host.caps.uefi || w->host.caps.kvm;
+	case WZ_PAGE_STORAGE:
+		return w->c.source != WZ_SRC_IMPORT;
+	default:
+		return page >= 0 && page < WZ_PAGE__N;
+	}
+}
+
+int wz_newvm_next(const wz_newvm *w, int page)
+{
+	for (int p = page + 1; p < WZ_PAGE__N; p++)
+		if (wz_newvm_page_applies(w, p))
+			return p;
+	return -1;
+}
+
+bool wz_newvm_ready(wz_newvm *w)
+{
+	wz_issues is = { 0 };
+	bool ok = true;
+	for (int p = 0; p < WZ_PAGE__N && ok; p++)
+		if (wz_newvm_page_applies(w, p) && wz_newvm_check(w, p, &is) > 0)
+			ok = false;
+	wz_issues_clear(&is);
+	return ok;
+}
+
+/* ---- the domain --------------------------------------------------------------------- */
+
+int wz_newvm_spec(wz_newvm *w, be_domspec *s, char **err)
+{
+	wz_choices *c = &w->c;
+	const wz_caps *caps = &w->host.caps;
+	wz_issues is = { 0 };
+	uint64_t mem = 0, size = 0;
+
+	for (int p = 0; p < WZ_PAGE__N; p++) {
+		if (!wz_newvm_page_applies(w, p) || wz_newvm_check(w, p, &is) == 0)
+			continue;
+		for (size_t i = 0; i < is.n; i++)
+			if (!is.v[i].warning) {
+				*err = xasprintf("%s: %s", wz_page_title(p), is.v[i].text);
+				break;
+			}
+		wz_issues_clear(&is);
+		return -1;
+	}
+	wz_issues_clear(&is);
+	memset(s, 0, sizeof(*s));
+	s->name = c->name;
+	s->virt_type = c->tcg ? "qemu" : "kvm";
+	s->arch = caps->arch ? caps->arch : "x86_64";
+	s->machine = caps->machine;
+	core_size_parse(c->memory, &mem, err);
+	s->memory = mem;
+	s->vcpus = (unsigned)strtoul(c->vcpus, NULL, 10);
+	s->firmware = c->firmware;
+	s->secure_boot = c->firmware == BE_FW_UEFI && c->secure_boot;
+	s->tpm = c->tpm;
+	s->os_id = w->os ? w->os->id : NULL;
+	s->os_short = w->os ? w->os->short_id : NULL;
+
+	switch (c->source) {
+	case WZ_SRC_ISO_POOL:
+	case WZ_SRC_ISO_LOCAL: {
+		be_domdisk *cd = &s->disks[s->ndisks++];
+		cd->device = BE_DEV_CDROM;
+		if (c->source == WZ_SRC_ISO_POOL) {
+			cd->pool = c->iso_pool;
+			cd->vol = c->iso_vol;
+		} else {
+			const char *base = strrchr(c->local_iso, '/');
+			cd->pool = c->upload_pool;
+			cd->vol = base ? base + 1 : c->local_iso;
+		}
+		s->boot[s->nboot++] = BE_BOOT_CDROM;
+		break;
+	}
+	case WZ_SRC_PXE:
+		s->boot[s->nboot++] = BE_BOOT_NETWORK;
+		break;
+	case WZ_SRC_KERNEL:
+		s->kernel = c->kernel;
+		s->initrd = empty(c->initrd) ? NULL : c->initrd;
+		s->cmdline = empty(c->cmdline) ? NULL : c->cmdline;
+		break;
+	default:
+		break;
+	}
+	bool virtio = !w->os || w->os->virtio_disk;
+	if (c->source == WZ_SRC_IMPORT) {
+		be_domdisk *d = &s->disks[s->ndisks++];
+		const md_vol *v = vol_named(pool_named(w, c->import_pool), c->import_vol);
+		d->pool = c->import_pool;
+		d->vol = c->import_vol;
+		d->format = v && v->format ? v->format : NULL;
+		d->bus = virtio ? BE_BUS_VIRTIO : BE_BUS_SATA;
+	} else if (c->disk == WZ_DISK_NEW) {
+		be_domdisk *d = &s->disks[s->ndisks++];
+		xfree(&w->spec_disk_vol);
+		w->spec_disk_vol = wz_newvm_disk_name(w);
+		core_size_parse(c->disk_size, &size, err);
+		d->pool = c->disk_pool;
+		d->vol = w->spec_disk_vol;
+		d->format = core_str_eq(c->disk_format, "raw") ? "raw" : "qcow2";
+		d->new_size = size;
+		d->bus = virtio ? BE_BUS_VIRTIO : BE_BUS_SATA;
+	} else if (c->disk == WZ_DISK_EXISTING) {
+		be_domdisk *d = &s->disks[s->ndisks++];
+		const md_vol *v = vol_named(pool_named(w, c->disk_vol_pool), c->disk_vol);
+		d->pool = c->disk_vol_pool;
+		d->vol = c->disk_vol;
+		d->format = v && v->format ? v->format : NULL;
+		d->bus = virtio ? BE_BUS_VIRTIO : BE_BUS_SATA;
+	}
+	if (s->ndisks > 0 && s->disks[s->ndisks - 1].device == BE_DEV_DISK &&
+	    (c->source != WZ_SRC_KERNEL || s->nboot > 0))
+		s->boot[s->nboot++] = BE_BOOT_HD;
+	s->nic = c->nic;
+	s->nic_source = c->nic_source;
+	s->nic_model = !w->os || w->os->virtio_net ? "virtio" : "e1000";
+	return 0;
+}
+
+char *wz_newvm_xml(wz_newvm *w, char **err)
+{
+	be_domspec s;
+	if (wz_newvm_spec(w, &s, err) < 0)
+		return NULL;
+	return be_domxml_build(&s, err);
+}
+
+char *wz_newvm_virt_install(wz_newvm *w)
+{
+	be_domspec s;
+	char *err = NULL;
+	if (wz_newvm_spec(w, &s, &err) < 0) {
+		free(err);
+		return NULL;
+	}
+	return be_domxml_virt_install(&s, w->host.uri);
+}
+
+char *wz_newvm_summary(wz_newvm *w)
+{
+	wz_choices *c = &w->c;
+	be_domspec s;
+	char *err = NULL, *out, mem[32], disk[256] = "none", src[512];
+	static const char *const nics[] = { "none", "virtual network", "bridge", "user networking" };
+	if (wz_newvm_spec(w, &s, &err) < 0)
+		return err;
+	core_size_fmt(s.memory, mem, sizeof(mem));
+	switch (c->source) {
+	case WZ_SRC_ISO_POOL:
+		snprintf(src, sizeof(src), "%s: %s/%s", wz_source_label(c->source), c->iso_pool, c->iso_vol);
+		break;
+	case WZ_SRC_ISO_LOCAL:
+		snprintf(src, sizeof(src), "%s: %s -> pool %s", wz_source_label(c->source), c->local_iso, c->upload_pool);
+		break;
+	case WZ_SRC_IMPORT:
+		snprintf(src, sizeof(src), "%s: %s/%s", wz_source_label(c->source), c->import_pool, c->import_vol);
+		break;
+	case WZ_SRC_KERNEL:
+		snprintf(src, sizeof(src), "%s: %s%s%s, \"%s\"", wz_source_label(c->source), c->kernel,
+			 s.initrd ? " + " : "", s.initrd ? s.initrd : "", s.cmdline ? s.cmdline : "");
+		break;
+	default:
+		snprintf(src, sizeof(src), "%s", wz_source_label(c->source));
+	}
+	for (size_t i = 0; i < s.ndisks; i++) {
+		const be_domdisk *d = &s.disks[i];
+		char sz[32];
+		if (d->device != BE_DEV_DISK)
+			continue;
+		core_size_fmt(d->new_size, sz, sizeof(sz));
+		snprintf(disk, sizeof(disk), "%s%s/%s (%s, %s)", d->new_size ? "new " : "", d->pool, d->vol,
+			 d->format ? d->format : "qcow2", d->bus == BE_BUS_VIRTIO ? "virtio" : "SATA");
+		if (d->new_size)
+			snprintf(disk + strlen(disk), sizeof(disk) - strlen(disk), ", %s", sz);
+	}
+	out = xasprintf("Name:         %s\nHost:         %s\nSource:       %s\nOS:           %s\n"
+			"Firmware:     %s%s%s\nAccelerator:  %s\nMachine:      %s\nMemory:       %s\n"
+			"vCPUs:        %u\nNetwork:      %s%s%s%s (%s)\nDisk:         %s\n"
+			"After Finish: %s%s",
+			s.name, w->host.label ? w->host.label : "", src, w->os ? w->os->name : "Generic",
+			s.firmware == BE_FW_UEFI ? "UEFI" : "BIOS", s.secure_boot ? ", Secure Boot" : "",
+			s.tpm ? ", TPM 2.0" : "", c->tcg ? "TCG (software emulation)" : "KVM",
+			s.machine ? s.machine : "the host's default", mem, s.vcpus, nics[s.nic],
+			s.nic_source ? " \"" : "", s.nic_source ? s.nic_source : "", s.nic_source ? "\"" : "",
+			s.nic == BE_NIC_NONE ? "-" : s.nic_model, disk,
+			c->start ? "start" : "leave it off", c->start && c->console ? ", open its serial console" : "");
+	return out;
+}
+
+/* ---- Finish's steps ------------------------------------------------------------------- */
+
+static wz_step *step_add(wz_step **v, size_t *n, int kind)
+{
+	wz_step *s;
+	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+	s = &(*v)[(*n)++];
+	memset(s, 0, sizeof(*s));
+	s->kind = kind;
+	return s;
+}
+
+wz_step *wz_newvm_plan(wz_newvm *w, size_t *n, char **err)
+{
+	wz_choices *c = &w->c;
+	be_domspec s;
+	wz_step *v = NULL, *st;
+	char sz[32];
+	*n = 0;
+	if (wz_newvm_spec(w, &s, err) < 0)
+		return NULL;
+	if (c->source == WZ_SRC_ISO_LOCAL) {
+		const md_pool *p = pool_named(w, c->upload_pool);
+		const char *base = strrchr(c->local_iso, '/');
+		st = step_add(&v, n, WZ_STEP_UPLOAD);
+		st->pool = xstrdup(c->upload_pool);
+		st->pool_uuid = xstrdup(p ? p->uuid : NULL);
+		st->vol = xstrdup(base ? base + 1 : c->local_iso);
+		st->local = xstrdup(c->local_iso);
+		st->label = xasprintf("Upload %s to pool %s", st->vol, st->pool);
+	}
+	for (size_t i = 0; i < s.ndisks; i++) {
+		const be_domdisk *d = &s.disks[i];
+		const md_pool *p;
+		if (!d->new_size)
+			continue;
+		p = pool_named(w, d->pool);
+		st = step_add(&v, n, WZ_STEP_VOL_CREATE);
+		st->pool = xstrdup(d->pool);
+		st->pool_uuid = xstrdup(p ? p->uuid : NULL);
+		st->vol = xstrdup(d->vol);
+		st->format = xstrdup(d->format);
+		st->size = d->new_size;
+		core_size_fmt(d->new_size, sz, sizeof(sz));
+		st->label = xasprintf("Create volume %s (%s, %s) in pool %s", d->vol, sz, d->format, d->pool);
+	}
+	st = step_add(&v, n, WZ_STEP_DEFINE);
+	st->label = xasprintf("Define VM %s", c->name);
+	if (c->start) {
+		st = step_add(&v, n, WZ_STEP_START);
+		st->label = xasprintf("Start VM %s", c->name);
+		if (c->console) {
+			st = step_add(&v, n, WZ_STEP_CONSOLE);
+			st->label = xstrdup("Open its serial console");
+		}
+	}
+	return v;
+}
+
+void wz_steps_free(wz_step **pv, size_t n)
+{
+	wz_step *v = *pv;
+	for (size_t i = 0; v && i < n; i++) {
+		free(v[i].label);
+		free(v[i].pool);
+		free(v[i].pool_uuid);
+		free(v[i].vol);
+		free(v[i].local);
+		free(v[i].format);
+	}
+	free(v);
+	*pv = NULL;
+}
