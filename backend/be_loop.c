@@ -62,6 +62,7 @@ static const char *const be_op_names[BE_OP__COUNT] = {
 	[BE_OP_NET_DELETE] = "delete network",
 	[BE_OP_NET_LEASES] = "read the DHCP leases of network",
 	[BE_OP_NET_SUGGEST] = "suggest a subnet on",
+	[BE_OP_DEFINE] = "define",
 };
 
 const char *be_op_name(int op)
