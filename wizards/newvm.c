@@ -3,6 +3,7 @@
 #include "newvm.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,50 +40,6 @@ static const char *const source_labels[WZ_SRC__N] = {
 const char *wz_source_label(int src)
 {
 	return src >= 0 && src < WZ_SRC__N ? source_labels[src] : "";
-}
-
-/* ---- issues -------------------------------------------------------------------- */
-
-void wz_issues_clear(wz_issues *is)
-{
-	for (size_t i = 0; i < is->n; i++)
-		free(is->v[i].text);
-	is->n = 0;
-}
-
-static void issue(wz_issues *is, const char *field, bool warning, const char *fmt, ...) CORE_PRINTF(4, 5);
-static void issue(wz_issues *is, const char *field, bool warning, const char *fmt, ...)
-{
-	va_list ap;
-	if (is->n >= sizeof(is->v) / sizeof(is->v[0]))
-		return;
-	snprintf(is->v[is->n].field, sizeof(is->v[is->n].field), "%s", field);
-	va_start(ap, fmt);
-	is->v[is->n].text = xvasprintf(fmt, ap);
-	va_end(ap);
-	is->v[is->n].warning = warning;
-	is->n++;
-}
-
-const wz_issue *wz_issues_for(const wz_issues *is, const char *field)
-{
-	const wz_issue *warn = NULL;
-	for (size_t i = 0; i < is->n; i++)
-		if (strcmp(is->v[i].field, field) == 0) {
-			if (!is->v[i].warning)
-				return &is->v[i];
-			if (!warn)
-				warn = &is->v[i];
-		}
-	return warn;
-}
-
-static int errors(const wz_issues *is)
-{
-	int n = 0;
-	for (size_t i = 0; i < is->n; i++)
-		n += !is->v[i].warning;
-	return n;
 }
 
 /* ---- the host -------------------------------------------------------------------- */
@@ -270,7 +227,7 @@ static void choices_clear(wz_choices *c)
 	char **s[] = { &c->name, &c->iso_pool, &c->iso_vol, &c->local_iso, &c->upload_pool, &c->import_pool,
 		       &c->import_vol, &c->kernel, &c->initrd, &c->cmdline, &c->os, &c->memory, &c->vcpus,
 		       &c->nic_source, &c->disk_pool, &c->disk_size, &c->disk_format, &c->disk_vol_pool,
-		       &c->disk_vol };
+		       &c->disk_vol, &c->os_query };
 	for (size_t i = 0; i < CORE_ARRAY_LEN(s); i++)
 		xfree(s[i]);
 }
@@ -367,95 +324,95 @@ static bool empty(const char *s)
 	return !s || !*s;
 }
 
-static void check_name(wz_newvm *w, wz_issues *is)
+static void check_name(wz_newvm *w, core_issues *is)
 {
 	char *err = NULL;
 	if (be_domname_check(w->c.name, &err) < 0) {
-		issue(is, "name", false, "%s", err + (strncmp(err, "Name: ", 6) == 0 ? 6 : 0));
+		core_issue_add(is, "name", false, "%s", err + (strncmp(err, "Name: ", 6) == 0 ? 6 : 0));
 		free(err);
 	} else if (vm_exists(w, w->c.name)) {
-		issue(is, "name", false, "a VM of that name exists on %s", w->host.label ? w->host.label : "the host");
+		core_issue_add(is, "name", false, "a VM of that name exists on %s", w->host.label ? w->host.label : "the host");
 	}
 	if (!w->host.connected)
-		issue(is, "host", false, "the host is not connected");
+		core_issue_add(is, "host", false, "the host is not connected");
 }
 
 /* a file here: exists, a regular file, readable, not empty */
-static void check_local_file(wz_issues *is, const char *field, const char *path, const char *what)
+static void check_local_file(core_issues *is, const char *field, const char *path, const char *what)
 {
 	struct stat st;
 	if (empty(path)) {
-		issue(is, field, false, "enter the path of the %s", what);
+		core_issue_add(is, field, false, "enter the path of the %s", what);
 		return;
 	}
 	if (stat(path, &st) < 0) {
-		issue(is, field, false, "%s", strerror(errno));
+		core_issue_add(is, field, false, "%s", strerror(errno));
 		return;
 	}
 	if (S_ISDIR(st.st_mode))
-		issue(is, field, false, "is a folder, not a file");
+		core_issue_add(is, field, false, "is a folder, not a file");
 	else if (!S_ISREG(st.st_mode))
-		issue(is, field, false, "not a regular file");
+		core_issue_add(is, field, false, "not a regular file");
 	else if (access(path, R_OK) != 0)
-		issue(is, field, false, "cannot be read: %s", strerror(errno));
+		core_issue_add(is, field, false, "cannot be read: %s", strerror(errno));
 	else if (st.st_size == 0)
-		issue(is, field, false, "the file is empty");
+		core_issue_add(is, field, false, "the file is empty");
 }
 
 /* a pool/volume pair that must exist */
-static const md_vol *check_vol(wz_newvm *w, wz_issues *is, const char *field, const char *pool, const char *vol,
+static const md_vol *check_vol(wz_newvm *w, core_issues *is, const char *field, const char *pool, const char *vol,
 			       const char *what)
 {
 	const md_pool *p;
 	const md_vol *v;
 	if (empty(pool) || empty(vol)) {
-		issue(is, field, false, "choose %s", what);
+		core_issue_add(is, field, false, "choose %s", what);
 		return NULL;
 	}
 	p = pool_named(w, pool);
 	if (!p) {
-		issue(is, field, false, "no pool \"%s\" on the host", pool);
+		core_issue_add(is, field, false, "no pool \"%s\" on the host", pool);
 		return NULL;
 	}
 	if (!p->active) {
-		issue(is, field, false, "pool \"%s\" is not active", pool);
+		core_issue_add(is, field, false, "pool \"%s\" is not active", pool);
 		return NULL;
 	}
 	v = vol_named(p, vol);
 	if (!v)
-		issue(is, field, false, "no volume \"%s\" in pool \"%s\"", vol, pool);
+		core_issue_add(is, field, false, "no volume \"%s\" in pool \"%s\"", vol, pool);
 	return v;
 }
 
-static void check_pool(wz_newvm *w, wz_issues *is, const char *field, const char *pool)
+static void check_pool(wz_newvm *w, core_issues *is, const char *field, const char *pool)
 {
 	const md_pool *p = pool_named(w, pool);
 	if (empty(pool))
-		issue(is, field, false, "choose a storage pool");
+		core_issue_add(is, field, false, "choose a storage pool");
 	else if (!p)
-		issue(is, field, false, "no pool \"%s\" on the host", pool);
+		core_issue_add(is, field, false, "no pool \"%s\" on the host", pool);
 	else if (!p->active)
-		issue(is, field, false, "pool \"%s\" is not active", pool);
+		core_issue_add(is, field, false, "pool \"%s\" is not active", pool);
 }
 
 /* a path on the host: checked here when the host is this machine */
-static void check_host_file(wz_newvm *w, wz_issues *is, const char *field, const char *path, const char *what,
+static void check_host_file(wz_newvm *w, core_issues *is, const char *field, const char *path, const char *what,
 			    bool required)
 {
 	if (empty(path)) {
 		if (required)
-			issue(is, field, false, "enter the path of the %s on the host", what);
+			core_issue_add(is, field, false, "enter the path of the %s on the host", what);
 		return;
 	}
 	if (path[0] != '/') {
-		issue(is, field, false, "an absolute path, starting with /");
+		core_issue_add(is, field, false, "an absolute path, starting with /");
 		return;
 	}
 	if (w->host.local)
 		check_local_file(is, field, path, what);
 }
 
-static void check_source(wz_newvm *w, wz_issues *is)
+static void check_source(wz_newvm *w, core_issues *is)
 {
 	wz_choices *c = &w->c;
 	switch (c->source) {
@@ -475,7 +432,7 @@ static void check_source(wz_newvm *w, wz_issues *is)
 				char need[32], have[32];
 				core_size_fmt((uint64_t)st.st_size, need, sizeof(need));
 				core_size_fmt(p->available, have, sizeof(have));
-				issue(is, "upload_pool", false, "pool \"%s\" is full: %s free, the file needs %s", p->name,
+				core_issue_add(is, "upload_pool", false, "pool \"%s\" is full: %s free, the file needs %s", p->name,
 				      have, need);
 			}
 		}
@@ -484,7 +441,7 @@ static void check_source(wz_newvm *w, wz_issues *is)
 	case WZ_SRC_IMPORT: {
 		const md_vol *v = check_vol(w, is, "import", c->import_pool, c->import_vol, "a disk volume");
 		if (v && v->nusers)
-			issue(is, "import", false, "volume \"%s\" is used by VM '%s'", v->name, v->users[0]);
+			core_issue_add(is, "import", false, "volume \"%s\" is used by VM '%s'", v->name, v->users[0]);
 		break;
 	}
 	case WZ_SRC_PXE:
@@ -494,47 +451,47 @@ static void check_source(wz_newvm *w, wz_issues *is)
 		check_host_file(w, is, "initrd", c->initrd, "initrd", false);
 		break;
 	default:
-		issue(is, "source", false, "choose an installation source");
+		core_issue_add(is, "source", false, "choose an installation source");
 	}
 }
 
-static void check_firmware(wz_newvm *w, wz_issues *is)
+static void check_firmware(wz_newvm *w, core_issues *is)
 {
 	wz_choices *c = &w->c;
 	const wz_caps *caps = &w->host.caps;
 	if (c->firmware == BE_FW_UEFI && caps->known && !caps->uefi)
-		issue(is, "firmware", false, "the host has no UEFI firmware (install ovmf there)");
+		core_issue_add(is, "firmware", false, "the host has no UEFI firmware (install ovmf there)");
 	if (c->secure_boot && c->firmware != BE_FW_UEFI)
-		issue(is, "secure_boot", false, "Secure Boot needs UEFI");
+		core_issue_add(is, "secure_boot", false, "Secure Boot needs UEFI");
 	else if (c->secure_boot && caps->known && !caps->secure_boot)
-		issue(is, "secure_boot", false, "the host's UEFI firmware has no Secure Boot");
+		core_issue_add(is, "secure_boot", false, "the host's UEFI firmware has no Secure Boot");
 	if (c->tpm && caps->known && !caps->tpm)
-		issue(is, "tpm", false, "the host has no TPM emulator (install swtpm there)");
+		core_issue_add(is, "tpm", false, "the host has no TPM emulator (install swtpm there)");
 	if (!c->tcg && caps->known && !caps->kvm)
-		issue(is, "accel", false, "the host has no KVM: choose software emulation (TCG)");
+		core_issue_add(is, "accel", false, "the host has no KVM: choose software emulation (TCG)");
 	if (w->os && w->os->needs_uefi && c->firmware != BE_FW_UEFI)
-		issue(is, "firmware", true, "%s needs UEFI", w->os->name);
+		core_issue_add(is, "firmware", true, "%s needs UEFI", w->os->name);
 }
 
-static void check_memory(wz_newvm *w, wz_issues *is)
+static void check_memory(wz_newvm *w, core_issues *is)
 {
 	const wz_caps *caps = &w->host.caps;
 	uint64_t mem = 0;
 	char *err = NULL, host[32];
 	if (core_size_parse(w->c.memory ? w->c.memory : "", &mem, &err) < 0) {
-		issue(is, "memory", false, "%s", err);
+		core_issue_add(is, "memory", false, "%s", err);
 		free(err);
 	} else if (mem < (1ULL << 20)) {
-		issue(is, "memory", false, "at least 1 MiB");
+		core_issue_add(is, "memory", false, "at least 1 MiB");
 	} else if (caps->mem_bytes && mem > caps->mem_bytes) {
 		core_size_fmt(caps->mem_bytes, host, sizeof(host));
-		issue(is, "memory", false, "more than the host has (%s)", host);
+		core_issue_add(is, "memory", false, "more than the host has (%s)", host);
 	} else if (caps->mem_bytes && mem > caps->mem_bytes / 10 * 8) {
 		core_size_fmt(caps->mem_bytes, host, sizeof(host));
-		issue(is, "memory", true, "over 80%% of the host's %s", host);
+		core_issue_add(is, "memory", true, "over 80%% of the host's %s", host);
 	} else if (w->os && w->os->min_ram && mem < w->os->min_ram) {
 		core_size_fmt(w->os->min_ram, host, sizeof(host));
-		issue(is, "memory", true, "%s needs at least %s", w->os->name, host);
+		core_issue_add(is, "memory", true, "%s needs at least %s", w->os->name, host);
 	}
 
 	const char *v = w->c.vcpus ? w->c.vcpus : "";
@@ -545,43 +502,43 @@ static void check_memory(wz_newvm *w, wz_issues *is)
 	while (end && *end == ' ')
 		end++;
 	if (empty(v) || !end || *end || errno || v[0] == '-' || v[0] == '+')
-		issue(is, "vcpus", false, "a whole number, e.g. 2");
+		core_issue_add(is, "vcpus", false, "a whole number, e.g. 2");
 	else if (n < 1)
-		issue(is, "vcpus", false, "at least 1");
+		core_issue_add(is, "vcpus", false, "at least 1");
 	else if (n > (caps->max_vcpus ? caps->max_vcpus : 255))
-		issue(is, "vcpus", false, "at most %u", caps->max_vcpus ? caps->max_vcpus : 255);
+		core_issue_add(is, "vcpus", false, "at most %u", caps->max_vcpus ? caps->max_vcpus : 255);
 	else if (caps->cpus && n > caps->cpus)
-		issue(is, "vcpus", true, "more than the host's %u CPUs", caps->cpus);
+		core_issue_add(is, "vcpus", true, "more than the host's %u CPUs", caps->cpus);
 }
 
-static void check_network(wz_newvm *w, wz_issues *is)
+static void check_network(wz_newvm *w, core_issues *is)
 {
 	wz_choices *c = &w->c;
 	const md_net *n;
 	switch (c->nic) {
 	case BE_NIC_NETWORK:
 		if (empty(c->nic_source)) {
-			issue(is, "nic_source", false, "choose a virtual network");
+			core_issue_add(is, "nic_source", false, "choose a virtual network");
 			break;
 		}
 		n = net_named(w, c->nic_source);
 		if (!n)
-			issue(is, "nic_source", false, "no network \"%s\" on the host", c->nic_source);
+			core_issue_add(is, "nic_source", false, "no network \"%s\" on the host", c->nic_source);
 		else if (!n->active)
-			issue(is, "nic_source", true, "network \"%s\" is not active: it is started on Finish",
+			core_issue_add(is, "nic_source", true, "network \"%s\" is not active: it is started on Finish",
 			      c->nic_source);
 		break;
 	case BE_NIC_BRIDGE:
 		if (empty(c->nic_source))
-			issue(is, "nic_source", false, "enter the bridge's name, e.g. br0");
+			core_issue_add(is, "nic_source", false, "enter the bridge's name, e.g. br0");
 		else if (strlen(c->nic_source) > 15 || strpbrk(c->nic_source, "/ \t"))
-			issue(is, "nic_source", false, "not an interface name (at most 15 characters, no '/' or blanks)");
+			core_issue_add(is, "nic_source", false, "not an interface name (at most 15 characters, no '/' or blanks)");
 		break;
 	case BE_NIC_USER:
 		break;
 	case BE_NIC_NONE:
 		if (c->source == WZ_SRC_PXE)
-			issue(is, "nic", false, "network boot (PXE) needs a network");
+			core_issue_add(is, "nic", false, "network boot (PXE) needs a network");
 		break;
 	}
 }
@@ -591,7 +548,7 @@ char *wz_newvm_disk_name(const wz_newvm *w)
 	return xasprintf("%s.%s", w->c.name ? w->c.name : "", core_str_eq(w->c.disk_format, "raw") ? "img" : "qcow2");
 }
 
-static void check_storage(wz_newvm *w, wz_issues *is)
+static void check_storage(wz_newvm *w, core_issues *is)
 {
 	wz_choices *c = &w->c;
 	if (c->disk == WZ_DISK_NEW) {
@@ -600,32 +557,32 @@ static void check_storage(wz_newvm *w, wz_issues *is)
 		char *err = NULL, *vol = wz_newvm_disk_name(w);
 		check_pool(w, is, "disk_pool", c->disk_pool);
 		if (core_size_parse(c->disk_size ? c->disk_size : "", &size, &err) < 0) {
-			issue(is, "disk_size", false, "%s", err);
+			core_issue_add(is, "disk_size", false, "%s", err);
 			free(err);
 		} else if (p && p->active && size > p->available) {
 			char have[32];
 			core_size_fmt(p->available, have, sizeof(have));
 			/* a qcow2 grows as it is written: room now is not room later */
-			issue(is, "disk_size", !core_str_eq(c->disk_format, "raw") ? true : false,
+			core_issue_add(is, "disk_size", !core_str_eq(c->disk_format, "raw") ? true : false,
 			      "pool \"%s\" has %s free", p->name, have);
 		}
 		if (!empty(c->disk_format) && strcmp(c->disk_format, "qcow2") != 0 && strcmp(c->disk_format, "raw") != 0)
-			issue(is, "disk_format", false, "qcow2 or raw");
+			core_issue_add(is, "disk_format", false, "qcow2 or raw");
 		if (p && vol_named(p, vol))
-			issue(is, "disk_pool", false, "pool \"%s\" has a volume \"%s\" already", p->name, vol);
+			core_issue_add(is, "disk_pool", false, "pool \"%s\" has a volume \"%s\" already", p->name, vol);
 		free(vol);
 	} else if (c->disk == WZ_DISK_EXISTING) {
 		const md_vol *v = check_vol(w, is, "disk_vol", c->disk_vol_pool, c->disk_vol, "a disk volume");
 		if (v && v->nusers)
-			issue(is, "disk_vol", false, "volume \"%s\" is used by VM '%s'", v->name, v->users[0]);
+			core_issue_add(is, "disk_vol", false, "volume \"%s\" is used by VM '%s'", v->name, v->users[0]);
 	} else if (c->source == WZ_SRC_ISO_POOL || c->source == WZ_SRC_ISO_LOCAL) {
-		issue(is, "disk", true, "no disk: the installer will have nowhere to install to");
+		core_issue_add(is, "disk", true, "no disk: the installer will have nowhere to install to");
 	}
 }
 
-int wz_newvm_check(wz_newvm *w, int page, wz_issues *is)
+int wz_newvm_check(wz_newvm *w, int page, core_issues *is)
 {
-	wz_issues_clear(is);
+	core_issues_clear(is);
 	switch (page) {
 	case WZ_PAGE_NAME:
 		check_name(w, is);
@@ -635,7 +592,7 @@ int wz_newvm_check(wz_newvm *w, int page, wz_issues *is)
 		break;
 	case WZ_PAGE_OS:
 		if (!empty(w->c.os) && !w->os)
-			issue(is, "os", false, "libosinfo does not know \"%s\"", w->c.os);
+			core_issue_add(is, "os", false, "libosinfo does not know \"%s\"", w->c.os);
 		break;
 	case WZ_PAGE_FIRMWARE:
 		check_firmware(w, is);
@@ -653,7 +610,7 @@ int wz_newvm_check(wz_newvm *w, int page, wz_issues *is)
 	default:
 		break;
 	}
-	return errors(is);
+	return core_issues_errors(is);
 }
 
 /* the page each field is on */
@@ -671,10 +628,10 @@ static const struct {
 	{ "disk_vol", WZ_PAGE_STORAGE },
 };
 
-int wz_newvm_check_field(wz_newvm *w, const char *field, wz_issues *is)
+int wz_newvm_check_field(wz_newvm *w, const char *field, core_issues *is)
 {
-	wz_issues all = { 0 };
-	wz_issues_clear(is);
+	core_issues all = { 0 };
+	core_issues_clear(is);
 	for (size_t i = 0; i < CORE_ARRAY_LEN(field_pages); i++)
 		if (strcmp(field_pages[i].field, field) == 0) {
 			wz_newvm_check(w, field_pages[i].page, &all);
@@ -685,8 +642,8 @@ int wz_newvm_check_field(wz_newvm *w, const char *field, wz_issues *is)
 			is->v[is->n++] = all.v[i];
 			all.v[i].text = NULL;
 		}
-	wz_issues_clear(&all);
-	return errors(is);
+	core_issues_clear(&all);
+	return core_issues_errors(is);
 }
 
 bool wz_newvm_page_applies(const wz_newvm *w, int page)
@@ -712,12 +669,12 @@ int wz_newvm_next(const wz_newvm *w, int page)
 
 bool wz_newvm_ready(wz_newvm *w)
 {
-	wz_issues is = { 0 };
+	core_issues is = { 0 };
 	bool ok = true;
 	for (int p = 0; p < WZ_PAGE__N && ok; p++)
 		if (wz_newvm_page_applies(w, p) && wz_newvm_check(w, p, &is) > 0)
 			ok = false;
-	wz_issues_clear(&is);
+	core_issues_clear(&is);
 	return ok;
 }
 
@@ -727,7 +684,7 @@ int wz_newvm_spec(wz_newvm *w, be_domspec *s, char **err)
 {
 	wz_choices *c = &w->c;
 	const wz_caps *caps = &w->host.caps;
-	wz_issues is = { 0 };
+	core_issues is = { 0 };
 	uint64_t mem = 0, size = 0;
 
 	for (int p = 0; p < WZ_PAGE__N; p++) {
@@ -738,10 +695,10 @@ int wz_newvm_spec(wz_newvm *w, be_domspec *s, char **err)
 				*err = xasprintf("%s: %s", wz_page_title(p), is.v[i].text);
 				break;
 			}
-		wz_issues_clear(&is);
+		core_issues_clear(&is);
 		return -1;
 	}
-	wz_issues_clear(&is);
+	core_issues_clear(&is);
 	memset(s, 0, sizeof(*s));
 	s->name = c->name;
 	s->virt_type = c->tcg ? "qemu" : "kvm";
@@ -890,9 +847,9 @@ char *wz_newvm_summary(wz_newvm *w)
 
 /* ---- Finish's steps ------------------------------------------------------------------- */
 
-static wz_step *step_add(wz_step **v, size_t *n, int kind)
+static core_step *step_add(core_step **v, size_t *n, int kind)
 {
-	wz_step *s;
+	core_step *s;
 	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
 	s = &(*v)[(*n)++];
 	memset(s, 0, sizeof(*s));
@@ -900,11 +857,11 @@ static wz_step *step_add(wz_step **v, size_t *n, int kind)
 	return s;
 }
 
-wz_step *wz_newvm_plan(wz_newvm *w, size_t *n, char **err)
+core_step *wz_newvm_plan(wz_newvm *w, size_t *n, char **err)
 {
 	wz_choices *c = &w->c;
 	be_domspec s;
-	wz_step *v = NULL, *st;
+	core_step *v = NULL, *st;
 	char sz[32];
 	*n = 0;
 	if (wz_newvm_spec(w, &s, err) < 0)
@@ -912,7 +869,7 @@ wz_step *wz_newvm_plan(wz_newvm *w, size_t *n, char **err)
 	if (c->source == WZ_SRC_ISO_LOCAL) {
 		const md_pool *p = pool_named(w, c->upload_pool);
 		const char *base = strrchr(c->local_iso, '/');
-		st = step_add(&v, n, WZ_STEP_UPLOAD);
+		st = step_add(&v, n, CORE_STEP_UPLOAD);
 		st->pool = xstrdup(c->upload_pool);
 		st->pool_uuid = xstrdup(p ? p->uuid : NULL);
 		st->vol = xstrdup(base ? base + 1 : c->local_iso);
@@ -925,7 +882,7 @@ wz_step *wz_newvm_plan(wz_newvm *w, size_t *n, char **err)
 		if (!d->new_size)
 			continue;
 		p = pool_named(w, d->pool);
-		st = step_add(&v, n, WZ_STEP_VOL_CREATE);
+		st = step_add(&v, n, CORE_STEP_VOL_CREATE);
 		st->pool = xstrdup(d->pool);
 		st->pool_uuid = xstrdup(p ? p->uuid : NULL);
 		st->vol = xstrdup(d->vol);
@@ -934,30 +891,302 @@ wz_step *wz_newvm_plan(wz_newvm *w, size_t *n, char **err)
 		core_size_fmt(d->new_size, sz, sizeof(sz));
 		st->label = xasprintf("Create volume %s (%s, %s) in pool %s", d->vol, sz, d->format, d->pool);
 	}
-	st = step_add(&v, n, WZ_STEP_DEFINE);
+	st = step_add(&v, n, CORE_STEP_DEFINE);
 	st->label = xasprintf("Define VM %s", c->name);
+	st->xml = be_domxml_build(&s, err);
+	if (!st->xml) {
+		core_steps_free(&v, *n);
+		*n = 0;
+		return NULL;
+	}
 	if (c->start) {
-		st = step_add(&v, n, WZ_STEP_START);
+		st = step_add(&v, n, CORE_STEP_START);
 		st->label = xasprintf("Start VM %s", c->name);
 		if (c->console) {
-			st = step_add(&v, n, WZ_STEP_CONSOLE);
+			st = step_add(&v, n, CORE_STEP_CONSOLE);
 			st->label = xstrdup("Open its serial console");
 		}
 	}
 	return v;
 }
 
-void wz_steps_free(wz_step **pv, size_t n)
+/* ---- the UI's view: fields by id (core_wizard_ops) ------------------------------------ */
+
+/* the Network choice's order on screen */
+static const int nic_order[] = { BE_NIC_NETWORK, BE_NIC_BRIDGE, BE_NIC_USER, BE_NIC_NONE };
+
+static char **text_field(wz_newvm *w, const char *id)
 {
-	wz_step *v = *pv;
-	for (size_t i = 0; v && i < n; i++) {
-		free(v[i].label);
-		free(v[i].pool);
-		free(v[i].pool_uuid);
-		free(v[i].vol);
-		free(v[i].local);
-		free(v[i].format);
-	}
-	free(v);
-	*pv = NULL;
+	wz_choices *c = &w->c;
+	static const struct {
+		const char *id;
+		size_t off;
+	} t[] = {
+		{ "name", offsetof(wz_choices, name) },		  { "local_iso", offsetof(wz_choices, local_iso) },
+		{ "upload_pool", offsetof(wz_choices, upload_pool) }, { "kernel", offsetof(wz_choices, kernel) },
+		{ "initrd", offsetof(wz_choices, initrd) },	  { "cmdline", offsetof(wz_choices, cmdline) },
+		{ "memory", offsetof(wz_choices, memory) },	  { "vcpus", offsetof(wz_choices, vcpus) },
+		{ "nic_source", offsetof(wz_choices, nic_source) }, { "disk_pool", offsetof(wz_choices, disk_pool) },
+		{ "disk_size", offsetof(wz_choices, disk_size) }, { "disk_format", offsetof(wz_choices, disk_format) },
+		{ "os_query", offsetof(wz_choices, os_query) },
+	};
+	for (size_t i = 0; i < CORE_ARRAY_LEN(t); i++)
+		if (strcmp(t[i].id, id) == 0)
+			return (char **)((char *)c + t[i].off);
+	return NULL;
 }
+
+static bool *bool_field(wz_newvm *w, const char *id)
+{
+	wz_choices *c = &w->c;
+	return strcmp(id, "secure_boot") == 0 ? &c->secure_boot
+	       : strcmp(id, "tpm") == 0	      ? &c->tpm
+	       : strcmp(id, "start") == 0     ? &c->start
+	       : strcmp(id, "console") == 0   ? &c->console
+					      : NULL;
+}
+
+/* "pool/volume" into two strings */
+static int split_pool_vol(const char *v, char **pool, char **vol)
+{
+	const char *slash = v ? strchr(v, '/') : NULL;
+	if (!slash)
+		return -1;
+	free(*pool);
+	free(*vol);
+	*pool = xstrndup(v, (size_t)(slash - v));
+	*vol = xstrdup(slash + 1);
+	return 0;
+}
+
+static int index_in(const char *v, int n)
+{
+	char *end = NULL;
+	long i = v ? strtol(v, &end, 10) : -1;
+	return end && end != v && !*end && i >= 0 && i < n ? (int)i : -1;
+}
+
+/* "Debian 11 (debian11)" -> "debian11"; "Generic" -> NULL */
+static char *os_from_option(const char *v)
+{
+	const char *open = v ? strrchr(v, '(') : NULL;
+	size_t n = v ? strlen(v) : 0;
+	if (open && n && v[n - 1] == ')')
+		return xstrndup(open + 1, (size_t)(v + n - 1 - open - 1));
+	return xstrdup(v);
+}
+
+int wz_newvm_set_value(wz_newvm *w, const char *id, const char *value)
+{
+	wz_choices *c = &w->c;
+	char **t;
+	bool *b;
+	int i;
+	if (strcmp(id, "source") == 0) {
+		if ((i = index_in(value, WZ_SRC__N)) < 0)
+			return -1;
+		c->source = i;
+	} else if (strcmp(id, "firmware") == 0 || strcmp(id, "accel") == 0 || strcmp(id, "disk") == 0) {
+		if ((i = index_in(value, strcmp(id, "disk") == 0 ? 3 : 2)) < 0)
+			return -1;
+		if (strcmp(id, "firmware") == 0) {
+			c->firmware = i;
+			c->firmware_by_user = true;
+		} else if (strcmp(id, "accel") == 0) {
+			c->tcg = i == 1;
+		} else {
+			c->disk = i;
+		}
+	} else if (strcmp(id, "nic") == 0) {
+		if ((i = index_in(value, (int)CORE_ARRAY_LEN(nic_order))) < 0)
+			return -1;
+		c->nic = nic_order[i];
+	} else if (strcmp(id, "iso") == 0) {
+		return split_pool_vol(value, &c->iso_pool, &c->iso_vol);
+	} else if (strcmp(id, "import") == 0) {
+		return split_pool_vol(value, &c->import_pool, &c->import_vol);
+	} else if (strcmp(id, "disk_vol") == 0) {
+		return split_pool_vol(value, &c->disk_vol_pool, &c->disk_vol);
+	} else if (strcmp(id, "os") == 0) {
+		char *os = os_from_option(value);
+		int rc = wz_newvm_set_os(w, os && strcasecmp(os, "generic") != 0 ? os : NULL, true);
+		free(os);
+		return rc;
+	} else if ((b = bool_field(w, id)) != NULL) {
+		*b = value && strcmp(value, "1") == 0;
+		if (strcmp(id, "secure_boot") == 0 || strcmp(id, "tpm") == 0)
+			c->firmware_by_user = true;
+	} else if ((t = text_field(w, id)) != NULL) {
+		core_str_set(t, value && *value ? value : NULL);
+		if (strcmp(id, "memory") == 0)
+			c->memory_by_user = true;
+		else if (strcmp(id, "vcpus") == 0)
+			c->vcpus_by_user = true;
+		else if (strcmp(id, "disk_size") == 0)
+			c->size_by_user = true;
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+char *wz_newvm_get_value(wz_newvm *w, const char *id)
+{
+	wz_choices *c = &w->c;
+	char **t;
+	bool *b;
+	if (strcmp(id, "source") == 0)
+		return xasprintf("%d", c->source);
+	if (strcmp(id, "firmware") == 0)
+		return xasprintf("%d", c->firmware);
+	if (strcmp(id, "accel") == 0)
+		return xasprintf("%d", c->tcg ? 1 : 0);
+	if (strcmp(id, "disk") == 0)
+		return xasprintf("%d", c->disk);
+	if (strcmp(id, "nic") == 0) {
+		for (size_t i = 0; i < CORE_ARRAY_LEN(nic_order); i++)
+			if (nic_order[i] == c->nic)
+				return xasprintf("%zu", i);
+		return xstrdup("0");
+	}
+	if (strcmp(id, "iso") == 0)
+		return c->iso_pool && c->iso_vol ? xasprintf("%s/%s", c->iso_pool, c->iso_vol) : xstrdup("");
+	if (strcmp(id, "import") == 0)
+		return c->import_pool && c->import_vol ? xasprintf("%s/%s", c->import_pool, c->import_vol)
+						       : xstrdup("");
+	if (strcmp(id, "disk_vol") == 0)
+		return c->disk_vol_pool && c->disk_vol ? xasprintf("%s/%s", c->disk_vol_pool, c->disk_vol)
+						       : xstrdup("");
+	if (strcmp(id, "os") == 0)
+		return w->os ? xasprintf("%s (%s)", w->os->name, w->os->short_id) : xstrdup("Generic");
+	if ((b = bool_field(w, id)) != NULL)
+		return xstrdup(*b ? "1" : "0");
+	if ((t = text_field(w, id)) != NULL)
+		return xstrdup(*t ? *t : "");
+	return NULL;
+}
+
+static char **strv_add(char **v, size_t *n, char *s)
+{
+	v = xrealloc(v, (*n + 2) * sizeof(*v));
+	v[(*n)++] = s;
+	v[*n] = NULL;
+	return v;
+}
+
+char **wz_newvm_options(wz_newvm *w, const char *id, size_t *n)
+{
+	char **v = NULL;
+	*n = 0;
+	if (strcmp(id, "iso") == 0)
+		return wz_newvm_isos(w, n);
+	if (strcmp(id, "import") == 0 || strcmp(id, "disk_vol") == 0)
+		return wz_newvm_disks(w, n);
+	if (strcmp(id, "disk_pool") == 0 || strcmp(id, "upload_pool") == 0) {
+		for (size_t i = 0; i < w->host.npools; i++)
+			if (w->host.pools[i].active)
+				v = strv_add(v, n, xstrdup(w->host.pools[i].name));
+	} else if (strcmp(id, "nic_source") == 0) {
+		for (size_t i = 0; i < w->host.nnets; i++)
+			v = strv_add(v, n, xstrdup(w->host.nets[i].name));
+	} else if (strcmp(id, "os") == 0) {
+		size_t m = 0;
+		const be_os **r = be_osinfo_search(w->db, w->c.os_query, 200, &m);
+		v = strv_add(v, n, xstrdup("Generic"));
+		for (size_t i = 0; i < m; i++)
+			v = strv_add(v, n, xasprintf("%s (%s)", r[i]->name, r[i]->short_id));
+		free(r);
+	} else if (strcmp(id, "source") == 0) {
+		for (int i = 0; i < WZ_SRC__N; i++)
+			v = strv_add(v, n, xstrdup(wz_source_label(i)));
+	}
+	return v;
+}
+
+static void *ops_create(const md_host *h)
+{
+	return wz_newvm_new(h, NULL, be_osinfo_shared());
+}
+
+static void ops_destroy(void *w)
+{
+	wz_newvm *p = w;
+	wz_newvm_free(&p);
+}
+
+static void ops_set_host(void *w, const md_host *h)
+{
+	wz_newvm *p = w;
+	wz_newvm_set_host(p, h, &p->host.caps);
+	if (!p->db)
+		wz_newvm_set_osinfo(p, be_osinfo_shared());
+}
+
+static int ops_set(void *w, const char *id, const char *value)
+{
+	return wz_newvm_set_value(w, id, value);
+}
+
+static char *ops_get(void *w, const char *id)
+{
+	return wz_newvm_get_value(w, id);
+}
+
+static char **ops_options(void *w, const char *id, size_t *n)
+{
+	wz_newvm *p = w;
+	if (!p->db)
+		wz_newvm_set_osinfo(p, be_osinfo_shared());
+	return wz_newvm_options(p, id, n);
+}
+
+static int ops_check(void *w, int page, core_issues *is)
+{
+	return wz_newvm_check(w, page, is);
+}
+
+static int ops_next(void *w, int page)
+{
+	return wz_newvm_next(w, page);
+}
+
+static bool ops_ready(void *w)
+{
+	return wz_newvm_ready(w);
+}
+
+static char *ops_text(void *w, const char *what, char **err)
+{
+	char *t = NULL;
+	if (strcmp(what, "xml") == 0)
+		return wz_newvm_xml(w, err);
+	if (strcmp(what, "virt-install") == 0)
+		t = wz_newvm_virt_install(w);
+	else if (strcmp(what, "summary") == 0)
+		t = wz_newvm_summary(w);
+	if (!t)
+		*err = xasprintf("no %s", what);
+	return t;
+}
+
+static core_step *ops_plan(void *w, size_t *n, char **err)
+{
+	return wz_newvm_plan(w, n, err);
+}
+
+const core_wizard_ops wz_newvm_ops = {
+	.name = "newvm",
+	.npages = WZ_PAGE__N,
+	.page_title = wz_page_title,
+	.create = ops_create,
+	.destroy = ops_destroy,
+	.set_host = ops_set_host,
+	.set = ops_set,
+	.get = ops_get,
+	.options = ops_options,
+	.check = ops_check,
+	.next = ops_next,
+	.ready = ops_ready,
+	.text = ops_text,
+	.plan = ops_plan,
+};

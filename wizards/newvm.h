@@ -24,6 +24,7 @@
 #include "../backend/be_domxml.h"
 #include "../backend/be_osinfo.h"
 #include "../core/model.h"
+#include "../core/wizard.h"
 
 enum wz_page {
 	WZ_PAGE_NAME = 0,
@@ -90,6 +91,7 @@ typedef struct wz_choices {
 	char *import_pool, *import_vol;  /* IMPORT */
 	char *kernel, *initrd, *cmdline; /* KERNEL: paths on the host */
 	char *os;                        /* libosinfo short id; NULL = generic */
+	char *os_query;                  /* the OS page's search words */
 	bool os_by_user;                 /* picked by hand: detection leaves it */
 	int firmware;                    /* enum be_dom_fw */
 	bool secure_boot, tpm;
@@ -108,21 +110,6 @@ typedef struct wz_choices {
 } wz_choices;
 
 typedef struct wz_newvm wz_newvm;
-
-/* A problem with a field: field is its id ("name", "memory", "disk_size" ...,
- * or "" for the page), warning = may go on. */
-typedef struct wz_issue {
-	char field[24];
-	char *text;
-	bool warning;
-} wz_issue;
-typedef struct wz_issues {
-	wz_issue v[16];
-	size_t n;
-} wz_issues;
-void wz_issues_clear(wz_issues *is);
-/* The first issue for field (errors before warnings), NULL none. */
-const wz_issue *wz_issues_for(const wz_issues *is, const char *field);
 
 /* A new wizard for host h (copied) and the OS database (may be NULL
  * until loaded: wz_newvm_set_osinfo). Defaults: source ISO in a pool,
@@ -151,9 +138,9 @@ void wz_newvm_detected(wz_newvm *w, const be_os *os);
 
 /* Check the fields of page into *is (cleared first). Returns the number
  * of errors (warnings do not count): 0 = the page may be left forward. */
-int wz_newvm_check(wz_newvm *w, int page, wz_issues *is);
+int wz_newvm_check(wz_newvm *w, int page, core_issues *is);
 /* Check one field, as it is typed (same texts as wz_newvm_check). */
-int wz_newvm_check_field(wz_newvm *w, const char *field, wz_issues *is);
+int wz_newvm_check_field(wz_newvm *w, const char *field, core_issues *is);
 /* The page after page (skipping those that do not apply), -1 after the
  * summary. */
 int wz_newvm_next(const wz_newvm *w, int page);
@@ -176,28 +163,30 @@ char *wz_newvm_virt_install(wz_newvm *w);
 /* Every choice as "Label: value" lines (the summary's table). */
 char *wz_newvm_summary(wz_newvm *w);
 
-/* What Finish does, in order; each step that makes something says how to
- * undo it (the steps before a failed one are undone in reverse). */
-enum wz_step_kind {
-	WZ_STEP_UPLOAD = 0,  /* local file -> volume vol in pool (new: deleted on undo) */
-	WZ_STEP_VOL_CREATE,  /* new volume vol in pool: format, size (deleted on undo) */
-	WZ_STEP_DEFINE,      /* the domain XML (undefined on undo) */
-	WZ_STEP_START,
-	WZ_STEP_CONSOLE,
-};
-typedef struct wz_step {
-	int kind;
-	char *label;         /* "Create volume web1.qcow2 (20 GiB) in pool default" */
-	char *pool, *pool_uuid, *vol, *local, *format;
-	uint64_t size;
-} wz_step;
-/* The steps (caller frees with wz_steps_free); NULL with *err when the
+/* The steps (caller frees with core_steps_free); NULL with *err when the
  * choices do not check out. */
-wz_step *wz_newvm_plan(wz_newvm *w, size_t *n, char **err);
-void wz_steps_free(wz_step **steps, size_t n);
+core_step *wz_newvm_plan(wz_newvm *w, size_t *n, char **err);
 
 /* The new disk volume's name: NAME.qcow2 (or .img for raw), with '/'
  * never in it (the name's rules forbid it). Caller frees. */
 char *wz_newvm_disk_name(const wz_newvm *w);
+
+/* The fields by id, as text (core/wizard.h's set/get/options): text
+ * fields as typed; "source", "firmware" (0 BIOS, 1 UEFI), "accel" (0 KVM,
+ * 1 TCG), "nic" (0 network, 1 bridge, 2 user, 3 none), "disk" (0 new,
+ * 1 existing, 2 none) by index; "iso", "import", "disk_vol" as
+ * "pool/volume"; "os" as "Name (short-id)" or a short id or "Generic";
+ * check boxes "secure_boot", "tpm", "start", "console" as "1" / "0".
+ * Setting memory, vCPUs, disk size or firmware marks them as the user's
+ * (an OS's defaults no longer change them); "os" is the user's pick. */
+int wz_newvm_set_value(wz_newvm *w, const char *id, const char *value);
+char *wz_newvm_get_value(wz_newvm *w, const char *id);
+/* Items for "iso", "import", "disk_vol", "disk_pool", "upload_pool",
+ * "nic_source", "source", and "os" (Generic, then the OSes matching
+ * "os_query", best first). */
+char **wz_newvm_options(wz_newvm *w, const char *id, size_t *n);
+
+/* The table main hands to the UI (core/wizard.h). */
+extern const core_wizard_ops wz_newvm_ops;
 
 #endif

@@ -112,34 +112,34 @@ static void set(char **dst, const char *v)
 /* page's check: n errors, and field's first issue holds word (NULL: none) */
 static void expect_issue(wz_newvm *w, int page, const char *field, const char *word)
 {
-	wz_issues is = { 0 };
-	const wz_issue *i;
+	core_issues is = { 0 };
+	const core_issue *i;
 	wz_newvm_check(w, page, &is);
-	i = wz_issues_for(&is, field);
+	i = core_issues_for(&is, field);
 	if (!word && i)
 		fail_msg("%s: unexpected \"%s\"", field, i->text);
 	if (word && (!i || !strstr(i->text, word)))
 		fail_msg("%s: want \"%s\", got \"%s\"", field, word, i ? i->text : "(nothing)");
-	wz_issues_clear(&is);
+	core_issues_clear(&is);
 }
 
 static int nerrors(wz_newvm *w, int page)
 {
-	wz_issues is = { 0 };
+	core_issues is = { 0 };
 	int n = wz_newvm_check(w, page, &is);
-	wz_issues_clear(&is);
+	core_issues_clear(&is);
 	return n;
 }
 
 static bool warned(wz_newvm *w, int page, const char *field)
 {
-	wz_issues is = { 0 };
-	const wz_issue *i;
+	core_issues is = { 0 };
+	const core_issue *i;
 	bool r;
 	wz_newvm_check(w, page, &is);
-	i = wz_issues_for(&is, field);
+	i = core_issues_for(&is, field);
 	r = i && i->warning;
-	wz_issues_clear(&is);
+	core_issues_clear(&is);
 	return r;
 }
 
@@ -350,7 +350,7 @@ static void test_memory(void **state)
 {
 	wz_newvm *w = new_wizard();
 	wz_choices *c = wz_newvm_choices(w);
-	wz_issues is = { 0 };
+	core_issues is = { 0 };
 	(void)state;
 	assert_int_equal(nerrors(w, WZ_PAGE_MEMORY), 0);
 	set(&c->memory, "0");
@@ -380,7 +380,7 @@ static void test_memory(void **state)
 	assert_int_equal(wz_newvm_check_field(w, "memory", &is), 1);
 	assert_int_equal(is.n, 1);
 	assert_string_equal(is.v[0].field, "memory");
-	wz_issues_clear(&is);
+	core_issues_clear(&is);
 	wz_newvm_free(&w);
 }
 
@@ -487,7 +487,7 @@ static void test_xml_and_plan(void **state)
 	wz_newvm *w = new_wizard();
 	wz_choices *c = wz_newvm_choices(w);
 	char *err = NULL, *xml, *line, *sum, *kernel;
-	wz_step *steps;
+	core_step *steps;
 	size_t n;
 	(void)state;
 	/* not ready: the XML says which page */
@@ -532,14 +532,14 @@ static void test_xml_and_plan(void **state)
 
 	steps = wz_newvm_plan(w, &n, &err);
 	assert_int_equal(n, 4);
-	assert_int_equal(steps[0].kind, WZ_STEP_VOL_CREATE);
+	assert_int_equal(steps[0].kind, CORE_STEP_VOL_CREATE);
 	assert_string_equal(steps[0].pool_uuid, "11111111-1111-1111-1111-111111111111");
 	assert_int_equal(steps[0].size, 64ULL << 20);
 	assert_string_equal(steps[0].label, "Create volume tiny <&> 'guest'.qcow2 (64 MiB, qcow2) in pool default");
-	assert_int_equal(steps[1].kind, WZ_STEP_DEFINE);
-	assert_int_equal(steps[2].kind, WZ_STEP_START);
-	assert_int_equal(steps[3].kind, WZ_STEP_CONSOLE);
-	wz_steps_free(&steps, n);
+	assert_int_equal(steps[1].kind, CORE_STEP_DEFINE);
+	assert_int_equal(steps[2].kind, CORE_STEP_START);
+	assert_int_equal(steps[3].kind, CORE_STEP_CONSOLE);
+	core_steps_free(&steps, n);
 
 	/* a local ISO to upload, Windows 11 (SATA, e1000, UEFI), no start */
 	c->source = WZ_SRC_ISO_LOCAL;
@@ -560,14 +560,83 @@ static void test_xml_and_plan(void **state)
 	free(xml);
 	steps = wz_newvm_plan(w, &n, &err);
 	assert_int_equal(n, 3);
-	assert_int_equal(steps[0].kind, WZ_STEP_UPLOAD);
+	assert_int_equal(steps[0].kind, CORE_STEP_UPLOAD);
 	assert_string_equal(steps[0].local, kernel);
 	assert_string_equal(steps[0].pool_uuid, "22222222-2222-2222-2222-222222222222");
-	assert_int_equal(steps[1].kind, WZ_STEP_VOL_CREATE);
-	assert_int_equal(steps[2].kind, WZ_STEP_DEFINE);
-	wz_steps_free(&steps, n);
+	assert_int_equal(steps[1].kind, CORE_STEP_VOL_CREATE);
+	assert_int_equal(steps[2].kind, CORE_STEP_DEFINE);
+	core_steps_free(&steps, n);
 	free(kernel);
 	wz_newvm_free(&w);
+}
+
+static void get_is(wz_newvm *w, const char *id, const char *want)
+{
+	char *v = wz_newvm_get_value(w, id);
+	if (!core_str_eq(v, want))
+		fail_msg("%s: \"%s\", want \"%s\"", id, v ? v : "(null)", want ? want : "(null)");
+	free(v);
+}
+
+/* the fields by id, as the UI drives them (wz_newvm_ops) */
+static void test_by_id(void **state)
+{
+	const core_wizard_ops *ops = &wz_newvm_ops;
+	wz_newvm *w = new_wizard();
+	wz_choices *c = wz_newvm_choices(w);
+	char **v;
+	size_t n;
+	(void)state;
+	assert_int_equal(ops->npages, WZ_PAGE__N);
+	assert_string_equal(ops->page_title(WZ_PAGE_MEMORY), "Memory and processors");
+	assert_int_equal(ops->set(w, "name", "by id"), 0);
+	assert_string_equal(c->name, "by id");
+	assert_int_equal(ops->set(w, "source", "4"), 0);
+	assert_int_equal(c->source, WZ_SRC_KERNEL);
+	assert_int_equal(ops->set(w, "source", "9"), -1);
+	assert_int_equal(ops->set(w, "source", "x"), -1);
+	assert_int_equal(ops->set(w, "nic", "3"), 0);
+	assert_int_equal(c->nic, BE_NIC_NONE);
+	get_is(w, "nic", "3");
+	assert_int_equal(ops->set(w, "iso", "isos/debian-11.5.0-amd64-netinst.iso"), 0);
+	assert_string_equal(c->iso_pool, "isos");
+	get_is(w, "iso", "isos/debian-11.5.0-amd64-netinst.iso");
+	assert_int_equal(ops->set(w, "iso", "no-slash"), -1);
+	assert_int_equal(ops->set(w, "tpm", "1"), 0);
+	assert_true(c->tpm && c->firmware_by_user);
+	assert_int_equal(ops->set(w, "memory", "2G"), 0);
+	assert_true(c->memory_by_user);
+	assert_int_equal(ops->set(w, "no-such-field", "1"), -1);
+	assert_null(ops->get(w, "no-such-field"));
+
+	/* the OS: searched, picked by its option text, its defaults applied */
+	assert_int_equal(ops->set(w, "os_query", "debian 11"), 0);
+	v = ops->options(w, "os", &n);
+	assert_true(n >= 2);
+	assert_string_equal(v[0], "Generic");
+	assert_string_equal(v[1], "Debian 11 (debian11)");
+	assert_int_equal(ops->set(w, "os", v[1]), 0);
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+	get_is(w, "os", "Debian 11 (debian11)");
+	assert_true(c->os_by_user);
+	get_is(w, "memory", "2G"); /* typed over: kept */
+	assert_int_equal(ops->set(w, "os", "Generic"), 0);
+	assert_null(wz_newvm_os(w));
+
+	v = ops->options(w, "disk_pool", &n); /* active pools only */
+	assert_int_equal(n, 2);
+	assert_string_equal(v[1], "isos");
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+	v = ops->options(w, "nic_source", &n);
+	assert_int_equal(n, 2);
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+	ops->destroy(w);
 }
 
 int main(void)
@@ -576,7 +645,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),   cmocka_unit_test(test_name),    cmocka_unit_test(test_source),
 		cmocka_unit_test(test_os_defaults), cmocka_unit_test(test_firmware), cmocka_unit_test(test_memory),
 		cmocka_unit_test(test_network),	   cmocka_unit_test(test_storage), cmocka_unit_test(test_next),
-		cmocka_unit_test(test_xml_and_plan),
+		cmocka_unit_test(test_xml_and_plan), cmocka_unit_test(test_by_id),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
