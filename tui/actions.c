@@ -7,6 +7,7 @@
 #include "list.h"
 #include "listview.h"
 #include "nav.h"
+#include "wizard_newvm.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -222,6 +223,7 @@ static void run_discard_save(struct tui_app *a, const struct tui_action *act)
 OPENER(run_delete, tui_open_delete_dialog)
 OPENER(run_properties, tui_open_properties)
 OPENER(run_add_host, tui_open_add_host)
+OPENER(run_newvm, tui_open_newvm)
 OPENER(run_group_new, tui_open_new_group)
 OPENER(run_group_rename, tui_open_rename_group)
 OPENER(run_group_remove, tui_open_remove_group)
@@ -426,6 +428,7 @@ const struct tui_action tui_actions[] = {
 	{ .id = "host.perf", .label = "Host Performance", .menu = TUI_MENU_VIEW, .scope = TUI_SCOPE_HOST, .key = 'H', .in_pane = true, .enabled = en_host, .run = run_perf_host, .help = "Graphs of the host's CPU and memory and of its VMs' disk and network (Escape goes back)" },
 	{ .id = "app.quit", .label = "Quit", .menu = TUI_MENU_FILE, .scope = TUI_SCOPE_GLOBAL, .key = 'q', .key2 = KEY_F(12), .in_pane = true, .enabled = en_always, .run = run_quit, .help = "Quit vmmc" },
 	/* Action */
+	{ .id = "vm.new", .label = "New Virtual Machine...", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_HOST, .key = 'v', .in_pane = true, .enabled = en_connected, .run = run_newvm, .help = "Make a VM on the selected host, page by page: name, install source, OS (libosinfo), firmware, memory, network, disk; Finish defines it, starts it and opens its console" },
 	{ .id = "vm.start", .label = "Start", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .key = 's', .in_pane = true, .enabled = en_vm_startable, .op = BE_OP_START, .help = "Start the VM (from its saved state when it has one)" },
 	{ .id = "vm.shutdown", .label = "Shut Down", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .key = 'd', .in_pane = true, .enabled = en_vm_running, .op = BE_OP_SHUTDOWN, .help = "Ask the guest to shut down (ACPI power button)" },
 	{ .id = "vm.destroy", .label = "Turn Off...", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .key = 'o', .in_pane = true, .enabled = en_vm_destroyable, .run = run_destroy, .help = "Turn the VM off at once (asks first)" },
