@@ -141,11 +141,11 @@ static struct tui_field *add_options(struct wz_ctx *c, struct tui_page *p, const
 
 static void summary_text(struct wz_ctx *c, struct tui_page *p)
 {
-	char *err = NULL, *sum = c->ops->text(c->w, "summary", &err);
+	char *err = NULL, *xml = c->ops->text(c->w, "xml", &err); /* its error says what is wrong */
+	char *sum = xml ? c->ops->text(c->w, "summary", &err) : NULL;
 	char *line = sum ? c->ops->text(c->w, "virt-install", &err) : NULL;
-	char *xml = line ? c->ops->text(c->w, "xml", &err) : NULL;
-	char *all = xml ? xasprintf("%s\n\nvirt-install:\n%s\n\nDomain XML:\n%s", sum, line, xml)
-			: xasprintf("Not ready: %s", err ? err : "?");
+	char *all = line ? xasprintf("%s\n\nvirt-install:\n%s\n\nDomain XML:\n%s", sum, line, xml)
+			 : xasprintf("Not ready: %s", err ? err : "?");
 	struct tui_field *f = tui_page_add(p, &tui_field_textarea, "summary", "Summary", NULL);
 	core_str_set(&f->text, all);
 	f->rows = 12;
@@ -201,6 +201,10 @@ static void build_page(struct wz_ctx *c, struct tui_page *p, int page)
 		free(v);
 		break;
 	case 2:
+		/* the database loads on a thread from the wizard's opening (about
+		 * 1 s): only a user faster than that waits here, at most 5 s */
+		if (!be_osinfo_shared() && !be_osinfo_shared_error())
+			be_osinfo_shared_wait(5000);
 		add_value(c, p, &tui_field_text, "os_query", "&Search");
 		add_options(c, p, &tui_field_list, "os", "&OS", 8);
 		break;
@@ -276,8 +280,10 @@ static int show_issues(struct wz_ctx *c, struct tui_dialog *d, struct tui_page *
 	for (size_t i = 0; i < is.n; i++) {
 		char *t;
 		if (!is.v[i].warning) {
-			if (first && !*first)
-				*first = xasprintf("%s: %s", is.v[i].field, is.v[i].text);
+			if (first && !*first) {
+				const struct tui_field *x = tui_dialog_field(d, is.v[i].field);
+				*first = xasprintf("%s: %s", x ? x->label : is.v[i].field, is.v[i].text);
+			}
 			continue;
 		}
 		t = xasprintf("%s\nWarning: %s", warn, is.v[i].text);

@@ -191,11 +191,20 @@ char **wz_newvm_disks(const wz_newvm *w, size_t *n)
 
 /* ---- the wizard ------------------------------------------------------------------------- */
 
+/* "default" if the host has it, else the first active network */
+static const char *default_net(const wz_newvm *w)
+{
+	const md_net *def = net_named(w, "default");
+	for (size_t i = 0; i < w->host.nnets && !def; i++)
+		if (w->host.nets[i].active)
+			def = &w->host.nets[i];
+	return def ? def->name : NULL;
+}
+
 wz_newvm *wz_newvm_new(const md_host *h, const wz_caps *caps, const be_osinfo *db)
 {
 	wz_newvm *w = xcalloc(1, sizeof(*w));
 	wz_choices *c = &w->c;
-	const md_net *def;
 	w->db = db;
 	wz_newvm_set_host(w, h, caps);
 	c->source = WZ_SRC_ISO_POOL;
@@ -208,14 +217,9 @@ wz_newvm *wz_newvm_new(const md_host *h, const wz_caps *caps, const be_osinfo *d
 	c->cmdline = xstrdup("console=ttyS0");
 	c->start = c->console = true;
 	c->tcg = !w->host.caps.kvm;
-	def = net_named(w, "default");
-	if (!def)
-		for (size_t i = 0; i < w->host.nnets && !def; i++)
-			if (w->host.nets[i].active)
-				def = &w->host.nets[i];
-	if (def) {
+	if (default_net(w)) {
 		c->nic = BE_NIC_NETWORK;
-		c->nic_source = xstrdup(def->name);
+		c->nic_source = xstrdup(default_net(w));
 	} else {
 		c->nic = BE_NIC_USER;
 	}
@@ -1000,6 +1004,8 @@ int wz_newvm_set_value(wz_newvm *w, const char *id, const char *value)
 	} else if (strcmp(id, "nic") == 0) {
 		if ((i = index_in(value, (int)CORE_ARRAY_LEN(nic_order))) < 0)
 			return -1;
+		if (c->nic != nic_order[i]) /* a network's name is no bridge's */
+			core_str_set(&c->nic_source, nic_order[i] == BE_NIC_NETWORK ? default_net(w) : NULL);
 		c->nic = nic_order[i];
 	} else if (strcmp(id, "iso") == 0) {
 		return split_pool_vol(value, &c->iso_pool, &c->iso_vol);

@@ -595,6 +595,10 @@ static void test_by_id(void **state)
 	assert_int_equal(c->source, WZ_SRC_KERNEL);
 	assert_int_equal(ops->set(w, "source", "9"), -1);
 	assert_int_equal(ops->set(w, "source", "x"), -1);
+	assert_int_equal(ops->set(w, "nic", "1"), 0); /* bridge: the network's name goes */
+	assert_null(c->nic_source);
+	assert_int_equal(ops->set(w, "nic", "0"), 0); /* network: the default one */
+	assert_string_equal(c->nic_source, "default");
 	assert_int_equal(ops->set(w, "nic", "3"), 0);
 	assert_int_equal(c->nic, BE_NIC_NONE);
 	get_is(w, "nic", "3");
