@@ -134,8 +134,8 @@ static struct tui_field *add_options(struct wz_ctx *c, struct tui_page *p, const
 	free(o);
 	free(v);
 	f->rows = rows;
-	if (n && f->choice >= 0)
-		push(c, f); /* the shown item is the value */
+	if (n && f->choice >= 0 && strcmp(id, "os") != 0)
+		push(c, f); /* the shown item is the value (an OS is picked by the user only) */
 	return f;
 }
 
@@ -315,9 +315,21 @@ static void wz_changed(struct tui_dialog *d, struct tui_page *p, struct tui_fiel
 static int wz_validate(struct tui_dialog *d, struct tui_page *p, char **err)
 {
 	struct wz_ctx *c = d->ctx;
+	char *msg, *e = NULL;
 	for (size_t i = 0; i < p->nfields; i++)
 		push(c, p->fields[i]);
-	return show_issues(c, d, p, NULL, true, err) > 0 ? -1 : 0;
+	if (show_issues(c, d, p, NULL, true, err) > 0)
+		return -1;
+	/* leaving the source: the install media's OS (a local ISO: 64 KiB read;
+	 * the database, loading since the wizard opened, waited for at most 5 s) */
+	if (page_index(d, p) == 1 && !be_osinfo_shared() && !be_osinfo_shared_error())
+		be_osinfo_shared_wait(5000);
+	if (page_index(d, p) == 1 && (msg = c->ops->text(c->w, "detect", &e)) != NULL) {
+		tui_status(c->a, false, "%s", msg);
+		free(msg);
+	}
+	free(e);
+	return 0;
 }
 
 static int wz_next(struct tui_dialog *d, struct tui_page *p)

