@@ -20,6 +20,7 @@
 #include "../backend/be_osinfo.h"
 #include "../backend/be_storage.h"
 #include "../core/sanitize.h"
+#include "../core/storage.h"
 #include "../core/util.h"
 #include "../core/wizard.h"
 
@@ -134,7 +135,9 @@ static struct tui_field *add_options(struct wz_ctx *c, struct tui_page *p, const
 	free(o);
 	free(v);
 	f->rows = rows;
-	if (n && f->choice >= 0 && strcmp(id, "os") != 0)
+	if (n && (f->choice < 0 || (size_t)f->choice >= n))
+		f->choice = 0;
+	if (n && strcmp(id, "os") != 0)
 		push(c, f); /* the shown item is the value (an OS is picked by the user only) */
 	return f;
 }
@@ -297,10 +300,19 @@ static int show_issues(struct wz_ctx *c, struct tui_dialog *d, struct tui_page *
 	return n;
 }
 
+/* what the model holds now (lists that came since): no round trip */
+static void wz_refresh(struct wz_ctx *c)
+{
+	const md_host *h = md_host_get(c->a->model, c->host_id);
+	if (h)
+		c->ops->set_host(c->w, h);
+}
+
 static void wz_changed(struct tui_dialog *d, struct tui_page *p, struct tui_field *f)
 {
 	struct wz_ctx *c = d->ctx;
 	int page = page_index(d, p);
+	wz_refresh(c);
 	push(c, f);
 	if (strcmp(f->id, "source") == 0 || strcmp(f->id, "nic") == 0 || strcmp(f->id, "disk") == 0 ||
 	    strcmp(f->id, "os_query") == 0) {
@@ -316,6 +328,7 @@ static int wz_validate(struct tui_dialog *d, struct tui_page *p, char **err)
 {
 	struct wz_ctx *c = d->ctx;
 	char *msg, *e = NULL;
+	wz_refresh(c);
 	for (size_t i = 0; i < p->nfields; i++)
 		push(c, p->fields[i]);
 	if (show_issues(c, d, p, NULL, true, err) > 0)
@@ -341,9 +354,7 @@ static int wz_next(struct tui_dialog *d, struct tui_page *p)
 static void wz_enter(struct tui_dialog *d, struct tui_page *p)
 {
 	struct wz_ctx *c = d->ctx;
-	const md_host *h = md_host_get(c->a->model, c->host_id);
-	if (h)
-		c->ops->set_host(c->w, h); /* what the model holds now: no round trip */
+	wz_refresh(c);
 	build_page(c, p, page_index(d, p));
 	free(p->text);
 	p->text = xstrdup(page_text[page_index(d, p)]);
@@ -381,6 +392,8 @@ struct run_ctx {
 	char *why;         /* the failed step's reason */
 	char *undo_notes;  /* what could not be undone */
 	int64_t t0;
+	uint64_t xfer;     /* the upload running, 0 none */
+	char progress[96]; /* its progress */
 };
 
 static void run_text(struct tui_dialog *d)
@@ -393,7 +406,8 @@ static void run_text(struct tui_dialog *d)
 				   : i == r->cur && r->why		   ? "[FAILED]"
 									   : "[    ]";
 		char *label = core_sanitize(r->steps[i].label);
-		n = xasprintf("%s%-8s %s\n", t, mark, label);
+		bool moving = i == r->cur && r->phase == RUN_STEPS && r->xfer && r->progress[0];
+		n = xasprintf("%s%-8s %s%s%s\n", t, mark, label, moving ? "\n         " : "", moving ? r->progress : "");
 		free(label);
 		free(t);
 		t = n;
@@ -452,8 +466,16 @@ static void run_step(struct tui_app *a, struct tui_dialog *d)
 	case CORE_STEP_START:
 		seq = be_host_submit(be, BE_OP_START, r->uuid, NULL, 0);
 		break;
+	case CORE_STEP_UPLOAD: {
+		be_xfer_spec spec = { .dir = BE_XFER_UPLOAD, .local = s->local, .pool = s->pool_uuid, .vol = s->vol,
+				      .sparse = true };
+		r->progress[0] = '\0';
+		r->xfer = be_xfer_start(be, &spec); /* followed in run_sync */
+		run_text(d);
+		return;
+	}
 	default:
-		run_fail(a, d, "uploading a local file from the wizard is not supported yet");
+		run_fail(a, d, "a step the wizard does not know");
 		return;
 	}
 	tui_mode_expect(a, &d->mode, r->host_id, seq);
@@ -474,7 +496,7 @@ static void run_fail(struct tui_app *a, struct tui_dialog *d, const char *why)
 			continue;
 		if (s->kind == CORE_STEP_DEFINE)
 			seq = be_host_submit(be, BE_OP_DELETE, r->uuid, NULL, 0);
-		else if (s->kind == CORE_STEP_VOL_CREATE)
+		else if (s->kind == CORE_STEP_VOL_CREATE || s->kind == CORE_STEP_UPLOAD)
 			seq = be_host_submit_arg(be, BE_OP_VOL_DELETE, s->pool_uuid, be_vol_op_new(s->vol),
 						 be_storage_arg_free);
 		if (seq) {
@@ -517,6 +539,29 @@ static void run_reply(struct tui_app *a, struct tui_dialog *d, const md_msg *m)
 	run_step(a, d);
 }
 
+/* The upload's progress (md_model.xfers): on to the next step when done. */
+static void run_sync(struct tui_app *a, struct tui_dialog *d)
+{
+	struct run_ctx *r = d->ctx;
+	const md_xfer *x = r->xfer ? md_xfer_find(a->model, r->xfer) : NULL;
+	char done[32], total[32];
+	if (!x || r->phase != RUN_STEPS)
+		return;
+	core_size_fmt(x->done, done, sizeof(done));
+	core_size_fmt(x->total, total, sizeof(total));
+	snprintf(r->progress, sizeof(r->progress), "%s of %s (%s)", done, total, md_xfer_state_name(x->state));
+	if (x->state == MD_XFER_DONE) {
+		r->xfer = 0;
+		r->made[r->cur++] = true;
+		run_step(a, d);
+	} else if (x->state == MD_XFER_FAILED || x->state == MD_XFER_CANCELLED) {
+		r->xfer = 0;
+		run_fail(a, d, x->text ? x->text : md_xfer_state_name(x->state));
+	} else {
+		run_text(d);
+	}
+}
+
 static void run_free(struct tui_dialog *d)
 {
 	struct run_ctx *r = d->ctx;
@@ -554,6 +599,7 @@ static void wz_done(struct tui_app *a, struct tui_dialog *d, int result)
 	run->ctx = r;
 	run->on_free = run_free;
 	run->on_reply = run_reply;
+	run->on_sync = run_sync;
 	run->mode.host_id = r->host_id;
 	tui_push_dialog(a, run);
 	run_step(a, run);

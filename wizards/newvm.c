@@ -75,6 +75,9 @@ static bool uri_local(const char *uri)
 	return p && p[3] == '/';
 }
 
+static const char *default_pool(const wz_newvm *w);
+static const char *default_net(const wz_newvm *w);
+
 void wz_newvm_set_host(wz_newvm *w, const md_host *h, const wz_caps *caps)
 {
 	wz_host *d = &w->host;
@@ -101,6 +104,13 @@ void wz_newvm_set_host(wz_newvm *w, const md_host *h, const wz_caps *caps)
 		d->caps.arch = xstrdup(caps->arch);
 		d->caps.machine = xstrdup(caps->machine);
 	}
+	/* the lists came after the wizard opened: their defaults now */
+	if (!w->c.disk_pool)
+		w->c.disk_pool = xstrdup(default_pool(w));
+	if (!w->c.upload_pool)
+		w->c.upload_pool = xstrdup(default_pool(w));
+	if (w->c.nic == BE_NIC_NETWORK && !w->c.nic_source)
+		w->c.nic_source = xstrdup(default_net(w));
 }
 
 const wz_host *wz_newvm_host(const wz_newvm *w)
@@ -211,9 +221,7 @@ wz_newvm *wz_newvm_new(const md_host *h, const wz_caps *caps, const be_osinfo *d
 	c->memory = xstrdup("1 GiB");
 	c->vcpus = xstrdup("1");
 	c->disk_size = xstrdup("20 GiB");
-	c->disk = WZ_DISK_NEW;
-	c->disk_pool = xstrdup(default_pool(w));
-	c->upload_pool = xstrdup(default_pool(w));
+	c->disk = WZ_DISK_NEW; /* disk_pool, upload_pool: wz_newvm_set_host */
 	c->cmdline = xstrdup("console=ttyS0");
 	c->start = c->console = true;
 	c->tcg = !w->host.caps.kvm;
@@ -431,8 +439,11 @@ static void check_source(wz_newvm *w, core_issues *is)
 			const char *base = strrchr(c->local_iso, '/');
 			struct stat st;
 			base = base ? base + 1 : c->local_iso;
-			if (stat(c->local_iso, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size > p->available &&
-			    !vol_named(p, base)) {
+			if (vol_named(p, base))
+				core_issue_add(is, "local_iso", false,
+					       "pool \"%s\" has a volume \"%s\" already: choose it as an ISO image in a pool",
+					       p->name, base);
+			else if (stat(c->local_iso, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size > p->available) {
 				char need[32], have[32];
 				core_size_fmt((uint64_t)st.st_size, need, sizeof(need));
 				core_size_fmt(p->available, have, sizeof(have));

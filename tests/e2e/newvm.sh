@@ -73,6 +73,7 @@ set_choice() {
 		sleep 0.05
 	done
 	tm_capture | sed 's/^/|/' >&2
+	lv_virsh pool-list --all >&2
 	tm_fail "no choice '$1'"
 }
 
@@ -206,15 +207,17 @@ t_nvm_start_fails() {
 }
 
 # A local ISO: its OS detected (libosinfo) when the source page is left,
-# and the OS page and the summary show it.
+# the OS page and the summary show it; Finish (no start) uploads it into
+# the pool and defines the VM with it as its CD-ROM.
 t_nvm_detect() {
-	local iso src
+	local iso src n
+	n=$(lv_name detect)
 	src=$(mktemp -d "${TMPDIR:-/tmp}/vmmc-nvm-iso.XXXXXX")
 	echo x >"$src/a.txt"
 	iso=$src/debian-11.iso
 	genisoimage -quiet -V "Debian 11.5.0 amd64 n" -o "$iso" "$src" || tm_fail "genisoimage"
 	vmmc_up 120 40
-	walk_name "$(lv_name detect)"
+	walk_name "$n"
 	page "Installation source"
 	tm_keys Down # Local ISO file
 	tm_wait_for "File:" 5
@@ -229,7 +232,16 @@ t_nvm_detect() {
 	tm_keys Enter Enter Enter Enter Enter
 	page "Summary"
 	tm_assert_contains "OS:           Debian 11"
-	tm_keys Escape
+	tm_keys M-s Space # no start
+	tm_wait_for "[ ] Start the VM" 5
+	tm_keys Enter
+	tm_wait_for "Done in" 30
+	tm_assert_contains "[done]   Upload debian-11.iso to pool"
+	vols | grep -qxF debian-11.iso || tm_fail "no volume debian-11.iso in $POOL"
+	lv_virsh vol-info debian-11.iso --pool "$POOL" --bytes | grep -qE "Capacity: +$(stat -c %s "$iso") bytes" ||
+		tm_fail "the volume's size is not the file's"
+	lv_virsh dumpxml "$n" | grep -q "<source pool='$POOL' volume='debian-11.iso'" || tm_fail "no CD-ROM"
+	[ "$(lv_state "$n")" = "shut off" ] || tm_fail "$n is $(lv_state "$n")"
 	rm -rf "$src"
 }
 

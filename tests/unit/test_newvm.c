@@ -248,6 +248,12 @@ static void test_source(void **state)
 	set(&c->upload_pool, "off");
 	expect_issue(w, WZ_PAGE_SOURCE, "upload_pool", "not active");
 	free(big);
+	/* the pool has a volume of that name: no upload over it */
+	big = write_file(tmp, "debian-11.5.0-amd64-netinst.iso", "iso", 3);
+	set(&c->local_iso, big);
+	set(&c->upload_pool, "isos");
+	expect_issue(w, WZ_PAGE_SOURCE, "local_iso", "has a volume \"debian-11.5.0-amd64-netinst.iso\" already");
+	free(big);
 
 	/* import: a volume a VM uses is refused */
 	c->source = WZ_SRC_IMPORT;
