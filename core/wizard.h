@@ -39,6 +39,7 @@ enum core_step_kind {
 	CORE_STEP_DEFINE,     /* the domain XML in .xml (undefined on undo) */
 	CORE_STEP_START,
 	CORE_STEP_CONSOLE,
+	CORE_STEP_NET_START,  /* an inactive network the VM uses (uuid in .pool_uuid; stopped on undo) */
 };
 typedef struct core_step {
 	int kind;

@@ -224,6 +224,7 @@ OPENER(run_delete, tui_open_delete_dialog)
 OPENER(run_properties, tui_open_properties)
 OPENER(run_add_host, tui_open_add_host)
 OPENER(run_newvm, tui_open_newvm)
+OPENER(run_quick_create, tui_open_quick_create)
 OPENER(run_group_new, tui_open_new_group)
 OPENER(run_group_rename, tui_open_rename_group)
 OPENER(run_group_remove, tui_open_remove_group)
@@ -429,6 +430,7 @@ const struct tui_action tui_actions[] = {
 	{ .id = "app.quit", .label = "Quit", .menu = TUI_MENU_FILE, .scope = TUI_SCOPE_GLOBAL, .key = 'q', .key2 = KEY_F(12), .in_pane = true, .enabled = en_always, .run = run_quit, .help = "Quit vmmc" },
 	/* Action */
 	{ .id = "vm.new", .label = "New Virtual Machine...", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_HOST, .key = 'v', .in_pane = true, .enabled = en_connected, .run = run_newvm, .help = "Make a VM on the selected host, page by page: name, install source, OS (libosinfo), firmware, memory, network, disk; Finish defines it, starts it and opens its console" },
+	{ .id = "vm.quick_create", .label = "Quick Create...", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_HOST, .key = 'Q', .in_pane = true, .enabled = en_connected, .run = run_quick_create, .help = "Make a VM from an install ISO in one page: a name, the ISO, the OS detected from it; the rest from the OS's defaults; it starts with its console open" },
 	{ .id = "vm.start", .label = "Start", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .key = 's', .in_pane = true, .enabled = en_vm_startable, .op = BE_OP_START, .help = "Start the VM (from its saved state when it has one)" },
 	{ .id = "vm.shutdown", .label = "Shut Down", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .key = 'd', .in_pane = true, .enabled = en_vm_running, .op = BE_OP_SHUTDOWN, .help = "Ask the guest to shut down (ACPI power button)" },
 	{ .id = "vm.destroy", .label = "Turn Off...", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .key = 'o', .in_pane = true, .enabled = en_vm_destroyable, .run = run_destroy, .help = "Turn the VM off at once (asks first)" },

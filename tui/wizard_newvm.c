@@ -466,6 +466,9 @@ static void run_step(struct tui_app *a, struct tui_dialog *d)
 	case CORE_STEP_START:
 		seq = be_host_submit(be, BE_OP_START, r->uuid, NULL, 0);
 		break;
+	case CORE_STEP_NET_START:
+		seq = be_host_submit(be, BE_OP_NET_START, s->pool_uuid, NULL, 0);
+		break;
 	case CORE_STEP_UPLOAD: {
 		be_xfer_spec spec = { .dir = BE_XFER_UPLOAD, .local = s->local, .pool = s->pool_uuid, .vol = s->vol,
 				      .sparse = true };
@@ -496,6 +499,8 @@ static void run_fail(struct tui_app *a, struct tui_dialog *d, const char *why)
 			continue;
 		if (s->kind == CORE_STEP_DEFINE)
 			seq = be_host_submit(be, BE_OP_DELETE, r->uuid, NULL, 0);
+		else if (s->kind == CORE_STEP_NET_START)
+			seq = be_host_submit(be, BE_OP_NET_STOP, s->pool_uuid, NULL, 0);
 		else if (s->kind == CORE_STEP_VOL_CREATE || s->kind == CORE_STEP_UPLOAD)
 			seq = be_host_submit_arg(be, BE_OP_VOL_DELETE, s->pool_uuid, be_vol_op_new(s->vol),
 						 be_storage_arg_free);
@@ -605,16 +610,17 @@ static void wz_done(struct tui_app *a, struct tui_dialog *d, int result)
 	run_step(a, run);
 }
 
-void tui_open_newvm(struct tui_app *a)
+/* The state machine for the selected host; NULL (said on the status line)
+ * when there is none. */
+static struct wz_ctx *wz_ctx_new(struct tui_app *a)
 {
 	const md_host *h = tui_sel_host(a);
-	struct tui_dialog *d;
 	struct wz_ctx *c;
 	if (!h)
-		return;
+		return NULL;
 	if (!newvm_ops) {
 		tui_status(a, true, "The New Virtual Machine wizard is not in this build");
-		return;
+		return NULL;
 	}
 	be_osinfo_preload(); /* libosinfo's database, once, on a thread of its own */
 	c = xcalloc(1, sizeof(*c));
@@ -622,6 +628,24 @@ void tui_open_newvm(struct tui_app *a)
 	c->ops = newvm_ops;
 	c->host_id = h->id;
 	c->w = c->ops->create(h);
+	return c;
+}
+
+static void wz_push(struct tui_app *a, struct tui_dialog *d, struct wz_ctx *c)
+{
+	d->ctx = c;
+	d->on_free = wz_free;
+	d->on_done = wz_done;
+	d->mode.host_id = c->host_id;
+	tui_push_dialog(a, d);
+}
+
+void tui_open_newvm(struct tui_app *a)
+{
+	struct wz_ctx *c = wz_ctx_new(a);
+	struct tui_dialog *d;
+	if (!c)
+		return;
 	d = tui_dialog_new("New Virtual Machine", TUI_BTN_WIZARD);
 	for (int i = 0; i < c->ops->npages; i++) {
 		struct tui_page *p = tui_dialog_add_page(d, c->ops->page_title(i), page_text[i]);
@@ -630,10 +654,100 @@ void tui_open_newvm(struct tui_app *a)
 		p->on_enter = wz_enter;
 		p->on_change = wz_changed;
 	}
-	d->ctx = c;
-	d->on_free = wz_free;
-	d->on_done = wz_done;
-	d->mode.host_id = h->id;
 	build_page(c, d->pages[0], 0);
-	tui_push_dialog(a, d);
+	wz_push(a, d, c);
+}
+
+/* ---- Quick Create --------------------------------------------------------------------- */
+
+/* One page: a name, an install source, the OS detected from it; the rest
+ * from the OS's defaults. Its fields are the wizard's (same ids). */
+static void qc_fields(struct wz_ctx *c, struct tui_page *p)
+{
+	static const char *const sources[] = { "ISO image in a storage pool", "Local ISO file (uploaded)" };
+	char *v = get(c, "source"), *os = get(c, "os"), *t;
+	tui_page_clear_fields(p);
+	add_value(c, p, &tui_field_text, "name", "&Name");
+	add_indexed(c, p, &tui_field_radio, "source", "&Source", sources, CORE_ARRAY_LEN(sources));
+	if (atoi(v) == 0) {
+		add_options(c, p, &tui_field_list, "iso", "&ISO image", 5);
+	} else {
+		add_value(c, p, &tui_field_path, "local_iso", "&File");
+		add_options(c, p, &tui_field_choice, "upload_pool", "&Pool", 0);
+	}
+	t = xasprintf("OS: %s", os);
+	tui_page_add(p, &tui_field_label, "os_shown", "OS", t);
+	free(t);
+	free(os);
+	free(v);
+}
+
+static void qc_changed(struct tui_dialog *d, struct tui_page *p, struct tui_field *f)
+{
+	struct wz_ctx *c = d->ctx;
+	char *id = xstrdup(f->id);
+	wz_refresh(c);
+	push(c, f);
+	if (strcmp(id, "source") == 0)
+		qc_fields(c, p);
+	f = tui_dialog_field(d, id);
+	if (f)
+		tui_field_set_error(f, NULL);
+	free(id);
+}
+
+/* The name and the source checked like the wizard's pages; the media's OS
+ * detected; then every page must check out with the defaults. */
+static int qc_validate(struct tui_dialog *d, struct tui_page *p, char **err)
+{
+	struct wz_ctx *c = d->ctx;
+	static const int pages[] = { 0, 1 };
+	core_issues is = { 0 };
+	char *msg, *e = NULL;
+	wz_refresh(c);
+	for (size_t i = 0; i < p->nfields; i++)
+		push(c, p->fields[i]);
+	for (size_t k = 0; k < CORE_ARRAY_LEN(pages); k++) {
+		c->ops->check(c->w, pages[k], &is);
+		for (size_t i = 0; i < p->nfields; i++) {
+			const core_issue *x = core_issues_for(&is, p->fields[i]->id);
+			if (x && !x->warning) {
+				tui_field_set_error(p->fields[i], x->text);
+				if (!*err)
+					*err = xasprintf("%s: %s", p->fields[i]->label, x->text);
+			}
+		}
+		core_issues_clear(&is);
+	}
+	if (*err)
+		return -1;
+	if (!be_osinfo_shared() && !be_osinfo_shared_error())
+		be_osinfo_shared_wait(5000);
+	if ((msg = c->ops->text(c->w, "detect", &e)) != NULL) {
+		tui_status(c->a, false, "%s", msg);
+		free(msg);
+	}
+	free(e);
+	if ((msg = c->ops->text(c->w, "xml", err)) == NULL)
+		return -1; /* a page the defaults do not satisfy: its words */
+	free(msg);
+	return 0;
+}
+
+void tui_open_quick_create(struct tui_app *a)
+{
+	struct wz_ctx *c = wz_ctx_new(a);
+	struct tui_dialog *d;
+	struct tui_page *p;
+	if (!c)
+		return;
+	d = tui_dialog_new("Quick Create", TUI_BTN_OK_CANCEL);
+	p = tui_dialog_add_page(d, NULL, "A VM from an install ISO: the OS is detected from it and sets memory, "
+					 "vCPUs and the disk (a new volume in the default pool). Create starts it and "
+					 "opens its console.");
+	p->validate = qc_validate;
+	p->on_change = qc_changed;
+	d->ok_label = xstrdup("Create");
+	qc_fields(c, p);
+	wz_push(a, d, c);
 }

@@ -14,5 +14,8 @@ void tui_register_wizard(const core_wizard_ops *ops);
 /* The wizard for the selected host (a status message when none is
  * registered). */
 void tui_open_newvm(struct tui_app *a);
+/* Quick Create: one page (a name, an install ISO, the OS detected from
+ * it), the rest from the OS's defaults; Create runs what Finish runs. */
+void tui_open_quick_create(struct tui_app *a);
 
 #endif

@@ -201,10 +201,14 @@ char **wz_newvm_disks(const wz_newvm *w, size_t *n)
 
 /* ---- the wizard ------------------------------------------------------------------------- */
 
-/* "default" if the host has it, else the first active network */
+/* "default" when it runs, else the first network that runs; none: NULL
+ * (user networking: starting a network is the user's choice, on the
+ * Network page) */
 static const char *default_net(const wz_newvm *w)
 {
 	const md_net *def = net_named(w, "default");
+	if (def && !def->active)
+		def = NULL;
 	for (size_t i = 0; i < w->host.nnets && !def; i++)
 		if (w->host.nets[i].active)
 			def = &w->host.nets[i];
@@ -905,6 +909,14 @@ core_step *wz_newvm_plan(wz_newvm *w, size_t *n, char **err)
 		st->size = d->new_size;
 		core_size_fmt(d->new_size, sz, sizeof(sz));
 		st->label = xasprintf("Create volume %s (%s, %s) in pool %s", d->vol, sz, d->format, d->pool);
+	}
+	if (c->nic == BE_NIC_NETWORK) {
+		const md_net *net = net_named(w, c->nic_source);
+		if (net && !net->active) {
+			st = step_add(&v, n, CORE_STEP_NET_START);
+			st->pool_uuid = xstrdup(net->uuid);
+			st->label = xasprintf("Start network %s", net->name);
+		}
 	}
 	st = step_add(&v, n, CORE_STEP_DEFINE);
 	st->label = xasprintf("Define VM %s", c->name);

@@ -164,6 +164,25 @@ static void test_defaults(void **state)
 	assert_string_equal(wz_newvm_host(w)->pools[0].name, "default");
 	wz_newvm_free(&w);
 	assert_null(w);
+	/* no network runs: user networking (starting one is the user's choice) */
+	make_host();
+	nets[0].active = false;
+	w = wz_newvm_new(&host, &caps, db);
+	c = wz_newvm_choices(w);
+	assert_int_equal(c->nic, BE_NIC_USER);
+	assert_null(c->nic_source);
+	wz_newvm_free(&w);
+	/* lists that come after the wizard opened give their defaults */
+	memset(&host, 0, sizeof(host));
+	host.uri = "qemu:///system";
+	w = wz_newvm_new(&host, &caps, db);
+	c = wz_newvm_choices(w);
+	assert_null(c->disk_pool);
+	make_host();
+	wz_newvm_set_host(w, &host, &caps);
+	assert_string_equal(c->disk_pool, "default");
+	assert_string_equal(c->upload_pool, "default");
+	wz_newvm_free(&w);
 }
 
 static void test_name(void **state)
@@ -398,6 +417,19 @@ static void test_network(void **state)
 	assert_int_equal(nerrors(w, WZ_PAGE_NETWORK), 0);
 	set(&c->nic_source, "lab");
 	assert_true(warned(w, WZ_PAGE_NETWORK, "nic_source")); /* inactive: started on Finish */
+	{
+		core_step *st;
+		size_t n;
+		char *err = NULL;
+		set(&c->name, "net-user");
+		c->source = WZ_SRC_PXE;
+		st = wz_newvm_plan(w, &n, &err);
+		assert_non_null(st);
+		assert_int_equal(st[1].kind, CORE_STEP_NET_START);
+		assert_string_equal(st[1].label, "Start network lab");
+		assert_int_equal(st[2].kind, CORE_STEP_DEFINE);
+		core_steps_free(&st, n);
+	}
 	set(&c->nic_source, "gone");
 	expect_issue(w, WZ_PAGE_NETWORK, "nic_source", "no network \"gone\"");
 	c->nic = BE_NIC_BRIDGE;
