@@ -185,15 +185,21 @@ t_nvm_kernel_boot() {
 # A name another client takes between page 1 and Finish: Finish refuses,
 # nothing is made.
 t_nvm_name_taken() {
-	local n
+	local n i
 	n=$(lv_name taken)
 	vmmc_up 120 40
 	walk_name "$n"
 	lv_define_vm "$n" >/dev/null # another client, after page 1
 	walk_rest "$n"
-	tm_wait_for "Not ready: Name and host: a VM of that" 5 # the summary says so
-	tm_keys Enter                                         # Finish anyway
-	tm_wait_for "Name and host: a VM of that name" 10
+	# Finish: refused at once when the host's event reached vmmc first
+	# (the summary said "Not ready"), else libvirt refuses the definition
+	# and the volume made before it is removed
+	tm_keys Enter
+	for ((i = 0; i < 100 * VMMC_TIMEOUT_SCALE; i++)); do
+		tm_capture | grep -qE "Name and host: a VM of that name|What the steps before it made was removed" && break
+		sleep 0.1
+	done
+	tm_capture | grep -qE "Name and host: a VM of that name|already exists" || tm_fail "no refusal on screen"
 	! vols | grep -qxF "$n.qcow2" || tm_fail "volume $n.qcow2 left"
 	[ "$(lv_virsh list --all --name | grep -cxF "$n")" = 1 ] || tm_fail "not exactly the other client's $n"
 }
