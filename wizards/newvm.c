@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../core/stats.h"
 #include "../core/storage.h"
 #include "../core/util.h"
 
@@ -81,6 +82,12 @@ static const char *default_net(const wz_newvm *w);
 void wz_newvm_set_host(wz_newvm *w, const md_host *h, const wz_caps *caps)
 {
 	wz_host *d = &w->host;
+	wz_caps keep = { 0 };
+	if (caps) { /* caps may be d's own: copied before d is cleared */
+		keep = *caps;
+		keep.arch = xstrdup(caps->arch);
+		keep.machine = xstrdup(caps->machine);
+	}
 	host_clear(d);
 	if (h) {
 		d->id = h->id;
@@ -99,10 +106,15 @@ void wz_newvm_set_host(wz_newvm *w, const md_host *h, const wz_caps *caps)
 		for (size_t i = 0; i < h->nnets; i++)
 			md_net_copy(&d->nets[d->nnets++], &h->nets[i]);
 	}
-	if (caps) {
-		d->caps = *caps;
-		d->caps.arch = xstrdup(caps->arch);
-		d->caps.machine = xstrdup(caps->machine);
+	d->caps = keep;
+	/* the host's memory and CPUs from its live figures, when the caps do
+	 * not say (MD_MSG_STATS: virNodeGetInfo / virNodeGetMemoryStats) */
+	if (h && h->live) {
+		const core_stats_host_rate *r = &h->live->host_rate;
+		if (!d->caps.mem_bytes && (r->have & CORE_HRATE_MEM_TOTAL))
+			d->caps.mem_bytes = r->mem_total_kib * 1024;
+		if (!d->caps.cpus && r->ncpus)
+			d->caps.cpus = r->ncpus;
 	}
 	/* the lists came after the wizard opened: their defaults now */
 	if (!w->c.disk_pool)

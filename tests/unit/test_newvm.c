@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "../../backend/be_xml.h"
+#include "../../core/stats.h"
 #include "../../core/util.h"
 #include "../../wizards/newvm.h"
 #include "tmpdir.h"
@@ -406,6 +407,22 @@ static void test_memory(void **state)
 	assert_int_equal(is.n, 1);
 	assert_string_equal(is.v[0].field, "memory");
 	core_issues_clear(&is);
+	wz_newvm_free(&w);
+
+	/* no capabilities given: the host's live figures say its memory and CPUs */
+	make_host();
+	host.live = core_stats_store_new();
+	host.live->host_rate.have = CORE_HRATE_MEM_TOTAL;
+	host.live->host_rate.mem_total_kib = 2ULL << 20;
+	host.live->host_rate.ncpus = 2;
+	w = wz_newvm_new(&host, NULL, db);
+	c = wz_newvm_choices(w);
+	set(&c->memory, "3G");
+	expect_issue(w, WZ_PAGE_MEMORY, "memory", "more than the host has (2 GiB)");
+	set(&c->memory, "1G");
+	set(&c->vcpus, "3");
+	assert_true(warned(w, WZ_PAGE_MEMORY, "vcpus"));
+	core_stats_store_free(&host.live);
 	wz_newvm_free(&w);
 }
 
