@@ -55,9 +55,15 @@ vols() { # the pool's volume names
 	lv_virsh vol-list "$POOL" | awk '$1 != "" {print $1}'
 }
 
-vmmc_up() { # vmmc_up W H
+vmmc_up() { # vmmc_up W H: connected, its pools listed (ours at least)
+	local i
 	tm_vmmc -x "$1" -y "$2" -- -c "$URI"
 	tm_wait_line -t 20 "qemu://" " connected"
+	for ((i = 0; i < 100 * VMMC_TIMEOUT_SCALE; i++)); do
+		tm_capture | grep -qE "Storage Pools +[1-9]" && return 0
+		sleep 0.1
+	done
+	tm_fail "the pools were not listed"
 }
 
 page() { # page TITLE: wait for the wizard's page
