@@ -16,7 +16,7 @@ ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
 DEBDIR    ?= dist
 CC        ?= cc
 
-PKGS      := libvirt libxml-2.0 ncursesw panelw formw vterm libssh
+PKGS      := libvirt libxml-2.0 libosinfo-1.0 ncursesw panelw formw vterm libssh
 TEST_PKGS := cmocka
 
 WARN      := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
@@ -109,7 +109,7 @@ screen: $(B)/vmmc
 	@VMMC_BIN=$(abspath $(B)/vmmc) tests/screen/run.sh
 
 # real libvirtd, real guests: each suite prints "NAME: N passed, M failed"
-E2E_SUITES := $(wildcard tests/guest/selftest.sh tests/e2e/run.sh tests/e2e/console.sh tests/e2e/stats.sh tests/e2e/ssh.sh tests/e2e/storage_ssh.sh tests/e2e/storage_ui.sh)
+E2E_SUITES := $(wildcard tests/guest/selftest.sh tests/e2e/run.sh tests/e2e/console.sh tests/e2e/stats.sh tests/e2e/ssh.sh tests/e2e/storage_ssh.sh tests/e2e/storage_ui.sh tests/e2e/newvm.sh)
 e2e: $(B)/vmmc
 	@rc=0; for s in $(E2E_SUITES); do VMMC_BIN=$(abspath $(B)/vmmc) bash $$s || rc=1; done; exit $$rc
 

@@ -19,6 +19,8 @@
 #include "core/util.h"
 #include "remote/rm_ssh.h"
 #include "tui/tui.h"
+#include "tui/wizard_newvm.h"
+#include "wizards/newvm.h"
 
 #define VMMC_LICENSE "GPL-2.0-or-later"
 #ifndef VMMC_VTERM_VERSION
@@ -438,8 +440,10 @@ static int run(struct cli *c)
 		rc = pick_hosts(c, &conf);
 	}
 	core_conf_free(&conf);
-	if (rc == CLI_GO)
+	if (rc == CLI_GO) {
+		tui_register_wizard(&wz_newvm_ops); /* tui/ does not include wizards/ */
 		rc = c->batch ? run_batch(c) : tui_run(&c->o);
+	}
 	core_log("vmmc", "exit status %d", rc);
 	core_log_close();
 	return rc;

@@ -56,6 +56,9 @@ enum be_op {
 	BE_OP_NET_DELETE,
 	BE_OP_NET_LEASES,
 	BE_OP_NET_SUGGEST,
+	BE_OP_DEFINE,       /* define a VM: be_host_submit_arg with arg = its domain XML
+	                       (a malloc'd string, arg_free = free); OP_RESULT's .uuid
+	                       is the new VM's, then MD_MSG_VM_UPDATE */
 	BE_OP__COUNT
 };
 

@@ -283,11 +283,41 @@ static void be_dom_no_vm(be_host *h, const be_job *j, const char *why)
 	}
 }
 
+/* BE_OP_DEFINE: the answer carries the new VM's uuid. A name another
+ * client took meanwhile fails here, with libvirt's words. */
+static void be_dom_define(be_host *h, const be_job *j)
+{
+	char uuid[VIR_UUID_STRING_BUFLEN] = "", *err = NULL;
+	virDomainPtr dom = h->conn && j->arg ? virDomainDefineXML(h->conn, j->arg) : NULL;
+	md_msg *m;
+	if (!dom) {
+		if (h->conn)
+			be_host_fail(h, &err);
+		be_post_result(h, j, false, xasprintf("Could not define the VM: %s", err ? err : "not connected"));
+		free(err);
+		return;
+	}
+	virDomainGetUUIDString(dom, uuid);
+	m = md_msg_new(MD_MSG_OP_RESULT, h->id);
+	m->ok = true;
+	m->text = xasprintf("Defined '%s'", virDomainGetName(dom));
+	m->op = j->op;
+	m->seq = j->seq;
+	snprintf(m->uuid, sizeof(m->uuid), "%s", uuid);
+	be_post(m);
+	virDomainFree(dom);
+	be_vm_post(h, uuid);
+}
+
 void be_dom_job(be_host *h, const be_job *j)
 {
 	virDomainPtr dom;
 	char *err = NULL;
 
+	if (j->op == BE_OP_DEFINE) {
+		be_dom_define(h, j);
+		return;
+	}
 	if (!be_is_dom_op(j->op)) {
 		be_post_result(h, j, false, xasprintf("Unknown operation %d", j->op));
 		return;

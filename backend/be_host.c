@@ -543,14 +543,7 @@ enum be_wake { BE_WAKE_STOP, BE_WAKE_JOB, BE_WAKE_LOST, BE_WAKE_RETRY };
 
 static void be_deadline(struct timespec *ts, int64_t at_ms)
 {
-	int64_t now = core_now_ms(), wait = at_ms > now ? at_ms - now : 0;
-	clock_gettime(CLOCK_MONOTONIC, ts);
-	ts->tv_sec += wait / 1000;
-	ts->tv_nsec += (long)(wait % 1000) * 1000000L;
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
+	core_timespec_in(ts, CLOCK_MONOTONIC, at_ms - core_now_ms());
 }
 
 static enum be_wake be_worker_wait(be_host *h, be_job **job)

@@ -62,6 +62,7 @@ static const char *const be_op_names[BE_OP__COUNT] = {
 	[BE_OP_NET_DELETE] = "delete network",
 	[BE_OP_NET_LEASES] = "read the DHCP leases of network",
 	[BE_OP_NET_SUGGEST] = "suggest a subnet on",
+	[BE_OP_DEFINE] = "define",
 };
 
 const char *be_op_name(int op)
@@ -152,13 +153,7 @@ int be_init(core_msgq *ui_queue, char **err)
 static void be_wait_hosts_gone(int timeout_ms)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += timeout_ms / 1000;
-	ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
+	core_timespec_in(&ts, CLOCK_REALTIME, timeout_ms);
 	pthread_mutex_lock(&be_live_lock);
 	while (be_live > 0)
 		if (pthread_cond_timedwait(&be_live_cond, &be_live_lock, &ts) != 0)

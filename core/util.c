@@ -162,6 +162,19 @@ int64_t core_now_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+void core_timespec_in(struct timespec *ts, int clock, int64_t ms)
+{
+	if (ms < 0)
+		ms = 0;
+	clock_gettime((clockid_t)clock, ts);
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
 int64_t core_now_ms(void)
 {
 	return core_now_us() / 1000;

@@ -37,6 +37,9 @@ int64_t core_now_us(void);  /* CLOCK_MONOTONIC in us */
 /* CPU time the calling thread has used, in us (benchmarks). */
 int64_t core_thread_cpu_us(void);
 int64_t core_wall_s(void);  /* time(NULL) */
+/* *ts = clock's now + ms (ms < 0: now), for pthread_cond_timedwait. */
+struct timespec;
+void core_timespec_in(struct timespec *ts, int clock, int64_t ms);
 
 /* "3d 04:05", "04:05:06", "-" for secs < 0 */
 void core_fmt_uptime(int64_t secs, char *buf, size_t len);

@@ -8,7 +8,8 @@
 #   <vterm*.h>        only in tui/
 #   core/             includes nothing from tui/, backend/, remote/, wizards/
 #   backend/, remote/ include nothing from tui/ or wizards/
-#   tui/              includes nothing from wizards/
+#   tui/              includes nothing from wizards/ (main wires them)
+#   wizards/          includes core/ and backend/ only: no tui/, no remote/
 # Quoted includes are resolved against the including file's folder, then the
 # top folder. tests/ and the build folders are not checked. Prints each
 # violation as file:line: and "layering: ok (N files)" when there is none.
@@ -87,7 +88,7 @@ for f in "${files[@]}"; do
 		case "$layer>$to" in
 		core\>tui | core\>backend | core\>remote | core\>wizards | \
 			backend\>tui | backend\>wizards | remote\>tui | remote\>wizards | \
-			tui\>wizards)
+			tui\>wizards | wizards\>tui | wizards\>remote)
 			violation "$where" "$layer/ includes $target (\"$inc\")" ;;
 		esac
 	done < <(awk '

@@ -8,6 +8,7 @@
 #include "listview.h"
 #include "nav.h"
 #include "storage_ui.h"
+#include "wizard_newvm.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -223,6 +224,8 @@ static void run_discard_save(struct tui_app *a, const struct tui_action *act)
 OPENER(run_delete, tui_open_delete_dialog)
 OPENER(run_properties, tui_open_properties)
 OPENER(run_add_host, tui_open_add_host)
+OPENER(run_newvm, tui_open_newvm)
+OPENER(run_quick_create, tui_open_quick_create)
 OPENER(run_group_new, tui_open_new_group)
 OPENER(run_group_rename, tui_open_rename_group)
 OPENER(run_group_remove, tui_open_remove_group)
@@ -446,6 +449,8 @@ const struct tui_action tui_actions[] = {
 	{ .id = "host.perf", .label = "Host Performance", .menu = TUI_MENU_VIEW, .scope = TUI_SCOPE_HOST, .key = 'H', .in_pane = true, .enabled = en_host, .run = run_perf_host, .help = "Graphs of the host's CPU and memory and of its VMs' disk and network (Escape goes back)" },
 	{ .id = "app.quit", .label = "Quit", .menu = TUI_MENU_FILE, .scope = TUI_SCOPE_GLOBAL, .key = 'q', .key2 = KEY_F(12), .in_pane = true, .enabled = en_always, .run = run_quit, .help = "Quit vmmc" },
 	/* Action */
+	{ .id = "vm.new", .label = "New Virtual Machine...", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_HOST, .key = 'v', .in_pane = true, .enabled = en_connected, .run = run_newvm, .help = "Make a VM on the selected host, page by page: name, install source, OS (libosinfo), firmware, memory, network, disk; Finish defines it, starts it and opens its console" },
+	{ .id = "vm.quick_create", .label = "Quick Create...", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_HOST, .key = 'Q', .in_pane = false, .enabled = en_connected, .run = run_quick_create, .help = "Make a VM from an install ISO in one page: a name, the ISO, the OS detected from it; the rest from the OS's defaults; it starts with its console open" },
 	{ .id = "vm.start", .label = "Start", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .key = 's', .in_pane = true, .enabled = en_vm_startable, .op = BE_OP_START, .help = "Start the VM (from its saved state when it has one)" },
 	{ .id = "vm.shutdown", .label = "Shut Down", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .key = 'd', .in_pane = true, .enabled = en_vm_running, .op = BE_OP_SHUTDOWN, .help = "Ask the guest to shut down (ACPI power button)" },
 	{ .id = "vm.destroy", .label = "Turn Off...", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .key = 'o', .in_pane = true, .enabled = en_vm_destroyable, .run = run_destroy, .help = "Turn the VM off at once (asks first)" },
@@ -536,17 +541,27 @@ const struct tui_action *tui_action_for_key_sel(const struct tui_app *a, int key
 	int scope = m && m->ops->scope ? m->ops->scope(m) : -1;
 	if (key == '\r')
 		key = '\n';
+	const struct tui_action *other = NULL;
+	/* of the enabled ones, the pane's kind first (in the Storage Pools
+	 * view 'v' is New Volume, elsewhere New Virtual Machine), as the
+	 * actions pane lists them */
 	for (size_t i = 0; key && i < tui_nactions; i++) {
 		const struct tui_action *act = &tui_actions[i];
 		if (act->key != key && act->key2 != key)
 			continue;
-		if (tui_action_enabled(a, act))
-			return act;
+		if (tui_action_enabled(a, act)) {
+			if ((int)act->scope == scope)
+				return act;
+			if (!other)
+				other = act;
+		}
 		if (!first)
 			first = act;
 		if (!mine && (int)act->scope == scope)
 			mine = act;
 	}
+	if (other)
+		return other;
 	/* none enabled: the one of the pane's kind says why ("Start Pool is
 	 * not possible", not "select a VM") */
 	return mine ? mine : first;

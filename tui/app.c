@@ -395,6 +395,13 @@ static void drain_messages(struct tui_app *a)
 			on_host_state(a, m);
 		if (m->type == MD_MSG_STATS)
 			tui_perf_msg(a, m);
+		if (m->type == MD_MSG_XFER) /* dialogs that follow a transfer */
+			for (size_t k = 0; k < a->nstack; k++)
+				if (a->stack[k]->ops->sync) {
+					a->stack[k]->ops->sync(a->stack[k], a);
+					stack_relayout(a, a->stack[k]);
+					a->dirty |= TUI_DIRTY_ALL;
+				}
 		if ((dirty & MD_DIRTY_LIVE) && for_sel_host)
 			a->dirty |= TUI_DIRTY_LIST | TUI_DIRTY_ROWS;
 		if (dirty & MD_DIRTY_TREE)

@@ -637,6 +637,24 @@ static void start_done(struct tui_app *a, struct tui_dialog *d, int result)
 	show(a, idx, true);
 }
 
+void tui_console_open_vm(struct tui_app *a, int host_id, const char *uuid)
+{
+	const md_host *h = md_host_get(a->model, host_id);
+	const md_vm *v = h ? md_vm_find(h, uuid) : NULL;
+	struct tui_con *c;
+	size_t idx;
+	if (!v)
+		return;
+	c = by_vm(a, h->id, v->uuid, &idx);
+	if (!c)
+		c = new_tab(a, h, v, &idx);
+	if (md_vm_state_active(v->state))
+		open_tab(a, c, 0);
+	else
+		set_state(c, CS_WAIT_START, "starting the VM");
+	show(a, idx, true);
+}
+
 void tui_console_connect(struct tui_app *a, unsigned flags)
 {
 	const md_host *h = tui_sel_host(a);

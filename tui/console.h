@@ -24,6 +24,9 @@ struct tui_app;
 
 /* Actions (tui/actions.c). */
 void tui_console_connect(struct tui_app *a, unsigned flags); /* the selected VM; flags BE_CONSOLE_* */
+/* The console of VM uuid on host host_id, shown: opened now when it runs,
+ * else when it does (a start someone else asked for). */
+void tui_console_open_vm(struct tui_app *a, int host_id, const char *uuid);
 void tui_console_next(struct tui_app *a);        /* show the consoles / the next tab */
 void tui_console_fullscreen(struct tui_app *a);  /* toggle */
 void tui_console_log(struct tui_app *a);         /* start (asks the file) / stop */

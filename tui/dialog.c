@@ -893,6 +893,15 @@ static void mode_reply(struct tui_mode *m, struct tui_app *a, const md_msg *msg)
 	relayout(d);
 }
 
+static void mode_sync(struct tui_mode *m, struct tui_app *a)
+{
+	struct tui_dialog *d = (struct tui_dialog *)m;
+	if (d->on_sync) {
+		d->on_sync(a, d);
+		relayout(d);
+	}
+}
+
 static void mode_resize(struct tui_mode *m, struct tui_app *a, int lines, int cols)
 {
 	tui_dialog_layout((struct tui_dialog *)m, lines, cols);
@@ -917,6 +926,7 @@ static const struct tui_mode_ops dialog_mode_ops = {
 	.key = mode_key,
 	.click = mode_click,
 	.reply = mode_reply,
+	.sync = mode_sync,
 	.resize = mode_resize,
 	.done = mode_done,
 	.free = mode_free,

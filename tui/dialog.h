@@ -134,6 +134,9 @@ struct tui_dialog {
 	/* An answer to a job it sent (tui_mode_expect(a, &d->mode, ...)). */
 	void (*on_reply)(struct tui_app *a, struct tui_dialog *d, const md_msg *m);
 	void (*on_free)(struct tui_dialog *d);   /* frees ctx; NULL: free(ctx) */
+	/* Transfers moved (MD_MSG_XFER applied to the model): a dialog that
+	 * follows one looks at md_model.xfers. NULL: not called. */
+	void (*on_sync)(struct tui_app *a, struct tui_dialog *d);
 	void *ctx;
 	char uuid[37];               /* the VM it is about, "" none (host: mode.host_id) */
 

@@ -252,8 +252,6 @@ t_help_and_menu() {
 		sleep 0.2
 	done
 	tm_wait_for "Turn the VM off at once"
-	# a long description wraps under its key instead of being cut
-	tm_wait_for "(asks first)"
 	tm_keys Escape
 	tm_wait_gone "Help: keys"
 	tm_keys F10

@@ -22,6 +22,8 @@
 #include <libvirt/libvirt.h>
 
 #include "../../backend/be.h"
+#include "../../backend/be_domxml.h"
+#include "../../backend/be_storage.h"
 #include "../../backend/be_internal.h"
 #include "../../core/model.h"
 #include "../../core/msgq.h"
@@ -508,6 +510,38 @@ static void test_delete(void **state)
 	assert_null(vol_by_name(def, "dev-sandbox.qcow2"));
 	assert_non_null(vol_by_name(def, "gitlab.qcow2"));
 	assert_int_equal(t.h->nvms, CORE_ARRAY_LEN(demo_vms) - 3);
+	host_close(&t);
+}
+
+/* BE_OP_DEFINE: the answer names the new VM's uuid and the model lists it;
+ * the same name again is refused with libvirt's words. */
+static void test_define(void **state)
+{
+	th t = host_open("test:///default");
+	be_domspec s = { .name = "new <&> 'vm'", .virt_type = "kvm", .memory = 256ULL << 20, .vcpus = 1 };
+	char *err = NULL, *xml = be_domxml_build(&s, &err);
+	const md_vm *v;
+	result *r;
+	uint64_t seq;
+	(void)state;
+	assert_non_null(xml);
+	host_wait_listed(&t);
+	seq = be_host_submit_arg(t.bh, BE_OP_DEFINE, NULL, xstrdup(xml), free);
+	WAIT(find_result(t.id, seq) && vm_by_name(t.h, s.name), WAIT_MS);
+	r = find_result(t.id, seq);
+	assert_non_null(r);
+	expect_ok(r, "Defined 'new <&> 'vm''");
+	v = vm_by_name(t.h, s.name);
+	assert_non_null(v);
+	assert_int_equal(v->state, MD_VM_SHUTOFF);
+	seq = be_host_submit_arg(t.bh, BE_OP_DEFINE, NULL, xstrdup(xml), free);
+	WAIT(find_result(t.id, seq), WAIT_MS);
+	r = find_result(t.id, seq);
+	assert_non_null(r);
+	assert_false(r->ok);
+	assert_non_null(strstr(r->text, "Could not define the VM: "));
+	assert_non_null(strstr(r->text, "already exists"));
+	free(xml);
 	host_close(&t);
 }
 
@@ -1016,6 +1050,7 @@ int main(void)
 		cmocka_unit_test(test_nonexistent_uuid),
 		cmocka_unit_test(test_disks),
 		cmocka_unit_test(test_delete),
+		cmocka_unit_test(test_define),
 		cmocka_unit_test(test_events),
 		cmocka_unit_test(test_fail_missing_file),
 		cmocka_unit_test(test_fail_bogus_driver),

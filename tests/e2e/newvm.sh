@@ -1,0 +1,392 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# tests/e2e/newvm.sh [PATTERN] - the New Virtual Machine wizard end to end:
+# vmmc in tmux against the real libvirtd (qemu:///system) makes the tiny
+# real guest of tests/guest/ (direct kernel boot) on a directory pool of its
+# own with a new 64 MiB qcow2 disk, starts it and opens its console, where
+# the guest's shell answers; a failed step leaves nothing behind; every page
+# at 80x24 and 120x40, fields reached by their accelerators. Root only.
+# Ends with "newvm: N passed, M failed".
+#
+# Everything it makes is named vmmc-test-<pid>-*: VMs (destroyed and
+# undefined at exit), the pool (its volumes deleted, stopped, undefined, its
+# folder removed at exit).
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/lib/tmux.sh
+. "$here/../lib/tmux.sh"
+# shellcheck source=tests/lib/libvirtd.sh
+. "$here/../lib/libvirtd.sh"
+
+URI=qemu:///system
+T_BOOT=60
+
+VMMC_BIN=${VMMC_BIN:-$TM_ROOT/build/vmmc}
+export VMMC_BIN
+case $VMMC_BIN in
+*build-asan*) VMMC_TIMEOUT_SCALE=${VMMC_TIMEOUT_SCALE:-3} ;;
+esac
+export VMMC_TIMEOUT_SCALE=${VMMC_TIMEOUT_SCALE:-1}
+POOL=$(lv_name pool)
+POOL_DIR=/var/tmp/$POOL # qemu (libvirt-qemu) must reach the disk
+KERNEL='' INITRD=''
+
+# ---- helpers ------------------------------------------------------------------
+
+pool_up() {
+	mkdir -p "$POOL_DIR"
+	chmod 755 "$POOL_DIR"
+	lv_virsh pool-define-as "$POOL" dir --target "$POOL_DIR" >/dev/null
+	lv_virsh pool-start "$POOL" >/dev/null
+}
+
+pool_down() {
+	local v
+	lv_virsh pool-info "$POOL" >/dev/null 2>&1 || return 0
+	for v in $(lv_virsh vol-list "$POOL" 2>/dev/null | awk 'NR > 0 && $1 != "" {print $1}'); do
+		lv_virsh vol-delete "$v" --pool "$POOL" >/dev/null 2>&1 || true
+	done
+	lv_virsh pool-destroy "$POOL" >/dev/null 2>&1 || true
+	lv_virsh pool-undefine "$POOL" >/dev/null 2>&1 || true
+	rm -rf "$POOL_DIR"
+}
+
+vols() { # the pool's volume names
+	lv_virsh vol-list "$POOL" | awk '$1 != "" {print $1}'
+}
+
+vmmc_up() { # vmmc_up W H: connected, its pools listed (ours at least)
+	local i
+	tm_vmmc -x "$1" -y "$2" -- -c "$URI"
+	tm_wait_line -t 20 "qemu://" " connected"
+	for ((i = 0; i < 100 * VMMC_TIMEOUT_SCALE; i++)); do
+		tm_capture | grep -qE "Storage Pools +[1-9]" && return 0
+		sleep 0.1
+	done
+	tm_fail "the pools were not listed"
+}
+
+page() { # page TITLE: wait for the wizard's page
+	tm_wait_for "$1" 10
+}
+
+# set_choice TEXT: press Right on the focused choice until it shows < TEXT >
+set_choice() {
+	local i
+	for ((i = 0; i < 40; i++)); do
+		tm_capture | grep -qF "< $1 >" && return 0
+		tm_keys Right
+		sleep 0.05
+	done
+	tm_capture | sed 's/^/|/' >&2
+	lv_virsh pool-list --all >&2
+	tm_fail "no choice '$1'"
+}
+
+# pick_radio TEXT: click the radio item "( ) TEXT" (whatever is chosen now)
+pick_radio() {
+	local pos
+	tm_capture | grep -qF "(*) $1" && return 0
+	pos=$(tm_find "( ) $1") || tm_fail "no radio item '$1'"
+	tm_click "$(( ${pos#* } + 1 ))" "${pos% *}"
+	tm_wait_for "(*) $1" 5
+}
+
+# walk NAME: the wizard from the host to the summary, the tiny guest's
+# choices: direct kernel boot, 128 MiB, no network, a 64 MiB qcow2 in POOL.
+# Fields are reached by their accelerators (Alt+letter).
+walk() {
+	walk_name "$1"
+	walk_rest "$1"
+	tm_wait_for "Name:         $1" 5
+	tm_wait_for "Memory:       128 MiB" 5
+}
+
+walk_name() {
+	tm_keys v
+	page "Name and host"
+	tm_type "$1"
+	tm_keys Enter
+}
+
+# walk_rest NAME [BRIDGE]: the pages after the first (no network, or that bridge)
+walk_rest() {
+	local n=$1 bridge=${2:-}
+	page "Installation source"
+	tm_keys Down Down Down Down # Direct kernel boot
+	tm_wait_for "Kernel:" 5
+	tm_keys M-k
+	tm_type "$KERNEL"
+	tm_keys M-n
+	tm_type "$INITRD"
+	tm_keys M-c C-u
+	tm_type "console=ttyS0 quiet vmmc.hostname=$n"
+	tm_keys Enter
+	page "Operating system"
+	tm_keys Enter
+	page "Firmware and machine"
+	tm_assert_contains "(*) TCG (software emulation)" # KVM guests do not run here (TESTBED.md)
+	tm_keys Enter
+	page "Memory and processors"
+	tm_keys M-m C-u
+	tm_type 128M
+	tm_keys Enter
+	page "Network"
+	if [ -n "$bridge" ]; then
+		pick_radio Bridge
+		tm_wait_for "Bridge:" 5
+		tm_keys M-b C-u
+		tm_type "$bridge"
+	else
+		pick_radio None
+	fi
+	tm_keys Enter
+	page "Storage"
+	tm_keys M-p
+	set_choice "$POOL"
+	tm_keys M-z C-u
+	tm_type 64M
+	tm_keys Enter
+	page "Summary"
+}
+
+# ---- tests ----------------------------------------------------------------------
+
+# The whole wizard: the guest boots, its shell answers in vmmc's console.
+t_nvm_kernel_boot() {
+	local n t0 t1 t2 xml tok i
+	n=$(lv_name k)
+	vmmc_up 120 40
+	walk "$n"
+	t0=$(date +%s%N)
+	tm_keys Enter # Finish
+	tm_wait_for "Done in" 30
+	t1=$(date +%s%N)
+	tm_assert_contains "[done]   Define VM $n"
+	tm_assert_contains "[done]   Open its serial console"
+	tm_keys Enter # Close: the console is behind it
+	tm_wait_for "vmmc-guest ready" "$T_BOOT"
+	t2=$(date +%s%N)
+	echo "  newvm: Finish to the steps done: $(((t1 - t0) / 1000000)) ms;" \
+		"Finish to the guest's first line in the console: $(((t2 - t0) / 1000000)) ms"
+	tok=answer$RANDOM
+	for ((i = 0; i < 30; i++)); do
+		tm_type "echo $tok-\$((6*7))"
+		tm_keys Enter
+		tm_wait_for "$tok-42" 1 2>/dev/null && break
+	done
+	tm_assert_contains "$tok-42"
+	# what was made: the VM running, its disk a 64 MiB qcow2 volume of POOL
+	[ "$(lv_state "$n")" = running ] || tm_fail "$n is $(lv_state "$n")"
+	vols | grep -qxF "$n.qcow2" || tm_fail "no volume $n.qcow2 in $POOL"
+	lv_virsh vol-info "$n.qcow2" --pool "$POOL" --bytes | grep -qE "Capacity: +67108864 bytes" ||
+		tm_fail "the volume is not 64 MiB"
+	lv_virsh vol-dumpxml "$n.qcow2" --pool "$POOL" | grep -q "<format type='qcow2'/>" || tm_fail "not qcow2"
+	xml=$(lv_virsh dumpxml "$n")
+	grep -q "<source pool='$POOL' volume='$n.qcow2'" <<<"$xml" || tm_fail "disk source: $xml"
+	grep -q "name='org.qemu.guest_agent.0'" <<<"$xml" || tm_fail "no agent channel"
+	grep -q "<domain type='qemu'" <<<"$xml" || tm_fail "not TCG"
+}
+
+# A name another client takes between page 1 and Finish: Finish refuses,
+# nothing is made.
+t_nvm_name_taken() {
+	local n i
+	n=$(lv_name taken)
+	vmmc_up 120 40
+	walk_name "$n"
+	lv_define_vm "$n" >/dev/null # another client, after page 1
+	walk_rest "$n"
+	# Finish: refused at once when the host's event reached vmmc first
+	# (the summary said "Not ready"), else libvirt refuses the definition
+	# and the volume made before it is removed
+	tm_keys Enter
+	for ((i = 0; i < 100 * VMMC_TIMEOUT_SCALE; i++)); do
+		tm_capture | grep -qE "Name and host: a VM of that name|What the steps before it made was removed" && break
+		sleep 0.1
+	done
+	tm_capture | grep -qE "Name and host: a VM of that name|already exists" || tm_fail "no refusal on screen"
+	! vols | grep -qxF "$n.qcow2" || tm_fail "volume $n.qcow2 left"
+	[ "$(lv_virsh list --all --name | grep -cxF "$n")" = 1 ] || tm_fail "not exactly the other client's $n"
+}
+
+# A step that fails after others made things (start: a bridge that does
+# not exist): the definition and the volume are removed, the dialog says
+# which step failed and why.
+t_nvm_start_fails() {
+	local n
+	n=$(lv_name fail)
+	vmmc_up 120 40
+	walk_name "$n"
+	walk_rest "$n" "vmmcnobr$$"
+	tm_keys Enter
+	tm_wait_for "Step 3 failed" 30
+	tm_assert_contains "Could not start"
+	tm_wait_for "What the steps before it made was removed." 30
+	! lv_virsh dominfo "$n" >/dev/null 2>&1 || tm_fail "$n is still defined"
+	! vols | grep -qxF "$n.qcow2" || tm_fail "volume $n.qcow2 left"
+}
+
+# A local ISO: its OS detected (libosinfo) when the source page is left,
+# the OS page and the summary show it; Finish (no start) uploads it into
+# the pool and defines the VM with it as its CD-ROM.
+t_nvm_detect() {
+	local iso src n
+	n=$(lv_name detect)
+	src=$(mktemp -d "${TMPDIR:-/tmp}/vmmc-nvm-iso.XXXXXX")
+	echo x >"$src/a.txt"
+	iso=$src/debian-11.iso
+	genisoimage -quiet -V "Debian 11.5.0 amd64 n" -o "$iso" "$src" || tm_fail "genisoimage"
+	vmmc_up 120 40
+	walk_name "$n"
+	page "Installation source"
+	tm_keys Down # Local ISO file
+	tm_wait_for "File:" 5
+	tm_keys M-f
+	tm_type "$iso"
+	tm_keys M-p
+	set_choice "$POOL"
+	tm_keys Enter
+	page "Operating system"
+	tm_wait_for "Detected Debian 11 on the install media" 5
+	tm_assert_contains "Debian 11 (debian11)"
+	tm_keys Enter Enter Enter Enter Enter
+	page "Summary"
+	tm_assert_contains "OS:           Debian 11"
+	tm_keys M-s Space # no start
+	tm_wait_for "[ ] Start the VM" 5
+	tm_keys Enter
+	tm_wait_for "Done in" 30
+	tm_assert_contains "[done]   Upload debian-11.iso to pool"
+	vols | grep -qxF debian-11.iso || tm_fail "no volume debian-11.iso in $POOL"
+	lv_virsh vol-info debian-11.iso --pool "$POOL" --bytes | grep -qE "Capacity: +$(stat -c %s "$iso") bytes" ||
+		tm_fail "the volume's size is not the file's"
+	lv_virsh dumpxml "$n" | grep -q "<source pool='$POOL' volume='debian-11.iso'" || tm_fail "no CD-ROM"
+	[ "$(lv_state "$n")" = "shut off" ] || tm_fail "$n is $(lv_state "$n")"
+	rm -rf "$src"
+}
+
+# Quick Create: one page; an ISO of the pool offered and picked; a missing
+# name refused beside the field. (Create itself is not pressed here: with
+# no network of its own the VM would join whichever network runs on this
+# shared host.)
+t_nvm_quick_page() {
+	local src
+	src=$(mktemp -d "${TMPDIR:-/tmp}/vmmc-nvm-qc.XXXXXX")
+	echo x >"$src/a.txt"
+	genisoimage -quiet -V "Debian 11.5.0 amd64 n" -o "$src/qc.iso" "$src" || tm_fail "genisoimage"
+	lv_virsh vol-create-as "$POOL" qc.iso "$(stat -c %s "$src/qc.iso")" --format raw >/dev/null
+	lv_virsh vol-upload qc.iso "$src/qc.iso" --pool "$POOL" >/dev/null
+	rm -rf "$src"
+	vmmc_up 80 24
+	tm_keys Q
+	tm_wait_for "Quick Create" 10
+	tm_assert_contains "(*) ISO image in a storage pool"
+	tm_wait_for "$POOL/qc.iso" 5
+	tm_assert_contains "OS: Generic"
+	tm_keys Enter # Create with no name
+	tm_wait_for "Name: enter a name" 5
+	tm_keys Escape
+	tm_wait_gone "Quick Create" 5
+	lv_virsh vol-delete qc.iso --pool "$POOL" >/dev/null
+}
+
+# Every page fits at 80x24 and 120x40: its title, its fields, the buttons.
+t_nvm_pages() {
+	local size w h
+	for size in 80x24 120x40; do
+		w=${size%x*} h=${size#*x}
+		vmmc_up "$w" "$h"
+		tm_keys v
+		page "Name and host"
+		tm_assert_contains "Name:"
+		tm_assert_contains "Host: qemu:///system"
+		tm_assert_contains "[ Next > ]"
+		tm_type "$(lv_name pages)"
+		tm_keys Enter
+		page "Installation source"
+		tm_assert_contains "(*) ISO image in a storage pool"
+		tm_assert_contains "ISO image:"
+		tm_keys Down
+		tm_wait_for "File:" 5
+		tm_assert_contains "Pool:"
+		tm_keys Down
+		tm_wait_for "Disk volume:" 5
+		tm_keys Down Down
+		tm_wait_for "Kernel:" 5
+		tm_assert_contains "Command line: console=ttyS0"
+		tm_keys M-k
+		tm_type "$KERNEL"
+		tm_keys Enter
+		page "Operating system"
+		tm_assert_contains "Generic"
+		tm_keys M-s
+		tm_type "debian 11"
+		tm_wait_for "Debian 11 (debian11)" 10
+		tm_keys M-o Down Enter
+		page "Firmware and machine"
+		tm_assert_contains "( ) UEFI"
+		tm_assert_contains "[ ] Secure Boot"
+		tm_assert_contains "(*) TCG (software emulation)"
+		tm_keys M-b Space Enter # Secure Boot without UEFI: refused
+		tm_wait_for "Secure Boot: Secure Boot needs UEFI" 5
+		tm_keys Space M-f Down # UEFI
+		tm_wait_for "(*) UEFI" 5
+		tm_keys Up Enter
+		page "Memory and processors"
+		tm_assert_contains "Memory:"
+		tm_assert_contains "vCPUs:"
+		tm_keys M-m C-u
+		tm_type 20GG
+		tm_wait_for "unknown unit" 5 # the error beside the field, as typed
+		tm_keys Enter
+		tm_assert_contains "Memory and processors" # not left with an error
+		tm_keys C-u
+		tm_type 1G
+		tm_keys Enter
+		page "Network"
+		tm_assert_contains "Connection:" # the default: a network that runs, else user networking
+		pick_radio None
+		tm_keys Enter
+		page "Storage"
+		tm_assert_contains "(*) New volume"
+		tm_assert_contains "Format: < qcow2 >"
+		tm_keys M-p
+		set_choice "$POOL"
+		tm_keys Enter
+		page "Summary"
+		tm_assert_contains "OS:           Debian 11"
+		tm_assert_contains "[x] Start the VM after creating it"
+		tm_assert_contains "[ Finish ]"
+		tm_keys Escape
+		tm_wait_gone "Summary" 5
+		tm_stop
+	done
+}
+
+# ---- run ------------------------------------------------------------------------
+
+nvm_exit() {
+	set +e
+	tm_sweep
+	lv_cleanup_vms
+	pool_down
+	lv_down
+}
+trap nvm_exit EXIT
+trap 'tm_interrupt; exit 130' INT TERM
+
+pattern=${1:-${VMMC_TESTS:-}}
+mapfile -t tests < <(declare -F | awk '$3 ~ /^t_nvm_/ {print $3}' | grep -E -- "${pattern:-.}" || true)
+if [ "${#tests[@]}" = 0 ]; then
+	echo "newvm: no test matches '${pattern}'" >&2
+	exit 1
+fi
+if ! lv_up || ! "$TM_ROOT/tests/guest/build.sh" >/dev/null; then
+	echo "newvm: no libvirtd on $URI or no test guest" >&2
+	echo "newvm: 0 passed, ${#tests[@]} failed"
+	exit 1
+fi
+{ read -r KERNEL; read -r INITRD; } < <("$TM_ROOT/tests/guest/build.sh" --print)
+pool_up
+TM_SUITE=newvm run_tests "${tests[@]}"

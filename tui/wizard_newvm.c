@@ -1,0 +1,753 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* tui/wizard_newvm.c - the New Virtual Machine wizard on screen: a
+ * tui_dialog with one TUI_BTN_WIZARD page per page of the state machine
+ * that main registered (core_wizard_ops "newvm", wizards/newvm.c: tui/ does
+ * not include wizards/). Fields carry the state machine's ids; a change is
+ * handed to it at once and its answer shown beside the field; Next asks it
+ * which page follows. Finish runs its steps on the host's worker, one job
+ * at a time, in a progress dialog; a failed step undoes what the steps
+ * before it made (in reverse) and says which step failed and why. */
+#include "app.h"
+#include "console.h"
+#include "dialog.h"
+#include "nav.h"
+#include "wizard_newvm.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../backend/be_osinfo.h"
+#include "../backend/be_storage.h"
+#include "../core/sanitize.h"
+#include "../core/storage.h"
+#include "../core/util.h"
+#include "../core/wizard.h"
+
+static const core_wizard_ops *newvm_ops;
+
+void tui_register_wizard(const core_wizard_ops *ops)
+{
+	if (ops && strcmp(ops->name, "newvm") == 0)
+		newvm_ops = ops;
+}
+
+struct wz_ctx {
+	struct tui_app *a;
+	const core_wizard_ops *ops;
+	void *w;
+	int host_id;
+};
+
+/* the pages' words above their fields */
+static const char *const page_text[] = {
+	"A name for the new virtual machine, unique on its host.",
+	"Where the guest's system comes from.",
+	"The guest's operating system (libosinfo): it sets the defaults that follow. Type to search.",
+	"Firmware and how the CPU is run. KVM is hardware virtualization; TCG emulates in software.",
+	"Memory and virtual processors.",
+	"How the VM is connected. A virtual network of the host is started if it is not running.",
+	"The VM's disk.",
+	"What Finish makes. The domain XML and the virt-install line are below.",
+};
+
+/* fields whose value is the index of their choice */
+static bool by_index(const char *id)
+{
+	static const char *const ids[] = { "source", "firmware", "accel", "nic", "disk" };
+	for (size_t i = 0; i < CORE_ARRAY_LEN(ids); i++)
+		if (strcmp(ids[i], id) == 0)
+			return true;
+	return false;
+}
+
+static void push(struct wz_ctx *c, const struct tui_field *f)
+{
+	char buf[16];
+	const char *v;
+	if (f->ops == &tui_field_label || f->ops == &tui_field_textarea)
+		return;
+	if (f->ops == &tui_field_check) {
+		v = f->checked ? "1" : "0";
+	} else if (by_index(f->id)) {
+		snprintf(buf, sizeof(buf), "%d", f->choice);
+		v = buf;
+	} else if ((f->ops == &tui_field_list || f->ops == &tui_field_choice) && f->nchoices == 0) {
+		return;
+	} else {
+		v = tui_field_value(f);
+	}
+	c->ops->set(c->w, f->id, v);
+}
+
+static char *get(struct wz_ctx *c, const char *id)
+{
+	char *v = c->ops->get(c->w, id);
+	return v ? v : xstrdup("");
+}
+
+static struct tui_field *add_value(struct wz_ctx *c, struct tui_page *p, const struct tui_field_ops *kind,
+				   const char *id, const char *label)
+{
+	char *v = get(c, id);
+	struct tui_field *f = tui_page_add(p, kind, id, label, v);
+	free(v);
+	return f;
+}
+
+static struct tui_field *add_check(struct wz_ctx *c, struct tui_page *p, const char *id, const char *label)
+{
+	char *v = get(c, id);
+	struct tui_field *f = tui_page_add(p, &tui_field_check, id, label, NULL);
+	f->checked = strcmp(v, "1") == 0;
+	free(v);
+	return f;
+}
+
+/* a radio group or choice over fixed items, its value the index */
+static struct tui_field *add_indexed(struct wz_ctx *c, struct tui_page *p, const struct tui_field_ops *kind,
+				     const char *id, const char *label, const char *const *items, size_t n)
+{
+	struct tui_field *f = tui_page_add(p, kind, id, label, NULL);
+	char *v = get(c, id);
+	for (size_t i = 0; i < n; i++)
+		tui_field_add_choice(f, items[i]);
+	f->choice = atoi(v);
+	free(v);
+	return f;
+}
+
+/* a list or choice of what the state machine offers (names from the
+ * host: sanitized for the screen by the field kinds), the current value
+ * selected */
+static struct tui_field *add_options(struct wz_ctx *c, struct tui_page *p, const struct tui_field_ops *kind,
+				     const char *id, const char *label, int rows)
+{
+	struct tui_field *f = tui_page_add(p, kind, id, label, NULL);
+	size_t n = 0;
+	char **o = c->ops->options(c->w, id, &n), *v = get(c, id);
+	for (size_t i = 0; i < n; i++) {
+		tui_field_add_choice(f, o[i]);
+		if (strcmp(o[i], v) == 0)
+			f->choice = (int)i;
+		free(o[i]);
+	}
+	free(o);
+	free(v);
+	f->rows = rows;
+	if (n && (f->choice < 0 || (size_t)f->choice >= n))
+		f->choice = 0;
+	if (n && strcmp(id, "os") != 0)
+		push(c, f); /* the shown item is the value (an OS is picked by the user only) */
+	return f;
+}
+
+static void summary_text(struct wz_ctx *c, struct tui_page *p)
+{
+	char *err = NULL, *xml = c->ops->text(c->w, "xml", &err); /* its error says what is wrong */
+	char *sum = xml ? c->ops->text(c->w, "summary", &err) : NULL;
+	char *line = sum ? c->ops->text(c->w, "virt-install", &err) : NULL;
+	char *all = line ? xasprintf("%s\n\nvirt-install:\n%s\n\nDomain XML:\n%s", sum, line, xml)
+			 : xasprintf("Not ready: %s", err ? err : "?");
+	struct tui_field *f = tui_page_add(p, &tui_field_textarea, "summary", "Summary", NULL);
+	core_str_set(&f->text, all);
+	f->rows = 12;
+	free(all);
+	free(sum);
+	free(line);
+	free(xml);
+	free(err);
+}
+
+static void build_page(struct wz_ctx *c, struct tui_page *p, int page)
+{
+	static const char *const sources[] = { "ISO image in a storage pool", "Local ISO file (uploaded)",
+					       "Import an existing disk", "Network boot (PXE)", "Direct kernel boot" };
+	static const char *const fws[] = { "BIOS", "UEFI" };
+	static const char *const accels[] = { "KVM (hardware)", "TCG (software emulation)" };
+	static const char *const nics[] = { "Virtual network", "Bridge", "User networking", "None" };
+	static const char *const disks[] = { "New volume", "Existing volume", "None" };
+	static const char *const formats[] = { "qcow2", "raw" };
+	char *v;
+	tui_page_clear_fields(p);
+	switch (page) {
+	case 0: {
+		const md_host *h = md_host_get(c->a->model, c->host_id);
+		char *host = core_sanitize(h ? h->label : "?");
+		add_value(c, p, &tui_field_text, "name", "&Name");
+		v = xasprintf("Host: %s", host);
+		tui_page_add(p, &tui_field_label, "host", "Host", v);
+		free(v);
+		free(host);
+		break;
+	}
+	case 1:
+		add_indexed(c, p, &tui_field_radio, "source", "&Source", sources, CORE_ARRAY_LEN(sources));
+		v = get(c, "source");
+		switch (atoi(v)) {
+		case 0:
+			add_options(c, p, &tui_field_list, "iso", "&ISO image", 6);
+			break;
+		case 1:
+			add_value(c, p, &tui_field_path, "local_iso", "&File");
+			add_options(c, p, &tui_field_choice, "upload_pool", "&Pool", 0);
+			break;
+		case 2:
+			add_options(c, p, &tui_field_list, "import", "&Disk volume", 6);
+			break;
+		case 4:
+			add_value(c, p, &tui_field_text, "kernel", "&Kernel");
+			add_value(c, p, &tui_field_text, "initrd", "I&nitrd");
+			add_value(c, p, &tui_field_text, "cmdline", "&Command line");
+			break;
+		}
+		free(v);
+		break;
+	case 2:
+		/* the database loads on a thread from the wizard's opening (about
+		 * 1 s): only a user faster than that waits here, at most 5 s */
+		if (!be_osinfo_shared() && !be_osinfo_shared_error())
+			be_osinfo_shared_wait(5000);
+		add_value(c, p, &tui_field_text, "os_query", "&Search");
+		add_options(c, p, &tui_field_list, "os", "&OS", 8);
+		break;
+	case 3:
+		add_indexed(c, p, &tui_field_radio, "firmware", "&Firmware", fws, 2);
+		add_check(c, p, "secure_boot", "Secure &Boot");
+		add_check(c, p, "tpm", "&TPM 2.0 (emulated)");
+		add_indexed(c, p, &tui_field_radio, "accel", "&Accelerator", accels, 2);
+		break;
+	case 4:
+		add_value(c, p, &tui_field_size, "memory", "&Memory");
+		add_value(c, p, &tui_field_text, "vcpus", "&vCPUs")->width = 6;
+		break;
+	case 5:
+		add_indexed(c, p, &tui_field_radio, "nic", "&Connection", nics, CORE_ARRAY_LEN(nics));
+		v = get(c, "nic");
+		if (atoi(v) == 0)
+			add_options(c, p, &tui_field_choice, "nic_source", "N&etwork", 0);
+		else if (atoi(v) == 1)
+			add_value(c, p, &tui_field_text, "nic_source", "&Bridge");
+		free(v);
+		break;
+	case 6:
+		add_indexed(c, p, &tui_field_radio, "disk", "&Disk", disks, CORE_ARRAY_LEN(disks));
+		v = get(c, "disk");
+		if (atoi(v) == 0) {
+			struct tui_field *f;
+			char *fmt = get(c, "disk_format");
+			add_options(c, p, &tui_field_choice, "disk_pool", "&Pool", 0);
+			add_value(c, p, &tui_field_size, "disk_size", "Si&ze");
+			f = tui_page_add(p, &tui_field_choice, "disk_format", "&Format", NULL);
+			for (size_t i = 0; i < CORE_ARRAY_LEN(formats); i++)
+				tui_field_add_choice(f, formats[i]);
+			f->choice = strcmp(fmt, "raw") == 0 ? 1 : 0;
+			free(fmt);
+		} else if (atoi(v) == 1) {
+			add_options(c, p, &tui_field_list, "disk_vol", "&Volume", 6);
+		}
+		free(v);
+		break;
+	case 7:
+		summary_text(c, p);
+		add_check(c, p, "start", "&Start the VM after creating it");
+		add_check(c, p, "console", "Open its serial &console");
+		break;
+	}
+}
+
+static int page_index(struct tui_dialog *d, struct tui_page *p)
+{
+	for (size_t i = 0; i < d->npages; i++)
+		if (d->pages[i] == p)
+			return (int)i;
+	return -1;
+}
+
+/* The state machine's issues beside the fields: errors on the fields
+ * (all: true; else only on f and on those already showing one),
+ * warnings in the page's text. Returns the number of errors. */
+static int show_issues(struct wz_ctx *c, struct tui_dialog *d, struct tui_page *p, const struct tui_field *f,
+		       bool all, char **first)
+{
+	int page = page_index(d, p), n;
+	core_issues is = { 0 };
+	char *warn = xstrdup("");
+	n = c->ops->check(c->w, page, &is);
+	for (size_t i = 0; i < p->nfields; i++) {
+		struct tui_field *x = p->fields[i];
+		const core_issue *e = core_issues_for(&is, x->id);
+		if (all || x == f || x->error)
+			tui_field_set_error(x, e && !e->warning ? e->text : NULL);
+	}
+	for (size_t i = 0; i < is.n; i++) {
+		char *t;
+		if (!is.v[i].warning) {
+			if (first && !*first) {
+				const struct tui_field *x = tui_dialog_field(d, is.v[i].field);
+				*first = xasprintf("%s: %s", x ? x->label : is.v[i].field, is.v[i].text);
+			}
+			continue;
+		}
+		t = xasprintf("%s\nWarning: %s", warn, is.v[i].text);
+		free(warn);
+		warn = t;
+	}
+	free(p->text);
+	p->text = xasprintf("%s%s", page_text[page], warn);
+	free(warn);
+	core_issues_clear(&is);
+	return n;
+}
+
+/* what the model holds now (lists that came since): no round trip */
+static void wz_refresh(struct wz_ctx *c)
+{
+	const md_host *h = md_host_get(c->a->model, c->host_id);
+	if (h)
+		c->ops->set_host(c->w, h);
+}
+
+static void wz_changed(struct tui_dialog *d, struct tui_page *p, struct tui_field *f)
+{
+	struct wz_ctx *c = d->ctx;
+	int page = page_index(d, p);
+	wz_refresh(c);
+	push(c, f);
+	if (strcmp(f->id, "source") == 0 || strcmp(f->id, "nic") == 0 || strcmp(f->id, "disk") == 0 ||
+	    strcmp(f->id, "os_query") == 0) {
+		char *id = xstrdup(f->id); /* f goes with the page's fields */
+		build_page(c, p, page);
+		f = tui_dialog_field(d, id);
+		free(id);
+	}
+	show_issues(c, d, p, f, false, NULL);
+}
+
+static int wz_validate(struct tui_dialog *d, struct tui_page *p, char **err)
+{
+	struct wz_ctx *c = d->ctx;
+	char *msg, *e = NULL;
+	wz_refresh(c);
+	for (size_t i = 0; i < p->nfields; i++)
+		push(c, p->fields[i]);
+	if (show_issues(c, d, p, NULL, true, err) > 0)
+		return -1;
+	/* leaving the source: the install media's OS (a local ISO: 64 KiB read;
+	 * the database, loading since the wizard opened, waited for at most 5 s) */
+	if (page_index(d, p) == 1 && !be_osinfo_shared() && !be_osinfo_shared_error())
+		be_osinfo_shared_wait(5000);
+	if (page_index(d, p) == 1 && (msg = c->ops->text(c->w, "detect", &e)) != NULL) {
+		tui_status(c->a, false, "%s", msg);
+		free(msg);
+	}
+	free(e);
+	return 0;
+}
+
+static int wz_next(struct tui_dialog *d, struct tui_page *p)
+{
+	struct wz_ctx *c = d->ctx;
+	return c->ops->next(c->w, page_index(d, p));
+}
+
+static void wz_enter(struct tui_dialog *d, struct tui_page *p)
+{
+	struct wz_ctx *c = d->ctx;
+	wz_refresh(c);
+	build_page(c, p, page_index(d, p));
+	free(p->text);
+	p->text = xstrdup(page_text[page_index(d, p)]);
+	/* the dialog chose the focus before the fields were here: the first */
+	for (size_t i = 0; i < p->nfields; i++)
+		if (p->fields[i]->ops->focusable && !p->fields[i]->disabled) {
+			tui_dialog_focus(d, p->fields[i]->id);
+			break;
+		}
+}
+
+static void wz_free(struct tui_dialog *d)
+{
+	struct wz_ctx *c = d->ctx;
+	if (!c)
+		return;
+	if (c->w)
+		c->ops->destroy(c->w);
+	free(c);
+	d->ctx = NULL;
+}
+
+/* ---- Finish: the steps ------------------------------------------------------------- */
+
+enum { RUN_STEPS, RUN_UNDO, RUN_DONE, RUN_FAILED };
+
+struct run_ctx {
+	int host_id;
+	core_step *steps;
+	size_t n, cur;
+	bool *made;
+	char uuid[37];
+	int phase;
+	int undo_left;
+	char *why;         /* the failed step's reason */
+	char *undo_notes;  /* what could not be undone */
+	int64_t t0;
+	uint64_t xfer;     /* the upload running, 0 none */
+	char progress[96]; /* its progress */
+};
+
+static void run_text(struct tui_dialog *d)
+{
+	struct run_ctx *r = d->ctx;
+	char *t = xstrdup(""), *n;
+	for (size_t i = 0; i < r->n; i++) {
+		const char *mark = r->made[i]				? (r->phase == RUN_FAILED || r->phase == RUN_UNDO ? "[undone]" : "[done]")
+				   : i == r->cur && r->phase == RUN_STEPS ? "[....]"
+				   : i == r->cur && r->why		   ? "[FAILED]"
+									   : "[    ]";
+		char *label = core_sanitize(r->steps[i].label);
+		bool moving = i == r->cur && r->phase == RUN_STEPS && r->xfer && r->progress[0];
+		n = xasprintf("%s%-8s %s%s%s\n", t, mark, label, moving ? "\n         " : "", moving ? r->progress : "");
+		free(label);
+		free(t);
+		t = n;
+	}
+	if (r->phase == RUN_DONE)
+		n = xasprintf("%s\nDone in %.1f s.", t, (double)(core_now_ms() - r->t0) / 1000.0);
+	else if (r->phase == RUN_UNDO)
+		n = xasprintf("%s\n%s\nRemoving what the steps before it made...", t, r->why);
+	else if (r->phase == RUN_FAILED)
+		n = xasprintf("%s\nStep %zu failed: %s\n%s", t, r->cur + 1, r->why,
+			      r->undo_notes ? r->undo_notes : "What the steps before it made was removed.");
+	else
+		n = xstrdup(t);
+	free(t);
+	tui_dialog_set_text(d, 0, n);
+	free(n);
+}
+
+static void run_fail(struct tui_app *a, struct tui_dialog *d, const char *why);
+
+static void run_step(struct tui_app *a, struct tui_dialog *d)
+{
+	struct run_ctx *r = d->ctx;
+	be_host *be = tui_host_be(tui_host_by_id(a, r->host_id));
+	const core_step *s;
+	uint64_t seq = 0;
+	for (;;) {
+		if (r->cur >= r->n) {
+			r->phase = RUN_DONE;
+			tui_status(a, false, "Created the VM in %.1f s", (double)(core_now_ms() - r->t0) / 1000.0);
+			run_text(d);
+			return;
+		}
+		s = &r->steps[r->cur];
+		if (!be) {
+			run_fail(a, d, "the host is gone");
+			return;
+		}
+		if (s->kind != CORE_STEP_CONSOLE)
+			break;
+		tui_console_open_vm(a, r->host_id, r->uuid); /* opens as the VM runs */
+		r->made[r->cur++] = true;
+	}
+	switch (s->kind) {
+	case CORE_STEP_VOL_CREATE: {
+		be_vol_spec *spec = be_vol_spec_new();
+		spec->name = xstrdup(s->vol);
+		spec->format = xstrdup(s->format);
+		spec->capacity = s->size;
+		seq = be_host_submit_arg(be, BE_OP_VOL_CREATE, s->pool_uuid, spec, be_storage_arg_free);
+		break;
+	}
+	case CORE_STEP_DEFINE:
+		seq = be_host_submit_arg(be, BE_OP_DEFINE, NULL, xstrdup(s->xml), free);
+		break;
+	case CORE_STEP_START:
+		seq = be_host_submit(be, BE_OP_START, r->uuid, NULL, 0);
+		break;
+	case CORE_STEP_NET_START:
+		seq = be_host_submit(be, BE_OP_NET_START, s->pool_uuid, NULL, 0);
+		break;
+	case CORE_STEP_UPLOAD: {
+		be_xfer_spec spec = { .dir = BE_XFER_UPLOAD, .local = s->local, .pool = s->pool_uuid, .vol = s->vol,
+				      .sparse = true };
+		r->progress[0] = '\0';
+		r->xfer = be_xfer_start(be, &spec); /* followed in run_sync */
+		run_text(d);
+		return;
+	}
+	default:
+		run_fail(a, d, "a step the wizard does not know");
+		return;
+	}
+	tui_mode_expect(a, &d->mode, r->host_id, seq);
+	run_text(d);
+}
+
+/* Undo, newest first: the definition before the volume it uses. */
+static void run_fail(struct tui_app *a, struct tui_dialog *d, const char *why)
+{
+	struct run_ctx *r = d->ctx;
+	be_host *be = tui_host_be(tui_host_by_id(a, r->host_id));
+	core_str_set(&r->why, why);
+	r->phase = RUN_UNDO;
+	for (size_t i = r->cur; i-- > 0 && be;) {
+		const core_step *s = &r->steps[i];
+		uint64_t seq = 0;
+		if (!r->made[i])
+			continue;
+		if (s->kind == CORE_STEP_DEFINE)
+			seq = be_host_submit(be, BE_OP_DELETE, r->uuid, NULL, 0);
+		else if (s->kind == CORE_STEP_NET_START)
+			seq = be_host_submit(be, BE_OP_NET_STOP, s->pool_uuid, NULL, 0);
+		else if (s->kind == CORE_STEP_VOL_CREATE || s->kind == CORE_STEP_UPLOAD)
+			seq = be_host_submit_arg(be, BE_OP_VOL_DELETE, s->pool_uuid, be_vol_op_new(s->vol),
+						 be_storage_arg_free);
+		if (seq) {
+			tui_mode_expect(a, &d->mode, r->host_id, seq);
+			r->undo_left++;
+		}
+	}
+	if (!r->undo_left)
+		r->phase = RUN_FAILED;
+	tui_status(a, true, "New VM: %s", why);
+	run_text(d);
+}
+
+static void run_reply(struct tui_app *a, struct tui_dialog *d, const md_msg *m)
+{
+	struct run_ctx *r = d->ctx;
+	if (m->type != MD_MSG_OP_RESULT)
+		return;
+	if (r->phase == RUN_UNDO) {
+		if (!m->ok) {
+			char *t = xasprintf("%s%s\n", r->undo_notes ? r->undo_notes : "Could not undo everything:\n",
+					    m->text ? m->text : "?");
+			free(r->undo_notes);
+			r->undo_notes = t;
+		}
+		if (--r->undo_left <= 0)
+			r->phase = RUN_FAILED;
+		run_text(d);
+		return;
+	}
+	if (r->phase != RUN_STEPS)
+		return;
+	if (!m->ok) {
+		run_fail(a, d, m->text ? m->text : "failed");
+		return;
+	}
+	if (r->steps[r->cur].kind == CORE_STEP_DEFINE)
+		snprintf(r->uuid, sizeof(r->uuid), "%s", m->uuid);
+	r->made[r->cur++] = true;
+	run_step(a, d);
+}
+
+/* The upload's progress (md_model.xfers): on to the next step when done. */
+static void run_sync(struct tui_app *a, struct tui_dialog *d)
+{
+	struct run_ctx *r = d->ctx;
+	const md_xfer *x = r->xfer ? md_xfer_find(a->model, r->xfer) : NULL;
+	char done[32], total[32];
+	if (!x || r->phase != RUN_STEPS)
+		return;
+	core_size_fmt(x->done, done, sizeof(done));
+	core_size_fmt(x->total, total, sizeof(total));
+	snprintf(r->progress, sizeof(r->progress), "%s of %s (%s)", done, total, md_xfer_state_name(x->state));
+	if (x->state == MD_XFER_DONE) {
+		r->xfer = 0;
+		r->made[r->cur++] = true;
+		run_step(a, d);
+	} else if (x->state == MD_XFER_FAILED || x->state == MD_XFER_CANCELLED) {
+		r->xfer = 0;
+		run_fail(a, d, x->text ? x->text : md_xfer_state_name(x->state));
+	} else {
+		run_text(d);
+	}
+}
+
+static void run_free(struct tui_dialog *d)
+{
+	struct run_ctx *r = d->ctx;
+	if (!r)
+		return;
+	core_steps_free(&r->steps, r->n);
+	free(r->made);
+	free(r->why);
+	free(r->undo_notes);
+	free(r);
+	d->ctx = NULL;
+}
+
+static void wz_done(struct tui_app *a, struct tui_dialog *d, int result)
+{
+	struct wz_ctx *c = d->ctx;
+	struct run_ctx *r;
+	struct tui_dialog *run;
+	char *err = NULL;
+	if (result != TUI_DLG_OK)
+		return;
+	r = xcalloc(1, sizeof(*r));
+	r->host_id = c->host_id;
+	r->t0 = core_now_ms();
+	r->steps = c->ops->plan(c->w, &r->n, &err);
+	if (!r->steps) {
+		tui_push_dialog(a, tui_msgbox("New Virtual Machine", err ? err : "?", true));
+		free(err);
+		free(r);
+		return;
+	}
+	r->made = xcalloc(r->n + 1, sizeof(*r->made));
+	run = tui_dialog_new("New Virtual Machine", TUI_BTN_CLOSE);
+	tui_dialog_add_page(run, NULL, "");
+	run->ctx = r;
+	run->on_free = run_free;
+	run->on_reply = run_reply;
+	run->on_sync = run_sync;
+	run->mode.host_id = r->host_id;
+	tui_push_dialog(a, run);
+	run_step(a, run);
+}
+
+/* The state machine for the selected host; NULL (said on the status line)
+ * when there is none. */
+static struct wz_ctx *wz_ctx_new(struct tui_app *a)
+{
+	const md_host *h = tui_sel_host(a);
+	struct wz_ctx *c;
+	if (!h)
+		return NULL;
+	if (!newvm_ops) {
+		tui_status(a, true, "The New Virtual Machine wizard is not in this build");
+		return NULL;
+	}
+	be_osinfo_preload(); /* libosinfo's database, once, on a thread of its own */
+	c = xcalloc(1, sizeof(*c));
+	c->a = a;
+	c->ops = newvm_ops;
+	c->host_id = h->id;
+	c->w = c->ops->create(h);
+	return c;
+}
+
+static void wz_push(struct tui_app *a, struct tui_dialog *d, struct wz_ctx *c)
+{
+	d->ctx = c;
+	d->on_free = wz_free;
+	d->on_done = wz_done;
+	d->mode.host_id = c->host_id;
+	tui_push_dialog(a, d);
+}
+
+void tui_open_newvm(struct tui_app *a)
+{
+	struct wz_ctx *c = wz_ctx_new(a);
+	struct tui_dialog *d;
+	if (!c)
+		return;
+	d = tui_dialog_new("New Virtual Machine", TUI_BTN_WIZARD);
+	for (int i = 0; i < c->ops->npages; i++) {
+		struct tui_page *p = tui_dialog_add_page(d, c->ops->page_title(i), page_text[i]);
+		p->validate = wz_validate;
+		p->next = wz_next;
+		p->on_enter = wz_enter;
+		p->on_change = wz_changed;
+	}
+	build_page(c, d->pages[0], 0);
+	wz_push(a, d, c);
+}
+
+/* ---- Quick Create --------------------------------------------------------------------- */
+
+/* One page: a name, an install source, the OS detected from it; the rest
+ * from the OS's defaults. Its fields are the wizard's (same ids). */
+static void qc_fields(struct wz_ctx *c, struct tui_page *p)
+{
+	static const char *const sources[] = { "ISO image in a storage pool", "Local ISO file (uploaded)" };
+	char *v = get(c, "source"), *os = get(c, "os"), *t;
+	tui_page_clear_fields(p);
+	add_value(c, p, &tui_field_text, "name", "&Name");
+	add_indexed(c, p, &tui_field_radio, "source", "&Source", sources, CORE_ARRAY_LEN(sources));
+	if (atoi(v) == 0) {
+		add_options(c, p, &tui_field_list, "iso", "&ISO image", 5);
+	} else {
+		add_value(c, p, &tui_field_path, "local_iso", "&File");
+		add_options(c, p, &tui_field_choice, "upload_pool", "&Pool", 0);
+	}
+	t = xasprintf("OS: %s", os);
+	tui_page_add(p, &tui_field_label, "os_shown", "OS", t);
+	free(t);
+	free(os);
+	free(v);
+}
+
+static void qc_changed(struct tui_dialog *d, struct tui_page *p, struct tui_field *f)
+{
+	struct wz_ctx *c = d->ctx;
+	char *id = xstrdup(f->id);
+	wz_refresh(c);
+	push(c, f);
+	if (strcmp(id, "source") == 0)
+		qc_fields(c, p);
+	f = tui_dialog_field(d, id);
+	if (f)
+		tui_field_set_error(f, NULL);
+	free(id);
+}
+
+/* The name and the source checked like the wizard's pages; the media's OS
+ * detected; then every page must check out with the defaults. */
+static int qc_validate(struct tui_dialog *d, struct tui_page *p, char **err)
+{
+	struct wz_ctx *c = d->ctx;
+	static const int pages[] = { 0, 1 };
+	core_issues is = { 0 };
+	char *msg, *e = NULL;
+	wz_refresh(c);
+	for (size_t i = 0; i < p->nfields; i++)
+		push(c, p->fields[i]);
+	for (size_t k = 0; k < CORE_ARRAY_LEN(pages); k++) {
+		c->ops->check(c->w, pages[k], &is);
+		for (size_t i = 0; i < p->nfields; i++) {
+			const core_issue *x = core_issues_for(&is, p->fields[i]->id);
+			if (x && !x->warning) {
+				tui_field_set_error(p->fields[i], x->text);
+				if (!*err)
+					*err = xasprintf("%s: %s", p->fields[i]->label, x->text);
+			}
+		}
+		core_issues_clear(&is);
+	}
+	if (*err)
+		return -1;
+	if (!be_osinfo_shared() && !be_osinfo_shared_error())
+		be_osinfo_shared_wait(5000);
+	if ((msg = c->ops->text(c->w, "detect", &e)) != NULL) {
+		tui_status(c->a, false, "%s", msg);
+		free(msg);
+	}
+	free(e);
+	if ((msg = c->ops->text(c->w, "xml", err)) == NULL)
+		return -1; /* a page the defaults do not satisfy: its words */
+	free(msg);
+	return 0;
+}
+
+void tui_open_quick_create(struct tui_app *a)
+{
+	struct wz_ctx *c = wz_ctx_new(a);
+	struct tui_dialog *d;
+	struct tui_page *p;
+	if (!c)
+		return;
+	d = tui_dialog_new("Quick Create", TUI_BTN_OK_CANCEL);
+	p = tui_dialog_add_page(d, NULL, "A VM from an install ISO: the OS is detected from it and sets memory, "
+					 "vCPUs and the disk (a new volume in the default pool). Create starts it and "
+					 "opens its console.");
+	p->validate = qc_validate;
+	p->on_change = qc_changed;
+	d->ok_label = xstrdup("Create");
+	qc_fields(c, p);
+	wz_push(a, d, c);
+}
