@@ -1112,6 +1112,25 @@ int wz_newvm_set_value(wz_newvm *w, const char *id, const char *value)
 	return 0;
 }
 
+/* "offers": what the host's domain capabilities offer, for the Firmware
+ * page: "UEFI, Secure Boot, TPM 2.0, KVM, TCG; pc-q35-7.2, up to 288
+ * vCPUs" ("" while they are not known: nothing is hidden then). */
+static char *offers_text(const wz_newvm *w)
+{
+	const wz_caps *k = &w->host.caps;
+	char buf[256] = "";
+	if (!k->known)
+		return xstrdup("");
+	snprintf(buf, sizeof(buf), "%s%s%s%s%s", k->uefi ? ", UEFI" : ", BIOS only", k->secure_boot ? ", Secure Boot" : "",
+		 k->tpm ? ", TPM 2.0" : "", k->kvm ? ", KVM" : "", k->no_tcg ? "" : ", TCG");
+	if (k->machine)
+		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "; %s", k->machine);
+	if (k->max_vcpus)
+		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s up to %u vCPUs", k->machine ? "," : ";",
+			 k->max_vcpus);
+	return xstrdup(buf + 2);
+}
+
 char *wz_newvm_get_value(wz_newvm *w, const char *id)
 {
 	wz_choices *c = &w->c;
@@ -1123,6 +1142,8 @@ char *wz_newvm_get_value(wz_newvm *w, const char *id)
 		return xasprintf("%d", c->firmware);
 	if (strcmp(id, "accel") == 0)
 		return xasprintf("%d", c->tcg ? 1 : 0);
+	if (strcmp(id, "offers") == 0)
+		return offers_text(w);
 	if (strcmp(id, "disk") == 0)
 		return xasprintf("%d", c->disk);
 	if (strcmp(id, "nic") == 0) {

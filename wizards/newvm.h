@@ -191,7 +191,10 @@ char *wz_newvm_disk_name(const wz_newvm *w);
  * 1 TCG), "nic" (0 network, 1 bridge, 2 user, 3 none), "disk" (0 new,
  * 1 existing, 2 none) by index; "iso", "import", "disk_vol" as
  * "pool/volume"; "os" as "Name (short-id)" or a short id or "Generic";
- * check boxes "secure_boot", "tpm", "start", "console" as "1" / "0".
+ * check boxes "secure_boot", "tpm", "start", "console" as "1" / "0";
+ * "offers" (read only): what the host's domain capabilities offer, "UEFI,
+ * Secure Boot, TPM 2.0, KVM, TCG; pc-q35-7.2, up to 288 vCPUs" ("" while
+ * not known).
  * Setting memory, vCPUs, disk size or firmware marks them as the user's
  * (an OS's defaults no longer change them); "os" is the user's pick. */
 int wz_newvm_set_value(wz_newvm *w, const char *id, const char *value);

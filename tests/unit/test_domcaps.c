@@ -202,6 +202,14 @@ static wz_newvm *open_wizard(const md_host *h)
 	return w;
 }
 
+static void want_value(wz_newvm *w, const char *id, const char *want)
+{
+	char *v = wz_newvm_get_value(w, id);
+	assert_non_null(v);
+	assert_string_equal(v, want);
+	free(v);
+}
+
 static const char *issue(wz_newvm *w, int page, const char *field, bool *warning, char *buf, size_t len)
 {
 	core_issues is = { 0 };
@@ -237,6 +245,7 @@ static void test_wizard_here(void **state)
 	assert_true(wh->caps.uefi && wh->caps.secure_boot && wh->caps.tpm);
 	assert_int_equal(wh->caps.max_vcpus, 288);
 	assert_string_equal(wh->caps.machine, "pc-q35-7.2");
+	want_value(w, "offers", "UEFI, Secure Boot, TPM 2.0, KVM, TCG; pc-q35-7.2, up to 288 vCPUs");
 	/* KVM offered, TCG the default (TESTBED.md: KVM guests do not run here) */
 	assert_true(c->tcg);
 	assert_true(wz_newvm_page_applies(w, WZ_PAGE_FIRMWARE));
@@ -303,6 +312,7 @@ static void test_wizard_no_ovmf(void **state)
 	c = wz_newvm_choices(w);
 	assert_true(wz_newvm_host(w)->caps.known);
 	assert_false(wz_newvm_host(w)->caps.uefi);
+	want_value(w, "offers", "BIOS only, TCG; pc-q35-7.2, up to 64 vCPUs");
 	assert_true(c->tcg);
 	/* nothing to choose: no UEFI firmware, no KVM */
 	assert_false(wz_newvm_page_applies(w, WZ_PAGE_FIRMWARE));
@@ -354,6 +364,7 @@ static void test_wizard_caps_later(void **state)
 	unsetenv("VMMC_ACCEL");
 	w = open_wizard(h);
 	assert_false(wz_newvm_host(w)->caps.known);
+	want_value(w, "offers", ""); /* not known: the UI hides nothing */
 	assert_true(wz_newvm_choices(w)->tcg);
 	setenv("VMMC_ACCEL", "kvm", 1);
 	h->domcaps = here();
