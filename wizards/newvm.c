@@ -850,20 +850,17 @@ char *wz_newvm_virt_install(wz_newvm *w)
 	return be_domxml_virt_install(&s, w->host.uri);
 }
 
-/* the summary's accelerator, and why */
+/* the summary's accelerator, and why (short: the summary is 56 columns) */
 static const char *accel_text(const wz_newvm *w)
 {
 	const wz_caps *caps = &w->host.caps;
 	if (!w->c.tcg)
 		return "KVM (hardware virtualization)";
-	if (!caps->known)
-		return "TCG (software emulation)";
-	if (!caps->kvm)
-		return "TCG (software emulation; the host offers no KVM)";
-	if (!caps->kvm_default)
-		return "TCG (software emulation; the host offers KVM, not the default: "
-		       "advertised KVM may not run guests, VMMC_ACCEL=kvm makes it the default)";
-	return "TCG (software emulation, chosen over the host's KVM)";
+	if (caps->known && !caps->kvm)
+		return "TCG (software emulation; no KVM)";
+	if (caps->known && !caps->kvm_default)
+		return "TCG (software emulation, KVM not default)";
+	return "TCG (software emulation)";
 }
 
 char *wz_newvm_summary(wz_newvm *w)
