@@ -17,6 +17,7 @@
 #include "../core/prompt.h"
 #include "../core/util.h"
 #include "../remote/rm_ssh.h"
+#include "be_domcaps.h"
 #include "be_storage.h"
 
 static const int be_backoff_s[] = { 1, 2, 4, 8, 16, 30 };
@@ -375,6 +376,21 @@ static int be_refresh_all(be_host *h, char **err)
 	return be_list_pools(h, err);
 }
 
+/* What a new domain can have there (the New VM wizard's offers): once per
+ * connection, after the lists the user waits for (2-4 round trips). */
+static void be_post_domcaps(be_host *h)
+{
+	md_msg *m = md_msg_new(MD_MSG_DOMCAPS, h->id);
+	int64_t t0 = core_now_ms();
+	core_domcaps *c = be_domcaps_read(h->conn);
+	core_log("host", "%s: domain capabilities in %lld ms: kvm %s, qemu %s%s%s", h->uri,
+		 (long long)(core_now_ms() - t0), c->kvm.present ? "yes" : "no", c->qemu.present ? "yes" : "no",
+		 c->error ? ": " : "", c->error ? c->error : "");
+	m->ext = c;
+	m->ext_free = core_domcaps_free_void;
+	be_post(m);
+}
+
 static void be_connect(be_host *h)
 {
 	char *err = NULL, *hostname, *ssh_uri = NULL;
@@ -435,6 +451,7 @@ static void be_connect(be_host *h)
 		free(hostname);
 		if (be_conn_is_remote(h) && be_list_vms(h, &err) < 0)
 			xfree(&err);
+		be_post_domcaps(h);
 	}
 	be_post_busy(h, -1);
 }

@@ -274,6 +274,7 @@ static void md_host_free(md_host **hp)
 	md_free_nets(&h->nets, &h->nnets);
 	md_free_pools(&h->pools, &h->npools);
 	core_stats_store_free(&h->live);
+	core_domcaps_free(&h->domcaps);
 	free(h);
 	*hp = NULL;
 }
@@ -647,6 +648,14 @@ int md_apply(md_model *m, md_msg *msg)
 		break;
 	case MD_MSG_STATS:
 		dirty = md_apply_stats(h, msg);
+		break;
+	case MD_MSG_DOMCAPS:
+		if (!msg->ext || msg->ext_free != core_domcaps_free_void)
+			break;
+		core_domcaps_free(&h->domcaps);
+		h->domcaps = msg->ext;
+		msg->ext = NULL;
+		dirty = MD_DIRTY_TREE; /* nothing drawn changes; h->gen tells the wizard */
 		break;
 	default:
 		break;

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "domcaps.h"
 #include "stats.h"
 
 /* Same numbering as virDomainState. */
@@ -159,6 +160,8 @@ typedef struct md_host {
 	uint64_t nets_gen;       /* ... of its networks */
 	uint64_t pools_gen;      /* ... of its pools and volumes */
 	core_stats_store *live;  /* live figures and history (MD_MSG_STATS), NULL = none yet */
+	core_domcaps *domcaps;   /* what a new domain can have (MD_MSG_DOMCAPS), NULL = not yet;
+	                            kept while the host is away, replaced on each connection */
 } md_host;
 
 typedef struct md_model {
@@ -189,6 +192,8 @@ enum md_msg_type {
 	MD_MSG_NET_LEASES,      /* seq: .ext is a be_lease_list (backend/be_storage.h) */
 	MD_MSG_XFER,            /* transfer progress: .ext is an md_xfer; md_apply copies
 	                           it into md_model.xfers (insert or replace by id) */
+	MD_MSG_DOMCAPS,         /* .ext is a core_domcaps (core/domcaps.h), once per connection;
+	                           md_apply takes it into md_host.domcaps */
 };
 
 typedef struct md_msg {

@@ -95,6 +95,15 @@ static struct tui_field *add_value(struct wz_ctx *c, struct tui_page *p, const s
 	return f;
 }
 
+/* a check box that is on */
+static bool offered_set(struct wz_ctx *c, const char *id)
+{
+	char *v = get(c, id);
+	bool r = strcmp(v, "1") == 0;
+	free(v);
+	return r;
+}
+
 static struct tui_field *add_check(struct wz_ctx *c, struct tui_page *p, const char *id, const char *label)
 {
 	char *v = get(c, id);
@@ -212,10 +221,21 @@ static void build_page(struct wz_ctx *c, struct tui_page *p, int page)
 		add_options(c, p, &tui_field_list, "os", "&OS", 8);
 		break;
 	case 3:
+		/* what the host's domain capabilities offer ("": not known yet,
+		 * nothing hidden); a choice it cannot have is not shown unless set */
+		v = get(c, "offers");
 		add_indexed(c, p, &tui_field_radio, "firmware", "&Firmware", fws, 2);
-		add_check(c, p, "secure_boot", "Secure &Boot");
-		add_check(c, p, "tpm", "&TPM 2.0 (emulated)");
+		if (!*v || strstr(v, "Secure Boot") || offered_set(c, "secure_boot"))
+			add_check(c, p, "secure_boot", "Secure &Boot");
+		if (!*v || strstr(v, "TPM") || offered_set(c, "tpm"))
+			add_check(c, p, "tpm", "&TPM 2.0 (emulated)");
 		add_indexed(c, p, &tui_field_radio, "accel", "&Accelerator", accels, 2);
+		if (*v) {
+			char *t = xasprintf("Host offers: %s", v);
+			tui_page_add(p, &tui_field_label, "offers", "Host offers", t);
+			free(t);
+		}
+		free(v);
 		break;
 	case 4:
 		add_value(c, p, &tui_field_size, "memory", "&Memory");

@@ -45,11 +45,34 @@ const char *wz_source_label(int src)
 
 /* ---- the host -------------------------------------------------------------------- */
 
-static void caps_clear(wz_caps *c)
+void wz_caps_clear(wz_caps *c)
 {
 	free(c->arch);
 	free(c->machine);
 	memset(c, 0, sizeof(*c));
+}
+
+void wz_caps_from_domcaps(wz_caps *out, const core_domcaps *dc)
+{
+	const char *env = getenv("VMMC_ACCEL");
+	const core_domcaps_type *t;
+	memset(out, 0, sizeof(*out));
+	if (!dc || !(t = core_domcaps_pick(dc, true)))
+		return;
+	out->known = true;
+	out->kvm = dc->kvm.present;
+	out->no_tcg = !dc->qemu.present;
+	out->kvm_default = out->kvm && (out->no_tcg || (env && strcmp(env, "kvm") == 0));
+	if (out->kvm_default)
+		t = &dc->kvm;
+	out->arch = xstrdup(dc->arch);
+	out->machine = xstrdup(t->machine);
+	out->uefi = t->uefi;
+	out->secure_boot = t->secure_boot;
+	out->tpm = t->tpm && t->tpm_v2; /* the domain XML asks for a TPM 2.0 */
+	out->max_vcpus = t->max_vcpus;
+	if (dc->kvm.present && dc->qemu.present && dc->kvm.max_vcpus && dc->qemu.max_vcpus)
+		out->max_vcpus = dc->kvm.max_vcpus < dc->qemu.max_vcpus ? dc->kvm.max_vcpus : dc->qemu.max_vcpus;
 }
 
 static void host_clear(wz_host *h)
@@ -65,7 +88,7 @@ static void host_clear(wz_host *h)
 	for (size_t i = 0; i < h->nnets; i++)
 		md_net_clear(&h->nets[i]);
 	free(h->nets);
-	caps_clear(&h->caps);
+	wz_caps_clear(&h->caps);
 	memset(h, 0, sizeof(*h));
 }
 
@@ -240,7 +263,7 @@ wz_newvm *wz_newvm_new(const md_host *h, const wz_caps *caps, const be_osinfo *d
 	c->disk = WZ_DISK_NEW; /* disk_pool, upload_pool: wz_newvm_set_host */
 	c->cmdline = xstrdup("console=ttyS0");
 	c->start = c->console = true;
-	c->tcg = !w->host.caps.kvm;
+	c->tcg = !(w->host.caps.kvm && w->host.caps.kvm_default);
 	if (default_net(w)) {
 		c->nic = BE_NIC_NETWORK;
 		c->nic_source = xstrdup(default_net(w));
@@ -500,6 +523,8 @@ static void check_firmware(wz_newvm *w, core_issues *is)
 		core_issue_add(is, "tpm", false, "the host has no TPM emulator (install swtpm there)");
 	if (!c->tcg && caps->known && !caps->kvm)
 		core_issue_add(is, "accel", false, "the host has no KVM: choose software emulation (TCG)");
+	else if (c->tcg && caps->known && caps->no_tcg)
+		core_issue_add(is, "accel", false, "the host offers no software emulation (TCG): choose KVM");
 	if (w->os && w->os->needs_uefi && c->firmware != BE_FW_UEFI)
 		core_issue_add(is, "firmware", true, "%s needs UEFI", w->os->name);
 }
@@ -825,6 +850,19 @@ char *wz_newvm_virt_install(wz_newvm *w)
 	return be_domxml_virt_install(&s, w->host.uri);
 }
 
+/* the summary's accelerator, and why (short: the summary is 56 columns) */
+static const char *accel_text(const wz_newvm *w)
+{
+	const wz_caps *caps = &w->host.caps;
+	if (!w->c.tcg)
+		return "KVM (hardware virtualization)";
+	if (caps->known && !caps->kvm)
+		return "TCG (software emulation; no KVM)";
+	if (caps->known && !caps->kvm_default)
+		return "TCG (software emulation, KVM not default)";
+	return "TCG (software emulation)";
+}
+
 char *wz_newvm_summary(wz_newvm *w)
 {
 	wz_choices *c = &w->c;
@@ -868,7 +906,7 @@ char *wz_newvm_summary(wz_newvm *w)
 			"After Finish: %s%s",
 			s.name, w->host.label ? w->host.label : "", src, w->os ? w->os->name : "Generic",
 			s.firmware == BE_FW_UEFI ? "UEFI" : "BIOS", s.secure_boot ? ", Secure Boot" : "",
-			s.tpm ? ", TPM 2.0" : "", c->tcg ? "TCG (software emulation)" : "KVM",
+			s.tpm ? ", TPM 2.0" : "", accel_text(w),
 			s.machine ? s.machine : "the host's default", mem, s.vcpus, nics[s.nic],
 			s.nic_source ? " \"" : "", s.nic_source ? s.nic_source : "", s.nic_source ? "\"" : "",
 			s.nic == BE_NIC_NONE ? "-" : s.nic_model, disk,
@@ -1071,6 +1109,25 @@ int wz_newvm_set_value(wz_newvm *w, const char *id, const char *value)
 	return 0;
 }
 
+/* "offers": what the host's domain capabilities offer, for the Firmware
+ * page: "UEFI, Secure Boot, TPM 2.0, KVM, TCG; pc-q35-7.2, up to 288
+ * vCPUs" ("" while they are not known: nothing is hidden then). */
+static char *offers_text(const wz_newvm *w)
+{
+	const wz_caps *k = &w->host.caps;
+	char buf[256] = "";
+	if (!k->known)
+		return xstrdup("");
+	snprintf(buf, sizeof(buf), "%s%s%s%s%s", k->uefi ? ", UEFI" : ", BIOS only", k->secure_boot ? ", Secure Boot" : "",
+		 k->tpm ? ", TPM 2.0" : "", k->kvm ? ", KVM" : "", k->no_tcg ? "" : ", TCG");
+	if (k->machine)
+		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "; %s", k->machine);
+	if (k->max_vcpus)
+		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s up to %u vCPUs", k->machine ? "," : ";",
+			 k->max_vcpus);
+	return xstrdup(buf + 2);
+}
+
 char *wz_newvm_get_value(wz_newvm *w, const char *id)
 {
 	wz_choices *c = &w->c;
@@ -1082,6 +1139,8 @@ char *wz_newvm_get_value(wz_newvm *w, const char *id)
 		return xasprintf("%d", c->firmware);
 	if (strcmp(id, "accel") == 0)
 		return xasprintf("%d", c->tcg ? 1 : 0);
+	if (strcmp(id, "offers") == 0)
+		return offers_text(w);
 	if (strcmp(id, "disk") == 0)
 		return xasprintf("%d", c->disk);
 	if (strcmp(id, "nic") == 0) {
@@ -1149,7 +1208,12 @@ char **wz_newvm_options(wz_newvm *w, const char *id, size_t *n)
 
 static void *ops_create(const md_host *h)
 {
-	return wz_newvm_new(h, NULL, be_osinfo_shared());
+	wz_caps caps;
+	wz_newvm *w;
+	wz_caps_from_domcaps(&caps, h ? h->domcaps : NULL);
+	w = wz_newvm_new(h, &caps, be_osinfo_shared());
+	wz_caps_clear(&caps);
+	return w;
 }
 
 static void ops_destroy(void *w)
@@ -1161,7 +1225,17 @@ static void ops_destroy(void *w)
 static void ops_set_host(void *w, const md_host *h)
 {
 	wz_newvm *p = w;
-	wz_newvm_set_host(p, h, &p->host.caps);
+	if (h && h->domcaps) { /* they may have come since the wizard opened */
+		wz_caps caps;
+		bool had = p->host.caps.known;
+		wz_caps_from_domcaps(&caps, h->domcaps);
+		wz_newvm_set_host(p, h, &caps);
+		if (!had) /* the defaults that waited for them */
+			p->c.tcg = !caps.kvm_default;
+		wz_caps_clear(&caps);
+	} else {
+		wz_newvm_set_host(p, h, &p->host.caps);
+	}
 	if (!p->db)
 		wz_newvm_set_osinfo(p, be_osinfo_shared());
 }

@@ -55,7 +55,9 @@ enum wz_disk { WZ_DISK_NEW = 0, WZ_DISK_EXISTING, WZ_DISK_NONE };
  * the host's domain capabilities. */
 typedef struct wz_caps {
 	bool known;              /* filled from the host's domain capabilities */
-	bool kvm;                /* <domain type='kvm'> works there */
+	bool kvm;                /* <domain type='kvm'> is offered there */
+	bool kvm_default;        /* KVM is the default accelerator (else TCG) */
+	bool no_tcg;             /* <domain type='qemu'> is not offered */
 	char *arch;              /* "x86_64" (NULL: x86_64) */
 	char *machine;           /* the default machine, "pc-q35-7.2" (NULL: libvirt's) */
 	bool uefi;               /* UEFI firmware installed */
@@ -63,8 +65,21 @@ typedef struct wz_caps {
 	bool tpm;                /* an emulated TPM (swtpm) */
 	uint64_t mem_bytes;      /* the host's memory, 0 = unknown */
 	unsigned cpus;           /* the host's CPUs, 0 = unknown */
-	unsigned max_vcpus;      /* 0 = unknown */
+	unsigned max_vcpus;      /* the lower of kvm's and qemu's limits; 0 = unknown */
 } wz_caps;
+
+/* The wizard's view of a host's domain capabilities (md_host.domcaps):
+ * known, KVM and TCG offered, the machine (q35 when the host has it),
+ * UEFI / Secure Boot / TPM (from the default accelerator's answer: the
+ * same firmware and swtpm serve both), max vCPUs. dc NULL: not known.
+ * The default accelerator is TCG even where KVM is offered: a host can
+ * advertise KVM whose guests never run (nested virtualization; measured
+ * on the test machine, TESTBED.md), while TCG always runs. KVM is one key
+ * away on the Firmware page; VMMC_ACCEL=kvm in the environment makes it
+ * the default (VMMC_ACCEL=tcg, or anything else: TCG). A host without
+ * TCG defaults to KVM. The caller frees with wz_caps_clear. */
+void wz_caps_from_domcaps(wz_caps *out, const core_domcaps *dc);
+void wz_caps_clear(wz_caps *c);
 
 typedef struct wz_host {
 	int id;
@@ -176,7 +191,10 @@ char *wz_newvm_disk_name(const wz_newvm *w);
  * 1 TCG), "nic" (0 network, 1 bridge, 2 user, 3 none), "disk" (0 new,
  * 1 existing, 2 none) by index; "iso", "import", "disk_vol" as
  * "pool/volume"; "os" as "Name (short-id)" or a short id or "Generic";
- * check boxes "secure_boot", "tpm", "start", "console" as "1" / "0".
+ * check boxes "secure_boot", "tpm", "start", "console" as "1" / "0";
+ * "offers" (read only): what the host's domain capabilities offer, "UEFI,
+ * Secure Boot, TPM 2.0, KVM, TCG; pc-q35-7.2, up to 288 vCPUs" ("" while
+ * not known).
  * Setting memory, vCPUs, disk size or firmware marks them as the user's
  * (an OS's defaults no longer change them); "os" is the user's pick. */
 int wz_newvm_set_value(wz_newvm *w, const char *id, const char *value);

@@ -328,6 +328,8 @@ t_nvm_pages() {
 		tm_assert_contains "( ) UEFI"
 		tm_assert_contains "[ ] Secure Boot"
 		tm_assert_contains "(*) TCG (software emulation)"
+		# the host's domain capabilities, read once when vmmc connected (ovmf and swtpm installed)
+		tm_wait_for "Host offers: UEFI, Secure Boot, TPM 2.0, KVM, TCG" 5
 		tm_keys M-b Space Enter # Secure Boot without UEFI: refused
 		tm_wait_for "Secure Boot: Secure Boot needs UEFI" 5
 		tm_keys Space M-f Down # UEFI

@@ -27,6 +27,7 @@
 #include <libvirt/virterror.h>
 
 #include "../../backend/be.h"
+#include "../../backend/be_domcaps.h"
 #include "../../core/model.h"
 #include "../../core/msgq.h"
 #include "../../core/util.h"
@@ -48,6 +49,7 @@ static struct {
 	bool got, ok;
 	char text[512];
 	int updates_running;    /* VM_UPDATE of our VM saying running */
+	int domcaps_msgs[8];    /* MD_MSG_DOMCAPS per host id */
 } T;
 
 static void quiet(void *data, virErrorPtr err)
@@ -56,6 +58,8 @@ static void quiet(void *data, virErrorPtr err)
 
 static void record(md_msg *msg)
 {
+	if (msg->type == MD_MSG_DOMCAPS && msg->host_id >= 0 && msg->host_id < 8)
+		T.domcaps_msgs[msg->host_id]++;
 	if (msg->type == MD_MSG_OP_RESULT && msg->seq == T.want_seq && msg->host_id == HOST_ID) {
 		T.got = true;
 		T.ok = msg->ok;
@@ -198,6 +202,42 @@ static void test_connect(void **state)
 	assert_non_null(T.h->hostname);
 }
 
+/* The domain capabilities arrive once per connection, as the daemon's
+ * own answer says (read here on the test's connection). */
+static void test_domcaps(void **state)
+{
+	const core_domcaps *c;
+	core_domcaps *mine = xcalloc(1, sizeof(*mine));
+	char *xml, *err = NULL;
+	WAIT(T.h->domcaps, 30000);
+	c = T.h->domcaps;
+	assert_non_null(c);
+	assert_null(c->error);
+	assert_true(c->qemu.present); /* TCG: what the tests' guests run on */
+	assert_non_null(c->arch);
+	assert_non_null(c->qemu.machine);
+	xml = virConnectGetDomainCapabilities(T.raw, NULL, NULL, "q35", "qemu", 0);
+	assert_non_null(xml);
+	assert_int_equal(be_domcaps_parse(xml, mine, &err), 0);
+	free(xml);
+	assert_string_equal(c->qemu.machine, mine->qemu.machine);
+	assert_int_equal(c->qemu.max_vcpus, mine->qemu.max_vcpus);
+	assert_int_equal(c->qemu.nloaders, mine->qemu.nloaders);
+	assert_int_equal(c->qemu.uefi, mine->qemu.uefi);
+	assert_int_equal(c->qemu.secure_boot, mine->qemu.secure_boot);
+	assert_int_equal(c->qemu.tpm, mine->qemu.tpm);
+	xml = virConnectGetDomainCapabilities(T.raw, NULL, NULL, "q35", "kvm", 0);
+	assert_int_equal(c->kvm.present, xml != NULL); /* /dev/kvm here: present */
+	free(xml);
+	printf("domcaps: kvm %d qemu %d machine %s max vCPUs %u, UEFI %d Secure Boot %d TPM %d\n",
+	       c->kvm.present, c->qemu.present, c->qemu.machine, c->qemu.max_vcpus, c->qemu.uefi,
+	       c->qemu.secure_boot, c->qemu.tpm);
+	core_domcaps_free(&mine);
+	/* once: nothing more comes while the connection lasts */
+	pump(core_now_ms() + 300);
+	assert_int_equal(T.domcaps_msgs[HOST_ID], 1);
+}
+
 /* Started from another connection: only events can tell the backend. */
 static void test_events_from_outside(void **state)
 {
@@ -285,6 +325,10 @@ static void test_cut_and_reconnect(void **state)
 	WAIT(h->conn == MD_CONN_CONNECTED && h->listed, 30000);
 	assert_int_equal(h->conn, MD_CONN_CONNECTED);
 	assert_true(h->listed);
+	/* the new connection reads the capabilities again: once more */
+	WAIT(T.domcaps_msgs[2] == 2, 30000);
+	assert_int_equal(T.domcaps_msgs[2], 2);
+	assert_non_null(h->domcaps);
 	be_host_free(&bh, 5000);
 	md_host_remove(T.m, 2);
 }
@@ -416,6 +460,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_connect),
+		cmocka_unit_test(test_domcaps),
 		cmocka_unit_test_teardown(test_events_from_outside, vm_teardown),
 		cmocka_unit_test(test_cut_and_reconnect),
 		cmocka_unit_test(test_frozen_daemon),

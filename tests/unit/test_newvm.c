@@ -95,7 +95,7 @@ static void make_host(void)
 	nets[1] = (md_net){ .name = "lab", .active = false, .forward = "isolated" };
 	host.nets = nets;
 	host.nnets = 2;
-	caps = (wz_caps){ .known = true, .kvm = true, .arch = "x86_64", .machine = NULL, .uefi = true,
+	caps = (wz_caps){ .known = true, .kvm = true, .kvm_default = true, .arch = "x86_64", .machine = NULL, .uefi = true,
 			  .secure_boot = true, .tpm = true, .mem_bytes = 16ULL << 30, .cpus = 4, .max_vcpus = 255 };
 }
 
@@ -580,7 +580,7 @@ static void test_xml_and_plan(void **state)
 	free(line);
 
 	sum = wz_newvm_summary(w);
-	assert_non_null(strstr(sum, "Accelerator:  TCG (software emulation)"));
+	assert_non_null(strstr(sum, "Accelerator:  TCG (software emulation)\n"));
 	assert_non_null(strstr(sum, "Memory:       128 MiB"));
 	assert_non_null(strstr(sum, "Disk:         new default/tiny <&> 'guest'.qcow2 (qcow2, virtio), 64 MiB"));
 	free(sum);
