@@ -64,6 +64,12 @@ static size_t emit_csi(core_vtf *f, unsigned char final, char *out)
 	unsigned seps = 0;
 	bool args = true, cut = false;
 
+	if (final == 'b' && !f->glyph) { /* REP of no known glyph (see vtfilter.h) */
+		f->dropped++;
+		f->len = 0;
+		f->state = VTF_GROUND;
+		return 0;
+	}
 	memcpy(out, f->hold, i);
 	for (; i < f->len; i++) {
 		unsigned char b = (unsigned char)f->hold[i];
@@ -144,6 +150,10 @@ static size_t on_ground(core_vtf *f, unsigned char c, char *out)
 			start_string(f, k, &intro, 1);
 		return 0;
 	}
+	if (c >= 0x20 && c <= 0x7e)
+		f->glyph = true;
+	else if (c >= 0x80) /* a character libvterm may draw zero-wide */
+		f->glyph = false;
 	out[0] = (char)c;
 	return 1;
 }

@@ -41,6 +41,9 @@ typedef struct core_vtf {
 	int kind;               /* the string's introducer (']', 'P', '_', '^', 'X') */
 	bool skip;              /* the current sequence is being dropped */
 	bool str_esc;           /* an ESC inside a string: ST or an abort follows */
+	bool glyph;             /* the last text byte was printable ASCII, so a REP (CSI Ps b)
+	                           may follow; else a REP is dropped: libvterm 0.1.4 loops
+	                           forever on a REP with no glyph, or a zero-width one, before */
 	size_t len;             /* bytes held in hold */
 	char hold[CORE_VTF_HOLD];
 } core_vtf;

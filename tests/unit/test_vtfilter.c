@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <vterm.h>
@@ -297,6 +298,46 @@ static void test_fuzz_into_vterm(void **state)
 	vterm_free(vt);
 }
 
+/* ---- REP with no glyph before (found by tests/fuzz/fuzz_console) -------------------------- */
+
+/* libvterm 0.1.4 repeats the last glyph by its width: with none yet, or a
+ * zero-width one, CSI Ps b loops forever. Fed through the filter into a
+ * real libvterm under a watchdog: no hang, and a REP after text works. */
+static void test_rep_without_glyph(void **state)
+{
+	static const struct {
+		const char *s;
+		size_t n;
+		const char *row; /* row 0 afterwards */
+	} cases[] = {
+		{ S("\033[b"), "" },
+		{ S("\033[999b"), "" },
+		{ S("\314\201\033[5bok"), "ok" },                  /* a lone combining mark */
+		{ S("\177\033[5bok"), "ok" },                      /* DEL: no glyph */
+		{ S("x\r\n\342\200\213\033[5b"), "x" },           /* zero-width space on a new line */
+		{ S("x\033[1;5H\314\201\033[9999b"), "x   \314\201" },
+		{ S("x\033[3b"), "xxxx" },                           /* REP after text is passed */
+		{ S("ab\033[2;1H\033[2b"), "ab" },
+	};
+	for (size_t i = 0; i < CORE_ARRAY_LEN(cases); i++) {
+		char out[64 + CORE_VTF_HOLD], line[256];
+		VTerm *vt = term_new();
+		core_vtf f;
+		size_t k;
+		core_vtf_init(&f);
+		k = core_vtf_feed(&f, cases[i].s, cases[i].n, out);
+		alarm(10); /* a hang fails the test instead of stalling it */
+		vterm_input_write(vt, out, k);
+		alarm(0);
+		term_row(vt, 0, line, sizeof(line));
+		if (strcmp(line, cases[i].row) != 0)
+			fail_msg("case %zu: row \"%s\", expected \"%s\"", i, line, cases[i].row);
+		vterm_free(vt);
+	}
+	expect_out(S("\033[4b"), "");
+	expect_same(S("x\033[4b"));
+}
+
 /* ---- long strings, APC / PM / SOS, aborts ----------------------------------------------- */
 
 static void test_overlong_dropped(void **state)
@@ -395,6 +436,7 @@ int main(void)
 		cmocka_unit_test(test_apc_pm_sos_dropped),
 		cmocka_unit_test(test_aborts),
 		cmocka_unit_test(test_c1_mode),
+		cmocka_unit_test(test_rep_without_glyph),
 	};
 	return cmocka_run_group_tests_name("vtfilter", tests, NULL, NULL);
 }
