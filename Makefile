@@ -98,6 +98,7 @@ check-plain:
 	@$(MAKE) --no-print-directory B=build vmmc
 	@$(MAKE) --no-print-directory layering spdx man-check
 	@$(MAKE) --no-print-directory B=build unit
+	@$(MAKE) --no-print-directory fuzz-check
 	@$(MAKE) --no-print-directory B=build screen
 	@$(MAKE) --no-print-directory B=build e2e
 	@$(MAKE) --no-print-directory B=build pkg
@@ -136,8 +137,7 @@ man-check: $(B)/vmmc
 
 # libFuzzer targets (tests/fuzz/fuzz_*.c), built by clang into build-fuzz/:
 # `make fuzz` runs each for FUZZ_SECONDS (default 120), `make fuzz-check`
-# over its seed corpus and 10 s more (about 1 min for all; not yet in
-# check-plain: fuzz_console still finds a libvterm crash, see tests/fuzz/README)
+# over its seed corpus and 10 s more (about 1 min for all; in check-plain)
 FUZZ_SECONDS ?= 120
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,build-fuzz/fuzz/%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
 fuzz-build:

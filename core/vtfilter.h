@@ -14,6 +14,13 @@
  *     (up to and including its final byte or terminator);
  *   - APC, PM and SOS strings are always dropped: libvterm 0.1.4 does not
  *     know them and would print their contents as text;
+ *   - a REP (CSI Ps b) unless printable ASCII was the last text: libvterm
+ *     0.1.4 loops forever repeating no glyph or a zero-width one;
+ *   - a DECRQSS (DCS $q ...) other than m, r, s, " q" and "\"q": libvterm
+ *     0.1.4 crashes answering one it does not know (found by tests/fuzz);
+ *   (a CSI, OSC or DCS after ESC and intermediates, ESC $ [ ..., counts:
+ *   libvterm 0.1.4 starts it all the same; one dropped there is followed
+ *   by a CAN, ending the escape the emulator is still in);
  * everything else passes byte for byte: text, UTF-8, C0 controls, escape
  * sequences, short CSIs (colours, cursor moves), OSC and DCS strings.
  * Sequences are held back until they are complete (at most CORE_VTF_HOLD
@@ -41,6 +48,8 @@ typedef struct core_vtf {
 	int kind;               /* the string's introducer (']', 'P', '_', '^', 'X') */
 	bool skip;              /* the current sequence is being dropped */
 	bool str_esc;           /* an ESC inside a string: ST or an abort follows */
+	bool esc_open;          /* the held sequence came after ESC and intermediates, which
+	                           went out: if it is dropped, a CAN ends the emulator's escape */
 	bool glyph;             /* the last text byte was printable ASCII, so a REP (CSI Ps b)
 	                           may follow; else a REP is dropped: libvterm 0.1.4 loops
 	                           forever on a REP with no glyph, or a zero-width one, before */
