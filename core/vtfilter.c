@@ -28,6 +28,7 @@ static void hold_start(core_vtf *f, int state, const char *intro, size_t n)
 	f->skip = false;
 	f->str_esc = false;
 	f->esc_open = false;
+	f->u8[0] = f->u8[1] = 0; /* no character split by a sequence counts */
 	memcpy(f->hold, intro, n);
 	f->len = n;
 }
@@ -200,10 +201,16 @@ static size_t on_ground(core_vtf *f, unsigned char c, char *out)
 			start_string(f, k, &intro, 1);
 		return 0;
 	}
+	/* printable ASCII, or a box-drawing or block character (U+2500..U+259F,
+	 * E2 94..96 xx, what line-drawing programs repeat): one column for
+	 * sure; any other character libvterm may draw zero-wide */
 	if (c >= 0x20 && c <= 0x7e)
 		f->glyph = true;
-	else if (c >= 0x80) /* a character libvterm may draw zero-wide */
-		f->glyph = false;
+	else if (c >= 0x80)
+		f->glyph = f->u8[0] == 0xe2 && f->u8[1] >= 0x94 && f->u8[1] <= 0x96 && c <= 0xbf &&
+			   (f->u8[1] != 0x96 || c <= 0x9f);
+	f->u8[0] = f->u8[1];
+	f->u8[1] = c;
 	out[0] = (char)c;
 	return 1;
 }
@@ -212,10 +219,9 @@ static size_t on_esc(core_vtf *f, unsigned char c, char *out)
 {
 	char intro[2] = { ESC, (char)c };
 
-	if (c == ESC) { /* ESC ESC: the first one is void; pass it, hold the new */
-		out[0] = ESC;
-		return 1;
-	}
+	if (c == ESC) /* ESC ESC: the first one is void (found by tests/fuzz: passed,
+		       * it made a DCS of the text after a dropped sequence) */
+		return 0;
 	if (c < 0x20 || c == 0x7f) { /* executed inside the escape: before it */
 		out[0] = (char)c;
 		return 1;
@@ -240,9 +246,11 @@ static size_t on_esc(core_vtf *f, unsigned char c, char *out)
 static size_t on_esc_int(core_vtf *f, unsigned char c, char *out)
 {
 	char intro = ESC;
-	if (c == ESC) {
+	if (c == ESC) { /* the emulator's escape (out up to here) ends by a CAN:
+			 * the new one is held, and may be dropped */
 		hold_start(f, VTF_ESC, &intro, 1);
-		return 0;
+		out[0] = CAN;
+		return 1;
 	}
 	if (c >= 0x80)
 		return 0;
@@ -327,6 +335,7 @@ size_t core_vtf_feed(core_vtf *f, const char *in, size_t n, char *out)
 
 		if (c == CAN || c == SUB) { /* cancel any sequence; passed on */
 			f->esc_open = false; /* the CAN or SUB passed ends it */
+			f->u8[0] = f->u8[1] = 0;
 			if (f->state != VTF_GROUND)
 				drop_held(f, out + o);
 			out[o++] = (char)c;

@@ -14,8 +14,9 @@
  *     (up to and including its final byte or terminator);
  *   - APC, PM and SOS strings are always dropped: libvterm 0.1.4 does not
  *     know them and would print their contents as text;
- *   - a REP (CSI Ps b) unless printable ASCII was the last text: libvterm
- *     0.1.4 loops forever repeating no glyph or a zero-width one;
+ *   - a REP (CSI Ps b) unless the last text was printable ASCII or a box-
+ *     drawing or block character (U+2500..U+259F): libvterm 0.1.4 loops
+ *     forever repeating no glyph or a zero-width one;
  *   - a DECRQSS (DCS $q ...) other than m, r, s, " q" and "\"q": libvterm
  *     0.1.4 crashes answering one it does not know (found by tests/fuzz);
  *   (a CSI, OSC or DCS after ESC and intermediates, ESC $ [ ..., counts:
@@ -50,9 +51,10 @@ typedef struct core_vtf {
 	bool str_esc;           /* an ESC inside a string: ST or an abort follows */
 	bool esc_open;          /* the held sequence came after ESC and intermediates, which
 	                           went out: if it is dropped, a CAN ends the emulator's escape */
-	bool glyph;             /* the last text byte was printable ASCII, so a REP (CSI Ps b)
-	                           may follow; else a REP is dropped: libvterm 0.1.4 loops
-	                           forever on a REP with no glyph, or a zero-width one, before */
+	unsigned char u8[2];    /* the two text bytes before (a box-drawing character?) */
+	bool glyph;             /* the last text was one column for sure, so a REP (CSI Ps b) may
+	                           follow; else a REP is dropped: libvterm 0.1.4 loops forever
+	                           on a REP with no glyph, or a zero-width one, before */
 	size_t len;             /* bytes held in hold */
 	char hold[CORE_VTF_HOLD];
 } core_vtf;

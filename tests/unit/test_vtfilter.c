@@ -161,10 +161,14 @@ static void test_ordinary_output_unchanged(void **state)
 		{ S("\033[1;2;3;4;5;6;7;8;9;10;11;12;13;14;15;16m") }, /* 16 parameters: fine */
 		{ S("\033[>c\033[>0;1;2c\033[?1;2$y\033[ q\033[2 q\033[!p") },
 		{ S("\033[6n\033[?6n\033[18t\033[=1c") },
-		{ S("\033\033[1mx") }, /* ESC ESC [: the first ESC is void but passed */
 	};
 	for (size_t i = 0; i < CORE_ARRAY_LEN(cases); i++)
 		expect_same(cases[i].s, cases[i].n);
+	/* ESC ESC: the first is void and left out; passed, it would join the
+	 * text after a dropped sequence (here a PM) into a DCS */
+	expect_out(S("\033\033[1mx"), "\033[1mx");
+	expect_out(S("\033\033^pm\033\\P$qx\033\\"), "P$qx\033\\");
+	expect_out(S("\033$\033^pm\033\\P$qx\033\\"), "\033$\030P$qx\033\\");
 	/* a sequence not complete yet is held back */
 	expect_out(S("\033["), "");
 	expect_out(S("\033[1"), "");
@@ -359,6 +363,11 @@ static void test_rep_without_glyph(void **state)
 		{ S("x\033[1;5H\314\201\033[9999b"), "x   \314\201" },
 		{ S("x\033[3b"), "xxxx" },                           /* REP after text is passed */
 		{ S("ab\033[2;1H\033[2b"), "ab" },
+		{ S("\342\224\200\033[3b"), "\342\224\200\342\224\200\342\224\200\342\224\200" }, /* box drawing */
+		{ S("\342\226\210\033[1b"), "\342\226\210\342\226\210" },          /* a block */
+		{ S("\342\200\213\033[3bk"), "k" },                                /* U+200B: dropped */
+		{ S("\342\226\240\033[2bk"), "\342\226\240k" },                    /* U+25A0: not known */
+		{ S("\342\224\033[m\200\033[2bk"), "\342\224\200k" },             /* split by a CSI: dropped */
 	};
 	for (size_t i = 0; i < CORE_ARRAY_LEN(cases); i++) {
 		char out[64 + CORE_VTF_HOLD], line[256];
