@@ -15,6 +15,7 @@ BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
 DEBDIR    ?= dist
 CC        ?= cc
+FUZZ_CC   ?= clang
 
 PKGS      := libvirt libxml-2.0 libosinfo-1.0 ncursesw panelw formw vterm libssh
 TEST_PKGS := cmocka
@@ -34,6 +35,11 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 B ?= build
 ifeq ($(B),build-asan)
   XFLAGS := $(SAN_FLAGS) -O1 -g
+else ifeq ($(B),build-fuzz)
+  # libFuzzer targets (tests/fuzz): the library built by clang with coverage
+  CC     := $(FUZZ_CC)
+  XFLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+	    -fno-sanitize-recover=undefined -O1 -g -Wno-missing-field-initializers
 else
   XFLAGS := $(OPT)
 endif
@@ -45,7 +51,7 @@ MAIN_OBJ := $(B)/main.o
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all deps deps-test run check check-plain check-asan unit screen e2e layering spdx pkg deb bench install install-files uninstall clean man-check demo-check
+.PHONY: all deps deps-test run check check-plain check-asan unit screen e2e layering spdx pkg deb bench install install-files uninstall clean man-check demo-check fuzz fuzz-build fuzz-check
 all: deps
 	@$(MAKE) --no-print-directory vmmc
 
@@ -92,6 +98,7 @@ check-plain:
 	@$(MAKE) --no-print-directory B=build vmmc
 	@$(MAKE) --no-print-directory layering spdx man-check
 	@$(MAKE) --no-print-directory B=build unit
+	@$(MAKE) --no-print-directory fuzz-check
 	@$(MAKE) --no-print-directory B=build screen
 	@$(MAKE) --no-print-directory B=build e2e
 	@$(MAKE) --no-print-directory B=build pkg
@@ -127,6 +134,21 @@ spdx:
 
 man-check: $(B)/vmmc
 	@tests/man-check.sh $(B)/vmmc
+
+# libFuzzer targets (tests/fuzz/fuzz_*.c), built by clang into build-fuzz/:
+# `make fuzz` runs each for FUZZ_SECONDS (default 120), `make fuzz-check`
+# over its seed corpus and 10 s more (about 1 min for all; in check-plain)
+FUZZ_SECONDS ?= 120
+FUZZ_BIN := $(patsubst tests/fuzz/%.c,build-fuzz/fuzz/%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
+fuzz-build:
+	@$(MAKE) --no-print-directory B=build-fuzz $(FUZZ_BIN)
+fuzz: fuzz-build
+	@tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
+fuzz-check: fuzz-build
+	@tests/fuzz/run.sh 10 $(FUZZ_BIN)
+build-fuzz/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_file.h build-fuzz/libvmmc.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $< build-fuzz/libvmmc.a $(PKG_LIBS) -lm
 
 bench: deps-test
 	@$(MAKE) --no-print-directory B=build vmmc
@@ -166,4 +188,4 @@ deb:
 	@mk/deb.sh $(DEBDIR)
 
 clean:
-	rm -rf build build-asan vmmc dist
+	rm -rf build build-asan build-fuzz vmmc dist

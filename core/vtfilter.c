@@ -27,8 +27,22 @@ static void hold_start(core_vtf *f, int state, const char *intro, size_t n)
 	f->state = state;
 	f->skip = false;
 	f->str_esc = false;
+	f->esc_open = false;
+	f->u8[0] = f->u8[1] = 0; /* no character split by a sequence counts */
 	memcpy(f->hold, intro, n);
 	f->len = n;
+}
+
+/* A held sequence is dropped: if it came after intermediates (on_esc_int),
+ * the emulator is still in its escape and would take the next byte as its
+ * final; a CAN (1 byte, out) ends it. Returns the bytes written. */
+static size_t close_esc(core_vtf *f, char *out)
+{
+	if (!f->esc_open)
+		return 0;
+	f->esc_open = false;
+	out[0] = CAN;
+	return 1;
 }
 
 static void hold_add(core_vtf *f, unsigned char c)
@@ -44,8 +58,9 @@ static void hold_add(core_vtf *f, unsigned char c)
 	f->hold[f->len++] = (char)c;
 }
 
-/* The held sequence will not be passed on (aborted or refused). */
-static void drop_held(core_vtf *f)
+/* The held sequence will not be passed on (aborted or refused); what to
+ * emit instead (close_esc) goes to out: returns its length. */
+static size_t drop_held(core_vtf *f, char *out)
 {
 	if (!f->skip && (f->state == VTF_CSI || f->state == VTF_STR))
 		f->dropped++;
@@ -53,6 +68,7 @@ static void drop_held(core_vtf *f)
 	f->str_esc = false;
 	f->len = 0;
 	f->state = VTF_GROUND;
+	return close_esc(f, out);
 }
 
 /* The held CSI and its final byte, cut to CORE_VTF_CSI_PARAMS parameters:
@@ -64,6 +80,12 @@ static size_t emit_csi(core_vtf *f, unsigned char final, char *out)
 	unsigned seps = 0;
 	bool args = true, cut = false;
 
+	if (final == 'b' && !f->glyph) { /* REP of no known glyph (see vtfilter.h) */
+		f->dropped++;
+		f->len = 0;
+		f->state = VTF_GROUND;
+		return close_esc(f, out);
+	}
 	memcpy(out, f->hold, i);
 	for (; i < f->len; i++) {
 		unsigned char b = (unsigned char)f->hold[i];
@@ -85,11 +107,46 @@ static size_t emit_csi(core_vtf *f, unsigned char final, char *out)
 	return o;
 }
 
+/* A DCS is a status request (DECRQSS: "$q" then what is asked, C0 controls
+ * aside as the emulator executes them) that libvterm 0.1.4 does not know:
+ * it answers those from memory it never set and crashes. Only SGR, DECSTBM,
+ * DECSLRM, DECSCUSR and DECSCA ("m" "r" "s" " q" "\"q") and an empty one
+ * are passed. */
+static bool bad_decrqss(const core_vtf *f)
+{
+	static const char *const known[] = { "", "m", "r", "s", " q", "\"q" };
+	char body[8];
+	size_t i = (unsigned char)f->hold[0] == ESC ? 2 : 1, n = 0;
+	if (f->kind != 'P')
+		return false;
+	for (; i < f->len; i++) {
+		unsigned char b = (unsigned char)f->hold[i];
+		if (b < 0x20)
+			continue;
+		if (n == sizeof(body) - 1)
+			break;
+		body[n++] = (char)b;
+	}
+	body[n] = '\0';
+	if (n < 2 || body[0] != '$' || body[1] != 'q')
+		return false;
+	for (size_t k = 0; k < sizeof(known) / sizeof(known[0]); k++)
+		if (strcmp(body + 2, known[k]) == 0)
+			return false;
+	return true;
+}
+
 /* The held string and its terminator (1 or 2 bytes), unless dropped. */
 static size_t emit_str(core_vtf *f, const char *term, size_t tn, char *out)
 {
 	size_t o = 0;
-	if (!f->skip) {
+	if (!f->skip && bad_decrqss(f)) {
+		f->skip = true;
+		f->dropped++;
+	}
+	if (f->skip) {
+		o = close_esc(f, out);
+	} else {
 		memcpy(out, f->hold, f->len);
 		memcpy(out + f->len, term, tn);
 		o = f->len + tn;
@@ -144,6 +201,16 @@ static size_t on_ground(core_vtf *f, unsigned char c, char *out)
 			start_string(f, k, &intro, 1);
 		return 0;
 	}
+	/* printable ASCII, or a box-drawing or block character (U+2500..U+259F,
+	 * E2 94..96 xx, what line-drawing programs repeat): one column for
+	 * sure; any other character libvterm may draw zero-wide */
+	if (c >= 0x20 && c <= 0x7e)
+		f->glyph = true;
+	else if (c >= 0x80)
+		f->glyph = f->u8[0] == 0xe2 && f->u8[1] >= 0x94 && f->u8[1] <= 0x96 && c <= 0xbf &&
+			   (f->u8[1] != 0x96 || c <= 0x9f);
+	f->u8[0] = f->u8[1];
+	f->u8[1] = c;
 	out[0] = (char)c;
 	return 1;
 }
@@ -152,10 +219,9 @@ static size_t on_esc(core_vtf *f, unsigned char c, char *out)
 {
 	char intro[2] = { ESC, (char)c };
 
-	if (c == ESC) { /* ESC ESC: the first one is void; pass it, hold the new */
-		out[0] = ESC;
-		return 1;
-	}
+	if (c == ESC) /* ESC ESC: the first one is void (found by tests/fuzz: passed,
+		       * it made a DCS of the text after a dropped sequence) */
+		return 0;
 	if (c < 0x20 || c == 0x7f) { /* executed inside the escape: before it */
 		out[0] = (char)c;
 		return 1;
@@ -180,12 +246,29 @@ static size_t on_esc(core_vtf *f, unsigned char c, char *out)
 static size_t on_esc_int(core_vtf *f, unsigned char c, char *out)
 {
 	char intro = ESC;
-	if (c == ESC) {
+	if (c == ESC) { /* the emulator's escape (out up to here) ends by a CAN:
+			 * the new one is held, and may be dropped */
 		hold_start(f, VTF_ESC, &intro, 1);
-		return 0;
+		out[0] = CAN;
+		return 1;
 	}
 	if (c >= 0x80)
 		return 0;
+	/* after intermediates libvterm 0.1.4 still starts a CSI, an OSC or a
+	 * DCS on these (ESC $ [ ...): the ESC and the intermediates are out,
+	 * the sequence is held from its letter on (found by tests/fuzz) */
+	if (c == '[') {
+		intro = (char)c;
+		hold_start(f, VTF_CSI, &intro, 1);
+		f->esc_open = true;
+		return 0;
+	}
+	if (c == ']' || c == 'P') {
+		intro = (char)c;
+		start_string(f, c, &intro, 1);
+		f->esc_open = true;
+		return 0;
+	}
 	if (c >= 0x30 && c <= 0x7e)
 		f->state = VTF_GROUND;
 	out[0] = (char)c;
@@ -195,22 +278,16 @@ static size_t on_esc_int(core_vtf *f, unsigned char c, char *out)
 static size_t on_csi(core_vtf *f, unsigned char c, char *out)
 {
 	char intro = ESC;
+	size_t o;
 	if (c == ESC) { /* aborts the CSI and starts an escape */
-		drop_held(f);
+		o = drop_held(f, out);
 		hold_start(f, VTF_ESC, &intro, 1);
-		return 0;
+		return o;
 	}
-	if (c >= 0x40 && c <= 0x7e) {
-		if (f->skip) {
-			drop_held(f);
-			return 0;
-		}
-		return emit_csi(f, c, out);
-	}
-	if (c >= 0x80) { /* not a CSI after all: the emulator drops it too */
-		drop_held(f);
-		return 0;
-	}
+	if (c >= 0x40 && c <= 0x7e)
+		return f->skip ? drop_held(f, out) : emit_csi(f, c, out);
+	if (c >= 0x80) /* not a CSI after all: the emulator drops it too */
+		return drop_held(f, out);
 	hold_add(f, c); /* parameters, leaders, intermediates, C0 in place */
 	return 0;
 }
@@ -224,12 +301,13 @@ static size_t on_str(core_vtf *f, unsigned char c, char *out, bool *again)
 	char intro = ESC;
 
 	if (f->str_esc) {
+		size_t o;
 		if (c == '\\')
 			return emit_str(f, st, 2, out);
-		drop_held(f);
+		o = drop_held(f, out);
 		hold_start(f, VTF_ESC, &intro, 1);
 		*again = true;
-		return 0;
+		return o;
 	}
 	if (c == ESC) {
 		f->str_esc = true;
@@ -256,8 +334,10 @@ size_t core_vtf_feed(core_vtf *f, const char *in, size_t n, char *out)
 		bool again = false;
 
 		if (c == CAN || c == SUB) { /* cancel any sequence; passed on */
+			f->esc_open = false; /* the CAN or SUB passed ends it */
+			f->u8[0] = f->u8[1] = 0;
 			if (f->state != VTF_GROUND)
-				drop_held(f);
+				drop_held(f, out + o);
 			out[o++] = (char)c;
 			i++;
 			continue;

@@ -14,6 +14,14 @@
  *     (up to and including its final byte or terminator);
  *   - APC, PM and SOS strings are always dropped: libvterm 0.1.4 does not
  *     know them and would print their contents as text;
+ *   - a REP (CSI Ps b) unless the last text was printable ASCII or a box-
+ *     drawing or block character (U+2500..U+259F): libvterm 0.1.4 loops
+ *     forever repeating no glyph or a zero-width one;
+ *   - a DECRQSS (DCS $q ...) other than m, r, s, " q" and "\"q": libvterm
+ *     0.1.4 crashes answering one it does not know (found by tests/fuzz);
+ *   (a CSI, OSC or DCS after ESC and intermediates, ESC $ [ ..., counts:
+ *   libvterm 0.1.4 starts it all the same; one dropped there is followed
+ *   by a CAN, ending the escape the emulator is still in);
  * everything else passes byte for byte: text, UTF-8, C0 controls, escape
  * sequences, short CSIs (colours, cursor moves), OSC and DCS strings.
  * Sequences are held back until they are complete (at most CORE_VTF_HOLD
@@ -41,6 +49,12 @@ typedef struct core_vtf {
 	int kind;               /* the string's introducer (']', 'P', '_', '^', 'X') */
 	bool skip;              /* the current sequence is being dropped */
 	bool str_esc;           /* an ESC inside a string: ST or an abort follows */
+	bool esc_open;          /* the held sequence came after ESC and intermediates, which
+	                           went out: if it is dropped, a CAN ends the emulator's escape */
+	unsigned char u8[2];    /* the two text bytes before (a box-drawing character?) */
+	bool glyph;             /* the last text was one column for sure, so a REP (CSI Ps b) may
+	                           follow; else a REP is dropped: libvterm 0.1.4 loops forever
+	                           on a REP with no glyph, or a zero-width one, before */
 	size_t len;             /* bytes held in hold */
 	char hold[CORE_VTF_HOLD];
 } core_vtf;

@@ -217,7 +217,7 @@ struct tui_con *tui_con_new(int rows, int cols)
 	struct tui_con *c = xcalloc(1, sizeof(*c));
 	core_vtf_init(&c->vtf);
 	c->rows = rows > 0 ? rows : 24;
-	c->cols = cols > 0 ? cols : 80;
+	c->cols = cols > 1 ? cols : cols == 1 ? 2 : 80; /* libvterm 0.1.4 crashes on a wide glyph in 1 */
 	c->vt = vterm_new(c->rows, c->cols);
 	vterm_set_utf8(c->vt, 1);
 	c->vs = vterm_obtain_screen(c->vt);

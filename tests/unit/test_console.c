@@ -122,6 +122,26 @@ static char *line(struct tui_con *c, size_t i)
 	return t;
 }
 
+/* bytes into a new console of rows x cols: its first line reads want */
+static void expect_row0(int rows, int cols, const char *in, const char *want)
+{
+	struct tui_con *c = tui_con_new(rows, cols);
+	char *t;
+	feed(c, in);
+	t = line(c, 0);
+	assert_string_equal(t, want);
+	free(t);
+	tui_con_free(&c);
+}
+
+/* A console of one column (a tab opened in a window 2 wide) is made 2
+ * wide: libvterm 0.1.4 crashes on a wide glyph in one column (found by
+ * tests/fuzz/fuzz_console). */
+static void test_one_column_wide_glyph(void **state)
+{
+	expect_row0(3, 1, "\352\200\200\r\n\344\270\255x", "\352\200\200");
+}
+
 static void test_scrollback_keeps_10000_lines(void **state)
 {
 	struct tui_con *c = tui_con_new(24, 80);
@@ -188,14 +208,9 @@ static void test_hostile_output_dropped(void **state)
 
 static void test_utf8_and_wide(void **state)
 {
-	struct tui_con *c = tui_con_new(3, 20);
-	char *t;
-	feed(c, "caf\303\251 \346\227\245\346\234\254 e\314\201");
-	t = line(c, 0);
 	/* a wide character takes two cells, drawn once */
-	assert_string_equal(t, "caf\303\251 \346\227\245\346\234\254 e");
-	free(t);
-	tui_con_free(&c);
+	expect_row0(3, 20, "caf\303\251 \346\227\245\346\234\254 e\314\201",
+		    "caf\303\251 \346\227\245\346\234\254 e");
 }
 
 /* A guest that sends a CSI with 17 parameters, or ESC [ and 3000 ':',
@@ -353,6 +368,7 @@ int main(void)
 		cmocka_unit_test(test_devices_serial_and_console),
 		cmocka_unit_test(test_devices_two_serials_and_virtio),
 		cmocka_unit_test(test_devices_none_or_not_pty),
+		cmocka_unit_test(test_one_column_wide_glyph),
 		cmocka_unit_test(test_scrollback_keeps_10000_lines),
 		cmocka_unit_test(test_hostile_output_dropped),
 		cmocka_unit_test(test_utf8_and_wide),
