@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/sanitize.h"
 #include "../core/util.h"
 
 #define LV(m) ((struct tui_listview *)(m))
@@ -112,4 +113,30 @@ void tui_listview_open(struct tui_app *a, struct tui_mode *m)
 	struct tui_listview *v = LV(m);
 	if (m->ops == &tui_listview_ops && v->cls->open && tui_list_selected(&v->list))
 		v->cls->open(v, a);
+}
+
+/* ---- for the views of a host's objects ------------------------------------ */
+
+const void *tui_listview_host_source(struct tui_listview *v, struct tui_app *a)
+{
+	(void)v;
+	return tui_sel_host(a);
+}
+
+bool tui_listview_host_stale(struct tui_listview *v, struct tui_app *a)
+{
+	const md_host *h = v->src;
+	(void)a;
+	return h && h->conn != MD_CONN_CONNECTED;
+}
+
+void tui_listview_host_title(struct tui_listview *v, const char *what, size_t n, char *buf, size_t len)
+{
+	const md_host *h = v->src;
+	char *label;
+	if (!h)
+		return;
+	label = core_sanitize(h->label);
+	snprintf(buf, len, " %s (%zu) on %s", what, n, label);
+	free(label);
 }

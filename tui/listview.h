@@ -43,6 +43,11 @@ extern const struct tui_mode_ops tui_listview_ops;
 struct tui_mode *tui_listview_new(struct tui_app *a, const struct tui_listview_class *cls);
 /* The view's host (the selected tree node's), or NULL. */
 const md_host *tui_listview_host(const struct tui_listview *v);
+/* For the views of the selected host's objects: their source (the host),
+ * stale (the host is not connected) and title (" WHAT (N) on HOST"). */
+const void *tui_listview_host_source(struct tui_listview *v, struct tui_app *a);
+bool tui_listview_host_stale(struct tui_listview *v, struct tui_app *a);
+void tui_listview_host_title(struct tui_listview *v, const char *what, size_t n, char *buf, size_t len);
 /* Enter on m's selected row (nav.open), when m is a list view. */
 void tui_listview_open(struct tui_app *a, struct tui_mode *m);
 

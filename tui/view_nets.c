@@ -94,22 +94,11 @@ static const struct tui_list_class nets_list = {
 	.name = nets_name,
 };
 
-static const void *nets_source(struct tui_listview *v, struct tui_app *a)
-{
-	(void)v;
-	return tui_sel_host(a);
-}
-
 static void nets_title(struct tui_listview *v, struct tui_app *a, char *buf, size_t len)
 {
 	const md_host *h = v->src;
-	char *label;
 	(void)a;
-	if (!h)
-		return;
-	label = core_sanitize(h->label);
-	snprintf(buf, len, " Virtual Networks (%zu) on %s", h->nnets, label);
-	free(label);
+	tui_listview_host_title(v, "Virtual Networks", h ? h->nnets : 0, buf, len);
 }
 
 static const void *nets_object(const struct tui_listview *v, const struct tui_list_ref *r)
@@ -125,22 +114,15 @@ static const char *nets_empty(struct tui_listview *v, struct tui_app *a)
 	return h && h->nnets ? "No network matches the filter." : "No virtual networks on this host.";
 }
 
-static bool nets_stale(struct tui_listview *v, struct tui_app *a)
-{
-	const md_host *h = v->src;
-	(void)a;
-	return h && h->conn != MD_CONN_CONNECTED;
-}
-
 static const struct tui_listview_class nets_view = {
 	.list = &nets_list,
 	.scope = TUI_SCOPE_NET,
 	.sort_col = COL_NAME,
-	.source = nets_source,
+	.source = tui_listview_host_source,
 	.title = nets_title,
 	.object = nets_object,
 	.empty = nets_empty,
-	.stale = nets_stale,
+	.stale = tui_listview_host_stale,
 };
 
 struct tui_mode *tui_view_nets_new(struct tui_app *a)

@@ -143,22 +143,11 @@ static const struct tui_list_class pools_list = {
 	.name = pools_name,
 };
 
-static const void *pools_source(struct tui_listview *v, struct tui_app *a)
-{
-	(void)v;
-	return tui_sel_host(a);
-}
-
 static void pools_title(struct tui_listview *v, struct tui_app *a, char *buf, size_t len)
 {
 	const md_host *h = v->src;
-	char *label;
 	(void)a;
-	if (!h)
-		return;
-	label = core_sanitize(h->label);
-	snprintf(buf, len, " Storage Pools (%zu) on %s", h->npools, label);
-	free(label);
+	tui_listview_host_title(v, "Storage Pools", h ? h->npools : 0, buf, len);
 }
 
 static const void *pools_object(const struct tui_listview *v, const struct tui_list_ref *r)
@@ -172,13 +161,6 @@ static const char *pools_empty(struct tui_listview *v, struct tui_app *a)
 	const md_host *h = v->src;
 	(void)a;
 	return h && h->npools ? "No pool matches the filter." : "No storage pools on this host.";
-}
-
-static bool pools_stale(struct tui_listview *v, struct tui_app *a)
-{
-	const md_host *h = v->src;
-	(void)a;
-	return h && h->conn != MD_CONN_CONNECTED;
 }
 
 static const struct tui_listview_class pools_view;
@@ -203,11 +185,11 @@ static const struct tui_listview_class pools_view = {
 	.list = &pools_list,
 	.scope = TUI_SCOPE_POOL,
 	.sort_col = COL_NAME,
-	.source = pools_source,
+	.source = tui_listview_host_source,
 	.title = pools_title,
 	.object = pools_object,
 	.empty = pools_empty,
-	.stale = pools_stale,
+	.stale = tui_listview_host_stale,
 };
 
 struct tui_mode *tui_view_pools_new(struct tui_app *a)

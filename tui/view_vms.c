@@ -229,12 +229,6 @@ static const struct tui_list_class vms_list = {
 	.col_name = vms_col_name,
 };
 
-static const void *vms_source(struct tui_listview *v, struct tui_app *a)
-{
-	(void)v;
-	return tui_sel_host(a);
-}
-
 static void vms_title(struct tui_listview *v, struct tui_app *a, char *buf, size_t len)
 {
 	const md_host *h = v->src;
@@ -291,25 +285,18 @@ static void vms_open(struct tui_listview *v, struct tui_app *a)
 		tui_action_run(a, tui_action_by_id("vm.properties"));
 }
 
-static bool vms_stale(struct tui_listview *v, struct tui_app *a)
-{
-	const md_host *h = v->src;
-	(void)a;
-	return h && h->conn != MD_CONN_CONNECTED;
-}
-
 static const struct tui_listview_class vms_view = {
 	.list = &vms_list,
 	.scope = TUI_SCOPE_VM,
 	.sort_col = COL_NAME,
-	.source = vms_source,
+	.source = tui_listview_host_source,
 	.title = vms_title,
 	.object = vms_object,
 	.empty = vms_empty,
 	.head_lines = vms_head_lines,
 	.draw_head = vms_draw_head,
 	.open = vms_open,
-	.stale = vms_stale,
+	.stale = tui_listview_host_stale,
 };
 
 struct tui_mode *tui_view_vms_new(struct tui_app *a)
