@@ -59,6 +59,10 @@ enum be_op {
 	BE_OP_DEFINE,       /* define a VM: be_host_submit_arg with arg = its domain XML
 	                       (a malloc'd string, arg_free = free); OP_RESULT's .uuid
 	                       is the new VM's, then MD_MSG_VM_UPDATE */
+	BE_OP_ISO_PROBE,    /* what an install ISO is (backend/be_iso.h): arg be_install_arg,
+	                       OP_RESULT's .ext a be_iso_probe */
+	BE_OP_INSTALL_PREP, /* extract its installer's kernel and initrd into a pool */
+	BE_OP_INSTALL_START,/* the install run of the defined VM uuid (be_iso.h) */
 	BE_OP__COUNT
 };
 

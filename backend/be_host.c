@@ -452,6 +452,7 @@ static void be_connect(be_host *h)
 		if (be_conn_is_remote(h) && be_list_vms(h, &err) < 0)
 			xfree(&err);
 		be_post_domcaps(h);
+		be_install_scan(h); /* install runs that ended while vmmc was away */
 	}
 	be_post_busy(h, -1);
 }
@@ -532,6 +533,7 @@ static void be_job_run(be_host *h, const be_job *j)
 		break;
 	case BE_JOB_VM_EVENT:
 		be_vm_post(h, j->uuid);
+		be_install_cleanup(h, j->uuid); /* an install run that ended */
 		break;
 	case BE_JOB_NETS_EVENT:
 		be_list_nets(h, &err);
@@ -544,6 +546,8 @@ static void be_job_run(be_host *h, const be_job *j)
 			be_storage_job(h, j);
 		else if (j->op >= BE_OP_NET_CREATE && j->op <= BE_OP_NET_SUGGEST)
 			be_net_job(h, j);
+		else if (j->op >= BE_OP_ISO_PROBE && j->op <= BE_OP_INSTALL_START)
+			be_iso_job(h, j);
 		else
 			be_dom_job(h, j);
 		break;

@@ -220,4 +220,17 @@ virConnectPtr be_open_auth(be_host *h, const char *uri);
 /* be_demo.c: apply the <vmmc:demo> settings of a test:/// file. */
 void be_demo_seed(be_host *h);
 
+/* be_iso.c (worker): BE_OP_ISO_PROBE, INSTALL_PREP, INSTALL_START; the
+ * end of an install run: a shut-off VM whose definition records extracted
+ * installer volumes (<metadata> vmmc:install) gets them removed and the
+ * record dropped (after each VM event, and for every inactive VM after a
+ * connect: one call per inactive persistent VM); a volume as an image
+ * reader (ranged downloads; the pointers stay the caller's). */
+void be_iso_job(be_host *h, const be_job *j);
+void be_install_cleanup(be_host *h, const char *uuid);
+void be_install_scan(be_host *h);
+struct be_iso_reader;
+int be_iso_reader_vol(struct be_iso_reader *r, virConnectPtr conn, virStorageVolPtr vol, char **err);
+void be_iso_reader_vol_close(struct be_iso_reader *r);
+
 #endif

@@ -63,6 +63,9 @@ static const char *const be_op_names[BE_OP__COUNT] = {
 	[BE_OP_NET_LEASES] = "read the DHCP leases of network",
 	[BE_OP_NET_SUGGEST] = "suggest a subnet on",
 	[BE_OP_DEFINE] = "define",
+	[BE_OP_ISO_PROBE] = "read the ISO",
+	[BE_OP_INSTALL_PREP] = "extract the installer",
+	[BE_OP_INSTALL_START] = "start the installer of",
 };
 
 const char *be_op_name(int op)

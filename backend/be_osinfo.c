@@ -402,12 +402,28 @@ char *be_iso_volume_id(const char *path, char **err)
 
 int be_osinfo_detect(const be_osinfo *db, const char *path, const be_os **os, char **err)
 {
+	return be_osinfo_detect_media(db, path, os, NULL, NULL, err);
+}
+
+/* a media property's value (caller frees), NULL when empty */
+static char *media_path(const char *v)
+{
+	return v && *v ? xstrdup(v) : NULL;
+}
+
+int be_osinfo_detect_media(const be_osinfo *db, const char *path, const be_os **os, char **kernel, char **initrd,
+			   char **err)
+{
 	OsinfoMedia *media;
 	GError *gerr = NULL;
 	char *vid;
 	int rc = 0;
 
 	*os = NULL;
+	if (kernel)
+		*kernel = NULL;
+	if (initrd)
+		*initrd = NULL;
 	vid = be_iso_volume_id(path, err); /* the clear errors, before libosinfo */
 	if (!vid)
 		return -1;
@@ -425,6 +441,8 @@ int be_osinfo_detect(const be_osinfo *db, const char *path, const be_os **os, ch
 			g_error_free(gerr);
 		return -1;
 	}
+	/* a match fills media with the database entry's values (its installer
+	 * kernel and initrd paths among them) */
 	if (osinfo_db_identify_media(db->db, media)) {
 		OsinfoOs *o = osinfo_media_get_os(media);
 		if (o) {
@@ -432,6 +450,10 @@ int be_osinfo_detect(const be_osinfo *db, const char *path, const be_os **os, ch
 			g_object_unref(o);
 		}
 		rc = *os ? 1 : 0;
+		if (*os && kernel)
+			*kernel = media_path(osinfo_media_get_kernel_path(media));
+		if (*os && initrd)
+			*initrd = media_path(osinfo_media_get_initrd_path(media));
 	}
 	g_object_unref(media);
 	return rc;

@@ -76,6 +76,12 @@ const be_os **be_osinfo_search(const be_osinfo *db, const char *query, size_t ma
  * file cannot be read as an ISO ("/x.iso: No such file or directory",
  * "/x: not an ISO 9660 image"). Reads the file: not on the UI thread. */
 int be_osinfo_detect(const be_osinfo *db, const char *path, const be_os **os, char **err);
+/* Same, and the media entry's installer kernel and initrd paths in the
+ * image ("install.amd/vmlinuz"; osinfo-db's <kernel>/<initrd>), each NULL
+ * when the entry names none (kernel, initrd may be NULL: not asked;
+ * caller frees). */
+int be_osinfo_detect_media(const be_osinfo *db, const char *path, const be_os **os, char **kernel, char **initrd,
+			   char **err);
 /* The volume id of an ISO image file (caller frees), NULL with *err. */
 char *be_iso_volume_id(const char *path, char **err);
 

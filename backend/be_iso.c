@@ -1,0 +1,853 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* backend/be_iso.c - see be_iso.h. */
+#include "be_iso.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <libvirt/virterror.h>
+#include <libxml/tree.h>
+#include <libxml/xpath.h>
+
+#include "../core/log.h"
+#include "../core/storage.h"
+
+#include "../core/util.h"
+#include "be_internal.h"
+#include "be_xml.h"
+
+/* ---- readers ---------------------------------------------------------------------- */
+
+struct be_iso_fd {
+	int fd;
+	char *path;
+};
+
+static ssize_t fd_pread(void *ctx, void *buf, size_t len, uint64_t off, char **err)
+{
+	struct be_iso_fd *f = ctx;
+	size_t got = 0;
+	while (got < len) {
+		ssize_t n = pread(f->fd, (char *)buf + got, len - got, (off_t)(off + got));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			*err = xasprintf("%s: %s", f->path, strerror(errno));
+			return -1;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
+int be_iso_reader_file(be_iso_reader *r, const char *path, char **err)
+{
+	struct be_iso_fd *f;
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	memset(r, 0, sizeof(*r));
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		*err = xasprintf("%s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
+		*err = xasprintf("%s: not a file", path);
+		close(fd);
+		return -1;
+	}
+	f = xcalloc(1, sizeof(*f));
+	f->fd = fd;
+	f->path = xstrdup(path);
+	r->pread = fd_pread;
+	r->ctx = f;
+	r->size = (uint64_t)st.st_size;
+	return 0;
+}
+
+void be_iso_reader_close(be_iso_reader *r)
+{
+	struct be_iso_fd *f = r->ctx;
+	if (r->pread == fd_pread && f) {
+		close(f->fd);
+		free(f->path);
+		free(f);
+	}
+	r->ctx = NULL;
+}
+
+static ssize_t reader_pread(be_iso_reader *r, void *buf, size_t len, uint64_t off, char **err)
+{
+	ssize_t n;
+	if (off >= r->size)
+		return 0;
+	if (len > r->size - off)
+		len = (size_t)(r->size - off);
+	n = r->pread(r->ctx, buf, len, off, err);
+	r->bytes_read += len;
+	r->reads++;
+	return n;
+}
+
+/* ---- libarchive over the reader ----------------------------------------------------- */
+
+enum { CHUNK_MIN = 32 << 10, CHUNK_MAX = 4 << 20 };
+
+struct arc_ctx {
+	be_iso_reader *r;
+	uint64_t pos;      /* where the next read starts */
+	uint64_t last_end; /* where the last one ended: sequential reads grow */
+	size_t chunk;
+	unsigned char *buf;
+	char *err;
+};
+
+/* Sequential reads double the chunk (a file's data: few round trips for a
+ * volume far away), a seek starts small again (directories: few bytes). */
+static la_ssize_t arc_read(struct archive *a, void *data, const void **out)
+{
+	struct arc_ctx *c = data;
+	ssize_t n;
+	c->chunk = c->pos == c->last_end && c->chunk ? (c->chunk * 2 > CHUNK_MAX ? CHUNK_MAX : c->chunk * 2)
+						       : CHUNK_MIN;
+	n = reader_pread(c->r, c->buf, c->chunk, c->pos, &c->err);
+	if (n < 0) {
+		archive_set_error(a, EIO, "%s", c->err ? c->err : "read failed");
+		return -1;
+	}
+	c->pos += (uint64_t)n;
+	c->last_end = c->pos;
+	*out = c->buf;
+	return n;
+}
+
+static la_int64_t arc_seek(struct archive *a, void *data, la_int64_t off, int whence)
+{
+	struct arc_ctx *c = data;
+	int64_t to = whence == SEEK_SET ? off : whence == SEEK_CUR ? (int64_t)c->pos + off : (int64_t)c->r->size + off;
+	(void)a;
+	if (to < 0)
+		return ARCHIVE_FATAL;
+	c->pos = (uint64_t)to;
+	return to;
+}
+
+static const char *strip_lead(const char *p)
+{
+	for (;;) {
+		if (*p == '/')
+			p++;
+		else if (p[0] == '.' && p[1] == '/')
+			p += 2;
+		else
+			return p;
+	}
+}
+
+static bool path_is(const char *entry, const char *want)
+{
+	return strcasecmp(strip_lead(entry), strip_lead(want)) == 0;
+}
+
+static int read_entry(struct archive *a, be_iso_file *f, char **err)
+{
+	size_t got = 0;
+	f->data = xmalloc(f->size ? f->size : 1);
+	while (got < f->size) {
+		la_ssize_t n = archive_read_data(a, f->data + got, f->size - got);
+		if (n <= 0) {
+			*err = xasprintf("%s: %s", f->want, n < 0 ? archive_error_string(a) : "short file");
+			xfree(&f->data);
+			return -1;
+		}
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+int be_iso_files(be_iso_reader *r, be_iso_file *files, size_t n, bool read, char **err)
+{
+	struct archive *a = archive_read_new();
+	struct archive_entry *e;
+	struct arc_ctx c = { .r = r };
+	size_t left = n;
+	int rc = 0, st;
+
+	for (size_t i = 0; i < n; i++) {
+		files[i].found = false;
+		files[i].size = 0;
+		files[i].data = NULL;
+	}
+	c.buf = xmalloc(CHUNK_MAX);
+	archive_read_support_format_iso9660(a);
+	archive_read_set_read_callback(a, arc_read);
+	archive_read_set_seek_callback(a, arc_seek);
+	archive_read_set_callback_data(a, &c);
+	if (archive_read_open1(a) != ARCHIVE_OK) {
+		*err = xstrdup(c.err ? c.err : "not an ISO 9660 image");
+		rc = -1;
+		goto out;
+	}
+	while (left > 0 && (st = archive_read_next_header(a, &e)) != ARCHIVE_EOF) {
+		const char *p;
+		if (st < ARCHIVE_WARN) {
+			*err = xstrdup(c.err ? c.err : archive_error_string(a) ? archive_error_string(a) : "not an ISO 9660 image");
+			rc = -1;
+			break;
+		}
+		p = archive_entry_pathname(e);
+		if (!p || archive_entry_filetype(e) != AE_IFREG)
+			continue;
+		for (size_t i = 0; i < n; i++) {
+			if (files[i].found || !path_is(p, files[i].want))
+				continue;
+			files[i].found = true;
+			files[i].size = (uint64_t)archive_entry_size(e);
+			left--;
+			if (read && read_entry(a, &files[i], err) < 0)
+				rc = -1;
+			break;
+		}
+		if (rc < 0)
+			break;
+	}
+out:
+	if (rc < 0)
+		for (size_t i = 0; i < n; i++)
+			xfree(&files[i].data);
+	archive_read_free(a);
+	free(c.buf);
+	free(c.err);
+	return rc;
+}
+
+/* ---- the probe ------------------------------------------------------------------------ */
+
+void be_iso_probe_clear(be_iso_probe *p)
+{
+	free(p->volume_id);
+	free(p->os_id);
+	free(p->os_name);
+	free(p->family);
+	free(p->kernel);
+	free(p->initrd);
+	free(p->why_not);
+	memset(p, 0, sizeof(*p));
+}
+
+void be_iso_probe_free(void *p)
+{
+	if (p) {
+		be_iso_probe_clear(p);
+		free(p);
+	}
+}
+
+enum { HEAD = 64 << 10 };
+
+/* The first 64 KiB as a private file libosinfo can open. */
+static char *head_file(be_iso_reader *r, char **err)
+{
+	const char *dir = getenv("TMPDIR");
+	unsigned char *buf = xcalloc(1, HEAD);
+	char *path = xasprintf("%s/vmmc-iso-XXXXXX", dir && *dir ? dir : "/tmp");
+	ssize_t n = reader_pread(r, buf, HEAD, 0, err);
+	int fd = n < 0 ? -1 : mkstemp(path);
+	if (n >= 0 && fd < 0)
+		*err = xasprintf("%s: %s", path, strerror(errno));
+	if (fd >= 0 && write(fd, buf, HEAD) != HEAD) {
+		*err = xasprintf("%s: %s", path, strerror(errno));
+		close(fd);
+		unlink(path);
+		fd = -1;
+	}
+	free(buf);
+	if (fd < 0) {
+		free(path);
+		return NULL;
+	}
+	close(fd);
+	return path;
+}
+
+static bool family_windows(const char *f)
+{
+	return f && (strncmp(f, "win", 3) == 0);
+}
+
+int be_iso_probe_reader(const be_osinfo *db, be_iso_reader *r, be_iso_probe *p, char **err)
+{
+	const be_os *os = NULL;
+	char *tmp, *k = NULL, *i = NULL;
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	if (!(tmp = head_file(r, err)))
+		return -1;
+	p->volume_id = be_iso_volume_id(tmp, err);
+	if (!p->volume_id) {
+		char *e = *err;
+		*err = xstrdup("not an ISO 9660 image");
+		free(e);
+		unlink(tmp);
+		free(tmp);
+		return -1;
+	}
+	rc = be_osinfo_detect_media(db, tmp, &os, &k, &i, err);
+	unlink(tmp);
+	free(tmp);
+	if (rc < 0)
+		return -1;
+	p->kernel = k;
+	p->initrd = i;
+	if (os) {
+		p->os_id = xstrdup(os->id);
+		p->os_name = xstrdup(os->name);
+		p->family = xstrdup(os->family);
+	}
+	if (!os) {
+		p->why_not = xasprintf("libosinfo does not know this ISO (volume ID \"%s\"): the text installer "
+				       "needs the OS's kernel and initrd paths",
+				       p->volume_id);
+	} else if (family_windows(os->family)) {
+		p->why_not = xasprintf("%s has no installer on a serial console: boot the ISO as is and use "
+				       "the graphical console",
+				       os->name);
+	} else if (!p->kernel || !p->initrd) {
+		p->why_not = xasprintf("osinfo-db names no installer kernel and initrd for %s's media", os->name);
+	} else {
+		be_iso_file f[2] = { { .want = p->kernel }, { .want = p->initrd } };
+		if (be_iso_files(r, f, 2, false, err) < 0)
+			return -1;
+		p->kernel_found = f[0].found && f[1].found;
+		if (!p->kernel_found)
+			p->why_not = xasprintf("the installer's %s (%s, as osinfo-db names it) is not in the ISO",
+					       f[0].found ? "initrd" : "kernel", f[0].found ? p->initrd : p->kernel);
+		else if (!core_str_eq(os->family, "linux"))
+			p->why_not = xasprintf("%s is not Linux: its installer's console arguments are not known",
+					       os->name);
+		else
+			p->text_install = true;
+	}
+	p->bytes_read = r->bytes_read;
+	return 0;
+}
+
+int be_iso_probe_file(const be_osinfo *db, const char *path, be_iso_probe *p, char **err)
+{
+	be_iso_reader r;
+	int rc;
+	if (be_iso_reader_file(&r, path, err) < 0)
+		return -1;
+	rc = be_iso_probe_reader(db, &r, p, err);
+	if (rc < 0) {
+		char *e = xasprintf("%s: %s", path, *err);
+		free(*err);
+		*err = e;
+	}
+	be_iso_reader_close(&r);
+	return rc;
+}
+
+char *be_install_cmdline(const char *os_id)
+{
+	static const struct {
+		const char *id_part, *args;
+	} extra[] = {
+		{ "fedoraproject.org", "inst.text" },
+		{ "redhat.com", "inst.text" },
+		{ "centos.org", "inst.text" },
+		{ "rockylinux.org", "inst.text" },
+		{ "almalinux.org", "inst.text" },
+		{ "opensuse.org", "textmode=1" },
+		{ "suse.com", "textmode=1" },
+	};
+	for (size_t i = 0; os_id && i < CORE_ARRAY_LEN(extra); i++)
+		if (strstr(os_id, extra[i].id_part))
+			return xasprintf("console=ttyS0,115200n8 %s", extra[i].args);
+	return xstrdup("console=ttyS0,115200n8");
+}
+
+/* ---- payloads, XML -------------------------------------------------------------------- */
+
+be_install_arg *be_install_arg_new(void)
+{
+	return xcalloc(1, sizeof(be_install_arg));
+}
+
+void be_install_arg_free(void *p)
+{
+	be_install_arg *a = p;
+	if (!a)
+		return;
+	free(a->iso_local);
+	free(a->iso_pool_uuid);
+	free(a->iso_vol);
+	free(a->kernel);
+	free(a->initrd);
+	free(a->pool_uuid);
+	free(a->kernel_vol);
+	free(a->initrd_vol);
+	free(a->xml);
+	free(a);
+}
+
+/* The first child element named name of parent, made when absent. */
+static xmlNodePtr child(xmlNodePtr parent, const char *name, bool make)
+{
+	for (xmlNodePtr n = parent->children; n; n = n->next)
+		if (n->type == XML_ELEMENT_NODE && xmlStrcmp(n->name, BAD_CAST name) == 0)
+			return n;
+	return make ? xmlNewChild(parent, NULL, BAD_CAST name, NULL) : NULL;
+}
+
+static void set_text(xmlNodePtr parent, const char *name, const char *text)
+{
+	xmlNodePtr n;
+	if (!text)
+		return;
+	n = child(parent, name, true);
+	xmlNodeSetContent(n, NULL);
+	xmlNodeAddContent(n, BAD_CAST text); /* escaped by libxml2 */
+}
+
+char *be_install_xml_set(const char *xml, const char *uuid, const char *kernel, const char *initrd)
+{
+	xmlDocPtr doc = be_xml_parse(xml);
+	xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL, os;
+	char *out;
+	if (!root || xmlStrcmp(root->name, BAD_CAST "domain") != 0) {
+		if (doc)
+			xmlFreeDoc(doc);
+		return NULL;
+	}
+	set_text(root, "uuid", uuid);
+	os = child(root, "os", true);
+	set_text(os, "kernel", kernel);
+	set_text(os, "initrd", initrd);
+	out = be_xml_dump(doc);
+	xmlFreeDoc(doc);
+	return out;
+}
+
+char *be_install_meta_xml(const char *pool_uuid, const char *kernel_vol, const char *initrd_vol)
+{
+	xmlDocPtr doc = be_xml_new("install");
+	xmlNodePtr root = xmlDocGetRootElement(doc);
+	char *out;
+	be_xml_attr(root, "pool", pool_uuid);
+	be_xml_attr(be_xml_add(root, "volume", NULL), "name", kernel_vol);
+	be_xml_attr(be_xml_add(root, "volume", NULL), "name", initrd_vol);
+	out = be_xml_dump(doc);
+	xmlFreeDoc(doc);
+	return out;
+}
+
+int be_install_meta_parse(const char *xml, char **pool_uuid, char **kernel_vol, char **initrd_vol)
+{
+	xmlDocPtr doc = xml ? be_xml_parse(xml) : NULL;
+	char **vols = NULL;
+	size_t n = 0;
+	int rc = -1;
+	*pool_uuid = *kernel_vol = *initrd_vol = NULL;
+	if (!doc)
+		return -1;
+	*pool_uuid = be_xml_get(doc, "string(/*[local-name()='install']/@pool)");
+	vols = be_xml_get_all(doc, "/*[local-name()='install']/*[local-name()='volume']/@name", &n);
+	if (*pool_uuid && n == 2) {
+		*kernel_vol = vols[0];
+		*initrd_vol = vols[1];
+		vols[0] = vols[1] = NULL;
+		rc = 0;
+	} else {
+		xfree(pool_uuid);
+	}
+	be_strv_free(&vols, &n);
+	xmlFreeDoc(doc);
+	return rc;
+}
+
+/* ---- a volume of the host: ranged downloads ----------------------------------------- */
+
+struct be_iso_vol {
+	virConnectPtr conn;
+	virStorageVolPtr vol;
+};
+
+static ssize_t vol_pread(void *ctx, void *buf, size_t len, uint64_t off, char **err)
+{
+	struct be_iso_vol *v = ctx;
+	virStreamPtr st = virStreamNew(v->conn, 0);
+	size_t got = 0;
+	int n = 0;
+	if (!st || virStorageVolDownload(v->vol, st, off, len, 0) < 0) {
+		*err = be_last_error(NULL);
+		if (st)
+			virStreamFree(st);
+		return -1;
+	}
+	while (got < len && (n = virStreamRecv(st, (char *)buf + got, len - got)) > 0)
+		got += (size_t)n;
+	if (n < 0 || (got == len && virStreamRecv(st, (char *)buf, 0) < 0) || virStreamFinish(st) < 0) {
+		*err = be_last_error(NULL);
+		virStreamAbort(st);
+		virStreamFree(st);
+		return -1;
+	}
+	virStreamFree(st);
+	return (ssize_t)got;
+}
+
+int be_iso_reader_vol(be_iso_reader *r, virConnectPtr conn, virStorageVolPtr vol, char **err)
+{
+	virStorageVolInfo info;
+	struct be_iso_vol *v;
+	memset(r, 0, sizeof(*r));
+	if (virStorageVolGetInfo(vol, &info) < 0) {
+		*err = be_last_error(NULL);
+		return -1;
+	}
+	v = xcalloc(1, sizeof(*v));
+	v->conn = conn;
+	v->vol = vol;
+	r->pread = vol_pread;
+	r->ctx = v;
+	r->size = info.capacity;
+	return 0;
+}
+
+void be_iso_reader_vol_close(be_iso_reader *r)
+{
+	if (r->pread == vol_pread)
+		free(r->ctx);
+	r->ctx = NULL;
+}
+
+/* ---- the jobs (worker) ------------------------------------------------------------------- */
+
+/* The reader for the job's image: a local file or a volume (*vol, *pool
+ * to free after). -1 with *err. */
+static int job_reader(be_host *h, const be_install_arg *a, be_iso_reader *r, virStoragePoolPtr *pool,
+		      virStorageVolPtr *vol, char **err)
+{
+	*pool = NULL;
+	*vol = NULL;
+	if (a->iso_local)
+		return be_iso_reader_file(r, a->iso_local, err);
+	if (!a->iso_pool_uuid || !a->iso_vol ||
+	    !(*pool = virStoragePoolLookupByUUIDString(h->conn, a->iso_pool_uuid)) ||
+	    !(*vol = virStorageVolLookupByName(*pool, a->iso_vol))) {
+		if (a->iso_pool_uuid && a->iso_vol)
+			be_host_fail(h, err);
+		else
+			*err = xstrdup("no ISO given");
+		return -1;
+	}
+	return be_iso_reader_vol(r, h->conn, *vol, err);
+}
+
+static void job_reader_close(be_iso_reader *r, virStoragePoolPtr pool, virStorageVolPtr vol)
+{
+	be_iso_reader_close(r);
+	be_iso_reader_vol_close(r);
+	if (vol)
+		virStorageVolFree(vol);
+	if (pool)
+		virStoragePoolFree(pool);
+}
+
+static const char *iso_name(const be_install_arg *a)
+{
+	return a->iso_local ? a->iso_local : a->iso_vol ? a->iso_vol : "ISO";
+}
+
+static void iso_probe_job(be_host *h, const be_job *j, const be_install_arg *a)
+{
+	be_iso_reader r;
+	virStoragePoolPtr pool;
+	virStorageVolPtr vol;
+	be_iso_probe *p = xcalloc(1, sizeof(*p));
+	char *err = NULL;
+	md_msg *m;
+	int rc = job_reader(h, a, &r, &pool, &vol, &err);
+	/* the OS database loads on a thread of its own since start: wait for it here, not on the UI */
+	if (rc == 0)
+		rc = be_iso_probe_reader(be_osinfo_shared_wait(15000), &r, p, &err);
+	job_reader_close(&r, pool, vol);
+	if (rc < 0) {
+		be_post_result(h, j, false, xasprintf("Could not read %s: %s", iso_name(a), err ? err : "?"));
+		free(err);
+		be_iso_probe_free(p);
+		return;
+	}
+	core_log("iso", "%s: probe %s: volume id \"%s\", %s, kernel %s, %llu bytes in %u reads", h->uri, iso_name(a),
+		 p->volume_id, p->os_id ? p->os_id : "unknown OS", p->kernel ? p->kernel : "-",
+		 (unsigned long long)r.bytes_read, r.reads);
+	m = md_msg_new(MD_MSG_OP_RESULT, h->id);
+	m->ok = true;
+	m->op = j->op;
+	m->seq = j->seq;
+	memcpy(m->uuid, j->uuid, sizeof(m->uuid));
+	m->ext = p;
+	m->ext_free = be_iso_probe_free;
+	be_post(m);
+}
+
+/* Upload len bytes into vol (it has that capacity). */
+static int vol_put(virConnectPtr conn, virStorageVolPtr vol, const unsigned char *data, size_t len, char **err)
+{
+	virStreamPtr st = virStreamNew(conn, 0);
+	size_t sent = 0;
+	if (!st || virStorageVolUpload(vol, st, 0, len, 0) < 0)
+		goto fail;
+	while (sent < len) {
+		size_t chunk = len - sent > (1u << 20) ? (1u << 20) : len - sent;
+		int n = virStreamSend(st, (const char *)data + sent, chunk);
+		if (n < 0)
+			goto fail;
+		sent += (size_t)n;
+	}
+	if (virStreamFinish(st) < 0)
+		goto fail;
+	virStreamFree(st);
+	return 0;
+fail:
+	*err = be_last_error(NULL);
+	if (st) {
+		virStreamAbort(st);
+		virStreamFree(st);
+	}
+	return -1;
+}
+
+static void vol_drop(virStoragePoolPtr pool, const char *name)
+{
+	virStorageVolPtr v = virStorageVolLookupByName(pool, name);
+	if (v) {
+		virStorageVolDelete(v, 0);
+		virStorageVolFree(v);
+	}
+	virResetLastError();
+}
+
+static void install_prep_job(be_host *h, const be_job *j, const be_install_arg *a)
+{
+	be_iso_reader r;
+	virStoragePoolPtr ipool, dst = NULL;
+	virStorageVolPtr ivol;
+	virStoragePoolInfo info;
+	be_iso_file f[2] = { { .want = a->kernel }, { .want = a->initrd } };
+	const char *names[2] = { a->kernel_vol, a->initrd_vol };
+	char *err = NULL, *text = NULL, fs[32], need[32];
+	size_t made = 0;
+	int64_t t0 = core_now_ms();
+	int rc;
+
+	if (!a->kernel || !a->initrd || !a->pool_uuid || !a->kernel_vol || !a->initrd_vol) {
+		be_post_result(h, j, false, xstrdup("Could not extract the installer: incomplete request"));
+		return;
+	}
+	rc = job_reader(h, a, &r, &ipool, &ivol, &err);
+	if (rc == 0)
+		rc = be_iso_files(&r, f, 2, true, &err);
+	job_reader_close(&r, ipool, ivol);
+	if (rc == 0 && (!f[0].found || !f[1].found)) {
+		err = xasprintf("%s is not in the ISO", f[0].found ? a->initrd : a->kernel);
+		rc = -1;
+	}
+	if (rc == 0 && (!(dst = virStoragePoolLookupByUUIDString(h->conn, a->pool_uuid)) ||
+			virStoragePoolGetInfo(dst, &info) < 0)) {
+		be_host_fail(h, &err);
+		rc = -1;
+	}
+	if (rc == 0 && info.available < f[0].size + f[1].size) {
+		core_size_fmt(info.available, fs, sizeof(fs));
+		core_size_fmt(f[0].size + f[1].size, need, sizeof(need));
+		err = xasprintf("the pool has %s free; the installer's kernel and initrd need %s", fs, need);
+		rc = -1;
+	}
+	for (size_t i = 0; rc == 0 && i < 2; i++) {
+		char *vx = be_vol_xml(names[i], f[i].size, "raw", NULL, NULL);
+		virStorageVolPtr v = virStorageVolCreateXML(dst, vx, 0);
+		free(vx);
+		if (!v) {
+			be_host_fail(h, &err);
+			rc = -1;
+			break;
+		}
+		made++;
+		rc = vol_put(h->conn, v, f[i].data, (size_t)f[i].size, &err);
+		virStorageVolFree(v);
+	}
+	if (rc < 0) {
+		for (size_t i = 0; dst && i < made; i++)
+			vol_drop(dst, names[i]); /* nothing half-made is left */
+		text = xasprintf("Could not extract the installer from %s: %s", iso_name(a), err ? err : "?");
+	} else {
+		core_size_fmt(f[0].size + f[1].size, fs, sizeof(fs));
+		text = xasprintf("Extracted the installer's kernel and initrd (%s; %llu bytes of the ISO read in %u "
+				 "reads) in %.1f s",
+				 fs, (unsigned long long)r.bytes_read, r.reads, (double)(core_now_ms() - t0) / 1000.0);
+		core_log("iso", "%s: %s", h->uri, text);
+	}
+	be_post_result(h, j, rc == 0, text);
+	if (dst)
+		virStoragePoolFree(dst);
+	free(err);
+	free(f[0].data);
+	free(f[1].data);
+	if (be_list_pools(h, &err) < 0)
+		xfree(&err);
+}
+
+/* The volumes' paths on the host; -1 with *err. */
+static int vol_paths(be_host *h, const char *pool_uuid, const char *k, const char *i, char **kp, char **ip,
+		     char **err)
+{
+	virStoragePoolPtr pool = virStoragePoolLookupByUUIDString(h->conn, pool_uuid);
+	const char *names[2] = { k, i };
+	char **out[2] = { kp, ip };
+	*kp = *ip = NULL;
+	for (int n = 0; pool && n < 2; n++) {
+		virStorageVolPtr v = virStorageVolLookupByName(pool, names[n]);
+		*out[n] = v ? virStorageVolGetPath(v) : NULL;
+		if (v)
+			virStorageVolFree(v);
+	}
+	if (pool)
+		virStoragePoolFree(pool);
+	if (!*kp || !*ip) {
+		be_host_fail(h, err);
+		xfree(kp);
+		xfree(ip);
+		return -1;
+	}
+	return 0;
+}
+
+static void install_start_job(be_host *h, const be_job *j, const be_install_arg *a)
+{
+	virDomainPtr dom = virDomainLookupByUUIDString(h->conn, j->uuid), run = NULL;
+	char *kp = NULL, *ip = NULL, *xml = NULL, *meta = NULL, *err = NULL;
+	if (!dom || !a->xml || vol_paths(h, a->pool_uuid, a->kernel_vol, a->initrd_vol, &kp, &ip, &err) < 0) {
+		if (!err)
+			be_host_fail(h, &err);
+		be_post_result(h, j, false, xasprintf("Could not start the installer: %s", err ? err : "?"));
+		goto out;
+	}
+	xml = be_install_xml_set(a->xml, j->uuid, kp, ip);
+	meta = be_install_meta_xml(a->pool_uuid, a->kernel_vol, a->initrd_vol);
+	/* the persistent definition names what to remove once the install run ends */
+	if (!xml || virDomainSetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, meta, "vmmc", BE_INSTALL_NS,
+					 VIR_DOMAIN_AFFECT_CONFIG) < 0) {
+		if (xml)
+			be_host_fail(h, &err);
+		be_post_result(h, j, false, xasprintf("Could not start the installer: %s", err ? err : "bad XML"));
+		goto out;
+	}
+	/* the install run: this XML for this run only; the definition stays the final one */
+	if (!(run = virDomainCreateXML(h->conn, xml, 0))) {
+		be_host_fail(h, &err);
+		virDomainSetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, NULL, NULL, BE_INSTALL_NS, VIR_DOMAIN_AFFECT_CONFIG);
+		virResetLastError();
+		be_post_result(h, j, false, xasprintf("Could not start the installer: %s", err));
+		goto out;
+	}
+	be_post_result(h, j, true, NULL);
+	be_vm_post(h, j->uuid);
+out:
+	if (run)
+		virDomainFree(run);
+	if (dom)
+		virDomainFree(dom);
+	free(kp);
+	free(ip);
+	free(xml);
+	free(meta);
+	free(err);
+}
+
+void be_iso_job(be_host *h, const be_job *j)
+{
+	const be_install_arg *a = j->arg;
+	if (!h->conn) {
+		be_post_result(h, j, false, xasprintf("Could not %s: not connected", be_op_name(j->op)));
+		return;
+	}
+	if (!a) {
+		be_post_result(h, j, false, xstrdup("no request"));
+		return;
+	}
+	if (j->op == BE_OP_ISO_PROBE)
+		iso_probe_job(h, j, a);
+	else if (j->op == BE_OP_INSTALL_PREP)
+		install_prep_job(h, j, a);
+	else
+		install_start_job(h, j, a);
+}
+
+/* ---- the end of an install run ------------------------------------------------------------ */
+
+void be_install_cleanup(be_host *h, const char *uuid)
+{
+	virDomainPtr dom = h->conn ? virDomainLookupByUUIDString(h->conn, uuid) : NULL;
+	char *meta = NULL, *pool_uuid = NULL, *k = NULL, *i = NULL;
+	virStoragePoolPtr pool;
+	if (!dom || virDomainIsActive(dom) != 0 ||
+	    !(meta = virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, BE_INSTALL_NS, VIR_DOMAIN_AFFECT_CONFIG)) ||
+	    be_install_meta_parse(meta, &pool_uuid, &k, &i) < 0)
+		goto out;
+	if ((pool = virStoragePoolLookupByUUIDString(h->conn, pool_uuid)) != NULL) {
+		vol_drop(pool, k);
+		vol_drop(pool, i);
+		virStoragePoolFree(pool);
+	}
+	if (virDomainSetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, NULL, NULL, BE_INSTALL_NS,
+				 VIR_DOMAIN_AFFECT_CONFIG) == 0)
+		core_log("iso", "%s: install run of %s ended: removed %s and %s", h->uri, uuid, k, i);
+	{
+		char *err = NULL;
+		if (be_list_pools(h, &err) < 0)
+			free(err);
+	}
+out:
+	virResetLastError();
+	if (dom)
+		virDomainFree(dom);
+	free(meta);
+	free(pool_uuid);
+	free(k);
+	free(i);
+}
+
+void be_install_scan(be_host *h)
+{
+	virDomainPtr *doms = NULL;
+	int n = h->conn ? virConnectListAllDomains(h->conn, &doms,
+						    VIR_CONNECT_LIST_DOMAINS_INACTIVE | VIR_CONNECT_LIST_DOMAINS_PERSISTENT)
+			: -1;
+	for (int d = 0; d < n; d++) {
+		char uuid[VIR_UUID_STRING_BUFLEN];
+		char *meta = virDomainGetUUIDString(doms[d], uuid) == 0
+				     ? virDomainGetMetadata(doms[d], VIR_DOMAIN_METADATA_ELEMENT, BE_INSTALL_NS,
+							    VIR_DOMAIN_AFFECT_CONFIG)
+				     : NULL;
+		if (meta)
+			be_install_cleanup(h, uuid);
+		free(meta);
+		virDomainFree(doms[d]);
+	}
+	virResetLastError();
+	free(doms);
+}
