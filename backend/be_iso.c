@@ -851,3 +851,118 @@ void be_install_scan(be_host *h)
 	virResetLastError();
 	free(doms);
 }
+
+/* ---- the probe as text ------------------------------------------------------------------ */
+
+static void kv(char **out, const char *k, const char *v)
+{
+	char *n, *clean;
+	if (!v)
+		return;
+	clean = xstrdup(v);
+	for (char *c = clean; *c; c++)
+		if (*c == '\n' || *c == '\r')
+			*c = ' ';
+	n = xasprintf("%s%s=%s\n", *out, k, clean);
+	free(clean);
+	free(*out);
+	*out = n;
+}
+
+char *be_iso_probe_text(const be_iso_probe *p, const char *key)
+{
+	char *t = xstrdup("vmmc-iso-probe=1\n");
+	kv(&t, "key", key);
+	kv(&t, "volume_id", p->volume_id);
+	kv(&t, "os_id", p->os_id);
+	kv(&t, "os_name", p->os_name);
+	kv(&t, "family", p->family);
+	kv(&t, "kernel", p->kernel);
+	kv(&t, "initrd", p->initrd);
+	kv(&t, "kernel_found", p->kernel_found ? "1" : "0");
+	kv(&t, "text_install", p->text_install ? "1" : "0");
+	kv(&t, "why_not", p->why_not);
+	return t;
+}
+
+int be_iso_probe_parse(const char *text, be_iso_probe *p, char **key)
+{
+	static const char *const names[] = { "key", "volume_id", "os_id", "os_name", "family", "kernel", "initrd", "why_not" };
+	char **slots[] = { key, &p->volume_id, &p->os_id, &p->os_name, &p->family, &p->kernel, &p->initrd, &p->why_not };
+	const char *s = text;
+	memset(p, 0, sizeof(*p));
+	*key = NULL;
+	if (!text || strncmp(text, "vmmc-iso-probe=1\n", 17) != 0)
+		return -1;
+	while (*s) {
+		size_t len = strcspn(s, "\n");
+		const char *eq = memchr(s, '=', len);
+		if (eq) {
+			size_t kl = (size_t)(eq - s);
+			char *v = xstrndup(eq + 1, len - kl - 1);
+			bool used = false;
+			for (size_t i = 0; i < CORE_ARRAY_LEN(names); i++)
+				if (strlen(names[i]) == kl && strncmp(s, names[i], kl) == 0 && !*slots[i]) {
+					*slots[i] = v;
+					used = true;
+				}
+			if (kl == 12 && strncmp(s, "kernel_found", 12) == 0)
+				p->kernel_found = strcmp(v, "1") == 0;
+			if (kl == 12 && strncmp(s, "text_install", 12) == 0)
+				p->text_install = strcmp(v, "1") == 0;
+			if (!used)
+				free(v);
+		}
+		s += len;
+		if (*s)
+			s++;
+	}
+	return 0;
+}
+
+/* ---- the final definition --------------------------------------------------------------- */
+
+static void drop_children(xmlNodePtr parent, const char *name)
+{
+	xmlNodePtr n = parent->children, next;
+	for (; n; n = next) {
+		next = n->next;
+		if (n->type == XML_ELEMENT_NODE && xmlStrcmp(n->name, BAD_CAST name) == 0) {
+			xmlUnlinkNode(n);
+			xmlFreeNode(n);
+		}
+	}
+}
+
+char *be_install_final_xml(const char *install_xml)
+{
+	xmlDocPtr doc = be_xml_parse(install_xml);
+	xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL, os, devs;
+	char *out;
+	if (!root || xmlStrcmp(root->name, BAD_CAST "domain") != 0) {
+		if (doc)
+			xmlFreeDoc(doc);
+		return NULL;
+	}
+	os = child(root, "os", true);
+	drop_children(os, "kernel");
+	drop_children(os, "initrd");
+	drop_children(os, "cmdline");
+	drop_children(os, "boot");
+	be_xml_attr(be_xml_add(os, "boot", NULL), "dev", "hd");
+	devs = child(root, "devices", false);
+	for (xmlNodePtr d = devs ? devs->children : NULL; d; d = d->next) {
+		xmlChar *dev;
+		if (d->type != XML_ELEMENT_NODE || xmlStrcmp(d->name, BAD_CAST "disk") != 0)
+			continue;
+		dev = xmlGetProp(d, BAD_CAST "device");
+		if (dev && xmlStrcmp(dev, BAD_CAST "cdrom") == 0) {
+			drop_children(d, "source"); /* ejected: an empty drive */
+			xmlSetProp(d, BAD_CAST "type", BAD_CAST "file");
+		}
+		xmlFree(dev);
+	}
+	out = be_xml_dump(doc);
+	xmlFreeDoc(doc);
+	return out;
+}

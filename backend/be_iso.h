@@ -76,6 +76,13 @@ typedef struct be_iso_probe {
 void be_iso_probe_clear(be_iso_probe *p);
 void be_iso_probe_free(void *p);       /* for md_msg.ext */
 
+/* A probe as text lines "key=value" (values on one line), for a state
+ * machine that takes text (wizards/newvm.c's "iso_probe" field), with the
+ * ISO's key (what the caller names it by); and back: 0, or -1 when it is
+ * not one. Caller frees. */
+char *be_iso_probe_text(const be_iso_probe *p, const char *key);
+int be_iso_probe_parse(const char *text, be_iso_probe *p, char **key);
+
 /* Probe an image: its first 64 KiB go to libosinfo's media detection (as
  * a private temporary file: be_osinfo_detect_media), then, when the OS's
  * media names a kernel and initrd, the directories are read to see that
@@ -103,6 +110,11 @@ typedef struct be_install_arg {
 } be_install_arg;
 be_install_arg *be_install_arg_new(void);
 void be_install_arg_free(void *a);
+
+/* The final definition from the install XML: no <kernel>, <initrd>,
+ * <cmdline>, the CD-ROMs empty, boot from the disk (libxml2). Caller
+ * frees; NULL when it is not a domain. */
+char *be_install_final_xml(const char *install_xml);
 
 /* The XML namespace of the <metadata> record. */
 #define BE_INSTALL_NS "https://vmmc.invalid/xmlns/install/1"

@@ -59,6 +59,12 @@ void core_steps_free(core_step **pv, size_t n)
 		free(v[i].local);
 		free(v[i].format);
 		free(v[i].xml);
+		free(v[i].src_pool_uuid);
+		free(v[i].src_vol);
+		free(v[i].kernel);
+		free(v[i].initrd);
+		free(v[i].kernel_vol);
+		free(v[i].initrd_vol);
 	}
 	free(v);
 	*pv = NULL;

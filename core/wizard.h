@@ -40,12 +40,20 @@ enum core_step_kind {
 	CORE_STEP_START,
 	CORE_STEP_CONSOLE,
 	CORE_STEP_NET_START,  /* an inactive network the VM uses (uuid in .pool_uuid; stopped on undo) */
+	/* the text installer (issue 18): the installer's .kernel and .initrd
+	 * read out of the ISO (.local, or the volume .src_vol of pool
+	 * .src_pool_uuid) into volumes .kernel_vol, .initrd_vol of pool
+	 * .pool_uuid (deleted on undo) */
+	CORE_STEP_INSTALL_PREP,
+	/* the defined VM's install run: .xml with those volumes (replaces START) */
+	CORE_STEP_INSTALL_START,
 };
 typedef struct core_step {
 	int kind;
 	char *label;          /* "Create volume web1.qcow2 (20 GiB, qcow2) in pool default" */
 	char *pool, *pool_uuid, *vol, *local, *format, *xml;
 	uint64_t size;
+	char *src_pool_uuid, *src_vol, *kernel, *initrd, *kernel_vol, *initrd_vol; /* INSTALL_* */
 } core_step;
 void core_steps_free(core_step **steps, size_t n);
 

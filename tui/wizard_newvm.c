@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../backend/be_iso.h"
 #include "../backend/be_osinfo.h"
 #include "../backend/be_storage.h"
 #include "../core/sanitize.h"
@@ -37,6 +38,8 @@ struct wz_ctx {
 	const core_wizard_ops *ops;
 	void *w;
 	int host_id;
+	char *probe_key;     /* the ISO the probe asked about (issue 18) */
+	uint64_t probe_seq;
 };
 
 /* the pages' words above their fields */
@@ -54,7 +57,7 @@ static const char *const page_text[] = {
 /* fields whose value is the index of their choice */
 static bool by_index(const char *id)
 {
-	static const char *const ids[] = { "source", "firmware", "accel", "nic", "disk" };
+	static const char *const ids[] = { "source", "firmware", "accel", "nic", "disk", "install" };
 	for (size_t i = 0; i < CORE_ARRAY_LEN(ids); i++)
 		if (strcmp(ids[i], id) == 0)
 			return true;
@@ -168,6 +171,8 @@ static void summary_text(struct wz_ctx *c, struct tui_page *p)
 	free(err);
 }
 
+static void install_fields(struct wz_ctx *c, struct tui_page *p);
+
 static void build_page(struct wz_ctx *c, struct tui_page *p, int page)
 {
 	static const char *const sources[] = { "ISO image in a storage pool", "Local ISO file (uploaded)",
@@ -270,6 +275,7 @@ static void build_page(struct wz_ctx *c, struct tui_page *p, int page)
 		break;
 	case 7:
 		summary_text(c, p);
+		install_fields(c, p);
 		add_check(c, p, "start", "&Start the VM after creating it");
 		add_check(c, p, "console", "Open its serial &console");
 		break;
@@ -335,7 +341,7 @@ static void wz_changed(struct tui_dialog *d, struct tui_page *p, struct tui_fiel
 	wz_refresh(c);
 	push(c, f);
 	if (strcmp(f->id, "source") == 0 || strcmp(f->id, "nic") == 0 || strcmp(f->id, "disk") == 0 ||
-	    strcmp(f->id, "os_query") == 0) {
+	    strcmp(f->id, "os_query") == 0 || strcmp(f->id, "install") == 0) {
 		char *id = xstrdup(f->id); /* f goes with the page's fields */
 		build_page(c, p, page);
 		f = tui_dialog_field(d, id);
@@ -343,6 +349,8 @@ static void wz_changed(struct tui_dialog *d, struct tui_page *p, struct tui_fiel
 	}
 	show_issues(c, d, p, f, false, NULL);
 }
+
+static void install_probe(struct wz_ctx *c, struct tui_dialog *d);
 
 static int wz_validate(struct tui_dialog *d, struct tui_page *p, char **err)
 {
@@ -362,6 +370,8 @@ static int wz_validate(struct tui_dialog *d, struct tui_page *p, char **err)
 		free(msg);
 	}
 	free(e);
+	if (page_index(d, p) == 1)
+		install_probe(c, d);
 	return 0;
 }
 
@@ -393,6 +403,7 @@ static void wz_free(struct tui_dialog *d)
 		return;
 	if (c->w)
 		c->ops->destroy(c->w);
+	free(c->probe_key);
 	free(c);
 	d->ctx = NULL;
 }
@@ -447,6 +458,7 @@ static void run_text(struct tui_dialog *d)
 }
 
 static void run_fail(struct tui_app *a, struct tui_dialog *d, const char *why);
+static uint64_t install_step(be_host *be, const core_step *s, const char *uuid);
 
 static void run_step(struct tui_app *a, struct tui_dialog *d)
 {
@@ -489,6 +501,10 @@ static void run_step(struct tui_app *a, struct tui_dialog *d)
 	case CORE_STEP_NET_START:
 		seq = be_host_submit(be, BE_OP_NET_START, s->pool_uuid, NULL, 0);
 		break;
+	case CORE_STEP_INSTALL_PREP:
+	case CORE_STEP_INSTALL_START:
+		seq = install_step(be, s, r->uuid);
+		break;
 	case CORE_STEP_UPLOAD: {
 		be_xfer_spec spec = { .dir = BE_XFER_UPLOAD, .local = s->local, .pool = s->pool_uuid, .vol = s->vol,
 				      .sparse = true };
@@ -524,6 +540,14 @@ static void run_fail(struct tui_app *a, struct tui_dialog *d, const char *why)
 		else if (s->kind == CORE_STEP_VOL_CREATE || s->kind == CORE_STEP_UPLOAD)
 			seq = be_host_submit_arg(be, BE_OP_VOL_DELETE, s->pool_uuid, be_vol_op_new(s->vol),
 						 be_storage_arg_free);
+		else if (s->kind == CORE_STEP_INSTALL_PREP) { /* the two extracted volumes */
+			tui_mode_expect(a, &d->mode, r->host_id,
+					be_host_submit_arg(be, BE_OP_VOL_DELETE, s->pool_uuid, be_vol_op_new(s->kernel_vol),
+							   be_storage_arg_free));
+			r->undo_left++;
+			seq = be_host_submit_arg(be, BE_OP_VOL_DELETE, s->pool_uuid, be_vol_op_new(s->initrd_vol),
+						 be_storage_arg_free);
+		}
 		if (seq) {
 			tui_mode_expect(a, &d->mode, r->host_id, seq);
 			r->undo_left++;
@@ -651,11 +675,14 @@ static struct wz_ctx *wz_ctx_new(struct tui_app *a)
 	return c;
 }
 
+static void install_reply(struct tui_app *a, struct tui_dialog *d, const md_msg *m);
+
 static void wz_push(struct tui_app *a, struct tui_dialog *d, struct wz_ctx *c)
 {
 	d->ctx = c;
 	d->on_free = wz_free;
 	d->on_done = wz_done;
+	d->on_reply = install_reply;
 	d->mode.host_id = c->host_id;
 	tui_push_dialog(a, d);
 }
@@ -770,4 +797,97 @@ void tui_open_quick_create(struct tui_app *a)
 	d->ok_label = xstrdup("Create");
 	qc_fields(c, p);
 	wz_push(a, d, c);
+}
+
+/* ---- the text installer on the serial console (issue 18) ------------------------------- */
+
+/* The Summary page's install mode: the choice when the probe offers the
+ * text installer, and what happens (or why it is not offered). */
+static void install_fields(struct wz_ctx *c, struct tui_page *p)
+{
+	static const char *const modes[] = { "Text installer on the serial console", "Boot the ISO as is" };
+	char *off = get(c, "install_offered"), *note = get(c, "install_note"), *clean;
+	if (strcmp(off, "1") == 0)
+		add_indexed(c, p, &tui_field_radio, "install", "&Install", modes, 2);
+	clean = core_sanitize(note);
+	tui_page_add(p, &tui_field_label, "install_note", "Install", clean);
+	free(clean);
+	free(note);
+	free(off);
+}
+
+/* Ask the host's worker what the chosen ISO is (a local file read here, a
+ * pooled one by ranged downloads of its first 64 KiB and directories). */
+static void install_probe(struct wz_ctx *c, struct tui_dialog *d)
+{
+	be_host *be = tui_host_be(tui_host_by_id(c->a, c->host_id));
+	const md_host *h = md_host_get(c->a->model, c->host_id);
+	char *key = get(c, "iso_key");
+	be_install_arg *arg;
+	uint64_t seq;
+	if (!key || !be || !h) {
+		free(key);
+		return;
+	}
+	arg = be_install_arg_new();
+	if (strncmp(key, "local:", 6) == 0) {
+		arg->iso_local = xstrdup(key + 6);
+	} else {
+		const char *pv = key + 5, *slash = strchr(pv, '/');
+		for (size_t i = 0; slash && i < h->npools; i++)
+			if (strlen(h->pools[i].name) == (size_t)(slash - pv) &&
+			    strncmp(h->pools[i].name, pv, (size_t)(slash - pv)) == 0)
+				arg->iso_pool_uuid = xstrdup(h->pools[i].uuid);
+		arg->iso_vol = xstrdup(slash ? slash + 1 : "");
+	}
+	seq = be_host_submit_arg(be, BE_OP_ISO_PROBE, NULL, arg, be_install_arg_free);
+	tui_mode_expect(c->a, &d->mode, c->host_id, seq);
+	free(c->probe_key);
+	c->probe_key = key; /* the answer is for this ISO */
+	c->probe_seq = seq;
+}
+
+static void install_reply(struct tui_app *a, struct tui_dialog *d, const md_msg *m)
+{
+	struct wz_ctx *c = d->ctx;
+	char *text;
+	if (!c || m->type != MD_MSG_OP_RESULT || m->op != BE_OP_ISO_PROBE || m->seq != c->probe_seq)
+		return;
+	if (!m->ok || !m->ext) {
+		tui_status(a, true, "%s", m->text ? m->text : "Could not read the ISO");
+		return;
+	}
+	text = be_iso_probe_text(m->ext, c->probe_key);
+	c->ops->set(c->w, "iso_probe", text);
+	free(text);
+	{
+		const be_iso_probe *p = m->ext;
+		if (p->text_install)
+			tui_status(a, false, "%s: the text installer on the serial console is offered",
+				   p->os_name ? p->os_name : "?");
+		else
+			tui_status(a, false, "Text installer not offered: %s", p->why_not ? p->why_not : "?");
+	}
+	/* the OS page and the summary show what the answer changed */
+	if (d->cur == 2 || d->cur == 7)
+		wz_enter(d, d->pages[d->cur]);
+}
+
+/* INSTALL_PREP / INSTALL_START on the host's worker (be_iso.h). */
+static uint64_t install_step(be_host *be, const core_step *s, const char *uuid)
+{
+	be_install_arg *arg = be_install_arg_new();
+	arg->pool_uuid = xstrdup(s->pool_uuid);
+	arg->kernel_vol = xstrdup(s->kernel_vol);
+	arg->initrd_vol = xstrdup(s->initrd_vol);
+	if (s->kind == CORE_STEP_INSTALL_START) {
+		arg->xml = xstrdup(s->xml);
+		return be_host_submit_arg(be, BE_OP_INSTALL_START, uuid, arg, be_install_arg_free);
+	}
+	arg->iso_local = xstrdup(s->local);
+	arg->iso_pool_uuid = xstrdup(s->src_pool_uuid);
+	arg->iso_vol = xstrdup(s->src_vol);
+	arg->kernel = xstrdup(s->kernel);
+	arg->initrd = xstrdup(s->initrd);
+	return be_host_submit_arg(be, BE_OP_INSTALL_PREP, NULL, arg, be_install_arg_free);
 }

@@ -2,6 +2,8 @@
 /* wizards/newvm.c - see newvm.h. */
 #include "newvm.h"
 
+#include "../backend/be_iso.h"
+
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -21,7 +23,18 @@ struct wz_newvm {
 	const be_os *os;
 	/* the last spec's own strings (wz_newvm_spec) */
 	char *spec_os_id, *spec_disk_vol;
+	/* the text installer on the serial console (issue 18) */
+	be_iso_probe probe;      /* what the ISO named by probe_key is */
+	char *probe_key;         /* NULL: not probed */
+	int install;             /* enum wz_install */
+	bool install_by_user;
+	char *inst_kernel_vol, *inst_initrd_vol, *inst_cmdline;
 };
+
+static void install_free(wz_newvm *w);
+static void install_spec(wz_newvm *w, be_domspec *s);
+static int install_plan(wz_newvm *w, be_domspec *s, core_step **v, size_t *n, char **err);
+static char *install_summary(wz_newvm *w, char *sum);
 
 static const char *const page_titles[WZ_PAGE__N] = {
 	"Name and host", "Installation source", "Operating system", "Firmware and machine",
@@ -292,6 +305,7 @@ void wz_newvm_free(wz_newvm **pw)
 	choices_clear(&w->c);
 	free(w->spec_os_id);
 	free(w->spec_disk_vol);
+	install_free(w);
 	free(w);
 	*pw = NULL;
 }
@@ -828,6 +842,7 @@ int wz_newvm_spec(wz_newvm *w, be_domspec *s, char **err)
 	s->nic = c->nic;
 	s->nic_source = c->nic_source;
 	s->nic_model = !w->os || w->os->virtio_net ? "virtio" : "e1000";
+	install_spec(w, s);
 	return 0;
 }
 
@@ -911,7 +926,7 @@ char *wz_newvm_summary(wz_newvm *w)
 			s.nic_source ? " \"" : "", s.nic_source ? s.nic_source : "", s.nic_source ? "\"" : "",
 			s.nic == BE_NIC_NONE ? "-" : s.nic_model, disk,
 			c->start ? "start" : "leave it off", c->start && c->console ? ", open its serial console" : "");
-	return out;
+	return install_summary(w, out);
 }
 
 /* ---- Finish's steps ------------------------------------------------------------------- */
@@ -967,6 +982,14 @@ core_step *wz_newvm_plan(wz_newvm *w, size_t *n, char **err)
 			st->pool_uuid = xstrdup(net->uuid);
 			st->label = xasprintf("Start network %s", net->name);
 		}
+	}
+	if (wz_newvm_text_install(w)) {
+		if (install_plan(w, &s, &v, n, err) < 0) {
+			core_steps_free(&v, *n);
+			*n = 0;
+			return NULL;
+		}
+		return v;
 	}
 	st = step_add(&v, n, CORE_STEP_DEFINE);
 	st->label = xasprintf("Define VM %s", c->name);
@@ -1059,6 +1082,8 @@ int wz_newvm_set_value(wz_newvm *w, const char *id, const char *value)
 	char **t;
 	bool *b;
 	int i;
+	if (strncmp(id, "install", 7) == 0 || strcmp(id, "iso_probe") == 0)
+		return wz_newvm_install_set(w, id, value);
 	if (strcmp(id, "source") == 0) {
 		if ((i = index_in(value, WZ_SRC__N)) < 0)
 			return -1;
@@ -1133,6 +1158,8 @@ char *wz_newvm_get_value(wz_newvm *w, const char *id)
 	wz_choices *c = &w->c;
 	char **t;
 	bool *b;
+	if (strncmp(id, "install", 7) == 0 || strcmp(id, "iso_key") == 0)
+		return wz_newvm_install_get(w, id);
 	if (strcmp(id, "source") == 0)
 		return xasprintf("%d", c->source);
 	if (strcmp(id, "firmware") == 0)
@@ -1178,6 +1205,10 @@ char **wz_newvm_options(wz_newvm *w, const char *id, size_t *n)
 {
 	char **v = NULL;
 	*n = 0;
+	if (strcmp(id, "install") == 0) {
+		v = strv_add(v, n, xstrdup("Text installer on the serial console"));
+		return strv_add(v, n, xstrdup("Boot the ISO as is"));
+	}
 	if (strcmp(id, "iso") == 0)
 		return wz_newvm_isos(w, n);
 	if (strcmp(id, "import") == 0 || strcmp(id, "disk_vol") == 0)
@@ -1339,3 +1370,196 @@ const core_wizard_ops wz_newvm_ops = {
 	.text = ops_text,
 	.plan = ops_plan,
 };
+
+/* ---- the text installer on the serial console (issue 18) ------------------------------- */
+
+static void install_free(wz_newvm *w)
+{
+	be_iso_probe_clear(&w->probe);
+	xfree(&w->probe_key);
+	xfree(&w->inst_kernel_vol);
+	xfree(&w->inst_initrd_vol);
+	xfree(&w->inst_cmdline);
+}
+
+char *wz_newvm_iso_key(const wz_newvm *w)
+{
+	const wz_choices *c = &w->c;
+	if (c->source == WZ_SRC_ISO_LOCAL && !empty(c->local_iso))
+		return xasprintf("local:%s", c->local_iso);
+	if (c->source == WZ_SRC_ISO_POOL && !empty(c->iso_pool) && !empty(c->iso_vol))
+		return xasprintf("pool:%s/%s", c->iso_pool, c->iso_vol);
+	return NULL;
+}
+
+/* the probe is of the ISO chosen now */
+static bool probe_current(const wz_newvm *w)
+{
+	char *key = wz_newvm_iso_key(w);
+	bool ok = key && w->probe_key && strcmp(key, w->probe_key) == 0;
+	free(key);
+	return ok;
+}
+
+bool wz_newvm_install_offered(const wz_newvm *w)
+{
+	return probe_current(w) && w->probe.text_install;
+}
+
+bool wz_newvm_text_install(const wz_newvm *w)
+{
+	return wz_newvm_install_offered(w) && w->install == WZ_INSTALL_TEXT;
+}
+
+char *wz_newvm_install_note(const wz_newvm *w)
+{
+	if (w->c.source != WZ_SRC_ISO_POOL && w->c.source != WZ_SRC_ISO_LOCAL)
+		return xstrdup("The text installer needs an install ISO as the source.");
+	if (!probe_current(w))
+		return xstrdup("Reading the ISO...");
+	if (!w->probe.text_install)
+		return xasprintf("Text installer not offered: %s.", w->probe.why_not ? w->probe.why_not : "?");
+	return xasprintf("%s: the installer's %s and %s are read out of the ISO into the pool, booted with \"%s\" "
+			 "and removed after the install run; the next boot is from the disk, the CD-ROM empty.",
+			 w->probe.os_name ? w->probe.os_name : "?", w->probe.kernel, w->probe.initrd,
+			 w->inst_cmdline ? w->inst_cmdline : "console=ttyS0");
+}
+
+/* The probe's answer (be_iso_probe_text) for the ISO it names: taken when
+ * that is still the chosen one; the OS it found as detection's. */
+static int take_probe(wz_newvm *w, const char *text)
+{
+	be_iso_probe p;
+	char *key = NULL;
+	if (be_iso_probe_parse(text, &p, &key) < 0)
+		return -1;
+	install_free(w);
+	w->probe = p;
+	w->probe_key = key;
+	if (!probe_current(w))
+		return 0;
+	if (!w->db)
+		wz_newvm_set_osinfo(w, be_osinfo_shared());
+	if (p.os_id && w->db)
+		wz_newvm_detected(w, be_osinfo_find(w->db, p.os_id));
+	if (!w->install_by_user)
+		w->install = p.text_install ? WZ_INSTALL_TEXT : WZ_INSTALL_ISO;
+	w->inst_cmdline = be_install_cmdline(p.os_id);
+	return 0;
+}
+
+int wz_newvm_install_set(wz_newvm *w, const char *id, const char *value)
+{
+	if (strcmp(id, "iso_probe") == 0)
+		return take_probe(w, value);
+	if (strcmp(id, "install") == 0) {
+		int i = index_in(value, 2);
+		if (i < 0)
+			return -1;
+		w->install = i;
+		w->install_by_user = true;
+		return 0;
+	}
+	return -1;
+}
+
+char *wz_newvm_install_get(wz_newvm *w, const char *id)
+{
+	if (strcmp(id, "iso_key") == 0)
+		return wz_newvm_iso_key(w);
+	if (strcmp(id, "install") == 0)
+		return xasprintf("%d", wz_newvm_install_offered(w) ? w->install : WZ_INSTALL_ISO);
+	if (strcmp(id, "install_offered") == 0)
+		return xstrdup(wz_newvm_install_offered(w) ? "1" : "0");
+	if (strcmp(id, "install_note") == 0)
+		return wz_newvm_install_note(w);
+	return NULL;
+}
+
+/* the volumes the kernel and initrd go to: NAME.install-kernel ... ('/'
+ * is never in a VM's name) */
+static void install_spec(wz_newvm *w, be_domspec *s)
+{
+	if (!wz_newvm_text_install(w))
+		return;
+	xfree(&w->inst_kernel_vol);
+	xfree(&w->inst_initrd_vol);
+	w->inst_kernel_vol = xasprintf("%s.install-kernel", w->c.name);
+	w->inst_initrd_vol = xasprintf("%s.install-initrd", w->c.name);
+	/* the volumes' names: the worker puts their paths there (be_install_xml_set) */
+	s->kernel = w->inst_kernel_vol;
+	s->initrd = w->inst_initrd_vol;
+	s->cmdline = w->inst_cmdline;
+}
+
+/* where the extracted files go: the new disk's pool, else the ISO's */
+static const char *install_pool(const wz_newvm *w)
+{
+	const wz_choices *c = &w->c;
+	if (c->disk == WZ_DISK_NEW && c->source != WZ_SRC_IMPORT && !empty(c->disk_pool))
+		return c->disk_pool;
+	return c->source == WZ_SRC_ISO_LOCAL ? c->upload_pool : c->iso_pool;
+}
+
+static char *install_summary(wz_newvm *w, char *sum)
+{
+	char *out;
+	if (w->c.source != WZ_SRC_ISO_POOL && w->c.source != WZ_SRC_ISO_LOCAL)
+		return sum;
+	out = wz_newvm_text_install(w)
+		      ? xasprintf("%s\nInstall:      text installer on the serial console (%s, %s -> pool %s; "
+				  "removed after the install run)",
+				  sum, w->probe.kernel, w->probe.initrd, install_pool(w))
+		      : xasprintf("%s\nInstall:      boot the ISO as is", sum);
+	free(sum);
+	return out;
+}
+
+/* PREP (before the definition), DEFINE the final XML, INSTALL_START the
+ * install XML (the VM always starts: the run is what removes the files),
+ * CONSOLE when asked. */
+static int install_plan(wz_newvm *w, be_domspec *s, core_step **v, size_t *n, char **err)
+{
+	wz_choices *c = &w->c;
+	const md_pool *dst = pool_named(w, install_pool(w));
+	char *install_xml = be_domxml_build(s, err);
+	core_step *st;
+	if (!install_xml)
+		return -1;
+	if (!dst) {
+		*err = xasprintf("Storage: no pool \"%s\" for the installer's kernel and initrd", install_pool(w));
+		free(install_xml);
+		return -1;
+	}
+	st = step_add(v, n, CORE_STEP_INSTALL_PREP);
+	st->label = xasprintf("Extract the installer's kernel and initrd into pool %s", dst->name);
+	st->pool = xstrdup(dst->name);
+	st->pool_uuid = xstrdup(dst->uuid);
+	if (c->source == WZ_SRC_ISO_LOCAL) {
+		st->local = xstrdup(c->local_iso);
+	} else {
+		const md_pool *ip = pool_named(w, c->iso_pool);
+		st->src_pool_uuid = xstrdup(ip ? ip->uuid : NULL);
+		st->src_vol = xstrdup(c->iso_vol);
+	}
+	st->kernel = xstrdup(w->probe.kernel);
+	st->initrd = xstrdup(w->probe.initrd);
+	st->kernel_vol = xstrdup(w->inst_kernel_vol);
+	st->initrd_vol = xstrdup(w->inst_initrd_vol);
+
+	st = step_add(v, n, CORE_STEP_DEFINE);
+	st->label = xasprintf("Define VM %s (boots from its disk after the install)", c->name);
+	st->xml = be_install_final_xml(install_xml);
+
+	st = step_add(v, n, CORE_STEP_INSTALL_START);
+	st->label = xasprintf("Start the installer of %s (%s)", c->name, w->inst_cmdline);
+	st->xml = install_xml;
+	st->pool_uuid = xstrdup(dst->uuid);
+	st->kernel_vol = xstrdup(w->inst_kernel_vol);
+	st->initrd_vol = xstrdup(w->inst_initrd_vol);
+	if (c->console) {
+		st = step_add(v, n, CORE_STEP_CONSOLE);
+		st->label = xstrdup("Open its serial console");
+	}
+	return 0;
+}

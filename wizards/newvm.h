@@ -211,6 +211,25 @@ char **wz_newvm_options(wz_newvm *w, const char *id, size_t *n);
  * core_wizard_ops.text(w, "detect") runs it. */
 int wz_newvm_detect(wz_newvm *w, char **msg);
 
+/* ---- the text installer on the serial console (issue 18) ----
+ * For an ISO source, the UI has the host's worker probe the ISO
+ * (BE_OP_ISO_PROBE) and hands the answer over as text: set "iso_probe" =
+ * be_iso_probe_text(probe, key) with key = get "iso_key" at the time it
+ * asked ("local:PATH" or "pool:POOL/VOL"; an answer for another ISO is
+ * kept but not used). When the probe says the installer can run on the
+ * serial console, field "install" offers 0 "Text installer on the serial
+ * console" (the default) and 1 "Boot the ISO as is"; "install_offered"
+ * "1"/"0"; "install_note" says what happens, or why it is not offered.
+ * Finish then plans INSTALL_PREP, DEFINE (the final definition: no kernel,
+ * CD-ROM empty), INSTALL_START (the install XML), CONSOLE. */
+enum wz_install { WZ_INSTALL_TEXT = 0, WZ_INSTALL_ISO };
+char *wz_newvm_iso_key(const wz_newvm *w);           /* NULL: no ISO chosen */
+bool wz_newvm_install_offered(const wz_newvm *w);
+bool wz_newvm_text_install(const wz_newvm *w);       /* offered and chosen */
+char *wz_newvm_install_note(const wz_newvm *w);
+int wz_newvm_install_set(wz_newvm *w, const char *id, const char *value);
+char *wz_newvm_install_get(wz_newvm *w, const char *id);
+
 /* The table main hands to the UI (core/wizard.h). */
 extern const core_wizard_ops wz_newvm_ops;
 

@@ -1,0 +1,256 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# tests/e2e/install.sh [PATTERN] - the text installer on the serial console
+# (issue 18) end to end: vmmc in tmux against the real libvirtd
+# (qemu:///system). Debian 12's real installer (debian-installer-12-netboot-
+# amd64: linux + initrd.gz) is put into a generated ISO at the paths
+# osinfo-db names for a Debian 11 netinst ("install.amd/vmlinuz",
+# "install.amd/initrd.gz") with a volume id its pattern matches; the ISO is a
+# volume of a pool of the test's own. The New VM wizard detects the OS,
+# offers the text installer (by ranged reads of the volume), Finish extracts
+# the kernel and initrd into the pool and runs the installer, whose first
+# screen ("Low memory", at 512 MiB) appears in vmmc's console; after the VM
+# is turned off its definition boots from the disk (no <kernel>, the CD-ROM
+# empty) and the extracted volumes are gone. An unknown ISO: the text
+# installer is not offered and the wizard says why. Root only.
+# Ends with "install: N passed, M failed".
+#
+# Everything it makes is named vmmc-test-<pid>-*: VMs (destroyed and
+# undefined at exit), the pool (its volumes deleted, stopped, undefined, its
+# folder removed at exit), temporary folders.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/lib/tmux.sh
+. "$here/../lib/tmux.sh"
+# shellcheck source=tests/lib/libvirtd.sh
+. "$here/../lib/libvirtd.sh"
+
+URI=qemu:///system
+T_INSTALLER=60
+DI=/usr/lib/debian-installer/images/12/amd64/text/debian-installer/amd64
+
+VMMC_BIN=${VMMC_BIN:-$TM_ROOT/build/vmmc}
+export VMMC_BIN
+case $VMMC_BIN in
+*build-asan*) VMMC_TIMEOUT_SCALE=${VMMC_TIMEOUT_SCALE:-3} ;;
+esac
+export VMMC_TIMEOUT_SCALE=${VMMC_TIMEOUT_SCALE:-1}
+POOL=$(lv_name pool)
+POOL_DIR=/var/tmp/$POOL # qemu (libvirt-qemu) must reach the files
+ISO_VOL=deb-netinst.iso
+SRC=''
+
+# ---- helpers ------------------------------------------------------------------
+
+pool_up() {
+	mkdir -p "$POOL_DIR"
+	chmod 755 "$POOL_DIR"
+	lv_virsh pool-define-as "$POOL" dir --target "$POOL_DIR" >/dev/null
+	lv_virsh pool-start "$POOL" >/dev/null
+}
+
+pool_down() {
+	local v
+	lv_virsh pool-info "$POOL" >/dev/null 2>&1 || return 0
+	for v in $(lv_virsh vol-list "$POOL" 2>/dev/null | awk '$1 != "" {print $1}'); do
+		lv_virsh vol-delete "$v" --pool "$POOL" >/dev/null 2>&1 || true
+	done
+	lv_virsh pool-destroy "$POOL" >/dev/null 2>&1 || true
+	lv_virsh pool-undefine "$POOL" >/dev/null 2>&1 || true
+	rm -rf "$POOL_DIR"
+}
+
+vols() { # the pool's volume names
+	lv_virsh vol-list "$POOL" | awk '$1 != "" {print $1}'
+}
+
+# the Debian 11 netinst look-alike with Debian 12's real installer in it
+make_isos() {
+	SRC=$(mktemp -d "${TMPDIR:-/tmp}/vmmc-ins.XXXXXX")
+	mkdir -p "$SRC/deb/install.amd" "$SRC/unk/install.amd"
+	cp "$DI/linux" "$SRC/deb/install.amd/vmlinuz"
+	cp "$DI/initrd.gz" "$SRC/deb/install.amd/initrd.gz"
+	echo "vmmc test" >"$SRC/deb/README.txt"
+	xorriso -as mkisofs -quiet -R -J -V "Debian 11.7.0 amd64 n" -o "$SRC/deb.iso" "$SRC/deb" 2>/dev/null ||
+		tm_fail "xorriso"
+	echo x >"$SRC/unk/install.amd/vmlinuz"
+	xorriso -as mkisofs -quiet -R -J -V "VMMC_NOT_AN_OS_$$" -o "$SRC/unknown.iso" "$SRC/unk" 2>/dev/null ||
+		tm_fail "xorriso"
+	lv_virsh vol-create-as "$POOL" "$ISO_VOL" "$(stat -c %s "$SRC/deb.iso")" --format raw >/dev/null
+	lv_virsh vol-upload "$ISO_VOL" "$SRC/deb.iso" --pool "$POOL" >/dev/null
+}
+
+vmmc_up() { # vmmc_up W H: connected, its pools listed (ours at least)
+	local i
+	tm_vmmc -x "$1" -y "$2" -- -c "$URI"
+	tm_wait_line -t 20 "qemu://" " connected"
+	for ((i = 0; i < 100 * VMMC_TIMEOUT_SCALE; i++)); do
+		tm_capture | grep -qE "Storage Pools +[1-9]" && return 0
+		sleep 0.1
+	done
+	tm_fail "the pools were not listed"
+}
+
+page() { tm_wait_for "$1" 10; }
+
+set_choice() { # press Right on the focused choice until it shows < TEXT >
+	local i
+	for ((i = 0; i < 40; i++)); do
+		tm_capture | grep -qF "< $1 >" && return 0
+		tm_keys Right
+		sleep 0.05
+	done
+	tm_fail "no choice '$1'"
+}
+
+click_text() { # click the first place TEXT is shown
+	local pos
+	pos=$(tm_find "$1") || tm_fail "'$1' is not shown"
+	tm_click "$(( ${pos#* } + 1 ))" "${pos% *}"
+}
+
+pick_radio() {
+	tm_capture | grep -qF "(*) $1" && return 0
+	click_text "( ) $1"
+	tm_wait_for "(*) $1" 5
+}
+
+# the pages after the source: 512 MiB (the installer's low-memory screen
+# comes first), no network, a new 64 MiB disk in POOL
+walk_rest() {
+	page "Operating system"
+	tm_keys Enter
+	page "Firmware and machine"
+	tm_keys Enter
+	page "Memory and processors"
+	tm_keys M-m C-u
+	tm_type 512M
+	tm_keys Enter
+	page "Network"
+	pick_radio None
+	tm_keys Enter
+	page "Storage"
+	tm_keys M-p
+	set_choice "$POOL"
+	tm_keys M-z C-u
+	tm_type 64M
+	tm_keys Enter
+	page "Summary"
+}
+
+# ---- tests ----------------------------------------------------------------------
+
+# A pooled Debian netinst: detected, the text installer offered and chosen
+# by default; Finish to the installer's first screen in vmmc's console;
+# then turned off: the final definition, the extracted files gone.
+t_ins_pooled_text() {
+	local n t0 t1 t2 xml i
+	n=$(lv_name deb)
+	vmmc_up 120 40
+	tm_keys v
+	page "Name and host"
+	tm_type "$n"
+	tm_keys Enter
+	page "Installation source"
+	tm_assert_contains "(*) ISO image in a storage pool"
+	tm_keys M-i End
+	tm_wait_for "$POOL/$ISO_VOL" 5
+	click_text "$POOL/$ISO_VOL"
+	tm_keys Enter
+	walk_rest
+	tm_wait_for "(*) Text installer on the serial console" 20
+	tm_assert_contains "Debian 11: the installer's install.amd/vmlinuz"
+	tm_assert_contains "OS:           Debian 11"
+	t0=$(date +%s%N)
+	tm_keys Enter # Finish
+	tm_wait_for "Done in" 60
+	t1=$(date +%s%N)
+	[ -n "${INS_DEBUG:-}" ] && tm_capture >&2
+	tm_assert_contains "[done]   Extract the installer's kernel and initrd into"
+	tm_assert_contains "[done]   Start the installer of $n"
+	tm_keys Enter # Close: the console is behind it
+	tm_wait_for "Low memory" "$T_INSTALLER"
+	t2=$(date +%s%N)
+	echo "  install: Finish to the steps done: $(((t1 - t0) / 1000000)) ms;" \
+		"Finish to the installer's first screen in the console: $(((t2 - t0) / 1000000)) ms"
+	[ "$(lv_state "$n")" = running ] || tm_fail "$n is $(lv_state "$n")"
+	vols | grep -qxF "$n.install-kernel" || tm_fail "no extracted kernel in $POOL"
+	vols | grep -qxF "$n.install-initrd" || tm_fail "no extracted initrd in $POOL: $(vols | tr "\n" " ")"
+	lv_virsh vol-download "$n.install-initrd" "$SRC/got-initrd" --pool "$POOL" >/dev/null
+	cmp -s "$SRC/got-initrd" "$DI/initrd.gz" || tm_fail "the extracted initrd is not the installer's"
+	xml=$(lv_virsh dumpxml "$n") # the install run
+	grep -q "<kernel>$POOL_DIR/$n.install-kernel</kernel>" <<<"$xml" || tm_fail "install run: no kernel: $xml"
+	grep -q "<cmdline>console=ttyS0,115200n8</cmdline>" <<<"$xml" || tm_fail "install run: cmdline"
+	grep -q "volume='$ISO_VOL'" <<<"$xml" || tm_fail "install run: no ISO in the CD-ROM"
+	xml=$(lv_virsh dumpxml --inactive "$n") # the next boot
+	! grep -q "<kernel>" <<<"$xml" || tm_fail "the definition keeps <kernel>"
+	! grep -q "volume='$ISO_VOL'" <<<"$xml" || tm_fail "the definition keeps the ISO"
+	grep -q "device='cdrom'" <<<"$xml" || tm_fail "no CD-ROM drive left"
+	grep -q "vmmc.invalid/xmlns/install" <<<"$xml" || tm_fail "no install record in <metadata>"
+	# "the install is done": the VM turned off; vmmc removes the files
+	lv_virsh destroy "$n" >/dev/null
+	for ((i = 0; i < 100 * VMMC_TIMEOUT_SCALE; i++)); do
+		vols | grep -q "^$n.install-" || break
+		sleep 0.1
+	done
+	! vols | grep -q "^$n.install-" || tm_fail "extracted volumes left: $(vols | tr '\n' ' ')"
+	xml=$(lv_virsh dumpxml --inactive "$n")
+	! grep -q "vmmc.invalid/xmlns/install" <<<"$xml" || tm_fail "the install record stays"
+	grep -q "<boot dev='hd'/>" <<<"$xml" || tm_fail "does not boot from the disk"
+	vols | grep -qxF "$n.qcow2" || tm_fail "the disk is gone"
+	vols | grep -qxF "$ISO_VOL" || tm_fail "the ISO is gone"
+}
+
+# An ISO libosinfo does not know: the text installer is not offered, the
+# summary says why; Boot the ISO as is stays.
+t_ins_unknown() {
+	local n
+	n=$(lv_name unk)
+	vmmc_up 120 40
+	tm_keys v
+	page "Name and host"
+	tm_type "$n"
+	tm_keys Enter
+	page "Installation source"
+	tm_keys Down # Local ISO file
+	tm_wait_for "File:" 5
+	tm_keys M-f
+	tm_type "$SRC/unknown.iso"
+	tm_keys M-p
+	set_choice "$POOL"
+	tm_keys Enter
+	walk_rest
+	tm_wait_for "Text installer not offered: libosinfo does not know this ISO" 20
+	tm_assert_contains "VMMC_NOT_AN_OS_$$"
+	tm_assert_not_contains "Text installer on the serial console"
+	tm_keys Escape
+	tm_wait_gone "Summary" 5
+}
+
+# ---- run ------------------------------------------------------------------------
+
+ins_exit() {
+	set +e
+	tm_sweep
+	lv_cleanup_vms
+	pool_down
+	[ -n "$SRC" ] && rm -rf "$SRC"
+	lv_down
+}
+trap ins_exit EXIT
+trap 'tm_interrupt; exit 130' INT TERM
+
+pattern=${1:-${VMMC_TESTS:-}}
+mapfile -t tests < <(declare -F | awk '$3 ~ /^t_ins_/ {print $3}' | grep -E -- "${pattern:-.}" || true)
+if [ "${#tests[@]}" = 0 ]; then
+	echo "install: no test matches '${pattern}'" >&2
+	exit 1
+fi
+if ! lv_up || [ ! -r "$DI/initrd.gz" ]; then
+	echo "install: no libvirtd on $URI or no $DI (debian-installer-12-netboot-amd64)" >&2
+	echo "install: 0 passed, ${#tests[@]} failed"
+	exit 1
+fi
+pool_up
+make_isos
+TM_SUITE=install run_tests "${tests[@]}"
