@@ -39,6 +39,7 @@ POOL=$(lv_name pool)
 POOL_DIR=/var/tmp/$POOL # qemu (libvirt-qemu) must reach the files
 ISO_VOL=deb-netinst.iso
 SRC=''
+SMALL_POOL='' SMALL_DIR=''
 
 # ---- helpers ------------------------------------------------------------------
 
@@ -138,6 +139,20 @@ walk_rest() {
 	page "Summary"
 }
 
+# pick_pooled NAME: the first two pages, the pooled Debian ISO chosen
+pick_pooled() {
+	tm_keys v
+	page "Name and host"
+	tm_type "$1"
+	tm_keys Enter
+	page "Installation source"
+	tm_assert_contains "(*) ISO image in a storage pool"
+	tm_keys M-i End
+	tm_wait_for "$POOL/$ISO_VOL" 5
+	click_text "$POOL/$ISO_VOL"
+	tm_keys Enter
+}
+
 # ---- tests ----------------------------------------------------------------------
 
 # A pooled Debian netinst: detected, the text installer offered and chosen
@@ -147,16 +162,7 @@ t_ins_pooled_text() {
 	local n t0 t1 t2 xml i
 	n=$(lv_name deb)
 	vmmc_up 120 40
-	tm_keys v
-	page "Name and host"
-	tm_type "$n"
-	tm_keys Enter
-	page "Installation source"
-	tm_assert_contains "(*) ISO image in a storage pool"
-	tm_keys M-i End
-	tm_wait_for "$POOL/$ISO_VOL" 5
-	click_text "$POOL/$ISO_VOL"
-	tm_keys Enter
+	pick_pooled "$n"
 	walk_rest
 	tm_wait_for "(*) Text installer on the serial console" 20
 	tm_assert_contains "Debian 11: the installer's install.amd/vmlinuz"
@@ -201,6 +207,68 @@ t_ins_pooled_text() {
 	vols | grep -qxF "$ISO_VOL" || tm_fail "the ISO is gone"
 }
 
+# The install run ends while vmmc is not running: the next vmmc removes the
+# extracted files when it connects (the record in the VM's <metadata>).
+t_ins_restart() {
+	local n i
+	n=$(lv_name rst)
+	vmmc_up 120 40
+	pick_pooled "$n"
+	walk_rest
+	tm_wait_for "(*) Text installer on the serial console" 20
+	tm_keys Enter # Finish
+	tm_wait_for "Done in" 60
+	tm_stop
+	vols | grep -qxF "$n.install-kernel" || tm_fail "no extracted kernel in $POOL"
+	lv_virsh destroy "$n" >/dev/null
+	sleep 1
+	vols | grep -qxF "$n.install-kernel" || tm_fail "removed without vmmc?"
+	vmmc_up 120 40
+	for ((i = 0; i < 100 * VMMC_TIMEOUT_SCALE; i++)); do
+		vols | grep -q "^$n.install-" || break
+		sleep 0.1
+	done
+	! vols | grep -q "^$n.install-" || tm_fail "extracted volumes left: $(vols | tr '\n' ' ')"
+	! lv_virsh dumpxml --inactive "$n" | grep -q "vmmc.invalid/xmlns/install" || tm_fail "the record stays"
+}
+
+# A pool without room for the kernel and initrd (a 4 MiB tmpfs): a clear
+# error, the disk made before removed, no VM, nothing in the pool.
+t_ins_no_room() {
+	local n small=$(lv_name small) dir
+	n=$(lv_name full)
+	dir=$(mktemp -d /var/tmp/vmmc-ins-small.XXXXXX)
+	SMALL_DIR=$dir SMALL_POOL=$small
+	mount -t tmpfs -o size=4m,mode=755 tmpfs "$dir" || tm_skip "no tmpfs mount here"
+	lv_virsh pool-create-as "$small" dir --target "$dir" >/dev/null
+	vmmc_up 120 40
+	pick_pooled "$n"
+	page "Operating system"
+	tm_keys Enter
+	page "Firmware and machine"
+	tm_keys Enter
+	page "Memory and processors"
+	tm_keys Enter
+	page "Network"
+	pick_radio None
+	tm_keys Enter
+	page "Storage"
+	tm_keys M-p
+	set_choice "$small"
+	tm_keys M-z C-u
+	tm_type 1M
+	tm_keys Enter
+	page "Summary"
+	tm_wait_for "(*) Text installer on the serial console" 20
+	tm_keys Enter # Finish
+	tm_wait_for "Step 2 failed" 60
+	tm_assert_contains "free; the installer's"
+	tm_wait_for "What the steps before it made was removed." 30
+	! lv_virsh dominfo "$n" >/dev/null 2>&1 || tm_fail "$n is defined"
+	[ -z "$(lv_virsh vol-list "$small" | awk '$1 != "" {print $1}')" ] ||
+		tm_fail "left in $small: $(lv_virsh vol-list "$small")"
+}
+
 # An ISO libosinfo does not know: the text installer is not offered, the
 # summary says why; Boot the ISO as is stays.
 t_ins_unknown() {
@@ -235,6 +303,11 @@ ins_exit() {
 	lv_cleanup_vms
 	pool_down
 	[ -n "$SRC" ] && rm -rf "$SRC"
+	if [ -n "$SMALL_POOL" ]; then
+		lv_virsh pool-destroy "$SMALL_POOL" >/dev/null 2>&1
+		umount "$SMALL_DIR" 2>/dev/null
+		rmdir "$SMALL_DIR"
+	fi
 	lv_down
 }
 trap ins_exit EXIT
