@@ -262,7 +262,8 @@ t_ins_no_room() {
 	tm_wait_for "(*) Text installer on the serial console" 20
 	tm_keys Enter # Finish
 	tm_wait_for "Step 2 failed" 60
-	tm_assert_contains "free; the installer's"
+	tm_assert_contains "the pool has"
+	tm_assert_contains "installer's kernel and initrd need"
 	tm_wait_for "What the steps before it made was removed." 30
 	! lv_virsh dominfo "$n" >/dev/null 2>&1 || tm_fail "$n is defined"
 	[ -z "$(lv_virsh vol-list "$small" | awk '$1 != "" {print $1}')" ] ||
