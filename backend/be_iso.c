@@ -79,7 +79,9 @@ int be_iso_reader_file(be_iso_reader *r, const char *path, char **err)
 void be_iso_reader_close(be_iso_reader *r)
 {
 	struct be_iso_fd *f = r->ctx;
-	if (r->pread == fd_pread && f) {
+	if (r->pread != fd_pread)
+		return; /* not a file's */
+	if (f) {
 		close(f->fd);
 		free(f->path);
 		free(f);

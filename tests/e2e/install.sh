@@ -120,6 +120,9 @@ pick_radio() {
 # comes first), no network, a new 64 MiB disk in POOL
 walk_rest() {
 	page "Operating system"
+	# the probe's answer (OS detected) comes from the host's worker: Enter
+	# before it would take the list's Generic as the user's pick
+	tm_wait_line -t 20 "1/1 connected" "offered"
 	tm_keys Enter
 	page "Firmware and machine"
 	tm_keys Enter
@@ -244,6 +247,7 @@ t_ins_no_room() {
 	vmmc_up 120 40
 	pick_pooled "$n"
 	page "Operating system"
+	tm_wait_line -t 20 "1/1 connected" "offered"
 	tm_keys Enter
 	page "Firmware and machine"
 	tm_keys Enter
