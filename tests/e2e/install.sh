@@ -39,7 +39,7 @@ POOL=$(lv_name pool)
 POOL_DIR=/var/tmp/$POOL # qemu (libvirt-qemu) must reach the files
 ISO_VOL=deb-netinst.iso
 SRC=''
-SMALL_POOL='' SMALL_DIR=''
+SMALL_POOL='' SMALL_DIR='' SSH_UP=''
 
 # ---- helpers ------------------------------------------------------------------
 
@@ -81,10 +81,12 @@ make_isos() {
 	lv_virsh vol-upload "$ISO_VOL" "$SRC/deb.iso" --pool "$POOL" >/dev/null
 }
 
-vmmc_up() { # vmmc_up W H: connected, its pools listed (ours at least)
-	local i
-	tm_vmmc -x "$1" -y "$2" -- -c "$URI"
-	tm_wait_line -t 20 "qemu://" " connected"
+vmmc_up() { # vmmc_up W H [URI LABEL]: connected, its pools listed (ours at least)
+	local i uri=${3:-$URI}
+	local -a env=()
+	[ -z "$SSH_UP" ] || env=(--env "VMMC_SSH_DIR=$VMMC_SSH_DIR" --env "SSH_AUTH_SOCK=$SSH_AUTH_SOCK")
+	tm_vmmc -x "$1" -y "$2" "${env[@]}" -- -c "$uri"
+	tm_wait_line -t 20 "${4:-qemu://}" " connected"
 	for ((i = 0; i < 100 * VMMC_TIMEOUT_SCALE; i++)); do
 		tm_capture | grep -qE "Storage Pools +[1-9]" && return 0
 		sleep 0.1
@@ -210,6 +212,36 @@ t_ins_pooled_text() {
 	vols | grep -qxF "$ISO_VOL" || tm_fail "the ISO is gone"
 }
 
+# The same on an ssh:// host (vmmc's own SSH session to a loopback sshd):
+# the pooled ISO read by ranged downloads over it, the installer's first
+# screen in the console, the files removed after the run.
+t_ins_ssh() {
+	local n i t0 t2
+	n=$(lv_name ssh)
+	source "$here/../lib/sshhost.sh"
+	SSH_UP=1
+	sh_up "$SRC/sh" || tm_fail "no sshd"
+	vmmc_up 120 40 "ssh://root@127.0.0.1:$SH_PORT" "root@127."
+	pick_pooled "$n"
+	walk_rest
+	tm_wait_for "(*) Text installer on the serial console" 20
+	t0=$(date +%s%N)
+	tm_keys Enter # Finish
+	tm_wait_for "Done in" 60
+	tm_assert_contains "[done]   Start the installer of $n"
+	tm_keys Enter
+	tm_wait_for "Low memory" "$T_INSTALLER"
+	t2=$(date +%s%N)
+	echo "  install: ssh:// host: Finish to the installer's first screen: $(((t2 - t0) / 1000000)) ms"
+	lv_virsh destroy "$n" >/dev/null
+	for ((i = 0; i < 100 * VMMC_TIMEOUT_SCALE; i++)); do
+		vols | grep -q "^$n.install-" || break
+		sleep 0.1
+	done
+	! vols | grep -q "^$n.install-" || tm_fail "extracted volumes left: $(vols | tr '\n' ' ')"
+	! lv_virsh dumpxml --inactive "$n" | grep -q "<kernel>" || tm_fail "the definition keeps <kernel>"
+}
+
 # The install run ends while vmmc is not running: the next vmmc removes the
 # extracted files when it connects (the record in the VM's <metadata>).
 t_ins_restart() {
@@ -307,6 +339,7 @@ ins_exit() {
 	tm_sweep
 	lv_cleanup_vms
 	pool_down
+	[ -z "$SSH_UP" ] || sh_down
 	[ -n "$SRC" ] && rm -rf "$SRC"
 	if [ -n "$SMALL_POOL" ]; then
 		lv_virsh pool-destroy "$SMALL_POOL" >/dev/null 2>&1
