@@ -35,6 +35,7 @@ static void install_free(wz_newvm *w);
 static void install_spec(wz_newvm *w, be_domspec *s);
 static int install_plan(wz_newvm *w, be_domspec *s, core_step **v, size_t *n, char **err);
 static char *install_summary(wz_newvm *w, char *sum);
+static char *install_virt_install(wz_newvm *w);
 
 static const char *const page_titles[WZ_PAGE__N] = {
 	"Name and host", "Installation source", "Operating system", "Firmware and machine",
@@ -858,6 +859,8 @@ char *wz_newvm_virt_install(wz_newvm *w)
 {
 	be_domspec s;
 	char *err = NULL;
+	if (wz_newvm_text_install(w))
+		return install_virt_install(w);
 	if (wz_newvm_spec(w, &s, &err) < 0) {
 		free(err);
 		return NULL;
@@ -1562,4 +1565,33 @@ static int install_plan(wz_newvm *w, be_domspec *s, core_step **v, size_t *n, ch
 		st->label = xstrdup("Open its serial console");
 	}
 	return 0;
+}
+
+/* virt-install's way to the same install: --location ISO --extra-args
+ * (it extracts the kernel and initrd itself and attaches the ISO) */
+static char *install_virt_install(wz_newvm *w)
+{
+	wz_choices *c = &w->c;
+	be_domspec s;
+	char *err = NULL, *line, *iso, *args, *out;
+	const md_vol *v;
+	if (wz_newvm_spec(w, &s, &err) < 0) {
+		free(err);
+		return NULL;
+	}
+	s.kernel = s.initrd = s.cmdline = NULL;
+	if (s.ndisks > 0 && s.disks[0].device == BE_DEV_CDROM) { /* --location brings it */
+		memmove(&s.disks[0], &s.disks[1], (s.ndisks - 1) * sizeof(s.disks[0]));
+		s.ndisks--;
+	}
+	s.nboot = 0;
+	line = be_domxml_virt_install(&s, w->host.uri);
+	v = c->source == WZ_SRC_ISO_POOL ? vol_named(pool_named(w, c->iso_pool), c->iso_vol) : NULL;
+	iso = be_shell_quote(c->source == WZ_SRC_ISO_LOCAL ? c->local_iso : v && v->path ? v->path : c->iso_vol);
+	args = be_shell_quote(w->inst_cmdline ? w->inst_cmdline : "console=ttyS0");
+	out = xasprintf("%s --location %s --extra-args %s", line ? line : "virt-install", iso, args);
+	free(line);
+	free(iso);
+	free(args);
+	return out;
 }

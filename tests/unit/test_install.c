@@ -161,6 +161,12 @@ static void test_offered(void **state)
 				  "install.amd/initrd.gz -> pool default;"));
 	free(v);
 
+	v = wz_newvm_virt_install(w);
+	assert_non_null(strstr(v, " --location deb.iso --extra-args console=ttyS0,115200n8"));
+	assert_null(strstr(v, "kernel="));
+	assert_null(strstr(v, "device=cdrom"));
+	free(v);
+
 	/* the user's choice: as is */
 	assert_int_equal(wz_newvm_set_value(w, "install", "1"), 0);
 	assert_false(wz_newvm_text_install(w));
