@@ -24,6 +24,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/tmux.sh"
 # shellcheck source=tests/lib/libvirtd.sh
 . "$here/../lib/libvirtd.sh"
+# shellcheck source=tests/lib/wizard.sh
+. "$here/../lib/wizard.sh"
 
 URI=qemu:///system
 T_INSTALLER=60
@@ -42,28 +44,6 @@ SRC=''
 SMALL_POOL='' SMALL_DIR='' SSH_UP=''
 
 # ---- helpers ------------------------------------------------------------------
-
-pool_up() {
-	mkdir -p "$POOL_DIR"
-	chmod 755 "$POOL_DIR"
-	lv_virsh pool-define-as "$POOL" dir --target "$POOL_DIR" >/dev/null
-	lv_virsh pool-start "$POOL" >/dev/null
-}
-
-pool_down() {
-	local v
-	lv_virsh pool-info "$POOL" >/dev/null 2>&1 || return 0
-	for v in $(lv_virsh vol-list "$POOL" 2>/dev/null | awk '$1 != "" {print $1}'); do
-		lv_virsh vol-delete "$v" --pool "$POOL" >/dev/null 2>&1 || true
-	done
-	lv_virsh pool-destroy "$POOL" >/dev/null 2>&1 || true
-	lv_virsh pool-undefine "$POOL" >/dev/null 2>&1 || true
-	rm -rf "$POOL_DIR"
-}
-
-vols() { # the pool's volume names
-	lv_virsh vol-list "$POOL" | awk '$1 != "" {print $1}'
-}
 
 # the Debian 11 netinst look-alike with Debian 12's real installer in it
 make_isos() {
@@ -94,33 +74,11 @@ vmmc_up() { # vmmc_up W H [URI LABEL]: connected, its pools listed (ours at leas
 	tm_fail "the pools were not listed"
 }
 
-page() { tm_wait_for "$1" 10; }
-
-set_choice() { # press Right on the focused choice until it shows < TEXT >
-	local i
-	for ((i = 0; i < 40; i++)); do
-		tm_capture | grep -qF "< $1 >" && return 0
-		tm_keys Right
-		sleep 0.05
-	done
-	tm_fail "no choice '$1'"
-}
-
-click_text() { # click the first place TEXT is shown
-	local pos
-	pos=$(tm_find "$1") || tm_fail "'$1' is not shown"
-	tm_click "$(( ${pos#* } + 1 ))" "${pos% *}"
-}
-
-pick_radio() {
-	tm_capture | grep -qF "(*) $1" && return 0
-	click_text "( ) $1"
-	tm_wait_for "(*) $1" 5
-}
-
-# the pages after the source: 512 MiB (the installer's low-memory screen
-# comes first), no network, a new 64 MiB disk in POOL
+# walk_rest [POOL SIZE MEMORY]: the pages after the source: 512 MiB (the
+# installer's low-memory screen comes first), no network, a new 64 MiB disk
+# in POOL
 walk_rest() {
+	local pool=${1:-$POOL} size=${2:-64M} mem=${3:-512M}
 	page "Operating system"
 	# the probe's answer (OS detected) comes from the host's worker: Enter
 	# before it would take the list's Generic as the user's pick
@@ -130,18 +88,28 @@ walk_rest() {
 	tm_keys Enter
 	page "Memory and processors"
 	tm_keys M-m C-u
-	tm_type 512M
+	tm_type "$mem"
 	tm_keys Enter
 	page "Network"
 	pick_radio None
 	tm_keys Enter
 	page "Storage"
 	tm_keys M-p
-	set_choice "$POOL"
+	set_choice "$pool"
 	tm_keys M-z C-u
-	tm_type 64M
+	tm_type "$size"
 	tm_keys Enter
 	page "Summary"
+}
+
+# files_gone NAME: vmmc removes NAME's extracted installer volumes (10 s)
+files_gone() {
+	local i
+	for ((i = 0; i < 100 * VMMC_TIMEOUT_SCALE; i++)); do
+		vols | grep -q "^$1.install-" || return 0
+		sleep 0.1
+	done
+	tm_fail "extracted volumes left: $(vols | tr '\n' ' ')"
 }
 
 # pick_pooled NAME: the first two pages, the pooled Debian ISO chosen
@@ -164,7 +132,7 @@ pick_pooled() {
 # by default; Finish to the installer's first screen in vmmc's console;
 # then turned off: the final definition, the extracted files gone.
 t_ins_pooled_text() {
-	local n t0 t1 t2 xml i
+	local n t0 t1 t2 xml
 	n=$(lv_name deb)
 	vmmc_up 120 40
 	pick_pooled "$n"
@@ -200,11 +168,7 @@ t_ins_pooled_text() {
 	grep -q "vmmc.invalid/xmlns/install" <<<"$xml" || tm_fail "no install record in <metadata>"
 	# "the install is done": the VM turned off; vmmc removes the files
 	lv_virsh destroy "$n" >/dev/null
-	for ((i = 0; i < 100 * VMMC_TIMEOUT_SCALE; i++)); do
-		vols | grep -q "^$n.install-" || break
-		sleep 0.1
-	done
-	! vols | grep -q "^$n.install-" || tm_fail "extracted volumes left: $(vols | tr '\n' ' ')"
+	files_gone "$n"
 	xml=$(lv_virsh dumpxml --inactive "$n")
 	! grep -q "vmmc.invalid/xmlns/install" <<<"$xml" || tm_fail "the install record stays"
 	grep -q "<boot dev='hd'/>" <<<"$xml" || tm_fail "does not boot from the disk"
@@ -216,7 +180,7 @@ t_ins_pooled_text() {
 # the pooled ISO read by ranged downloads over it, the installer's first
 # screen in the console, the files removed after the run.
 t_ins_ssh() {
-	local n i t0 t2
+	local n t0 t2
 	n=$(lv_name ssh)
 	source "$here/../lib/sshhost.sh"
 	SSH_UP=1
@@ -234,18 +198,14 @@ t_ins_ssh() {
 	t2=$(date +%s%N)
 	echo "  install: ssh:// host: Finish to the installer's first screen: $(((t2 - t0) / 1000000)) ms"
 	lv_virsh destroy "$n" >/dev/null
-	for ((i = 0; i < 100 * VMMC_TIMEOUT_SCALE; i++)); do
-		vols | grep -q "^$n.install-" || break
-		sleep 0.1
-	done
-	! vols | grep -q "^$n.install-" || tm_fail "extracted volumes left: $(vols | tr '\n' ' ')"
+	files_gone "$n"
 	! lv_virsh dumpxml --inactive "$n" | grep -q "<kernel>" || tm_fail "the definition keeps <kernel>"
 }
 
 # The install run ends while vmmc is not running: the next vmmc removes the
 # extracted files when it connects (the record in the VM's <metadata>).
 t_ins_restart() {
-	local n i
+	local n
 	n=$(lv_name rst)
 	vmmc_up 120 40
 	pick_pooled "$n"
@@ -259,11 +219,7 @@ t_ins_restart() {
 	sleep 1
 	vols | grep -qxF "$n.install-kernel" || tm_fail "removed without vmmc?"
 	vmmc_up 120 40
-	for ((i = 0; i < 100 * VMMC_TIMEOUT_SCALE; i++)); do
-		vols | grep -q "^$n.install-" || break
-		sleep 0.1
-	done
-	! vols | grep -q "^$n.install-" || tm_fail "extracted volumes left: $(vols | tr '\n' ' ')"
+	files_gone "$n"
 	! lv_virsh dumpxml --inactive "$n" | grep -q "vmmc.invalid/xmlns/install" || tm_fail "the record stays"
 }
 
@@ -278,23 +234,7 @@ t_ins_no_room() {
 	lv_virsh pool-create-as "$small" dir --target "$dir" >/dev/null
 	vmmc_up 120 40
 	pick_pooled "$n"
-	page "Operating system"
-	tm_wait_line -t 20 "1/1 connected" "offered"
-	tm_keys Enter
-	page "Firmware and machine"
-	tm_keys Enter
-	page "Memory and processors"
-	tm_keys Enter
-	page "Network"
-	pick_radio None
-	tm_keys Enter
-	page "Storage"
-	tm_keys M-p
-	set_choice "$small"
-	tm_keys M-z C-u
-	tm_type 1M
-	tm_keys Enter
-	page "Summary"
+	walk_rest "$small" 1M 1G
 	tm_wait_for "(*) Text installer on the serial console" 20
 	tm_keys Enter # Finish
 	tm_wait_for "Step 2 failed" 60

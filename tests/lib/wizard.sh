@@ -1,0 +1,55 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# tests/lib/wizard.sh - source it after tmux.sh and libvirtd.sh: a directory
+# pool of the test's own and the New VM wizard's page helpers, for e2e
+# suites that drive the wizard (tests/e2e/install.sh; tests/e2e/newvm.sh has
+# its own copies of the same helpers and can switch to these).
+#   POOL, POOL_DIR   set by the suite (lv_name pool, /var/tmp/$POOL)
+#   pool_up / pool_down / vols
+#   page TITLE, set_choice TEXT, click_text TEXT, pick_radio TEXT
+
+pool_up() {
+	mkdir -p "$POOL_DIR"
+	chmod 755 "$POOL_DIR"
+	lv_virsh pool-define-as "$POOL" dir --target "$POOL_DIR" >/dev/null
+	lv_virsh pool-start "$POOL" >/dev/null
+}
+
+pool_down() {
+	local v
+	lv_virsh pool-info "$POOL" >/dev/null 2>&1 || return 0
+	for v in $(lv_virsh vol-list "$POOL" 2>/dev/null | awk '$1 != "" {print $1}'); do
+		lv_virsh vol-delete "$v" --pool "$POOL" >/dev/null 2>&1 || true
+	done
+	lv_virsh pool-destroy "$POOL" >/dev/null 2>&1 || true
+	lv_virsh pool-undefine "$POOL" >/dev/null 2>&1 || true
+	rm -rf "$POOL_DIR"
+}
+
+vols() { # the pool's volume names
+	lv_virsh vol-list "$POOL" | awk '$1 != "" {print $1}'
+}
+
+page() { tm_wait_for "$1" 10; }
+
+set_choice() { # press Right on the focused choice until it shows < TEXT >
+	local i
+	for ((i = 0; i < 40; i++)); do
+		tm_capture | grep -qF "< $1 >" && return 0
+		tm_keys Right
+		sleep 0.05
+	done
+	tm_fail "no choice '$1'"
+}
+
+click_text() { # click the first place TEXT is shown
+	local pos
+	pos=$(tm_find "$1") || tm_fail "'$1' is not shown"
+	tm_click "$(( ${pos#* } + 1 ))" "${pos% *}"
+}
+
+pick_radio() {
+	tm_capture | grep -qF "(*) $1" && return 0
+	click_text "( ) $1"
+	tm_wait_for "(*) $1" 5
+}
+
