@@ -223,8 +223,9 @@ void be_demo_seed(be_host *h);
 /* be_iso.c (worker): BE_OP_ISO_PROBE, INSTALL_PREP, INSTALL_START; the
  * end of an install run: a shut-off VM whose definition records extracted
  * installer volumes (<metadata> vmmc:install) gets them removed and the
- * record dropped (after each VM event, and for every inactive VM after a
- * connect: one call per inactive persistent VM); a volume as an image
+ * record dropped (after each VM event, and after a connect for the VMs
+ * whose NAME.install-kernel volume is in an active pool: one listing per
+ * pool); a volume as an image
  * reader (ranged downloads; the pointers stay the caller's). */
 void be_iso_job(be_host *h, const be_job *j);
 void be_install_cleanup(be_host *h, const char *uuid);

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -538,6 +539,8 @@ void be_iso_reader_vol_close(be_iso_reader *r)
 
 /* ---- the jobs (worker) ------------------------------------------------------------------- */
 
+static void pend_set(const be_host *h, const char *uuid, bool on);
+
 /* The reader for the job's image: a local file or a volume (*vol, *pool
  * to free after). -1 with *err. */
 static int job_reader(be_host *h, const be_install_arg *a, be_iso_reader *r, virStoragePoolPtr *pool,
@@ -766,6 +769,7 @@ static void install_start_job(be_host *h, const be_job *j, const be_install_arg 
 		be_post_result(h, j, false, xasprintf("Could not start the installer: %s", err));
 		goto out;
 	}
+	pend_set(h, j->uuid, true);
 	be_post_result(h, j, true, NULL);
 	be_vm_post(h, j->uuid);
 out:
@@ -801,15 +805,70 @@ void be_iso_job(be_host *h, const be_job *j)
 
 /* ---- the end of an install run ------------------------------------------------------------ */
 
+/* The VMs with an install run to clean up after, per host: the ones this
+ * vmmc started and the ones the scan at connect found; a VM event of any
+ * other VM costs no call. Worker threads only (one per host), hence the
+ * lock. */
+static pthread_mutex_t pend_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct pend {
+	const be_host *h;
+	char uuid[VIR_UUID_STRING_BUFLEN];
+} *pend;
+static size_t npend;
+
+static ssize_t pend_find(const be_host *h, const char *uuid)
+{
+	for (size_t i = 0; i < npend; i++)
+		if (pend[i].h == h && strcmp(pend[i].uuid, uuid) == 0)
+			return (ssize_t)i;
+	return -1;
+}
+
+static void pend_set(const be_host *h, const char *uuid, bool on)
+{
+	ssize_t i;
+	pthread_mutex_lock(&pend_lock);
+	i = pend_find(h, uuid);
+	if (on && i < 0) {
+		pend = xrealloc(pend, (npend + 1) * sizeof(*pend));
+		pend[npend].h = h;
+		snprintf(pend[npend].uuid, sizeof(pend[npend].uuid), "%s", uuid);
+		npend++;
+	} else if (!on && i >= 0) {
+		pend[i] = pend[--npend];
+	}
+	pthread_mutex_unlock(&pend_lock);
+}
+
+static bool pend_has(const be_host *h, const char *uuid)
+{
+	bool r;
+	pthread_mutex_lock(&pend_lock);
+	r = pend_find(h, uuid) >= 0;
+	pthread_mutex_unlock(&pend_lock);
+	return r;
+}
+
 void be_install_cleanup(be_host *h, const char *uuid)
 {
-	virDomainPtr dom = h->conn ? virDomainLookupByUUIDString(h->conn, uuid) : NULL;
+	virDomainPtr dom = h->conn && pend_has(h, uuid) ? virDomainLookupByUUIDString(h->conn, uuid) : NULL;
 	char *meta = NULL, *pool_uuid = NULL, *k = NULL, *i = NULL;
 	virStoragePoolPtr pool;
-	if (!dom || virDomainIsActive(dom) != 0 ||
-	    !(meta = virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, BE_INSTALL_NS, VIR_DOMAIN_AFFECT_CONFIG)) ||
-	    be_install_meta_parse(meta, &pool_uuid, &k, &i) < 0)
+	int active;
+	if (!pend_has(h, uuid))
+		return;
+	if (!dom || (active = virDomainIsActive(dom)) < 0) {
+		if (!dom && h->conn)
+			pend_set(h, uuid, false); /* the VM is gone */
 		goto out;
+	}
+	if (active)
+		goto out; /* the install runs */
+	if (!(meta = virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, BE_INSTALL_NS, VIR_DOMAIN_AFFECT_CONFIG)) ||
+	    be_install_meta_parse(meta, &pool_uuid, &k, &i) < 0) {
+		pend_set(h, uuid, false); /* no record (any more): nothing to do */
+		goto out;
+	}
 	if ((pool = virStoragePoolLookupByUUIDString(h->conn, pool_uuid)) != NULL) {
 		vol_drop(pool, k);
 		vol_drop(pool, i);
@@ -817,6 +876,8 @@ void be_install_cleanup(be_host *h, const char *uuid)
 	}
 	if (virDomainSetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, NULL, NULL, BE_INSTALL_NS,
 				 VIR_DOMAIN_AFFECT_CONFIG) == 0)
+		pend_set(h, uuid, false);
+	if (!pend_has(h, uuid))
 		core_log("iso", "%s: install run of %s ended: removed %s and %s", h->uri, uuid, k, i);
 	{
 		char *err = NULL;
@@ -833,25 +894,40 @@ out:
 	free(i);
 }
 
+/* The VMs an install run was made for are found by their extracted
+ * kernel's volume (NAME.install-kernel, in an active pool): one listing
+ * per pool, no call per VM (a host far away with thousands of VMs would
+ * otherwise cost a round trip each). */
 void be_install_scan(be_host *h)
 {
-	virDomainPtr *doms = NULL;
-	int n = h->conn ? virConnectListAllDomains(h->conn, &doms,
-						    VIR_CONNECT_LIST_DOMAINS_INACTIVE | VIR_CONNECT_LIST_DOMAINS_PERSISTENT)
-			: -1;
-	for (int d = 0; d < n; d++) {
-		char uuid[VIR_UUID_STRING_BUFLEN];
-		char *meta = virDomainGetUUIDString(doms[d], uuid) == 0
-				     ? virDomainGetMetadata(doms[d], VIR_DOMAIN_METADATA_ELEMENT, BE_INSTALL_NS,
-							    VIR_DOMAIN_AFFECT_CONFIG)
-				     : NULL;
-		if (meta)
-			be_install_cleanup(h, uuid);
-		free(meta);
-		virDomainFree(doms[d]);
+	static const char suffix[] = ".install-kernel";
+	virStoragePoolPtr *pools = NULL;
+	int np = h->conn ? virConnectListAllStoragePools(h->conn, &pools, VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE) : -1;
+	for (int p = 0; p < np; p++) {
+		virStorageVolPtr *vols = NULL;
+		int nv = virStoragePoolListAllVolumes(pools[p], &vols, 0);
+		for (int v = 0; v < nv; v++) {
+			const char *name = virStorageVolGetName(vols[v]);
+			size_t len = name ? strlen(name) : 0;
+			if (len > sizeof(suffix) - 1 && strcmp(name + len - (sizeof(suffix) - 1), suffix) == 0) {
+				char *vm = xstrndup(name, len - (sizeof(suffix) - 1));
+				virDomainPtr dom = virDomainLookupByName(h->conn, vm);
+				char uuid[VIR_UUID_STRING_BUFLEN];
+				if (dom && virDomainGetUUIDString(dom, uuid) == 0) {
+					pend_set(h, uuid, true);
+					be_install_cleanup(h, uuid);
+				}
+				if (dom)
+					virDomainFree(dom);
+				free(vm);
+			}
+			virStorageVolFree(vols[v]);
+		}
+		free(vols);
+		virStoragePoolFree(pools[p]);
 	}
 	virResetLastError();
-	free(doms);
+	free(pools);
 }
 
 /* ---- the probe as text ------------------------------------------------------------------ */
