@@ -52,11 +52,11 @@ make_isos() {
 	cp "$DI/linux" "$SRC/deb/install.amd/vmlinuz"
 	cp "$DI/initrd.gz" "$SRC/deb/install.amd/initrd.gz"
 	echo "vmmc test" >"$SRC/deb/README.txt"
-	xorriso -as mkisofs -quiet -R -J -V "Debian 11.7.0 amd64 n" -o "$SRC/deb.iso" "$SRC/deb" 2>/dev/null ||
-		tm_fail "xorriso"
+	xorriso -as mkisofs -quiet -R -J -V "Debian 11.7.0 amd64 n" -o "$SRC/deb.iso" "$SRC/deb" 2>"$SRC/xorriso.log" ||
+		tm_fail "xorriso: $(tail -n 3 "$SRC/xorriso.log")"
 	echo x >"$SRC/unk/install.amd/vmlinuz"
-	xorriso -as mkisofs -quiet -R -J -V "VMMC_NOT_AN_OS_$$" -o "$SRC/unknown.iso" "$SRC/unk" 2>/dev/null ||
-		tm_fail "xorriso"
+	xorriso -as mkisofs -quiet -R -J -V "VMMC_NOT_AN_OS_$$" -o "$SRC/unknown.iso" "$SRC/unk" 2>"$SRC/xorriso.log" ||
+		tm_fail "xorriso: $(tail -n 3 "$SRC/xorriso.log")"
 	lv_virsh vol-create-as "$POOL" "$ISO_VOL" "$(stat -c %s "$SRC/deb.iso")" --format raw >/dev/null
 	lv_virsh vol-upload "$ISO_VOL" "$SRC/deb.iso" --pool "$POOL" >/dev/null
 }
@@ -183,8 +183,10 @@ t_ins_ssh() {
 	local n t0 t2
 	n=$(lv_name ssh)
 	source "$here/../lib/sshhost.sh"
-	SSH_UP=1
-	sh_up "$SRC/sh" || tm_fail "no sshd"
+	if [ -z "$SSH_UP" ]; then
+		SSH_UP=1
+		sh_up "$SRC/sh" || tm_fail "no sshd"
+	fi
 	vmmc_up 120 40 "ssh://root@127.0.0.1:$SH_PORT" "root@127."
 	pick_pooled "$n"
 	walk_rest
@@ -200,6 +202,44 @@ t_ins_ssh() {
 	lv_virsh destroy "$n" >/dev/null
 	files_gone "$n"
 	! lv_virsh dumpxml --inactive "$n" | grep -q "<kernel>" || tm_fail "the definition keeps <kernel>"
+}
+
+# A local ISO for an ssh:// host: the kernel and initrd read here and
+# uploaded (the ISO itself too, for the CD-ROM); the install run starts
+# with them (its screen is the test above's), the files go after it.
+t_ins_ssh_local() {
+	local n
+	n=$(lv_name sshl)
+	source "$here/../lib/sshhost.sh"
+	if [ -z "$SSH_UP" ]; then
+		SSH_UP=1
+		sh_up "$SRC/sh" || tm_fail "no sshd"
+	fi
+	vmmc_up 120 40 "ssh://root@127.0.0.1:$SH_PORT" "root@127."
+	tm_keys v
+	page "Name and host"
+	tm_type "$n"
+	tm_keys Enter
+	page "Installation source"
+	tm_keys Down # Local ISO file
+	tm_wait_for "File:" 5
+	tm_keys M-f
+	tm_type "$SRC/deb.iso"
+	tm_keys M-p
+	set_choice "$POOL"
+	tm_keys Enter
+	walk_rest
+	tm_wait_for "(*) Text installer on the serial console" 20
+	tm_keys Enter # Finish
+	tm_wait_for "Done in" 60
+	tm_assert_contains "[done]   Upload deb.iso to pool"
+	tm_assert_contains "[done]   Start the installer of $n"
+	[ "$(lv_state "$n")" = running ] || tm_fail "$n is $(lv_state "$n")"
+	lv_virsh vol-download "$n.install-kernel" "$SRC/got-kernel" --pool "$POOL" >/dev/null
+	cmp -s "$SRC/got-kernel" "$DI/linux" || tm_fail "the uploaded kernel is not the installer's"
+	lv_virsh dumpxml "$n" | grep -q "volume='deb.iso'" || tm_fail "install run: no ISO in the CD-ROM"
+	lv_virsh destroy "$n" >/dev/null
+	files_gone "$n"
 }
 
 # The install run ends while vmmc is not running: the next vmmc removes the
