@@ -26,6 +26,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/libvirtd.sh"
 # shellcheck source=tests/lib/wizard.sh
 . "$here/../lib/wizard.sh"
+# shellcheck source=tests/lib/sshhost.sh
+. "$here/../lib/sshhost.sh"
 
 URI=qemu:///system
 T_INSTALLER=60
@@ -182,11 +184,7 @@ t_ins_pooled_text() {
 t_ins_ssh() {
 	local n t0 t2
 	n=$(lv_name ssh)
-	source "$here/../lib/sshhost.sh"
-	if [ -z "$SSH_UP" ]; then
-		SSH_UP=1
-		sh_up "$SRC/sh" || tm_fail "no sshd"
-	fi
+	[ -n "$SSH_UP" ] || tm_fail "no sshd"
 	vmmc_up 120 40 "ssh://root@127.0.0.1:$SH_PORT" "root@127."
 	pick_pooled "$n"
 	walk_rest
@@ -210,11 +208,7 @@ t_ins_ssh() {
 t_ins_ssh_local() {
 	local n
 	n=$(lv_name sshl)
-	source "$here/../lib/sshhost.sh"
-	if [ -z "$SSH_UP" ]; then
-		SSH_UP=1
-		sh_up "$SRC/sh" || tm_fail "no sshd"
-	fi
+	[ -n "$SSH_UP" ] || tm_fail "no sshd"
 	vmmc_up 120 40 "ssh://root@127.0.0.1:$SH_PORT" "root@127."
 	tm_keys v
 	page "Name and host"
@@ -344,4 +338,8 @@ if ! lv_up || [ ! -r "$DI/initrd.gz" ]; then
 fi
 pool_up
 make_isos
+# the ssh:// tests' sshd, once (each test runs in a subshell of its own)
+if printf '%s\n' "${tests[@]}" | grep -q _ssh; then
+	sh_up "$SRC/sh" && SSH_UP=1
+fi
 TM_SUITE=install run_tests "${tests[@]}"
