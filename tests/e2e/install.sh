@@ -260,12 +260,9 @@ t_ins_restart() {
 # A pool without room for the kernel and initrd (a 4 MiB tmpfs): a clear
 # error, the disk made before removed, no VM, nothing in the pool.
 t_ins_no_room() {
-	local n small=$(lv_name small) dir
+	local n small=$SMALL_POOL
 	n=$(lv_name full)
-	dir=$(mktemp -d /var/tmp/vmmc-ins-small.XXXXXX)
-	SMALL_DIR=$dir SMALL_POOL=$small
-	mount -t tmpfs -o size=4m,mode=755 tmpfs "$dir" || tm_skip "no tmpfs mount here"
-	lv_virsh pool-create-as "$small" dir --target "$dir" >/dev/null
+	[ -n "$small" ] || tm_skip "no tmpfs mount here"
 	vmmc_up 120 40
 	pick_pooled "$n"
 	walk_rest "$small" 1M 1G
@@ -315,8 +312,8 @@ ins_exit() {
 	pool_down
 	[ -z "$SSH_UP" ] || sh_down
 	[ -n "$SRC" ] && rm -rf "$SRC"
-	if [ -n "$SMALL_POOL" ]; then
-		lv_virsh pool-destroy "$SMALL_POOL" >/dev/null 2>&1
+	[ -z "$SMALL_POOL" ] || lv_virsh pool-destroy "$SMALL_POOL" >/dev/null 2>&1
+	if [ -n "$SMALL_DIR" ]; then
 		umount "$SMALL_DIR" 2>/dev/null
 		rmdir "$SMALL_DIR"
 	fi
@@ -338,6 +335,15 @@ if ! lv_up || [ ! -r "$DI/initrd.gz" ]; then
 fi
 pool_up
 make_isos
+# the small pool (a 4 MiB tmpfs) of the no-room test, made here so that
+# the exit trap removes it (each test runs in a subshell of its own)
+if printf '%s\n' "${tests[@]}" | grep -q no_room; then
+	SMALL_DIR=$(mktemp -d /var/tmp/vmmc-ins-small.XXXXXX)
+	if mount -t tmpfs -o size=4m,mode=755 tmpfs "$SMALL_DIR"; then
+		SMALL_POOL=$(lv_name small)
+		lv_virsh pool-create-as "$SMALL_POOL" dir --target "$SMALL_DIR" >/dev/null || SMALL_POOL=''
+	fi
+fi
 # the ssh:// tests' sshd, once (each test runs in a subshell of its own)
 if printf '%s\n' "${tests[@]}" | grep -q _ssh; then
 	sh_up "$SRC/sh" && SSH_UP=1
