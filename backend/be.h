@@ -59,6 +59,8 @@ enum be_op {
 	BE_OP_DEFINE,       /* define a VM: be_host_submit_arg with arg = its domain XML
 	                       (a malloc'd string, arg_free = free); OP_RESULT's .uuid
 	                       is the new VM's, then MD_MSG_VM_UPDATE */
+	BE_OP_OSINFO_READY, /* be_detect.h: libosinfo's database loaded (no host job) */
+	BE_OP_ISO_DETECT,   /* be_detect.h: the OS of a local ISO (no host job) */
 	BE_OP__COUNT
 };
 

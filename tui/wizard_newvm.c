@@ -16,7 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "../backend/be_detect.h"
 #include "../backend/be_osinfo.h"
 #include "../backend/be_storage.h"
 #include "../core/sanitize.h"
@@ -37,7 +39,15 @@ struct wz_ctx {
 	const core_wizard_ops *ops;
 	void *w;
 	int host_id;
+	/* waits done on threads, answered as messages (backend/be_detect.h) */
+	struct tui_dialog *d;
+	uint64_t db_seq;     /* the OS database's load, 0 none asked */
+	uint64_t detect_seq; /* the install media's OS, 0 none running */
+	char *detect_path;   /* the file of the last detection */
 };
+
+static bool os_db_pending(struct wz_ctx *c, struct tui_page *p);
+static void detect_begin(struct wz_ctx *c);
 
 /* the pages' words above their fields */
 static const char *const page_text[] = {
@@ -214,9 +224,12 @@ static void build_page(struct wz_ctx *c, struct tui_page *p, int page)
 		break;
 	case 2:
 		/* the database loads on a thread from the wizard's opening (about
-		 * 1 s): only a user faster than that waits here, at most 5 s */
-		if (!be_osinfo_shared() && !be_osinfo_shared_error())
-			be_osinfo_shared_wait(5000);
+		 * 1 s): a user faster than that sees it loading, never a wait */
+		if (os_db_pending(c, p))
+			break;
+		if (c->detect_seq)
+			tui_page_add(p, &tui_field_label, "os_detecting", "Detecting",
+				     "Detecting the OS of the install media...");
 		add_value(c, p, &tui_field_text, "os_query", "&Search");
 		add_options(c, p, &tui_field_list, "os", "&OS", 8);
 		break;
@@ -347,21 +360,15 @@ static void wz_changed(struct tui_dialog *d, struct tui_page *p, struct tui_fiel
 static int wz_validate(struct tui_dialog *d, struct tui_page *p, char **err)
 {
 	struct wz_ctx *c = d->ctx;
-	char *msg, *e = NULL;
 	wz_refresh(c);
 	for (size_t i = 0; i < p->nfields; i++)
 		push(c, p->fields[i]);
 	if (show_issues(c, d, p, NULL, true, err) > 0)
 		return -1;
-	/* leaving the source: the install media's OS (a local ISO: 64 KiB read;
-	 * the database, loading since the wizard opened, waited for at most 5 s) */
-	if (page_index(d, p) == 1 && !be_osinfo_shared() && !be_osinfo_shared_error())
-		be_osinfo_shared_wait(5000);
-	if (page_index(d, p) == 1 && (msg = c->ops->text(c->w, "detect", &e)) != NULL) {
-		tui_status(c->a, false, "%s", msg);
-		free(msg);
-	}
-	free(e);
+	/* leaving the source: the install media's OS (a local ISO: 64 KiB read)
+	 * found on a thread; its answer comes as a message (wz_reply) */
+	if (page_index(d, p) == 1)
+		detect_begin(c);
 	return 0;
 }
 
@@ -393,6 +400,7 @@ static void wz_free(struct tui_dialog *d)
 		return;
 	if (c->w)
 		c->ops->destroy(c->w);
+	free(c->detect_path);
 	free(c);
 	d->ctx = NULL;
 }
@@ -651,9 +659,13 @@ static struct wz_ctx *wz_ctx_new(struct tui_app *a)
 	return c;
 }
 
+static void wz_reply(struct tui_app *a, struct tui_dialog *d, const md_msg *m);
+
 static void wz_push(struct tui_app *a, struct tui_dialog *d, struct wz_ctx *c)
 {
+	c->d = d;
 	d->ctx = c;
+	d->on_reply = wz_reply;
 	d->on_free = wz_free;
 	d->on_done = wz_done;
 	d->mode.host_id = c->host_id;
@@ -710,6 +722,8 @@ static void qc_changed(struct tui_dialog *d, struct tui_page *p, struct tui_fiel
 	push(c, f);
 	if (strcmp(id, "source") == 0)
 		qc_fields(c, p);
+	if (strcmp(id, "source") == 0 || strcmp(id, "local_iso") == 0)
+		detect_begin(c); /* as typed: done before Create is pressed */
 	f = tui_dialog_field(d, id);
 	if (f)
 		tui_field_set_error(f, NULL);
@@ -723,7 +737,7 @@ static int qc_validate(struct tui_dialog *d, struct tui_page *p, char **err)
 	struct wz_ctx *c = d->ctx;
 	static const int pages[] = { 0, 1 };
 	core_issues is = { 0 };
-	char *msg, *e = NULL;
+	char *msg;
 	wz_refresh(c);
 	for (size_t i = 0; i < p->nfields; i++)
 		push(c, p->fields[i]);
@@ -741,13 +755,11 @@ static int qc_validate(struct tui_dialog *d, struct tui_page *p, char **err)
 	}
 	if (*err)
 		return -1;
-	if (!be_osinfo_shared() && !be_osinfo_shared_error())
-		be_osinfo_shared_wait(5000);
-	if ((msg = c->ops->text(c->w, "detect", &e)) != NULL) {
-		tui_status(c->a, false, "%s", msg);
-		free(msg);
+	detect_begin(c); /* nothing new when the path was detected as typed */
+	if (c->detect_seq) {
+		*err = xstrdup("Detecting the OS of the ISO: press Create again in a moment");
+		return -1;
 	}
-	free(e);
 	if ((msg = c->ops->text(c->w, "xml", err)) == NULL)
 		return -1; /* a page the defaults do not satisfy: its words */
 	free(msg);
@@ -770,4 +782,66 @@ void tui_open_quick_create(struct tui_app *a)
 	d->ok_label = xstrdup("Create");
 	qc_fields(c, p);
 	wz_push(a, d, c);
+}
+
+/* ---- waits on threads: the OS database, the install media's OS -------------------- */
+
+/* The OS database is not loaded yet: page p says so (no wait here) and its
+ * load answers wz_reply. true: pending. A failed load: false (the list
+ * offers Generic). */
+static bool os_db_pending(struct wz_ctx *c, struct tui_page *p)
+{
+	if (be_osinfo_shared() || be_osinfo_shared_error())
+		return false;
+	tui_page_add(p, &tui_field_label, "os_loading", "Loading", "Loading the OS database (libosinfo)...");
+	if (!c->db_seq && c->d) {
+		c->db_seq = be_osinfo_ready_start(c->host_id);
+		tui_mode_expect(c->a, &c->d->mode, c->host_id, c->db_seq);
+	}
+	return true;
+}
+
+/* The OS of the local ISO chosen, found on a thread (be_iso_detect_start);
+ * a file already detected, or none chosen: nothing. */
+static void detect_begin(struct wz_ctx *c)
+{
+	char *src = get(c, "source"), *path = get(c, "local_iso");
+	struct stat st;
+	if (atoi(src) == 1 && *path && stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+	    !core_str_eq(path, c->detect_path) && c->d) {
+		core_str_set(&c->detect_path, path);
+		c->detect_seq = be_iso_detect_start(c->host_id, path);
+		tui_mode_expect(c->a, &c->d->mode, c->host_id, c->detect_seq);
+	}
+	free(path);
+	free(src);
+}
+
+/* A wait's answer: the OS page (or Quick Create's OS line) shown again. */
+static void wz_reply(struct tui_app *a, struct tui_dialog *d, const md_msg *m)
+{
+	struct wz_ctx *c = d->ctx;
+	struct tui_field *f;
+	if (!c || m->type != MD_MSG_OP_RESULT)
+		return;
+	if (m->seq == c->db_seq && c->db_seq) {
+		c->db_seq = 0;
+	} else if (m->seq == c->detect_seq && c->detect_seq) {
+		c->detect_seq = 0;
+		if (m->ok && m->nstrs > 1 && core_str_eq(m->strs[1], c->detect_path))
+			c->ops->set(c->w, "detected", m->strs[0]);
+		else if (!m->ok)
+			xfree(&c->detect_path); /* detected again when asked */
+	} else {
+		return;
+	}
+	wz_refresh(c); /* the database, when it came */
+	if (d->npages > 1 && d->cur == 2) {
+		wz_enter(d, d->pages[d->cur]);
+	} else if ((f = tui_dialog_field(d, "os_shown")) != NULL) {
+		char *os = get(c, "os"), *t = xasprintf("OS: %s", os);
+		tui_field_set_value(f, t);
+		free(t);
+		free(os);
+	}
 }

@@ -1242,6 +1242,8 @@ static void ops_set_host(void *w, const md_host *h)
 
 static int ops_set(void *w, const char *id, const char *value)
 {
+	if (strcmp(id, "detected") == 0)
+		return wz_newvm_set_detected(w, value);
 	return wz_newvm_set_value(w, id, value);
 }
 
@@ -1296,6 +1298,19 @@ int wz_newvm_detect(wz_newvm *w, char **msg)
 			  : xstrdup("The install media is not one libosinfo knows: Generic");
 	wz_newvm_detected(w, os);
 	return rc;
+}
+
+/* A detection's answer from a worker (be_detect.h): the OS's id, "" or
+ * NULL for none; taken unless the user picked an OS. */
+int wz_newvm_set_detected(wz_newvm *w, const char *id)
+{
+	const be_os *os = NULL;
+	if (!w->db)
+		wz_newvm_set_osinfo(w, be_osinfo_shared());
+	if (!empty(id) && !(os = be_osinfo_find(w->db, id)))
+		return -1;
+	wz_newvm_detected(w, os);
+	return 0;
 }
 
 static char *ops_text(void *w, const char *what, char **err)

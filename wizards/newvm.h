@@ -211,6 +211,12 @@ char **wz_newvm_options(wz_newvm *w, const char *id, size_t *n);
  * core_wizard_ops.text(w, "detect") runs it. */
 int wz_newvm_detect(wz_newvm *w, char **msg);
 
+/* The answer of a detection run on a worker (backend/be_detect.h): the
+ * OS's id ("" or NULL: not recognised), taken unless the user picked an
+ * OS (wz_newvm_detected). -1 when the database does not know the id.
+ * core_wizard_ops.set(w, "detected", id) calls it. */
+int wz_newvm_set_detected(wz_newvm *w, const char *id);
+
 /* The table main hands to the UI (core/wizard.h). */
 extern const core_wizard_ops wz_newvm_ops;
 
