@@ -61,6 +61,8 @@ enum be_op {
 	                       is the new VM's, then MD_MSG_VM_UPDATE */
 	BE_OP_OSINFO_READY, /* be_detect.h: libosinfo's database loaded (no host job) */
 	BE_OP_ISO_DETECT,   /* be_detect.h: the OS of a local ISO (no host job) */
+	BE_OP_SSH_KEYS,     /* be_detect.h: the user's SSH public keys (no host job) */
+	BE_OP_SEED_BUILD,   /* be_detect.h: a cloud-init seed ISO made here (no host job) */
 	BE_OP__COUNT
 };
 

@@ -9,6 +9,7 @@
 #include "../core/util.h"
 #include "be_internal.h"
 #include "be_osinfo.h"
+#include "be_seed.h"
 
 /* the database's load takes about a second here; a minute is a wait for
  * a stuck disk, not for a load */
@@ -20,6 +21,7 @@ struct detect_job {
 	int op, host_id;
 	uint64_t seq;
 	char *path;
+	char *meta, *user; /* SEED_BUILD */
 };
 
 static md_msg *detect_answer(const struct detect_job *j, bool ok, char *text)
@@ -55,9 +57,40 @@ static void detect_iso(const struct detect_job *j, const be_osinfo *db, md_msg *
 	}
 }
 
+/* BE_OP_SSH_KEYS, BE_OP_SEED_BUILD: no database needed */
+static md_msg *other_job(struct detect_job *j)
+{
+	md_msg *m = detect_answer(j, true, NULL);
+	char *err = NULL, *iso;
+	if (j->op == BE_OP_SSH_KEYS) {
+		m->strs = be_seed_user_keys(NULL, true, &m->nstrs);
+		return m;
+	}
+	if (!(iso = be_seed_temp_iso(&err)) || be_seed_build_files(j->meta, j->user, iso, &err) < 0) {
+		be_seed_discard(iso);
+		free(iso);
+		m->ok = false;
+		m->text = xasprintf("Could not make the cloud-init seed: %s", err ? err : "?");
+		free(err);
+		return m;
+	}
+	m->strs = xcalloc(2, sizeof(*m->strs));
+	m->strs[0] = iso;
+	m->nstrs = 1;
+	return m;
+}
+
 static void *detect_main(void *arg)
 {
 	struct detect_job *j = arg;
+	if (j->op == BE_OP_SSH_KEYS || j->op == BE_OP_SEED_BUILD) {
+		be_post(other_job(j));
+		free(j->meta);
+		free(j->user);
+		free(j);
+		be_live_hosts_add(-1);
+		return NULL;
+	}
 	const be_osinfo *db = be_osinfo_shared_wait(DETECT_DB_WAIT_MS);
 	const char *why = be_osinfo_shared_error();
 	md_msg *m;
@@ -74,16 +107,23 @@ static void *detect_main(void *arg)
 	return NULL;
 }
 
+static uint64_t detect_run(struct detect_job *j, int op, int host_id, const char *path);
+
 static uint64_t detect_start(int op, int host_id, const char *path)
 {
-	struct detect_job *j = xcalloc(1, sizeof(*j));
+	return detect_run(xcalloc(1, sizeof(struct detect_job)), op, host_id, path);
+}
+
+static uint64_t detect_run(struct detect_job *j, int op, int host_id, const char *path)
+{
 	pthread_t t;
 	j->op = op;
 	j->host_id = host_id;
 	j->seq = (UINT64_C(1) << 63) | (uint64_t)(atomic_fetch_add(&detect_seq, 1) + 1);
 	j->path = path ? xstrdup(path) : NULL;
 	uint64_t seq = j->seq;
-	be_osinfo_preload();
+	if (op == BE_OP_OSINFO_READY || op == BE_OP_ISO_DETECT)
+		be_osinfo_preload();
 	be_live_hosts_add(+1); /* be_fini waits for it (up to its limit) */
 	if (pthread_create(&t, NULL, detect_main, j) != 0)
 		detect_main(j); /* no thread: here (the answer still comes as a message) */
@@ -100,4 +140,17 @@ uint64_t be_osinfo_ready_start(int host_id)
 uint64_t be_iso_detect_start(int host_id, const char *path)
 {
 	return detect_start(BE_OP_ISO_DETECT, host_id, path ? path : "");
+}
+
+uint64_t be_ssh_keys_start(int host_id)
+{
+	return detect_start(BE_OP_SSH_KEYS, host_id, NULL);
+}
+
+uint64_t be_seed_build_start(int host_id, const char *meta, const char *user)
+{
+	struct detect_job *j = xcalloc(1, sizeof(*j));
+	j->meta = xstrdup(meta ? meta : "");
+	j->user = xstrdup(user ? user : "");
+	return detect_run(j, BE_OP_SEED_BUILD, host_id, NULL);
 }

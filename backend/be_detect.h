@@ -24,4 +24,15 @@ uint64_t be_osinfo_ready_start(int host_id);
  * file or directory"). .strs[1] is the path that was read. */
 uint64_t be_iso_detect_start(int host_id, const char *path);
 
+/* BE_OP_SSH_KEYS: the user's SSH public keys (be_seed_user_keys: the
+ * ~/.ssh/NAME.pub files and the agent's) in .strs, one each; always ok. */
+uint64_t be_ssh_keys_start(int host_id);
+
+/* BE_OP_SEED_BUILD: a cloud-init seed ISO made from the two files' text
+ * (be_seed_build_files) in a new 0700 temporary folder: ok with .strs[0]
+ * its path (the caller uploads it, then be_seed_discard), else .text says
+ * why ("Could not make the cloud-init seed: No tool to make the seed ISO:
+ * install xorriso or genisoimage") and nothing is left. */
+uint64_t be_seed_build_start(int host_id, const char *meta, const char *user);
+
 #endif

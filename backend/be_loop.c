@@ -65,6 +65,8 @@ static const char *const be_op_names[BE_OP__COUNT] = {
 	[BE_OP_DEFINE] = "define",
 	[BE_OP_OSINFO_READY] = "load the OS database for",
 	[BE_OP_ISO_DETECT] = "detect the OS of",
+	[BE_OP_SSH_KEYS] = "read the SSH keys for",
+	[BE_OP_SEED_BUILD] = "make the cloud-init seed for",
 };
 
 const char *be_op_name(int op)

@@ -404,15 +404,26 @@ static int write_text(const char *dir, const char *name, const char *text, char 
 
 int be_seed_build(const be_seed_spec *s, const char *iso, char **err)
 {
+	char *meta = NULL, *user = NULL;
+	int rc = -1;
+	if ((meta = be_seed_meta_data(s, err)) != NULL && (user = be_seed_user_data(s, err)) != NULL)
+		rc = be_seed_build_files(meta, user, iso, err);
+	free(meta);
+	free(user); /* holds the hash, never the password */
+	return rc;
+}
+
+int be_seed_build_files(const char *meta, const char *user, const char *iso, char **err)
+{
 	const char *tool = be_seed_tool();
-	char *meta = NULL, *user = NULL, *dir = NULL, *log = NULL, *m = NULL, *u = NULL;
+	char *dir = NULL, *log = NULL, *m = NULL, *u = NULL;
 	int rc = -1;
 	if (!tool) {
 		*err = xstrdup("No tool to make the seed ISO: install xorriso or genisoimage");
 		return -1;
 	}
-	if (!(meta = be_seed_meta_data(s, err)) || !(user = be_seed_user_data(s, err)) || !(dir = temp_dir(err)))
-		goto out;
+	if (!(dir = temp_dir(err)))
+		return -1;
 	if (write_text(dir, "meta-data", meta, err) < 0 || write_text(dir, "user-data", user, err) < 0)
 		goto out;
 	log = xasprintf("%s/log", dir);
@@ -438,13 +449,33 @@ int be_seed_build(const be_seed_spec *s, const char *iso, char **err)
 	}
 	rc = 0;
 out:
-	free(meta);
-	free(user); /* holds the hash, never the password */
 	free(log);
 	free(m);
 	free(u);
 	temp_dir_rm(&dir);
 	return rc;
+}
+
+char *be_seed_temp_iso(char **err)
+{
+	char *dir = temp_dir(err), *iso;
+	if (!dir)
+		return NULL;
+	iso = xasprintf("%s/seed.iso", dir);
+	free(dir);
+	return iso;
+}
+
+void be_seed_discard(const char *iso)
+{
+	const char *slash = iso ? strrchr(iso, '/') : NULL;
+	char *dir;
+	if (!slash)
+		return;
+	dir = xstrndup(iso, (size_t)(slash - iso));
+	if (strstr(dir, "/vmmc-seed.")) /* only a folder of be_seed_temp_iso */
+		temp_dir_rm(&dir);
+	free(dir);
 }
 
 char *be_seed_iso_read(const char *iso, const char *name, char **err)

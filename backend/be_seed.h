@@ -56,6 +56,13 @@ const char *be_seed_tool(void);
  * words). Runs a program: not on the UI thread. */
 int be_seed_build(const be_seed_spec *s, const char *iso, char **err);
 
+/* Same from the two files' text (be_seed_meta_data / _user_data). */
+int be_seed_build_files(const char *meta, const char *user, const char *iso, char **err);
+/* A path for a seed image in a new 0700 temporary folder (caller frees;
+ * be_seed_discard removes the image and the folder). NULL with *err. */
+char *be_seed_temp_iso(char **err);
+void be_seed_discard(const char *iso);
+
 /* Read a file of an ISO image back (xorriso -osirrox, else isoinfo): for
  * tests and checks. NULL with *err. */
 char *be_seed_iso_read(const char *iso, const char *name, char **err);

@@ -40,12 +40,20 @@ enum core_step_kind {
 	CORE_STEP_START,
 	CORE_STEP_CONSOLE,
 	CORE_STEP_NET_START,  /* an inactive network the VM uses (uuid in .pool_uuid; stopped on undo) */
+	CORE_STEP_VOL_CLONE,  /* volume vol of pool .pool_uuid copied as new_vol into dst_pool_uuid
+	                         (virStorageVolCreateXMLFrom; the copy deleted on undo) */
+	CORE_STEP_VOL_RESIZE, /* volume vol of pool .pool_uuid grown to .size (undone with the volume) */
+	CORE_STEP_SEED,       /* a cloud-init seed ISO built here from .seed_meta / .seed_user, then
+	                         uploaded as vol into .pool_uuid (deleted on undo; the local file
+	                         removed either way) */
 };
 typedef struct core_step {
 	int kind;
 	char *label;          /* "Create volume web1.qcow2 (20 GiB, qcow2) in pool default" */
 	char *pool, *pool_uuid, *vol, *local, *format, *xml;
 	uint64_t size;
+	char *new_vol, *dst_pool_uuid;   /* VOL_CLONE */
+	char *seed_meta, *seed_user;     /* SEED: the files' text (a password only as its hash) */
 } core_step;
 void core_steps_free(core_step **steps, size_t n);
 

@@ -20,6 +20,7 @@
 
 #include "../backend/be_detect.h"
 #include "../backend/be_osinfo.h"
+#include "../backend/be_seed.h"
 #include "../backend/be_storage.h"
 #include "../core/sanitize.h"
 #include "../core/storage.h"
@@ -44,7 +45,10 @@ struct wz_ctx {
 	uint64_t db_seq;     /* the OS database's load, 0 none asked */
 	uint64_t detect_seq; /* the install media's OS, 0 none running */
 	char *detect_path;   /* the file of the last detection */
+	uint64_t keys_seq;   /* the user's SSH keys (cloud-init), 0 none asked */
 };
+
+static void cloud_fields(struct wz_ctx *c, struct tui_page *p);
 
 static bool os_db_pending(struct wz_ctx *c, struct tui_page *p);
 static void detect_begin(struct wz_ctx *c);
@@ -64,7 +68,7 @@ static const char *const page_text[] = {
 /* fields whose value is the index of their choice */
 static bool by_index(const char *id)
 {
-	static const char *const ids[] = { "source", "firmware", "accel", "nic", "disk" };
+	static const char *const ids[] = { "source", "firmware", "accel", "nic", "disk", "cloud_from" };
 	for (size_t i = 0; i < CORE_ARRAY_LEN(ids); i++)
 		if (strcmp(ids[i], id) == 0)
 			return true;
@@ -181,7 +185,8 @@ static void summary_text(struct wz_ctx *c, struct tui_page *p)
 static void build_page(struct wz_ctx *c, struct tui_page *p, int page)
 {
 	static const char *const sources[] = { "ISO image in a storage pool", "Local ISO file (uploaded)",
-					       "Import an existing disk", "Network boot (PXE)", "Direct kernel boot" };
+					       "Import an existing disk", "Network boot (PXE)", "Direct kernel boot",
+					       "Cloud image (cloud-init)" };
 	static const char *const fws[] = { "BIOS", "UEFI" };
 	static const char *const accels[] = { "KVM (hardware)", "TCG (software emulation)" };
 	static const char *const nics[] = { "Virtual network", "Bridge", "User networking", "None" };
@@ -218,6 +223,9 @@ static void build_page(struct wz_ctx *c, struct tui_page *p, int page)
 			add_value(c, p, &tui_field_text, "kernel", "&Kernel");
 			add_value(c, p, &tui_field_text, "initrd", "I&nitrd");
 			add_value(c, p, &tui_field_text, "cmdline", "&Command line");
+			break;
+		case 5:
+			cloud_fields(c, p);
 			break;
 		}
 		free(v);
@@ -264,6 +272,14 @@ static void build_page(struct wz_ctx *c, struct tui_page *p, int page)
 		free(v);
 		break;
 	case 6:
+		v = get(c, "source");
+		if (atoi(v) == 5) { /* the cloud image is the disk: where, how big */
+			free(v);
+			add_options(c, p, &tui_field_choice, "disk_pool", "&Pool", 0);
+			add_value(c, p, &tui_field_size, "disk_size", "Si&ze");
+			break;
+		}
+		free(v);
 		add_indexed(c, p, &tui_field_radio, "disk", "&Disk", disks, CORE_ARRAY_LEN(disks));
 		v = get(c, "disk");
 		if (atoi(v) == 0) {
@@ -348,7 +364,7 @@ static void wz_changed(struct tui_dialog *d, struct tui_page *p, struct tui_fiel
 	wz_refresh(c);
 	push(c, f);
 	if (strcmp(f->id, "source") == 0 || strcmp(f->id, "nic") == 0 || strcmp(f->id, "disk") == 0 ||
-	    strcmp(f->id, "os_query") == 0) {
+	    strcmp(f->id, "os_query") == 0 || strcmp(f->id, "cloud_from") == 0) {
 		char *id = xstrdup(f->id); /* f goes with the page's fields */
 		build_page(c, p, page);
 		f = tui_dialog_field(d, id);
@@ -422,7 +438,11 @@ struct run_ctx {
 	int64_t t0;
 	uint64_t xfer;     /* the upload running, 0 none */
 	char progress[96]; /* its progress */
+	uint64_t seed_seq; /* the seed ISO being made (CORE_STEP_SEED), 0 none */
+	char *seed_iso;    /* the made one, here, until uploaded */
 };
+
+static void run_seed_made(struct tui_app *a, struct tui_dialog *d, const md_msg *m);
 
 static void run_text(struct tui_dialog *d)
 {
@@ -497,6 +517,23 @@ static void run_step(struct tui_app *a, struct tui_dialog *d)
 	case CORE_STEP_NET_START:
 		seq = be_host_submit(be, BE_OP_NET_START, s->pool_uuid, NULL, 0);
 		break;
+	case CORE_STEP_VOL_CLONE: {
+		be_vol_op *op = be_vol_op_new(s->vol);
+		op->new_name = xstrdup(s->new_vol);
+		op->dst_pool = xstrdup(s->dst_pool_uuid);
+		seq = be_host_submit_arg(be, BE_OP_VOL_CLONE, s->pool_uuid, op, be_storage_arg_free);
+		break;
+	}
+	case CORE_STEP_VOL_RESIZE: {
+		be_vol_op *op = be_vol_op_new(s->vol);
+		op->capacity = s->size;
+		seq = be_host_submit_arg(be, BE_OP_VOL_RESIZE, s->pool_uuid, op, be_storage_arg_free);
+		break;
+	}
+	case CORE_STEP_SEED:
+		/* made here on a thread (run_seed_made), then uploaded */
+		seq = r->seed_seq = be_seed_build_start(r->host_id, s->seed_meta, s->seed_user);
+		break;
 	case CORE_STEP_UPLOAD: {
 		be_xfer_spec spec = { .dir = BE_XFER_UPLOAD, .local = s->local, .pool = s->pool_uuid, .vol = s->vol,
 				      .sparse = true };
@@ -520,6 +557,9 @@ static void run_fail(struct tui_app *a, struct tui_dialog *d, const char *why)
 	be_host *be = tui_host_be(tui_host_by_id(a, r->host_id));
 	core_str_set(&r->why, why);
 	r->phase = RUN_UNDO;
+	r->seed_seq = 0;
+	be_seed_discard(r->seed_iso); /* the seed made here: never left behind */
+	xfree(&r->seed_iso);
 	for (size_t i = r->cur; i-- > 0 && be;) {
 		const core_step *s = &r->steps[i];
 		uint64_t seq = 0;
@@ -529,8 +569,11 @@ static void run_fail(struct tui_app *a, struct tui_dialog *d, const char *why)
 			seq = be_host_submit(be, BE_OP_DELETE, r->uuid, NULL, 0);
 		else if (s->kind == CORE_STEP_NET_START)
 			seq = be_host_submit(be, BE_OP_NET_STOP, s->pool_uuid, NULL, 0);
-		else if (s->kind == CORE_STEP_VOL_CREATE || s->kind == CORE_STEP_UPLOAD)
+		else if (s->kind == CORE_STEP_VOL_CREATE || s->kind == CORE_STEP_UPLOAD || s->kind == CORE_STEP_SEED)
 			seq = be_host_submit_arg(be, BE_OP_VOL_DELETE, s->pool_uuid, be_vol_op_new(s->vol),
+						 be_storage_arg_free);
+		else if (s->kind == CORE_STEP_VOL_CLONE)
+			seq = be_host_submit_arg(be, BE_OP_VOL_DELETE, s->dst_pool_uuid, be_vol_op_new(s->new_vol),
 						 be_storage_arg_free);
 		if (seq) {
 			tui_mode_expect(a, &d->mode, r->host_id, seq);
@@ -566,6 +609,10 @@ static void run_reply(struct tui_app *a, struct tui_dialog *d, const md_msg *m)
 		run_fail(a, d, m->text ? m->text : "failed");
 		return;
 	}
+	if (r->seed_seq && m->seq == r->seed_seq) {
+		run_seed_made(a, d, m);
+		return;
+	}
 	if (r->steps[r->cur].kind == CORE_STEP_DEFINE)
 		snprintf(r->uuid, sizeof(r->uuid), "%s", m->uuid);
 	r->made[r->cur++] = true;
@@ -585,6 +632,8 @@ static void run_sync(struct tui_app *a, struct tui_dialog *d)
 	snprintf(r->progress, sizeof(r->progress), "%s of %s (%s)", done, total, md_xfer_state_name(x->state));
 	if (x->state == MD_XFER_DONE) {
 		r->xfer = 0;
+		be_seed_discard(r->seed_iso); /* uploaded: the local copy goes */
+		xfree(&r->seed_iso);
 		r->made[r->cur++] = true;
 		run_step(a, d);
 	} else if (x->state == MD_XFER_FAILED || x->state == MD_XFER_CANCELLED) {
@@ -601,6 +650,8 @@ static void run_free(struct tui_dialog *d)
 	if (!r)
 		return;
 	core_steps_free(&r->steps, r->n);
+	be_seed_discard(r->seed_iso);
+	free(r->seed_iso);
 	free(r->made);
 	free(r->why);
 	free(r->undo_notes);
@@ -832,6 +883,24 @@ static void wz_reply(struct tui_app *a, struct tui_dialog *d, const md_msg *m)
 			c->ops->set(c->w, "detected", m->strs[0]);
 		else if (!m->ok)
 			xfree(&c->detect_path); /* detected again when asked */
+	} else if (m->seq == c->keys_seq && c->keys_seq) {
+		char *all = xstrdup(""), *t;
+		for (size_t i = 0; i < m->nstrs; i++) {
+			t = xasprintf("%s%s\n", all, m->strs[i]);
+			free(all);
+			all = t;
+		}
+		c->ops->set(c->w, "ci_keys", all);
+		free(all);
+		if (d->npages > 1 && d->cur == 1) {
+			struct tui_field *at = tui_dialog_focused(d);
+			char *id = at ? xstrdup(at->id) : NULL;
+			build_page(c, d->pages[1], 1);
+			if (id)
+				tui_dialog_focus(d, id);
+			free(id);
+		}
+		return;
 	} else {
 		return;
 	}
@@ -844,4 +913,65 @@ static void wz_reply(struct tui_app *a, struct tui_dialog *d, const md_msg *m)
 		free(t);
 		free(os);
 	}
+}
+
+/* ---- cloud images: the source page's fields, the seed's upload --------------------- */
+
+/* The cloud image (a local file or a pool's volume), the seed's host name,
+ * user, password and the user's SSH keys as check boxes (read on a thread:
+ * "Reading your SSH keys..." until they come). */
+static void cloud_fields(struct wz_ctx *c, struct tui_page *p)
+{
+	static const char *const from[] = { "Local image file (uploaded)", "Volume in a pool (copied)" };
+	char *v = get(c, "cloud_from"), *keys;
+	add_indexed(c, p, &tui_field_radio, "cloud_from", "&Image", from, CORE_ARRAY_LEN(from));
+	if (atoi(v) == 0)
+		add_value(c, p, &tui_field_path, "cloud_local", "&File");
+	else
+		add_options(c, p, &tui_field_list, "cloud_vol", "&Volume", 4);
+	free(v);
+	add_value(c, p, &tui_field_text, "ci_hostname", "&Host name");
+	add_value(c, p, &tui_field_text, "ci_user", "&User");
+	add_value(c, p, &tui_field_password, "ci_password", "Pass&word");
+	keys = get(c, "ci_keys");
+	if (!*keys) {
+		tui_page_add(p, &tui_field_label, "ci_keys_wait", "SSH keys", "Reading your SSH keys...");
+		if (!c->keys_seq && c->d) {
+			c->keys_seq = be_ssh_keys_start(c->host_id);
+			tui_mode_expect(c->a, &c->d->mode, c->host_id, c->keys_seq);
+		}
+	} else if (atoi(keys) == 0) {
+		tui_page_add(p, &tui_field_label, "ci_keys_none", "SSH keys",
+			     "No SSH public key in ~/.ssh or the agent: the password logs in");
+	}
+	for (int i = 0; i < atoi(keys); i++) {
+		char *id = xasprintf("ci_key:%d", i), *lid = xasprintf("ci_key_label:%d", i), *label = get(c, lid);
+		char *safe = core_sanitize(label);
+		add_check(c, p, id, safe);
+		free(safe);
+		free(label);
+		free(lid);
+		free(id);
+	}
+	free(keys);
+}
+
+/* The seed ISO was made here: upload it into the pool as the step's volume
+ * (followed by run_sync; the local copy removed when it is done or fails). */
+static void run_seed_made(struct tui_app *a, struct tui_dialog *d, const md_msg *m)
+{
+	struct run_ctx *r = d->ctx;
+	const core_step *s = &r->steps[r->cur];
+	be_host *be = tui_host_be(tui_host_by_id(a, r->host_id));
+	be_xfer_spec spec = { .dir = BE_XFER_UPLOAD, .pool = s->pool_uuid, .vol = s->vol };
+	r->seed_seq = 0;
+	if (m->nstrs < 1 || !m->strs[0] || !be) {
+		run_fail(a, d, !be ? "the host is gone" : "no seed ISO was made");
+		return;
+	}
+	core_str_set(&r->seed_iso, m->strs[0]);
+	spec.local = r->seed_iso;
+	r->progress[0] = '\0';
+	r->xfer = be_xfer_start(be, &spec);
+	run_text(d);
 }

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../backend/be_seed.h"
 #include "../core/stats.h"
 #include "../core/storage.h"
 #include "../core/util.h"
@@ -21,7 +22,16 @@ struct wz_newvm {
 	const be_os *os;
 	/* the last spec's own strings (wz_newvm_spec) */
 	char *spec_os_id, *spec_disk_vol;
+	char *spec_seed_vol;
 };
+
+static void cloud_clear(wz_choices *c);
+static void check_cloud(wz_newvm *w, core_issues *is);
+static void check_cloud_storage(wz_newvm *w, core_issues *is);
+static void cloud_spec(wz_newvm *w, be_domspec *s, bool virtio);
+static void cloud_steps(wz_newvm *w, core_step **v, size_t *n);
+static int cloud_set(wz_newvm *w, const char *id, const char *value);
+static char *cloud_get(wz_newvm *w, const char *id);
 
 static const char *const page_titles[WZ_PAGE__N] = {
 	"Name and host", "Installation source", "Operating system", "Firmware and machine",
@@ -35,7 +45,7 @@ const char *wz_page_title(int page)
 
 static const char *const source_labels[WZ_SRC__N] = {
 	"ISO image in a storage pool", "Local ISO file (uploaded)", "Import an existing disk",
-	"Network boot (PXE)", "Direct kernel boot",
+	"Network boot (PXE)", "Direct kernel boot", "Cloud image (cloud-init)",
 };
 
 const char *wz_source_label(int src)
@@ -281,6 +291,7 @@ static void choices_clear(wz_choices *c)
 		       &c->disk_vol, &c->os_query };
 	for (size_t i = 0; i < CORE_ARRAY_LEN(s); i++)
 		xfree(s[i]);
+	cloud_clear(c);
 }
 
 void wz_newvm_free(wz_newvm **pw)
@@ -292,6 +303,7 @@ void wz_newvm_free(wz_newvm **pw)
 	choices_clear(&w->c);
 	free(w->spec_os_id);
 	free(w->spec_disk_vol);
+	free(w->spec_seed_vol);
 	free(w);
 	*pw = NULL;
 }
@@ -500,6 +512,9 @@ static void check_source(wz_newvm *w, core_issues *is)
 	}
 	case WZ_SRC_PXE:
 		break;
+	case WZ_SRC_CLOUD:
+		check_cloud(w, is);
+		break;
 	case WZ_SRC_KERNEL:
 		check_host_file(w, is, "kernel", c->kernel, "kernel", true);
 		check_host_file(w, is, "initrd", c->initrd, "initrd", false);
@@ -607,6 +622,10 @@ char *wz_newvm_disk_name(const wz_newvm *w)
 static void check_storage(wz_newvm *w, core_issues *is)
 {
 	wz_choices *c = &w->c;
+	if (c->source == WZ_SRC_CLOUD) {
+		check_cloud_storage(w, is);
+		return;
+	}
 	if (c->disk == WZ_DISK_NEW) {
 		const md_pool *p = pool_named(w, c->disk_pool);
 		uint64_t size = 0;
@@ -788,6 +807,8 @@ int wz_newvm_spec(wz_newvm *w, be_domspec *s, char **err)
 	case WZ_SRC_PXE:
 		s->boot[s->nboot++] = BE_BOOT_NETWORK;
 		break;
+	case WZ_SRC_CLOUD:
+		break; /* its disks below */
 	case WZ_SRC_KERNEL:
 		s->kernel = c->kernel;
 		s->initrd = empty(c->initrd) ? NULL : c->initrd;
@@ -797,7 +818,9 @@ int wz_newvm_spec(wz_newvm *w, be_domspec *s, char **err)
 		break;
 	}
 	bool virtio = !w->os || w->os->virtio_disk;
-	if (c->source == WZ_SRC_IMPORT) {
+	if (c->source == WZ_SRC_CLOUD) {
+		cloud_spec(w, s, virtio);
+	} else if (c->source == WZ_SRC_IMPORT) {
 		be_domdisk *d = &s->disks[s->ndisks++];
 		const md_vol *v = vol_named(pool_named(w, c->import_pool), c->import_vol);
 		d->pool = c->import_pool;
@@ -945,6 +968,8 @@ core_step *wz_newvm_plan(wz_newvm *w, size_t *n, char **err)
 		st->local = xstrdup(c->local_iso);
 		st->label = xasprintf("Upload %s to pool %s", st->vol, st->pool);
 	}
+	if (c->source == WZ_SRC_CLOUD)
+		cloud_steps(w, &v, n);
 	for (size_t i = 0; i < s.ndisks; i++) {
 		const be_domdisk *d = &s.disks[i];
 		const md_pool *p;
@@ -1059,6 +1084,8 @@ int wz_newvm_set_value(wz_newvm *w, const char *id, const char *value)
 	char **t;
 	bool *b;
 	int i;
+	if ((i = cloud_set(w, id, value)) != 1)
+		return i;
 	if (strcmp(id, "source") == 0) {
 		if ((i = index_in(value, WZ_SRC__N)) < 0)
 			return -1;
@@ -1133,6 +1160,8 @@ char *wz_newvm_get_value(wz_newvm *w, const char *id)
 	wz_choices *c = &w->c;
 	char **t;
 	bool *b;
+	if ((t = (char **)cloud_get(w, id)) != NULL)
+		return (char *)t;
 	if (strcmp(id, "source") == 0)
 		return xasprintf("%d", c->source);
 	if (strcmp(id, "firmware") == 0)
@@ -1180,7 +1209,7 @@ char **wz_newvm_options(wz_newvm *w, const char *id, size_t *n)
 	*n = 0;
 	if (strcmp(id, "iso") == 0)
 		return wz_newvm_isos(w, n);
-	if (strcmp(id, "import") == 0 || strcmp(id, "disk_vol") == 0)
+	if (strcmp(id, "import") == 0 || strcmp(id, "disk_vol") == 0 || strcmp(id, "cloud_vol") == 0)
 		return wz_newvm_disks(w, n);
 	if (strcmp(id, "disk_pool") == 0 || strcmp(id, "upload_pool") == 0) {
 		for (size_t i = 0; i < w->host.npools; i++)
@@ -1354,3 +1383,320 @@ const core_wizard_ops wz_newvm_ops = {
 	.text = ops_text,
 	.plan = ops_plan,
 };
+
+/* ---- cloud images and the cloud-init seed -------------------------------------------- */
+
+static void cloud_clear(wz_choices *c)
+{
+	xfree(&c->cloud_local);
+	xfree(&c->cloud_pool);
+	xfree(&c->cloud_vol);
+	xfree(&c->ci_hostname);
+	xfree(&c->ci_user);
+	xfree_secret(&c->ci_password);
+	for (size_t i = 0; i < c->nci_keys; i++)
+		free(c->ci_keys[i]);
+	xfree(&c->ci_keys);
+	xfree(&c->ci_key_on);
+	c->nci_keys = 0;
+	c->ci_keys_known = false;
+}
+
+int wz_cloud_image_info(const char *path, bool *qcow2, uint64_t *vsize, char **err)
+{
+	unsigned char h[32];
+	struct stat st;
+	FILE *f = path ? fopen(path, "rb") : NULL;
+	size_t n;
+	if (!f || fstat(fileno(f), &st) < 0) {
+		*err = xstrdup(strerror(errno));
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	n = fread(h, 1, sizeof(h), f);
+	fclose(f);
+	*qcow2 = n == sizeof(h) && memcmp(h, "QFI\xfb", 4) == 0;
+	*vsize = (uint64_t)st.st_size;
+	if (*qcow2) {
+		*vsize = 0;
+		for (int i = 24; i < 32; i++) /* the header's size: big-endian */
+			*vsize = (*vsize << 8) | h[i];
+	}
+	return 0;
+}
+
+/* the image's format and virtual size (0: not known) */
+static const char *cloud_format(const wz_newvm *w, uint64_t *vsize)
+{
+	const wz_choices *c = &w->c;
+	bool qcow2 = true;
+	*vsize = 0;
+	if (c->cloud_from == 0) {
+		char *err = NULL;
+		if (wz_cloud_image_info(c->cloud_local, &qcow2, vsize, &err) < 0)
+			free(err);
+	} else {
+		const md_vol *v = vol_named(pool_named(w, c->cloud_pool), c->cloud_vol);
+		if (v) {
+			qcow2 = !v->format || strcmp(v->format, "raw") != 0;
+			*vsize = v->capacity;
+		}
+	}
+	return qcow2 ? "qcow2" : "raw";
+}
+
+static char *cloud_disk_name(const wz_newvm *w)
+{
+	uint64_t vsize;
+	return xasprintf("%s.%s", w->c.name ? w->c.name : "", strcmp(cloud_format(w, &vsize), "raw") == 0 ? "img" : "qcow2");
+}
+
+char *wz_newvm_seed_name(const wz_newvm *w)
+{
+	return xasprintf("%s-seed.iso", w->c.name ? w->c.name : "");
+}
+
+static const char *ci_hostname(const wz_newvm *w)
+{
+	return !empty(w->c.ci_hostname) ? w->c.ci_hostname : w->c.name;
+}
+
+/* the seed's spec (keys: the checked ones, a vector the caller frees) */
+static void seed_spec(const wz_newvm *w, be_seed_spec *s, const char ***keys)
+{
+	const wz_choices *c = &w->c;
+	size_t k = 0;
+	memset(s, 0, sizeof(*s));
+	*keys = xcalloc(c->nci_keys + 1, sizeof(**keys));
+	for (size_t i = 0; i < c->nci_keys; i++)
+		if (c->ci_key_on[i])
+			(*keys)[k++] = c->ci_keys[i];
+	s->hostname = ci_hostname(w);
+	s->user = empty(c->ci_user) ? NULL : c->ci_user;
+	s->keys = *keys;
+	s->nkeys = k;
+}
+
+static void check_cloud(wz_newvm *w, core_issues *is)
+{
+	wz_choices *c = &w->c;
+	be_seed_spec s;
+	const char **keys;
+	char *err = NULL, *meta;
+	if (c->cloud_from == 0) {
+		check_local_file(is, "cloud_local", c->cloud_local, "cloud image");
+	} else {
+		const md_vol *v = check_vol(w, is, "cloud_vol", c->cloud_pool, c->cloud_vol, "a cloud image volume");
+		if (v && is_iso(v))
+			core_issue_add(is, "cloud_vol", false, "\"%s\" is an ISO, not a disk image", v->name);
+	}
+	seed_spec(w, &s, &keys);
+	if (!empty(c->name) || !empty(c->ci_hostname)) {
+		if ((meta = be_seed_meta_data(&s, &err)) == NULL) {
+			core_issue_add(is, strncmp(err, "User", 4) == 0 ? "ci_user" : "ci_hostname", false, "%s", err);
+			free(err);
+		}
+		free(meta);
+	}
+	if (empty(c->ci_user) && (!empty(c->ci_password) || s.nkeys))
+		core_issue_add(is, "ci_user", true, "no user: the password and keys go to the image's default user");
+	if (!empty(c->ci_user) && empty(c->ci_password) && !s.nkeys)
+		core_issue_add(is, "ci_password", true, "no password and no SSH key: %s cannot log in", c->ci_user);
+	if (!be_seed_tool())
+		core_issue_add(is, "cloud_from", false, "no tool to make the cloud-init seed ISO: install xorriso or genisoimage");
+	free(keys);
+}
+
+static void check_cloud_storage(wz_newvm *w, core_issues *is)
+{
+	wz_choices *c = &w->c;
+	const md_pool *p = pool_named(w, c->disk_pool);
+	uint64_t size = 0, vsize = 0;
+	char *err = NULL, *vol = cloud_disk_name(w), *seed = wz_newvm_seed_name(w);
+	cloud_format(w, &vsize);
+	check_pool(w, is, "disk_pool", c->disk_pool);
+	if (core_size_parse(c->disk_size ? c->disk_size : "", &size, &err) < 0) {
+		core_issue_add(is, "disk_size", false, "%s", err);
+		free(err);
+	} else if (vsize && size < vsize) {
+		char have[32];
+		core_size_fmt(vsize, have, sizeof(have));
+		core_issue_add(is, "disk_size", false, "the image is %s: at least that", have);
+	}
+	if (p && vol_named(p, vol))
+		core_issue_add(is, "disk_pool", false, "pool \"%s\" has a volume \"%s\" already", p->name, vol);
+	else if (p && vol_named(p, seed))
+		core_issue_add(is, "disk_pool", false, "pool \"%s\" has a volume \"%s\" already", p->name, seed);
+	free(vol);
+	free(seed);
+}
+
+static void cloud_spec(wz_newvm *w, be_domspec *s, bool virtio)
+{
+	wz_choices *c = &w->c;
+	uint64_t vsize;
+	be_domdisk *d = &s->disks[s->ndisks++], *cd;
+	xfree(&w->spec_disk_vol);
+	w->spec_disk_vol = cloud_disk_name(w);
+	d->pool = c->disk_pool;
+	d->vol = w->spec_disk_vol;
+	d->format = cloud_format(w, &vsize);
+	d->bus = virtio ? BE_BUS_VIRTIO : BE_BUS_SATA;
+	cd = &s->disks[s->ndisks++];
+	xfree(&w->spec_seed_vol);
+	w->spec_seed_vol = wz_newvm_seed_name(w);
+	cd->device = BE_DEV_CDROM;
+	cd->pool = c->disk_pool;
+	cd->vol = w->spec_seed_vol;
+	/* the disk boots: it goes last for wz_newvm_spec's boot order */
+	be_domdisk t = *d;
+	*d = *cd;
+	*cd = t;
+}
+
+/* the image into the new volume, grown, then the seed */
+static void cloud_steps(wz_newvm *w, core_step **v, size_t *n)
+{
+	wz_choices *c = &w->c;
+	const md_pool *dst = pool_named(w, c->disk_pool);
+	uint64_t vsize = 0, size = 0;
+	char *err = NULL, sz[32];
+	core_step *st;
+	be_seed_spec s;
+	const char **keys;
+	cloud_format(w, &vsize);
+	core_size_parse(c->disk_size, &size, &err);
+	free(err);
+	err = NULL;
+	if (c->cloud_from == 0) {
+		st = step_add(v, n, CORE_STEP_UPLOAD);
+		st->local = xstrdup(c->cloud_local);
+		st->vol = cloud_disk_name(w);
+		st->label = xasprintf("Upload the cloud image as %s to pool %s", st->vol, c->disk_pool);
+	} else {
+		const md_pool *src = pool_named(w, c->cloud_pool);
+		st = step_add(v, n, CORE_STEP_VOL_CLONE);
+		st->vol = xstrdup(c->cloud_vol);
+		st->pool_uuid = xstrdup(src ? src->uuid : NULL);
+		st->new_vol = cloud_disk_name(w);
+		st->dst_pool_uuid = xstrdup(dst ? dst->uuid : NULL);
+		st->label = xasprintf("Copy %s/%s as %s to pool %s", c->cloud_pool, c->cloud_vol, st->new_vol, c->disk_pool);
+	}
+	st->pool = xstrdup(c->disk_pool);
+	if (st->kind == CORE_STEP_UPLOAD)
+		st->pool_uuid = xstrdup(dst ? dst->uuid : NULL);
+	if (size > vsize) {
+		st = step_add(v, n, CORE_STEP_VOL_RESIZE);
+		st->pool = xstrdup(c->disk_pool);
+		st->pool_uuid = xstrdup(dst ? dst->uuid : NULL);
+		st->vol = cloud_disk_name(w);
+		st->size = size;
+		core_size_fmt(size, sz, sizeof(sz));
+		st->label = xasprintf("Grow %s to %s", st->vol, sz);
+	}
+	st = step_add(v, n, CORE_STEP_SEED);
+	st->pool = xstrdup(c->disk_pool);
+	st->pool_uuid = xstrdup(dst ? dst->uuid : NULL);
+	st->vol = wz_newvm_seed_name(w);
+	seed_spec(w, &s, &keys);
+	if (!empty(c->ci_user) && !empty(c->ci_password))
+		s.password_hash = be_seed_hash_password(c->ci_password, &err);
+	st->seed_meta = be_seed_meta_data(&s, &err);
+	st->seed_user = be_seed_user_data(&s, &err);
+	st->label = xasprintf("Make the cloud-init seed %s (host %s%s%s, %zu SSH key%s) in pool %s", st->vol,
+			      s.hostname, s.user ? ", user " : "", s.user ? s.user : "", s.nkeys, s.nkeys == 1 ? "" : "s",
+			      c->disk_pool);
+	free((char *)s.password_hash);
+	free(keys);
+	free(err);
+}
+
+/* 1: not a cloud field; else set_value's answer */
+static int cloud_set(wz_newvm *w, const char *id, const char *value)
+{
+	wz_choices *c = &w->c;
+	char **t = strcmp(id, "cloud_local") == 0   ? &c->cloud_local
+		   : strcmp(id, "ci_hostname") == 0 ? &c->ci_hostname
+		   : strcmp(id, "ci_user") == 0	    ? &c->ci_user
+						    : NULL;
+	if (t) {
+		core_str_set(t, value && *value ? value : NULL);
+		return 0;
+	}
+	if (strcmp(id, "ci_password") == 0) {
+		xfree_secret(&c->ci_password);
+		c->ci_password = value && *value ? xstrdup(value) : NULL;
+		return 0;
+	}
+	if (strcmp(id, "cloud_from") == 0) {
+		int i = index_in(value, 2);
+		if (i < 0)
+			return -1;
+		c->cloud_from = i;
+		return 0;
+	}
+	if (strcmp(id, "cloud_vol") == 0)
+		return split_pool_vol(value, &c->cloud_pool, &c->cloud_vol);
+	if (strcmp(id, "ci_keys") == 0) {
+		for (size_t i = 0; i < c->nci_keys; i++)
+			free(c->ci_keys[i]);
+		xfree(&c->ci_keys);
+		xfree(&c->ci_key_on);
+		c->nci_keys = 0;
+		for (const char *l = value ? value : ""; *l;) {
+			size_t len = strcspn(l, "\n");
+			if (len) {
+				c->ci_keys = xrealloc(c->ci_keys, (c->nci_keys + 1) * sizeof(*c->ci_keys));
+				c->ci_key_on = xrealloc(c->ci_key_on, (c->nci_keys + 1) * sizeof(*c->ci_key_on));
+				c->ci_keys[c->nci_keys] = xstrndup(l, len);
+				c->ci_key_on[c->nci_keys++] = true;
+			}
+			l += len;
+			l += *l == '\n';
+		}
+		c->ci_keys_known = true;
+		return 0;
+	}
+	if (strncmp(id, "ci_key:", 7) == 0) {
+		int i = index_in(id + 7, (int)c->nci_keys);
+		if (i < 0)
+			return -1;
+		c->ci_key_on[i] = value && strcmp(value, "1") == 0;
+		return 0;
+	}
+	return 1;
+}
+
+/* NULL: not a cloud field */
+static char *cloud_get(wz_newvm *w, const char *id)
+{
+	wz_choices *c = &w->c;
+	int i;
+	if (strcmp(id, "cloud_local") == 0)
+		return xstrdup(c->cloud_local ? c->cloud_local : "");
+	if (strcmp(id, "ci_hostname") == 0)
+		return xstrdup(c->ci_hostname ? c->ci_hostname : "");
+	if (strcmp(id, "ci_user") == 0)
+		return xstrdup(c->ci_user ? c->ci_user : "");
+	if (strcmp(id, "ci_password") == 0)
+		return xstrdup(c->ci_password ? c->ci_password : "");
+	if (strcmp(id, "cloud_from") == 0)
+		return xasprintf("%d", c->cloud_from);
+	if (strcmp(id, "cloud_vol") == 0)
+		return c->cloud_pool && c->cloud_vol ? xasprintf("%s/%s", c->cloud_pool, c->cloud_vol) : xstrdup("");
+	if (strcmp(id, "ci_keys") == 0)
+		return c->ci_keys_known ? xasprintf("%zu", c->nci_keys) : xstrdup("");
+	if (strncmp(id, "ci_key:", 7) == 0 && (i = index_in(id + 7, (int)c->nci_keys)) >= 0)
+		return xstrdup(c->ci_key_on[i] ? "1" : "0");
+	if (strncmp(id, "ci_key_label:", 13) == 0 && (i = index_in(id + 13, (int)c->nci_keys)) >= 0) {
+		/* "ssh-ed25519 AAAAC3Nz...Kx1 me@host": type, the base64's ends, comment */
+		const char *k = c->ci_keys[i], *sp = strchr(k, ' ');
+		const char *b = sp ? sp + 1 : k, *end = b + strcspn(b, " ");
+		size_t len = (size_t)(end - b);
+		if (len <= 16)
+			return xstrdup(k);
+		return xasprintf("%.*s %.8s...%.4s%s", (int)(sp - k), k, b, end - 4, end);
+	}
+	return NULL;
+}

@@ -45,6 +45,7 @@ enum wz_source {
 	WZ_SRC_IMPORT,       /* an existing disk volume becomes the VM's disk */
 	WZ_SRC_PXE,          /* network boot */
 	WZ_SRC_KERNEL,       /* direct kernel boot: kernel, initrd, command line */
+	WZ_SRC_CLOUD,        /* a cloud image copied into the new disk + a cloud-init seed */
 	WZ_SRC__N
 };
 const char *wz_source_label(int src);
@@ -122,6 +123,19 @@ typedef struct wz_choices {
 	bool start, console;             /* after Finish (both default on) */
 	/* what the user typed over (defaults from the OS no longer apply) */
 	bool memory_by_user, vcpus_by_user, size_by_user, firmware_by_user;
+	/* CLOUD: a cloud image (a local qcow2/raw file, or a pool's volume)
+	 * copied into the new disk volume (disk_pool, disk_size: grown to it),
+	 * and a cloud-init NoCloud seed (backend/be_seed.h) as a CD-ROM */
+	int cloud_from;                  /* 0 a local file, 1 a volume in a pool */
+	char *cloud_local;               /* the local image file */
+	char *cloud_pool, *cloud_vol;    /* the pooled image */
+	char *ci_hostname;               /* NULL: the VM's name */
+	char *ci_user;                   /* NULL: no user (the image's default) */
+	char *ci_password;               /* clear text in memory only: hashed into the seed, wiped */
+	char **ci_keys;                  /* the user's public keys offered */
+	bool *ci_key_on;                 /* each one's check box */
+	size_t nci_keys;
+	bool ci_keys_known;              /* the list came (be_ssh_keys_start) */
 } wz_choices;
 
 typedef struct wz_newvm wz_newvm;
@@ -216,6 +230,19 @@ int wz_newvm_detect(wz_newvm *w, char **msg);
  * OS (wz_newvm_detected). -1 when the database does not know the id.
  * core_wizard_ops.set(w, "detected", id) calls it. */
 int wz_newvm_set_detected(wz_newvm *w, const char *id);
+
+/* Cloud images (source CLOUD). Fields: "cloud_from" (0 a local file,
+ * 1 a volume), "cloud_local", "cloud_vol" ("pool/volume", options: the
+ * host's disk volumes), "ci_hostname", "ci_user", "ci_password", "ci_keys"
+ * (set: the user's keys, one a line, each checked; get: "" while not
+ * known), "ci_key:N" check boxes ("1" / "0"), "ci_key_label:N" (get: the
+ * key shortened for a check box). The seed volume is NAME-seed.iso, the
+ * disk NAME.qcow2 (NAME.img for a raw image) in disk_pool.
+ * The image's format and size: a local file's qcow2 header (magic, virtual
+ * size) or its length (raw); a pooled one's from the model. 0, -1 with
+ * *err when the file cannot be read. */
+int wz_cloud_image_info(const char *path, bool *qcow2, uint64_t *vsize, char **err);
+char *wz_newvm_seed_name(const wz_newvm *w);
 
 /* The table main hands to the UI (core/wizard.h). */
 extern const core_wizard_ops wz_newvm_ops;
