@@ -322,7 +322,8 @@ char **be_seed_user_keys(const char *home, bool agent, size_t *n)
 		}
 		closedir(dh);
 	}
-	qsort(names, nn, sizeof(*names), name_cmp);
+	if (nn)
+		qsort(names, nn, sizeof(*names), name_cmp);
 	for (size_t i = 0; i < nn; i++) {
 		char *t = read_small(names[i], 16384);
 		if (t)
