@@ -20,6 +20,7 @@
 
 #include "../backend/be_detect.h"
 #include "../backend/be_osinfo.h"
+#include "../backend/be_reuse.h"
 #include "../backend/be_seed.h"
 #include "../backend/be_storage.h"
 #include "../core/sanitize.h"
@@ -46,7 +47,13 @@ struct wz_ctx {
 	uint64_t detect_seq; /* the install media's OS, 0 none running */
 	char *detect_path;   /* the file of the last detection */
 	uint64_t keys_seq;   /* the user's SSH keys (cloud-init), 0 none asked */
+	uint64_t same_seq;   /* a local ISO compared with the pool's volumes, 0 none running */
+	char *same_key;      /* "pool\nfile" of the last comparison */
 };
+
+static void reuse_begin(struct wz_ctx *c);
+static void reuse_label(struct wz_ctx *c, struct tui_page *p);
+static bool reuse_reply(struct wz_ctx *c, const md_msg *m);
 
 static void cloud_fields(struct wz_ctx *c, struct tui_page *p);
 
@@ -215,6 +222,7 @@ static void build_page(struct wz_ctx *c, struct tui_page *p, int page)
 		case 1:
 			add_value(c, p, &tui_field_path, "local_iso", "&File");
 			add_options(c, p, &tui_field_choice, "upload_pool", "&Pool", 0);
+			reuse_label(c, p);
 			break;
 		case 2:
 			add_options(c, p, &tui_field_list, "import", "&Disk volume", 6);
@@ -363,6 +371,8 @@ static void wz_changed(struct tui_dialog *d, struct tui_page *p, struct tui_fiel
 	int page = page_index(d, p);
 	wz_refresh(c);
 	push(c, f);
+	if (strcmp(f->id, "local_iso") == 0 || strcmp(f->id, "upload_pool") == 0 || strcmp(f->id, "source") == 0)
+		reuse_begin(c); /* the same ISO in the pool? found while the user goes on */
 	if (strcmp(f->id, "source") == 0 || strcmp(f->id, "nic") == 0 || strcmp(f->id, "disk") == 0 ||
 	    strcmp(f->id, "os_query") == 0 || strcmp(f->id, "cloud_from") == 0) {
 		char *id = xstrdup(f->id); /* f goes with the page's fields */
@@ -417,6 +427,7 @@ static void wz_free(struct tui_dialog *d)
 	if (c->w)
 		c->ops->destroy(c->w);
 	free(c->detect_path);
+	free(c->same_key);
 	free(c);
 	d->ctx = NULL;
 }
@@ -757,6 +768,7 @@ static void qc_fields(struct wz_ctx *c, struct tui_page *p)
 	} else {
 		add_value(c, p, &tui_field_path, "local_iso", "&File");
 		add_options(c, p, &tui_field_choice, "upload_pool", "&Pool", 0);
+		reuse_label(c, p);
 	}
 	t = xasprintf("OS: %s", os);
 	tui_page_add(p, &tui_field_label, "os_shown", "OS", t);
@@ -773,8 +785,10 @@ static void qc_changed(struct tui_dialog *d, struct tui_page *p, struct tui_fiel
 	push(c, f);
 	if (strcmp(id, "source") == 0)
 		qc_fields(c, p);
-	if (strcmp(id, "source") == 0 || strcmp(id, "local_iso") == 0)
+	if (strcmp(id, "source") == 0 || strcmp(id, "local_iso") == 0 || strcmp(id, "upload_pool") == 0) {
 		detect_begin(c); /* as typed: done before Create is pressed */
+		reuse_begin(c);
+	}
 	f = tui_dialog_field(d, id);
 	if (f)
 		tui_field_set_error(f, NULL);
@@ -875,6 +889,21 @@ static void wz_reply(struct tui_app *a, struct tui_dialog *d, const md_msg *m)
 	struct tui_field *f;
 	if (!c || m->type != MD_MSG_OP_RESULT)
 		return;
+	if (reuse_reply(c, m)) {
+		struct tui_page *p = d->pages[d->cur];
+		if (d->npages > 1 && d->cur == 1) { /* the line that says so; the name clash it clears */
+			struct tui_field *at = tui_dialog_focused(d);
+			char *id = at ? xstrdup(at->id) : NULL;
+			build_page(c, p, 1);
+			if (id)
+				tui_dialog_focus(d, id);
+			free(id);
+			show_issues(c, d, p, NULL, false, NULL);
+		} else if (d->npages == 1 && !tui_dialog_field(d, "iso_reuse")) {
+			reuse_label(c, p);
+		}
+		return;
+	}
 	if (m->seq == c->db_seq && c->db_seq) {
 		c->db_seq = 0;
 	} else if (m->seq == c->detect_seq && c->detect_seq) {
@@ -974,4 +1003,76 @@ static void run_seed_made(struct tui_app *a, struct tui_dialog *d, const md_msg 
 	r->progress[0] = '\0';
 	r->xfer = be_xfer_start(be, &spec);
 	run_text(d);
+}
+
+/* ---- a local ISO already in the pool: not uploaded again ------------------------- */
+
+/* Compare the local ISO with the volumes of its pool of the same size
+ * (size + SHA-256, on a thread: backend/be_reuse.h) when the file or the
+ * pool changed. None of that size: nothing to ask. */
+static void reuse_begin(struct wz_ctx *c)
+{
+	char *src = get(c, "source"), *path = get(c, "local_iso"), *pool = get(c, "upload_pool"), *key;
+	const md_host *h = md_host_get(c->a->model, c->host_id);
+	const md_pool *p = NULL;
+	be_host *be = tui_host_be(tui_host_by_id(c->a, c->host_id));
+	size_t n = 0;
+	char **same = NULL;
+	for (size_t i = 0; h && i < h->npools; i++)
+		if (strcmp(h->pools[i].name, pool) == 0)
+			p = &h->pools[i];
+	key = xasprintf("%s\n%s", pool, path);
+	if (atoi(src) == 1 && *path && p && be && c->d && !core_str_eq(key, c->same_key)) {
+		core_str_set(&c->same_key, key);
+		c->ops->set(c->w, "iso_reuse", "");
+		same = c->ops->options(c->w, "iso_same", &n);
+		c->same_seq = 0;
+		if (n) {
+			c->same_seq = be_vol_same_start(be, c->host_id, p->uuid, path, same, n);
+			tui_mode_expect(c->a, &c->d->mode, c->host_id, c->same_seq);
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		free(same[i]);
+	free(same);
+	free(key);
+	free(pool);
+	free(path);
+	free(src);
+}
+
+/* The comparison's answer: the volume taken when it is for the file and
+ * pool chosen now. false: not its message. */
+static bool reuse_reply(struct wz_ctx *c, const md_msg *m)
+{
+	char *pool, *path, *key, *v;
+	if (!c->same_seq || m->seq != c->same_seq)
+		return false;
+	c->same_seq = 0;
+	pool = get(c, "upload_pool");
+	path = get(c, "local_iso");
+	key = xasprintf("%s\n%s", pool, path);
+	if (m->ok && m->nstrs >= 3 && core_str_eq(key, c->same_key) && core_str_eq(m->strs[2], path)) {
+		v = xasprintf("%s/%s", pool, m->strs[0]);
+		c->ops->set(c->w, "iso_reuse_for", path);
+		c->ops->set(c->w, "iso_reuse", v);
+		free(v);
+	}
+	free(key);
+	free(path);
+	free(pool);
+	return true;
+}
+
+/* "In the pool already as V (same size and SHA-256): not uploaded again" */
+static void reuse_label(struct wz_ctx *c, struct tui_page *p)
+{
+	char *v = get(c, "iso_reuse"), *t;
+	if (*v) {
+		const char *vol = strchr(v, '/');
+		t = xasprintf("In the pool already as %s (same size and SHA-256): not uploaded again", vol ? vol + 1 : v);
+		tui_page_add(p, &tui_field_label, "iso_reuse", "Reuse", t);
+		free(t);
+	}
+	free(v);
 }

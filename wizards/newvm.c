@@ -32,6 +32,7 @@ static void cloud_spec(wz_newvm *w, be_domspec *s, bool virtio);
 static void cloud_steps(wz_newvm *w, core_step **v, size_t *n);
 static int cloud_set(wz_newvm *w, const char *id, const char *value);
 static char *cloud_get(wz_newvm *w, const char *id);
+static char **reuse_options(wz_newvm *w, size_t *n);
 
 static const char *const page_titles[WZ_PAGE__N] = {
 	"Name and host", "Installation source", "Operating system", "Firmware and machine",
@@ -490,6 +491,8 @@ static void check_source(wz_newvm *w, core_issues *is)
 			const char *base = strrchr(c->local_iso, '/');
 			struct stat st;
 			base = base ? base + 1 : c->local_iso;
+			if (wz_newvm_reusing(w))
+				break; /* in the pool already: nothing to upload */
 			if (vol_named(p, base))
 				core_issue_add(is, "local_iso", false,
 					       "pool \"%s\" has a volume \"%s\" already: choose it as an ISO image in a pool",
@@ -800,6 +803,8 @@ int wz_newvm_spec(wz_newvm *w, be_domspec *s, char **err)
 			const char *base = strrchr(c->local_iso, '/');
 			cd->pool = c->upload_pool;
 			cd->vol = base ? base + 1 : c->local_iso;
+			if (wz_newvm_reusing(w))
+				cd->vol = c->reuse_vol;
 		}
 		s->boot[s->nboot++] = BE_BOOT_CDROM;
 		break;
@@ -900,7 +905,12 @@ char *wz_newvm_summary(wz_newvm *w)
 		snprintf(src, sizeof(src), "%s: %s/%s", wz_source_label(c->source), c->iso_pool, c->iso_vol);
 		break;
 	case WZ_SRC_ISO_LOCAL:
-		snprintf(src, sizeof(src), "%s: %s -> pool %s", wz_source_label(c->source), c->local_iso, c->upload_pool);
+		if (wz_newvm_reusing(w))
+			snprintf(src, sizeof(src), "%s: %s = %s/%s (same SHA-256: not uploaded)", wz_source_label(c->source),
+				 c->local_iso, c->reuse_pool, c->reuse_vol);
+		else
+			snprintf(src, sizeof(src), "%s: %s -> pool %s", wz_source_label(c->source), c->local_iso,
+				 c->upload_pool);
 		break;
 	case WZ_SRC_IMPORT:
 		snprintf(src, sizeof(src), "%s: %s/%s", wz_source_label(c->source), c->import_pool, c->import_vol);
@@ -958,7 +968,7 @@ core_step *wz_newvm_plan(wz_newvm *w, size_t *n, char **err)
 	*n = 0;
 	if (wz_newvm_spec(w, &s, err) < 0)
 		return NULL;
-	if (c->source == WZ_SRC_ISO_LOCAL) {
+	if (c->source == WZ_SRC_ISO_LOCAL && !wz_newvm_reusing(w)) {
 		const md_pool *p = pool_named(w, c->upload_pool);
 		const char *base = strrchr(c->local_iso, '/');
 		st = step_add(&v, n, CORE_STEP_UPLOAD);
@@ -1211,6 +1221,8 @@ char **wz_newvm_options(wz_newvm *w, const char *id, size_t *n)
 		return wz_newvm_isos(w, n);
 	if (strcmp(id, "import") == 0 || strcmp(id, "disk_vol") == 0 || strcmp(id, "cloud_vol") == 0)
 		return wz_newvm_disks(w, n);
+	if (strcmp(id, "iso_same") == 0)
+		return reuse_options(w, n);
 	if (strcmp(id, "disk_pool") == 0 || strcmp(id, "upload_pool") == 0) {
 		for (size_t i = 0; i < w->host.npools; i++)
 			if (w->host.pools[i].active)
@@ -1388,6 +1400,9 @@ const core_wizard_ops wz_newvm_ops = {
 
 static void cloud_clear(wz_choices *c)
 {
+	xfree(&c->reuse_pool);
+	xfree(&c->reuse_vol);
+	xfree(&c->reuse_for);
 	xfree(&c->cloud_local);
 	xfree(&c->cloud_pool);
 	xfree(&c->cloud_vol);
@@ -1638,6 +1653,18 @@ static int cloud_set(wz_newvm *w, const char *id, const char *value)
 	}
 	if (strcmp(id, "cloud_vol") == 0)
 		return split_pool_vol(value, &c->cloud_pool, &c->cloud_vol);
+	if (strcmp(id, "iso_reuse_for") == 0) {
+		core_str_set(&c->reuse_for, value && *value ? value : NULL);
+		return 0;
+	}
+	if (strcmp(id, "iso_reuse") == 0) {
+		if (!value || !*value) {
+			xfree(&c->reuse_pool);
+			xfree(&c->reuse_vol);
+			return 0;
+		}
+		return split_pool_vol(value, &c->reuse_pool, &c->reuse_vol);
+	}
 	if (strcmp(id, "ci_keys") == 0) {
 		for (size_t i = 0; i < c->nci_keys; i++)
 			free(c->ci_keys[i]);
@@ -1683,6 +1710,8 @@ static char *cloud_get(wz_newvm *w, const char *id)
 		return xstrdup(c->ci_password ? c->ci_password : "");
 	if (strcmp(id, "cloud_from") == 0)
 		return xasprintf("%d", c->cloud_from);
+	if (strcmp(id, "iso_reuse") == 0)
+		return wz_newvm_reusing(w) ? xasprintf("%s/%s", c->reuse_pool, c->reuse_vol) : xstrdup("");
 	if (strcmp(id, "cloud_vol") == 0)
 		return c->cloud_pool && c->cloud_vol ? xasprintf("%s/%s", c->cloud_pool, c->cloud_vol) : xstrdup("");
 	if (strcmp(id, "ci_keys") == 0)
@@ -1699,4 +1728,30 @@ static char *cloud_get(wz_newvm *w, const char *id)
 		return xasprintf("%.*s %.8s...%.4s%s", (int)(sp - k), k, b, end - 4, end);
 	}
 	return NULL;
+}
+
+/* ---- a local ISO already in the pool ------------------------------------------------- */
+
+bool wz_newvm_reusing(const wz_newvm *w)
+{
+	const wz_choices *c = &w->c;
+	const md_pool *p = pool_named(w, c->reuse_pool);
+	return c->source == WZ_SRC_ISO_LOCAL && !empty(c->reuse_vol) && core_str_eq(c->reuse_for, c->local_iso) &&
+	       core_str_eq(c->reuse_pool, c->upload_pool) && p && vol_named(p, c->reuse_vol);
+}
+
+/* the volumes of upload_pool of the local ISO's size */
+static char **reuse_options(wz_newvm *w, size_t *n)
+{
+	const wz_choices *c = &w->c;
+	const md_pool *p = pool_named(w, c->upload_pool);
+	struct stat st;
+	char **v = NULL;
+	*n = 0;
+	if (!p || empty(c->local_iso) || stat(c->local_iso, &st) < 0 || !S_ISREG(st.st_mode))
+		return NULL;
+	for (size_t i = 0; i < p->nvols; i++)
+		if (p->vols[i].capacity == (unsigned long long)st.st_size)
+			v = strv_add(v, n, xstrdup(p->vols[i].name));
+	return v;
 }

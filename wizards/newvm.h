@@ -136,6 +136,9 @@ typedef struct wz_choices {
 	bool *ci_key_on;                 /* each one's check box */
 	size_t nci_keys;
 	bool ci_keys_known;              /* the list came (be_ssh_keys_start) */
+	/* ISO_LOCAL: a volume of upload_pool with the file's size and SHA-256
+	 * (backend/be_reuse.h): used as it is, nothing uploaded */
+	char *reuse_pool, *reuse_vol, *reuse_for; /* pool, volume, for which file */
 } wz_choices;
 
 typedef struct wz_newvm wz_newvm;
@@ -243,6 +246,14 @@ int wz_newvm_set_detected(wz_newvm *w, const char *id);
  * *err when the file cannot be read. */
 int wz_cloud_image_info(const char *path, bool *qcow2, uint64_t *vsize, char **err);
 char *wz_newvm_seed_name(const wz_newvm *w);
+
+/* A local ISO already in its pool: "iso_same" (options) are the volumes
+ * of upload_pool of the file's size (candidates for be_vol_same_start);
+ * "iso_reuse" set to "pool/volume" (or "" to forget) says one has the
+ * file's SHA-256, for the file set in "iso_reuse_for" before it. While
+ * the source is that file and that pool, nothing is uploaded: the CD-ROM
+ * is that volume (and a volume of the file's name there is no error). */
+bool wz_newvm_reusing(const wz_newvm *w);
 
 /* The table main hands to the UI (core/wizard.h). */
 extern const core_wizard_ops wz_newvm_ops;

@@ -150,6 +150,20 @@ walk_rest() {
 	page "Summary"
 }
 
+# local_iso_page NAME FILE: vmmc at 120x40, the wizard to the source page,
+# FILE as the local ISO uploaded into POOL
+local_iso_page() {
+	vmmc_up 120 40
+	walk_name "$1"
+	page "Installation source"
+	tm_keys Down # Local ISO file
+	tm_wait_for "File:" 5
+	tm_keys M-f
+	tm_type "$2"
+	tm_keys M-p
+	set_choice "$POOL"
+}
+
 # ---- tests ----------------------------------------------------------------------
 
 # The whole wizard: the guest boots, its shell answers in vmmc's console.
@@ -237,15 +251,7 @@ t_nvm_detect() {
 	echo x >"$src/a.txt"
 	iso=$src/debian-11.iso
 	genisoimage -quiet -V "Debian 11.5.0 amd64 n" -o "$iso" "$src" || tm_fail "genisoimage"
-	vmmc_up 120 40
-	walk_name "$n"
-	page "Installation source"
-	tm_keys Down # Local ISO file
-	tm_wait_for "File:" 5
-	tm_keys M-f
-	tm_type "$iso"
-	tm_keys M-p
-	set_choice "$POOL"
+	local_iso_page "$n" "$iso"
 	tm_keys Enter
 	page "Operating system"
 	tm_wait_for "Detected Debian 11 on the install media" 5
@@ -337,6 +343,49 @@ t_nvm_cloud_seed() {
 	xml=$(lv_virsh dumpxml "$n")
 	grep -q "<source pool='$POOL' volume='$n-seed.iso'" <<<"$xml" || tm_fail "no seed CD-ROM: $xml"
 	grep -q "<source pool='$POOL' volume='$n.qcow2'" <<<"$xml" || tm_fail "no disk: $xml"
+	rm -rf "$src"
+}
+
+# A local ISO already in the pool under another name (same size and
+# SHA-256): not uploaded again, the VM's CD-ROM is that volume; a volume of
+# the same size but other bytes (a decoy, compared first) is not taken.
+t_nvm_reuse_iso() {
+	local n src before
+	n=$(lv_name reuse)
+	src=$(mktemp -d "${TMPDIR:-/tmp}/vmmc-nvm-reuse.XXXXXX")
+	mkdir "$src/a" "$src/b"
+	echo "the real one" >"$src/a/x.txt"
+	echo "a decoy one!" >"$src/b/x.txt"
+	genisoimage -quiet -V "REUSE" -o "$src/mine.iso" "$src/a" || tm_fail "genisoimage"
+	genisoimage -quiet -V "REUSE" -o "$src/decoy.iso" "$src/b" || tm_fail "genisoimage"
+	[ "$(stat -c %s "$src/mine.iso")" = "$(stat -c %s "$src/decoy.iso")" ] || tm_fail "sizes differ"
+	lv_virsh vol-create-as "$POOL" "a-decoy.iso" "$(stat -c %s "$src/decoy.iso")" --format raw >/dev/null
+	lv_virsh vol-upload "a-decoy.iso" "$src/decoy.iso" --pool "$POOL" >/dev/null
+	lv_virsh vol-create-as "$POOL" "sent-before.iso" "$(stat -c %s "$src/mine.iso")" --format raw >/dev/null
+	lv_virsh vol-upload "sent-before.iso" "$src/mine.iso" --pool "$POOL" >/dev/null
+	before=$(vols | sort | tr '\n' ' ')
+	local_iso_page "$n" "$src/mine.iso"
+	tm_wait_for "In the pool already as sent-before.iso" 15 # compared on a thread
+	tm_assert_contains "not uploaded again"
+	tm_keys Enter
+	page "Operating system"
+	tm_keys Enter Enter Enter
+	page "Network"
+	pick_radio None
+	tm_keys Enter
+	page "Storage"
+	pick_radio None
+	tm_keys Enter
+	page "Summary"
+	tm_assert_contains "$POOL/sent-before.iso (same SHA-256: not" # (wrapped at 120x40)
+	tm_keys M-s Space # no start
+	tm_wait_for "[ ] Start the VM" 5
+	tm_keys Enter
+	tm_wait_for "Done in" 30
+	! tm_capture | grep -q "Upload" || tm_fail "an upload step"
+	[ "$(vols | sort | tr '\n' ' ')" = "$before" ] || tm_fail "volumes changed: $(vols | tr '\n' ' ')"
+	lv_virsh dumpxml "$n" | grep -q "<source pool='$POOL' volume='sent-before.iso'" || tm_fail "CD-ROM is not sent-before.iso"
+	lv_virsh vol-delete a-decoy.iso --pool "$POOL" >/dev/null
 	rm -rf "$src"
 }
 

@@ -241,6 +241,53 @@ static void test_pooled_plan(void **state)
 	wz_newvm_free(&w);
 }
 
+/* a local ISO whose twin (size + SHA-256, be_reuse.h) is in the pool:
+ * no upload, the CD-ROM is the twin; another file: uploaded again */
+static void test_reuse_plan(void **state)
+{
+	wz_newvm *w = new_wizard();
+	char *err = NULL, *iso = write_file(tmp, "mine.iso", "0123456789", 10), **same, *v;
+	core_step *steps;
+	size_t n = 0, ns = 0;
+	(void)state;
+	vols[1] = (md_vol){ .name = "sent.iso", .format = "raw", .capacity = 10, .path = "sent.iso" };
+	wz_newvm_set_host(w, &host, &caps);
+	wz_newvm_set_value(w, "name", "r1");
+	wz_newvm_set_value(w, "source", "1");
+	wz_newvm_set_value(w, "local_iso", iso);
+	wz_newvm_set_value(w, "nic", "3");
+	wz_newvm_set_value(w, "disk", "2");
+	same = wz_newvm_options(w, "iso_same", &ns);
+	assert_int_equal(ns, 1); /* jammy.qcow2 is not 10 bytes */
+	assert_string_equal(same[0], "sent.iso");
+	free(same[0]);
+	free(same);
+	assert_false(wz_newvm_reusing(w));
+	assert_int_equal(wz_newvm_ops.set(w, "iso_reuse_for", iso), 0);
+	assert_int_equal(wz_newvm_ops.set(w, "iso_reuse", "default/sent.iso"), 0);
+	assert_true(wz_newvm_reusing(w));
+	v = wz_newvm_get_value(w, "iso_reuse");
+	assert_string_equal(v, "default/sent.iso");
+	free(v);
+	steps = wz_newvm_plan(w, &n, &err);
+	if (!steps)
+		fail_msg("plan: %s", err);
+	assert_null(step_of(steps, n, CORE_STEP_UPLOAD));
+	assert_non_null(strstr(step_of(steps, n, CORE_STEP_DEFINE)->xml, "volume=\"sent.iso\""));
+	core_steps_free(&steps, n);
+	/* another file: the twin is not its own */
+	free(iso);
+	iso = write_file(tmp, "other.iso", "9876543210", 10);
+	wz_newvm_set_value(w, "local_iso", iso);
+	assert_false(wz_newvm_reusing(w));
+	steps = wz_newvm_plan(w, &n, &err);
+	assert_non_null(steps);
+	assert_non_null(step_of(steps, n, CORE_STEP_UPLOAD));
+	core_steps_free(&steps, n);
+	free(iso);
+	wz_newvm_free(&w);
+}
+
 static int group_setup(void **state)
 {
 	char *err = NULL, *cmd;
@@ -271,6 +318,7 @@ int main(void)
 		cmocka_unit_test(test_checks),
 		cmocka_unit_test(test_local_plan),
 		cmocka_unit_test(test_pooled_plan),
+		cmocka_unit_test(test_reuse_plan),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
