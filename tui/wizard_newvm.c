@@ -49,7 +49,10 @@ struct wz_ctx {
 	uint64_t keys_seq;   /* the user's SSH keys (cloud-init), 0 none asked */
 	uint64_t same_seq;   /* a local ISO compared with the pool's volumes, 0 none running */
 	char *same_key;      /* "pool\nfile" of the last comparison */
+	bool name_auto;      /* Quick Create: the name is the one proposed (not typed) */
 };
+
+static void qc_name(struct wz_ctx *c);
 
 static void reuse_begin(struct wz_ctx *c);
 static void reuse_label(struct wz_ctx *c, struct tui_page *p);
@@ -789,6 +792,13 @@ static void qc_changed(struct tui_dialog *d, struct tui_page *p, struct tui_fiel
 		detect_begin(c); /* as typed: done before Create is pressed */
 		reuse_begin(c);
 	}
+	if (strcmp(id, "name") == 0) {
+		char *v = get(c, "name");
+		c->name_auto = !*v; /* typed: kept; emptied: proposed again on the next source */
+		free(v);
+	} else {
+		qc_name(c);
+	}
 	f = tui_dialog_field(d, id);
 	if (f)
 		tui_field_set_error(f, NULL);
@@ -847,6 +857,8 @@ void tui_open_quick_create(struct tui_app *a)
 	d->ok_label = xstrdup("Create");
 	qc_fields(c, p);
 	wz_push(a, d, c);
+	c->name_auto = true;
+	qc_name(c);
 }
 
 /* ---- waits on threads: the OS database, the install media's OS -------------------- */
@@ -1073,6 +1085,22 @@ static void reuse_label(struct wz_ctx *c, struct tui_page *p)
 		t = xasprintf("In the pool already as %s (same size and SHA-256): not uploaded again", vol ? vol + 1 : v);
 		tui_page_add(p, &tui_field_label, "iso_reuse", "Reuse", t);
 		free(t);
+	}
+	free(v);
+}
+
+/* Quick Create's name, while the user has not typed one: proposed from the
+ * install source (the ISO's name), so that a pooled ISO needs no typing. */
+static void qc_name(struct wz_ctx *c)
+{
+	struct tui_field *f = c->d ? tui_dialog_field(c->d, "name") : NULL;
+	char *v;
+	if (!c->name_auto || !f)
+		return;
+	v = get(c, "name_suggested");
+	if (*v && !core_str_eq(v, tui_field_value(f))) {
+		c->ops->set(c->w, "name", v);
+		tui_field_set_value(f, v);
 	}
 	free(v);
 }

@@ -1712,6 +1712,8 @@ static char *cloud_get(wz_newvm *w, const char *id)
 		return xasprintf("%d", c->cloud_from);
 	if (strcmp(id, "iso_reuse") == 0)
 		return wz_newvm_reusing(w) ? xasprintf("%s/%s", c->reuse_pool, c->reuse_vol) : xstrdup("");
+	if (strcmp(id, "name_suggested") == 0)
+		return wz_newvm_suggest_name(w);
 	if (strcmp(id, "cloud_vol") == 0)
 		return c->cloud_pool && c->cloud_vol ? xasprintf("%s/%s", c->cloud_pool, c->cloud_vol) : xstrdup("");
 	if (strcmp(id, "ci_keys") == 0)
@@ -1754,4 +1756,37 @@ static char **reuse_options(wz_newvm *w, size_t *n)
 		if (p->vols[i].capacity == (unsigned long long)st.st_size)
 			v = strv_add(v, n, xstrdup(p->vols[i].name));
 	return v;
+}
+
+/* ---- a name from the install source (Quick Create) ------------------------------- */
+
+char *wz_newvm_suggest_name(const wz_newvm *w)
+{
+	static const char *const exts[] = { ".iso", ".img", ".qcow2", ".raw" };
+	const wz_choices *c = &w->c;
+	const char *src = c->source == WZ_SRC_ISO_POOL	  ? c->iso_vol
+			  : c->source == WZ_SRC_ISO_LOCAL ? c->local_iso
+			  : c->source == WZ_SRC_CLOUD	  ? (c->cloud_from ? c->cloud_vol : c->cloud_local)
+							  : NULL;
+	const char *slash = src ? strrchr(src, '/') : NULL;
+	char *base, *name, *err = NULL;
+	size_t len;
+	if (empty(src))
+		return xstrdup("");
+	base = xstrdup(slash ? slash + 1 : src);
+	len = strlen(base);
+	for (size_t i = 0; i < CORE_ARRAY_LEN(exts); i++) {
+		size_t e = strlen(exts[i]);
+		if (len > e && strcasecmp(base + len - e, exts[i]) == 0)
+			base[len - e] = '\0';
+	}
+	name = xstrdup(base);
+	for (int n = 2; (vm_exists(w, name) || be_domname_check(name, &err) < 0) && n < 1000; n++) {
+		xfree(&err);
+		free(name);
+		name = xasprintf("%s-%d", base, n);
+	}
+	free(err);
+	free(base);
+	return name;
 }

@@ -255,6 +255,12 @@ char *wz_newvm_seed_name(const wz_newvm *w);
  * is that volume (and a volume of the file's name there is no error). */
 bool wz_newvm_reusing(const wz_newvm *w);
 
+/* A name for the VM from its install source, as Quick Create proposes it:
+ * the ISO's or image's file name without .iso/.img/.qcow2/.raw, "-2",
+ * "-3" ... added while the host has a VM of that name ("" when there is no
+ * source yet). get(w, "name_suggested") gives it. Caller frees. */
+char *wz_newvm_suggest_name(const wz_newvm *w);
+
 /* The table main hands to the UI (core/wizard.h). */
 extern const core_wizard_ops wz_newvm_ops;
 
