@@ -59,6 +59,7 @@ static void reuse_label(struct wz_ctx *c, struct tui_page *p);
 static bool reuse_reply(struct wz_ctx *c, const md_msg *m);
 
 static void cloud_fields(struct wz_ctx *c, struct tui_page *p);
+static bool kernel_fields(struct wz_ctx *c, struct tui_page *p);
 
 static bool os_db_pending(struct wz_ctx *c, struct tui_page *p);
 static void detect_begin(struct wz_ctx *c);
@@ -231,6 +232,8 @@ static void build_page(struct wz_ctx *c, struct tui_page *p, int page)
 			add_options(c, p, &tui_field_list, "import", "&Disk volume", 6);
 			break;
 		case 4:
+			if (kernel_fields(c, p))
+				break;
 			add_value(c, p, &tui_field_text, "kernel", "&Kernel");
 			add_value(c, p, &tui_field_text, "initrd", "I&nitrd");
 			add_value(c, p, &tui_field_text, "cmdline", "&Command line");
@@ -377,7 +380,7 @@ static void wz_changed(struct tui_dialog *d, struct tui_page *p, struct tui_fiel
 	if (strcmp(f->id, "local_iso") == 0 || strcmp(f->id, "upload_pool") == 0 || strcmp(f->id, "source") == 0)
 		reuse_begin(c); /* the same ISO in the pool? found while the user goes on */
 	if (strcmp(f->id, "source") == 0 || strcmp(f->id, "nic") == 0 || strcmp(f->id, "disk") == 0 ||
-	    strcmp(f->id, "os_query") == 0 || strcmp(f->id, "cloud_from") == 0) {
+	    strcmp(f->id, "os_query") == 0 || strcmp(f->id, "cloud_from") == 0 || strcmp(f->id, "kernel_upload") == 0) {
 		char *id = xstrdup(f->id); /* f goes with the page's fields */
 		build_page(c, p, page);
 		f = tui_dialog_field(d, id);
@@ -1103,4 +1106,22 @@ static void qc_name(struct wz_ctx *c)
 		tui_field_set_value(f, v);
 	}
 	free(v);
+}
+
+/* Direct kernel boot from files on this machine, uploaded into a pool (a
+ * remote host's default): the check box, local paths with completion, the
+ * pool. false: the files are on the host (the plain fields). */
+static bool kernel_fields(struct wz_ctx *c, struct tui_page *p)
+{
+	char *up = get(c, "kernel_upload");
+	bool on = strcmp(up, "1") == 0;
+	free(up);
+	add_check(c, p, "kernel_upload", "&Upload files from this machine");
+	if (!on)
+		return false;
+	add_value(c, p, &tui_field_path, "kernel", "&Kernel");
+	add_value(c, p, &tui_field_path, "initrd", "I&nitrd");
+	add_value(c, p, &tui_field_text, "cmdline", "&Command line");
+	add_options(c, p, &tui_field_choice, "upload_pool", "&Pool", 0);
+	return true;
 }

@@ -23,6 +23,7 @@ struct wz_newvm {
 	/* the last spec's own strings (wz_newvm_spec) */
 	char *spec_os_id, *spec_disk_vol;
 	char *spec_seed_vol;
+	char *spec_kernel, *spec_initrd; /* uploaded kernel / initrd: their paths on the host */
 };
 
 static void cloud_clear(wz_choices *c);
@@ -33,6 +34,9 @@ static void cloud_steps(wz_newvm *w, core_step **v, size_t *n);
 static int cloud_set(wz_newvm *w, const char *id, const char *value);
 static char *cloud_get(wz_newvm *w, const char *id);
 static char **reuse_options(wz_newvm *w, size_t *n);
+static void check_kernel_upload(wz_newvm *w, core_issues *is);
+static void kernel_spec(wz_newvm *w, be_domspec *s);
+static void kernel_steps(wz_newvm *w, core_step **v, size_t *n);
 
 static const char *const page_titles[WZ_PAGE__N] = {
 	"Name and host", "Installation source", "Operating system", "Firmware and machine",
@@ -274,6 +278,7 @@ wz_newvm *wz_newvm_new(const md_host *h, const wz_caps *caps, const be_osinfo *d
 	c->disk = WZ_DISK_NEW; /* disk_pool, upload_pool: wz_newvm_set_host */
 	c->cmdline = xstrdup("console=ttyS0");
 	c->start = c->console = true;
+	c->kernel_upload = !w->host.local; /* a remote host's paths cannot be checked or browsed here */
 	c->tcg = !(w->host.caps.kvm && w->host.caps.kvm_default);
 	if (default_net(w)) {
 		c->nic = BE_NIC_NETWORK;
@@ -305,6 +310,8 @@ void wz_newvm_free(wz_newvm **pw)
 	free(w->spec_os_id);
 	free(w->spec_disk_vol);
 	free(w->spec_seed_vol);
+	free(w->spec_kernel);
+	free(w->spec_initrd);
 	free(w);
 	*pw = NULL;
 }
@@ -519,6 +526,10 @@ static void check_source(wz_newvm *w, core_issues *is)
 		check_cloud(w, is);
 		break;
 	case WZ_SRC_KERNEL:
+		if (c->kernel_upload) {
+			check_kernel_upload(w, is);
+			break;
+		}
 		check_host_file(w, is, "kernel", c->kernel, "kernel", true);
 		check_host_file(w, is, "initrd", c->initrd, "initrd", false);
 		break;
@@ -818,6 +829,8 @@ int wz_newvm_spec(wz_newvm *w, be_domspec *s, char **err)
 		s->kernel = c->kernel;
 		s->initrd = empty(c->initrd) ? NULL : c->initrd;
 		s->cmdline = empty(c->cmdline) ? NULL : c->cmdline;
+		if (c->kernel_upload)
+			kernel_spec(w, s);
 		break;
 	default:
 		break;
@@ -980,6 +993,8 @@ core_step *wz_newvm_plan(wz_newvm *w, size_t *n, char **err)
 	}
 	if (c->source == WZ_SRC_CLOUD)
 		cloud_steps(w, &v, n);
+	else if (c->source == WZ_SRC_KERNEL && c->kernel_upload)
+		kernel_steps(w, &v, n);
 	for (size_t i = 0; i < s.ndisks; i++) {
 		const be_domdisk *d = &s.disks[i];
 		const md_pool *p;
@@ -1653,6 +1668,10 @@ static int cloud_set(wz_newvm *w, const char *id, const char *value)
 	}
 	if (strcmp(id, "cloud_vol") == 0)
 		return split_pool_vol(value, &c->cloud_pool, &c->cloud_vol);
+	if (strcmp(id, "kernel_upload") == 0) {
+		c->kernel_upload = value && strcmp(value, "1") == 0;
+		return 0;
+	}
 	if (strcmp(id, "iso_reuse_for") == 0) {
 		core_str_set(&c->reuse_for, value && *value ? value : NULL);
 		return 0;
@@ -1714,6 +1733,8 @@ static char *cloud_get(wz_newvm *w, const char *id)
 		return wz_newvm_reusing(w) ? xasprintf("%s/%s", c->reuse_pool, c->reuse_vol) : xstrdup("");
 	if (strcmp(id, "name_suggested") == 0)
 		return wz_newvm_suggest_name(w);
+	if (strcmp(id, "kernel_upload") == 0)
+		return xstrdup(c->kernel_upload ? "1" : "0");
 	if (strcmp(id, "cloud_vol") == 0)
 		return c->cloud_pool && c->cloud_vol ? xasprintf("%s/%s", c->cloud_pool, c->cloud_vol) : xstrdup("");
 	if (strcmp(id, "ci_keys") == 0)
@@ -1789,4 +1810,66 @@ char *wz_newvm_suggest_name(const wz_newvm *w)
 	free(err);
 	free(base);
 	return name;
+}
+
+/* ---- direct kernel boot from files here, uploaded -------------------------------- */
+
+/* NAME-kernel, NAME-initrd (caller frees) */
+static char *kernel_vol(const wz_newvm *w, const char *what)
+{
+	return xasprintf("%s-%s", w->c.name ? w->c.name : "", what);
+}
+
+static void check_kernel_upload(wz_newvm *w, core_issues *is)
+{
+	wz_choices *c = &w->c;
+	const md_pool *p = pool_named(w, c->upload_pool);
+	static const char *const what[] = { "kernel", "initrd" };
+	check_local_file(is, "kernel", c->kernel, "kernel");
+	if (!empty(c->initrd))
+		check_local_file(is, "initrd", c->initrd, "initrd");
+	check_pool(w, is, "upload_pool", c->upload_pool);
+	if (p && p->active && empty(p->path))
+		core_issue_add(is, "upload_pool", false, "pool \"%s\" has no folder the kernel can be booted from", p->name);
+	for (size_t i = 0; p && i < CORE_ARRAY_LEN(what); i++) {
+		char *v = kernel_vol(w, what[i]);
+		if ((i == 0 || !empty(c->initrd)) && vol_named(p, v))
+			core_issue_add(is, "upload_pool", false, "pool \"%s\" has a volume \"%s\" already", p->name, v);
+		free(v);
+	}
+}
+
+/* the uploaded files' paths on the host: the pool's folder + volume name */
+static void kernel_spec(wz_newvm *w, be_domspec *s)
+{
+	const md_pool *p = pool_named(w, w->c.upload_pool);
+	char *k = kernel_vol(w, "kernel"), *i = kernel_vol(w, "initrd");
+	xfree(&w->spec_kernel);
+	xfree(&w->spec_initrd);
+	w->spec_kernel = xasprintf("%s/%s", p && p->path ? p->path : "", k);
+	s->kernel = w->spec_kernel;
+	if (s->initrd) {
+		w->spec_initrd = xasprintf("%s/%s", p && p->path ? p->path : "", i);
+		s->initrd = w->spec_initrd;
+	}
+	free(k);
+	free(i);
+}
+
+static void kernel_steps(wz_newvm *w, core_step **v, size_t *n)
+{
+	wz_choices *c = &w->c;
+	const md_pool *p = pool_named(w, c->upload_pool);
+	const char *local[] = { c->kernel, c->initrd }, *what[] = { "kernel", "initrd" };
+	for (size_t i = 0; i < 2; i++) {
+		core_step *st;
+		if (empty(local[i]))
+			continue;
+		st = step_add(v, n, CORE_STEP_UPLOAD);
+		st->pool = xstrdup(c->upload_pool);
+		st->pool_uuid = xstrdup(p ? p->uuid : NULL);
+		st->vol = kernel_vol(w, what[i]);
+		st->local = xstrdup(local[i]);
+		st->label = xasprintf("Upload the %s as %s to pool %s", what[i], st->vol, st->pool);
+	}
 }

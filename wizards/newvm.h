@@ -139,6 +139,9 @@ typedef struct wz_choices {
 	/* ISO_LOCAL: a volume of upload_pool with the file's size and SHA-256
 	 * (backend/be_reuse.h): used as it is, nothing uploaded */
 	char *reuse_pool, *reuse_vol, *reuse_for; /* pool, volume, for which file */
+	/* KERNEL: kernel and initrd are files here, uploaded into upload_pool
+	 * as NAME-kernel / NAME-initrd (default for a remote host) */
+	bool kernel_upload;
 } wz_choices;
 
 typedef struct wz_newvm wz_newvm;

@@ -17,6 +17,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/tmux.sh"
 # shellcheck source=tests/lib/libvirtd.sh
 . "$here/../lib/libvirtd.sh"
+# shellcheck source=tests/lib/sshhost.sh
+. "$here/../lib/sshhost.sh"
 
 URI=qemu:///system
 T_BOOT=60
@@ -55,10 +57,12 @@ vols() { # the pool's volume names
 	lv_virsh vol-list "$POOL" | awk '$1 != "" {print $1}'
 }
 
-vmmc_up() { # vmmc_up W H: connected, its pools listed (ours at least)
-	local i
-	tm_vmmc -x "$1" -y "$2" -- -c "$URI"
-	tm_wait_line -t 20 "qemu://" " connected"
+vmmc_up() { # vmmc_up W H [URI [tm_start options]]: connected, its pools listed (ours at least)
+	local i w=$1 h=$2 uri=${3:-$URI}
+	shift 2
+	[ $# = 0 ] || shift
+	tm_vmmc -x "$w" -y "$h" "$@" -- -c "$uri"
+	tm_wait_line -t 30 " connected"
 	for ((i = 0; i < 100 * VMMC_TIMEOUT_SCALE; i++)); do
 		tm_capture | grep -qE "Storage Pools +[1-9]" && return 0
 		sleep 0.1
@@ -122,6 +126,12 @@ walk_rest() {
 	tm_keys M-c C-u
 	tm_type "console=ttyS0 quiet vmmc.hostname=$n"
 	tm_keys Enter
+	walk_after_source "$bridge"
+}
+
+# walk_after_source [BRIDGE]: the pages after the source page
+walk_after_source() {
+	local bridge=${1:-}
 	page "Operating system"
 	tm_keys Enter
 	page "Firmware and machine"
@@ -200,6 +210,52 @@ t_nvm_kernel_boot() {
 	grep -q "<source pool='$POOL' volume='$n.qcow2'" <<<"$xml" || tm_fail "disk source: $xml"
 	grep -q "name='org.qemu.guest_agent.0'" <<<"$xml" || tm_fail "no agent channel"
 	grep -q "<domain type='qemu'" <<<"$xml" || tm_fail "not TCG"
+}
+
+# The whole wizard over an ssh:// host (vmmc's own SSH link to a loopback
+# sshd, tests/lib/sshhost.sh): direct kernel boot with the kernel and
+# initrd as files here, uploaded into the pool; the guest's shell answers
+# in vmmc's console.
+t_nvm_ssh_kernel() {
+	local n d uri tok i xml
+	n=$(lv_name ssh)
+	d=$(mktemp -d "${TMPDIR:-/tmp}/vmmc-nvm-ssh.XXXXXX")
+	tm_on_exit "sh_down; rm -rf '$d'"
+	sh_up "$d" || tm_fail "no sshd"
+	uri="ssh://root@127.0.0.1:$SH_PORT"
+	vmmc_up 120 40 "$uri" --env "VMMC_SSH_DIR=$VMMC_SSH_DIR" --env "SSH_AUTH_SOCK=$SSH_AUTH_SOCK"
+	walk_name "$n"
+	page "Installation source"
+	tm_keys Down Down Down Down # Direct kernel boot
+	tm_wait_for "[x] Upload files from this machine" 5 # a remote host's default
+	tm_keys M-k
+	tm_type "$KERNEL"
+	tm_keys M-n
+	tm_type "$INITRD"
+	tm_keys M-c C-u
+	tm_type "console=ttyS0 quiet vmmc.hostname=$n"
+	tm_keys M-p
+	set_choice "$POOL"
+	tm_keys Enter
+	walk_after_source
+	tm_wait_for "Name:         $n" 5
+	tm_keys Enter # Finish
+	tm_wait_for "Done in" 90
+	tm_assert_contains "[done]   Upload the kernel as $n-kernel"
+	tm_assert_contains "[done]   Upload the initrd as $n-initrd"
+	tm_keys Enter # Close: the console is behind it
+	tm_wait_for "vmmc-guest ready" "$T_BOOT"
+	tok=answer$RANDOM
+	for ((i = 0; i < 30; i++)); do
+		tm_type "echo $tok-\$((6*7))"
+		tm_keys Enter
+		tm_wait_for "$tok-42" 1 2>/dev/null && break
+	done
+	tm_assert_contains "$tok-42"
+	cmp -s "$KERNEL" "$POOL_DIR/$n-kernel" || tm_fail "the kernel in the pool is not the file"
+	cmp -s "$INITRD" "$POOL_DIR/$n-initrd" || tm_fail "the initrd in the pool is not the file"
+	xml=$(lv_virsh dumpxml "$n")
+	grep -q "<kernel>$POOL_DIR/$n-kernel</kernel>" <<<"$xml" || tm_fail "kernel: $xml"
 }
 
 # A name another client takes between page 1 and Finish: Finish refuses,

@@ -288,6 +288,58 @@ static void test_reuse_plan(void **state)
 	wz_newvm_free(&w);
 }
 
+/* a remote host: kernel and initrd are files here, uploaded into the pool,
+ * the domain boots them from the pool's folder */
+static void test_kernel_upload(void **state)
+{
+	wz_newvm *w;
+	char *err = NULL, *k = write_file(tmp, "vmlinuz", "kernel", 6), *i = write_file(tmp, "initrd.gz", "initrd", 6);
+	core_step *steps;
+	const core_step *s;
+	size_t n = 0;
+	core_issues is = { 0 };
+	(void)state;
+	w = new_wizard();
+	assert_false(wz_newvm_choices(w)->kernel_upload); /* this machine: paths on the host */
+	wz_newvm_free(&w);
+	host.uri = "ssh://root@far.example/system";
+	pools[0].path = "/srv/pool";
+	w = wz_newvm_new(&host, &caps, db);
+	assert_true(wz_newvm_choices(w)->kernel_upload);
+	wz_newvm_set_value(w, "name", "k1");
+	wz_newvm_set_value(w, "source", "4");
+	wz_newvm_set_value(w, "kernel", "/nonexistent/vmlinuz");
+	assert_non_null(issue(w, WZ_PAGE_SOURCE, "kernel", &is)); /* checked here */
+	wz_newvm_set_value(w, "kernel", k);
+	wz_newvm_set_value(w, "initrd", i);
+	wz_newvm_set_value(w, "nic", "3");
+	wz_newvm_set_value(w, "disk", "2");
+	assert_int_equal(wz_newvm_check(w, WZ_PAGE_SOURCE, &is), 0);
+	steps = wz_newvm_plan(w, &n, &err);
+	if (!steps)
+		fail_msg("plan: %s", err);
+	assert_int_equal(steps[0].kind, CORE_STEP_UPLOAD);
+	assert_string_equal(steps[0].local, k);
+	assert_string_equal(steps[0].vol, "k1-kernel");
+	assert_int_equal(steps[1].kind, CORE_STEP_UPLOAD);
+	assert_string_equal(steps[1].vol, "k1-initrd");
+	s = step_of(steps, n, CORE_STEP_DEFINE);
+	assert_non_null(strstr(s->xml, "<kernel>/srv/pool/k1-kernel</kernel>"));
+	assert_non_null(strstr(s->xml, "<initrd>/srv/pool/k1-initrd</initrd>"));
+	core_steps_free(&steps, n);
+	/* files on the host instead: no upload */
+	wz_newvm_set_value(w, "kernel_upload", "0");
+	wz_newvm_set_value(w, "kernel", "/boot/vmlinuz");
+	steps = wz_newvm_plan(w, &n, &err);
+	assert_non_null(steps);
+	assert_null(step_of(steps, n, CORE_STEP_UPLOAD));
+	core_steps_free(&steps, n);
+	core_issues_clear(&is);
+	wz_newvm_free(&w);
+	free(k);
+	free(i);
+}
+
 static int group_setup(void **state)
 {
 	char *err = NULL, *cmd;
@@ -319,6 +371,7 @@ int main(void)
 		cmocka_unit_test(test_local_plan),
 		cmocka_unit_test(test_pooled_plan),
 		cmocka_unit_test(test_reuse_plan),
+		cmocka_unit_test(test_kernel_upload),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
