@@ -976,7 +976,9 @@ static void cloud_fields(struct wz_ctx *c, struct tui_page *p)
 	free(v);
 	add_value(c, p, &tui_field_text, "ci_hostname", "&Host name");
 	add_value(c, p, &tui_field_text, "ci_user", "&User");
-	add_value(c, p, &tui_field_password, "ci_password", "Pass&word");
+	v = get(c, "ci_password"); /* the clear text: wiped, not only freed */
+	tui_page_add(p, &tui_field_password, "ci_password", "Pass&word", v);
+	xfree_secret(&v);
 	keys = get(c, "ci_keys");
 	if (!*keys) {
 		tui_page_add(p, &tui_field_label, "ci_keys_wait", "SSH keys", "Reading your SSH keys...");

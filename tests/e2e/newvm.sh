@@ -89,9 +89,13 @@ set_choice() {
 
 # pick_radio TEXT: click the radio item "( ) TEXT" (whatever is chosen now)
 pick_radio() {
-	local pos
-	tm_capture | grep -qF "(*) $1" && return 0
-	pos=$(tm_find "( ) $1") || tm_fail "no radio item '$1'"
+	local pos i
+	for ((i = 0; i < 50; i++)); do # (a page title may show before its page: "Network" is in the tree)
+		tm_capture | grep -qF "(*) $1" && return 0
+		pos=$(tm_find "( ) $1") && break
+		sleep 0.1
+	done
+	[ -n "${pos:-}" ] || tm_fail "no radio item '$1'"
 	tm_click "$(( ${pos#* } + 1 ))" "${pos% *}"
 	tm_wait_for "(*) $1" 5
 }
@@ -174,11 +178,22 @@ local_iso_page() {
 	set_choice "$POOL"
 }
 
+# shell_answers: the guest's shell in vmmc's console computes what is typed
+shell_answers() {
+	local tok=answer$RANDOM i
+	for ((i = 0; i < 30; i++)); do
+		tm_type "echo $tok-\$((6*7))"
+		tm_keys Enter
+		tm_wait_for "$tok-42" 1 2>/dev/null && break
+	done
+	tm_assert_contains "$tok-42"
+}
+
 # ---- tests ----------------------------------------------------------------------
 
 # The whole wizard: the guest boots, its shell answers in vmmc's console.
 t_nvm_kernel_boot() {
-	local n t0 t1 t2 xml tok i
+	local n t0 t1 t2 xml
 	n=$(lv_name k)
 	vmmc_up 120 40
 	walk "$n"
@@ -193,13 +208,7 @@ t_nvm_kernel_boot() {
 	t2=$(date +%s%N)
 	echo "  newvm: Finish to the steps done: $(((t1 - t0) / 1000000)) ms;" \
 		"Finish to the guest's first line in the console: $(((t2 - t0) / 1000000)) ms"
-	tok=answer$RANDOM
-	for ((i = 0; i < 30; i++)); do
-		tm_type "echo $tok-\$((6*7))"
-		tm_keys Enter
-		tm_wait_for "$tok-42" 1 2>/dev/null && break
-	done
-	tm_assert_contains "$tok-42"
+	shell_answers
 	# what was made: the VM running, its disk a 64 MiB qcow2 volume of POOL
 	[ "$(lv_state "$n")" = running ] || tm_fail "$n is $(lv_state "$n")"
 	vols | grep -qxF "$n.qcow2" || tm_fail "no volume $n.qcow2 in $POOL"
@@ -217,7 +226,7 @@ t_nvm_kernel_boot() {
 # initrd as files here, uploaded into the pool; the guest's shell answers
 # in vmmc's console.
 t_nvm_ssh_kernel() {
-	local n d uri tok i xml
+	local n d uri xml
 	n=$(lv_name ssh)
 	d=$(mktemp -d "${TMPDIR:-/tmp}/vmmc-nvm-ssh.XXXXXX")
 	tm_on_exit "sh_down; rm -rf '$d'"
@@ -245,13 +254,7 @@ t_nvm_ssh_kernel() {
 	tm_assert_contains "[done]   Upload the initrd as $n-initrd"
 	tm_keys Enter # Close: the console is behind it
 	tm_wait_for "vmmc-guest ready" "$T_BOOT"
-	tok=answer$RANDOM
-	for ((i = 0; i < 30; i++)); do
-		tm_type "echo $tok-\$((6*7))"
-		tm_keys Enter
-		tm_wait_for "$tok-42" 1 2>/dev/null && break
-	done
-	tm_assert_contains "$tok-42"
+	shell_answers
 	cmp -s "$KERNEL" "$POOL_DIR/$n-kernel" || tm_fail "the kernel in the pool is not the file"
 	cmp -s "$INITRD" "$POOL_DIR/$n-initrd" || tm_fail "the initrd in the pool is not the file"
 	xml=$(lv_virsh dumpxml "$n")
