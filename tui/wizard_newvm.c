@@ -59,6 +59,8 @@ static void reuse_label(struct wz_ctx *c, struct tui_page *p);
 static bool reuse_reply(struct wz_ctx *c, const md_msg *m);
 
 static void cloud_fields(struct wz_ctx *c, struct tui_page *p);
+static bool host_field(struct wz_ctx *c, struct tui_page *p);
+static void host_switch(struct wz_ctx *c, int choice);
 static bool kernel_fields(struct wz_ctx *c, struct tui_page *p);
 
 static bool os_db_pending(struct wz_ctx *c, struct tui_page *p);
@@ -210,9 +212,11 @@ static void build_page(struct wz_ctx *c, struct tui_page *p, int page)
 		const md_host *h = md_host_get(c->a->model, c->host_id);
 		char *host = core_sanitize(h ? h->label : "?");
 		add_value(c, p, &tui_field_text, "name", "&Name");
-		v = xasprintf("Host: %s", host);
-		tui_page_add(p, &tui_field_label, "host", "Host", v);
-		free(v);
+		if (!host_field(c, p)) { /* the one connected host: said, not chosen */
+			v = xasprintf("Host: %s", host);
+			tui_page_add(p, &tui_field_label, "host", "Host", v);
+			free(v);
+		}
 		free(host);
 		break;
 	}
@@ -375,6 +379,13 @@ static void wz_changed(struct tui_dialog *d, struct tui_page *p, struct tui_fiel
 {
 	struct wz_ctx *c = d->ctx;
 	int page = page_index(d, p);
+	if (strcmp(f->id, "host_pick") == 0) { /* another host: the wizard anew for it, the name kept */
+		host_switch(c, f->choice);
+		build_page(c, p, page);
+		tui_dialog_focus(d, "host_pick");
+		show_issues(c, d, p, tui_dialog_field(d, "name"), false, NULL);
+		return;
+	}
 	wz_refresh(c);
 	push(c, f);
 	if (strcmp(f->id, "local_iso") == 0 || strcmp(f->id, "upload_pool") == 0 || strcmp(f->id, "source") == 0)
@@ -1126,4 +1137,67 @@ static bool kernel_fields(struct wz_ctx *c, struct tui_page *p)
 	add_value(c, p, &tui_field_text, "cmdline", "&Command line");
 	add_options(c, p, &tui_field_choice, "upload_pool", "&Pool", 0);
 	return true;
+}
+
+/* ---- page 1: the host, among the connected ones ----------------------------------- */
+
+/* the connected hosts (ids, the wizard's own among them); caller frees */
+static size_t host_ids(struct wz_ctx *c, int **ids)
+{
+	const md_model *m = c->a->model;
+	size_t n = 0;
+	*ids = xcalloc(m->nhosts + 1, sizeof(**ids));
+	for (size_t i = 0; i < m->nhosts; i++)
+		if (m->hosts[i]->conn == MD_CONN_CONNECTED || m->hosts[i]->id == c->host_id)
+			(*ids)[n++] = m->hosts[i]->id;
+	return n;
+}
+
+/* a choice of the connected hosts when there is more than one; false: none added */
+static bool host_field(struct wz_ctx *c, struct tui_page *p)
+{
+	int *ids;
+	size_t n = host_ids(c, &ids);
+	struct tui_field *f;
+	if (n < 2) {
+		free(ids);
+		return false;
+	}
+	f = tui_page_add(p, &tui_field_choice, "host_pick", "&Host", NULL);
+	for (size_t i = 0; i < n; i++) {
+		const md_host *h = md_host_get(c->a->model, ids[i]);
+		char *label = core_sanitize(h && h->label ? h->label : "?");
+		tui_field_add_choice(f, label);
+		if (ids[i] == c->host_id)
+			f->choice = (int)i;
+		free(label);
+	}
+	free(ids);
+	return true;
+}
+
+/* The wizard for the host at choice: its snapshot and defaults (pools,
+ * networks, capabilities are that host's), the name typed kept. */
+static void host_switch(struct wz_ctx *c, int choice)
+{
+	int *ids;
+	size_t n = host_ids(c, &ids);
+	const md_host *h = choice >= 0 && (size_t)choice < n ? md_host_get(c->a->model, ids[choice]) : NULL;
+	char *name;
+	if (!h || h->id == c->host_id) {
+		free(ids);
+		return;
+	}
+	name = get(c, "name");
+	c->ops->destroy(c->w);
+	c->w = c->ops->create(h);
+	c->ops->set(c->w, "name", name);
+	c->host_id = h->id;
+	if (c->d)
+		c->d->mode.host_id = h->id;
+	xfree(&c->detect_path); /* asked again for this wizard */
+	xfree(&c->same_key);
+	c->detect_seq = c->same_seq = c->keys_seq = 0;
+	free(name);
+	free(ids);
 }

@@ -261,6 +261,44 @@ t_nvm_ssh_kernel() {
 	grep -q "<kernel>$POOL_DIR/$n-kernel</kernel>" <<<"$xml" || tm_fail "kernel: $xml"
 }
 
+# Page 1 offers the connected hosts: the wizard opened on qemu:///system
+# makes the VM on another one picked there (test:///default, a host of
+# vmmc's own): its pools and networks from then on, Finish defines it there
+# and not on the first host.
+t_nvm_host_choice() {
+	local n i
+	n=$(lv_name hostpick)
+	tm_vmmc -x 120 -y 40 -- -c "$URI" -c test:///default
+	tm_wait_for "2/2 connected" 30
+	tm_keys v
+	page "Name and host"
+	tm_wait_for "Host: < qemu:///system >" 5
+	tm_type "$n"
+	tm_keys M-h Right
+	tm_wait_for "Host: < test:///default >" 5
+	tm_keys Enter
+	page "Installation source"
+	tm_keys Down Down Down # Network boot (PXE)
+	tm_wait_for "(*) Network boot (PXE)" 5
+	tm_keys Enter
+	page "Operating system"
+	tm_keys Enter
+	for ((i = 0; i < 6; i++)); do # to the summary, whichever pages the test host has
+		tm_capture | grep -qF "Summary" && break
+		tm_keys Enter
+		sleep 0.3
+	done
+	page "Summary"
+	tm_assert_contains "Host:         test:///default"
+	tm_assert_contains "default-pool/$n.qcow2" # the test host's pool
+	tm_keys M-s Space # no start
+	tm_wait_for "[ ] Start the VM" 5
+	tm_keys Enter
+	tm_wait_for "Done in" 30
+	tm_assert_contains "[done]   Define VM $n"
+	! lv_virsh dominfo "$n" >/dev/null 2>&1 || tm_fail "$n was made on $URI"
+}
+
 # A name another client takes between page 1 and Finish: Finish refuses,
 # nothing is made.
 t_nvm_name_taken() {
