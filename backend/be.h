@@ -64,6 +64,7 @@ enum be_op {
 	BE_OP_SSH_KEYS,     /* be_detect.h: the user's SSH public keys (no host job) */
 	BE_OP_SEED_BUILD,   /* be_detect.h: a cloud-init seed ISO made here (no host job) */
 	BE_OP_VOL_SAME,     /* be_reuse.h: a pool's volume equal to a local file (own thread) */
+	BE_OP_HOST_WAIT,    /* be_detect.h: a host's connection is back (own thread) */
 	BE_OP__COUNT
 };
 

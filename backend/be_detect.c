@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "../core/util.h"
 #include "be_internal.h"
@@ -153,4 +154,55 @@ uint64_t be_seed_build_start(int host_id, const char *meta, const char *user)
 	j->meta = xstrdup(meta ? meta : "");
 	j->user = xstrdup(user ? user : "");
 	return detect_run(j, BE_OP_SEED_BUILD, host_id, NULL);
+}
+
+/* ---- waiting for a host's connection ----------------------------------------------- */
+
+struct wait_job {
+	be_host *h;
+	int host_id, timeout_ms, min_ms;
+	uint64_t seq;
+};
+
+static void *wait_main(void *arg)
+{
+	struct wait_job *j = arg;
+	int64_t end = core_now_ms() + j->timeout_ms;
+	virConnectPtr conn = NULL;
+	md_msg *m = md_msg_new(MD_MSG_OP_RESULT, j->host_id);
+	if (j->min_ms > 0)
+		usleep((useconds_t)j->min_ms * 1000);
+	while (!(conn = be_host_conn_get(j->h, NULL)) && !be_host_stopping(j->h) && core_now_ms() < end)
+		usleep(100 * 1000);
+	m->op = BE_OP_HOST_WAIT;
+	m->seq = j->seq;
+	m->ok = conn != NULL;
+	if (conn)
+		virConnectClose(conn);
+	else
+		m->text = xasprintf("The host did not come back in %d s", j->timeout_ms / 1000);
+	be_post(m);
+	be_host_unref(&j->h);
+	free(j);
+	be_live_hosts_add(-1);
+	return NULL;
+}
+
+uint64_t be_host_wait_start(be_host *h, int host_id, int timeout_ms, int min_ms)
+{
+	struct wait_job *j = xcalloc(1, sizeof(*j));
+	pthread_t t;
+	uint64_t seq;
+	be_host_ref(h);
+	j->h = h;
+	j->host_id = host_id;
+	j->timeout_ms = timeout_ms;
+	j->min_ms = min_ms;
+	seq = j->seq = (UINT64_C(1) << 63) | (uint64_t)(atomic_fetch_add(&detect_seq, 1) + 1);
+	be_live_hosts_add(+1);
+	if (pthread_create(&t, NULL, wait_main, j) != 0)
+		wait_main(j);
+	else
+		pthread_detach(t);
+	return seq;
 }

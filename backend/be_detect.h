@@ -12,6 +12,8 @@
 
 #include <stdint.h>
 
+#include "be.h"
+
 /* BE_OP_OSINFO_READY: ok when the shared database (be_osinfo_preload,
  * started here when it is not yet) loaded, else .text says why. Answers
  * at once when it is there already. */
@@ -34,5 +36,10 @@ uint64_t be_ssh_keys_start(int host_id);
  * why ("Could not make the cloud-init seed: No tool to make the seed ISO:
  * install xorriso or genisoimage") and nothing is left. */
 uint64_t be_seed_build_start(int host_id, const char *meta, const char *user);
+
+/* BE_OP_HOST_WAIT: ok once host h has a connection (after min_ms at
+ * least), !ok with .text after timeout_ms or when h is being freed. h is
+ * held by reference meanwhile. */
+uint64_t be_host_wait_start(be_host *h, int host_id, int timeout_ms, int min_ms);
 
 #endif

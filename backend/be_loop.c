@@ -68,6 +68,7 @@ static const char *const be_op_names[BE_OP__COUNT] = {
 	[BE_OP_SSH_KEYS] = "read the SSH keys for",
 	[BE_OP_SEED_BUILD] = "make the cloud-init seed for",
 	[BE_OP_VOL_SAME] = "compare a file with the volumes of",
+	[BE_OP_HOST_WAIT] = "wait for the connection of",
 };
 
 const char *be_op_name(int op)

@@ -468,7 +468,19 @@ struct run_ctx {
 	char progress[96]; /* its progress */
 	uint64_t seed_seq; /* the seed ISO being made (CORE_STEP_SEED), 0 none */
 	char *seed_iso;    /* the made one, here, until uploaded */
+	/* the host dropped: Finish waits for it (be_host_wait_start) */
+	uint64_t wait_seq;
+	int rewaits;       /* the link was back before the model had the host's lists again */
+	struct tui_app *a;
+	const core_wizard_ops *ops; /* the wizard's state, kept when Finish came */
+	void *w;                    /* while the host was away (steps planned on its return) */
 };
+
+enum { RUN_WAIT_MS = 300 * 1000 };
+static bool run_wait(struct tui_app *a, struct tui_dialog *d);
+static bool run_host_away(struct tui_app *a, int host_id);
+static bool run_wait_start(struct tui_app *a, struct tui_dialog *d);
+static bool run_waited(struct tui_app *a, struct tui_dialog *d, const md_msg *m);
 
 static void run_seed_made(struct tui_app *a, struct tui_dialog *d, const md_msg *m);
 
@@ -498,6 +510,13 @@ static void run_text(struct tui_dialog *d)
 	else
 		n = xstrdup(t);
 	free(t);
+	if (r->wait_seq) {
+		const md_host *h = md_host_get(r->a->model, r->host_id);
+		t = xasprintf("%s\nWaiting for %s to come back (the wizard's choices are kept)...", n,
+			      h && h->label ? h->label : "the host");
+		free(n);
+		n = t;
+	}
 	tui_dialog_set_text(d, 0, n);
 	free(n);
 }
@@ -522,6 +541,8 @@ static void run_step(struct tui_app *a, struct tui_dialog *d)
 			run_fail(a, d, "the host is gone");
 			return;
 		}
+		if (run_wait(a, d))
+			return; /* the host dropped: on with this step when it is back */
 		if (s->kind != CORE_STEP_CONSOLE)
 			break;
 		tui_console_open_vm(a, r->host_id, r->uuid); /* opens as the VM runs */
@@ -619,6 +640,8 @@ static void run_reply(struct tui_app *a, struct tui_dialog *d, const md_msg *m)
 	struct run_ctx *r = d->ctx;
 	if (m->type != MD_MSG_OP_RESULT)
 		return;
+	if (run_waited(a, d, m))
+		return;
 	if (r->phase == RUN_UNDO) {
 		if (!m->ok) {
 			char *t = xasprintf("%s%s\n", r->undo_notes ? r->undo_notes : "Could not undo everything:\n",
@@ -680,6 +703,8 @@ static void run_free(struct tui_dialog *d)
 	core_steps_free(&r->steps, r->n);
 	be_seed_discard(r->seed_iso);
 	free(r->seed_iso);
+	if (r->w)
+		r->ops->destroy(r->w);
 	free(r->made);
 	free(r->why);
 	free(r->undo_notes);
@@ -696,8 +721,25 @@ static void wz_done(struct tui_app *a, struct tui_dialog *d, int result)
 	if (result != TUI_DLG_OK)
 		return;
 	r = xcalloc(1, sizeof(*r));
+	r->a = a;
 	r->host_id = c->host_id;
 	r->t0 = core_now_ms();
+	if (run_host_away(a, r->host_id)) { /* planned when it is back: the state goes with the steps' dialog */
+		r->ops = c->ops;
+		r->w = c->w;
+		c->w = NULL;
+		r->made = xcalloc(1, sizeof(*r->made));
+		run = tui_dialog_new("New Virtual Machine", TUI_BTN_CLOSE);
+		tui_dialog_add_page(run, NULL, "");
+		run->ctx = r;
+		run->on_free = run_free;
+		run->on_reply = run_reply;
+		run->on_sync = run_sync;
+		run->mode.host_id = r->host_id;
+		run_wait(a, run); /* its text first: the dialog is sized as it is pushed */
+		tui_push_dialog(a, run);
+		return;
+	}
 	r->steps = c->ops->plan(c->w, &r->n, &err);
 	if (!r->steps) {
 		tui_push_dialog(a, tui_msgbox("New Virtual Machine", err ? err : "?", true));
@@ -1200,4 +1242,81 @@ static void host_switch(struct wz_ctx *c, int choice)
 	c->detect_seq = c->same_seq = c->keys_seq = 0;
 	free(name);
 	free(ids);
+}
+
+/* ---- Finish while the host is away ---------------------------------------------------- */
+
+static bool run_host_away(struct tui_app *a, int host_id)
+{
+	const md_host *h = md_host_get(a->model, host_id);
+	return h && h->conn != MD_CONN_CONNECTED;
+}
+
+/* The host is not connected: wait for it (on a thread), the dialog says
+ * so. true: waiting (the step goes on in run_waited). */
+static bool run_wait(struct tui_app *a, struct tui_dialog *d)
+{
+	struct run_ctx *r = d->ctx;
+	if (r->wait_seq)
+		return true;
+	return run_host_away(a, r->host_id) && run_wait_start(a, d);
+}
+
+static bool run_wait_start(struct tui_app *a, struct tui_dialog *d)
+{
+	struct run_ctx *r = d->ctx;
+	be_host *be = tui_host_be(tui_host_by_id(a, r->host_id));
+	if (!be)
+		return false;
+	r->wait_seq = be_host_wait_start(be, r->host_id, RUN_WAIT_MS, r->rewaits ? 200 : 0);
+	tui_mode_expect(a, &d->mode, r->host_id, r->wait_seq);
+	run_text(d);
+	return true;
+}
+
+/* The wait's answer: the steps planned now when Finish came while the host
+ * was away (the wizard's checks against what the host has now), then on.
+ * false: not its message. */
+static bool run_waited(struct tui_app *a, struct tui_dialog *d, const md_msg *m)
+{
+	struct run_ctx *r = d->ctx;
+	char *err = NULL;
+	if (!r->wait_seq || m->seq != r->wait_seq)
+		return false;
+	r->wait_seq = 0;
+	if (!m->ok) {
+		if (r->steps)
+			run_fail(a, d, m->text ? m->text : "the host did not come back");
+		else {
+			core_str_set(&r->why, m->text ? m->text : "the host did not come back");
+			r->phase = RUN_FAILED;
+			run_text(d);
+		}
+		return true;
+	}
+	{ /* the model: connected and its lists read again (they come after the link) */
+		const md_host *h = md_host_get(a->model, r->host_id);
+		if (h && (h->conn != MD_CONN_CONNECTED || h->busy > 0) && r->rewaits < 100) {
+			r->rewaits++;
+			if (run_wait_start(a, d))
+				return true;
+		}
+	}
+	if (!r->steps && r->w) {
+		const md_host *h = md_host_get(a->model, r->host_id);
+		if (h)
+			r->ops->set_host(r->w, h);
+		r->steps = r->ops->plan(r->w, &r->n, &err);
+		if (!r->steps) {
+			core_str_set(&r->why, err ? err : "?");
+			r->phase = RUN_FAILED;
+			free(err);
+			run_text(d);
+			return true;
+		}
+		free(r->made);
+		r->made = xcalloc(r->n + 1, sizeof(*r->made));
+	}
+	run_step(a, d);
+	return true;
 }

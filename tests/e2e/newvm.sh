@@ -299,6 +299,45 @@ t_nvm_host_choice() {
 	! lv_virsh dominfo "$n" >/dev/null 2>&1 || tm_fail "$n was made on $URI"
 }
 
+# The host drops before Finish: the wizard keeps its choices, Finish says
+# it waits for the host and, when vmmc has reconnected, makes the VM.
+t_nvm_ssh_reconnect() {
+	local n d uri
+	n=$(lv_name recon)
+	d=$(mktemp -d "${TMPDIR:-/tmp}/vmmc-nvm-rc.XXXXXX")
+	tm_on_exit "sh_down; rm -rf '$d'"
+	sh_up "$d" || tm_fail "no sshd"
+	uri="ssh://root@127.0.0.1:$SH_PORT"
+	vmmc_up 120 40 "$uri" --env "VMMC_SSH_DIR=$VMMC_SSH_DIR" --env "SSH_AUTH_SOCK=$SSH_AUTH_SOCK"
+	walk_name "$n"
+	page "Installation source"
+	tm_keys Down Down Down # Network boot (PXE)
+	tm_wait_for "(*) Network boot (PXE)" 5
+	tm_keys Enter
+	page "Operating system"
+	tm_keys Enter Enter
+	page "Memory and processors"
+	tm_keys M-m C-u
+	tm_type 128M
+	tm_keys Enter
+	page "Network"
+	pick_radio "User networking" # (PXE needs a network)
+	tm_keys Enter
+	page "Storage"
+	pick_radio None
+	tm_keys Enter
+	page "Summary"
+	tm_keys M-s Space # no start
+	tm_wait_for "[ ] Start the VM" 5
+	sh_cut 8 # sshd back 8 s later
+	tm_wait_for "0/1 connected" 20
+	tm_keys Enter # Finish
+	tm_wait_for "Waiting for root@127.0.0.1" 10
+	tm_wait_for "Done in" 60
+	tm_assert_contains "[done]   Define VM $n"
+	lv_virsh dominfo "$n" >/dev/null || tm_fail "$n was not defined"
+}
+
 # A name another client takes between page 1 and Finish: Finish refuses,
 # nothing is made.
 t_nvm_name_taken() {
