@@ -110,6 +110,16 @@ static void *detect_main(void *arg)
 
 static uint64_t detect_run(struct detect_job *j, int op, int host_id, const char *path);
 
+void be_detached(void *(*fn)(void *), void *arg)
+{
+	pthread_t t;
+	be_live_hosts_add(+1); /* be_fini waits for it (up to its limit); fn ends with -1 */
+	if (pthread_create(&t, NULL, fn, arg) != 0)
+		fn(arg); /* no thread: here (the answer still comes as a message) */
+	else
+		pthread_detach(t);
+}
+
 static uint64_t detect_start(int op, int host_id, const char *path)
 {
 	return detect_run(xcalloc(1, sizeof(struct detect_job)), op, host_id, path);
@@ -117,7 +127,6 @@ static uint64_t detect_start(int op, int host_id, const char *path)
 
 static uint64_t detect_run(struct detect_job *j, int op, int host_id, const char *path)
 {
-	pthread_t t;
 	j->op = op;
 	j->host_id = host_id;
 	j->seq = (UINT64_C(1) << 63) | (uint64_t)(atomic_fetch_add(&detect_seq, 1) + 1);
@@ -125,11 +134,7 @@ static uint64_t detect_run(struct detect_job *j, int op, int host_id, const char
 	uint64_t seq = j->seq;
 	if (op == BE_OP_OSINFO_READY || op == BE_OP_ISO_DETECT)
 		be_osinfo_preload();
-	be_live_hosts_add(+1); /* be_fini waits for it (up to its limit) */
-	if (pthread_create(&t, NULL, detect_main, j) != 0)
-		detect_main(j); /* no thread: here (the answer still comes as a message) */
-	else
-		pthread_detach(t);
+	be_detached(detect_main, j);
 	return seq;
 }
 
@@ -191,7 +196,6 @@ static void *wait_main(void *arg)
 uint64_t be_host_wait_start(be_host *h, int host_id, int timeout_ms, int min_ms)
 {
 	struct wait_job *j = xcalloc(1, sizeof(*j));
-	pthread_t t;
 	uint64_t seq;
 	be_host_ref(h);
 	j->h = h;
@@ -199,10 +203,6 @@ uint64_t be_host_wait_start(be_host *h, int host_id, int timeout_ms, int min_ms)
 	j->timeout_ms = timeout_ms;
 	j->min_ms = min_ms;
 	seq = j->seq = (UINT64_C(1) << 63) | (uint64_t)(atomic_fetch_add(&detect_seq, 1) + 1);
-	be_live_hosts_add(+1);
-	if (pthread_create(&t, NULL, wait_main, j) != 0)
-		wait_main(j);
-	else
-		pthread_detach(t);
+	be_detached(wait_main, j);
 	return seq;
 }

@@ -42,4 +42,8 @@ uint64_t be_seed_build_start(int host_id, const char *meta, const char *user);
  * held by reference meanwhile. */
 uint64_t be_host_wait_start(be_host *h, int host_id, int timeout_ms, int min_ms);
 
+/* Run fn(arg) on a detached thread of its own (here when none can be
+ * made), counted for be_fini: fn ends with be_live_hosts_add(-1). */
+void be_detached(void *(*fn)(void *), void *arg);
+
 #endif

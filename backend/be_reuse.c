@@ -16,6 +16,7 @@
 #include "../core/log.h"
 #include "../core/sha256.h"
 #include "../core/util.h"
+#include "be_detect.h"
 #include "be_internal.h"
 
 enum { REUSE_BUF = 1 << 20 };
@@ -156,7 +157,6 @@ uint64_t be_vol_same_start(be_host *h, int host_id, const char *pool_uuid, const
 			   size_t nvols)
 {
 	struct reuse_job *j = xcalloc(1, sizeof(*j));
-	pthread_t t;
 	uint64_t seq;
 	be_host_ref(h);
 	j->h = h;
@@ -168,10 +168,6 @@ uint64_t be_vol_same_start(be_host *h, int host_id, const char *pool_uuid, const
 	j->vols = xcalloc(nvols + 1, sizeof(*j->vols));
 	for (size_t i = 0; i < nvols; i++)
 		j->vols[j->nvols++] = xstrdup(vols[i]);
-	be_live_hosts_add(+1);
-	if (pthread_create(&t, NULL, reuse_main, j) != 0)
-		reuse_main(j);
-	else
-		pthread_detach(t);
+	be_detached(reuse_main, j);
 	return seq;
 }

@@ -712,6 +712,19 @@ static void run_free(struct tui_dialog *d)
 	d->ctx = NULL;
 }
 
+/* the steps' dialog for r (not pushed yet) */
+static struct tui_dialog *run_dialog(struct run_ctx *r)
+{
+	struct tui_dialog *run = tui_dialog_new("New Virtual Machine", TUI_BTN_CLOSE);
+	tui_dialog_add_page(run, NULL, "");
+	run->ctx = r;
+	run->on_free = run_free;
+	run->on_reply = run_reply;
+	run->on_sync = run_sync;
+	run->mode.host_id = r->host_id;
+	return run;
+}
+
 static void wz_done(struct tui_app *a, struct tui_dialog *d, int result)
 {
 	struct wz_ctx *c = d->ctx;
@@ -729,13 +742,7 @@ static void wz_done(struct tui_app *a, struct tui_dialog *d, int result)
 		r->w = c->w;
 		c->w = NULL;
 		r->made = xcalloc(1, sizeof(*r->made));
-		run = tui_dialog_new("New Virtual Machine", TUI_BTN_CLOSE);
-		tui_dialog_add_page(run, NULL, "");
-		run->ctx = r;
-		run->on_free = run_free;
-		run->on_reply = run_reply;
-		run->on_sync = run_sync;
-		run->mode.host_id = r->host_id;
+		run = run_dialog(r);
 		run_wait(a, run); /* its text first: the dialog is sized as it is pushed */
 		tui_push_dialog(a, run);
 		return;
@@ -748,13 +755,7 @@ static void wz_done(struct tui_app *a, struct tui_dialog *d, int result)
 		return;
 	}
 	r->made = xcalloc(r->n + 1, sizeof(*r->made));
-	run = tui_dialog_new("New Virtual Machine", TUI_BTN_CLOSE);
-	tui_dialog_add_page(run, NULL, "");
-	run->ctx = r;
-	run->on_free = run_free;
-	run->on_reply = run_reply;
-	run->on_sync = run_sync;
-	run->mode.host_id = r->host_id;
+	run = run_dialog(r);
 	tui_push_dialog(a, run);
 	run_step(a, run);
 }

@@ -178,6 +178,17 @@ local_iso_page() {
 	set_choice "$POOL"
 }
 
+# ssh_vmmc_up: a loopback sshd of the test's own (stopped when it ends),
+# vmmc at 120x40 on qemu:///system through it (ssh://), its pools listed
+ssh_vmmc_up() {
+	local d
+	d=$(mktemp -d "${TMPDIR:-/tmp}/vmmc-nvm-ssh.XXXXXX")
+	tm_on_exit "sh_down; rm -rf '$d'"
+	sh_up "$d" || tm_fail "no sshd"
+	vmmc_up 120 40 "ssh://root@127.0.0.1:$SH_PORT" --env "VMMC_SSH_DIR=$VMMC_SSH_DIR" \
+		--env "SSH_AUTH_SOCK=$SSH_AUTH_SOCK"
+}
+
 # shell_answers: the guest's shell in vmmc's console computes what is typed
 shell_answers() {
 	local tok=answer$RANDOM i
@@ -226,13 +237,9 @@ t_nvm_kernel_boot() {
 # initrd as files here, uploaded into the pool; the guest's shell answers
 # in vmmc's console.
 t_nvm_ssh_kernel() {
-	local n d uri xml
+	local n xml
 	n=$(lv_name ssh)
-	d=$(mktemp -d "${TMPDIR:-/tmp}/vmmc-nvm-ssh.XXXXXX")
-	tm_on_exit "sh_down; rm -rf '$d'"
-	sh_up "$d" || tm_fail "no sshd"
-	uri="ssh://root@127.0.0.1:$SH_PORT"
-	vmmc_up 120 40 "$uri" --env "VMMC_SSH_DIR=$VMMC_SSH_DIR" --env "SSH_AUTH_SOCK=$SSH_AUTH_SOCK"
+	ssh_vmmc_up
 	walk_name "$n"
 	page "Installation source"
 	tm_keys Down Down Down Down # Direct kernel boot
@@ -302,13 +309,9 @@ t_nvm_host_choice() {
 # The host drops before Finish: the wizard keeps its choices, Finish says
 # it waits for the host and, when vmmc has reconnected, makes the VM.
 t_nvm_ssh_reconnect() {
-	local n d uri
+	local n
 	n=$(lv_name recon)
-	d=$(mktemp -d "${TMPDIR:-/tmp}/vmmc-nvm-rc.XXXXXX")
-	tm_on_exit "sh_down; rm -rf '$d'"
-	sh_up "$d" || tm_fail "no sshd"
-	uri="ssh://root@127.0.0.1:$SH_PORT"
-	vmmc_up 120 40 "$uri" --env "VMMC_SSH_DIR=$VMMC_SSH_DIR" --env "SSH_AUTH_SOCK=$SSH_AUTH_SOCK"
+	ssh_vmmc_up
 	walk_name "$n"
 	page "Installation source"
 	tm_keys Down Down Down # Network boot (PXE)
