@@ -10,9 +10,9 @@
 
 #include "be.h"
 
-/* Hash local (SHA-256, holes as zeros) and each volume named in vols of
- * the pool (uuid) on host h, read with a ranged download (sparse: holes
- * are not sent), until one matches; on a thread of its own with the
+/* Hash local (SHA-256) and each volume named in vols of the pool (uuid)
+ * on host h, read whole with a sparse download (holes hashed as zeros,
+ * not sent), until one matches; on a thread of its own with the
  * host's connection (held by reference). Answers one MD_MSG_OP_RESULT
  * (host_id, .op BE_OP_VOL_SAME, the returned seq): ok with .strs[0] the
  * matching volume's name, .strs[1] the file's hex SHA-256 and .strs[2]
