@@ -1046,8 +1046,14 @@ static void cloud_fields(struct wz_ctx *c, struct tui_page *p)
 	}
 	for (int i = 0; i < atoi(keys); i++) {
 		char *id = xasprintf("ci_key:%d", i), *lid = xasprintf("ci_key_label:%d", i), *label = get(c, lid);
-		char *safe = core_sanitize(label);
-		add_check(c, p, id, safe);
+		char *safe = core_sanitize(label), *lit = xstrdup("");
+		for (const char *q = safe; *q; q++) { /* a key's comment is text: its '&' is no accelerator */
+			char *t = xasprintf("%s%s", lit, *q == '&' ? "&&" : (char[]){ *q, 0 });
+			free(lit);
+			lit = t;
+		}
+		add_check(c, p, id, lit);
+		free(lit);
 		free(safe);
 		free(label);
 		free(lid);
