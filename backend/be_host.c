@@ -428,6 +428,7 @@ static void be_connect(be_host *h)
 	 * host name (1). Events that fire in between are caught by a second
 	 * VM list on remote connections. */
 	h->local_qemu = !h->ssh && be_uri_is_local_qemu_system(h->conn);
+	be_caps_reset(h);
 	core_log("host", "%s: connected in %lld ms%s", h->uri, (long long)(core_now_ms() - t0),
 		 h->backoff ? " (reconnected)" : "");
 	h->backoff = 0;
@@ -451,6 +452,7 @@ static void be_connect(be_host *h)
 		free(hostname);
 		if (be_conn_is_remote(h) && be_list_vms(h, &err) < 0)
 			xfree(&err);
+		be_caps_probe(h);
 		be_post_domcaps(h);
 	}
 	be_post_busy(h, -1);
@@ -625,6 +627,7 @@ static void *be_worker_main(void *arg)
 	be_stats_free(h);
 	be_names_free(h);
 	be_list_free(h);
+	be_caps_reset(h);
 	pthread_mutex_lock(&h->lock);
 	h->done = true;
 	pthread_cond_broadcast(&h->done_cond);

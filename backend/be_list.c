@@ -170,14 +170,9 @@ static void be_post_vms(be_host *h, virDomainStatsRecordPtr *recs, int n, const 
 	be_post(m);
 }
 
-static int be_all_stats(virConnectPtr conn, virDomainStatsRecordPtr **recs)
+void be_list_post_recs(be_host *h, virDomainStatsRecordPtr *recs, int n)
 {
-	unsigned int stats = VIR_DOMAIN_STATS_STATE | VIR_DOMAIN_STATS_VCPU | VIR_DOMAIN_STATS_BALLOON;
-	/* NOWAIT: a guest stuck in a job must not hold up the whole list. */
-	int n = virConnectGetAllDomainStats(conn, stats, recs, VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT);
-	if (n < 0 && virGetLastErrorCode() == VIR_ERR_INVALID_ARG)
-		n = virConnectGetAllDomainStats(conn, stats, recs, 0);
-	return n;
+	be_post_vms(h, recs, n, NULL);
 }
 
 int be_list_vms(be_host *h, char **err)
@@ -195,7 +190,8 @@ int be_list_vms(be_host *h, char **err)
 		return -1;
 	}
 	t0 = core_now_us();
-	n = batch ? be_stats_read(h->conn, &recs) : be_all_stats(h->conn, &recs);
+	n = batch ? be_stats_read(h, &recs)
+		  : be_recs_read(h, VIR_DOMAIN_STATS_STATE | VIR_DOMAIN_STATS_VCPU | VIR_DOMAIN_STATS_BALLOON, &recs);
 	t1 = core_now_us();
 	if (n < 0)
 		return be_host_fail(h, err);

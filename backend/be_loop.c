@@ -218,10 +218,23 @@ void be_post_result(const be_host *h, const be_job *j, bool ok, char *text)
 	be_post(m);
 }
 
+char *be_job_error(be_host *h, const be_job *j)
+{
+	char *err = NULL, *nosup;
+	int code = virGetLastErrorCode();
+	be_host_fail(h, &err);
+	/* a driver without the call: say so plainly, and grey it from now on */
+	if ((nosup = be_caps_learn(h, j->op, code)) != NULL) {
+		core_log("job", "%s: %s", h->uri, err);
+		free(err);
+		err = nosup;
+	}
+	return err;
+}
+
 void be_post_fail(be_host *h, const be_job *j, const char *name)
 {
-	char *err = NULL;
-	be_host_fail(h, &err);
+	char *err = be_job_error(h, j);
 	be_post_result(h, j, false, xasprintf("Could not %s \"%s\": %s", be_op_name(j->op),
 					      name ? name : "", err));
 	free(err);

@@ -1,0 +1,223 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# tests/e2e/drivers.sh [PATTERN] - libvirt drivers other than QEMU, end to
+# end: vmmc in tmux against libvirt's LXC driver, in a private libvirtd of
+# the test's own (tests/drivers/lxcd.sh), with busybox containers whose root
+# file system is a temporary directory. Root only. PATTERN (or $VMMC_TESTS),
+# an extended regex, picks tests by name. Ends with the line
+# "drivers: N passed, M failed"; exit status 1 if any failed.
+#
+#   - the LXC driver has no bulk stats: containers listed with the same
+#     names and states as `virsh list --all`, from list + info per VM;
+#     the tree shows the driver; Host Properties lists what it lacks;
+#   - start from vmmc, its console (a command's output), Turn Off;
+#   - managed save: refused with "not supported by the lxc driver" once,
+#     then greyed with that reason; libvirt's own words never shown;
+#   - a container undefined behind vmmc's back leaves the list (events);
+#   - batch mode lists a container with its figures.
+#
+# Every container it makes is named vmmc-test-<pid>-*; the daemon is the
+# test's own and is stopped, its containers destroyed and undefined, at exit.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/lib/tmux.sh
+. "$here/../lib/tmux.sh"
+# shellcheck source=tests/drivers/lxcd.sh
+. "$here/../drivers/lxcd.sh"
+
+W=120 H=32
+PREFIX=vmmc-test-$$-
+VMMC_BIN=${VMMC_BIN:-$TM_ROOT/build/vmmc}
+export VMMC_BIN
+case $VMMC_BIN in
+*build-asan*) VMMC_TIMEOUT_SCALE=${VMMC_TIMEOUT_SCALE:-3} ;;
+esac
+export VMMC_TIMEOUT_SCALE=${VMMC_TIMEOUT_SCALE:-1}
+DRV_TMP=$(mktemp -d "${TMPDIR:-/tmp}/vmmc-drv-$$.XXXXXX")
+
+# ---- helpers ------------------------------------------------------------------
+
+# ct_define NAME: a busybox container (<init>/bin/sh) on the shared root
+ct_define() {
+	cat >"$DRV_TMP/$1.xml" <<XML
+<domain type='lxc'>
+  <name>$1</name>
+  <memory unit='MiB'>64</memory>
+  <vcpu>1</vcpu>
+  <os><type>exe</type><init>/bin/sh</init></os>
+  <devices>
+    <filesystem type='mount'><source dir='$DRV_TMP/root'/><target dir='/'/></filesystem>
+    <console type='pty'/>
+  </devices>
+</domain>
+XML
+	lxcd_virsh define "$DRV_TMP/$1.xml" >/dev/null || tm_fail "could not define $1"
+	tm_on_exit "ct_remove $1"
+}
+
+ct_remove() {
+	lxcd_virsh destroy "$1" >/dev/null 2>&1 || true
+	lxcd_virsh undefine "$1" >/dev/null 2>&1 || true
+}
+
+ct_state() {
+	lxcd_virsh domstate "$1" 2>/dev/null | head -n 1
+}
+
+ct_wait_state() { # NAME STATE [T=20]
+	local i
+	for ((i = 0; i < ${3:-20} * 10; i++)); do
+		[ "$(ct_state "$1")" = "$2" ] && return 0
+		sleep 0.1
+	done
+	tm_fail "$1 is '$(ct_state "$1")', not '$2'"
+}
+
+vmmc_up() {
+	tm_vmmc -x "$W" -y "$H" -- --log "$TM_TESTDIR/vmmc.log" -c "$LXCD_URI"
+	tm_wait_line -t 20 "lxc:///" " lxc "
+}
+
+# pick NAME: filter the list down to NAME, select it
+pick() {
+	tm_keys /
+	tm_type "$1"
+	tm_keys Enter
+	tm_wait_for "(1 of " 10
+	tm_keys Tab Home
+}
+
+# the status bar (the last line)
+status_line() {
+	tm_line "$H"
+}
+
+# ---- tests ----------------------------------------------------------------------
+
+# the list as virsh has it, the driver in the tree, its gaps in Host Properties
+t_drv_lxc_list_and_properties() {
+	local a b shown want
+	a=${PREFIX}la
+	b=${PREFIX}lb
+	ct_define "$a"
+	ct_define "$b"
+	lxcd_virsh start "$b" >/dev/null || tm_fail "could not start $b"
+	vmmc_up
+	tm_wait_line -t 10 "$a" "shut off"
+	tm_wait_line -t 10 "$b" "running"
+	want=$(lxcd_virsh list --all | awk -v p="$PREFIX" '$2 ~ "^"p {print $2, $3}' | sort)
+	shown=$(tm_capture |  grep -oE "│${PREFIX}[a-z]+ +(running|shut off)" | tr -d '│' | awk '{print $1, $2}' | sort)
+	[ "$shown" = "$want" ] || tm_fail "list differs from virsh: '$shown' vs '$want'"
+	tm_assert_not_contains "Loading"
+	tm_assert_not_contains "not supported by the connection driver"
+	tm_keys e
+	tm_wait_for "Host Properties" 5
+	tm_wait_line -t 5 "Driver:" "lxc"
+	tm_wait_line -t 5 "Lacks:" "bulk stats"
+	tm_keys Escape
+}
+
+# start, the console (busybox's shell answers), Turn Off: virsh agrees each time
+t_drv_lxc_start_console_stop() {
+	local n tok
+	n=${PREFIX}c
+	ct_define "$n"
+	vmmc_up
+	tm_wait_line -t 10 "$n" "shut off"
+	pick "$n"
+	tm_keys s
+	ct_wait_state "$n" running
+	tm_wait_line -t 10 "$n" "running"
+	tm_keys c
+	tm_wait_for "1:$n" 10
+	tok=drv$RANDOM
+	tm_type "echo $tok-\$((6*7))"
+	tm_keys Enter
+	tm_wait_for "$tok-42" 10
+	tm_keys C-]
+	tm_keys Escape
+	tm_wait_for "(1 of " 10 # the list, still filtered to it
+	tm_keys Tab Home
+	tm_keys o
+	tm_wait_for "Turn Off" 5
+	tm_keys y
+	ct_wait_state "$n" "shut off"
+	tm_wait_line -t 10 "$n" "shut off"
+}
+
+# managed save: one clear refusal, then greyed with the reason
+t_drv_lxc_unsupported_greyed() {
+	local n line
+	n=${PREFIX}u
+	ct_define "$n"
+	lxcd_virsh start "$n" >/dev/null || tm_fail "could not start $n"
+	vmmc_up
+	tm_wait_line -t 10 "$n" "running"
+	pick "$n"
+	tm_keys S
+	tm_wait_for "Could not save '$n': not supported by the lxc driver" 10
+	tm_assert_not_contains "this function is not supported"
+	# greyed now: the pane draws it dim, the key says why and queues nothing
+	line=$(tm_capture -e | grep -a " Save  " | head -n 1)
+	case $line in
+	*$'\e[2m'*" Save "*) ;;
+	*) tm_fail "Save is not greyed: $(printf %q "$line")" ;;
+	esac
+	tm_keys S
+	tm_wait_for "Save: not supported by the lxc driver" 5
+	sleep 0.5
+	[ "$(grep -c 'end save' "$TM_TESTDIR/vmmc.log")" = 1 ] ||
+		tm_fail "expected one save job, the log has $(grep -c 'end save' "$TM_TESTDIR/vmmc.log")"
+	[ "$(ct_state "$n")" = running ] || tm_fail "$n is $(ct_state "$n") after the refused save"
+}
+
+# a container undefined behind vmmc's back leaves its list (the driver's events)
+t_drv_lxc_undefine_seen() {
+	local n
+	n=${PREFIX}g
+	ct_define "$n"
+	vmmc_up
+	tm_wait_line -t 10 "$n" "shut off"
+	lxcd_virsh undefine "$n" >/dev/null || tm_fail "could not undefine $n"
+	tm_wait_for "'$n' no longer exists" 10
+	! tm_capture | grep -q "│$n " || tm_fail "$n is still listed"
+}
+
+# batch mode: the container, running, with a vCPU count and memory
+t_drv_lxc_batch() {
+	local n out
+	n=${PREFIX}b
+	ct_define "$n"
+	lxcd_virsh start "$n" >/dev/null || tm_fail "could not start $n"
+	out=$DRV_TMP/batch.csv
+	timeout 30 env -u DISPLAY "$VMMC_BIN" --batch --iterations 2 -d 1 -c "$LXCD_URI" >"$out" 2>"$out.err" ||
+		{ cat "$out.err" >&2; tm_fail "batch mode failed"; }
+	grep -qE 'Sanitizer|runtime error:' "$out.err" && { cat "$out.err" >&2; tm_fail "sanitizer report"; }
+	[ "$(grep -c ",$n,.*,running,1," "$out")" = 2 ] || { cat "$out" >&2; tm_fail "expected 2 records of $n running with 1 vCPU"; }
+	[ ! -s "$out.err" ] || { cat "$out.err" >&2; tm_fail "batch mode wrote on stderr"; }
+}
+
+# ---- run ------------------------------------------------------------------------
+
+drv_exit() {
+	set +e
+	tm_sweep
+	lxcd_down
+	rm -rf "$DRV_TMP"
+}
+trap drv_exit EXIT
+trap 'tm_interrupt; exit 130' INT TERM
+
+pattern=${1:-${VMMC_TESTS:-}}
+mapfile -t tests < <(declare -F | awk '$3 ~ /^t_drv_/ {print $3}' | grep -E -- "${pattern:-.}" || true)
+if [ "${#tests[@]}" = 0 ]; then
+	echo "drivers: no test matches '${pattern}'" >&2
+	exit 1
+fi
+if [ "$(id -u)" != 0 ] || ! lxcd_up "$DRV_TMP/lxcd"; then
+	echo "drivers: no LXC libvirtd (root, libvirt-daemon-driver-lxc)" >&2
+	echo "drivers: 0 passed, ${#tests[@]} failed"
+	exit 1
+fi
+lxcd_rootfs "$DRV_TMP/root"
+TM_SUITE=drivers run_tests "${tests[@]}"
