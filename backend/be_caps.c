@@ -90,17 +90,18 @@ static void be_probe_answer(be_host *h, int rc, unsigned bit, unsigned *nosup)
 	virResetLastError();
 }
 
-/* A console on a shut-off VM: a driver with consoles refuses the VM's
- * state, one without refuses the call; nothing is opened either way. */
+/* A console by a device name no VM has: a driver with consoles looks for
+ * it and refuses ("cannot find character device"), one without refuses the
+ * call (VIR_ERR_NO_SUPPORT); nothing is opened either way, running or not. */
 static void be_probe_console(be_host *h, virDomainPtr dom, unsigned *nosup)
 {
 	virStreamPtr st = virStreamNew(h->conn, VIR_STREAM_NONBLOCK);
 	int rc;
 	if (!st)
 		return;
-	rc = virDomainOpenConsole(dom, NULL, st, 0);
+	rc = virDomainOpenConsole(dom, "vmmc-probe-no-such-device", st, 0);
 	if (rc == 0)
-		virStreamAbort(st); /* not expected: a VM that started meanwhile */
+		virStreamAbort(st); /* not expected */
 	be_probe_answer(h, rc, MD_CAP_CONSOLE, nosup);
 	virStreamFree(st);
 }
@@ -125,8 +126,7 @@ void be_caps_probe(be_host *h)
 		be_probe_answer(h, virDomainHasManagedSaveImage(d, 0), MD_CAP_SAVE, &nosup);
 		be_probe_answer(h, virDomainSnapshotNum(d, 0), MD_CAP_SNAPSHOT, &nosup);
 		be_probe_answer(h, virDomainGetAutostart(d, &autostart), MD_CAP_AUTOSTART, &nosup);
-		if (inactive >= 0)
-			be_probe_console(h, d, &nosup);
+		be_probe_console(h, d, &nosup);
 	}
 	virResetLastError();
 	for (int i = 0; i < n; i++)

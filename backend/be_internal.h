@@ -230,8 +230,8 @@ virConnectPtr be_open_auth(be_host *h, const char *uri);
 
 /* be_caps.c (worker): what the connection's driver can do.
  * be_caps_probe: after a connect and its first lists: the driver's name and
- * read-only probes (managed save, snapshots, autostart on a VM; a console
- * on a shut-off VM), posted as MD_MSG_HOST_CAPS. be_caps_reset: a new
+ * read-only probes on a VM (managed save, snapshots, autostart; a console
+ * by a device name no VM has), posted as MD_MSG_HOST_CAPS. be_caps_reset: a new
  * connection forgets the old answers. be_caps_learn: a job failed with
  * code: when it is VIR_ERR_NO_SUPPORT, the op's bit is set and posted;
  * returns the text for the user ("not supported by the lxc driver") or

@@ -17,11 +17,13 @@
 
 #include <libvirt/virterror.h>
 
+#include "../core/log.h"
 #include "../core/util.h"
 
 typedef struct be_uuidset {
 	unsigned char (*u)[VIR_UUID_BUFLEN];
 	size_t n;
+	bool unknown; /* the driver could not filter by it: the default applies */
 } be_uuidset;
 
 static int be_uuid_cmp(const void *a, const void *b)
@@ -125,7 +127,7 @@ static void be_vm_from_rec(const be_host *h, virDomainStatsRecordPtr r,
 	if (sets) {
 		v->autostart = be_uuidset_has(&sets[BE_SET_AUTOSTART], raw);
 		v->managed_save = be_uuidset_has(&sets[BE_SET_MANAGEDSAVE], raw);
-		v->persistent = be_uuidset_has(&sets[BE_SET_PERSISTENT], raw);
+		v->persistent = sets[BE_SET_PERSISTENT].unknown || be_uuidset_has(&sets[BE_SET_PERSISTENT], raw);
 	} else {
 		const struct be_vmflags *f =
 			h->nvmflags ? bsearch(raw, h->vmflags, h->nvmflags, sizeof(*f), be_uuid_cmp) : NULL;
@@ -175,10 +177,29 @@ void be_list_post_recs(be_host *h, virDomainStatsRecordPtr *recs, int n)
 	be_post_vms(h, recs, n, NULL);
 }
 
+/* A filtered listing failed. On a live connection the driver could not
+ * answer that filter (ESX against a host without an autostart manager:
+ * "The object has already been deleted"): the list goes on with the
+ * default for it, logged once per list; else the list fails. */
+static int be_set_fail(be_host *h, unsigned flag, be_uuidset *s, char **err)
+{
+	int code;
+	char *e = be_last_error(&code);
+	be_host_check_conn(h, code, e);
+	if (virConnectIsAlive(h->conn) != 1) {
+		*err = e;
+		return -1;
+	}
+	core_log("host", "%s: listing by flag 0x%x failed, default used: %s", h->uri, flag, e);
+	free(e);
+	s->unknown = true;
+	return 0;
+}
+
 int be_list_vms(be_host *h, char **err)
 {
 	virDomainStatsRecordPtr *recs = NULL;
-	be_uuidset sets[BE_SET__COUNT] = { { NULL, 0 } };
+	be_uuidset sets[BE_SET__COUNT] = { { NULL, 0, false } };
 	int n, rc = 0;
 	int64_t t0, t1;
 	/* batch mode shows no flags; its one call is also the first stats
@@ -207,7 +228,7 @@ int be_list_vms(be_host *h, char **err)
 			be_post_vms(h, recs, n, NULL);
 		for (int i = 0; i < BE_SET__COUNT && rc == 0; i++)
 			if (be_uuidset_load(h->conn, be_set_flags[i], &sets[i]) < 0)
-				rc = be_host_fail(h, err);
+				rc = be_set_fail(h, be_set_flags[i], &sets[i], err);
 		if (rc == 0)
 			be_post_vms(h, recs, n, sets);
 	}

@@ -5,6 +5,7 @@
 
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <libvirt/virterror.h>
@@ -70,6 +71,18 @@ const char *be_op_name(int op)
 	if (op < 0 || op >= BE_OP__COUNT || !be_op_names[op])
 		return "do something with";
 	return be_op_names[op];
+}
+
+void be_libvirt_logs_to(const char *path)
+{
+	char *outputs;
+	if (getenv("LIBVIRT_LOG_OUTPUTS") || getenv("LIBVIRT_DEBUG"))
+		return;
+	/* warnings and errors (libvirt's level 3) into the log; without a log,
+	 * errors only, to /dev/null: libvirt's default output is stderr */
+	outputs = path ? xasprintf("3:file:%s", path) : xstrdup("4:file:/dev/null");
+	setenv("LIBVIRT_LOG_OUTPUTS", outputs, 1);
+	free(outputs);
 }
 
 char *be_libvirt_version(void)
