@@ -3,7 +3,7 @@
  * the driver's name, read-only probes after a connect, NO_SUPPORT answers
  * learned from jobs, and the VM list of drivers without bulk stats (LXC in
  * libvirt 9.0, ESX): virConnectListAllDomains plus one virDomainGetInfo per
- * VM, as stats records, so the list and the live figures read them alike. */
+ * VM (the fewest calls: what `virsh list --all` makes), as stats records, so the list and the live figures read them alike. */
 #include "be_internal.h"
 
 #include <ctype.h>
@@ -140,15 +140,18 @@ void be_caps_probe(be_host *h)
 
 /* ---- the list without bulk stats ------------------------------------------ */
 
+/* One call per VM (a round trip on ESX): virDomainGetInfo has the state,
+ * not its reason (left 0: "unknown"). */
 static int be_rec_of(virDomainPtr dom, virDomainStatsRecordPtr r)
 {
 	virDomainInfo info;
-	int state, reason, max = 0;
+	int max = 0, state;
 
-	if (virDomainGetState(dom, &state, &reason, 0) < 0 || virDomainGetInfo(dom, &info) < 0)
+	if (virDomainGetInfo(dom, &info) < 0)
 		return -1;
+	state = info.state;
 	if (virTypedParamsAddInt(&r->params, &r->nparams, &max, "state.state", state) < 0 ||
-	    virTypedParamsAddInt(&r->params, &r->nparams, &max, "state.reason", reason) < 0 ||
+	    virTypedParamsAddInt(&r->params, &r->nparams, &max, "state.reason", 0) < 0 ||
 	    virTypedParamsAddUInt(&r->params, &r->nparams, &max, "vcpu.current", info.nrVirtCpu) < 0 ||
 	    virTypedParamsAddULLong(&r->params, &r->nparams, &max, "balloon.current", info.memory) < 0 ||
 	    virTypedParamsAddULLong(&r->params, &r->nparams, &max, "balloon.maximum", info.maxMem) < 0 ||

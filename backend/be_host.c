@@ -359,11 +359,13 @@ static bool be_uri_is_local_qemu_system(virConnectPtr conn)
 	return r;
 }
 
-/* Over a network (ssh://, or a libvirt transport like qemu+ssh://). */
+/* Over a network: ssh://, a libvirt transport (qemu+ssh://), or a URI
+ * with a host part (esx://user@HOST/, qemu://HOST/system: client-side
+ * drivers and TLS), unlike qemu:///system. */
 bool be_conn_is_remote(const be_host *h)
 {
 	const char *t = strstr(h->uri, "://");
-	return h->ssh || (t && memchr(h->uri, '+', (size_t)(t - h->uri)));
+	return h->ssh || (t && memchr(h->uri, '+', (size_t)(t - h->uri))) || (t && t[3] && t[3] != '/');
 }
 
 /* Everything the UI shows; on a lost connection the worker notices it. */
@@ -450,7 +452,8 @@ static void be_connect(be_host *h)
 		if (hostname)
 			be_post_state(h, MD_CONN_CONNECTED, NULL, 0, xstrdup(hostname));
 		free(hostname);
-		if (be_conn_is_remote(h) && be_list_vms(h, &err) < 0)
+		/* (a driver without events re-reads the list each tick anyway) */
+		if (be_conn_is_remote(h) && h->cb_dom >= 0 && be_list_vms(h, &err) < 0)
 			xfree(&err);
 		be_caps_probe(h);
 		be_post_domcaps(h);

@@ -238,8 +238,8 @@ virConnectPtr be_open_auth(be_host *h, const char *uri);
  * NULL. be_caps_set: bits found missing elsewhere, posted when new.
  * be_recs_read: virConnectGetAllDomainStats of groups (NOWAIT when the
  * driver takes it); a driver without it (VIR_ERR_NO_SUPPORT, remembered)
- * gets records made of virConnectListAllDomains + virDomainGetState and
- * virDomainGetInfo per VM (state.*, vcpu.current, balloon.*, cpu.time).
+ * gets records made of virConnectListAllDomains + virDomainGetInfo per VM
+ * (state.state, state.reason 0, vcpu.current, balloon.*, cpu.time).
  * Free with virDomainStatsRecordListFree; -1 with libvirt's error set. */
 void be_caps_probe(be_host *h);
 void be_caps_reset(be_host *h);

@@ -216,6 +216,8 @@ int be_list_vms(be_host *h, char **err)
 	t1 = core_now_us();
 	if (n < 0)
 		return be_host_fail(h, err);
+	core_log("host", "%s: %d VMs read in %lld ms%s", h->uri, n, (long long)(t1 - t0) / 1000,
+		 h->nosup & MD_CAP_BULK_STATS ? " (list + info per VM)" : "");
 	if (batch) {
 		be_post_vms(h, recs, n, sets);
 		be_stats_baseline(h, recs, n, t0, t1);
