@@ -138,6 +138,25 @@ void be_caps_probe(be_host *h)
 	be_caps_post(h);
 }
 
+/* VMware's client-side drivers check the server's certificate; a host with
+ * a self-signed one fails in curl's words: name the option that skips it. */
+char *be_connect_hint(const char *uri, char *err, bool *final)
+{
+	static const char *const vmware[] = { "esx://", "vpx://", "gsx://" };
+	bool vm = false;
+	char *r;
+	for (size_t i = 0; i < CORE_ARRAY_LEN(vmware); i++)
+		vm |= strncmp(uri, vmware[i], strlen(vmware[i])) == 0;
+	if (!vm || !strstr(err, "certificate") || strstr(uri, "no_verify=1"))
+		return err;
+	*final = true;
+	r = xasprintf("%s (a self-signed certificate? add no_verify=1 to the URI, e.g. %s%sno_verify=1, "
+		      "to skip the check)",
+		      err, uri, strchr(uri, '?') ? "&" : strchr(uri + 6, '/') ? "?" : "/?");
+	free(err);
+	return r;
+}
+
 /* ---- the list without bulk stats ------------------------------------------ */
 
 /* One call per VM (a round trip on ESX): virDomainGetInfo has the state,

@@ -418,8 +418,12 @@ static void be_connect(be_host *h)
 	h->conn = be_open_auth(h, ssh_uri ? ssh_uri : h->open_uri);
 	free(ssh_uri);
 	if (!h->conn) {
-		int retry = be_schedule_retry(h);
-		err = be_last_error(NULL);
+		bool final = false;
+		int retry;
+		err = be_connect_hint(h->uri, be_last_error(NULL), &final);
+		/* a refused certificate stays refused: no retry (each would ask
+		 * for the password again) */
+		retry = final ? 0 : be_schedule_retry(h);
 		core_log("host", "%s: connect failed (retry in %d s): %s", h->uri, retry, err);
 		be_post_state(h, MD_CONN_FAILED, err, retry, NULL);
 		free(err);

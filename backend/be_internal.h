@@ -246,6 +246,10 @@ void be_caps_reset(be_host *h);
 char *be_caps_learn(be_host *h, int op, int code);
 void be_caps_set(be_host *h, unsigned bits);
 int be_recs_read(be_host *h, unsigned groups, virDomainStatsRecordPtr **recs);
+/* A failed connect's text (takes err): for esx://, vpx://, gsx:// refused
+ * for their certificate, the option that skips the check is named and
+ * *final set (retrying cannot help). */
+char *be_connect_hint(const char *uri, char *err, bool *final);
 
 /* be_demo.c: apply the <vmmc:demo> settings of a test:/// file. */
 void be_demo_seed(be_host *h);

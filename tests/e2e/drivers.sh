@@ -277,6 +277,36 @@ t_drv_esx_list_power_console() {
 	! grep -rqF "$ESX_PW" "$TM_TESTDIR" --exclude=auth.conf || tm_fail "the password was written to a file"
 }
 
+# bad input: a self-signed certificate without no_verify=1 (the error names
+# the option, asked once: no retry asks again), a vCenter URI without the
+# datacenter path (libvirt's message as it is); the good host next to them
+# goes on
+t_drv_esx_bad_input() {
+	local a
+	esx_up 1
+	a=$(cat "$TM_TESTDIR/vcsim.addr")
+	tm_vmmc -x 160 -y "$H" -- --log "$TM_TESTDIR/vmmc.log" -c "esx://user@$a/" -c "vpx://user@$a/" \
+		-c "$ESX_URI"
+	tm_wait_for "Password" 20
+	tm_type "$ESX_PW"
+	tm_keys Enter
+	# the cert-checked host first or the good one: answer each prompt
+	tm_wait_for "Password" 10
+	tm_type "$ESX_PW"
+	tm_keys Enter
+	tm_wait_line -t 20 "esx://" " esx "
+	grep -q "add no_verify=1 to the URI" "$TM_TESTDIR/vmmc.log" ||
+		tm_fail "the certificate error does not name no_verify=1"
+	grep -q "Path has to specify the datacenter and compute resource" "$TM_TESTDIR/vmmc.log" ||
+		tm_fail "the vpx:// error is not libvirt's"
+	sleep 3 # a retry would ask for the password again by now
+	tm_assert_not_contains "Password"
+	[ "$(grep -c "esx://user@$a/: connect failed" "$TM_TESTDIR/vmmc.log")" = 1 ] ||
+		tm_fail "the refused certificate was retried"
+	# the tree: both bad hosts failed, the good one connected
+	[ "$(tm_capture | grep -c " failed ")" = 2 ] || tm_fail "expected two failed hosts"
+}
+
 # ---- run ------------------------------------------------------------------------
 
 drv_exit() {
