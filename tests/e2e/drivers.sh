@@ -232,7 +232,21 @@ esx_virsh() {
 t_drv_esx_list_power_console() {
 	local want shown vm line
 	esx_up 3
-	tm_vmmc -x "$W" -y "$H" -- --log "$TM_TESTDIR/vmmc.log" -c "$ESX_URI"
+	# the host through Add Host's ESX kind (next to the test driver's host)
+	tm_vmmc -x "$W" -y "$H" -- --log "$TM_TESTDIR/vmmc.log" -c test:///default
+	tm_wait_for "1/1 connected" 10
+	tm_keys +
+	tm_wait_for "─ Add Host ─"
+	tm_keys M-k Left
+	tm_wait_line "Kind:" "< ESX / vCenter >"
+	tm_keys M-h
+	tm_type 127.0.0.1
+	tm_keys M-u
+	tm_type user
+	tm_keys M-p
+	tm_type "$(cut -d: -f2 "$TM_TESTDIR/vcsim.addr")"
+	tm_keys M-c Space
+	tm_keys Enter
 	tm_wait_for "Password" 20
 	tm_wait_for "user's password" 5
 	tm_type "$ESX_PW"
@@ -273,7 +287,8 @@ t_drv_esx_list_power_console() {
 	tm_assert_not_contains "warning"
 	tm_assert_not_contains "esxVI_"
 	grep -q "esxVI_.*Unexpected" "$TM_TESTDIR/vmmc.log" || tm_fail "libvirt's warnings are not in the log"
-	# the password: in no file vmmc wrote
+	# the URI the dialog built is saved; the password in no file vmmc wrote
+	grep -qF "$ESX_URI" "$TM_TESTDIR/config/vmmc/config" || tm_fail "the config does not hold $ESX_URI"
 	! grep -rqF "$ESX_PW" "$TM_TESTDIR" --exclude=auth.conf || tm_fail "the password was written to a file"
 }
 
