@@ -221,3 +221,45 @@ int be_recs_read(be_host *h, unsigned groups, virDomainStatsRecordPtr **recs)
 	}
 	return be_recs_by_info(h->conn, recs);
 }
+
+/* ---- pools of drivers without virConnectListAllStoragePools ----------------- */
+
+/* names from one of the older listing calls (active or defined) */
+static int be_pool_names(virConnectPtr conn, bool active, char ***names)
+{
+	int n = active ? virConnectNumOfStoragePools(conn) : virConnectNumOfDefinedStoragePools(conn);
+	if (n < 0)
+		return -1;
+	*names = xcalloc((size_t)n + 1, sizeof(**names));
+	if (n > 0)
+		n = active ? virConnectListStoragePools(conn, *names, n)
+			   : virConnectListDefinedStoragePools(conn, *names, n);
+	return n;
+}
+
+int be_pools_legacy(virConnectPtr conn, virStoragePoolPtr **pools)
+{
+	char **names[2] = { NULL, NULL };
+	int n[2], k = 0, rc = -1;
+
+	*pools = NULL;
+	if ((n[0] = be_pool_names(conn, true, &names[0])) < 0 ||
+	    (n[1] = be_pool_names(conn, false, &names[1])) < 0)
+		goto out;
+	*pools = xcalloc((size_t)n[0] + (size_t)n[1] + 1, sizeof(**pools));
+	for (int s = 0; s < 2; s++)
+		for (int i = 0; i < n[s]; i++) {
+			virStoragePoolPtr p = virStoragePoolLookupByName(conn, names[s][i]);
+			if (p) /* gone in between: not listed */
+				(*pools)[k++] = p;
+		}
+	virResetLastError();
+	rc = k;
+out:
+	for (int s = 0; s < 2; s++) {
+		for (int i = 0; names[s] && names[s][i]; i++)
+			free(names[s][i]);
+		free(names[s]);
+	}
+	return rc;
+}

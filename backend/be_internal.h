@@ -250,6 +250,10 @@ int be_recs_read(be_host *h, unsigned groups, virDomainStatsRecordPtr **recs);
  * for their certificate, the option that skips the check is named and
  * *final set (retrying cannot help). */
 char *be_connect_hint(const char *uri, char *err, bool *final);
+/* The pools of a driver without virConnectListAllStoragePools (ESX's
+ * datastores): the active and defined names, each looked up. The count,
+ * *pools as virConnectListAllStoragePools gives it; -1 with libvirt's error. */
+int be_pools_legacy(virConnectPtr conn, virStoragePoolPtr **pools);
 
 /* be_demo.c: apply the <vmmc:demo> settings of a test:/// file. */
 void be_demo_seed(be_host *h);

@@ -230,7 +230,7 @@ esx_virsh() {
 # the password in vmmc's dialog, the list as virsh has it, Turn Off and
 # Start, the console greyed with the reason, no libvirt output on the screen
 t_drv_esx_list_power_console() {
-	local want shown vm line
+	local want shown vm line tree
 	esx_up 3
 	# the host through Add Host's ESX kind (next to the test driver's host)
 	tm_vmmc -x "$W" -y "$H" -- --log "$TM_TESTDIR/vmmc.log" -c test:///default
@@ -279,6 +279,12 @@ t_drv_esx_list_power_console() {
 	esac
 	tm_keys c
 	tm_wait_for "Connect Console: not supported by the esx driver" 5
+	# datastores as pools, vSwitches as networks, as virsh counts them
+	tree=$(tm_capture | grep -A4 "esx://" | head -n 5)
+	echo "$tree" | grep -qE "Virtual Networks +$(esx_virsh net-list --all | grep -c .)( |$)" ||
+		tm_fail "networks differ from virsh: $tree"
+	echo "$tree" | grep -qE "Storage Pools +$(esx_virsh pool-list --all | grep -c .)( |$)" ||
+		tm_fail "pools differ from virsh: $tree"
 	tm_keys e
 	tm_wait_line -t 5 "Driver:" "esx"
 	tm_wait_line -t 5 "Lacks:" "bulk stats, events"
