@@ -24,6 +24,7 @@
 //	-vms N         simulated VMs (default 2)
 //	-addr-file F   write the address listened on to F once serving
 //	-dump          log every answer as sent (debugging)
+//	-calls F       append each SOAP call's method name to F (benchmarks)
 package main
 
 import (
@@ -47,10 +48,12 @@ import (
 )
 
 var (
-	tagRe     = regexp.MustCompile(`<(/?)([A-Za-z_][\w.:-]*)([^>]*?)(/?)>`)
+	tagRe = regexp.MustCompile(`<(/?)([A-Za-z_][\w.:-]*)([^>]*?)(/?)>`)
 	// vcsim's encoder spells the xsi prefix "XMLSchema-instance"
 	xsiTypeRe = regexp.MustCompile(`\s(?:xsi|XMLSchema-instance):type="([^"]*)"`)
-	xsdTypes  = map[string]bool{
+	// the first element inside the SOAP Body: the method called
+	methodRe = regexp.MustCompile(`<(?:[\w-]+:)?Body[^>]*>\s*<(?:[\w-]+:)?([A-Za-z_]\w*)`)
+	xsdTypes = map[string]bool{
 		"string": true, "int": true, "long": true, "short": true, "byte": true,
 		"boolean": true, "dateTime": true, "float": true, "double": true,
 		"base64Binary": true, "anyURI": true,
@@ -128,6 +131,7 @@ func main() {
 	vms := flag.Int("vms", 2, "simulated VMs")
 	addrFile := flag.String("addr-file", "", "write the address listened on here")
 	dump := flag.Bool("dump", false, "log every request and rewritten answer (debugging)")
+	calls := flag.String("calls", "", "append each SOAP call's method name to this file (benchmarks)")
 	flag.Parse()
 
 	model := simulator.ESX()
@@ -143,6 +147,27 @@ func main() {
 	target.Path = ""
 	target.User = nil
 	proxy := httputil.NewSingleHostReverseProxy(&target)
+	var callLog *os.File
+	if *calls != "" {
+		f, err := os.OpenFile(*calls, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+		if err != nil {
+			log.Fatal(err)
+		}
+		callLog = f
+		defer f.Close()
+	}
+	director := proxy.Director
+	proxy.Director = func(r *http.Request) {
+		if callLog != nil && r.Body != nil {
+			body, _ := io.ReadAll(r.Body)
+			r.Body.Close()
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			if m := methodRe.FindSubmatch(body); m != nil {
+				callLog.Write(append(m[1], '\n'))
+			}
+		}
+		director(r)
+	}
 	proxy.ModifyResponse = func(r *http.Response) error {
 		if !strings.Contains(r.Header.Get("Content-Type"), "xml") {
 			return nil
