@@ -28,6 +28,7 @@ void be_caps_reset(be_host *h)
 {
 	xfree(&h->driver);
 	h->nosup = 0;
+	h->probe_uuid[0] = '\0';
 }
 
 /* virConnectGetType, lower case: once per connection (a round trip on
@@ -108,30 +109,24 @@ static void be_probe_console(be_host *h, virDomainPtr dom, unsigned *nosup)
 
 void be_caps_probe(be_host *h)
 {
-	virDomainPtr *doms = NULL;
+	virDomainPtr d;
 	unsigned nosup = h->nosup;
-	int n, autostart, inactive = -1;
+	int autostart;
 
 	if (!h->conn)
 		return;
 	be_caps_driver(h);
 	if (h->cb_dom < 0 && !(h->flags & BE_HOST_LISTS_ONLY))
 		nosup |= MD_CAP_EVENTS;
-	n = virConnectListAllDomains(h->conn, &doms, 0);
-	for (int i = 0; i < n; i++)
-		if (inactive < 0 && virDomainIsActive(doms[i]) == 0)
-			inactive = i;
-	if (n > 0) {
-		virDomainPtr d = doms[inactive >= 0 ? inactive : 0];
+	/* a VM the list just read: one lookup, not another list */
+	if (h->probe_uuid[0] && (d = virDomainLookupByUUIDString(h->conn, h->probe_uuid)) != NULL) {
 		be_probe_answer(h, virDomainHasManagedSaveImage(d, 0), MD_CAP_SAVE, &nosup);
 		be_probe_answer(h, virDomainSnapshotNum(d, 0), MD_CAP_SNAPSHOT, &nosup);
 		be_probe_answer(h, virDomainGetAutostart(d, &autostart), MD_CAP_AUTOSTART, &nosup);
 		be_probe_console(h, d, &nosup);
+		virDomainFree(d);
 	}
 	virResetLastError();
-	for (int i = 0; i < n; i++)
-		virDomainFree(doms[i]);
-	free(doms);
 	h->nosup = nosup;
 	core_log("host", "%s: driver %s, not supported: 0x%x", h->uri, h->driver ? h->driver : "?",
 		 h->nosup);

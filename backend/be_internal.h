@@ -89,6 +89,7 @@ struct be_host {
 	/* the driver's abilities (be_caps.c); worker */
 	char *driver;              /* virConnectGetType, lower case; NULL before a connect */
 	unsigned nosup;            /* MD_CAP_* libvirt answered "not supported" to */
+	char probe_uuid[VIR_UUID_STRING_BUFLEN]; /* a VM of the last list, for the probes */
 };
 
 /* be_loop.c */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <glib.h>
 #include <libvirt/virterror.h>
 #include <libxml/parser.h>
 
@@ -73,8 +74,35 @@ const char *be_op_name(int op)
 	return be_op_names[op];
 }
 
+/* GLib's messages (libosinfo's, GIO's) into the debug log, never the
+ * terminal: both of its paths, the old g_log handler and the structured
+ * writer. G_LOG_LEVEL_ERROR still aborts, as GLib makes it. */
+static void be_glib_log(const gchar *domain, GLogLevelFlags level, const gchar *msg, gpointer data)
+{
+	core_log("glib", "%s (level 0x%x): %s", domain ? domain : "-", (unsigned)level, msg ? msg : "");
+}
+
+static GLogWriterOutput be_glib_writer(GLogLevelFlags level, const GLogField *fields, gsize n, gpointer data)
+{
+	const char *domain = NULL, *msg = NULL;
+	for (gsize i = 0; i < n; i++) {
+		if (strcmp(fields[i].key, "GLIB_DOMAIN") == 0 && fields[i].length < 0)
+			domain = fields[i].value;
+		else if (strcmp(fields[i].key, "MESSAGE") == 0 && fields[i].length < 0)
+			msg = fields[i].value;
+	}
+	be_glib_log(domain, level, msg, data);
+	return G_LOG_WRITER_HANDLED;
+}
+
 void be_libvirt_logs_to(const char *path)
 {
+	static bool glib_set;
+	if (!glib_set) { /* the writer can be set once per process */
+		g_log_set_default_handler(be_glib_log, NULL);
+		g_log_set_writer_func(be_glib_writer, NULL, NULL);
+		glib_set = true;
+	}
 	char *outputs;
 	if (getenv("LIBVIRT_LOG_OUTPUTS") || getenv("LIBVIRT_DEBUG"))
 		return;

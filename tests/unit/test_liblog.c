@@ -3,7 +3,7 @@
  * vmmc's debug log, never to the terminal (be_libvirt_logs_to): a real
  * libvirt error (the test driver refusing a file that is not there) is
  * raised with stderr pointing at a file, which must stay empty while the
- * log gets libvirt's line. Its own binary: libvirt reads its log settings
+ * log gets libvirt's line; GLib's warnings likewise. Its own binary: libvirt reads its log settings
  * once per process, at its first call. */
 #include <fcntl.h>
 #include <setjmp.h>
@@ -21,6 +21,7 @@
 #include "tmpdir.h"
 #include "pump.h"
 
+#include <glib.h>
 #include <libvirt/libvirt.h>
 
 #include "../../backend/be.h"
@@ -83,6 +84,8 @@ static void test_libvirt_error_goes_to_log(void **state)
 	WAIT(h->conn == MD_CONN_FAILED, 10000);
 	be_host_free(&bh, 5000);
 	be_fini();
+	g_warning("vmmc-test-glib %d", 42); /* GLib's path (libosinfo's messages) */
+	g_log_structured("vmmc-test", G_LOG_LEVEL_MESSAGE, "MESSAGE", "vmmc-test-structured %d", 7);
 
 	fflush(stderr);
 	dup2(saved, 2);
@@ -99,6 +102,9 @@ static void test_libvirt_error_goes_to_log(void **state)
 	text = slurp(log);
 	assert_non_null(strstr(text, "no-such-host-file.xml"));
 	assert_non_null(strstr(text, " error : ")); /* libvirt's own line, its level */
+	assert_non_null(strstr(text, "glib: "));
+	assert_non_null(strstr(text, "vmmc-test-glib 42"));
+	assert_non_null(strstr(text, "vmmc-test-structured 7"));
 	free(text);
 	free(log);
 	free(errf);
