@@ -107,7 +107,15 @@ t_drv_lxc_list_and_properties() {
 	ct_define "$a"
 	ct_define "$b"
 	lxcd_virsh start "$b" >/dev/null || tm_fail "could not start $b"
-	vmmc_up
+	# the host through Add Host (kind libvirt URI), next to the test driver's
+	tm_vmmc -x "$W" -y "$H" -- --log "$TM_TESTDIR/vmmc.log" -c test:///default
+	tm_wait_for "1/1 connected" 10
+	tm_keys +
+	tm_wait_for "─ Add Host ─"
+	tm_type "$LXCD_URI"
+	tm_keys Enter
+	tm_wait_line -t 20 "lxc:///" " lxc "
+	grep -qF "$LXCD_URI" "$TM_TESTDIR/config/vmmc/config" || tm_fail "the config does not hold the lxc URI"
 	tm_wait_line -t 10 "$a" "shut off"
 	tm_wait_line -t 10 "$b" "running"
 	want=$(lxcd_virsh list --all | awk -v p="$PREFIX" '$2 ~ "^"p {print $2, $3}' | sort)
@@ -119,6 +127,15 @@ t_drv_lxc_list_and_properties() {
 	tm_wait_for "Host Properties" 5
 	tm_wait_line -t 5 "Driver:" "lxc"
 	tm_wait_line -t 5 "Lacks:" "bulk stats"
+	tm_keys Escape
+	# a container's Properties: as virsh dominfo has it
+	pick "$b"
+	tm_keys i
+	tm_wait_line -t 5 "Name:" "$b"
+	tm_wait_line -t 5 "State:" "running"
+	tm_wait_line -t 5 "vCPUs:" "$(lxcd_virsh dominfo "$b" | awk '/^CPU\(s\):/ {print $2}')"
+	tm_wait_line -t 5 "Memory:" "(max 64 MiB)"
+	tm_wait_line -t 5 "UUID:" "$(lxcd_virsh domuuid "$b")"
 	tm_keys Escape
 }
 
