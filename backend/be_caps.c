@@ -133,16 +133,31 @@ void be_caps_probe(be_host *h)
 	be_caps_post(h);
 }
 
-/* VMware's client-side drivers check the server's certificate; a host with
- * a self-signed one fails in curl's words: name the option that skips it. */
+/* VMware's client-side drivers: a SOAP fault is said with the server's
+ * words first; a host with a self-signed certificate fails in curl's words:
+ * name the option that skips the check. */
 char *be_connect_hint(const char *uri, char *err, bool *final)
 {
 	static const char *const vmware[] = { "esx://", "vpx://", "gsx://" };
 	bool vm = false;
 	char *r;
+	const char *fault, *call;
 	for (size_t i = 0; i < CORE_ARRAY_LEN(vmware); i++)
 		vm |= strncmp(uri, vmware[i], strlen(vmware[i])) == 0;
-	if (!vm || !strstr(err, "certificate") || strstr(uri, "no_verify=1"))
+	if (!vm)
+		return err;
+	/* "internal error: HTTP response code 500 for call to 'Login'. Fault:
+	 * ServerFaultCode - Login failure": the server's words first, where a
+	 * status bar shows them */
+	if ((fault = strstr(err, "Fault: ")) != NULL && (call = strstr(err, "for call to '")) != NULL &&
+	    call < fault) {
+		const char *msg = strstr(fault, " - ");
+		int clen = (int)strcspn(call + 13, "'");
+		r = xasprintf("%s (the server's answer to %.*s)", msg ? msg + 3 : fault + 7, clen, call + 13);
+		free(err);
+		return r;
+	}
+	if (!strstr(err, "certificate") || strstr(uri, "no_verify=1"))
 		return err;
 	*final = true;
 	r = xasprintf("%s (a self-signed certificate? add no_verify=1 to the URI, e.g. %s%sno_verify=1, "

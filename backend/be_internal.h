@@ -247,9 +247,10 @@ void be_caps_reset(be_host *h);
 char *be_caps_learn(be_host *h, int op, int code);
 void be_caps_set(be_host *h, unsigned bits);
 int be_recs_read(be_host *h, unsigned groups, virDomainStatsRecordPtr **recs);
-/* A failed connect's text (takes err): for esx://, vpx://, gsx:// refused
- * for their certificate, the option that skips the check is named and
- * *final set (retrying cannot help). */
+/* A failed connect's text (takes err): for esx://, vpx://, gsx://, a
+ * server's fault comes first ("Login failure (the server's answer to
+ * Login)"); refused for their certificate, the option that skips the check
+ * is named and *final set (retrying cannot help). */
 char *be_connect_hint(const char *uri, char *err, bool *final);
 /* The pools of a driver without virConnectListAllStoragePools (ESX's
  * datastores): the active and defined names, each looked up. The count,

@@ -223,10 +223,11 @@ t_drv_lxc_batch() {
 
 ESX_PW=vmmc-esx-pw-$$
 
+# esx_up [VMS [vmmc-vcsim options]]
 esx_up() {
 	local i
 	VCSIM_BIN=$("$TM_ROOT/tests/drivers/vcsim.sh") || tm_fail "could not build vmmc-vcsim"
-	"$VCSIM_BIN" -vms "${1:-2}" -addr-file "$TM_TESTDIR/vcsim.addr" >"$TM_TESTDIR/vcsim.log" 2>&1 &
+	"$VCSIM_BIN" -vms "${1:-2}" "${@:2}" -addr-file "$TM_TESTDIR/vcsim.addr" >"$TM_TESTDIR/vcsim.log" 2>&1 &
 	tm_on_exit "kill $! 2>/dev/null; wait $! 2>/dev/null"
 	for ((i = 0; i < 100; i++)); do
 		[ -s "$TM_TESTDIR/vcsim.addr" ] && break
@@ -313,6 +314,22 @@ t_drv_esx_list_power_console() {
 	# the URI the dialog built is saved; the password in no file vmmc wrote
 	grep -qF "$ESX_URI" "$TM_TESTDIR/config/vmmc/config" || tm_fail "the config does not hold $ESX_URI"
 	! grep -rqF "$ESX_PW" "$TM_TESTDIR" --exclude=auth.conf || tm_fail "the password was written to a file"
+}
+
+# a wrong password: the server's message, then the retry asks again and the
+# right one connects
+t_drv_esx_wrong_password() {
+	esx_up 1 -user user -password "$ESX_PW"
+	tm_vmmc -x "$W" -y "$H" -- --log "$TM_TESTDIR/vmmc.log" -c "$ESX_URI"
+	tm_wait_for "user's password" 20
+	tm_type "wrong-$ESX_PW"
+	tm_keys Enter
+	tm_wait_for "Login failure" 10 # vcsim's words, as an ESX host says them
+	tm_wait_for "user's password" 20
+	tm_type "$ESX_PW"
+	tm_keys Enter
+	tm_wait_line -t 20 "esx://" " esx "
+	tm_wait_for "Virtual Machines (1)" 10
 }
 
 # bad input: a self-signed certificate without no_verify=1 (the error names

@@ -182,6 +182,37 @@ static void test_recs_without_bulk_stats(void **state)
 	virConnectClose(h.conn);
 }
 
+/* connect errors of VMware's drivers: the server's words first, the
+ * certificate option named (and no retry); others untouched */
+static void test_connect_hint(void **state)
+{
+	bool final = false;
+	char *e = be_connect_hint("esx://root@h/?no_verify=1",
+				  xstrdup("internal error: HTTP response code 500 for call to 'Login'. "
+					  "Fault: ServerFaultCode - Login failure"),
+				  &final);
+	assert_string_equal(e, "Login failure (the server's answer to Login)");
+	assert_false(final);
+	free(e);
+	e = be_connect_hint("esx://root@h/", xstrdup("curl: SSL peer certificate was not OK (60)"), &final);
+	assert_non_null(strstr(e, "add no_verify=1 to the URI, e.g. esx://root@h/?no_verify=1"));
+	assert_true(final);
+	free(e);
+	final = false;
+	e = be_connect_hint("vpx://root@h/dc1?x=1", xstrdup("certificate not OK"), &final);
+	assert_non_null(strstr(e, "vpx://root@h/dc1?x=1&no_verify=1"));
+	free(e);
+	final = false;
+	e = be_connect_hint("esx://h/?no_verify=1", xstrdup("certificate not OK"), &final);
+	assert_string_equal(e, "certificate not OK");
+	assert_false(final);
+	free(e);
+	e = be_connect_hint("qemu+ssh://h/system", xstrdup("certificate ... Fault: x - y for call to 'z'"), &final);
+	assert_string_equal(e, "certificate ... Fault: x - y for call to 'z'");
+	assert_false(final);
+	free(e);
+}
+
 static int group_setup(void **state)
 {
 	char *err = NULL;
@@ -215,6 +246,7 @@ int main(void)
 		cmocka_unit_test(test_model_applies_caps),
 		cmocka_unit_test(test_probe_test_driver),
 		cmocka_unit_test(test_recs_without_bulk_stats),
+		cmocka_unit_test(test_connect_hint),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -18,13 +18,14 @@
 //     ArrayOfT that has no xsi:type gets xsi:type="T" (xsd:T for XML Schema
 //     types: string, int, long, short, byte, boolean, dateTime ...).
 //
-// Any user name and password log in (vcsim's default). Flags:
+// Any user name and password log in (vcsim's default) unless -user is given. Flags:
 //
 //	-l ADDR        listen here (default 127.0.0.1:0)
 //	-vms N         simulated VMs (default 2)
 //	-addr-file F   write the address listened on to F once serving
 //	-dump          log every answer as sent (debugging)
 //	-calls F       append each SOAP call's method name to F (benchmarks)
+//	-user U -password P  accept only this login (default: any user and password)
 package main
 
 import (
@@ -37,6 +38,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/signal"
 	"regexp"
@@ -132,6 +134,8 @@ func main() {
 	addrFile := flag.String("addr-file", "", "write the address listened on here")
 	dump := flag.Bool("dump", false, "log every request and rewritten answer (debugging)")
 	calls := flag.String("calls", "", "append each SOAP call's method name to this file (benchmarks)")
+	user := flag.String("user", "", "with -password: the only login accepted (default: any)")
+	password := flag.String("password", "", "the password -user logs in with")
 	flag.Parse()
 
 	model := simulator.ESX()
@@ -140,6 +144,9 @@ func main() {
 		log.Fatal(err)
 	}
 	defer model.Remove()
+	if *user != "" {
+		model.Service.Listen = &url.URL{Host: "127.0.0.1:0", User: url.UserPassword(*user, *password)}
+	}
 	sim := model.Service.NewServer() // plain HTTP on a loopback port of its own
 	defer sim.Close()
 
