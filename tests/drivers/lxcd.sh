@@ -30,7 +30,6 @@
 
 LXCD_URI=
 LXCD_PID=
-LXCD_DIR=
 
 lxcd_virsh() {
 	timeout 30 virsh -q -c "$LXCD_URI" "$@"
@@ -43,7 +42,6 @@ lxcd_up() {
 		echo "lxcd: libvirt-daemon-driver-lxc is not installed (mk/deps.sh test)" >&2
 		return 1
 	fi
-	LXCD_DIR=$d
 	mkdir -p "$d/drv" "$d/sock" "$d/run" "$d/etc" "$d/lib" "$d/log" "$d/cache"
 	ln -sf "$drv" "$d/drv/"
 	cat >"$d/libvirtd.conf" <<CONF
