@@ -95,6 +95,8 @@ static GLogWriterOutput be_glib_writer(GLogLevelFlags level, const GLogField *fi
 	return G_LOG_WRITER_HANDLED;
 }
 
+static bool be_log_env_ours; /* LIBVIRT_LOG_OUTPUTS is vmmc's: not for children */
+
 void be_libvirt_logs_to(const char *path)
 {
 	static bool glib_set;
@@ -110,6 +112,7 @@ void be_libvirt_logs_to(const char *path)
 	 * errors only, to /dev/null: libvirt's default output is stderr */
 	outputs = path ? xasprintf("3:file:%s", path) : xstrdup("4:file:/dev/null");
 	setenv("LIBVIRT_LOG_OUTPUTS", outputs, 1);
+	be_log_env_ours = true;
 	free(outputs);
 }
 
@@ -170,6 +173,12 @@ int be_init(core_msgq *ui_queue, char **err)
 		return -1;
 	}
 	virSetErrorFunc(NULL, be_quiet_error);
+	/* read once, by virInitialize: programs vmmc starts (ssh, viewers)
+	 * keep their own */
+	if (be_log_env_ours) {
+		unsetenv("LIBVIRT_LOG_OUTPUTS");
+		be_log_env_ours = false;
+	}
 	if (!registered) {
 		if (virEventRegisterDefaultImpl() < 0) {
 			*err = be_last_error(NULL);
