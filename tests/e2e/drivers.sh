@@ -20,7 +20,8 @@
 #     packages by tests/drivers/vcsim.sh, cached in build/): the password
 #     asked in vmmc's dialog and never stored, the VMs listed as
 #     `virsh -c esx://...` lists them, Turn Off and Start, consoles greyed
-#     with the reason, no libvirt warning on the screen.
+#     with the reason, no libvirt warning on the screen; a change made with
+#     virsh shows at the next refresh (ESX has no events).
 #
 # Every container it makes is named vmmc-test-<pid>-*; the daemon is the
 # test's own and is stopped, its containers destroyed and undefined, at exit.
@@ -288,6 +289,11 @@ t_drv_esx_list_power_console() {
 	tm_wait_line -t 10 "$vm" "shut off"
 	tm_keys s
 	wait_state esx_virsh "$vm" running
+	tm_wait_line -t 10 "$vm" "running"
+	# a change behind vmmc's back: no events on ESX, the refresh re-reads
+	esx_virsh destroy "$vm" >/dev/null || tm_fail "virsh destroy failed"
+	tm_wait_line -t 10 "$vm" "shut off"
+	esx_virsh start "$vm" >/dev/null || tm_fail "virsh start failed"
 	tm_wait_line -t 10 "$vm" "running"
 	# the esx driver has no consoles: greyed, and the key says why
 	line=$(tm_capture -e | grep -a " Connect Console " | head -n 1)
