@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # tests/bench/esx.sh [BIN] - `make bench`: a VMware ESX host of 100 VMs
 # (govmomi's simulator behind the test harness's fixing proxy,
-# tests/drivers/vcsim.sh), whose libvirt driver has no bulk stats and no
+# mk/vcsim.sh), whose libvirt driver has no bulk stats and no
 # events:
 #   virsh -c esx://... list --all               (stdout to /dev/null)
 #   vmmc  -c esx://... --max-iterations 1       (in a 120x40 pty: start to
@@ -29,7 +29,7 @@ die() {
 
 [ -x "$bin" ] || die "$bin is not an executable (make builds it)"
 command -v virsh >/dev/null || die "virsh is not installed"
-vcsim=$("$root/tests/drivers/vcsim.sh") || die "could not build vmmc-vcsim"
+vcsim=$("$root/mk/vcsim.sh") || die "could not build vmmc-vcsim"
 mkdir -p "$root/build"
 cc -O2 -Wall -o "$runstat" "$root/tests/bench/runstat.c" -lutil || die "cannot build runstat"
 

@@ -17,7 +17,7 @@
 #   - batch mode lists a container with its figures;
 #   - VMware ESX: libvirt's esx driver against govmomi's simulator behind a
 #     fixing proxy (tests/drivers/vcsim/main.go, built offline from Debian's
-#     packages by tests/drivers/vcsim.sh, cached in build/): the password
+#     packages by mk/vcsim.sh, cached in build/): the password
 #     asked in vmmc's dialog and never stored, the VMs listed as
 #     `virsh -c esx://...` lists them, Turn Off and Start, consoles greyed
 #     with the reason, no libvirt warning on the screen; a change made with
@@ -227,7 +227,7 @@ ESX_PW=vmmc-esx-pw-$$
 # esx_up [VMS [vmmc-vcsim options]]
 esx_up() {
 	local i
-	VCSIM_BIN=$("$TM_ROOT/tests/drivers/vcsim.sh") || tm_fail "could not build vmmc-vcsim"
+	VCSIM_BIN=$("$TM_ROOT/mk/vcsim.sh") || tm_fail "could not build vmmc-vcsim"
 	"$VCSIM_BIN" -vms "${1:-2}" "${@:2}" -addr-file "$TM_TESTDIR/vcsim.addr" >"$TM_TESTDIR/vcsim.log" 2>&1 &
 	tm_on_exit "kill $! 2>/dev/null; wait $! 2>/dev/null"
 	for ((i = 0; i < 100; i++)); do
@@ -392,5 +392,5 @@ if [ "$(id -u)" != 0 ] || ! lxcd_up "$DRV_TMP/lxcd"; then
 fi
 lxcd_rootfs "$DRV_TMP/root"
 # the simulator's build (cached) before the clock of a test runs
-"$TM_ROOT/tests/drivers/vcsim.sh" >/dev/null || echo "drivers: vmmc-vcsim did not build" >&2
+"$TM_ROOT/mk/vcsim.sh" >/dev/null || echo "drivers: vmmc-vcsim did not build" >&2
 TM_SUITE=drivers run_tests "${tests[@]}"

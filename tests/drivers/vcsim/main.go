@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 //
 // tests/drivers/vcsim/main.go - vmmc-vcsim: govmomi's ESX simulator (Debian's
-// golang-github-vmware-govmomi-dev, built offline by tests/drivers/vcsim.sh)
+// golang-github-vmware-govmomi-dev, built offline by mk/vcsim.sh)
 // behind a small fixing proxy, so that libvirt's esx driver can talk to it.
 //
 // The simulator serves plain HTTP on a loopback port of its own; this

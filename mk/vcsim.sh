@@ -1,15 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# tests/drivers/vcsim.sh [OUT] - build vmmc-vcsim (tests/drivers/vcsim/main.go:
+# mk/vcsim.sh [OUT] - build vmmc-vcsim (tests/drivers/vcsim/main.go:
 # govmomi's ESX simulator behind a fixing proxy) offline from Debian's
 # packages (golang-go, golang-github-vmware-govmomi-dev: GOPATH mode, no
 # module download). Cached: rebuilt only when main.go, the Go toolchain or
 # govmomi's simulator is newer than OUT (default build/vmmc-vcsim). Prints OUT's path.
 set -eu
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
+root=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-$root/build/vmmc-vcsim}
-src=$here/vcsim/main.go
+src=$root/tests/drivers/vcsim/main.go
 gocode=/usr/share/gocode
 if ! command -v go >/dev/null || [ ! -d "$gocode/src/github.com/vmware/govmomi/simulator" ]; then
 	echo "vcsim: needs golang-go and golang-github-vmware-govmomi-dev (mk/deps.sh test)" >&2
