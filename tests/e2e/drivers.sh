@@ -21,7 +21,11 @@
 #     asked in vmmc's dialog and never stored, the VMs listed as
 #     `virsh -c esx://...` lists them, Turn Off and Start, consoles greyed
 #     with the reason, no libvirt warning on the screen; a change made with
-#     virsh shows at the next refresh (ESX has no events).
+#     virsh shows at the next refresh (ESX has no events); datastores and
+#     vSwitches counted as virsh counts them; bad input: a wrong password
+#     (the server's words, then the retry asks again), a self-signed
+#     certificate without no_verify=1 (the option named, not retried), a
+#     vCenter URI without its path (libvirt's message).
 #
 # Every container it makes is named vmmc-test-<pid>-*; the daemon is the
 # test's own and is stopped, its containers destroyed and undefined, at exit.
