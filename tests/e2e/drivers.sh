@@ -326,6 +326,33 @@ t_drv_esx_list_power_console() {
 	! grep -rqF "$ESX_PW" "$TM_TESTDIR" --exclude=auth.conf || tm_fail "the password was written to a file"
 }
 
+# a host without bulk stats is read each refresh only while it is shown:
+# the simulator counts the calls while another host is selected, then
+# while it is
+t_drv_esx_refresh_only_shown() {
+	local n0 n1 n2 line col
+	esx_up 5 -calls "$TM_TESTDIR/calls"
+	tm_vmmc -x "$W" -y "$H" -- --log "$TM_TESTDIR/vmmc.log" -d 1 -c test:///default -c "$ESX_URI"
+	tm_wait_for "user's password" 20
+	tm_type "$ESX_PW"
+	tm_keys Enter
+	tm_wait_line -t 20 "esx://" " esx "
+	tm_wait_for "Virtual Machines (1) on test:///default" 5 # the first host is shown
+	sleep 1.5 # the connect's own calls end
+	n0=$(wc -l <"$TM_TESTDIR/calls")
+	sleep 3.5 # three refreshes at -d 1
+	n1=$(wc -l <"$TM_TESTDIR/calls")
+	[ "$n1" = "$n0" ] || tm_fail "the ESX host not shown was read: $((n1 - n0)) calls in 3.5 s"
+	# show it: its list and figures are read each refresh again
+	read -r line col <<<"$(tm_find "esx://user")"
+	tm_click "$((col + 2))" "$line"
+	tm_wait_for "Virtual Machines (5) on esx://" 5
+	sleep 3.5
+	n2=$(wc -l <"$TM_TESTDIR/calls")
+	# each refresh: 1 list + 5 info (3 SOAP calls each here)
+	[ "$((n2 - n1))" -ge 18 ] || tm_fail "the ESX host shown was not read each refresh: $((n2 - n1)) calls"
+}
+
 # a wrong password: the server's message, then the retry asks again and the
 # right one connects
 t_drv_esx_wrong_password() {
