@@ -74,6 +74,13 @@ const char *be_op_name(int op); /* "start", "shut down", ... for messages */
  * "unknown" when it cannot say. Caller frees. */
 char *be_libvirt_version(void);
 
+/* Before the first libvirt call (virInitialize reads it once): libvirt's
+ * own log messages (the esx driver's parse warnings ...) go to path (vmmc's
+ * debug log, NULL: nowhere), never to the terminal. A LIBVIRT_LOG_OUTPUTS
+ * or LIBVIRT_DEBUG the user set is left as it is. GLib's messages
+ * (libosinfo's) go to the debug log too (core_log, area "glib"). */
+void be_libvirt_logs_to(const char *path);
+
 /* Start the event-loop thread; results go to ui_queue (items are md_msg *).
  * Also sets SIGPIPE to ignored if it is at its default (a closed socket
  * must not kill the console) and silences libvirt's and libxml2's printing

@@ -5,8 +5,10 @@
 
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <glib.h>
 #include <libvirt/virterror.h>
 #include <libxml/parser.h>
 
@@ -78,6 +80,48 @@ const char *be_op_name(int op)
 	return be_op_names[op];
 }
 
+/* GLib's messages (libosinfo's, GIO's) into the debug log, never the
+ * terminal: both of its paths, the old g_log handler and the structured
+ * writer. G_LOG_LEVEL_ERROR still aborts, as GLib makes it. */
+static void be_glib_log(const gchar *domain, GLogLevelFlags level, const gchar *msg, gpointer data)
+{
+	core_log("glib", "%s (level 0x%x): %s", domain ? domain : "-", (unsigned)level, msg ? msg : "");
+}
+
+static GLogWriterOutput be_glib_writer(GLogLevelFlags level, const GLogField *fields, gsize n, gpointer data)
+{
+	const char *domain = NULL, *msg = NULL;
+	for (gsize i = 0; i < n; i++) {
+		if (strcmp(fields[i].key, "GLIB_DOMAIN") == 0 && fields[i].length < 0)
+			domain = fields[i].value;
+		else if (strcmp(fields[i].key, "MESSAGE") == 0 && fields[i].length < 0)
+			msg = fields[i].value;
+	}
+	be_glib_log(domain, level, msg, data);
+	return G_LOG_WRITER_HANDLED;
+}
+
+static bool be_log_env_ours; /* LIBVIRT_LOG_OUTPUTS is vmmc's: not for children */
+
+void be_libvirt_logs_to(const char *path)
+{
+	static bool glib_set;
+	if (!glib_set) { /* the writer can be set once per process */
+		g_log_set_default_handler(be_glib_log, NULL);
+		g_log_set_writer_func(be_glib_writer, NULL, NULL);
+		glib_set = true;
+	}
+	char *outputs;
+	if (getenv("LIBVIRT_LOG_OUTPUTS") || getenv("LIBVIRT_DEBUG"))
+		return;
+	/* warnings and errors (libvirt's level 3) into the log; without a log,
+	 * errors only, to /dev/null: libvirt's default output is stderr */
+	outputs = path ? xasprintf("3:file:%s", path) : xstrdup("4:file:/dev/null");
+	setenv("LIBVIRT_LOG_OUTPUTS", outputs, 1);
+	be_log_env_ours = true;
+	free(outputs);
+}
+
 char *be_libvirt_version(void)
 {
 	unsigned long v = 0;
@@ -135,6 +179,12 @@ int be_init(core_msgq *ui_queue, char **err)
 		return -1;
 	}
 	virSetErrorFunc(NULL, be_quiet_error);
+	/* read once, by virInitialize: programs vmmc starts (ssh, viewers)
+	 * keep their own */
+	if (be_log_env_ours) {
+		unsetenv("LIBVIRT_LOG_OUTPUTS");
+		be_log_env_ours = false;
+	}
 	if (!registered) {
 		if (virEventRegisterDefaultImpl() < 0) {
 			*err = be_last_error(NULL);
@@ -224,10 +274,23 @@ void be_post_result(const be_host *h, const be_job *j, bool ok, char *text)
 	be_post(m);
 }
 
+char *be_job_error(be_host *h, const be_job *j)
+{
+	char *err = NULL, *nosup;
+	int code = virGetLastErrorCode();
+	be_host_fail(h, &err);
+	/* a driver without the call: say so plainly, and grey it from now on */
+	if ((nosup = be_caps_learn(h, j->op, code)) != NULL) {
+		core_log("job", "%s: %s", h->uri, err);
+		free(err);
+		err = nosup;
+	}
+	return err;
+}
+
 void be_post_fail(be_host *h, const be_job *j, const char *name)
 {
-	char *err = NULL;
-	be_host_fail(h, &err);
+	char *err = be_job_error(h, j);
 	be_post_result(h, j, false, xasprintf("Could not %s \"%s\": %s", be_op_name(j->op),
 					      name ? name : "", err));
 	free(err);
