@@ -17,7 +17,7 @@ DEBDIR    ?= dist
 CC        ?= cc
 FUZZ_CC   ?= clang
 
-PKGS      := libvirt libxml-2.0 libosinfo-1.0 ncursesw panelw formw vterm libssh libarchive
+PKGS      := libvirt libxml-2.0 libosinfo-1.0 ncursesw panelw formw vterm libssh libxcrypt libarchive
 TEST_PKGS := cmocka
 
 WARN      := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
@@ -51,7 +51,7 @@ MAIN_OBJ := $(B)/main.o
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all deps deps-test run check check-plain check-asan unit screen e2e layering spdx pkg deb bench install install-files uninstall clean man-check demo-check fuzz fuzz-build fuzz-check
+.PHONY: all deps deps-test run check check-plain check-asan unit screen e2e layering spdx pkg deb bench install install-files uninstall clean man-check demo-check fuzz fuzz-build fuzz-check vcsim
 all: deps
 	@$(MAKE) --no-print-directory vmmc
 
@@ -116,7 +116,12 @@ screen: $(B)/vmmc
 	@VMMC_BIN=$(abspath $(B)/vmmc) tests/screen/run.sh
 
 # real libvirtd, real guests: each suite prints "NAME: N passed, M failed"
-E2E_SUITES := $(wildcard tests/guest/selftest.sh tests/e2e/run.sh tests/e2e/console.sh tests/e2e/stats.sh tests/e2e/ssh.sh tests/e2e/storage_ssh.sh tests/e2e/storage_ui.sh tests/e2e/newvm.sh tests/e2e/install.sh)
+E2E_SUITES := $(wildcard tests/guest/selftest.sh tests/e2e/run.sh tests/e2e/console.sh tests/e2e/stats.sh tests/e2e/ssh.sh tests/e2e/storage_ssh.sh tests/e2e/storage_ui.sh tests/e2e/newvm.sh tests/e2e/drivers.sh tests/e2e/install.sh)
+# the ESX simulator tests/e2e/drivers.sh and make bench use (Debian's Go
+# packages only, offline; cached in build/)
+vcsim:
+	@mk/vcsim.sh $(abspath build/vmmc-vcsim)
+
 e2e: $(B)/vmmc
 	@rc=0; for s in $(E2E_SUITES); do VMMC_BIN=$(abspath $(B)/vmmc) bash $$s || rc=1; done; exit $$rc
 
@@ -157,6 +162,8 @@ bench: deps-test
 	@tests/bench/console.sh $(abspath build/vmmc)
 	@tests/bench/ssh.sh $(abspath build/vmmc)
 	@tests/bench/storage.sh
+	@tests/bench/newvm.sh $(abspath build/vmmc)
+	@tests/bench/esx.sh $(abspath build/vmmc)
 	@tests/bench/install.sh $(abspath build/vmmc)
 
 # ---- install --------------------------------------------------------------

@@ -319,14 +319,17 @@ static int open_log(struct cli *c)
 	char *err = NULL, *lv;
 	if (!path) {
 		path = getenv("VMMC_LOG");
-		if (!path || !*path)
+		if (!path || !*path) {
+			be_libvirt_logs_to(NULL); /* never on the terminal */
 			return CLI_GO;
+		}
 	}
 	if (core_log_open(path, &err) != 0) {
 		fprintf(stderr, "vmmc: %s%s\n", err, c->log_path ? "" : " (from $VMMC_LOG)");
 		free(err);
 		return 1;
 	}
+	be_libvirt_logs_to(path);
 	lv = be_libvirt_version();
 	core_log("vmmc", "vmmc %s started (pid %ld): libvirt %s, libssh %s, ncurses %s, libvterm %s%s",
 		 VMMC_VERSION, (long)getpid(), lv, rm_ssh_lib_version(), ncurses_version(),

@@ -59,6 +59,12 @@ enum be_op {
 	BE_OP_DEFINE,       /* define a VM: be_host_submit_arg with arg = its domain XML
 	                       (a malloc'd string, arg_free = free); OP_RESULT's .uuid
 	                       is the new VM's, then MD_MSG_VM_UPDATE */
+	BE_OP_OSINFO_READY, /* be_detect.h: libosinfo's database loaded (no host job) */
+	BE_OP_ISO_DETECT,   /* be_detect.h: the OS of a local ISO (no host job) */
+	BE_OP_SSH_KEYS,     /* be_detect.h: the user's SSH public keys (no host job) */
+	BE_OP_SEED_BUILD,   /* be_detect.h: a cloud-init seed ISO made here (no host job) */
+	BE_OP_VOL_SAME,     /* be_reuse.h: a pool's volume equal to a local file (own thread) */
+	BE_OP_HOST_WAIT,    /* be_detect.h: a host's connection is back (own thread) */
 	BE_OP_ISO_PROBE,    /* what an install ISO is (backend/be_iso.h): arg be_install_arg,
 	                       OP_RESULT's .ext a be_iso_probe */
 	BE_OP_INSTALL_PREP, /* extract its installer's kernel and initrd into a pool */
@@ -71,6 +77,13 @@ const char *be_op_name(int op); /* "start", "shut down", ... for messages */
 /* The version of the libvirt library vmmc runs with ("9.0.0"; virGetVersion),
  * "unknown" when it cannot say. Caller frees. */
 char *be_libvirt_version(void);
+
+/* Before the first libvirt call (virInitialize reads it once): libvirt's
+ * own log messages (the esx driver's parse warnings ...) go to path (vmmc's
+ * debug log, NULL: nowhere), never to the terminal. A LIBVIRT_LOG_OUTPUTS
+ * or LIBVIRT_DEBUG the user set is left as it is. GLib's messages
+ * (libosinfo's) go to the debug log too (core_log, area "glib"). */
+void be_libvirt_logs_to(const char *path);
 
 /* Start the event-loop thread; results go to ui_queue (items are md_msg *).
  * Also sets SIGPIPE to ignored if it is at its default (a closed socket

@@ -640,8 +640,10 @@ static int con_try_open(be_host *h, be_con *con, int *reason, char **text)
 			*reason = BE_CONSOLE_R_UNSAFE;
 			*text = xasprintf("the host's driver cannot guarantee exclusive access (%s)", e);
 		} else if (code == VIR_ERR_NO_SUPPORT) {
+			be_caps_set(h, MD_CAP_CONSOLE); /* greyed from now on */
 			*reason = BE_CONSOLE_R_ERROR;
-			*text = xasprintf("this host's driver has no serial consoles (%s)", e);
+			*text = xasprintf("consoles are not supported by the %s driver (%s)",
+					  h->driver ? h->driver : "host's", e);
 		} else {
 			be_host_check_conn(h, code, e);
 			*reason = conn_gone(h, code) ? BE_CONSOLE_R_CONN_LOST : BE_CONSOLE_R_ERROR;

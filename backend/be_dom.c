@@ -48,8 +48,7 @@ static const struct {
 /* "Could not <op> 'NAME': <libvirt's message>"; checks the connection. */
 static void be_fail_result(be_host *h, const be_job *j, const char *name)
 {
-	char *err = NULL;
-	be_host_fail(h, &err);
+	char *err = be_job_error(h, j);
 	be_post_result(h, j, false, xasprintf("Could not %s '%s': %s", be_op_name(j->op), name, err));
 	free(err);
 }

@@ -359,11 +359,13 @@ static bool be_uri_is_local_qemu_system(virConnectPtr conn)
 	return r;
 }
 
-/* Over a network (ssh://, or a libvirt transport like qemu+ssh://). */
+/* Over a network: ssh://, a libvirt transport (qemu+ssh://), or a URI
+ * with a host part (esx://user@HOST/, qemu://HOST/system: client-side
+ * drivers and TLS), unlike qemu:///system. */
 bool be_conn_is_remote(const be_host *h)
 {
 	const char *t = strstr(h->uri, "://");
-	return h->ssh || (t && memchr(h->uri, '+', (size_t)(t - h->uri)));
+	return h->ssh || (t && memchr(h->uri, '+', (size_t)(t - h->uri))) || (t && t[3] && t[3] != '/');
 }
 
 /* Everything the UI shows; on a lost connection the worker notices it. */
@@ -416,8 +418,12 @@ static void be_connect(be_host *h)
 	h->conn = be_open_auth(h, ssh_uri ? ssh_uri : h->open_uri);
 	free(ssh_uri);
 	if (!h->conn) {
-		int retry = be_schedule_retry(h);
-		err = be_last_error(NULL);
+		bool final = false;
+		int retry;
+		err = be_connect_hint(h->uri, be_last_error(NULL), &final);
+		/* a refused certificate stays refused: no retry (each would ask
+		 * for the password again) */
+		retry = final ? 0 : be_schedule_retry(h);
 		core_log("host", "%s: connect failed (retry in %d s): %s", h->uri, retry, err);
 		be_post_state(h, MD_CONN_FAILED, err, retry, NULL);
 		free(err);
@@ -428,6 +434,7 @@ static void be_connect(be_host *h)
 	 * host name (1). Events that fire in between are caught by a second
 	 * VM list on remote connections. */
 	h->local_qemu = !h->ssh && be_uri_is_local_qemu_system(h->conn);
+	be_caps_reset(h);
 	core_log("host", "%s: connected in %lld ms%s", h->uri, (long long)(core_now_ms() - t0),
 		 h->backoff ? " (reconnected)" : "");
 	h->backoff = 0;
@@ -449,8 +456,10 @@ static void be_connect(be_host *h)
 		if (hostname)
 			be_post_state(h, MD_CONN_CONNECTED, NULL, 0, xstrdup(hostname));
 		free(hostname);
-		if (be_conn_is_remote(h) && be_list_vms(h, &err) < 0)
+		/* (a driver without events re-reads the list each tick anyway) */
+		if (be_conn_is_remote(h) && h->cb_dom >= 0 && be_list_vms(h, &err) < 0)
 			xfree(&err);
+		be_caps_probe(h);
 		be_post_domcaps(h);
 		be_install_scan(h); /* install runs that ended while vmmc was away */
 	}
@@ -629,6 +638,7 @@ static void *be_worker_main(void *arg)
 	be_stats_free(h);
 	be_names_free(h);
 	be_list_free(h);
+	be_caps_reset(h);
 	pthread_mutex_lock(&h->lock);
 	h->done = true;
 	pthread_cond_broadcast(&h->done_cond);

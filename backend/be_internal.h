@@ -85,6 +85,11 @@ struct be_host {
 	char *ssh_remote;          /* the remote daemon's socket */
 	char *ssh_known_hosts;     /* NULL: ~/.ssh/known_hosts */
 	char *ssh_accepted_fp;     /* a host key accepted once in this run */
+
+	/* the driver's abilities (be_caps.c); worker */
+	char *driver;              /* virConnectGetType, lower case; NULL before a connect */
+	unsigned nosup;            /* MD_CAP_* libvirt answered "not supported" to */
+	char probe_uuid[VIR_UUID_STRING_BUFLEN]; /* a VM of the last list, for the probes */
 };
 
 /* be_loop.c */
@@ -94,6 +99,10 @@ void be_post_result(const be_host *h, const be_job *j, bool ok, char *text); /* 
 /* OP_RESULT after a failed libvirt call: "Could not <op> "NAME": <libvirt's
  * message>"; marks the connection lost when it is. */
 void be_post_fail(be_host *h, const be_job *j, const char *name);
+/* The text of job j's failed libvirt call (caller frees): libvirt's message,
+ * or "not supported by the lxc driver" for VIR_ERR_NO_SUPPORT, which also
+ * marks the op's ability missing (be_caps_learn). Checks the connection. */
+char *be_job_error(be_host *h, const be_job *j);
 /* Copy of libvirt's last error of this thread (never NULL); *code may be NULL. */
 char *be_last_error(int *code);
 void be_live_hosts_add(int delta);
@@ -141,6 +150,8 @@ int be_list_fail(be_host *h, char **err, int type);
 char *be_vol_xml(const char *name, uint64_t capacity, const char *format,
 		 const char *backing_path, const char *backing_format);
 void be_list_free(be_host *h); /* the worker's end: what the lists keep */
+/* Post n records (be_recs_read) as the VM list, with the flags of the last full list. */
+void be_list_post_recs(be_host *h, virDomainStatsRecordPtr *recs, int n);
 /* be_host.c: the host is reached over a network (ssh://, qemu+ssh:// ...). */
 bool be_conn_is_remote(const be_host *h);
 /* Post MD_MSG_VM_UPDATE or, when the VM is gone, MD_MSG_VM_REMOVED. */
@@ -200,7 +211,8 @@ char *be_names_join(char *const *names, size_t n);
 void be_stats_job(be_host *h);
 void be_stats_free(be_host *h);
 /* The bulk stats call of a tick (all its groups). */
-int be_stats_read(virConnectPtr conn, virDomainStatsRecordPtr **recs);
+/* Drivers without bulk stats (MD_CAP_BULK_STATS learned): be_recs_by_info. */
+int be_stats_read(be_host *h, virDomainStatsRecordPtr **recs);
 /* Records of be_stats_read, read between t0 and t1 (core_now_us), as the
  * previous tick: the next BE_OP_STATS gives rates at once (batch mode's
  * first list). */
@@ -216,6 +228,34 @@ void be_ssh_close(be_host *h);     /* end the session (worker) */
 void be_ssh_free(be_host *h);      /* and everything else (worker's end) */
 /* virConnectOpenAuth whose credential questions go to the UI (worker). */
 virConnectPtr be_open_auth(be_host *h, const char *uri);
+
+/* be_caps.c (worker): what the connection's driver can do.
+ * be_caps_probe: after a connect and its first lists: the driver's name and
+ * read-only probes on a VM (managed save, snapshots, autostart; a console
+ * by a device name no VM has), posted as MD_MSG_HOST_CAPS. be_caps_reset: a new
+ * connection forgets the old answers. be_caps_learn: a job failed with
+ * code: when it is VIR_ERR_NO_SUPPORT, the op's bit is set and posted;
+ * returns the text for the user ("not supported by the lxc driver") or
+ * NULL. be_caps_set: bits found missing elsewhere, posted when new.
+ * be_recs_read: virConnectGetAllDomainStats of groups (NOWAIT when the
+ * driver takes it); a driver without it (VIR_ERR_NO_SUPPORT, remembered)
+ * gets records made of virConnectListAllDomains + virDomainGetInfo per VM
+ * (state.state, state.reason 0, vcpu.current, balloon.*, cpu.time).
+ * Free with virDomainStatsRecordListFree; -1 with libvirt's error set. */
+void be_caps_probe(be_host *h);
+void be_caps_reset(be_host *h);
+char *be_caps_learn(be_host *h, int op, int code);
+void be_caps_set(be_host *h, unsigned bits);
+int be_recs_read(be_host *h, unsigned groups, virDomainStatsRecordPtr **recs);
+/* A failed connect's text (takes err): for esx://, vpx://, gsx://, a
+ * server's fault comes first ("Login failure (the server's answer to
+ * Login)"); refused for their certificate, the option that skips the check
+ * is named and *final set (retrying cannot help). */
+char *be_connect_hint(const char *uri, char *err, bool *final);
+/* The pools of a driver without virConnectListAllStoragePools (ESX's
+ * datastores): the active and defined names, each looked up. The count,
+ * *pools as virConnectListAllStoragePools gives it; -1 with libvirt's error. */
+int be_pools_legacy(virConnectPtr conn, virStoragePoolPtr **pools);
 
 /* be_demo.c: apply the <vmmc:demo> settings of a test:/// file. */
 void be_demo_seed(be_host *h);

@@ -17,11 +17,13 @@
 
 #include <libvirt/virterror.h>
 
+#include "../core/log.h"
 #include "../core/util.h"
 
 typedef struct be_uuidset {
 	unsigned char (*u)[VIR_UUID_BUFLEN];
 	size_t n;
+	bool unknown; /* the driver could not filter by it: the default applies */
 } be_uuidset;
 
 static int be_uuid_cmp(const void *a, const void *b)
@@ -125,7 +127,7 @@ static void be_vm_from_rec(const be_host *h, virDomainStatsRecordPtr r,
 	if (sets) {
 		v->autostart = be_uuidset_has(&sets[BE_SET_AUTOSTART], raw);
 		v->managed_save = be_uuidset_has(&sets[BE_SET_MANAGEDSAVE], raw);
-		v->persistent = be_uuidset_has(&sets[BE_SET_PERSISTENT], raw);
+		v->persistent = sets[BE_SET_PERSISTENT].unknown || be_uuidset_has(&sets[BE_SET_PERSISTENT], raw);
 	} else {
 		const struct be_vmflags *f =
 			h->nvmflags ? bsearch(raw, h->vmflags, h->nvmflags, sizeof(*f), be_uuid_cmp) : NULL;
@@ -165,25 +167,40 @@ static void be_post_vms(be_host *h, virDomainStatsRecordPtr *recs, int n, const 
 		qsort(h->vmflags, h->nvmflags, sizeof(*h->vmflags), be_uuid_cmp);
 	}
 	be_names_set_list(h, m->vms, m->nvms); /* before m is the UI's */
+	snprintf(h->probe_uuid, sizeof(h->probe_uuid), "%s", m->nvms ? m->vms[0].uuid : "");
 	/* by uuid: the model matches it to the old list in one walk */
 	qsort(m->vms, m->nvms, sizeof(*m->vms), be_vm_uuid_cmp);
 	be_post(m);
 }
 
-static int be_all_stats(virConnectPtr conn, virDomainStatsRecordPtr **recs)
+void be_list_post_recs(be_host *h, virDomainStatsRecordPtr *recs, int n)
 {
-	unsigned int stats = VIR_DOMAIN_STATS_STATE | VIR_DOMAIN_STATS_VCPU | VIR_DOMAIN_STATS_BALLOON;
-	/* NOWAIT: a guest stuck in a job must not hold up the whole list. */
-	int n = virConnectGetAllDomainStats(conn, stats, recs, VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT);
-	if (n < 0 && virGetLastErrorCode() == VIR_ERR_INVALID_ARG)
-		n = virConnectGetAllDomainStats(conn, stats, recs, 0);
-	return n;
+	be_post_vms(h, recs, n, NULL);
+}
+
+/* A filtered listing failed. On a live connection the driver could not
+ * answer that filter (ESX against a host without an autostart manager:
+ * "The object has already been deleted"): the list goes on with the
+ * default for it, logged once per list; else the list fails. */
+static int be_set_fail(be_host *h, unsigned flag, be_uuidset *s, char **err)
+{
+	int code;
+	char *e = be_last_error(&code);
+	be_host_check_conn(h, code, e);
+	if (virConnectIsAlive(h->conn) != 1) {
+		*err = e;
+		return -1;
+	}
+	core_log("host", "%s: listing by flag 0x%x failed, default used: %s", h->uri, flag, e);
+	free(e);
+	s->unknown = true;
+	return 0;
 }
 
 int be_list_vms(be_host *h, char **err)
 {
 	virDomainStatsRecordPtr *recs = NULL;
-	be_uuidset sets[BE_SET__COUNT] = { { NULL, 0 } };
+	be_uuidset sets[BE_SET__COUNT] = { { NULL, 0, false } };
 	int n, rc = 0;
 	int64_t t0, t1;
 	/* batch mode shows no flags; its one call is also the first stats
@@ -195,10 +212,13 @@ int be_list_vms(be_host *h, char **err)
 		return -1;
 	}
 	t0 = core_now_us();
-	n = batch ? be_stats_read(h->conn, &recs) : be_all_stats(h->conn, &recs);
+	n = batch ? be_stats_read(h, &recs)
+		  : be_recs_read(h, VIR_DOMAIN_STATS_STATE | VIR_DOMAIN_STATS_VCPU | VIR_DOMAIN_STATS_BALLOON, &recs);
 	t1 = core_now_us();
 	if (n < 0)
 		return be_host_fail(h, err);
+	core_log("host", "%s: %d VMs read in %lld ms%s", h->uri, n, (long long)(t1 - t0) / 1000,
+		 h->nosup & MD_CAP_BULK_STATS ? " (list + info per VM)" : "");
 	if (batch) {
 		be_post_vms(h, recs, n, sets);
 		be_stats_baseline(h, recs, n, t0, t1);
@@ -211,7 +231,7 @@ int be_list_vms(be_host *h, char **err)
 			be_post_vms(h, recs, n, NULL);
 		for (int i = 0; i < BE_SET__COUNT && rc == 0; i++)
 			if (be_uuidset_load(h->conn, be_set_flags[i], &sets[i]) < 0)
-				rc = be_host_fail(h, err);
+				rc = be_set_fail(h, be_set_flags[i], &sets[i], err);
 		if (rc == 0)
 			be_post_vms(h, recs, n, sets);
 	}

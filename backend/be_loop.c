@@ -5,8 +5,10 @@
 
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <glib.h>
 #include <libvirt/virterror.h>
 #include <libxml/parser.h>
 
@@ -63,6 +65,12 @@ static const char *const be_op_names[BE_OP__COUNT] = {
 	[BE_OP_NET_LEASES] = "read the DHCP leases of network",
 	[BE_OP_NET_SUGGEST] = "suggest a subnet on",
 	[BE_OP_DEFINE] = "define",
+	[BE_OP_OSINFO_READY] = "load the OS database for",
+	[BE_OP_ISO_DETECT] = "detect the OS of",
+	[BE_OP_SSH_KEYS] = "read the SSH keys for",
+	[BE_OP_SEED_BUILD] = "make the cloud-init seed for",
+	[BE_OP_VOL_SAME] = "compare a file with the volumes of",
+	[BE_OP_HOST_WAIT] = "wait for the connection of",
 	[BE_OP_ISO_PROBE] = "read the ISO",
 	[BE_OP_INSTALL_PREP] = "extract the installer",
 	[BE_OP_INSTALL_START] = "start the installer of",
@@ -73,6 +81,48 @@ const char *be_op_name(int op)
 	if (op < 0 || op >= BE_OP__COUNT || !be_op_names[op])
 		return "do something with";
 	return be_op_names[op];
+}
+
+/* GLib's messages (libosinfo's, GIO's) into the debug log, never the
+ * terminal: both of its paths, the old g_log handler and the structured
+ * writer. G_LOG_LEVEL_ERROR still aborts, as GLib makes it. */
+static void be_glib_log(const gchar *domain, GLogLevelFlags level, const gchar *msg, gpointer data)
+{
+	core_log("glib", "%s (level 0x%x): %s", domain ? domain : "-", (unsigned)level, msg ? msg : "");
+}
+
+static GLogWriterOutput be_glib_writer(GLogLevelFlags level, const GLogField *fields, gsize n, gpointer data)
+{
+	const char *domain = NULL, *msg = NULL;
+	for (gsize i = 0; i < n; i++) {
+		if (strcmp(fields[i].key, "GLIB_DOMAIN") == 0 && fields[i].length < 0)
+			domain = fields[i].value;
+		else if (strcmp(fields[i].key, "MESSAGE") == 0 && fields[i].length < 0)
+			msg = fields[i].value;
+	}
+	be_glib_log(domain, level, msg, data);
+	return G_LOG_WRITER_HANDLED;
+}
+
+static bool be_log_env_ours; /* LIBVIRT_LOG_OUTPUTS is vmmc's: not for children */
+
+void be_libvirt_logs_to(const char *path)
+{
+	static bool glib_set;
+	if (!glib_set) { /* the writer can be set once per process */
+		g_log_set_default_handler(be_glib_log, NULL);
+		g_log_set_writer_func(be_glib_writer, NULL, NULL);
+		glib_set = true;
+	}
+	char *outputs;
+	if (getenv("LIBVIRT_LOG_OUTPUTS") || getenv("LIBVIRT_DEBUG"))
+		return;
+	/* warnings and errors (libvirt's level 3) into the log; without a log,
+	 * errors only, to /dev/null: libvirt's default output is stderr */
+	outputs = path ? xasprintf("3:file:%s", path) : xstrdup("4:file:/dev/null");
+	setenv("LIBVIRT_LOG_OUTPUTS", outputs, 1);
+	be_log_env_ours = true;
+	free(outputs);
 }
 
 char *be_libvirt_version(void)
@@ -132,6 +182,12 @@ int be_init(core_msgq *ui_queue, char **err)
 		return -1;
 	}
 	virSetErrorFunc(NULL, be_quiet_error);
+	/* read once, by virInitialize: programs vmmc starts (ssh, viewers)
+	 * keep their own */
+	if (be_log_env_ours) {
+		unsetenv("LIBVIRT_LOG_OUTPUTS");
+		be_log_env_ours = false;
+	}
 	if (!registered) {
 		if (virEventRegisterDefaultImpl() < 0) {
 			*err = be_last_error(NULL);
@@ -221,10 +277,23 @@ void be_post_result(const be_host *h, const be_job *j, bool ok, char *text)
 	be_post(m);
 }
 
+char *be_job_error(be_host *h, const be_job *j)
+{
+	char *err = NULL, *nosup;
+	int code = virGetLastErrorCode();
+	be_host_fail(h, &err);
+	/* a driver without the call: say so plainly, and grey it from now on */
+	if ((nosup = be_caps_learn(h, j->op, code)) != NULL) {
+		core_log("job", "%s: %s", h->uri, err);
+		free(err);
+		err = nosup;
+	}
+	return err;
+}
+
 void be_post_fail(be_host *h, const be_job *j, const char *name)
 {
-	char *err = NULL;
-	be_host_fail(h, &err);
+	char *err = be_job_error(h, j);
 	be_post_result(h, j, false, xasprintf("Could not %s \"%s\": %s", be_op_name(j->op),
 					      name ? name : "", err));
 	free(err);

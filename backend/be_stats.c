@@ -278,15 +278,11 @@ static void be_stats_node(be_host *h, struct be_stats *s, bool active, core_stat
 	virResetLastError();
 }
 
-int be_stats_read(virConnectPtr conn, virDomainStatsRecordPtr **recs)
+int be_stats_read(be_host *h, virDomainStatsRecordPtr **recs)
 {
 	unsigned int groups = VIR_DOMAIN_STATS_STATE | VIR_DOMAIN_STATS_CPU_TOTAL | VIR_DOMAIN_STATS_BALLOON |
 			      VIR_DOMAIN_STATS_VCPU | VIR_DOMAIN_STATS_INTERFACE | VIR_DOMAIN_STATS_BLOCK;
-	/* NOWAIT: a guest stuck in a job does not hold up the whole host */
-	int n = virConnectGetAllDomainStats(conn, groups, recs, VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT);
-	if (n < 0 && virGetLastErrorCode() == VIR_ERR_INVALID_ARG)
-		n = virConnectGetAllDomainStats(conn, groups, recs, 0);
-	return n;
+	return be_recs_read(h, groups, recs);
 }
 
 static void be_stats_post(be_host *h, core_stats_tick *t)
@@ -390,13 +386,17 @@ void be_stats_job(be_host *h)
 	}
 	s = be_stats_of(h);
 	t0 = core_now_us();
-	n = be_stats_read(h->conn, &recs);
+	n = be_stats_read(h, &recs);
 	t1 = core_now_us();
 	if (n < 0) {
 		be_host_fail(h, &t->error);
 		be_stats_post(h, t);
 		return;
 	}
+	/* a driver without domain events (ESX): the tick's records are the
+	 * list, re-read at the refresh interval at no extra call */
+	if ((h->nosup & MD_CAP_EVENTS) && !(h->flags & BE_HOST_LISTS_ONLY))
+		be_list_post_recs(h, recs, n);
 	cur = be_stats_samples(s, recs, n, t0, t1, true, &ncur);
 	virDomainStatsRecordListFree(recs);
 

@@ -219,7 +219,9 @@ int be_list_pools(be_host *h, char **err)
 		*err = xstrdup("not connected");
 		return -1;
 	}
-	if ((n = virConnectListAllStoragePools(h->conn, &pools, 0)) < 0)
+	/* ESX has only the older calls: its datastores through them */
+	if ((n = virConnectListAllStoragePools(h->conn, &pools, 0)) < 0 &&
+	    (virGetLastErrorCode() != VIR_ERR_NO_SUPPORT || (n = be_pools_legacy(h->conn, &pools)) < 0))
 		return be_list_fail(h, err, MD_MSG_POOL_LIST);
 	m = md_msg_new(MD_MSG_POOL_LIST, h->id);
 	m->pools = xcalloc((size_t)n, sizeof(*m->pools));

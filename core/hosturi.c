@@ -308,3 +308,66 @@ fail:
 	core_ssh_target_free(&t);
 	return -1;
 }
+
+/* ---- VMware (esx://, vpx://) ---------------------------------------------- */
+
+/* s with every byte but RFC 3986's unreserved ones (and keep, if given) as %XX */
+static char *uri_escape(const char *s, const char *keep)
+{
+	size_t n = strlen(s);
+	char *out = xmalloc(3 * n + 1), *o = out;
+	for (const char *p = s; *p; p++) {
+		if (uri_alnum(*p) || strchr("-._~", *p) || (keep && strchr(keep, *p)))
+			*o++ = *p;
+		else
+			o += sprintf(o, "%%%02X", (unsigned char)*p);
+	}
+	*o = '\0';
+	return out;
+}
+
+char *core_esx_uri_build(bool vcenter, const char *user, const char *host, const char *port,
+			 const char *path, bool no_verify, char **err)
+{
+	char portbuf[16] = "", *u = NULL, *pth = NULL, *r;
+	int portnum;
+	bool has_user = user && *user;
+
+	if (!host || !*host) {
+		*err = xstrdup(vcenter ? "Enter the vCenter host" : "Enter the ESX host");
+		return NULL;
+	}
+	if (core_ssh_host_check(host, err) < 0 || core_ssh_port_check(port, &portnum, err) < 0)
+		return NULL;
+	if (has_user) {
+		for (const char *p = user; *p; p++)
+			if (uri_ctl_or_space(*p)) {
+				*err = xstrdup("The user name cannot hold spaces or control characters");
+				return NULL;
+			}
+		if (!core_utf8_valid(user)) {
+			*err = xstrdup("The user name is not valid UTF-8");
+			return NULL;
+		}
+	}
+	while (path && *path == '/')
+		path++;
+	if (vcenter && (!path || !*path)) {
+		*err = xstrdup("Enter the vCenter path: datacenter/compute resource, e.g. dc1/cluster1");
+		return NULL;
+	}
+	if (!vcenter && path && *path) {
+		*err = xstrdup("A path is for vCenter (vpx://) only");
+		return NULL;
+	}
+	if (portnum)
+		snprintf(portbuf, sizeof(portbuf), ":%d", portnum);
+	if (has_user)
+		u = uri_escape(user, NULL);
+	pth = uri_escape(path ? path : "", "/");
+	r = xasprintf("%s://%s%s%s%s/%s%s", vcenter ? "vpx" : "esx", u ? u : "", u ? "@" : "", host, portbuf, pth,
+		      no_verify ? "?no_verify=1" : "");
+	free(u);
+	free(pth);
+	return r;
+}

@@ -29,6 +29,16 @@ int core_ssh_user_check(const char *user, char **err);   /* NULL / "" is fine */
 int core_ssh_port_check(const char *port, int *out, char **err); /* NULL / "": *out = 0 */
 int core_ssh_driver_check(const char *driver, char **err); /* NULL / "" is fine */
 
+/* A VMware URI (libvirt's esx driver) from the Add Host fields: vcenter
+ * false: esx://[user@]host[:port]/, true: vpx://[user@]host[:port]/PATH
+ * (PATH: the datacenter and compute resource, e.g. "dc1/cluster1/esx1";
+ * needed for vCenter). no_verify adds ?no_verify=1 (skips the server
+ * certificate check). The user is percent-encoded (administrator@vsphere.local
+ * has an '@'), path segments too; the host is checked as for ssh://.
+ * NULL and *err naming the field. */
+char *core_esx_uri_build(bool vcenter, const char *user, const char *host, const char *port,
+			 const char *path, bool no_verify, char **err);
+
 /* What an ssh:// URI names. */
 struct core_ssh_target {
 	char *user;            /* NULL: ssh_config's, else the local user */

@@ -61,6 +61,23 @@ const char *md_conn_name(int conn)
 	return "unknown";
 }
 
+const char *md_cap_name(unsigned cap)
+{
+	switch (cap) {
+	case MD_CAP_BULK_STATS: return "bulk stats";
+	case MD_CAP_EVENTS: return "events";
+	case MD_CAP_SAVE: return "managed save";
+	case MD_CAP_SNAPSHOT: return "snapshots";
+	case MD_CAP_AUTOSTART: return "autostart";
+	case MD_CAP_CONSOLE: return "consoles";
+	case MD_CAP_PAUSE: return "pause";
+	case MD_CAP_SHUTDOWN: return "shut down";
+	case MD_CAP_REBOOT: return "reboot";
+	case MD_CAP_RESET: return "reset";
+	}
+	return NULL;
+}
+
 md_msg *md_msg_new(int type, int host_id)
 {
 	md_msg *m = xcalloc(1, sizeof(*m));
@@ -270,6 +287,7 @@ static void md_host_free(md_host **hp)
 	free(h->hostname);
 	free(h->via);
 	free(h->error);
+	free(h->driver);
 	md_free_vms(&h->vms, &h->nvms);
 	md_free_nets(&h->nets, &h->nnets);
 	md_free_pools(&h->pools, &h->npools);
@@ -656,6 +674,12 @@ int md_apply(md_model *m, md_msg *msg)
 		h->domcaps = msg->ext;
 		msg->ext = NULL;
 		dirty = MD_DIRTY_TREE; /* nothing drawn changes; h->gen tells the wizard */
+		break;
+	case MD_MSG_HOST_CAPS:
+		if (msg->text)
+			core_str_set(&h->driver, msg->text);
+		h->nosup = (unsigned)msg->count & MD_CAP__ALL;
+		dirty = MD_DIRTY_TREE; /* the tree shows the driver; actions grey */
 		break;
 	default:
 		break;

@@ -162,7 +162,29 @@ typedef struct md_host {
 	core_stats_store *live;  /* live figures and history (MD_MSG_STATS), NULL = none yet */
 	core_domcaps *domcaps;   /* what a new domain can have (MD_MSG_DOMCAPS), NULL = not yet;
 	                            kept while the host is away, replaced on each connection */
+	char *driver;            /* the connection's driver, lower case ("qemu", "lxc", "esx"),
+	                            NULL = not known yet (MD_MSG_HOST_CAPS) */
+	unsigned nosup;          /* MD_CAP_* bits the driver answered "not supported" to */
 } md_host;
+
+/* What a host's driver can do (md_host.nosup holds the missing ones). Each
+ * bit comes from libvirt's own answer: a read-only probe after connecting,
+ * or a job that failed with VIR_ERR_NO_SUPPORT. */
+enum md_cap {
+	MD_CAP_BULK_STATS = 1u << 0, /* virConnectGetAllDomainStats (else: list + info per VM) */
+	MD_CAP_EVENTS = 1u << 1,     /* domain lifecycle events (else: re-read each tick) */
+	MD_CAP_SAVE = 1u << 2,       /* managed save */
+	MD_CAP_SNAPSHOT = 1u << 3,
+	MD_CAP_AUTOSTART = 1u << 4,
+	MD_CAP_CONSOLE = 1u << 5,    /* serial console streams */
+	MD_CAP_PAUSE = 1u << 6,      /* suspend / resume */
+	MD_CAP_SHUTDOWN = 1u << 7,
+	MD_CAP_REBOOT = 1u << 8,
+	MD_CAP_RESET = 1u << 9,
+	MD_CAP__ALL = (1u << 10) - 1
+};
+/* "bulk stats", "events", "managed save" ... for one bit (NULL if none). */
+const char *md_cap_name(unsigned cap);
 
 typedef struct md_model {
 	md_host **hosts;
@@ -194,6 +216,7 @@ enum md_msg_type {
 	                           it into md_model.xfers (insert or replace by id) */
 	MD_MSG_DOMCAPS,         /* .ext is a core_domcaps (core/domcaps.h), once per connection;
 	                           md_apply takes it into md_host.domcaps */
+	MD_MSG_HOST_CAPS,       /* text: the driver's name; count: md_host.nosup (MD_CAP_*) */
 };
 
 typedef struct md_msg {

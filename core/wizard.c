@@ -59,6 +59,10 @@ void core_steps_free(core_step **pv, size_t n)
 		free(v[i].local);
 		free(v[i].format);
 		free(v[i].xml);
+		free(v[i].new_vol);
+		free(v[i].dst_pool_uuid);
+		free(v[i].seed_meta);
+		free(v[i].seed_user);
 		free(v[i].src_pool_uuid);
 		free(v[i].src_vol);
 		free(v[i].kernel);

@@ -40,6 +40,12 @@ enum core_step_kind {
 	CORE_STEP_START,
 	CORE_STEP_CONSOLE,
 	CORE_STEP_NET_START,  /* an inactive network the VM uses (uuid in .pool_uuid; stopped on undo) */
+	CORE_STEP_VOL_CLONE,  /* volume vol of pool .pool_uuid copied as new_vol into dst_pool_uuid
+	                         (virStorageVolCreateXMLFrom; the copy deleted on undo) */
+	CORE_STEP_VOL_RESIZE, /* volume vol of pool .pool_uuid grown to .size (undone with the volume) */
+	CORE_STEP_SEED,       /* a cloud-init seed ISO built here from .seed_meta / .seed_user, then
+	                         uploaded as vol into .pool_uuid (deleted on undo; the local file
+	                         removed either way) */
 	/* the text installer (issue 18): the installer's .kernel and .initrd
 	 * read out of the ISO (.local, or the volume .src_vol of pool
 	 * .src_pool_uuid) into volumes .kernel_vol, .initrd_vol of pool
@@ -53,6 +59,8 @@ typedef struct core_step {
 	char *label;          /* "Create volume web1.qcow2 (20 GiB, qcow2) in pool default" */
 	char *pool, *pool_uuid, *vol, *local, *format, *xml;
 	uint64_t size;
+	char *new_vol, *dst_pool_uuid;   /* VOL_CLONE */
+	char *seed_meta, *seed_user;     /* SEED: the files' text (a password only as its hash) */
 	char *src_pool_uuid, *src_vol, *kernel, *initrd, *kernel_vol, *initrd_vol; /* INSTALL_* */
 } core_step;
 void core_steps_free(core_step **steps, size_t n);

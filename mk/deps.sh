@@ -8,8 +8,8 @@
 # Sets: build (make: compiler, libraries), test (make check: cmocka, tmux,
 # libvirtd, QEMU, sshd ...), pkg (make deb and its tests: debhelper,
 # lintian, mandoc, bash-completion, zsh).
-build_pkgs="gcc make pkg-config libvirt-dev libxml2-dev libncurses-dev libvterm-dev libssh-dev libosinfo-1.0-dev libarchive-dev"
-test_pkgs="libcmocka-dev tmux ovmf swtpm swtpm-tools osinfo-db xorriso genisoimage dnsmasq-base libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils openssh-server busybox-static qemu-guest-agent cpio procps psmisc iproute2 iptables openssh-client python3 clang libclang-rt-dev debian-installer-12-netboot-amd64"
+build_pkgs="gcc make pkg-config libvirt-dev libxml2-dev libncurses-dev libvterm-dev libssh-dev libosinfo-1.0-dev libcrypt-dev libarchive-dev"
+test_pkgs="libcmocka-dev tmux ovmf swtpm swtpm-tools osinfo-db xorriso genisoimage isolinux syslinux-common virtinst dnsmasq-base libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils openssh-server busybox-static qemu-guest-agent cpio procps psmisc iproute2 iptables openssh-client python3 python3-yaml clang libclang-rt-dev libvirt-daemon-driver-lxc golang-go golang-github-vmware-govmomi-dev debian-installer-12-netboot-amd64"
 pkg_pkgs="dpkg-dev debhelper fakeroot lintian devscripts mandoc bash-completion zsh"
 list=0
 if [ "${1:-}" = --list ]; then

@@ -575,16 +575,46 @@ const struct tui_action *tui_action_by_id(const char *id)
 	return NULL;
 }
 
+/* The driver ability (MD_CAP_*) a VM action needs; 0 when none. */
+static unsigned action_cap(const struct tui_action *act)
+{
+	static const struct {
+		const char *id;
+		unsigned cap;
+	} caps[] = {
+		{ "vm.shutdown", MD_CAP_SHUTDOWN }, { "vm.reboot", MD_CAP_REBOOT },
+		{ "vm.reset", MD_CAP_RESET },       { "vm.pause", MD_CAP_PAUSE },
+		{ "vm.resume", MD_CAP_PAUSE },      { "vm.save", MD_CAP_SAVE },
+		{ "vm.discard", MD_CAP_SAVE },      { "vm.autostart", MD_CAP_AUTOSTART },
+		{ "vm.console", MD_CAP_CONSOLE },   { "vm.console_force", MD_CAP_CONSOLE },
+		{ "vm.console_safe", MD_CAP_CONSOLE },
+	};
+	for (size_t i = 0; i < CORE_ARRAY_LEN(caps); i++)
+		if (strcmp(act->id, caps[i].id) == 0)
+			return caps[i].cap;
+	return 0;
+}
+
+/* The selected host's driver said it cannot do what act needs. */
+static bool action_nosup(const struct tui_app *a, const struct tui_action *act)
+{
+	const md_host *h = act->scope == TUI_SCOPE_VM ? tui_sel_host(a) : NULL;
+	return h && (h->nosup & action_cap(act));
+}
+
 bool tui_action_enabled(const struct tui_app *a, const struct tui_action *act)
 {
-	return act->enabled == NULL || act->enabled(a);
+	return (act->enabled == NULL || act->enabled(a)) && !action_nosup(a, act);
 }
 
 void tui_action_run(struct tui_app *a, const struct tui_action *act)
 {
 	if (!tui_action_enabled(a, act)) {
 		const md_host *h = tui_sel_host(a);
-		if (act->scope == TUI_SCOPE_VM && h && h->conn != MD_CONN_CONNECTED)
+		if (action_nosup(a, act))
+			tui_status(a, true, "%s: not supported by the %s driver", act->label,
+				   h->driver ? h->driver : "host's");
+		else if (act->scope == TUI_SCOPE_VM && h && h->conn != MD_CONN_CONNECTED)
 			tui_status(a, true, "%s: the host is %s", act->label, md_conn_name(h->conn));
 		else if (act->scope == TUI_SCOPE_VM && !tui_sel_vm(a))
 			tui_status(a, true, "%s: select a VM first", act->label);

@@ -123,13 +123,16 @@ void tui_open_properties(struct tui_app *a)
 /* The dialog has one page whose first field picks the kind; the fields
  * after it are rebuilt when the kind changes (on_change), their values
  * kept here. */
-enum { ADD_KIND_URI, ADD_KIND_SSH };
+enum { ADD_KIND_URI, ADD_KIND_SSH, ADD_KIND_ESX };
 
 struct add_host_ctx {
 	struct tui_app *a;
 	int kind;
 	char *uri, *host, *user, *port, *driver, *name;
 	int daemon;        /* 0 system, 1 session */
+	char *path;        /* ESX kind: the vCenter path */
+	int vmware;        /* ESX kind: 0 ESX host, 1 vCenter */
+	bool no_verify;    /* ESX kind: skip the certificate check */
 	int group;         /* the Group choice: 0 none, else a->reg.groups[group - 1] */
 	bool save;
 	char *built;       /* the URI add_host_validate made */
@@ -140,6 +143,9 @@ static const char add_uri_text[] = "A libvirt URI: qemu:///system, qemu:///sessi
 static const char add_ssh_text[] = "vmmc logs in with SSH (your keys, agent and ~/.ssh/config) and talks to "
 				   "libvirt there: ssh://[user@]host[:port]/system|session. User and Port may "
 				   "stay empty (~/.ssh/config's, else the defaults).";
+static const char add_esx_text[] = "VMware ESX or vCenter through libvirt's esx driver (esx://, vpx://). "
+				   "The password is asked when connecting and never stored. vCenter needs "
+				   "the path of the datacenter and compute resource (dc1/cluster1).";
 
 static void add_host_ctx_free(struct tui_dialog *d)
 {
@@ -152,6 +158,7 @@ static void add_host_ctx_free(struct tui_dialog *d)
 	free(c->port);
 	free(c->driver);
 	free(c->name);
+	free(c->path);
 	free(c->built);
 	free(c);
 	d->ctx = NULL;
@@ -170,6 +177,7 @@ static void add_host_keep(struct add_host_ctx *c, struct tui_dialog *d)
 		{ "port", offsetof(struct add_host_ctx, port) },
 		{ "driver", offsetof(struct add_host_ctx, driver) },
 		{ "name", offsetof(struct add_host_ctx, name) },
+		{ "path", offsetof(struct add_host_ctx, path) },
 	};
 	struct tui_field *f;
 	for (size_t i = 0; i < CORE_ARRAY_LEN(text); i++)
@@ -181,6 +189,10 @@ static void add_host_keep(struct add_host_ctx *c, struct tui_dialog *d)
 		c->group = f->choice;
 	if ((f = tui_dialog_field(d, "save")) != NULL)
 		c->save = f->checked;
+	if ((f = tui_dialog_field(d, "vmware")) != NULL)
+		c->vmware = f->choice;
+	if ((f = tui_dialog_field(d, "noverify")) != NULL)
+		c->no_verify = f->checked;
 }
 
 static void add_host_fields(struct add_host_ctx *c, struct tui_page *p)
@@ -190,10 +202,24 @@ static void add_host_fields(struct add_host_ctx *c, struct tui_page *p)
 	f = tui_page_add(p, &tui_field_choice, "kind", "&Kind", NULL);
 	tui_field_add_choice(f, "libvirt URI");
 	tui_field_add_choice(f, "SSH");
+	tui_field_add_choice(f, "ESX / vCenter");
 	f->choice = c->kind;
 	if (c->kind == ADD_KIND_URI) {
 		core_str_set(&p->text, add_uri_text);
 		tui_page_add(p, &tui_field_text, "uri", "&URI", c->uri);
+	} else if (c->kind == ADD_KIND_ESX) {
+		core_str_set(&p->text, add_esx_text);
+		f = tui_page_add(p, &tui_field_choice, "vmware", "&Type", NULL);
+		tui_field_add_choice(f, "ESX host");
+		tui_field_add_choice(f, "vCenter");
+		f->choice = c->vmware;
+		tui_page_add(p, &tui_field_text, "host", "&Host", c->host);
+		tui_page_add(p, &tui_field_text, "user", "&User", c->user);
+		tui_page_add(p, &tui_field_text, "port", "&Port", c->port)->width = 6;
+		tui_page_add(p, &tui_field_text, "path", "P&ath (vCenter)", c->path);
+		tui_page_add(p, &tui_field_check, "noverify",
+			     "Skip the certificate &check (insecure)",
+			     NULL)->checked = c->no_verify;
 	} else {
 		core_str_set(&p->text, add_ssh_text);
 		tui_page_add(p, &tui_field_text, "host", "&Host", c->host);
@@ -236,6 +262,11 @@ static int add_host_validate(struct tui_dialog *d, struct tui_page *p, char **er
 			return -1;
 		}
 		c->built = xstrdup(uri);
+	} else if (c->kind == ADD_KIND_ESX) {
+		c->built = core_esx_uri_build(c->vmware == 1, c->user, c->host, c->port, c->path, c->no_verify,
+					      err);
+		if (!c->built)
+			return -1;
 	} else {
 		c->built = core_ssh_uri_build(c->user, c->host, c->port, c->daemon == 1, c->driver, err);
 		if (!c->built)

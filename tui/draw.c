@@ -237,6 +237,12 @@ static void draw_tree(struct tui_app *a)
 			struct core_reg_host *th = tui_host_by_id(a, h->id);
 			const char *state = tui_host_shows_busy(h) ? "busy" : md_conn_name(h->conn);
 			char *label = core_sanitize(h->label);
+			/* a connected host of another driver than QEMU (or the demo's
+			 * test driver) shows which: "lxc", "esx" */
+			if (h->conn == MD_CONN_CONNECTED && !tui_host_shows_busy(h) && h->driver &&
+			    strcmp(h->driver, "qemu") != 0 && strcmp(h->driver, "test") != 0 &&
+			    strlen(h->driver) < 12)
+				state = h->driver;
 			bool ex = th && th->expanded;
 			char *line = xasprintf("%*s%s %s", ind, "", a->utf8 ? (ex ? "▾" : "▸") : (ex ? "-" : "+"), label);
 			int sw = (int)strlen(state) + 2;

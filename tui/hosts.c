@@ -457,13 +457,31 @@ static void props_done(struct tui_app *a, struct tui_dialog *d, int result)
 	tui_save_config(a);
 }
 
+/* "Driver:     lxc\nLacks:      bulk stats, managed save\n" ("" before
+ * the first connect); caller frees. */
+static char *tui_host_driver_text(const md_host *h)
+{
+	char lacks[256] = "nothing vmmc uses", *drv, *text;
+	size_t len = 0;
+	if (!h->driver)
+		return xstrdup("");
+	for (unsigned bit = 1; bit & MD_CAP__ALL; bit <<= 1)
+		if ((h->nosup & bit) && len < sizeof(lacks))
+			len += (size_t)snprintf(lacks + len, sizeof(lacks) - len, "%s%s", len ? ", " : "",
+						md_cap_name(bit));
+	drv = safe_cut(h->driver, 40);
+	text = xasprintf("Driver:     %s\nLacks:      %s\n", drv, lacks);
+	free(drv);
+	return text;
+}
+
 void tui_open_host_properties(struct tui_app *a)
 {
 	const md_host *h = tui_sel_host(a);
 	struct core_reg_host *th = h ? tui_host_by_id(a, h->id) : NULL;
 	struct tui_dialog *d;
 	struct tui_page *p;
-	char *uri, *host, *err, *via, *text, retry[48];
+	char *uri, *host, *err, *via, *drv, *text, retry[48];
 	const char *state;
 	if (!th)
 		return;
@@ -477,10 +495,12 @@ void tui_open_host_properties(struct tui_app *a)
 		snprintf(retry, sizeof(retry), "%s",
 			 h->conn == MD_CONN_CONNECTED || h->conn == MD_CONN_CONNECTING ? "-" : "no (Connect Host retries)");
 	via = h->via ? safe_cut(h->via, 200) : NULL;
+	drv = tui_host_driver_text(h);
 	text = xasprintf("URI:        %s\nHostname:   %s\n%s%s%sState:      %s, %zu VM%s\nRetry:      %s\n"
+			 "%s"
 			 "Last error: %s",
 			 uri, host, via ? "Via:        " : "", via ? via : "", via ? "\n" : "", state, h->nvms,
-			 h->nvms == 1 ? "" : "s", retry, err);
+			 h->nvms == 1 ? "" : "s", retry, drv, err);
 	d = tui_dialog_new("Host Properties", TUI_BTN_CUSTOM);
 	tui_dialog_set_button(d, 0, "OK");
 	tui_dialog_set_button(d, 1, "Close");
@@ -497,5 +517,6 @@ void tui_open_host_properties(struct tui_app *a)
 	free(host);
 	free(err);
 	free(via);
+	free(drv);
 	free(text);
 }

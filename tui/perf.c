@@ -86,6 +86,12 @@ void tui_perf_tick(struct tui_app *a)
 			ph->baseline = false;
 			continue;
 		}
+		/* a driver without bulk stats (ESX, LXC) pays a call per VM
+		 * each reading: only the host shown is read */
+		if ((h->nosup & MD_CAP_BULK_STATS) && h != tui_sel_host(a)) {
+			ph->baseline = false;
+			continue;
+		}
 		if (ph->pending || p->frozen)
 			continue; /* a slow host: its next reading waits for its last one */
 		if (ph->baseline && !tick)

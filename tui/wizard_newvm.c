@@ -16,9 +16,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "../backend/be_iso.h"
+#include "../backend/be_detect.h"
 #include "../backend/be_osinfo.h"
+#include "../backend/be_reuse.h"
+#include "../backend/be_seed.h"
 #include "../backend/be_storage.h"
 #include "../core/sanitize.h"
 #include "../core/storage.h"
@@ -40,7 +44,30 @@ struct wz_ctx {
 	int host_id;
 	char *probe_key;     /* the ISO the probe asked about (issue 18) */
 	uint64_t probe_seq;
+	/* waits done on threads, answered as messages (backend/be_detect.h) */
+	struct tui_dialog *d;
+	uint64_t db_seq;     /* the OS database's load, 0 none asked */
+	uint64_t detect_seq; /* the install media's OS, 0 none running */
+	char *detect_path;   /* the file of the last detection */
+	uint64_t keys_seq;   /* the user's SSH keys (cloud-init), 0 none asked */
+	uint64_t same_seq;   /* a local ISO compared with the pool's volumes, 0 none running */
+	char *same_key;      /* "pool\nfile" of the last comparison */
+	bool name_auto;      /* Quick Create: the name is the one proposed (not typed) */
 };
+
+static void qc_name(struct wz_ctx *c);
+
+static void reuse_begin(struct wz_ctx *c);
+static void reuse_label(struct wz_ctx *c, struct tui_page *p);
+static bool reuse_reply(struct wz_ctx *c, const md_msg *m);
+
+static void cloud_fields(struct wz_ctx *c, struct tui_page *p);
+static bool host_field(struct wz_ctx *c, struct tui_page *p);
+static void host_switch(struct wz_ctx *c, int choice);
+static bool kernel_fields(struct wz_ctx *c, struct tui_page *p);
+
+static bool os_db_pending(struct wz_ctx *c, struct tui_page *p);
+static void detect_begin(struct wz_ctx *c);
 
 /* the pages' words above their fields */
 static const char *const page_text[] = {
@@ -57,7 +84,7 @@ static const char *const page_text[] = {
 /* fields whose value is the index of their choice */
 static bool by_index(const char *id)
 {
-	static const char *const ids[] = { "source", "firmware", "accel", "nic", "disk", "install" };
+	static const char *const ids[] = { "source", "firmware", "accel", "nic", "disk", "cloud_from", "install" };
 	for (size_t i = 0; i < CORE_ARRAY_LEN(ids); i++)
 		if (strcmp(ids[i], id) == 0)
 			return true;
@@ -176,7 +203,8 @@ static void install_fields(struct wz_ctx *c, struct tui_page *p);
 static void build_page(struct wz_ctx *c, struct tui_page *p, int page)
 {
 	static const char *const sources[] = { "ISO image in a storage pool", "Local ISO file (uploaded)",
-					       "Import an existing disk", "Network boot (PXE)", "Direct kernel boot" };
+					       "Import an existing disk", "Network boot (PXE)", "Direct kernel boot",
+					       "Cloud image (cloud-init)" };
 	static const char *const fws[] = { "BIOS", "UEFI" };
 	static const char *const accels[] = { "KVM (hardware)", "TCG (software emulation)" };
 	static const char *const nics[] = { "Virtual network", "Bridge", "User networking", "None" };
@@ -189,9 +217,11 @@ static void build_page(struct wz_ctx *c, struct tui_page *p, int page)
 		const md_host *h = md_host_get(c->a->model, c->host_id);
 		char *host = core_sanitize(h ? h->label : "?");
 		add_value(c, p, &tui_field_text, "name", "&Name");
-		v = xasprintf("Host: %s", host);
-		tui_page_add(p, &tui_field_label, "host", "Host", v);
-		free(v);
+		if (!host_field(c, p)) { /* the one connected host: said, not chosen */
+			v = xasprintf("Host: %s", host);
+			tui_page_add(p, &tui_field_label, "host", "Host", v);
+			free(v);
+		}
 		free(host);
 		break;
 	}
@@ -205,23 +235,32 @@ static void build_page(struct wz_ctx *c, struct tui_page *p, int page)
 		case 1:
 			add_value(c, p, &tui_field_path, "local_iso", "&File");
 			add_options(c, p, &tui_field_choice, "upload_pool", "&Pool", 0);
+			reuse_label(c, p);
 			break;
 		case 2:
 			add_options(c, p, &tui_field_list, "import", "&Disk volume", 6);
 			break;
 		case 4:
+			if (kernel_fields(c, p))
+				break;
 			add_value(c, p, &tui_field_text, "kernel", "&Kernel");
 			add_value(c, p, &tui_field_text, "initrd", "I&nitrd");
 			add_value(c, p, &tui_field_text, "cmdline", "&Command line");
+			break;
+		case 5:
+			cloud_fields(c, p);
 			break;
 		}
 		free(v);
 		break;
 	case 2:
 		/* the database loads on a thread from the wizard's opening (about
-		 * 1 s): only a user faster than that waits here, at most 5 s */
-		if (!be_osinfo_shared() && !be_osinfo_shared_error())
-			be_osinfo_shared_wait(5000);
+		 * 1 s): a user faster than that sees it loading, never a wait */
+		if (os_db_pending(c, p))
+			break;
+		if (c->detect_seq)
+			tui_page_add(p, &tui_field_label, "os_detecting", "Detecting",
+				     "Detecting the OS of the install media...");
 		add_value(c, p, &tui_field_text, "os_query", "&Search");
 		add_options(c, p, &tui_field_list, "os", "&OS", 8);
 		break;
@@ -256,6 +295,14 @@ static void build_page(struct wz_ctx *c, struct tui_page *p, int page)
 		free(v);
 		break;
 	case 6:
+		v = get(c, "source");
+		if (atoi(v) == 5) { /* the cloud image is the disk: where, how big */
+			free(v);
+			add_options(c, p, &tui_field_choice, "disk_pool", "&Pool", 0);
+			add_value(c, p, &tui_field_size, "disk_size", "Si&ze");
+			break;
+		}
+		free(v);
 		add_indexed(c, p, &tui_field_radio, "disk", "&Disk", disks, CORE_ARRAY_LEN(disks));
 		v = get(c, "disk");
 		if (atoi(v) == 0) {
@@ -338,10 +385,20 @@ static void wz_changed(struct tui_dialog *d, struct tui_page *p, struct tui_fiel
 {
 	struct wz_ctx *c = d->ctx;
 	int page = page_index(d, p);
+	if (strcmp(f->id, "host_pick") == 0) { /* another host: the wizard anew for it, the name kept */
+		host_switch(c, f->choice);
+		build_page(c, p, page);
+		tui_dialog_focus(d, "host_pick");
+		show_issues(c, d, p, tui_dialog_field(d, "name"), false, NULL);
+		return;
+	}
 	wz_refresh(c);
 	push(c, f);
+	if (strcmp(f->id, "local_iso") == 0 || strcmp(f->id, "upload_pool") == 0 || strcmp(f->id, "source") == 0)
+		reuse_begin(c); /* the same ISO in the pool? found while the user goes on */
 	if (strcmp(f->id, "source") == 0 || strcmp(f->id, "nic") == 0 || strcmp(f->id, "disk") == 0 ||
-	    strcmp(f->id, "os_query") == 0 || strcmp(f->id, "install") == 0) {
+	    strcmp(f->id, "os_query") == 0 || strcmp(f->id, "cloud_from") == 0 || strcmp(f->id, "kernel_upload") == 0 ||
+	    strcmp(f->id, "install") == 0) {
 		char *id = xstrdup(f->id); /* f goes with the page's fields */
 		build_page(c, p, page);
 		f = tui_dialog_field(d, id);
@@ -355,21 +412,15 @@ static void install_probe(struct wz_ctx *c, struct tui_dialog *d);
 static int wz_validate(struct tui_dialog *d, struct tui_page *p, char **err)
 {
 	struct wz_ctx *c = d->ctx;
-	char *msg, *e = NULL;
 	wz_refresh(c);
 	for (size_t i = 0; i < p->nfields; i++)
 		push(c, p->fields[i]);
 	if (show_issues(c, d, p, NULL, true, err) > 0)
 		return -1;
-	/* leaving the source: the install media's OS (a local ISO: 64 KiB read;
-	 * the database, loading since the wizard opened, waited for at most 5 s) */
-	if (page_index(d, p) == 1 && !be_osinfo_shared() && !be_osinfo_shared_error())
-		be_osinfo_shared_wait(5000);
-	if (page_index(d, p) == 1 && (msg = c->ops->text(c->w, "detect", &e)) != NULL) {
-		tui_status(c->a, false, "%s", msg);
-		free(msg);
-	}
-	free(e);
+	/* leaving the source: the install media's OS (a local ISO: 64 KiB read)
+	 * found on a thread; its answer comes as a message (wz_reply) */
+	if (page_index(d, p) == 1)
+		detect_begin(c);
 	if (page_index(d, p) == 1)
 		install_probe(c, d);
 	return 0;
@@ -404,6 +455,8 @@ static void wz_free(struct tui_dialog *d)
 	if (c->w)
 		c->ops->destroy(c->w);
 	free(c->probe_key);
+	free(c->detect_path);
+	free(c->same_key);
 	free(c);
 	d->ctx = NULL;
 }
@@ -425,7 +478,23 @@ struct run_ctx {
 	int64_t t0;
 	uint64_t xfer;     /* the upload running, 0 none */
 	char progress[96]; /* its progress */
+	uint64_t seed_seq; /* the seed ISO being made (CORE_STEP_SEED), 0 none */
+	char *seed_iso;    /* the made one, here, until uploaded */
+	/* the host dropped: Finish waits for it (be_host_wait_start) */
+	uint64_t wait_seq;
+	int rewaits;       /* the link was back before the model had the host's lists again */
+	struct tui_app *a;
+	const core_wizard_ops *ops; /* the wizard's state, kept when Finish came */
+	void *w;                    /* while the host was away (steps planned on its return) */
 };
+
+enum { RUN_WAIT_MS = 300 * 1000 };
+static bool run_wait(struct tui_app *a, struct tui_dialog *d);
+static bool run_host_away(struct tui_app *a, int host_id);
+static bool run_wait_start(struct tui_app *a, struct tui_dialog *d);
+static bool run_waited(struct tui_app *a, struct tui_dialog *d, const md_msg *m);
+
+static void run_seed_made(struct tui_app *a, struct tui_dialog *d, const md_msg *m);
 
 static void run_text(struct tui_dialog *d)
 {
@@ -453,6 +522,13 @@ static void run_text(struct tui_dialog *d)
 	else
 		n = xstrdup(t);
 	free(t);
+	if (r->wait_seq) {
+		const md_host *h = md_host_get(r->a->model, r->host_id);
+		t = xasprintf("%s\nWaiting for %s to come back (the wizard's choices are kept)...", n,
+			      h && h->label ? h->label : "the host");
+		free(n);
+		n = t;
+	}
 	tui_dialog_set_text(d, 0, n);
 	free(n);
 }
@@ -478,6 +554,8 @@ static void run_step(struct tui_app *a, struct tui_dialog *d)
 			run_fail(a, d, "the host is gone");
 			return;
 		}
+		if (run_wait(a, d))
+			return; /* the host dropped: on with this step when it is back */
 		if (s->kind != CORE_STEP_CONSOLE)
 			break;
 		tui_console_open_vm(a, r->host_id, r->uuid); /* opens as the VM runs */
@@ -505,6 +583,23 @@ static void run_step(struct tui_app *a, struct tui_dialog *d)
 	case CORE_STEP_INSTALL_START:
 		seq = install_step(be, s, r->uuid);
 		break;
+	case CORE_STEP_VOL_CLONE: {
+		be_vol_op *op = be_vol_op_new(s->vol);
+		op->new_name = xstrdup(s->new_vol);
+		op->dst_pool = xstrdup(s->dst_pool_uuid);
+		seq = be_host_submit_arg(be, BE_OP_VOL_CLONE, s->pool_uuid, op, be_storage_arg_free);
+		break;
+	}
+	case CORE_STEP_VOL_RESIZE: {
+		be_vol_op *op = be_vol_op_new(s->vol);
+		op->capacity = s->size;
+		seq = be_host_submit_arg(be, BE_OP_VOL_RESIZE, s->pool_uuid, op, be_storage_arg_free);
+		break;
+	}
+	case CORE_STEP_SEED:
+		/* made here on a thread (run_seed_made), then uploaded */
+		seq = r->seed_seq = be_seed_build_start(r->host_id, s->seed_meta, s->seed_user);
+		break;
 	case CORE_STEP_UPLOAD: {
 		be_xfer_spec spec = { .dir = BE_XFER_UPLOAD, .local = s->local, .pool = s->pool_uuid, .vol = s->vol,
 				      .sparse = true };
@@ -528,6 +623,9 @@ static void run_fail(struct tui_app *a, struct tui_dialog *d, const char *why)
 	be_host *be = tui_host_be(tui_host_by_id(a, r->host_id));
 	core_str_set(&r->why, why);
 	r->phase = RUN_UNDO;
+	r->seed_seq = 0;
+	be_seed_discard(r->seed_iso); /* the seed made here: never left behind */
+	xfree(&r->seed_iso);
 	for (size_t i = r->cur; i-- > 0 && be;) {
 		const core_step *s = &r->steps[i];
 		uint64_t seq = 0;
@@ -537,7 +635,7 @@ static void run_fail(struct tui_app *a, struct tui_dialog *d, const char *why)
 			seq = be_host_submit(be, BE_OP_DELETE, r->uuid, NULL, 0);
 		else if (s->kind == CORE_STEP_NET_START)
 			seq = be_host_submit(be, BE_OP_NET_STOP, s->pool_uuid, NULL, 0);
-		else if (s->kind == CORE_STEP_VOL_CREATE || s->kind == CORE_STEP_UPLOAD)
+		else if (s->kind == CORE_STEP_VOL_CREATE || s->kind == CORE_STEP_UPLOAD || s->kind == CORE_STEP_SEED)
 			seq = be_host_submit_arg(be, BE_OP_VOL_DELETE, s->pool_uuid, be_vol_op_new(s->vol),
 						 be_storage_arg_free);
 		else if (s->kind == CORE_STEP_INSTALL_PREP) { /* the two extracted volumes */
@@ -548,6 +646,9 @@ static void run_fail(struct tui_app *a, struct tui_dialog *d, const char *why)
 			seq = be_host_submit_arg(be, BE_OP_VOL_DELETE, s->pool_uuid, be_vol_op_new(s->initrd_vol),
 						 be_storage_arg_free);
 		}
+		else if (s->kind == CORE_STEP_VOL_CLONE)
+			seq = be_host_submit_arg(be, BE_OP_VOL_DELETE, s->dst_pool_uuid, be_vol_op_new(s->new_vol),
+						 be_storage_arg_free);
 		if (seq) {
 			tui_mode_expect(a, &d->mode, r->host_id, seq);
 			r->undo_left++;
@@ -563,6 +664,8 @@ static void run_reply(struct tui_app *a, struct tui_dialog *d, const md_msg *m)
 {
 	struct run_ctx *r = d->ctx;
 	if (m->type != MD_MSG_OP_RESULT)
+		return;
+	if (run_waited(a, d, m))
 		return;
 	if (r->phase == RUN_UNDO) {
 		if (!m->ok) {
@@ -580,6 +683,10 @@ static void run_reply(struct tui_app *a, struct tui_dialog *d, const md_msg *m)
 		return;
 	if (!m->ok) {
 		run_fail(a, d, m->text ? m->text : "failed");
+		return;
+	}
+	if (r->seed_seq && m->seq == r->seed_seq) {
+		run_seed_made(a, d, m);
 		return;
 	}
 	if (r->steps[r->cur].kind == CORE_STEP_DEFINE)
@@ -601,6 +708,8 @@ static void run_sync(struct tui_app *a, struct tui_dialog *d)
 	snprintf(r->progress, sizeof(r->progress), "%s of %s (%s)", done, total, md_xfer_state_name(x->state));
 	if (x->state == MD_XFER_DONE) {
 		r->xfer = 0;
+		be_seed_discard(r->seed_iso); /* uploaded: the local copy goes */
+		xfree(&r->seed_iso);
 		r->made[r->cur++] = true;
 		run_step(a, d);
 	} else if (x->state == MD_XFER_FAILED || x->state == MD_XFER_CANCELLED) {
@@ -617,11 +726,28 @@ static void run_free(struct tui_dialog *d)
 	if (!r)
 		return;
 	core_steps_free(&r->steps, r->n);
+	be_seed_discard(r->seed_iso);
+	free(r->seed_iso);
+	if (r->w)
+		r->ops->destroy(r->w);
 	free(r->made);
 	free(r->why);
 	free(r->undo_notes);
 	free(r);
 	d->ctx = NULL;
+}
+
+/* the steps' dialog for r (not pushed yet) */
+static struct tui_dialog *run_dialog(struct run_ctx *r)
+{
+	struct tui_dialog *run = tui_dialog_new("New Virtual Machine", TUI_BTN_CLOSE);
+	tui_dialog_add_page(run, NULL, "");
+	run->ctx = r;
+	run->on_free = run_free;
+	run->on_reply = run_reply;
+	run->on_sync = run_sync;
+	run->mode.host_id = r->host_id;
+	return run;
 }
 
 static void wz_done(struct tui_app *a, struct tui_dialog *d, int result)
@@ -633,8 +759,19 @@ static void wz_done(struct tui_app *a, struct tui_dialog *d, int result)
 	if (result != TUI_DLG_OK)
 		return;
 	r = xcalloc(1, sizeof(*r));
+	r->a = a;
 	r->host_id = c->host_id;
 	r->t0 = core_now_ms();
+	if (run_host_away(a, r->host_id)) { /* planned when it is back: the state goes with the steps' dialog */
+		r->ops = c->ops;
+		r->w = c->w;
+		c->w = NULL;
+		r->made = xcalloc(1, sizeof(*r->made));
+		run = run_dialog(r);
+		run_wait(a, run); /* its text first: the dialog is sized as it is pushed */
+		tui_push_dialog(a, run);
+		return;
+	}
 	r->steps = c->ops->plan(c->w, &r->n, &err);
 	if (!r->steps) {
 		tui_push_dialog(a, tui_msgbox("New Virtual Machine", err ? err : "?", true));
@@ -643,13 +780,7 @@ static void wz_done(struct tui_app *a, struct tui_dialog *d, int result)
 		return;
 	}
 	r->made = xcalloc(r->n + 1, sizeof(*r->made));
-	run = tui_dialog_new("New Virtual Machine", TUI_BTN_CLOSE);
-	tui_dialog_add_page(run, NULL, "");
-	run->ctx = r;
-	run->on_free = run_free;
-	run->on_reply = run_reply;
-	run->on_sync = run_sync;
-	run->mode.host_id = r->host_id;
+	run = run_dialog(r);
 	tui_push_dialog(a, run);
 	run_step(a, run);
 }
@@ -676,13 +807,15 @@ static struct wz_ctx *wz_ctx_new(struct tui_app *a)
 }
 
 static void install_reply(struct tui_app *a, struct tui_dialog *d, const md_msg *m);
+static void wz_reply(struct tui_app *a, struct tui_dialog *d, const md_msg *m);
 
 static void wz_push(struct tui_app *a, struct tui_dialog *d, struct wz_ctx *c)
 {
+	c->d = d;
 	d->ctx = c;
+	d->on_reply = wz_reply;
 	d->on_free = wz_free;
 	d->on_done = wz_done;
-	d->on_reply = install_reply;
 	d->mode.host_id = c->host_id;
 	tui_push_dialog(a, d);
 }
@@ -721,6 +854,7 @@ static void qc_fields(struct wz_ctx *c, struct tui_page *p)
 	} else {
 		add_value(c, p, &tui_field_path, "local_iso", "&File");
 		add_options(c, p, &tui_field_choice, "upload_pool", "&Pool", 0);
+		reuse_label(c, p);
 	}
 	t = xasprintf("OS: %s", os);
 	tui_page_add(p, &tui_field_label, "os_shown", "OS", t);
@@ -737,6 +871,17 @@ static void qc_changed(struct tui_dialog *d, struct tui_page *p, struct tui_fiel
 	push(c, f);
 	if (strcmp(id, "source") == 0)
 		qc_fields(c, p);
+	if (strcmp(id, "source") == 0 || strcmp(id, "local_iso") == 0 || strcmp(id, "upload_pool") == 0) {
+		detect_begin(c); /* as typed: done before Create is pressed */
+		reuse_begin(c);
+	}
+	if (strcmp(id, "name") == 0) {
+		char *v = get(c, "name");
+		c->name_auto = !*v; /* typed: kept; emptied: proposed again on the next source */
+		free(v);
+	} else {
+		qc_name(c);
+	}
 	f = tui_dialog_field(d, id);
 	if (f)
 		tui_field_set_error(f, NULL);
@@ -750,7 +895,7 @@ static int qc_validate(struct tui_dialog *d, struct tui_page *p, char **err)
 	struct wz_ctx *c = d->ctx;
 	static const int pages[] = { 0, 1 };
 	core_issues is = { 0 };
-	char *msg, *e = NULL;
+	char *msg;
 	wz_refresh(c);
 	for (size_t i = 0; i < p->nfields; i++)
 		push(c, p->fields[i]);
@@ -768,13 +913,11 @@ static int qc_validate(struct tui_dialog *d, struct tui_page *p, char **err)
 	}
 	if (*err)
 		return -1;
-	if (!be_osinfo_shared() && !be_osinfo_shared_error())
-		be_osinfo_shared_wait(5000);
-	if ((msg = c->ops->text(c->w, "detect", &e)) != NULL) {
-		tui_status(c->a, false, "%s", msg);
-		free(msg);
+	detect_begin(c); /* nothing new when the path was detected as typed */
+	if (c->detect_seq) {
+		*err = xstrdup("Detecting the OS of the ISO: press Create again in a moment");
+		return -1;
 	}
-	free(e);
 	if ((msg = c->ops->text(c->w, "xml", err)) == NULL)
 		return -1; /* a page the defaults do not satisfy: its words */
 	free(msg);
@@ -797,6 +940,422 @@ void tui_open_quick_create(struct tui_app *a)
 	d->ok_label = xstrdup("Create");
 	qc_fields(c, p);
 	wz_push(a, d, c);
+	c->name_auto = true;
+	qc_name(c);
+}
+
+/* ---- waits on threads: the OS database, the install media's OS -------------------- */
+
+/* The OS database is not loaded yet: page p says so (no wait here) and its
+ * load answers wz_reply. true: pending. A failed load: false (the list
+ * offers Generic). */
+static bool os_db_pending(struct wz_ctx *c, struct tui_page *p)
+{
+	if (be_osinfo_shared() || be_osinfo_shared_error())
+		return false;
+	tui_page_add(p, &tui_field_label, "os_loading", "Loading", "Loading the OS database (libosinfo)...");
+	if (!c->db_seq && c->d) {
+		c->db_seq = be_osinfo_ready_start(c->host_id);
+		tui_mode_expect(c->a, &c->d->mode, c->host_id, c->db_seq);
+	}
+	return true;
+}
+
+/* The OS of the local ISO chosen, found on a thread (be_iso_detect_start);
+ * a file already detected, or none chosen: nothing. */
+static void detect_begin(struct wz_ctx *c)
+{
+	char *src = get(c, "source"), *path = get(c, "local_iso");
+	struct stat st;
+	if (atoi(src) == 1 && *path && stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+	    !core_str_eq(path, c->detect_path) && c->d) {
+		core_str_set(&c->detect_path, path);
+		c->detect_seq = be_iso_detect_start(c->host_id, path);
+		tui_mode_expect(c->a, &c->d->mode, c->host_id, c->detect_seq);
+	}
+	free(path);
+	free(src);
+}
+
+/* A wait's answer: the OS page (or Quick Create's OS line) shown again. */
+static void wz_reply(struct tui_app *a, struct tui_dialog *d, const md_msg *m)
+{
+	struct wz_ctx *c = d->ctx;
+	struct tui_field *f;
+	if (!c || m->type != MD_MSG_OP_RESULT)
+		return;
+	if (m->op == BE_OP_ISO_PROBE) { /* the text installer's probe (issue 18) */
+		install_reply(a, d, m);
+		return;
+	}
+	if (reuse_reply(c, m)) {
+		struct tui_page *p = d->pages[d->cur];
+		if (d->npages > 1 && d->cur == 1) { /* the line that says so; the name clash it clears */
+			struct tui_field *at = tui_dialog_focused(d);
+			char *id = at ? xstrdup(at->id) : NULL;
+			build_page(c, p, 1);
+			if (id)
+				tui_dialog_focus(d, id);
+			free(id);
+			show_issues(c, d, p, NULL, false, NULL);
+		} else if (d->npages == 1 && !tui_dialog_field(d, "iso_reuse")) {
+			reuse_label(c, p);
+		}
+		return;
+	}
+	if (m->seq == c->db_seq && c->db_seq) {
+		c->db_seq = 0;
+	} else if (m->seq == c->detect_seq && c->detect_seq) {
+		c->detect_seq = 0;
+		if (m->ok && m->nstrs > 1 && core_str_eq(m->strs[1], c->detect_path))
+			c->ops->set(c->w, "detected", m->strs[0]);
+		else if (!m->ok)
+			xfree(&c->detect_path); /* detected again when asked */
+	} else if (m->seq == c->keys_seq && c->keys_seq) {
+		char *all = xstrdup(""), *t;
+		for (size_t i = 0; i < m->nstrs; i++) {
+			t = xasprintf("%s%s\n", all, m->strs[i]);
+			free(all);
+			all = t;
+		}
+		c->ops->set(c->w, "ci_keys", all);
+		free(all);
+		if (d->npages > 1 && d->cur == 1) {
+			struct tui_field *at = tui_dialog_focused(d);
+			char *id = at ? xstrdup(at->id) : NULL;
+			build_page(c, d->pages[1], 1);
+			if (id)
+				tui_dialog_focus(d, id);
+			free(id);
+		}
+		return;
+	} else {
+		return;
+	}
+	wz_refresh(c); /* the database, when it came */
+	if (d->npages > 1 && d->cur == 2) {
+		wz_enter(d, d->pages[d->cur]);
+	} else if ((f = tui_dialog_field(d, "os_shown")) != NULL) {
+		char *os = get(c, "os"), *t = xasprintf("OS: %s", os);
+		tui_field_set_value(f, t);
+		free(t);
+		free(os);
+	}
+}
+
+/* ---- cloud images: the source page's fields, the seed's upload --------------------- */
+
+/* The cloud image (a local file or a pool's volume), the seed's host name,
+ * user, password and the user's SSH keys as check boxes (read on a thread:
+ * "Reading your SSH keys..." until they come). */
+static void cloud_fields(struct wz_ctx *c, struct tui_page *p)
+{
+	static const char *const from[] = { "Local image file (uploaded)", "Volume in a pool (copied)" };
+	char *v = get(c, "cloud_from"), *keys;
+	add_indexed(c, p, &tui_field_radio, "cloud_from", "&Image", from, CORE_ARRAY_LEN(from));
+	if (atoi(v) == 0)
+		add_value(c, p, &tui_field_path, "cloud_local", "&File");
+	else
+		add_options(c, p, &tui_field_list, "cloud_vol", "&Volume", 4);
+	free(v);
+	add_value(c, p, &tui_field_text, "ci_hostname", "&Host name");
+	add_value(c, p, &tui_field_text, "ci_user", "&User");
+	v = get(c, "ci_password"); /* the clear text: wiped, not only freed */
+	tui_page_add(p, &tui_field_password, "ci_password", "Pass&word", v);
+	xfree_secret(&v);
+	keys = get(c, "ci_keys");
+	if (!*keys) {
+		tui_page_add(p, &tui_field_label, "ci_keys_wait", "SSH keys", "Reading your SSH keys...");
+		if (!c->keys_seq && c->d) {
+			c->keys_seq = be_ssh_keys_start(c->host_id);
+			tui_mode_expect(c->a, &c->d->mode, c->host_id, c->keys_seq);
+		}
+	} else if (atoi(keys) == 0) {
+		tui_page_add(p, &tui_field_label, "ci_keys_none", "SSH keys",
+			     "No SSH public key in ~/.ssh or the agent: the password logs in");
+	}
+	for (int i = 0; i < atoi(keys); i++) {
+		char *id = xasprintf("ci_key:%d", i), *lid = xasprintf("ci_key_label:%d", i), *label = get(c, lid);
+		char *safe = core_sanitize(label), *lit = xstrdup("");
+		for (const char *q = safe; *q; q++) { /* a key's comment is text: its '&' is no accelerator */
+			char *t = xasprintf("%s%s", lit, *q == '&' ? "&&" : (char[]){ *q, 0 });
+			free(lit);
+			lit = t;
+		}
+		add_check(c, p, id, lit);
+		free(lit);
+		free(safe);
+		free(label);
+		free(lid);
+		free(id);
+	}
+	free(keys);
+}
+
+/* The seed ISO was made here: upload it into the pool as the step's volume
+ * (followed by run_sync; the local copy removed when it is done or fails). */
+static void run_seed_made(struct tui_app *a, struct tui_dialog *d, const md_msg *m)
+{
+	struct run_ctx *r = d->ctx;
+	const core_step *s = &r->steps[r->cur];
+	be_host *be = tui_host_be(tui_host_by_id(a, r->host_id));
+	be_xfer_spec spec = { .dir = BE_XFER_UPLOAD, .pool = s->pool_uuid, .vol = s->vol };
+	r->seed_seq = 0;
+	if (m->nstrs < 1 || !m->strs[0] || !be) {
+		run_fail(a, d, !be ? "the host is gone" : "no seed ISO was made");
+		return;
+	}
+	core_str_set(&r->seed_iso, m->strs[0]);
+	spec.local = r->seed_iso;
+	r->progress[0] = '\0';
+	r->xfer = be_xfer_start(be, &spec);
+	run_text(d);
+}
+
+/* ---- a local ISO already in the pool: not uploaded again ------------------------- */
+
+/* Compare the local ISO with the volumes of its pool of the same size
+ * (size + SHA-256, on a thread: backend/be_reuse.h) when the file or the
+ * pool changed. None of that size: nothing to ask. */
+static void reuse_begin(struct wz_ctx *c)
+{
+	char *src = get(c, "source"), *path = get(c, "local_iso"), *pool = get(c, "upload_pool"), *key;
+	const md_host *h = md_host_get(c->a->model, c->host_id);
+	const md_pool *p = NULL;
+	be_host *be = tui_host_be(tui_host_by_id(c->a, c->host_id));
+	size_t n = 0;
+	char **same = NULL;
+	for (size_t i = 0; h && i < h->npools; i++)
+		if (strcmp(h->pools[i].name, pool) == 0)
+			p = &h->pools[i];
+	key = xasprintf("%s\n%s", pool, path);
+	if (atoi(src) == 1 && *path && p && be && c->d && !core_str_eq(key, c->same_key)) {
+		core_str_set(&c->same_key, key);
+		c->ops->set(c->w, "iso_reuse", "");
+		same = c->ops->options(c->w, "iso_same", &n);
+		c->same_seq = 0;
+		if (n) {
+			c->same_seq = be_vol_same_start(be, c->host_id, p->uuid, path, same, n);
+			tui_mode_expect(c->a, &c->d->mode, c->host_id, c->same_seq);
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		free(same[i]);
+	free(same);
+	free(key);
+	free(pool);
+	free(path);
+	free(src);
+}
+
+/* The comparison's answer: the volume taken when it is for the file and
+ * pool chosen now. false: not its message. */
+static bool reuse_reply(struct wz_ctx *c, const md_msg *m)
+{
+	char *pool, *path, *key, *v;
+	if (!c->same_seq || m->seq != c->same_seq)
+		return false;
+	c->same_seq = 0;
+	pool = get(c, "upload_pool");
+	path = get(c, "local_iso");
+	key = xasprintf("%s\n%s", pool, path);
+	if (m->ok && m->nstrs >= 3 && core_str_eq(key, c->same_key) && core_str_eq(m->strs[2], path)) {
+		v = xasprintf("%s/%s", pool, m->strs[0]);
+		c->ops->set(c->w, "iso_reuse_for", path);
+		c->ops->set(c->w, "iso_reuse", v);
+		free(v);
+	}
+	free(key);
+	free(path);
+	free(pool);
+	return true;
+}
+
+/* "In the pool already as V (same size and SHA-256): not uploaded again" */
+static void reuse_label(struct wz_ctx *c, struct tui_page *p)
+{
+	char *v = get(c, "iso_reuse"), *t;
+	if (*v) {
+		const char *vol = strchr(v, '/');
+		t = xasprintf("In the pool already as %s (same size and SHA-256): not uploaded again", vol ? vol + 1 : v);
+		tui_page_add(p, &tui_field_label, "iso_reuse", "Reuse", t);
+		free(t);
+	}
+	free(v);
+}
+
+/* Quick Create's name, while the user has not typed one: proposed from the
+ * install source (the ISO's name), so that a pooled ISO needs no typing. */
+static void qc_name(struct wz_ctx *c)
+{
+	struct tui_field *f = c->d ? tui_dialog_field(c->d, "name") : NULL;
+	char *v;
+	if (!c->name_auto || !f)
+		return;
+	v = get(c, "name_suggested");
+	if (*v && !core_str_eq(v, tui_field_value(f))) {
+		c->ops->set(c->w, "name", v);
+		tui_field_set_value(f, v);
+	}
+	free(v);
+}
+
+/* Direct kernel boot from files on this machine, uploaded into a pool (a
+ * remote host's default): the check box, local paths with completion, the
+ * pool. false: the files are on the host (the plain fields). */
+static bool kernel_fields(struct wz_ctx *c, struct tui_page *p)
+{
+	char *up = get(c, "kernel_upload");
+	bool on = strcmp(up, "1") == 0;
+	free(up);
+	add_check(c, p, "kernel_upload", "&Upload files from this machine");
+	if (!on)
+		return false;
+	add_value(c, p, &tui_field_path, "kernel", "&Kernel");
+	add_value(c, p, &tui_field_path, "initrd", "I&nitrd");
+	add_value(c, p, &tui_field_text, "cmdline", "&Command line");
+	add_options(c, p, &tui_field_choice, "upload_pool", "&Pool", 0);
+	return true;
+}
+
+/* ---- page 1: the host, among the connected ones ----------------------------------- */
+
+/* the connected hosts (ids, the wizard's own among them); caller frees */
+static size_t host_ids(struct wz_ctx *c, int **ids)
+{
+	const md_model *m = c->a->model;
+	size_t n = 0;
+	*ids = xcalloc(m->nhosts + 1, sizeof(**ids));
+	for (size_t i = 0; i < m->nhosts; i++)
+		if (m->hosts[i]->conn == MD_CONN_CONNECTED || m->hosts[i]->id == c->host_id)
+			(*ids)[n++] = m->hosts[i]->id;
+	return n;
+}
+
+/* a choice of the connected hosts when there is more than one; false: none added */
+static bool host_field(struct wz_ctx *c, struct tui_page *p)
+{
+	int *ids;
+	size_t n = host_ids(c, &ids);
+	struct tui_field *f;
+	if (n < 2) {
+		free(ids);
+		return false;
+	}
+	f = tui_page_add(p, &tui_field_choice, "host_pick", "&Host", NULL);
+	for (size_t i = 0; i < n; i++) {
+		const md_host *h = md_host_get(c->a->model, ids[i]);
+		char *label = core_sanitize(h && h->label ? h->label : "?");
+		tui_field_add_choice(f, label);
+		if (ids[i] == c->host_id)
+			f->choice = (int)i;
+		free(label);
+	}
+	free(ids);
+	return true;
+}
+
+/* The wizard for the host at choice: its snapshot and defaults (pools,
+ * networks, capabilities are that host's), the name typed kept. */
+static void host_switch(struct wz_ctx *c, int choice)
+{
+	int *ids;
+	size_t n = host_ids(c, &ids);
+	const md_host *h = choice >= 0 && (size_t)choice < n ? md_host_get(c->a->model, ids[choice]) : NULL;
+	char *name;
+	if (!h || h->id == c->host_id) {
+		free(ids);
+		return;
+	}
+	name = get(c, "name");
+	c->ops->destroy(c->w);
+	c->w = c->ops->create(h);
+	c->ops->set(c->w, "name", name);
+	c->host_id = h->id;
+	if (c->d)
+		c->d->mode.host_id = h->id;
+	xfree(&c->detect_path); /* asked again for this wizard */
+	xfree(&c->same_key);
+	c->detect_seq = c->same_seq = c->keys_seq = 0;
+	free(name);
+	free(ids);
+}
+
+/* ---- Finish while the host is away ---------------------------------------------------- */
+
+static bool run_host_away(struct tui_app *a, int host_id)
+{
+	const md_host *h = md_host_get(a->model, host_id);
+	return h && h->conn != MD_CONN_CONNECTED;
+}
+
+/* The host is not connected: wait for it (on a thread), the dialog says
+ * so. true: waiting (the step goes on in run_waited). */
+static bool run_wait(struct tui_app *a, struct tui_dialog *d)
+{
+	struct run_ctx *r = d->ctx;
+	if (r->wait_seq)
+		return true;
+	return run_host_away(a, r->host_id) && run_wait_start(a, d);
+}
+
+static bool run_wait_start(struct tui_app *a, struct tui_dialog *d)
+{
+	struct run_ctx *r = d->ctx;
+	be_host *be = tui_host_be(tui_host_by_id(a, r->host_id));
+	if (!be)
+		return false;
+	r->wait_seq = be_host_wait_start(be, r->host_id, RUN_WAIT_MS, r->rewaits ? 200 : 0);
+	tui_mode_expect(a, &d->mode, r->host_id, r->wait_seq);
+	run_text(d);
+	return true;
+}
+
+/* The wait's answer: the steps planned now when Finish came while the host
+ * was away (the wizard's checks against what the host has now), then on.
+ * false: not its message. */
+static bool run_waited(struct tui_app *a, struct tui_dialog *d, const md_msg *m)
+{
+	struct run_ctx *r = d->ctx;
+	char *err = NULL;
+	if (!r->wait_seq || m->seq != r->wait_seq)
+		return false;
+	r->wait_seq = 0;
+	if (!m->ok) {
+		if (r->steps)
+			run_fail(a, d, m->text ? m->text : "the host did not come back");
+		else {
+			core_str_set(&r->why, m->text ? m->text : "the host did not come back");
+			r->phase = RUN_FAILED;
+			run_text(d);
+		}
+		return true;
+	}
+	{ /* the model: connected and its lists read again (they come after the link) */
+		const md_host *h = md_host_get(a->model, r->host_id);
+		if (h && (h->conn != MD_CONN_CONNECTED || h->busy > 0) && r->rewaits < 100) {
+			r->rewaits++;
+			if (run_wait_start(a, d))
+				return true;
+		}
+	}
+	if (!r->steps && r->w) {
+		const md_host *h = md_host_get(a->model, r->host_id);
+		if (h)
+			r->ops->set_host(r->w, h);
+		r->steps = r->ops->plan(r->w, &r->n, &err);
+		if (!r->steps) {
+			core_str_set(&r->why, err ? err : "?");
+			r->phase = RUN_FAILED;
+			free(err);
+			run_text(d);
+			return true;
+		}
+		free(r->made);
+		r->made = xcalloc(r->n + 1, sizeof(*r->made));
+	}
+	run_step(a, d);
+	return true;
 }
 
 /* ---- the text installer on the serial console (issue 18) ------------------------------- */

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../backend/be_seed.h"
 #include "../core/stats.h"
 #include "../core/storage.h"
 #include "../core/util.h"
@@ -23,6 +24,8 @@ struct wz_newvm {
 	const be_os *os;
 	/* the last spec's own strings (wz_newvm_spec) */
 	char *spec_os_id, *spec_disk_vol;
+	char *spec_seed_vol;
+	char *spec_kernel, *spec_initrd; /* uploaded kernel / initrd: their paths on the host */
 	/* the text installer on the serial console (issue 18) */
 	be_iso_probe probe;      /* what the ISO named by probe_key is */
 	char *probe_key;         /* NULL: not probed */
@@ -30,6 +33,18 @@ struct wz_newvm {
 	bool install_by_user;
 	char *inst_kernel_vol, *inst_initrd_vol, *inst_cmdline;
 };
+
+static void cloud_clear(wz_choices *c);
+static void check_cloud(wz_newvm *w, core_issues *is);
+static void check_cloud_storage(wz_newvm *w, core_issues *is);
+static void cloud_spec(wz_newvm *w, be_domspec *s, bool virtio);
+static void cloud_steps(wz_newvm *w, core_step **v, size_t *n);
+static int cloud_set(wz_newvm *w, const char *id, const char *value);
+static char *cloud_get(wz_newvm *w, const char *id);
+static char **reuse_options(wz_newvm *w, size_t *n);
+static void check_kernel_upload(wz_newvm *w, core_issues *is);
+static void kernel_spec(wz_newvm *w, be_domspec *s);
+static void kernel_steps(wz_newvm *w, core_step **v, size_t *n);
 
 static void install_free(wz_newvm *w);
 static void install_spec(wz_newvm *w, be_domspec *s);
@@ -49,7 +64,7 @@ const char *wz_page_title(int page)
 
 static const char *const source_labels[WZ_SRC__N] = {
 	"ISO image in a storage pool", "Local ISO file (uploaded)", "Import an existing disk",
-	"Network boot (PXE)", "Direct kernel boot",
+	"Network boot (PXE)", "Direct kernel boot", "Cloud image (cloud-init)",
 };
 
 const char *wz_source_label(int src)
@@ -277,6 +292,7 @@ wz_newvm *wz_newvm_new(const md_host *h, const wz_caps *caps, const be_osinfo *d
 	c->disk = WZ_DISK_NEW; /* disk_pool, upload_pool: wz_newvm_set_host */
 	c->cmdline = xstrdup("console=ttyS0");
 	c->start = c->console = true;
+	c->kernel_upload = !w->host.local; /* a remote host's paths cannot be checked or browsed here */
 	c->tcg = !(w->host.caps.kvm && w->host.caps.kvm_default);
 	if (default_net(w)) {
 		c->nic = BE_NIC_NETWORK;
@@ -295,6 +311,7 @@ static void choices_clear(wz_choices *c)
 		       &c->disk_vol, &c->os_query };
 	for (size_t i = 0; i < CORE_ARRAY_LEN(s); i++)
 		xfree(s[i]);
+	cloud_clear(c);
 }
 
 void wz_newvm_free(wz_newvm **pw)
@@ -307,6 +324,9 @@ void wz_newvm_free(wz_newvm **pw)
 	free(w->spec_os_id);
 	free(w->spec_disk_vol);
 	install_free(w);
+	free(w->spec_seed_vol);
+	free(w->spec_kernel);
+	free(w->spec_initrd);
 	free(w);
 	*pw = NULL;
 }
@@ -493,6 +513,8 @@ static void check_source(wz_newvm *w, core_issues *is)
 			const char *base = strrchr(c->local_iso, '/');
 			struct stat st;
 			base = base ? base + 1 : c->local_iso;
+			if (wz_newvm_reusing(w))
+				break; /* in the pool already: nothing to upload */
 			if (vol_named(p, base))
 				core_issue_add(is, "local_iso", false,
 					       "pool \"%s\" has a volume \"%s\" already: choose it as an ISO image in a pool",
@@ -515,7 +537,14 @@ static void check_source(wz_newvm *w, core_issues *is)
 	}
 	case WZ_SRC_PXE:
 		break;
+	case WZ_SRC_CLOUD:
+		check_cloud(w, is);
+		break;
 	case WZ_SRC_KERNEL:
+		if (c->kernel_upload) {
+			check_kernel_upload(w, is);
+			break;
+		}
 		check_host_file(w, is, "kernel", c->kernel, "kernel", true);
 		check_host_file(w, is, "initrd", c->initrd, "initrd", false);
 		break;
@@ -622,6 +651,10 @@ char *wz_newvm_disk_name(const wz_newvm *w)
 static void check_storage(wz_newvm *w, core_issues *is)
 {
 	wz_choices *c = &w->c;
+	if (c->source == WZ_SRC_CLOUD) {
+		check_cloud_storage(w, is);
+		return;
+	}
 	if (c->disk == WZ_DISK_NEW) {
 		const md_pool *p = pool_named(w, c->disk_pool);
 		uint64_t size = 0;
@@ -796,6 +829,8 @@ int wz_newvm_spec(wz_newvm *w, be_domspec *s, char **err)
 			const char *base = strrchr(c->local_iso, '/');
 			cd->pool = c->upload_pool;
 			cd->vol = base ? base + 1 : c->local_iso;
+			if (wz_newvm_reusing(w))
+				cd->vol = c->reuse_vol;
 		}
 		s->boot[s->nboot++] = BE_BOOT_CDROM;
 		break;
@@ -803,16 +838,22 @@ int wz_newvm_spec(wz_newvm *w, be_domspec *s, char **err)
 	case WZ_SRC_PXE:
 		s->boot[s->nboot++] = BE_BOOT_NETWORK;
 		break;
+	case WZ_SRC_CLOUD:
+		break; /* its disks below */
 	case WZ_SRC_KERNEL:
 		s->kernel = c->kernel;
 		s->initrd = empty(c->initrd) ? NULL : c->initrd;
 		s->cmdline = empty(c->cmdline) ? NULL : c->cmdline;
+		if (c->kernel_upload)
+			kernel_spec(w, s);
 		break;
 	default:
 		break;
 	}
 	bool virtio = !w->os || w->os->virtio_disk;
-	if (c->source == WZ_SRC_IMPORT) {
+	if (c->source == WZ_SRC_CLOUD) {
+		cloud_spec(w, s, virtio);
+	} else if (c->source == WZ_SRC_IMPORT) {
 		be_domdisk *d = &s->disks[s->ndisks++];
 		const md_vol *v = vol_named(pool_named(w, c->import_pool), c->import_vol);
 		d->pool = c->import_pool;
@@ -895,7 +936,12 @@ char *wz_newvm_summary(wz_newvm *w)
 		snprintf(src, sizeof(src), "%s: %s/%s", wz_source_label(c->source), c->iso_pool, c->iso_vol);
 		break;
 	case WZ_SRC_ISO_LOCAL:
-		snprintf(src, sizeof(src), "%s: %s -> pool %s", wz_source_label(c->source), c->local_iso, c->upload_pool);
+		if (wz_newvm_reusing(w))
+			snprintf(src, sizeof(src), "%s: %s = %s/%s (same SHA-256: not uploaded)", wz_source_label(c->source),
+				 c->local_iso, c->reuse_pool, c->reuse_vol);
+		else
+			snprintf(src, sizeof(src), "%s: %s -> pool %s", wz_source_label(c->source), c->local_iso,
+				 c->upload_pool);
 		break;
 	case WZ_SRC_IMPORT:
 		snprintf(src, sizeof(src), "%s: %s/%s", wz_source_label(c->source), c->import_pool, c->import_vol);
@@ -953,7 +999,7 @@ core_step *wz_newvm_plan(wz_newvm *w, size_t *n, char **err)
 	*n = 0;
 	if (wz_newvm_spec(w, &s, err) < 0)
 		return NULL;
-	if (c->source == WZ_SRC_ISO_LOCAL) {
+	if (c->source == WZ_SRC_ISO_LOCAL && !wz_newvm_reusing(w)) {
 		const md_pool *p = pool_named(w, c->upload_pool);
 		const char *base = strrchr(c->local_iso, '/');
 		st = step_add(&v, n, CORE_STEP_UPLOAD);
@@ -963,6 +1009,10 @@ core_step *wz_newvm_plan(wz_newvm *w, size_t *n, char **err)
 		st->local = xstrdup(c->local_iso);
 		st->label = xasprintf("Upload %s to pool %s", st->vol, st->pool);
 	}
+	if (c->source == WZ_SRC_CLOUD)
+		cloud_steps(w, &v, n);
+	else if (c->source == WZ_SRC_KERNEL && c->kernel_upload)
+		kernel_steps(w, &v, n);
 	for (size_t i = 0; i < s.ndisks; i++) {
 		const be_domdisk *d = &s.disks[i];
 		const md_pool *p;
@@ -1087,6 +1137,8 @@ int wz_newvm_set_value(wz_newvm *w, const char *id, const char *value)
 	int i;
 	if (strncmp(id, "install", 7) == 0 || strcmp(id, "iso_probe") == 0)
 		return wz_newvm_install_set(w, id, value);
+	if ((i = cloud_set(w, id, value)) != 1)
+		return i;
 	if (strcmp(id, "source") == 0) {
 		if ((i = index_in(value, WZ_SRC__N)) < 0)
 			return -1;
@@ -1163,6 +1215,8 @@ char *wz_newvm_get_value(wz_newvm *w, const char *id)
 	bool *b;
 	if (strncmp(id, "install", 7) == 0 || strcmp(id, "iso_key") == 0)
 		return wz_newvm_install_get(w, id);
+	if ((t = (char **)cloud_get(w, id)) != NULL)
+		return (char *)t;
 	if (strcmp(id, "source") == 0)
 		return xasprintf("%d", c->source);
 	if (strcmp(id, "firmware") == 0)
@@ -1214,8 +1268,10 @@ char **wz_newvm_options(wz_newvm *w, const char *id, size_t *n)
 	}
 	if (strcmp(id, "iso") == 0)
 		return wz_newvm_isos(w, n);
-	if (strcmp(id, "import") == 0 || strcmp(id, "disk_vol") == 0)
+	if (strcmp(id, "import") == 0 || strcmp(id, "disk_vol") == 0 || strcmp(id, "cloud_vol") == 0)
 		return wz_newvm_disks(w, n);
+	if (strcmp(id, "iso_same") == 0)
+		return reuse_options(w, n);
 	if (strcmp(id, "disk_pool") == 0 || strcmp(id, "upload_pool") == 0) {
 		for (size_t i = 0; i < w->host.npools; i++)
 			if (w->host.pools[i].active)
@@ -1276,6 +1332,8 @@ static void ops_set_host(void *w, const md_host *h)
 
 static int ops_set(void *w, const char *id, const char *value)
 {
+	if (strcmp(id, "detected") == 0)
+		return wz_newvm_set_detected(w, value);
 	return wz_newvm_set_value(w, id, value);
 }
 
@@ -1330,6 +1388,19 @@ int wz_newvm_detect(wz_newvm *w, char **msg)
 			  : xstrdup("The install media is not one libosinfo knows: Generic");
 	wz_newvm_detected(w, os);
 	return rc;
+}
+
+/* A detection's answer from a worker (be_detect.h): the OS's id, "" or
+ * NULL for none; taken unless the user picked an OS. */
+int wz_newvm_set_detected(wz_newvm *w, const char *id)
+{
+	const be_os *os = NULL;
+	if (!w->db)
+		wz_newvm_set_osinfo(w, be_osinfo_shared());
+	if (!empty(id) && !(os = be_osinfo_find(w->db, id)))
+		return -1;
+	wz_newvm_detected(w, os);
+	return 0;
 }
 
 static char *ops_text(void *w, const char *what, char **err)
@@ -1594,4 +1665,467 @@ static char *install_virt_install(wz_newvm *w)
 	free(iso);
 	free(args);
 	return out;
+}
+
+/* ---- cloud images and the cloud-init seed -------------------------------------------- */
+
+static void cloud_clear(wz_choices *c)
+{
+	xfree(&c->reuse_pool);
+	xfree(&c->reuse_vol);
+	xfree(&c->reuse_for);
+	xfree(&c->cloud_local);
+	xfree(&c->cloud_pool);
+	xfree(&c->cloud_vol);
+	xfree(&c->ci_hostname);
+	xfree(&c->ci_user);
+	xfree_secret(&c->ci_password);
+	for (size_t i = 0; i < c->nci_keys; i++)
+		free(c->ci_keys[i]);
+	xfree(&c->ci_keys);
+	xfree(&c->ci_key_on);
+	c->nci_keys = 0;
+	c->ci_keys_known = false;
+}
+
+int wz_cloud_image_info(const char *path, bool *qcow2, uint64_t *vsize, char **err)
+{
+	unsigned char h[32];
+	struct stat st;
+	FILE *f = path ? fopen(path, "rb") : NULL;
+	size_t n;
+	if (!f || fstat(fileno(f), &st) < 0) {
+		*err = xstrdup(strerror(errno));
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	n = fread(h, 1, sizeof(h), f);
+	fclose(f);
+	*qcow2 = n == sizeof(h) && memcmp(h, "QFI\xfb", 4) == 0;
+	*vsize = (uint64_t)st.st_size;
+	if (*qcow2) {
+		*vsize = 0;
+		for (int i = 24; i < 32; i++) /* the header's size: big-endian */
+			*vsize = (*vsize << 8) | h[i];
+	}
+	return 0;
+}
+
+/* the image's format and virtual size (0: not known) */
+static const char *cloud_format(const wz_newvm *w, uint64_t *vsize)
+{
+	const wz_choices *c = &w->c;
+	bool qcow2 = true;
+	*vsize = 0;
+	if (c->cloud_from == 0) {
+		char *err = NULL;
+		if (wz_cloud_image_info(c->cloud_local, &qcow2, vsize, &err) < 0)
+			free(err);
+	} else {
+		const md_vol *v = vol_named(pool_named(w, c->cloud_pool), c->cloud_vol);
+		if (v) {
+			qcow2 = !v->format || strcmp(v->format, "raw") != 0;
+			*vsize = v->capacity;
+		}
+	}
+	return qcow2 ? "qcow2" : "raw";
+}
+
+static char *cloud_disk_name(const wz_newvm *w)
+{
+	uint64_t vsize;
+	return xasprintf("%s.%s", w->c.name ? w->c.name : "", strcmp(cloud_format(w, &vsize), "raw") == 0 ? "img" : "qcow2");
+}
+
+char *wz_newvm_seed_name(const wz_newvm *w)
+{
+	return xasprintf("%s-seed.iso", w->c.name ? w->c.name : "");
+}
+
+static const char *ci_hostname(const wz_newvm *w)
+{
+	return !empty(w->c.ci_hostname) ? w->c.ci_hostname : w->c.name;
+}
+
+/* the seed's spec (keys: the checked ones, a vector the caller frees) */
+static void seed_spec(const wz_newvm *w, be_seed_spec *s, const char ***keys)
+{
+	const wz_choices *c = &w->c;
+	size_t k = 0;
+	memset(s, 0, sizeof(*s));
+	*keys = xcalloc(c->nci_keys + 1, sizeof(**keys));
+	for (size_t i = 0; i < c->nci_keys; i++)
+		if (c->ci_key_on[i])
+			(*keys)[k++] = c->ci_keys[i];
+	s->hostname = ci_hostname(w);
+	s->user = empty(c->ci_user) ? NULL : c->ci_user;
+	s->keys = *keys;
+	s->nkeys = k;
+}
+
+static void check_cloud(wz_newvm *w, core_issues *is)
+{
+	wz_choices *c = &w->c;
+	be_seed_spec s;
+	const char **keys;
+	char *err = NULL, *meta;
+	if (c->cloud_from == 0) {
+		check_local_file(is, "cloud_local", c->cloud_local, "cloud image");
+	} else {
+		const md_vol *v = check_vol(w, is, "cloud_vol", c->cloud_pool, c->cloud_vol, "a cloud image volume");
+		if (v && is_iso(v))
+			core_issue_add(is, "cloud_vol", false, "\"%s\" is an ISO, not a disk image", v->name);
+	}
+	seed_spec(w, &s, &keys);
+	if (!empty(c->name) || !empty(c->ci_hostname)) {
+		if ((meta = be_seed_meta_data(&s, &err)) == NULL) {
+			core_issue_add(is, strncmp(err, "User", 4) == 0 ? "ci_user" : "ci_hostname", false, "%s", err);
+			free(err);
+		}
+		free(meta);
+	}
+	if (empty(c->ci_user) && (!empty(c->ci_password) || s.nkeys))
+		core_issue_add(is, "ci_user", true, "no user: the password and keys go to the image's default user");
+	if (!empty(c->ci_user) && empty(c->ci_password) && !s.nkeys)
+		core_issue_add(is, "ci_password", true, "no password and no SSH key: %s cannot log in", c->ci_user);
+	if (!be_seed_tool())
+		core_issue_add(is, "cloud_from", false, "no tool to make the cloud-init seed ISO: install xorriso or genisoimage");
+	free(keys);
+}
+
+static void check_cloud_storage(wz_newvm *w, core_issues *is)
+{
+	wz_choices *c = &w->c;
+	const md_pool *p = pool_named(w, c->disk_pool);
+	uint64_t size = 0, vsize = 0;
+	char *err = NULL, *vol = cloud_disk_name(w), *seed = wz_newvm_seed_name(w);
+	cloud_format(w, &vsize);
+	check_pool(w, is, "disk_pool", c->disk_pool);
+	if (core_size_parse(c->disk_size ? c->disk_size : "", &size, &err) < 0) {
+		core_issue_add(is, "disk_size", false, "%s", err);
+		free(err);
+	} else if (vsize && size < vsize) {
+		char have[32];
+		core_size_fmt(vsize, have, sizeof(have));
+		core_issue_add(is, "disk_size", false, "the image is %s: at least that", have);
+	}
+	if (p && vol_named(p, vol))
+		core_issue_add(is, "disk_pool", false, "pool \"%s\" has a volume \"%s\" already", p->name, vol);
+	else if (p && vol_named(p, seed))
+		core_issue_add(is, "disk_pool", false, "pool \"%s\" has a volume \"%s\" already", p->name, seed);
+	free(vol);
+	free(seed);
+}
+
+static void cloud_spec(wz_newvm *w, be_domspec *s, bool virtio)
+{
+	wz_choices *c = &w->c;
+	uint64_t vsize;
+	be_domdisk *d = &s->disks[s->ndisks++], *cd;
+	xfree(&w->spec_disk_vol);
+	w->spec_disk_vol = cloud_disk_name(w);
+	d->pool = c->disk_pool;
+	d->vol = w->spec_disk_vol;
+	d->format = cloud_format(w, &vsize);
+	d->bus = virtio ? BE_BUS_VIRTIO : BE_BUS_SATA;
+	cd = &s->disks[s->ndisks++];
+	xfree(&w->spec_seed_vol);
+	w->spec_seed_vol = wz_newvm_seed_name(w);
+	cd->device = BE_DEV_CDROM;
+	cd->pool = c->disk_pool;
+	cd->vol = w->spec_seed_vol;
+	/* the disk boots: it goes last for wz_newvm_spec's boot order */
+	be_domdisk t = *d;
+	*d = *cd;
+	*cd = t;
+}
+
+/* the image into the new volume, grown, then the seed */
+static void cloud_steps(wz_newvm *w, core_step **v, size_t *n)
+{
+	wz_choices *c = &w->c;
+	const md_pool *dst = pool_named(w, c->disk_pool);
+	uint64_t vsize = 0, size = 0;
+	char *err = NULL, sz[32];
+	core_step *st;
+	be_seed_spec s;
+	const char **keys;
+	cloud_format(w, &vsize);
+	core_size_parse(c->disk_size, &size, &err);
+	free(err);
+	err = NULL;
+	if (c->cloud_from == 0) {
+		st = step_add(v, n, CORE_STEP_UPLOAD);
+		st->local = xstrdup(c->cloud_local);
+		st->vol = cloud_disk_name(w);
+		st->label = xasprintf("Upload the cloud image as %s to pool %s", st->vol, c->disk_pool);
+	} else {
+		const md_pool *src = pool_named(w, c->cloud_pool);
+		st = step_add(v, n, CORE_STEP_VOL_CLONE);
+		st->vol = xstrdup(c->cloud_vol);
+		st->pool_uuid = xstrdup(src ? src->uuid : NULL);
+		st->new_vol = cloud_disk_name(w);
+		st->dst_pool_uuid = xstrdup(dst ? dst->uuid : NULL);
+		st->label = xasprintf("Copy %s/%s as %s to pool %s", c->cloud_pool, c->cloud_vol, st->new_vol, c->disk_pool);
+	}
+	st->pool = xstrdup(c->disk_pool);
+	if (st->kind == CORE_STEP_UPLOAD)
+		st->pool_uuid = xstrdup(dst ? dst->uuid : NULL);
+	if (size > vsize) {
+		st = step_add(v, n, CORE_STEP_VOL_RESIZE);
+		st->pool = xstrdup(c->disk_pool);
+		st->pool_uuid = xstrdup(dst ? dst->uuid : NULL);
+		st->vol = cloud_disk_name(w);
+		st->size = size;
+		core_size_fmt(size, sz, sizeof(sz));
+		st->label = xasprintf("Grow %s to %s", st->vol, sz);
+	}
+	st = step_add(v, n, CORE_STEP_SEED);
+	st->pool = xstrdup(c->disk_pool);
+	st->pool_uuid = xstrdup(dst ? dst->uuid : NULL);
+	st->vol = wz_newvm_seed_name(w);
+	seed_spec(w, &s, &keys);
+	if (!empty(c->ci_user) && !empty(c->ci_password))
+		s.password_hash = be_seed_hash_password(c->ci_password, &err);
+	st->seed_meta = be_seed_meta_data(&s, &err);
+	st->seed_user = be_seed_user_data(&s, &err);
+	st->label = xasprintf("Make the cloud-init seed %s (host %s%s%s, %zu SSH key%s) in pool %s", st->vol,
+			      s.hostname, s.user ? ", user " : "", s.user ? s.user : "", s.nkeys, s.nkeys == 1 ? "" : "s",
+			      c->disk_pool);
+	free((char *)s.password_hash);
+	free(keys);
+	free(err);
+}
+
+/* 1: not a cloud field; else set_value's answer */
+static int cloud_set(wz_newvm *w, const char *id, const char *value)
+{
+	wz_choices *c = &w->c;
+	char **t = strcmp(id, "cloud_local") == 0   ? &c->cloud_local
+		   : strcmp(id, "ci_hostname") == 0 ? &c->ci_hostname
+		   : strcmp(id, "ci_user") == 0	    ? &c->ci_user
+						    : NULL;
+	if (t) {
+		core_str_set(t, value && *value ? value : NULL);
+		return 0;
+	}
+	if (strcmp(id, "ci_password") == 0) {
+		xfree_secret(&c->ci_password);
+		c->ci_password = value && *value ? xstrdup(value) : NULL;
+		return 0;
+	}
+	if (strcmp(id, "cloud_from") == 0) {
+		int i = index_in(value, 2);
+		if (i < 0)
+			return -1;
+		c->cloud_from = i;
+		return 0;
+	}
+	if (strcmp(id, "cloud_vol") == 0)
+		return split_pool_vol(value, &c->cloud_pool, &c->cloud_vol);
+	if (strcmp(id, "kernel_upload") == 0) {
+		c->kernel_upload = value && strcmp(value, "1") == 0;
+		return 0;
+	}
+	if (strcmp(id, "iso_reuse_for") == 0) {
+		core_str_set(&c->reuse_for, value && *value ? value : NULL);
+		return 0;
+	}
+	if (strcmp(id, "iso_reuse") == 0) {
+		if (!value || !*value) {
+			xfree(&c->reuse_pool);
+			xfree(&c->reuse_vol);
+			return 0;
+		}
+		return split_pool_vol(value, &c->reuse_pool, &c->reuse_vol);
+	}
+	if (strcmp(id, "ci_keys") == 0) {
+		for (size_t i = 0; i < c->nci_keys; i++)
+			free(c->ci_keys[i]);
+		xfree(&c->ci_keys);
+		xfree(&c->ci_key_on);
+		c->nci_keys = 0;
+		for (const char *l = value ? value : ""; *l;) {
+			size_t len = strcspn(l, "\n");
+			if (len) {
+				c->ci_keys = xrealloc(c->ci_keys, (c->nci_keys + 1) * sizeof(*c->ci_keys));
+				c->ci_key_on = xrealloc(c->ci_key_on, (c->nci_keys + 1) * sizeof(*c->ci_key_on));
+				c->ci_keys[c->nci_keys] = xstrndup(l, len);
+				c->ci_key_on[c->nci_keys++] = true;
+			}
+			l += len;
+			l += *l == '\n';
+		}
+		c->ci_keys_known = true;
+		return 0;
+	}
+	if (strncmp(id, "ci_key:", 7) == 0) {
+		int i = index_in(id + 7, (int)c->nci_keys);
+		if (i < 0)
+			return -1;
+		c->ci_key_on[i] = value && strcmp(value, "1") == 0;
+		return 0;
+	}
+	return 1;
+}
+
+/* NULL: not a cloud field */
+static char *cloud_get(wz_newvm *w, const char *id)
+{
+	wz_choices *c = &w->c;
+	int i;
+	if (strcmp(id, "cloud_local") == 0)
+		return xstrdup(c->cloud_local ? c->cloud_local : "");
+	if (strcmp(id, "ci_hostname") == 0)
+		return xstrdup(c->ci_hostname ? c->ci_hostname : "");
+	if (strcmp(id, "ci_user") == 0)
+		return xstrdup(c->ci_user ? c->ci_user : "");
+	if (strcmp(id, "ci_password") == 0)
+		return xstrdup(c->ci_password ? c->ci_password : "");
+	if (strcmp(id, "cloud_from") == 0)
+		return xasprintf("%d", c->cloud_from);
+	if (strcmp(id, "iso_reuse") == 0)
+		return wz_newvm_reusing(w) ? xasprintf("%s/%s", c->reuse_pool, c->reuse_vol) : xstrdup("");
+	if (strcmp(id, "name_suggested") == 0)
+		return wz_newvm_suggest_name(w);
+	if (strcmp(id, "kernel_upload") == 0)
+		return xstrdup(c->kernel_upload ? "1" : "0");
+	if (strcmp(id, "cloud_vol") == 0)
+		return c->cloud_pool && c->cloud_vol ? xasprintf("%s/%s", c->cloud_pool, c->cloud_vol) : xstrdup("");
+	if (strcmp(id, "ci_keys") == 0)
+		return c->ci_keys_known ? xasprintf("%zu", c->nci_keys) : xstrdup("");
+	if (strncmp(id, "ci_key:", 7) == 0 && (i = index_in(id + 7, (int)c->nci_keys)) >= 0)
+		return xstrdup(c->ci_key_on[i] ? "1" : "0");
+	if (strncmp(id, "ci_key_label:", 13) == 0 && (i = index_in(id + 13, (int)c->nci_keys)) >= 0) {
+		/* "ssh-ed25519 AAAAC3Nz...Kx1 me@host": type, the base64's ends, comment */
+		const char *k = c->ci_keys[i], *sp = strchr(k, ' ');
+		const char *b = sp ? sp + 1 : k, *end = b + strcspn(b, " ");
+		size_t len = (size_t)(end - b);
+		if (len <= 16)
+			return xstrdup(k);
+		return xasprintf("%.*s %.8s...%.4s%s", (int)(sp - k), k, b, end - 4, end);
+	}
+	return NULL;
+}
+
+/* ---- a local ISO already in the pool ------------------------------------------------- */
+
+bool wz_newvm_reusing(const wz_newvm *w)
+{
+	const wz_choices *c = &w->c;
+	const md_pool *p = pool_named(w, c->reuse_pool);
+	return c->source == WZ_SRC_ISO_LOCAL && !empty(c->reuse_vol) && core_str_eq(c->reuse_for, c->local_iso) &&
+	       core_str_eq(c->reuse_pool, c->upload_pool) && p && vol_named(p, c->reuse_vol);
+}
+
+/* the volumes of upload_pool of the local ISO's size */
+static char **reuse_options(wz_newvm *w, size_t *n)
+{
+	const wz_choices *c = &w->c;
+	const md_pool *p = pool_named(w, c->upload_pool);
+	struct stat st;
+	char **v = NULL;
+	*n = 0;
+	if (!p || empty(c->local_iso) || stat(c->local_iso, &st) < 0 || !S_ISREG(st.st_mode))
+		return NULL;
+	for (size_t i = 0; i < p->nvols; i++)
+		if (p->vols[i].capacity == (unsigned long long)st.st_size)
+			v = strv_add(v, n, xstrdup(p->vols[i].name));
+	return v;
+}
+
+/* ---- a name from the install source (Quick Create) ------------------------------- */
+
+char *wz_newvm_suggest_name(const wz_newvm *w)
+{
+	static const char *const exts[] = { ".iso", ".img", ".qcow2", ".raw" };
+	const wz_choices *c = &w->c;
+	const char *src = c->source == WZ_SRC_ISO_POOL	  ? c->iso_vol
+			  : c->source == WZ_SRC_ISO_LOCAL ? c->local_iso
+			  : c->source == WZ_SRC_CLOUD	  ? (c->cloud_from ? c->cloud_vol : c->cloud_local)
+							  : NULL;
+	const char *slash = src ? strrchr(src, '/') : NULL;
+	char *base, *name, *err = NULL;
+	size_t len;
+	if (empty(src))
+		return xstrdup("");
+	base = xstrdup(slash ? slash + 1 : src);
+	len = strlen(base);
+	for (size_t i = 0; i < CORE_ARRAY_LEN(exts); i++) {
+		size_t e = strlen(exts[i]);
+		if (len > e && strcasecmp(base + len - e, exts[i]) == 0)
+			base[len - e] = '\0';
+	}
+	name = xstrdup(base);
+	for (int n = 2; (vm_exists(w, name) || be_domname_check(name, &err) < 0) && n < 1000; n++) {
+		xfree(&err);
+		free(name);
+		name = xasprintf("%s-%d", base, n);
+	}
+	free(err);
+	free(base);
+	return name;
+}
+
+/* ---- direct kernel boot from files here, uploaded -------------------------------- */
+
+/* NAME-kernel, NAME-initrd (caller frees) */
+static char *kernel_vol(const wz_newvm *w, const char *what)
+{
+	return xasprintf("%s-%s", w->c.name ? w->c.name : "", what);
+}
+
+static void check_kernel_upload(wz_newvm *w, core_issues *is)
+{
+	wz_choices *c = &w->c;
+	const md_pool *p = pool_named(w, c->upload_pool);
+	static const char *const what[] = { "kernel", "initrd" };
+	check_local_file(is, "kernel", c->kernel, "kernel");
+	if (!empty(c->initrd))
+		check_local_file(is, "initrd", c->initrd, "initrd");
+	check_pool(w, is, "upload_pool", c->upload_pool);
+	if (p && p->active && empty(p->path))
+		core_issue_add(is, "upload_pool", false, "pool \"%s\" has no folder the kernel can be booted from", p->name);
+	for (size_t i = 0; p && i < CORE_ARRAY_LEN(what); i++) {
+		char *v = kernel_vol(w, what[i]);
+		if ((i == 0 || !empty(c->initrd)) && vol_named(p, v))
+			core_issue_add(is, "upload_pool", false, "pool \"%s\" has a volume \"%s\" already", p->name, v);
+		free(v);
+	}
+}
+
+/* the uploaded files' paths on the host: the pool's folder + volume name */
+static void kernel_spec(wz_newvm *w, be_domspec *s)
+{
+	const md_pool *p = pool_named(w, w->c.upload_pool);
+	char *k = kernel_vol(w, "kernel"), *i = kernel_vol(w, "initrd");
+	xfree(&w->spec_kernel);
+	xfree(&w->spec_initrd);
+	w->spec_kernel = xasprintf("%s/%s", p && p->path ? p->path : "", k);
+	s->kernel = w->spec_kernel;
+	if (s->initrd) {
+		w->spec_initrd = xasprintf("%s/%s", p && p->path ? p->path : "", i);
+		s->initrd = w->spec_initrd;
+	}
+	free(k);
+	free(i);
+}
+
+static void kernel_steps(wz_newvm *w, core_step **v, size_t *n)
+{
+	wz_choices *c = &w->c;
+	const md_pool *p = pool_named(w, c->upload_pool);
+	const char *local[] = { c->kernel, c->initrd }, *what[] = { "kernel", "initrd" };
+	for (size_t i = 0; i < 2; i++) {
+		core_step *st;
+		if (empty(local[i]))
+			continue;
+		st = step_add(v, n, CORE_STEP_UPLOAD);
+		st->pool = xstrdup(c->upload_pool);
+		st->pool_uuid = xstrdup(p ? p->uuid : NULL);
+		st->vol = kernel_vol(w, what[i]);
+		st->local = xstrdup(local[i]);
+		st->label = xasprintf("Upload the %s as %s to pool %s", what[i], st->vol, st->pool);
+	}
 }

@@ -45,6 +45,7 @@ enum wz_source {
 	WZ_SRC_IMPORT,       /* an existing disk volume becomes the VM's disk */
 	WZ_SRC_PXE,          /* network boot */
 	WZ_SRC_KERNEL,       /* direct kernel boot: kernel, initrd, command line */
+	WZ_SRC_CLOUD,        /* a cloud image copied into the new disk + a cloud-init seed */
 	WZ_SRC__N
 };
 const char *wz_source_label(int src);
@@ -122,6 +123,25 @@ typedef struct wz_choices {
 	bool start, console;             /* after Finish (both default on) */
 	/* what the user typed over (defaults from the OS no longer apply) */
 	bool memory_by_user, vcpus_by_user, size_by_user, firmware_by_user;
+	/* CLOUD: a cloud image (a local qcow2/raw file, or a pool's volume)
+	 * copied into the new disk volume (disk_pool, disk_size: grown to it),
+	 * and a cloud-init NoCloud seed (backend/be_seed.h) as a CD-ROM */
+	int cloud_from;                  /* 0 a local file, 1 a volume in a pool */
+	char *cloud_local;               /* the local image file */
+	char *cloud_pool, *cloud_vol;    /* the pooled image */
+	char *ci_hostname;               /* NULL: the VM's name */
+	char *ci_user;                   /* NULL: no user (the image's default) */
+	char *ci_password;               /* clear text in memory only: hashed into the seed, wiped */
+	char **ci_keys;                  /* the user's public keys offered */
+	bool *ci_key_on;                 /* each one's check box */
+	size_t nci_keys;
+	bool ci_keys_known;              /* the list came (be_ssh_keys_start) */
+	/* ISO_LOCAL: a volume of upload_pool with the file's size and SHA-256
+	 * (backend/be_reuse.h): used as it is, nothing uploaded */
+	char *reuse_pool, *reuse_vol, *reuse_for; /* pool, volume, for which file */
+	/* KERNEL: kernel and initrd are files here, uploaded into upload_pool
+	 * as NAME-kernel / NAME-initrd (default for a remote host) */
+	bool kernel_upload;
 } wz_choices;
 
 typedef struct wz_newvm wz_newvm;
@@ -211,6 +231,38 @@ char **wz_newvm_options(wz_newvm *w, const char *id, size_t *n);
  * core_wizard_ops.text(w, "detect") runs it. */
 int wz_newvm_detect(wz_newvm *w, char **msg);
 
+/* The answer of a detection run on a worker (backend/be_detect.h): the
+ * OS's id ("" or NULL: not recognised), taken unless the user picked an
+ * OS (wz_newvm_detected). -1 when the database does not know the id.
+ * core_wizard_ops.set(w, "detected", id) calls it. */
+int wz_newvm_set_detected(wz_newvm *w, const char *id);
+
+/* Cloud images (source CLOUD). Fields: "cloud_from" (0 a local file,
+ * 1 a volume), "cloud_local", "cloud_vol" ("pool/volume", options: the
+ * host's disk volumes), "ci_hostname", "ci_user", "ci_password", "ci_keys"
+ * (set: the user's keys, one a line, each checked; get: "" while not
+ * known), "ci_key:N" check boxes ("1" / "0"), "ci_key_label:N" (get: the
+ * key shortened for a check box). The seed volume is NAME-seed.iso, the
+ * disk NAME.qcow2 (NAME.img for a raw image) in disk_pool.
+ * The image's format and size: a local file's qcow2 header (magic, virtual
+ * size) or its length (raw); a pooled one's from the model. 0, -1 with
+ * *err when the file cannot be read. */
+int wz_cloud_image_info(const char *path, bool *qcow2, uint64_t *vsize, char **err);
+char *wz_newvm_seed_name(const wz_newvm *w);
+
+/* A local ISO already in its pool: "iso_same" (options) are the volumes
+ * of upload_pool of the file's size (candidates for be_vol_same_start);
+ * "iso_reuse" set to "pool/volume" (or "" to forget) says one has the
+ * file's SHA-256, for the file set in "iso_reuse_for" before it. While
+ * the source is that file and that pool, nothing is uploaded: the CD-ROM
+ * is that volume (and a volume of the file's name there is no error). */
+bool wz_newvm_reusing(const wz_newvm *w);
+
+/* A name for the VM from its install source, as Quick Create proposes it:
+ * the ISO's or image's file name without .iso/.img/.qcow2/.raw, "-2",
+ * "-3" ... added while the host has a VM of that name ("" when there is no
+ * source yet). get(w, "name_suggested") gives it. Caller frees. */
+char *wz_newvm_suggest_name(const wz_newvm *w);
 /* ---- the text installer on the serial console (issue 18) ----
  * For an ISO source, the UI has the host's worker probe the ISO
  * (BE_OP_ISO_PROBE) and hands the answer over as text: set "iso_probe" =

@@ -5,8 +5,8 @@
 #   sh_up DIR   start it all under DIR; sets SH_PORT, SH_KEY (the private
 #               key file), exports VMMC_SSH_DIR and SSH_AUTH_SOCK; 0 or 1
 #   sh_down     stop sshd and the agent (call from an EXIT trap)
-#   sh_cut      kill every session (no goodbye on the link) and the
-#               listener; sshd comes back on the same port 2 s later
+#   sh_cut [S]  kill every session (no goodbye on the link) and the
+#               listener; sshd comes back on the same port S (2) s later
 SH_DIR= SH_PORT= SH_KEY= SH_AGENT_PID=
 _sh_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
@@ -49,7 +49,7 @@ sh_cut() {
 	done
 	[ -z "$pids" ] || echo "sh_cut: sessions left on port $SH_PORT: $pids" >&2
 	(
-		sleep 2
+		sleep "${1:-2}"
 		rm -f "$SH_DIR/sshd/sshd.pid"
 		/usr/sbin/sshd -f "$SH_DIR/sshd/sshd_config" -E "$SH_DIR/sshd/sshd.log"
 	) >/dev/null 2>&1 &
