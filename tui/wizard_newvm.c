@@ -1365,7 +1365,13 @@ static bool run_waited(struct tui_app *a, struct tui_dialog *d, const md_msg *m)
 static void install_fields(struct wz_ctx *c, struct tui_page *p)
 {
 	static const char *const modes[] = { "Text installer on the serial console", "Boot the ISO as is" };
-	char *off = get(c, "install_offered"), *note = get(c, "install_note"), *clean;
+	char *src = get(c, "source"), *off, *note, *clean;
+	int source = atoi(src);
+	free(src);
+	if (source != 0 && source != 1)
+		return; /* not an install ISO: nothing to say */
+	off = get(c, "install_offered");
+	note = get(c, "install_note");
 	if (strcmp(off, "1") == 0)
 		add_indexed(c, p, &tui_field_radio, "install", "&Install", modes, 2);
 	clean = core_sanitize(note);
@@ -1419,7 +1425,9 @@ static void install_reply(struct tui_app *a, struct tui_dialog *d, const md_msg 
 	text = be_iso_probe_text(m->ext, c->probe_key);
 	c->ops->set(c->w, "iso_probe", text);
 	free(text);
-	{
+	/* a local ISO's OS is on the status line already (the wizard's own
+	 * detection); a pooled one's comes from here only */
+	if (strncmp(c->probe_key, "pool:", 5) == 0) {
 		const be_iso_probe *p = m->ext;
 		if (p->text_install)
 			tui_status(a, false, "%s: the text installer on the serial console is offered",
