@@ -59,6 +59,16 @@ enum be_op {
 	BE_OP_DEFINE,       /* define a VM: be_host_submit_arg with arg = its domain XML
 	                       (a malloc'd string, arg_free = free); OP_RESULT's .uuid
 	                       is the new VM's, then MD_MSG_VM_UPDATE */
+	/* the guest agent and integration services: backend/be_agent.h */
+	BE_OP_AGENT_INFO,
+	BE_OP_AGENT_SYNC_TIME,
+	BE_OP_AGENT_SHUTDOWN,   /* through the agent when connected, else ACPI */
+	BE_OP_AGENT_REBOOT,
+	BE_OP_AGENT_FREEZE,
+	BE_OP_AGENT_THAW,
+	BE_OP_AGENT_COPY,
+	BE_OP_AGENT_XML,
+	BE_OP_AGENT_APPLY,
 	BE_OP__COUNT
 };
 

@@ -85,6 +85,8 @@ struct be_host {
 	char *ssh_remote;          /* the remote daemon's socket */
 	char *ssh_known_hosts;     /* NULL: ~/.ssh/known_hosts */
 	char *ssh_accepted_fp;     /* a host key accepted once in this run */
+
+	struct be_agent *agent;    /* be_agent.c: the VMs' agent states (own lock) */
 };
 
 /* be_loop.c */
@@ -219,5 +221,17 @@ virConnectPtr be_open_auth(be_host *h, const char *uri);
 
 /* be_demo.c: apply the <vmmc:demo> settings of a test:/// file. */
 void be_demo_seed(be_host *h);
+
+/* be_agent.c: the guest agent (be_agent.h). new/free with the host;
+ * register/unregister with the other event callbacks (worker); fill_list
+ * sets vms[i].agent for the list's records (XML read only for VMs not seen
+ * before), fill_vm re-reads one VM's XML; job runs BE_OP_AGENT_*. */
+struct be_agent *be_agent_new(void);
+void be_agent_free(struct be_agent **ag);
+void be_agent_register(be_host *h, void (*unref_cb)(void *));
+void be_agent_unregister(be_host *h);
+void be_agent_fill_list(be_host *h, virDomainStatsRecordPtr *recs, int n, md_vm *vms);
+void be_agent_fill_vm(const be_host *h, virDomainPtr dom, md_vm *v);
+void be_agent_job(be_host *h, const be_job *j);
 
 #endif

@@ -74,6 +74,18 @@ void md_vm_clear(md_vm *v)
 	xfree(&v->name);
 }
 
+const char *md_agent_name(int agent)
+{
+	switch (agent) {
+	case MD_AGENT_UP:
+		return "up";
+	case MD_AGENT_DOWN:
+		return "down";
+	default:
+		return "none";
+	}
+}
+
 void md_vm_copy(md_vm *dst, const md_vm *src)
 {
 	*dst = *src;
@@ -646,6 +658,14 @@ int md_apply(md_model *m, md_msg *msg)
 	case MD_MSG_VM_DISKS:
 		dirty = 0; /* consumed by the UI's dialog, not the model */
 		break;
+	case MD_MSG_VM_AGENT: {
+		md_vm *v = md_vm_find(h, msg->uuid);
+		if (v && v->agent != msg->count) {
+			v->agent = msg->count;
+			dirty = MD_DIRTY_LIST;
+		}
+		break;
+	}
 	case MD_MSG_STATS:
 		dirty = md_apply_stats(h, msg);
 		break;
@@ -663,7 +683,8 @@ int md_apply(md_model *m, md_msg *msg)
 	if (dirty) {
 		h->gen++;
 		m->gen++;
-		if (msg->type == MD_MSG_VM_LIST || msg->type == MD_MSG_VM_UPDATE || msg->type == MD_MSG_VM_REMOVED)
+		if (msg->type == MD_MSG_VM_LIST || msg->type == MD_MSG_VM_UPDATE || msg->type == MD_MSG_VM_REMOVED ||
+		    msg->type == MD_MSG_VM_AGENT)
 			h->vms_gen++;
 		else if (msg->type == MD_MSG_NET_LIST)
 			h->nets_gen++;

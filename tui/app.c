@@ -12,6 +12,7 @@
 #include "listview.h"
 #include "nav.h"
 #include "tree.h"
+#include "view_integ.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -979,6 +980,7 @@ static void free_app(struct tui_app *a)
 	free(a->expects);
 	tui_console_free(a);
 	tui_perf_free(a);
+	tui_integ_free();
 	tui_prompt_free(a); /* cancels what is still queued: no worker stays waiting */
 	for (size_t i = 0; a->view_modes && i < tui_nviews; i++)
 		if (a->view_modes[i])
