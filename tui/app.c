@@ -1110,6 +1110,7 @@ int tui_run(struct tui_opts *opts)
 			if (a->model->hosts[i]->busy)
 				a->dirty |= TUI_DIRTY_TREE;
 		tui_perf_tick(a);
+		tui_integ_tick(a);
 		if (a->dirty & TUI_DIRTY_ROWS)
 			tui_pane_sync(a);
 		if (a->dirty) {

@@ -61,7 +61,9 @@ static void integ_ask(struct integ_view *v, struct tui_app *a)
 	v->asked_version = true;
 	v->seq = be_host_submit_arg(be, BE_OP_AGENT_INFO, v->uuid, req, free);
 	tui_mode_expect(a, &v->mode, v->mode.host_id, v->seq);
-	v->next_ms = core_now_ms() + TUI_INTEG_PERIOD_MS;
+	/* the refresh interval of the app (-d, [ ]), at least 1 s; a little
+	 * early so that the tick that is due takes it */
+	v->next_ms = core_now_ms() + (a->delay_ms > 1000 ? a->delay_ms : 1000) - 100;
 }
 
 /* Due for a refresh: the view is shown and the last answer is a period old. */
@@ -95,6 +97,17 @@ static void integ_wait_step(struct integ_view *v, struct tui_app *a)
 	}
 }
 
+void tui_integ_tick(struct tui_app *a)
+{
+	struct integ_view *v = &integ_state;
+	if (!v->mode.ops || !tui_pane_shows(a, &v->mode))
+		return;
+	integ_wait_step(v, a);
+	integ_tick(v, a);
+	if (v->wait_start_ms)
+		a->dirty |= TUI_DIRTY_LIST; /* the seconds waited */
+}
+
 static void integ_sync(struct tui_mode *m, struct tui_app *a)
 {
 	integ_wait_step((struct integ_view *)m, a);
@@ -106,6 +119,13 @@ static void integ_reply(struct tui_mode *m, struct tui_app *a, const md_msg *msg
 	struct integ_view *v = (struct integ_view *)m;
 	if (msg->type == MD_MSG_AGENT_INFO && msg->ext && msg->ext_free == be_agent_info_free_void) {
 		md_msg *mm = (md_msg *)msg; /* the view takes the payload over */
+		be_agent_info *ni = mm->ext;
+		if (!ni->version && v->info && v->info->version && ni->st[BE_SVC_HEARTBEAT] == BE_SVC_ON) {
+			/* asked once per view: kept while the agent answers */
+			ni->version = xstrdup(v->info->version);
+			free(ni->why[BE_SVC_HEARTBEAT]);
+			ni->why[BE_SVC_HEARTBEAT] = xasprintf("connected, version %s", ni->version);
+		}
 		be_agent_info_free(&v->info);
 		v->info = mm->ext;
 		mm->ext = NULL;

@@ -9,11 +9,12 @@
 
 struct tui_app;
 
-/* Open the view for the selected VM: one line per service, refreshed every
- * TUI_INTEG_PERIOD_MS (one job, at most 3 agent calls, for that VM only). */
-#define TUI_INTEG_PERIOD_MS 3000
+/* Open the view for the selected VM: one line per service, refreshed at the
+ * app's refresh interval, at least 1 s (one job, at most 3 agent calls, for
+ * that VM only). */
 void tui_integ_open(struct tui_app *a);
 bool tui_integ_shown(const struct tui_app *a);
+void tui_integ_tick(struct tui_app *a); /* every pass of the loop: a refresh due */
 void tui_integ_free(void); /* at the end (what the view keeps) */
 /* Sync Time Now, Copy File to Guest..., Freeze / Thaw on the selected VM. */
 void tui_integ_sync_time(struct tui_app *a);

@@ -34,7 +34,7 @@ static const struct tui_list_col vm_cols[COL__COUNT] = {
 	[COL_NETTX] = { "NetTx", 7, 0, true, 10, true, true },
 	[COL_AUTO] = { "Auto", 4, 0, false, 12, true },
 	[COL_UPTIME] = { "Uptime", 8, 0, true, 6, true },
-	[COL_AGENT] = { "Agent", 5, 0, false, 13, true },
+	[COL_AGENT] = { "Agent", 5, 0, false, 8, true },
 };
 
 static bool col_live(int col)

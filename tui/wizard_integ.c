@@ -55,10 +55,37 @@ static void wi_free(struct tui_dialog *d)
 	d->ctx = NULL;
 }
 
+/* Text of several lines from outside, each line sanitized (core_sanitize
+ * would show the line breaks as \n). */
+static char *sanitize_lines(const char *raw)
+{
+	char *out = xstrdup("");
+	const char *p = raw ? raw : "";
+	while (*p) {
+		const char *e = strchr(p, '\n');
+		char *line = xstrndup(p, e ? (size_t)(e - p) : strlen(p)), *safe = core_sanitize(line);
+		char *n = xasprintf("%s%s%s", out, safe, e ? "\n" : "");
+		free(out);
+		free(safe);
+		free(line);
+		out = n;
+		p = e ? e + 1 : p + strlen(p);
+	}
+	return out;
+}
+
 static char *wget(struct wi_ctx *c, const char *id)
 {
 	char *s = integ_ops->get(c->w, id);
 	return s ? s : xstrdup("");
+}
+
+static bool wchecked(struct wi_ctx *c, const char *id)
+{
+	char *v = wget(c, id);
+	bool on = strcmp(v, "1") == 0;
+	free(v);
+	return on;
 }
 
 /* Issues of a page as one text; -1 when there is an error. */
@@ -78,6 +105,19 @@ static int wi_check(struct wi_ctx *c, int page, char **err)
 	return errors ? -1 : 0;
 }
 
+/* After a page rebuilt its fields in on_enter: the focus on its first
+ * field, or on Next / Finish when it has none (the dialog chose before the
+ * fields were there). */
+static void focus_first(struct tui_dialog *d, struct tui_page *p)
+{
+	for (size_t i = 0; i < p->nfields; i++)
+		if (p->fields[i]->ops->focusable) {
+			d->focus = 0;
+			return;
+		}
+	d->focus = 1;
+}
+
 /* ---- page 0: the VM ------------------------------------------------------------ */
 
 static void look_enter(struct tui_dialog *d, struct tui_page *p)
@@ -88,10 +128,11 @@ static void look_enter(struct tui_dialog *d, struct tui_page *p)
 	if (!c->loaded) {
 		tui_page_add(p, &tui_field_label, "look", c->load_error ? c->load_error
 								 : "Reading the VM's configuration...", NULL);
+		focus_first(d, p);
 		return;
 	}
 	look = wget(c, "look");
-	tui_page_add(p, &tui_field_label, "look", NULL, NULL)->text = core_sanitize(look);
+	tui_page_add(p, &tui_field_label, "look", NULL, NULL)->text = sanitize_lines(look);
 	known = wget(c, "os_known");
 	if (strcmp(known, "1") != 0) {
 		size_t n = 0;
@@ -105,6 +146,7 @@ static void look_enter(struct tui_dialog *d, struct tui_page *p)
 	}
 	free(known);
 	free(look);
+	focus_first(d, p);
 }
 
 static int look_validate(struct tui_dialog *d, struct tui_page *p, char **err)
@@ -158,12 +200,14 @@ static void offer_enter(struct tui_dialog *d, struct tui_page *p)
 		tui_page_add(p, &tui_field_label, "none", "Nothing to offer: the VM has the agent channel and virtio "
 							  "devices.", NULL);
 	if (strcmp(fam, "windows") == 0)
-		tui_page_add(p, &tui_field_check, "drivers", "The virtio drivers are &installed in the guest", NULL);
+		tui_page_add(p, &tui_field_check, "drivers", "The virtio drivers are &installed in the guest", NULL)
+			->checked = wchecked(c, "drivers");
 	if (strcmp(run, "1") == 0)
 		tui_page_add(p, &tui_field_check, "restart", "Res&tart the VM after the changes (turn off, start)",
-			     NULL);
+			     NULL)->checked = wchecked(c, "restart");
 	free(fam);
 	free(run);
+	focus_first(d, p);
 }
 
 static void set_check(struct tui_dialog *d, struct wi_ctx *c, const char *id)
@@ -194,10 +238,11 @@ static void review_enter(struct tui_dialog *d, struct tui_page *p)
 	err = NULL;
 	diff = integ_ops->text(c->w, "diff", &err);
 	tui_page_clear_fields(p);
-	tui_page_add(p, &tui_field_label, "summary", NULL, NULL)->text = core_sanitize(sum ? sum : "");
+	tui_page_add(p, &tui_field_label, "summary", NULL, NULL)->text = sanitize_lines(sum);
 	struct tui_field *f = tui_page_add(p, &tui_field_textarea, "diff", "Domain XML", NULL);
-	f->text = core_sanitize(diff ? diff : err ? err : "");
+	f->text = sanitize_lines(diff ? diff : err);
 	f->rows = 12;
+	focus_first(d, p);
 	free(sum);
 	free(diff);
 	free(err);
@@ -208,9 +253,10 @@ static void tools_enter(struct tui_dialog *d, struct tui_page *p)
 	struct wi_ctx *c = wi(d);
 	char *err = NULL, *cmd = integ_ops->text(c->w, "command", &err);
 	tui_page_clear_fields(p);
-	tui_page_add(p, &tui_field_label, "command", NULL, NULL)->text = core_sanitize(cmd ? cmd : "");
+	tui_page_add(p, &tui_field_label, "command", NULL, NULL)->text = sanitize_lines(cmd);
 	tui_page_add(p, &tui_field_label, "after", "Finish makes the changes shown on the Review page, then "
 						  "Integration Services opens and waits for the agent.", NULL);
+	focus_first(d, p);
 	free(cmd);
 	free(err);
 }
