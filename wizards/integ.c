@@ -448,12 +448,12 @@ char *wz_integ_line_diff(const char *a, const char *b, int ctx)
 			ops[nops] = ' ';
 			ia[nops++] = i++;
 			j++;
-		} else if (j < nb && (i >= na || T(i, j + 1) >= T(i + 1, j))) {
+		} else if (i < na && (j >= nb || T(i + 1, j) >= T(i, j + 1))) {
+			ops[nops] = '-'; /* removals before additions */
+			ia[nops++] = i++;
+		} else {
 			ops[nops] = '+';
 			ia[nops++] = j++;
-		} else {
-			ops[nops] = '-';
-			ia[nops++] = i++;
 		}
 	}
 #undef T
@@ -667,7 +667,7 @@ static int integ_next(void *p, int page)
 
 static bool integ_ready(void *p)
 {
-	core_issues is;
+	core_issues is = { .n = 0 };
 	bool ok = integ_check(p, WZ_INTEG_OFFER, &is) == 0 && integ_check(p, WZ_INTEG_LOOK, &is) == 0;
 	core_issues_clear(&is);
 	return ok;
