@@ -70,10 +70,13 @@ static const char *be_api_name(unsigned api)
 
 struct be_agent_ent {
 	unsigned char uuid[VIR_UUID_BUFLEN];
-	int agent;   /* enum md_agent */
+	int agent;   /* enum md_agent; UNKNOWN: its XML is still to read */
 	bool channel;
 	bool state_known; /* the XML says connected or disconnected */
+	virDomainPtr dom; /* UNKNOWN: a reference for the scan, else NULL */
 };
+
+#define BE_AGENT_SCAN_CHUNK 256 /* XML reads per scan job: other jobs go between */
 
 struct be_agent {
 	pthread_mutex_t lock;
@@ -81,6 +84,7 @@ struct be_agent {
 	size_t n;
 	unsigned missing;       /* worker: BE_API_* the host lacks */
 	int cb;                 /* worker: agent event callback id, -1 none */
+	size_t pending;         /* lock: entries still UNKNOWN */
 	atomic_uint_fast64_t calls, xml_reads;
 };
 
@@ -97,13 +101,21 @@ struct be_agent *be_agent_new(void)
 	return ag;
 }
 
+static void be_ents_free(struct be_agent_ent *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i].dom)
+			virDomainFree(v[i].dom);
+	free(v);
+}
+
 void be_agent_free(struct be_agent **pag)
 {
 	struct be_agent *ag = *pag;
 	if (!ag)
 		return;
 	pthread_mutex_destroy(&ag->lock);
-	free(ag->v);
+	be_ents_free(ag->v, ag->n);
 	free(ag);
 	*pag = NULL;
 }
@@ -160,37 +172,102 @@ static void be_ent_read(const be_host *h, virDomainPtr dom, struct be_agent_ent 
 	free(xml);
 }
 
-void be_agent_fill_list(be_host *h, virDomainStatsRecordPtr *recs, int n, md_vm *vms)
+/* The list's records: the states known (no call); a VM not seen before is
+ * UNKNOWN and keeps a domain reference for be_agent_scan, which reads its
+ * XML after the list is posted. Returns how many are to be read. */
+size_t be_agent_fill_list(be_host *h, virDomainStatsRecordPtr *recs, int n, md_vm *vms)
 {
 	struct be_agent *ag = h->agent;
-	struct be_agent_ent *nv;
+	struct be_agent_ent *nv, *old_v;
+	size_t old_n, pending = 0;
+
+	if (!ag)
+		return 0;
+	nv = xcalloc(n > 0 ? (size_t)n : 1, sizeof(*nv));
+	pthread_mutex_lock(&ag->lock);
+	for (int i = 0; i < n; i++) {
+		struct be_agent_ent *old;
+		virDomainGetUUID(recs[i]->dom, nv[i].uuid);
+		old = be_ent_find(ag, nv[i].uuid);
+		if (old && old->agent != MD_AGENT_UNKNOWN) {
+			nv[i] = *old;
+			nv[i].dom = NULL;
+		} else {
+			nv[i].agent = MD_AGENT_UNKNOWN;
+			virDomainRef(recs[i]->dom);
+			nv[i].dom = recs[i]->dom;
+			pending++;
+		}
+		vms[i].agent = nv[i].agent;
+	}
+	qsort(nv, (size_t)n, sizeof(*nv), be_ent_cmp);
+	old_v = ag->v;
+	old_n = ag->n;
+	ag->v = nv;
+	ag->n = (size_t)n;
+	ag->pending = pending;
+	pthread_mutex_unlock(&ag->lock);
+	be_ents_free(old_v, old_n);
+	return pending;
+}
+
+void be_agent_scan(be_host *h)
+{
+	struct be_agent *ag = h->agent;
+	struct be_agent_ent got[BE_AGENT_SCAN_CHUNK];
+	size_t ng = 0, cap = 0;
+	md_msg *m;
 
 	if (!ag)
 		return;
-	nv = xcalloc(n > 0 ? (size_t)n : 1, sizeof(*nv));
-	for (int i = 0; i < n; i++) {
-		unsigned char uuid[VIR_UUID_BUFLEN];
-		struct be_agent_ent *old;
-		virDomainGetUUID(recs[i]->dom, uuid);
-		pthread_mutex_lock(&ag->lock);
-		old = be_ent_find(ag, uuid);
-		if (old)
-			nv[i] = *old;
-		pthread_mutex_unlock(&ag->lock);
-		if (!old)
-			be_ent_read(h, recs[i]->dom, &nv[i]); /* first seen: its XML, once */
-	}
-	qsort(nv, (size_t)n, sizeof(*nv), be_ent_cmp);
+	/* take up to a chunk of domains to read (their references move here) */
 	pthread_mutex_lock(&ag->lock);
-	free(ag->v);
-	ag->v = nv;
-	ag->n = (size_t)n;
-	for (int i = 0; i < n; i++) {
-		unsigned char uuid[VIR_UUID_BUFLEN];
-		virDomainGetUUID(recs[i]->dom, uuid);
-		vms[i].agent = be_ent_find(ag, uuid)->agent;
+	for (size_t i = 0; i < ag->n && ng < BE_AGENT_SCAN_CHUNK; i++) {
+		if (ag->v[i].agent == MD_AGENT_UNKNOWN && ag->v[i].dom) {
+			got[ng] = ag->v[i];
+			ag->v[i].dom = NULL;
+			ng++;
+		}
 	}
 	pthread_mutex_unlock(&ag->lock);
+	if (!ng)
+		return;
+	m = md_msg_new(MD_MSG_VM_AGENT, h->id);
+	for (size_t i = 0; i < ng; i++) {
+		char uuid[VIR_UUID_STRING_BUFLEN];
+		virDomainPtr dom = got[i].dom;
+		be_ent_read(h, dom, &got[i]);
+		got[i].dom = NULL;
+		virDomainGetUUIDString(dom, uuid);
+		virDomainFree(dom);
+		xgrow(&m->strs, &cap, m->nstrs + 1, sizeof(*m->strs));
+		m->strs[m->nstrs++] = xasprintf("%s %d", uuid, got[i].agent);
+	}
+	pthread_mutex_lock(&ag->lock);
+	for (size_t i = 0; i < ng; i++) {
+		struct be_agent_ent *e = be_ent_find(ag, got[i].uuid);
+		/* an agent event may have come meanwhile: it is newer */
+		if (e && e->agent == MD_AGENT_UNKNOWN) {
+			*e = got[i];
+			ag->pending = ag->pending ? ag->pending - 1 : 0;
+		}
+	}
+	pthread_mutex_unlock(&ag->lock);
+	be_post(m);
+	if (be_agent_pending(h))
+		be_host_queue_event(h, BE_JOB_AGENT_SCAN);
+}
+
+bool be_agent_pending(be_host *h)
+{
+	bool any = false;
+	if (!h->agent)
+		return false;
+	pthread_mutex_lock(&h->agent->lock);
+	for (size_t i = 0; i < h->agent->n && !any; i++)
+		any = h->agent->v[i].agent == MD_AGENT_UNKNOWN && h->agent->v[i].dom;
+	pthread_mutex_unlock(&h->agent->lock);
+	return any;
 }
 
 /* Keep e in the sorted cache (insert or replace). */
@@ -201,13 +278,18 @@ static void be_ent_put(struct be_agent *ag, const struct be_agent_ent *e)
 	pthread_mutex_lock(&ag->lock);
 	old = be_ent_find(ag, e->uuid);
 	if (old) {
+		virDomainPtr d = old->dom;
 		*old = *e;
+		old->dom = NULL;
+		if (d)
+			virDomainFree(d); /* known now: no scan for it */
 	} else {
 		ag->v = xrealloc(ag->v, (ag->n + 1) * sizeof(*ag->v));
 		while (k < ag->n && be_ent_cmp(ag->v[k].uuid, e->uuid) < 0)
 			k++;
 		memmove(&ag->v[k + 1], &ag->v[k], (ag->n - k) * sizeof(*ag->v));
 		ag->v[k] = *e;
+		ag->v[k].dom = NULL;
 		ag->n++;
 	}
 	pthread_mutex_unlock(&ag->lock);
@@ -231,7 +313,7 @@ static int be_agent_cached(be_host *h, virDomainPtr dom, bool *channel, bool *kn
 	virDomainGetUUID(dom, uuid);
 	pthread_mutex_lock(&h->agent->lock);
 	e = be_ent_find(h->agent, uuid);
-	if (e) {
+	if (e && e->agent != MD_AGENT_UNKNOWN) {
 		agent = e->agent;
 		*channel = e->channel;
 		*known = e->state_known;

@@ -542,6 +542,9 @@ static void be_job_run(be_host *h, const be_job *j)
 	case BE_JOB_POOLS_EVENT:
 		be_list_pools(h, &err);
 		break;
+	case BE_JOB_AGENT_SCAN:
+		be_agent_scan(h);
+		break;
 	default:
 		if (j->op >= BE_OP_POOL_START && j->op <= BE_OP_VOL_CLONE)
 			be_storage_job(h, j);

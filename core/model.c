@@ -81,8 +81,10 @@ const char *md_agent_name(int agent)
 		return "up";
 	case MD_AGENT_DOWN:
 		return "down";
-	default:
+	case MD_AGENT_NONE:
 		return "none";
+	default:
+		return "-";
 	}
 }
 
@@ -559,6 +561,39 @@ static int md_apply_vm_update(md_host *h, md_msg *msg)
 	return MD_DIRTY_LIST | MD_DIRTY_TREE;
 }
 
+static int md_set_agent(md_host *h, const char *uuid, int agent)
+{
+	md_vm *v = md_vm_find(h, uuid);
+	if (!v || v->agent == agent)
+		return 0;
+	v->agent = agent;
+	return MD_DIRTY_LIST;
+}
+
+static int md_apply_vm_agent(md_host *h, const md_msg *msg)
+{
+	int dirty = 0;
+	if (!msg->nstrs)
+		return md_set_agent(h, msg->uuid, msg->count);
+	/* a batch: look each up in the list sorted by uuid (10,000 VMs) */
+	if (h->nvms && !md_vms_sorted(h->vms, h->nvms))
+		qsort(h->vms, h->nvms, sizeof(*h->vms), md_vm_uuid_cmp);
+	for (size_t i = 0; i < msg->nstrs; i++) {
+		md_vm key = { .name = NULL };
+		const char *sp = strchr(msg->strs[i], ' ');
+		md_vm *v;
+		if (!sp || (size_t)(sp - msg->strs[i]) >= sizeof(key.uuid))
+			continue;
+		memcpy(key.uuid, msg->strs[i], (size_t)(sp - msg->strs[i]));
+		v = h->nvms ? bsearch(&key, h->vms, h->nvms, sizeof(*h->vms), md_vm_uuid_cmp) : NULL;
+		if (v && v->agent != atoi(sp + 1)) {
+			v->agent = atoi(sp + 1);
+			dirty = MD_DIRTY_LIST;
+		}
+	}
+	return dirty;
+}
+
 static int md_apply_vm_removed(md_host *h, const md_msg *msg)
 {
 	for (size_t i = 0; i < h->nvms; i++) {
@@ -658,14 +693,9 @@ int md_apply(md_model *m, md_msg *msg)
 	case MD_MSG_VM_DISKS:
 		dirty = 0; /* consumed by the UI's dialog, not the model */
 		break;
-	case MD_MSG_VM_AGENT: {
-		md_vm *v = md_vm_find(h, msg->uuid);
-		if (v && v->agent != msg->count) {
-			v->agent = msg->count;
-			dirty = MD_DIRTY_LIST;
-		}
+	case MD_MSG_VM_AGENT:
+		dirty = md_apply_vm_agent(h, msg);
 		break;
-	}
 	case MD_MSG_STATS:
 		dirty = md_apply_stats(h, msg);
 		break;

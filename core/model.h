@@ -53,11 +53,12 @@ typedef struct md_vm {
 /* The QEMU guest agent of a VM, from its domain XML (read when the list is
  * built) and libvirt's agent lifecycle events: no call per refresh. */
 enum md_agent {
-	MD_AGENT_NONE = 0,          /* no agent channel in the configuration */
+	MD_AGENT_UNKNOWN = 0,       /* not read yet (a long list is read after it is shown) */
+	MD_AGENT_NONE,              /* no agent channel in the configuration */
 	MD_AGENT_DOWN,              /* a channel, no agent connected on it */
 	MD_AGENT_UP,                /* the agent is connected */
 };
-const char *md_agent_name(int agent); /* "none", "down", "up" */
+const char *md_agent_name(int agent); /* "-", "none", "down", "up" */
 
 /* Storage and networks (backend/be_storage.h says where they come from).
  * All strings raw from libvirt (sanitize before drawing); NULL = unknown. */
@@ -204,7 +205,8 @@ enum md_msg_type {
 	                           it into md_model.xfers (insert or replace by id) */
 	MD_MSG_DOMCAPS,         /* .ext is a core_domcaps (core/domcaps.h), once per connection;
 	                           md_apply takes it into md_host.domcaps */
-	MD_MSG_VM_AGENT,        /* uuid; .count: enum md_agent (an agent lifecycle event) */
+	MD_MSG_VM_AGENT,        /* uuid; .count: enum md_agent (an agent lifecycle event); or
+	                           many: strs "UUID STATE" (the states read after a list) */
 	MD_MSG_AGENT_INFO,      /* seq, uuid: .ext is a be_agent_info (backend/be_agent.h) */
 	MD_MSG_AGENT_PROGRESS,  /* seq, uuid: .count = per cent of a Copy File to Guest */
 };

@@ -332,6 +332,7 @@ static void test_json_base64(void **state)
 	assert_string_equal(md_agent_name(MD_AGENT_UP), "up");
 	assert_string_equal(md_agent_name(MD_AGENT_DOWN), "down");
 	assert_string_equal(md_agent_name(MD_AGENT_NONE), "none");
+	assert_string_equal(md_agent_name(MD_AGENT_UNKNOWN), "-");
 }
 
 /* ---- the backend on the test driver --------------------------------------------- */
@@ -401,7 +402,9 @@ static void test_backend_test_driver(void **state)
 	assert_true(h->listed);
 	v = vm_named(h, "test");
 	assert_non_null(v);
-	/* the column: no channel in test's XML; one XML read for the list */
+	/* the column: no channel in test's XML; read after the list is shown,
+	 * one XML read per VM */
+	WAIT((v = vm_named(h, "test")) && v->agent != MD_AGENT_UNKNOWN, WAIT_MS);
 	assert_int_equal(v->agent, MD_AGENT_NONE);
 	be_agent_counts(bh, &calls, &xml_reads);
 	assert_int_equal(calls, 0);
@@ -428,7 +431,7 @@ static void test_backend_test_driver(void **state)
 	/* a VM with a channel whose state the driver does not say: the agent
 	 * is asked; virDomainGetGuestInfo, which the test driver lacks, once */
 	seq = be_host_submit_arg(bh, BE_OP_DEFINE, NULL, xstrdup(chan_xml), free);
-	WAIT(T.res_seq == seq && vm_named(h, "integ-agent <1>"), WAIT_MS);
+	WAIT(T.res_seq == seq && (v = vm_named(h, "integ-agent <1>")) && v->agent != MD_AGENT_UNKNOWN, WAIT_MS);
 	v = vm_named(h, "integ-agent <1>");
 	assert_non_null(v);
 	assert_int_equal(v->agent, MD_AGENT_DOWN);
@@ -486,6 +489,68 @@ static void test_backend_test_driver(void **state)
 	md_host_remove(T.m, 1);
 }
 
+static size_t count_agent(const md_host *h, int agent)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < h->nvms; i++)
+		n += h->vms[i].agent == agent;
+	return n;
+}
+
+/* The Agent column at 10,000 VMs: the list is posted with no XML read
+ * (its time unchanged), each VM's XML is read once after it, a refresh
+ * reads none: 0 libvirt calls for the column beyond the list's own. */
+static void test_agent_column_10000(void **state)
+{
+	char path[] = "/tmp/vmmc-integ-many-XXXXXX.xml", cmd[256], uri[256];
+	int fd = mkstemps(path, 4);
+	md_host *h;
+	be_host *bh;
+	uint64_t calls = 0, reads0 = 0, reads1 = 0, reads2 = 0, seq;
+	int64_t t0, t_listed, t_scanned;
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "sh tests/bench/gen-host.sh 10000 %s", path);
+	assert_int_equal(system(cmd), 0);
+	snprintf(uri, sizeof(uri), "test://%s", path);
+	h = md_host_add(T.m, 2, uri);
+	bh = be_host_new(2, uri);
+	WAIT(h->conn == MD_CONN_CONNECTED, 30000);
+	t0 = core_now_ms();
+	WAIT(h->listed, 30000);
+	t_listed = core_now_ms();
+	unlink(path);
+	assert_int_equal(h->nvms, 10000);
+	WAIT(count_agent(h, MD_AGENT_UNKNOWN) == 0, 60000);
+	t_scanned = core_now_ms();
+	assert_int_equal(count_agent(h, MD_AGENT_UNKNOWN), 0);
+	be_agent_counts(bh, &calls, &reads0);
+	assert_int_equal(reads0, 10000);
+	assert_int_equal(calls, 0);
+	for (int k = 0; k < 2; k++) {
+		seq = be_host_submit(bh, BE_OP_REFRESH, NULL, NULL, 0);
+		WAIT(T.res_seq == seq, 30000);
+		assert_int_equal(T.res_seq, seq);
+	}
+	be_agent_counts(bh, &calls, &reads1);
+	assert_int_equal(reads1, reads0); /* no XML read per refresh */
+	/* the stats ticks neither */
+	seq = be_host_submit(bh, BE_OP_STATS, NULL, NULL, 0);
+	(void)seq;
+	WAIT(false, 500);
+	be_agent_counts(bh, &calls, &reads2);
+	assert_int_equal(reads2, reads0);
+	assert_int_equal(calls, 0);
+	assert_int_equal(count_agent(h, MD_AGENT_UNKNOWN), 0);
+	printf("Agent column, 10,000 VMs: list in %lld ms, XML of all read %lld ms later (%llu reads, once); "
+	       "per refresh: %llu XML reads, %llu agent calls\n",
+	       (long long)(t_listed - t0), (long long)(t_scanned - t_listed), (unsigned long long)reads0,
+	       (unsigned long long)(reads1 - reads0) / 2, (unsigned long long)calls);
+	be_host_free(&bh, 5000);
+	md_host_remove(T.m, 2);
+}
+
 static int group_setup(void **state)
 {
 	char *err = NULL;
@@ -524,6 +589,7 @@ int main(void)
 		cmocka_unit_test(test_line_diff),
 		cmocka_unit_test(test_json_base64),
 		cmocka_unit_test(test_backend_test_driver),
+		cmocka_unit_test(test_agent_column_10000),
 	};
 	if (getenv("VMMC_TEST_FILTER"))
 		cmocka_set_test_filter(getenv("VMMC_TEST_FILTER"));
