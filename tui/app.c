@@ -978,6 +978,8 @@ static void free_app(struct tui_app *a)
 	}
 	free(a->stack);
 	free(a->expects);
+	a->expects = NULL; /* the views' mode_destroy below drops theirs */
+	a->nexpects = a->cap_expects = 0;
 	tui_console_free(a);
 	tui_perf_free(a);
 	tui_integ_free();
