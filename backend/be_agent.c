@@ -910,17 +910,22 @@ static void be_agent_power(be_host *h, const be_job *j, virDomainPtr dom, const 
 	bool agent = be_agent_cached(h, dom, &ch, &known) == MD_AGENT_UP;
 	bool reboot = j->op == BE_OP_AGENT_REBOOT;
 	int rc;
+	/* without the agent the default path (flags 0, ACPI on QEMU), as
+	 * before: every driver takes it */
 	if (reboot)
-		rc = virDomainReboot(dom, agent ? VIR_DOMAIN_REBOOT_GUEST_AGENT : VIR_DOMAIN_REBOOT_ACPI_POWER_BTN);
+		rc = virDomainReboot(dom, agent ? VIR_DOMAIN_REBOOT_GUEST_AGENT : 0);
 	else
-		rc = virDomainShutdownFlags(dom, agent ? VIR_DOMAIN_SHUTDOWN_GUEST_AGENT
-						     : VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN);
+		rc = virDomainShutdownFlags(dom, agent ? VIR_DOMAIN_SHUTDOWN_GUEST_AGENT : 0);
 	if (rc < 0) {
 		be_post_fail(h, j, name);
 		return;
 	}
-	be_post_result(h, j, true, xasprintf("%s requested for '%s' (%s)", reboot ? "Reboot" : "Shut down", name,
-					     agent ? "through the guest agent" : "ACPI power button"));
+	if (reboot)
+		be_post_result(h, j, true, xasprintf("Rebooting '%s' (%s)", name,
+						     agent ? "through the guest agent" : "ACPI"));
+	else
+		be_post_result(h, j, true, xasprintf("Shut down requested for '%s' (%s)", name,
+						     agent ? "through the guest agent" : "ACPI power button"));
 }
 
 static void be_agent_freeze(be_host *h, const be_job *j, virDomainPtr dom, const char *name)
