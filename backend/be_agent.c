@@ -33,6 +33,7 @@ const char *const be_svc_names[BE_SVC__COUNT] = {
 	[BE_SVC_SHUTDOWN] = "Operating system shutdown",
 	[BE_SVC_BACKUP] = "Backup (volume snapshot)",
 	[BE_SVC_FILES] = "Guest services",
+	[BE_SVC_PV] = "Paravirtual devices",
 };
 
 const char *be_svc_state_name(int st)
@@ -401,6 +402,7 @@ void be_agent_info_free(be_agent_info **pi)
 	free(i->ifs);
 	free(i->inactive_xml);
 	free(i->live_xml);
+	be_strv_free(&i->pv, &i->npv);
 	free(i);
 	*pi = NULL;
 }
@@ -708,6 +710,66 @@ static void be_info_version(be_host *h, virDomainPtr dom, be_agent_info *i)
 	free(out);
 }
 
+static void be_pv_add(be_agent_info *i, size_t *cap, bool *all, const char *what, const char *model,
+		      const char *virtio_need)
+{
+	bool v = model && strcmp(model, "virtio") == 0;
+	xgrow(&i->pv, cap, i->npv + 1, sizeof(*i->pv));
+	i->pv[i->npv++] = v ? xasprintf("%s: virtio", what)
+			    : xasprintf("%s: %s (virtio: %s)", what, model ? model : "default", virtio_need);
+	*all = *all && v;
+}
+
+/* The devices of the running (else persistent) XML: which are virtio. */
+static void be_info_pv(be_host *h, virDomainPtr dom, be_agent_info *i)
+{
+	char *xml = virDomainGetXMLDesc(dom, 0);
+	xmlDocPtr doc = be_xml_parse(xml);
+	size_t cap = 0, n = 0, nd = 0;
+	char **v, **devs;
+	bool all = true;
+	char *s;
+	free(xml);
+	if (!doc) {
+		be_svc_set(i, BE_SVC_PV, BE_SVC_ERROR, xstrdup("the domain XML could not be read"));
+		return;
+	}
+	devs = be_xml_get_all(doc, "/domain/devices/disk[@device='disk' or not(@device)]/target/@dev", &nd);
+	v = be_xml_get_all(doc, "/domain/devices/disk[@device='disk' or not(@device)]/target/@bus", &n);
+	for (size_t k = 0; k < nd; k++) {
+		s = xasprintf("disk %s", devs[k]);
+		be_pv_add(i, &cap, &all, s, k < n ? v[k] : NULL, "the guest's virtio-blk driver, a restart");
+		free(s);
+	}
+	be_strv_free(&v, &n);
+	be_strv_free(&devs, &nd);
+	v = be_xml_get_all(doc, "/domain/devices/interface/model/@type", &n);
+	for (size_t k = 0; k < n; k++) {
+		s = xasprintf("network interface %zu", k + 1);
+		be_pv_add(i, &cap, &all, s, v[k], "the guest's virtio-net driver, a restart");
+		free(s);
+	}
+	be_strv_free(&v, &n);
+	s = be_xml_get(doc, "string(/domain/devices/memballoon/@model)");
+	be_pv_add(i, &cap, &all, "memory balloon", s ? s : "none", "a restart");
+	free(s);
+	s = be_xml_get(doc, "string(/domain/devices/rng/@model)");
+	be_pv_add(i, &cap, &all, "random number generator", s ? s : "none", "a restart");
+	free(s);
+	s = be_xml_get(doc, "string(/domain/devices/channel/target[@name='" BE_AGENT_NAME "']/@type)");
+	be_pv_add(i, &cap, &all, "agent channel", s ? s : "none", "hot-plugged by Install Integration Tools");
+	free(s);
+	s = be_xml_get(doc, "string(/domain/devices/video/model/@type)");
+	if (s) {
+		be_pv_add(i, &cap, &all, "video", s, "a restart");
+		free(s);
+	}
+	xmlFreeDoc(doc);
+	(void)h;
+	be_svc_set(i, BE_SVC_PV, all ? BE_SVC_ON : BE_SVC_OFF,
+		   xstrdup(all ? "all virtio" : "not all virtio (Install Integration Tools offers the switch)"));
+}
+
 static void be_info_fill(be_host *h, virDomainPtr dom, const be_agent_req *req, be_agent_info *i)
 {
 	bool known = false;
@@ -718,8 +780,10 @@ static void be_info_fill(be_host *h, virDomainPtr dom, const be_agent_req *req, 
 		i->vm_state = state;
 	for (int k = 0; k < BE_SVC__COUNT; k++)
 		be_svc_set(i, k, BE_SVC_NA, NULL);
+	if (req && req->version)
+		be_info_pv(h, dom, i);
 	if (!i->channel) {
-		for (int k = 0; k < BE_SVC__COUNT; k++)
+		for (int k = 0; k < BE_SVC_PV; k++)
 			be_svc_set(i, k, BE_SVC_NA, xstrdup("not available: the VM has no guest agent channel "
 							  "(Install Integration Tools adds it)"));
 		be_svc_set(i, BE_SVC_SHUTDOWN, BE_SVC_OFF, xstrdup("ACPI (no guest agent)"));
@@ -728,7 +792,7 @@ static void be_info_fill(be_host *h, virDomainPtr dom, const be_agent_req *req, 
 	if (!md_vm_state_active(i->vm_state) || (known && i->agent != MD_AGENT_UP)) {
 		const char *why = md_vm_state_active(i->vm_state) ? "off: the agent is not connected"
 								   : "off: the VM is not running";
-		for (int k = 0; k < BE_SVC__COUNT; k++)
+		for (int k = 0; k < BE_SVC_PV; k++)
 			be_svc_set(i, k, BE_SVC_OFF, xstrdup(why));
 		be_svc_set(i, BE_SVC_SHUTDOWN, BE_SVC_OFF, xstrdup("ACPI (the agent is not connected)"));
 		i->skipped += 3;

@@ -22,7 +22,9 @@
  *                         agent call at all when the VM has no channel or no
  *                         agent connected; an API the host lacks
  *                         (VIR_ERR_NO_SUPPORT) is not called again on that
- *                         connection: "not available" and which API.
+ *                         connection: "not available" and which API. With
+ *                         req->version also the paravirtual devices, from
+ *                         the domain XML (one call, not the agent).
  *   BE_OP_AGENT_SYNC_TIME virDomainSetTime(SYNC): the guest reads the RTC.
  *   BE_OP_AGENT_SHUTDOWN, BE_OP_AGENT_REBOOT: through the agent when it is
  *                         up, else ACPI; the result says which was used.
@@ -63,6 +65,7 @@ enum be_svc {
 	BE_SVC_SHUTDOWN,      /* operating system shutdown */
 	BE_SVC_BACKUP,        /* freeze / thaw */
 	BE_SVC_FILES,         /* guest services: Copy File to Guest */
+	BE_SVC_PV,            /* paravirtual devices (from the domain XML) */
 	BE_SVC__COUNT
 };
 extern const char *const be_svc_names[BE_SVC__COUNT];
@@ -105,6 +108,8 @@ typedef struct be_agent_info {
 	int64_t guest_ms, host_ms; /* the guest's clock and the host's, same moment */
 	/* BE_OP_AGENT_XML */
 	char *inactive_xml, *live_xml;
+	char **pv;            /* paravirtual devices, a line each ("disk vda: virtio") */
+	size_t npv;
 	int vm_state;         /* enum md_vm_state */
 	unsigned agent_calls; /* agent calls this job made */
 	unsigned skipped;     /* calls not made: API known missing / agent down */

@@ -120,6 +120,17 @@ static void integ_reply(struct tui_mode *m, struct tui_app *a, const md_msg *msg
 	if (msg->type == MD_MSG_AGENT_INFO && msg->ext && msg->ext_free == be_agent_info_free_void) {
 		md_msg *mm = (md_msg *)msg; /* the view takes the payload over */
 		be_agent_info *ni = mm->ext;
+		if (!ni->npv && v->info && v->info->npv) {
+			/* read once per view: kept */
+			ni->pv = v->info->pv;
+			ni->npv = v->info->npv;
+			v->info->pv = NULL;
+			v->info->npv = 0;
+			ni->st[BE_SVC_PV] = v->info->st[BE_SVC_PV];
+			free(ni->why[BE_SVC_PV]);
+			ni->why[BE_SVC_PV] = v->info->why[BE_SVC_PV];
+			v->info->why[BE_SVC_PV] = NULL;
+		}
 		if (!ni->version && v->info && v->info->version && ni->st[BE_SVC_HEARTBEAT] == BE_SVC_ON) {
 			/* asked once per view: kept while the agent answers */
 			ni->version = xstrdup(v->info->version);
@@ -255,6 +266,9 @@ static void build_lines(const struct integ_view *v, struct lines *l)
 		add_line(l, s);
 		if (svc == BE_SVC_KVP && i->st[BE_SVC_KVP] == BE_SVC_ON)
 			kvp_details(l, i);
+		if (svc == BE_SVC_PV)
+			for (size_t k = 0; k < i->npv; k++)
+				add_detail(l, "Device", i->pv[k]);
 	}
 	add_line(l, xstrdup(""));
 	add_line(l, xasprintf("  Keys: K Sync Time Now, F Copy File to Guest, d Shut Down and r Reboot (%s), "

@@ -208,6 +208,8 @@ t_integ_time_copy_shutdown() {
 	tm_keys J
 	tm_wait_for "Integration Services: $n (agent up)" 10
 	tm_wait_for "guest clock -" 15
+	tm_assert_contains "Device: agent channel: virtio"
+	tm_assert_contains "Device: memory balloon: virtio"
 	tm_keys K
 	tm_wait_for "Synchronised the clock of '$n'" 20
 	g=$(lv_virsh domtime "$n" | awk '{print $2}')

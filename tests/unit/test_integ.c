@@ -422,6 +422,22 @@ static void test_backend_test_driver(void **state)
 	}
 	be_agent_counts(bh, &calls, &xml_reads);
 	assert_int_equal(calls, 0);
+	/* the first ask of a view: also the paravirtual devices, from the XML */
+	{
+		be_agent_req *req = xcalloc(1, sizeof(*req));
+		req->version = true;
+		seq = be_host_submit_arg(bh, BE_OP_AGENT_INFO, uuid, req, free);
+		WAIT(T.info_seq == seq && T.res_seq == seq, WAIT_MS);
+		assert_int_equal(T.info_seq, seq);
+		i = T.info;
+		assert_int_equal(i->agent_calls, 0);
+		assert_int_equal(i->st[BE_SVC_PV], BE_SVC_OFF);
+		assert_true(i->npv >= 3);
+		bool seen = false;
+		for (size_t k = 0; k < i->npv; k++)
+			seen = seen || has(i->pv[k], "agent channel: none");
+		assert_true(seen);
+	}
 	/* a refresh of the list reads no XML again */
 	seq = be_host_submit(bh, BE_OP_REFRESH, NULL, NULL, 0);
 	WAIT(T.res_seq == seq, WAIT_MS);
