@@ -86,6 +86,9 @@ struct be_agent {
 	unsigned missing;       /* worker: BE_API_* the host lacks */
 	int cb;                 /* worker: agent event callback id, -1 none */
 	size_t pending;         /* lock: entries still UNKNOWN */
+	md_msg *batch;          /* worker: states read, not posted yet */
+	size_t batch_cap;
+	int64_t batch_ms;       /* worker: when the last batch was posted */
 	atomic_uint_fast64_t calls, xml_reads;
 };
 
@@ -117,6 +120,7 @@ void be_agent_free(struct be_agent **pag)
 		return;
 	pthread_mutex_destroy(&ag->lock);
 	be_ents_free(ag->v, ag->n);
+	md_msg_free(&ag->batch);
 	free(ag);
 	*pag = NULL;
 }
@@ -216,7 +220,8 @@ void be_agent_scan(be_host *h)
 {
 	struct be_agent *ag = h->agent;
 	struct be_agent_ent got[BE_AGENT_SCAN_CHUNK];
-	size_t ng = 0, cap = 0;
+	size_t ng = 0;
+	bool more;
 	md_msg *m;
 
 	if (!ag)
@@ -233,7 +238,11 @@ void be_agent_scan(be_host *h)
 	pthread_mutex_unlock(&ag->lock);
 	if (!ng)
 		return;
-	m = md_msg_new(MD_MSG_VM_AGENT, h->id);
+	if (!ag->batch) {
+		ag->batch = md_msg_new(MD_MSG_VM_AGENT, h->id);
+		ag->batch_cap = 0;
+	}
+	m = ag->batch;
 	for (size_t i = 0; i < ng; i++) {
 		char uuid[VIR_UUID_STRING_BUFLEN];
 		virDomainPtr dom = got[i].dom;
@@ -241,7 +250,7 @@ void be_agent_scan(be_host *h)
 		got[i].dom = NULL;
 		virDomainGetUUIDString(dom, uuid);
 		virDomainFree(dom);
-		xgrow(&m->strs, &cap, m->nstrs + 1, sizeof(*m->strs));
+		xgrow(&m->strs, &ag->batch_cap, m->nstrs + 1, sizeof(*m->strs));
 		m->strs[m->nstrs++] = xasprintf("%s %d", uuid, got[i].agent);
 	}
 	pthread_mutex_lock(&ag->lock);
@@ -254,8 +263,15 @@ void be_agent_scan(be_host *h)
 		}
 	}
 	pthread_mutex_unlock(&ag->lock);
-	be_post(m);
-	if (be_agent_pending(h))
+	more = be_agent_pending(h);
+	/* the UI re-sorts its list for each batch: at most two a second, and
+	 * the last one at the end */
+	if (!more || core_now_ms() - ag->batch_ms >= 500) {
+		be_post(m);
+		ag->batch = NULL;
+		ag->batch_ms = core_now_ms();
+	}
+	if (more)
 		be_host_queue_event(h, BE_JOB_AGENT_SCAN);
 }
 
@@ -355,6 +371,7 @@ void be_agent_register(be_host *h, void (*unref_cb)(void *))
 	if (!h->agent)
 		return;
 	h->agent->missing = 0; /* a new connection: maybe a new daemon */
+	md_msg_free(&h->agent->batch); /* states of the last one's scan */
 	be_host_ref(h);
 	h->agent->cb = virConnectDomainEventRegisterAny(h->conn, NULL, VIR_DOMAIN_EVENT_ID_AGENT_LIFECYCLE,
 							VIR_DOMAIN_EVENT_CALLBACK(be_agent_on_event), h,

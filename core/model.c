@@ -575,19 +575,23 @@ static int md_apply_vm_agent(md_host *h, const md_msg *msg)
 	int dirty = 0;
 	if (!msg->nstrs)
 		return md_set_agent(h, msg->uuid, msg->count);
-	/* a batch: look each up in the list sorted by uuid (10,000 VMs) */
+	/* a batch, sorted by uuid as the backend reads them: one walk beside
+	 * the list sorted by uuid (10,000 VMs: no search per VM) */
 	if (h->nvms && !md_vms_sorted(h->vms, h->nvms))
 		qsort(h->vms, h->nvms, sizeof(*h->vms), md_vm_uuid_cmp);
-	for (size_t i = 0; i < msg->nstrs; i++) {
-		md_vm key = { .name = NULL };
-		const char *sp = strchr(msg->strs[i], ' ');
-		md_vm *v;
-		if (!sp || (size_t)(sp - msg->strs[i]) >= sizeof(key.uuid))
+	for (size_t i = 0, k = 0; i < msg->nstrs; i++) {
+		const char *u = msg->strs[i], *sp = strchr(u, ' ');
+		size_t ul = sp ? (size_t)(sp - u) : 0;
+		int c = 1, agent;
+		if (!sp || ul >= sizeof(h->vms[0].uuid))
 			continue;
-		memcpy(key.uuid, msg->strs[i], (size_t)(sp - msg->strs[i]));
-		v = h->nvms ? bsearch(&key, h->vms, h->nvms, sizeof(*h->vms), md_vm_uuid_cmp) : NULL;
-		if (v && v->agent != atoi(sp + 1)) {
-			v->agent = atoi(sp + 1);
+		agent = atoi(sp + 1);
+		if (k < h->nvms && i && strncmp(msg->strs[i - 1], u, ul) > 0)
+			k = 0; /* not sorted after all: from the start again */
+		while (k < h->nvms && (c = strncmp(h->vms[k].uuid, u, ul)) < 0)
+			k++;
+		if (k < h->nvms && c == 0 && h->vms[k].uuid[ul] == '\0' && h->vms[k].agent != agent) {
+			h->vms[k].agent = agent;
 			dirty = MD_DIRTY_LIST;
 		}
 	}

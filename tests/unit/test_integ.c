@@ -335,6 +335,57 @@ static void test_json_base64(void **state)
 	assert_string_equal(md_agent_name(MD_AGENT_UNKNOWN), "-");
 }
 
+/* ---- the model ------------------------------------------------------------------ */
+
+static void test_model_agent_batch(void **state)
+{
+	md_model *m = md_model_new();
+	md_host *h = md_host_add(m, 7, "test:///x");
+	md_msg *msg = md_msg_new(MD_MSG_VM_LIST, 7);
+	static const char *const uuids[] = { "00000000-0000-4000-8000-000000000001",
+					     "00000000-0000-4000-8000-000000000002",
+					     "00000000-0000-4000-8000-000000000003" };
+	(void)state;
+	msg->vms = xcalloc(3, sizeof(*msg->vms));
+	msg->nvms = 3;
+	for (int i = 0; i < 3; i++) {
+		msg->vms[i].name = xasprintf("vm%d", i);
+		snprintf(msg->vms[i].uuid, sizeof(msg->vms[i].uuid), "%s", uuids[i]);
+	}
+	md_apply(m, msg);
+	md_msg_free(&msg);
+	assert_int_equal(h->vms[0].agent, MD_AGENT_UNKNOWN);
+	/* a batch in order, with a VM the list does not have */
+	msg = md_msg_new(MD_MSG_VM_AGENT, 7);
+	msg->strs = xcalloc(3, sizeof(char *));
+	msg->strs[msg->nstrs++] = xasprintf("%s %d", uuids[0], MD_AGENT_NONE);
+	msg->strs[msg->nstrs++] = xasprintf("00000000-0000-4000-8000-0000000000015 %d", MD_AGENT_UP);
+	msg->strs[msg->nstrs++] = xasprintf("%s %d", uuids[2], MD_AGENT_UP);
+	assert_true(md_apply(m, msg) & MD_DIRTY_LIST);
+	md_msg_free(&msg);
+	assert_int_equal(md_vm_find(h, uuids[0])->agent, MD_AGENT_NONE);
+	assert_int_equal(md_vm_find(h, uuids[1])->agent, MD_AGENT_UNKNOWN);
+	assert_int_equal(md_vm_find(h, uuids[2])->agent, MD_AGENT_UP);
+	/* out of order still lands */
+	msg = md_msg_new(MD_MSG_VM_AGENT, 7);
+	msg->strs = xcalloc(2, sizeof(char *));
+	msg->strs[msg->nstrs++] = xasprintf("%s %d", uuids[2], MD_AGENT_DOWN);
+	msg->strs[msg->nstrs++] = xasprintf("%s %d", uuids[1], MD_AGENT_DOWN);
+	md_apply(m, msg);
+	md_msg_free(&msg);
+	assert_int_equal(md_vm_find(h, uuids[1])->agent, MD_AGENT_DOWN);
+	assert_int_equal(md_vm_find(h, uuids[2])->agent, MD_AGENT_DOWN);
+	/* one VM (an agent event) */
+	msg = md_msg_new(MD_MSG_VM_AGENT, 7);
+	snprintf(msg->uuid, sizeof(msg->uuid), "%s", uuids[1]);
+	msg->count = MD_AGENT_UP;
+	assert_true(md_apply(m, msg) & MD_DIRTY_LIST);
+	assert_int_equal(md_apply(m, msg), 0); /* no change: nothing dirty */
+	md_msg_free(&msg);
+	assert_int_equal(md_vm_find(h, uuids[1])->agent, MD_AGENT_UP);
+	md_model_free(&m);
+}
+
 /* ---- the backend on the test driver --------------------------------------------- */
 
 static struct {
@@ -604,6 +655,7 @@ int main(void)
 		cmocka_unit_test(test_install_commands),
 		cmocka_unit_test(test_line_diff),
 		cmocka_unit_test(test_json_base64),
+		cmocka_unit_test(test_model_agent_batch),
 		cmocka_unit_test(test_backend_test_driver),
 		cmocka_unit_test(test_agent_column_10000),
 	};
