@@ -240,6 +240,7 @@ void be_agent_scan(be_host *h)
 		return;
 	if (!ag->batch) {
 		ag->batch = md_msg_new(MD_MSG_VM_AGENT, h->id);
+		ag->batch->ext_free = free;
 		ag->batch_cap = 0;
 	}
 	m = ag->batch;
@@ -250,8 +251,10 @@ void be_agent_scan(be_host *h)
 		got[i].dom = NULL;
 		virDomainGetUUIDString(dom, uuid);
 		virDomainFree(dom);
-		xgrow(&m->strs, &ag->batch_cap, m->nstrs + 1, sizeof(*m->strs));
-		m->strs[m->nstrs++] = xasprintf("%s %d", uuid, got[i].agent);
+		xgrow(&m->ext, &ag->batch_cap, m->next + 1, sizeof(md_agent_state));
+		md_agent_state *st = (md_agent_state *)m->ext + m->next++;
+		memcpy(st->uuid, uuid, sizeof(st->uuid));
+		st->agent = got[i].agent;
 	}
 	pthread_mutex_lock(&ag->lock);
 	for (size_t i = 0; i < ng; i++) {

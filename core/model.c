@@ -572,26 +572,22 @@ static int md_set_agent(md_host *h, const char *uuid, int agent)
 
 static int md_apply_vm_agent(md_host *h, const md_msg *msg)
 {
+	const md_agent_state *st = msg->ext;
 	int dirty = 0;
-	if (!msg->nstrs)
+	if (!st)
 		return md_set_agent(h, msg->uuid, msg->count);
 	/* a batch, sorted by uuid as the backend reads them: one walk beside
 	 * the list sorted by uuid (10,000 VMs: no search per VM) */
 	if (h->nvms && !md_vms_sorted(h->vms, h->nvms))
 		qsort(h->vms, h->nvms, sizeof(*h->vms), md_vm_uuid_cmp);
-	for (size_t i = 0, k = 0; i < msg->nstrs; i++) {
-		const char *u = msg->strs[i], *sp = strchr(u, ' ');
-		size_t ul = sp ? (size_t)(sp - u) : 0;
-		int c = 1, agent;
-		if (!sp || ul >= sizeof(h->vms[0].uuid))
-			continue;
-		agent = atoi(sp + 1);
-		if (k < h->nvms && i && strncmp(msg->strs[i - 1], u, ul) > 0)
+	for (size_t i = 0, k = 0; i < msg->next; i++) {
+		int c = 1;
+		if (i && strcmp(st[i - 1].uuid, st[i].uuid) > 0)
 			k = 0; /* not sorted after all: from the start again */
-		while (k < h->nvms && (c = strncmp(h->vms[k].uuid, u, ul)) < 0)
+		while (k < h->nvms && (c = strcmp(h->vms[k].uuid, st[i].uuid)) < 0)
 			k++;
-		if (k < h->nvms && c == 0 && h->vms[k].uuid[ul] == '\0' && h->vms[k].agent != agent) {
-			h->vms[k].agent = agent;
+		if (k < h->nvms && c == 0 && h->vms[k].agent != st[i].agent) {
+			h->vms[k].agent = st[i].agent;
 			dirty = MD_DIRTY_LIST;
 		}
 	}
@@ -717,8 +713,10 @@ int md_apply(md_model *m, md_msg *msg)
 	if (dirty) {
 		h->gen++;
 		m->gen++;
+		/* an agent event re-sorts the list; the batch of states read
+		 * after a long list only redraws it (10,000 rows: no rebuild) */
 		if (msg->type == MD_MSG_VM_LIST || msg->type == MD_MSG_VM_UPDATE || msg->type == MD_MSG_VM_REMOVED ||
-		    msg->type == MD_MSG_VM_AGENT)
+		    (msg->type == MD_MSG_VM_AGENT && !msg->ext))
 			h->vms_gen++;
 		else if (msg->type == MD_MSG_NET_LIST)
 			h->nets_gen++;

@@ -59,6 +59,10 @@ enum md_agent {
 	MD_AGENT_UP,                /* the agent is connected */
 };
 const char *md_agent_name(int agent); /* "-", "none", "down", "up" */
+typedef struct md_agent_state {
+	char uuid[37];
+	int agent;                  /* enum md_agent */
+} md_agent_state;
 
 /* Storage and networks (backend/be_storage.h says where they come from).
  * All strings raw from libvirt (sanitize before drawing); NULL = unknown. */
@@ -206,7 +210,8 @@ enum md_msg_type {
 	MD_MSG_DOMCAPS,         /* .ext is a core_domcaps (core/domcaps.h), once per connection;
 	                           md_apply takes it into md_host.domcaps */
 	MD_MSG_VM_AGENT,        /* uuid; .count: enum md_agent (an agent lifecycle event); or
-	                           many: strs "UUID STATE" (the states read after a list) */
+	                           many: .ext an md_agent_state array of .next items, sorted
+	                           by uuid (the states read after a list), ext_free free */
 	MD_MSG_AGENT_INFO,      /* seq, uuid: .ext is a be_agent_info (backend/be_agent.h) */
 	MD_MSG_AGENT_PROGRESS,  /* seq, uuid: .count = per cent of a Copy File to Guest */
 };
@@ -239,6 +244,7 @@ typedef struct md_msg {
 	/* a payload of a feature's own (stats, consoles), freed with ext_free */
 	void *ext;
 	void (*ext_free)(void *ext);
+	size_t next;             /* items in .ext when it is an array (MD_MSG_VM_AGENT) */
 } md_msg;
 
 md_msg *md_msg_new(int type, int host_id);

@@ -357,10 +357,18 @@ static void test_model_agent_batch(void **state)
 	assert_int_equal(h->vms[0].agent, MD_AGENT_UNKNOWN);
 	/* a batch in order, with a VM the list does not have */
 	msg = md_msg_new(MD_MSG_VM_AGENT, 7);
-	msg->strs = xcalloc(3, sizeof(char *));
-	msg->strs[msg->nstrs++] = xasprintf("%s %d", uuids[0], MD_AGENT_NONE);
-	msg->strs[msg->nstrs++] = xasprintf("00000000-0000-4000-8000-0000000000015 %d", MD_AGENT_UP);
-	msg->strs[msg->nstrs++] = xasprintf("%s %d", uuids[2], MD_AGENT_UP);
+	{
+		md_agent_state *st = xcalloc(3, sizeof(*st));
+		snprintf(st[0].uuid, sizeof(st[0].uuid), "%s", uuids[0]);
+		st[0].agent = MD_AGENT_NONE;
+		snprintf(st[1].uuid, sizeof(st[1].uuid), "00000000-0000-4000-8000-00000000001f");
+		st[1].agent = MD_AGENT_UP;
+		snprintf(st[2].uuid, sizeof(st[2].uuid), "%s", uuids[2]);
+		st[2].agent = MD_AGENT_UP;
+		msg->ext = st;
+		msg->ext_free = free;
+		msg->next = 3;
+	}
 	assert_true(md_apply(m, msg) & MD_DIRTY_LIST);
 	md_msg_free(&msg);
 	assert_int_equal(md_vm_find(h, uuids[0])->agent, MD_AGENT_NONE);
@@ -368,9 +376,16 @@ static void test_model_agent_batch(void **state)
 	assert_int_equal(md_vm_find(h, uuids[2])->agent, MD_AGENT_UP);
 	/* out of order still lands */
 	msg = md_msg_new(MD_MSG_VM_AGENT, 7);
-	msg->strs = xcalloc(2, sizeof(char *));
-	msg->strs[msg->nstrs++] = xasprintf("%s %d", uuids[2], MD_AGENT_DOWN);
-	msg->strs[msg->nstrs++] = xasprintf("%s %d", uuids[1], MD_AGENT_DOWN);
+	{
+		md_agent_state *st = xcalloc(2, sizeof(*st));
+		snprintf(st[0].uuid, sizeof(st[0].uuid), "%s", uuids[2]);
+		st[0].agent = MD_AGENT_DOWN;
+		snprintf(st[1].uuid, sizeof(st[1].uuid), "%s", uuids[1]);
+		st[1].agent = MD_AGENT_DOWN;
+		msg->ext = st;
+		msg->ext_free = free;
+		msg->next = 2;
+	}
 	md_apply(m, msg);
 	md_msg_free(&msg);
 	assert_int_equal(md_vm_find(h, uuids[1])->agent, MD_AGENT_DOWN);
