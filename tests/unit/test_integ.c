@@ -337,6 +337,21 @@ static void test_json_base64(void **state)
 
 /* ---- the model ------------------------------------------------------------------ */
 
+/* MD_MSG_VM_AGENT with n states, as the backend's scan posts them */
+static md_msg *agent_batch(const char *const *uuids, const int *agent, size_t n)
+{
+	md_msg *msg = md_msg_new(MD_MSG_VM_AGENT, 7);
+	md_agent_state *st = xcalloc(n, sizeof(*st));
+	for (size_t i = 0; i < n; i++) {
+		snprintf(st[i].uuid, sizeof(st[i].uuid), "%s", uuids[i]);
+		st[i].agent = agent[i];
+	}
+	msg->ext = st;
+	msg->ext_free = free;
+	msg->next = n;
+	return msg;
+}
+
 static void test_model_agent_batch(void **state)
 {
 	md_model *m = md_model_new();
@@ -356,18 +371,10 @@ static void test_model_agent_batch(void **state)
 	md_msg_free(&msg);
 	assert_int_equal(h->vms[0].agent, MD_AGENT_UNKNOWN);
 	/* a batch in order, with a VM the list does not have */
-	msg = md_msg_new(MD_MSG_VM_AGENT, 7);
 	{
-		md_agent_state *st = xcalloc(3, sizeof(*st));
-		snprintf(st[0].uuid, sizeof(st[0].uuid), "%s", uuids[0]);
-		st[0].agent = MD_AGENT_NONE;
-		snprintf(st[1].uuid, sizeof(st[1].uuid), "00000000-0000-4000-8000-00000000001f");
-		st[1].agent = MD_AGENT_UP;
-		snprintf(st[2].uuid, sizeof(st[2].uuid), "%s", uuids[2]);
-		st[2].agent = MD_AGENT_UP;
-		msg->ext = st;
-		msg->ext_free = free;
-		msg->next = 3;
+		const char *u[] = { uuids[0], "00000000-0000-4000-8000-00000000001f", uuids[2] };
+		const int st[] = { MD_AGENT_NONE, MD_AGENT_UP, MD_AGENT_UP };
+		msg = agent_batch(u, st, 3);
 	}
 	assert_true(md_apply(m, msg) & MD_DIRTY_LIST);
 	md_msg_free(&msg);
@@ -375,16 +382,10 @@ static void test_model_agent_batch(void **state)
 	assert_int_equal(md_vm_find(h, uuids[1])->agent, MD_AGENT_UNKNOWN);
 	assert_int_equal(md_vm_find(h, uuids[2])->agent, MD_AGENT_UP);
 	/* out of order still lands */
-	msg = md_msg_new(MD_MSG_VM_AGENT, 7);
 	{
-		md_agent_state *st = xcalloc(2, sizeof(*st));
-		snprintf(st[0].uuid, sizeof(st[0].uuid), "%s", uuids[2]);
-		st[0].agent = MD_AGENT_DOWN;
-		snprintf(st[1].uuid, sizeof(st[1].uuid), "%s", uuids[1]);
-		st[1].agent = MD_AGENT_DOWN;
-		msg->ext = st;
-		msg->ext_free = free;
-		msg->next = 2;
+		const char *u[] = { uuids[2], uuids[1] };
+		const int st[] = { MD_AGENT_DOWN, MD_AGENT_DOWN };
+		msg = agent_batch(u, st, 2);
 	}
 	md_apply(m, msg);
 	md_msg_free(&msg);
