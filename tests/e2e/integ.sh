@@ -195,7 +195,7 @@ t_integ_cancel_each_page() {
 # arrives whole; Shut Down goes through the agent (the guest ignores
 # nothing here, but the result names the path) and the guest stops
 t_integ_time_copy_shutdown() {
-	local n g h sum_l sum_g
+	local n g h sum_l sum_g t0
 	n=$(lv_name t)
 	guest_up "$n"
 	wait_agent "$n"
@@ -205,9 +205,12 @@ t_integ_time_copy_shutdown() {
 	vmmc_up
 	pick "$n"
 	agent_col "$n" up 20
+	t0=$(date +%s%N)
 	tm_keys J
 	tm_wait_for "Integration Services: $n (agent up)" 10
 	tm_wait_for "guest clock -" 15
+	tm_wait_for "Interface: lo" 5
+	echo "    Integration Services filled $((($(date +%s%N) - t0) / 1000000)) ms after J (local host)"
 	tm_assert_contains "Device: agent channel: virtio"
 	tm_assert_contains "Device: memory balloon: virtio"
 	tm_keys K
