@@ -451,6 +451,7 @@ void be_agent_apply_free_void(void *p)
 	free(a->old_xml);
 	free(a->new_xml);
 	free(a->device_xml);
+	free(a->iso);
 	free(a);
 }
 
@@ -914,6 +915,20 @@ static void be_agent_apply_job(be_host *h, const be_job *j, virDomainPtr dom, co
 		return;
 	}
 	free(cur);
+	if (ap->iso) {
+		virStorageVolPtr vol = virStorageVolLookupByPath(h->conn, ap->iso);
+		bool ok = vol != NULL || (!be_conn_is_remote(h) && access(ap->iso, R_OK) == 0);
+		if (vol)
+			virStorageVolFree(vol);
+		if (!ok) {
+			be_post_result(h, j, false, xasprintf("Could not change '%s': the virtio-win ISO '%s' is not on "
+							      "the host (not a volume of its pools%s; nothing was "
+							      "changed)", name, ap->iso,
+							      be_conn_is_remote(h) ? "" : ", no such file"));
+			free(done);
+			return;
+		}
+	}
 	if (ap->new_xml) {
 		if (!(nd = virDomainDefineXML(h->conn, ap->new_xml))) {
 			be_host_fail(h, &err);

@@ -128,6 +128,8 @@ typedef struct be_agent_apply {
 	char *new_xml;        /* to define; NULL: none */
 	char *device_xml;     /* to hot-plug into the running VM; NULL: none */
 	bool restart;         /* turn off, then start */
+	char *iso;            /* a virtio-win ISO new_xml inserts: must exist on the host
+	                         (a pool's volume, or a file of a local host), NULL none */
 } be_agent_apply;
 void be_agent_apply_free_void(void *a);
 

@@ -199,9 +199,15 @@ static void offer_enter(struct tui_dialog *d, struct tui_page *p)
 	if (!shown)
 		tui_page_add(p, &tui_field_label, "none", "Nothing to offer: the VM has the agent channel and virtio "
 							  "devices.", NULL);
-	if (strcmp(fam, "windows") == 0)
+	if (strcmp(fam, "windows") == 0) {
+		char *iso = wget(c, "iso");
 		tui_page_add(p, &tui_field_check, "drivers", "The virtio drivers are &installed in the guest", NULL)
 			->checked = wchecked(c, "drivers");
+		tui_page_add(p, &tui_field_text, "iso", "virtio-win IS&O on the host", iso);
+		tui_page_add(p, &tui_field_label, "t.iso", "    Optional: inserted into a CD-ROM (one is added when "
+							   "there is none); a volume of a pool, or a file.", NULL);
+		free(iso);
+	}
 	if (strcmp(run, "1") == 0)
 		tui_page_add(p, &tui_field_check, "restart", "Res&tart the VM after the changes (turn off, start)",
 			     NULL)->checked = wchecked(c, "restart");
@@ -225,6 +231,8 @@ static int offer_validate(struct tui_dialog *d, struct tui_page *p, char **err)
 			set_check(d, c, checks[i].id);
 	set_check(d, c, "drivers");
 	set_check(d, c, "restart");
+	if (tui_dialog_field(d, "iso"))
+		integ_ops->set(c->w, "iso", tui_field_value(tui_dialog_field(d, "iso")));
 	return wi_check(c, 1, err);
 }
 
@@ -305,6 +313,12 @@ static void wi_done(struct tui_app *a, struct tui_dialog *d, int result)
 	err = NULL;
 	ap->device_xml = integ_ops->text(c->w, "device", &err);
 	free(err);
+	{
+		char *iso = wget(c, "iso");
+		ap->iso = *iso ? iso : NULL;
+		if (!ap->iso)
+			free(iso);
+	}
 	restart = wget(c, "restart");
 	ap->restart = strcmp(restart, "1") == 0;
 	free(restart);

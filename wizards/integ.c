@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -45,6 +46,7 @@ struct wz_integ {
 	int os_pick;          /* index of os_choices, -1 none */
 	bool ch[WZ_CH__N];
 	bool drivers, restart;
+	char *iso;            /* Windows: the virtio-win ISO on the host, NULL none */
 	/* found in the XML */
 	bool parsed, has_channel, has_balloon, has_rng, balloon_virtio;
 	size_t ndisks, ndisks_virtio, nnics, nnics_virtio;
@@ -355,6 +357,50 @@ static void add_rng(xmlDocPtr doc)
 	xmlSetProp(be, BAD_CAST "model", BAD_CAST "random");
 }
 
+/* The virtio-win ISO into the first CD-ROM, or a new SATA CD-ROM (sdX not
+ * taken). */
+static void insert_iso(xmlDocPtr doc, const char *iso)
+{
+	xmlXPathObjectPtr r = eval(doc, "/domain/devices/disk[@device='cdrom']");
+	xmlNodePtr cd, src, t;
+	if (count_nodes(r)) {
+		cd = r->nodesetval->nodeTab[0];
+		xmlSetProp(cd, BAD_CAST "type", BAD_CAST "file");
+		src = child(cd, "source");
+		if (!src)
+			src = xmlNewChild(cd, NULL, BAD_CAST "source", NULL);
+		xmlUnsetProp(src, BAD_CAST "dev");
+		xmlSetProp(src, BAD_CAST "file", BAD_CAST iso);
+	} else {
+		xmlXPathObjectPtr all = eval(doc, "/domain/devices/disk/target/@dev");
+		char used[26] = { 0 }, dev[8];
+		int k = 0;
+		for (size_t i = 0; i < count_nodes(all); i++) {
+			xmlChar *d = xmlNodeGetContent(all->nodesetval->nodeTab[i]);
+			if (d && d[0] == 's' && d[1] == 'd' && d[2] >= 'a' && d[2] <= 'z' && !d[3])
+				used[d[2] - 'a'] = 1;
+			xmlFree(d);
+		}
+		xmlXPathFreeObject(all);
+		while (k < 25 && used[k])
+			k++;
+		snprintf(dev, sizeof(dev), "sd%c", 'a' + k);
+		cd = xmlNewChild(devices(doc), NULL, BAD_CAST "disk", NULL);
+		xmlSetProp(cd, BAD_CAST "type", BAD_CAST "file");
+		xmlSetProp(cd, BAD_CAST "device", BAD_CAST "cdrom");
+		t = xmlNewChild(cd, NULL, BAD_CAST "driver", NULL);
+		xmlSetProp(t, BAD_CAST "name", BAD_CAST "qemu");
+		xmlSetProp(t, BAD_CAST "type", BAD_CAST "raw");
+		src = xmlNewChild(cd, NULL, BAD_CAST "source", NULL);
+		xmlSetProp(src, BAD_CAST "file", BAD_CAST iso);
+		t = xmlNewChild(cd, NULL, BAD_CAST "target", NULL);
+		xmlSetProp(t, BAD_CAST "dev", BAD_CAST dev);
+		xmlSetProp(t, BAD_CAST "bus", BAD_CAST "sata");
+		xmlNewChild(cd, NULL, BAD_CAST "readonly", NULL);
+	}
+	xmlXPathFreeObject(r);
+}
+
 static char *dump(xmlDocPtr doc)
 {
 	char *s;
@@ -368,6 +414,8 @@ static char *dump(xmlDocPtr doc)
 
 static bool any_change(const struct wz_integ *w)
 {
+	if (w->iso)
+		return true;
 	for (int c = 0; c < WZ_CH__N; c++)
 		if (w->ch[c] && offered(w, c))
 			return true;
@@ -393,6 +441,8 @@ static int build(const struct wz_integ *w, char **before, char **after, char **e
 		balloon_virtio(doc);
 	if (w->ch[WZ_CH_RNG] && offered(w, WZ_CH_RNG))
 		add_rng(doc);
+	if (w->iso)
+		insert_iso(doc, w->iso);
 	*after = dump(doc);
 	xmlFreeDoc(doc);
 	return 0;
@@ -509,6 +559,7 @@ static void integ_destroy(void *p)
 	free(w->disk_buses);
 	free(w->nic_models);
 	free(w->video);
+	free(w->iso);
 	free(w);
 }
 
@@ -558,6 +609,10 @@ static int integ_set(void *p, const char *id, const char *value)
 	}
 	if (strcmp(id, "drivers") == 0) {
 		w->drivers = strcmp(value, "1") == 0;
+		return 0;
+	}
+	if (strcmp(id, "iso") == 0) {
+		core_str_set(&w->iso, *value ? value : NULL);
 		return 0;
 	}
 	if (strcmp(id, "restart") == 0) {
@@ -613,6 +668,8 @@ static char *integ_get(void *p, const char *id)
 		return xstrdup(w->drivers ? "1" : "0");
 	if (strcmp(id, "restart") == 0)
 		return xstrdup(w->restart ? "1" : "0");
+	if (strcmp(id, "iso") == 0)
+		return xstrdup(w->iso ? w->iso : "");
 	if (strncmp(id, "offer.", 6) == 0 && (c = change_index(id + 6)) >= 0)
 		return offer_text(w, c);
 	if ((c = change_index(id)) >= 0)
@@ -651,7 +708,10 @@ static int integ_check(void *p, int page, core_issues *is)
 				       "Disks to virtio: refused for a Windows guest until the virtio drivers are "
 				       "installed (confirm below): Windows cannot boot from a virtio disk without "
 				       "them (INACCESSIBLE_BOOT_DEVICE)");
-		if (!any_change(w) && w->has_channel)
+		if (w->iso && (w->iso[0] != '/' || strlen(w->iso) < 5 ||
+			       strcasecmp(w->iso + strlen(w->iso) - 4, ".iso") != 0))
+			core_issue_add(is, "iso", false, "virtio-win ISO: the absolute path of an .iso file on the host");
+		if (!any_change(w) && w->has_channel && !w->iso)
 			core_issue_add(is, "", true, "Nothing to change: the VM already has the agent channel");
 		if (any_change(w) && !running(w))
 			core_issue_add(is, "", true, "The VM is shut off: only its persistent configuration changes");
@@ -734,6 +794,11 @@ static char *integ_text(void *p, const char *what, char **err)
 				free(out);
 				out = n;
 			}
+		}
+		if (w->iso) {
+			char *n2 = xasprintf("%s- Insert the virtio-win ISO %s into a CD-ROM.\n", out, w->iso);
+			free(out);
+			out = n2;
 		}
 		char *n = xasprintf("%s%s", *out ? out : "No change to the configuration.\n",
 				    running(w) ? (w->restart ? "The VM restarts (turn off, start) after the changes.\n"

@@ -20,7 +20,9 @@
  *               metadata nor the agent says
  *   "ch.agent", "ch.disk", "ch.nic", "ch.balloon", "ch.rng": check boxes,
  *               "1" / "0"; "drivers": the virtio drivers are installed
- *               (Windows); "restart": restart the VM after the changes
+ *               (Windows); "restart": restart the VM after the changes;
+ *               "iso": Windows, the virtio-win ISO on the host (into the
+ *               first CD-ROM, or a new SATA CD-ROM)
  * get only: "look" (what the wizard found), "xml_read" (the XML as set), "os_known" ("1"/"0"),
  *   "os_name", "family" ("linux", "windows", "unknown"), "offer.<ch>"
  *   (the sentence of a change, "" when not offered), "running" ("1"/"0")

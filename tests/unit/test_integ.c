@@ -224,7 +224,25 @@ static void test_windows_boot_disk_refused(void **state)
 	W->set(w, "drivers", "1");
 	assert_int_equal(W->check(w, WZ_INTEG_OFFER, &is), 0);
 	assert_true(W->ready(w));
+	/* the virtio-win ISO: a bad path refused; a good one into a new CD-ROM */
+	W->set(w, "iso", "virtio-win.txt");
+	assert_true(W->check(w, WZ_INTEG_OFFER, &is) > 0);
+	assert_non_null(core_issues_for(&is, "iso"));
+	W->set(w, "iso", "/srv/iso/virtio-win <0.1>.iso");
+	W->set(w, "ch.disk", "0"); /* the disk stays sda */
+	assert_int_equal(W->check(w, WZ_INTEG_OFFER, &is), 0);
 	core_issues_clear(&is);
+	{
+		char *xml = text(w, "xml"), *v;
+		assert_non_null(xml);
+		v = xget(xml, "string(/domain/devices/disk[@device='cdrom']/source/@file)");
+		assert_string_equal(v, "/srv/iso/virtio-win <0.1>.iso");
+		free(v);
+		v = xget(xml, "string(/domain/devices/disk[@device='cdrom']/target/@dev)");
+		assert_string_equal(v, "sdb"); /* sda is the disk */
+		free(v);
+		free(xml);
+	}
 	s = text(w, "command");
 	assert_true(has(s, "virtio-win"));
 	free(s);
@@ -564,6 +582,29 @@ static void test_backend_test_driver(void **state)
 		WAIT(T.res_seq == seq, WAIT_MS);
 		assert_false(T.res_ok);
 		assert_true(has(T.res_text, "changed since the wizard read it"));
+	}
+	/* a virtio-win ISO that is not on the host: refused, nothing made */
+	{
+		be_agent_apply *ap = xcalloc(1, sizeof(*ap));
+		seq = be_host_submit(bh, BE_OP_AGENT_XML, uuid, NULL, 0);
+		WAIT(T.info_seq == seq && T.res_seq == seq, WAIT_MS);
+		assert_non_null(T.info->inactive_xml);
+		assert_true(has(T.info->inactive_xml, "integ-agent &lt;1&gt;"));
+		ap->old_xml = xstrdup(T.info->inactive_xml);
+		ap->new_xml = xstrdup(T.info->inactive_xml);
+		ap->iso = xstrdup("/nonexistent/virtio-win.iso");
+		seq = be_host_submit_arg(bh, BE_OP_AGENT_APPLY, uuid, ap, be_agent_apply_free_void);
+		WAIT(T.res_seq == seq, WAIT_MS);
+		assert_false(T.res_ok);
+		assert_true(has(T.res_text, "the virtio-win ISO '/nonexistent/virtio-win.iso' is not on the host"));
+		/* the same XML, no ISO: goes through (define of the same) */
+		ap = xcalloc(1, sizeof(*ap));
+		ap->old_xml = xstrdup(T.info->inactive_xml);
+		ap->new_xml = xstrdup(T.info->inactive_xml);
+		seq = be_host_submit_arg(bh, BE_OP_AGENT_APPLY, uuid, ap, be_agent_apply_free_void);
+		WAIT(T.res_seq == seq, WAIT_MS);
+		assert_true(T.res_ok);
+		assert_true(has(T.res_text, "configuration saved"));
 	}
 	seq = be_host_submit(bh, BE_OP_DELETE, uuid, NULL, 0);
 	WAIT(T.res_seq == seq, WAIT_MS);
