@@ -23,7 +23,7 @@
 #include "../core/util.h"
 
 #define BE_AGENT_NAME "org.qemu.guest_agent.0"
-#define BE_AGENT_TIMEOUT_S 10
+#define BE_AGENT_TIMEOUT_S 5
 #define BE_COPY_CHUNK (48 * 1024)
 
 const char *const be_svc_names[BE_SVC__COUNT] = {
@@ -55,6 +55,7 @@ enum {
 	BE_API_QEMUCMD = 1 << 3,
 	BE_API_SETTIME = 1 << 4,
 	BE_API_FREEZE = 1 << 5,
+	BE_API_TIMEOUT = 1 << 6,
 };
 
 static const char *be_api_name(unsigned api)
@@ -65,6 +66,7 @@ static const char *be_api_name(unsigned api)
 	case BE_API_IFADDR: return "virDomainInterfaceAddresses";
 	case BE_API_QEMUCMD: return "virDomainQemuAgentCommand";
 	case BE_API_SETTIME: return "virDomainSetTime";
+	case BE_API_TIMEOUT: return "virDomainAgentSetResponseTimeout";
 	default: return "virDomainFSFreeze";
 	}
 }
@@ -493,6 +495,21 @@ static bool be_api_try(be_host *h, be_agent_info *i, unsigned api)
 	return true;
 }
 
+/* libvirt waits for an agent's answer for ever by default: a guest agent
+ * that stopped answering would hold the host's worker. Its timeout for
+ * this VM (a runtime setting of the domain: other clients get it too) to
+ * BE_AGENT_TIMEOUT_S, once when a view opens and before each operation. */
+static void be_agent_timeout(be_host *h, virDomainPtr dom)
+{
+	char *err = NULL;
+	if (!be_api_try(h, NULL, BE_API_TIMEOUT))
+		return;
+	if (virDomainAgentSetResponseTimeout(dom, BE_AGENT_TIMEOUT_S, 0) < 0) {
+		be_api_failed(h, BE_API_TIMEOUT, &err);
+		free(err);
+	}
+}
+
 static char *be_api_missing_text(unsigned api)
 {
 	return xasprintf("not available: this host's libvirt has no %s", be_api_name(api));
@@ -820,8 +837,17 @@ static void be_info_fill(be_host *h, virDomainPtr dom, const be_agent_req *req, 
 		return;
 	}
 	/* the agent is up (or the host does not say): at most 3 calls */
+	if (req && req->version)
+		be_agent_timeout(h, dom);
 	be_info_time(h, dom, i);
-	be_info_kvp(h, dom, i);
+	if (i->st[BE_SVC_TIME] == BE_SVC_ERROR) {
+		/* the ping failed (an agent that stopped answering costs a
+		 * timeout per call): the other calls wait for the next round */
+		be_svc_set(i, BE_SVC_KVP, BE_SVC_ERROR, xstrdup("the agent did not answer the ping"));
+		i->skipped += 2;
+	} else {
+		be_info_kvp(h, dom, i);
+	}
 	if (req && req->version)
 		be_info_version(h, dom, i);
 	if (i->heartbeat_s) {
@@ -981,6 +1007,7 @@ static void be_agent_sync_time(be_host *h, const be_job *j, virDomainPtr dom, co
 	unsigned n0 = 0;
 	bool before = false;
 
+	be_agent_timeout(h, dom);
 	if (!(h->agent->missing & BE_API_GETTIME)) {
 		atomic_fetch_add(&h->agent->calls, 1);
 		before = virDomainGetTime(dom, &s0, &n0, 0) == 0;
@@ -1009,6 +1036,8 @@ static void be_agent_power(be_host *h, const be_job *j, virDomainPtr dom, const 
 	bool agent = be_agent_cached(h, dom, &ch, &known) == MD_AGENT_UP;
 	bool reboot = j->op == BE_OP_AGENT_REBOOT;
 	int rc;
+	if (agent)
+		be_agent_timeout(h, dom);
 	/* without the agent the default path (flags 0, ACPI on QEMU), as
 	 * before: every driver takes it */
 	if (reboot)
@@ -1037,6 +1066,7 @@ static void be_agent_freeze(be_host *h, const be_job *j, virDomainPtr dom, const
 						      be_api_missing_text(BE_API_FREEZE)));
 		return;
 	}
+	be_agent_timeout(h, dom);
 	n = thaw ? virDomainFSThaw(dom, NULL, 0, 0) : virDomainFSFreeze(dom, NULL, 0, 0);
 	if (n < 0) {
 		be_api_failed(h, BE_API_FREEZE, &err);
@@ -1127,6 +1157,7 @@ static void be_agent_copy_job(be_host *h, const be_job *j, virDomainPtr dom, con
 						      c->local, (long long)st.st_size, BE_AGENT_COPY_MAX >> 20));
 		return;
 	}
+	be_agent_timeout(h, dom);
 	q = be_agent_json_quote(c->guest);
 	cmd = xasprintf("{\"execute\":\"guest-file-open\",\"arguments\":{\"path\":%s,\"mode\":\"w\"}}", q);
 	free(q);

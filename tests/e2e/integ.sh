@@ -248,6 +248,28 @@ t_integ_time_copy_shutdown() {
 	[ "$(lv_virsh domstate "$n")" = "shut off" ] || tm_fail "the guest did not stop"
 }
 
+# an agent that stops answering: the view says so (the ping's timeout), no
+# pile-up of calls, vmmc stays responsive
+t_integ_agent_stops() {
+	local n
+	n=$(lv_name s)
+	guest_up "$n"
+	wait_agent "$n"
+	vmmc_up
+	pick "$n"
+	agent_col "$n" up 20
+	tm_keys J
+	tm_wait_for "Integration Services: $n (agent up)" 10
+	tm_wait_for "Interface: lo" 15
+	# stop qemu-ga from inside (no answer to wait for: it is the one stopped)
+	lv_virsh qemu-agent-command "$n" '{"execute":"guest-exec","arguments":{"path":"/bin/sh","arg":["-c","sleep 1; kill -STOP $(pidof qemu-ga)"]}}' >/dev/null
+	wait_re "Data exchange +error +the agent did not answer the ping" 40
+	tm_assert_contains "Time synchronisation        error"
+	# still answering keys
+	tm_keys Escape
+	agent_col "$n" up 5
+}
+
 # the test driver: no channel, "none" everywhere, no agent call however long
 # the view stays open (counted by vmmc and shown)
 t_integ_test_driver() {
