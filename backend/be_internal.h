@@ -22,6 +22,7 @@ enum {
 	BE_JOB_VM_EVENT = 100, /* re-read one VM (uuid) */
 	BE_JOB_NETS_EVENT,     /* re-read the networks */
 	BE_JOB_POOLS_EVENT,    /* re-read the pools */
+	BE_JOB_AGENT_SCAN,     /* be_agent.c: read the XML of listed VMs not seen before */
 	BE_JOB_CONSOLE_OPEN = 200, /* be_console.c: open (or reopen) console j->console */
 	BE_JOB_CONSOLE_END,    /* its stream ended: tear down, reopen if the VM runs */
 	BE_JOB_CONSOLE_CLOSE,  /* the user closed it */
@@ -90,6 +91,7 @@ struct be_host {
 	char *driver;              /* virConnectGetType, lower case; NULL before a connect */
 	unsigned nosup;            /* MD_CAP_* libvirt answered "not supported" to */
 	char probe_uuid[VIR_UUID_STRING_BUFLEN]; /* a VM of the last list, for the probes */
+	struct be_agent *agent;    /* be_agent.c: the VMs' agent states (own lock) */
 };
 
 /* be_loop.c */
@@ -259,5 +261,19 @@ int be_pools_legacy(virConnectPtr conn, virStoragePoolPtr **pools);
 
 /* be_demo.c: apply the <vmmc:demo> settings of a test:/// file. */
 void be_demo_seed(be_host *h);
+
+/* be_agent.c: the guest agent (be_agent.h). new/free with the host;
+ * register/unregister with the other event callbacks (worker); fill_list
+ * sets vms[i].agent for the list's records (XML read only for VMs not seen
+ * before), fill_vm re-reads one VM's XML; job runs BE_OP_AGENT_*. */
+struct be_agent *be_agent_new(void);
+void be_agent_free(struct be_agent **ag);
+void be_agent_register(be_host *h, void (*unref_cb)(void *));
+void be_agent_unregister(be_host *h);
+size_t be_agent_fill_list(be_host *h, virDomainStatsRecordPtr *recs, int n, md_vm *vms);
+void be_agent_scan(be_host *h);      /* BE_JOB_AGENT_SCAN: a chunk, then queues the next */
+bool be_agent_pending(be_host *h);   /* VMs whose XML is still to read */
+void be_agent_fill_vm(const be_host *h, virDomainPtr dom, md_vm *v);
+void be_agent_job(be_host *h, const be_job *j);
 
 #endif

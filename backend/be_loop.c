@@ -71,6 +71,15 @@ static const char *const be_op_names[BE_OP__COUNT] = {
 	[BE_OP_SEED_BUILD] = "make the cloud-init seed for",
 	[BE_OP_VOL_SAME] = "compare a file with the volumes of",
 	[BE_OP_HOST_WAIT] = "wait for the connection of",
+	[BE_OP_AGENT_INFO] = "read the guest information of",
+	[BE_OP_AGENT_SYNC_TIME] = "sync the clock of",
+	[BE_OP_AGENT_SHUTDOWN] = "shut down",
+	[BE_OP_AGENT_REBOOT] = "reboot",
+	[BE_OP_AGENT_FREEZE] = "freeze the file systems of",
+	[BE_OP_AGENT_THAW] = "thaw the file systems of",
+	[BE_OP_AGENT_COPY] = "copy a file to",
+	[BE_OP_AGENT_XML] = "read the configuration of",
+	[BE_OP_AGENT_APPLY] = "change",
 };
 
 const char *be_op_name(int op)

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # tests/guest/domain.sh NAME [--busy] [--mem MIB] [--vcpus N] [--no-serial]
-#                            [--two-serials]
+#                            [--two-serials] [--no-agent]
 # Print the libvirt domain XML (type qemu, TCG) of a test guest named NAME
 # booting the kernel + initramfs of tests/guest/build.sh (built if needed).
 # One virtio NIC on the libvirt network "default" only if it is active.
@@ -10,11 +10,11 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 usage() {
-	echo "usage: domain.sh NAME [--busy] [--mem MIB] [--vcpus N] [--no-serial] [--two-serials]" >&2
+	echo "usage: domain.sh NAME [--busy] [--mem MIB] [--vcpus N] [--no-serial] [--two-serials] [--no-agent]" >&2
 	exit 2
 }
 
-name="" busy=0 mem=128 vcpus=1 serials=1
+name="" busy=0 mem=128 vcpus=1 serials=1 agent=1
 while [ $# -gt 0 ]; do
 	case $1 in
 	--busy) busy=1 ;;
@@ -22,6 +22,7 @@ while [ $# -gt 0 ]; do
 	--vcpus) [ $# -ge 2 ] || usage; vcpus=$2; shift ;;
 	--no-serial) serials=0 ;;
 	--two-serials) serials=2 ;;
+	--no-agent) agent=0 ;; # no guest agent channel (its qemu-ga then does not start)
 	-h | --help) usage ;;
 	-*) echo "domain.sh: unknown option $1" >&2; usage ;;
 	*) [ -z "$name" ] || usage; name=$1 ;;
@@ -73,6 +74,11 @@ if [ "$serials" -ge 1 ]; then
     </console>"
 fi
 
+channel=
+[ "$agent" = 1 ] && channel="    <channel type='unix'>
+      <target type='virtio' name='org.qemu.guest_agent.0'/>
+    </channel>"
+
 cat <<EOF
 <domain type='qemu'>
   <name>$(esc "$name")</name>
@@ -96,10 +102,8 @@ cat <<EOF
     <emulator>$(esc "$emulator")</emulator>
     <controller type='usb' model='none'/>
 ${serial:+$serial
-}    <channel type='unix'>
-      <target type='virtio' name='org.qemu.guest_agent.0'/>
-    </channel>
-${nic:+$nic
+}${channel:+$channel
+}${nic:+$nic
 }    <memballoon model='virtio'>
       <stats period='2'/>
     </memballoon>
