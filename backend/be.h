@@ -59,6 +59,8 @@ enum be_op {
 	BE_OP_DEFINE,       /* define a VM: be_host_submit_arg with arg = its domain XML
 	                       (a malloc'd string, arg_free = free); OP_RESULT's .uuid
 	                       is the new VM's, then MD_MSG_VM_UPDATE */
+	BE_OP_GRAPHICS_OPEN,  /* graphical console: see backend/be_graphics.h */
+	BE_OP_GRAPHICS_CLOSE, /* its forward goes: arg = the OPEN job's seq (uint64_t *) */
 	BE_OP__COUNT
 };
 

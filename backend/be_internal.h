@@ -85,6 +85,10 @@ struct be_host {
 	char *ssh_remote;          /* the remote daemon's socket */
 	char *ssh_known_hosts;     /* NULL: ~/.ssh/known_hosts */
 	char *ssh_accepted_fp;     /* a host key accepted once in this run */
+
+	/* graphical consoles opened (be_graphics.c); worker */
+	struct be_gfx *gfx;
+	size_t ngfx, ngfx_cap;
 };
 
 /* be_loop.c */
@@ -120,6 +124,12 @@ void be_host_queue_event(be_host *h, int op);
  * worker may run and free it, and anything it names, at once, so copy what
  * the caller still needs before. false (j freed) when the host is stopping. */
 bool be_host_push_job(be_host *h, be_job *j);
+
+/* be_graphics.c (worker): run BE_OP_GRAPHICS_*; a VM changed (its forwards
+ * go when it stopped); the connection is closing (all of them go). */
+void be_graphics_job(be_host *h, const be_job *j);
+void be_graphics_vm_event(be_host *h, const char *uuid);
+void be_graphics_host_closing(be_host *h);
 
 /* be_console.c: run a BE_JOB_CONSOLE_* job (worker); the host's connection
  * is closing (worker): tear down its consoles, posting CLOSED. */

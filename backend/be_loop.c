@@ -63,6 +63,8 @@ static const char *const be_op_names[BE_OP__COUNT] = {
 	[BE_OP_NET_LEASES] = "read the DHCP leases of network",
 	[BE_OP_NET_SUGGEST] = "suggest a subnet on",
 	[BE_OP_DEFINE] = "define",
+	[BE_OP_GRAPHICS_OPEN] = "open the graphical console of",
+	[BE_OP_GRAPHICS_CLOSE] = "close the graphical console of",
 };
 
 const char *be_op_name(int op)

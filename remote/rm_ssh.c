@@ -16,6 +16,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <unistd.h>
 
 #include <libssh/callbacks.h>
@@ -36,14 +38,17 @@ typedef struct rm_bridge {
 	int local_eof;    /* local side sent EOF; EOF forwarded to the channel */
 	int chan_eof;     /* channel sent EOF (and it was forwarded when len == 0) */
 	int shut_wr;      /* shutdown(SHUT_WR) done on fd */
+	const struct rm_fwd *fwd; /* the forward that accepted it */
 	char buf[RM_BUF_LEN];
 } rm_bridge;
 
 typedef struct rm_fwd {
 	struct rm_fwd *next;
-	int lfd;          /* listening unix socket */
+	int lfd;          /* listening socket: unix, or TCP on 127.0.0.1 */
 	int pfd;
-	char *dir, *path, *remote;
+	char *dir, *path, *remote; /* unix: local dir and socket; remote socket (both kinds) */
+	char *rhost;      /* TCP: the server-side host of direct-tcpip, NULL: streamlocal */
+	int rport, lport; /* TCP: the server-side port; the local port */
 	ssh_channel ready; /* already open to remote: the first client's (one round trip less) */
 } rm_fwd;
 
@@ -671,6 +676,7 @@ static void fwd_free(rm_fwd *f)
 	free(f->path);
 	free(f->dir);
 	free(f->remote);
+	free(f->rhost);
 	free(f);
 }
 
@@ -745,6 +751,14 @@ static int bridge_pump(rm_ssh *s, rm_bridge *b, short rev)
 	return 0;
 }
 
+/* Open ch to the forward's far end: direct-tcpip or direct-streamlocal. */
+static int fwd_open(const rm_fwd *f, ssh_channel ch)
+{
+	if (f->rhost)
+		return ssh_channel_open_forward(ch, f->rhost, f->rport, "127.0.0.1", f->lport);
+	return ssh_channel_open_forward_unix(ch, f->remote, "127.0.0.1", 0);
+}
+
 static void accept_one(rm_ssh *s, rm_fwd *f)
 {
 	int fd = accept4(f->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -759,8 +773,7 @@ static void accept_one(rm_ssh *s, rm_fwd *f)
 		chan_drop(&f->ready);
 		ch = ssh_channel_new(s->ss);
 	}
-	if (!ch || (!ssh_channel_is_open(ch) &&
-		    ssh_channel_open_forward_unix(ch, f->remote, "127.0.0.1", 0) != SSH_OK)) {
+	if (!ch || (!ssh_channel_is_open(ch) && fwd_open(f, ch) != SSH_OK)) {
 		warn(s, "%s: cannot open %s: %s", s->target, f->remote, ssh_get_error(s->ss));
 		if (ch)
 			ssh_channel_free(ch);
@@ -772,6 +785,7 @@ static void accept_one(rm_ssh *s, rm_fwd *f)
 	b->fd = fd;
 	b->ch = ch;
 	b->pfd = -1;
+	b->fwd = f;
 	b->next = s->bridges;
 	s->bridges = b;
 }
@@ -1218,6 +1232,21 @@ static int check_alive_locked(rm_ssh *s, char **err)
 	return 0;
 }
 
+/* The end of making forward f (under the lock): rc 0 adds it to the
+ * session, else frees it (f may be NULL); unlock, wake the pump; rc. */
+static int fwd_finish(rm_ssh *s, rm_fwd *f, int rc)
+{
+	if (f && rc == 0) {
+		f->next = s->fwds;
+		s->fwds = f;
+	} else if (f) {
+		fwd_free(f);
+	}
+	pthread_mutex_unlock(&s->mu);
+	wake(s);
+	return rc;
+}
+
 int rm_ssh_forward_unix(rm_ssh *s, const char *remote_path, char **local_path, char **err)
 {
 	const char *base = getenv("XDG_RUNTIME_DIR");
@@ -1274,17 +1303,106 @@ int rm_ssh_forward_unix(rm_ssh *s, const char *remote_path, char **local_path, c
 	f->ready = s->spare;
 	s->spare = NULL;
 	xfree(&s->spare_path);
-	f->next = s->fwds;
-	s->fwds = f;
-	f = NULL;
 	rc = 0;
 out:
-	if (f)
-		fwd_free(f);
 	free(why);
+	return fwd_finish(s, f, rc);
+}
+
+int rm_ssh_forward_tcp(rm_ssh *s, const char *remote_host, int remote_port, const char *remote_path,
+		       int *local_port, char **err)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t sl = sizeof sa;
+	ssh_channel ch = NULL;
+	rm_fwd *f;
+	int rc = -1;
+
+	*local_port = 0;
+	if (remote_host ? (remote_port <= 0 || remote_port > 65535 || !remote_host[0])
+			: (!remote_path || remote_path[0] != '/')) {
+		set_err(err, "bad forward target %s:%d", remote_host ? remote_host : remote_path ? remote_path : "?",
+			remote_port);
+		return -1;
+	}
+	f = xcalloc(1, sizeof *f);
+	f->pfd = -1;
+	if (remote_host) {
+		f->rhost = xstrdup(remote_host);
+		f->rport = remote_port;
+		f->remote = strchr(remote_host, ':') ? xasprintf("[%s]:%d", remote_host, remote_port)
+						     : xasprintf("%s:%d", remote_host, remote_port);
+	} else {
+		f->remote = xstrdup(remote_path);
+	}
+	/* 127.0.0.1 only, a port the kernel picks: nothing on other addresses */
+	f->lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (f->lfd < 0 || bind(f->lfd, (struct sockaddr *)&sa, sizeof sa) < 0 ||
+	    getsockname(f->lfd, (struct sockaddr *)&sa, &sl) < 0 || listen(f->lfd, 16) < 0) {
+		set_err(err, "cannot listen on 127.0.0.1: %s", strerror(errno));
+		fwd_free(f);
+		return -1;
+	}
+	f->lport = ntohs(sa.sin_port);
+	pthread_mutex_lock(&s->mu);
+	if (check_alive_locked(s, err) < 0)
+		goto out;
+	/* one channel now, as a check (and closed: a display server counts an
+	 * idle client as one) */
+	ch = ssh_channel_new(s->ss);
+	if (!ch || fwd_open(f, ch) != SSH_OK) {
+		const char *e = ssh_get_error(s->ss);
+		set_err(err,
+			"%s: cannot reach %s on the host: %s (sshd refuses when its "
+			"AllowTcpForwarding or AllowStreamLocalForwarding is 'no')",
+			s->target, f->remote, e && e[0] ? e : "open failed");
+		if (ch)
+			ssh_channel_free(ch);
+		goto out;
+	}
+	s->last_rx_ms = core_now_ms();
+	chan_drop(&ch);
+	*local_port = f->lport;
+	rc = 0;
+out:
+	return fwd_finish(s, f, rc);
+}
+
+int rm_ssh_unforward(rm_ssh *s, int local_port)
+{
+	rm_fwd *f = NULL;
+	pthread_mutex_lock(&s->mu);
+	for (rm_fwd **pf = &s->fwds; *pf; pf = &(*pf)->next) {
+		if ((*pf)->lport == local_port && local_port > 0) {
+			f = *pf;
+			*pf = f->next;
+			break;
+		}
+	}
+	if (f) {
+		for (rm_bridge **pb = &s->bridges, *b; (b = *pb) != NULL;) {
+			if (b->fwd == f) {
+				*pb = b->next;
+				bridge_free(b);
+			} else {
+				pb = &b->next;
+			}
+		}
+		fwd_free(f);
+	}
 	pthread_mutex_unlock(&s->mu);
 	wake(s);
-	return rc;
+	return f ? 0 : -1;
+}
+
+int rm_ssh_forward_count(rm_ssh *s)
+{
+	int n = 0;
+	pthread_mutex_lock(&s->mu);
+	for (rm_fwd *f = s->fwds; f; f = f->next)
+		n++;
+	pthread_mutex_unlock(&s->mu);
+	return n;
 }
 
 static int exec_locked(rm_ssh *s, const char *cmd, size_t max, char **out, int *status,

@@ -133,6 +133,22 @@ int rm_ssh_is_alive(rm_ssh *s);
  * per session are fine; all are removed by rm_ssh_close(). */
 int rm_ssh_forward_unix(rm_ssh *s, const char *remote_path, char **local_path, char **err);
 
+/* A display (VNC, SPICE) or any TCP service of the server: listen on
+ * 127.0.0.1 only, at a free port the kernel picks (*local_port), and
+ * bridge each connection accepted there to a new channel on the server:
+ * direct-tcpip to remote_host:remote_port as the server sees it (give
+ * "127.0.0.1" for a service on the server's loopback), or, when
+ * remote_host is NULL, direct-streamlocal to the unix socket remote_path.
+ * One channel is opened (and closed) at once as a check, so an unreachable
+ * target fails here. Lives until rm_ssh_unforward or rm_ssh_close. */
+int rm_ssh_forward_tcp(rm_ssh *s, const char *remote_host, int remote_port, const char *remote_path,
+		       int *local_port, char **err);
+/* Stop the forward listening at local_port: its socket is closed (the port
+ * is free again) and its connections dropped. 0, or -1 when there is none. */
+int rm_ssh_unforward(rm_ssh *s, int local_port);
+/* How many forwards the session has (unix and TCP). */
+int rm_ssh_forward_count(rm_ssh *s);
+
 /* Find the remote libvirt daemon's socket by opening a test channel to
  * each candidate, one after another (a round trip each): first, when not
  * NULL (an absolute path: the one that worked last time for this host),
