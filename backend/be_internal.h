@@ -85,6 +85,7 @@ struct be_host {
 	char *ssh_remote;          /* the remote daemon's socket */
 	char *ssh_known_hosts;     /* NULL: ~/.ssh/known_hosts */
 	char *ssh_accepted_fp;     /* a host key accepted once in this run */
+	char *ssh_xfer_uri;        /* lock: a URI of transfers' own (be_ssh_xfer_uri) */
 
 	/* graphical consoles opened (be_graphics.c); worker */
 	struct be_gfx *gfx;
@@ -124,6 +125,13 @@ void be_host_queue_event(be_host *h, int op);
  * worker may run and free it, and anything it names, at once, so copy what
  * the caller still needs before. false (j freed) when the host is stopping. */
 bool be_host_push_job(be_host *h, be_job *j);
+
+/* be_ssh.c (any thread): for an ssh:// host, a libvirt URI that reaches
+ * the daemon over an SSH channel of its own (an exec channel running
+ * virt-ssh-helper: sshd returns its window sooner than a forwarded
+ * socket's), for a transfer's own connection; NULL when there is none.
+ * Caller frees. */
+char *be_ssh_xfer_uri(be_host *h);
 
 /* be_graphics.c (worker): run BE_OP_GRAPHICS_*; a VM changed (its forwards
  * go when it stopped); the connection is closing (all of them go). */

@@ -48,6 +48,7 @@ typedef struct rm_fwd {
 	int pfd;
 	char *dir, *path, *remote; /* unix: local dir and socket; remote socket (both kinds) */
 	char *rhost;      /* TCP: the server-side host of direct-tcpip, NULL: streamlocal */
+	char *exec;       /* a command on the server whose stdin/stdout is the far end, or NULL */
 	int rport, lport; /* TCP: the server-side port; the local port */
 	ssh_channel ready; /* already open to remote: the first client's (one round trip less) */
 } rm_fwd;
@@ -665,8 +666,11 @@ static void bridge_free(rm_bridge *b)
 static void fwd_free(rm_fwd *f)
 {
 	chan_drop(&f->ready);
-	if (f->lfd >= 0)
+	if (f->lfd >= 0) {
+		/* at once, though the pump's poll may still hold the file */
+		shutdown(f->lfd, SHUT_RDWR);
 		close(f->lfd);
+	}
 	if (f->path) {
 		unlink(f->path);
 		live_del(f->path);
@@ -677,6 +681,7 @@ static void fwd_free(rm_fwd *f)
 	free(f->dir);
 	free(f->remote);
 	free(f->rhost);
+	free(f->exec);
 	free(f);
 }
 
@@ -693,6 +698,10 @@ static int bridge_pump(rm_ssh *s, rm_bridge *b, short rev)
 {
 	char tmp[RM_BUF_LEN];
 
+	/* an exec channel's stderr: dropped (it would hold the window) */
+	if (b->fwd && b->fwd->exec)
+		while (ssh_channel_read_nonblocking(b->ch, tmp, sizeof tmp, 1) > 0) {
+		}
 	/* channel -> local */
 	for (int budget = 0; budget < 16; budget++) {
 		if (b->len == 0 && !b->chan_eof) {
@@ -754,6 +763,10 @@ static int bridge_pump(rm_ssh *s, rm_bridge *b, short rev)
 /* Open ch to the forward's far end: direct-tcpip or direct-streamlocal. */
 static int fwd_open(const rm_fwd *f, ssh_channel ch)
 {
+	if (f->exec) {
+		int rc = ssh_channel_open_session(ch);
+		return rc == SSH_OK ? ssh_channel_request_exec(ch, f->exec) : rc;
+	}
 	if (f->rhost)
 		return ssh_channel_open_forward(ch, f->rhost, f->rport, "127.0.0.1", f->lport);
 	return ssh_channel_open_forward_unix(ch, f->remote, "127.0.0.1", 0);
@@ -1247,13 +1260,57 @@ static int fwd_finish(rm_ssh *s, rm_fwd *f, int rc)
 	return rc;
 }
 
-int rm_ssh_forward_unix(rm_ssh *s, const char *remote_path, char **local_path, char **err)
+/* A new forward listening on a private unix socket (a fresh 0700 directory
+ * under $XDG_RUNTIME_DIR, else $TMPDIR, else /tmp), its far end named
+ * remote; recorded for removal at exit. NULL with *err. */
+static rm_fwd *fwd_listen_unix(const char *remote, char **err)
 {
 	const char *base = getenv("XDG_RUNTIME_DIR");
 	struct stat st;
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	rm_fwd *f;
+	char *tmpl;
+
+	if (!base || !base[0] || stat(base, &st) != 0 || !S_ISDIR(st.st_mode) ||
+	    access(base, W_OK) != 0)
+		base = getenv("TMPDIR");
+	if (!base || !base[0] || stat(base, &st) != 0 || !S_ISDIR(st.st_mode) ||
+	    access(base, W_OK) != 0)
+		base = "/tmp";
+	f = xcalloc(1, sizeof *f);
+	f->lfd = -1;
+	f->pfd = -1;
+	f->remote = xstrdup(remote);
+	tmpl = xasprintf("%s/vmmc-ssh-XXXXXX", base);
+	if (!mkdtemp(tmpl)) { /* mkdtemp creates it 0700 */
+		set_err(err, "cannot create a directory in %s: %s", base, strerror(errno));
+		free(tmpl);
+		fwd_free(f);
+		return NULL;
+	}
+	f->dir = tmpl;
+	f->path = xasprintf("%s/sock", f->dir);
+	if (strlen(f->path) >= sizeof sa.sun_path) {
+		set_err(err, "socket path too long: %s", f->path);
+		fwd_free(f);
+		return NULL;
+	}
+	strcpy(sa.sun_path, f->path);
+	f->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (f->lfd < 0 || bind(f->lfd, (struct sockaddr *)&sa, sizeof sa) < 0 ||
+	    chmod(f->path, 0600) < 0 || listen(f->lfd, 64) < 0) {
+		set_err(err, "cannot listen on %s: %s", f->path, strerror(errno));
+		fwd_free(f);
+		return NULL;
+	}
+	live_add(f->path);
+	return f;
+}
+
+int rm_ssh_forward_unix(rm_ssh *s, const char *remote_path, char **local_path, char **err)
+{
 	rm_fwd *f = NULL;
-	char *why = NULL, *tmpl;
+	char *why = NULL;
 	int rc = -1;
 
 	*local_path = NULL;
@@ -1269,43 +1326,30 @@ int rm_ssh_forward_unix(rm_ssh *s, const char *remote_path, char **local_path, c
 			s->target, remote_path, why);
 		goto out;
 	}
-	if (!base || !base[0] || stat(base, &st) != 0 || !S_ISDIR(st.st_mode) ||
-	    access(base, W_OK) != 0)
-		base = getenv("TMPDIR");
-	if (!base || !base[0] || stat(base, &st) != 0 || !S_ISDIR(st.st_mode) ||
-	    access(base, W_OK) != 0)
-		base = "/tmp";
-	f = xcalloc(1, sizeof *f);
-	f->lfd = -1;
-	f->pfd = -1;
-	tmpl = xasprintf("%s/vmmc-ssh-XXXXXX", base);
-	if (!mkdtemp(tmpl)) { /* mkdtemp creates it 0700 */
-		set_err(err, "cannot create a directory in %s: %s", base, strerror(errno));
-		free(tmpl);
+	if ((f = fwd_listen_unix(remote_path, err)) == NULL)
 		goto out;
-	}
-	f->dir = tmpl;
-	f->path = xasprintf("%s/sock", f->dir);
-	f->remote = xstrdup(remote_path);
-	if (strlen(f->path) >= sizeof sa.sun_path) {
-		set_err(err, "socket path too long: %s", f->path);
-		goto out;
-	}
-	strcpy(sa.sun_path, f->path);
-	f->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (f->lfd < 0 || bind(f->lfd, (struct sockaddr *)&sa, sizeof sa) < 0 ||
-	    chmod(f->path, 0600) < 0 || listen(f->lfd, 64) < 0) {
-		set_err(err, "cannot listen on %s: %s", f->path, strerror(errno));
-		goto out;
-	}
 	*local_path = xstrdup(f->path);
-	live_add(f->path);
 	f->ready = s->spare;
 	s->spare = NULL;
 	xfree(&s->spare_path);
 	rc = 0;
 out:
 	free(why);
+	return fwd_finish(s, f, rc);
+}
+
+int rm_ssh_forward_exec(rm_ssh *s, const char *command, char **local_path, char **err)
+{
+	rm_fwd *f = NULL;
+	int rc = -1;
+
+	*local_path = NULL;
+	pthread_mutex_lock(&s->mu);
+	if (check_alive_locked(s, err) == 0 && (f = fwd_listen_unix(command, err)) != NULL) {
+		f->exec = xstrdup(command);
+		*local_path = xstrdup(f->path);
+		rc = 0;
+	}
 	return fwd_finish(s, f, rc);
 }
 

