@@ -113,6 +113,13 @@ int be_graphics_parse(const char *xml, be_graphics_spec *out, char **err)
 		rc = 0;
 		break;
 	}
+	/* no copy of a password left in freed memory */
+	for (int i = 0; res && res->nodesetval && i < res->nodesetval->nodeNr; i++) {
+		xmlAttrPtr a = xmlHasProp(res->nodesetval->nodeTab[i], (const xmlChar *)"passwd");
+		for (xmlNodePtr t = a ? a->children : NULL; t; t = t->next)
+			if (t->content)
+				explicit_bzero(t->content, strlen((const char *)t->content));
+	}
 	if (rc < 0)
 		*err = xstrdup(other ? "the VM's display is neither VNC nor SPICE: no graphical console"
 				     : "the VM has no graphical display (VNC or SPICE)");

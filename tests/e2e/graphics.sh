@@ -111,7 +111,7 @@ new_vm() { # NAME [domain.sh options]: define and start, removed at the test's e
 # answers RFB; no viewer here: the address and the commands are shown;
 # Close frees the port; the password is nowhere
 t_gfx_ssh_forward() {
-	local port rport banner l
+	local port rport banner l n
 	vmmc_gfx "ssh://root@127.0.0.1:$SH_PORT" "$VM" --env DISPLAY= --env WAYLAND_DISPLAY=
 	tm_wait_for "Address: 127.0.0.1:" 20
 	port=$(shown_port)
@@ -133,6 +133,9 @@ t_gfx_ssh_forward() {
 	banner=$(rfb "$port") || tm_fail "no second answer on 127.0.0.1:$port"
 	[[ $banner =~ ^RFB\ 003\.00[0-9]$ ]] || tm_fail "second banner: '$banner'"
 	no_secret
+	n=$(printf '%s' "$SECRET" | python3 "$TM_ROOT/tests/lib/memscan.py" "$(tm_pid)" -)
+	echo "  copies of the display's password in vmmc's memory: $n" >&2
+	[ "$n" = 0 ] || tm_fail "$n copies of the display's password left in vmmc's memory"
 	tm_keys Enter # [Close]
 	tm_wait_gone "Graphical Console" 5
 	wait_port_free "$port" 5
