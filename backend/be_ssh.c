@@ -336,17 +336,29 @@ out:
 /* Transfers get a channel of their own: an exec channel running libvirt's
  * relay, virt-ssh-helper (libvirt >= 6.8), which reaches the daemon the
  * URI names by itself. Not when the user named the socket (the helper
- * would not use it). Opens nothing now: a missing helper shows when a
- * transfer connects, and it then uses the host's connection. */
+ * would not use it), nor on a near host (below BE_SSH_XFER_RTT_MS): there
+ * the window is not what limits, and the helper's extra copy and the extra
+ * connect cost more than they bring (loopback: the host's connection is
+ * faster). Opens nothing now: a missing helper shows when a transfer
+ * connects, and it then uses the host's connection. */
+enum { BE_SSH_XFER_RTT_MS = 10 };
+
 static void be_ssh_xfer_forward(be_host *h)
 {
 	struct core_ssh_target *t = h->ssh;
 	char *cmd, *local = NULL, *err = NULL, *uri = NULL;
+	int rtt = rm_ssh_rtt_ms(h->rs);
 
 	if (t->socket || strspn(t->driver, "abcdefghijklmnopqrstuvwxyz0123456789") != strlen(t->driver))
 		return;
+	if (rtt < BE_SSH_XFER_RTT_MS) {
+		core_log("ssh", "%s: round trip %d ms: transfers use the host's connection", h->uri, rtt);
+		return;
+	}
 	cmd = xasprintf("virt-ssh-helper %s:///%s", t->driver, t->session ? "session" : "system");
 	if (rm_ssh_forward_exec(h->rs, cmd, &local, &err) == 0)
+		core_log("ssh", "%s: round trip %d ms: transfers get a channel of their own (%s)", h->uri, rtt, cmd);
+	if (local)
 		uri = xasprintf("%s+unix:///%s?socket=%s", t->driver, t->session ? "session" : "system", local);
 	else
 		core_log("ssh", "%s: no channel for transfers: %s", h->uri, err);

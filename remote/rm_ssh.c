@@ -80,6 +80,7 @@ struct rm_ssh {
 	char *spare_path;
 	unsigned long long bytes;
 	int64_t last_rx_ms, last_ka_ms;
+	int64_t rtt_us;   /* the quickest channel open seen, -1 none */
 };
 
 static void set_err(char **err, const char *fmt, ...) CORE_PRINTF(2, 3);
@@ -1064,6 +1065,7 @@ int rm_ssh_open(const rm_ssh_spec *spec, const rm_ssh_cb *cb, rm_ssh **out, char
 	s = xcalloc(1, sizeof *s);
 	pthread_mutex_init(&s->mu, NULL);
 	s->wake[0] = s->wake[1] = -1;
+	s->rtt_us = -1;
 	if (cb)
 		s->cb = *cb;
 	s->method = "none";
@@ -1200,6 +1202,15 @@ int rm_ssh_is_alive(rm_ssh *s)
 	return r;
 }
 
+int rm_ssh_rtt_ms(rm_ssh *s)
+{
+	int r;
+	pthread_mutex_lock(&s->mu);
+	r = s->rtt_us < 0 ? -1 : (int)((s->rtt_us + 999) / 1000);
+	pthread_mutex_unlock(&s->mu);
+	return r;
+}
+
 unsigned long long rm_ssh_bytes(rm_ssh *s)
 {
 	unsigned long long r;
@@ -1212,9 +1223,18 @@ unsigned long long rm_ssh_bytes(rm_ssh *s)
 /* Under the lock: can a channel to path be opened? 0 or -1 with *why. */
 /* Open a channel to path as a test. keep: on success it stays open as the
  * session's spare (rm_ssh_forward_unix hands it to the first client). */
+/* A channel open took us microseconds: one round trip (and the server's
+ * connect, next to nothing): keep the quickest. */
+static void note_rtt(rm_ssh *s, int64_t us)
+{
+	if (s->rtt_us < 0 || us < s->rtt_us)
+		s->rtt_us = us;
+}
+
 static int try_unix(rm_ssh *s, const char *path, char **why, bool keep)
 {
 	ssh_channel ch = ssh_channel_new(s->ss);
+	int64_t t0 = core_now_us();
 	if (!ch) {
 		*why = xstrdup("cannot create a channel");
 		return -1;
@@ -1225,6 +1245,7 @@ static int try_unix(rm_ssh *s, const char *path, char **why, bool keep)
 		ssh_channel_free(ch);
 		return -1;
 	}
+	note_rtt(s, core_now_us() - t0);
 	s->last_rx_ms = core_now_ms();
 	if (keep) {
 		chan_drop(&s->spare);
@@ -1359,6 +1380,7 @@ int rm_ssh_forward_tcp(rm_ssh *s, const char *remote_host, int remote_port, cons
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t sl = sizeof sa;
 	ssh_channel ch = NULL;
+	int64_t t0;
 	rm_fwd *f;
 	int rc = -1;
 
@@ -1394,6 +1416,7 @@ int rm_ssh_forward_tcp(rm_ssh *s, const char *remote_host, int remote_port, cons
 	/* one channel now, as a check (and closed: a display server counts an
 	 * idle client as one) */
 	ch = ssh_channel_new(s->ss);
+	t0 = core_now_us();
 	if (!ch || fwd_open(f, ch) != SSH_OK) {
 		const char *e = ssh_get_error(s->ss);
 		set_err(err,
@@ -1404,6 +1427,7 @@ int rm_ssh_forward_tcp(rm_ssh *s, const char *remote_host, int remote_port, cons
 			ssh_channel_free(ch);
 		goto out;
 	}
+	note_rtt(s, core_now_us() - t0);
 	s->last_rx_ms = core_now_ms();
 	chan_drop(&ch);
 	*local_port = f->lport;

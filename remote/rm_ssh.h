@@ -178,6 +178,11 @@ int rm_ssh_exec(rm_ssh *s, const char *cmd, size_t max, char **out, int *status,
 /* The version of the libssh library vmmc runs with ("0.10.6/openssl/zlib"). */
 const char *rm_ssh_lib_version(void);
 
+/* The round trip to the server in ms (rounded up), from the quickest
+ * channel open seen (rm_ssh_find_libvirt_socket, rm_ssh_forward_unix's
+ * check, rm_ssh_forward_tcp); -1 before any. */
+int rm_ssh_rtt_ms(rm_ssh *s);
+
 /* Bytes carried through all forwards, both ways (for tests / stats). */
 unsigned long long rm_ssh_bytes(rm_ssh *s);
 

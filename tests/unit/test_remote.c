@@ -871,6 +871,8 @@ static void test_forward_tcp_and_exec(void **state)
 		fail_msg("%s", err);
 	assert_true(lport > 0 && lport != port);
 	assert_int_equal(rm_ssh_forward_count(s), n0 + 1);
+	/* the channel open timed: a loopback round trip */
+	assert_in_range(rm_ssh_rtt_ms(s), 0, 9);
 	a.sin_port = htons((uint16_t)lport);
 	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
