@@ -231,10 +231,10 @@ static void gfx_open(be_host *h, const be_job *j)
 						      "the VM is not running", name));
 		goto out;
 	}
-	/* SECURE: to know whether there is a password; the copy is wiped */
-	xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_SECURE);
-	if (!xml)
-		xml = virDomainGetXMLDesc(dom, 0); /* a read-only connection */
+	/* without VIR_DOMAIN_XML_SECURE: the display's password never comes
+	 * here (libvirt's and libxml2's buffers would keep copies in freed
+	 * memory); the viewer asks for it */
+	xml = virDomainGetXMLDesc(dom, 0);
 	if (!xml) {
 		be_post_fail(h, j, name);
 		goto out;

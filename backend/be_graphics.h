@@ -12,8 +12,9 @@
  *   - another remote libvirt URI (qemu+ssh:// ...): no forward; the viewer
  *     reaches the display itself (`virt-viewer --connect URI NAME`).
  * Answers MD_MSG_OP_RESULT: ok with .ext = be_graphics (below), or not ok
- * with the reason in .text. The display's password is never read into
- * anything here: only whether there is one.
+ * with the reason in .text. The XML is read without
+ * VIR_DOMAIN_XML_SECURE: the display's password never reaches vmmc (the
+ * viewer asks for it).
  * The forward lives until BE_OP_GRAPHICS_CLOSE (uuid, arg: a uint64_t *,
  * the OPEN job's seq; be_host_submit_arg, arg_free = free), the VM stops
  * or the host's session ends; then the worker posts MD_MSG_OP_RESULT with
@@ -47,7 +48,7 @@ typedef struct be_graphics {
 	int port;        /* 0 for a socket */
 	bool tls;        /* port is SPICE's TLS port */
 	bool forwarded;  /* addr:port is a private forward over SSH */
-	bool password;   /* the display asks for a password (in the VM's definition) */
+	bool password;   /* a password was in the XML read (never: it is read without SECURE) */
 	char *remote;    /* the display as the host sees it: "127.0.0.1:5900" or a socket */
 	char *via;       /* "root@host:22" for a forward, else NULL */
 	char *uri;       /* remote libvirt URI when addr is NULL, else NULL */

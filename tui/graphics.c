@@ -220,7 +220,8 @@ static void gfx_show(struct tui_dialog *d, const struct be_graphics *g)
 	text = xasprintf("%s\n\n%s\n\n%s%s%s", where, viewer, scmds,
 			 g->password ? "\n\nThe display asks for a password: it is in the VM's definition "
 				       "(not shown here)."
-				     : "",
+				     : "\n\nIf the display has a password, the viewer asks for it (vmmc "
+				       "does not read it).",
 			 g->forwarded ? "\n\nClosing this dialog closes the forward and frees the port."
 				      : "");
 	tui_dialog_set_text(d, 0, text);

@@ -123,7 +123,7 @@ t_gfx_ssh_forward() {
 	tm_assert_contains "No viewer started: no graphical session here"
 	tm_assert_contains "remote-viewer 'vnc://127.0.0.1:$port'"
 	tm_assert_contains "vncviewer '127.0.0.1::$port'"
-	tm_assert_contains "asks for a password"
+	tm_assert_contains "the viewer asks for it"
 	l=$(listeners "$port")
 	[ "$l" = "127.0.0.1:$port" ] || tm_fail "port $port listens on: $(echo "$l" | tr '\n' ' ') (want 127.0.0.1 only)"
 	banner=$(rfb "$port") || tm_fail "no answer on 127.0.0.1:$port"
@@ -154,7 +154,6 @@ t_gfx_vm_stops() {
 	tm_wait_for "Address: 127.0.0.1:" 20
 	port=$(shown_port)
 	[ -n "$(listeners "$port")" ] || tm_fail "nothing listens on $port"
-	tm_assert_not_contains "asks for a password" # this one has none
 	lv_virsh destroy "$n" >/dev/null
 	tm_wait_for "is closed (the VM stopped)" 20
 	wait_port_free "$port" 5
