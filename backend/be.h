@@ -75,6 +75,8 @@ enum be_op {
 	BE_OP_AGENT_COPY,
 	BE_OP_AGENT_XML,
 	BE_OP_AGENT_APPLY,
+	BE_OP_GRAPHICS_OPEN,  /* graphical console: see backend/be_graphics.h */
+	BE_OP_GRAPHICS_CLOSE, /* its forward goes: arg = the OPEN job's seq (uint64_t *) */
 	BE_OP__COUNT
 };
 

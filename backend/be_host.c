@@ -341,6 +341,7 @@ bool be_host_stopping(be_host *h)
 static void be_conn_close(be_host *h)
 {
 	be_console_host_closing(h);
+	be_graphics_host_closing(h);
 	if (!h->conn)
 		return;
 	be_conn_publish(h, NULL);
@@ -544,6 +545,7 @@ static void be_job_run(be_host *h, const be_job *j)
 		break;
 	case BE_JOB_VM_EVENT:
 		be_vm_post(h, j->uuid);
+		be_graphics_vm_event(h, j->uuid);
 		break;
 	case BE_JOB_NETS_EVENT:
 		be_list_nets(h, &err);
@@ -561,6 +563,8 @@ static void be_job_run(be_host *h, const be_job *j)
 			be_net_job(h, j);
 		else if (j->op >= BE_OP_AGENT_INFO && j->op <= BE_OP_AGENT_APPLY)
 			be_agent_job(h, j);
+		else if (j->op == BE_OP_GRAPHICS_OPEN || j->op == BE_OP_GRAPHICS_CLOSE)
+			be_graphics_job(h, j);
 		else
 			be_dom_job(h, j);
 		break;

@@ -92,6 +92,11 @@ struct be_host {
 	unsigned nosup;            /* MD_CAP_* libvirt answered "not supported" to */
 	char probe_uuid[VIR_UUID_STRING_BUFLEN]; /* a VM of the last list, for the probes */
 	struct be_agent *agent;    /* be_agent.c: the VMs' agent states (own lock) */
+	char *ssh_xfer_uri;        /* lock: a URI of transfers' own (be_ssh_xfer_uri) */
+
+	/* graphical consoles opened (be_graphics.c); worker */
+	struct be_gfx *gfx;
+	size_t ngfx, ngfx_cap;
 };
 
 /* be_loop.c */
@@ -131,6 +136,19 @@ void be_host_queue_event(be_host *h, int op);
  * worker may run and free it, and anything it names, at once, so copy what
  * the caller still needs before. false (j freed) when the host is stopping. */
 bool be_host_push_job(be_host *h, be_job *j);
+
+/* be_ssh.c (any thread): for an ssh:// host, a libvirt URI that reaches
+ * the daemon over an SSH channel of its own (an exec channel running
+ * virt-ssh-helper: sshd returns its window sooner than a forwarded
+ * socket's), for a transfer's own connection; NULL when there is none.
+ * Caller frees. */
+char *be_ssh_xfer_uri(be_host *h);
+
+/* be_graphics.c (worker): run BE_OP_GRAPHICS_*; a VM changed (its forwards
+ * go when it stopped); the connection is closing (all of them go). */
+void be_graphics_job(be_host *h, const be_job *j);
+void be_graphics_vm_event(be_host *h, const char *uuid);
+void be_graphics_host_closing(be_host *h);
 
 /* be_console.c: run a BE_JOB_CONSOLE_* job (worker); the host's connection
  * is closing (worker): tear down its consoles, posting CLOSED. */

@@ -80,6 +80,8 @@ static const char *const be_op_names[BE_OP__COUNT] = {
 	[BE_OP_AGENT_COPY] = "copy a file to",
 	[BE_OP_AGENT_XML] = "read the configuration of",
 	[BE_OP_AGENT_APPLY] = "change",
+	[BE_OP_GRAPHICS_OPEN] = "open the graphical console of",
+	[BE_OP_GRAPHICS_CLOSE] = "close the graphical console of",
 };
 
 const char *be_op_name(int op)

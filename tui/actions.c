@@ -4,6 +4,7 @@
 #include "app.h"
 #include "console.h"
 #include "dialog.h"
+#include "graphics.h"
 #include "list.h"
 #include "listview.h"
 #include "nav.h"
@@ -266,6 +267,7 @@ OPENER(run_integ_sync_time, tui_integ_sync_time)
 OPENER(run_integ_copy, tui_integ_copy_file)
 OPENER(run_integ_freeze, tui_integ_freeze)
 OPENER(run_integ_thaw, tui_integ_thaw)
+OPENER(run_graphics, tui_open_graphics)
 #undef OPENER
 
 static void host_op(struct tui_app *a, int op)
@@ -474,6 +476,7 @@ const struct tui_action tui_actions[] = {
 	{ .id = "vm.console", .label = "Connect Console", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .key = 'c', .in_pane = true, .enabled = en_vm, .run = run_console, .help = "Open the VM's serial console in the results pane (Enter on a running VM does too; a shut-off VM is offered a start)" },
 	{ .id = "vm.console_force", .label = "Take Over Console", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .key = 'T', .in_pane = false, .enabled = en_vm_active, .run = run_console_force, .help = "Connect to the VM's serial console, disconnecting another client that holds it" },
 	{ .id = "vm.console_safe", .label = "Connect Console (Safe)", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .in_pane = false, .enabled = en_vm_active, .run = run_console_safe, .help = "Connect only if the host's driver guarantees exclusive access to the console" },
+	{ .id = "vm.graphics", .label = "Open Graphical Console", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .key = 'V', .in_pane = true, .enabled = en_vm_active, .run = run_graphics, .help = "The VM's VNC or SPICE display: on an SSH host forwarded over its SSH login to a private port on 127.0.0.1; starts remote-viewer or vncviewer when there is a graphical session, else shows the address and the command (closing the dialog closes the forward)" },
 	{ .id = "console.log", .label = "Log Console to File...", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_CONSOLE, .key = 'L', .in_pane = false, .enabled = en_console_any, .run = run_console_log, .help = "Start appending the shown console's output to a file (asks which), or stop" },
 	{ .id = "console.close", .label = "Close Console", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_CONSOLE, .key = 'w', .in_pane = false, .enabled = en_console_any, .run = run_console_close, .help = "Close the shown console (its tab and scrollback)" },
 	{ .id = "pool.new", .label = "New Pool...", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_POOL, .key = 'A', .in_pane = true, .enabled = tui_en_pool_view, .run = run_pool_new, .help = "Make a storage pool: a directory, an NFS export, an LVM volume group, or any type from an XML file" },

@@ -1,20 +1,22 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # tests/guest/domain.sh NAME [--busy] [--mem MIB] [--vcpus N] [--no-serial]
-#                            [--two-serials] [--no-agent]
+#                            [--two-serials] [--no-agent] [--vnc] [--vnc-passwd PW]
 # Print the libvirt domain XML (type qemu, TCG) of a test guest named NAME
 # booting the kernel + initramfs of tests/guest/build.sh (built if needed).
 # One virtio NIC on the libvirt network "default" only if it is active.
 # LV_URI (default qemu:///system) is where that network is looked up.
+# --vnc: a VNC display on 127.0.0.1, its port chosen at start (port='-1');
+# --vnc-passwd PW: the same with a password (implies --vnc).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 usage() {
-	echo "usage: domain.sh NAME [--busy] [--mem MIB] [--vcpus N] [--no-serial] [--two-serials] [--no-agent]" >&2
+	echo "usage: domain.sh NAME [--busy] [--mem MIB] [--vcpus N] [--no-serial] [--two-serials] [--no-agent] [--vnc] [--vnc-passwd PW]" >&2
 	exit 2
 }
 
-name="" busy=0 mem=128 vcpus=1 serials=1 agent=1
+name="" busy=0 mem=128 vcpus=1 serials=1 agent=1 vnc=0 vnc_pw=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--busy) busy=1 ;;
@@ -23,6 +25,8 @@ while [ $# -gt 0 ]; do
 	--no-serial) serials=0 ;;
 	--two-serials) serials=2 ;;
 	--no-agent) agent=0 ;; # no guest agent channel (its qemu-ga then does not start)
+	--vnc) vnc=1 ;;
+	--vnc-passwd) [ $# -ge 2 ] || usage; vnc=1 vnc_pw=$2; shift ;;
 	-h | --help) usage ;;
 	-*) echo "domain.sh: unknown option $1" >&2; usage ;;
 	*) [ -z "$name" ] || usage; name=$1 ;;
@@ -78,6 +82,15 @@ channel=
 [ "$agent" = 1 ] && channel="    <channel type='unix'>
       <target type='virtio' name='org.qemu.guest_agent.0'/>
     </channel>"
+graphics=
+if [ "$vnc" = 1 ]; then
+	graphics="    <graphics type='vnc' port='-1' autoport='yes' listen='127.0.0.1'${vnc_pw:+ passwd='$(esc "$vnc_pw")'}>
+      <listen type='address' address='127.0.0.1'/>
+    </graphics>
+    <video>
+      <model type='vga'/>
+    </video>"
+fi
 
 cat <<EOF
 <domain type='qemu'>
@@ -104,6 +117,7 @@ cat <<EOF
 ${serial:+$serial
 }${channel:+$channel
 }${nic:+$nic
+}${graphics:+$graphics
 }    <memballoon model='virtio'>
       <stats period='2'/>
     </memballoon>
