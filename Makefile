@@ -17,7 +17,7 @@ DEBDIR    ?= dist
 CC        ?= cc
 FUZZ_CC   ?= clang
 
-PKGS      := libvirt libxml-2.0 libosinfo-1.0 ncursesw panelw formw vterm libssh libxcrypt libarchive
+PKGS      := libvirt libxml-2.0 libosinfo-1.0 ncursesw panelw formw vterm libssh libxcrypt libvirt-qemu libarchive
 TEST_PKGS := cmocka
 
 WARN      := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
@@ -116,7 +116,7 @@ screen: $(B)/vmmc
 	@VMMC_BIN=$(abspath $(B)/vmmc) tests/screen/run.sh
 
 # real libvirtd, real guests: each suite prints "NAME: N passed, M failed"
-E2E_SUITES := $(wildcard tests/guest/selftest.sh tests/e2e/run.sh tests/e2e/console.sh tests/e2e/stats.sh tests/e2e/ssh.sh tests/e2e/storage_ssh.sh tests/e2e/storage_ui.sh tests/e2e/newvm.sh tests/e2e/drivers.sh tests/e2e/install.sh)
+E2E_SUITES := $(wildcard tests/guest/selftest.sh tests/e2e/run.sh tests/e2e/console.sh tests/e2e/stats.sh tests/e2e/ssh.sh tests/e2e/storage_ssh.sh tests/e2e/storage_ui.sh tests/e2e/newvm.sh tests/e2e/drivers.sh tests/e2e/integ.sh tests/e2e/graphics.sh tests/e2e/install.sh)
 # the ESX simulator tests/e2e/drivers.sh and make bench use (Debian's Go
 # packages only, offline; cached in build/)
 vcsim:

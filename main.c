@@ -19,7 +19,9 @@
 #include "core/util.h"
 #include "remote/rm_ssh.h"
 #include "tui/tui.h"
+#include "tui/view_integ.h"
 #include "tui/wizard_newvm.h"
+#include "wizards/integ.h"
 #include "wizards/newvm.h"
 
 #define VMMC_LICENSE "GPL-2.0-or-later"
@@ -445,6 +447,7 @@ static int run(struct cli *c)
 	core_conf_free(&conf);
 	if (rc == CLI_GO) {
 		tui_register_wizard(&wz_newvm_ops); /* tui/ does not include wizards/ */
+		tui_register_integ_wizard(&wz_integ_ops);
 		rc = c->batch ? run_batch(c) : tui_run(&c->o);
 	}
 	core_log("vmmc", "exit status %d", rc);

@@ -65,6 +65,18 @@ enum be_op {
 	BE_OP_SEED_BUILD,   /* be_detect.h: a cloud-init seed ISO made here (no host job) */
 	BE_OP_VOL_SAME,     /* be_reuse.h: a pool's volume equal to a local file (own thread) */
 	BE_OP_HOST_WAIT,    /* be_detect.h: a host's connection is back (own thread) */
+	/* the guest agent and integration services: backend/be_agent.h */
+	BE_OP_AGENT_INFO,
+	BE_OP_AGENT_SYNC_TIME,
+	BE_OP_AGENT_SHUTDOWN,   /* through the agent when connected, else ACPI */
+	BE_OP_AGENT_REBOOT,
+	BE_OP_AGENT_FREEZE,
+	BE_OP_AGENT_THAW,
+	BE_OP_AGENT_COPY,
+	BE_OP_AGENT_XML,
+	BE_OP_AGENT_APPLY,
+	BE_OP_GRAPHICS_OPEN,  /* graphical console: see backend/be_graphics.h */
+	BE_OP_GRAPHICS_CLOSE, /* its forward goes: arg = the OPEN job's seq (uint64_t *) */
 	BE_OP_ISO_PROBE,    /* what an install ISO is (backend/be_iso.h): arg be_install_arg,
 	                       OP_RESULT's .ext a be_iso_probe */
 	BE_OP_INSTALL_PREP, /* extract its installer's kernel and initrd into a pool */

@@ -57,6 +57,7 @@ void be_host_unref(be_host **hp)
 	free(h->uri);
 	free(h->open_uri);
 	free(h->dead_reason);
+	be_agent_free(&h->agent);
 	pthread_mutex_destroy(&h->lock);
 	pthread_cond_destroy(&h->cond);
 	pthread_cond_destroy(&h->done_cond);
@@ -279,6 +280,7 @@ static void be_register_callbacks(be_host *h)
 							   h, be_host_unref_cb);
 	if (h->cb_pool < 0)
 		be_host_unref_cb(h);
+	be_agent_register(h, be_host_unref_cb);
 	/* Drivers without close callbacks accept it and never free it: keep
 	 * this reference ourselves and drop it after unregistering. */
 	be_host_ref(h);
@@ -296,6 +298,7 @@ static void be_unregister_callbacks(be_host *h)
 	if (h->cb_pool >= 0)
 		virConnectStoragePoolEventDeregisterAny(h->conn, h->cb_pool);
 	h->cb_dom = h->cb_net = h->cb_pool = -1;
+	be_agent_unregister(h);
 	if (h->cb_close) {
 		virConnectUnregisterCloseCallback(h->conn, be_on_close);
 		h->cb_close = false;
@@ -338,6 +341,7 @@ bool be_host_stopping(be_host *h)
 static void be_conn_close(be_host *h)
 {
 	be_console_host_closing(h);
+	be_graphics_host_closing(h);
 	if (!h->conn)
 		return;
 	be_conn_publish(h, NULL);
@@ -542,6 +546,7 @@ static void be_job_run(be_host *h, const be_job *j)
 		break;
 	case BE_JOB_VM_EVENT:
 		be_vm_post(h, j->uuid);
+		be_graphics_vm_event(h, j->uuid);
 		be_install_cleanup(h, j->uuid); /* an install run that ended */
 		break;
 	case BE_JOB_NETS_EVENT:
@@ -550,11 +555,18 @@ static void be_job_run(be_host *h, const be_job *j)
 	case BE_JOB_POOLS_EVENT:
 		be_list_pools(h, &err);
 		break;
+	case BE_JOB_AGENT_SCAN:
+		be_agent_scan(h);
+		break;
 	default:
 		if (j->op >= BE_OP_POOL_START && j->op <= BE_OP_VOL_CLONE)
 			be_storage_job(h, j);
 		else if (j->op >= BE_OP_NET_CREATE && j->op <= BE_OP_NET_SUGGEST)
 			be_net_job(h, j);
+		else if (j->op >= BE_OP_AGENT_INFO && j->op <= BE_OP_AGENT_APPLY)
+			be_agent_job(h, j);
+		else if (j->op == BE_OP_GRAPHICS_OPEN || j->op == BE_OP_GRAPHICS_CLOSE)
+			be_graphics_job(h, j);
 		else if (j->op >= BE_OP_ISO_PROBE && j->op <= BE_OP_INSTALL_START)
 			be_iso_job(h, j);
 		else
@@ -677,6 +689,8 @@ be_host *be_host_new_flags(int id, const char *uri, unsigned flags)
 	if (core_uri_is_ssh(h->uri))
 		core_ssh_uri_parse(h->uri, &h->ssh, &h->ssh_parse_err);
 	h->cb_dom = h->cb_net = h->cb_pool = -1;
+	if (!(flags & BE_HOST_LISTS_ONLY))
+		h->agent = be_agent_new(); /* the Agent column (batch mode shows none) */
 	pthread_mutex_init(&h->lock, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);

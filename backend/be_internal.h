@@ -22,6 +22,7 @@ enum {
 	BE_JOB_VM_EVENT = 100, /* re-read one VM (uuid) */
 	BE_JOB_NETS_EVENT,     /* re-read the networks */
 	BE_JOB_POOLS_EVENT,    /* re-read the pools */
+	BE_JOB_AGENT_SCAN,     /* be_agent.c: read the XML of listed VMs not seen before */
 	BE_JOB_CONSOLE_OPEN = 200, /* be_console.c: open (or reopen) console j->console */
 	BE_JOB_CONSOLE_END,    /* its stream ended: tear down, reopen if the VM runs */
 	BE_JOB_CONSOLE_CLOSE,  /* the user closed it */
@@ -90,6 +91,12 @@ struct be_host {
 	char *driver;              /* virConnectGetType, lower case; NULL before a connect */
 	unsigned nosup;            /* MD_CAP_* libvirt answered "not supported" to */
 	char probe_uuid[VIR_UUID_STRING_BUFLEN]; /* a VM of the last list, for the probes */
+	struct be_agent *agent;    /* be_agent.c: the VMs' agent states (own lock) */
+	char *ssh_xfer_uri;        /* lock: a URI of transfers' own (be_ssh_xfer_uri) */
+
+	/* graphical consoles opened (be_graphics.c); worker */
+	struct be_gfx *gfx;
+	size_t ngfx, ngfx_cap;
 };
 
 /* be_loop.c */
@@ -129,6 +136,19 @@ void be_host_queue_event(be_host *h, int op);
  * worker may run and free it, and anything it names, at once, so copy what
  * the caller still needs before. false (j freed) when the host is stopping. */
 bool be_host_push_job(be_host *h, be_job *j);
+
+/* be_ssh.c (any thread): for an ssh:// host, a libvirt URI that reaches
+ * the daemon over an SSH channel of its own (an exec channel running
+ * virt-ssh-helper: sshd returns its window sooner than a forwarded
+ * socket's), for a transfer's own connection; NULL when there is none.
+ * Caller frees. */
+char *be_ssh_xfer_uri(be_host *h);
+
+/* be_graphics.c (worker): run BE_OP_GRAPHICS_*; a VM changed (its forwards
+ * go when it stopped); the connection is closing (all of them go). */
+void be_graphics_job(be_host *h, const be_job *j);
+void be_graphics_vm_event(be_host *h, const char *uuid);
+void be_graphics_host_closing(be_host *h);
 
 /* be_console.c: run a BE_JOB_CONSOLE_* job (worker); the host's connection
  * is closing (worker): tear down its consoles, posting CLOSED. */
@@ -260,6 +280,19 @@ int be_pools_legacy(virConnectPtr conn, virStoragePoolPtr **pools);
 /* be_demo.c: apply the <vmmc:demo> settings of a test:/// file. */
 void be_demo_seed(be_host *h);
 
+/* be_agent.c: the guest agent (be_agent.h). new/free with the host;
+ * register/unregister with the other event callbacks (worker); fill_list
+ * sets vms[i].agent for the list's records (XML read only for VMs not seen
+ * before), fill_vm re-reads one VM's XML; job runs BE_OP_AGENT_*. */
+struct be_agent *be_agent_new(void);
+void be_agent_free(struct be_agent **ag);
+void be_agent_register(be_host *h, void (*unref_cb)(void *));
+void be_agent_unregister(be_host *h);
+size_t be_agent_fill_list(be_host *h, virDomainStatsRecordPtr *recs, int n, md_vm *vms);
+void be_agent_scan(be_host *h);      /* BE_JOB_AGENT_SCAN: a chunk, then queues the next */
+bool be_agent_pending(be_host *h);   /* VMs whose XML is still to read */
+void be_agent_fill_vm(const be_host *h, virDomainPtr dom, md_vm *v);
+void be_agent_job(be_host *h, const be_job *j);
 /* be_iso.c (worker): BE_OP_ISO_PROBE, INSTALL_PREP, INSTALL_START; the
  * end of an install run: a shut-off VM whose definition records extracted
  * installer volumes (<metadata> vmmc:install) gets them removed and the

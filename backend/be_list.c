@@ -153,6 +153,10 @@ static void be_post_vms(be_host *h, virDomainStatsRecordPtr *recs, int n, const 
 	m->nvms = (size_t)n;
 	for (int i = 0; i < n; i++)
 		be_vm_from_rec(h, recs[i], sets, &m->vms[i]);
+	/* the Agent column: known states now; VMs not seen before get their
+	 * XML read after the list is shown (BE_JOB_AGENT_SCAN) */
+	if (be_agent_fill_list(h, recs, n, m->vms))
+		be_host_queue_event(h, BE_JOB_AGENT_SCAN);
 	if (sets) {
 		be_list_free(h);
 		h->vmflags = xcalloc((size_t)n ? (size_t)n : 1, sizeof(*h->vmflags));
@@ -263,6 +267,7 @@ static int be_vm_read(const be_host *h, virDomainPtr dom, md_vm *v)
 	v->managed_save = saved == 1;
 	v->persistent = persistent == 1;
 	v->started_wall = be_started_wall(h, v);
+	be_agent_fill_vm(h, dom, v);
 	return 0;
 }
 

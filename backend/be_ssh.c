@@ -333,6 +333,53 @@ out:
 	free(key);
 }
 
+/* Transfers get a channel of their own: an exec channel running libvirt's
+ * relay, virt-ssh-helper (libvirt >= 6.8), which reaches the daemon the
+ * URI names by itself. Not when the user named the socket (the helper
+ * would not use it), nor on a near host (below BE_SSH_XFER_RTT_MS): there
+ * the window is not what limits, and the helper's extra copy and the extra
+ * connect cost more than they bring (loopback: the host's connection is
+ * faster). Opens nothing now: a missing helper shows when a transfer
+ * connects, and it then uses the host's connection. */
+enum { BE_SSH_XFER_RTT_MS = 10 };
+
+static void be_ssh_xfer_forward(be_host *h)
+{
+	struct core_ssh_target *t = h->ssh;
+	char *cmd, *local = NULL, *err = NULL, *uri = NULL;
+	int rtt = rm_ssh_rtt_ms(h->rs);
+
+	if (t->socket || strspn(t->driver, "abcdefghijklmnopqrstuvwxyz0123456789") != strlen(t->driver))
+		return;
+	if (rtt < BE_SSH_XFER_RTT_MS) {
+		core_log("ssh", "%s: round trip %d ms: transfers use the host's connection", h->uri, rtt);
+		return;
+	}
+	cmd = xasprintf("virt-ssh-helper %s:///%s", t->driver, t->session ? "session" : "system");
+	if (rm_ssh_forward_exec(h->rs, cmd, &local, &err) == 0)
+		core_log("ssh", "%s: round trip %d ms: transfers get a channel of their own (%s)", h->uri, rtt, cmd);
+	if (local)
+		uri = xasprintf("%s+unix:///%s?socket=%s", t->driver, t->session ? "session" : "system", local);
+	else
+		core_log("ssh", "%s: no channel for transfers: %s", h->uri, err);
+	pthread_mutex_lock(&h->lock);
+	free(h->ssh_xfer_uri);
+	h->ssh_xfer_uri = uri;
+	pthread_mutex_unlock(&h->lock);
+	free(local);
+	free(err);
+	free(cmd);
+}
+
+char *be_ssh_xfer_uri(be_host *h)
+{
+	char *r;
+	pthread_mutex_lock(&h->lock);
+	r = h->ssh_xfer_uri ? xstrdup(h->ssh_xfer_uri) : NULL;
+	pthread_mutex_unlock(&h->lock);
+	return r;
+}
+
 int be_ssh_prepare(be_host *h, char **open_uri, char **err)
 {
 	struct core_ssh_target *t = h->ssh;
@@ -389,6 +436,7 @@ int be_ssh_prepare(be_host *h, char **open_uri, char **err)
 		}
 		h->ssh_local = local;
 		core_log("ssh", "%s: remote socket %s forwarded to %s", h->uri, sock, local);
+		be_ssh_xfer_forward(h);
 		core_str_set(&h->ssh_remote, sock);
 		free(sock);
 	}
@@ -412,6 +460,9 @@ char *be_ssh_via(be_host *h)
 
 void be_ssh_close(be_host *h)
 {
+	pthread_mutex_lock(&h->lock);
+	xfree(&h->ssh_xfer_uri);
+	pthread_mutex_unlock(&h->lock);
 	rm_ssh_close(&h->rs);
 	xfree(&h->ssh_local);
 }

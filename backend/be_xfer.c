@@ -20,6 +20,7 @@
 
 #include <libvirt/virterror.h>
 
+#include "../core/log.h"
 #include "../core/sha256.h"
 #include "../core/storage.h"
 #include "../core/util.h"
@@ -198,6 +199,29 @@ static bool be_xfer_lost_or_err(be_xfer *x)
 
 static int be_xfer_get_conn(be_xfer *x, bool newer);
 
+/* An ssh:// host: a connection of the transfer's own over its own SSH
+ * channel (be_ssh_xfer_uri) in place of the host's: the stream neither
+ * waits behind the worker's calls nor shares their channel's window. One
+ * connect more (a few round trips); the host's connection stays when it
+ * fails. */
+static void be_xfer_own_conn(be_xfer *x)
+{
+	char *uri = be_ssh_xfer_uri(x->h);
+	virConnectPtr c;
+	if (!uri)
+		return;
+	c = virConnectOpen(uri);
+	if (c) {
+		virConnectClose(x->conn);
+		x->conn = c;
+	} else {
+		char *e = be_last_error(NULL);
+		core_log("xfer", "%s: no connection of its own (%s): the host's is used", x->h->uri, e);
+		free(e);
+	}
+	free(uri);
+}
+
 /* Wait for the host's connection (a new one after a loss). 0, or -1 with
  * x->err (timeout) or on cancel. */
 static int be_xfer_get_conn(be_xfer *x, bool newer)
@@ -210,8 +234,10 @@ static int be_xfer_get_conn(be_xfer *x, bool newer)
 		if (be_xfer_stopping(x))
 			return -1;
 		x->conn = be_host_conn_get(x->h, &gen);
-		if (x->conn && (!newer || gen != old))
+		if (x->conn && (!newer || gen != old)) {
+			be_xfer_own_conn(x);
 			break;
+		}
 		if (x->conn)
 			virConnectClose(x->conn);
 		x->conn = NULL;

@@ -47,7 +47,22 @@ typedef struct md_vm {
 	bool managed_save;          /* has a saved state to start from */
 	int64_t started_wall;       /* epoch seconds when it started, 0 = unknown */
 	core_stats_rate rate;       /* live figures (MD_MSG_STATS); rate.have 0 = none */
+	int agent;                  /* enum md_agent: the guest agent (backend/be_agent.h) */
 } md_vm;
+
+/* The QEMU guest agent of a VM, from its domain XML (read when the list is
+ * built) and libvirt's agent lifecycle events: no call per refresh. */
+enum md_agent {
+	MD_AGENT_UNKNOWN = 0,       /* not read yet (a long list is read after it is shown) */
+	MD_AGENT_NONE,              /* no agent channel in the configuration */
+	MD_AGENT_DOWN,              /* a channel, no agent connected on it */
+	MD_AGENT_UP,                /* the agent is connected */
+};
+const char *md_agent_name(int agent); /* "-", "none", "down", "up" */
+typedef struct md_agent_state {
+	char uuid[37];
+	int agent;                  /* enum md_agent */
+} md_agent_state;
 
 /* Storage and networks (backend/be_storage.h says where they come from).
  * All strings raw from libvirt (sanitize before drawing); NULL = unknown. */
@@ -217,6 +232,11 @@ enum md_msg_type {
 	MD_MSG_DOMCAPS,         /* .ext is a core_domcaps (core/domcaps.h), once per connection;
 	                           md_apply takes it into md_host.domcaps */
 	MD_MSG_HOST_CAPS,       /* text: the driver's name; count: md_host.nosup (MD_CAP_*) */
+	MD_MSG_VM_AGENT,        /* uuid; .count: enum md_agent (an agent lifecycle event); or
+	                           many: .ext an md_agent_state array of .next items, sorted
+	                           by uuid (the states read after a list), ext_free free */
+	MD_MSG_AGENT_INFO,      /* seq, uuid: .ext is a be_agent_info (backend/be_agent.h) */
+	MD_MSG_AGENT_PROGRESS,  /* seq, uuid: .count = per cent of a Copy File to Guest */
 };
 
 typedef struct md_msg {
@@ -247,6 +267,7 @@ typedef struct md_msg {
 	/* a payload of a feature's own (stats, consoles), freed with ext_free */
 	void *ext;
 	void (*ext_free)(void *ext);
+	size_t next;             /* items in .ext when it is an array (MD_MSG_VM_AGENT) */
 } md_msg;
 
 md_msg *md_msg_new(int type, int host_id);

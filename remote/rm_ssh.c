@@ -16,6 +16,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <unistd.h>
 
 #include <libssh/callbacks.h>
@@ -36,14 +38,18 @@ typedef struct rm_bridge {
 	int local_eof;    /* local side sent EOF; EOF forwarded to the channel */
 	int chan_eof;     /* channel sent EOF (and it was forwarded when len == 0) */
 	int shut_wr;      /* shutdown(SHUT_WR) done on fd */
+	const struct rm_fwd *fwd; /* the forward that accepted it */
 	char buf[RM_BUF_LEN];
 } rm_bridge;
 
 typedef struct rm_fwd {
 	struct rm_fwd *next;
-	int lfd;          /* listening unix socket */
+	int lfd;          /* listening socket: unix, or TCP on 127.0.0.1 */
 	int pfd;
-	char *dir, *path, *remote;
+	char *dir, *path, *remote; /* unix: local dir and socket; remote socket (both kinds) */
+	char *rhost;      /* TCP: the server-side host of direct-tcpip, NULL: streamlocal */
+	char *exec;       /* a command on the server whose stdin/stdout is the far end, or NULL */
+	int rport, lport; /* TCP: the server-side port; the local port */
 	ssh_channel ready; /* already open to remote: the first client's (one round trip less) */
 } rm_fwd;
 
@@ -74,6 +80,7 @@ struct rm_ssh {
 	char *spare_path;
 	unsigned long long bytes;
 	int64_t last_rx_ms, last_ka_ms;
+	int64_t rtt_us;   /* the quickest channel open seen, -1 none */
 };
 
 static void set_err(char **err, const char *fmt, ...) CORE_PRINTF(2, 3);
@@ -660,8 +667,11 @@ static void bridge_free(rm_bridge *b)
 static void fwd_free(rm_fwd *f)
 {
 	chan_drop(&f->ready);
-	if (f->lfd >= 0)
+	if (f->lfd >= 0) {
+		/* at once, though the pump's poll may still hold the file */
+		shutdown(f->lfd, SHUT_RDWR);
 		close(f->lfd);
+	}
 	if (f->path) {
 		unlink(f->path);
 		live_del(f->path);
@@ -671,6 +681,8 @@ static void fwd_free(rm_fwd *f)
 	free(f->path);
 	free(f->dir);
 	free(f->remote);
+	free(f->rhost);
+	free(f->exec);
 	free(f);
 }
 
@@ -687,6 +699,10 @@ static int bridge_pump(rm_ssh *s, rm_bridge *b, short rev)
 {
 	char tmp[RM_BUF_LEN];
 
+	/* an exec channel's stderr: dropped (it would hold the window) */
+	if (b->fwd && b->fwd->exec)
+		while (ssh_channel_read_nonblocking(b->ch, tmp, sizeof tmp, 1) > 0) {
+		}
 	/* channel -> local */
 	for (int budget = 0; budget < 16; budget++) {
 		if (b->len == 0 && !b->chan_eof) {
@@ -745,6 +761,18 @@ static int bridge_pump(rm_ssh *s, rm_bridge *b, short rev)
 	return 0;
 }
 
+/* Open ch to the forward's far end: direct-tcpip or direct-streamlocal. */
+static int fwd_open(const rm_fwd *f, ssh_channel ch)
+{
+	if (f->exec) {
+		int rc = ssh_channel_open_session(ch);
+		return rc == SSH_OK ? ssh_channel_request_exec(ch, f->exec) : rc;
+	}
+	if (f->rhost)
+		return ssh_channel_open_forward(ch, f->rhost, f->rport, "127.0.0.1", f->lport);
+	return ssh_channel_open_forward_unix(ch, f->remote, "127.0.0.1", 0);
+}
+
 static void accept_one(rm_ssh *s, rm_fwd *f)
 {
 	int fd = accept4(f->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -759,8 +787,7 @@ static void accept_one(rm_ssh *s, rm_fwd *f)
 		chan_drop(&f->ready);
 		ch = ssh_channel_new(s->ss);
 	}
-	if (!ch || (!ssh_channel_is_open(ch) &&
-		    ssh_channel_open_forward_unix(ch, f->remote, "127.0.0.1", 0) != SSH_OK)) {
+	if (!ch || (!ssh_channel_is_open(ch) && fwd_open(f, ch) != SSH_OK)) {
 		warn(s, "%s: cannot open %s: %s", s->target, f->remote, ssh_get_error(s->ss));
 		if (ch)
 			ssh_channel_free(ch);
@@ -772,6 +799,7 @@ static void accept_one(rm_ssh *s, rm_fwd *f)
 	b->fd = fd;
 	b->ch = ch;
 	b->pfd = -1;
+	b->fwd = f;
 	b->next = s->bridges;
 	s->bridges = b;
 }
@@ -1037,6 +1065,7 @@ int rm_ssh_open(const rm_ssh_spec *spec, const rm_ssh_cb *cb, rm_ssh **out, char
 	s = xcalloc(1, sizeof *s);
 	pthread_mutex_init(&s->mu, NULL);
 	s->wake[0] = s->wake[1] = -1;
+	s->rtt_us = -1;
 	if (cb)
 		s->cb = *cb;
 	s->method = "none";
@@ -1173,6 +1202,15 @@ int rm_ssh_is_alive(rm_ssh *s)
 	return r;
 }
 
+int rm_ssh_rtt_ms(rm_ssh *s)
+{
+	int r;
+	pthread_mutex_lock(&s->mu);
+	r = s->rtt_us < 0 ? -1 : (int)((s->rtt_us + 999) / 1000);
+	pthread_mutex_unlock(&s->mu);
+	return r;
+}
+
 unsigned long long rm_ssh_bytes(rm_ssh *s)
 {
 	unsigned long long r;
@@ -1185,9 +1223,18 @@ unsigned long long rm_ssh_bytes(rm_ssh *s)
 /* Under the lock: can a channel to path be opened? 0 or -1 with *why. */
 /* Open a channel to path as a test. keep: on success it stays open as the
  * session's spare (rm_ssh_forward_unix hands it to the first client). */
+/* A channel open took us microseconds: one round trip (and the server's
+ * connect, next to nothing): keep the quickest. */
+static void note_rtt(rm_ssh *s, int64_t us)
+{
+	if (s->rtt_us < 0 || us < s->rtt_us)
+		s->rtt_us = us;
+}
+
 static int try_unix(rm_ssh *s, const char *path, char **why, bool keep)
 {
 	ssh_channel ch = ssh_channel_new(s->ss);
+	int64_t t0 = core_now_us();
 	if (!ch) {
 		*why = xstrdup("cannot create a channel");
 		return -1;
@@ -1198,6 +1245,7 @@ static int try_unix(rm_ssh *s, const char *path, char **why, bool keep)
 		ssh_channel_free(ch);
 		return -1;
 	}
+	note_rtt(s, core_now_us() - t0);
 	s->last_rx_ms = core_now_ms();
 	if (keep) {
 		chan_drop(&s->spare);
@@ -1218,13 +1266,72 @@ static int check_alive_locked(rm_ssh *s, char **err)
 	return 0;
 }
 
-int rm_ssh_forward_unix(rm_ssh *s, const char *remote_path, char **local_path, char **err)
+/* The end of making forward f (under the lock): rc 0 adds it to the
+ * session, else frees it (f may be NULL); unlock, wake the pump; rc. */
+static int fwd_finish(rm_ssh *s, rm_fwd *f, int rc)
+{
+	if (f && rc == 0) {
+		f->next = s->fwds;
+		s->fwds = f;
+	} else if (f) {
+		fwd_free(f);
+	}
+	pthread_mutex_unlock(&s->mu);
+	wake(s);
+	return rc;
+}
+
+/* A new forward listening on a private unix socket (a fresh 0700 directory
+ * under $XDG_RUNTIME_DIR, else $TMPDIR, else /tmp), its far end named
+ * remote; recorded for removal at exit. NULL with *err. */
+static rm_fwd *fwd_listen_unix(const char *remote, char **err)
 {
 	const char *base = getenv("XDG_RUNTIME_DIR");
 	struct stat st;
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	rm_fwd *f;
+	char *tmpl;
+
+	if (!base || !base[0] || stat(base, &st) != 0 || !S_ISDIR(st.st_mode) ||
+	    access(base, W_OK) != 0)
+		base = getenv("TMPDIR");
+	if (!base || !base[0] || stat(base, &st) != 0 || !S_ISDIR(st.st_mode) ||
+	    access(base, W_OK) != 0)
+		base = "/tmp";
+	f = xcalloc(1, sizeof *f);
+	f->lfd = -1;
+	f->pfd = -1;
+	f->remote = xstrdup(remote);
+	tmpl = xasprintf("%s/vmmc-ssh-XXXXXX", base);
+	if (!mkdtemp(tmpl)) { /* mkdtemp creates it 0700 */
+		set_err(err, "cannot create a directory in %s: %s", base, strerror(errno));
+		free(tmpl);
+		fwd_free(f);
+		return NULL;
+	}
+	f->dir = tmpl;
+	f->path = xasprintf("%s/sock", f->dir);
+	if (strlen(f->path) >= sizeof sa.sun_path) {
+		set_err(err, "socket path too long: %s", f->path);
+		fwd_free(f);
+		return NULL;
+	}
+	strcpy(sa.sun_path, f->path);
+	f->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (f->lfd < 0 || bind(f->lfd, (struct sockaddr *)&sa, sizeof sa) < 0 ||
+	    chmod(f->path, 0600) < 0 || listen(f->lfd, 64) < 0) {
+		set_err(err, "cannot listen on %s: %s", f->path, strerror(errno));
+		fwd_free(f);
+		return NULL;
+	}
+	live_add(f->path);
+	return f;
+}
+
+int rm_ssh_forward_unix(rm_ssh *s, const char *remote_path, char **local_path, char **err)
+{
 	rm_fwd *f = NULL;
-	char *why = NULL, *tmpl;
+	char *why = NULL;
 	int rc = -1;
 
 	*local_path = NULL;
@@ -1240,51 +1347,130 @@ int rm_ssh_forward_unix(rm_ssh *s, const char *remote_path, char **local_path, c
 			s->target, remote_path, why);
 		goto out;
 	}
-	if (!base || !base[0] || stat(base, &st) != 0 || !S_ISDIR(st.st_mode) ||
-	    access(base, W_OK) != 0)
-		base = getenv("TMPDIR");
-	if (!base || !base[0] || stat(base, &st) != 0 || !S_ISDIR(st.st_mode) ||
-	    access(base, W_OK) != 0)
-		base = "/tmp";
-	f = xcalloc(1, sizeof *f);
-	f->lfd = -1;
-	f->pfd = -1;
-	tmpl = xasprintf("%s/vmmc-ssh-XXXXXX", base);
-	if (!mkdtemp(tmpl)) { /* mkdtemp creates it 0700 */
-		set_err(err, "cannot create a directory in %s: %s", base, strerror(errno));
-		free(tmpl);
+	if ((f = fwd_listen_unix(remote_path, err)) == NULL)
 		goto out;
-	}
-	f->dir = tmpl;
-	f->path = xasprintf("%s/sock", f->dir);
-	f->remote = xstrdup(remote_path);
-	if (strlen(f->path) >= sizeof sa.sun_path) {
-		set_err(err, "socket path too long: %s", f->path);
-		goto out;
-	}
-	strcpy(sa.sun_path, f->path);
-	f->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (f->lfd < 0 || bind(f->lfd, (struct sockaddr *)&sa, sizeof sa) < 0 ||
-	    chmod(f->path, 0600) < 0 || listen(f->lfd, 64) < 0) {
-		set_err(err, "cannot listen on %s: %s", f->path, strerror(errno));
-		goto out;
-	}
 	*local_path = xstrdup(f->path);
-	live_add(f->path);
 	f->ready = s->spare;
 	s->spare = NULL;
 	xfree(&s->spare_path);
-	f->next = s->fwds;
-	s->fwds = f;
-	f = NULL;
 	rc = 0;
 out:
-	if (f)
-		fwd_free(f);
 	free(why);
+	return fwd_finish(s, f, rc);
+}
+
+int rm_ssh_forward_exec(rm_ssh *s, const char *command, char **local_path, char **err)
+{
+	rm_fwd *f = NULL;
+	int rc = -1;
+
+	*local_path = NULL;
+	pthread_mutex_lock(&s->mu);
+	if (check_alive_locked(s, err) == 0 && (f = fwd_listen_unix(command, err)) != NULL) {
+		f->exec = xstrdup(command);
+		*local_path = xstrdup(f->path);
+		rc = 0;
+	}
+	return fwd_finish(s, f, rc);
+}
+
+int rm_ssh_forward_tcp(rm_ssh *s, const char *remote_host, int remote_port, const char *remote_path,
+		       int *local_port, char **err)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t sl = sizeof sa;
+	ssh_channel ch = NULL;
+	int64_t t0;
+	rm_fwd *f;
+	int rc = -1;
+
+	*local_port = 0;
+	if (remote_host ? (remote_port <= 0 || remote_port > 65535 || !remote_host[0])
+			: (!remote_path || remote_path[0] != '/')) {
+		set_err(err, "bad forward target %s:%d", remote_host ? remote_host : remote_path ? remote_path : "?",
+			remote_port);
+		return -1;
+	}
+	f = xcalloc(1, sizeof *f);
+	f->pfd = -1;
+	if (remote_host) {
+		f->rhost = xstrdup(remote_host);
+		f->rport = remote_port;
+		f->remote = strchr(remote_host, ':') ? xasprintf("[%s]:%d", remote_host, remote_port)
+						     : xasprintf("%s:%d", remote_host, remote_port);
+	} else {
+		f->remote = xstrdup(remote_path);
+	}
+	/* 127.0.0.1 only, a port the kernel picks: nothing on other addresses */
+	f->lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (f->lfd < 0 || bind(f->lfd, (struct sockaddr *)&sa, sizeof sa) < 0 ||
+	    getsockname(f->lfd, (struct sockaddr *)&sa, &sl) < 0 || listen(f->lfd, 16) < 0) {
+		set_err(err, "cannot listen on 127.0.0.1: %s", strerror(errno));
+		fwd_free(f);
+		return -1;
+	}
+	f->lport = ntohs(sa.sin_port);
+	pthread_mutex_lock(&s->mu);
+	if (check_alive_locked(s, err) < 0)
+		goto out;
+	/* one channel now, as a check (and closed: a display server counts an
+	 * idle client as one) */
+	ch = ssh_channel_new(s->ss);
+	t0 = core_now_us();
+	if (!ch || fwd_open(f, ch) != SSH_OK) {
+		const char *e = ssh_get_error(s->ss);
+		set_err(err,
+			"%s: cannot reach %s on the host: %s (sshd refuses when its "
+			"AllowTcpForwarding or AllowStreamLocalForwarding is 'no')",
+			s->target, f->remote, e && e[0] ? e : "open failed");
+		if (ch)
+			ssh_channel_free(ch);
+		goto out;
+	}
+	note_rtt(s, core_now_us() - t0);
+	s->last_rx_ms = core_now_ms();
+	chan_drop(&ch);
+	*local_port = f->lport;
+	rc = 0;
+out:
+	return fwd_finish(s, f, rc);
+}
+
+int rm_ssh_unforward(rm_ssh *s, int local_port)
+{
+	rm_fwd *f = NULL;
+	pthread_mutex_lock(&s->mu);
+	for (rm_fwd **pf = &s->fwds; *pf; pf = &(*pf)->next) {
+		if ((*pf)->lport == local_port && local_port > 0) {
+			f = *pf;
+			*pf = f->next;
+			break;
+		}
+	}
+	if (f) {
+		for (rm_bridge **pb = &s->bridges, *b; (b = *pb) != NULL;) {
+			if (b->fwd == f) {
+				*pb = b->next;
+				bridge_free(b);
+			} else {
+				pb = &b->next;
+			}
+		}
+		fwd_free(f);
+	}
 	pthread_mutex_unlock(&s->mu);
 	wake(s);
-	return rc;
+	return f ? 0 : -1;
+}
+
+int rm_ssh_forward_count(rm_ssh *s)
+{
+	int n = 0;
+	pthread_mutex_lock(&s->mu);
+	for (rm_fwd *f = s->fwds; f; f = f->next)
+		n++;
+	pthread_mutex_unlock(&s->mu);
+	return n;
 }
 
 static int exec_locked(rm_ssh *s, const char *cmd, size_t max, char **out, int *status,

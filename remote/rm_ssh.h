@@ -133,6 +133,32 @@ int rm_ssh_is_alive(rm_ssh *s);
  * per session are fine; all are removed by rm_ssh_close(). */
 int rm_ssh_forward_unix(rm_ssh *s, const char *remote_path, char **local_path, char **err);
 
+/* Like rm_ssh_forward_unix, but each connection accepted on the local
+ * socket runs command on the server (an exec channel: its stdin and stdout
+ * are the far end; its stderr is dropped), e.g. "virt-ssh-helper
+ * qemu:///system", libvirt's own relay. Nothing is opened now: a command
+ * that fails shows as EOF on the connection. OpenSSH's sshd returns the
+ * window of a session channel sooner than that of a forwarded socket:
+ * measured at 200 ms RTT, 7.7 MB/s against 4.8 MB/s (OpenSSH's own client:
+ * 6.6 and 4.7). */
+int rm_ssh_forward_exec(rm_ssh *s, const char *command, char **local_path, char **err);
+
+/* A display (VNC, SPICE) or any TCP service of the server: listen on
+ * 127.0.0.1 only, at a free port the kernel picks (*local_port), and
+ * bridge each connection accepted there to a new channel on the server:
+ * direct-tcpip to remote_host:remote_port as the server sees it (give
+ * "127.0.0.1" for a service on the server's loopback), or, when
+ * remote_host is NULL, direct-streamlocal to the unix socket remote_path.
+ * One channel is opened (and closed) at once as a check, so an unreachable
+ * target fails here. Lives until rm_ssh_unforward or rm_ssh_close. */
+int rm_ssh_forward_tcp(rm_ssh *s, const char *remote_host, int remote_port, const char *remote_path,
+		       int *local_port, char **err);
+/* Stop the forward listening at local_port: its socket is closed (the port
+ * is free again) and its connections dropped. 0, or -1 when there is none. */
+int rm_ssh_unforward(rm_ssh *s, int local_port);
+/* How many forwards the session has (unix and TCP). */
+int rm_ssh_forward_count(rm_ssh *s);
+
 /* Find the remote libvirt daemon's socket by opening a test channel to
  * each candidate, one after another (a round trip each): first, when not
  * NULL (an absolute path: the one that worked last time for this host),
@@ -151,6 +177,11 @@ int rm_ssh_exec(rm_ssh *s, const char *cmd, size_t max, char **out, int *status,
 
 /* The version of the libssh library vmmc runs with ("0.10.6/openssl/zlib"). */
 const char *rm_ssh_lib_version(void);
+
+/* The round trip to the server in ms (rounded up), from the quickest
+ * channel open seen (rm_ssh_find_libvirt_socket, rm_ssh_forward_unix's
+ * check, rm_ssh_forward_tcp); -1 before any. */
+int rm_ssh_rtt_ms(rm_ssh *s);
 
 /* Bytes carried through all forwards, both ways (for tests / stats). */
 unsigned long long rm_ssh_bytes(rm_ssh *s);

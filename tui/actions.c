@@ -4,10 +4,12 @@
 #include "app.h"
 #include "console.h"
 #include "dialog.h"
+#include "graphics.h"
 #include "list.h"
 #include "listview.h"
 #include "nav.h"
 #include "storage_ui.h"
+#include "view_integ.h"
 #include "wizard_newvm.h"
 
 #include <stdio.h>
@@ -259,6 +261,13 @@ OPENER(run_net_autostart, tui_net_autostart)
 OPENER(run_net_delete, tui_open_net_delete)
 OPENER(run_net_new, tui_open_net_new)
 OPENER(run_net_leases, tui_open_net_leases)
+OPENER(run_integ, tui_integ_open)
+OPENER(run_integ_wizard, tui_open_integ_wizard)
+OPENER(run_integ_sync_time, tui_integ_sync_time)
+OPENER(run_integ_copy, tui_integ_copy_file)
+OPENER(run_integ_freeze, tui_integ_freeze)
+OPENER(run_integ_thaw, tui_integ_thaw)
+OPENER(run_graphics, tui_open_graphics)
 #undef OPENER
 
 static void host_op(struct tui_app *a, int op)
@@ -452,9 +461,9 @@ const struct tui_action tui_actions[] = {
 	{ .id = "vm.new", .label = "New Virtual Machine...", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_HOST, .key = 'v', .in_pane = true, .enabled = en_connected, .run = run_newvm, .help = "Make a VM on the selected host, page by page: name, install source, OS (libosinfo), firmware, memory, network, disk; Finish defines it, starts it and opens its console" },
 	{ .id = "vm.quick_create", .label = "Quick Create...", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_HOST, .key = 'Q', .in_pane = false, .enabled = en_connected, .run = run_quick_create, .help = "Make a VM from an install ISO in one page: a name, the ISO, the OS detected from it; the rest from the OS's defaults; it starts with its console open" },
 	{ .id = "vm.start", .label = "Start", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .key = 's', .in_pane = true, .enabled = en_vm_startable, .op = BE_OP_START, .help = "Start the VM (from its saved state when it has one)" },
-	{ .id = "vm.shutdown", .label = "Shut Down", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .key = 'd', .in_pane = true, .enabled = en_vm_running, .op = BE_OP_SHUTDOWN, .help = "Ask the guest to shut down (ACPI power button)" },
+	{ .id = "vm.shutdown", .label = "Shut Down", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .key = 'd', .in_pane = true, .enabled = en_vm_running, .op = BE_OP_AGENT_SHUTDOWN, .help = "Ask the guest to shut down: through the guest agent when it is connected, else the ACPI power button (the status line says which)" },
 	{ .id = "vm.destroy", .label = "Turn Off...", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .key = 'o', .in_pane = true, .enabled = en_vm_destroyable, .run = run_destroy, .help = "Turn the VM off at once (asks first)" },
-	{ .id = "vm.reboot", .label = "Reboot", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .key = 'r', .in_pane = true, .enabled = en_vm_running, .op = BE_OP_REBOOT, .help = "Ask the guest to reboot" },
+	{ .id = "vm.reboot", .label = "Reboot", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .key = 'r', .in_pane = true, .enabled = en_vm_running, .op = BE_OP_AGENT_REBOOT, .help = "Ask the guest to reboot: through the guest agent when it is connected, else ACPI" },
 	{ .id = "vm.reset", .label = "Reset...", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .key = 'R', .in_pane = true, .enabled = en_vm_resettable, .run = run_reset, .help = "Reset the VM at once (asks first)" },
 	{ .id = "vm.pause", .label = "Pause", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .key = 'p', .in_pane = true, .enabled = en_vm_running, .op = BE_OP_SUSPEND, .help = "Pause the VM's CPUs" },
 	{ .id = "vm.resume", .label = "Resume", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .key = 'u', .in_pane = true, .enabled = en_vm_paused, .op = BE_OP_RESUME, .help = "Resume a paused VM" },
@@ -467,6 +476,7 @@ const struct tui_action tui_actions[] = {
 	{ .id = "vm.console", .label = "Connect Console", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .key = 'c', .in_pane = true, .enabled = en_vm, .run = run_console, .help = "Open the VM's serial console in the results pane (Enter on a running VM does too; a shut-off VM is offered a start)" },
 	{ .id = "vm.console_force", .label = "Take Over Console", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .key = 'T', .in_pane = false, .enabled = en_vm_active, .run = run_console_force, .help = "Connect to the VM's serial console, disconnecting another client that holds it" },
 	{ .id = "vm.console_safe", .label = "Connect Console (Safe)", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .in_pane = false, .enabled = en_vm_active, .run = run_console_safe, .help = "Connect only if the host's driver guarantees exclusive access to the console" },
+	{ .id = "vm.graphics", .label = "Open Graphical Console", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .key = 'V', .in_pane = true, .enabled = en_vm_active, .run = run_graphics, .help = "The VM's VNC or SPICE display: on an SSH host forwarded over its SSH login to a private port on 127.0.0.1; starts remote-viewer or vncviewer when there is a graphical session, else shows the address and the command (closing the dialog closes the forward)" },
 	{ .id = "console.log", .label = "Log Console to File...", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_CONSOLE, .key = 'L', .in_pane = false, .enabled = en_console_any, .run = run_console_log, .help = "Start appending the shown console's output to a file (asks which), or stop" },
 	{ .id = "console.close", .label = "Close Console", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_CONSOLE, .key = 'w', .in_pane = false, .enabled = en_console_any, .run = run_console_close, .help = "Close the shown console (its tab and scrollback)" },
 	{ .id = "pool.new", .label = "New Pool...", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_POOL, .key = 'A', .in_pane = true, .enabled = tui_en_pool_view, .run = run_pool_new, .help = "Make a storage pool: a directory, an NFS export, an LVM volume group, or any type from an XML file" },
@@ -487,7 +497,13 @@ const struct tui_action tui_actions[] = {
 	{ .id = "net.autostart", .label = "Network Autostart On/Off", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_NET, .key = 'a', .in_pane = true, .enabled = tui_en_net, .run = run_net_autostart, .help = "Start the network when the host boots, or not" },
 	{ .id = "net.delete", .label = "Delete Network...", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_NET, .key = KEY_DC, .key2 = 'D', .in_pane = true, .enabled = tui_en_net, .run = run_net_delete, .help = "Delete the selected network (asks first; refused while a running VM uses it)" },
 	{ .id = "net.leases", .label = "DHCP Leases", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_NET, .key = 'E', .in_pane = true, .enabled = tui_en_net_active, .run = run_net_leases, .help = "The network's DHCP leases: MAC, IP, hostname, expiry and the VM owning the MAC" },
+	{ .id = "vm.integ_tools", .label = "Install Integration Tools...", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .key = 'Y', .in_pane = false, .enabled = en_vm, .run = run_integ_wizard, .help = "Set the VM up for integration: looks at it, offers the guest agent channel and virtio devices (each change shown as a diff of the domain XML first), gives the guest's install command for qemu-guest-agent, waits for the agent" },
+	{ .id = "vm.sync_time", .label = "Sync Time Now", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .key = 'K', .in_pane = false, .enabled = en_vm_running, .run = run_integ_sync_time, .help = "Set the guest's clock from its hardware clock through the guest agent (virDomainSetTime)" },
+	{ .id = "vm.copy_file", .label = "Copy File to Guest...", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .key = 'F', .in_pane = false, .enabled = en_vm_running, .run = run_integ_copy, .help = "Copy a local file to a path in the guest through the guest agent, with progress (no network needed)" },
+	{ .id = "vm.fs_freeze", .label = "Freeze File Systems", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .in_pane = false, .enabled = en_vm_running, .run = run_integ_freeze, .help = "Freeze the guest's file systems through the agent (for a consistent disk snapshot)" },
+	{ .id = "vm.fs_thaw", .label = "Thaw File Systems", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .in_pane = false, .enabled = en_vm_running, .run = run_integ_thaw, .help = "Thaw the guest's file systems after a freeze" },
 	/* View */
+	{ .id = "vm.integ", .label = "Integration Services", .menu = TUI_MENU_VIEW, .scope = TUI_SCOPE_VM, .key = 'J', .in_pane = false, .enabled = en_vm, .run = run_integ, .help = "The selected VM's guest agent and what it reports: heartbeat, OS and addresses, clock drift, shutdown path, freeze, file copy (Escape goes back)" },
 	{ .id = "console.next", .label = "Next Console", .menu = TUI_MENU_VIEW, .scope = TUI_SCOPE_CONSOLE, .key = 'n', .in_pane = false, .enabled = en_console_any, .run = run_console_next, .help = "Show the open consoles, then cycle through their tabs (Enter or Tab attaches)" },
 	{ .id = "console.fullscreen", .label = "Full Screen Console", .menu = TUI_MENU_VIEW, .scope = TUI_SCOPE_CONSOLE, .key = 'f', .key2 = KEY_F(11), .in_pane = false, .enabled = en_console_any, .run = run_console_full, .help = "Give the console the whole terminal; the escape key (Ctrl-]) returns" },
 	{ .id = "console.scroll", .label = "Scroll Back Console", .menu = TUI_MENU_VIEW, .scope = TUI_SCOPE_CONSOLE, .key = KEY_SPREVIOUS, .in_pane = false, .enabled = en_console_any, .run = run_console_scroll, .help = "Scroll the console back (also while typing in it): PgUp/PgDn, Home/End, / searches, n next, Escape returns" },

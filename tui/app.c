@@ -12,6 +12,7 @@
 #include "listview.h"
 #include "nav.h"
 #include "tree.h"
+#include "view_integ.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -977,8 +978,11 @@ static void free_app(struct tui_app *a)
 	}
 	free(a->stack);
 	free(a->expects);
+	a->expects = NULL; /* the views' mode_destroy below drops theirs */
+	a->nexpects = a->cap_expects = 0;
 	tui_console_free(a);
 	tui_perf_free(a);
+	tui_integ_free();
 	tui_prompt_free(a); /* cancels what is still queued: no worker stays waiting */
 	for (size_t i = 0; a->view_modes && i < tui_nviews; i++)
 		if (a->view_modes[i])
@@ -1108,6 +1112,7 @@ int tui_run(struct tui_opts *opts)
 			if (a->model->hosts[i]->busy)
 				a->dirty |= TUI_DIRTY_TREE;
 		tui_perf_tick(a);
+		tui_integ_tick(a);
 		if (a->dirty & TUI_DIRTY_ROWS)
 			tui_pane_sync(a);
 		if (a->dirty) {

@@ -17,7 +17,7 @@
 
 enum {
 	COL_NAME, COL_STATE, COL_VCPUS, COL_CPU, COL_MEM, COL_MEMUSED, COL_DISKRD, COL_DISKWR, COL_IOPS,
-	COL_NETRX, COL_NETTX, COL_AUTO, COL_UPTIME, COL__COUNT
+	COL_NETRX, COL_NETTX, COL_AUTO, COL_UPTIME, COL_AGENT, COL__COUNT
 };
 
 static const struct tui_list_col vm_cols[COL__COUNT] = {
@@ -34,6 +34,7 @@ static const struct tui_list_col vm_cols[COL__COUNT] = {
 	[COL_NETTX] = { "NetTx", 7, 0, true, 10, true, true },
 	[COL_AUTO] = { "Auto", 4, 0, false, 12, true },
 	[COL_UPTIME] = { "Uptime", 8, 0, true, 6, true },
+	[COL_AGENT] = { "Agent", 5, 0, false, 8, true },
 };
 
 static bool col_live(int col)
@@ -82,6 +83,7 @@ static int vms_cmp(const void *src, size_t i, size_t j, int col, const struct tu
 	case COL_VCPUS: return CMP(x->vcpus, y->vcpus);
 	case COL_MEM: return CMP(x->mem_kib, y->mem_kib);
 	case COL_AUTO: return CMP(x->autostart, y->autostart);
+	case COL_AGENT: return CMP(x->agent, y->agent);
 	case COL_UPTIME: {
 		int64_t ux = md_vm_state_active(x->state) && x->started_wall ? x->started_wall : INT64_MAX;
 		int64_t uy = md_vm_state_active(y->state) && y->started_wall ? y->started_wall : INT64_MAX;
@@ -104,6 +106,7 @@ static void vms_key(const void *src, size_t i, int col, struct tui_list_key *k, 
 	case COL_VCPUS: k->num = v->vcpus; break;
 	case COL_MEM: k->num = (double)v->mem_kib; break;
 	case COL_AUTO: k->num = v->autostart; break;
+	case COL_AGENT: k->num = v->agent; break;
 	case COL_UPTIME:
 		/* the longest up first, the stopped last */
 		k->num = md_vm_state_active(v->state) && v->started_wall ? (double)v->started_wall : 1e300;
@@ -171,6 +174,7 @@ static int vms_cell(const void *src, struct tui_list_ref r, int col, char *buf, 
 	case COL_VCPUS: snprintf(buf, len, "%u", v->vcpus); return -1;
 	case COL_MEM: core_fmt_kib(v->mem_kib ? v->mem_kib : v->maxmem_kib, buf, len); return -1;
 	case COL_AUTO: snprintf(buf, len, "%s", v->autostart ? "yes" : "no"); return -1;
+	case COL_AGENT: snprintf(buf, len, "%s", md_agent_name(v->agent)); return -1;
 	case COL_UPTIME:
 		core_fmt_uptime(v->started_wall && md_vm_state_active(v->state) ? core_wall_s() - v->started_wall : -1,
 				buf, len);

@@ -9,6 +9,7 @@
 #      both through a hermetic sshd on loopback (tests/lib/sshhost.sh)
 #   4. a 128 MiB file to the far host (tests/remote/farhost.sh, 200 ms
 #      RTT; VMMC_BENCH_RTT_MS), same two clients (2 runs at most)
+# VMMC_BENCH_KINDS picks some of them ("ssh far"; default: all four).
 # Each figure is the best of VMMC_BENCH_RUNS (5) runs; MB/s = file size /
 # wall time. vmmc's time includes making the new volume (it uploads into a
 # volume it makes); virsh's is given twice: `vol-upload` alone into a
@@ -105,7 +106,7 @@ else
 	echo "bench storage: the far host did not come up: no figure at ${rtt} ms" >&2
 fi
 
-for kind in full sparse ssh far; do
+for kind in ${VMMC_BENCH_KINDS:-full sparse ssh far}; do
 	f=$tmp/full.img vu=$uri mu=$uri flag= n=$runs
 	case $kind in
 	sparse) f=$tmp/sparse.img flag=--sparse ;;

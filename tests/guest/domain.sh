@@ -1,20 +1,22 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # tests/guest/domain.sh NAME [--busy] [--mem MIB] [--vcpus N] [--no-serial]
-#                            [--two-serials]
+#                            [--two-serials] [--no-agent] [--vnc] [--vnc-passwd PW]
 # Print the libvirt domain XML (type qemu, TCG) of a test guest named NAME
 # booting the kernel + initramfs of tests/guest/build.sh (built if needed).
 # One virtio NIC on the libvirt network "default" only if it is active.
 # LV_URI (default qemu:///system) is where that network is looked up.
+# --vnc: a VNC display on 127.0.0.1, its port chosen at start (port='-1');
+# --vnc-passwd PW: the same with a password (implies --vnc).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 usage() {
-	echo "usage: domain.sh NAME [--busy] [--mem MIB] [--vcpus N] [--no-serial] [--two-serials]" >&2
+	echo "usage: domain.sh NAME [--busy] [--mem MIB] [--vcpus N] [--no-serial] [--two-serials] [--no-agent] [--vnc] [--vnc-passwd PW]" >&2
 	exit 2
 }
 
-name="" busy=0 mem=128 vcpus=1 serials=1
+name="" busy=0 mem=128 vcpus=1 serials=1 agent=1 vnc=0 vnc_pw=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--busy) busy=1 ;;
@@ -22,6 +24,9 @@ while [ $# -gt 0 ]; do
 	--vcpus) [ $# -ge 2 ] || usage; vcpus=$2; shift ;;
 	--no-serial) serials=0 ;;
 	--two-serials) serials=2 ;;
+	--no-agent) agent=0 ;; # no guest agent channel (its qemu-ga then does not start)
+	--vnc) vnc=1 ;;
+	--vnc-passwd) [ $# -ge 2 ] || usage; vnc=1 vnc_pw=$2; shift ;;
 	-h | --help) usage ;;
 	-*) echo "domain.sh: unknown option $1" >&2; usage ;;
 	*) [ -z "$name" ] || usage; name=$1 ;;
@@ -73,6 +78,20 @@ if [ "$serials" -ge 1 ]; then
     </console>"
 fi
 
+channel=
+[ "$agent" = 1 ] && channel="    <channel type='unix'>
+      <target type='virtio' name='org.qemu.guest_agent.0'/>
+    </channel>"
+graphics=
+if [ "$vnc" = 1 ]; then
+	graphics="    <graphics type='vnc' port='-1' autoport='yes' listen='127.0.0.1'${vnc_pw:+ passwd='$(esc "$vnc_pw")'}>
+      <listen type='address' address='127.0.0.1'/>
+    </graphics>
+    <video>
+      <model type='vga'/>
+    </video>"
+fi
+
 cat <<EOF
 <domain type='qemu'>
   <name>$(esc "$name")</name>
@@ -96,10 +115,9 @@ cat <<EOF
     <emulator>$(esc "$emulator")</emulator>
     <controller type='usb' model='none'/>
 ${serial:+$serial
-}    <channel type='unix'>
-      <target type='virtio' name='org.qemu.guest_agent.0'/>
-    </channel>
-${nic:+$nic
+}${channel:+$channel
+}${nic:+$nic
+}${graphics:+$graphics
 }    <memballoon model='virtio'>
       <stats period='2'/>
     </memballoon>

@@ -837,6 +837,75 @@ static void test_forward_echo(void **state)
 	echo_stop(&e);
 }
 
+/* the graphical console's and the transfers' forwards: a TCP port of the
+ * server (sshd's own: its banner) on a free 127.0.0.1 port, freed by
+ * rm_ssh_unforward; an exec channel (a shell's cat, with noise on stderr
+ * that must not reach the data) */
+static void test_forward_tcp_and_exec(void **state)
+{
+	rm_ssh_spec sp = spec_base();
+	rec r = { 0 };
+	rm_ssh_cb c = cbs(&r);
+	rm_ssh *s = NULL;
+	char *err = NULL, *local = NULL, buf[64] = "";
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int lport = 0, fd, n0;
+	ssize_t got = 0;
+	(void)state;
+	SKIP_IF_NO_SSHD();
+	use_agent(true);
+	if (rm_ssh_open(&sp, &c, &s, &err) != 0)
+		fail_msg("%s", err);
+	n0 = rm_ssh_forward_count(s);
+
+	/* nothing listens at the target: refused at once, named */
+	assert_int_equal(rm_ssh_forward_tcp(s, "127.0.0.1", 1, NULL, &lport, &err), -1);
+	assert_non_null(strstr(err, "127.0.0.1:1"));
+	assert_int_equal(lport, 0);
+	assert_int_equal(rm_ssh_forward_count(s), n0);
+	xfree(&err);
+	assert_int_equal(rm_ssh_forward_tcp(s, NULL, 0, "relative/sock", &lport, &err), -1);
+	xfree(&err);
+
+	if (rm_ssh_forward_tcp(s, "127.0.0.1", port, NULL, &lport, &err) != 0)
+		fail_msg("%s", err);
+	assert_true(lport > 0 && lport != port);
+	assert_int_equal(rm_ssh_forward_count(s), n0 + 1);
+	/* the channel open timed: a loopback round trip */
+	assert_in_range(rm_ssh_rtt_ms(s), 0, 9);
+	a.sin_port = htons((uint16_t)lport);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+	{
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		while (got < 8 && poll(&p, 1, 5000) > 0) {
+			ssize_t n = read(fd, buf + got, sizeof buf - 1 - (size_t)got);
+			if (n <= 0)
+				break;
+			got += n;
+		}
+	}
+	printf("    127.0.0.1:%d answers: %.7s\n", lport, buf);
+	assert_memory_equal(buf, "SSH-2.0", 7);
+	close(fd);
+	assert_int_equal(rm_ssh_unforward(s, lport), 0);
+	assert_int_equal(rm_ssh_unforward(s, lport), -1);
+	assert_int_equal(rm_ssh_forward_count(s), n0);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), -1);
+	assert_int_equal(errno, ECONNREFUSED);
+	close(fd);
+
+	if (rm_ssh_forward_exec(s, "echo noise-on-stderr >&2; cat", &local, &err) != 0)
+		fail_msg("%s", err);
+	fd = unix_connect(local);
+	assert_int_equal(roundtrip(fd, 1u << 20, 20000), 0);
+	close(fd);
+	rm_ssh_close(&s);
+	assert_int_not_equal(access(local, F_OK), 0);
+	free(local);
+}
+
 static void test_libvirt_socket(void **state)
 {
 	rm_ssh_spec sp = spec_base();
@@ -1041,6 +1110,7 @@ int main(void)
 		cmocka_unit_test(test_config_log_restored),
 		cmocka_unit_test(test_password),
 		cmocka_unit_test(test_forward_echo),
+		cmocka_unit_test(test_forward_tcp_and_exec),
 		cmocka_unit_test(test_libvirt_socket),
 		cmocka_unit_test(test_dead_link_silent),
 		cmocka_unit_test(test_dead_link_killed),

@@ -1,0 +1,312 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# tests/e2e/integ.sh [PATTERN] - Integration Services, the Agent column and
+# the Integration Tools wizard end to end: vmmc in tmux, a real libvirtd
+# (qemu:///system), the tiny real guest of tests/guest/ with its real
+# qemu-ga. Root only. PATTERN (or $VMMC_TESTS), an extended regex, picks
+# tests by name. Ends with "integ: N passed, M failed".
+#
+# Every domain it creates is named vmmc-test-<pid>-*; all are destroyed and
+# undefined at exit. Files it makes are in its own temporary folder.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/lib/tmux.sh
+. "$here/../lib/tmux.sh"
+# shellcheck source=tests/lib/libvirtd.sh
+. "$here/../lib/libvirtd.sh"
+
+URI=qemu:///system
+W=160 H=45
+T_AGENT=60     # guest start to its agent answering (TCG)
+
+VMMC_BIN=${VMMC_BIN:-$TM_ROOT/build/vmmc}
+export VMMC_BIN
+case $VMMC_BIN in
+*build-asan*) VMMC_TIMEOUT_SCALE=${VMMC_TIMEOUT_SCALE:-3} ;;
+esac
+export VMMC_TIMEOUT_SCALE=${VMMC_TIMEOUT_SCALE:-1}
+IN_TMP=$(mktemp -d "${TMPDIR:-/tmp}/vmmc-integ-$$.XXXXXX")
+
+# ---- helpers ------------------------------------------------------------------
+
+guest_define() { # guest_define NAME [domain.sh options]
+	local n=$1
+	shift
+	"$TM_ROOT/tests/guest/domain.sh" "$n" "$@" >"$IN_TMP/$n.xml" || tm_fail "domain.sh failed"
+	lv_virsh define "$IN_TMP/$n.xml" >/dev/null || tm_fail "could not define $n"
+}
+
+guest_up() {
+	guest_define "$@"
+	lv_virsh start "$1" >/dev/null || tm_fail "could not start $1"
+}
+
+agent_ping() {
+	lv_virsh qemu-agent-command "$1" '{"execute":"guest-ping"}' >/dev/null 2>&1
+}
+
+wait_agent() { # wait_agent NAME: its qemu-ga answers
+	local i
+	for ((i = 0; i < T_AGENT * 5 * VMMC_TIMEOUT_SCALE; i++)); do
+		agent_ping "$1" && return 0
+		sleep 0.2
+	done
+	tm_fail "the guest agent of $1 never answered"
+}
+
+vmmc_up() {
+	tm_vmmc -x "$W" -y "$H" "$@" -- -c "$URI"
+	tm_wait_line -t 20 "qemu://" " connected"
+}
+
+pick() { # pick NAME: filter the list down to NAME, select it
+	tm_keys /
+	tm_type "$1"
+	tm_keys Enter
+	tm_wait_for "(1 of " 10
+}
+
+# the VM list row of NAME ends with the Agent column's STATE
+agent_col() { # agent_col NAME STATE [T]
+	tm_wait_for "$1" 10
+	local i
+	for ((i = 0; i < ${3:-10} * 10 * VMMC_TIMEOUT_SCALE; i++)); do
+		tm_capture | grep -E "│$1 .* $2 *│" >/dev/null && return 0
+		sleep 0.1
+	done
+	tm_capture | sed 's/^/|/' >&2
+	tm_fail "the Agent column of $1 is not '$2'"
+}
+
+# guest-exec PATH ARGS... in the guest; prints its stdout (decoded)
+guest_exec() {
+	local n=$1 path=$2 args='' a pid out i
+	shift 2
+	for a in "$@"; do
+		args+="${args:+,}$(python3 -c 'import json,sys; print(json.dumps(sys.argv[1]))' "$a")"
+	done
+	pid=$(lv_virsh qemu-agent-command "$n" \
+		"{\"execute\":\"guest-exec\",\"arguments\":{\"path\":\"$path\",\"arg\":[$args],\"capture-output\":true}}" |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)["return"]["pid"])')
+	for i in $(seq 1 50); do
+		out=$(lv_virsh qemu-agent-command "$n" \
+			"{\"execute\":\"guest-exec-status\",\"arguments\":{\"pid\":$pid}}")
+		if python3 -c 'import json,sys; sys.exit(0 if json.loads(sys.argv[1])["return"]["exited"] else 1)' "$out"; then
+			python3 -c 'import json,sys,base64; print(base64.b64decode(json.loads(sys.argv[1])["return"].get("out-data","")).decode(), end="")' "$out"
+			return 0
+		fi
+		sleep 0.1
+	done
+	tm_fail "guest-exec $path did not end"
+}
+
+wait_re() { # wait_re ERE [T]: a screen line matches
+	local i
+	for ((i = 0; i < ${2:-10} * 10 * VMMC_TIMEOUT_SCALE; i++)); do
+		tm_capture | grep -qE -- "$1" && return 0
+		sleep 0.1
+	done
+	tm_capture | sed 's/^/|/' >&2
+	tm_fail "no screen line matches '$1'"
+}
+
+inactive_sum() {
+	lv_virsh dumpxml --inactive "$1" | sha256sum | cut -d' ' -f1
+}
+
+# ---- tests ----------------------------------------------------------------------
+
+# a guest without the channel: "none" in the column and in the view, no
+# agent call; the wizard adds the channel (diff shown first), restarts it,
+# waits, reports the agent up; then the view shows what virsh shows
+t_integ_wizard_adds_agent() {
+	local n ip_v hn_v
+	n=$(lv_name w)
+	guest_up "$n" --no-agent
+	vmmc_up
+	pick "$n"
+	agent_col "$n" none
+	tm_keys J
+	tm_wait_for "Integration Services: $n (agent none)" 10
+	tm_wait_for "no guest agent channel" 10
+	tm_wait_for "Agent calls: 0 in " 10
+	tm_assert_contains "ACPI (no guest agent)"
+	tm_keys Escape
+	tm_keys Y
+	tm_wait_for "Guest agent: no channel" 15
+	tm_keys Enter
+	tm_wait_for "Add the guest agent channel" 5
+	tm_keys M-t Space      # Restart the VM after the changes
+	tm_keys Enter
+	wait_re '\+ +<channel type="unix">' 5
+	tm_assert_contains 'name="org.qemu.guest_agent.0"/>'
+	tm_assert_contains "The VM restarts (turn off, start) after the changes."
+	tm_keys Enter
+	tm_wait_for "In the guest, as root" 5
+	tm_keys Enter
+	tm_wait_for "Waiting for the guest agent" 10
+	tm_wait_for "The guest agent connected after" $((T_AGENT * VMMC_TIMEOUT_SCALE))
+	lv_virsh dumpxml --inactive "$n" | grep -q "org.qemu.guest_agent.0" || tm_fail "no channel in the configuration"
+	# Data exchange: the guest's own os-release, hostname, address
+	tm_wait_for "OS: vmmc test guest" 15
+	hn_v=$(lv_virsh guestinfo "$n" --hostname | awk '$1 == "hostname" {print $3}')
+	[ -n "$hn_v" ] || tm_fail "virsh guestinfo has no hostname"
+	tm_assert_contains "Host name: $hn_v"
+	ip_v=$(lv_virsh domifaddr "$n" --source agent | awk '$4 ~ /^[0-9.]+\// {print $4; exit}')
+	[ -n "$ip_v" ] || tm_fail "virsh domifaddr --source agent has no IPv4 address"
+	tm_assert_contains " $ip_v"
+	tm_assert_contains "(agent up)"
+	tm_keys Escape
+	agent_col "$n" up 10
+}
+
+# cancel at each page: the persistent XML is the same byte for byte
+t_integ_cancel_each_page() {
+	local n before page
+	n=$(lv_name c)
+	guest_define "$n" --no-agent
+	before=$(inactive_sum "$n")
+	vmmc_up
+	pick "$n"
+	for page in 0 1 2 3; do
+		tm_keys Y
+		tm_wait_for "Guest agent: no channel" 15
+		for ((i = 0; i < page; i++)); do
+			tm_keys Enter
+			sleep 0.5
+		done
+		case $page in
+		1) tm_wait_for "Add the guest agent channel" 5 ;;
+		2) wait_re '\+ +<channel type="unix">' 5 ;;
+		3) tm_wait_for "Finish makes the changes" 5 ;;
+		esac
+		tm_keys Escape
+		tm_wait_gone "Install Integration Tools" 5
+		sleep 0.5
+		[ "$(inactive_sum "$n")" = "$before" ] || tm_fail "cancel on page $page changed the configuration"
+	done
+	# and a shut-off VM says so
+	tm_keys Y
+	tm_wait_for "changes go to the persistent" 15
+	tm_keys Escape
+}
+
+# Sync Time Now fixes a guest clock set wrong first; Copy File to Guest
+# arrives whole; Shut Down goes through the agent (the guest ignores
+# nothing here, but the result names the path) and the guest stops
+t_integ_time_copy_shutdown() {
+	local n g h sum_l sum_g t0
+	n=$(lv_name t)
+	guest_up "$n"
+	wait_agent "$n"
+	guest_exec "$n" /bin/date -s "2001-01-01 00:00:00" >/dev/null
+	g=$(lv_virsh domtime "$n" | awk '{print $2}')
+	[ "$g" -lt 1000000000 ] || tm_fail "the guest clock was not set wrong ($g)"
+	vmmc_up
+	pick "$n"
+	agent_col "$n" up 20
+	t0=$(date +%s%N)
+	tm_keys J
+	tm_wait_for "Integration Services: $n (agent up)" 10
+	tm_wait_for "guest clock -" 15
+	tm_wait_for "Interface: lo" 5
+	echo "    Integration Services filled $((($(date +%s%N) - t0) / 1000000)) ms after J (local host)"
+	tm_assert_contains "Device: agent channel: virtio"
+	tm_assert_contains "Device: memory balloon: virtio"
+	tm_keys K
+	tm_wait_for "Synchronised the clock of '$n'" 20
+	g=$(lv_virsh domtime "$n" | awk '{print $2}')
+	h=$(date +%s)
+	[ $((g > h ? g - h : h - g)) -le 5 ] || tm_fail "guest clock $g, host $h after Sync Time Now"
+	# Copy File to Guest: 300 KiB of random bytes (several chunks)
+	head -c 307200 /dev/urandom >"$IN_TMP/payload.bin"
+	sum_l=$(sha256sum <"$IN_TMP/payload.bin" | cut -d' ' -f1)
+	tm_keys F
+	tm_wait_for "Copy File to Guest" 5
+	tm_type "$IN_TMP/payload.bin"
+	tm_keys M-g
+	tm_type "/tmp/payload.bin"
+	tm_keys Enter
+	tm_wait_for "Copied '$IN_TMP/payload.bin' to '/tmp/payload.bin'" 60
+	sum_g=$(guest_exec "$n" /bin/sh -c "sha256sum /tmp/payload.bin" | cut -d' ' -f1)
+	[ "$sum_g" = "$sum_l" ] || tm_fail "checksum in the guest $sum_g, local $sum_l"
+	# a path the guest refuses: its words, nothing left running
+	tm_keys F
+	tm_wait_for "Copy File to Guest" 5
+	tm_type "$IN_TMP/payload.bin"
+	tm_keys M-g
+	tm_type "/no/such/dir/x"
+	tm_keys Enter
+	tm_wait_for "the guest refused '/no/such/dir/x'" 20
+	# Shut Down through the agent
+	tm_keys d
+	tm_wait_for "Shut down requested for '$n' (through the guest agent)" 10
+	for ((i = 0; i < 300; i++)); do
+		[ "$(lv_virsh domstate "$n")" = "shut off" ] && break
+		sleep 0.1
+	done
+	[ "$(lv_virsh domstate "$n")" = "shut off" ] || tm_fail "the guest did not stop"
+}
+
+# an agent that stops answering: the view says so (the ping's timeout), no
+# pile-up of calls, vmmc stays responsive
+t_integ_agent_stops() {
+	local n
+	n=$(lv_name s)
+	guest_up "$n"
+	wait_agent "$n"
+	vmmc_up
+	pick "$n"
+	agent_col "$n" up 20
+	tm_keys J
+	tm_wait_for "Integration Services: $n (agent up)" 10
+	tm_wait_for "Interface: lo" 15
+	# stop qemu-ga from inside (no answer to wait for: it is the one stopped)
+	lv_virsh qemu-agent-command "$n" '{"execute":"guest-exec","arguments":{"path":"/bin/sh","arg":["-c","sleep 1; kill -STOP $(pidof qemu-ga)"]}}' >/dev/null
+	wait_re "Data exchange +error +the agent did not answer the ping" 40
+	tm_assert_contains "Time synchronisation        error"
+	# still answering keys
+	tm_keys Escape
+	agent_col "$n" up 5
+}
+
+# the test driver: no channel, "none" everywhere, no agent call however long
+# the view stays open (counted by vmmc and shown)
+t_integ_test_driver() {
+	tm_vmmc -x "$W" -y "$H" -- -c test:///default
+	tm_wait_line -t 20 "test://" " connected"
+	pick test
+	agent_col test none
+	tm_keys J
+	tm_wait_for "Integration Services: test (agent none)" 10
+	tm_wait_for "not available: the VM has no guest agent channel" 10
+	sleep 7 # two more periods
+	tm_capture | grep -E "Agent calls: " | sed 's/^/    /'
+	tm_capture | grep -qE "Agent calls: 0 in [3-9] refresh" || tm_fail "no refreshes, or they made agent calls"
+	tm_assert_not_contains "error"
+}
+
+# ---- run ------------------------------------------------------------------------
+
+in_exit() {
+	set +e
+	tm_sweep
+	lv_cleanup_vms
+	lv_down
+	rm -rf "$IN_TMP"
+}
+trap in_exit EXIT
+trap 'tm_interrupt; exit 130' INT TERM
+
+pattern=${1:-${VMMC_TESTS:-}}
+mapfile -t tests < <(declare -F | awk '$3 ~ /^t_integ_/ {print $3}' | grep -E -- "${pattern:-.}" || true)
+if [ "${#tests[@]}" = 0 ]; then
+	echo "integ: no test matches '${pattern}'" >&2
+	exit 1
+fi
+if ! lv_up || ! "$TM_ROOT/tests/guest/build.sh" >/dev/null; then
+	echo "integ: no libvirtd on $URI or no test guest" >&2
+	echo "integ: 0 passed, ${#tests[@]} failed"
+	exit 1
+fi
+TM_SUITE=integ run_tests "${tests[@]}"
