@@ -59,6 +59,8 @@ enum be_op {
 	BE_OP_DEFINE,       /* define a VM: be_host_submit_arg with arg = its domain XML
 	                       (a malloc'd string, arg_free = free); OP_RESULT's .uuid
 	                       is the new VM's, then MD_MSG_VM_UPDATE */
+	BE_OP_VM_DETAILS,   /* one VM's hardware (VM Settings): backend/be_devices.h */
+	BE_OP_VM_CHANGE,    /* change it: arg = be_vmchange (backend/be_devices.h) */
 	BE_OP__COUNT
 };
 

@@ -63,6 +63,8 @@ static const char *const be_op_names[BE_OP__COUNT] = {
 	[BE_OP_NET_LEASES] = "read the DHCP leases of network",
 	[BE_OP_NET_SUGGEST] = "suggest a subnet on",
 	[BE_OP_DEFINE] = "define",
+	[BE_OP_VM_DETAILS] = "read the settings of",
+	[BE_OP_VM_CHANGE] = "change the settings of",
 };
 
 const char *be_op_name(int op)

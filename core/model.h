@@ -194,6 +194,8 @@ enum md_msg_type {
 	                           it into md_model.xfers (insert or replace by id) */
 	MD_MSG_DOMCAPS,         /* .ext is a core_domcaps (core/domcaps.h), once per connection;
 	                           md_apply takes it into md_host.domcaps */
+	MD_MSG_VM_DETAILS,      /* seq, uuid: .ext is a be_vmconf (backend/be_devices.h);
+	                           ok/text when it could not be read (count 1: VM gone) */
 };
 
 typedef struct md_msg {
