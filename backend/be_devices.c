@@ -1486,9 +1486,10 @@ static void be_vm_change(be_host *h, const be_job *j, virDomainPtr dom)
 		}
 		if (rc < 0) {
 			ok = false;
-			t = xasprintf("%s%s%s", text, *text ? "\n" : "", err ? err : "failed");
+			t = xasprintf("%s%s%s", text, *text ? "; " : "", err ? err : "failed");
 		} else {
-			t = xasprintf("%s%s%s", text, *text ? "\n" : "", done);
+			t = xasprintf("%s%s%s", text, *text ? "; " : "", done);
+			be_vmconf_free(&x.conf); /* the next check sees this change */
 		}
 		free(text);
 		text = t;

@@ -33,10 +33,10 @@
  * be_vmchange_new / be_vmchange_add, freed with be_vmchange_free_void)
  * applies its changes in order, one libvirt call per change (plus a volume
  * create/delete where asked), and stops at the first that fails. Answers:
- *   1. MD_MSG_OP_RESULT: .ok; .text one line per change done ("Memory:
- *      512 MiB now and at next boot"), or the failing one's reason, the
- *      field first ("Memory: 8 GiB is above the maximum (4 GiB)") after the
- *      lines of those done before.
+ *   1. MD_MSG_OP_RESULT: .ok; .text says each change done ("Memory:
+ *      512 MiB now and at next boot"), "; " between them, then the failing
+ *      one's reason, the field first ("Memory: 8 GiB is above the maximum
+ *      (4 GiB)").
  *   2. a fresh MD_MSG_VM_DETAILS with the same .seq (also after a failure),
  *      then the VM's MD_MSG_VM_UPDATE.
  * .when (BE_WHEN_*) says where a change goes: NOW = the running VM (LIVE),

@@ -48,6 +48,7 @@ struct set_ctx {
 	uint64_t seq;              /* the job waited for, 0 none */
 	bool gone;                 /* the VM was deleted meanwhile */
 	bool last_active;
+	bool applied;              /* the edits went through: the form starts afresh */
 };
 
 static struct set_ctx *sctx(struct tui_dialog *d)
@@ -542,6 +543,12 @@ static void form_build(struct tui_dialog *d)
 	if (hw->choice >= hw->rows)
 		hw->top = hw->choice - hw->rows + 1;
 	it = &c->items[c->sel];
+	if (c->conf && !c->gone) {
+		char *l = item_label(c, it); /* safe already: a label's text as is */
+		struct tui_field *hd = tui_page_add(p, &tui_field_label, "head", "", NULL);
+		hd->text = xasprintf("== %s ==", l + 2);
+		free(l);
+	}
 	if (!c->conf || c->gone || it->kind == IT_SUMMARY) {
 		form_summary(p, c);
 		return;
@@ -884,8 +891,10 @@ static void on_reply(struct tui_app *a, struct tui_dialog *d, const md_msg *m)
 	if (m->type == MD_MSG_OP_RESULT && m->op == BE_OP_VM_CHANGE) {
 		set_error(d, m->text ? core_sanitize(m->text) : NULL);
 		d->error_style = !m->ok;
-		if (m->ok)
+		if (m->ok) {
 			kv_clear(c); /* applied: the fresh details show them */
+			c->applied = true;
+		}
 		return;
 	}
 	if (m->type != MD_MSG_VM_DETAILS)
@@ -903,7 +912,9 @@ static void on_reply(struct tui_app *a, struct tui_dialog *d, const md_msg *m)
 		}
 		return;
 	}
-	form_keep(d);
+	if (!c->applied)
+		form_keep(d); /* a refresh keeps what the user is typing */
+	c->applied = false;
 	be_vmconf_free(&c->conf);
 	c->conf = m->ext; /* taken: the message is freed after this */
 	((md_msg *)m)->ext = NULL;
