@@ -116,7 +116,7 @@ screen: $(B)/vmmc
 	@VMMC_BIN=$(abspath $(B)/vmmc) tests/screen/run.sh
 
 # real libvirtd, real guests: each suite prints "NAME: N passed, M failed"
-E2E_SUITES := $(wildcard tests/guest/selftest.sh tests/e2e/run.sh tests/e2e/console.sh tests/e2e/stats.sh tests/e2e/ssh.sh tests/e2e/storage_ssh.sh tests/e2e/storage_ui.sh tests/e2e/newvm.sh)
+E2E_SUITES := $(wildcard tests/guest/selftest.sh tests/e2e/run.sh tests/e2e/console.sh tests/e2e/stats.sh tests/e2e/ssh.sh tests/e2e/storage_ssh.sh tests/e2e/storage_ui.sh tests/e2e/newvm.sh tests/e2e/settings.sh)
 e2e: $(B)/vmmc
 	@rc=0; for s in $(E2E_SUITES); do VMMC_BIN=$(abspath $(B)/vmmc) bash $$s || rc=1; done; exit $$rc
 

@@ -47,8 +47,8 @@ struct set_ctx {
 	size_t nkv;
 	uint64_t seq;              /* the job waited for, 0 none */
 	bool gone;                 /* the VM was deleted meanwhile */
-	bool last_active;
 	bool applied;              /* the edits went through: the form starts afresh */
+	bool xml_pending;          /* Edit XML once the fresh details are in */
 };
 
 static struct set_ctx *sctx(struct tui_dialog *d)
@@ -883,6 +883,8 @@ static bool apply(struct tui_dialog *d, bool closing)
 	return true;
 }
 
+static void follow_vm(struct tui_app *a, struct tui_dialog *d);
+
 static void on_reply(struct tui_app *a, struct tui_dialog *d, const md_msg *m)
 {
 	struct set_ctx *c = sctx(d);
@@ -901,6 +903,7 @@ static void on_reply(struct tui_app *a, struct tui_dialog *d, const md_msg *m)
 		return;
 	c->seq = 0;
 	if (!m->ok) {
+		c->xml_pending = false;
 		c->gone = m->count == 1;
 		set_error(d, m->text ? core_sanitize(m->text) : xstrdup("Could not read the VM's settings"));
 		d->error_style = true;
@@ -918,18 +921,23 @@ static void on_reply(struct tui_app *a, struct tui_dialog *d, const md_msg *m)
 	be_vmconf_free(&c->conf);
 	c->conf = m->ext; /* taken: the message is freed after this */
 	((md_msg *)m)->ext = NULL;
-	c->last_active = c->conf->active;
 	items_build(c);
 	c->sel = 0;
 	for (size_t i = 0; c->sel_key && i < c->nitems; i++)
 		if (!strcmp(c->items[i].key, c->sel_key))
 			c->sel = (int)i;
 	form_build(d);
+	if (c->xml_pending) {
+		c->xml_pending = false;
+		tui_edit_xml_run(a, c->host_id, c->uuid, c->name, c->conf->config_xml);
+	}
+	follow_vm(a, d);
 }
 
 /* The model moved: the VM deleted by someone else, or started / stopped
- * (pending items change): read the details again. */
-static void on_sync(struct tui_app *a, struct tui_dialog *d)
+ * (pending items change): read the details again. Also after an answer
+ * (the VM may have moved while it was read). */
+static void follow_vm(struct tui_app *a, struct tui_dialog *d)
 {
 	struct set_ctx *c = sctx(d);
 	const md_host *h = md_host_get(a->model, c->host_id);
@@ -946,10 +954,13 @@ static void on_sync(struct tui_app *a, struct tui_dialog *d)
 		d->error_style = true;
 		return;
 	}
-	if (c->conf && !c->seq && md_vm_state_active(v->state) != c->last_active) {
-		c->last_active = md_vm_state_active(v->state);
+	if (c->conf && !c->seq && md_vm_state_active(v->state) != c->conf->active)
 		request_details(d);
-	}
+}
+
+static void on_sync(struct tui_app *a, struct tui_dialog *d)
+{
+	follow_vm(a, d);
 }
 
 static void on_free(struct tui_dialog *d)
@@ -981,8 +992,10 @@ static int after(struct tui_mode *m, struct tui_app *a, int r)
 			return TUI_KEY_CLOSE; /* the answer goes to the status bar */
 	} else if (d->pressed == BTN_APPLY) {
 		apply(d, false);
-	} else if (d->pressed == BTN_XML && c->conf && !c->gone) {
-		tui_edit_xml_run(a, c->host_id, c->uuid, c->name, c->conf->config_xml);
+	} else if (d->pressed == BTN_XML && c->conf && !c->gone && !c->seq) {
+		/* the editor gets the definition of now, not of when Settings opened */
+		c->xml_pending = true;
+		request_details(d);
 	}
 	d->result = TUI_DLG_RUNNING;
 	return TUI_KEY_DONE;
@@ -1022,7 +1035,6 @@ static void open_settings(struct tui_app *a, bool summary)
 	c->host_id = h->id;
 	snprintf(c->uuid, sizeof(c->uuid), "%s", v->uuid);
 	c->name = xstrdup(v->name);
-	c->last_active = md_vm_state_active(v->state);
 	d->ctx = c;
 	d->mode.host_id = h->id;
 	snprintf(d->uuid, sizeof(d->uuid), "%s", v->uuid);

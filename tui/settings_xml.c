@@ -164,6 +164,22 @@ char *tui_xml_error_line(const char *xml, const char *error)
 	return r;
 }
 
+/* Sanitized line by line: the newlines kept (a diff, an XML). */
+static char *sanitize_lines(const char *raw)
+{
+	size_t n, len = 0, cap = 0;
+	char **l = split_lines(raw, &n), *out = xstrdup("");
+	cap = 1;
+	for (size_t i = 0; i < n; i++) {
+		char *s = core_sanitize(l[i]);
+		cat(&out, &len, &cap, s);
+		cat(&out, &len, &cap, "\n");
+		free(s);
+	}
+	free_lines(l, n);
+	return out;
+}
+
 /* ---- the editor ---------------------------------------------------------------------- */
 
 struct xml_ctx {
@@ -286,7 +302,7 @@ static void on_define_reply(struct tui_app *a, struct tui_dialog *d, const md_ms
 	text = xasprintf("libvirt refused the XML; the definition is unchanged.\n\n%s%s%s\n\n"
 			 "Yes edits again, No discards your changes.",
 			 m->text ? m->text : "", line ? "\nat " : "", line ? line : "");
-	safe = core_sanitize(text);
+	safe = sanitize_lines(text);
 	tui_dialog_set_text(d, 0, safe);
 	d->error_style = true;
 	d->buttons = TUI_BTN_YES_NO;
@@ -345,7 +361,7 @@ static int xml_define_key(struct tui_mode *m, struct tui_app *a, int key, bool i
 
 static void show_diff(struct tui_app *a, struct xml_ctx *x)
 {
-	char *diff = tui_line_diff(x->orig, x->edited), *safe = core_sanitize(diff), *text;
+	char *diff = tui_line_diff(x->orig, x->edited), *safe = sanitize_lines(diff), *text;
 	struct tui_dialog *d = tui_dialog_new("Edit XML - the changes", TUI_BTN_OK_CANCEL);
 	text = xasprintf("%s\nDefine the VM with these changes?", safe);
 	tui_dialog_add_page(d, NULL, text);
@@ -387,8 +403,8 @@ static void edit_loop(struct tui_app *a, struct xml_ctx *x)
 	free(path);
 	a->dirty |= TUI_DIRTY_ALL;
 	if (rc != 0) {
-		char *t = xasprintf("The editor (%s) exited with status %d: nothing was changed.", ed, rc);
-		char *s = core_sanitize(t);
+		char *t = xasprintf("The editor exited with status %d: nothing was changed.\n(%s)", rc, ed);
+		char *s = sanitize_lines(t);
 		tui_push_dialog(a, tui_msgbox("Edit XML", s, true));
 		free(s);
 		free(t);
@@ -424,7 +440,7 @@ void tui_edit_xml_run(struct tui_app *a, int host_id, const char *uuid, const ch
 	if (!xml)
 		return;
 	if (!editor()) {
-		char *safe = core_sanitize(xml);
+		char *safe = sanitize_lines(xml);
 		char *text = xasprintf("No editor: set VISUAL or EDITOR (e.g. export VISUAL=vi) to edit this XML. "
 				       "Read-only view:\n\n%s", safe);
 		tui_push_dialog(a, tui_msgbox("Edit XML (read-only)", text, false));

@@ -161,9 +161,16 @@ t_set_running() {
 	wait_virsh 20 eval "lv_virsh dommemstat $n | grep -q '^actual 196608'" ||
 		tm_fail "balloon: $(lv_virsh dommemstat "$n" | tr '\n' ' ')"
 	inactive "$n" | grep -q "<currentMemory unit='KiB'>196608<" || tm_fail "not for the next boot"
-	tm_wait_for "Memory (192 MiB)" 5
+	wait_virsh 20 eval "lv_virsh dumpxml $n | grep -q \"<currentMemory unit='KiB'>196608<\"" ||
+		tm_fail "the live XML does not show the balloon's size"
+	# read again (Settings does not follow balloon events): the live value
+	tm_keys Escape
+	tm_wait_gone "Settings - $n" 5
+	tm_keys O
+	tm_wait_for "Memory (192 MiB)" 10
 
 	# a bad value: refused in place, nothing sent
+	item "Memory ("
 	field M-m "1000 GiB"
 	apply "Memory: above the maximum"
 	field M-m "192 MiB"
@@ -288,7 +295,6 @@ t_set_pending() {
 	field M-x 2
 	apply "Maximum processors: 2 at next boot"
 	tm_wait_for "* Processors (1)" 5
-	tm_assert_contains "* = changed for the next boot" || true
 	lv_virsh destroy "$n" >/dev/null
 	lv_virsh start "$n" >/dev/null
 	tm_wait_gone "* Processors" 20
@@ -313,15 +319,12 @@ t_set_deleted() {
 
 # ---- Edit XML ---------------------------------------------------------------------
 
-editor_script() { # editor_script NAME SED|exit:N: a VISUAL that logs and edits
-	cat >"$SET_TMP/$1" <<EOF
-#!/bin/sh
-echo "\$1 \$(stat -c %a "\$1")" >>"$SET_TMP/edits.log"
-case '$2' in
-exit:*) exit ${2#exit:} ;;
-esac
-sed -i '$2' "\$1"
-EOF
+editor_script() { # editor_script NAME CMD: a VISUAL that logs its file's path and mode, then runs CMD on it
+	{
+		echo '#!/bin/sh'
+		echo "echo \"\$1 \$(stat -c %a \"\$1\")\" >>'$SET_TMP/edits.log'"
+		echo "$2"
+	} >"$SET_TMP/$1"
 	chmod 755 "$SET_TMP/$1"
 }
 
@@ -329,9 +332,9 @@ t_set_edit_xml() {
 	local n f
 	n=$(lv_name xml)
 	guest "$n"
-	editor_script ok "s|<on_crash>destroy</on_crash>|<on_crash>restart</on_crash>|"
-	editor_script bad "s|<memory unit='KiB'>[0-9]*</memory>|<memory unit='KiB'>lots</memory>|"
-	editor_script fail "exit:3"
+	editor_script ok "sed -i 's|<on_crash>destroy</on_crash>|<on_crash>restart</on_crash>|' \"\$1\""
+	editor_script bad "sed -i 's|<memory unit=.KiB.>[0-9]*</memory>|<memory unit=\"KiB\">lots</memory>|' \"\$1\""
+	editor_script fail "exit 3"
 	: >"$SET_TMP/edits.log"
 
 	vmmc_up --env "VISUAL=$SET_TMP/ok"
@@ -349,7 +352,7 @@ t_set_edit_xml() {
 	vmmc_up --env "VISUAL=$SET_TMP/bad"
 	settings "$n"
 	tm_keys M-h BTab BTab Enter
-	tm_wait_for "<memory unit='KiB'>lots</memory>" 10
+	tm_wait_for '+  <memory unit="KiB">lots</memory>' 10
 	tm_keys Enter
 	tm_wait_for "libvirt refused the XML" 10
 	tm_wait_for "at line " 2
