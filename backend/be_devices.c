@@ -944,13 +944,13 @@ const char *be_when_text(unsigned when)
 #include "be_internal.h"
 
 /* The VM's XML: live (when it runs) and inactive, one call each. A VM that
- * is not running has only its inactive XML (one call). */
+ * is not running has only its inactive XML (one call). Autostart is not
+ * read (a round trip): the VM list has it. */
 static be_vmconf *be_details_read(virDomainPtr dom, char **err)
 {
 	char *x0 = virDomainGetXMLDesc(dom, 0), *cfg = NULL, *id;
 	xmlDocPtr d0;
 	bool active;
-	int autostart = 0;
 	be_vmconf *c;
 
 	if (!x0) {
@@ -975,8 +975,6 @@ static be_vmconf *be_details_read(virDomainPtr dom, char **err)
 	} else {
 		c = be_vmconf_parse(NULL, x0, err);
 	}
-	if (c && virDomainGetAutostart(dom, &autostart) == 0)
-		c->autostart = autostart != 0;
 	free(x0);
 	free(cfg);
 	return c;

@@ -49,11 +49,18 @@ struct set_ctx {
 	bool gone;                 /* the VM was deleted meanwhile */
 	bool applied;              /* the edits went through: the form starts afresh */
 	bool xml_pending;          /* Edit XML once the fresh details are in */
+	be_vmchange *held;         /* changes waiting for a question's answer */
 };
 
 static struct set_ctx *sctx(struct tui_dialog *d)
 {
 	return d->ctx;
+}
+
+static void set_error(struct tui_dialog *d, char *text)
+{
+	free(d->error);
+	d->error = text;
 }
 
 /* ---- kept edits ------------------------------------------------------------------ */
@@ -566,6 +573,8 @@ static void form_build(struct tui_dialog *d)
 static void on_change(struct tui_dialog *d, struct tui_page *p, struct tui_field *f)
 {
 	struct set_ctx *c = sctx(d);
+	if (!c->gone && !c->seq)
+		set_error(d, NULL); /* the last answer is about what was there before */
 	if (!strcmp(f->id, "hw")) {
 		form_keep(d);
 		c->sel = f->choice;
@@ -834,11 +843,6 @@ static be_vmchange *collect(struct set_ctx *c, char **err)
 	return ch;
 }
 
-static void set_error(struct tui_dialog *d, char *text)
-{
-	free(d->error);
-	d->error = text;
-}
 
 static void request_details(struct tui_dialog *d)
 {
@@ -852,26 +856,11 @@ static void request_details(struct tui_dialog *d)
 	tui_mode_expect(c->a, &d->mode, c->host_id, c->seq);
 }
 
-/* Apply: false when nothing was sent (an error is shown, or no change). */
-static bool apply(struct tui_dialog *d, bool closing)
+static bool send_changes(struct tui_dialog *d, be_vmchange *ch, bool closing)
 {
 	struct set_ctx *c = sctx(d);
-	be_vmchange *ch;
-	be_host *be;
-	char *err = NULL;
-
-	if (!c->conf || c->gone)
-		return false;
-	if (c->seq) {
-		set_error(d, xstrdup("Still waiting for the host's answer..."));
-		return false;
-	}
-	form_keep(d);
-	if (!(ch = collect(c, &err))) {
-		set_error(d, err ? err : closing ? NULL : xstrdup("Nothing changed."));
-		return false;
-	}
-	if (!(be = st_host_be(c->a, c->host_id))) {
+	be_host *be = st_host_be(c->a, c->host_id);
+	if (!be) {
 		be_vmchange_free_void(ch);
 		set_error(d, xstrdup("The host is not connected."));
 		return false;
@@ -881,6 +870,68 @@ static bool apply(struct tui_dialog *d, bool closing)
 		tui_mode_expect(c->a, &d->mode, c->host_id, c->seq);
 	set_error(d, xstrdup("Applying..."));
 	return true;
+}
+
+/* The change list removes the VM's only disk (and it boots from no kernel). */
+static bool removes_boot_disk(const be_vmconf *v, const be_vmchange *ch)
+{
+	if (v->kernel || be_vmconf_find(v, BE_DEVK_DISK, 1) >= 0)
+		return false;
+	for (size_t i = 0; i < ch->n; i++)
+		if (ch->v[i].kind == BE_CHG_DETACH && ch->v[i].dev.kind == BE_DEVK_DISK)
+			return true;
+	return false;
+}
+
+static void boot_disk_done(struct tui_app *a, struct tui_dialog *q, int result)
+{
+	struct tui_dialog *d = q->ctx; /* Settings: below this question on the stack */
+	struct set_ctx *c = sctx(d);
+	be_vmchange *ch = c->held;
+	c->held = NULL;
+	if (result == TUI_DLG_OK && ch)
+		send_changes(d, ch, false);
+	else
+		be_vmchange_free_void(ch);
+}
+
+static void no_free(struct tui_dialog *q)
+{
+	q->ctx = NULL;
+}
+
+/* Apply: false when nothing was sent (an error is shown, or no change, or
+ * a question is asked first). */
+static bool apply(struct tui_dialog *d, bool closing)
+{
+	struct set_ctx *c = sctx(d);
+	be_vmchange *ch;
+	char *err = NULL;
+
+	if (!c->conf || c->gone)
+		return false;
+	if (c->seq || c->held) {
+		set_error(d, xstrdup("Still waiting for the host's answer..."));
+		return false;
+	}
+	form_keep(d);
+	if (!(ch = collect(c, &err))) {
+		set_error(d, err ? err : closing ? NULL : xstrdup("Nothing changed."));
+		return false;
+	}
+	if (removes_boot_disk(c->conf, ch)) {
+		struct tui_dialog *q = tui_confirm("Remove the only disk",
+						   "This is the VM's only disk: without it, it boots from nothing "
+						   "but a CD/DVD or the network. Remove it?",
+						   "Remove", boot_disk_done);
+		c->held = ch;
+		q->ctx = d;
+		q->on_free = no_free;
+		tui_push_dialog(c->a, q);
+		set_error(d, NULL);
+		return false;
+	}
+	return send_changes(d, ch, closing);
 }
 
 static void follow_vm(struct tui_app *a, struct tui_dialog *d);
@@ -921,6 +972,11 @@ static void on_reply(struct tui_app *a, struct tui_dialog *d, const md_msg *m)
 	be_vmconf_free(&c->conf);
 	c->conf = m->ext; /* taken: the message is freed after this */
 	((md_msg *)m)->ext = NULL;
+	{
+		const md_host *h = md_host_get(a->model, c->host_id);
+		const md_vm *v = h ? md_vm_find(h, c->uuid) : NULL;
+		c->conf->autostart = v && v->autostart; /* the list has it: no round trip */
+	}
 	items_build(c);
 	c->sel = 0;
 	for (size_t i = 0; c->sel_key && i < c->nitems; i++)
@@ -969,6 +1025,7 @@ static void on_free(struct tui_dialog *d)
 	be_vmconf_free(&c->conf);
 	items_free(c);
 	kv_clear(c);
+	be_vmchange_free_void(c->held);
 	free(c->name);
 	free(c->sel_key);
 	free(c);
@@ -988,7 +1045,7 @@ static int after(struct tui_mode *m, struct tui_app *a, int r)
 	if (d->pressed == BTN_OK) {
 		if (c->gone || !c->conf)
 			return TUI_KEY_CLOSE;
-		if (apply(d, true) || !d->error)
+		if (apply(d, true) || (!d->error && !c->held))
 			return TUI_KEY_CLOSE; /* the answer goes to the status bar */
 	} else if (d->pressed == BTN_APPLY) {
 		apply(d, false);

@@ -115,6 +115,15 @@ apply() { # press Apply (the 4th button back from the list) and wait for want
 	tm_wait_for "$1" 30
 }
 
+answer_gone() { # answer_gone TEXT: the dialog's answer line (not the status bar) no longer says TEXT
+	local i
+	for ((i = 0; i < 50 * VMMC_TIMEOUT_SCALE; i++)); do
+		tm_capture | grep -qF "│ $1" || return 0
+		sleep 0.1
+	done
+	tm_fail "the answer '$1' stayed"
+}
+
 set_choice() { # set_choice TEXT: Right on the focused choice until < TEXT >
 	local i
 	for ((i = 0; i < 20; i++)); do
@@ -192,6 +201,7 @@ t_set_running() {
 	apply "changed now and at next boot"
 	lv_virsh domif-getlink "$n" "$MAC2" | grep -q "down" || tm_fail "link not down"
 	tm_keys M-l Space
+	answer_gone "Network adapter $MAC2: changed"
 	apply "changed now and at next boot"
 	lv_virsh domif-getlink "$n" "$MAC2" | grep -q "up" || tm_fail "link not up"
 
@@ -222,6 +232,7 @@ t_set_running() {
 	tm_wait_for "CD/DVD hdc ($(lv_name a.iso))" 5
 	item "CD/DVD hdc"
 	tm_keys M-i C-u
+	answer_gone "CD/DVD drive hdc: changed"
 	apply "CD/DVD drive hdc: changed now and at next boot"
 	lv_virsh domblklist "$n" | grep -qE "hdc +-" || tm_fail "ISO not ejected: $(lv_virsh domblklist "$n")"
 	tm_keys Escape

@@ -67,3 +67,22 @@ t_settings_properties_readonly_xml() {
 	tm_wait_gone "Edit XML (read-only)"
 	tm_wait_for "Settings - web01"
 }
+
+# Removing the VM's only disk asks first; No sends nothing, Yes sends it.
+t_settings_only_disk_asks() {
+	settings_open 100 30
+	tm_keys M-h Down Down Down Down
+	tm_wait_for "== Disk vda (web01.qcow2) =="
+	tm_keys M-r Space
+	tm_keys M-h BTab BTab BTab BTab Enter
+	tm_wait_for "This is the VM's only disk"
+	tm_keys Enter # No is focused first
+	tm_wait_gone "This is the VM's only disk"
+	tm_assert_contains "Disk vda (web01.qcow2)"
+	tm_assert_not_contains "removed"
+	tm_keys M-h BTab BTab BTab BTab Enter
+	tm_wait_for "This is the VM's only disk"
+	tm_keys y
+	# sent now: the test driver has no device detach, and says so
+	tm_wait_for "Disk: this function is not supported"
+}
