@@ -157,6 +157,7 @@ bench: deps-test
 	@tests/bench/console.sh $(abspath build/vmmc)
 	@tests/bench/ssh.sh $(abspath build/vmmc)
 	@tests/bench/storage.sh
+	@tests/bench/settings.sh $(abspath build/vmmc)
 
 # ---- install --------------------------------------------------------------
 install: all
