@@ -267,6 +267,18 @@ t_set_shutoff() {
 	set_choice hd
 	apply "Boot order: 'cdrom', 'hd' at next boot"
 	inactive "$n" | tr -d '\n ' | grep -q "<bootdev='cdrom'/><bootdev='hd'/>" || tm_fail "boot order"
+	# firmware: UEFI, then BIOS again (while shut off only)
+	tm_keys M-f
+	set_choice efi
+	apply "Firmware: efi at next boot"
+	inactive "$n" | grep -q "<os firmware='efi'>" || tm_fail "firmware: $(inactive "$n" | grep -A2 '<os')"
+	inactive "$n" >"$SET_TMP/$n.inactive.xml"
+	virt-xml-validate "$SET_TMP/$n.inactive.xml" domain >/dev/null 2>&1 || tm_fail "invalid XML (efi)"
+	item "Firmware and boot"
+	tm_keys M-f
+	set_choice bios
+	apply "Firmware: bios at next boot"
+	inactive "$n" | grep -q "firmware='efi'\|<loader" && tm_fail "still UEFI"
 
 	# a new disk volume, then removed with it
 	vol=$(lv_name d1.qcow2)
