@@ -869,6 +869,50 @@ char *be_domxml_set_boot(const char *xml, char *const *boot, size_t nboot, const
 	return out;
 }
 
+/* <graphics passwd=> of secure_xml (read with VIR_DOMAIN_XML_SECURE) put
+ * back into the same graphics (n-th of its type) of edited when it has none:
+ * the editor never saw the password (it is not written to disk) and the
+ * define must not drop it. NULL when nothing was copied (or either is not
+ * XML): use edited as it is. */
+char *be_domxml_keep_secrets(const char *edited, const char *secure_xml)
+{
+	xmlDocPtr e = be_xml_parse(edited), sx = e ? be_xml_parse(secure_xml) : NULL;
+	xmlNodePtr ed = e ? be_child(xmlDocGetRootElement(e), "devices") : NULL;
+	xmlNodePtr sd = sx ? be_child(xmlDocGetRootElement(sx), "devices") : NULL;
+	char *out = NULL;
+	bool copied = false;
+
+	for (xmlNodePtr g = ed ? ed->children : NULL; g && sd; g = g->next) {
+		char *type, *pw;
+		size_t nth = 0, k = 0;
+		if (!be_is(g, "graphics") || xmlHasProp(g, BAD_CAST "passwd"))
+			continue;
+		type = be_prop(g, "type");
+		for (xmlNodePtr p = ed->children; p != g; p = p->next)
+			if (be_is(p, "graphics") && (pw = be_prop(p, "type"))) {
+				nth += core_str_eq(pw, type);
+				free(pw);
+			}
+		for (xmlNodePtr q = sd->children; q; q = q->next) {
+			char *t2 = be_is(q, "graphics") ? be_prop(q, "type") : NULL;
+			if (t2 && core_str_eq(t2, type) && k++ == nth && (pw = be_prop(q, "passwd"))) {
+				xmlSetProp(g, BAD_CAST "passwd", BAD_CAST pw);
+				free(pw);
+				copied = true;
+			}
+			free(t2);
+		}
+		free(type);
+	}
+	if (copied)
+		out = be_xml_dump(e);
+	if (e)
+		xmlFreeDoc(e);
+	if (sx)
+		xmlFreeDoc(sx);
+	return out;
+}
+
 /* ---- change lists ---------------------------------------------------------- */
 
 be_vmchange *be_vmchange_new(void)
@@ -1398,8 +1442,18 @@ static int be_chg_define(be_chgctx *x, be_vmchg *g, char **done, char **err)
 			free(uuid);
 			return -1;
 		}
+		if (!uuid) {
+			*err = xasprintf("XML: the <uuid> element is missing (it says which VM this is: %s)", self);
+			return -1;
+		}
 		free(uuid);
-		xml = xstrdup(g->text);
+		/* passwords the editor was not shown (never on disk) are kept */
+		cfg = virDomainGetXMLDesc(x->dom, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE);
+		xml = cfg ? be_domxml_keep_secrets(g->text, cfg) : NULL;
+		virResetLastError();
+		free(cfg);
+		if (!xml)
+			xml = xstrdup(g->text);
 	} else {
 		bool active = virDomainIsActive(x->dom) == 1;
 		if (g->kind == BE_CHG_FIRMWARE && active) {

@@ -67,7 +67,9 @@
  *   BE_CHG_TITLE / BE_CHG_DESCRIPTION .text  virDomainSetMetadata
  *   BE_CHG_AUTOSTART .value 0/1     virDomainSetAutostart
  *   BE_CHG_DEFINE    .text = domain XML  virDomainDefineXML (Edit XML);
- *                                   refused when its uuid is another VM's
+ *                                   refused without a <uuid> or with another
+ *                                   VM's; graphics passwords kept
+ *                                   (be_domxml_keep_secrets)
  * Strings in the structs are the structs' own (malloc'd). */
 #ifndef BACKEND_BE_DEVICES_H
 #define BACKEND_BE_DEVICES_H
@@ -185,6 +187,11 @@ char *be_dev_xml(const be_device *d, char **err);
  * (fw NULL: unchanged; "bios": attribute removed). NULL with *err. */
 char *be_domxml_set_boot(const char *xml, char *const *boot, size_t nboot, const char *fw,
 			 char **err);
+/* Edit XML: the <graphics passwd=> of secure_xml (the inactive XML read
+ * with VIR_DOMAIN_XML_SECURE) put back into the same graphics (n-th of its
+ * type) of edited where it has none: the editor never sees a password, and
+ * the define must not drop it. NULL when nothing was copied. */
+char *be_domxml_keep_secrets(const char *edited, const char *secure_xml);
 /* "52:54:00:12:ab:CD" -> 0 when a unicast MAC (lowercased into out[18]). */
 int be_mac_check(const char *mac, char out[18], char **err);
 

@@ -407,6 +407,28 @@ static void test_set_boot(void **state)
 	free(cfg);
 }
 
+static void test_keep_secrets(void **state)
+{
+	const char *secure = "<domain><devices><graphics type='vnc' passwd='s3&lt;cr'/>"
+			     "<graphics type='spice' passwd='sp'/></devices></domain>";
+	const char *edited = "<domain><devices><graphics type='spice'/><graphics type='vnc' port='-1'/>"
+			     "</devices></domain>";
+	char *x = be_domxml_keep_secrets(edited, secure);
+	xmlDocPtr doc;
+	assert_non_null(x);
+	doc = be_xml_parse(x);
+	expect(doc, "string(/domain/devices/graphics[@type='vnc']/@passwd)", "s3<cr");
+	expect(doc, "string(/domain/devices/graphics[@type='vnc']/@port)", "-1");
+	expect(doc, "string(/domain/devices/graphics[@type='spice']/@passwd)", "sp");
+	xmlFreeDoc(doc);
+	free(x);
+	/* a password the user typed stays; nothing to copy: NULL (use as is) */
+	assert_null(be_domxml_keep_secrets("<domain><devices><graphics type='vnc' passwd='new'/></devices></domain>",
+					   secure));
+	assert_null(be_domxml_keep_secrets("<domain><devices/></domain>", secure));
+	assert_null(be_domxml_keep_secrets("not xml", secure));
+}
+
 static void test_change_when(void **state)
 {
 	be_vmconf *c = fixture();
@@ -611,6 +633,14 @@ static void test_job_define(void **state)
 	assert_true(core_str_has_prefix(T.text, "XML: "));
 	assert_string_equal(T.conf->boot[0], "network");
 
+	/* no uuid: refused (libvirt would take the name, maybe another VM's) */
+	ch = be_vmchange_new();
+	be_vmchange_add(ch, BE_CHG_DEFINE, BE_WHEN_AUTO, T.conf)->text =
+		xstrdup("<domain type='test'><name>test2</name><memory>1024</memory><os><type>hvm</type></os></domain>");
+	run(BE_OP_VM_CHANGE, T.uuid, ch);
+	assert_false(T.ok);
+	assert_non_null(strstr(T.text, "XML: the <uuid> element is missing"));
+
 	/* another VM's uuid is refused */
 	ch = be_vmchange_new();
 	x = xstrdup(T.conf->config_xml);
@@ -657,6 +687,7 @@ int main(void)
 		cmocka_unit_test(test_build_update),
 		cmocka_unit_test(test_mac_check),
 		cmocka_unit_test(test_set_boot),
+		cmocka_unit_test(test_keep_secrets),
 		cmocka_unit_test(test_change_when),
 	};
 	const struct CMUnitTest jobs[] = {
