@@ -979,7 +979,6 @@ const char *be_when_text(unsigned when)
 
 /* ---- the worker's jobs ---------------------------------------------------------- */
 
-#include <pthread.h>
 #include <unistd.h>
 
 #include <libvirt/libvirt.h>
@@ -988,48 +987,20 @@ const char *be_when_text(unsigned when)
 #include "../core/storage.h"
 #include "be_internal.h"
 
-/* The inactive XML, read on a thread of its own while the caller reads the
- * live one: both calls travel on the connection at once (libvirt
- * multiplexes them), one round trip for the two. */
-typedef struct be_xmlread {
-	virDomainPtr dom;
-	char *xml;
-	char *err;
-} be_xmlread;
-
-static void *be_inactive_read(void *p)
-{
-	be_xmlread *r = p;
-	r->xml = virDomainGetXMLDesc(r->dom, VIR_DOMAIN_XML_INACTIVE);
-	if (!r->xml)
-		r->err = be_last_error(NULL); /* this thread's error */
-	return NULL;
-}
-
-/* The VM's XML: live and inactive, one call each, at the same time (a
- * far host: one round trip for both, after the lookup). Autostart is not
- * read (a round trip): the VM list has it. */
+/* The VM's XML: the live one, then (when it runs) the inactive one: 2
+ * round trips with the lookup for a shut-off VM, 3 for a running one.
+ * (Both calls at once from two threads measured one round trip MORE on
+ * the far host: libvirt's client serializes them.) Autostart is not read
+ * (a round trip): the VM list has it. */
 static be_vmconf *be_details_read(virDomainPtr dom, char **err)
 {
-	be_xmlread r = { .dom = dom };
-	pthread_t t;
-	bool reffed = virDomainRef(dom) == 0;
-	bool threaded = reffed && pthread_create(&t, NULL, be_inactive_read, &r) == 0;
-	char *x0 = virDomainGetXMLDesc(dom, 0), *e0 = x0 ? NULL : be_last_error(NULL), *id;
+	char *x0 = virDomainGetXMLDesc(dom, 0), *cfg = NULL, *id;
 	xmlDocPtr d0;
 	bool active;
-	be_vmconf *c = NULL;
+	be_vmconf *c;
 
-	if (threaded)
-		pthread_join(t, NULL);
-	else
-		be_inactive_read(&r);
-	if (reffed)
-		virDomainFree(dom); /* the reference taken for the thread */
 	if (!x0) {
-		*err = e0;
-		free(r.xml);
-		free(r.err);
+		*err = be_last_error(NULL);
 		return NULL;
 	}
 	d0 = be_xml_parse(x0);
@@ -1038,18 +1009,20 @@ static be_vmconf *be_details_read(virDomainPtr dom, char **err)
 	free(id);
 	if (d0)
 		xmlFreeDoc(d0);
-	if (!r.xml && virDomainIsPersistent(dom) != 0) {
-		*err = r.err ? r.err : xstrdup("the inactive XML could not be read");
-		r.err = NULL;
-	} else if (active) {
-		c = be_vmconf_parse(x0, r.xml, err); /* r.xml NULL: transient */
+	if (active) {
+		cfg = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE);
+		if (!cfg && virDomainIsPersistent(dom) != 0) {
+			*err = be_last_error(NULL);
+			free(x0);
+			return NULL;
+		}
+		virResetLastError();
+		c = be_vmconf_parse(x0, cfg, err);
 	} else {
-		c = be_vmconf_parse(NULL, r.xml ? r.xml : x0, err);
+		c = be_vmconf_parse(NULL, x0, err);
 	}
-	virResetLastError();
 	free(x0);
-	free(r.xml);
-	free(r.err);
+	free(cfg);
 	return c;
 }
 

@@ -4,9 +4,9 @@
  *
  * ---- Reading ---------------------------------------------------------------
  * BE_OP_VM_DETAILS (uuid = the VM, no arg) reads the VM's live XML (when it
- * runs) and its inactive XML, one call each, both at once (a thread reads
- * the inactive one: with the lookup by uuid, 2 round trips on a far host),
- * and answers, with the job's .seq:
+ * runs) and its inactive XML, one call each (with the lookup by uuid: 2
+ * round trips for a shut-off VM, 3 for a running one), and answers, with
+ * the job's .seq:
  *   1. MD_MSG_VM_DETAILS: .ext = be_vmconf (below), .ext_free =
  *      be_vmconf_free_void (take it: set .ext NULL); .uuid the VM's;
  *      .ok false and .text the reason when it could not be read (a VM

@@ -99,7 +99,7 @@ echo "bench settings: O to the hardware list drawn (tmux, 10 ms polls), local qe
 echo "  shut-off VM: $(stats <"$tmp/ui.local.$off"); details job $(head -n "$runs" "$tmp/jobs" | stats)"
 echo "  running VM:  $(stats <"$tmp/ui.local.$run"); details job $(tail -n "$runs" "$tmp/jobs" | stats)"
 echo "  virsh dumpxml (a new virsh each time): shut off $(stats <"$tmp/virsh.$off"), running (+ --inactive) $(stats <"$tmp/virsh.$run")"
-echo "  round trips per open: the lookup, then the live and the inactive XML at once: 2"
+echo "  round trips per open: the lookup and the live XML (shut off: 2), then the inactive XML (running: 3)"
 
 # ---- the far host ----------------------------------------------------------------
 rtt=${VMMC_BENCH_RTT_MS:-200}
