@@ -397,6 +397,41 @@ static void iso_choices(struct tui_field *f, const md_host *h, const char *cur)
 		}
 }
 
+static const char *const nic_models[] = { "virtio", "e1000", "rtl8139" };
+
+/* A choice of the host's networks (or a bridge's name) and of the model. */
+static void nic_fields(struct tui_page *p, struct set_ctx *c, const struct set_item *it, const be_device *dv)
+{
+	const md_host *h = md_host_get(c->a->model, c->host_id);
+	struct tui_field *f;
+	const char *cur;
+	if (core_str_eq(dv->net_type, "network")) {
+		f = tui_page_add(p, &tui_field_choice, "net", "&Network", NULL);
+		cur = val_or(c, it, "net", dv->net_source);
+		for (size_t i = 0; h && i < h->nnets; i++)
+			tui_field_add_choice(f, h->nets[i].name);
+		for (size_t i = 0; i <= f->nchoices; i++) {
+			if (i == f->nchoices) {
+				tui_field_add_choice(f, cur); /* not (or no longer) a network of the host */
+				f->choice = (int)i;
+				break;
+			}
+			if (!strcmp(f->choices[i], cur)) {
+				f->choice = (int)i;
+				break;
+			}
+		}
+	} else if (core_str_eq(dv->net_type, "bridge")) {
+		add_text(p, c, it, "bridge", "&Bridge", dv->net_source);
+	}
+	f = add_choice(p, c, it, "model", "Mo&del", nic_models, CORE_ARRAY_LEN(nic_models), dv->model);
+	if (dv->model && f->choice == 0 && strcmp(dv->model, nic_models[0])) {
+		tui_field_add_choice(f, dv->model);
+		f->choice = (int)f->nchoices - 1;
+	}
+	add_label(p, "i3", "Network and link: now and at next boot; model: at next boot");
+}
+
 static void form_dev(struct tui_page *p, struct set_ctx *c, const struct set_item *it)
 {
 	const be_vmconf *v = c->conf;
@@ -424,6 +459,7 @@ static void form_dev(struct tui_page *p, struct set_ctx *c, const struct set_ite
 		add_labelf(p, "i1", "MAC %s, %s %s, model %s%s%s", dv->mac ? dv->mac : "", dv->net_type ? dv->net_type : "",
 			   dv->net_source ? dv->net_source : "", dv->model ? dv->model : "",
 			   dv->ifname ? ", host side " : "", dv->ifname ? dv->ifname : "");
+		nic_fields(p, c, it, dv);
 		add_check(p, c, it, "link", "&Link up", !dv->link_down);
 		add_check(p, c, it, "remove", "&Remove this adapter", false);
 		break;
@@ -701,12 +737,43 @@ static unsigned dev_when(const be_vmconf *v, const be_device *dv)
 	return BE_WHEN_AUTO;
 }
 
+/* NIC: network / bridge and link can change live; the model only for the
+ * next boot (then a live update carries the rest with the old model). */
+static void collect_nic(struct set_ctx *c, be_vmchange *ch, const struct set_item *it, const be_device *dv)
+{
+	const be_vmconf *v = c->conf;
+	const char *link = kv_get(c, it->key, "link"), *net = kv_get(c, it->key, "net"),
+		   *br = kv_get(c, it->key, "bridge"), *model = kv_get(c, it->key, "model");
+	const char *src = net ? net : br && *br ? br : NULL;
+	bool link_down = link ? strcmp(link, "1") != 0 : dv->link_down;
+	bool live = (src && !core_str_eq(src, dv->net_source)) || link_down != dv->link_down;
+	bool model_ch = model && !core_str_eq(model, dv->model);
+	unsigned when = dev_when(v, dv);
+	be_vmchg *g;
+
+	if (!live && !model_ch)
+		return;
+	if (model_ch && v->active && live && dv->in_live) {
+		g = be_vmchange_add(ch, BE_CHG_UPDATE, BE_WHEN_NOW, v);
+		be_device_copy(&g->dev, dv);
+		if (src)
+			core_str_set(&g->dev.net_source, src);
+		g->dev.link_down = link_down;
+	}
+	g = be_vmchange_add(ch, BE_CHG_UPDATE, model_ch ? BE_WHEN_BOOT : when, v);
+	be_device_copy(&g->dev, dv);
+	if (src)
+		core_str_set(&g->dev.net_source, src);
+	if (model_ch)
+		core_str_set(&g->dev.model, model);
+	g->dev.link_down = link_down;
+}
+
 static void collect_dev(struct set_ctx *c, be_vmchange *ch, const struct set_item *it)
 {
 	const be_vmconf *v = c->conf;
 	const be_device *dv = &v->devs[it->dev];
-	const char *rm = kv_get(c, it->key, "remove"), *iso = kv_get(c, it->key, "iso"),
-		   *link = kv_get(c, it->key, "link");
+	const char *rm = kv_get(c, it->key, "remove"), *iso = kv_get(c, it->key, "iso");
 	be_vmchg *g;
 
 	if (rm && !strcmp(rm, "1")) {
@@ -724,11 +791,8 @@ static void collect_dev(struct set_ctx *c, be_vmchange *ch, const struct set_ite
 		xfree(&g->dev.vol);
 		core_str_set(&g->dev.source, *iso ? iso : NULL);
 	}
-	if (dv->kind == BE_DEVK_NIC && link && (!strcmp(link, "1")) == dv->link_down) {
-		g = be_vmchange_add(ch, BE_CHG_UPDATE, dev_when(v, dv), v);
-		be_device_copy(&g->dev, dv);
-		g->dev.link_down = !dv->link_down;
-	}
+	if (dv->kind == BE_DEVK_NIC)
+		collect_nic(c, ch, it, dv);
 }
 
 static void collect_mgmt(struct set_ctx *c, be_vmchange *ch, const struct set_item *it)

@@ -204,6 +204,13 @@ t_set_running() {
 	answer_gone "Network adapter $MAC2: changed"
 	apply "changed now and at next boot"
 	lv_virsh domif-getlink "$n" "$MAC2" | grep -q "up" || tm_fail "link not up"
+	# the model: for the next boot only (pending until a restart)
+	tm_keys M-d
+	set_choice e1000
+	apply "Network adapter $MAC2: changed at next boot"
+	inactive "$n" | grep -A4 "$MAC2" | grep -q "model type='e1000'" || tm_fail "model not for the next boot"
+	lv_virsh dumpxml "$n" | grep -A6 "$MAC2" | grep -q "model type='virtio'" || tm_fail "live model changed"
+	tm_wait_for "* Network adapter $MAC2" 5
 
 	# a malformed MAC is refused, nothing attached
 	item "+ Add hardware"
@@ -234,7 +241,7 @@ t_set_running() {
 	tm_keys M-i C-u
 	answer_gone "CD/DVD drive hdc: changed"
 	apply "CD/DVD drive hdc: changed now and at next boot"
-	lv_virsh domblklist "$n" | grep -qE "hdc +-" || tm_fail "ISO not ejected: $(lv_virsh domblklist "$n")"
+	wait_virsh 10 eval "lv_virsh domblklist $n | grep -qE 'hdc +-'" || tm_fail "ISO not ejected: $(lv_virsh domblklist "$n")"
 	tm_keys Escape
 	tm_wait_gone "Settings - $n" 5
 }
