@@ -1460,6 +1460,59 @@ static int be_chg_define(be_chgctx *x, be_vmchg *g, char **done, char **err)
 	return 0;
 }
 
+/* Grow a disk: the running VM's block device (QEMU grows the file), or
+ * its volume while shut off. */
+static int be_chg_grow(be_chgctx *x, be_vmchg *g, char **done, char **err)
+{
+	const be_device *d = &g->dev;
+	bool live = virDomainIsActive(x->dom) == 1;
+	unsigned long long cap = 0;
+	char *path = NULL, *v, *c;
+	virStorageVolPtr vol = NULL;
+	int rc = -2;
+
+	if (!d->target) {
+		*err = xstrdup("Disk: which one (no target)");
+		return -1;
+	}
+	if (live) {
+		virDomainBlockInfo bi;
+		if (virDomainGetBlockInfo(x->dom, d->target, &bi, 0) < 0)
+			return -2;
+		cap = bi.capacity;
+	} else {
+		virStorageVolInfo vi;
+		path = be_dev_path(virDomainGetConnect(x->dom), d);
+		vol = path ? virStorageVolLookupByPath(virDomainGetConnect(x->dom), path) : NULL;
+		if (!vol || virStorageVolGetInfo(vol, &vi) < 0) {
+			if (vol)
+				virStorageVolFree(vol);
+			free(path);
+			return -2;
+		}
+		cap = vi.capacity;
+	}
+	v = be_bytes_text(g->value);
+	c = be_bytes_text(cap);
+	if (g->value <= cap) {
+		*err = xasprintf("Disk %s: %s is not larger than its size (%s): disks only grow", d->target, v, c);
+		rc = -1;
+	} else if (live ? virDomainBlockResize(x->dom, d->target, g->value, VIR_DOMAIN_BLOCK_RESIZE_BYTES) == 0
+			: virStorageVolResize(vol, g->value, 0) == 0) {
+		g->when = live ? BE_WHEN_NOW | BE_WHEN_BOOT : BE_WHEN_BOOT;
+		*done = xasprintf("Disk %s: grown from %s to %s %s", d->target, c, v,
+				  live ? "now (the guest sees it at once)" : "(for the next boot)");
+		x->pools_changed = true;
+		rc = 0;
+	}
+	if (vol)
+		virStorageVolFree(vol);
+	free(path);
+	free(v);
+	free(c);
+	return rc;
+}
+
 static int be_chg_one(be_chgctx *x, be_vmchg *g, const char *name, char **done, char **err)
 {
 	int t;
@@ -1487,6 +1540,8 @@ static int be_chg_one(be_chgctx *x, be_vmchg *g, const char *name, char **done, 
 		*done = xasprintf("%s: set %s", t == VIR_DOMAIN_METADATA_TITLE ? "Title" : "Description",
 				  be_when_text(g->when));
 		return 0;
+	case BE_CHG_GROW:
+		return be_chg_grow(x, g, done, err);
 	case BE_CHG_AUTOSTART:
 		if (virDomainSetAutostart(x->dom, g->value != 0) < 0)
 			return -2;

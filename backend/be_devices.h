@@ -64,6 +64,9 @@
  *   BE_CHG_BOOT      .boot          virDomainDefineXML of the inactive XML
  *                                   with the new <os><boot> order
  *   BE_CHG_FIRMWARE  .text "bios"/"efi"  define; refused while running
+ *   BE_CHG_GROW      .dev (a disk), .value bytes: virDomainBlockResize
+ *                                   when it runs, else virStorageVolResize
+ *                                   of its volume; refused unless larger
  *   BE_CHG_TITLE / BE_CHG_DESCRIPTION .text  virDomainSetMetadata
  *   BE_CHG_AUTOSTART .value 0/1     virDomainSetAutostart
  *   BE_CHG_DEFINE    .text = domain XML  virDomainDefineXML (Edit XML);
@@ -211,6 +214,7 @@ enum be_chg_kind {
 	BE_CHG_DESCRIPTION,
 	BE_CHG_AUTOSTART,
 	BE_CHG_DEFINE,
+	BE_CHG_GROW,
 };
 
 enum { BE_WHEN_AUTO = 0, BE_WHEN_NOW = 1, BE_WHEN_BOOT = 2 };

@@ -397,6 +397,32 @@ static void iso_choices(struct tui_field *f, const md_host *h, const char *cur)
 		}
 }
 
+/* The disk's volume in the host's pools (by path or pool/volume), NULL
+ * when it is in none. */
+static const md_vol *disk_vol(const struct set_ctx *c, const be_device *dv)
+{
+	const md_host *h = md_host_get(c->a->model, c->host_id);
+	for (size_t i = 0; h && i < h->npools; i++)
+		for (size_t k = 0; k < h->pools[i].nvols; k++) {
+			const md_vol *vol = &h->pools[i].vols[k];
+			if ((dv->source && core_str_eq(vol->path, dv->source)) ||
+			    (dv->vol && core_str_eq(vol->name, dv->vol) && core_str_eq(h->pools[i].name, dv->pool)))
+				return vol;
+		}
+	return NULL;
+}
+
+static void disk_size_field(struct tui_page *p, struct set_ctx *c, const struct set_item *it, const be_device *dv)
+{
+	const md_vol *vol = disk_vol(c, dv);
+	char size[32] = "";
+	if (vol)
+		core_size_fmt(vol->capacity, size, sizeof(size));
+	add_text(p, c, it, "size", "&Size", size);
+	add_label(p, "i3", vol ? "Grow it: now when the VM runs (the guest sees it), else in its pool"
+			       : "Size unknown (not a volume of the host's pools): type a size to grow it");
+}
+
 static const char *const nic_models[] = { "virtio", "e1000", "rtl8139" };
 
 /* A choice of the host's networks (or a bridge's name) and of the model. */
@@ -445,6 +471,7 @@ static void form_dev(struct tui_page *p, struct set_ctx *c, const struct set_ite
 			   dv->vol ? dv->vol : dv->source ? dv->source : "");
 		add_labelf(p, "i2", "Bus %s, format %s%s", dv->bus ? dv->bus : "?", dv->format ? dv->format : "?",
 			   dv->readonly ? ", read-only" : "");
+		disk_size_field(p, c, it, dv);
 		add_check(p, c, it, "remove", "&Remove this disk", false);
 		add_check(p, c, it, "delvol", "Also &delete its volume (refused if another VM uses it)", false);
 		break;
@@ -769,7 +796,27 @@ static void collect_nic(struct set_ctx *c, be_vmchange *ch, const struct set_ite
 	g->dev.link_down = link_down;
 }
 
-static void collect_dev(struct set_ctx *c, be_vmchange *ch, const struct set_item *it)
+static int collect_grow(struct set_ctx *c, be_vmchange *ch, const struct set_item *it, const be_device *dv,
+			char **err)
+{
+	const char *sz = kv_get(c, it->key, "size");
+	const md_vol *vol = disk_vol(c, dv);
+	char shown[32] = "";
+	uint64_t want;
+	be_vmchg *g;
+	if (vol)
+		core_size_fmt(vol->capacity, shown, sizeof(shown));
+	if (!sz || !*sz || !strcmp(sz, shown))
+		return 0; /* untouched (or shown before the pool list came) */
+	if (parse_size("Size", sz, &want, err) < 0)
+		return -1;
+	g = be_vmchange_add(ch, BE_CHG_GROW, BE_WHEN_AUTO, c->conf);
+	be_device_copy(&g->dev, dv);
+	g->value = want;
+	return 0;
+}
+
+static int collect_dev(struct set_ctx *c, be_vmchange *ch, const struct set_item *it, char **err)
 {
 	const be_vmconf *v = c->conf;
 	const be_device *dv = &v->devs[it->dev];
@@ -781,7 +828,7 @@ static void collect_dev(struct set_ctx *c, be_vmchange *ch, const struct set_ite
 		g = be_vmchange_add(ch, BE_CHG_DETACH, dev_when(v, dv), v);
 		be_device_copy(&g->dev, dv);
 		g->dev.delete_volume = dvol && !strcmp(dvol, "1");
-		return;
+		return 0;
 	}
 	if (dv->kind == BE_DEVK_CDROM && iso && !core_str_eq(*iso ? iso : NULL, dv->source ? dv->source : NULL) &&
 	    !(!*iso && !dv->source && !dv->vol)) {
@@ -793,6 +840,9 @@ static void collect_dev(struct set_ctx *c, be_vmchange *ch, const struct set_ite
 	}
 	if (dv->kind == BE_DEVK_NIC)
 		collect_nic(c, ch, it, dv);
+	if (dv->kind == BE_DEVK_DISK)
+		return collect_grow(c, ch, it, dv, err);
+	return 0;
 }
 
 static void collect_mgmt(struct set_ctx *c, be_vmchange *ch, const struct set_item *it)
@@ -894,7 +944,7 @@ static be_vmchange *collect(struct set_ctx *c, char **err)
 		case IT_BOOT: collect_boot(c, ch, it); break;
 		case IT_MEMORY: rc = collect_pair(c, ch, it, true, err); break;
 		case IT_CPU: rc = collect_pair(c, ch, it, false, err); break;
-		case IT_DEV: collect_dev(c, ch, it); break;
+		case IT_DEV: rc = collect_dev(c, ch, it, err); break;
 		case IT_MGMT: collect_mgmt(c, ch, it); break;
 		case IT_ADD: rc = collect_add(c, ch, it, err); break;
 		default: break;

@@ -301,6 +301,16 @@ t_set_shutoff() {
 	inactive "$n" | grep -q "volume='$vol'" || tm_fail "disk not defined"
 	inactive "$n" >"$SET_TMP/$n.inactive.xml"
 	virt-xml-validate "$SET_TMP/$n.inactive.xml" domain >/dev/null 2>&1 || tm_fail "invalid XML"
+	# grown in its pool (shut off); never shrunk
+	item "Disk vda"
+	tm_wait_for "Size:     16 MiB" 5
+	field M-s "32 MiB"
+	apply "Disk vda: grown from 16 MiB to 32 MiB (for the next boot)"
+	lv_virsh vol-info "$vol" --pool "$POOL" --bytes | grep -q "Capacity: *33554432 bytes" ||
+		tm_fail "not grown: $(lv_virsh vol-info "$vol" --pool "$POOL")"
+	item "Disk vda"
+	field M-s "8 MiB"
+	apply "disks only grow"
 	item "Disk vda"
 	tm_keys M-r Space M-d Space
 	apply "removed with its volume at next boot"
