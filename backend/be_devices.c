@@ -869,6 +869,53 @@ char *be_domxml_set_boot(const char *xml, char *const *boot, size_t nboot, const
 	return out;
 }
 
+char *be_domxml_set_disk_bus(const char *xml, const char *target, const char *bus, char **err)
+{
+	xmlDocPtr doc = be_xml_parse(xml);
+	xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL, devs = be_child(root, "devices"), disk = NULL;
+	be_vmconf *c;
+	char *out = NULL, *nt = NULL, *e = NULL;
+
+	if (!be_is(root, "domain") || !devs) {
+		*err = xstrdup("not a domain's XML");
+		goto out;
+	}
+	if (!bus || (strcmp(bus, "virtio") && strcmp(bus, "sata") && strcmp(bus, "scsi") && strcmp(bus, "ide"))) {
+		*err = xasprintf("Bus: unknown \"%s\" (virtio, sata, scsi, ide)", bus ? bus : "");
+		goto out;
+	}
+	for (xmlNodePtr n = devs->children; n && !disk; n = n->next) {
+		char *t = be_is(n, "disk") ? be_cprop(n, "target", "dev") : NULL;
+		if (core_str_eq(t, target))
+			disk = n;
+		free(t);
+	}
+	if (!disk) {
+		*err = xasprintf("Disk: the VM has no disk %s", target ? target : "");
+		goto out;
+	}
+	/* the new target name: the first free one of the bus's prefix */
+	if (!(c = be_vmconf_parse(NULL, xml, &e))) {
+		*err = e;
+		goto out;
+	}
+	nt = be_vmconf_free_target(c, bus);
+	be_vmconf_free(&c);
+	if (!nt) {
+		*err = xasprintf("Bus: no free %s target", bus);
+		goto out;
+	}
+	xmlSetProp(be_child(disk, "target"), BAD_CAST "dev", BAD_CAST nt);
+	xmlSetProp(be_child(disk, "target"), BAD_CAST "bus", BAD_CAST bus);
+	be_drop(disk, "address"); /* libvirt gives it one on the new bus */
+	out = be_xml_dump(doc);
+out:
+	free(nt);
+	if (doc)
+		xmlFreeDoc(doc);
+	return out;
+}
+
 /* <graphics passwd=> of secure_xml (read with VIR_DOMAIN_XML_SECURE) put
  * back into the same graphics (n-th of its type) of edited when it has none:
  * the editor never saw the password (it is not written to disk) and the
@@ -1435,7 +1482,9 @@ static int be_chg_define(be_chgctx *x, be_vmchg *g, char **done, char **err)
 		}
 		if (!(cfg = virDomainGetXMLDesc(x->dom, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE)))
 			return -2;
-		if (g->kind == BE_CHG_BOOT)
+		if (g->kind == BE_CHG_BUS)
+			xml = be_domxml_set_disk_bus(cfg, g->dev.target, g->text, err);
+		else if (g->kind == BE_CHG_BOOT)
 			xml = be_domxml_set_boot(cfg, g->boot, g->nboot, NULL, err);
 		else
 			xml = be_domxml_set_boot(cfg, NULL, 0, g->text, err);
@@ -1452,6 +1501,8 @@ static int be_chg_define(be_chgctx *x, be_vmchg *g, char **done, char **err)
 		char *order = be_names_join(g->boot, g->nboot);
 		*done = xasprintf("Boot order: %s %s", order, be_when_text(g->when));
 		free(order);
+	} else if (g->kind == BE_CHG_BUS) {
+		*done = xasprintf("Disk %s: on the %s bus %s", g->dev.target, g->text, be_when_text(g->when));
 	} else if (g->kind == BE_CHG_FIRMWARE) {
 		*done = xasprintf("Firmware: %s %s", g->text, be_when_text(g->when));
 	} else {
@@ -1530,6 +1581,7 @@ static int be_chg_one(be_chgctx *x, be_vmchg *g, const char *name, char **done, 
 	case BE_CHG_BOOT:
 	case BE_CHG_FIRMWARE:
 	case BE_CHG_DEFINE:
+	case BE_CHG_BUS:
 		return be_chg_define(x, g, done, err);
 	case BE_CHG_TITLE:
 	case BE_CHG_DESCRIPTION:

@@ -67,6 +67,10 @@
  *   BE_CHG_GROW      .dev (a disk), .value bytes: virDomainBlockResize
  *                                   when it runs, else virStorageVolResize
  *                                   of its volume; refused unless larger
+ *   BE_CHG_BUS       .dev.target, .text = "virtio" / "sata" / "scsi" / "ide":
+ *                                   define of the inactive XML with the disk
+ *                                   on that bus (be_domxml_set_disk_bus);
+ *                                   next boot
  *   BE_CHG_TITLE / BE_CHG_DESCRIPTION .text  virDomainSetMetadata
  *   BE_CHG_AUTOSTART .value 0/1     virDomainSetAutostart
  *   BE_CHG_DEFINE    .text = domain XML  virDomainDefineXML (Edit XML);
@@ -190,6 +194,11 @@ char *be_dev_xml(const be_device *d, char **err);
  * (fw NULL: unchanged; "bios": attribute removed). NULL with *err. */
 char *be_domxml_set_boot(const char *xml, char *const *boot, size_t nboot, const char *fw,
 			 char **err);
+/* The domain XML with disk target moved to bus (its new target the first
+ * free name of the bus: vdX, sdX, hdX; its <address> dropped for libvirt to
+ * give a new one). NULL with *err. (Integration Services: "switch a disk to
+ * virtio".) */
+char *be_domxml_set_disk_bus(const char *xml, const char *target, const char *bus, char **err);
 /* Edit XML: the <graphics passwd=> of secure_xml (the inactive XML read
  * with VIR_DOMAIN_XML_SECURE) put back into the same graphics (n-th of its
  * type) of edited where it has none: the editor never sees a password, and
@@ -215,6 +224,7 @@ enum be_chg_kind {
 	BE_CHG_AUTOSTART,
 	BE_CHG_DEFINE,
 	BE_CHG_GROW,
+	BE_CHG_BUS,
 };
 
 enum { BE_WHEN_AUTO = 0, BE_WHEN_NOW = 1, BE_WHEN_BOOT = 2 };

@@ -423,6 +423,7 @@ static void disk_size_field(struct tui_page *p, struct set_ctx *c, const struct 
 			       : "Size unknown (not a volume of the host's pools): type a size to grow it");
 }
 
+static const char *const bus_choices[] = { "virtio", "sata", "scsi" };
 static const char *const nic_models[] = { "virtio", "e1000", "rtl8139" };
 
 /* A choice of the host's networks (or a bridge's name) and of the model. */
@@ -472,6 +473,7 @@ static void form_dev(struct tui_page *p, struct set_ctx *c, const struct set_ite
 		add_labelf(p, "i2", "Bus %s, format %s%s", dv->bus ? dv->bus : "?", dv->format ? dv->format : "?",
 			   dv->readonly ? ", read-only" : "");
 		disk_size_field(p, c, it, dv);
+		add_choice(p, c, it, "bus", "&Bus", bus_choices, 3, dv->bus ? dv->bus : "virtio");
 		add_check(p, c, it, "remove", "&Remove this disk", false);
 		add_check(p, c, it, "delvol", "Also &delete its volume (refused if another VM uses it)", false);
 		break;
@@ -521,7 +523,6 @@ static void form_mgmt(struct tui_page *p, const struct set_ctx *c, const struct 
 static const char *const add_whats[] = { "(nothing)", "Disk: new volume", "Disk: existing file or volume path",
 					 "CD/DVD drive", "Network adapter", "Serial console", "Guest agent channel" };
 enum { ADD_NONE, ADD_DISK_NEW, ADD_DISK_PATH, ADD_CDROM, ADD_NIC, ADD_SERIAL, ADD_AGENT };
-static const char *const bus_choices[] = { "virtio", "sata", "scsi" };
 static const char *const fmt_choices[] = { "qcow2", "raw" };
 static const char *const model_choices[] = { "virtio", "e1000", "rtl8139" };
 
@@ -816,6 +817,17 @@ static int collect_grow(struct set_ctx *c, be_vmchange *ch, const struct set_ite
 	return 0;
 }
 
+static void collect_bus(struct set_ctx *c, be_vmchange *ch, const struct set_item *it, const be_device *dv)
+{
+	const char *bus = kv_get(c, it->key, "bus");
+	be_vmchg *g;
+	if (!bus || core_str_eq(bus, dv->bus ? dv->bus : "virtio"))
+		return;
+	g = be_vmchange_add(ch, BE_CHG_BUS, BE_WHEN_BOOT, c->conf);
+	be_device_copy(&g->dev, dv);
+	g->text = xstrdup(bus);
+}
+
 static int collect_dev(struct set_ctx *c, be_vmchange *ch, const struct set_item *it, char **err)
 {
 	const be_vmconf *v = c->conf;
@@ -840,8 +852,10 @@ static int collect_dev(struct set_ctx *c, be_vmchange *ch, const struct set_item
 	}
 	if (dv->kind == BE_DEVK_NIC)
 		collect_nic(c, ch, it, dv);
-	if (dv->kind == BE_DEVK_DISK)
+	if (dv->kind == BE_DEVK_DISK) {
+		collect_bus(c, ch, it, dv);
 		return collect_grow(c, ch, it, dv, err);
+	}
 	return 0;
 }
 

@@ -311,9 +311,16 @@ t_set_shutoff() {
 	item "Disk vda"
 	field M-s "8 MiB"
 	apply "disks only grow"
+	# another bus (next boot; a define): virtio -> SCSI, named sda
 	item "Disk vda"
+	field M-s "32 MiB"
+	tm_keys M-b
+	set_choice scsi
+	apply "Disk vda: on the scsi bus at next boot"
+	inactive "$n" | grep -q "<target dev='sda' bus='scsi'/>" || tm_fail "bus: $(inactive "$n" | grep -B3 -A3 "$vol")"
+	item "Disk sda"
 	tm_keys M-r Space M-d Space
-	apply "removed with its volume at next boot"
+	apply "Disk sda: removed with its volume at next boot"
 	lv_virsh vol-info "$vol" --pool "$POOL" >/dev/null 2>&1 && { tm_capture >&2; lv_virsh vol-list "$POOL" >&2; tm_fail "volume left"; }
 	inactive "$n" | grep -q "volume='$vol'" && tm_fail "disk still defined"
 	inactive "$n" >"$SET_TMP/$n.inactive.xml"

@@ -429,6 +429,37 @@ static void test_keep_secrets(void **state)
 	assert_null(be_domxml_keep_secrets("not xml", secure));
 }
 
+static void test_set_disk_bus(void **state)
+{
+	char *cfg = slurp("tests/fixtures/devices/inactive.xml"), *err = NULL, *x;
+	xmlDocPtr doc;
+	be_vmconf *c;
+
+	x = be_domxml_set_disk_bus(cfg, "vda", "sata", &err);
+	assert_non_null(x);
+	c = be_vmconf_parse(NULL, x, &err);
+	assert_non_null(c);
+	/* sda is the CD/DVD drive's: the disk becomes sdb, its source kept */
+	assert_null(dev_by(c, BE_DEVK_DISK, "vda"));
+	assert_string_equal(dev_by(c, BE_DEVK_DISK, "sdb")->source, "/var/lib/libvirt/images/web.qcow2");
+	assert_string_equal(dev_by(c, BE_DEVK_DISK, "sdb")->bus, "sata");
+	assert_non_null(dev_by(c, BE_DEVK_DISK, "vdb"));
+	be_vmconf_free(&c);
+	doc = be_xml_parse(x);
+	expect(doc, "string(/domain/name)", "web<1> & \"co\"");
+	xmlFreeDoc(doc);
+	free(x);
+
+	assert_null(be_domxml_set_disk_bus(cfg, "vdz", "sata", &err));
+	assert_string_equal(err, "Disk: the VM has no disk vdz");
+	free(err);
+	err = NULL;
+	assert_null(be_domxml_set_disk_bus(cfg, "vda", "floppy", &err));
+	assert_non_null(strstr(err, "Bus: unknown"));
+	free(err);
+	free(cfg);
+}
+
 static void test_change_when(void **state)
 {
 	be_vmconf *c = fixture();
@@ -688,6 +719,7 @@ int main(void)
 		cmocka_unit_test(test_mac_check),
 		cmocka_unit_test(test_set_boot),
 		cmocka_unit_test(test_keep_secrets),
+		cmocka_unit_test(test_set_disk_bus),
 		cmocka_unit_test(test_change_when),
 	};
 	const struct CMUnitTest jobs[] = {
