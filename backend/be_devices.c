@@ -761,7 +761,21 @@ static void be_set_chr(xmlNodePtr n, const be_device *d)
 static const char *const be_new_elem[BE_DEVK__COUNT] = {
 	[BE_DEVK_DISK] = "disk", [BE_DEVK_CDROM] = "disk", [BE_DEVK_NIC] = "interface",
 	[BE_DEVK_SERIAL] = "serial", [BE_DEVK_CONSOLE] = "console", [BE_DEVK_CHANNEL] = "channel",
+	[BE_DEVK_TPM] = "tpm",
 };
+
+/* A TPM: emulated (swtpm), 2.0, tpm-crb unless .model says. */
+static void be_set_tpm(xmlNodePtr n, const be_device *d)
+{
+	xmlNodePtr b;
+	if (d->model || !xmlHasProp(n, BAD_CAST "model"))
+		xmlSetProp(n, BAD_CAST "model", BAD_CAST(d->model ? d->model : "tpm-crb"));
+	if (!be_child(n, "backend")) {
+		b = xmlNewChild(n, NULL, BAD_CAST "backend", NULL);
+		xmlSetProp(b, BAD_CAST "type", BAD_CAST "emulator");
+		xmlSetProp(b, BAD_CAST "version", BAD_CAST(d->detail ? d->detail : "2.0"));
+	}
+}
 
 char *be_dev_xml(const be_device *d, char **err)
 {
@@ -803,6 +817,9 @@ char *be_dev_xml(const be_device *d, char **err)
 	case BE_DEVK_CONSOLE:
 	case BE_DEVK_CHANNEL:
 		be_set_chr(n, d);
+		break;
+	case BE_DEVK_TPM:
+		be_set_tpm(n, d);
 		break;
 	default:
 		break;
@@ -913,6 +930,26 @@ out:
 	free(nt);
 	if (doc)
 		xmlFreeDoc(doc);
+	return out;
+}
+
+char *be_domxml_add_device(const char *xml, const char *dev_xml, char **err)
+{
+	xmlDocPtr doc = be_xml_parse(xml), dd = be_xml_parse(dev_xml);
+	xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL, devs = be_child(root, "devices");
+	xmlNodePtr dn = dd ? xmlDocGetRootElement(dd) : NULL;
+	char *out = NULL;
+
+	if (!be_is(root, "domain") || !devs || !dn) {
+		*err = xstrdup(!dn ? "the device's XML cannot be read" : "not a domain's XML");
+	} else {
+		xmlAddChild(devs, xmlDocCopyNode(dn, doc, 1));
+		out = be_xml_dump(doc);
+	}
+	if (doc)
+		xmlFreeDoc(doc);
+	if (dd)
+		xmlFreeDoc(dd);
 	return out;
 }
 
@@ -1382,11 +1419,36 @@ static int be_mac_free(be_chgctx *x, const be_device *d, const char *self, char 
 	return rc;
 }
 
+/* CONFIG attach refused as unsupported: the inactive XML with the device
+ * added, defined (libvirt 9.0 attaches no TPM, even persistently). 0, or -1
+ * with libvirt's error of the step that failed left in place. */
+static int be_attach_by_define(be_chgctx *x, const char *dev_xml)
+{
+	int code = 0;
+	char *e = be_last_error(&code), *cfg, *xml, *err = NULL;
+	virDomainPtr nd = NULL;
+
+	free(e);
+	if (code != VIR_ERR_OPERATION_UNSUPPORTED && code != VIR_ERR_NO_SUPPORT)
+		return -1;
+	cfg = virDomainGetXMLDesc(x->dom, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE);
+	xml = cfg ? be_domxml_add_device(cfg, dev_xml, &err) : NULL;
+	if (xml)
+		nd = virDomainDefineXML(virDomainGetConnect(x->dom), xml);
+	free(err);
+	free(cfg);
+	free(xml);
+	if (!nd)
+		return -1;
+	virDomainFree(nd);
+	return 0;
+}
+
 static int be_chg_device(be_chgctx *x, be_vmchg *g, const char *name, char **done, char **err)
 {
 	be_device *d = &g->dev;
 	char *xml, *users;
-	const char *what = be_devk_name(d->kind);
+	const char *what = be_devk_name(d->kind), *id;
 	int rc;
 
 	if (g->kind == BE_CHG_ATTACH && d->kind == BE_DEVK_NIC && be_mac_free(x, d, name, err) < 0)
@@ -1411,8 +1473,11 @@ static int be_chg_device(be_chgctx *x, be_vmchg *g, const char *name, char **don
 		free(xml);
 		return -1;
 	}
-	if (g->kind == BE_CHG_ATTACH)
+	if (g->kind == BE_CHG_ATTACH) {
 		rc = virDomainAttachDeviceFlags(x->dom, xml, be_chg_flags(g->when));
+		if (rc < 0 && g->when == BE_WHEN_BOOT)
+			rc = be_attach_by_define(x, xml); /* a device libvirt cannot attach (a TPM) */
+	}
 	else if (g->kind == BE_CHG_UPDATE)
 		rc = virDomainUpdateDeviceFlags(x->dom, xml, be_chg_flags(g->when));
 	else
@@ -1435,8 +1500,8 @@ static int be_chg_device(be_chgctx *x, be_vmchg *g, const char *name, char **don
 		free(e);
 		return -1;
 	}
-	*done = xasprintf("%s %s: %s %s", what,
-			  d->target ? d->target : d->mac ? d->mac : d->tgt_name ? d->tgt_name : "",
+	id = d->target ? d->target : d->mac ? d->mac : d->tgt_name;
+	*done = xasprintf("%s%s%s: %s %s", what, id ? " " : "", id ? id : "",
 			  g->kind == BE_CHG_ATTACH ? "added" : g->kind == BE_CHG_UPDATE ? "changed" :
 			  d->delete_volume ? "removed with its volume" : "removed",
 			  be_when_text(g->when));

@@ -54,7 +54,10 @@
  *                                   first creates volume .dev.vol in pool
  *                                   .dev.pool (format .dev.format), removed
  *                                   again when the attach fails; a NIC MAC
- *                                   used by another VM of the host is refused
+ *                                   used by another VM of the host is refused;
+ *                                   next boot only and refused by libvirt as
+ *                                   unsupported (a TPM): a define with the
+ *                                   device added (be_domxml_add_device)
  *   BE_CHG_UPDATE    .dev           virDomainUpdateDeviceFlags (CD media,
  *                                   NIC link / source)
  *   BE_CHG_DETACH    .dev           virDomainDetachDeviceFlags; disks with
@@ -186,7 +189,8 @@ void be_device_copy(be_device *dst, const be_device *src); /* deep */
  * the fields when d->xml is NULL: a disk (file or pool/volume, qcow2 by
  * default, bus virtio), a CD/DVD drive (sata, read-only, empty when no
  * source), a NIC (network "default" when no source, model virtio), a pty
- * serial port, a pty console, the guest agent's unix/virtio channel. NULL
+ * serial port, a pty console, the guest agent's unix/virtio channel, an
+ * emulated TPM (tpm-crb, 2.0: .model / .detail change them). NULL
  * with *err ("MAC: 52:54:zz:... is not a MAC address"). Caller frees. */
 char *be_dev_xml(const be_device *d, char **err);
 /* The domain XML xml with its <os><boot> order replaced by boot[] (and
@@ -194,6 +198,9 @@ char *be_dev_xml(const be_device *d, char **err);
  * (fw NULL: unchanged; "bios": attribute removed). NULL with *err. */
 char *be_domxml_set_boot(const char *xml, char *const *boot, size_t nboot, const char *fw,
 			 char **err);
+/* The domain XML with the device element dev_xml appended to <devices>
+ * (a next-boot attach libvirt does not do itself: a TPM). NULL with *err. */
+char *be_domxml_add_device(const char *xml, const char *dev_xml, char **err);
 /* The domain XML with disk target moved to bus (its new target the first
  * free name of the bus: vdX, sdX, hdX; its <address> dropped for libvirt to
  * give a new one). NULL with *err. (Integration Services: "switch a disk to

@@ -521,8 +521,9 @@ static void form_mgmt(struct tui_page *p, const struct set_ctx *c, const struct 
 }
 
 static const char *const add_whats[] = { "(nothing)", "Disk: new volume", "Disk: existing file or volume path",
-					 "CD/DVD drive", "Network adapter", "Serial console", "Guest agent channel" };
-enum { ADD_NONE, ADD_DISK_NEW, ADD_DISK_PATH, ADD_CDROM, ADD_NIC, ADD_SERIAL, ADD_AGENT };
+					 "CD/DVD drive", "Network adapter", "Serial console", "Guest agent channel",
+					 "TPM 2.0 (emulated)" };
+enum { ADD_NONE, ADD_DISK_NEW, ADD_DISK_PATH, ADD_CDROM, ADD_NIC, ADD_SERIAL, ADD_AGENT, ADD_TPM };
 static const char *const fmt_choices[] = { "qcow2", "raw" };
 static const char *const model_choices[] = { "virtio", "e1000", "rtl8139" };
 
@@ -586,11 +587,14 @@ static void form_add(struct tui_page *p, struct set_ctx *c, const struct set_ite
 	case ADD_AGENT:
 		add_label(p, "i1", "The virtio channel org.qemu.guest_agent.0 for qemu-ga in the guest");
 		break;
+	case ADD_TPM:
+		add_label(p, "i1", "A TPM 2.0 emulated by swtpm on the host (tpm-crb), for the next boot");
+		break;
 	default:
 		break;
 	}
 	if (what != ADD_NONE && c->conf)
-		add_labelf(p, "when", "Added %s", when_of(c->conf, what != ADD_SERIAL));
+		add_labelf(p, "when", "Added %s", when_of(c->conf, what != ADD_SERIAL && what != ADD_TPM));
 }
 
 static void form_build(struct tui_dialog *d)
@@ -881,7 +885,7 @@ static int collect_add(struct set_ctx *c, be_vmchange *ch, const struct set_item
 
 	if (what == ADD_NONE)
 		return 0;
-	g = be_vmchange_add(ch, BE_CHG_ATTACH, what == ADD_SERIAL ? BE_WHEN_BOOT : BE_WHEN_AUTO, v);
+	g = be_vmchange_add(ch, BE_CHG_ATTACH, what == ADD_SERIAL || what == ADD_TPM ? BE_WHEN_BOOT : BE_WHEN_AUTO, v);
 	switch (what) {
 	case ADD_DISK_NEW:
 		g->dev.kind = BE_DEVK_DISK;
@@ -932,6 +936,13 @@ static int collect_add(struct set_ctx *c, be_vmchange *ch, const struct set_item
 	case ADD_SERIAL:
 		g->dev.kind = BE_DEVK_SERIAL;
 		g->dev.port = be_vmconf_find(v, BE_DEVK_SERIAL, 0) >= 0 ? 1 : 0;
+		break;
+	case ADD_TPM:
+		g->dev.kind = BE_DEVK_TPM;
+		if (be_vmconf_find(v, BE_DEVK_TPM, 0) >= 0) {
+			*err = xstrdup("TPM: the VM has one already");
+			return -1;
+		}
 		break;
 	default:
 		g->dev.kind = BE_DEVK_CHANNEL;

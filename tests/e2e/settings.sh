@@ -287,6 +287,14 @@ t_set_shutoff() {
 	apply "Firmware: bios at next boot"
 	inactive "$n" | grep -q "firmware='efi'\|<loader" && tm_fail "still UEFI"
 
+	# an emulated TPM (swtpm), for the next boot
+	item "+ Add hardware"
+	tm_keys M-a
+	set_choice "TPM 2.0 (emulated)"
+	apply "TPM: added at next boot"
+	inactive "$n" | grep -q "<tpm model='tpm-crb'>" || tm_fail "no TPM"
+	tm_wait_for "TPM tpm-crb" 5
+
 	# a new disk volume, then removed with it
 	vol=$(lv_name d1.qcow2)
 	item "+ Add hardware"

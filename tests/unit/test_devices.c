@@ -294,6 +294,14 @@ static void test_build_new(void **state)
 	xmlFreeDoc(doc);
 
 	memset(&d, 0, sizeof(d));
+	d.kind = BE_DEVK_TPM;
+	doc = parse_dev(&d);
+	expect(doc, "string(/tpm/@model)", "tpm-crb");
+	expect(doc, "string(/tpm/backend/@type)", "emulator");
+	expect(doc, "string(/tpm/backend/@version)", "2.0");
+	xmlFreeDoc(doc);
+
+	memset(&d, 0, sizeof(d));
 	d.kind = BE_DEVK_SERIAL;
 	d.port = 1;
 	doc = parse_dev(&d);
@@ -456,6 +464,26 @@ static void test_set_disk_bus(void **state)
 	err = NULL;
 	assert_null(be_domxml_set_disk_bus(cfg, "vda", "floppy", &err));
 	assert_non_null(strstr(err, "Bus: unknown"));
+	free(err);
+	free(cfg);
+}
+
+static void test_add_device(void **state)
+{
+	char *cfg = slurp("tests/fixtures/devices/inactive.xml"), *err = NULL, *x;
+	be_vmconf *c;
+	x = be_domxml_add_device(cfg, "<rng model='virtio'><backend model='random'>/dev/random</backend></rng>", &err);
+	assert_non_null(x);
+	c = be_vmconf_parse(NULL, x, &err);
+	assert_int_equal(be_vmconf_find(c, BE_DEVK_RNG, 1), (int)c->ndevs - 1); /* a second RNG, last */
+	assert_string_equal(c->devs[c->ndevs - 1].detail, "/dev/random");
+	be_vmconf_free(&c);
+	free(x);
+	assert_null(be_domxml_add_device(cfg, "<rng", &err));
+	assert_string_equal(err, "the device's XML cannot be read");
+	free(err);
+	err = NULL;
+	assert_null(be_domxml_add_device("<pool/>", "<rng/>", &err));
 	free(err);
 	free(cfg);
 }
@@ -720,6 +748,7 @@ int main(void)
 		cmocka_unit_test(test_set_boot),
 		cmocka_unit_test(test_keep_secrets),
 		cmocka_unit_test(test_set_disk_bus),
+		cmocka_unit_test(test_add_device),
 		cmocka_unit_test(test_change_when),
 	};
 	const struct CMUnitTest jobs[] = {
