@@ -295,6 +295,23 @@ t_set_shutoff() {
 	inactive "$n" | grep -q "<tpm model='tpm-crb'>" || tm_fail "no TPM"
 	tm_wait_for "TPM tpm-crb" 5
 
+	# the guest agent's channel removed and added again; a second serial port
+	item "Guest agent channel"
+	tm_keys M-r Space
+	apply "Channel org.qemu.guest_agent.0: removed at next boot"
+	inactive "$n" | grep -q "org.qemu.guest_agent.0" && tm_fail "agent channel still defined"
+	item "+ Add hardware"
+	tm_keys M-a
+	set_choice "Guest agent channel"
+	apply "Channel org.qemu.guest_agent.0: added at next boot"
+	inactive "$n" | grep -q "name='org.qemu.guest_agent.0'" || tm_fail "no agent channel"
+	item "+ Add hardware"
+	tm_keys M-a
+	set_choice "Serial console"
+	tm_wait_for "console=ttyS0" 5
+	apply "Serial port: added at next boot"
+	[ "$(inactive "$n" | grep -c "<serial type='pty'>")" = 2 ] || tm_fail "no second serial port"
+
 	# a new disk volume, then removed with it
 	vol=$(lv_name d1.qcow2)
 	item "+ Add hardware"
