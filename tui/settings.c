@@ -50,6 +50,7 @@ struct set_ctx {
 	bool applied;              /* the edits went through: the form starts afresh */
 	bool xml_pending;          /* Edit XML once the fresh details are in */
 	be_vmchange *held;         /* changes waiting for a question's answer */
+	int64_t started;           /* the VM's start time when the details were read */
 };
 
 static struct set_ctx *sctx(struct tui_dialog *d)
@@ -1115,6 +1116,7 @@ static void on_reply(struct tui_app *a, struct tui_dialog *d, const md_msg *m)
 		const md_host *h = md_host_get(a->model, c->host_id);
 		const md_vm *v = h ? md_vm_find(h, c->uuid) : NULL;
 		c->conf->autostart = v && v->autostart; /* the list has it: no round trip */
+		c->started = v ? v->started_wall : 0;
 	}
 	items_build(c);
 	c->sel = 0;
@@ -1149,7 +1151,9 @@ static void follow_vm(struct tui_app *a, struct tui_dialog *d)
 		d->error_style = true;
 		return;
 	}
-	if (c->conf && !c->seq && md_vm_state_active(v->state) != c->conf->active)
+	/* a restart between two updates: the same state, another start time */
+	if (c->conf && !c->seq &&
+	    (md_vm_state_active(v->state) != c->conf->active || (v->started_wall && v->started_wall != c->started)))
 		request_details(d);
 }
 
