@@ -329,6 +329,15 @@ static void form_summary(struct tui_page *p, const struct set_ctx *c)
 		}
 	}
 	add_labelf(p, "s4", "Guest agent channel: %s", be_vmconf_agent(v) ? "yes" : "none (Add hardware adds one)");
+	{
+		const md_host *h = md_host_get(c->a->model, c->host_id);
+		const md_vm *vm = h ? md_vm_find(h, c->uuid) : NULL;
+		char up[32];
+		core_fmt_uptime(vm && vm->started_wall && md_vm_state_active(vm->state) ? core_wall_s() - vm->started_wall : -1,
+				up, sizeof(up));
+		add_labelf(p, "s6", "Uptime: %s, autostart: %s, saved state: %s", up, vm && vm->autostart ? "yes" : "no",
+			   vm && vm->managed_save ? "yes" : "no");
+	}
 	if (be_vmconf_pending(v))
 		add_label(p, "s5", "* = changed for the next boot: restart the VM to apply");
 }
