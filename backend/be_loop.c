@@ -82,6 +82,8 @@ static const char *const be_op_names[BE_OP__COUNT] = {
 	[BE_OP_AGENT_APPLY] = "change",
 	[BE_OP_GRAPHICS_OPEN] = "open the graphical console of",
 	[BE_OP_GRAPHICS_CLOSE] = "close the graphical console of",
+	[BE_OP_VM_DETAILS] = "read the settings of",
+	[BE_OP_VM_CHANGE] = "change the settings of",
 };
 
 const char *be_op_name(int op)
