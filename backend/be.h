@@ -77,6 +77,8 @@ enum be_op {
 	BE_OP_AGENT_APPLY,
 	BE_OP_GRAPHICS_OPEN,  /* graphical console: see backend/be_graphics.h */
 	BE_OP_GRAPHICS_CLOSE, /* its forward goes: arg = the OPEN job's seq (uint64_t *) */
+	BE_OP_VM_DETAILS,   /* one VM's hardware (VM Settings): backend/be_devices.h */
+	BE_OP_VM_CHANGE,    /* change it: arg = be_vmchange (backend/be_devices.h) */
 	BE_OP_ISO_PROBE,    /* what an install ISO is (backend/be_iso.h): arg be_install_arg,
 	                       OP_RESULT's .ext a be_iso_probe */
 	BE_OP_INSTALL_PREP, /* extract its installer's kernel and initrd into a pool */

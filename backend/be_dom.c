@@ -317,6 +317,10 @@ void be_dom_job(be_host *h, const be_job *j)
 		be_dom_define(h, j);
 		return;
 	}
+	if (j->op == BE_OP_VM_DETAILS || j->op == BE_OP_VM_CHANGE) {
+		be_devices_job(h, j);
+		return;
+	}
 	if (!be_is_dom_op(j->op)) {
 		be_post_result(h, j, false, xasprintf("Unknown operation %d", j->op));
 		return;

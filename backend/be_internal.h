@@ -189,6 +189,8 @@ void be_names_free(be_host *h);
 
 /* be_dom.c */
 void be_dom_job(be_host *h, const be_job *j);
+/* be_devices.c: BE_OP_VM_DETAILS, BE_OP_VM_CHANGE (worker). */
+void be_devices_job(be_host *h, const be_job *j);
 
 /* be_storage.c / be_net.c: the storage and network jobs (worker). */
 void be_storage_job(be_host *h, const be_job *j);

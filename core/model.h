@@ -237,6 +237,8 @@ enum md_msg_type {
 	                           by uuid (the states read after a list), ext_free free */
 	MD_MSG_AGENT_INFO,      /* seq, uuid: .ext is a be_agent_info (backend/be_agent.h) */
 	MD_MSG_AGENT_PROGRESS,  /* seq, uuid: .count = per cent of a Copy File to Guest */
+	MD_MSG_VM_DETAILS,      /* seq, uuid: .ext is a be_vmconf (backend/be_devices.h);
+	                           ok/text when it could not be read (count 1: VM gone) */
 };
 
 typedef struct md_msg {

@@ -10,6 +10,7 @@
 #include "nav.h"
 #include "storage_ui.h"
 #include "view_integ.h"
+#include "settings.h"
 #include "wizard_newvm.h"
 
 #include <stdio.h>
@@ -224,7 +225,9 @@ static void run_discard_save(struct tui_app *a, const struct tui_action *act)
 		call(a); \
 	}
 OPENER(run_delete, tui_open_delete_dialog)
-OPENER(run_properties, tui_open_properties)
+OPENER(run_properties, tui_open_settings_summary)
+OPENER(run_settings, tui_open_settings)
+OPENER(run_edit_xml, tui_open_edit_xml)
 OPENER(run_add_host, tui_open_add_host)
 OPENER(run_newvm, tui_open_newvm)
 OPENER(run_quick_create, tui_open_quick_create)
@@ -471,7 +474,9 @@ const struct tui_action tui_actions[] = {
 	{ .id = "vm.discard", .label = "Discard Save...", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .key = 'x', .in_pane = true, .enabled = en_vm_has_save, .run = run_discard_save, .help = "Delete the VM's saved state (asks first)" },
 	{ .id = "vm.autostart", .label = "Autostart On/Off", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .key = 'a', .in_pane = true, .enabled = en_vm_persistent, .run = run_autostart, .help = "Start the VM when the host boots, or not" },
 	{ .id = "vm.delete", .label = "Delete...", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .key = KEY_DC, .key2 = 'D', .in_pane = true, .enabled = en_vm, .run = run_delete, .help = "Delete the VM, optionally with its storage volumes (asks first)" },
-	{ .id = "vm.properties", .label = "Properties", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .key = 'i', .in_pane = true, .enabled = en_vm_any, .run = run_properties, .help = "Show the VM's details" },
+	{ .id = "vm.properties", .label = "Properties", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .key = 'i', .in_pane = true, .enabled = en_vm_any, .run = run_properties, .help = "The VM's details: the Summary page of its Settings (state, firmware, memory, processors, disks with pools, NICs with MACs and links, agent channel)" },
+	{ .id = "vm.settings", .label = "Settings...", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .key = 'O', .in_pane = true, .enabled = en_vm, .run = run_settings, .help = "The VM's hardware (firmware and boot order, memory, processors, disks, CD/DVD, network adapters, serial ports, agent channel) and management settings: change them now, at the next boot, or both" },
+	{ .id = "vm.edit_xml", .label = "Edit XML...", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .in_pane = false, .enabled = en_vm, .run = run_edit_xml, .help = "Edit the VM's inactive XML in $VISUAL or $EDITOR (a private temporary file), see the diff, define it" },
 	{ .id = "vm.perf", .label = "Performance", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .key = 'P', .in_pane = true, .enabled = en_perf_vm, .run = run_perf_vm, .help = "Graphs of the VM's CPU, memory, disk and network over the last minutes (Escape goes back)" },
 	{ .id = "vm.console", .label = "Connect Console", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .key = 'c', .in_pane = true, .enabled = en_vm, .run = run_console, .help = "Open the VM's serial console in the results pane (Enter on a running VM does too; a shut-off VM is offered a start)" },
 	{ .id = "vm.console_force", .label = "Take Over Console", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .key = 'T', .in_pane = false, .enabled = en_vm_active, .run = run_console_force, .help = "Connect to the VM's serial console, disconnecting another client that holds it" },

@@ -396,7 +396,8 @@ static void drain_messages(struct tui_app *a)
 			on_host_state(a, m);
 		if (m->type == MD_MSG_STATS)
 			tui_perf_msg(a, m);
-		if (m->type == MD_MSG_XFER) /* dialogs that follow a transfer */
+		if (m->type == MD_MSG_XFER || m->type == MD_MSG_VM_UPDATE || m->type == MD_MSG_VM_REMOVED)
+			/* dialogs that follow a transfer or a VM (Settings) */
 			for (size_t k = 0; k < a->nstack; k++)
 				if (a->stack[k]->ops->sync) {
 					a->stack[k]->ops->sync(a->stack[k], a);

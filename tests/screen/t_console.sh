@@ -68,9 +68,9 @@ t_lifecycle() {
 	row_has dev-sandbox "saved"
 	tm_wait_for "Saved 'dev-sandbox'"
 	tm_keys i
-	tm_wait_for "Saved state: yes"
+	tm_wait_for "saved state: yes"
 	tm_keys Escape
-	tm_wait_gone "Saved state: yes"
+	tm_wait_gone "saved state: yes"
 	tm_keys s
 	tm_wait_for "from saved state"
 	row_has dev-sandbox running

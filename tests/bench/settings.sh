@@ -1,0 +1,128 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# tests/bench/settings.sh VMMC - VM Settings: the time from the Settings key
+# (O) to the hardware list drawn, in vmmc in tmux on the local
+# qemu:///system, for a shut-off and a running tiny guest (tests/guest), and
+# the backend's time for the details job (its --log line "end read the
+# settings of"). Best and median of VMMC_BENCH_RUNS (5) runs each; the
+# screen is polled every 10 ms. Next to it, virsh doing the same reads
+# (dumpxml, and dumpxml --inactive when running). VMs named
+# vmmc-test-<pid>-*, removed at the end. Then the same on the far host
+# (tests/remote/farhost.sh, 200 ms RTT; VMMC_BENCH_RTT_MS) as vmmc's
+# ssh:// host, with the round trips the far sshd's clients waited for
+# (farhost.sh trips). Prints figures only.
+set -eu
+root=$(cd "$(dirname "$0")/../.." && pwd)
+VMMC_BIN=${1:-$root/build/vmmc}
+export VMMC_BIN
+runs=${VMMC_BENCH_RUNS:-5}
+# shellcheck source=tests/lib/tmux.sh
+. "$root/tests/lib/tmux.sh"
+# shellcheck source=tests/lib/libvirtd.sh
+. "$root/tests/lib/libvirtd.sh"
+die() { echo "bench settings: $*" >&2; exit 1; }
+lv_up || die "cannot start libvirtd"
+"$root/tests/guest/build.sh" >/dev/null || die "no test guest"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/vmmc-bench-set.XXXXXX")
+farhost=$root/tests/remote/farhost.sh
+agent_pid=
+cleanup() {
+	set +e
+	tm_end >/dev/null 2>&1
+	tm_sweep
+	[ -z "$agent_pid" ] || kill "$agent_pid" 2>/dev/null
+	[ ! -d "$tmp/far" ] || "$farhost" down "$tmp/far" >/dev/null 2>&1
+	lv_cleanup_vms >/dev/null 2>&1
+	lv_down
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+off=$(lv_name off) run=$(lv_name run)
+for n in "$off" "$run"; do
+	"$root/tests/guest/domain.sh" "$n" >"$tmp/$n.xml"
+	lv_virsh define "$tmp/$n.xml" >/dev/null || die "define $n"
+done
+lv_virsh start "$run" >/dev/null || die "start $run"
+
+now_ms() { date +%s%3N; }
+stats() { sort -n | awk '{v[NR] = $1} END {printf "best %d ms, median %d ms", v[1], v[int((NR + 1) / 2)]}'; }
+
+# measure TAG [tm_start options] -- URI: O to the list drawn, per VM
+measure() {
+	local tag=$1 n t0 i mk
+	shift
+	tm_vmmc -x 120 -y 40 "$@" >/dev/null
+	tm_wait_line -t 60 "connected" >/dev/null || die "vmmc did not connect ($tag)"
+	tm_wait_for "Virtual Machines (" 30 >/dev/null || die "no VM list ($tag)"
+	tm_keys Right
+	for n in "$off" "$run"; do
+		: >"$tmp/ui.$tag.$n"
+		: >"$tmp/rt.$tag.$n"
+		tm_keys /
+		tm_type "$n"
+		tm_keys Enter
+		tm_wait_for "(1 of " 10 >/dev/null || die "no $n ($tag)"
+		tm_wait_gone busy 60 >/dev/null 2>&1 || true
+		sleep 1
+		for ((i = 0; i < runs; i++)); do
+			[ "$tag" != far ] || mk=$("$farhost" mark "$tmp/far")
+			t0=$(now_ms)
+			tm_keys O
+			while ! tm_capture | grep -q "UUID: "; do sleep 0.01; done
+			echo $(($(now_ms) - t0)) >>"$tmp/ui.$tag.$n"
+			[ "$tag" != far ] || "$farhost" trips "$tmp/far" "$mk" >>"$tmp/rt.$tag.$n"
+			tm_keys Escape
+			tm_wait_gone "Settings - " 5 >/dev/null
+			sleep 0.5
+		done
+		tm_keys / C-u Enter
+	done
+	tm_stop >/dev/null 2>&1
+}
+
+tm_begin bench-settings >/dev/null
+measure local -- --log "$tmp/vmmc.log" -c qemu:///system
+for n in "$off" "$run"; do
+	: >"$tmp/virsh.$n"
+	for ((i = 0; i < runs; i++)); do
+		t0=$(now_ms)
+		virsh -q -c qemu:///system dumpxml "$n" >/dev/null
+		[ "$n" = "$off" ] || virsh -q -c qemu:///system dumpxml --inactive "$n" >/dev/null
+		echo $(($(now_ms) - t0)) >>"$tmp/virsh.$n"
+	done
+done
+job_ms() { # the details jobs' times, in order
+	grep -o "end read the settings of .* in [0-9]* ms" "$tmp/vmmc.log" | awk '{print $(NF - 1)}'
+}
+job_ms >"$tmp/jobs"
+echo "bench settings: O to the hardware list drawn (tmux, 10 ms polls), local qemu:///system, $runs runs"
+echo "  shut-off VM: $(stats <"$tmp/ui.local.$off"); details job $(head -n "$runs" "$tmp/jobs" | stats)"
+echo "  running VM:  $(stats <"$tmp/ui.local.$run"); details job $(tail -n "$runs" "$tmp/jobs" | stats)"
+echo "  virsh dumpxml (a new virsh each time): shut off $(stats <"$tmp/virsh.$off"), running (+ --inactive) $(stats <"$tmp/virsh.$run")"
+echo "  round trips per open: the lookup and the live XML (shut off: 2), then the inactive XML (running: 3)"
+
+# ---- the far host ----------------------------------------------------------------
+rtt=${VMMC_BENCH_RTT_MS:-200}
+mkdir -p "$tmp/far" "$tmp/sshdir"
+chmod 700 "$tmp/sshdir"
+read -r far_addr far_port < <(FARHOST_OWNER=$$ "$farhost" up "$tmp/far" $((rtt / 2))) || die "no far host"
+[ -n "${far_port:-}" ] || die "no far host"
+key=$tmp/sshdir/id_ed25519
+ssh-keygen -q -t ed25519 -N '' -C vmmc-bench-settings -f "$key"
+cat "$key.pub" >>"$tmp/far/authorized_keys"
+agent_sock=$tmp/agent.sock
+ssh-agent -D -a "$agent_sock" >/dev/null 2>&1 &
+agent_pid=$!
+for _ in $(seq 50); do [ -S "$agent_sock" ] && break; sleep 0.1; done
+SSH_AUTH_SOCK=$agent_sock ssh-add -q "$key" 2>/dev/null || die "ssh-add failed"
+kh=$(timeout 20 ssh-keyscan -T 10 -t ed25519 -p "$far_port" "$far_addr" 2>/dev/null) || kh=
+[ -n "$kh" ] || die "ssh-keyscan found no key"
+echo "$kh" >"$tmp/sshdir/known_hosts"
+printf 'Host *\n\tUserKnownHostsFile %s\n\tIdentityFile %s\n' "$tmp/sshdir/known_hosts" "$key" >"$tmp/sshdir/config"
+# -d 60: no stats tick shares the link (and the host's worker) with the reads
+measure far --env "SSH_AUTH_SOCK=$agent_sock" --env "VMMC_SSH_DIR=$tmp/sshdir" -- -d 60 --log "$tmp/far.log" \
+	"ssh://root@$far_addr:$far_port/system"
+grep -o "end read the settings of .* in [0-9]* ms" "$tmp/far.log" | awk '{print $(NF - 1)}' >"$tmp/farjobs"
+echo "bench settings: the same on the far host ($rtt ms RTT, $(cat "$tmp/far/delay_method" 2>/dev/null || echo delay)), ssh:// host"
+echo "  shut-off VM: $(stats <"$tmp/ui.far.$off"); details job $(head -n "$runs" "$tmp/farjobs" | stats); round trips $(stats <"$tmp/rt.far.$off" | sed 's/ ms//g')"
+echo "  running VM:  $(stats <"$tmp/ui.far.$run"); details job $(tail -n "$runs" "$tmp/farjobs" | stats); round trips $(stats <"$tmp/rt.far.$run" | sed 's/ ms//g')"
