@@ -9,7 +9,7 @@
 # regex, picks tests by name. Ends with "ssh: N passed, M failed".
 #
 # Every domain it creates is named vmmc-test-<pid>-*; all are removed at exit,
-# with the test user (vmmcpw, made by sshd.sh user-add) and its session daemon.
+# with the test user (vmmcpwPID, made by sshd.sh user-add) and its session daemon.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/lib/tmux.sh
@@ -30,7 +30,7 @@ chmod 711 "$SSH_TMP" # the test user reaches its home inside
 SSHD_DIR=$SSH_TMP/sshd
 AGENT_SOCK=$SSH_TMP/agent.sock
 AGENT_PID=
-PW_USER=vmmcpw
+PW_USER=vmmcpw$$
 PW_HOME=$SSH_TMP/pwhome
 PW_PASS="pw-$$-$RANDOM-Zq"   # the test user's password: must never reach a file
 KEY_PASS="kp-$$-$RANDOM-Yx"  # the encrypted key's passphrase

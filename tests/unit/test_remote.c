@@ -6,7 +6,7 @@
  *
  * Everything lives in one temporary directory (HOME, XDG dirs, ~/.ssh, the
  * server's keys and config, the agent's socket), removed at the end; the
- * password user "vmmctest" is created for the run and deleted after. Needs
+ * password user "vmmctPID" is created for the run and deleted after. Needs
  * root (sshd, useradd); without root or sshd the tests are skipped. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -36,7 +36,8 @@
 #include "../../core/util.h"
 #include "../../remote/rm_ssh.h"
 
-#define TUSER "vmmctest"
+/* the password user: one per run (parallel runs must not share it) */
+static char TUSER[32];
 
 static char T[256];            /* the test's temporary directory */
 static char sshd_sh[512];      /* tests/remote/sshd.sh */
@@ -259,7 +260,9 @@ static int group_setup(void **state)
 	assert_true(agent_pid > 0);
 	assert_int_equal(sh("SSH_AUTH_SOCK='%s' ssh-add -q '%s/agentkey' 2>/dev/null", agent_sock, T), 0);
 
-	/* the password user: a random password, fed to chpasswd on stdin */
+	/* the password user: a name of this run, a random password fed to
+	 * chpasswd on stdin */
+	snprintf(TUSER, sizeof TUSER, "vmmct%ld", (long)getpid());
 	fd = open("/dev/urandom", O_RDONLY);
 	assert_true(fd >= 0);
 	assert_int_equal(read(fd, rnd, sizeof rnd), (ssize_t)sizeof rnd);
