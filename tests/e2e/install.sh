@@ -44,6 +44,10 @@ POOL_DIR=/var/tmp/$POOL # qemu (libvirt-qemu) must reach the files
 ISO_VOL=deb-netinst.iso
 SRC=''
 SMALL_POOL='' SMALL_DIR='' SSH_UP=''
+# The ssh:// tests' host: a loopback sshd of their own (sshhost.sh), or the
+# one named by INS_SSH_ADDR and INS_SSH_PORT (tests/bench/install.sh's far
+# host; the caller exports VMMC_SSH_DIR and SSH_AUTH_SOCK for it)
+SSH_ADDR=${INS_SSH_ADDR:-127.0.0.1}
 
 # ---- helpers ------------------------------------------------------------------
 
@@ -197,7 +201,7 @@ t_ins_ssh() {
 	local n t0 t2
 	n=$(lv_name ssh)
 	[ -n "$SSH_UP" ] || tm_fail "no sshd"
-	vmmc_up 120 40 "ssh://root@127.0.0.1:$SH_PORT" "root@127."
+	vmmc_up 120 40 "ssh://root@$SSH_ADDR:$SH_PORT" "root@${SSH_ADDR%.*}"
 	pick_pooled "$n"
 	walk_rest
 	tm_wait_for "(*) Text installer on the serial console" 20
@@ -222,7 +226,7 @@ t_ins_ssh_local() {
 	local n
 	n=$(lv_name sshl)
 	[ -n "$SSH_UP" ] || tm_fail "no sshd"
-	vmmc_up 120 40 "ssh://root@127.0.0.1:$SH_PORT" "root@127."
+	vmmc_up 120 40 "ssh://root@$SSH_ADDR:$SH_PORT" "root@${SSH_ADDR%.*}"
 	tm_keys v
 	page "Name and host"
 	tm_type "$n"
@@ -323,7 +327,7 @@ ins_exit() {
 	tm_sweep
 	lv_cleanup_vms
 	pool_down
-	[ -z "$SSH_UP" ] || sh_down
+	[ -z "$SSH_UP" ] || [ -n "${INS_SSH_PORT:-}" ] || sh_down
 	[ -n "$SRC" ] && rm -rf "$SRC"
 	[ -z "$SMALL_POOL" ] || lv_virsh pool-destroy "$SMALL_POOL" >/dev/null 2>&1
 	if [ -n "$SMALL_DIR" ]; then
@@ -359,6 +363,10 @@ if printf '%s\n' "${tests[@]}" | grep -q no_room; then
 fi
 # the ssh:// tests' sshd, once (each test runs in a subshell of its own)
 if printf '%s\n' "${tests[@]}" | grep -q _ssh; then
-	sh_up "$SRC/sh" && SSH_UP=1
+	if [ -n "${INS_SSH_PORT:-}" ]; then
+		SH_PORT=$INS_SSH_PORT SSH_UP=1
+	else
+		sh_up "$SRC/sh" && SSH_UP=1
+	fi
 fi
 TM_SUITE=install run_tests "${tests[@]}"
