@@ -51,7 +51,7 @@ MAIN_OBJ := $(B)/main.o
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all deps deps-test run check check-plain check-asan unit screen e2e layering spdx pkg deb bench install install-files uninstall clean man-check demo-check fuzz fuzz-build fuzz-check vcsim
+.PHONY: all deps deps-test run check check-plain check-asan unit screen e2e layering spdx pkg deb bench install install-files uninstall clean man-check demo-check fuzz fuzz-build fuzz-check vcsim print-libs
 all: deps
 	@$(MAKE) --no-print-directory vmmc
 
@@ -82,6 +82,10 @@ $(B)/tests/%: tests/unit/%.c $(B)/libvmmc.a
 	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags cmocka) -o $@ $< $(B)/libvmmc.a $(PKG_LIBS) $(TEST_LIBS) -lm
 
 -include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_BIN:=.d)
+
+# the link flags of libvmmc.a's libraries (tests/bench/build-xfer-bench.sh)
+print-libs:
+	@echo $(PKG_LIBS) -lm
 
 # ---- run ------------------------------------------------------------------
 run: all

@@ -8,4 +8,4 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck disable=SC2046
 cc -O2 -D_GNU_SOURCE $(pkg-config --cflags libvirt libxml-2.0) -o "$1" \
 	"$root/tests/bench/xfer_bench.c" "$root/build/libvmmc.a" \
-	$(pkg-config --libs libvirt libxml-2.0 ncursesw panelw formw vterm libssh) -lm -pthread
+	$(make -s --no-print-directory -C "$root" print-libs) -pthread
