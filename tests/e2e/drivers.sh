@@ -138,8 +138,8 @@ t_drv_lxc_list_and_properties() {
 	tm_keys i
 	tm_wait_line -t 5 "Name:" "$b"
 	tm_wait_line -t 5 "State:" "running"
-	tm_wait_line -t 5 "vCPUs:" "$(lxcd_virsh dominfo "$b" | awk '/^CPU\(s\):/ {print $2}')"
-	tm_wait_line -t 5 "Memory:" "(max 64 MiB)"
+	# (Properties is Settings' Summary page: "Memory: ... (max M), processors: N (max N)")
+	tm_wait_line -t 5 "Memory:" "(max 64 MiB)" "processors: $(lxcd_virsh dominfo "$b" | awk '/^CPU\(s\):/ {print $2}') "
 	tm_wait_line -t 5 "UUID:" "$(lxcd_virsh domuuid "$b")"
 	tm_keys Escape
 }
