@@ -57,6 +57,7 @@ struct set_ctx {
 	be_vmchange *held;         /* changes waiting for a question's answer */
 	int64_t started;           /* the VM's start time when the details were read */
 	bool stale;                /* its hardware moved while a read was under way: read again */
+	bool changing;             /* .seq is an Apply: it ends with a read of its own */
 };
 
 static struct set_ctx *sctx(struct tui_dialog *d)
@@ -154,7 +155,8 @@ static void form_keep(struct tui_dialog *d)
 		const char *key = c->items[c->sel].key, *base;
 		if (!strcmp(f->id, "hw") || f->ops == &tui_field_label || f->disabled)
 			continue;
-		base = kvl_get(c->base, key, f->id);
+		/* Add hardware's fields are all kept: its defaults are no VM's value */
+		base = c->items[c->sel].kind == IT_ADD ? NULL : kvl_get(c->base, key, f->id);
 		kvl_set(&c->edits, key, f->id, base && !strcmp(base, field_val(f)) ? NULL : field_val(f));
 	}
 }
@@ -383,13 +385,19 @@ static void form_summary(struct tui_page *p, const struct set_ctx *c)
 static const char *const boot_choices[] = { "hd", "cdrom", "network", "(none)" };
 static const char *const fw_choices[] = { "bios", "efi" };
 
+/* The VM's i-th boot device as the form shows it. */
+static const char *boot_cur(const be_vmconf *v, size_t i)
+{
+	return i < v->nboot ? v->boot[i] : i == 0 && !v->nboot && !v->kernel ? "hd" : "(none)";
+}
+
 static void form_boot(struct tui_page *p, const struct set_ctx *c, const struct set_item *it)
 {
 	const be_vmconf *v = c->conf;
 	static const char *const ids[] = { "boot1", "boot2", "boot3" };
 	struct tui_field *f;
 	for (size_t i = 0; i < 3; i++) {
-		const char *cur = i < v->nboot ? v->boot[i] : i == 0 && !v->nboot && !v->kernel ? "hd" : "(none)";
+		const char *cur = boot_cur(v, i);
 		char label[16];
 		snprintf(label, sizeof(label), "Boot %zu", i + 1);
 		add_choice(p, c, it, ids[i], label, boot_choices, CORE_ARRAY_LEN(boot_choices), cur);
@@ -783,11 +791,14 @@ static void collect_boot(struct set_ctx *c, be_vmchange *ch, const struct set_it
 	size_t n = 0;
 	bool same;
 	const char *fw = kv_get(c, it->key, "fw");
+	bool edited = false;
 
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < 3; i++)
+		edited |= kv_get(c, it->key, ids[i]) != NULL;
+	for (size_t i = 0; edited && i < 3; i++) {
 		const char *b = kv_get(c, it->key, ids[i]);
 		if (!b)
-			return; /* form never shown */
+			b = boot_cur(v, i); /* left as the VM has it */
 		if (strcmp(b, "(none)")) {
 			bool dup = false;
 			for (size_t k = 0; k < n; k++)
@@ -1055,6 +1066,7 @@ static bool send_changes(struct tui_dialog *d, be_vmchange *ch, bool closing)
 		return false;
 	}
 	c->seq = be_host_submit_arg(be, BE_OP_VM_CHANGE, c->uuid, ch, be_vmchange_free_void);
+	c->changing = true;
 	if (!closing)
 		tui_mode_expect(c->a, &d->mode, c->host_id, c->seq);
 	set_error(d, xstrdup("Applying..."));
@@ -1142,6 +1154,7 @@ static void on_reply(struct tui_app *a, struct tui_dialog *d, const md_msg *m)
 	if (m->type != MD_MSG_VM_DETAILS)
 		return;
 	c->seq = 0;
+	c->changing = false;
 	if (!m->ok) {
 		c->xml_pending = false;
 		c->stale = false;
@@ -1327,6 +1340,8 @@ void tui_settings_devices(struct tui_app *a, const md_msg *m)
 		c = sctx(d);
 		if (c->host_id != m->host_id || strcmp(c->uuid, m->uuid) || c->gone)
 			continue;
+		if (c->changing)
+			continue; /* most likely its own events: the Apply's read follows them */
 		if (c->seq || c->held || !c->conf)
 			c->stale = true;
 		else
