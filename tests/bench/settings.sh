@@ -22,6 +22,8 @@ runs=${VMMC_BENCH_RUNS:-5}
 . "$root/tests/lib/tmux.sh"
 # shellcheck source=tests/lib/libvirtd.sh
 . "$root/tests/lib/libvirtd.sh"
+# shellcheck source=tests/lib/settings.sh
+. "$root/tests/lib/settings.sh"
 die() { echo "bench settings: $*" >&2; exit 1; }
 lv_up || die "cannot start libvirtd"
 "$root/tests/guest/build.sh" >/dev/null || die "no test guest"
@@ -109,16 +111,6 @@ echo "  round trips per open: the lookup and the live XML (shut off: 2), then th
 # Apply until the answer is shown and 1.5 s after (the details read again
 # and the events' reads included). Stats ticks off (-d 60).
 rpc_calls() { grep -c "RPC_CLIENT_MSG_TX_QUEUE.*prog=536903814 .*type=0 " "$tmp/rpc.log" || true; }
-set_item() { # set_item TEXT: the hardware item whose form heading holds TEXT
-	local i
-	tm_keys M-h Home
-	for ((i = 0; i < 20; i++)); do
-		tm_capture | grep -F -- "== " | grep -qF -- "$1" && return 0
-		tm_keys Down
-		sleep 0.1
-	done
-	die "no hardware item '$1'"
-}
 # apply_calls VM ITEM WANT KEY VALUE [KEY VALUE]: calls of one Apply
 apply_calls() {
 	local vm=$1 it=$2 want=$3 k0

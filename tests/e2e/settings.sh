@@ -22,6 +22,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/tmux.sh"
 # shellcheck source=tests/lib/libvirtd.sh
 . "$here/../lib/libvirtd.sh"
+# shellcheck source=tests/lib/settings.sh
+. "$here/../lib/settings.sh"
 
 URI=qemu:///system
 W=120 H=40
@@ -100,17 +102,7 @@ settings() { # settings NAME: the VM picked, its Settings read
 	tm_wait_for "UUID: " 10
 }
 
-item() { # item TEXT: select the hardware list's item holding TEXT (its form's heading)
-	local i
-	tm_keys M-h Home
-	for ((i = 0; i < 20; i++)); do
-		tm_capture | grep -F -- "== " | grep -qF -- "$1" && return 0
-		tm_keys Down
-		sleep 0.1
-	done
-	tm_capture | sed 's/^/|/' >&2
-	tm_fail "no hardware item '$1'"
-}
+item() { set_item "$1"; } # item TEXT: select the hardware item holding TEXT
 
 apply() { # press Apply (the 4th button back from the list) and wait for want
 	tm_keys M-h BTab BTab BTab BTab Enter
