@@ -142,14 +142,21 @@ tm_vmmc -x 120 -y 40 --env "LIBVIRT_LOG_FILTERS=2:rpc.netclient 4:*" --env "LIBV
 tm_wait_line -t 60 "connected" >/dev/null || die "vmmc did not connect (calls)"
 tm_wait_for "Virtual Machines (" 30 >/dev/null || die "no VM list (calls)"
 tm_keys Right
-c_title_off=$(apply_calls "$off" "Management" "Title: set" M-t "bench $$")
+# the daemon is shared (other VMs' events make this host's worker read them):
+# the fewest of 3 Applies is the Apply's own
+least() { sort -n | head -n 1; }
+for vm in "$off" "$run"; do
+	for i in 1 2 3; do apply_calls "$vm" "Management" "Title: set" M-t "bench $$ $i"; done >"$tmp/c.title.$vm"
+done
 c_cpu_off=$(apply_calls "$off" "Processors (" "Processors: 2 at next boot" M-x 2 M-p 2)
-c_title_run=$(apply_calls "$run" "Management" "Title: set" M-t "bench $$")
-c_mem_run=$(apply_calls "$run" "Memory (" "Memory: 96 MiB now and at next boot" M-m "96 MiB")
+for i in 96 112 96; do
+	apply_calls "$run" "Memory (" "Memory: $i MiB now and at next boot" M-m "$i MiB"
+done >"$tmp/c.mem"
 tm_stop >/dev/null 2>&1
-echo "bench settings: libvirt calls per Apply (RPCs sent, local qemu:///system; Apply to its answer + 1.5 s, the details read again included)"
-echo "  shut-off VM: title $c_title_off; maximum and current processors (2 changes) $c_cpu_off"
-echo "  running VM:  title $c_title_run; memory (balloon) $c_mem_run"
+echo "bench settings: libvirt calls per Apply (RPCs sent, local qemu:///system; Apply to its answer + 1.5 s:"
+echo "  the lookup, state, the change, the details read again, the VM's list row; fewest of 3 on the shared daemon)"
+echo "  shut-off VM: title $(least <"$tmp/c.title.$off") ($(tr '\n' ' ' <"$tmp/c.title.$off")); maximum and current processors (2 changes, 1 run) $c_cpu_off"
+echo "  running VM:  title $(least <"$tmp/c.title.$run") ($(tr '\n' ' ' <"$tmp/c.title.$run")); memory (balloon) $(least <"$tmp/c.mem") ($(tr '\n' ' ' <"$tmp/c.mem"))"
 
 # ---- the far host ----------------------------------------------------------------
 [ "${VMMC_BENCH_FAR:-1}" != 0 ] || exit 0
