@@ -1191,6 +1191,7 @@ typedef struct be_chgctx {
 	virDomainPtr dom;
 	be_vmconf *conf;
 	bool pools_changed;
+	bool active;           /* read once per Apply, not per change */
 } be_chgctx;
 
 static const be_vmconf *be_ctx_conf(be_chgctx *x, char **err)
@@ -1198,6 +1199,33 @@ static const be_vmconf *be_ctx_conf(be_chgctx *x, char **err)
 	if (!x->conf)
 		x->conf = be_details_read(x->dom, err);
 	return x->conf;
+}
+
+/* After a change: the next check sees it. A new maximum is patched in
+ * (no read); changes no check reads keep the conf; devices and defines
+ * drop it (read again when a check needs it). */
+static void be_ctx_after(be_chgctx *x, const be_vmchg *g)
+{
+	if (!x->conf)
+		return;
+	switch (g->kind) {
+	case BE_CHG_MAXMEM:
+		x->conf->maxmem = g->value;
+		break;
+	case BE_CHG_MAXVCPUS:
+		x->conf->maxvcpus = (unsigned)g->value;
+		break;
+	case BE_CHG_MEMORY:
+	case BE_CHG_VCPUS:
+	case BE_CHG_TITLE:
+	case BE_CHG_DESCRIPTION:
+	case BE_CHG_AUTOSTART:
+	case BE_CHG_GROW:
+		break;
+	default:
+		be_vmconf_free(&x->conf);
+		break;
+	}
 }
 
 static char *be_bytes_text(uint64_t b)
@@ -1540,8 +1568,7 @@ static int be_chg_define(be_chgctx *x, be_vmchg *g, char **done, char **err)
 		if (!xml)
 			xml = xstrdup(g->text);
 	} else {
-		bool active = virDomainIsActive(x->dom) == 1;
-		if (g->kind == BE_CHG_FIRMWARE && active) {
+		if (g->kind == BE_CHG_FIRMWARE && x->active) {
 			*err = xstrdup("Firmware: can only be changed while the VM is shut off");
 			return -1;
 		}
@@ -1581,7 +1608,7 @@ static int be_chg_define(be_chgctx *x, be_vmchg *g, char **done, char **err)
 static int be_chg_grow(be_chgctx *x, be_vmchg *g, char **done, char **err)
 {
 	const be_device *d = &g->dev;
-	bool live = virDomainIsActive(x->dom) == 1;
+	bool live = x->active;
 	unsigned long long cap = 0;
 	char *path = NULL, *v, *c;
 	virStorageVolPtr vol = NULL;
@@ -1689,9 +1716,9 @@ static const char *be_chg_field(const be_vmchg *g)
 static void be_vm_change(be_host *h, const be_job *j, virDomainPtr dom)
 {
 	be_vmchange *ch = j->arg;
-	be_chgctx x = { .h = h, .dom = dom };
-	char *name = xstrdup(virDomainGetName(dom)), *text = xstrdup(""), *e = NULL;
 	bool ok = true, active = virDomainIsActive(dom) == 1, persistent = virDomainIsPersistent(dom) == 1;
+	be_chgctx x = { .h = h, .dom = dom, .active = active };
+	char *name = xstrdup(virDomainGetName(dom)), *text = xstrdup(""), *e = NULL;
 
 	for (size_t i = 0; ch && ch->tag == BE_VMCHANGE_TAG && i < ch->n && ok; i++) {
 		be_vmchg *g = &ch->v[i];
@@ -1715,7 +1742,7 @@ static void be_vm_change(be_host *h, const be_job *j, virDomainPtr dom)
 			t = xasprintf("%s%s%s", text, *text ? "; " : "", err ? err : "failed");
 		} else {
 			t = xasprintf("%s%s%s", text, *text ? "; " : "", done);
-			be_vmconf_free(&x.conf); /* the next check sees this change */
+			be_ctx_after(&x, g);
 		}
 		free(text);
 		text = t;

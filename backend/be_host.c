@@ -188,6 +188,34 @@ static void be_on_pool(virConnectPtr conn, virStoragePoolPtr pool, int event, in
 	be_queue_event(opaque, BE_JOB_POOLS_EVENT, NULL);
 }
 
+/* A VM's hardware moved (device added or removed, tray, balloon): views
+ * of its hardware (Settings) read it again. No round trip here. */
+static void be_post_devices(be_host *h, virDomainPtr dom, int event)
+{
+	md_msg *m = md_msg_new(MD_MSG_VM_DEVICES, h->id);
+	if (virDomainGetUUIDString(dom, m->uuid) < 0) {
+		md_msg_free(&m);
+		return;
+	}
+	m->count = event;
+	be_post(m);
+}
+
+static void be_on_device(virConnectPtr conn, virDomainPtr dom, const char *alias, void *opaque)
+{
+	be_post_devices(opaque, dom, VIR_DOMAIN_EVENT_ID_DEVICE_ADDED);
+}
+
+static void be_on_tray(virConnectPtr conn, virDomainPtr dom, const char *alias, int reason, void *opaque)
+{
+	be_post_devices(opaque, dom, VIR_DOMAIN_EVENT_ID_TRAY_CHANGE);
+}
+
+static void be_on_balloon(virConnectPtr conn, virDomainPtr dom, unsigned long long actual, void *opaque)
+{
+	be_post_devices(opaque, dom, VIR_DOMAIN_EVENT_ID_BALLOON_CHANGE);
+}
+
 static const char *be_close_reason(int reason)
 {
 	switch (reason) {
@@ -280,6 +308,20 @@ static void be_register_callbacks(be_host *h)
 							   h, be_host_unref_cb);
 	if (h->cb_pool < 0)
 		be_host_unref_cb(h);
+	{
+		static const int ids[] = { VIR_DOMAIN_EVENT_ID_DEVICE_ADDED, VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED,
+					   VIR_DOMAIN_EVENT_ID_TRAY_CHANGE, VIR_DOMAIN_EVENT_ID_BALLOON_CHANGE };
+		const virConnectDomainEventGenericCallback cbs[] = {
+			VIR_DOMAIN_EVENT_CALLBACK(be_on_device), VIR_DOMAIN_EVENT_CALLBACK(be_on_device),
+			VIR_DOMAIN_EVENT_CALLBACK(be_on_tray), VIR_DOMAIN_EVENT_CALLBACK(be_on_balloon) };
+		for (size_t i = 0; i < CORE_ARRAY_LEN(ids); i++) {
+			be_host_ref(h);
+			h->cb_devs[i] = virConnectDomainEventRegisterAny(h->conn, NULL, ids[i], cbs[i], h,
+									 be_host_unref_cb);
+			if (h->cb_devs[i] < 0)
+				be_host_unref_cb(h);
+		}
+	}
 	be_agent_register(h, be_host_unref_cb);
 	/* Drivers without close callbacks accept it and never free it: keep
 	 * this reference ourselves and drop it after unregistering. */
@@ -297,6 +339,11 @@ static void be_unregister_callbacks(be_host *h)
 		virConnectNetworkEventDeregisterAny(h->conn, h->cb_net);
 	if (h->cb_pool >= 0)
 		virConnectStoragePoolEventDeregisterAny(h->conn, h->cb_pool);
+	for (size_t i = 0; i < CORE_ARRAY_LEN(h->cb_devs); i++) {
+		if (h->cb_devs[i] >= 0)
+			virConnectDomainEventDeregisterAny(h->conn, h->cb_devs[i]);
+		h->cb_devs[i] = -1;
+	}
 	h->cb_dom = h->cb_net = h->cb_pool = -1;
 	be_agent_unregister(h);
 	if (h->cb_close) {
@@ -689,6 +736,8 @@ be_host *be_host_new_flags(int id, const char *uri, unsigned flags)
 	if (core_uri_is_ssh(h->uri))
 		core_ssh_uri_parse(h->uri, &h->ssh, &h->ssh_parse_err);
 	h->cb_dom = h->cb_net = h->cb_pool = -1;
+	for (size_t i = 0; i < CORE_ARRAY_LEN(h->cb_devs); i++)
+		h->cb_devs[i] = -1;
 	if (!(flags & BE_HOST_LISTS_ONLY))
 		h->agent = be_agent_new(); /* the Agent column (batch mode shows none) */
 	pthread_mutex_init(&h->lock, NULL);

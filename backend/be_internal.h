@@ -69,6 +69,7 @@ struct be_host {
 	/* worker */
 	virConnectPtr conn;
 	int cb_dom, cb_net, cb_pool; /* event callback ids, -1 = none */
+	int cb_devs[4];        /* device added/removed, tray, balloon (MD_MSG_VM_DEVICES), -1 = none */
 	bool cb_close;
 	int backoff;           /* failed attempts since the last success */
 	int64_t retry_at_ms;   /* next connection attempt, 0 = none */

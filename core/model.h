@@ -239,6 +239,8 @@ enum md_msg_type {
 	MD_MSG_AGENT_PROGRESS,  /* seq, uuid: .count = per cent of a Copy File to Guest */
 	MD_MSG_VM_DETAILS,      /* seq, uuid: .ext is a be_vmconf (backend/be_devices.h);
 	                           ok/text when it could not be read (count 1: VM gone) */
+	MD_MSG_VM_DEVICES,      /* uuid: its hardware moved (count: the libvirt event id: device
+	                           added/removed, tray, balloon); views of it (Settings) re-read */
 };
 
 typedef struct md_msg {

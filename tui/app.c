@@ -12,6 +12,7 @@
 #include "listview.h"
 #include "nav.h"
 #include "tree.h"
+#include "settings.h"
 #include "view_integ.h"
 
 #include <ctype.h>
@@ -381,6 +382,12 @@ static void drain_messages(struct tui_app *a)
 		}
 		if (m->type == MD_MSG_PROMPT) {
 			tui_prompt_msg(a, m);
+			md_msg_free(&m);
+			continue;
+		}
+		if (m->type == MD_MSG_VM_DEVICES) {
+			tui_settings_devices(a, m);
+			a->dirty |= TUI_DIRTY_ALL;
 			md_msg_free(&m);
 			continue;
 		}

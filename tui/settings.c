@@ -33,6 +33,11 @@ struct set_item {
 	char *key;     /* stable across refreshes: "mem", "d:2:vda" ... */
 };
 
+struct set_kv {
+	char **keys, **vals;
+	size_t n;
+};
+
 struct set_ctx {
 	struct tui_app *a;
 	int host_id;
@@ -43,14 +48,16 @@ struct set_ctx {
 	size_t nitems;
 	int sel;                   /* the item shown */
 	char *sel_key;             /* ... kept by key over a refresh */
-	char **keys, **vals;       /* the user's edits: "item/field" -> value */
-	size_t nkv;
+	struct set_kv edits;       /* the user's edits: "item/field" -> value */
+	struct set_kv *base;       /* the VM's values the form was built with */
 	uint64_t seq;              /* the job waited for, 0 none */
 	bool gone;                 /* the VM was deleted meanwhile */
 	bool applied;              /* the edits went through: the form starts afresh */
 	bool xml_pending;          /* Edit XML once the fresh details are in */
 	be_vmchange *held;         /* changes waiting for a question's answer */
 	int64_t started;           /* the VM's start time when the details were read */
+	bool stale;                /* its hardware moved while a read was under way: read again */
+	bool changing;             /* .seq is an Apply: it ends with a read of its own */
 };
 
 static struct set_ctx *sctx(struct tui_dialog *d)
@@ -66,40 +73,67 @@ static void set_error(struct tui_dialog *d, char *text)
 
 /* ---- kept edits ------------------------------------------------------------------ */
 
-static const char *kv_get(const struct set_ctx *c, const char *item, const char *field)
+static const char *kvl_get(const struct set_kv *l, const char *item, const char *field)
 {
 	char key[256];
 	snprintf(key, sizeof(key), "%s/%s", item, field);
-	for (size_t i = 0; i < c->nkv; i++)
-		if (!strcmp(c->keys[i], key))
-			return c->vals[i];
+	for (size_t i = 0; i < l->n; i++)
+		if (!strcmp(l->keys[i], key))
+			return l->vals[i];
 	return NULL;
 }
 
-static void kv_set(struct set_ctx *c, const char *item, const char *field, const char *v)
+/* v NULL: drop the entry */
+static void kvl_set(struct set_kv *l, const char *item, const char *field, const char *v)
 {
 	char key[256];
 	snprintf(key, sizeof(key), "%s/%s", item, field);
-	for (size_t i = 0; i < c->nkv; i++)
-		if (!strcmp(c->keys[i], key)) {
-			core_str_set(&c->vals[i], v);
+	for (size_t i = 0; i < l->n; i++)
+		if (!strcmp(l->keys[i], key)) {
+			if (v) {
+				core_str_set(&l->vals[i], v);
+				return;
+			}
+			free(l->keys[i]);
+			free(l->vals[i]);
+			l->keys[i] = l->keys[--l->n];
+			l->vals[i] = l->vals[l->n];
 			return;
 		}
-	c->keys = xrealloc(c->keys, (c->nkv + 1) * sizeof(*c->keys));
-	c->vals = xrealloc(c->vals, (c->nkv + 1) * sizeof(*c->vals));
-	c->keys[c->nkv] = xstrdup(key);
-	c->vals[c->nkv++] = xstrdup(v);
+	if (!v)
+		return;
+	l->keys = xrealloc(l->keys, (l->n + 1) * sizeof(*l->keys));
+	l->vals = xrealloc(l->vals, (l->n + 1) * sizeof(*l->vals));
+	l->keys[l->n] = xstrdup(key);
+	l->vals[l->n++] = xstrdup(v);
+}
+
+static void kvl_clear(struct set_kv *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->keys[i]);
+		free(l->vals[i]);
+	}
+	xfree(&l->keys);
+	xfree(&l->vals);
+	l->n = 0;
+}
+
+static const char *kv_get(const struct set_ctx *c, const char *item, const char *field)
+{
+	return kvl_get(&c->edits, item, field);
 }
 
 static void kv_clear(struct set_ctx *c)
 {
-	for (size_t i = 0; i < c->nkv; i++) {
-		free(c->keys[i]);
-		free(c->vals[i]);
-	}
-	xfree(&c->keys);
-	xfree(&c->vals);
-	c->nkv = 0;
+	kvl_clear(&c->edits);
+}
+
+/* The VM's value a field was built with (an edit equal to it is none):
+ * a refresh shows the VM's new value in the fields the user left alone. */
+static void base_set(const struct set_ctx *c, const struct set_item *it, const char *field, const char *v)
+{
+	kvl_set(c->base, it->key, field, v ? v : "");
 }
 
 static const char *field_val(const struct tui_field *f)
@@ -118,9 +152,12 @@ static void form_keep(struct tui_dialog *d)
 		return;
 	for (size_t i = 0; i < p->nfields; i++) {
 		struct tui_field *f = p->fields[i];
+		const char *key = c->items[c->sel].key, *base;
 		if (!strcmp(f->id, "hw") || f->ops == &tui_field_label || f->disabled)
 			continue;
-		kv_set(c, c->items[c->sel].key, f->id, field_val(f));
+		/* Add hardware's fields are all kept: its defaults are no VM's value */
+		base = c->items[c->sel].kind == IT_ADD ? NULL : kvl_get(c->base, key, f->id);
+		kvl_set(&c->edits, key, f->id, base && !strcmp(base, field_val(f)) ? NULL : field_val(f));
 	}
 }
 
@@ -264,6 +301,7 @@ static void add_labelf(struct tui_page *p, const char *id, const char *fmt, ...)
 static struct tui_field *add_text(struct tui_page *p, const struct set_ctx *c, const struct set_item *it,
 				  const char *id, const char *label, const char *dflt)
 {
+	base_set(c, it, id, dflt);
 	return tui_page_add(p, &tui_field_text, id, label, val_or(c, it, id, dflt));
 }
 
@@ -272,6 +310,7 @@ static struct tui_field *add_check(struct tui_page *p, const struct set_ctx *c, 
 {
 	struct tui_field *f = tui_page_add(p, &tui_field_check, id, label, NULL);
 	const char *v = kv_get(c, it->key, id);
+	base_set(c, it, id, dflt ? "1" : "0");
 	f->checked = v ? !strcmp(v, "1") : dflt;
 	return f;
 }
@@ -282,6 +321,7 @@ static struct tui_field *add_choice(struct tui_page *p, const struct set_ctx *c,
 {
 	struct tui_field *f = tui_page_add(p, &tui_field_choice, id, label, NULL);
 	const char *v = val_or(c, it, id, dflt);
+	base_set(c, it, id, dflt);
 	for (size_t i = 0; i < n; i++) {
 		tui_field_add_choice(f, choices[i]);
 		if (!strcmp(choices[i], v))
@@ -345,13 +385,19 @@ static void form_summary(struct tui_page *p, const struct set_ctx *c)
 static const char *const boot_choices[] = { "hd", "cdrom", "network", "(none)" };
 static const char *const fw_choices[] = { "bios", "efi" };
 
+/* The VM's i-th boot device as the form shows it. */
+static const char *boot_cur(const be_vmconf *v, size_t i)
+{
+	return i < v->nboot ? v->boot[i] : i == 0 && !v->nboot && !v->kernel ? "hd" : "(none)";
+}
+
 static void form_boot(struct tui_page *p, const struct set_ctx *c, const struct set_item *it)
 {
 	const be_vmconf *v = c->conf;
 	static const char *const ids[] = { "boot1", "boot2", "boot3" };
 	struct tui_field *f;
 	for (size_t i = 0; i < 3; i++) {
-		const char *cur = i < v->nboot ? v->boot[i] : i == 0 && !v->nboot && !v->kernel ? "hd" : "(none)";
+		const char *cur = boot_cur(v, i);
 		char label[16];
 		snprintf(label, sizeof(label), "Boot %zu", i + 1);
 		add_choice(p, c, it, ids[i], label, boot_choices, CORE_ARRAY_LEN(boot_choices), cur);
@@ -445,6 +491,7 @@ static void nic_fields(struct tui_page *p, struct set_ctx *c, const struct set_i
 	if (core_str_eq(dv->net_type, "network")) {
 		f = tui_page_add(p, &tui_field_choice, "net", "&Network", NULL);
 		cur = val_or(c, it, "net", dv->net_source);
+		base_set(c, it, "net", dv->net_source);
 		for (size_t i = 0; h && i < h->nnets; i++)
 			tui_field_add_choice(f, h->nets[i].name);
 		for (size_t i = 0; i <= f->nchoices; i++) {
@@ -615,6 +662,7 @@ static void form_build(struct tui_dialog *d)
 	const struct set_item *it;
 
 	tui_page_clear_fields(p);
+	kvl_clear(c->base);
 	hw = tui_page_add(p, &tui_field_list, "hw", "&Hardware", NULL);
 	for (size_t i = 0; i < c->nitems; i++) {
 		char *l = item_label(c, &c->items[i]);
@@ -743,11 +791,14 @@ static void collect_boot(struct set_ctx *c, be_vmchange *ch, const struct set_it
 	size_t n = 0;
 	bool same;
 	const char *fw = kv_get(c, it->key, "fw");
+	bool edited = false;
 
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < 3; i++)
+		edited |= kv_get(c, it->key, ids[i]) != NULL;
+	for (size_t i = 0; edited && i < 3; i++) {
 		const char *b = kv_get(c, it->key, ids[i]);
 		if (!b)
-			return; /* form never shown */
+			b = boot_cur(v, i); /* left as the VM has it */
 		if (strcmp(b, "(none)")) {
 			bool dup = false;
 			for (size_t k = 0; k < n; k++)
@@ -1015,6 +1066,7 @@ static bool send_changes(struct tui_dialog *d, be_vmchange *ch, bool closing)
 		return false;
 	}
 	c->seq = be_host_submit_arg(be, BE_OP_VM_CHANGE, c->uuid, ch, be_vmchange_free_void);
+	c->changing = true;
 	if (!closing)
 		tui_mode_expect(c->a, &d->mode, c->host_id, c->seq);
 	set_error(d, xstrdup("Applying..."));
@@ -1102,8 +1154,10 @@ static void on_reply(struct tui_app *a, struct tui_dialog *d, const md_msg *m)
 	if (m->type != MD_MSG_VM_DETAILS)
 		return;
 	c->seq = 0;
+	c->changing = false;
 	if (!m->ok) {
 		c->xml_pending = false;
+		c->stale = false;
 		c->gone = m->count == 1;
 		set_error(d, m->text ? core_sanitize(m->text) : xstrdup("Could not read the VM's settings"));
 		d->error_style = true;
@@ -1138,6 +1192,10 @@ static void on_reply(struct tui_app *a, struct tui_dialog *d, const md_msg *m)
 		tui_edit_xml_run(a, c->host_id, c->uuid, c->name, c->conf->config_xml);
 	}
 	follow_vm(a, d);
+	if (c->stale && !c->seq && !c->gone) {
+		c->stale = false;
+		request_details(d);
+	}
 }
 
 /* The model moved: the VM deleted by someone else, or started / stopped
@@ -1177,6 +1235,8 @@ static void on_free(struct tui_dialog *d)
 	be_vmconf_free(&c->conf);
 	items_free(c);
 	kv_clear(c);
+	kvl_clear(c->base);
+	free(c->base);
 	be_vmchange_free_void(c->held);
 	free(c->name);
 	free(c->sel_key);
@@ -1244,6 +1304,7 @@ static void open_settings(struct tui_app *a, bool summary)
 	c->host_id = h->id;
 	snprintf(c->uuid, sizeof(c->uuid), "%s", v->uuid);
 	c->name = xstrdup(v->name);
+	c->base = xcalloc(1, sizeof(*c->base));
 	d->ctx = c;
 	d->mode.host_id = h->id;
 	snprintf(d->uuid, sizeof(d->uuid), "%s", v->uuid);
@@ -1264,6 +1325,28 @@ static void open_settings(struct tui_app *a, bool summary)
 	(void)summary; /* both open on Summary: the read-only first page */
 	tui_push_dialog(a, d);
 	request_details(d);
+}
+
+/* A device event (MD_MSG_VM_DEVICES): an open Settings of that VM reads
+ * its details again, one read at a time (events during a read: one more
+ * after it), the user's unapplied edits kept. */
+void tui_settings_devices(struct tui_app *a, const md_msg *m)
+{
+	for (size_t k = 0; k < a->nstack; k++) {
+		struct tui_dialog *d = (struct tui_dialog *)a->stack[k];
+		struct set_ctx *c;
+		if (a->stack[k]->ops != &settings_ops)
+			continue;
+		c = sctx(d);
+		if (c->host_id != m->host_id || strcmp(c->uuid, m->uuid) || c->gone)
+			continue;
+		if (c->changing)
+			continue; /* most likely its own events: the Apply's read follows them */
+		if (c->seq || c->held || !c->conf)
+			c->stale = true;
+		else
+			request_details(d);
+	}
 }
 
 void tui_open_settings(struct tui_app *a)

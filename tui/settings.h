@@ -8,6 +8,7 @@
 
 struct tui_app;
 struct tui_dialog;
+struct md_msg;
 
 /* Settings of the selected VM: its hardware list, each item's form below
  * it; [Apply] [OK] [Edit XML...] [Cancel]. The details come from one
@@ -16,6 +17,8 @@ struct tui_dialog;
  * (opens on the Summary item). */
 void tui_open_settings(struct tui_app *a);
 void tui_open_settings_summary(struct tui_app *a);
+/* MD_MSG_VM_DEVICES: an open Settings of that VM reads it again. */
+void tui_settings_devices(struct tui_app *a, const struct md_msg *m);
 /* Edit XML of the selected VM (reads its inactive XML first). */
 void tui_open_edit_xml(struct tui_app *a);
 

@@ -10,7 +10,9 @@
 # vmmc-test-<pid>-*, removed at the end. Then the same on the far host
 # (tests/remote/farhost.sh, 200 ms RTT; VMMC_BENCH_RTT_MS) as vmmc's
 # ssh:// host, with the round trips the far sshd's clients waited for
-# (farhost.sh trips). Prints figures only.
+# (farhost.sh trips). Also the libvirt calls of one Apply (title; maximum and
+# current processors; memory), counted in libvirt's client log of the RPCs
+# it sends. Prints figures only. VMMC_BENCH_FAR=0: no far host.
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 VMMC_BIN=${1:-$root/build/vmmc}
@@ -20,6 +22,8 @@ runs=${VMMC_BENCH_RUNS:-5}
 . "$root/tests/lib/tmux.sh"
 # shellcheck source=tests/lib/libvirtd.sh
 . "$root/tests/lib/libvirtd.sh"
+# shellcheck source=tests/lib/settings.sh
+. "$root/tests/lib/settings.sh"
 die() { echo "bench settings: $*" >&2; exit 1; }
 lv_up || die "cannot start libvirtd"
 "$root/tests/guest/build.sh" >/dev/null || die "no test guest"
@@ -101,7 +105,61 @@ echo "  running VM:  $(stats <"$tmp/ui.local.$run"); details job $(tail -n "$run
 echo "  virsh dumpxml (a new virsh each time): shut off $(stats <"$tmp/virsh.$off"), running (+ --inactive) $(stats <"$tmp/virsh.$run")"
 echo "  round trips per open: the lookup and the live XML (shut off: 2), then the inactive XML (running: 3)"
 
+# ---- libvirt calls per Apply -------------------------------------------------------
+# libvirt's client logs each RPC it sends (RPC_CLIENT_MSG_TX_QUEUE, headers
+# only: no payload, no secret); the calls of the remote program counted from
+# Apply until the answer is shown and 1.5 s after (the details read again
+# and the events' reads included). Stats ticks off (-d 60).
+rpc_calls() { grep -c "RPC_CLIENT_MSG_TX_QUEUE.*prog=536903814 .*type=0 " "$tmp/rpc.log" || true; }
+# apply_calls VM ITEM WANT KEY VALUE [KEY VALUE]: calls of one Apply
+apply_calls() {
+	local vm=$1 it=$2 want=$3 k0
+	shift 3
+	tm_keys /
+	tm_type "$vm"
+	tm_keys Enter
+	tm_wait_for "(1 of " 10 >/dev/null || die "no $vm (calls)"
+	tm_keys O
+	tm_wait_for "UUID: " 10 >/dev/null || die "no Settings of $vm"
+	set_item "$it"
+	while [ $# -ge 2 ]; do
+		tm_keys "$1" C-u
+		tm_type "$2"
+		shift 2
+	done
+	sleep 1
+	k0=$(rpc_calls)
+	tm_keys M-h BTab BTab BTab BTab Enter
+	tm_wait_for "$want" 30 >/dev/null || die "Apply did not say '$want'"
+	sleep 1.5
+	echo $(($(rpc_calls) - k0))
+	tm_keys Escape
+	tm_wait_gone "Settings - " 5 >/dev/null
+	tm_keys / C-u Enter
+}
+tm_vmmc -x 120 -y 40 --env "LIBVIRT_LOG_FILTERS=2:rpc.netclient 4:*" --env "LIBVIRT_LOG_OUTPUTS=2:file:$tmp/rpc.log" \
+	-- -d 60 -c qemu:///system >/dev/null
+tm_wait_line -t 60 "connected" >/dev/null || die "vmmc did not connect (calls)"
+tm_wait_for "Virtual Machines (" 30 >/dev/null || die "no VM list (calls)"
+tm_keys Right
+# the daemon is shared (other VMs' events make this host's worker read them):
+# the fewest of 3 Applies is the Apply's own
+least() { sort -n | head -n 1; }
+for vm in "$off" "$run"; do
+	for i in 1 2 3; do apply_calls "$vm" "Management" "Title: set" M-t "bench $$ $i"; done >"$tmp/c.title.$vm"
+done
+c_cpu_off=$(apply_calls "$off" "Processors (" "Processors: 2 at next boot" M-x 2 M-p 2)
+for i in 96 112 96; do
+	apply_calls "$run" "Memory (" "Memory: $i MiB now and at next boot" M-m "$i MiB"
+done >"$tmp/c.mem"
+tm_stop >/dev/null 2>&1
+echo "bench settings: libvirt calls per Apply (RPCs sent, local qemu:///system; Apply to its answer + 1.5 s:"
+echo "  the lookup, state, the change, the details read again, the VM's list row; fewest of 3 on the shared daemon)"
+echo "  shut-off VM: title $(least <"$tmp/c.title.$off") ($(tr '\n' ' ' <"$tmp/c.title.$off")); maximum and current processors (2 changes, 1 run) $c_cpu_off"
+echo "  running VM:  title $(least <"$tmp/c.title.$run") ($(tr '\n' ' ' <"$tmp/c.title.$run")); memory (balloon) $(least <"$tmp/c.mem") ($(tr '\n' ' ' <"$tmp/c.mem"))"
+
 # ---- the far host ----------------------------------------------------------------
+[ "${VMMC_BENCH_FAR:-1}" != 0 ] || exit 0
 rtt=${VMMC_BENCH_RTT_MS:-200}
 mkdir -p "$tmp/far" "$tmp/sshdir"
 chmod 700 "$tmp/sshdir"

@@ -4,7 +4,9 @@
 # against the real libvirtd (qemu:///system) and the tiny real guest of
 # tests/guest/. Running guest: memory changed live (the balloon target
 # follows), a second NIC added live, its link set down and up, removed; an
-# ISO inserted and ejected; each checked with virsh. Shut-off guest: vCPUs,
+# ISO inserted and ejected; each checked with virsh. The open view follows
+# device events: the balloon's size, an ISO ejected by virsh change-media
+# (the user's unapplied edit kept). Shut-off guest: vCPUs,
 # boot order, a new disk volume added then removed with its volume, the
 # inactive XML valid (virt-xml-validate). Pending marks after a next-boot
 # change, gone after a restart. Edit XML with a scripted VISUAL: a valid
@@ -20,6 +22,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/tmux.sh"
 # shellcheck source=tests/lib/libvirtd.sh
 . "$here/../lib/libvirtd.sh"
+# shellcheck source=tests/lib/settings.sh
+. "$here/../lib/settings.sh"
 
 URI=qemu:///system
 W=120 H=40
@@ -98,17 +102,7 @@ settings() { # settings NAME: the VM picked, its Settings read
 	tm_wait_for "UUID: " 10
 }
 
-item() { # item TEXT: select the hardware list's item holding TEXT (its form's heading)
-	local i
-	tm_keys M-h Home
-	for ((i = 0; i < 20; i++)); do
-		tm_capture | grep -F -- "== " | grep -qF -- "$1" && return 0
-		tm_keys Down
-		sleep 0.1
-	done
-	tm_capture | sed 's/^/|/' >&2
-	tm_fail "no hardware item '$1'"
-}
+item() { set_item "$1"; } # item TEXT: select the hardware item holding TEXT
 
 apply() { # press Apply (the 4th button back from the list) and wait for want
 	tm_keys M-h BTab BTab BTab BTab Enter
@@ -172,11 +166,8 @@ t_set_running() {
 	inactive "$n" | grep -q "<currentMemory unit='KiB'>196608<" || tm_fail "not for the next boot"
 	wait_virsh 20 eval "lv_virsh dumpxml $n | grep -q \"<currentMemory unit='KiB'>196608<\"" ||
 		tm_fail "the live XML does not show the balloon's size"
-	# read again (Settings does not follow balloon events): the live value
-	tm_keys Escape
-	tm_wait_gone "Settings - $n" 5
-	tm_keys O
-	tm_wait_for "Memory (192 MiB)" 10
+	# the open view follows the balloon (BALLOON_CHANGE): the live value
+	tm_wait_for "Memory (192 MiB)" 20
 
 	# a bad value: refused in place, nothing sent
 	item "Memory ("
@@ -236,6 +227,23 @@ t_set_running() {
 	field M-i "$POOL_DIR/$(lv_name a.iso)"
 	apply "CD/DVD drive hdc: changed now and at next boot"
 	lv_virsh domblklist "$n" | grep -q "hdc .*$(lv_name a.iso)" || tm_fail "ISO not inserted"
+	tm_wait_for "CD/DVD hdc ($(lv_name a.iso))" 5
+	# ejected by someone else while Settings is open (TRAY_CHANGE): the
+	# view re-reads and shows the drive empty; an unapplied edit stays
+	item "Management"
+	field M-t "kept-$$"
+	item "CD/DVD hdc"
+	tm_capture | grep -qE "ISO: +[^ ]*$(lv_name a.iso)" || tm_fail "the form does not show the ISO"
+	lv_virsh change-media "$n" hdc --eject --live --config >/dev/null || tm_fail "virsh could not eject"
+	tm_wait_for "CD/DVD hdc (empty)" 10
+	tm_capture | grep -qE "ISO: +[^ ]*$(lv_name a.iso)" && tm_fail "the form still shows the ejected ISO"
+	item "Management"
+	tm_assert_contains "kept-$$"
+	tm_keys M-t C-u
+	# inserted again here, then ejected here
+	item "CD/DVD hdc"
+	field M-i "$POOL_DIR/$(lv_name a.iso)"
+	apply "CD/DVD drive hdc: changed now and at next boot"
 	tm_wait_for "CD/DVD hdc ($(lv_name a.iso))" 5
 	item "CD/DVD hdc"
 	tm_keys M-i C-u
