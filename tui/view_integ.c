@@ -276,7 +276,7 @@ static void build_lines(const struct integ_view *v, struct lines *l)
 				add_detail(l, "Device", i->pv[k]);
 	}
 	add_line(l, xstrdup(""));
-	add_line(l, xasprintf("  Keys: K Sync Time Now, F Copy File to Guest, d Shut Down and r Reboot (%s), "
+	add_line(l, xasprintf("  Keys: K Sync Time Now, B automatic sync on/off, F Copy File to Guest, d Shut Down and r Reboot (%s), "
 			      "Escape closes",
 			      i->st[BE_SVC_SHUTDOWN] == BE_SVC_ON ? "through the agent" : "ACPI"));
 	add_line(l, xasprintf("  Agent calls: %u in %u refresh(es), %u in the last; %u skipped", v->calls,
