@@ -289,6 +289,22 @@ t_integ_autosync_resume() {
 	tm_wait_for "Automatic time sync of '$n': off" 15
 	lv_virsh metadata "$n" https://vmmc.invalid/xmlns/timesync/1 --config | grep -q 'auto="no"' ||
 		tm_fail "the setting was not turned off"
+	# on, then saved and restored 5 s later: synced once its agent is back
+	tm_keys B
+	tm_wait_for "Automatic time sync of '$n': on" 15
+	lv_virsh save "$n" "$IN_TMP/$n.save" >/dev/null || tm_fail "virsh save failed"
+	sleep 5
+	lv_virsh restore "$IN_TMP/$n.save" >/dev/null || tm_fail "virsh restore failed"
+	rm -f "$IN_TMP/$n.save"
+	tm_wait_for "Synchronised the clock of '$n' by itself" 60
+	g=$(lv_virsh domtime "$n" | awk '{print $2}')
+	h=$(date +%s)
+	echo "    after restore from saved state: guest clock $((h - g)) s from the host's"
+	[ $((g > h ? g - h : h - g)) -le 2 ] || tm_fail "guest clock $g, host $h after restore with automatic sync"
+	tm_keys B
+	tm_wait_for "Automatic time sync of '$n': off" 15
+	lv_virsh metadata "$n" https://vmmc.invalid/xmlns/timesync/1 --config | grep -q 'auto="no"' ||
+		tm_fail "the setting was not turned off"
 }
 
 # a Linux guest without the agent: the wizard's Guest tools page types the
