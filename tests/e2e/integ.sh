@@ -248,11 +248,19 @@ t_integ_time_copy_shutdown() {
 	[ "$(lv_virsh domstate "$n")" = "shut off" ] || tm_fail "the guest did not stop"
 }
 
+clock_near() { # clock_near NAME WHEN: the guest's clock within 2 s of the host's
+	local g h
+	g=$(lv_virsh domtime "$1" | awk '{print $2}')
+	h=$(date +%s)
+	echo "    $2: guest clock $((h - g)) s from the host's"
+	[ $((g > h ? g - h : h - g)) -le 2 ] || tm_fail "guest clock $g, host $h $2"
+}
+
 # automatic time sync (B, kept in the VM's metadata): paused 6 s, resumed,
 # the guest's clock is within 2 s of the host's afterwards, synced by
 # vmmc by itself on the RESUMED event
 t_integ_autosync_resume() {
-	local n g h d0
+	local n d0
 	n=$(lv_name a)
 	guest_up "$n"
 	wait_agent "$n"
@@ -280,10 +288,7 @@ t_integ_autosync_resume() {
 	sleep 6
 	lv_virsh resume "$n" >/dev/null
 	tm_wait_for "Synchronised the clock of '$n' by itself" 20
-	g=$(lv_virsh domtime "$n" | awk '{print $2}')
-	h=$(date +%s)
-	echo "    with automatic sync: guest clock $((h - g)) s from the host's after a 6 s pause"
-	[ $((g > h ? g - h : h - g)) -le 2 ] || tm_fail "guest clock $g, host $h after Resume with automatic sync"
+	clock_near "$n" "after Resume (6 s paused) with automatic sync"
 	# off again: in the metadata too
 	tm_keys B
 	tm_wait_for "Automatic time sync of '$n': off" 15
@@ -297,10 +302,7 @@ t_integ_autosync_resume() {
 	lv_virsh restore "$IN_TMP/$n.save" >/dev/null || tm_fail "virsh restore failed"
 	rm -f "$IN_TMP/$n.save"
 	tm_wait_for "Synchronised the clock of '$n' by itself" 60
-	g=$(lv_virsh domtime "$n" | awk '{print $2}')
-	h=$(date +%s)
-	echo "    after restore from saved state: guest clock $((h - g)) s from the host's"
-	[ $((g > h ? g - h : h - g)) -le 2 ] || tm_fail "guest clock $g, host $h after restore with automatic sync"
+	clock_near "$n" "after restore from saved state with automatic sync"
 	tm_keys B
 	tm_wait_for "Automatic time sync of '$n': off" 15
 	lv_virsh metadata "$n" https://vmmc.invalid/xmlns/timesync/1 --config | grep -q 'auto="no"' ||
