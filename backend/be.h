@@ -74,6 +74,7 @@ enum be_op {
 	BE_OP_AGENT_THAW,
 	BE_OP_AGENT_COPY,
 	BE_OP_AGENT_XML,
+	BE_OP_AGENT_AUTOSYNC,  /* automatic time sync on / off (paths[0] "on", "off", "toggle") */
 	BE_OP_AGENT_APPLY,
 	BE_OP_GRAPHICS_OPEN,  /* graphical console: see backend/be_graphics.h */
 	BE_OP_GRAPHICS_CLOSE, /* its forward goes: arg = the OPEN job's seq (uint64_t *) */

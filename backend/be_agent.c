@@ -20,11 +20,14 @@
 #include <libvirt/libvirt-qemu.h>
 #include <libvirt/virterror.h>
 
+#include "../core/log.h"
 #include "../core/util.h"
 
 #define BE_AGENT_NAME "org.qemu.guest_agent.0"
 #define BE_AGENT_TIMEOUT_S 5
 #define BE_COPY_CHUNK (48 * 1024)
+#define BE_TIMESYNC_NS "https://vmmc.invalid/xmlns/timesync/1"
+#define BE_AUTOSYNC_WAIT_S 120 /* a restored VM's agent connects within this */
 
 const char *const be_svc_names[BE_SVC__COUNT] = {
 	[BE_SVC_HEARTBEAT] = "Guest agent (heartbeat)",
@@ -92,7 +95,12 @@ struct be_agent {
 	size_t batch_cap;
 	int64_t batch_ms;       /* worker: when the last batch was posted */
 	atomic_uint_fast64_t calls, xml_reads;
+	/* lock: VMs whose automatic time sync waits for their agent to connect */
+	struct be_sync_wait { char uuid[VIR_UUID_STRING_BUFLEN]; int64_t until_ms; } *wait;
+	size_t nwait;
 };
+
+static int be_autosync_get(virDomainPtr dom, char **err);
 
 static int be_ent_cmp(const void *a, const void *b)
 {
@@ -123,6 +131,7 @@ void be_agent_free(struct be_agent **pag)
 	pthread_mutex_destroy(&ag->lock);
 	be_ents_free(ag->v, ag->n);
 	md_msg_free(&ag->batch);
+	free(ag->wait);
 	free(ag);
 	*pag = NULL;
 }
@@ -354,6 +363,46 @@ static int be_agent_cached(be_host *h, virDomainPtr dom, bool *channel, bool *kn
 
 /* ---- events ---------------------------------------------------------------- */
 
+/* Take uuid off the list of syncs waiting for the agent: true when it was
+ * there and its time is not up. */
+static bool be_sync_unwait(struct be_agent *ag, const char *uuid)
+{
+	bool due = false;
+	int64_t now = core_now_ms();
+	pthread_mutex_lock(&ag->lock);
+	for (size_t i = 0; i < ag->nwait;) {
+		bool same = strcmp(ag->wait[i].uuid, uuid) == 0;
+		if (same || ag->wait[i].until_ms < now) {
+			due |= same && ag->wait[i].until_ms >= now;
+			ag->wait[i] = ag->wait[--ag->nwait];
+		} else {
+			i++;
+		}
+	}
+	pthread_mutex_unlock(&ag->lock);
+	return due;
+}
+
+static void be_sync_wait(struct be_agent *ag, const char *uuid)
+{
+	be_sync_unwait(ag, uuid);
+	pthread_mutex_lock(&ag->lock);
+	ag->wait = xrealloc(ag->wait, (ag->nwait + 1) * sizeof(*ag->wait));
+	snprintf(ag->wait[ag->nwait].uuid, sizeof(ag->wait[0].uuid), "%s", uuid);
+	ag->wait[ag->nwait++].until_ms = core_now_ms() + BE_AUTOSYNC_WAIT_S * 1000LL;
+	pthread_mutex_unlock(&ag->lock);
+}
+
+void be_agent_lifecycle(be_host *h, const char *uuid, int event, int detail)
+{
+	if (!h->agent)
+		return;
+	if (event == VIR_DOMAIN_EVENT_RESUMED ||
+	    (event == VIR_DOMAIN_EVENT_STARTED &&
+	     (detail == VIR_DOMAIN_EVENT_STARTED_RESTORED || detail == VIR_DOMAIN_EVENT_STARTED_FROM_SNAPSHOT)))
+		be_host_queue_vm_event(h, BE_JOB_AGENT_AUTOSYNC, uuid);
+}
+
 /* Event loop thread: the agent connected or went away. */
 static void be_agent_on_event(virConnectPtr conn, virDomainPtr dom, int state, int reason, void *opaque)
 {
@@ -368,6 +417,8 @@ static void be_agent_on_event(virConnectPtr conn, virDomainPtr dom, int state, i
 	m = md_msg_new(MD_MSG_VM_AGENT, h->id);
 	virDomainGetUUIDString(dom, m->uuid);
 	m->count = e.agent;
+	if (e.agent == MD_AGENT_UP && be_sync_unwait(h->agent, m->uuid))
+		be_host_queue_vm_event(h, BE_JOB_AGENT_AUTOSYNC, m->uuid);
 	be_post(m);
 }
 
@@ -818,8 +869,11 @@ static void be_info_fill(be_host *h, virDomainPtr dom, const be_agent_req *req, 
 		i->vm_state = state;
 	for (int k = 0; k < BE_SVC__COUNT; k++)
 		be_svc_set(i, k, BE_SVC_NA, NULL);
-	if (req && req->version)
+	i->autosync = -1;
+	if (req && req->version) {
 		be_info_pv(h, dom, i);
+		i->autosync = be_autosync_get(dom, NULL);
+	}
 	if (!i->channel) {
 		for (int k = 0; k < BE_SVC_PV; k++)
 			be_svc_set(i, k, BE_SVC_NA, xstrdup("not available: the VM has no guest agent channel "
@@ -1028,6 +1082,130 @@ static void be_agent_sync_time(be_host *h, const be_job *j, virDomainPtr dom, co
 						     s0 - (long long)time(NULL)));
 	else
 		be_post_result(h, j, true, xasprintf("Synchronised the clock of '%s'", name));
+}
+
+/* ---- automatic time sync ---------------------------------------------------------- */
+
+char *be_autosync_xml(bool on)
+{
+	xmlDocPtr doc = be_xml_new("timesync");
+	char *out;
+	be_xml_attr(xmlDocGetRootElement(doc), "auto", on ? "yes" : "no");
+	out = be_xml_dump(doc);
+	xmlFreeDoc(doc);
+	return out;
+}
+
+int be_autosync_parse(const char *meta)
+{
+	xmlDocPtr doc = meta ? be_xml_parse(meta) : NULL;
+	char *v = doc ? be_xml_get(doc, "string(/*[local-name()='timesync']/@auto)") : NULL;
+	int on = v && strcmp(v, "yes") == 0;
+	free(v);
+	if (doc)
+		xmlFreeDoc(doc);
+	return on;
+}
+
+/* The VM's setting (its running definition when it runs): 1 on, 0 off
+ * (also when not set), -1 unreadable (*err when err). */
+static int be_autosync_get(virDomainPtr dom, char **err)
+{
+	char *meta = virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, BE_TIMESYNC_NS, VIR_DOMAIN_AFFECT_CURRENT);
+	int on, code;
+	if (!meta) {
+		char *e = be_last_error(&code);
+		if (code == VIR_ERR_NO_DOMAIN_METADATA) {
+			free(e);
+			return 0;
+		}
+		if (err)
+			*err = e;
+		else
+			free(e);
+		return -1;
+	}
+	on = be_autosync_parse(meta);
+	free(meta);
+	return on;
+}
+
+/* BE_OP_AGENT_AUTOSYNC: paths[0] "on", "off" or "toggle"; in the persistent
+ * definition and, when it runs, the running one. */
+static void be_agent_autosync_set(be_host *h, const be_job *j, virDomainPtr dom, const char *name)
+{
+	const char *how = j->npaths ? j->paths[0] : "toggle";
+	char *err = NULL, *meta;
+	int on = strcmp(how, "on") == 0, cur, rc;
+	unsigned flags = VIR_DOMAIN_AFFECT_CONFIG;
+	if (strcmp(how, "toggle") == 0) {
+		if ((cur = be_autosync_get(dom, &err)) < 0) {
+			be_post_result(h, j, false, xasprintf("Could not read the time sync setting of '%s': %s", name, err));
+			free(err);
+			return;
+		}
+		on = !cur;
+	}
+	if (virDomainIsActive(dom) == 1)
+		flags |= VIR_DOMAIN_AFFECT_LIVE;
+	meta = be_autosync_xml(on);
+	rc = virDomainSetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, meta, "vmmc", BE_TIMESYNC_NS, flags);
+	free(meta);
+	if (rc < 0) {
+		be_host_fail(h, &err);
+		be_post_result(h, j, false, xasprintf("Could not set the automatic time sync of '%s': %s", name, err));
+		free(err);
+		return;
+	}
+	be_post_result(h, j, true, xasprintf("Automatic time sync of '%s': %s", name,
+					     on ? "on (after Resume, restore from saved state and revert)" : "off"));
+}
+
+void be_agent_autosync_job(be_host *h, const char *uuid)
+{
+	virDomainPtr dom;
+	bool ch = false, known = false;
+	char *err = NULL;
+	long long s0 = 0;
+	unsigned n0 = 0;
+	bool before;
+	md_msg *m;
+
+	if (!h->agent || !(dom = virDomainLookupByUUIDString(h->conn, uuid))) {
+		virResetLastError(); /* gone meanwhile */
+		return;
+	}
+	if (be_autosync_get(dom, NULL) != 1 || (h->agent->missing & BE_API_SETTIME))
+		goto out;
+	if (be_agent_cached(h, dom, &ch, &known) != MD_AGENT_UP && (known || !ch)) {
+		if (ch)
+			be_sync_wait(h->agent, uuid); /* a restored guest's agent reconnects */
+		goto out;
+	}
+	be_agent_timeout(h, dom);
+	atomic_fetch_add(&h->agent->calls, 2);
+	before = virDomainGetTime(dom, &s0, &n0, 0) == 0;
+	virResetLastError();
+	if (virDomainSetTime(dom, 0, 0, VIR_DOMAIN_TIME_SYNC) < 0) {
+		be_api_failed(h, BE_API_SETTIME, &err);
+		core_log("agent", "%s: automatic time sync of %s: %s; again when its agent connects", h->uri, uuid, err);
+		be_sync_wait(h->agent, uuid);
+		free(err);
+		goto out;
+	}
+	m = md_msg_new(MD_MSG_OP_RESULT, h->id);
+	m->ok = true;
+	m->op = BE_OP_AGENT_SYNC_TIME;
+	memcpy(m->uuid, uuid, sizeof(m->uuid));
+	if (before)
+		m->text = xasprintf("Synchronised the clock of '%s' by itself (it was %+lld s off)", virDomainGetName(dom),
+				    s0 - (long long)time(NULL));
+	else
+		m->text = xasprintf("Synchronised the clock of '%s' by itself", virDomainGetName(dom));
+	core_log("agent", "%s: %s", h->uri, m->text);
+	be_post(m);
+out:
+	virDomainFree(dom);
 }
 
 static void be_agent_power(be_host *h, const be_job *j, virDomainPtr dom, const char *name)
@@ -1245,6 +1423,7 @@ void be_agent_job(be_host *h, const be_job *j)
 	case BE_OP_AGENT_THAW: be_agent_freeze(h, j, dom, name); break;
 	case BE_OP_AGENT_COPY: be_agent_copy_job(h, j, dom, name); break;
 	case BE_OP_AGENT_XML: be_agent_xml_job(h, j, dom, name); break;
+	case BE_OP_AGENT_AUTOSYNC: be_agent_autosync_set(h, j, dom, name); break;
 	case BE_OP_AGENT_APPLY: be_agent_apply_job(h, j, dom, name); break;
 	default: be_post_result(h, j, false, xasprintf("Unknown operation %d", j->op)); break;
 	}

@@ -37,6 +37,20 @@
  *   BE_OP_AGENT_XML       answers MD_MSG_AGENT_INFO whose .inactive_xml is
  *                         the persistent configuration (for the Integration
  *                         Tools wizard), .live_xml the running one.
+ *   BE_OP_AGENT_AUTOSYNC  paths[0] "on", "off" or "toggle" (no paths: toggle):
+ *                         automatic time sync of the VM, kept in its metadata
+ *                         (<vmmc:timesync auto="yes"/>, the persistent and the
+ *                         running definition). When on, the backend syncs the
+ *                         guest's clock through the agent (virDomainSetTime
+ *                         SYNC) by itself after each lifecycle event RESUMED
+ *                         (Resume) and STARTED with reason RESTORED or
+ *                         FROM_SNAPSHOT (restore from saved state, revert); a
+ *                         guest whose agent is not connected yet is synced
+ *                         when it connects (within 2 minutes). Each such
+ *                         event costs the lookup and one metadata read (and
+ *                         the 2 agent calls when on); the result is an
+ *                         OP_RESULT with .seq 0 ("Synchronised the clock of
+ *                         'x' by itself ...").
  *   BE_OP_AGENT_APPLY     arg: be_agent_apply: defines the new persistent
  *                         XML (after checking the configuration is still the
  *                         one the wizard read), hot-plugs device_xml into
@@ -111,6 +125,7 @@ typedef struct be_agent_info {
 	char **pv;            /* paravirtual devices, a line each ("disk vda: virtio") */
 	size_t npv;
 	int vm_state;         /* enum md_vm_state */
+	int autosync;         /* automatic time sync: 1 on, 0 off, -1 not read (read with req->version) */
 	unsigned agent_calls; /* agent calls this job made */
 	unsigned skipped;     /* calls not made: API known missing / agent down */
 } be_agent_info;
@@ -145,5 +160,9 @@ char *be_agent_json_str(const char *json, const char *key);
 long long be_agent_json_ret(const char *json);
 char *be_agent_json_quote(const char *s);
 char *be_agent_base64(const unsigned char *p, size_t n);
+/* The automatic time sync metadata element (<timesync auto="yes|no"/>),
+ * and whether one says on (NULL / unreadable: off). */
+char *be_autosync_xml(bool on);
+int be_autosync_parse(const char *meta);
 
 #endif

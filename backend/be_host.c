@@ -118,6 +118,11 @@ void be_host_queue_event(be_host *h, int op)
 	be_queue_event(h, op, NULL);
 }
 
+void be_host_queue_vm_event(be_host *h, int op, const char *uuid)
+{
+	be_queue_event(h, op, uuid);
+}
+
 bool be_host_push_job(be_host *h, be_job *j)
 {
 	pthread_mutex_lock(&h->lock);
@@ -173,8 +178,10 @@ static void be_on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int
 {
 	char uuid[VIR_UUID_STRING_BUFLEN];
 	/* virDomainGetUUIDString reads the handle: no round trip. */
-	if (virDomainGetUUIDString(dom, uuid) == 0)
+	if (virDomainGetUUIDString(dom, uuid) == 0) {
 		be_queue_event(opaque, BE_JOB_VM_EVENT, uuid);
+		be_agent_lifecycle(opaque, uuid, event, detail);
+	}
 }
 
 static void be_on_net(virConnectPtr conn, virNetworkPtr net, int event, int detail, void *opaque)
@@ -604,6 +611,9 @@ static void be_job_run(be_host *h, const be_job *j)
 		break;
 	case BE_JOB_AGENT_SCAN:
 		be_agent_scan(h);
+		break;
+	case BE_JOB_AGENT_AUTOSYNC:
+		be_agent_autosync_job(h, j->uuid);
 		break;
 	default:
 		if (j->op >= BE_OP_POOL_START && j->op <= BE_OP_VOL_CLONE)

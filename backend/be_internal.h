@@ -23,6 +23,7 @@ enum {
 	BE_JOB_NETS_EVENT,     /* re-read the networks */
 	BE_JOB_POOLS_EVENT,    /* re-read the pools */
 	BE_JOB_AGENT_SCAN,     /* be_agent.c: read the XML of listed VMs not seen before */
+	BE_JOB_AGENT_AUTOSYNC, /* be_agent.c: a VM (uuid) resumed / restored: sync its clock when enabled */
 	BE_JOB_CONSOLE_OPEN = 200, /* be_console.c: open (or reopen) console j->console */
 	BE_JOB_CONSOLE_END,    /* its stream ended: tear down, reopen if the VM runs */
 	BE_JOB_CONSOLE_CLOSE,  /* the user closed it */
@@ -132,6 +133,8 @@ virConnectPtr be_host_conn_get(be_host *h, uint64_t *gen);
 bool be_host_stopping(be_host *h);   /* be_host_free was called (any thread) */
 /* Queue an internal job (BE_JOB_POOLS_EVENT ...) unless one is queued. */
 void be_host_queue_event(be_host *h, int op);
+/* The same for one VM (uuid): an equal one (op and uuid) already queued wins. */
+void be_host_queue_vm_event(be_host *h, int op, const char *uuid);
 
 /* Queue a job made by another backend file. Takes j: once queued the
  * worker may run and free it, and anything it names, at once, so copy what
@@ -296,6 +299,14 @@ void be_agent_scan(be_host *h);      /* BE_JOB_AGENT_SCAN: a chunk, then queues 
 bool be_agent_pending(be_host *h);   /* VMs whose XML is still to read */
 void be_agent_fill_vm(const be_host *h, virDomainPtr dom, md_vm *v);
 void be_agent_job(be_host *h, const be_job *j);
+/* Automatic time sync (event loop thread, no libvirt call): a lifecycle
+ * event of VM uuid; RESUMED, and STARTED after a restore or a revert, queue
+ * BE_JOB_AGENT_AUTOSYNC. */
+void be_agent_lifecycle(be_host *h, const char *uuid, int event, int detail);
+/* BE_JOB_AGENT_AUTOSYNC (worker): when the VM's metadata enables it, sync
+ * its clock through the agent now, or when its agent connects (within
+ * BE_AUTOSYNC_WAIT_S). */
+void be_agent_autosync_job(be_host *h, const char *uuid);
 /* be_iso.c (worker): BE_OP_ISO_PROBE, INSTALL_PREP, INSTALL_START; the
  * end of an install run: a shut-off VM whose definition records extracted
  * installer volumes (<metadata> vmmc:install) gets them removed and the

@@ -79,6 +79,7 @@ static const char *const be_op_names[BE_OP__COUNT] = {
 	[BE_OP_AGENT_THAW] = "thaw the file systems of",
 	[BE_OP_AGENT_COPY] = "copy a file to",
 	[BE_OP_AGENT_XML] = "read the configuration of",
+	[BE_OP_AGENT_AUTOSYNC] = "set automatic time sync of",
 	[BE_OP_AGENT_APPLY] = "change",
 	[BE_OP_GRAPHICS_OPEN] = "open the graphical console of",
 	[BE_OP_GRAPHICS_CLOSE] = "close the graphical console of",

@@ -267,6 +267,7 @@ OPENER(run_net_leases, tui_open_net_leases)
 OPENER(run_integ, tui_integ_open)
 OPENER(run_integ_wizard, tui_open_integ_wizard)
 OPENER(run_integ_sync_time, tui_integ_sync_time)
+OPENER(run_integ_autosync, tui_integ_autosync)
 OPENER(run_integ_copy, tui_integ_copy_file)
 OPENER(run_integ_freeze, tui_integ_freeze)
 OPENER(run_integ_thaw, tui_integ_thaw)
@@ -504,6 +505,7 @@ const struct tui_action tui_actions[] = {
 	{ .id = "net.leases", .label = "DHCP Leases", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_NET, .key = 'E', .in_pane = true, .enabled = tui_en_net_active, .run = run_net_leases, .help = "The network's DHCP leases: MAC, IP, hostname, expiry and the VM owning the MAC" },
 	{ .id = "vm.integ_tools", .label = "Install Integration Tools...", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .key = 'Y', .in_pane = false, .enabled = en_vm, .run = run_integ_wizard, .help = "Set the VM up for integration: looks at it, offers the guest agent channel and virtio devices (each change shown as a diff of the domain XML first), gives the guest's install command for qemu-guest-agent, waits for the agent" },
 	{ .id = "vm.sync_time", .label = "Sync Time Now", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .key = 'K', .in_pane = false, .enabled = en_vm_running, .run = run_integ_sync_time, .help = "Set the guest's clock from its hardware clock through the guest agent (virDomainSetTime)" },
+	{ .id = "vm.auto_time_sync", .label = "Automatic Time Sync On/Off", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .key = 'B', .in_pane = false, .enabled = en_vm, .run = run_integ_autosync, .help = "Turn on or off the VM's automatic time sync: vmmc syncs the guest's clock through the agent by itself after Resume, restore from saved state and revert (kept in the VM's metadata)" },
 	{ .id = "vm.copy_file", .label = "Copy File to Guest...", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .key = 'F', .in_pane = false, .enabled = en_vm_running, .run = run_integ_copy, .help = "Copy a local file to a path in the guest through the guest agent, with progress (no network needed)" },
 	{ .id = "vm.fs_freeze", .label = "Freeze File Systems", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .in_pane = false, .enabled = en_vm_running, .run = run_integ_freeze, .help = "Freeze the guest's file systems through the agent (for a consistent disk snapshot)" },
 	{ .id = "vm.fs_thaw", .label = "Thaw File Systems", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .in_pane = false, .enabled = en_vm_running, .run = run_integ_thaw, .help = "Thaw the guest's file systems after a freeze" },

@@ -1378,6 +1378,16 @@ static bool console_key(struct tui_app *a, int key, bool is_char)
 	return true;
 }
 
+int tui_console_type(struct tui_app *a, int host_id, const char *uuid, const char *text)
+{
+	struct tui_con *c = by_vm(a, host_id, uuid, NULL);
+	if (!c || c->be_id <= 0 || c->state != CS_OPEN)
+		return -1;
+	c->scroll = 0;
+	be_console_write(c->be_id, text, strlen(text));
+	return 0;
+}
+
 static int console_mode_key(struct tui_mode *m, struct tui_app *a, int key, bool is_char)
 {
 	(void)m;

@@ -37,6 +37,10 @@ bool tui_console_any(const struct tui_app *a);   /* a console tab exists */
 bool tui_console_shown(const struct tui_app *a); /* ... and the pane shows it */
 /* A console of VM uuid is open (the VM list marks it). */
 bool tui_console_has_vm(const struct tui_app *a, const char *uuid);
+/* Type text (raw bytes, as if keyed) into the open serial console tab of
+ * VM uuid on host_id, through the console's write path: 0, or -1 when no
+ * console of that VM is open. */
+int tui_console_type(struct tui_app *a, int host_id, const char *uuid, const char *text);
 /* Once per pass of the UI loop: reconnects, waits for a start, view rules. */
 void tui_console_poll(struct tui_app *a);
 

@@ -137,6 +137,8 @@ static void integ_reply(struct tui_mode *m, struct tui_app *a, const md_msg *msg
 			free(ni->why[BE_SVC_HEARTBEAT]);
 			ni->why[BE_SVC_HEARTBEAT] = xasprintf("connected, version %s", ni->version);
 		}
+		if (ni->autosync < 0 && v->info)
+			ni->autosync = v->info->autosync; /* read with the version */
 		be_agent_info_free(&v->info);
 		v->info = mm->ext;
 		mm->ext = NULL;
@@ -264,6 +266,9 @@ static void build_lines(const struct integ_view *v, struct lines *l)
 			s = n;
 		}
 		add_line(l, s);
+		if (svc == BE_SVC_TIME && i->autosync >= 0)
+			add_detail(l, "Automatic sync after Resume, restore and revert",
+				   i->autosync ? "on (B turns it off)" : "off (B turns it on)");
 		if (svc == BE_SVC_KVP && i->st[BE_SVC_KVP] == BE_SVC_ON)
 			kvp_details(l, i);
 		if (svc == BE_SVC_PV)
@@ -271,7 +276,7 @@ static void build_lines(const struct integ_view *v, struct lines *l)
 				add_detail(l, "Device", i->pv[k]);
 	}
 	add_line(l, xstrdup(""));
-	add_line(l, xasprintf("  Keys: K Sync Time Now, F Copy File to Guest, d Shut Down and r Reboot (%s), "
+	add_line(l, xasprintf("  Keys: K Sync Time Now, B automatic sync on/off, F Copy File to Guest, d Shut Down and r Reboot (%s), "
 			      "Escape closes",
 			      i->st[BE_SVC_SHUTDOWN] == BE_SVC_ON ? "through the agent" : "ACPI"));
 	add_line(l, xasprintf("  Agent calls: %u in %u refresh(es), %u in the last; %u skipped", v->calls,
@@ -417,6 +422,12 @@ static void submit_on_target(struct tui_app *a, int op)
 void tui_integ_sync_time(struct tui_app *a)
 {
 	submit_on_target(a, BE_OP_AGENT_SYNC_TIME);
+}
+
+void tui_integ_autosync(struct tui_app *a)
+{
+	submit_on_target(a, BE_OP_AGENT_AUTOSYNC);
+	integ_state.asked_version = false; /* the next refresh reads the setting */
 }
 
 void tui_integ_freeze(struct tui_app *a)

@@ -18,6 +18,8 @@ void tui_integ_tick(struct tui_app *a); /* every pass of the loop: a refresh due
 void tui_integ_free(void); /* at the end (what the view keeps) */
 /* Sync Time Now, Copy File to Guest..., Freeze / Thaw on the selected VM. */
 void tui_integ_sync_time(struct tui_app *a);
+/* Automatic time sync (after Resume, restore, revert) of the selected VM on / off. */
+void tui_integ_autosync(struct tui_app *a);
 void tui_integ_copy_file(struct tui_app *a);
 void tui_integ_freeze(struct tui_app *a);
 void tui_integ_thaw(struct tui_app *a);

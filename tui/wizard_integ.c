@@ -10,6 +10,7 @@
 #include "view_integ.h"
 
 #include "app.h"
+#include "console.h"
 #include "dialog.h"
 
 #include <stdio.h>
@@ -259,14 +260,94 @@ static void review_enter(struct tui_dialog *d, struct tui_page *p)
 static void tools_enter(struct tui_dialog *d, struct tui_page *p)
 {
 	struct wi_ctx *c = wi(d);
-	char *err = NULL, *cmd = integ_ops->text(c->w, "command", &err);
+	char *err = NULL, *cmd = integ_ops->text(c->w, "command", &err), *typed;
+	struct tui_field *f = tui_dialog_field(d, "type");
+	bool was = f && f->checked;
 	tui_page_clear_fields(p);
 	tui_page_add(p, &tui_field_label, "command", NULL, NULL)->text = sanitize_lines(cmd);
+	free(err);
+	err = NULL;
+	if ((typed = integ_ops->text(c->w, "typed", &err)) != NULL)
+		tui_page_add(p, &tui_field_check, "type", "T&ype it into the VM's open serial console at Finish "
+							  "(asks first)", NULL)->checked = was;
 	tui_page_add(p, &tui_field_label, "after", "Finish makes the changes shown on the Review page, then "
 						  "Integration Services opens and waits for the agent.", NULL);
 	focus_first(d, p);
+	free(typed);
 	free(cmd);
 	free(err);
+}
+
+static int tools_validate(struct tui_dialog *d, struct tui_page *p, char **err)
+{
+	struct tui_field *f = tui_dialog_field(d, "type");
+	(void)p;
+	if (f && f->checked && wchecked(wi(d), "restart")) {
+		*err = xstrdup("Type it into the console: not with a restart of the VM (its console closes); "
+			       "type it once the VM runs again");
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- typing the install command into the serial console --------------------------------- */
+
+struct type_ctx {
+	char uuid[37];
+	char *text;           /* the command and a carriage return */
+};
+
+static void type_free(struct tui_dialog *d)
+{
+	struct type_ctx *t = d->ctx;
+	if (t)
+		free(t->text);
+	free(t);
+	d->ctx = NULL;
+}
+
+static void type_done(struct tui_app *a, struct tui_dialog *d, int result)
+{
+	struct type_ctx *t = d->ctx;
+	if (result != TUI_DLG_OK)
+		return;
+	if (tui_console_type(a, d->mode.host_id, t->uuid, t->text) < 0)
+		tui_status(a, true, "No serial console of the VM is open: connect it (c) and type the command there");
+	else
+		tui_status(a, false, "Typed the install command into the VM's serial console");
+}
+
+/* Finish with "Type it" checked: the command, shown, typed after Yes. */
+static void type_ask(struct tui_app *a, struct tui_dialog *d)
+{
+	struct wi_ctx *c = wi(d);
+	struct tui_field *f = tui_dialog_field(d, "type");
+	char *err = NULL, *cmd, *text, *s;
+	struct tui_dialog *q;
+	struct type_ctx *t;
+	if (!f || !f->checked || !(cmd = integ_ops->text(c->w, "typed", &err))) {
+		free(err);
+		return;
+	}
+	if (!tui_console_has_vm(a, c->uuid)) {
+		tui_status(a, true, "No serial console of '%s' is open: connect it (c) and type: %s", c->name, cmd);
+		free(cmd);
+		return;
+	}
+	s = core_sanitize(c->name);
+	text = xasprintf("Type this into the serial console of '%s', then Enter? It runs as whoever is logged in "
+			 "there (root is needed).\n\n  %s", s, cmd);
+	q = tui_confirm("Type Install Command", text, "Type", type_done);
+	q->mode.host_id = d->mode.host_id;
+	t = xcalloc(1, sizeof(*t));
+	snprintf(t->uuid, sizeof(t->uuid), "%s", c->uuid);
+	t->text = xasprintf("%s\r", cmd);
+	q->ctx = t;
+	q->on_free = type_free;
+	tui_push_dialog(a, q);
+	free(text);
+	free(s);
+	free(cmd);
 }
 
 /* ---- answers, finish --------------------------------------------------------------------- */
@@ -329,6 +410,7 @@ static void wi_done(struct tui_app *a, struct tui_dialog *d, int result)
 	}
 	be_host_submit_arg(be, BE_OP_AGENT_APPLY, c->uuid, ap, be_agent_apply_free_void);
 	tui_integ_open_wait(a, d->mode.host_id, c->uuid, c->name);
+	type_ask(a, d);
 }
 
 void tui_open_integ_wizard(struct tui_app *a)
@@ -372,6 +454,7 @@ void tui_open_integ_wizard(struct tui_app *a)
 	p->on_enter = review_enter;
 	p = tui_dialog_add_page(d, "Guest tools", "The agent inside the guest.");
 	p->on_enter = tools_enter;
+	p->validate = tools_validate;
 	d->ok_label = xstrdup("Finish");
 	look_enter(d, d->pages[0]);
 	tui_push_dialog(a, d);

@@ -12,10 +12,10 @@
 #include <libxml/tree.h>
 #include <libxml/xpath.h>
 
+#include "../backend/be_devices.h"
 #include "../core/model.h"
 #include "../core/util.h"
 
-#define AGENT_NAME "org.qemu.guest_agent.0"
 
 const char *const wz_integ_change_ids[WZ_CH__N] = {
 	[WZ_CH_AGENT] = "ch.agent", [WZ_CH_DISK] = "ch.disk", [WZ_CH_NIC] = "ch.nic",
@@ -168,7 +168,7 @@ static void look(struct wz_integ *w)
 	if (count_nodes(r))
 		w->meta_os = prop(r->nodesetval->nodeTab[0], "id");
 	xmlXPathFreeObject(r);
-	r = eval(doc, "/domain/devices/channel/target[@name='" AGENT_NAME "']");
+	r = eval(doc, "/domain/devices/channel/target[@name='" BE_AGENT_CHANNEL "']");
 	w->has_channel = count_nodes(r) > 0;
 	xmlXPathFreeObject(r);
 	r = eval(doc, "/domain/devices/disk[@device='disk' or not(@device)]/target");
@@ -268,16 +268,11 @@ static xmlNodePtr devices(xmlDocPtr doc)
 	return d ? d : xmlNewChild(root, NULL, BAD_CAST "devices", NULL);
 }
 
-static xmlNodePtr agent_channel(xmlNodePtr parent)
+/* The guest agent's channel element, as Settings builds it (be_devices). */
+static char *agent_channel_xml(char **err)
 {
-	xmlNodePtr ch = xmlNewNode(NULL, BAD_CAST "channel"), t;
-	xmlSetProp(ch, BAD_CAST "type", BAD_CAST "unix");
-	t = xmlNewChild(ch, NULL, BAD_CAST "target", NULL);
-	xmlSetProp(t, BAD_CAST "type", BAD_CAST "virtio");
-	xmlSetProp(t, BAD_CAST "name", BAD_CAST AGENT_NAME);
-	if (parent)
-		xmlAddChild(parent, ch);
-	return ch;
+	be_device d = { .kind = BE_DEVK_CHANNEL, .port = -1 };
+	return be_dev_xml(&d, err);
 }
 
 static void drop_child(xmlNodePtr n, const char *name)
@@ -289,38 +284,27 @@ static void drop_child(xmlNodePtr n, const char *name)
 	}
 }
 
-/* Disk targets to virtio: vda, vdb ... not taken by another disk. */
-static void disks_virtio(xmlDocPtr doc)
+/* xml (freed) through one step of be_devices: its result, or NULL with *err. */
+static char *step(char *xml, char *next)
 {
-	xmlXPathObjectPtr r = eval(doc, "/domain/devices/disk[@device='disk' or not(@device)]");
-	xmlXPathObjectPtr all = eval(doc, "/domain/devices/disk/target/@dev");
-	char used[26] = { 0 };
-	for (size_t i = 0; i < count_nodes(all); i++) {
-		xmlChar *dev = xmlNodeGetContent(all->nodesetval->nodeTab[i]);
-		if (dev && dev[0] == 'v' && dev[1] == 'd' && dev[2] >= 'a' && dev[2] <= 'z' && !dev[3])
-			used[dev[2] - 'a'] = 1;
-		xmlFree(dev);
+	free(xml);
+	return next;
+}
+
+/* Every disk not on virtio moved to it (vda, vdb ... the first free name,
+ * its old address dropped): be_domxml_set_disk_bus, as Settings does. */
+static char *disks_virtio(char *xml, char **err)
+{
+	be_vmconf *c = be_vmconf_parse(NULL, xml, err);
+	if (!c)
+		return step(xml, NULL);
+	for (size_t k = 0; k < c->ndevs && xml; k++) {
+		const be_device *d = &c->devs[k];
+		if (d->kind == BE_DEVK_DISK && d->target && !core_str_eq(d->bus, "virtio"))
+			xml = step(xml, be_domxml_set_disk_bus(xml, d->target, "virtio", err));
 	}
-	for (size_t i = 0; i < count_nodes(r); i++) {
-		xmlNodePtr disk = r->nodesetval->nodeTab[i], t = child(disk, "target");
-		char *bus = prop(t, "bus");
-		if (t && (!bus || strcmp(bus, "virtio") != 0)) {
-			int k = 0;
-			char dev[8];
-			while (k < 26 && used[k])
-				k++;
-			if (k < 26) {
-				used[k] = 1;
-				snprintf(dev, sizeof(dev), "vd%c", 'a' + k);
-				xmlSetProp(t, BAD_CAST "dev", BAD_CAST dev);
-				xmlSetProp(t, BAD_CAST "bus", BAD_CAST "virtio");
-				drop_child(disk, "address"); /* the old bus's address */
-			}
-		}
-		free(bus);
-	}
-	xmlXPathFreeObject(all);
-	xmlXPathFreeObject(r);
+	be_vmconf_free(&c);
+	return xml;
 }
 
 static void nics_virtio(xmlDocPtr doc)
@@ -357,13 +341,13 @@ static void add_rng(xmlDocPtr doc)
 	xmlSetProp(be, BAD_CAST "model", BAD_CAST "random");
 }
 
-/* The virtio-win ISO into the first CD-ROM, or a new SATA CD-ROM (sdX not
- * taken). */
-static void insert_iso(xmlDocPtr doc, const char *iso)
+/* The virtio-win ISO into the first CD-ROM (false when the VM has none). */
+static bool insert_iso(xmlDocPtr doc, const char *iso)
 {
 	xmlXPathObjectPtr r = eval(doc, "/domain/devices/disk[@device='cdrom']");
-	xmlNodePtr cd, src, t;
-	if (count_nodes(r)) {
+	xmlNodePtr cd, src;
+	bool done = count_nodes(r) > 0;
+	if (done) {
 		cd = r->nodesetval->nodeTab[0];
 		xmlSetProp(cd, BAD_CAST "type", BAD_CAST "file");
 		src = child(cd, "source");
@@ -371,34 +355,31 @@ static void insert_iso(xmlDocPtr doc, const char *iso)
 			src = xmlNewChild(cd, NULL, BAD_CAST "source", NULL);
 		xmlUnsetProp(src, BAD_CAST "dev");
 		xmlSetProp(src, BAD_CAST "file", BAD_CAST iso);
-	} else {
-		xmlXPathObjectPtr all = eval(doc, "/domain/devices/disk/target/@dev");
-		char used[26] = { 0 }, dev[8];
-		int k = 0;
-		for (size_t i = 0; i < count_nodes(all); i++) {
-			xmlChar *d = xmlNodeGetContent(all->nodesetval->nodeTab[i]);
-			if (d && d[0] == 's' && d[1] == 'd' && d[2] >= 'a' && d[2] <= 'z' && !d[3])
-				used[d[2] - 'a'] = 1;
-			xmlFree(d);
-		}
-		xmlXPathFreeObject(all);
-		while (k < 25 && used[k])
-			k++;
-		snprintf(dev, sizeof(dev), "sd%c", 'a' + k);
-		cd = xmlNewChild(devices(doc), NULL, BAD_CAST "disk", NULL);
-		xmlSetProp(cd, BAD_CAST "type", BAD_CAST "file");
-		xmlSetProp(cd, BAD_CAST "device", BAD_CAST "cdrom");
-		t = xmlNewChild(cd, NULL, BAD_CAST "driver", NULL);
-		xmlSetProp(t, BAD_CAST "name", BAD_CAST "qemu");
-		xmlSetProp(t, BAD_CAST "type", BAD_CAST "raw");
-		src = xmlNewChild(cd, NULL, BAD_CAST "source", NULL);
-		xmlSetProp(src, BAD_CAST "file", BAD_CAST iso);
-		t = xmlNewChild(cd, NULL, BAD_CAST "target", NULL);
-		xmlSetProp(t, BAD_CAST "dev", BAD_CAST dev);
-		xmlSetProp(t, BAD_CAST "bus", BAD_CAST "sata");
-		xmlNewChild(cd, NULL, BAD_CAST "readonly", NULL);
 	}
 	xmlXPathFreeObject(r);
+	return done;
+}
+
+/* ... or a new SATA CD-ROM with it (sdX not taken), as Settings adds one. */
+static char *add_cdrom(char *xml, const char *iso, char **err)
+{
+	be_vmconf *c = be_vmconf_parse(NULL, xml, err);
+	be_device d = { .kind = BE_DEVK_CDROM, .port = -1 };
+	char *dev;
+	if (!c)
+		return step(xml, NULL);
+	d.target = be_vmconf_free_target(c, "sata");
+	d.source = (char *)iso;
+	be_vmconf_free(&c);
+	dev = d.target ? be_dev_xml(&d, err) : NULL;
+	if (!d.target)
+		*err = xstrdup("CD-ROM: no free SATA target");
+	free(d.target);
+	if (!dev)
+		return step(xml, NULL);
+	xml = step(xml, be_domxml_add_device(xml, dev, err));
+	free(dev);
+	return xml;
 }
 
 static char *dump(xmlDocPtr doc)
@@ -422,27 +403,53 @@ static bool any_change(const struct wz_integ *w)
 	return false;
 }
 
-/* The persistent XML before (as libxml2 writes it) and after the changes. */
+/* The persistent XML before (as libxml2 writes it) and after the changes:
+ * the agent channel, disk buses and a new CD-ROM through be_devices (as
+ * Settings makes them), then the models and the ISO on the document. */
 static int build(const struct wz_integ *w, char **before, char **after, char **err)
 {
 	xmlDocPtr doc = parse(w->xml);
+	char *x;
 	if (!doc) {
 		*err = xstrdup("the VM's configuration is not readable XML");
 		return -1;
 	}
 	*before = dump(doc);
-	if (w->ch[WZ_CH_AGENT] && offered(w, WZ_CH_AGENT))
-		agent_channel(devices(doc));
-	if (w->ch[WZ_CH_DISK] && offered(w, WZ_CH_DISK))
-		disks_virtio(doc);
+	x = xstrdup(*before);
+	if (w->ch[WZ_CH_AGENT] && offered(w, WZ_CH_AGENT)) {
+		char *ch = agent_channel_xml(err);
+		x = ch ? step(x, be_domxml_add_device(x, ch, err)) : step(x, NULL);
+		free(ch);
+	}
+	if (x && w->ch[WZ_CH_DISK] && offered(w, WZ_CH_DISK))
+		x = disks_virtio(x, err);
+	xmlFreeDoc(doc);
+	if (!x || !(doc = parse(x))) {
+		if (x && !*err)
+			*err = xstrdup("the changed configuration is not readable XML");
+		free(x);
+		free(*before);
+		*before = NULL;
+		return -1;
+	}
+	free(x);
 	if (w->ch[WZ_CH_NIC] && offered(w, WZ_CH_NIC))
 		nics_virtio(doc);
 	if (w->ch[WZ_CH_BALLOON] && offered(w, WZ_CH_BALLOON))
 		balloon_virtio(doc);
 	if (w->ch[WZ_CH_RNG] && offered(w, WZ_CH_RNG))
 		add_rng(doc);
-	if (w->iso)
-		insert_iso(doc, w->iso);
+	if (w->iso && !insert_iso(doc, w->iso)) {
+		x = add_cdrom(dump(doc), w->iso, err);
+		xmlFreeDoc(doc);
+		if (!x || !(doc = parse(x))) {
+			free(x);
+			free(*before);
+			*before = NULL;
+			return -1;
+		}
+		free(x);
+	}
 	*after = dump(doc);
 	xmlFreeDoc(doc);
 	return 0;
@@ -751,18 +758,16 @@ static char *integ_text(void *p, const char *what, char **err)
 	char *before = NULL, *after = NULL, *out;
 	if (strcmp(what, "command") == 0)
 		return command_text(w);
+	if (strcmp(what, "typed") == 0) { /* the command alone, for the serial console */
+		const char *cmd = os_is_windows(os_id(w)) ? NULL : wz_integ_install_command(os_id(w));
+		if (!cmd)
+			*err = xstrdup("no install command is known for this guest");
+		return cmd ? xstrdup(cmd) : NULL;
+	}
 	if (strcmp(what, "device") == 0) {
-		xmlBufferPtr buf;
-		xmlNodePtr ch;
 		if (!(w->ch[WZ_CH_AGENT] && offered(w, WZ_CH_AGENT) && running(w)))
 			return NULL;
-		ch = agent_channel(NULL);
-		buf = xmlBufferCreate();
-		xmlNodeDump(buf, NULL, ch, 0, 0);
-		out = xstrdup((const char *)xmlBufferContent(buf));
-		xmlBufferFree(buf);
-		xmlFreeNode(ch);
-		return out;
+		return agent_channel_xml(err);
 	}
 	if (strcmp(what, "diff") != 0 && strcmp(what, "xml") != 0 && strcmp(what, "summary") != 0) {
 		*err = xasprintf("unknown text '%s'", what);

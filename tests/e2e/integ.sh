@@ -248,6 +248,107 @@ t_integ_time_copy_shutdown() {
 	[ "$(lv_virsh domstate "$n")" = "shut off" ] || tm_fail "the guest did not stop"
 }
 
+clock_near() { # clock_near NAME WHEN: the guest's clock within 2 s of the host's
+	local g h
+	g=$(lv_virsh domtime "$1" | awk '{print $2}')
+	h=$(date +%s)
+	echo "    $2: guest clock $((h - g)) s from the host's"
+	[ $((g > h ? g - h : h - g)) -le 2 ] || tm_fail "guest clock $g, host $h $2"
+}
+
+# automatic time sync (B, kept in the VM's metadata): paused 6 s, resumed,
+# the guest's clock is within 2 s of the host's afterwards, synced by
+# vmmc by itself on the RESUMED event
+t_integ_autosync_resume() {
+	local n d0
+	n=$(lv_name a)
+	guest_up "$n"
+	wait_agent "$n"
+	vmmc_up
+	pick "$n"
+	agent_col "$n" up 20
+	# without it: the guest's clock stays behind after a pause (printed)
+	lv_virsh suspend "$n" >/dev/null
+	sleep 6
+	lv_virsh resume "$n" >/dev/null
+	sleep 2
+	d0=$(($(date +%s) - $(lv_virsh domtime "$n" | awk '{print $2}')))
+	echo "    without automatic sync: guest clock ${d0} s behind after a 6 s pause"
+	[ "$d0" -ge 4 ] || tm_fail "the guest clock did not fall behind during the pause (${d0} s): the test proves nothing"
+	tm_assert_not_contains "by itself"
+	tm_keys B
+	tm_wait_for "Automatic time sync of '$n': on" 15
+	lv_virsh metadata "$n" https://vmmc.invalid/xmlns/timesync/1 --config | grep -q 'auto="yes"' ||
+		tm_fail "the setting is not in the persistent definition"
+	tm_keys J
+	tm_wait_for "Integration Services: $n (agent up)" 10
+	wait_re "Automatic sync after Resume, restore and revert.*on \(B turns it off\)" 15
+	tm_keys Escape
+	lv_virsh suspend "$n" >/dev/null
+	sleep 6
+	lv_virsh resume "$n" >/dev/null
+	tm_wait_for "Synchronised the clock of '$n' by itself" 20
+	clock_near "$n" "after Resume (6 s paused) with automatic sync"
+	# off again: in the metadata too
+	tm_keys B
+	tm_wait_for "Automatic time sync of '$n': off" 15
+	lv_virsh metadata "$n" https://vmmc.invalid/xmlns/timesync/1 --config | grep -q 'auto="no"' ||
+		tm_fail "the setting was not turned off"
+	# on, then saved and restored 5 s later: synced once its agent is back
+	tm_keys B
+	tm_wait_for "Automatic time sync of '$n': on" 15
+	lv_virsh save "$n" "$IN_TMP/$n.save" >/dev/null || tm_fail "virsh save failed"
+	sleep 5
+	lv_virsh restore "$IN_TMP/$n.save" >/dev/null || tm_fail "virsh restore failed"
+	rm -f "$IN_TMP/$n.save"
+	tm_wait_for "Synchronised the clock of '$n' by itself" 60
+	clock_near "$n" "after restore from saved state with automatic sync"
+	tm_keys B
+	tm_wait_for "Automatic time sync of '$n': off" 15
+	lv_virsh metadata "$n" https://vmmc.invalid/xmlns/timesync/1 --config | grep -q 'auto="no"' ||
+		tm_fail "the setting was not turned off"
+}
+
+# a Linux guest without the agent: the wizard's Guest tools page types the
+# install command into the VM's open serial console, after a confirmation;
+# the guest's shell runs it (the tiny guest has no apt-get: its shell says so)
+t_integ_type_command() {
+	local n i tok
+	n=$(lv_name k)
+	guest_up "$n" --no-agent
+	vmmc_up
+	pick "$n"
+	tm_keys c
+	tok=ready$RANDOM
+	for ((i = 0; i < 60 * VMMC_TIMEOUT_SCALE; i++)); do
+		tm_type "echo $tok"
+		tm_keys Enter
+		sleep 1
+		tm_capture | grep "$tok" | grep -qv "echo" && break
+	done
+	tm_capture | grep "$tok" | grep -qv "echo" || tm_fail "the guest's shell never answered"
+	tm_keys C-]
+	tm_keys Escape
+	tm_wait_gone "$tok" 5
+	tm_keys Y
+	tm_wait_for "Guest agent: no channel" 15
+	tm_keys Enter
+	tm_wait_for "Add the guest agent channel" 5
+	tm_keys Enter
+	sleep 0.5
+	tm_keys Enter
+	tm_wait_for "Type it into the VM's open serial console" 5
+	tm_assert_contains "apt-get install -y qemu-guest-agent"
+	tm_keys M-y Space
+	tm_keys Enter
+	tm_wait_for "Type this into the serial console of '$n'" 10
+	tm_keys Left Enter
+	tm_wait_for "Typed the install command into the VM's serial console" 10
+	tm_keys Escape
+	tm_keys c
+	tm_wait_for "apt-get: not found" 15
+}
+
 # an agent that stops answering: the view says so (the ping's timeout), no
 # pile-up of calls, vmmc stays responsive
 t_integ_agent_stops() {

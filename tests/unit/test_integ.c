@@ -175,6 +175,10 @@ static void test_xml_and_diff(void **state)
 	assert_true(has(diff, "org.qemu.guest_agent.0"));
 	assert_true(has(diff, "- "));
 	assert_true(has(diff, "bus=\"ide\""));
+	/* only what changed: the lines around it are the same on both sides */
+	assert_false(has(diff, "- <domain"));
+	assert_false(has(diff, "+ <name>"));
+	assert_false(has(diff, "- <memory"));
 	free(diff);
 	free(xml);
 	/* nothing ticked: no XML, the diff says so */
@@ -246,6 +250,7 @@ static void test_windows_boot_disk_refused(void **state)
 	s = text(w, "command");
 	assert_true(has(s, "virtio-win"));
 	free(s);
+	assert_null(text(w, "typed")); /* nothing to type into a Windows console */
 	W->destroy(w);
 }
 
@@ -275,6 +280,12 @@ static void test_unknown_os_asks(void **state)
 	s = text(w, "command");
 	assert_true(has(s, "apk add qemu-guest-agent"));
 	free(s);
+	/* the command alone, for the serial console */
+	s = text(w, "typed");
+	assert_string_equal(s, wz_integ_install_command("alpine"));
+	free(s);
+	W->set(w, "guest_os", "vmmctest"); /* unknown distribution: nothing to type */
+	assert_null(text(w, "typed"));
 	core_issues_clear(&is);
 	W->destroy(w);
 }
@@ -321,6 +332,24 @@ static void test_line_diff(void **state)
 }
 
 /* ---- agent helpers ---------------------------------------------------------- */
+
+static void test_autosync_xml(void **state)
+{
+	char *x = be_autosync_xml(true);
+	(void)state;
+	assert_true(has(x, "<timesync auto=\"yes\"/>"));
+	assert_int_equal(be_autosync_parse(x), 1);
+	free(x);
+	x = be_autosync_xml(false);
+	assert_int_equal(be_autosync_parse(x), 0);
+	free(x);
+	/* as libvirt gives it back: with its namespace */
+	assert_int_equal(be_autosync_parse("<vmmc:timesync xmlns:vmmc=\"https://vmmc.invalid/xmlns/timesync/1\" "
+					   "auto=\"yes\"/>"), 1);
+	assert_int_equal(be_autosync_parse(NULL), 0);
+	assert_int_equal(be_autosync_parse("not xml <"), 0);
+	assert_int_equal(be_autosync_parse("<timesync auto=\"maybe\"/>"), 0);
+}
 
 static void test_json_base64(void **state)
 {
@@ -606,6 +635,41 @@ static void test_backend_test_driver(void **state)
 		assert_true(T.res_ok);
 		assert_true(has(T.res_text, "configuration saved"));
 	}
+	/* automatic time sync: off by default, so a Resume syncs nothing ... */
+	seq = be_host_submit(bh, BE_OP_SUSPEND, uuid, NULL, 0);
+	WAIT(T.res_seq == seq, WAIT_MS);
+	assert_true(T.res_ok);
+	seq = be_host_submit(bh, BE_OP_RESUME, uuid, NULL, 0);
+	WAIT(T.res_seq == seq, WAIT_MS);
+	assert_true(T.res_ok);
+	pump(core_now_ms() + 500);
+	assert_false(has(T.res_text, "by itself"));
+	/* ... turned on (kept in the metadata, read with the version) ... */
+	seq = be_host_submit(bh, BE_OP_AGENT_AUTOSYNC, uuid, NULL, 0);
+	WAIT(T.res_seq == seq, WAIT_MS);
+	assert_true(T.res_ok);
+	assert_true(has(T.res_text, "Automatic time sync of 'integ-agent <1>': on"));
+	{
+		be_agent_req *req = xcalloc(1, sizeof(*req));
+		req->version = true;
+		seq = be_host_submit_arg(bh, BE_OP_AGENT_INFO, uuid, req, free);
+		WAIT(T.info_seq == seq && T.res_seq == seq, WAIT_MS);
+		assert_int_equal(T.info->autosync, 1);
+		assert_int_equal(info_of(bh, uuid)->autosync, -1); /* not read again */
+	}
+	/* ... then a Resume syncs the clock by itself */
+	seq = be_host_submit(bh, BE_OP_SUSPEND, uuid, NULL, 0);
+	WAIT(T.res_seq == seq, WAIT_MS);
+	seq = be_host_submit(bh, BE_OP_RESUME, uuid, NULL, 0);
+	WAIT(T.res_seq == 0 && has(T.res_text, "by itself"), WAIT_MS);
+	assert_true(has(T.res_text, "Synchronised the clock of 'integ-agent <1>' by itself"));
+	/* and off again */
+	{
+		char *off[] = { "off" };
+		seq = be_host_submit(bh, BE_OP_AGENT_AUTOSYNC, uuid, off, 1);
+		WAIT(T.res_seq == seq, WAIT_MS);
+		assert_true(has(T.res_text, "Automatic time sync of 'integ-agent <1>': off"));
+	}
 	seq = be_host_submit(bh, BE_OP_DELETE, uuid, NULL, 0);
 	WAIT(T.res_seq == seq, WAIT_MS);
 	assert_true(T.res_ok);
@@ -711,6 +775,7 @@ int main(void)
 		cmocka_unit_test(test_bad_xml),
 		cmocka_unit_test(test_install_commands),
 		cmocka_unit_test(test_line_diff),
+		cmocka_unit_test(test_autosync_xml),
 		cmocka_unit_test(test_json_base64),
 		cmocka_unit_test(test_model_agent_batch),
 		cmocka_unit_test(test_backend_test_driver),
