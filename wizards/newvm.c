@@ -1168,7 +1168,16 @@ int wz_newvm_set_value(wz_newvm *w, const char *id, const char *value)
 		return split_pool_vol(value, &c->disk_vol_pool, &c->disk_vol);
 	} else if (strcmp(id, "os") == 0) {
 		char *os = os_from_option(value);
-		int rc = wz_newvm_set_os(w, os && strcasecmp(os, "generic") != 0 ? os : NULL, true);
+		const char *os_id = os && strcasecmp(os, "generic") != 0 ? os : NULL;
+		int rc;
+		/* the item the list shows pushed back unchanged (Next pressed
+		 * before detection answered: "Generic" meanwhile) is no pick of
+		 * the user's: detection still decides */
+		if (!c->os_by_user && (os_id ? w->os && w->db && be_osinfo_find(w->db, os_id) == w->os : !w->os)) {
+			free(os);
+			return 0;
+		}
+		rc = wz_newvm_set_os(w, os_id, true);
 		free(os);
 		return rc;
 	} else if ((b = bool_field(w, id)) != NULL) {
@@ -1243,6 +1252,8 @@ char *wz_newvm_get_value(wz_newvm *w, const char *id)
 						       : xstrdup("");
 	if (strcmp(id, "os") == 0)
 		return w->os ? xasprintf("%s (%s)", w->os->name, w->os->short_id) : xstrdup("Generic");
+	if (strcmp(id, "os_by_user") == 0)
+		return xstrdup(c->os_by_user ? "1" : "0");
 	if ((b = bool_field(w, id)) != NULL)
 		return xstrdup(*b ? "1" : "0");
 	if ((t = text_field(w, id)) != NULL)

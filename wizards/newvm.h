@@ -216,7 +216,11 @@ char *wz_newvm_disk_name(const wz_newvm *w);
  * Secure Boot, TPM 2.0, KVM, TCG; pc-q35-7.2, up to 288 vCPUs" ("" while
  * not known).
  * Setting memory, vCPUs, disk size or firmware marks them as the user's
- * (an OS's defaults no longer change them); "os" is the user's pick. */
+ * (an OS's defaults no longer change them); "os" is the user's pick, except
+ * the OS shown already set again while the user has picked none (the
+ * list's "Generic" pushed by Next while detection runs): it stays the
+ * shown default and detection's answer still replaces it. "os_by_user"
+ * (get): "1" once the user picked one. */
 int wz_newvm_set_value(wz_newvm *w, const char *id, const char *value);
 char *wz_newvm_get_value(wz_newvm *w, const char *id);
 /* Items for "iso", "import", "disk_vol", "disk_pool", "upload_pool",

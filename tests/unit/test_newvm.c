@@ -735,6 +735,41 @@ static void test_detect(void **state)
 	wz_newvm_free(&w);
 }
 
+/* Next on the OS page before detection answers: the list's "Generic"
+ * pushed back is the shown default, not the user's pick (issue 11) */
+static void test_os_shown_not_picked(void **state)
+{
+	wz_newvm *w = new_wizard();
+	wz_choices *c = wz_newvm_choices(w);
+	const core_wizard_ops *ops = &wz_newvm_ops;
+	char *v;
+	(void)state;
+	assert_int_equal(ops->set(w, "os", "Generic"), 0); /* shown while detecting */
+	assert_false(c->os_by_user);
+	get_is(w, "os_by_user", "0");
+	assert_int_equal(ops->set(w, "detected", "debian11"), 0);
+	assert_string_equal(c->os, "debian11"); /* detection decided */
+	/* the detected OS pushed back by Next stays detection's */
+	assert_int_equal(ops->set(w, "os", "Debian 11 (debian11)"), 0);
+	assert_false(c->os_by_user);
+	assert_int_equal(ops->set(w, "detected", ""), 0); /* another ISO, not recognised */
+	assert_null(wz_newvm_os(w));
+	/* a real pick of Generic (after another item) counts */
+	assert_int_equal(ops->set(w, "os", "Debian 11 (debian11)"), 0);
+	assert_true(c->os_by_user);
+	assert_int_equal(ops->set(w, "os", "Generic"), 0);
+	assert_true(c->os_by_user);
+	get_is(w, "os_by_user", "1");
+	assert_int_equal(ops->set(w, "detected", "debian11"), 0);
+	v = ops->get(w, "os");
+	assert_string_equal(v, "Generic"); /* the user's Generic stays */
+	free(v);
+	/* the user's pick pushed again stays the user's */
+	assert_int_equal(ops->set(w, "os", "Generic"), 0);
+	assert_true(c->os_by_user);
+	ops->destroy(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -742,6 +777,7 @@ int main(void)
 		cmocka_unit_test(test_os_defaults), cmocka_unit_test(test_firmware), cmocka_unit_test(test_memory),
 		cmocka_unit_test(test_network),	   cmocka_unit_test(test_storage), cmocka_unit_test(test_next),
 		cmocka_unit_test(test_xml_and_plan), cmocka_unit_test(test_by_id), cmocka_unit_test(test_detect),
+		cmocka_unit_test(test_os_shown_not_picked),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
