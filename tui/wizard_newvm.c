@@ -870,6 +870,7 @@ static void qc_fields(struct wz_ctx *c, struct tui_page *p)
 	free(t);
 	free(os);
 	free(v);
+	install_fields(c, p); /* the text installer, as the wizard offers it (issue 18) */
 }
 
 static void qc_changed(struct tui_dialog *d, struct tui_page *p, struct tui_field *f)
@@ -884,6 +885,9 @@ static void qc_changed(struct tui_dialog *d, struct tui_page *p, struct tui_fiel
 		detect_begin(c); /* as typed: done before Create is pressed */
 		reuse_begin(c);
 	}
+	if (strcmp(id, "source") == 0 || strcmp(id, "iso") == 0)
+		install_probe(c, d); /* what the ISO is: the text installer offered or not (a
+				      * local file's when Create is pressed: not as typed) */
 	if (strcmp(id, "name") == 0) {
 		char *v = get(c, "name");
 		c->name_auto = !*v; /* typed: kept; emptied: proposed again on the next source */
@@ -927,6 +931,14 @@ static int qc_validate(struct tui_dialog *d, struct tui_page *p, char **err)
 		*err = xstrdup("Detecting the OS of the ISO: press Create again in a moment");
 		return -1;
 	}
+	msg = get(c, "iso_key");
+	if (*msg && !core_str_eq(msg, c->probe_key)) { /* a local file not asked about yet */
+		install_probe(c, d);
+		*err = xstrdup("Reading the ISO (text installer?): press Create again in a moment");
+	}
+	free(msg);
+	if (*err)
+		return -1;
 	if ((msg = c->ops->text(c->w, "xml", err)) == NULL)
 		return -1; /* a page the defaults do not satisfy: its words */
 	free(msg);
@@ -951,6 +963,7 @@ void tui_open_quick_create(struct tui_app *a)
 	wz_push(a, d, c);
 	c->name_auto = true;
 	qc_name(c);
+	install_probe(c, d); /* the ISO shown first: the text installer offered or not */
 }
 
 /* ---- waits on threads: the OS database, the install media's OS -------------------- */
@@ -1399,7 +1412,7 @@ static void install_probe(struct wz_ctx *c, struct tui_dialog *d)
 	char *key = get(c, "iso_key");
 	be_install_arg *arg;
 	uint64_t seq;
-	if (!key || !be || !h) {
+	if (!key || !*key || !be || !h) {
 		free(key);
 		return;
 	}
@@ -1428,9 +1441,11 @@ static void install_reply(struct tui_app *a, struct tui_dialog *d, const md_msg 
 	if (!c || m->type != MD_MSG_OP_RESULT || m->op != BE_OP_ISO_PROBE || m->seq != c->probe_seq)
 		return;
 	if (!m->ok || !m->ext) {
+		c->probe_seq = 0;
 		tui_status(a, true, "%s", m->text ? m->text : "Could not read the ISO");
 		return;
 	}
+	c->probe_seq = 0; /* answered (Quick Create waits for it) */
 	text = be_iso_probe_text(m->ext, c->probe_key);
 	c->ops->set(c->w, "iso_probe", text);
 	free(text);
@@ -1444,9 +1459,18 @@ static void install_reply(struct tui_app *a, struct tui_dialog *d, const md_msg 
 		else
 			tui_status(a, false, "Text installer not offered: %s", p->why_not ? p->why_not : "?");
 	}
-	/* the OS page and the summary show what the answer changed */
-	if (d->cur == 2 || d->cur == 7)
+	/* the OS page and the summary show what the answer changed; Quick
+	 * Create's one page its install choice */
+	if (d->npages == 1) {
+		struct tui_field *at = tui_dialog_focused(d);
+		char *id = at ? xstrdup(at->id) : NULL;
+		qc_fields(c, d->pages[0]);
+		if (id)
+			tui_dialog_focus(d, id);
+		free(id);
+	} else if (d->cur == 2 || d->cur == 7) {
 		wz_enter(d, d->pages[d->cur]);
+	}
 }
 
 /* INSTALL_PREP / INSTALL_START on the host's worker (be_iso.h). */
