@@ -87,6 +87,10 @@ typedef struct core_wizard_ops {
 	/* "summary", "xml", "virt-install": caller frees; NULL with *err. */
 	char *(*text)(void *w, const char *what, char **err);
 	core_step *(*plan)(void *w, size_t *n, char **err);
+	/* Hand an object over by id (the wizard's own kinds: newvm's
+	 * "customize" takes a be_vmchange); 0 = taken, -1 with *err = not
+	 * (the caller keeps it). NULL: the wizard takes none. */
+	int (*take)(void *w, const char *id, void *obj, char **err);
 } core_wizard_ops;
 
 #endif

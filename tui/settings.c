@@ -20,6 +20,7 @@
 
 #include "../backend/be_devices.h"
 #include "../backend/be_storage.h"
+#include "../backend/be_vmxml.h"
 #include "../core/sanitize.h"
 #include "../core/storage.h"
 #include "../core/util.h"
@@ -58,6 +59,13 @@ struct set_ctx {
 	int64_t started;           /* the VM's start time when the details were read */
 	bool stale;                /* its hardware moved while a read was under way: read again */
 	bool changing;             /* .seq is an Apply: it ends with a read of its own */
+	/* Customize before install: a VM not defined yet (its XML here), the
+	 * changes made kept (acc) and handed to done on OK */
+	bool preview;
+	char *preview_xml;
+	be_vmchange *acc;
+	tui_settings_done_fn done;
+	void *done_ctx;
 };
 
 static struct set_ctx *sctx(struct tui_dialog *d)
@@ -380,6 +388,8 @@ static void form_summary(struct tui_page *p, const struct set_ctx *c)
 	}
 	if (be_vmconf_pending(v))
 		add_label(p, "s5", "* = changed for the next boot: restart the VM to apply");
+	if (c->preview)
+		add_label(p, "s7", "Not defined yet: OK puts these settings into the VM the wizard's Finish defines");
 }
 
 static const char *const boot_choices[] = { "hd", "cdrom", "network", "(none)" };
@@ -769,6 +779,8 @@ static int collect_pair(struct set_ctx *c, be_vmchange *ch, const struct set_ite
 		if (max_s && parse_count(fm, max_s, &max, err) < 0)
 			return -1;
 	}
+	if (cur > max && c->preview && max == max0)
+		max = cur; /* not defined yet: the maximum follows (nothing runs to hot-plug into) */
 	if (cur > max) {
 		*err = mem ? xasprintf("%s: above the maximum", fc) : xasprintf("%s: %llu is above the maximum (%llu)", fc,
 										 (unsigned long long)cur, (unsigned long long)max);
@@ -1101,6 +1113,38 @@ static void no_free(struct tui_dialog *q)
 	q->ctx = NULL;
 }
 
+/* Customize before install: the changes applied to the XML here (no
+ * libvirt: be_vmxml.h) and kept for OK; the list shows the new XML. */
+static bool preview_apply(struct tui_dialog *d, be_vmchange *ch)
+{
+	struct set_ctx *c = sctx(d);
+	char *err = NULL, *xml = be_vmchange_apply_xml(c->preview_xml, ch, &err);
+	be_vmconf *conf = xml ? be_vmconf_parse(NULL, xml, &err) : NULL;
+	if (!conf) {
+		be_vmchange_free_void(ch);
+		free(xml);
+		set_error(d, err ? core_sanitize(err) : xstrdup("The changes could not be made"));
+		d->error_style = true;
+		free(err);
+		return false;
+	}
+	free(c->preview_xml);
+	c->preview_xml = xml;
+	if (!c->acc)
+		c->acc = be_vmchange_new();
+	be_vmchange_move(c->acc, &ch);
+	be_vmconf_free(&c->conf);
+	c->conf = conf;
+	kv_clear(c);
+	items_build(c);
+	if (c->sel < 0 || (size_t)c->sel >= c->nitems)
+		c->sel = 0;
+	form_build(d);
+	set_error(d, xstrdup("Changed here; OK puts them into the new VM"));
+	d->error_style = false;
+	return true;
+}
+
 /* Apply: false when nothing was sent (an error is shown, or no change, or
  * a question is asked first). */
 static bool apply(struct tui_dialog *d, bool closing)
@@ -1120,6 +1164,8 @@ static bool apply(struct tui_dialog *d, bool closing)
 		set_error(d, err ? err : closing ? NULL : xstrdup("Nothing changed."));
 		return false;
 	}
+	if (c->preview)
+		return preview_apply(d, ch);
 	if (removes_boot_disk(c->conf, ch)) {
 		struct tui_dialog *q = tui_confirm("Remove the only disk",
 						   "This is the VM's only disk: without it, it boots from nothing "
@@ -1206,7 +1252,7 @@ static void follow_vm(struct tui_app *a, struct tui_dialog *d)
 	struct set_ctx *c = sctx(d);
 	const md_host *h = md_host_get(a->model, c->host_id);
 	const md_vm *v = h ? md_vm_find(h, c->uuid) : NULL;
-	if (c->gone || !h || !h->listed)
+	if (c->gone || !h || !h->listed || c->preview)
 		return;
 	if (!v) {
 		c->gone = true;
@@ -1238,6 +1284,8 @@ static void on_free(struct tui_dialog *d)
 	kvl_clear(c->base);
 	free(c->base);
 	be_vmchange_free_void(c->held);
+	be_vmchange_free_void(c->acc); /* Cancel: the wizard's XML stays as it was */
+	free(c->preview_xml);
 	free(c->name);
 	free(c->sel_key);
 	free(c);
@@ -1254,7 +1302,22 @@ static int after(struct tui_mode *m, struct tui_app *a, int r)
 	struct set_ctx *c = sctx(d);
 	if (r != TUI_KEY_CLOSE || d->result != TUI_DLG_OK)
 		return r;
-	if (d->pressed == BTN_OK) {
+	if (d->pressed == BTN_OK && c->preview) {
+		bool ok = true;
+		char *err = NULL;
+		be_vmchange *ch;
+		form_keep(d);
+		if ((ch = collect(c, &err)) != NULL)
+			ok = preview_apply(d, ch);
+		else if (err)
+			ok = false, set_error(d, err), d->error_style = true;
+		if (ok) {
+			ch = c->acc;
+			c->acc = NULL;
+			c->done(c->done_ctx, ch); /* taken, NULL: nothing changed */
+			return TUI_KEY_CLOSE;
+		}
+	} else if (d->pressed == BTN_OK) {
 		if (c->gone || !c->conf)
 			return TUI_KEY_CLOSE;
 		if (apply(d, true) || (!d->error && !c->held))
@@ -1280,40 +1343,8 @@ static int settings_click(struct tui_mode *m, struct tui_app *a, int y, int x, b
 	return after(m, a, dialog_ops->click(m, a, y, x, dbl));
 }
 
-static void open_settings(struct tui_app *a, bool summary)
+static void settings_mode(struct tui_dialog *d)
 {
-	const md_host *h = tui_sel_host(a);
-	const md_vm *v = tui_sel_vm(a);
-	struct tui_dialog *d;
-	struct set_ctx *c;
-	char *title, *name;
-	if (!v || !h)
-		return;
-	name = core_sanitize(v->name);
-	title = xasprintf("Settings - %s", name);
-	d = tui_dialog_new(title, TUI_BTN_CUSTOM);
-	free(title);
-	free(name);
-	tui_dialog_set_button(d, BTN_APPLY, "Apply");
-	tui_dialog_set_button(d, BTN_OK, "OK");
-	tui_dialog_set_button(d, BTN_XML, "Edit XML...");
-	tui_dialog_set_button(d, BTN_CANCEL, "Cancel");
-	d->enter_no_default = true;
-	c = xcalloc(1, sizeof(*c));
-	c->a = a;
-	c->host_id = h->id;
-	snprintf(c->uuid, sizeof(c->uuid), "%s", v->uuid);
-	c->name = xstrdup(v->name);
-	c->base = xcalloc(1, sizeof(*c->base));
-	d->ctx = c;
-	d->mode.host_id = h->id;
-	snprintf(d->uuid, sizeof(d->uuid), "%s", v->uuid);
-	d->on_reply = on_reply;
-	d->on_sync = on_sync;
-	d->on_free = on_free;
-	tui_dialog_add_page(d, NULL, NULL)->on_change = on_change;
-	items_build(c);
-	form_build(d);
 	if (!dialog_ops) {
 		dialog_ops = d->mode.ops;
 		settings_ops = *dialog_ops;
@@ -1322,6 +1353,78 @@ static void open_settings(struct tui_app *a, bool summary)
 		settings_ops.click = settings_click;
 	}
 	d->mode.ops = &settings_ops;
+}
+
+/* A Settings dialog (its title: prefix and the VM's name) and its
+ * context, for host_id; preview: Customize before install (no Edit XML). */
+static struct tui_dialog *settings_new(struct tui_app *a, const char *prefix, int host_id, const char *vm_name,
+				       bool preview)
+{
+	char *name = core_sanitize(vm_name ? vm_name : ""), *title = xasprintf("%s - %s", prefix, name);
+	struct tui_dialog *d = tui_dialog_new(title, TUI_BTN_CUSTOM);
+	struct set_ctx *c = xcalloc(1, sizeof(*c));
+	free(title);
+	free(name);
+	tui_dialog_set_button(d, BTN_APPLY, "Apply");
+	tui_dialog_set_button(d, BTN_OK, "OK");
+	if (!preview)
+		tui_dialog_set_button(d, BTN_XML, "Edit XML...");
+	tui_dialog_set_button(d, preview ? 2 : BTN_CANCEL, "Cancel"); /* the last one cancels */
+	d->enter_no_default = true;
+	c->a = a;
+	c->host_id = host_id;
+	c->name = xstrdup(vm_name ? vm_name : "");
+	c->preview = preview;
+	c->base = xcalloc(1, sizeof(*c->base));
+	d->ctx = c;
+	d->mode.host_id = host_id;
+	d->on_reply = on_reply;
+	d->on_free = on_free;
+	tui_dialog_add_page(d, NULL, NULL)->on_change = on_change;
+	return d;
+}
+
+void tui_open_settings_preview(struct tui_app *a, int host_id, const char *name, const char *xml,
+			       tui_settings_done_fn done, void *done_ctx)
+{
+	struct tui_dialog *d;
+	struct set_ctx *c;
+	char *err = NULL;
+	be_vmconf *conf = be_vmconf_parse(NULL, xml, &err);
+	if (!conf) {
+		tui_status(a, true, "Customize: %s", err ? err : "the VM's XML cannot be read");
+		free(err);
+		done(done_ctx, NULL);
+		return;
+	}
+	d = settings_new(a, "Customize before install", host_id, name, true);
+	c = sctx(d);
+	c->preview_xml = xstrdup(xml);
+	c->conf = conf;
+	c->done = done;
+	c->done_ctx = done_ctx;
+	items_build(c);
+	form_build(d);
+	settings_mode(d);
+	tui_push_dialog(a, d);
+}
+
+static void open_settings(struct tui_app *a, bool summary)
+{
+	const md_host *h = tui_sel_host(a);
+	const md_vm *v = tui_sel_vm(a);
+	struct tui_dialog *d;
+	struct set_ctx *c;
+	if (!v || !h)
+		return;
+	d = settings_new(a, "Settings", h->id, v->name, false);
+	c = sctx(d);
+	snprintf(c->uuid, sizeof(c->uuid), "%s", v->uuid);
+	snprintf(d->uuid, sizeof(d->uuid), "%s", v->uuid);
+	d->on_sync = on_sync;
+	items_build(c);
+	form_build(d);
+	settings_mode(d);
 	(void)summary; /* both open on Summary: the read-only first page */
 	tui_push_dialog(a, d);
 	request_details(d);

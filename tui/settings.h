@@ -19,6 +19,17 @@ void tui_open_settings(struct tui_app *a);
 void tui_open_settings_summary(struct tui_app *a);
 /* MD_MSG_VM_DEVICES: an open Settings of that VM reads it again. */
 void tui_settings_devices(struct tui_app *a, const struct md_msg *m);
+/* Customize before install (the New VM wizard's Summary): Settings on a
+ * VM not defined yet, its domain XML xml (parsed, no libvirt; host_id's
+ * pools and networks offered). Apply shows the changes on the XML here
+ * (backend/be_vmxml.h); OK calls done(done_ctx, ch) with every change
+ * made (be_vmchange, the callee's to free; NULL: none); Cancel drops them
+ * and done is not called (but for an XML that cannot be read: done(NULL)
+ * at once). done_ctx must outlive the dialog (the wizard, below it). */
+struct be_vmchange;
+typedef void (*tui_settings_done_fn)(void *done_ctx, struct be_vmchange *ch);
+void tui_open_settings_preview(struct tui_app *a, int host_id, const char *name, const char *xml,
+			       tui_settings_done_fn done, void *done_ctx);
 /* Edit XML of the selected VM (reads its inactive XML first). */
 void tui_open_edit_xml(struct tui_app *a);
 

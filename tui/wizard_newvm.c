@@ -11,6 +11,7 @@
 #include "console.h"
 #include "dialog.h"
 #include "nav.h"
+#include "settings.h"
 #include "wizard_newvm.h"
 
 #include <stdio.h>
@@ -20,6 +21,7 @@
 
 #include "../backend/be_iso.h"
 #include "../backend/be_detect.h"
+#include "../backend/be_devices.h"
 #include "../backend/be_osinfo.h"
 #include "../backend/be_reuse.h"
 #include "../backend/be_seed.h"
@@ -95,7 +97,7 @@ static void push(struct wz_ctx *c, const struct tui_field *f)
 {
 	char buf[16];
 	const char *v;
-	if (f->ops == &tui_field_label || f->ops == &tui_field_textarea)
+	if (f->ops == &tui_field_label || f->ops == &tui_field_textarea || strcmp(f->id, "customize") == 0)
 		return;
 	if (f->ops == &tui_field_check) {
 		v = f->checked ? "1" : "0";
@@ -199,6 +201,8 @@ static void summary_text(struct wz_ctx *c, struct tui_page *p)
 }
 
 static void install_fields(struct wz_ctx *c, struct tui_page *p);
+static void customize_field(struct wz_ctx *c, struct tui_page *p);
+static void customize_open(struct wz_ctx *c, struct tui_dialog *d, struct tui_field *f);
 
 static void build_page(struct wz_ctx *c, struct tui_page *p, int page)
 {
@@ -325,6 +329,7 @@ static void build_page(struct wz_ctx *c, struct tui_page *p, int page)
 		install_fields(c, p);
 		add_check(c, p, "start", "&Start the VM after creating it");
 		add_check(c, p, "console", "Open its serial &console");
+		customize_field(c, p);
 		break;
 	}
 }
@@ -393,6 +398,10 @@ static void wz_changed(struct tui_dialog *d, struct tui_page *p, struct tui_fiel
 		return;
 	}
 	wz_refresh(c);
+	if (strcmp(f->id, "customize") == 0) {
+		customize_open(c, d, f);
+		return;
+	}
 	push(c, f);
 	if (strcmp(f->id, "local_iso") == 0 || strcmp(f->id, "upload_pool") == 0 || strcmp(f->id, "source") == 0)
 		reuse_begin(c); /* the same ISO in the pool? found while the user goes on */
@@ -861,6 +870,7 @@ static void qc_fields(struct wz_ctx *c, struct tui_page *p)
 	free(t);
 	free(os);
 	free(v);
+	install_fields(c, p); /* the text installer, as the wizard offers it (issue 18) */
 }
 
 static void qc_changed(struct tui_dialog *d, struct tui_page *p, struct tui_field *f)
@@ -875,6 +885,9 @@ static void qc_changed(struct tui_dialog *d, struct tui_page *p, struct tui_fiel
 		detect_begin(c); /* as typed: done before Create is pressed */
 		reuse_begin(c);
 	}
+	if (strcmp(id, "source") == 0 || strcmp(id, "iso") == 0)
+		install_probe(c, d); /* what the ISO is: the text installer offered or not (a
+				      * local file's when Create is pressed: not as typed) */
 	if (strcmp(id, "name") == 0) {
 		char *v = get(c, "name");
 		c->name_auto = !*v; /* typed: kept; emptied: proposed again on the next source */
@@ -918,6 +931,14 @@ static int qc_validate(struct tui_dialog *d, struct tui_page *p, char **err)
 		*err = xstrdup("Detecting the OS of the ISO: press Create again in a moment");
 		return -1;
 	}
+	msg = get(c, "iso_key");
+	if (*msg && !core_str_eq(msg, c->probe_key)) { /* a local file not asked about yet */
+		install_probe(c, d);
+		*err = xstrdup("Reading the ISO (text installer?): press Create again in a moment");
+	}
+	free(msg);
+	if (*err)
+		return -1;
 	if ((msg = c->ops->text(c->w, "xml", err)) == NULL)
 		return -1; /* a page the defaults do not satisfy: its words */
 	free(msg);
@@ -942,6 +963,7 @@ void tui_open_quick_create(struct tui_app *a)
 	wz_push(a, d, c);
 	c->name_auto = true;
 	qc_name(c);
+	install_probe(c, d); /* the ISO shown first: the text installer offered or not */
 }
 
 /* ---- waits on threads: the OS database, the install media's OS -------------------- */
@@ -1390,7 +1412,7 @@ static void install_probe(struct wz_ctx *c, struct tui_dialog *d)
 	char *key = get(c, "iso_key");
 	be_install_arg *arg;
 	uint64_t seq;
-	if (!key || !be || !h) {
+	if (!key || !*key || !be || !h) {
 		free(key);
 		return;
 	}
@@ -1419,9 +1441,11 @@ static void install_reply(struct tui_app *a, struct tui_dialog *d, const md_msg 
 	if (!c || m->type != MD_MSG_OP_RESULT || m->op != BE_OP_ISO_PROBE || m->seq != c->probe_seq)
 		return;
 	if (!m->ok || !m->ext) {
+		c->probe_seq = 0;
 		tui_status(a, true, "%s", m->text ? m->text : "Could not read the ISO");
 		return;
 	}
+	c->probe_seq = 0; /* answered (Quick Create waits for it) */
 	text = be_iso_probe_text(m->ext, c->probe_key);
 	c->ops->set(c->w, "iso_probe", text);
 	free(text);
@@ -1435,9 +1459,18 @@ static void install_reply(struct tui_app *a, struct tui_dialog *d, const md_msg 
 		else
 			tui_status(a, false, "Text installer not offered: %s", p->why_not ? p->why_not : "?");
 	}
-	/* the OS page and the summary show what the answer changed */
-	if (d->cur == 2 || d->cur == 7)
+	/* the OS page and the summary show what the answer changed; Quick
+	 * Create's one page its install choice */
+	if (d->npages == 1) {
+		struct tui_field *at = tui_dialog_focused(d);
+		char *id = at ? xstrdup(at->id) : NULL;
+		qc_fields(c, d->pages[0]);
+		if (id)
+			tui_dialog_focus(d, id);
+		free(id);
+	} else if (d->cur == 2 || d->cur == 7) {
 		wz_enter(d, d->pages[d->cur]);
+	}
 }
 
 /* INSTALL_PREP / INSTALL_START on the host's worker (be_iso.h). */
@@ -1457,4 +1490,64 @@ static uint64_t install_step(be_host *be, const core_step *s, const char *uuid)
 	arg->kernel = xstrdup(s->kernel);
 	arg->initrd = xstrdup(s->initrd);
 	return be_host_submit_arg(be, BE_OP_INSTALL_PREP, NULL, arg, be_install_arg_free);
+}
+
+/* ---- Customize before install (issue 12) ------------------------------------------- */
+
+/* The Summary's check box: on while Settings' changes are kept (how many
+ * in its label). */
+static void customize_field(struct wz_ctx *c, struct tui_page *p)
+{
+	char *n = get(c, "customized"), *t;
+	int k = atoi(n);
+	t = k > 0 ? xasprintf("C&ustomize before install: %d change%s in Settings (uncheck: drop)", k, k == 1 ? "" : "s")
+		  : xstrdup("C&ustomize before install (VM Settings)");
+	tui_page_add(p, &tui_field_check, "customize", t, NULL)->checked = k > 0;
+	free(t);
+	free(n);
+}
+
+/* Settings' OK: the changes to the wizard (tried on its XML; an error
+ * keeps nothing), the Summary shown anew */
+static void customize_done(void *ctx, struct be_vmchange *ch)
+{
+	struct wz_ctx *c = ctx;
+	struct tui_dialog *d = c->d;
+	char *err = NULL;
+	if (ch && c->ops->take(c->w, "customize", ch, &err) < 0) {
+		be_vmchange_free_void(ch);
+		free(d->error);
+		d->error = xasprintf("Customize: %s", err ? err : "?");
+		d->error_style = true;
+	}
+	free(err);
+	if (d->npages > 1 && d->cur == 7 /* the Summary */) {
+		build_page(c, d->pages[d->cur], d->cur);
+		tui_dialog_focus(d, "customize");
+	}
+}
+
+/* Checked: Settings on the XML Finish would define (the wizard stays
+ * below, its Summary unchanged until OK); unchecked: the changes dropped. */
+static void customize_open(struct wz_ctx *c, struct tui_dialog *d, struct tui_field *f)
+{
+	char *err = NULL, *xml, *name;
+	if (!f->checked) {
+		c->ops->set(c->w, "customize_clear", "1");
+		build_page(c, d->pages[d->cur], d->cur);
+		tui_dialog_focus(d, "customize");
+		return;
+	}
+	f->checked = false; /* on once Settings' OK brings a change */
+	if ((xml = c->ops->text(c->w, "xml", &err)) == NULL) {
+		free(d->error);
+		d->error = xasprintf("Customize: %s", err ? err : "not ready");
+		d->error_style = true;
+		free(err);
+		return;
+	}
+	name = get(c, "name");
+	tui_open_settings_preview(c->a, c->host_id, name, xml, customize_done, c);
+	free(name);
+	free(xml);
 }

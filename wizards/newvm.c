@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "../backend/be_seed.h"
+#include "../backend/be_vmxml.h"
 #include "../core/stats.h"
 #include "../core/storage.h"
 #include "../core/util.h"
@@ -32,6 +33,9 @@ struct wz_newvm {
 	int install;             /* enum wz_install */
 	bool install_by_user;
 	char *inst_kernel_vol, *inst_initrd_vol, *inst_cmdline;
+	/* Customize before install: Settings' changes, applied to the built
+	 * XML every time it is built (NULL: none) */
+	be_vmchange *custom;
 };
 
 static void cloud_clear(wz_choices *c);
@@ -327,6 +331,7 @@ void wz_newvm_free(wz_newvm **pw)
 	free(w->spec_seed_vol);
 	free(w->spec_kernel);
 	free(w->spec_initrd);
+	be_vmchange_free_void(w->custom);
 	free(w);
 	*pw = NULL;
 }
@@ -888,12 +893,64 @@ int wz_newvm_spec(wz_newvm *w, be_domspec *s, char **err)
 	return 0;
 }
 
+/* The domain XML of spec s with the Settings changes made before install
+ * (Customize) applied; NULL with *err. */
+static char *dom_xml(wz_newvm *w, const be_domspec *s, char **err)
+{
+	char *xml = be_domxml_build(s, err), *out, *e = NULL;
+	if (!xml || !w->custom)
+		return xml;
+	out = be_vmchange_apply_xml(xml, w->custom, &e);
+	free(xml);
+	if (!out) {
+		*err = xasprintf("Customized settings: %s", e ? e : "?");
+		free(e);
+	}
+	return out;
+}
+
 char *wz_newvm_xml(wz_newvm *w, char **err)
 {
 	be_domspec s;
 	if (wz_newvm_spec(w, &s, err) < 0)
 		return NULL;
-	return be_domxml_build(&s, err);
+	return dom_xml(w, &s, err);
+}
+
+int wz_newvm_customize(wz_newvm *w, be_vmchange **ch, char **err)
+{
+	char *xml, *out, *e = NULL;
+	*err = NULL;
+	if (!*ch || !(*ch)->n) {
+		be_vmchange_free_void(*ch);
+		*ch = NULL;
+		return 0;
+	}
+	/* tried on the XML of now first: nothing kept that does not apply */
+	if ((xml = wz_newvm_xml(w, err)) == NULL)
+		return -1;
+	out = be_vmchange_apply_xml(xml, *ch, &e);
+	free(xml);
+	if (!out) {
+		*err = e ? e : xstrdup("the changes could not be made");
+		return -1;
+	}
+	free(out);
+	if (!w->custom)
+		w->custom = be_vmchange_new();
+	be_vmchange_move(w->custom, ch);
+	return 0;
+}
+
+size_t wz_newvm_customized(const wz_newvm *w)
+{
+	return w->custom ? w->custom->n : 0;
+}
+
+void wz_newvm_customize_clear(wz_newvm *w)
+{
+	be_vmchange_free_void(w->custom);
+	w->custom = NULL;
 }
 
 char *wz_newvm_virt_install(wz_newvm *w)
@@ -990,12 +1047,40 @@ static core_step *step_add(core_step **v, size_t *n, int kind)
 	return s;
 }
 
+/* the domain (conf) has a disk on volume vol of pool (by pool/volume) */
+static bool uses_vol(const be_vmconf *conf, const char *pool, const char *vol)
+{
+	for (size_t i = 0; i < conf->ndevs; i++)
+		if (conf->devs[i].kind == BE_DEVK_DISK && core_str_eq(conf->devs[i].pool, pool) &&
+		    core_str_eq(conf->devs[i].vol, vol))
+			return true;
+	return false;
+}
+
+static void vol_step(wz_newvm *w, core_step **v, size_t *n, const char *pool, const char *vol, const char *format,
+		     uint64_t size)
+{
+	const md_pool *p = pool_named(w, pool);
+	core_step *st = step_add(v, n, CORE_STEP_VOL_CREATE);
+	char sz[32];
+	st->pool = xstrdup(pool);
+	st->pool_uuid = xstrdup(p ? p->uuid : NULL);
+	st->vol = xstrdup(vol);
+	st->format = xstrdup(format);
+	st->size = size;
+	core_size_fmt(size, sz, sizeof(sz));
+	st->label = xasprintf("Create volume %s (%s, %s) in pool %s", vol, sz, format, pool);
+}
+
 core_step *wz_newvm_plan(wz_newvm *w, size_t *n, char **err)
 {
 	wz_choices *c = &w->c;
 	be_domspec s;
 	core_step *v = NULL, *st;
-	char sz[32];
+	char *xml = NULL;
+	be_vmconf *conf = NULL;
+	const be_device **cv;
+	size_t ncv;
 	*n = 0;
 	if (wz_newvm_spec(w, &s, err) < 0)
 		return NULL;
@@ -1013,21 +1098,26 @@ core_step *wz_newvm_plan(wz_newvm *w, size_t *n, char **err)
 		cloud_steps(w, &v, n);
 	else if (c->source == WZ_SRC_KERNEL && c->kernel_upload)
 		kernel_steps(w, &v, n);
+	if ((xml = dom_xml(w, &s, err)) == NULL || (conf = be_vmconf_parse(NULL, xml, err)) == NULL) {
+		free(xml);
+		core_steps_free(&v, *n);
+		*n = 0;
+		return NULL;
+	}
+	/* new volumes: the wizard's, then those Customize added (each only
+	 * while the final XML uses it: a disk removed in Settings makes none) */
 	for (size_t i = 0; i < s.ndisks; i++) {
 		const be_domdisk *d = &s.disks[i];
-		const md_pool *p;
-		if (!d->new_size)
-			continue;
-		p = pool_named(w, d->pool);
-		st = step_add(&v, n, CORE_STEP_VOL_CREATE);
-		st->pool = xstrdup(d->pool);
-		st->pool_uuid = xstrdup(p ? p->uuid : NULL);
-		st->vol = xstrdup(d->vol);
-		st->format = xstrdup(d->format);
-		st->size = d->new_size;
-		core_size_fmt(d->new_size, sz, sizeof(sz));
-		st->label = xasprintf("Create volume %s (%s, %s) in pool %s", d->vol, sz, d->format, d->pool);
+		if (d->new_size && uses_vol(conf, d->pool, d->vol))
+			vol_step(w, &v, n, d->pool, d->vol, d->format, d->new_size);
 	}
+	cv = be_vmchange_new_vols(w->custom, &ncv);
+	for (size_t i = 0; i < ncv; i++)
+		if (uses_vol(conf, cv[i]->pool, cv[i]->vol))
+			vol_step(w, &v, n, cv[i]->pool, cv[i]->vol, cv[i]->format ? cv[i]->format : "qcow2",
+				 cv[i]->new_size);
+	free(cv);
+	be_vmconf_free(&conf);
 	if (c->nic == BE_NIC_NETWORK) {
 		const md_net *net = net_named(w, c->nic_source);
 		if (net && !net->active) {
@@ -1037,6 +1127,7 @@ core_step *wz_newvm_plan(wz_newvm *w, size_t *n, char **err)
 		}
 	}
 	if (wz_newvm_text_install(w)) {
+		free(xml);
 		if (install_plan(w, &s, &v, n, err) < 0) {
 			core_steps_free(&v, *n);
 			*n = 0;
@@ -1046,12 +1137,8 @@ core_step *wz_newvm_plan(wz_newvm *w, size_t *n, char **err)
 	}
 	st = step_add(&v, n, CORE_STEP_DEFINE);
 	st->label = xasprintf("Define VM %s", c->name);
-	st->xml = be_domxml_build(&s, err);
-	if (!st->xml) {
-		core_steps_free(&v, *n);
-		*n = 0;
-		return NULL;
-	}
+	st->xml = xml;
+	xml = NULL;
 	if (c->start) {
 		st = step_add(&v, n, CORE_STEP_START);
 		st->label = xasprintf("Start VM %s", c->name);
@@ -1137,6 +1224,10 @@ int wz_newvm_set_value(wz_newvm *w, const char *id, const char *value)
 	int i;
 	if (strncmp(id, "install", 7) == 0 || strcmp(id, "iso_probe") == 0)
 		return wz_newvm_install_set(w, id, value);
+	if (strcmp(id, "customize_clear") == 0) {
+		wz_newvm_customize_clear(w);
+		return 0;
+	}
 	if ((i = cloud_set(w, id, value)) != 1)
 		return i;
 	if (strcmp(id, "source") == 0) {
@@ -1168,7 +1259,16 @@ int wz_newvm_set_value(wz_newvm *w, const char *id, const char *value)
 		return split_pool_vol(value, &c->disk_vol_pool, &c->disk_vol);
 	} else if (strcmp(id, "os") == 0) {
 		char *os = os_from_option(value);
-		int rc = wz_newvm_set_os(w, os && strcasecmp(os, "generic") != 0 ? os : NULL, true);
+		const char *os_id = os && strcasecmp(os, "generic") != 0 ? os : NULL;
+		int rc;
+		/* the item the list shows pushed back unchanged (Next pressed
+		 * before detection answered: "Generic" meanwhile) is no pick of
+		 * the user's: detection still decides */
+		if (!c->os_by_user && (os_id ? w->os && w->db && be_osinfo_find(w->db, os_id) == w->os : !w->os)) {
+			free(os);
+			return 0;
+		}
+		rc = wz_newvm_set_os(w, os_id, true);
 		free(os);
 		return rc;
 	} else if ((b = bool_field(w, id)) != NULL) {
@@ -1243,6 +1343,10 @@ char *wz_newvm_get_value(wz_newvm *w, const char *id)
 						       : xstrdup("");
 	if (strcmp(id, "os") == 0)
 		return w->os ? xasprintf("%s (%s)", w->os->name, w->os->short_id) : xstrdup("Generic");
+	if (strcmp(id, "customized") == 0)
+		return xasprintf("%zu", wz_newvm_customized(w));
+	if (strcmp(id, "os_by_user") == 0)
+		return xstrdup(c->os_by_user ? "1" : "0");
 	if ((b = bool_field(w, id)) != NULL)
 		return xstrdup(*b ? "1" : "0");
 	if ((t = text_field(w, id)) != NULL)
@@ -1428,6 +1532,17 @@ static core_step *ops_plan(void *w, size_t *n, char **err)
 	return wz_newvm_plan(w, n, err);
 }
 
+static int ops_take(void *w, const char *id, void *obj, char **err)
+{
+	be_vmchange *ch = obj;
+	*err = NULL;
+	if (strcmp(id, "customize") != 0) {
+		*err = xasprintf("%s: nothing to hand over", id);
+		return -1;
+	}
+	return wz_newvm_customize(w, &ch, err);
+}
+
 const core_wizard_ops wz_newvm_ops = {
 	.name = "newvm",
 	.npages = WZ_PAGE__N,
@@ -1443,6 +1558,7 @@ const core_wizard_ops wz_newvm_ops = {
 	.ready = ops_ready,
 	.text = ops_text,
 	.plan = ops_plan,
+	.take = ops_take,
 };
 
 /* ---- the text installer on the serial console (issue 18) ------------------------------- */
@@ -1596,7 +1712,7 @@ static int install_plan(wz_newvm *w, be_domspec *s, core_step **v, size_t *n, ch
 {
 	wz_choices *c = &w->c;
 	const md_pool *dst = pool_named(w, install_pool(w));
-	char *install_xml = be_domxml_build(s, err);
+	char *install_xml = dom_xml(w, s, err);
 	core_step *st;
 	if (!install_xml)
 		return -1;

@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../backend/be_devices.h"
 #include "../backend/be_domxml.h"
 #include "../backend/be_osinfo.h"
 #include "../core/model.h"
@@ -216,7 +217,11 @@ char *wz_newvm_disk_name(const wz_newvm *w);
  * Secure Boot, TPM 2.0, KVM, TCG; pc-q35-7.2, up to 288 vCPUs" ("" while
  * not known).
  * Setting memory, vCPUs, disk size or firmware marks them as the user's
- * (an OS's defaults no longer change them); "os" is the user's pick. */
+ * (an OS's defaults no longer change them); "os" is the user's pick, except
+ * the OS shown already set again while the user has picked none (the
+ * list's "Generic" pushed by Next while detection runs): it stays the
+ * shown default and detection's answer still replaces it. "os_by_user"
+ * (get): "1" once the user picked one. */
 int wz_newvm_set_value(wz_newvm *w, const char *id, const char *value);
 char *wz_newvm_get_value(wz_newvm *w, const char *id);
 /* Items for "iso", "import", "disk_vol", "disk_pool", "upload_pool",
@@ -281,6 +286,22 @@ bool wz_newvm_text_install(const wz_newvm *w);       /* offered and chosen */
 char *wz_newvm_install_note(const wz_newvm *w);
 int wz_newvm_install_set(wz_newvm *w, const char *id, const char *value);
 char *wz_newvm_install_get(wz_newvm *w, const char *id);
+
+/* ---- Customize before install (issue 12) ----
+ * The Summary page opens Settings on wz_newvm_xml (not defined: parsed
+ * into be_vmconf); its OK hands the changes here. They are tried on the
+ * XML of now (-1 with *err, nothing kept, *ch left to the caller), then
+ * kept (*ch taken, NULLed) and applied (backend/be_vmxml.h) to every XML
+ * built after: wz_newvm_xml, the summary's, Finish's DEFINE (and the text
+ * installer's). Finish creates the new volumes they ask for (VOL_CREATE,
+ * deleted on undo) and no volume of a disk removed there. A choice made
+ * after that a change no longer fits (a disk's target gone) makes the
+ * XML fail with "Customized settings: ..." until wz_newvm_customize_clear.
+ * core_wizard_ops.take(w, "customize", be_vmchange *) calls it (ops.set
+ * "customize_clear" clears; get "customized": the count). */
+int wz_newvm_customize(wz_newvm *w, be_vmchange **ch, char **err);
+size_t wz_newvm_customized(const wz_newvm *w);
+void wz_newvm_customize_clear(wz_newvm *w);
 
 /* The table main hands to the UI (core/wizard.h). */
 extern const core_wizard_ops wz_newvm_ops;

@@ -6,6 +6,8 @@
 #   POOL, POOL_DIR   set by the suite (lv_name pool, /var/tmp/$POOL)
 #   pool_up / pool_down / vols
 #   page TITLE, set_choice TEXT, click_text TEXT, pick_radio TEXT
+#   wz_vmmc_up W H (URI): vmmc connected to URI, its pools listed
+#   hw_item TEXT: VM Settings' hardware item holding TEXT selected
 
 pool_up() {
 	mkdir -p "$POOL_DIR"
@@ -53,3 +55,26 @@ pick_radio() {
 	tm_wait_for "(*) $1" 5
 }
 
+
+wz_vmmc_up() { # wz_vmmc_up W H: vmmc connected to $URI, its pools listed (ours at least)
+	local i
+	tm_vmmc -x "$1" -y "$2" -- -c "$URI"
+	tm_wait_line -t 30 " connected"
+	for ((i = 0; i < 100 * VMMC_TIMEOUT_SCALE; i++)); do
+		tm_capture | grep -qE "Storage Pools +[1-9]" && return 0
+		sleep 0.1
+	done
+	tm_fail "the pools were not listed"
+}
+
+hw_item() { # hw_item TEXT: select VM Settings' hardware item holding TEXT (its form's heading)
+	local i
+	tm_keys M-h Home
+	for ((i = 0; i < 20; i++)); do
+		tm_capture | grep -F -- "== " | grep -qF -- "$1" && return 0
+		tm_keys Down
+		sleep 0.1
+	done
+	tm_capture | sed 's/^/|/' >&2
+	tm_fail "no hardware item '$1'"
+}

@@ -735,6 +735,159 @@ static void test_detect(void **state)
 	wz_newvm_free(&w);
 }
 
+/* Next on the OS page before detection answers: the list's "Generic"
+ * pushed back is the shown default, not the user's pick (issue 11) */
+static void test_os_shown_not_picked(void **state)
+{
+	wz_newvm *w = new_wizard();
+	wz_choices *c = wz_newvm_choices(w);
+	const core_wizard_ops *ops = &wz_newvm_ops;
+	char *v;
+	(void)state;
+	assert_int_equal(ops->set(w, "os", "Generic"), 0); /* shown while detecting */
+	assert_false(c->os_by_user);
+	get_is(w, "os_by_user", "0");
+	assert_int_equal(ops->set(w, "detected", "debian11"), 0);
+	assert_string_equal(c->os, "debian11"); /* detection decided */
+	/* the detected OS pushed back by Next stays detection's */
+	assert_int_equal(ops->set(w, "os", "Debian 11 (debian11)"), 0);
+	assert_false(c->os_by_user);
+	assert_int_equal(ops->set(w, "detected", ""), 0); /* another ISO, not recognised */
+	assert_null(wz_newvm_os(w));
+	/* a real pick of Generic (after another item) counts */
+	assert_int_equal(ops->set(w, "os", "Debian 11 (debian11)"), 0);
+	assert_true(c->os_by_user);
+	assert_int_equal(ops->set(w, "os", "Generic"), 0);
+	assert_true(c->os_by_user);
+	get_is(w, "os_by_user", "1");
+	assert_int_equal(ops->set(w, "detected", "debian11"), 0);
+	v = ops->get(w, "os");
+	assert_string_equal(v, "Generic"); /* the user's Generic stays */
+	free(v);
+	/* the user's pick pushed again stays the user's */
+	assert_int_equal(ops->set(w, "os", "Generic"), 0);
+	assert_true(c->os_by_user);
+	ops->destroy(w);
+}
+
+/* Customize before install (issue 12): Settings' changes on the XML not
+ * yet defined: more memory, a second disk on a new volume; Finish creates
+ * both volumes; a change that cannot apply is refused and nothing kept */
+static void test_customize(void **state)
+{
+	wz_newvm *w = new_wizard();
+	wz_choices *c = wz_newvm_choices(w);
+	char *err = NULL, *xml, *kernel = write_file(tmp, "bzImage", "k", 1);
+	be_vmchange *ch = be_vmchange_new();
+	be_vmchg *g;
+	be_vmconf *conf;
+	core_step *steps;
+	size_t n, nvol = 0;
+	(void)state;
+	set(&c->name, "cust <&> \"vm\"");
+	c->source = WZ_SRC_KERNEL;
+	set(&c->kernel, kernel);
+	set(&c->memory, "128M");
+	set(&c->disk_size, "64M");
+	c->size_by_user = true;
+	c->nic = BE_NIC_NONE;
+	assert_true(wz_newvm_ready(w));
+	/* what Settings' collect() makes for a shut-off VM */
+	g = be_vmchange_add(ch, BE_CHG_MEMORY, BE_WHEN_AUTO, NULL);
+	g->value = 256ULL << 20;
+	g = be_vmchange_add(ch, BE_CHG_ATTACH, BE_WHEN_AUTO, NULL);
+	g->dev.kind = BE_DEVK_DISK;
+	g->dev.pool = xstrdup("default");
+	g->dev.vol = xstrdup("cust <&> extra.qcow2");
+	g->dev.format = xstrdup("qcow2");
+	g->dev.bus = xstrdup("virtio");
+	g->dev.new_size = 32ULL << 20;
+	assert_int_equal(wz_newvm_customize(w, &ch, &err), 0);
+	assert_null(ch);
+	assert_null(err);
+	assert_int_equal(wz_newvm_customized(w), 2);
+
+	xml = wz_newvm_xml(w, &err);
+	assert_non_null(xml);
+	assert_null(validate_file(xml));
+	expect_x(xml, "string(/domain/name)", "cust <&> \"vm\"");
+	expect_x(xml, "string(/domain/currentMemory)", "262144");
+	expect_x(xml, "string(/domain/memory)", "262144");
+	expect_x(xml, "string(count(/domain/devices/disk[@device='disk']))", "2");
+	expect_x(xml, "string(/domain/devices/disk[2]/source/@volume)", "cust <&> extra.qcow2");
+	expect_x(xml, "string(/domain/devices/disk[2]/target/@dev)", "vdb");
+	conf = be_vmconf_parse(NULL, xml, &err);
+	assert_non_null(conf);
+	assert_int_equal(conf->mem, 256ULL << 20);
+	assert_true(be_vmconf_find(conf, BE_DEVK_DISK, 1) >= 0);
+	be_vmconf_free(&conf);
+	free(xml);
+
+	/* Finish: both volumes made before the definition, which has both disks */
+	steps = wz_newvm_plan(w, &n, &err);
+	assert_non_null(steps);
+	for (size_t i = 0; i < n; i++) {
+		if (steps[i].kind == CORE_STEP_VOL_CREATE) {
+			nvol++;
+			if (nvol == 2) {
+				assert_string_equal(steps[i].vol, "cust <&> extra.qcow2");
+				assert_int_equal(steps[i].size, 32ULL << 20);
+			}
+		}
+		if (steps[i].kind == CORE_STEP_DEFINE)
+			expect_x(steps[i].xml, "string(count(/domain/devices/disk[@device='disk']))", "2");
+	}
+	assert_int_equal(nvol, 2);
+	core_steps_free(&steps, n);
+
+	/* refused: growing (needs a volume), a device not in the VM; nothing kept */
+	ch = be_vmchange_new();
+	g = be_vmchange_add(ch, BE_CHG_GROW, BE_WHEN_AUTO, NULL);
+	g->dev.kind = BE_DEVK_DISK;
+	g->dev.target = xstrdup("vda");
+	g->value = 1ULL << 30;
+	assert_int_equal(wz_newvm_customize(w, &ch, &err), -1);
+	assert_non_null(strstr(err, "Size:"));
+	xfree(&err);
+	assert_non_null(ch); /* still the caller's */
+	be_vmchange_free_void(ch);
+	ch = be_vmchange_new();
+	g = be_vmchange_add(ch, BE_CHG_DETACH, BE_WHEN_AUTO, NULL);
+	g->dev.kind = BE_DEVK_DISK;
+	g->dev.target = xstrdup("vdz");
+	assert_int_equal(wz_newvm_customize(w, &ch, &err), -1);
+	assert_non_null(strstr(err, "not in the VM"));
+	xfree(&err);
+	be_vmchange_free_void(ch);
+	assert_int_equal(wz_newvm_customized(w), 2);
+
+	/* the wizard's own disk removed in Settings: its volume is not made */
+	ch = be_vmchange_new();
+	g = be_vmchange_add(ch, BE_CHG_DETACH, BE_WHEN_AUTO, NULL);
+	g->dev.kind = BE_DEVK_DISK;
+	g->dev.target = xstrdup("vda");
+	assert_int_equal(wz_newvm_customize(w, &ch, &err), 0);
+	steps = wz_newvm_plan(w, &n, &err);
+	assert_non_null(steps);
+	nvol = 0;
+	for (size_t i = 0; i < n; i++)
+		if (steps[i].kind == CORE_STEP_VOL_CREATE) {
+			nvol++;
+			assert_string_equal(steps[i].vol, "cust <&> extra.qcow2");
+		}
+	assert_int_equal(nvol, 1);
+	core_steps_free(&steps, n);
+
+	/* cleared: the wizard's XML again */
+	assert_int_equal(wz_newvm_ops.set(w, "customize_clear", "1"), 0);
+	xml = wz_newvm_xml(w, &err);
+	expect_x(xml, "string(count(/domain/devices/disk[@device='disk']))", "1");
+	expect_x(xml, "string(/domain/memory)", "131072");
+	free(xml);
+	free(kernel);
+	wz_newvm_free(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -742,6 +895,7 @@ int main(void)
 		cmocka_unit_test(test_os_defaults), cmocka_unit_test(test_firmware), cmocka_unit_test(test_memory),
 		cmocka_unit_test(test_network),	   cmocka_unit_test(test_storage), cmocka_unit_test(test_next),
 		cmocka_unit_test(test_xml_and_plan), cmocka_unit_test(test_by_id), cmocka_unit_test(test_detect),
+		cmocka_unit_test(test_os_shown_not_picked), cmocka_unit_test(test_customize),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -1,0 +1,150 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# tests/e2e/customize.sh [PATTERN] - the New VM wizard's "Customize before
+# install" end to end: vmmc in tmux against the real libvirtd
+# (qemu:///system); on the Summary page the check box opens VM Settings on
+# the VM not yet defined; a second disk (a new volume) and more memory
+# added there go into the definition Finish makes (virsh dumpxml --inactive
+# shows two disks, the pool both volumes); Cancel in Settings leaves the
+# Summary as it was. Root only. Ends with "customize: N passed, M failed".
+#
+# Everything it makes is named vmmc-test-<pid>-*: VMs (undefined at exit),
+# the pool (its volumes deleted, stopped, undefined, its folder removed).
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/lib/tmux.sh
+. "$here/../lib/tmux.sh"
+# shellcheck source=tests/lib/libvirtd.sh
+. "$here/../lib/libvirtd.sh"
+# shellcheck source=tests/lib/wizard.sh
+. "$here/../lib/wizard.sh"
+
+URI=qemu:///system
+VMMC_BIN=${VMMC_BIN:-$TM_ROOT/build/vmmc}
+export VMMC_BIN
+case $VMMC_BIN in
+*build-asan*) VMMC_TIMEOUT_SCALE=${VMMC_TIMEOUT_SCALE:-3} ;;
+esac
+export VMMC_TIMEOUT_SCALE=${VMMC_TIMEOUT_SCALE:-1}
+POOL=$(lv_name pool)
+POOL_DIR=/var/tmp/$POOL
+
+# to_summary NAME: the wizard to its Summary: network boot, 128 MiB, user
+# networking, a new 64 MiB qcow2 in POOL, not started after Finish
+to_summary() {
+	tm_keys v
+	page "Name and host"
+	tm_type "$1"
+	tm_keys Enter
+	page "Installation source"
+	pick_radio "Network boot (PXE)"
+	tm_keys Enter
+	page "Operating system"
+	tm_keys Enter
+	page "Firmware and machine"
+	tm_keys Enter
+	page "Memory and processors"
+	tm_keys M-m C-u
+	tm_type 128M
+	tm_keys Enter
+	page "Network"
+	pick_radio "User networking"
+	tm_keys Enter
+	page "Storage"
+	tm_keys M-p
+	set_choice "$POOL"
+	tm_keys M-z C-u
+	tm_type 64M
+	tm_keys Enter
+	page "Summary"
+	tm_keys M-s Space # no start
+	tm_wait_for "[ ] Start the VM" 5
+}
+
+# Settings before the definition: a second disk and 256 MiB; OK; Finish
+# defines the VM with both disks and creates both volumes.
+t_cust_second_disk() {
+	local n x
+	n=$(lv_name cd)
+	wz_vmmc_up 120 40
+	to_summary "$n"
+	tm_keys M-u Space
+	tm_wait_for "Customize before install - $n" 10
+	tm_assert_contains "Not defined yet"
+	hw_item "Memory"
+	tm_keys M-m C-u
+	tm_type 256M
+	hw_item "+ Add hardware"
+	tm_keys M-a
+	set_choice "Disk: new volume"
+	tm_keys M-o
+	set_choice "$POOL"
+	tm_keys M-v C-u
+	tm_type "$n-extra.qcow2"
+	tm_keys M-s C-u
+	tm_type 32M
+	tm_keys M-h BTab BTab # OK
+	tm_keys Enter
+	tm_wait_gone "Customize before install -" 10
+	tm_wait_for "[x] Customize before install: 3 changes in Settings" 5
+	! lv_virsh dominfo "$n" >/dev/null 2>&1 || tm_fail "$n defined before Finish"
+	! vols | grep -qxF "$n-extra.qcow2" || tm_fail "volume made before Finish"
+	tm_keys Enter # Finish
+	tm_wait_for "Done in" 30
+	tm_assert_contains "[done]   Create volume $n-extra.qcow2"
+	tm_assert_contains "[done]   Define VM $n"
+	x=$(lv_virsh dumpxml --inactive "$n")
+	[ "$(grep -c "<disk type='volume' device='disk'" <<<"$x")" = 2 ] || tm_fail "not two disks: $x"
+	grep -q "<source pool='$POOL' volume='$n.qcow2'" <<<"$x" || tm_fail "no first disk: $x"
+	grep -q "<source pool='$POOL' volume='$n-extra.qcow2'" <<<"$x" || tm_fail "no second disk: $x"
+	grep -q "<memory unit='KiB'>262144</memory>" <<<"$x" || tm_fail "memory not 256 MiB: $x"
+	lv_virsh vol-info "$n-extra.qcow2" --pool "$POOL" --bytes | grep -qE "Capacity: +33554432 bytes" ||
+		tm_fail "the second volume is not 32 MiB"
+	vols | grep -qxF "$n.qcow2" || tm_fail "no volume $n.qcow2"
+}
+
+# Cancel in Settings: the Summary unchanged, Finish defines one disk.
+t_cust_cancel() {
+	local n x
+	n=$(lv_name cc)
+	wz_vmmc_up 120 40
+	to_summary "$n"
+	tm_keys M-u Space
+	tm_wait_for "Customize before install - $n" 10
+	hw_item "+ Add hardware"
+	tm_keys M-a
+	set_choice "Disk: new volume"
+	tm_keys Escape
+	tm_wait_gone "Customize before install -" 10
+	tm_wait_for "[ ] Customize before install" 5
+	tm_assert_not_contains "changes in Settings"
+	tm_keys Enter # Finish
+	tm_wait_for "Done in" 30
+	x=$(lv_virsh dumpxml --inactive "$n")
+	[ "$(grep -c "device='disk'" <<<"$x")" = 1 ] || tm_fail "not one disk: $x"
+	[ "$(vols | grep -c "^$n")" = 1 ] || tm_fail "volumes: $(vols)"
+}
+
+cust_exit() {
+	set +e
+	tm_sweep
+	lv_cleanup_vms
+	pool_down
+	lv_down
+}
+trap cust_exit EXIT
+trap 'tm_interrupt; exit 130' INT TERM
+
+pattern=${1:-${VMMC_TESTS:-}}
+mapfile -t tests < <(declare -F | awk '$3 ~ /^t_cust_/ {print $3}' | grep -E -- "${pattern:-.}" || true)
+if [ "${#tests[@]}" = 0 ]; then
+	echo "customize: no test matches '${pattern}'" >&2
+	exit 1
+fi
+if ! lv_up; then
+	echo "customize: no libvirtd on $URI" >&2
+	echo "customize: 0 passed, ${#tests[@]} failed"
+	exit 1
+fi
+pool_up
+TM_SUITE=customize run_tests "${tests[@]}"
