@@ -22,7 +22,8 @@
 #     `virsh -c esx://...` lists them, Turn Off and Start, consoles greyed
 #     with the reason, no libvirt warning on the screen; a change made with
 #     virsh shows at the next refresh (ESX has no events); datastores and
-#     vSwitches counted as virsh counts them; bad input: a wrong password
+#     vSwitches counted as virsh counts them, a datastore's files listed
+#     as its volumes as `virsh vol-list` lists them; bad input: a wrong password
 #     (the server's words, then the retry asks again), a self-signed
 #     certificate without no_verify=1 (the option named, not retried), a
 #     vCenter URI without its path (libvirt's message); Delete of a VM
@@ -400,6 +401,29 @@ t_drv_esx_bad_input() {
 		tm_fail "the refused certificate was retried"
 	# the tree: both bad hosts failed, the good one connected
 	[ "$(tm_capture | grep -c " failed ")" = 2 ] || tm_fail "expected two failed hosts"
+}
+
+# datastores as Storage Pools with their files as volumes: the pool view
+# lists the same volumes as `virsh vol-list` (the driver has only the older
+# volume listing calls: vmmc falls back to them)
+t_drv_esx_datastore_volumes() {
+	local pool want shown
+	esx_up 2
+	tm_vmmc -x 140 -y "$H" -- --log "$TM_TESTDIR/vmmc.log" -c "$ESX_URI" # whole names at this width
+	tm_wait_for "user's password" 20
+	tm_type "$ESX_PW"
+	tm_keys Enter
+	tm_wait_line -t 20 "esx://" " esx "
+	pool=$(esx_virsh pool-list --all | awk 'NR == 1 {print $1}')
+	want=$(esx_virsh vol-list "$pool" | awk '{print $1}' | sort)
+	[ "$(echo "$want" | grep -c .)" = 2 ] || tm_fail "virsh vol-list $pool: '$want' (2 VM disks expected)"
+	tm_keys BTab Down Down Down # the tree: Storage Pools
+	tm_wait_for "Storage Pools (1) on esx://" 10
+	tm_wait_line -t 10 "$pool" "active"
+	tm_wait_for "$(echo "$want" | tail -n 1)" 10
+	shown=$(tm_capture | grep -oE "│  [^ │]+ +vmdk " | awk '{print $2}' | sort)
+	[ "$shown" = "$want" ] || tm_fail "volumes differ from virsh: '$shown' vs '$want'"
+	tm_assert_not_contains "not supported"
 }
 
 # Delete on ESX: the simulator's VMs have empty .vmx files, so libvirt
