@@ -137,12 +137,12 @@ t_drv_lxc_list_and_properties() {
 	tm_wait_line -t 5 "Driver:" "lxc"
 	tm_wait_line -t 5 "Lacks:" "bulk stats"
 	tm_keys Escape
-	# a container's Properties: as virsh dominfo has it
+	# a container's Properties (Settings' Summary): as virsh dominfo has it
 	pick "$b"
 	tm_keys i
 	tm_wait_line -t 5 "Name:" "$b"
 	tm_wait_line -t 5 "State:" "running"
-	tm_wait_line -t 5 "vCPUs:" "$(lxcd_virsh dominfo "$b" | awk '/^CPU\(s\):/ {print $2}')"
+	tm_wait_line -t 5 "Memory:" "processors: $(lxcd_virsh dominfo "$b" | awk '/^CPU\(s\):/ {print $2}')"
 	tm_wait_line -t 5 "Memory:" "(max 64 MiB)"
 	tm_wait_line -t 5 "UUID:" "$(lxcd_virsh domuuid "$b")"
 	tm_keys Escape
