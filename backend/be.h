@@ -136,7 +136,8 @@ be_host *be_host_new_flags(int id, const char *uri, unsigned flags);
  * Every job answers MD_MSG_OP_RESULT with its .op and .seq (text NULL when
  * there is nothing to say: CONNECT, DISCONNECT, REFRESH, DISKS that went
  * well); VM operations then post MD_MSG_VM_UPDATE or MD_MSG_VM_REMOVED.
- * BE_OP_DISKS always posts MD_MSG_VM_DISKS (no paths on failure).
+ * BE_OP_DISKS always posts MD_MSG_VM_DISKS (no paths on failure; its text
+ * says why when the VM's XML could not be read: the VM can still be undefined).
  * BE_OP_DELETE answers ok=false when a volume could not be deleted (the
  * text names each one) and posts a fresh MD_MSG_POOL_LIST after volumes.
  * Each job, and the lists after a connect, run between MD_MSG_HOST_BUSY

@@ -260,12 +260,14 @@ static size_t be_batch_submit(struct be_batch *b)
 	return n;
 }
 
-/* Every host still readable has printed its N ticks. */
+/* Every host still readable has printed its N ticks. A host connected
+ * whose list never came (it failed half-way: given up on after the connect
+ * wait) is asked nothing (be_batch_submit) and waited for no longer. */
 static bool be_batch_done(const struct be_batch *b)
 {
 	for (size_t i = 0; i < b->nhosts; i++) {
 		const md_host *h = md_host_get(b->model, b->hosts[i].id);
-		if (h && h->conn == MD_CONN_CONNECTED && b->hosts[i].printed < b->o->iterations)
+		if (h && h->conn == MD_CONN_CONNECTED && h->listed && b->hosts[i].printed < b->o->iterations)
 			return false;
 	}
 	return true;

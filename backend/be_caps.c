@@ -273,3 +273,32 @@ out:
 	}
 	return rc;
 }
+
+/* A pool's volumes: virStoragePoolListAllVolumes, else (the esx driver)
+ * the older names call and a lookup per name. */
+int be_vols_list(virStoragePoolPtr pool, virStorageVolPtr **vols)
+{
+	char **names;
+	int n = virStoragePoolListAllVolumes(pool, vols, 0), k = 0;
+
+	if (n >= 0 || virGetLastErrorCode() != VIR_ERR_NO_SUPPORT)
+		return n;
+	*vols = NULL;
+	if ((n = virStoragePoolNumOfVolumes(pool)) < 0)
+		return -1;
+	names = xcalloc((size_t)n + 1, sizeof(*names));
+	if (n > 0 && (n = virStoragePoolListVolumes(pool, names, n)) < 0) {
+		free(names);
+		return -1;
+	}
+	*vols = xcalloc((size_t)n + 1, sizeof(**vols));
+	for (int i = 0; i < n; i++) {
+		virStorageVolPtr v = virStorageVolLookupByName(pool, names[i]);
+		if (v) /* gone in between: not listed */
+			(*vols)[k++] = v;
+		free(names[i]);
+	}
+	free(names);
+	virResetLastError();
+	return k;
+}

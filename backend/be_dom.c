@@ -12,6 +12,7 @@
 #include <libxml/parser.h>
 #include <libxml/xpath.h>
 
+#include "../core/log.h"
 #include "../core/util.h"
 
 /* ---- simple operations: one call, one text --------------------------------- */
@@ -151,7 +152,11 @@ static void be_dom_disks(be_host *h, const be_job *j, virDomainPtr dom, const ch
 	memcpy(m->uuid, j->uuid, sizeof(m->uuid));
 	m->seq = j->seq;
 	if (!xml) {
-		be_fail_result(h, j, name);
+		/* the reason goes to the Delete dialog, which still offers the
+		 * undefine alone (ESX: a VM whose .vmx libvirt cannot parse) */
+		m->text = be_job_error(h, j);
+		core_log("job", "%s: %s: no domain XML: %s", h->uri, name, m->text);
+		be_post_result(h, j, true, NULL);
 	} else if (be_disk_paths(h->conn, xml, &m->strs, &m->nstrs) < 0) {
 		be_post_result(h, j, false,
 			       xasprintf("Could not %s '%s': unreadable domain XML", be_op_name(j->op), name));
@@ -164,7 +169,7 @@ static void be_dom_disks(be_host *h, const be_job *j, virDomainPtr dom, const ch
 
 /* ---- delete ---------------------------------------------------------------- */
 
-/* The widest undefine first; drivers that refuse a flag get fewer. */
+/* The widest undefine first; drivers that refuse a flag get fewer, down to none. */
 static int be_undefine(virDomainPtr dom)
 {
 	static const unsigned int tries[] = {
@@ -173,6 +178,8 @@ static int be_undefine(virDomainPtr dom)
 		VIR_DOMAIN_UNDEFINE_MANAGED_SAVE | VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA |
 			VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA,
 		VIR_DOMAIN_UNDEFINE_MANAGED_SAVE | VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA,
+		0, /* ESX: "unsupported flags (0x1)"; a driver with saved state or
+		    * snapshots refuses this one rather than leave them behind */
 	};
 	for (size_t i = 0; i < CORE_ARRAY_LEN(tries); i++) {
 		int code;

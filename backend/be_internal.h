@@ -282,6 +282,9 @@ char *be_connect_hint(const char *uri, char *err, bool *final);
  * datastores): the active and defined names, each looked up. The count,
  * *pools as virConnectListAllStoragePools gives it; -1 with libvirt's error. */
 int be_pools_legacy(virConnectPtr conn, virStoragePoolPtr **pools);
+/* be_caps.c: a pool's volumes, through the older calls where the driver lacks
+ * virStoragePoolListAllVolumes (esx); *vols freed with free() after each unref. */
+int be_vols_list(virStoragePoolPtr pool, virStorageVolPtr **vols);
 
 /* be_demo.c: apply the <vmmc:demo> settings of a test:/// file. */
 void be_demo_seed(be_host *h);

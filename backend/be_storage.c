@@ -133,7 +133,7 @@ static void be_vol_read(virStorageVolPtr vol, md_vol *o)
 static void be_pool_vols(virStoragePoolPtr pool, md_pool *o)
 {
 	virStorageVolPtr *vols = NULL;
-	int n = virStoragePoolListAllVolumes(pool, &vols, 0);
+	int n = be_vols_list(pool, &vols);
 
 	if (n <= 0) {
 		free(vols); /* an empty list is still allocated */
@@ -284,7 +284,7 @@ static char **be_pool_users(be_host *h, virStoragePoolPtr pool, size_t *n)
 	}
 	/* by directory, by <source pool=>, and by each volume's path */
 	names = be_usage_vol(&u, NULL, name, NULL, path, n);
-	nvols = virStoragePoolIsActive(pool) == 1 ? virStoragePoolListAllVolumes(pool, &vols, 0) : 0;
+	nvols = virStoragePoolIsActive(pool) == 1 ? be_vols_list(pool, &vols) : 0;
 	for (int i = 0; i < nvols; i++) {
 		char *vp = virStorageVolGetPath(vols[i]);
 		vn = be_usage_vol(&u, vp, NULL, NULL, NULL, &nv);

@@ -49,14 +49,21 @@ static void delete_reply(struct tui_app *a, struct tui_dialog *d, const md_msg *
 {
 	const md_host *h = md_host_get(a->model, m->host_id);
 	const md_vm *v = h ? md_vm_find(h, d->uuid) : NULL;
-	char *text;
+	char *text, *why = NULL;
 	if (m->type != MD_MSG_VM_DISKS || !v)
 		return;
-	text = delete_text(v, m->nstrs ? "Tick the volumes to delete with it (Space):"
-				       : m->ok || !m->text ? "It has no storage volumes."
-						       : "Its volumes could not be listed.");
+	if (m->text) { /* its XML unreadable: the definition alone can go */
+		char *clean = core_sanitize(m->text);
+		why = xasprintf("Its volumes are not offered: its configuration could not be read (%s). "
+				"Delete removes the definition only.",
+				clean);
+		free(clean);
+	}
+	text = delete_text(v, why ? why : m->nstrs ? "Tick the volumes to delete with it (Space):"
+						   : "It has no storage volumes.");
 	tui_dialog_set_text(d, 0, text);
 	free(text);
+	free(why);
 	for (size_t k = 0; k < m->nstrs; k++) {
 		char *id = xasprintf("volume%zu", k);
 		struct tui_field *f = tui_page_add(d->pages[0], &tui_field_check, id, NULL, m->strs[k]);

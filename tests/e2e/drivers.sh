@@ -22,10 +22,14 @@
 #     `virsh -c esx://...` lists them, Turn Off and Start, consoles greyed
 #     with the reason, no libvirt warning on the screen; a change made with
 #     virsh shows at the next refresh (ESX has no events); datastores and
-#     vSwitches counted as virsh counts them; bad input: a wrong password
+#     vSwitches counted as virsh counts them, a datastore's files listed
+#     as its volumes as `virsh vol-list` lists them; bad input: a wrong password
 #     (the server's words, then the retry asks again), a self-signed
 #     certificate without no_verify=1 (the option named, not retried), a
-#     vCenter URI without its path (libvirt's message).
+#     vCenter URI without its path (libvirt's message); Delete of a VM
+#     whose XML libvirt cannot read (the simulator's own: empty .vmx)
+#     offers the undefine alone, says why, and works; a host whose list
+#     answer is cut half-way shows its error while the other host goes on.
 #
 # Every container it makes is named vmmc-test-<pid>-*; the daemon is the
 # test's own and is stopped, its containers destroyed and undefined, at exit.
@@ -133,7 +137,7 @@ t_drv_lxc_list_and_properties() {
 	tm_wait_line -t 5 "Driver:" "lxc"
 	tm_wait_line -t 5 "Lacks:" "bulk stats"
 	tm_keys Escape
-	# a container's Properties: as virsh dominfo has it
+	# a container's Properties (Settings' Summary): as virsh dominfo has it
 	pick "$b"
 	tm_keys i
 	tm_wait_line -t 5 "Name:" "$b"
@@ -397,6 +401,95 @@ t_drv_esx_bad_input() {
 		tm_fail "the refused certificate was retried"
 	# the tree: both bad hosts failed, the good one connected
 	[ "$(tm_capture | grep -c " failed ")" = 2 ] || tm_fail "expected two failed hosts"
+}
+
+# datastores as Storage Pools with their files as volumes: the pool view
+# lists the same volumes as `virsh vol-list` (the driver has only the older
+# volume listing calls: vmmc falls back to them)
+t_drv_esx_datastore_volumes() {
+	local pool want shown
+	esx_up 2
+	tm_vmmc -x 140 -y "$H" -- --log "$TM_TESTDIR/vmmc.log" -c "$ESX_URI" # whole names at this width
+	tm_wait_for "user's password" 20
+	tm_type "$ESX_PW"
+	tm_keys Enter
+	tm_wait_line -t 20 "esx://" " esx "
+	pool=$(esx_virsh pool-list --all | awk 'NR == 1 {print $1}')
+	want=$(esx_virsh vol-list "$pool" | awk '{print $1}' | sort)
+	[ "$(echo "$want" | grep -c .)" = 2 ] || tm_fail "virsh vol-list $pool: '$want' (2 VM disks expected)"
+	tm_keys BTab Down Down Down # the tree: Storage Pools
+	tm_wait_for "Storage Pools (1) on esx://" 10
+	tm_wait_line -t 10 "$pool" "active"
+	tm_wait_for "$(echo "$want" | tail -n 1)" 10
+	shown=$(tm_capture | grep -oE "│  [^ │]+ +vmdk " | awk '{print $2}' | sort)
+	[ "$shown" = "$want" ] || tm_fail "volumes differ from virsh: '$shown' vs '$want'"
+	tm_assert_not_contains "not supported"
+}
+
+# Delete on ESX: the simulator's VMs have empty .vmx files, so libvirt
+# cannot give their XML (the volumes); the dialog says why and offers the
+# undefine alone, which works: the VM (running: turned off first) is gone
+# from virsh and from the list, the other VM stays
+t_drv_esx_delete_undefine() {
+	local vm other
+	esx_up 2
+	tm_vmmc -x "$W" -y "$H" -- --log "$TM_TESTDIR/vmmc.log" -c "$ESX_URI"
+	tm_wait_for "user's password" 20
+	tm_type "$ESX_PW"
+	tm_keys Enter
+	tm_wait_line -t 20 "esx://" " esx "
+	tm_wait_for "Virtual Machines (2)" 10
+	vm=$(esx_virsh list --all | awk 'NR == 1 {print $2}')
+	other=$(esx_virsh list --all | awk 'NR == 2 {print $2}')
+	! esx_virsh dumpxml "$vm" >/dev/null 2>&1 || tm_fail "dumpxml of $vm works: the case is not tested"
+	pick "$vm"
+	tm_keys D
+	tm_wait_for "─ Delete Virtual Machine ─" 5
+	tm_wait_for "Its volumes are not" 10
+	tm_wait_for "definition only." 5
+	tm_assert_not_contains "[ ]"
+	tm_assert_not_contains "Looking for its storage volumes"
+	tm_keys BTab Enter # Delete (the focus was on Cancel)
+	tm_wait_for "Deleted '$vm'" 20
+	! esx_virsh list --all | grep -qw -- "$vm" || tm_fail "$vm is still on the host"
+	esx_virsh list --all | grep -qw -- "$other" || tm_fail "$other went too"
+	tm_wait_for "(0 of 1)" 10
+	tm_assert_not_contains "Could not"
+}
+
+# a host whose list breaks half-way (the proxy sends half of the answer and
+# closes): its error (curl's words) is shown, the other host goes on (its VM
+# paused from vmmc); once the answers are whole again the list comes back
+t_drv_esx_cut_mid_list() {
+	esx_up 2 -cut-file "$TM_TESTDIR/cut"
+	# wide: the status bar holds the whole error
+	tm_vmmc -x 240 -y "$H" -- --log "$TM_TESTDIR/vmmc.log" -d 1 -c test:///default -c "$ESX_URI"
+	tm_wait_for "user's password" 20
+	tm_type "$ESX_PW"
+	tm_keys Enter
+	tm_wait_line -t 20 "esx://" " esx "
+	tm_wait_for "Virtual Machines (1) on test:///default" 5
+	# the ESX host shown (the tree: its host row after the test host's three)
+	tm_keys BTab Down Down Down Down
+	tm_wait_for "Virtual Machines (2) on esx://" 10
+	tm_wait_line -t 10 "ha-host_VM0" " 0.0 " # its figures read: the list ticks
+	touch "$TM_TESTDIR/cut"
+	tm_wait_for "no live figures: internal error: curl_easy_perform() returned an error: Transferred a partial file" 15
+	tm_wait_for "transfer closed with" 5
+	grep -q "cut an answer" "$TM_TESTDIR/vcsim.log" || tm_fail "the simulator cut no answer"
+	grep -q "transfer closed with" "$TM_TESTDIR/vmmc.log" || tm_fail "the host's error is not in the log"
+	# the other host goes on: its VM paused from vmmc
+	tm_keys Up Up Up Up
+	tm_wait_for "Virtual Machines (1) on test:///default" 10
+	tm_wait_line -t 10 "│test " "running"
+	tm_keys Tab Home p
+	tm_wait_line -t 10 "│test " "paused"
+	# whole answers again: the ESX host's figures come back
+	rm -f "$TM_TESTDIR/cut"
+	tm_keys BTab Down Down Down Down
+	tm_wait_for "Virtual Machines (2) on esx://" 10
+	tm_wait_line -t 20 "ha-host_VM0" " 0.0 "
+	tm_wait_line -t 5 "esx://" " esx "
 }
 
 # ---- run ------------------------------------------------------------------------

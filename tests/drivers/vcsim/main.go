@@ -17,6 +17,12 @@
 //     property" on every call after login). Each child of an element typed
 //     ArrayOfT that has no xsi:type gets xsi:type="T" (xsd:T for XML Schema
 //     types: string, int, long, short, byte, boolean, dateTime ...).
+//   - datastore searches: vcsim lists no file unless the search spec has a
+//     matchPattern, which libvirt sends none of (empty vol-list): "*" is
+//     added to each search request that has none; in the answers a folder
+//     "[DS]/dir" becomes "[DS] dir" (libvirt's form), and each file without
+//     a <fileSize> (vcsim omits 0) gets one, a disk also a <capacityKb>
+//     (libvirt reads both unchecked: vol-list and vol-info crash).
 //
 // Any user name and password log in (vcsim's default) unless -user is given. Flags:
 //
@@ -26,6 +32,11 @@
 //	-dump          log every answer as sent (debugging)
 //	-calls F       append each SOAP call's method name to F (benchmarks)
 //	-user U -password P  accept only this login (default: any user and password)
+//	-cut-file F    while F exists, an answer listing two VMs or more (a
+//	               list: <returnval> twice, VirtualMachine objects) is cut
+//	               half-way: the headers
+//	               promise the whole body, half of it is sent, the
+//	               connection closed (a host failing mid-list)
 package main
 
 import (
@@ -61,6 +72,45 @@ var (
 		"base64Binary": true, "anyURI": true,
 	}
 )
+
+var (
+	searchSpecEnd = regexp.MustCompile(`</(?:[\w-]+:)?searchSpec>`)
+	folderPathRe  = regexp.MustCompile(`<folderPath>\[([^\]]*)\]/`)
+	fileRe        = regexp.MustCompile(`(?s)<file( [^>]*)?>(.*?)</file>`)
+)
+
+// fixSearchRequest adds matchPattern "*" to a datastore search without one.
+func fixSearchRequest(body []byte) []byte {
+	if !bytes.Contains(body, []byte("SearchDatastore")) || bytes.Contains(body, []byte("matchPattern>")) {
+		return body
+	}
+	return searchSpecEnd.ReplaceAllFunc(body, func(end []byte) []byte {
+		return append([]byte("<matchPattern>*</matchPattern>"), end...)
+	})
+}
+
+// fixSearchAnswer: folder paths as libvirt writes them, file sizes present.
+func fixSearchAnswer(body []byte) []byte {
+	if !bytes.Contains(body, []byte("<folderPath>")) {
+		return body
+	}
+	body = folderPathRe.ReplaceAll(body, []byte("<folderPath>[$1] "))
+	return fileRe.ReplaceAllFunc(body, func(f []byte) []byte {
+		m := fileRe.FindSubmatch(f)
+		attrs, inner := m[1], m[2]
+		add := ""
+		if !bytes.Contains(inner, []byte("<fileSize>")) {
+			add += "<fileSize>0</fileSize>"
+		}
+		if bytes.Contains(attrs, []byte(`type="VmDiskFileInfo"`)) && !bytes.Contains(inner, []byte("<capacityKb>")) {
+			add += "<capacityKb>0</capacityKb>"
+		}
+		if add == "" {
+			return f
+		}
+		return []byte("<file" + string(attrs) + ">" + string(inner) + add + "</file>")
+	})
+}
 
 // fixMounts gives each <mountInfo> without a <path> one (see above).
 func fixMounts(body []byte) []byte {
@@ -128,6 +178,40 @@ func fixArrays(body []byte) []byte {
 	return out.Bytes()
 }
 
+// cutter passes requests to next; while file exists, an answer listing two
+// VMs or more goes out half-way and the connection is closed.
+func cutter(next http.Handler, file string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, err := os.Stat(file); err != nil {
+			next.ServeHTTP(w, r)
+			return
+		}
+		rec := httptest.NewRecorder()
+		next.ServeHTTP(rec, r)
+		body := rec.Body.Bytes()
+		hj, ok := w.(http.Hijacker)
+		if bytes.Count(body, []byte("<returnval>")) < 2 ||
+			!bytes.Contains(body, []byte(`<obj type="VirtualMachine">`)) || !ok {
+			for k, v := range rec.Header() {
+				w.Header()[k] = v
+			}
+			w.WriteHeader(rec.Code)
+			w.Write(body)
+			return
+		}
+		conn, buf, err := hj.Hijack()
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		buf.WriteString("HTTP/1.1 200 OK\r\nContent-Type: text/xml; charset=utf-8\r\nContent-Length: " +
+			strconv.Itoa(len(body)) + "\r\n\r\n")
+		buf.Write(body[:len(body)/2])
+		buf.Flush()
+		log.Printf("cut an answer of %d bytes at %d", len(body), len(body)/2)
+	})
+}
+
 func main() {
 	listen := flag.String("l", "127.0.0.1:0", "listen address (HTTPS)")
 	vms := flag.Int("vms", 2, "simulated VMs")
@@ -136,6 +220,7 @@ func main() {
 	calls := flag.String("calls", "", "append each SOAP call's method name to this file (benchmarks)")
 	user := flag.String("user", "", "with -password: the only login accepted (default: any)")
 	password := flag.String("password", "", "the password -user logs in with")
+	cutFile := flag.String("cut-file", "", "while this file exists, cut list answers half-way")
 	flag.Parse()
 
 	model := simulator.ESX()
@@ -165,11 +250,14 @@ func main() {
 	}
 	director := proxy.Director
 	proxy.Director = func(r *http.Request) {
-		if callLog != nil && r.Body != nil {
+		if r.Body != nil {
 			body, _ := io.ReadAll(r.Body)
 			r.Body.Close()
+			body = fixSearchRequest(body)
 			r.Body = io.NopCloser(bytes.NewReader(body))
-			if m := methodRe.FindSubmatch(body); m != nil {
+			r.ContentLength = int64(len(body))
+			r.Header.Set("Content-Length", strconv.Itoa(len(body)))
+			if m := methodRe.FindSubmatch(body); callLog != nil && m != nil {
 				callLog.Write(append(m[1], '\n'))
 			}
 		}
@@ -184,7 +272,7 @@ func main() {
 		if err != nil {
 			return err
 		}
-		body = fixMounts(fixArrays(body))
+		body = fixSearchAnswer(fixMounts(fixArrays(body)))
 		if *dump {
 			log.Printf("answer:\n%s", body)
 		}
@@ -198,7 +286,12 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	front := httptest.NewUnstartedServer(proxy)
+	var front *httptest.Server
+	if *cutFile != "" {
+		front = httptest.NewUnstartedServer(cutter(proxy, *cutFile))
+	} else {
+		front = httptest.NewUnstartedServer(proxy)
+	}
 	front.Listener.Close()
 	front.Listener = l
 	front.StartTLS()
