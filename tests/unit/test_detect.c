@@ -113,7 +113,7 @@ static void test_iso_detect(void **state)
 	s4 = be_iso_detect_start(3, tmp); /* a folder */
 	assert_true(s1 != s2 && s2 != s3 && s3 != s4);
 
-	m = answer(s1, 10000);
+	m = answer(s1, 30000);
 	assert_non_null(m);
 	assert_int_equal(m->op, BE_OP_ISO_DETECT);
 	assert_true(m->ok);
@@ -123,20 +123,20 @@ static void test_iso_detect(void **state)
 	assert_string_equal(m->text, "Detected Debian 11 on the install media");
 	md_msg_free(&m);
 
-	m = answer(s2, 10000);
+	m = answer(s2, 30000);
 	assert_non_null(m);
 	assert_true(m->ok);
 	assert_string_equal(m->strs[0], "");
 	assert_non_null(strstr(m->text, "not one libosinfo knows"));
 	md_msg_free(&m);
 
-	m = answer(s3, 10000);
+	m = answer(s3, 30000);
 	assert_non_null(m);
 	assert_false(m->ok);
 	assert_non_null(strstr(m->text, "No such file"));
 	md_msg_free(&m);
 
-	m = answer(s4, 10000);
+	m = answer(s4, 30000);
 	assert_non_null(m);
 	assert_false(m->ok);
 	assert_non_null(strstr(m->text, "The OS was not detected"));
