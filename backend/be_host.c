@@ -435,22 +435,30 @@ static bool be_pace_take(be_host *h)
 	bool logged = false;
 	pthread_mutex_lock(&be_pace_lock);
 	while (be_pace_busy >= max && !be_host_stopping(h)) {
-		struct timespec ts;
 		if (!logged) {
 			core_log("host", "%s: waiting (%d connects in flight)", h->uri, be_pace_busy);
 			logged = true;
 		}
-		/* timed: a stop signals the host's own condition, not this one */
-		be_deadline(&ts, core_now_ms() + 200);
-		pthread_cond_timedwait(&be_pace_cond, &be_pace_lock, &ts);
+		/* untimed: a thousand waiters polling would load the machine;
+		 * be_host_free wakes them all (be_pace_wake_all) */
+		pthread_cond_wait(&be_pace_cond, &be_pace_lock);
 	}
 	if (be_pace_busy >= max) {
+		pthread_cond_signal(&be_pace_cond); /* the wake-up it took was for a slot */
 		pthread_mutex_unlock(&be_pace_lock);
 		return false;
 	}
 	be_pace_busy++;
 	pthread_mutex_unlock(&be_pace_lock);
 	return true;
+}
+
+/* A host stopping: its worker may wait for a slot. */
+static void be_pace_wake_all(void)
+{
+	pthread_mutex_lock(&be_pace_lock);
+	pthread_cond_broadcast(&be_pace_cond);
+	pthread_mutex_unlock(&be_pace_lock);
 }
 
 static void be_pace_give(void)
@@ -849,6 +857,9 @@ void be_host_free(be_host **hp, int timeout_ms)
 	if (h->prompt)
 		core_prompt_cancel(h->prompt); /* a worker waiting for the user */
 	pthread_cond_signal(&h->cond);
+	pthread_mutex_unlock(&h->lock);
+	be_pace_wake_all();
+	pthread_mutex_lock(&h->lock);
 	while (!h->done)
 		if (pthread_cond_timedwait(&h->done_cond, &h->lock, &ts) == ETIMEDOUT)
 			break;

@@ -1059,6 +1059,7 @@ int tui_run(struct tui_opts *opts)
 	core_hostreg_init(&a->reg);
 	for (size_t i = 0; i < opts->ngroups; i++)
 		tui_group_add(a, opts->groups[i]);
+	a->adding_many = true; /* a thousand hosts: one tree rebuild, not one each */
 	for (size_t i = 0; i < opts->nhosts; i++) {
 		int id = tui_add_host(a, opts->hosts[i].uri, opts->hosts[i].name, opts->hosts[i].group,
 				      opts->hosts[i].saved, opts->hosts[i].demo);
@@ -1068,6 +1069,8 @@ int tui_run(struct tui_opts *opts)
 		if (opts->hosts[i].demo)
 			a->demo_opened = true;
 	}
+	a->adding_many = false;
+	tui_rebuild_tree(a);
 	for (size_t i = 0; i < opts->nnotes; i++)
 		add_problem(a, xstrdup(opts->notes[i]));
 	tui_layout(a);
