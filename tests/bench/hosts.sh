@@ -40,15 +40,8 @@ mkdir -p "$tmp/home" "$tmp/config/vmmc" "$tmp/cache" "$tmp/state"
 cleanenv=(env -i "PATH=$PATH" "HOME=$tmp/home" "XDG_CONFIG_HOME=$tmp/config"
 	"XDG_CACHE_HOME=$tmp/cache" "XDG_STATE_HOME=$tmp/state" "LANG=C.UTF-8")
 
-field() {
-	local kv
-	local -a kvs
-	read -r -a kvs <<<"$2"
-	for kv in ${kvs[@]+"${kvs[@]}"}; do
-		[ "${kv%%=*}" != "$1" ] || { echo "${kv#*=}"; return 0; }
-	done
-	echo "?"
-}
+# field NAME LINE: the value of NAME=... in a runstat / stats line
+field() { local v; v=$(sed -n "s/^\(.* \)\{0,1\}$1=\([^ ]*\).*/\2/p" <<<"$2"); echo "${v:-?}"; }
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 screen() { tmux -L "$sock" capture-pane -p -t bench 2>/dev/null; }
