@@ -12,6 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/resource.h>
+
 #include "backend/be.h"
 #include "backend/be_batch.h"
 #include "core/conf.h"
@@ -433,10 +435,31 @@ static int run_batch(struct cli *c)
 }
 
 /* The console or batch mode, after the log, the config and the hosts. */
+/* Many hosts take many descriptors (a socket, wake pipes, an SSH forward
+ * each): the soft open-file limit goes up to the hard one, as daemons do.
+ * Said in the log; a host that still finds none left says so itself. */
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+	rlim_t was;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max)
+		return;
+	was = rl.rlim_cur;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
+		core_log("vmmc", "open-file limit raised from %llu to the hard limit %llu",
+			 (unsigned long long)was, (unsigned long long)rl.rlim_max);
+	else
+		core_log("vmmc", "open-file limit %llu: could not raise it to %llu: %s",
+			 (unsigned long long)was, (unsigned long long)rl.rlim_max, strerror(errno));
+}
+
 static int run(struct cli *c)
 {
 	struct core_conf conf;
 	int rc = open_log(c);
+
+	raise_nofile();
 
 	core_conf_init(&conf);
 	if (rc == CLI_GO) {

@@ -3,11 +3,13 @@
  * with backoff, keepalive, the close callback, events, lost connections. */
 #include "be_internal.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
 
 #include <libvirt/virterror.h>
 #include <libxml/xmlerror.h>
@@ -451,7 +453,140 @@ static void be_post_domcaps(be_host *h)
 	be_post(m);
 }
 
+static void be_deadline(struct timespec *ts, int64_t at_ms)
+{
+	core_timespec_in(ts, CLOCK_MONOTONIC, at_ms - core_now_ms());
+}
+
+/* ---- connect pacing and descriptors ---------------------------------------- */
+
+/* At most this many connects in flight at once (a storm of 1000 hosts is
+ * paced; sshd's default MaxStartups drops the 11th concurrent login);
+ * $VMMC_CONNECT_MAX overrides it (1-1000). */
+#define BE_CONNECT_MAX_DEFAULT 8
+static pthread_mutex_t be_pace_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t be_pace_cond = PTHREAD_COND_INITIALIZER;
+static int be_pace_busy, be_pace_max;
+
+static int be_connect_max(void)
+{
+	int max;
+	pthread_mutex_lock(&be_pace_lock);
+	if (!be_pace_max) {
+		const char *e = getenv("VMMC_CONNECT_MAX");
+		long v = e && *e ? strtol(e, NULL, 10) : 0;
+		be_pace_max = v >= 1 && v <= 1000 ? (int)v : BE_CONNECT_MAX_DEFAULT;
+	}
+	max = be_pace_max;
+	pthread_mutex_unlock(&be_pace_lock);
+	return max;
+}
+
+/* Wait for a connect slot; false: the host is being stopped. */
+static bool be_pace_take(be_host *h)
+{
+	int max = be_connect_max();
+	bool logged = false;
+	pthread_mutex_lock(&be_pace_lock);
+	while (be_pace_busy >= max && !be_host_stopping(h)) {
+		if (!logged) {
+			core_log("host", "%s: waiting (%d connects in flight)", h->uri, be_pace_busy);
+			logged = true;
+		}
+		/* untimed: a thousand waiters polling would load the machine;
+		 * be_host_free wakes them all (be_pace_wake_all) */
+		pthread_cond_wait(&be_pace_cond, &be_pace_lock);
+	}
+	if (be_pace_busy >= max) {
+		pthread_cond_signal(&be_pace_cond); /* the wake-up it took was for a slot */
+		pthread_mutex_unlock(&be_pace_lock);
+		return false;
+	}
+	be_pace_busy++;
+	pthread_mutex_unlock(&be_pace_lock);
+	return true;
+}
+
+/* A host stopping: its worker may wait for a slot. */
+static void be_pace_wake_all(void)
+{
+	pthread_mutex_lock(&be_pace_lock);
+	pthread_cond_broadcast(&be_pace_cond);
+	pthread_mutex_unlock(&be_pace_lock);
+}
+
+static void be_pace_give(void)
+{
+	pthread_mutex_lock(&be_pace_lock);
+	be_pace_busy--;
+	pthread_cond_signal(&be_pace_cond);
+	pthread_mutex_unlock(&be_pace_lock);
+}
+
+/* Descriptors a connect may need (libvirt reads its config, opens a socket
+ * and GLib wake pipes; SSH adds a forward socket pair): below that many
+ * free, the host is refused with a clear message rather than failing half
+ * way, or GLib aborting the whole program on a wake pipe it cannot make. */
+#define BE_FD_RESERVE 24
+
+static char *be_fd_message(rlim_t now)
+{
+	return xasprintf("too many open files: raise ulimit -n (now %llu)", (unsigned long long)now);
+}
+
+/* NULL when enough descriptors are free, else the message for the host. */
+static char *be_fd_shortage(void)
+{
+	struct rlimit rl;
+	struct dirent *d;
+	DIR *dir;
+	long used = 0;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+		return NULL;
+	dir = opendir("/proc/self/fd");
+	if (!dir)
+		return errno == EMFILE || errno == ENFILE ? be_fd_message(rl.rlim_cur) : NULL;
+	while ((d = readdir(dir)) != NULL)
+		used += d->d_name[0] != '.';
+	closedir(dir);
+	return used + BE_FD_RESERVE > (long)rl.rlim_cur ? be_fd_message(rl.rlim_cur) : NULL;
+}
+
+/* A libvirt error that is really the descriptor limit: say what to do. */
+static char *be_fd_explain(char *err)
+{
+	struct rlimit rl;
+	char *r;
+	if (!err || !strstr(err, strerror(EMFILE)) || getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return err;
+	r = be_fd_message(rl.rlim_cur);
+	core_log("host", "descriptor limit reached: %s", err);
+	free(err);
+	return r;
+}
+
+static void be_connect_paced(be_host *h);
+
 static void be_connect(be_host *h)
+{
+	char *err;
+
+	if (!be_pace_take(h))
+		return;
+	err = be_fd_shortage();
+	if (err) {
+		int retry = be_schedule_retry(h);
+		core_log("host", "%s: not connecting (retry in %d s): %s", h->uri, retry, err);
+		be_post_state(h, MD_CONN_FAILED, err, retry, NULL);
+		free(err);
+	} else {
+		be_connect_paced(h);
+	}
+	be_pace_give();
+}
+
+static void be_connect_paced(be_host *h)
 {
 	char *err = NULL, *hostname, *ssh_uri = NULL;
 	int64_t t0 = core_now_ms();
@@ -465,6 +600,7 @@ static void be_connect(be_host *h)
 	if (h->ssh || h->ssh_parse_err) {
 		int rc = be_ssh_prepare(h, &ssh_uri, &err);
 		if (rc < 0) {
+			err = be_fd_explain(err);
 			/* a refused key or login: retrying would only ask again */
 			int retry = rc == -1 ? be_schedule_retry(h) : 0;
 			core_log("host", "%s: connect failed (retry in %d s, 0: none): %s", h->uri, retry, err);
@@ -478,7 +614,7 @@ static void be_connect(be_host *h)
 	if (!h->conn) {
 		bool final = false;
 		int retry;
-		err = be_connect_hint(h->uri, be_last_error(NULL), &final);
+		err = be_fd_explain(be_connect_hint(h->uri, be_last_error(NULL), &final));
 		/* a refused certificate stays refused: no retry (each would ask
 		 * for the password again) */
 		retry = final ? 0 : be_schedule_retry(h);
@@ -640,11 +776,6 @@ static void be_job_run(be_host *h, const be_job *j)
 
 enum be_wake { BE_WAKE_STOP, BE_WAKE_JOB, BE_WAKE_LOST, BE_WAKE_RETRY };
 
-static void be_deadline(struct timespec *ts, int64_t at_ms)
-{
-	core_timespec_in(ts, CLOCK_MONOTONIC, at_ms - core_now_ms());
-}
-
 static enum be_wake be_worker_wait(be_host *h, be_job **job)
 {
 	enum be_wake w;
@@ -757,8 +888,16 @@ be_host *be_host_new_flags(int id, const char *uri, unsigned flags)
 	pthread_cond_init(&h->done_cond, &ca);
 	pthread_condattr_destroy(&ca);
 	be_live_hosts_add(+1);
-	if (pthread_create(&h->thread, NULL, be_worker_main, h) != 0)
-		abort();
+	if ((errno = pthread_create(&h->thread, NULL, be_worker_main, h)) != 0) {
+		/* out of threads (a thousand hosts under a low ulimit -u): this
+		 * host says so, the others and the program go on */
+		char *err = xasprintf("cannot start a thread for this host: %s", strerror(errno));
+		core_log("host", "%s: %s", h->uri, err);
+		h->no_thread = h->done = true;
+		h->refs = 1; /* no worker */
+		be_post_state(h, MD_CONN_FAILED, err, 0, NULL);
+		free(err);
+	}
 	return h;
 }
 
@@ -777,13 +916,18 @@ void be_host_free(be_host **hp, int timeout_ms)
 	if (h->prompt)
 		core_prompt_cancel(h->prompt); /* a worker waiting for the user */
 	pthread_cond_signal(&h->cond);
+	pthread_mutex_unlock(&h->lock);
+	be_pace_wake_all();
+	pthread_mutex_lock(&h->lock);
 	while (!h->done)
 		if (pthread_cond_timedwait(&h->done_cond, &h->lock, &ts) == ETIMEDOUT)
 			break;
 	done = h->done;
 	pthread_mutex_unlock(&h->lock);
-	if (done)
-		pthread_join(h->thread, NULL);
+	if (done) {
+		if (!h->no_thread)
+			pthread_join(h->thread, NULL);
+	}
 	else
 		pthread_detach(h->thread); /* it frees its own state when it returns */
 	be_host_unref(&h);

@@ -61,6 +61,7 @@ struct be_host {
 	uint64_t next_seq;
 	bool stop;             /* be_host_free was called */
 	bool done;             /* the worker has returned */
+	bool no_thread;        /* its worker could not be started (be_host_new) */
 	bool dead;             /* the connection was lost (close callback ...) */
 	char *dead_reason;
 	struct core_prompt *prompt; /* the question the worker waits for, or NULL */

@@ -151,6 +151,8 @@ struct tui_app {
 	long iterations;
 	bool settled_once;
 	int64_t start_ms, first_frame_ms;
+	int64_t first_draw_ms;   /* the tree first on screen (bench) */
+	bool adding_many;        /* tui_add_host leaves the tree rebuild to the caller */
 	int64_t ui_us_total, ui_us_max;
 	int64_t ui_cpu_us_total, ui_cpu_us_max; /* the UI thread's own CPU time per pass */
 	long ui_passes;

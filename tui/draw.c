@@ -450,18 +450,20 @@ static void draw_status(struct tui_app *a)
 		else if (a->model->hosts[i]->conn != MD_CONN_CONNECTING)
 			down++;
 	}
+	int sw;
 	snprintf(summary, sizeof(summary), "%zu/%zu connected", connected, a->model->nhosts);
+	sw = (int)strlen(summary) > 18 ? (int)strlen(summary) : 18; /* "1000/1000 connected" whole */
 	wbkgdset(w, ' ' | tui_attr(a, CORE_ROLE_STATUS));
 	werase(w);
 	wattrset(w, tui_attr(a, down ? CORE_ROLE_STATUS_ERROR : CORE_ROLE_STATUS));
-	tui_put_safe(w, 0, 0, 18, summary, false);
+	tui_put_safe(w, 0, 0, sw, summary, false);
 	if (a->sticky_status && core_now_ms() < a->sticky_until_ms) {
 		/* a problem that must not scroll away under the next host error */
 		wattrset(w, tui_attr(a, CORE_ROLE_STATUS_ERROR));
-		tui_put(w, 0, 19, left - 20, a->sticky_status, false);
+		tui_put(w, 0, sw + 1, left - sw - 2, a->sticky_status, false);
 	} else if (a->model->status) {
 		wattrset(w, tui_attr(a, a->model->status_error ? CORE_ROLE_STATUS_ERROR : CORE_ROLE_STATUS_OK));
-		tui_put(w, 0, 19, left - 20, a->model->status, false);
+		tui_put(w, 0, sw + 1, left - sw - 2, a->model->status, false);
 	}
 	wattrset(w, tui_attr(a, CORE_ROLE_STATUS));
 	tui_put_safe(w, 0, a->cols - hw - 1, hw + 1, hint, true);

@@ -46,7 +46,8 @@ int tui_add_host(struct tui_app *a, const char *uri, const char *name, const cha
 	host_label(a, id);
 	th->user = be_host_new(id, uri);
 	a->dirty |= TUI_DIRTY_ALL;
-	tui_rebuild_tree(a);
+	if (!a->adding_many) /* start-up rebuilds once, after the last host */
+		tui_rebuild_tree(a);
 	return id;
 }
 

@@ -47,8 +47,12 @@ static struct tui_perf *perf(struct tui_app *a)
 	return a->perf;
 }
 
-static struct perf_host *perf_host(struct tui_perf *p, int id)
+/* hint: where the host's entry usually is (hosts come in the registry's
+ * order), so a tick over a thousand hosts is not a thousand searches */
+static struct perf_host *perf_host_at(struct tui_perf *p, int id, size_t hint)
 {
+	if (hint < p->nhosts && p->hosts[hint].id == id)
+		return &p->hosts[hint];
 	for (size_t i = 0; i < p->nhosts; i++)
 		if (p->hosts[i].id == id)
 			return &p->hosts[i];
@@ -56,6 +60,11 @@ static struct perf_host *perf_host(struct tui_perf *p, int id)
 	memset(&p->hosts[p->nhosts], 0, sizeof(*p->hosts));
 	p->hosts[p->nhosts].id = id;
 	return &p->hosts[p->nhosts++];
+}
+
+static struct perf_host *perf_host(struct tui_perf *p, int id)
+{
+	return perf_host_at(p, id, SIZE_MAX);
 }
 
 bool tui_perf_cpu_of_host(const struct tui_app *a)
@@ -80,8 +89,9 @@ void tui_perf_tick(struct tui_app *a)
 	p->seen_tick = a->next_tick_ms;
 	for (size_t i = 0; i < a->reg.nhosts; i++) {
 		struct core_reg_host *th = &a->reg.hosts[i];
-		const md_host *h = md_host_get(a->model, th->id);
-		struct perf_host *ph = perf_host(p, th->id);
+		const md_host *h = i < a->model->nhosts && a->model->hosts[i]->id == th->id
+					   ? a->model->hosts[i] : md_host_get(a->model, th->id);
+		struct perf_host *ph = perf_host_at(p, th->id, i);
 		if (!h || !th->user || h->conn != MD_CONN_CONNECTED || !h->listed) {
 			ph->baseline = false;
 			continue;

@@ -5,6 +5,7 @@
 #include "app.h"
 #include "tree.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
 
@@ -31,19 +32,24 @@ void tui_rebuild_tree(struct tui_app *a)
 	int vis = tui_tree_visible_rows(a);
 	if (a->tree_sel < a->nnodes)
 		keep = a->nodes[a->tree_sel];
+	int *gidx = xcalloc(a->reg.nhosts + 1, sizeof(*gidx));
 	a->nnodes = 0;
+	/* each host's group looked up once: O(hosts x groups), not squared */
+	for (i = 0; i < a->reg.nhosts; i++)
+		gidx[i] = tui_host_group_index(a, &a->reg.hosts[i]);
 	for (size_t g = 0; g < a->reg.ngroups; g++) {
 		xgrow(&a->nodes, &a->cap_nodes, a->nnodes + 1, sizeof(*a->nodes));
 		a->nodes[a->nnodes++] = (struct tui_node){ TUI_NODE_GROUP, -1, (int)g, 0, NULL };
 		if (!a->reg.groups[g].expanded)
 			continue;
 		for (i = 0; i < a->reg.nhosts; i++)
-			if (tui_host_group_index(a, &a->reg.hosts[i]) == (int)g)
+			if (gidx[i] == (int)g)
 				tree_push_host(a, &a->reg.hosts[i], 1);
 	}
 	for (i = 0; i < a->reg.nhosts; i++)
-		if (tui_host_group_index(a, &a->reg.hosts[i]) < 0)
+		if (gidx[i] < 0)
 			tree_push_host(a, &a->reg.hosts[i], 0);
+	free(gidx);
 	/* the selection stays on its node; a hidden one goes to its parent */
 	for (i = 0; i < a->nnodes && hit < 0; i++) {
 		const struct tui_node *n = &a->nodes[i];

@@ -1,0 +1,152 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# tests/e2e/scale.sh [PATTERN] - many hosts and few file descriptors, vmmc in
+# tmux (issue 14). Ends with "scale: N passed, M failed".
+#   t_scale_thousand   1000 test-driver hosts in 10 groups (no daemon: the
+#                      test driver is in-process): the tree is on screen
+#                      within 3 s, a key is drawn during the connect storm
+#                      within 1 s, all 1000 connect, quit exits 0 with the
+#                      terminal restored
+#   t_scale_paced      40 hosts on the real libvirtd (qemu+unix:// URIs made
+#                      distinct by ./ in the socket path) with
+#                      VMMC_CONNECT_MAX=2: the log never shows more than 2
+#                      connects in flight, and all 40 connect
+#   t_scale_fd_limit   the same 40 hosts under `ulimit -n 64` (soft and
+#                      hard): hosts beyond the limit say "too many open
+#                      files: raise ulimit -n (now 64)", some connect, vmmc
+#                      does not crash, a key is still drawn, quit exits 0
+#   t_scale_fd_raised  `ulimit -Sn 64` with a higher hard limit: vmmc raises
+#                      the soft limit (said in the log) and all 40 connect
+# It makes no libvirt objects: only its temporary directories (removed).
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/lib/tmux.sh
+. "$here/../lib/tmux.sh"
+# shellcheck source=tests/lib/libvirtd.sh
+. "$here/../lib/libvirtd.sh"
+
+W=120 H=40
+VMMC_BIN=${VMMC_BIN:-$TM_ROOT/build/vmmc}
+export VMMC_BIN
+case $VMMC_BIN in
+*build-asan*) VMMC_TIMEOUT_SCALE=${VMMC_TIMEOUT_SCALE:-3} ;;
+esac
+export VMMC_TIMEOUT_SCALE=${VMMC_TIMEOUT_SCALE:-1}
+SOCK=/run/libvirt/libvirt-sock
+
+# unix_conf N: a config of N hosts on the local libvirtd, distinct URIs
+unix_conf() {
+	mkdir -p "$TM_TESTDIR/config/vmmc"
+	awk -v n="$1" -v sock="$SOCK" 'BEGIN {
+		print "version = 1"
+		d = sock; sub(/\/[^\/]*$/, "", d); f = substr(sock, length(d) + 2)
+		for (i = 1; i <= n; i++) {
+			p = d "/"; for (k = 0; k < i; k++) p = p "./"
+			printf "\n[host]\nuri = qemu+unix:///system?socket=%s%s\nname = u%03d\n", p, f, i
+		}
+	}' >"$TM_TESTDIR/config/vmmc/config"
+}
+
+# the number of connected hosts the status bar shows ("N/M connected")
+connected_count() {
+	tm_capture | sed -n 's/^ *\([0-9]*\)\/[0-9]* connected.*/\1/p' | tail -n 1
+}
+
+# quit; exit status 0, terminal restored
+quit_clean() {
+	local st
+	tm_keys q
+	st=$(tm_exit_status 20)
+	[ "$st" = 0 ] || tm_fail "exit status $st"
+	tm_term_restored || tm_fail "terminal not restored"
+}
+
+t_scale_thousand() {
+	local t0 t1 before
+	mkdir -p "$TM_TESTDIR/config/vmmc"
+	"$TM_ROOT/tests/bench/gen-hosts-conf.sh" 1000 "$TM_TESTDIR/config/vmmc/config" 10
+	t0=$(date +%s%N)
+	tm_vmmc -x "$W" -y "$H" --env "VMMC_LOG=$TM_TESTDIR/vmmc.log"
+	tm_wait_for "g01" 10
+	t1=$(date +%s%N)
+	[ $(((t1 - t0) / 1000000)) -le $((3000 * VMMC_TIMEOUT_SCALE)) ] ||
+		tm_fail "the tree took $(((t1 - t0) / 1000000)) ms to show"
+	# a key during the storm: drawn within 1 s
+	before=$(tm_capture -e)
+	tm_keys Down
+	tm_wait_drawn "$before"
+	tm_wait_for "1000/1000 connected" 90
+	[ "$(grep -c ': connected in' "$TM_TESTDIR/vmmc.log")" -ge 1000 ] || tm_fail "fewer than 1000 connects logged"
+	before=$(tm_capture -e)
+	tm_keys Down
+	tm_wait_drawn "$before"
+	quit_clean
+}
+
+# the largest number of connects in flight the log shows
+max_in_flight() {
+	awk '/ host: .*: connecting$/ { n++; if (n > m) m = n }
+	     / host: .*: (connected in |connect failed|not connecting)/ { n-- }
+	     END { print m + 0 }' "$1"
+}
+
+t_scale_paced() {
+	local m
+	unix_conf 40
+	tm_vmmc -x "$W" -y "$H" --env "VMMC_LOG=$TM_TESTDIR/vmmc.log" --env VMMC_CONNECT_MAX=2
+	tm_wait_for "40/40 connected" 60
+	m=$(max_in_flight "$TM_TESTDIR/vmmc.log")
+	[ "$m" -ge 1 ] && [ "$m" -le 2 ] || tm_fail "$m connects in flight at once (max 2)"
+	grep -q ': waiting (2 connects in flight)' "$TM_TESTDIR/vmmc.log" || tm_fail "no host waited for a slot"
+	quit_clean
+}
+
+t_scale_fd_limit() {
+	local n before
+	unix_conf 40
+	tm_start -x "$W" -y "$H" --env "VMMC_LOG=$TM_TESTDIR/vmmc.log" -- \
+		bash -c 'ulimit -n 64 && exec "$0"' "$VMMC_BIN"
+	tm_wait_for "too many open files: raise ulimit -n (now 64)" 30
+	sleep 2
+	tm_alive || tm_fail "vmmc died"
+	n=$(connected_count)
+	[ -n "$n" ] && [ "$n" -ge 1 ] && [ "$n" -lt 40 ] || tm_fail "connected: '$n' (want 1-39)"
+	grep -q "too many open files: raise ulimit -n (now 64)" "$TM_TESTDIR/vmmc.log" || tm_fail "not in the log"
+	# the tree still answers
+	before=$(tm_capture -e)
+	tm_keys Down
+	tm_wait_drawn "$before"
+	tm_alive || tm_fail "vmmc died"
+	quit_clean
+}
+
+t_scale_fd_raised() {
+	[ "$(ulimit -Hn)" = unlimited ] || [ "$(ulimit -Hn)" -ge 512 ] || tm_skip "hard open-file limit $(ulimit -Hn)"
+	unix_conf 40
+	tm_start -x "$W" -y "$H" --env "VMMC_LOG=$TM_TESTDIR/vmmc.log" -- \
+		bash -c 'ulimit -Sn 64 && exec "$0"' "$VMMC_BIN"
+	tm_wait_for "40/40 connected" 60
+	grep -q "open-file limit raised from 64 to the hard limit" "$TM_TESTDIR/vmmc.log" || tm_fail "no raise logged"
+	quit_clean
+}
+
+scale_exit() {
+	set +e
+	tm_sweep
+	lv_down
+}
+trap scale_exit EXIT
+trap 'tm_interrupt; exit 130' INT TERM
+
+pattern=${1:-${VMMC_TESTS:-}}
+mapfile -t tests < <(declare -F | awk '$3 ~ /^t_scale_/ {print $3}' | grep -E -- "${pattern:-.}" || true)
+if [ "${#tests[@]}" = 0 ]; then
+	echo "scale: no test matches '${pattern}'" >&2
+	exit 1
+fi
+if ! lv_up || [ ! -S "$SOCK" ]; then
+	echo "scale: no libvirtd on qemu:///system (socket $SOCK)" >&2
+	echo "scale: 0 passed, ${#tests[@]} failed"
+	exit 1
+fi
+TM_SUITE=scale run_tests "${tests[@]}"
