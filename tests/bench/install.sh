@@ -11,8 +11,9 @@
 #                 --noautoconsole, then `virsh console` until "Low memory"
 # then the same on a far host (tests/remote/farhost.sh, VMMC_BENCH_RTT_MS,
 # default 200 ms RTT): vmmc's ssh:// host with the ISO in its pool (read by
-# ranged downloads), virt-install over qemu+ssh:// with the ISO here (it
-# uploads the kernel and initrd). VMMC_BENCH_FAR=0 skips it.
+# ranged downloads), virt-install over qemu+ssh:// with the ISO in a pool
+# of that host (a volume: virt-install's rule for remote --location).
+# VMMC_BENCH_FAR=0 skips it.
 # Prints figures, passes or fails nothing (exit 0 unless something could not
 # run). Root only; everything it makes is named vmmc-bench-ins-<pid>.
 set -eu
@@ -34,6 +35,7 @@ cleanup() {
 	done
 	[ -z "$agent_pid" ] || kill "$agent_pid" 2>/dev/null
 	[ ! -d "$tmp/far" ] || "$farhost" down "$tmp/far" >/dev/null 2>&1
+	virsh -q -c qemu:///system pool-destroy "$name-pool" >/dev/null 2>&1
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -56,7 +58,7 @@ vi_run() {
 	local t0 i
 	t0=$(date +%s%N)
 	virt-install --connect "$1" --name "$name" --virt-type qemu --memory 512 --vcpus 1 \
-		--os-variant debian11 --location "$tmp/deb.iso" --extra-args console=ttyS0,115200n8 \
+		--os-variant debian11 --location "${vi_loc:-$tmp/deb.iso}" --extra-args console=ttyS0,115200n8 \
 		--disk none --network none --graphics none --noautoconsole >"$tmp/vi.log" 2>&1 ||
 		{ cat "$tmp/vi.log" >&2; return 1; }
 	rm -f "$tmp/con.log"
@@ -83,7 +85,7 @@ fi
 
 [ "${VMMC_BENCH_FAR:-1}" != 0 ] || exit 0
 rtt=${VMMC_BENCH_RTT_MS:-200}
-echo "== the same on a far host ($rtt ms RTT): vmmc's ssh:// host with the ISO in its pool; virt-install over qemu+ssh:// with the ISO here =="
+echo "== the same on a far host ($rtt ms RTT): vmmc's ssh:// host with the ISO in its pool; virt-install over qemu+ssh:// with the ISO in a pool there =="
 mkdir -p "$tmp/far" "$tmp/sshdir"
 chmod 700 "$tmp/sshdir"
 read -r far_addr far_port < <(FARHOST_OWNER=$$ "$farhost" up "$tmp/far" $((rtt / 2))) || { echo "bench install: no far host" >&2; exit 1; }
@@ -101,6 +103,15 @@ vmf=$(VMMC_BIN=$bin VMMC_SSH_DIR=$tmp/sshdir SSH_AUTH_SOCK=$tmp/agent.sock INS_S
 	bash "$root/tests/e2e/install.sh" 't_ins_ssh$' 2>&1 |
 	sed -n "s/.*ssh:\/\/ host: Finish to the installer's first screen: \([0-9]*\) ms.*/\1/p")
 far_uri="qemu+ssh://root@$far_addr:$far_port/system?keyfile=$key&no_verify=1&no_tty=1"
+# virt-install takes --location on a remote connection only from a volume of
+# that host's pools ("Cannot access install tree on remote connection"): the
+# ISO goes into a pool of the bench's own, as vmmc's is in the e2e's pool
+mkdir -p "$tmp/pool"
+chmod 755 "$tmp/pool"
+cp "$tmp/deb.iso" "$tmp/pool/deb.iso"
+chmod 644 "$tmp/pool/deb.iso"
+virsh -q -c qemu:///system pool-create-as "$name-pool" dir --target "$tmp/pool" >/dev/null
+vi_loc=$tmp/pool/deb.iso
 vif=$(vi_run "$far_uri") || vif=''
 printf '  %-14s %8s ms\n' vmmc "${vmf:-?}" virt-install "${vif:-?}"
 if [ -n "$vmf" ] && [ -n "$vif" ]; then
