@@ -201,7 +201,7 @@ t_ins_ssh() {
 	local n t0 t2
 	n=$(lv_name ssh)
 	[ -n "$SSH_UP" ] || tm_fail "no sshd"
-	vmmc_up 120 40 "ssh://root@$SSH_ADDR:$SH_PORT" "root@${SSH_ADDR%.*}"
+	vmmc_up 120 40 "ssh://root@$SSH_ADDR:$SH_PORT" "root@${SSH_ADDR%%.*}."
 	pick_pooled "$n"
 	walk_rest
 	tm_wait_for "(*) Text installer on the serial console" 20
@@ -226,7 +226,7 @@ t_ins_ssh_local() {
 	local n
 	n=$(lv_name sshl)
 	[ -n "$SSH_UP" ] || tm_fail "no sshd"
-	vmmc_up 120 40 "ssh://root@$SSH_ADDR:$SH_PORT" "root@${SSH_ADDR%.*}"
+	vmmc_up 120 40 "ssh://root@$SSH_ADDR:$SH_PORT" "root@${SSH_ADDR%%.*}."
 	tm_keys v
 	page "Name and host"
 	tm_type "$n"
