@@ -99,9 +99,9 @@ SSH_AUTH_SOCK=$tmp/agent.sock ssh-add -q "$key" 2>/dev/null || { echo "bench ins
 timeout 20 ssh-keyscan -T 10 -t ed25519 -p "$far_port" "$far_addr" >"$tmp/sshdir/known_hosts" 2>/dev/null
 [ -s "$tmp/sshdir/known_hosts" ] || { echo "bench install: ssh-keyscan found no key" >&2; exit 1; }
 printf 'Host *\n\tUserKnownHostsFile %s\n\tIdentityFile %s\n' "$tmp/sshdir/known_hosts" "$key" >"$tmp/sshdir/config"
-vmf=$(VMMC_BIN=$bin VMMC_SSH_DIR=$tmp/sshdir SSH_AUTH_SOCK=$tmp/agent.sock INS_SSH_ADDR=$far_addr INS_SSH_PORT=$far_port \
-	bash "$root/tests/e2e/install.sh" 't_ins_ssh$' 2>&1 |
-	sed -n "s/.*ssh:\/\/ host: Finish to the installer's first screen: \([0-9]*\) ms.*/\1/p")
+vmf=$(VMMC_TIMEOUT_SCALE=${VMMC_TIMEOUT_SCALE:-5} VMMC_BIN=$bin VMMC_SSH_DIR=$tmp/sshdir SSH_AUTH_SOCK=$tmp/agent.sock INS_SSH_ADDR=$far_addr INS_SSH_PORT=$far_port \
+	bash "$root/tests/e2e/install.sh" 't_ins_ssh$' >"$tmp/far-e2e.log" 2>&1; sed -n "s/.*ssh:\/\/ host: Finish to the installer's first screen: \([0-9]*\) ms.*/\1/p" "$tmp/far-e2e.log")
+[ -n "$vmf" ] || grep -E "timed out|FAIL|failed" "$tmp/far-e2e.log" | head -n 5 | sed 's/^/  vmmc: /'
 far_uri="qemu+ssh://root@$far_addr:$far_port/system?keyfile=$key&no_verify=1&no_tty=1"
 # virt-install takes --location on a remote connection only from a volume of
 # that host's pools ("Cannot access install tree on remote connection"): the
