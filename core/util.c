@@ -287,3 +287,25 @@ int64_t core_thread_cpu_us(void)
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
+
+char **core_split_lines(const char *s, size_t *n)
+{
+	char **v = NULL;
+	size_t cap = 0;
+	*n = 0;
+	while (s && *s) {
+		const char *e = strchr(s, '\n');
+		size_t len = e ? (size_t)(e - s) : strlen(s);
+		xgrow(&v, &cap, *n + 1, sizeof(*v));
+		v[(*n)++] = xstrndup(s, len);
+		s += len + (e ? 1 : 0);
+	}
+	return v;
+}
+
+void core_free_lines(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}

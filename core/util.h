@@ -59,4 +59,10 @@ int core_mkdir_p(const char *path, unsigned mode);
 /* $XDG_CONFIG_HOME/vmmc (or ~/.config/vmmc); caller frees. */
 char *core_config_dir(void);
 
+/* s cut at its newlines into *n malloc'd lines (no '\n'; a last line
+ * without one counts); NULL and *n = 0 for NULL or "". core_free_lines
+ * frees them. */
+char **core_split_lines(const char *s, size_t *n);
+void core_free_lines(char **v, size_t n);
+
 #endif

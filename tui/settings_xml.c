@@ -30,28 +30,6 @@
 
 /* ---- diff (no curses) ---------------------------------------------------------------- */
 
-static char **split_lines(const char *s, size_t *n)
-{
-	char **v = NULL;
-	size_t cap = 0;
-	*n = 0;
-	while (s && *s) {
-		const char *e = strchr(s, '\n');
-		size_t len = e ? (size_t)(e - s) : strlen(s);
-		xgrow(&v, &cap, *n + 1, sizeof(*v));
-		v[(*n)++] = xstrndup(s, len);
-		s += len + (e ? 1 : 0);
-	}
-	return v;
-}
-
-static void free_lines(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 static void cat(char **out, size_t *len, size_t *cap, const char *s)
 {
 	size_t l = strlen(s);
@@ -63,7 +41,7 @@ static void cat(char **out, size_t *len, size_t *cap, const char *s)
 char *tui_line_diff(const char *a, const char *b)
 {
 	size_t na, nb, len = 0, cap = 0, i = 0, j = 0;
-	char **la = split_lines(a, &na), **lb = split_lines(b, &nb), *out = xstrdup("");
+	char **la = core_split_lines(a, &na), **lb = core_split_lines(b, &nb), *out = xstrdup("");
 	unsigned *lcs;
 	bool *keep_a, *keep_b;
 
@@ -125,15 +103,15 @@ char *tui_line_diff(const char *a, const char *b)
 	free(lcs);
 	free(keep_a);
 	free(keep_b);
-	free_lines(la, na);
-	free_lines(lb, nb);
+	core_free_lines(la, na);
+	core_free_lines(lb, nb);
 	return out;
 }
 
 char *tui_xml_error_line(const char *xml, const char *error)
 {
 	size_t n, want = 0;
-	char **l = split_lines(xml, &n), *r = NULL;
+	char **l = core_split_lines(xml, &n), *r = NULL;
 	const char *p = error ? strstr(error, "line ") : NULL;
 
 	if (p)
@@ -160,7 +138,7 @@ char *tui_xml_error_line(const char *xml, const char *error)
 			t++;
 		r = xasprintf("line %zu: %s", want, t);
 	}
-	free_lines(l, n);
+	core_free_lines(l, n);
 	return r;
 }
 
@@ -168,7 +146,7 @@ char *tui_xml_error_line(const char *xml, const char *error)
 static char *sanitize_lines(const char *raw)
 {
 	size_t n, len = 0, cap = 0;
-	char **l = split_lines(raw, &n), *out = xstrdup("");
+	char **l = core_split_lines(raw, &n), *out = xstrdup("");
 	cap = 1;
 	for (size_t i = 0; i < n; i++) {
 		char *s = core_sanitize(l[i]);
@@ -176,7 +154,7 @@ static char *sanitize_lines(const char *raw)
 		cat(&out, &len, &cap, "\n");
 		free(s);
 	}
-	free_lines(l, n);
+	core_free_lines(l, n);
 	return out;
 }
 

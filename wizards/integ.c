@@ -457,28 +457,6 @@ static int build(const struct wz_integ *w, char **before, char **after, char **e
 
 /* ---- line diff ------------------------------------------------------------------------ */
 
-static char **split_lines(const char *s, size_t *n)
-{
-	char **v = NULL;
-	size_t cap = 0;
-	*n = 0;
-	while (s && *s) {
-		const char *e = strchr(s, '\n');
-		size_t len = e ? (size_t)(e - s) : strlen(s);
-		xgrow(&v, &cap, *n + 1, sizeof(*v));
-		v[(*n)++] = xstrndup(s, len);
-		s += len + (e ? 1 : 0);
-	}
-	return v;
-}
-
-static void free_lines(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 static void out_add(char **o, size_t *len, size_t *cap, const char *pre, const char *line)
 {
 	size_t add = strlen(pre) + strlen(line) + 1;
@@ -489,7 +467,7 @@ static void out_add(char **o, size_t *len, size_t *cap, const char *pre, const c
 char *wz_integ_line_diff(const char *a, const char *b, int ctx)
 {
 	size_t na, nb, len = 0, cap = 0;
-	char **la = split_lines(a, &na), **lb = split_lines(b, &nb), *o = NULL;
+	char **la = core_split_lines(a, &na), **lb = core_split_lines(b, &nb), *o = NULL;
 	/* LCS table, (na+1) x (nb+1): domain XML is a few hundred lines */
 	unsigned *t = xcalloc((na + 1) * (nb + 1), sizeof(*t));
 	char *ops = xcalloc(na + nb + 1, 1); /* ' ', '-', '+' in order */
@@ -534,8 +512,8 @@ char *wz_integ_line_diff(const char *a, const char *b, int ctx)
 	free(ops);
 	free(ia);
 	free(t);
-	free_lines(la, na);
-	free_lines(lb, nb);
+	core_free_lines(la, na);
+	core_free_lines(lb, nb);
 	return o ? o : xstrdup("");
 }
 
