@@ -846,7 +846,7 @@ static void be_info_pv(be_host *h, virDomainPtr dom, be_agent_info *i)
 	be_pv_add(i, &cap, &all, "random number generator", s ? s : "none", "a restart");
 	free(s);
 	s = be_xml_get(doc, "string(/domain/devices/channel/target[@name='" BE_AGENT_NAME "']/@type)");
-	be_pv_add(i, &cap, &all, "agent channel", s ? s : "none", "hot-plugged by Install Integration Tools");
+	be_pv_add(i, &cap, &all, "agent channel", s ? s : "none", "added by Install Integration Tools");
 	free(s);
 	s = be_xml_get(doc, "string(/domain/devices/video/model/@type)");
 	if (s) {

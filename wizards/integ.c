@@ -49,6 +49,7 @@ struct wz_integ {
 	char *iso;            /* Windows: the virtio-win ISO on the host, NULL none */
 	/* found in the XML */
 	bool parsed, has_channel, has_balloon, has_rng, balloon_virtio;
+	bool live_vserial;    /* the running VM has a virtio-serial controller */
 	size_t ndisks, ndisks_virtio, nnics, nnics_virtio;
 	char *disk_buses, *nic_models, *video;
 };
@@ -233,6 +234,14 @@ static bool running(const struct wz_integ *w)
 	return w->live && *w->live;
 }
 
+/* libvirt hot-plugs a channel only onto a virtio-serial controller the
+ * running VM already has, and hot-plugs no such controller (only SCSI
+ * ones): without it the channel waits for the next start. */
+static bool hot_pluggable(const struct wz_integ *w)
+{
+	return running(w) && w->live_vserial;
+}
+
 static char *offer_text(const struct wz_integ *w, int ch)
 {
 	bool run = running(w);
@@ -241,8 +250,11 @@ static char *offer_text(const struct wz_integ *w, int ch)
 	switch (ch) {
 	case WZ_CH_AGENT:
 		return xasprintf("Add the guest agent channel (%s): the guest's qemu-guest-agent talks to the "
-				 "host over it.", run ? "hot-plugged now and in the configuration"
-						      : "in the configuration: the VM is shut off");
+				 "host over it.",
+				 !run ? "in the configuration: the VM is shut off"
+				 : w->live_vserial ? "hot-plugged now and in the configuration"
+						   : "in the configuration; after a restart: the running VM has no "
+						     "virtio-serial controller and libvirt cannot hot-plug one");
 	case WZ_CH_DISK:
 		return xasprintf("Switch %zu disk(s) to virtio (now %s): faster; the guest needs the virtio "
 				 "drivers; takes effect after a restart.", w->ndisks - w->ndisks_virtio,
@@ -574,7 +586,15 @@ static int integ_set(void *p, const char *id, const char *value)
 		return w->parsed ? 0 : -1;
 	}
 	if (strcmp(id, "live") == 0) {
+		xmlDocPtr doc;
 		core_str_set(&w->live, value);
+		w->live_vserial = false;
+		if (*value && (doc = parse(value))) {
+			xmlXPathObjectPtr r = eval(doc, "/domain/devices/controller[@type='virtio-serial']");
+			w->live_vserial = count_nodes(r) > 0;
+			xmlXPathFreeObject(r);
+			xmlFreeDoc(doc);
+		}
 		return 0;
 	}
 	if (strcmp(id, "agent") == 0) {
@@ -743,7 +763,7 @@ static char *integ_text(void *p, const char *what, char **err)
 		return cmd ? xstrdup(cmd) : NULL;
 	}
 	if (strcmp(what, "device") == 0) {
-		if (!(w->ch[WZ_CH_AGENT] && offered(w, WZ_CH_AGENT) && running(w)))
+		if (!(w->ch[WZ_CH_AGENT] && offered(w, WZ_CH_AGENT) && hot_pluggable(w)))
 			return NULL;
 		return agent_channel_xml(err);
 	}
@@ -785,8 +805,11 @@ static char *integ_text(void *p, const char *what, char **err)
 		}
 		char *n = xasprintf("%s%s", *out ? out : "No change to the configuration.\n",
 				    running(w) ? (w->restart ? "The VM restarts (turn off, start) after the changes.\n"
-							     : "The VM is not restarted: device changes other than "
-							       "the agent channel wait for its next start.\n")
+							     : hot_pluggable(w) ? "The VM is not restarted: device changes other "
+										  "than the agent channel wait for its next "
+										  "start.\n"
+									: "The VM is not restarted: the device changes "
+									  "wait for its next start.\n")
 					       : "The VM is shut off: the persistent configuration only.\n");
 		free(out);
 		out = n;

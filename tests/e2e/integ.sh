@@ -341,7 +341,12 @@ t_integ_type_command() {
 	tm_assert_contains "apt-get install -y qemu-guest-agent"
 	tm_keys M-y Space
 	tm_keys Enter
-	tm_wait_for "Type this into the serial console of '$n'" 10
+	# the dialog's title: its sentence wraps where the VM's name falls
+	tm_wait_for "Type Install Command" 10
+	tm_assert_contains "Type this into the serial console of"
+	# the running tiny guest has no virtio-serial controller: no hot-plug
+	# tried (libvirt hot-plugs none), the channel waits for a restart
+	tm_assert_not_contains "hot-plug failed"
 	tm_keys Left Enter
 	tm_wait_for "Typed the install command into the VM's serial console" 10
 	tm_keys Escape

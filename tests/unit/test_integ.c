@@ -191,12 +191,35 @@ static void test_xml_and_diff(void **state)
 	W->destroy(w);
 }
 
+/* the running VM with a virtio-serial controller: the channel is
+ * hot-plugged; without one (libvirt hot-plugs none) it waits for a restart
+ * and the offer says so */
+static const char live_vserial_xml[] =
+	"<domain type='kvm'><name>a</name><devices>"
+	"<controller type='virtio-serial' index='0'/></devices></domain>";
+
+static void test_running_no_vserial(void **state)
+{
+	void *w = wz_with(base_xml);
+	char *s;
+	(void)state;
+	W->set(w, "live", base_xml);
+	assert_null(text(w, "device"));
+	s = W->get(w, "offer.ch.agent");
+	assert_non_null(strstr(s, "no virtio-serial controller"));
+	free(s);
+	s = text(w, "summary");
+	assert_non_null(strstr(s, "the device changes wait for its next start"));
+	free(s);
+	W->destroy(w);
+}
+
 static void test_running_hot_plug(void **state)
 {
 	void *w = wz_with(base_xml);
 	char *dev, *v;
 	(void)state;
-	W->set(w, "live", base_xml);
+	W->set(w, "live", live_vserial_xml);
 	dev = text(w, "device");
 	assert_non_null(dev);
 	v = xget(dev, "string(/channel/target/@name)");
@@ -770,6 +793,7 @@ int main(void)
 		cmocka_unit_test(test_look_and_offers),
 		cmocka_unit_test(test_xml_and_diff),
 		cmocka_unit_test(test_running_hot_plug),
+		cmocka_unit_test(test_running_no_vserial),
 		cmocka_unit_test(test_windows_boot_disk_refused),
 		cmocka_unit_test(test_unknown_os_asks),
 		cmocka_unit_test(test_bad_xml),
