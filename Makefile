@@ -17,7 +17,7 @@ DEBDIR    ?= dist
 CC        ?= cc
 FUZZ_CC   ?= clang
 
-PKGS      := libvirt libxml-2.0 libosinfo-1.0 ncursesw panelw formw vterm libssh libxcrypt libvirt-qemu libarchive
+PKGS      := libvirt libxml-2.0 libosinfo-1.0 ncursesw panelw vterm libssh libxcrypt libvirt-qemu libarchive
 TEST_PKGS := cmocka
 
 WARN      := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
