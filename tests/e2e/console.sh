@@ -78,7 +78,7 @@ wait_pane() { # wait_pane REGEX [T]
 shell_ready() {
 	local i tok
 	tok=ready$RANDOM
-	for ((i = 0; i < T_BOOT; i++)); do
+	for ((i = 0; i < T_BOOT * VMMC_TIMEOUT_SCALE; i++)); do
 		tm_type "echo $tok"
 		tm_keys Enter
 		if wait_pane "$tok" 1 2>/dev/null; then
