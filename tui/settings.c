@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tui/settings.c - VM Settings: the hardware list (pending items marked
- * '*'), the selected item's form under it, [Apply] [OK] [Edit XML...]
+ * '*'), the selected item's form under it (at >= 100 columns beside it, in
+ * a right pane), [Apply] [OK] [Edit XML...]
  * [Cancel]. What the user changed is kept per item while moving through the
  * list; Apply turns it into one BE_OP_VM_CHANGE (backend/be_devices.h) and
  * the answer's fresh details rebuild the list. No libvirt here. */
@@ -1363,6 +1364,7 @@ static struct tui_dialog *settings_new(struct tui_app *a, const char *prefix, in
 	char *name = core_sanitize(vm_name ? vm_name : ""), *title = xasprintf("%s - %s", prefix, name);
 	struct tui_dialog *d = tui_dialog_new(title, TUI_BTN_CUSTOM);
 	struct set_ctx *c = xcalloc(1, sizeof(*c));
+	struct tui_page *p;
 	free(title);
 	free(name);
 	tui_dialog_set_button(d, BTN_APPLY, "Apply");
@@ -1371,6 +1373,7 @@ static struct tui_dialog *settings_new(struct tui_app *a, const char *prefix, in
 		tui_dialog_set_button(d, BTN_XML, "Edit XML...");
 	tui_dialog_set_button(d, preview ? 2 : BTN_CANCEL, "Cancel"); /* the last one cancels */
 	d->enter_no_default = true;
+	d->split_cols = 100; /* the hardware list left of the form, as Hyper-V */
 	c->a = a;
 	c->host_id = host_id;
 	c->name = xstrdup(vm_name ? vm_name : "");
@@ -1380,7 +1383,9 @@ static struct tui_dialog *settings_new(struct tui_app *a, const char *prefix, in
 	d->mode.host_id = host_id;
 	d->on_reply = on_reply;
 	d->on_free = on_free;
-	tui_dialog_add_page(d, NULL, NULL)->on_change = on_change;
+	p = tui_dialog_add_page(d, NULL, NULL);
+	p->on_change = on_change;
+	p->nleft = 1; /* the hardware list */
 	return d;
 }
 
