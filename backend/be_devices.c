@@ -933,6 +933,36 @@ out:
 	return out;
 }
 
+char *be_domxml_set_nic_mac(const char *xml, const char *old, const char *mac, char **err)
+{
+	xmlDocPtr doc = be_xml_parse(xml);
+	xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL, devs = be_child(root, "devices"), nic = NULL;
+	char m[18], *out = NULL;
+
+	if (!be_is(root, "domain") || !devs) {
+		*err = xstrdup("not a domain's XML");
+		goto out;
+	}
+	if (be_mac_check(mac, m, err) < 0)
+		goto out;
+	for (xmlNodePtr n = devs->children; n && !nic; n = n->next) {
+		char *a = be_is(n, "interface") ? be_cprop(n, "mac", "address") : NULL;
+		if (be_is(n, "interface") && (old ? a && !strcasecmp(a, old) : !a))
+			nic = n;
+		free(a);
+	}
+	if (!nic) {
+		*err = xasprintf("MAC: the VM has no network adapter %s", old ? old : "without a MAC");
+		goto out;
+	}
+	xmlSetProp(be_ensure(nic, "mac"), BAD_CAST "address", BAD_CAST m);
+	out = be_xml_dump(doc);
+out:
+	if (doc)
+		xmlFreeDoc(doc);
+	return out;
+}
+
 char *be_domxml_add_device(const char *xml, const char *dev_xml, char **err)
 {
 	xmlDocPtr doc = be_xml_parse(xml), dd = be_xml_parse(dev_xml);
@@ -1472,10 +1502,60 @@ static int be_attach_by_define(be_chgctx *x, const char *dev_xml)
 	return 0;
 }
 
+/* A NIC update libvirt cannot do live ("unable to change config on 'user'
+ * network type"): for the next boot only; *why says libvirt's reason. 0,
+ * or -1 with libvirt's first error left in place. */
+static int be_nic_boot_only(be_chgctx *x, be_vmchg *g, const char *xml, char **why)
+{
+	int code = 0;
+	char *e = be_last_error(&code);
+	if (code != VIR_ERR_OPERATION_UNSUPPORTED && code != VIR_ERR_NO_SUPPORT &&
+	    code != VIR_ERR_CONFIG_UNSUPPORTED) {
+		free(e);
+		return -1;
+	}
+	if (virDomainUpdateDeviceFlags(x->dom, xml, VIR_DOMAIN_AFFECT_CONFIG) < 0) {
+		free(e);
+		return -1;
+	}
+	g->when = BE_WHEN_BOOT;
+	*why = e;
+	return 0;
+}
+
+/* A NIC's new MAC: for the next boot, while the VM is shut off. */
+static int be_chg_mac(be_chgctx *x, be_vmchg *g, const char *name, char **done, char **err)
+{
+	be_device nd = { .kind = BE_DEVK_NIC, .mac = g->text };
+	char *cfg, *xml;
+	virDomainPtr dom;
+
+	g->when = BE_WHEN_BOOT;
+	if (x->active) {
+		*err = xstrdup("MAC: can only be changed while the VM is shut off (libvirt refuses a live MAC change)");
+		return -1;
+	}
+	if (be_mac_free(x, &nd, name, err) < 0)
+		return -1;
+	if (!(cfg = virDomainGetXMLDesc(x->dom, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE)))
+		return -2;
+	xml = be_domxml_set_nic_mac(cfg, g->dev.mac, g->text, err);
+	free(cfg);
+	if (!xml)
+		return -1;
+	dom = virDomainDefineXML(virDomainGetConnect(x->dom), xml);
+	free(xml);
+	if (!dom)
+		return -2;
+	virDomainFree(dom);
+	*done = xasprintf("Network adapter %s: MAC %s %s", g->dev.mac ? g->dev.mac : "", g->text, be_when_text(g->when));
+	return 0;
+}
+
 static int be_chg_device(be_chgctx *x, be_vmchg *g, const char *name, char **done, char **err)
 {
 	be_device *d = &g->dev;
-	char *xml, *users;
+	char *xml, *users, *why = NULL;
 	const char *what = be_devk_name(d->kind), *id;
 	int rc;
 
@@ -1506,9 +1586,11 @@ static int be_chg_device(be_chgctx *x, be_vmchg *g, const char *name, char **don
 		if (rc < 0 && g->when == BE_WHEN_BOOT)
 			rc = be_attach_by_define(x, xml); /* a device libvirt cannot attach (a TPM) */
 	}
-	else if (g->kind == BE_CHG_UPDATE)
+	else if (g->kind == BE_CHG_UPDATE) {
 		rc = virDomainUpdateDeviceFlags(x->dom, xml, be_chg_flags(g->when));
-	else
+		if (rc < 0 && d->kind == BE_DEVK_NIC && (g->when & BE_WHEN_NOW) && (g->when & BE_WHEN_BOOT))
+			rc = be_nic_boot_only(x, g, xml, &why);
+	} else
 		rc = virDomainDetachDeviceFlags(x->dom, xml, be_chg_flags(g->when));
 	free(xml);
 	if (rc < 0) {
@@ -1529,10 +1611,11 @@ static int be_chg_device(be_chgctx *x, be_vmchg *g, const char *name, char **don
 		return -1;
 	}
 	id = d->target ? d->target : d->mac ? d->mac : d->tgt_name;
-	*done = xasprintf("%s%s%s: %s %s", what, id ? " " : "", id ? id : "",
+	*done = xasprintf("%s%s%s: %s %s%s%s%s", what, id ? " " : "", id ? id : "",
 			  g->kind == BE_CHG_ATTACH ? "added" : g->kind == BE_CHG_UPDATE ? "changed" :
 			  d->delete_volume ? "removed with its volume" : "removed",
-			  be_when_text(g->when));
+			  be_when_text(g->when), why ? " (not now: " : "", why ? why : "", why ? ")" : "");
+	free(why);
 	return 0;
 }
 
@@ -1686,6 +1769,8 @@ static int be_chg_one(be_chgctx *x, be_vmchg *g, const char *name, char **done, 
 		return 0;
 	case BE_CHG_GROW:
 		return be_chg_grow(x, g, done, err);
+	case BE_CHG_MAC:
+		return be_chg_mac(x, g, name, done, err);
 	case BE_CHG_AUTOSTART:
 		if (virDomainSetAutostart(x->dom, g->value != 0) < 0)
 			return -2;

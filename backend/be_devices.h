@@ -59,7 +59,10 @@
  *                                   unsupported (a TPM): a define with the
  *                                   device added (be_domxml_add_device)
  *   BE_CHG_UPDATE    .dev           virDomainUpdateDeviceFlags (CD media,
- *                                   NIC link / source)
+ *                                   NIC link / source / source type network
+ *                                   or bridge: a NIC update libvirt cannot
+ *                                   do live (unsupported) goes to the next
+ *                                   boot only, and the answer says why)
  *   BE_CHG_DETACH    .dev           virDomainDetachDeviceFlags; disks with
  *                                   .delete_volume: the volume is deleted
  *                                   after, refused before anything when
@@ -76,6 +79,12 @@
  *                                   next boot
  *   BE_CHG_TITLE / BE_CHG_DESCRIPTION .text  virDomainSetMetadata
  *   BE_CHG_AUTOSTART .value 0/1     virDomainSetAutostart
+ *   BE_CHG_MAC       .dev (the NIC, its MAC now), .text = the new MAC:
+ *                                   define of the inactive XML with it
+ *                                   (be_domxml_set_nic_mac); refused while
+ *                                   the VM runs (libvirt changes no MAC
+ *                                   live), malformed, or used by a VM of the
+ *                                   host
  *   BE_CHG_DEFINE    .text = domain XML  virDomainDefineXML (Edit XML);
  *                                   refused without a <uuid> or with another
  *                                   VM's; graphics passwords kept
@@ -206,6 +215,9 @@ char *be_domxml_add_device(const char *xml, const char *dev_xml, char **err);
  * give a new one). NULL with *err. (Integration Services: "switch a disk to
  * virtio".) */
 char *be_domxml_set_disk_bus(const char *xml, const char *target, const char *bus, char **err);
+/* The domain XML with the NIC whose MAC is old (NULL: the first without
+ * one) given MAC mac (checked, lower-cased). NULL with *err. */
+char *be_domxml_set_nic_mac(const char *xml, const char *old, const char *mac, char **err);
 /* Edit XML: the <graphics passwd=> of secure_xml (the inactive XML read
  * with VIR_DOMAIN_XML_SECURE) put back into the same graphics (n-th of its
  * type) of edited where it has none: the editor never sees a password, and
@@ -232,6 +244,7 @@ enum be_chg_kind {
 	BE_CHG_DEFINE,
 	BE_CHG_GROW,
 	BE_CHG_BUS,
+	BE_CHG_MAC,
 };
 
 enum { BE_WHEN_AUTO = 0, BE_WHEN_NOW = 1, BE_WHEN_BOOT = 2 };
