@@ -33,7 +33,12 @@
  * BE_OP_VM_CHANGE (uuid = the VM, arg = be_vmchange made with
  * be_vmchange_new / be_vmchange_add, freed with be_vmchange_free_void)
  * applies its changes in order, one libvirt call per change (plus a volume
- * create/delete where asked), and stops at the first that fails. Answers:
+ * create/delete where asked), and stops at the first that fails. With the
+ * caller's view of the VM (be_vmchange_know) and the domain looked up once,
+ * an Apply makes the lookup, its changes, the details read again (1 call
+ * shut off, 2 running) and, only for changes the VM list shows (memory,
+ * processors, autostart, a define, the agent channel), the list row read
+ * again with the same domain. Answers:
  *   1. MD_MSG_OP_RESULT: .ok; .text says each change done ("Memory:
  *      512 MiB now and at next boot"), "; " between them, then the failing
  *      one's reason, the field first ("Memory: 8 GiB is above the maximum
@@ -263,6 +268,13 @@ typedef struct be_vmchange {
 	int tag;           /* BE_VMCHANGE_TAG */
 	be_vmchg *v;
 	size_t n;
+	/* The caller's view of the VM from its last details read
+	 * (be_vmchange_know): the job then reads no state and no limits of
+	 * its own (libvirt still refuses what no longer fits). */
+	bool known;
+	bool active, persistent;
+	uint64_t maxmem, live_maxmem;      /* bytes */
+	unsigned maxvcpus, live_maxvcpus;
 } be_vmchange;
 enum { BE_VMCHANGE_TAG = 0x5e77 };
 
@@ -272,6 +284,8 @@ be_vmchange *be_vmchange_new(void);
  * live -> NOW|BOOT, else BOOT (c NULL: BOOT). */
 be_vmchg *be_vmchange_add(be_vmchange *ch, int kind, unsigned when, const be_vmconf *c);
 void be_vmchange_free_void(void *ch);
+/* ch's known view of the VM (above) from c (copied: c stays the caller's). */
+void be_vmchange_know(be_vmchange *ch, const be_vmconf *c);
 /* "now", "at next boot", "now and at next boot" */
 const char *be_when_text(unsigned when);
 

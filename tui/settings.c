@@ -1125,6 +1125,7 @@ static bool send_changes(struct tui_dialog *d, be_vmchange *ch, bool closing)
 		set_error(d, xstrdup("The host is not connected."));
 		return false;
 	}
+	be_vmchange_know(ch, c->conf); /* the job reads no state or limits of its own */
 	c->seq = be_host_submit_arg(be, BE_OP_VM_CHANGE, c->uuid, ch, be_vmchange_free_void);
 	c->changing = true;
 	if (!closing)
