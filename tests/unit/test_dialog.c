@@ -753,7 +753,7 @@ static void test_split(void **state)
 	struct tui_dialog *d = one_page(NULL);
 	struct tui_page *pg = d->pages[0];
 	struct tui_field *list, *mem;
-	char id[16];
+	char id[32];
 	int row0;
 	(void)state;
 	list = tui_page_add(pg, &tui_field_list, "hw", "&Hardware", NULL);
