@@ -5,7 +5,10 @@
  * ---- Reading ---------------------------------------------------------------
  * BE_OP_VM_DETAILS (uuid = the VM, no arg) reads the VM's live XML (when it
  * runs) and its inactive XML, one call each (with the lookup by uuid: 2
- * round trips for a shut-off VM, 3 for a running one), and answers, with
+ * round trips for a shut-off VM, 3 for a running one; one fewer when
+ * Settings looked the VM up before: its domains are kept per host until
+ * the host closes its connection (be_devices_host_closing), the VM is
+ * gone or renamed), and answers, with
  * the job's .seq:
  *   1. MD_MSG_VM_DETAILS: .ext = be_vmconf (below), .ext_free =
  *      be_vmconf_free_void (take it: set .ext NULL); .uuid the VM's;
