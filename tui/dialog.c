@@ -553,6 +553,38 @@ static bool shown(const struct tui_dialog *d, const struct tui_page *p, size_t i
 	return row >= top && row + fheight(d, p, i) - 1 <= d->mode.h - 4;
 }
 
+/* Two panes: a left pane's list shows the rows it wants (pane_rows), as
+ * many as a screen of maxh rows has beside the other left fields; one
+ * column: its own rows. The current item stays in view. */
+static void pane_rows(const struct tui_dialog *d, struct tui_page *p, int maxh)
+{
+	bool split = is_split(d, p);
+	int other = 0;
+	for (size_t i = 0; i < p->nfields; i++)
+		p->fields[i]->pane_shown = 0;
+	if (!split)
+		goto keep;
+	for (size_t i = 0; i < p->nleft; i++)
+		if (!p->fields[i]->pane_rows)
+			other += fheight(d, p, i);
+	for (size_t i = 0; i < p->nleft; i++) {
+		struct tui_field *f = p->fields[i];
+		int room = maxh - 5 - head_rows(p, d->mode.w > 4 ? d->mode.w - 4 : 1) - other;
+		if (f->pane_rows > 0)
+			f->pane_shown = f->pane_rows < room ? f->pane_rows : room > 1 ? room : 1;
+	}
+keep:
+	for (size_t i = 0; i < p->nleft && i < p->nfields; i++) {
+		struct tui_field *f = p->fields[i];
+		if (f->ops == &tui_field_list) {
+			int rows = field_height(f, 1);
+			if (f->top > (int)f->nchoices - rows)
+				f->top = (int)f->nchoices - rows > 0 ? (int)f->nchoices - rows : 0;
+			tui_field_move_choice(f, 0, rows);
+		}
+	}
+}
+
 void tui_dialog_layout(struct tui_dialog *d, int lines, int cols)
 {
 	struct tui_page *p = tui_dialog_page(d);
@@ -573,6 +605,7 @@ void tui_dialog_layout(struct tui_dialog *d, int lines, int cols)
 				want_w = core_str_width(w) + 6;
 		free(copy);
 	}
+	pane_rows(d, p, maxh);
 	if (is_split(d, p))
 		want_w = maxw < 140 ? maxw : 140; /* two panes: the screen's width */
 	d->mode.w = want_w < maxw ? want_w : maxw;

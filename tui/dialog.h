@@ -68,6 +68,9 @@ struct tui_field {
 	bool multi;
 	char *text;         /* label, text area: owned (may hold \n) */
 	int rows;           /* list, text area: rows shown (0 = the kind's default) */
+	int pane_rows;      /* list: rows wanted in a left pane (two panes; 0 = rows), as
+	                       many as the screen allows */
+	int pane_shown;     /* list: the rows the layout gave it there (0: not in one) */
 	int top;            /* list, text area: first row shown */
 	double fraction;    /* progress: 0..1, < 0 unknown */
 	char *detail;       /* progress: "12.0 MiB of 64.0 MiB, 8.1 MiB/s, 6 s left" */

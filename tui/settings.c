@@ -704,6 +704,7 @@ static void form_build(struct tui_dialog *d)
 		c->sel = 0;
 	hw->choice = c->sel;
 	hw->rows = c->nitems < 8 ? (int)c->nitems : 8;
+	hw->pane_rows = (int)c->nitems; /* two panes: the whole list if the screen has room */
 	if (hw->choice >= hw->rows)
 		hw->top = hw->choice - hw->rows + 1;
 	it = &c->items[c->sel];

@@ -768,17 +768,23 @@ static void test_split(void **state)
 	}
 	pg->nleft = 1;
 	d->split_cols = 100;
-	/* narrow: one column, the list above the form */
+	list->rows = 3;      /* one column: 3 rows */
+	list->pane_rows = 6; /* in the left pane: all 6 */
+	list->choice = 5;
+	/* narrow: one column, the list above the form, its current item in view */
 	tui_dialog_layout(d, 24, 80);
 	assert_int_equal(d->field_x[0], 2);
 	assert_int_equal(d->field_x[1], 2);
-	assert_int_equal(d->field_row[1], d->field_row[0] + 6);
+	assert_int_equal(d->field_row[1], d->field_row[0] + 3);
+	assert_int_equal(list->top, 3);
 	/* wide: the list on the left, the form beside it from the same row */
 	d->mode.ops->resize(&d->mode, NULL, 40, 120);
 	assert_true(d->mode.w > 100);
 	assert_int_equal(d->field_x[0], 2);
 	assert_true(d->field_x[1] > 2 + 30);
 	assert_int_equal(d->field_row[1], d->field_row[0]);
+	assert_int_equal(list->pane_shown, 6);
+	assert_int_equal(list->top, 0);
 	row0 = d->field_row[0];
 	/* an edit, then the focus deep in the right pane: it scrolls, the list stays */
 	tui_dialog_focus(d, "mem");
@@ -795,6 +801,8 @@ static void test_split(void **state)
 	/* narrow again: one column; the focus and the edit kept */
 	d->mode.ops->resize(&d->mode, NULL, 24, 80);
 	assert_int_equal(d->field_x[41], 2);
+	assert_int_equal(list->pane_shown, 0);
+	assert_int_equal(list->top, 3); /* 3 rows again: the current item in view */
 	assert_string_equal(focused_id(d), "f39");
 	assert_string_equal(tui_field_value(mem), "2 GiBX");
 	assert_true(d->field_row[41] <= d->mode.h - 4);
