@@ -933,6 +933,36 @@ out:
 	return out;
 }
 
+char *be_domxml_set_nic_mac(const char *xml, const char *old, const char *mac, char **err)
+{
+	xmlDocPtr doc = be_xml_parse(xml);
+	xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL, devs = be_child(root, "devices"), nic = NULL;
+	char m[18], *out = NULL;
+
+	if (!be_is(root, "domain") || !devs) {
+		*err = xstrdup("not a domain's XML");
+		goto out;
+	}
+	if (be_mac_check(mac, m, err) < 0)
+		goto out;
+	for (xmlNodePtr n = devs->children; n && !nic; n = n->next) {
+		char *a = be_is(n, "interface") ? be_cprop(n, "mac", "address") : NULL;
+		if (be_is(n, "interface") && (old ? a && !strcasecmp(a, old) : !a))
+			nic = n;
+		free(a);
+	}
+	if (!nic) {
+		*err = xasprintf("MAC: the VM has no network adapter %s", old ? old : "without a MAC");
+		goto out;
+	}
+	xmlSetProp(be_ensure(nic, "mac"), BAD_CAST "address", BAD_CAST m);
+	out = be_xml_dump(doc);
+out:
+	if (doc)
+		xmlFreeDoc(doc);
+	return out;
+}
+
 char *be_domxml_add_device(const char *xml, const char *dev_xml, char **err)
 {
 	xmlDocPtr doc = be_xml_parse(xml), dd = be_xml_parse(dev_xml);
@@ -1038,6 +1068,19 @@ be_vmchg *be_vmchange_add(be_vmchange *ch, int kind, unsigned when, const be_vmc
 	return g;
 }
 
+void be_vmchange_know(be_vmchange *ch, const be_vmconf *c)
+{
+	if (!c)
+		return;
+	ch->known = true;
+	ch->active = c->active;
+	ch->persistent = c->persistent;
+	ch->maxmem = c->maxmem;
+	ch->live_maxmem = c->live_maxmem;
+	ch->maxvcpus = c->maxvcpus;
+	ch->live_maxvcpus = c->live_maxvcpus;
+}
+
 void be_vmchange_free_void(void *p)
 {
 	be_vmchange *ch = p;
@@ -1071,8 +1114,80 @@ const char *be_when_text(unsigned when)
 #include "../core/storage.h"
 #include "be_internal.h"
 
+/* ---- the domains Settings looked up, kept per host -------------------------------
+ * Opening Settings again, its Apply and the reads events ask for skip the
+ * lookup round trip (a far host: 200 ms each). An entry holds a reference
+ * on its connection: dropped when the host closes it
+ * (be_devices_host_closing), when the VM is gone or renamed, and the
+ * oldest when the table is full. */
+#define BE_DOMC_N 16
+static struct be_domc {
+	const be_host *h;
+	virConnectPtr conn;        /* compared, the entry's own is dom's */
+	char uuid[VIR_UUID_STRING_BUFLEN];
+	virDomainPtr dom;
+	uint64_t used;
+} be_domc[BE_DOMC_N];
+static uint64_t be_domc_clock;
+static pthread_mutex_t be_domc_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void be_domc_clear(struct be_domc *e)
+{
+	if (e->dom)
+		virDomainFree(e->dom);
+	memset(e, 0, sizeof(*e));
+}
+
+/* h's domain uuid (a reference of the caller's), from the table or looked up. */
+static virDomainPtr be_domc_get(be_host *h, const char *uuid)
+{
+	virDomainPtr dom = NULL;
+	struct be_domc *slot = &be_domc[0];
+	pthread_mutex_lock(&be_domc_lock);
+	for (size_t i = 0; i < BE_DOMC_N && !dom; i++) {
+		struct be_domc *e = &be_domc[i];
+		if (e->dom && e->h == h && e->conn == h->conn && !strcmp(e->uuid, uuid) && virDomainRef(e->dom) == 0) {
+			e->used = ++be_domc_clock;
+			dom = e->dom;
+		}
+	}
+	pthread_mutex_unlock(&be_domc_lock);
+	if (dom || !(dom = virDomainLookupByUUIDString(h->conn, uuid)))
+		return dom;
+	pthread_mutex_lock(&be_domc_lock);
+	for (size_t i = 0; i < BE_DOMC_N; i++)
+		if (!be_domc[i].dom || be_domc[i].used < slot->used)
+			slot = &be_domc[i];
+	be_domc_clear(slot);
+	if (virDomainRef(dom) == 0) {
+		slot->h = h;
+		slot->conn = h->conn;
+		snprintf(slot->uuid, sizeof(slot->uuid), "%s", uuid);
+		slot->dom = dom;
+		slot->used = ++be_domc_clock;
+	}
+	pthread_mutex_unlock(&be_domc_lock);
+	return dom;
+}
+
+/* Forget h's entries (uuid NULL: all of them). */
+static void be_domc_drop(const be_host *h, const char *uuid)
+{
+	pthread_mutex_lock(&be_domc_lock);
+	for (size_t i = 0; i < BE_DOMC_N; i++)
+		if (be_domc[i].dom && be_domc[i].h == h && (!uuid || !strcmp(be_domc[i].uuid, uuid)))
+			be_domc_clear(&be_domc[i]);
+	pthread_mutex_unlock(&be_domc_lock);
+}
+
+void be_devices_host_closing(be_host *h)
+{
+	be_domc_drop(h, NULL);
+}
+
 /* The VM's XML: the live one, then (when it runs) the inactive one: 2
- * round trips with the lookup for a shut-off VM, 3 for a running one.
+ * round trips with the lookup for a shut-off VM, 3 for a running one (one
+ * fewer each when the domain was looked up before: be_domc_get).
  * (Both calls at once from two threads measured one round trip MORE on
  * the far host: libvirt's client serializes them.) Autostart is not read
  * (a round trip): the VM list has it. */
@@ -1116,6 +1231,8 @@ static void be_details_post(be_host *h, const be_job *j, virDomainPtr dom, bool 
 	char *err = NULL;
 	be_vmconf *c = dom ? be_details_read(dom, &err) : NULL;
 
+	if (dom && (!c || !core_str_eq(c->name, virDomainGetName(dom))))
+		be_domc_drop(h, j->uuid); /* gone, failing or renamed: looked up afresh next time */
 	m->seq = j->seq;
 	m->op = j->op;
 	memcpy(m->uuid, j->uuid, sizeof(m->uuid));
@@ -1192,7 +1309,41 @@ typedef struct be_chgctx {
 	be_vmconf *conf;
 	bool pools_changed;
 	bool active;           /* read once per Apply, not per change */
+	const be_vmchange *ch; /* ch->known: its limits, patched by MAXMEM / MAXVCPUS */
+	uint64_t maxmem, live_maxmem;
+	unsigned maxvcpus, live_maxvcpus;
+	bool row;              /* a change the VM list shows: its row read again */
 } be_chgctx;
+
+static const be_vmconf *be_ctx_conf(be_chgctx *x, char **err);
+
+/* The memory and vCPU limits the checks use: the caller's, else read. */
+static int be_ctx_limits(be_chgctx *x, char **err)
+{
+	const be_vmconf *c;
+	if (x->ch && x->ch->known)
+		return 0;
+	if (!(c = be_ctx_conf(x, err)))
+		return -1;
+	x->maxmem = c->maxmem;
+	x->live_maxmem = c->live_maxmem;
+	x->maxvcpus = c->maxvcpus;
+	x->live_maxvcpus = c->live_maxvcpus;
+	return 0;
+}
+
+/* The host's memory (KiB), read once per connection of the worker. */
+static unsigned long be_node_mem(virConnectPtr conn)
+{
+	static __thread virConnectPtr seen; /* compared only, never used */
+	static __thread unsigned long mem;
+	virNodeInfo ni;
+	if (conn != seen || !mem) {
+		mem = virNodeGetInfo(conn, &ni) == 0 ? ni.memory : 0;
+		seen = conn;
+	}
+	return mem;
+}
 
 static const be_vmconf *be_ctx_conf(be_chgctx *x, char **err)
 {
@@ -1206,6 +1357,10 @@ static const be_vmconf *be_ctx_conf(be_chgctx *x, char **err)
  * drop it (read again when a check needs it). */
 static void be_ctx_after(be_chgctx *x, const be_vmchg *g)
 {
+	if (g->kind == BE_CHG_MAXMEM)
+		x->maxmem = g->value;
+	else if (g->kind == BE_CHG_MAXVCPUS)
+		x->maxvcpus = (unsigned)g->value;
 	if (!x->conf)
 		return;
 	switch (g->kind) {
@@ -1237,14 +1392,14 @@ static char *be_bytes_text(uint64_t b)
 
 static int be_chg_memory(be_chgctx *x, be_vmchg *g, char **done, char **err)
 {
-	const be_vmconf *c = be_ctx_conf(x, err);
-	virNodeInfo ni;
+	unsigned long node;
 	uint64_t max;
 	char *v, *m;
 
-	if (!c)
+	if (be_ctx_limits(x, err) < 0)
 		return -1;
-	max = g->kind == BE_CHG_MAXMEM ? 0 : (g->when & BE_WHEN_NOW) && c->active ? c->live_maxmem : c->maxmem;
+	x->row = true;
+	max = g->kind == BE_CHG_MAXMEM ? 0 : (g->when & BE_WHEN_NOW) && x->active ? x->live_maxmem : x->maxmem;
 	v = be_bytes_text(g->value);
 	if (g->value < 1024 * 1024) {
 		*err = xasprintf("Memory: %s is too little (at least 1 MiB)", v);
@@ -1258,8 +1413,8 @@ static int be_chg_memory(be_chgctx *x, be_vmchg *g, char **done, char **err)
 		free(v);
 		return -1;
 	}
-	if (virNodeGetInfo(virDomainGetConnect(x->dom), &ni) == 0 && g->value / 1024 > ni.memory) {
-		m = be_bytes_text((uint64_t)ni.memory * 1024);
+	if ((node = be_node_mem(virDomainGetConnect(x->dom))) && g->value / 1024 > node) {
+		m = be_bytes_text((uint64_t)node * 1024);
 		*err = xasprintf("Memory: %s is more than the host has (%s)", v, m);
 		free(m);
 		free(v);
@@ -1285,11 +1440,11 @@ static int be_chg_memory(be_chgctx *x, be_vmchg *g, char **done, char **err)
 
 static int be_chg_vcpus(be_chgctx *x, be_vmchg *g, char **done, char **err)
 {
-	const be_vmconf *c = be_ctx_conf(x, err);
 	unsigned max;
 
-	if (!c)
+	if (be_ctx_limits(x, err) < 0)
 		return -1;
+	x->row = true;
 	if (g->value < 1) {
 		*err = xstrdup("Processors: at least 1");
 		return -1;
@@ -1301,7 +1456,7 @@ static int be_chg_vcpus(be_chgctx *x, be_vmchg *g, char **done, char **err)
 		*done = xasprintf("Maximum processors: %llu %s", (unsigned long long)g->value, be_when_text(g->when));
 		return 0;
 	}
-	max = (g->when & BE_WHEN_NOW) && c->active ? c->live_maxvcpus : c->maxvcpus;
+	max = (g->when & BE_WHEN_NOW) && x->active ? x->live_maxvcpus : x->maxvcpus;
 	if (g->value > max) {
 		*err = xasprintf("Processors: %llu is above the VM's maximum (%u): raise the maximum first (next boot)",
 				 (unsigned long long)g->value, max);
@@ -1472,10 +1627,60 @@ static int be_attach_by_define(be_chgctx *x, const char *dev_xml)
 	return 0;
 }
 
+/* A NIC update libvirt cannot do live ("unable to change config on 'user'
+ * network type"): for the next boot only; *why says libvirt's reason. 0,
+ * or -1 with libvirt's first error left in place. */
+static int be_nic_boot_only(be_chgctx *x, be_vmchg *g, const char *xml, char **why)
+{
+	int code = 0;
+	char *e = be_last_error(&code);
+	if (code != VIR_ERR_OPERATION_UNSUPPORTED && code != VIR_ERR_NO_SUPPORT &&
+	    code != VIR_ERR_CONFIG_UNSUPPORTED) {
+		free(e);
+		return -1;
+	}
+	if (virDomainUpdateDeviceFlags(x->dom, xml, VIR_DOMAIN_AFFECT_CONFIG) < 0) {
+		free(e);
+		return -1;
+	}
+	g->when = BE_WHEN_BOOT;
+	*why = e;
+	return 0;
+}
+
+/* A NIC's new MAC: for the next boot, while the VM is shut off. */
+static int be_chg_mac(be_chgctx *x, be_vmchg *g, const char *name, char **done, char **err)
+{
+	be_device nd = { .kind = BE_DEVK_NIC, .mac = g->text };
+	char *cfg, *xml;
+	virDomainPtr dom;
+
+	g->when = BE_WHEN_BOOT;
+	if (x->active) {
+		*err = xstrdup("MAC: can only be changed while the VM is shut off (libvirt refuses a live MAC change)");
+		return -1;
+	}
+	if (be_mac_free(x, &nd, name, err) < 0)
+		return -1;
+	if (!(cfg = virDomainGetXMLDesc(x->dom, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE)))
+		return -2;
+	xml = be_domxml_set_nic_mac(cfg, g->dev.mac, g->text, err);
+	free(cfg);
+	if (!xml)
+		return -1;
+	dom = virDomainDefineXML(virDomainGetConnect(x->dom), xml);
+	free(xml);
+	if (!dom)
+		return -2;
+	virDomainFree(dom);
+	*done = xasprintf("Network adapter %s: MAC %s %s", g->dev.mac ? g->dev.mac : "", g->text, be_when_text(g->when));
+	return 0;
+}
+
 static int be_chg_device(be_chgctx *x, be_vmchg *g, const char *name, char **done, char **err)
 {
 	be_device *d = &g->dev;
-	char *xml, *users;
+	char *xml, *users, *why = NULL;
 	const char *what = be_devk_name(d->kind), *id;
 	int rc;
 
@@ -1506,9 +1711,11 @@ static int be_chg_device(be_chgctx *x, be_vmchg *g, const char *name, char **don
 		if (rc < 0 && g->when == BE_WHEN_BOOT)
 			rc = be_attach_by_define(x, xml); /* a device libvirt cannot attach (a TPM) */
 	}
-	else if (g->kind == BE_CHG_UPDATE)
+	else if (g->kind == BE_CHG_UPDATE) {
 		rc = virDomainUpdateDeviceFlags(x->dom, xml, be_chg_flags(g->when));
-	else
+		if (rc < 0 && d->kind == BE_DEVK_NIC && (g->when & BE_WHEN_NOW) && (g->when & BE_WHEN_BOOT))
+			rc = be_nic_boot_only(x, g, xml, &why);
+	} else
 		rc = virDomainDetachDeviceFlags(x->dom, xml, be_chg_flags(g->when));
 	free(xml);
 	if (rc < 0) {
@@ -1529,10 +1736,11 @@ static int be_chg_device(be_chgctx *x, be_vmchg *g, const char *name, char **don
 		return -1;
 	}
 	id = d->target ? d->target : d->mac ? d->mac : d->tgt_name;
-	*done = xasprintf("%s%s%s: %s %s", what, id ? " " : "", id ? id : "",
+	*done = xasprintf("%s%s%s: %s %s%s%s%s", what, id ? " " : "", id ? id : "",
 			  g->kind == BE_CHG_ATTACH ? "added" : g->kind == BE_CHG_UPDATE ? "changed" :
 			  d->delete_volume ? "removed with its volume" : "removed",
-			  be_when_text(g->when));
+			  be_when_text(g->when), why ? " (not now: " : "", why ? why : "", why ? ")" : "");
+	free(why);
 	return 0;
 }
 
@@ -1686,6 +1894,8 @@ static int be_chg_one(be_chgctx *x, be_vmchg *g, const char *name, char **done, 
 		return 0;
 	case BE_CHG_GROW:
 		return be_chg_grow(x, g, done, err);
+	case BE_CHG_MAC:
+		return be_chg_mac(x, g, name, done, err);
 	case BE_CHG_AUTOSTART:
 		if (virDomainSetAutostart(x->dom, g->value != 0) < 0)
 			return -2;
@@ -1713,12 +1923,42 @@ static const char *be_chg_field(const be_vmchg *g)
 	}
 }
 
-static void be_vm_change(be_host *h, const be_job *j, virDomainPtr dom)
+/* The changes the VM list shows (memory, processors, autostart, the
+ * agent's channel, a define that may rename): its row is read again. */
+static bool be_chg_row(const be_vmchg *g)
+{
+	switch (g->kind) {
+	case BE_CHG_MEMORY:
+	case BE_CHG_MAXMEM:
+	case BE_CHG_VCPUS:
+	case BE_CHG_MAXVCPUS:
+	case BE_CHG_AUTOSTART:
+	case BE_CHG_DEFINE:
+		return true;
+	case BE_CHG_ATTACH:
+	case BE_CHG_DETACH:
+		return g->dev.kind == BE_DEVK_CHANNEL;
+	default:
+		return false;
+	}
+}
+
+/* Apply the changes; true when the VM list's row wants reading again. */
+static bool be_vm_change(be_host *h, const be_job *j, virDomainPtr dom)
 {
 	be_vmchange *ch = j->arg;
-	bool ok = true, active = virDomainIsActive(dom) == 1, persistent = virDomainIsPersistent(dom) == 1;
-	be_chgctx x = { .h = h, .dom = dom, .active = active };
+	bool known = ch && ch->tag == BE_VMCHANGE_TAG && ch->known;
+	bool ok = true, active = known ? ch->active : virDomainIsActive(dom) == 1,
+	     persistent = known ? ch->persistent : virDomainIsPersistent(dom) == 1;
+	be_chgctx x = { .h = h, .dom = dom, .active = active, .ch = known ? ch : NULL };
 	char *name = xstrdup(virDomainGetName(dom)), *text = xstrdup(""), *e = NULL;
+
+	if (known) {
+		x.maxmem = ch->maxmem;
+		x.live_maxmem = ch->live_maxmem;
+		x.maxvcpus = ch->maxvcpus;
+		x.live_maxvcpus = ch->live_maxvcpus;
+	}
 
 	for (size_t i = 0; ch && ch->tag == BE_VMCHANGE_TAG && i < ch->n && ok; i++) {
 		be_vmchg *g = &ch->v[i];
@@ -1731,6 +1971,7 @@ static void be_vm_change(be_host *h, const be_job *j, virDomainPtr dom)
 		if (!g->when)
 			g->when = active ? BE_WHEN_NOW : BE_WHEN_BOOT;
 		rc = be_chg_one(&x, g, name, &done, &err);
+		x.row = x.row || (rc == 0 && be_chg_row(g));
 		if (rc == -2) { /* libvirt refused: its words, the field first */
 			e = NULL;
 			be_host_fail(h, &e);
@@ -1757,11 +1998,12 @@ static void be_vm_change(be_host *h, const be_job *j, virDomainPtr dom)
 	if (x.pools_changed && be_list_pools(h, &e) < 0)
 		free(e);
 	free(name);
+	return x.row;
 }
 
 void be_devices_job(be_host *h, const be_job *j)
 {
-	virDomainPtr dom = h->conn ? virDomainLookupByUUIDString(h->conn, j->uuid) : NULL;
+	virDomainPtr dom = h->conn ? be_domc_get(h, j->uuid) : NULL;
 	char *err = NULL;
 	int code = 0;
 
@@ -1781,9 +2023,8 @@ void be_devices_job(be_host *h, const be_job *j)
 	if (j->op == BE_OP_VM_DETAILS) {
 		be_details_post(h, j, dom, false, NULL);
 		be_post_result(h, j, true, NULL);
-	} else {
-		be_vm_change(h, j, dom);
-		be_vm_post(h, j->uuid);
+	} else if (be_vm_change(h, j, dom)) {
+		be_vm_post_dom(h, dom, j->uuid); /* the same domain: no second lookup */
 	}
 	virDomainFree(dom);
 }

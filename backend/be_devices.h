@@ -5,7 +5,10 @@
  * ---- Reading ---------------------------------------------------------------
  * BE_OP_VM_DETAILS (uuid = the VM, no arg) reads the VM's live XML (when it
  * runs) and its inactive XML, one call each (with the lookup by uuid: 2
- * round trips for a shut-off VM, 3 for a running one), and answers, with
+ * round trips for a shut-off VM, 3 for a running one; one fewer when
+ * Settings looked the VM up before: its domains are kept per host until
+ * the host closes its connection (be_devices_host_closing), the VM is
+ * gone or renamed), and answers, with
  * the job's .seq:
  *   1. MD_MSG_VM_DETAILS: .ext = be_vmconf (below), .ext_free =
  *      be_vmconf_free_void (take it: set .ext NULL); .uuid the VM's;
@@ -33,7 +36,12 @@
  * BE_OP_VM_CHANGE (uuid = the VM, arg = be_vmchange made with
  * be_vmchange_new / be_vmchange_add, freed with be_vmchange_free_void)
  * applies its changes in order, one libvirt call per change (plus a volume
- * create/delete where asked), and stops at the first that fails. Answers:
+ * create/delete where asked), and stops at the first that fails. With the
+ * caller's view of the VM (be_vmchange_know) and the domain looked up once,
+ * an Apply makes the lookup, its changes, the details read again (1 call
+ * shut off, 2 running) and, only for changes the VM list shows (memory,
+ * processors, autostart, a define, the agent channel), the list row read
+ * again with the same domain. Answers:
  *   1. MD_MSG_OP_RESULT: .ok; .text says each change done ("Memory:
  *      512 MiB now and at next boot"), "; " between them, then the failing
  *      one's reason, the field first ("Memory: 8 GiB is above the maximum
@@ -59,7 +67,10 @@
  *                                   unsupported (a TPM): a define with the
  *                                   device added (be_domxml_add_device)
  *   BE_CHG_UPDATE    .dev           virDomainUpdateDeviceFlags (CD media,
- *                                   NIC link / source)
+ *                                   NIC link / source / source type network
+ *                                   or bridge: a NIC update libvirt cannot
+ *                                   do live (unsupported) goes to the next
+ *                                   boot only, and the answer says why)
  *   BE_CHG_DETACH    .dev           virDomainDetachDeviceFlags; disks with
  *                                   .delete_volume: the volume is deleted
  *                                   after, refused before anything when
@@ -76,6 +87,12 @@
  *                                   next boot
  *   BE_CHG_TITLE / BE_CHG_DESCRIPTION .text  virDomainSetMetadata
  *   BE_CHG_AUTOSTART .value 0/1     virDomainSetAutostart
+ *   BE_CHG_MAC       .dev (the NIC, its MAC now), .text = the new MAC:
+ *                                   define of the inactive XML with it
+ *                                   (be_domxml_set_nic_mac); refused while
+ *                                   the VM runs (libvirt changes no MAC
+ *                                   live), malformed, or used by a VM of the
+ *                                   host
  *   BE_CHG_DEFINE    .text = domain XML  virDomainDefineXML (Edit XML);
  *                                   refused without a <uuid> or with another
  *                                   VM's; graphics passwords kept
@@ -206,6 +223,9 @@ char *be_domxml_add_device(const char *xml, const char *dev_xml, char **err);
  * give a new one). NULL with *err. (Integration Services: "switch a disk to
  * virtio".) */
 char *be_domxml_set_disk_bus(const char *xml, const char *target, const char *bus, char **err);
+/* The domain XML with the NIC whose MAC is old (NULL: the first without
+ * one) given MAC mac (checked, lower-cased). NULL with *err. */
+char *be_domxml_set_nic_mac(const char *xml, const char *old, const char *mac, char **err);
 /* Edit XML: the <graphics passwd=> of secure_xml (the inactive XML read
  * with VIR_DOMAIN_XML_SECURE) put back into the same graphics (n-th of its
  * type) of edited where it has none: the editor never sees a password, and
@@ -232,6 +252,7 @@ enum be_chg_kind {
 	BE_CHG_DEFINE,
 	BE_CHG_GROW,
 	BE_CHG_BUS,
+	BE_CHG_MAC,
 };
 
 enum { BE_WHEN_AUTO = 0, BE_WHEN_NOW = 1, BE_WHEN_BOOT = 2 };
@@ -250,6 +271,13 @@ typedef struct be_vmchange {
 	int tag;           /* BE_VMCHANGE_TAG */
 	be_vmchg *v;
 	size_t n;
+	/* The caller's view of the VM from its last details read
+	 * (be_vmchange_know): the job then reads no state and no limits of
+	 * its own (libvirt still refuses what no longer fits). */
+	bool known;
+	bool active, persistent;
+	uint64_t maxmem, live_maxmem;      /* bytes */
+	unsigned maxvcpus, live_maxvcpus;
 } be_vmchange;
 enum { BE_VMCHANGE_TAG = 0x5e77 };
 
@@ -259,6 +287,8 @@ be_vmchange *be_vmchange_new(void);
  * live -> NOW|BOOT, else BOOT (c NULL: BOOT). */
 be_vmchg *be_vmchange_add(be_vmchange *ch, int kind, unsigned when, const be_vmconf *c);
 void be_vmchange_free_void(void *ch);
+/* ch's known view of the VM (above) from c (copied: c stays the caller's). */
+void be_vmchange_know(be_vmchange *ch, const be_vmconf *c);
 /* "now", "at next boot", "now and at next boot" */
 const char *be_when_text(unsigned when);
 

@@ -398,6 +398,7 @@ static void be_conn_close(be_host *h)
 {
 	be_console_host_closing(h);
 	be_graphics_host_closing(h);
+	be_devices_host_closing(h);
 	if (!h->conn)
 		return;
 	be_conn_publish(h, NULL);

@@ -159,6 +159,8 @@ void be_graphics_host_closing(be_host *h);
  * is closing (worker): tear down its consoles, posting CLOSED. */
 void be_console_job(be_host *h, const be_job *j);
 void be_console_host_closing(be_host *h);
+/* The host closes its connection: Settings' domains kept for it are freed. */
+void be_devices_host_closing(be_host *h);
 
 /* The URI to open: ssh transports get no_tty=1 (batch mode, no prompts). */
 char *be_open_uri(const char *uri);
@@ -181,6 +183,8 @@ void be_list_post_recs(be_host *h, virDomainStatsRecordPtr *recs, int n);
 bool be_conn_is_remote(const be_host *h);
 /* Post MD_MSG_VM_UPDATE or, when the VM is gone, MD_MSG_VM_REMOVED. */
 void be_vm_post(be_host *h, const char *uuid);
+/* The same with the domain looked up already (the caller keeps it). */
+void be_vm_post_dom(be_host *h, virDomainPtr dom, const char *uuid);
 
 /* be_names.c (worker): what the UI was told, so that a removal is posted
  * once and by name. set_list replaces all (a VM list), put one (an update);

@@ -294,7 +294,6 @@ static void be_vm_gone_or_fail(be_host *h, const char *uuid)
 void be_vm_post(be_host *h, const char *uuid)
 {
 	virDomainPtr dom;
-	md_msg *m;
 
 	if (!h->conn)
 		return;
@@ -302,7 +301,13 @@ void be_vm_post(be_host *h, const char *uuid)
 		be_vm_gone_or_fail(h, uuid);
 		return;
 	}
-	m = md_msg_new(MD_MSG_VM_UPDATE, h->id);
+	be_vm_post_dom(h, dom, uuid);
+	virDomainFree(dom);
+}
+
+void be_vm_post_dom(be_host *h, virDomainPtr dom, const char *uuid)
+{
+	md_msg *m = md_msg_new(MD_MSG_VM_UPDATE, h->id);
 	m->vms = xcalloc(1, sizeof(*m->vms));
 	m->nvms = 1;
 	if (be_vm_read(h, dom, &m->vms[0]) == 0) {
@@ -313,5 +318,4 @@ void be_vm_post(be_host *h, const char *uuid)
 		be_vm_gone_or_fail(h, uuid);
 		md_msg_free(&m);
 	}
-	virDomainFree(dom);
 }

@@ -272,6 +272,8 @@ static char *vx_one(const char *xml, const be_vmchg *g, char **err)
 		return be_domxml_set_boot(xml, NULL, 0, g->text, err);
 	case BE_CHG_BUS:
 		return be_domxml_set_disk_bus(xml, g->dev.target, g->text, err);
+	case BE_CHG_MAC:
+		return be_domxml_set_nic_mac(xml, g->dev.mac, g->text, err);
 	case BE_CHG_DEFINE: {
 		xmlDocPtr doc = g->text ? be_xml_parse(g->text) : NULL;
 		xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;

@@ -190,6 +190,7 @@ void tui_dialog_free(struct tui_dialog **dp)
 		free(d->btn_labels[i]);
 	free(d->error);
 	free(d->field_row);
+	free(d->field_x);
 	free(d);
 	*dp = NULL;
 }
@@ -351,11 +352,73 @@ static int field_height(const struct tui_field *f, int width)
 	return h < 1 ? 1 : h;
 }
 
-/* The label column's width ("Label: "), 0 when no field of the page has one. */
-static int label_width(const struct tui_page *p)
+/* Two panes: a wide screen and a page with a left pane. */
+static bool is_split(const struct tui_dialog *d, const struct tui_page *p)
+{
+	return d->split_cols > 0 && d->scr_cols >= d->split_cols && p->nleft > 0 && p->nleft < p->nfields;
+}
+
+/* A column of fields: fields [from, to) at column x, w wide. */
+struct col {
+	size_t from, to;
+	int x, w;
+};
+
+static int label_width(const struct tui_page *p, const struct col *c);
+
+/* The left pane's columns: split_left, or what its fields' labels and
+ * choices need, at most half and leaving the right pane 52 columns (at
+ * least a quarter); the right pane keeps 30 columns in any case. */
+static int left_width(const struct tui_dialog *d, const struct tui_page *p, int inner)
+{
+	int lw = d->split_left;
+	if (lw <= 0) {
+		struct col c = { 0, p->nleft, 2, 0 };
+		int lab = label_width(p, &c);
+		for (size_t i = 0; i < p->nleft; i++) {
+			const struct tui_field *f = p->fields[i];
+			for (size_t k = 0; k < f->nchoices; k++) {
+				int w = core_str_width(f->choices[k]) + 2 + (f->ops->has_label_column ? lab : 0);
+				if (w > lw)
+					lw = w;
+			}
+		}
+		/* the right pane keeps 52 columns (a path, a note) if it can */
+		int most = inner - 3 - 52 > inner / 2 ? inner / 2 : inner - 3 - 52;
+		if (lw > most)
+			lw = most;
+		if (lw < inner / 4)
+			lw = inner / 4;
+	}
+	return lw > inner - 33 ? inner - 33 : lw;
+}
+
+/* The column field i is in (the whole width in one column). */
+static void col_of(const struct tui_dialog *d, const struct tui_page *p, size_t i, struct col *c)
+{
+	int inner = d->mode.w - 4, lw;
+	c->from = 0;
+	c->to = p->nfields;
+	c->x = 2;
+	c->w = inner;
+	if (!is_split(d, p))
+		return;
+	lw = left_width(d, p, inner);
+	if (i < p->nleft) {
+		c->to = p->nleft;
+		c->w = lw;
+	} else {
+		c->from = p->nleft;
+		c->x = 2 + lw + 3; /* a line between the panes */
+		c->w = inner - lw - 3;
+	}
+}
+
+/* The label column's width ("Label: ") in a column, 0 when no field there has one. */
+static int label_width(const struct tui_page *p, const struct col *c)
 {
 	int lw = 0;
-	for (size_t i = 0; i < p->nfields; i++) {
+	for (size_t i = c->from; i < c->to; i++) {
 		if (p->fields[i]->ops->has_label_column) {
 			int w = core_str_width(p->fields[i]->label);
 			if (w > lw)
@@ -365,10 +428,16 @@ static int label_width(const struct tui_page *p)
 	return lw ? lw + 2 : 0;
 }
 
-/* The columns a field's value gets at inner width. */
-static int value_width(const struct tui_page *p, const struct tui_field *f, int inner)
+/* Field i's value: its column (x) and width. */
+static int value_width(const struct tui_dialog *d, const struct tui_page *p, size_t i, int *vx)
 {
-	return f->ops->has_label_column ? inner - label_width(p) : inner;
+	struct col c;
+	int lw;
+	col_of(d, p, i, &c);
+	lw = p->fields[i]->ops->has_label_column ? label_width(p, &c) : 0;
+	if (vx)
+		*vx = c.x + lw;
+	return c.w - lw;
 }
 
 /* Rows above the fields: the page's title and text. */
@@ -380,13 +449,39 @@ static int head_rows(const struct tui_page *p, int inner)
 
 static const char *btn_label(const struct tui_dialog *d, int i);
 
-/* Rows of the whole page: its title and text, then its fields. */
-static int content_rows(const struct tui_page *p, int inner)
+static int fheight(const struct tui_dialog *d, const struct tui_page *p, size_t i)
 {
-	int rows = head_rows(p, inner);
-	for (size_t i = 0; i < p->nfields; i++)
-		rows += field_height(p->fields[i], value_width(p, p->fields[i], inner));
+	return field_height(p->fields[i], value_width(d, p, i, NULL));
+}
+
+/* Rows of a column's fields [from, to). */
+static int fields_rows(const struct tui_dialog *d, const struct tui_page *p, size_t from, size_t to)
+{
+	int rows = 0;
+	for (size_t i = from; i < to; i++)
+		rows += fheight(d, p, i);
 	return rows;
+}
+
+/* Rows of what scrolls: in one column the page's title and text, then its
+ * fields; in two panes the right pane's fields (the text and the left pane
+ * stay). */
+static int scroll_rows(const struct tui_dialog *d, const struct tui_page *p)
+{
+	if (is_split(d, p))
+		return fields_rows(d, p, p->nleft, p->nfields);
+	return head_rows(p, d->mode.w - 4) + fields_rows(d, p, 0, p->nfields);
+}
+
+/* Rows of the whole page. */
+static int content_rows(const struct tui_dialog *d, const struct tui_page *p)
+{
+	int right;
+	if (!is_split(d, p))
+		return scroll_rows(d, p);
+	right = scroll_rows(d, p);
+	return head_rows(p, d->mode.w - 4) + (right > fields_rows(d, p, 0, p->nleft) ? right
+										: fields_rows(d, p, 0, p->nleft));
 }
 
 /* Rows of the page's fields and the scroll that shows the focused one,
@@ -394,22 +489,30 @@ static int content_rows(const struct tui_page *p, int inner)
 static void place(struct tui_dialog *d)
 {
 	struct tui_page *p = tui_dialog_page(d);
-	int inner = d->mode.w - 4, body = d->mode.h - 4, vr, x, btn, fi, total;
+	int body, lr, vr, x, btn, fi, total;
+	bool split;
 	int *vrow;
 	if (!p || d->mode.w <= 0)
 		return;
+	split = is_split(d, p);
+	d->top_row = 1 + (split ? head_rows(p, d->mode.w - 4) : 0);
+	body = d->mode.h - 3 - d->top_row; /* the rows that scroll */
 	free(d->field_row);
+	free(d->field_x);
 	d->field_row = xcalloc(p->nfields + 1, sizeof(*d->field_row));
+	d->field_x = xcalloc(p->nfields + 1, sizeof(*d->field_x));
 	vrow = xcalloc(p->nfields + 1, sizeof(*vrow));
-	vr = head_rows(p, inner);
+	vr = split ? 0 : head_rows(p, d->mode.w - 4);
+	lr = 0;
 	for (size_t i = 0; i < p->nfields; i++) {
-		vrow[i] = vr;
-		vr += field_height(p->fields[i], value_width(p, p->fields[i], inner));
+		int *r = split && i < p->nleft ? &lr : &vr;
+		vrow[i] = *r;
+		*r += fheight(d, p, i);
 	}
 	total = vr;
 	fi = focus_target(d, d->focus, &btn);
-	if (fi >= 0) {
-		int hgt = field_height(p->fields[fi], value_width(p, p->fields[fi], inner));
+	if (fi >= 0 && !(split && (size_t)fi < p->nleft)) {
+		int hgt = fheight(d, p, (size_t)fi);
 		if (vrow[fi] + hgt <= body)
 			d->scroll = 0; /* it shows with the page's text: no scroll */
 		else if (vrow[fi] < d->scroll)
@@ -421,8 +524,12 @@ static void place(struct tui_dialog *d)
 		d->scroll = total - body;
 	if (d->scroll < 0)
 		d->scroll = 0;
-	for (size_t i = 0; i < p->nfields; i++)
-		d->field_row[i] = 1 + vrow[i] - d->scroll;
+	for (size_t i = 0; i < p->nfields; i++) {
+		struct col c;
+		col_of(d, p, i, &c);
+		d->field_x[i] = c.x;
+		d->field_row[i] = d->top_row + vrow[i] - (split && i < p->nleft ? 0 : d->scroll);
+	}
 	free(vrow);
 
 	/* buttons, right-aligned on the row above the bottom border */
@@ -439,10 +546,49 @@ static void place(struct tui_dialog *d)
 	}
 }
 
+/* Field i shows whole (its rows inside the body, below what stays on top). */
+static bool shown(const struct tui_dialog *d, const struct tui_page *p, size_t i)
+{
+	int row = d->field_row[i], top = is_split(d, p) && i < p->nleft ? 1 : d->top_row;
+	return row >= top && row + fheight(d, p, i) - 1 <= d->mode.h - 4;
+}
+
+/* Two panes: a left pane's list shows the rows it wants (pane_rows), as
+ * many as a screen of maxh rows has beside the other left fields; one
+ * column: its own rows. The current item stays in view. */
+static void pane_rows(const struct tui_dialog *d, struct tui_page *p, int maxh)
+{
+	bool split = is_split(d, p);
+	int other = 0;
+	for (size_t i = 0; i < p->nfields; i++)
+		p->fields[i]->pane_shown = 0;
+	if (!split)
+		goto keep;
+	for (size_t i = 0; i < p->nleft; i++)
+		if (!p->fields[i]->pane_rows)
+			other += fheight(d, p, i);
+	for (size_t i = 0; i < p->nleft; i++) {
+		struct tui_field *f = p->fields[i];
+		int room = maxh - 5 - head_rows(p, d->mode.w > 4 ? d->mode.w - 4 : 1) - other;
+		if (f->pane_rows > 0)
+			f->pane_shown = f->pane_rows < room ? f->pane_rows : room > 1 ? room : 1;
+	}
+keep:
+	for (size_t i = 0; i < p->nleft && i < p->nfields; i++) {
+		struct tui_field *f = p->fields[i];
+		if (f->ops == &tui_field_list) {
+			int rows = field_height(f, 1);
+			if (f->top > (int)f->nchoices - rows)
+				f->top = (int)f->nchoices - rows > 0 ? (int)f->nchoices - rows : 0;
+			tui_field_move_choice(f, 0, rows);
+		}
+	}
+}
+
 void tui_dialog_layout(struct tui_dialog *d, int lines, int cols)
 {
 	struct tui_page *p = tui_dialog_page(d);
-	int maxw = cols - 2, maxh = lines - 2, want_w = 60, inner, rows;
+	int maxw = cols - 2, maxh = lines - 2, want_w = 60, rows;
 	d->scr_lines = lines;
 	d->scr_cols = cols;
 	if (!p || maxw < 20 || maxh < 6) {
@@ -459,9 +605,11 @@ void tui_dialog_layout(struct tui_dialog *d, int lines, int cols)
 				want_w = core_str_width(w) + 6;
 		free(copy);
 	}
+	pane_rows(d, p, maxh);
+	if (is_split(d, p))
+		want_w = maxw < 140 ? maxw : 140; /* two panes: the screen's width */
 	d->mode.w = want_w < maxw ? want_w : maxw;
-	inner = d->mode.w - 4;
-	rows = content_rows(p, inner);
+	rows = content_rows(d, p);
 	d->mode.h = 2 + rows + (p->nfields ? 1 : 0) + 1 /* error */ + 1 /* buttons */;
 	if (d->mode.h > maxh)
 		d->mode.h = maxh;
@@ -672,7 +820,7 @@ int tui_dialog_key(struct tui_dialog *d, int key, bool is_char)
 		}
 	}
 	if (!is_char && (key == KEY_NPAGE || key == KEY_PPAGE || (up_down && n == nbuttons(d))) &&
-	    content_rows(p, d->mode.w - 4) > d->mode.h - 4) {
+	    scroll_rows(d, p) > d->mode.h - 3 - d->top_row) {
 		/* the page scrolls (a long text; Up and Down too when it has no field) */
 		int step = up_down ? 1 : d->mode.h > 6 ? d->mode.h - 5 : 1;
 		d->scroll += key == KEY_NPAGE || key == KEY_DOWN ? step : -step;
@@ -699,7 +847,6 @@ int tui_dialog_key(struct tui_dialog *d, int key, bool is_char)
 int tui_dialog_click(struct tui_dialog *d, int y, int x)
 {
 	struct tui_page *p = tui_dialog_page(d);
-	int inner = d->mode.w - 4, body_end = d->mode.h - 4;
 	if (!p || d->mode.w <= 0)
 		return TUI_DLG_RUNNING;
 	if (y == d->btn_y) {
@@ -711,9 +858,9 @@ int tui_dialog_click(struct tui_dialog *d, int y, int x)
 	/* a click on a field focuses it and goes to its kind (a check box toggles) */
 	for (size_t i = 0; d->field_row && i < p->nfields; i++) {
 		struct tui_field *f = p->fields[i];
-		int vw = value_width(p, f, inner), row = d->field_row[i], h = field_height(f, vw);
-		int vx = 2 + (f->ops->has_label_column ? label_width(p) : 0), k = focus_of(d, i);
-		if (row < 1 || row + h - 1 > body_end || y < row || y >= row + h || k < 0)
+		int vx, vw = value_width(d, p, i, &vx), row = d->field_row[i], h = field_height(f, vw);
+		int k = focus_of(d, i);
+		if (!shown(d, p, i) || y < row || y >= row + h || x < d->field_x[i] || x >= vx + vw || k < 0)
 			continue;
 		d->focus = k;
 		if (f->ops->click && x >= vx && f->ops->click(f, y - row, x - vx) == TUI_FIELD_CHANGED)
@@ -758,13 +905,11 @@ static void draw_field(struct tui_dialog *d, struct tui_app *a, WINDOW *w, struc
 		       bool focus, attr_t base, int *cur_y, int *cur_x)
 {
 	struct tui_field *f = p->fields[i];
-	int inner = d->mode.w - 4, lw = label_width(p), row = d->field_row[i];
-	int x = 2, vw = value_width(p, f, inner), dw;
+	int row = d->field_row[i], x, vw = value_width(d, p, i, &x), dw;
 	const char *beside = f->error ? f->error : f->detail;
 	if (f->ops->has_label_column) {
 		wattrset(w, base);
-		tui_field_draw_label(w, row, 2, lw, f, ":");
-		x += lw;
+		tui_field_draw_label(w, row, d->field_x[i], x - d->field_x[i], f, ":");
 	}
 	/* a fixed-width value leaves room beside it for its error or note */
 	dw = f->width > 0 && f->width < vw ? f->width : vw;
@@ -812,8 +957,8 @@ static void dialog_draw(struct tui_dialog *d, struct tui_app *a, WINDOW *w)
 	}
 	free(t);
 
-	/* the page's title and text, scrolled with the fields */
-	row = 1 - d->scroll;
+	/* the page's title and text, scrolled with the fields (in one column) */
+	row = is_split(d, p) ? 1 : 1 - d->scroll;
 	if (p->title && *p->title) {
 		if (row >= 1 && row <= body_end) {
 			wattrset(w, base | A_BOLD);
@@ -829,17 +974,17 @@ static void dialog_draw(struct tui_dialog *d, struct tui_app *a, WINDOW *w)
 	tui_wrap_free(text, ntext);
 
 	ffield = focus_target(d, d->focus, &btn);
-	for (size_t i = 0; i < p->nfields; i++) {
-		int fh = field_height(p->fields[i], value_width(p, p->fields[i], inner));
-		if (d->field_row[i] < 1 || d->field_row[i] + fh - 1 > body_end)
-			continue;
-		draw_field(d, a, w, p, i, (int)i == ffield, base, &cur_y, &cur_x);
-	}
-	/* more above, more below */
+	for (size_t i = 0; i < p->nfields; i++)
+		if (shown(d, p, i))
+			draw_field(d, a, w, p, i, (int)i == ffield, base, &cur_y, &cur_x);
+	/* two panes: a line between them */
 	wattrset(w, base);
+	if (is_split(d, p) && d->top_row <= body_end)
+		mvwvline(w, d->top_row, d->field_x[p->nleft] - 2, ACS_VLINE, body_end - d->top_row + 1);
+	/* more above, more below */
 	if (d->scroll > 0)
-		mvwaddstr(w, 1, wd - 2, "^");
-	if (content_rows(p, inner) - d->scroll > body_end)
+		mvwaddstr(w, d->top_row, wd - 2, "^");
+	if (scroll_rows(d, p) - d->scroll > body_end - d->top_row + 1)
 		mvwaddstr(w, body_end, wd - 2, "v");
 
 	if (d->error) {

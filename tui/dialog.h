@@ -68,6 +68,9 @@ struct tui_field {
 	bool multi;
 	char *text;         /* label, text area: owned (may hold \n) */
 	int rows;           /* list, text area: rows shown (0 = the kind's default) */
+	int pane_rows;      /* list: rows wanted in a left pane (two panes; 0 = rows), as
+	                       many as the screen allows */
+	int pane_shown;     /* list: the rows the layout gave it there (0: not in one) */
 	int top;            /* list, text area: first row shown */
 	double fraction;    /* progress: 0..1, < 0 unknown */
 	char *detail;       /* progress: "12.0 MiB of 64.0 MiB, 8.1 MiB/s, 6 s left" */
@@ -103,6 +106,10 @@ struct tui_page {
 	 * fields (tui_page_clear_fields, tui_page_add): the focus stays on the
 	 * field with the same id. */
 	void (*on_change)(struct tui_dialog *d, struct tui_page *p, struct tui_field *f);
+	/* Two panes: the first nleft fields make a left pane (a list, as
+	 * Hyper-V's hardware list), the others the right one, when the screen
+	 * is at least the dialog's split_cols wide; else one column. 0: one. */
+	size_t nleft;
 };
 
 enum tui_buttons {
@@ -129,6 +136,8 @@ struct tui_dialog {
 	int pressed;                 /* TUI_BTN_CUSTOM: the button that finished it */
 	bool enter_no_default;       /* Enter in a field does not press the first button */
 	bool error_style;            /* drawn with the error role */
+	int split_cols;              /* pages with nleft: two panes from this many screen columns (0 never) */
+	int split_left;              /* the left pane's columns (0: what its fields need, at most half) */
 	/* The dialog closed: result is TUI_DLG_OK or TUI_DLG_CANCEL. */
 	void (*on_done)(struct tui_app *a, struct tui_dialog *d, int result);
 	/* An answer to a job it sent (tui_mode_expect(a, &d->mode, ...)). */
@@ -147,6 +156,8 @@ struct tui_dialog {
 	/* layout (tui_dialog_layout, no curses): size and the rows of the
 	 * current page's fields inside the dialog, for drawing and clicks */
 	int *field_row;
+	int *field_x;                /* the column of each field's label (2 in one column) */
+	int top_row;                 /* the first row of what scrolls (two panes: below the page's text) */
 	int btn_y, btn_x[4], btn_w[4], nbtn;
 	int scroll;                  /* content rows scrolled off (tall pages) */
 	int scr_lines, scr_cols;     /* the screen of the last layout (0: none) */

@@ -11,7 +11,7 @@
 
 static int shown(const struct tui_field *f)
 {
-	int n = f->rows > 0 ? f->rows : (int)f->nchoices < 8 ? (int)f->nchoices : 8;
+	int n = f->pane_shown > 0 ? f->pane_shown : f->rows > 0 ? f->rows : (int)f->nchoices < 8 ? (int)f->nchoices : 8;
 	return n < 1 ? 1 : n;
 }
 

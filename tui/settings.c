@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tui/settings.c - VM Settings: the hardware list (pending items marked
- * '*'), the selected item's form under it, [Apply] [OK] [Edit XML...]
+ * '*'), the selected item's form under it (at >= 100 columns beside it, in
+ * a right pane), [Apply] [OK] [Edit XML...]
  * [Cancel]. What the user changed is kept per item while moving through the
  * list; Apply turns it into one BE_OP_VM_CHANGE (backend/be_devices.h) and
  * the answer's fresh details rebuild the list. No libvirt here. */
@@ -492,16 +493,31 @@ static void disk_size_field(struct tui_page *p, struct set_ctx *c, const struct 
 static const char *const bus_choices[] = { "virtio", "sata", "scsi" };
 static const char *const nic_models[] = { "virtio", "e1000", "rtl8139" };
 
-/* A choice of the host's networks (or a bridge's name) and of the model. */
+static const char *const nic_types[] = { "network", "bridge" };
+
+/* The NIC's connection: network or bridge (shown: the edit, else the VM's). */
+static const char *nic_type(const struct set_ctx *c, const struct set_item *it, const be_device *dv)
+{
+	return val_or(c, it, "ctype", dv->net_type);
+}
+
+/* The connection (network or bridge) with the host's networks or a
+ * bridge's name, the model and the MAC. */
 static void nic_fields(struct tui_page *p, struct set_ctx *c, const struct set_item *it, const be_device *dv)
 {
 	const md_host *h = md_host_get(c->a->model, c->host_id);
+	const char *type = nic_type(c, it, dv);
+	/* switched to the other type: no source of the VM's to start from */
+	const char *src = core_str_eq(type, dv->net_type) ? dv->net_source : "";
+	bool switchable = core_str_eq(dv->net_type, "network") || core_str_eq(dv->net_type, "bridge");
 	struct tui_field *f;
 	const char *cur;
-	if (core_str_eq(dv->net_type, "network")) {
+	if (switchable)
+		add_choice(p, c, it, "ctype", "Connec&tion", nic_types, CORE_ARRAY_LEN(nic_types), dv->net_type);
+	if (core_str_eq(type, "network")) {
 		f = tui_page_add(p, &tui_field_choice, "net", "&Network", NULL);
-		cur = val_or(c, it, "net", dv->net_source);
-		base_set(c, it, "net", dv->net_source);
+		cur = val_or(c, it, "net", *src ? src : h && h->nnets ? h->nets[0].name : "default");
+		base_set(c, it, "net", src);
 		for (size_t i = 0; h && i < h->nnets; i++)
 			tui_field_add_choice(f, h->nets[i].name);
 		for (size_t i = 0; i <= f->nchoices; i++) {
@@ -515,15 +531,20 @@ static void nic_fields(struct tui_page *p, struct set_ctx *c, const struct set_i
 				break;
 			}
 		}
-	} else if (core_str_eq(dv->net_type, "bridge")) {
-		add_text(p, c, it, "bridge", "&Bridge", dv->net_source);
+	} else if (core_str_eq(type, "bridge")) {
+		add_text(p, c, it, "bridge", "&Bridge", src);
 	}
 	f = add_choice(p, c, it, "model", "Mo&del", nic_models, CORE_ARRAY_LEN(nic_models), dv->model);
 	if (dv->model && f->choice == 0 && strcmp(dv->model, nic_models[0])) {
 		tui_field_add_choice(f, dv->model);
 		f->choice = (int)f->nchoices - 1;
 	}
-	add_label(p, "i3", "Network and link: now and at next boot; model: at next boot");
+	add_text(p, c, it, "mac", "MA&C", dv->mac);
+	if (c->conf->active)
+		add_label(p, "i3", "Connection, network and link: now and at next boot; model: at next boot; "
+				   "MAC: only while the VM is shut off (libvirt changes no MAC live)");
+	else
+		add_label(p, "i3", "Connection, network, link, model and MAC: at next boot");
 }
 
 static void form_dev(struct tui_page *p, struct set_ctx *c, const struct set_item *it)
@@ -683,6 +704,7 @@ static void form_build(struct tui_dialog *d)
 		c->sel = 0;
 	hw->choice = c->sel;
 	hw->rows = c->nitems < 8 ? (int)c->nitems : 8;
+	hw->pane_rows = (int)c->nitems; /* two panes: the whole list if the screen has room */
 	if (hw->choice >= hw->rows)
 		hw->top = hw->choice - hw->rows + 1;
 	it = &c->items[c->sel];
@@ -721,7 +743,7 @@ static void on_change(struct tui_dialog *d, struct tui_page *p, struct tui_field
 		struct tui_field *iso = tui_dialog_field(d, "iso");
 		if (iso)
 			tui_field_set_value(iso, f->choices[f->choice]);
-	} else if (!strcmp(f->id, "what")) {
+	} else if (!strcmp(f->id, "what") || !strcmp(f->id, "ctype")) {
 		form_keep(d);
 		form_build(d);
 	}
@@ -842,36 +864,63 @@ static unsigned dev_when(const be_vmconf *v, const be_device *dv)
 	return BE_WHEN_AUTO;
 }
 
-/* NIC: network / bridge and link can change live; the model only for the
- * next boot (then a live update carries the rest with the old model). */
-static void collect_nic(struct set_ctx *c, be_vmchange *ch, const struct set_item *it, const be_device *dv)
+/* NIC: connection type, network / bridge and link can change live; the
+ * model only for the next boot (then a live update carries the rest with
+ * the old model); the MAC only while shut off, last (an update finds the
+ * NIC by its MAC). */
+static int collect_nic(struct set_ctx *c, be_vmchange *ch, const struct set_item *it, const be_device *dv,
+		       char **err)
 {
 	const be_vmconf *v = c->conf;
-	const char *link = kv_get(c, it->key, "link"), *net = kv_get(c, it->key, "net"),
-		   *br = kv_get(c, it->key, "bridge"), *model = kv_get(c, it->key, "model");
-	const char *src = net ? net : br && *br ? br : NULL;
+	const char *link = kv_get(c, it->key, "link"), *model = kv_get(c, it->key, "model"),
+		   *mac = kv_get(c, it->key, "mac"), *type = nic_type(c, it, dv);
+	bool type_ch = !core_str_eq(type, dv->net_type);
+	const char *src = kv_get(c, it->key, core_str_eq(type, "bridge") ? "bridge" : "net");
 	bool link_down = link ? strcmp(link, "1") != 0 : dv->link_down;
-	bool live = (src && !core_str_eq(src, dv->net_source)) || link_down != dv->link_down;
-	bool model_ch = model && !core_str_eq(model, dv->model);
+	bool live, model_ch = model && !core_str_eq(model, dv->model);
+	bool mac_ch = mac && (!dv->mac || strcasecmp(mac, dv->mac) != 0);
 	unsigned when = dev_when(v, dv);
+	char m[18];
 	be_vmchg *g;
 
-	if (!live && !model_ch)
-		return;
-	if (model_ch && v->active && live && dv->in_live) {
-		g = be_vmchange_add(ch, BE_CHG_UPDATE, BE_WHEN_NOW, v);
+	if (src && !*src)
+		src = NULL;
+	if (type_ch && !src) {
+		*err = xasprintf("%s: which one (the adapter is switched to a %s)",
+				 core_str_eq(type, "bridge") ? "Bridge" : "Network", type);
+		return -1;
+	}
+	if (mac_ch && be_mac_check(mac, m, err) < 0)
+		return -1;
+	if (mac_ch && v->active) {
+		*err = xstrdup("MAC: can only be changed while the VM is shut off (libvirt refuses a live MAC change)");
+		return -1;
+	}
+	live = type_ch || (src && !core_str_eq(src, dv->net_source)) || link_down != dv->link_down;
+	if (live || model_ch) {
+		if (model_ch && v->active && live && dv->in_live) {
+			g = be_vmchange_add(ch, BE_CHG_UPDATE, BE_WHEN_NOW, v);
+			be_device_copy(&g->dev, dv);
+			core_str_set(&g->dev.net_type, type);
+			if (src)
+				core_str_set(&g->dev.net_source, src);
+			g->dev.link_down = link_down;
+		}
+		g = be_vmchange_add(ch, BE_CHG_UPDATE, model_ch ? BE_WHEN_BOOT : when, v);
 		be_device_copy(&g->dev, dv);
+		core_str_set(&g->dev.net_type, type);
 		if (src)
 			core_str_set(&g->dev.net_source, src);
+		if (model_ch)
+			core_str_set(&g->dev.model, model);
 		g->dev.link_down = link_down;
 	}
-	g = be_vmchange_add(ch, BE_CHG_UPDATE, model_ch ? BE_WHEN_BOOT : when, v);
-	be_device_copy(&g->dev, dv);
-	if (src)
-		core_str_set(&g->dev.net_source, src);
-	if (model_ch)
-		core_str_set(&g->dev.model, model);
-	g->dev.link_down = link_down;
+	if (mac_ch) {
+		g = be_vmchange_add(ch, BE_CHG_MAC, BE_WHEN_BOOT, v);
+		be_device_copy(&g->dev, dv);
+		g->text = xstrdup(m);
+	}
+	return 0;
 }
 
 static int collect_grow(struct set_ctx *c, be_vmchange *ch, const struct set_item *it, const be_device *dv,
@@ -927,8 +976,8 @@ static int collect_dev(struct set_ctx *c, be_vmchange *ch, const struct set_item
 		xfree(&g->dev.vol);
 		core_str_set(&g->dev.source, *iso ? iso : NULL);
 	}
-	if (dv->kind == BE_DEVK_NIC)
-		collect_nic(c, ch, it, dv);
+	if (dv->kind == BE_DEVK_NIC && collect_nic(c, ch, it, dv, err) < 0)
+		return -1;
 	if (dv->kind == BE_DEVK_DISK) {
 		collect_bus(c, ch, it, dv);
 		return collect_grow(c, ch, it, dv, err);
@@ -1077,6 +1126,7 @@ static bool send_changes(struct tui_dialog *d, be_vmchange *ch, bool closing)
 		set_error(d, xstrdup("The host is not connected."));
 		return false;
 	}
+	be_vmchange_know(ch, c->conf); /* the job reads no state or limits of its own */
 	c->seq = be_host_submit_arg(be, BE_OP_VM_CHANGE, c->uuid, ch, be_vmchange_free_void);
 	c->changing = true;
 	if (!closing)
@@ -1363,6 +1413,7 @@ static struct tui_dialog *settings_new(struct tui_app *a, const char *prefix, in
 	char *name = core_sanitize(vm_name ? vm_name : ""), *title = xasprintf("%s - %s", prefix, name);
 	struct tui_dialog *d = tui_dialog_new(title, TUI_BTN_CUSTOM);
 	struct set_ctx *c = xcalloc(1, sizeof(*c));
+	struct tui_page *p;
 	free(title);
 	free(name);
 	tui_dialog_set_button(d, BTN_APPLY, "Apply");
@@ -1371,6 +1422,7 @@ static struct tui_dialog *settings_new(struct tui_app *a, const char *prefix, in
 		tui_dialog_set_button(d, BTN_XML, "Edit XML...");
 	tui_dialog_set_button(d, preview ? 2 : BTN_CANCEL, "Cancel"); /* the last one cancels */
 	d->enter_no_default = true;
+	d->split_cols = 100; /* the hardware list left of the form, as Hyper-V */
 	c->a = a;
 	c->host_id = host_id;
 	c->name = xstrdup(vm_name ? vm_name : "");
@@ -1380,7 +1432,9 @@ static struct tui_dialog *settings_new(struct tui_app *a, const char *prefix, in
 	d->mode.host_id = host_id;
 	d->on_reply = on_reply;
 	d->on_free = on_free;
-	tui_dialog_add_page(d, NULL, NULL)->on_change = on_change;
+	p = tui_dialog_add_page(d, NULL, NULL);
+	p->on_change = on_change;
+	p->nleft = 1; /* the hardware list */
 	return d;
 }
 

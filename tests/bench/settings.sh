@@ -12,7 +12,8 @@
 # ssh:// host, with the round trips the far sshd's clients waited for
 # (farhost.sh trips). Also the libvirt calls of one Apply (title; maximum and
 # current processors; memory), counted in libvirt's client log of the RPCs
-# it sends. Prints figures only. VMMC_BENCH_FAR=0: no far host.
+# it sends, next to virsh's for the same changes (desc --title, setvcpus,
+# setmem). Prints figures only. VMMC_BENCH_FAR=0: no far host.
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 VMMC_BIN=${1:-$root/build/vmmc}
@@ -49,7 +50,24 @@ done
 lv_virsh start "$run" >/dev/null || die "start $run"
 
 now_ms() { date +%s%3N; }
-stats() { sort -n | awk '{v[NR] = $1} END {printf "best %d ms, median %d ms", v[1], v[int((NR + 1) / 2)]}'; }
+# the first open (the VM looked up) apart: later ones reuse the domain
+stats() {
+	local v
+	v=$(cat)
+	printf "first %d ms, " "$(head -n 1 <<<"$v")"
+	sort -n <<<"$v" | awk '{v[NR] = $1} END {printf "best %d ms, median %d ms", v[1], v[int((NR + 1) / 2)]}'
+}
+
+# settle: until the far host's link is quiet for 2 s (the host's first
+# reads after it connected done), at most 90 s
+settle() {
+	local mk i
+	for ((i = 0; i < 45; i++)); do
+		mk=$("$farhost" mark "$tmp/far")
+		sleep 2
+		[ "$("$farhost" trips "$tmp/far" "$mk")" != 0 ] || return 0
+	done
+}
 
 # measure TAG [tm_start options] -- URI: O to the list drawn, per VM
 measure() {
@@ -68,6 +86,7 @@ measure() {
 		tm_wait_for "(1 of " 10 >/dev/null || die "no $n ($tag)"
 		tm_wait_gone busy 60 >/dev/null 2>&1 || true
 		sleep 1
+		[ "$tag" != far ] || settle
 		for ((i = 0; i < runs; i++)); do
 			[ "$tag" != far ] || mk=$("$farhost" mark "$tmp/far")
 			t0=$(now_ms)
@@ -103,7 +122,8 @@ echo "bench settings: O to the hardware list drawn (tmux, 10 ms polls), local qe
 echo "  shut-off VM: $(stats <"$tmp/ui.local.$off"); details job $(head -n "$runs" "$tmp/jobs" | stats)"
 echo "  running VM:  $(stats <"$tmp/ui.local.$run"); details job $(tail -n "$runs" "$tmp/jobs" | stats)"
 echo "  virsh dumpxml (a new virsh each time): shut off $(stats <"$tmp/virsh.$off"), running (+ --inactive) $(stats <"$tmp/virsh.$run")"
-echo "  round trips per open: the lookup and the live XML (shut off: 2), then the inactive XML (running: 3)"
+echo "  round trips per open: the lookup (the first open only: later ones reuse the domain) and the live XML"
+echo "  (shut off: 2, then 1), then the inactive XML (running: 3, then 2)"
 
 # ---- libvirt calls per Apply -------------------------------------------------------
 # libvirt's client logs each RPC it sends (RPC_CLIENT_MSG_TX_QUEUE, headers
@@ -148,15 +168,35 @@ least() { sort -n | head -n 1; }
 for vm in "$off" "$run"; do
 	for i in 1 2 3; do apply_calls "$vm" "Management" "Title: set" M-t "bench $$ $i"; done >"$tmp/c.title.$vm"
 done
-c_cpu_off=$(apply_calls "$off" "Processors (" "Processors: 2 at next boot" M-x 2 M-p 2)
+for i in 2 3 4; do
+	apply_calls "$off" "Processors (" "Processors: $i at next boot" M-x "$i" M-p "$i"
+done >"$tmp/c.cpu"
+c_cpu_off="$(least <"$tmp/c.cpu") ($(tr '\n' ' ' <"$tmp/c.cpu"))"
 for i in 96 112 96; do
 	apply_calls "$run" "Memory (" "Memory: $i MiB now and at next boot" M-m "$i MiB"
 done >"$tmp/c.mem"
 tm_stop >/dev/null 2>&1
+# virsh doing the same change: its RPCs from its lookup of the VM on (the
+# connection's own open, auth and close left out), and in all
+virsh_calls() { # virsh_calls VIRSH-ARGS...: "domain calls/all calls"
+	local log=$tmp/virsh.rpc.log
+	rm -f "$log"
+	LIBVIRT_LOG_FILTERS="2:rpc.netclient 4:*" LIBVIRT_LOG_OUTPUTS="2:file:$log" \
+		virsh -q -c qemu:///system "$@" >/dev/null || die "virsh $*"
+	grep "RPC_CLIENT_MSG_TX_QUEUE.*prog=536903814 .*type=0 " "$log" | grep -o "proc=[0-9]*" | cut -d= -f2 |
+		awk '$1 == 22 || $1 == 23 || $1 == 24 {on = 1} on && $1 != 2 {d++} {n++} END {printf "%d/%d", d, n}'
+}
+v_title_off=$(virsh_calls desc "$off" --title --config "virsh $$")
+v_title_run=$(virsh_calls desc "$run" --title --live --config "virsh $$")
+v_cpu_off="$(virsh_calls setvcpus "$off" 2 --maximum --config) + $(virsh_calls setvcpus "$off" 2 --config)"
+v_mem=$(virsh_calls setmem "$run" 100M --live --config)
 echo "bench settings: libvirt calls per Apply (RPCs sent, local qemu:///system; Apply to its answer + 1.5 s:"
-echo "  the lookup, state, the change, the details read again, the VM's list row; fewest of 3 on the shared daemon)"
-echo "  shut-off VM: title $(least <"$tmp/c.title.$off") ($(tr '\n' ' ' <"$tmp/c.title.$off")); maximum and current processors (2 changes, 1 run) $c_cpu_off"
+echo "  the lookup (none when Settings looked the VM up before), the change, the details read again, the VM's"
+echo "  list row when it shows the change, and what events make the host read; fewest of 3 on the shared daemon)"
+echo "  shut-off VM: title $(least <"$tmp/c.title.$off") ($(tr '\n' ' ' <"$tmp/c.title.$off")); maximum and current processors (2 changes) $c_cpu_off"
 echo "  running VM:  title $(least <"$tmp/c.title.$run") ($(tr '\n' ' ' <"$tmp/c.title.$run")); memory (balloon) $(least <"$tmp/c.mem") ($(tr '\n' ' ' <"$tmp/c.mem"))"
+echo "  virsh, the same changes (calls from its lookup on / all its calls): desc --title $v_title_off (shut off),"
+echo "  $v_title_run (running); setvcpus --maximum + setvcpus $v_cpu_off; setmem --live --config $v_mem"
 
 # ---- the far host ----------------------------------------------------------------
 [ "${VMMC_BENCH_FAR:-1}" != 0 ] || exit 0

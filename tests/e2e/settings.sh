@@ -7,7 +7,9 @@
 # ISO inserted and ejected; each checked with virsh. The open view follows
 # device events: the balloon's size, an ISO ejected by virsh change-media
 # (the user's unapplied edit kept). Shut-off guest: vCPUs,
-# boot order, a new disk volume added then removed with its volume, the
+# boot order, a new disk volume added then removed with its volume, a NIC's
+# MAC (malformed and another VM's refused) and connection (network to
+# bridge; live on the running guest and back, its MAC refused there), the
 # inactive XML valid (virt-xml-validate). Pending marks after a next-boot
 # change, gone after a restart. Edit XML with a scripted VISUAL: a valid
 # change defined, an invalid one refused with libvirt's words and the
@@ -15,7 +17,7 @@
 # was mode 0600 and is gone. Root only. Ends with "settings: N passed, M failed".
 #
 # Everything it makes is named vmmc-test-<pid>-*: VMs, a directory pool (its
-# volumes, its folder), an isolated network; all removed at exit.
+# volumes, its folder), two isolated networks; all removed at exit.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/lib/tmux.sh
@@ -40,6 +42,11 @@ POOL=$(lv_name pool)
 POOL_DIR=/var/tmp/$POOL
 NET=$(lv_name net)
 MAC2=52:54:00:5e:77:$(printf '%02x' $(($$ % 256)))
+MAC3=52:54:00:5e:78:$(printf '%02x' $(($$ % 256)))
+MAC4=52:54:00:5e:79:$(printf '%02x' $(($$ % 256)))
+MAC5=52:54:00:5e:7a:$(printf '%02x' $(($$ % 256)))
+NET2=$(lv_name net2)
+BRIDGE=vmu$$ # NET2's bridge: a NIC moved onto it as a bridge
 
 # ---- fixtures ---------------------------------------------------------------------
 
@@ -54,6 +61,8 @@ fixtures_up() {
 EOF
 	lv_virsh net-define "$SET_TMP/net.xml" >/dev/null
 	lv_virsh net-start "$NET" >/dev/null
+	echo "<network><name>$NET2</name><bridge name='$BRIDGE'/></network>" >"$SET_TMP/net2.xml"
+	lv_virsh net-create "$SET_TMP/net2.xml" >/dev/null
 }
 
 fixtures_down() {
@@ -68,6 +77,7 @@ fixtures_down() {
 	rm -rf "$POOL_DIR"
 	lv_virsh net-destroy "$NET" >/dev/null 2>&1 || true
 	lv_virsh net-undefine "$NET" >/dev/null 2>&1 || true
+	lv_virsh net-destroy "$NET2" >/dev/null 2>&1 || true
 }
 
 # guest NAME [domain.sh options]: defined, with an empty IDE CD/DVD drive
@@ -125,6 +135,7 @@ set_choice() { # set_choice TEXT: Right on the focused choice until < TEXT >
 		tm_keys Right
 		sleep 0.05
 	done
+	tm_capture | sed 's/^/|/' >&2
 	tm_fail "no choice '$1'"
 }
 
@@ -195,6 +206,30 @@ t_set_running() {
 	answer_gone "Network adapter $MAC2: changed"
 	apply "changed now and at next boot"
 	lv_virsh domif-getlink "$n" "$MAC2" | grep -q "up" || tm_fail "link not up"
+	# the connection: another network's bridge, live and for the next boot
+	# (UpdateDeviceFlags), then the network again
+	tm_keys M-t
+	set_choice bridge
+	field M-b "$BRIDGE"
+	answer_gone "Network adapter $MAC2: changed"
+	apply "│ Network adapter $MAC2: changed now and at next boot" # the dialog's (the status bar has the last one)
+	lv_virsh domiflist "$n" | grep "$MAC2" | grep -qE "bridge +$BRIDGE " || tm_fail "not on the bridge: $(lv_virsh domiflist "$n")"
+	inactive "$n" | grep -A3 "$MAC2" | grep -q "<source bridge='$BRIDGE'/>" || tm_fail "not on the bridge at next boot"
+	inactive "$n" | grep -q "<interface type='bridge'>" || tm_fail "type not bridge at next boot"
+	tm_wait_for "bridge $BRIDGE" 5
+	tm_keys M-t
+	set_choice network
+	tm_keys M-n
+	set_choice "$NET"
+	answer_gone "Network adapter $MAC2: changed"
+	apply "│ Network adapter $MAC2: changed now and at next boot"
+	lv_virsh domiflist "$n" | grep "$MAC2" | grep -qE "network +$NET " || tm_fail "not on the network: $(lv_virsh domiflist "$n")"
+	inactive "$n" | grep -A3 "$MAC2" | grep -q "<source network='$NET'/>" || tm_fail "not on the network at next boot"
+	# the MAC: not while it runs (libvirt changes no MAC live); nothing sent
+	field M-c "$MAC3"
+	apply "MAC: can only be changed while the VM is shut off"
+	lv_virsh domiflist "$n" | grep -q "$MAC2" || tm_fail "the MAC changed"
+	field M-c "$MAC2"
 	# the model: for the next boot only (pending until a restart)
 	tm_keys M-d
 	set_choice e1000
@@ -257,11 +292,35 @@ t_set_running() {
 # ---- shut-off guest ---------------------------------------------------------------
 
 t_set_shutoff() {
-	local n vol
+	local n vol other
 	n=$(lv_name off)
+	other=$(lv_name other)
 	guest "$n"
+	guest "$other"
+	lv_virsh attach-interface "$n" network "$NET" --mac "$MAC3" --model virtio --config >/dev/null || tm_fail "no NIC"
+	lv_virsh attach-interface "$other" network "$NET" --mac "$MAC4" --config >/dev/null || tm_fail "no NIC (other)"
 	vmmc_up
 	settings "$n"
+
+	# a NIC's MAC (next boot, a define) and its connection; refused: a
+	# malformed MAC, another VM's
+	item "Network adapter $MAC3"
+	field M-c "52:54:00:zz:00:01"
+	apply "is not a MAC address"
+	field M-c "$MAC4"
+	apply "MAC: $MAC4 is already used by VM '$other'"
+	inactive "$n" | grep -q "$MAC3" || tm_fail "the MAC changed after a refusal"
+	field M-c "$MAC5"
+	tm_keys M-t
+	set_choice bridge
+	field M-b "$BRIDGE"
+	apply "Network adapter $MAC3: changed at next boot; Network adapter $MAC3: MAC $MAC5"
+	inactive "$n" | grep -q "$MAC3" && tm_fail "the old MAC is still defined"
+	inactive "$n" | grep -B2 -A3 "$MAC5" | grep -q "<source bridge='$BRIDGE'/>" ||
+		tm_fail "MAC or bridge: $(inactive "$n" | grep -B2 -A4 "<interface")"
+	inactive "$n" >"$SET_TMP/$n.inactive.xml"
+	virt-xml-validate "$SET_TMP/$n.inactive.xml" domain >/dev/null 2>&1 || tm_fail "invalid XML (MAC)"
+	tm_wait_for "Network adapter $MAC5" 5
 
 	# vCPUs: maximum and current (the maximum first)
 	item "Processors ("
@@ -336,7 +395,7 @@ t_set_shutoff() {
 	virt-xml-validate "$SET_TMP/$n.inactive.xml" domain >/dev/null 2>&1 || tm_fail "invalid XML"
 	# grown in its pool (shut off); never shrunk
 	item "Disk vda"
-	tm_wait_for "Size:     16 MiB" 5
+	tm_wait_for "Size: 16 MiB" 5
 	field M-s "32 MiB"
 	apply "Disk vda: grown from 16 MiB to 32 MiB (for the next boot)"
 	lv_virsh vol-info "$vol" --pool "$POOL" --bytes | grep -q "Capacity: *33554432 bytes" ||

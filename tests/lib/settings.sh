@@ -6,8 +6,15 @@
 set_item() {
 	local i
 	tm_keys M-h Home
+	# the first item's form first: a capture taken before Home arrives
+	# would still show the item of before
+	for ((i = 0; i < 50 * ${VMMC_TIMEOUT_SCALE:-1}; i++)); do
+		tm_capture | grep -o -- "== .*" | grep -qF -- "== Summary ==" && break
+		sleep 0.1
+	done
 	for ((i = 0; i < 20; i++)); do
-		tm_capture | grep -F -- "== " | grep -qF -- "$1" && return 0
+		# the form's heading only (two panes: the list's row is left of it)
+		tm_capture | grep -o -- "== .*" | grep -qF -- "$1" && return 0
 		tm_keys Down
 		sleep 0.1
 	done

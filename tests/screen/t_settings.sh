@@ -86,3 +86,30 @@ t_settings_only_disk_asks() {
 	# sent now: the test driver has no device detach, and says so
 	tm_wait_for "Disk: this function is not supported"
 }
+
+# Resized mid-dialog: 80x24 (the list above the form) to 120x40 (the list
+# left, the form right) and back; the item shown, the focus and an edit
+# not applied yet are kept.
+t_settings_resize() {
+	local row
+	settings_open 80 24
+	tm_keys Down Down
+	tm_wait_for "== Memory (2 GiB) =="
+	tm_keys M-m C-u
+	tm_type "3 GiB"
+	tm_resize 120 40
+	tm_wait_for "Memory:  3 GiB"
+	# two panes: the list's first item and the form's title on one row
+	row=$(tm_capture | grep -F "== Memory (2 GiB) ==") || tm_fail "no form title at 120x40"
+	case $row in
+	*"Hardware:"*"│ == Memory (2 GiB) =="*) ;;
+	*) tm_fail "not two panes at 120x40: $row" ;;
+	esac
+	tm_type "X" # the focus stayed in the Memory field
+	tm_resize 80 24
+	tm_wait_for "Memory:   3 GiBX"
+	# one column again: the form's title under the list, not beside it
+	! tm_capture | grep -F "Hardware:" | grep -qF "== Memory" || tm_fail "still two panes at 80x24"
+	tm_keys M-h BTab BTab BTab BTab Enter
+	tm_wait_for 'unknown unit "GiBX"'
+}

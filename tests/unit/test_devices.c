@@ -468,6 +468,52 @@ static void test_set_disk_bus(void **state)
 	free(cfg);
 }
 
+static void test_set_nic_mac(void **state)
+{
+	char *cfg = slurp("tests/fixtures/devices/inactive.xml"), *err = NULL, *x;
+	be_vmconf *c;
+	be_device d = { .kind = BE_DEVK_NIC, .net_type = "network", .net_source = "lan<&>", .mac = "52:54:00:00:00:03" };
+
+	/* the bridge's NIC (found by its MAC, any case) gets the new one, lower-cased */
+	x = be_domxml_set_nic_mac(cfg, "52:54:00:00:00:03", "52:54:00:AB:CD:EF", &err);
+	assert_non_null(x);
+	c = be_vmconf_parse(NULL, x, &err);
+	assert_non_null(c);
+	assert_null(dev_by(c, BE_DEVK_NIC, "52:54:00:00:00:03"));
+	assert_string_equal(dev_by(c, BE_DEVK_NIC, "52:54:00:ab:cd:ef")->net_source, "br0");
+	assert_string_equal(dev_by(c, BE_DEVK_NIC, "52:54:00:00:00:01")->net_source, "default");
+	be_vmconf_free(&c);
+	free(x);
+	/* refusals: no such NIC, a malformed or multicast MAC; nothing made */
+	assert_null(be_domxml_set_nic_mac(cfg, "52:54:00:00:00:09", "52:54:00:00:00:0a", &err));
+	assert_string_equal(err, "MAC: the VM has no network adapter 52:54:00:00:00:09");
+	xfree(&err);
+	assert_null(be_domxml_set_nic_mac(cfg, "52:54:00:00:00:01", "52:54:00:zz:00:0a", &err));
+	assert_non_null(strstr(err, "is not a MAC address"));
+	xfree(&err);
+	assert_null(be_domxml_set_nic_mac(cfg, "52:54:00:00:00:01", "01:54:00:00:00:0a", &err));
+	assert_non_null(strstr(err, "multicast"));
+	xfree(&err);
+	assert_null(be_domxml_set_nic_mac("<network/>", "52:54:00:00:00:01", "52:54:00:00:00:0a", &err));
+	xfree(&err);
+	free(cfg);
+
+	/* a NIC switched from bridge to network: the type and the source element follow */
+	d.xml = "<interface type='bridge'><mac address='52:54:00:00:00:03'/><source bridge='br0'/>"
+		"<model type='e1000'/></interface>";
+	x = be_dev_xml(&d, &err);
+	assert_non_null(x);
+	{
+		xmlDocPtr doc = be_xml_parse(x);
+		expect(doc, "string(/interface/@type)", "network");
+		expect(doc, "string(/interface/source/@network)", "lan<&>");
+		expect(doc, "string(/interface/source/@bridge)", NULL);
+		expect(doc, "string(/interface/model/@type)", "e1000");
+		xmlFreeDoc(doc);
+	}
+	free(x);
+}
+
 static void test_add_device(void **state)
 {
 	char *cfg = slurp("tests/fixtures/devices/inactive.xml"), *err = NULL, *x;
@@ -754,6 +800,7 @@ int main(void)
 	const struct CMUnitTest jobs[] = {
 		cmocka_unit_test(test_job_details),
 		cmocka_unit_test(test_job_memory_vcpus),
+		cmocka_unit_test(test_set_nic_mac),
 		cmocka_unit_test(test_job_refusals),
 		cmocka_unit_test(test_job_define),
 		cmocka_unit_test(test_job_gone),

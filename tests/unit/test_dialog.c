@@ -746,6 +746,73 @@ static void test_layout(void **state)
 	tui_dialog_free(&d);
 }
 
+/* ---- two panes: a left column on a wide screen, one column on a narrow one ----------- */
+
+static void test_split(void **state)
+{
+	struct tui_dialog *d = one_page(NULL);
+	struct tui_page *pg = d->pages[0];
+	struct tui_field *list, *mem;
+	char id[32];
+	int row0;
+	(void)state;
+	list = tui_page_add(pg, &tui_field_list, "hw", "&Hardware", NULL);
+	for (int i = 0; i < 6; i++) {
+		snprintf(id, sizeof(id), "item %d", i);
+		tui_field_add_choice(list, id);
+	}
+	mem = tui_page_add(pg, &tui_field_text, "mem", "&Memory", "2 GiB");
+	for (int i = 0; i < 40; i++) {
+		snprintf(id, sizeof(id), "f%d", i);
+		tui_page_add(pg, &tui_field_text, id, id, NULL);
+	}
+	pg->nleft = 1;
+	d->split_cols = 100;
+	list->rows = 3;      /* one column: 3 rows */
+	list->pane_rows = 6; /* in the left pane: all 6 */
+	list->choice = 5;
+	/* narrow: one column, the list above the form, its current item in view */
+	tui_dialog_layout(d, 24, 80);
+	assert_int_equal(d->field_x[0], 2);
+	assert_int_equal(d->field_x[1], 2);
+	assert_int_equal(d->field_row[1], d->field_row[0] + 3);
+	assert_int_equal(list->top, 3);
+	/* wide: the list on the left, the form beside it from the same row */
+	d->mode.ops->resize(&d->mode, NULL, 40, 120);
+	assert_true(d->mode.w > 100);
+	assert_int_equal(d->field_x[0], 2);
+	assert_true(d->field_x[1] > 2 + 30);
+	assert_int_equal(d->field_row[1], d->field_row[0]);
+	assert_int_equal(list->pane_shown, 6);
+	assert_int_equal(list->top, 0);
+	row0 = d->field_row[0];
+	/* an edit, then the focus deep in the right pane: it scrolls, the list stays */
+	tui_dialog_focus(d, "mem");
+	chr(d, 'X');
+	for (int i = 0; i < 40; i++)
+		chr(d, '\t');
+	assert_string_equal(focused_id(d), "f39");
+	assert_true(d->scroll > 0);
+	assert_int_equal(d->field_row[0], row0);
+	assert_true(d->field_row[41] <= d->mode.h - 4);
+	/* a click in the right pane focuses the field there */
+	assert_int_equal(tui_dialog_click(d, d->field_row[41], d->field_x[41] + 8), TUI_DLG_RUNNING);
+	assert_string_equal(focused_id(d), "f39");
+	/* narrow again: one column; the focus and the edit kept */
+	d->mode.ops->resize(&d->mode, NULL, 24, 80);
+	assert_int_equal(d->field_x[41], 2);
+	assert_int_equal(list->pane_shown, 0);
+	assert_int_equal(list->top, 3); /* 3 rows again: the current item in view */
+	assert_string_equal(focused_id(d), "f39");
+	assert_string_equal(tui_field_value(mem), "2 GiBX");
+	assert_true(d->field_row[41] <= d->mode.h - 4);
+	/* a dialog without split_cols never splits */
+	d->split_cols = 0;
+	d->mode.ops->resize(&d->mode, NULL, 40, 120);
+	assert_int_equal(d->field_x[1], 2);
+	tui_dialog_free(&d);
+}
+
 /* ---- replies: on_reply adds fields, the dialog lays itself out again ---------------- */
 
 static void add_on_reply(struct tui_app *a, struct tui_dialog *d, const md_msg *m)
@@ -965,6 +1032,7 @@ int main(void)
 		cmocka_unit_test(test_size_field),
 		cmocka_unit_test_setup_teardown(test_path_completion, setup_dir, teardown_dir),
 		cmocka_unit_test(test_layout),
+		cmocka_unit_test(test_split),
 		cmocka_unit_test(test_reply),
 		cmocka_unit_test(test_draw),
 		cmocka_unit_test(test_draw_scrolled),
