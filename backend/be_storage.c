@@ -424,12 +424,36 @@ static char *be_pool_spec_check(const be_host *h, const be_pool_spec *s, bool *m
 	return NULL;
 }
 
+/* "server:/export" of a netfs pool (the form's or the XML's), else NULL */
+static char *be_pool_mount_of(const be_pool_spec *s)
+{
+	char *host = NULL, *dir = NULL, *out = NULL;
+	if (s->kind == BE_POOL_NETFS) {
+		host = xstrdup(s->host ? s->host : "");
+		dir = xstrdup(s->source ? s->source : "");
+	} else if (s->kind == BE_POOL_XML) {
+		xmlDocPtr doc = be_xml_parse(s->xml);
+		char *type = doc ? be_xml_get(doc, "string(/pool/@type)") : NULL;
+		if (type && strcmp(type, "netfs") == 0) {
+			host = be_xml_get(doc, "string(/pool/source/host/@name)");
+			dir = be_xml_get(doc, "string(/pool/source/dir/@path)");
+		}
+		free(type);
+		xmlFreeDoc(doc);
+	}
+	if (host || dir)
+		out = xasprintf("%s:%s", host ? host : "", dir ? dir : "");
+	free(host);
+	free(dir);
+	return out;
+}
+
 static void be_pool_create(be_host *h, const be_job *j)
 {
 	const be_pool_spec *s = be_job_arg(j, BE_ARG_POOL_SPEC);
 	virStoragePoolPtr pool;
 	char *xml, *text, *name;
-	bool made_dir = false, built = false;
+	bool made_dir = false, built = false, at_start = false;
 
 	if (!s) {
 		be_st_refuse(h, j, xstrdup("Could not create pool: no description given"));
@@ -455,8 +479,10 @@ static void be_pool_create(be_host *h, const be_job *j)
 	if (s->kind != BE_POOL_LOGICAL && virStoragePoolBuild(pool, 0) < 0)
 		goto fail;
 	built = s->kind != BE_POOL_LOGICAL;
+	at_start = true;
 	if (virStoragePoolCreate(pool, 0) < 0)
 		goto fail;
+	at_start = false;
 	if (s->autostart && virStoragePoolSetAutostart(pool, 1) < 0)
 		goto fail;
 	virStoragePoolFree(pool);
@@ -464,13 +490,24 @@ static void be_pool_create(be_host *h, const be_job *j)
 	free(name);
 	return;
 fail:
-	be_post_fail(h, j, name);
+	/* libvirt's reason first (the undo below overwrites it), the
+	 * answer after the undo: when it comes, nothing is left */
+	text = be_job_error(h, j);
 	if (virStoragePoolIsActive(pool) == 1)
 		virStoragePoolDestroy(pool);
 	if (built && made_dir)
 		virStoragePoolDelete(pool, 0); /* the folder we made (empty) */
 	virStoragePoolUndefine(pool);
 	virStoragePoolFree(pool);
+	{
+		char *mnt = at_start ? be_pool_mount_of(s) : NULL;
+		be_post_result(h, j, false,
+			       mnt ? xasprintf("Could not create pool \"%s\": the host could not mount %s (the pool "
+					       "was removed again): %s", name, mnt, text)
+				   : xasprintf("Could not create pool \"%s\" (it was removed again): %s", name, text));
+		free(mnt);
+	}
+	free(text);
 	free(name);
 	be_st_relist(h);
 }

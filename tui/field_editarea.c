@@ -3,7 +3,8 @@
  * page): f->text is the value, f->rows the rows shown (0: 10). Lines are
  * not wrapped: the view follows the cursor sideways. Keys: characters
  * insert, Enter breaks the line, Backspace / Delete, the arrows, Home / End
- * (the line), PgUp / PgDn. Tab leaves the field. The error (f->error) is
+ * (the line), PgUp / PgDn, Ctrl+K cuts the rest of the line (at its end,
+ * the line break). Tab leaves the field. The error (f->error) is
  * drawn under the rows, wrapped. The cursor (a byte offset into f->text,
  * kept on a UTF-8 boundary) lives in f->data. No curses call in key(). */
 #include "app.h"
@@ -245,6 +246,13 @@ static int ea_key(struct tui_field *f, int key, bool is_char)
 		char u[5];
 		size_t n = 0;
 		unsigned k = (unsigned)key;
+		if (key == 11) { /* Ctrl+K: the rest of the line (at its end: the line break) */
+			size_t e = line_end(t, c);
+			if (!t[c])
+				return TUI_FIELD_CONSUMED;
+			cut(f, c, e > c ? e : c + 1);
+			goto changed;
+		}
 		if (key == '\n')
 			u[n++] = '\n';
 		else if (k < 32 || k == 127 || k > 0x10FFFF)

@@ -110,6 +110,12 @@ static void test_editarea(void **state)
 	key(f, KEY_LEFT, false);
 	assert_int_equal(key(f, KEY_DC, false), TUI_FIELD_CHANGED);
 	assert_string_equal(f->text, "abX\ncd");
+	key(f, KEY_HOME, false);
+	key(f, KEY_RIGHT, false);
+	assert_int_equal(key(f, 11, true), TUI_FIELD_CHANGED); /* Ctrl+K: the rest of the line */
+	assert_string_equal(f->text, "a\ncd");
+	assert_int_equal(key(f, 11, true), TUI_FIELD_CHANGED); /* ... then the line break */
+	assert_string_equal(f->text, "acd");
 	assert_int_equal(key(f, '\t', true), TUI_FIELD_IGNORED); /* Tab leaves the field */
 	assert_int_equal(key(f, 27, true), TUI_FIELD_IGNORED);
 	assert_true(tui_field_editarea.wants_enter);
