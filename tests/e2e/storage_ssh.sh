@@ -121,7 +121,7 @@ t_resume_after_cut() {
 # VMMC_SSH_XFER_RTT_MS=0 takes it on loopback). The link cut at ~50%: the
 # upload resumes on a new helper channel from the offset the host confirmed.
 t_resume_exec_channel() {
-	local out want got sent total chans
+	local out want got sent total chans own
 	[ -s "$tmp/big" ] || dd if=/dev/urandom of="$tmp/big" bs=1M count=256 status=none
 	want=$(sha256sum "$tmp/big" | cut -d' ' -f1)
 	printf '#!/bin/bash\n. "%s/tests/lib/sshhost.sh"\nSH_DIR="%s" SH_PORT=%s\nsh_cut\n' \
@@ -130,12 +130,14 @@ t_resume_exec_channel() {
 	rm -f "$tmp/xfer.log"
 	out=$(VMMC_SSH_XFER_RTT_MS=0 VMMC_LOG="$tmp/xfer.log" "$tmp/xfer_bench" "$uri" "$puuid" bigx.img \
 		"$tmp/big" --cut-at 50 --cut-cmd "$tmp/cut.sh") || { bad "exec-channel resume: $out"; return; }
+	[ -z "${VMMC_KEEP_LOG:-}" ] || cp "$tmp/xfer.log" "$VMMC_KEEP_LOG" # for a look afterwards
 	got=$(vol_sha bigx.img)
 	sent=$(field sent "$out")
 	total=$(field total "$out")
 	chans=$(grep -c 'transfers get a channel of their own (virt-ssh-helper' "$tmp/xfer.log")
-	if [ "$chans" -lt 2 ]; then
-		bad "exec-channel resume: $chans helper channel(s) opened (one before the cut, one after wanted): $(grep -E 'ssh|xfer' "$tmp/xfer.log" | tail -n 5)"
+	own=$(grep -c 'xfer: .*: a connection of its own' "$tmp/xfer.log")
+	if [ "$chans" -lt 2 ] || [ "$own" -lt 2 ]; then
+		bad "exec-channel resume: $chans helper channel(s) opened, $own transfer connection(s) over one (one before the cut and one after wanted): $(grep -E 'ssh:|xfer:' "$tmp/xfer.log" | cut -c12-200)"
 	elif grep -q 'no connection of its own\|no channel for transfers' "$tmp/xfer.log"; then
 		bad "exec-channel resume: the transfer fell back to the host's connection: $(grep -E 'ssh:|xfer:|link|connected' "$tmp/xfer.log" | cut -c12-200)"
 	elif [ "$got" != "$want" ]; then

@@ -11,7 +11,9 @@
 #     its line, no name, libvirt's own refusal under the text, then a dir
 #     pool defined, started and deleted through XML
 #   - a netfs pool on 127.0.0.1:/nonexistent (this kernel has no NFS): a
-#     clear message, no pool and no mount point left
+#     clear message, no pool and no mount point left; an LVM pool on a
+#     volume group that is not there (no device-mapper here): libvirt's
+#     reason, no pool left
 #   - a NAT network made with the subnet the host suggests, a tiny test
 #     guest (tests/guest) started on it: its DHCP lease shows in the Leases
 #     dialog with the VM's name; Delete is refused while the guest runs and
@@ -38,6 +40,7 @@ chmod 755 "$SU_TMP"
 POOL=$(lv_name pool)
 POOLX=$(lv_name xpool)
 POOLN=$(lv_name nfspool)
+POOLL=$(lv_name lvmpool)
 NET=$(lv_name net)
 GUEST=$(lv_name guest)
 
@@ -183,6 +186,27 @@ t_su_pool_netfs_refused() {
 	tm_assert_contains "─ New Storage Pool ─"
 	lv_virsh pool-info "$POOLN" >/dev/null 2>&1 && tm_fail "the netfs pool is left defined"
 	[ ! -e "$SU_TMP/mnt" ] || tm_fail "the mount point made for it is left"
+	tm_keys Escape
+	tm_wait_gone "─ New Storage Pool ─"
+}
+
+# No LVM here either (no device-mapper, no lvm2 tools): an LVM pool on a
+# volume group that is not there fails to start; libvirt's words are shown,
+# and no pool is left defined.
+t_su_pool_logical_refused() {
+	su_up "Storage Pools"
+	tm_keys A
+	tm_wait_for "─ New Storage Pool ─"
+	tm_keys M-t Right Right
+	tm_wait_for "Volume group"
+	tm_keys M-n
+	tm_type "$POOLL"
+	tm_keys M-v
+	tm_type "vmmc-test-no-vg"
+	tm_keys Enter
+	su_wait_text "Could not create pool \"$POOLL\" (it was removed again): " 60
+	tm_assert_contains "─ New Storage Pool ─"
+	lv_virsh pool-info "$POOLL" >/dev/null 2>&1 && tm_fail "the logical pool is left defined"
 	tm_keys Escape
 	tm_wait_gone "─ New Storage Pool ─"
 }
@@ -377,7 +401,7 @@ su_exit() {
 		lv_virsh net-destroy "$NET" >/dev/null 2>&1
 		lv_virsh net-undefine "$NET" >/dev/null 2>&1
 	fi
-	for p in "$POOL" "$POOLX" "$POOLN"; do
+	for p in "$POOL" "$POOLX" "$POOLN" "$POOLL"; do
 		lv_virsh pool-info "$p" >/dev/null 2>&1 || continue
 		for v in $(lv_virsh vol-list --pool "$p" 2>/dev/null | awk '{print $1}'); do
 			lv_virsh vol-delete --pool "$p" "$v" >/dev/null 2>&1
