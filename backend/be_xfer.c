@@ -15,9 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <libvirt/virterror.h>
@@ -865,31 +863,14 @@ static int be_download(be_xfer *x)
 
 /* ---- thread ---------------------------------------------------------------------- */
 
-/* A transfer is bulk work: its thread runs at a lower priority (Linux
- * gives each thread its own nice value) so that on a busy machine the UI
- * thread and the terminal get the CPU first (tests/bench/xfer_ui.sh: keys
- * answered late while a local upload kept both cores busy). With a core
- * free it changes nothing. */
-enum { BE_XFER_NICE = 10 };
-
-static void be_xfer_lower_priority(void)
-{
-	if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), BE_XFER_NICE) != 0)
-		core_log("xfer", "could not lower the transfer thread's priority: %s", strerror(errno));
-}
-
 static void *be_xfer_main(void *arg)
 {
 	be_xfer *x = arg;
 	bool up = x->dir == BE_XFER_UPLOAD;
-	int64_t t0;
-	int rc;
+	int64_t t0 = core_now_ms();
+	int rc = up ? be_upload(x) : be_download(x);
 	char a[32], b[32];
 	double secs;
-
-	be_xfer_lower_priority();
-	t0 = core_now_ms();
-	rc = up ? be_upload(x) : be_download(x);
 
 	if (rc < 0) {
 		bool cancelled = atomic_load(&x->cancel);
