@@ -3,7 +3,7 @@
  * page): f->text is the value, f->rows the rows shown (0: 10). Lines are
  * not wrapped: the view follows the cursor sideways. Keys: characters
  * insert, Enter breaks the line, Backspace / Delete, the arrows, Home / End
- * (the line), PgUp / PgDn, Ctrl+K cuts the rest of the line (at its end,
+ * (the line), PgUp / PgDn, a click places the cursor, Ctrl+K cuts the rest of the line (at its end,
  * the line break). Tab leaves the field. The error (f->error) is
  * drawn under the rows, wrapped. The cursor (a byte offset into f->text,
  * kept on a UTF-8 boundary) lives in f->data. No curses call in key(). */
@@ -18,6 +18,7 @@
 struct ea_state {
 	size_t cur;   /* byte offset of the cursor in f->text */
 	int want;     /* the column Up / Down aim for, -1 none */
+	int left;     /* the first column drawn last time (for clicks) */
 };
 
 static struct ea_state *ea(const struct tui_field *f)
@@ -137,6 +138,7 @@ static void ea_draw(const struct tui_field *f, struct tui_app *a, WINDOW *w, int
 	char **err;
 	size_t nerr;
 
+	ea(f)->left = left;
 	for (int r = 0; r < rows; r++) {
 		char *line = NULL;
 		bool more = (r == 0 && top > 0) || (r == rows - 1 && top + rows < nlines);
@@ -309,6 +311,20 @@ changed:
 	return TUI_FIELD_CHANGED;
 }
 
+/* A click puts the cursor there (the end of a shorter line, the last line
+ * below the text). */
+static int ea_click(struct tui_field *f, int row, int col)
+{
+	const char *t = txt(f);
+	struct ea_state *s = ea(f);
+	int l = f->top + row, last = line_of(t, strlen(t));
+	if (row >= rows_of(f))
+		return TUI_FIELD_IGNORED; /* the error lines */
+	s->cur = at_col(t, start_of_line(t, l > last ? last : l), s->left + (col > 0 ? col : 0));
+	s->want = -1;
+	return TUI_FIELD_CONSUMED;
+}
+
 static void ea_free(struct tui_field *f)
 {
 	xfree(&f->data);
@@ -317,5 +333,5 @@ static void ea_free(struct tui_field *f)
 const struct tui_field_ops tui_field_editarea = {
 	.name = "editarea", .focusable = true, .wants_arrows = true, .wants_enter = true,
 	.height = ea_height, .draw = ea_draw, .cursor = ea_cursor, .cursor_row = ea_cursor_row,
-	.key = ea_key, .free = ea_free,
+	.key = ea_key, .click = ea_click, .free = ea_free,
 };

@@ -3,7 +3,8 @@
  * with libxml2 for every type offered (each passes its own check, names
  * with < & " escaped), the checks before a define (not well-formed with its
  * line, another root, no type, no name, a bad name), and the editable text
- * area's keys (insert, Enter, Backspace / Delete, moves, UTF-8). */
+ * area's keys (insert, Enter, Backspace / Delete, moves, UTF-8, Ctrl+K)
+ * and clicks. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -116,6 +117,13 @@ static void test_editarea(void **state)
 	assert_string_equal(f->text, "a\ncd");
 	assert_int_equal(key(f, 11, true), TUI_FIELD_CHANGED); /* ... then the line break */
 	assert_string_equal(f->text, "acd");
+	/* a click: row 0 of the view, column 2 -> "acd" offset 2 */
+	assert_int_equal(tui_field_editarea.click(f, 0, 2), TUI_FIELD_CONSUMED);
+	type(f, "Z");
+	assert_string_equal(f->text, "acZd");
+	assert_int_equal(tui_field_editarea.click(f, 1, 40), TUI_FIELD_CONSUMED); /* below the text: its end */
+	type(f, "!");
+	assert_string_equal(f->text, "acZd!");
 	assert_int_equal(key(f, '\t', true), TUI_FIELD_IGNORED); /* Tab leaves the field */
 	assert_int_equal(key(f, 27, true), TUI_FIELD_IGNORED);
 	assert_true(tui_field_editarea.wants_enter);

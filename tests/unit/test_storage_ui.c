@@ -174,6 +174,51 @@ static void test_job_answers(void **state)
 	md_model_free(&a.model);
 }
 
+/* A dialog with an error_field (New Pool's XML page): a refusal goes to
+ * that field's error line, one line (libvirt's line breaks are spaces),
+ * sanitized, the field focused, the page's text untouched; the XML text is
+ * kept across a rebuild of the page like a line field. */
+static void test_refusal_to_field(void **state)
+{
+	struct tui_app a = { 0 };
+	struct tui_dialog *d;
+	struct tui_page *p;
+	struct st_ctx *c;
+	md_msg *m;
+	(void)state;
+	a.model = md_model_new();
+	d = st_dialog_new(&a, 1, "New Pool", TUI_BTN_OK_CANCEL);
+	p = tui_dialog_add_page(d, NULL, "Any type as XML.");
+	tui_page_add(p, &tui_field_check, "autostart", "&Autostart", NULL);
+	tui_page_add(p, &tui_field_editarea, "xml", "&XML", "<pool type='x'>\n<name>p</name>\n</pool>");
+	tui_dialog_layout(d, 24, 80);
+	c = st_ctx(d);
+	c->error_field = "xml";
+	c->seq = 3;
+	c->pending = true;
+	m = md_msg_new(MD_MSG_OP_RESULT, 1);
+	m->seq = 3;
+	m->ok = false;
+	m->text = xstrdup("Could not create pool \"p\": unknown pool type\nline two\x1b[31m\n");
+	d->mode.ops->reply(&d->mode, &a, m);
+	md_msg_free(&m);
+	assert_false(c->pending);
+	assert_string_equal(p->text, "Any type as XML.");
+	assert_non_null(tui_dialog_field(d, "xml")->error);
+	assert_null(strchr(tui_dialog_field(d, "xml")->error, '\n'));
+	assert_null(strchr(tui_dialog_field(d, "xml")->error, '\x1b'));
+	assert_non_null(strstr(tui_dialog_field(d, "xml")->error, "unknown pool type line two"));
+	assert_ptr_equal(tui_dialog_focused(d), tui_dialog_field(d, "xml"));
+	assert_string_equal(d->error, "Refused: the reason is under the XML.");
+	st_keep(d, p);
+	tui_page_clear_fields(p);
+	tui_page_add(p, &tui_field_editarea, "xml", "&XML", "skeleton");
+	st_restore(d, p);
+	assert_string_equal(tui_field_value(tui_dialog_field(d, "xml")), "<pool type='x'>\n<name>p</name>\n</pool>");
+	tui_dialog_free(&d);
+	md_model_free(&a.model);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -181,6 +226,7 @@ int main(void)
 		cmocka_unit_test(test_keep_restore),
 		cmocka_unit_test(test_name_check),
 		cmocka_unit_test(test_job_answers),
+		cmocka_unit_test(test_refusal_to_field),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
