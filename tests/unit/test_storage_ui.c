@@ -103,6 +103,17 @@ static void test_name_check(void **state)
 	tui_dialog_free(&d);
 }
 
+/* The answer (OP_RESULT) to job seq given to the dialog's reply(). */
+static void answer(struct tui_app *a, struct tui_dialog *d, uint64_t seq, bool ok, const char *text)
+{
+	md_msg *m = md_msg_new(MD_MSG_OP_RESULT, 1);
+	m->seq = seq;
+	m->ok = ok;
+	m->text = text ? xstrdup(text) : NULL;
+	d->mode.ops->reply(&d->mode, a, m);
+	md_msg_free(&m);
+}
+
 /* A job dialog's answers: its OP_RESULT by seq; others to on_msg. */
 static int msgs_seen;
 static void count_msg(struct tui_app *a, struct tui_dialog *d, const md_msg *m)
@@ -119,7 +130,6 @@ static void test_job_answers(void **state)
 	struct tui_dialog *d;
 	struct tui_page *p;
 	struct st_ctx *c;
-	md_msg *m;
 	(void)state;
 	a.model = md_model_new();
 	d = st_dialog_new(&a, 1, "New Network", TUI_BTN_OK_CANCEL);
@@ -132,20 +142,11 @@ static void test_job_answers(void **state)
 	c->seq = 7;
 	c->pending = true;
 	/* another job's answer (a suggestion) is not the job's */
-	m = md_msg_new(MD_MSG_OP_RESULT, 1);
-	m->seq = 6;
-	m->ok = true;
-	d->mode.ops->reply(&d->mode, &a, m);
-	md_msg_free(&m);
+	answer(&a, d, 6, true, NULL);
 	assert_int_equal(msgs_seen, 1);
 	assert_true(c->pending);
 	/* a refusal: the reason under the text, the field it names focused */
-	m = md_msg_new(MD_MSG_OP_RESULT, 1);
-	m->seq = 7;
-	m->ok = false;
-	m->text = xstrdup("Subnet: 10.77.3.0/24 overlaps network \"net-03\"");
-	d->mode.ops->reply(&d->mode, &a, m);
-	md_msg_free(&m);
+	answer(&a, d, 7, false, "Subnet: 10.77.3.0/24 overlaps network \"net-03\"");
 	assert_false(c->pending);
 	assert_false(c->close);
 	assert_string_equal(p->text, "Make a network.\n\nThe host refused: Subnet: 10.77.3.0/24 overlaps network \"net-03\"");
@@ -154,20 +155,12 @@ static void test_job_answers(void **state)
 	assert_string_equal(tui_field_value(tui_dialog_field(d, "name")), "lab");
 	/* again: the reason replaces the last one, the text stays */
 	c->pending = true;
-	m = md_msg_new(MD_MSG_OP_RESULT, 1);
-	m->seq = 7;
-	m->text = xstrdup("Name: taken");
-	d->mode.ops->reply(&d->mode, &a, m);
-	md_msg_free(&m);
+	answer(&a, d, 7, false, "Name: taken");
 	assert_string_equal(p->text, "Make a network.\n\nThe host refused: Name: taken");
 	assert_ptr_equal(tui_dialog_focused(d), tui_dialog_field(d, "name"));
 	/* success: the dialog is to close (it is not on a stack here) */
 	c->pending = true;
-	m = md_msg_new(MD_MSG_OP_RESULT, 1);
-	m->seq = 7;
-	m->ok = true;
-	d->mode.ops->reply(&d->mode, &a, m);
-	md_msg_free(&m);
+	answer(&a, d, 7, true, NULL);
 	assert_true(c->close);
 	assert_null(d->error);
 	tui_dialog_free(&d);
@@ -184,7 +177,6 @@ static void test_refusal_to_field(void **state)
 	struct tui_dialog *d;
 	struct tui_page *p;
 	struct st_ctx *c;
-	md_msg *m;
 	(void)state;
 	a.model = md_model_new();
 	d = st_dialog_new(&a, 1, "New Pool", TUI_BTN_OK_CANCEL);
@@ -196,12 +188,7 @@ static void test_refusal_to_field(void **state)
 	c->error_field = "xml";
 	c->seq = 3;
 	c->pending = true;
-	m = md_msg_new(MD_MSG_OP_RESULT, 1);
-	m->seq = 3;
-	m->ok = false;
-	m->text = xstrdup("Could not create pool \"p\": unknown pool type\nline two\x1b[31m\n");
-	d->mode.ops->reply(&d->mode, &a, m);
-	md_msg_free(&m);
+	answer(&a, d, 3, false, "Could not create pool \"p\": unknown pool type\nline two\x1b[31m\n");
 	assert_false(c->pending);
 	assert_string_equal(p->text, "Any type as XML.");
 	assert_non_null(tui_dialog_field(d, "xml")->error);
