@@ -181,7 +181,8 @@ run() {
 		echo "  $label $w: slowest frame: drain $(field frame_max_drain_us "$tmp/$w.stats") us," \
 			"draw $(field frame_max_draw_us "$tmp/$w.stats") us, doupdate $(field frame_max_update_us "$tmp/$w.stats") us"
 	done
-	[ "$n" = 1 ] || echo "  $label: the upload ended after $xfer_n keys (the window ends with it)"
+	[ "$n" = 1 ] || [ "$xfer_n" -ge "$nkeys" ] ||
+		echo "  $label: the upload ended after $xfer_n keys (the window ends with it)"
 }
 
 echo "bench xfer-ui: vmmc 120x40 in tmux; $nkeys keys (Down/Up) idle, then during a $mib MiB upload"
