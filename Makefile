@@ -166,6 +166,7 @@ bench: deps-test
 	@tests/bench/console.sh $(abspath build/vmmc)
 	@tests/bench/ssh.sh $(abspath build/vmmc)
 	@tests/bench/storage.sh
+	@tests/bench/xfer_ui.sh $(abspath build/vmmc)
 	@tests/bench/newvm.sh $(abspath build/vmmc)
 	@tests/bench/esx.sh $(abspath build/vmmc)
 	@tests/bench/settings.sh $(abspath build/vmmc)

@@ -343,6 +343,20 @@ out:
  * connects, and it then uses the host's connection. */
 enum { BE_SSH_XFER_RTT_MS = 10 };
 
+/* The threshold; $VMMC_SSH_XFER_RTT_MS (read once) moves it, so that a
+ * test can take the far-host path on loopback (0: every ssh:// host). */
+static int be_ssh_xfer_rtt = BE_SSH_XFER_RTT_MS;
+static pthread_once_t be_ssh_xfer_rtt_once = PTHREAD_ONCE_INIT;
+
+static void be_ssh_xfer_rtt_read(void)
+{
+	const char *e = getenv("VMMC_SSH_XFER_RTT_MS");
+	char *end = NULL;
+	long v = e && *e ? strtol(e, &end, 10) : -1;
+	if (end && !*end && v >= 0 && v < 100000)
+		be_ssh_xfer_rtt = (int)v;
+}
+
 static void be_ssh_xfer_forward(be_host *h)
 {
 	struct core_ssh_target *t = h->ssh;
@@ -351,7 +365,8 @@ static void be_ssh_xfer_forward(be_host *h)
 
 	if (t->socket || strspn(t->driver, "abcdefghijklmnopqrstuvwxyz0123456789") != strlen(t->driver))
 		return;
-	if (rtt < BE_SSH_XFER_RTT_MS) {
+	pthread_once(&be_ssh_xfer_rtt_once, be_ssh_xfer_rtt_read);
+	if (rtt < be_ssh_xfer_rtt) {
 		core_log("ssh", "%s: round trip %d ms: transfers use the host's connection", h->uri, rtt);
 		return;
 	}

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include <libvirt/virterror.h>
+#include <libxml/parser.h>
 
 #include "../core/storage.h"
 #include "../core/util.h"
@@ -378,11 +379,18 @@ static char *be_pool_spec_check(const be_host *h, const be_pool_spec *s, bool *m
 
 	*made_dir = false;
 	if (s->kind == BE_POOL_XML) {
-		xmlDocPtr doc = be_xml_parse(s->xml);
-		xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
-		bool ok = root && strcmp((const char *)root->name, "pool") == 0;
+		xmlDocPtr doc;
+		char *path;
+		if (be_pool_xml_check(s->xml, &err) < 0)
+			return err;
+		/* the folder a build makes (dir, netfs' mount point) goes
+		 * again when the pool fails to start: local hosts */
+		doc = be_xml_parse(s->xml);
+		path = be_xml_get(doc, "/pool/target/path");
 		xmlFreeDoc(doc);
-		return ok ? NULL : xstrdup("XML: not a <pool> description");
+		*made_dir = h->local_qemu && path && path[0] == '/' && stat(path, &st) < 0 && errno == ENOENT;
+		free(path);
+		return NULL;
 	}
 	if (s->kind < BE_POOL_DIR || s->kind > BE_POOL_LOGICAL)
 		return xstrdup("Type: unknown pool type");
@@ -416,12 +424,36 @@ static char *be_pool_spec_check(const be_host *h, const be_pool_spec *s, bool *m
 	return NULL;
 }
 
+/* "server:/export" of a netfs pool (the form's or the XML's), else NULL */
+static char *be_pool_mount_of(const be_pool_spec *s)
+{
+	char *host = NULL, *dir = NULL, *out = NULL;
+	if (s->kind == BE_POOL_NETFS) {
+		host = xstrdup(s->host ? s->host : "");
+		dir = xstrdup(s->source ? s->source : "");
+	} else if (s->kind == BE_POOL_XML) {
+		xmlDocPtr doc = be_xml_parse(s->xml);
+		char *type = doc ? be_xml_get(doc, "string(/pool/@type)") : NULL;
+		if (type && strcmp(type, "netfs") == 0) {
+			host = be_xml_get(doc, "string(/pool/source/host/@name)");
+			dir = be_xml_get(doc, "string(/pool/source/dir/@path)");
+		}
+		free(type);
+		xmlFreeDoc(doc);
+	}
+	if (host || dir)
+		out = xasprintf("%s:%s", host ? host : "", dir ? dir : "");
+	free(host);
+	free(dir);
+	return out;
+}
+
 static void be_pool_create(be_host *h, const be_job *j)
 {
 	const be_pool_spec *s = be_job_arg(j, BE_ARG_POOL_SPEC);
 	virStoragePoolPtr pool;
 	char *xml, *text, *name;
-	bool made_dir = false, built = false;
+	bool made_dir = false, built = false, at_start = false;
 
 	if (!s) {
 		be_st_refuse(h, j, xstrdup("Could not create pool: no description given"));
@@ -435,7 +467,11 @@ static void be_pool_create(be_host *h, const be_job *j)
 	pool = virStoragePoolDefineXML(h->conn, xml, VIR_STORAGE_POOL_DEFINE_VALIDATE);
 	free(xml);
 	if (!pool) {
-		be_post_fail(h, j, s->name ? s->name : "");
+		xmlDocPtr doc = s->kind == BE_POOL_XML ? be_xml_parse(s->xml) : NULL;
+		name = doc ? be_xml_get(doc, "/pool/name") : NULL;
+		xmlFreeDoc(doc);
+		be_post_fail(h, j, name ? name : s->name ? s->name : "");
+		free(name);
 		return;
 	}
 	name = xstrdup(virStoragePoolGetName(pool));
@@ -443,8 +479,10 @@ static void be_pool_create(be_host *h, const be_job *j)
 	if (s->kind != BE_POOL_LOGICAL && virStoragePoolBuild(pool, 0) < 0)
 		goto fail;
 	built = s->kind != BE_POOL_LOGICAL;
+	at_start = true;
 	if (virStoragePoolCreate(pool, 0) < 0)
 		goto fail;
+	at_start = false;
 	if (s->autostart && virStoragePoolSetAutostart(pool, 1) < 0)
 		goto fail;
 	virStoragePoolFree(pool);
@@ -452,13 +490,24 @@ static void be_pool_create(be_host *h, const be_job *j)
 	free(name);
 	return;
 fail:
-	be_post_fail(h, j, name);
+	/* libvirt's reason first (the undo below overwrites it), the
+	 * answer after the undo: when it comes, nothing is left */
+	text = be_job_error(h, j);
 	if (virStoragePoolIsActive(pool) == 1)
 		virStoragePoolDestroy(pool);
 	if (built && made_dir)
 		virStoragePoolDelete(pool, 0); /* the folder we made (empty) */
 	virStoragePoolUndefine(pool);
 	virStoragePoolFree(pool);
+	{
+		char *mnt = at_start ? be_pool_mount_of(s) : NULL;
+		be_post_result(h, j, false,
+			       mnt ? xasprintf("Could not create pool \"%s\": the host could not mount %s (the pool "
+					       "was removed again): %s", name, mnt, text)
+				   : xasprintf("Could not create pool \"%s\" (it was removed again): %s", name, text));
+		free(mnt);
+	}
+	free(text);
 	free(name);
 	be_st_relist(h);
 }
@@ -813,4 +862,149 @@ void be_storage_job(be_host *h, const be_job *j)
 out:
 	free(name);
 	virStoragePoolFree(pool);
+}
+
+/* ---- New Pool's XML page ------------------------------------------------------ */
+
+/* What each type's skeleton holds: "source" children as element[@attr=value]
+ * triples, and the target path ("" none). Placeholders are upper case. */
+struct pool_skel {
+	const char *type;
+	const char *src[4][3]; /* element, attribute (NULL: text), value */
+	const char *format;    /* <source><format type=...>, NULL none */
+	const char *target;    /* target path, NULL none */
+	bool named;            /* the pool's name follows the target path */
+};
+
+static const struct pool_skel pool_skels[] = {
+	{ "dir", { { NULL } }, NULL, "/var/lib/libvirt/images/", true },
+	{ "fs", { { "device", "path", "/dev/DEVICE" } }, "auto", "/var/lib/libvirt/", true },
+	{ "netfs", { { "host", "name", "NFS-SERVER" }, { "dir", "path", "/EXPORT" } }, "nfs", "/var/lib/libvirt/", true },
+	{ "logical", { { "name", NULL, "VOLUME-GROUP" } }, "lvm2", "/dev/VOLUME-GROUP", false },
+	{ "disk", { { "device", "path", "/dev/DISK" } }, "gpt", "/dev", false },
+	{ "iscsi", { { "host", "name", "ISCSI-SERVER" }, { "device", "path", "IQN-OF-THE-TARGET" } }, NULL,
+	  "/dev/disk/by-path", false },
+	{ "scsi", { { "adapter", "name", "host0" } }, NULL, "/dev/disk/by-path", false },
+	{ "mpath", { { NULL } }, NULL, "/dev/mapper", false },
+	{ "rbd", { { "name", NULL, "CEPH-POOL" }, { "host", "name", "CEPH-MONITOR" } }, NULL, NULL, false },
+	{ "gluster", { { "host", "name", "GLUSTER-SERVER" }, { "dir", "path", "/" }, { "name", NULL, "GLUSTER-VOLUME" } },
+	  NULL, NULL, false },
+	{ "zfs", { { "name", NULL, "ZFS-POOL" } }, NULL, NULL, false },
+	{ "vstorage", { { "name", NULL, "CLUSTER" } }, NULL, "/mnt/", true },
+};
+
+const char *const be_pool_xml_types[] = { "dir", "fs", "netfs", "logical", "disk", "iscsi", "scsi",
+					  "mpath", "rbd", "gluster", "zfs", "vstorage", NULL };
+
+/* The root element's text with no XML declaration, indented. */
+static char *be_xml_dump_root(xmlDocPtr doc)
+{
+	xmlBufferPtr buf = xmlBufferCreate();
+	char *out;
+	xmlNodeDump(buf, doc, xmlDocGetRootElement(doc), 0, 1);
+	out = xasprintf("%s\n", (const char *)xmlBufferContent(buf));
+	xmlBufferFree(buf);
+	return out;
+}
+
+char *be_pool_xml_skeleton(const char *type, const char *name)
+{
+	const struct pool_skel *k = NULL;
+	xmlDocPtr doc;
+	xmlNodePtr root, src = NULL;
+	char *xml;
+
+	for (size_t i = 0; type && i < sizeof(pool_skels) / sizeof(pool_skels[0]); i++)
+		if (strcmp(pool_skels[i].type, type) == 0)
+			k = &pool_skels[i];
+	if (!k)
+		return NULL;
+	doc = be_xml_new("pool");
+	root = xmlDocGetRootElement(doc);
+	be_xml_attr(root, "type", k->type);
+	be_xml_add(root, "name", name && *name ? name : "newpool");
+	for (int i = 0; i < 4 && k->src[i][0]; i++) {
+		xmlNodePtr e;
+		if (!src)
+			src = be_xml_add(root, "source", NULL);
+		e = be_xml_add(src, k->src[i][0], k->src[i][1] ? NULL : k->src[i][2]);
+		if (k->src[i][1])
+			be_xml_attr(e, k->src[i][1], k->src[i][2]);
+		if (strcmp(k->type, "scsi") == 0)
+			be_xml_attr(e, "type", "scsi_host");
+	}
+	if (k->format)
+		be_xml_attr(be_xml_add(src ? src : be_xml_add(root, "source", NULL), "format", NULL), "type", k->format);
+	if (k->target) {
+		char *path = xasprintf("%s%s", k->target, !k->named ? "" : name && *name ? name : "newpool");
+		be_xml_add(be_xml_add(root, "target", NULL), "path", path);
+		free(path);
+	}
+	xml = be_xml_dump_root(doc);
+	xmlFreeDoc(doc);
+	return xml;
+}
+
+int be_pool_xml_check(const char *xml, char **err)
+{
+	xmlParserCtxtPtr ctx = xmlNewParserCtxt();
+	xmlDocPtr doc = NULL;
+	xmlNodePtr root;
+	char *name = NULL, *type = NULL, *why = NULL;
+	int rc = -1;
+
+	*err = NULL;
+	if (!xml || !*xml || strspn(xml, " \t\r\n") == strlen(xml)) {
+		*err = xstrdup("XML: empty: write a <pool> description");
+		goto out;
+	}
+	if (ctx)
+		doc = xmlCtxtReadMemory(ctx, xml, (int)strlen(xml), "pool.xml", NULL,
+					XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	if (!doc) {
+		const xmlError *e = ctx ? xmlCtxtGetLastError(ctx) : NULL;
+		char *msg = xstrdup(e && e->message ? e->message : "not well-formed");
+		size_t l = strlen(msg);
+		while (l && (msg[l - 1] == '\n' || msg[l - 1] == ' '))
+			msg[--l] = '\0';
+		*err = e && e->line > 0 ? xasprintf("XML: line %d: %s", e->line, msg) : xasprintf("XML: %s", msg);
+		free(msg);
+		goto out;
+	}
+	root = xmlDocGetRootElement(doc);
+	if (!root || strcmp((const char *)root->name, "pool") != 0) {
+		*err = xasprintf("XML: the root element is <%s>, not <pool>", root ? (const char *)root->name : "");
+		goto out;
+	}
+	type = be_xml_get(doc, "string(/pool/@type)");
+	name = be_xml_get(doc, "/pool/name");
+	if (!type) {
+		*err = xstrdup("XML: <pool> needs a type attribute (type='dir', 'netfs' ...)");
+		goto out;
+	}
+	if (!name) {
+		*err = xstrdup("XML: <pool> needs a <name>");
+		goto out;
+	}
+	if (core_name_check(name, &why) < 0) {
+		*err = xasprintf("XML: <name>: %s", why);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(why);
+	free(name);
+	free(type);
+	xmlFreeDoc(doc);
+	if (ctx)
+		xmlFreeParserCtxt(ctx);
+	return rc;
+}
+
+char *be_pool_xml_type_of(const char *xml)
+{
+	xmlDocPtr doc = be_xml_parse(xml);
+	char *t = doc ? be_xml_get(doc, "string(/pool/@type)") : NULL;
+	xmlFreeDoc(doc);
+	return t;
 }

@@ -303,4 +303,18 @@ void be_xfer_cancel(uint64_t id);
 /* Transfers still running (all hosts). */
 size_t be_xfer_running(void);
 
+/* ---- New Pool's XML page (pure: libxml2 only, no libvirt, any thread) ----
+ * be_pool_xml_types: the libvirt pool types the page offers, NULL-ended.
+ * be_pool_xml_skeleton: a <pool type=...> document for that type with
+ * name (escaped by libxml2) and the source / target elements the type
+ * needs, placeholders where the user must fill in; caller frees; NULL for
+ * an unknown type. be_pool_xml_check: the checks before a define (well
+ * formed, root <pool> with a type, a non-empty valid <name>): 0, or -1
+ * with *err ("line 3: ..." for a parse error), caller frees. */
+extern const char *const be_pool_xml_types[];
+char *be_pool_xml_skeleton(const char *type, const char *name);
+int be_pool_xml_check(const char *xml, char **err);
+/* The type attribute of a <pool> document; NULL when none (or not XML). */
+char *be_pool_xml_type_of(const char *xml);
+
 #endif

@@ -214,6 +214,7 @@ static void be_xfer_own_conn(be_xfer *x)
 	if (c) {
 		virConnectClose(x->conn);
 		x->conn = c;
+		core_log("xfer", "%s: a connection of its own (%s)", x->h->uri, uri);
 	} else {
 		char *e = be_last_error(NULL);
 		core_log("xfer", "%s: no connection of its own (%s): the host's is used", x->h->uri, e);

@@ -41,6 +41,7 @@
 
 static volatile sig_atomic_t tui_sig_quit;
 static volatile sig_atomic_t tui_sig_cont;
+static volatile sig_atomic_t tui_sig_bench; /* SIGUSR1: the bench's window ends */
 static struct termios tui_saved_tio;
 static bool tui_saved_tio_ok;
 static bool tui_curses_on;
@@ -791,6 +792,12 @@ static void on_cont_signal(int sig)
 	tui_sig_cont = 1;
 }
 
+static void on_bench_signal(int sig)
+{
+	(void)sig;
+	tui_sig_bench = 1;
+}
+
 static void tui_restore_terminal(void)
 {
 	if (tui_curses_on) {
@@ -825,6 +832,10 @@ static void install_signals(void)
 	sigaction(SIGHUP, &sa, NULL);
 	sa.sa_handler = on_cont_signal;
 	sigaction(SIGCONT, &sa, NULL);
+	if (getenv("VMMC_BENCH_STATS")) {
+		sa.sa_handler = on_bench_signal;
+		sigaction(SIGUSR1, &sa, NULL);
+	}
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
 	sa.sa_handler = on_fatal_signal;
@@ -909,7 +920,31 @@ static void write_bench_stats(struct tui_app *a)
 	fprintf(f, "first_frame_ms=%lld\nframes=%ld\nui_us_avg=%lld\nui_us_max=%lld\npasses=%ld\n",
 		(long long)a->first_frame_ms, a->iterations,
 		(long long)(a->ui_passes ? a->ui_us_total / a->ui_passes : 0), (long long)a->ui_us_max, a->ui_passes);
+	fprintf(f, "window_ms=%lld\nframes_drawn=%ld\nframe_us_avg=%lld\nframe_us_max=%lld\n"
+		"frame_cpu_us_avg=%lld\nframe_cpu_us_max=%lld\nframes_over_2ms=%ld\n"
+		"frame_max_drain_us=%lld\nframe_max_draw_us=%lld\nframe_max_update_us=%lld\n"
+		"key_passes=%ld\nkey_us_avg=%lld\nkey_us_max=%lld\n",
+		(long long)(core_now_ms() - a->bench_win_ms), a->frame_n,
+		(long long)(a->frame_n ? a->frame_us_total / a->frame_n : 0), (long long)a->frame_us_max,
+		(long long)(a->frame_n ? a->frame_cpu_us_total / a->frame_n : 0), (long long)a->frame_cpu_us_max,
+		a->frame_over_2ms, (long long)a->frame_max_part[0], (long long)a->frame_max_part[1],
+		(long long)a->frame_max_part[2], a->key_n, (long long)(a->key_n ? a->key_us_total / a->key_n : 0),
+		(long long)a->key_us_max);
 	fclose(f);
+}
+
+/* SIGUSR1 (bench): the window so far written, a new one begun. */
+static void bench_window(struct tui_app *a)
+{
+	write_bench_stats(a);
+	a->ui_us_total = a->ui_us_max = a->ui_cpu_us_total = a->ui_cpu_us_max = 0;
+	a->ui_passes = 0;
+	a->frame_us_total = a->frame_us_max = a->frame_cpu_us_total = a->frame_cpu_us_max = 0;
+	a->frame_n = a->frame_over_2ms = 0;
+	memset(a->frame_max_part, 0, sizeof(a->frame_max_part));
+	a->key_us_total = a->key_us_max = 0;
+	a->key_n = 0;
+	a->bench_win_ms = core_now_ms();
 }
 
 /* ncurses turns SIGWINCH into KEY_RESIZE, but a second resize that lands
@@ -1021,6 +1056,7 @@ int tui_run(struct tui_opts *opts)
 	a->show_actions = true;
 	a->focus = TUI_PANE_LIST;
 	a->start_ms = core_now_ms();
+	a->bench_win_ms = a->start_ms;
 	if (delay_ms < 50)
 		delay_ms = 50;
 	a->delay_ms = delay_ms;
@@ -1094,14 +1130,18 @@ int tui_run(struct tui_opts *opts)
 	pfd[1].fd = core_msgq_fd(a->queue);
 	pfd[1].events = POLLIN;
 	while (!a->quit) {
-		int64_t now = core_now_ms(), t0, t0_cpu;
-		bool tick = false;
+		int64_t now = core_now_ms(), t0, t0_cpu, t_drain, t_draw = 0, t_update = 0;
+		bool tick = false, drew;
 		int r = poll(pfd, 2, next_timeout(a, now));
 		if (r < 0 && errno != EINTR)
 			break;
 		if (tui_sig_quit) {
 			a->exit_status = 128 + tui_sig_quit;
 			break;
+		}
+		if (tui_sig_bench) {
+			tui_sig_bench = 0;
+			bench_window(a);
 		}
 		if (tui_sig_cont) {
 			tui_sig_cont = 0;
@@ -1111,6 +1151,7 @@ int tui_run(struct tui_opts *opts)
 		t0 = core_now_us();
 		t0_cpu = core_thread_cpu_us();
 		drain_messages(a);
+		t_drain = core_now_us();
 		read_input(a);
 		check_size(a);
 		tui_console_poll(a);
@@ -1127,8 +1168,11 @@ int tui_run(struct tui_opts *opts)
 		tui_integ_tick(a);
 		if (a->dirty & TUI_DIRTY_ROWS)
 			tui_pane_sync(a);
+		drew = a->dirty != 0;
 		if (a->dirty) {
+			t_draw = core_now_us();
 			tui_draw(a);
+			t_update = core_now_us();
 			doupdate();
 			a->dirty = 0;
 			if (!a->first_draw_ms)
@@ -1143,6 +1187,26 @@ int tui_run(struct tui_opts *opts)
 			a->ui_passes++;
 			if (us > a->ui_us_max)
 				a->ui_us_max = us;
+			if (drew) {
+				a->frame_n++;
+				a->frame_us_total += us;
+				a->frame_cpu_us_total += cpu;
+				a->frame_over_2ms += us > 2000;
+				if (us > a->frame_us_max) {
+					a->frame_us_max = us;
+					a->frame_max_part[0] = t_drain - t0;
+					a->frame_max_part[1] = t_update - t_draw;
+					a->frame_max_part[2] = core_now_us() - t_update;
+				}
+				if (cpu > a->frame_cpu_us_max)
+					a->frame_cpu_us_max = cpu;
+			}
+			if (pfd[0].revents & POLLIN) {
+				a->key_n++;
+				a->key_us_total += us;
+				if (us > a->key_us_max)
+					a->key_us_max = us;
+			}
 		}
 		if (md_model_settled(a->model)) {
 			if (!a->settled_once) {

@@ -800,7 +800,8 @@ int tui_dialog_key(struct tui_dialog *d, int key, bool is_char)
 	if (d->focus >= n)
 		d->focus = 0;
 	fi = focus_target(d, d->focus, &btn);
-	if ((is_char && key == '\n') || (!is_char && key == KEY_ENTER)) {
+	if (((is_char && key == '\n') || (!is_char && key == KEY_ENTER)) &&
+	    !(fi >= 0 && p->fields[fi]->ops->wants_enter)) {
 		if (btn >= 0)
 			return press_button(d, btn);
 		/* Enter in a field: the default button (OK / Next; No in a question) */
@@ -926,7 +927,7 @@ static void draw_field(struct tui_dialog *d, struct tui_app *a, WINDOW *w, struc
 	if (focus && f->ops->cursor) {
 		int c = f->ops->cursor(f, dw);
 		if (c >= 0) {
-			*cur_y = row;
+			*cur_y = row + (f->ops->cursor_row ? f->ops->cursor_row(f, dw) : 0);
 			*cur_x = x + c;
 		}
 	}

@@ -48,11 +48,13 @@ struct tui_field_ops {
 	int (*key)(struct tui_field *f, int key, bool is_char);       /* enum tui_field_res */
 	int (*click)(struct tui_field *f, int row, int col);        /* relative to the value area */
 	void (*free)(struct tui_field *f);                           /* kind's own data; NULL = none */
+	bool wants_enter;                  /* Enter is its own (an editable text area) */
+	int (*cursor_row)(const struct tui_field *f, int width);     /* the cursor's row; NULL = 0 */
 };
 
 extern const struct tui_field_ops tui_field_text, tui_field_password, tui_field_check, tui_field_choice,
 	tui_field_label, tui_field_list, tui_field_radio, tui_field_textarea, tui_field_progress, tui_field_size,
-	tui_field_path;
+	tui_field_path, tui_field_editarea;
 
 struct tui_field {
 	const struct tui_field_ops *ops;

@@ -141,9 +141,16 @@ static const char *const newpool_text[] = {
 			"the pool is started.",
 	[NEWPOOL_NETFS] = "An NFS export mounted on the host (at the mount point, made when missing).",
 	[NEWPOOL_LOGICAL] = "An existing LVM volume group on the host: its logical volumes are the pool's volumes.",
-	[NEWPOOL_XML] = "Any other pool type: a local file holding a whole <pool> document; the host "
-			"checks it.",
+	[NEWPOOL_XML] = "Any libvirt pool type as a <pool> document: pick the type for a starting point, fill in "
+			"the upper-case parts. Checked here, then by the host.",
 };
+
+/* the rows of the XML text: what the screen leaves for it */
+static int newpool_xml_rows(void)
+{
+	int rows = LINES - 17;
+	return rows < 4 ? 4 : rows > 16 ? 16 : rows;
+}
 
 static void newpool_fields(struct tui_dialog *d, struct tui_page *p, int kind)
 {
@@ -154,8 +161,9 @@ static void newpool_fields(struct tui_dialog *d, struct tui_page *p, int kind)
 	tui_field_add_choice(f, "directory (dir)");
 	tui_field_add_choice(f, "NFS export (netfs)");
 	tui_field_add_choice(f, "LVM volume group (logical)");
-	tui_field_add_choice(f, "XML from a file");
+	tui_field_add_choice(f, "Other (XML)");
 	f->choice = kind;
+	st_ctx(d)->error_field = NULL;
 	if (kind != NEWPOOL_XML)
 		tui_page_add(p, &tui_field_text, "name", "&Name", NULL);
 	switch (kind) {
@@ -170,16 +178,64 @@ static void newpool_fields(struct tui_dialog *d, struct tui_page *p, int kind)
 	case NEWPOOL_LOGICAL:
 		tui_page_add(p, &tui_field_text, "vg", "&Volume group", NULL);
 		break;
-	case NEWPOOL_XML:
-		tui_page_add(p, &tui_field_path, "xml", "&XML file", NULL);
+	case NEWPOOL_XML: {
+		char *skel = be_pool_xml_skeleton(be_pool_xml_types[0], NULL);
+		f = tui_page_add(p, &tui_field_choice, "ptype", "Libvirt t&ype", NULL);
+		for (size_t i = 0; be_pool_xml_types[i]; i++)
+			tui_field_add_choice(f, be_pool_xml_types[i]);
+		f = tui_page_add(p, &tui_field_editarea, "xml", "&XML", skel);
+		f->rows = newpool_xml_rows();
+		free(skel);
+		st_ctx(d)->error_field = "xml";
 		break;
+	}
 	}
 	tui_page_add(p, &tui_field_check, "autostart", "&Autostart with the host", NULL)->checked = true;
 	st_restore(d, p);
+	/* the type kept with the text: the choice follows the text's type */
+	if (kind == NEWPOOL_XML) {
+		char *t = be_pool_xml_type_of(tui_field_value(tui_dialog_field(d, "xml")));
+		tui_field_set_value(tui_dialog_field(d, "ptype"), t);
+		free(t);
+	}
+}
+
+/* The libvirt type changed on the XML page: a new starting point, unless
+ * the text was edited (it is the user's: kept, and the note says so). */
+static void newpool_ptype_changed(struct tui_dialog *d, struct tui_field *f)
+{
+	struct tui_field *x = tui_dialog_field(d, "xml");
+	const char *cur = x ? tui_field_value(x) : "";
+	bool pristine = !*cur;
+	char *skel;
+	for (size_t i = 0; !pristine && be_pool_xml_types[i]; i++) {
+		char *s = be_pool_xml_skeleton(be_pool_xml_types[i], NULL);
+		pristine = strcmp(s, cur) == 0;
+		free(s);
+	}
+	if (!x)
+		return;
+	if (!pristine) {
+		tui_field_set_error(x, "The text was edited: it stays. Empty it (or undo the edits) for the new "
+				       "type's starting point.");
+		return;
+	}
+	skel = be_pool_xml_skeleton(tui_field_value(f), NULL);
+	tui_field_set_value(x, skel);
+	tui_field_set_error(x, NULL);
+	free(skel);
 }
 
 static void newpool_changed(struct tui_dialog *d, struct tui_page *p, struct tui_field *f)
 {
+	if (strcmp(f->id, "ptype") == 0) {
+		newpool_ptype_changed(d, f);
+		return;
+	}
+	if (strcmp(f->id, "xml") == 0 && f->error) {
+		tui_field_set_error(f, NULL); /* an edit answers the last complaint */
+		return;
+	}
 	if (strcmp(f->id, "kind") != 0 || f->choice == st_ctx(d)->kind)
 		return;
 	st_keep(d, p);
@@ -210,29 +266,6 @@ static int need(struct tui_dialog *d, const char *id, bool absolute, char **err)
 	return 0;
 }
 
-/* A local file's text (a pool's XML), at most 1 MiB. NULL with *err. */
-static char *read_small_file(const char *path, const char *label, char **err)
-{
-	FILE *fp = fopen(path, "r");
-	struct stat st;
-	char *buf;
-	size_t n;
-	if (!fp) {
-		*err = xasprintf("%s: cannot read %s (%s)", label, path, strerror(errno));
-		return NULL;
-	}
-	if (fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > (1 << 20)) {
-		*err = xasprintf("%s: %s is not a file of at most 1 MiB", label, path);
-		fclose(fp);
-		return NULL;
-	}
-	buf = xmalloc((size_t)st.st_size + 1);
-	n = fread(buf, 1, (size_t)st.st_size, fp);
-	buf[n] = '\0';
-	fclose(fp);
-	return buf;
-}
-
 static int newpool_validate(struct tui_dialog *d, struct tui_page *p, char **err)
 {
 	int kind = st_ctx(d)->kind;
@@ -255,10 +288,20 @@ static int newpool_validate(struct tui_dialog *d, struct tui_page *p, char **err
 		if (need(d, "vg", false, err))
 			return -1;
 		break;
-	case NEWPOOL_XML:
-		if (need(d, "xml", false, err) || !(xml = read_small_file(val(d, "xml"), "XML file", err)))
+	case NEWPOOL_XML: {
+		struct tui_field *x = tui_dialog_field(d, "xml");
+		char *why = NULL;
+		if (be_pool_xml_check(tui_field_value(x), &why) < 0) {
+			tui_field_set_error(x, why);
+			*err = xasprintf("Not sent: the reason is under the XML.");
+			free(why);
+			tui_dialog_focus(d, "xml");
 			return -1;
+		}
+		tui_field_set_error(x, NULL);
+		xml = xstrdup(tui_field_value(x));
 		break;
+	}
 	}
 	s = be_pool_spec_new();
 	s->kind = kind == NEWPOOL_DIR ? BE_POOL_DIR : kind == NEWPOOL_NETFS ? BE_POOL_NETFS
@@ -275,6 +318,7 @@ static int newpool_validate(struct tui_dialog *d, struct tui_page *p, char **err
 		s->source = xstrdup(val(d, "vg"));
 	s->xml = xml;
 	s->autostart = tui_dialog_field(d, "autostart")->checked;
+	(void)p;
 	return st_submit(d, BE_OP_POOL_CREATE, NULL, s, "Creating the pool...", err);
 }
 

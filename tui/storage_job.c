@@ -151,6 +151,23 @@ static struct tui_field *named_field(struct tui_dialog *d, const char *text)
 	return NULL;
 }
 
+/* A host's reason, sanitized, its line breaks (libvirt's messages carry
+ * some, a mount's output more) turned into spaces; caller frees. */
+static char *st_reason(const char *text)
+{
+	char *t = xstrdup(text ? text : "no reason given"), *out;
+	size_t n;
+	for (char *p = t; *p; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+	n = strlen(t);
+	while (n && t[n - 1] == ' ')
+		t[--n] = '\0';
+	out = core_sanitize(t);
+	free(t);
+	return out;
+}
+
 static void st_reply(struct tui_app *a, struct tui_dialog *d, const md_msg *m)
 {
 	struct st_ctx *c = d->ctx;
@@ -172,11 +189,20 @@ static void st_reply(struct tui_app *a, struct tui_dialog *d, const md_msg *m)
 		c->close = true;
 		return;
 	}
+	/* a field that takes the reason (libvirt's, about a whole document) */
+	if (c->error_field && (f = tui_dialog_field(d, c->error_field)) != NULL) {
+		char *why = st_reason(m->text);
+		tui_field_set_error(f, why);
+		free(why);
+		d->error = xasprintf("Refused: the reason is under the %s.", f->label);
+		tui_dialog_focus(d, f->id);
+		return;
+	}
 	/* the reason may be long (it names the VMs in the way): it goes
 	 * under the page's text, wrapped; the error line points at it */
 	p = tui_dialog_page(d);
 	if (p) {
-		char *why = core_sanitize(m->text ? m->text : "no reason given"), *text;
+		char *why = st_reason(m->text), *text;
 		if (!c->base_text)
 			c->base_text = xstrdup(p->text ? p->text : "");
 		text = xasprintf("%s%sThe host refused: %s", c->base_text, *c->base_text ? "\n\n" : "", why);
@@ -249,7 +275,7 @@ void st_keep(struct tui_dialog *d, struct tui_page *p)
 		struct tui_field *f = p->fields[i];
 		const char *v;
 		size_t k;
-		if (!tui_field_is_line(f) && f->ops != &tui_field_check)
+		if (!tui_field_is_line(f) && f->ops != &tui_field_check && f->ops != &tui_field_editarea)
 			continue;
 		v = f->ops == &tui_field_check ? (f->checked ? "1" : "") : tui_field_value(f);
 		for (k = 0; k < c->nkeep && strcmp(c->keep_id[k], f->id) != 0; k++)
@@ -275,7 +301,7 @@ void st_restore(struct tui_dialog *d, struct tui_page *p)
 				continue;
 			if (f->ops == &tui_field_check)
 				f->checked = *c->keep_val[k] != '\0';
-			else if (tui_field_is_line(f))
+			else if (tui_field_is_line(f) || f->ops == &tui_field_editarea)
 				tui_field_set_value(f, c->keep_val[k]);
 		}
 	}

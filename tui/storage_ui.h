@@ -35,6 +35,9 @@ struct st_ctx {
 	/* an answer other than the job's OP_RESULT (a lease list, a
 	 * suggestion); NULL: none expected */
 	void (*on_msg)(struct tui_app *a, struct tui_dialog *d, const md_msg *m);
+	/* the id of the field whose error line gets a refusal (and the
+	 * focus), NULL: the refusal goes under the page's text */
+	const char *error_field;
 };
 
 /* A dialog about host_id with a fresh st_ctx (freed with it) whose

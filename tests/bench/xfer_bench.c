@@ -6,7 +6,7 @@
  *   xfer_bench URI POOL_UUID VOL FILE [--sparse] [--download] [--hash]
  *              [--segment MIB] [--cut-at PERCENT --cut-cmd 'SHELL COMMAND']
  * --cut-at runs the command once when the upload passes that share of the
- * file (a test cutting the link). */
+ * file (a test cutting the link). $VMMC_LOG: the debug log (core/log.h). */
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -16,6 +16,7 @@
 #include "../../backend/be.h"
 #include "../../backend/be_storage.h"
 #include "../../core/model.h"
+#include "../../core/log.h"
 #include "../../core/msgq.h"
 #include "../../core/util.h"
 
@@ -54,6 +55,10 @@ int main(int argc, char **argv)
 	s.pool = argv[2];
 	s.vol = argv[3];
 	s.local = argv[4];
+	if (getenv("VMMC_LOG") && core_log_open(getenv("VMMC_LOG"), &err) < 0) {
+		fprintf(stderr, "xfer_bench: %s\n", err);
+		return 1;
+	}
 	if (be_init(q, &err) < 0) {
 		fprintf(stderr, "xfer_bench: %s\n", err);
 		return 1;

@@ -7,6 +7,13 @@
 #     with New Volume, a generated file uploaded (progress to "done",
 #     verified; `virsh vol-download` gives the same SHA-256; Download
 #     gives it back; an upload cancelled at once leaves no volume), both volumes and the pool deleted through their dialogs
+#   - New Pool's "Other (XML)" page: a type's skeleton, bad XML told with
+#     its line, no name, libvirt's own refusal under the text, then a dir
+#     pool defined, started and deleted through XML
+#   - a netfs pool on 127.0.0.1:/nonexistent (this kernel has no NFS): a
+#     clear message, no pool and no mount point left; an LVM pool on a
+#     volume group that is not there (no device-mapper here): libvirt's
+#     reason, no pool left
 #   - a NAT network made with the subnet the host suggests, a tiny test
 #     guest (tests/guest) started on it: its DHCP lease shows in the Leases
 #     dialog with the VM's name; Delete is refused while the guest runs and
@@ -31,6 +38,9 @@ export VMMC_TIMEOUT_SCALE=${VMMC_TIMEOUT_SCALE:-1}
 SU_TMP=$(mktemp -d "${TMPDIR:-/tmp}/vmmc-stui-$$.XXXXXX")
 chmod 755 "$SU_TMP"
 POOL=$(lv_name pool)
+POOLX=$(lv_name xpool)
+POOLN=$(lv_name nfspool)
+POOLL=$(lv_name lvmpool)
 NET=$(lv_name net)
 GUEST=$(lv_name guest)
 
@@ -70,6 +80,135 @@ su_select() {
 		tm_wait_drawn "$prev"
 	done
 	tm_fail "cannot select the row '$1'"
+}
+
+# The text inside the dialog box drawn on the screen, its wrapped lines
+# joined (runs of blanks folded into one space).
+su_dialog_text() {
+	tm_capture | python3 -c '
+import sys
+lines = sys.stdin.read().split("\n")
+top = next((i for i, l in enumerate(lines) if "┌" in l and "┐" in l), None)
+if top is None:
+    sys.exit(0)
+l, r = lines[top].index("┌"), lines[top].index("┐")
+out = []
+for line in lines[top + 1:]:
+    if len(line) > l and line[l] == "└":
+        break
+    out.append(line[l + 1:r])
+print(" ".join(" ".join(out).split()))
+'
+}
+
+# Wait until the dialog on the screen says $1 (wrapped lines joined); $2
+# seconds (10).
+su_wait_text() {
+	local i n
+	n=$(awk -v t="${2:-10}" -v s="$VMMC_TIMEOUT_SCALE" 'BEGIN { print int(t * s * 10) }')
+	for ((i = 0; i < n; i++)); do
+		su_dialog_text | grep -qF -- "$1" && return 0
+		sleep 0.1
+	done
+	tm_fail "the dialog does not say '$1'; it says: $(su_dialog_text)"
+}
+
+# New Pool with the type "Other (XML)": its text emptied (from the top,
+# Ctrl+K), then $1 typed into it and Create pressed.
+su_pool_xml() {
+	tm_keys M-x PPage PPage PPage PPage Home
+	for _ in $(seq 1 40); do tm_keys C-k; done
+	tm_type "$1"
+	tm_keys Tab Enter
+}
+
+t_su_pool_xml() {
+	su_up "Storage Pools"
+	tm_keys A
+	tm_wait_for "─ New Storage Pool ─"
+	tm_keys M-t Right Right Right
+	tm_wait_for "Libvirt type: < dir >"
+	tm_wait_for '<pool type="dir">'
+	tm_wait_for "<name>newpool</name>"
+	# another type: its skeleton (netfs: the server and the export to fill in)
+	tm_keys M-y Right Right
+	tm_wait_for '<pool type="netfs">'
+	tm_wait_for '<host name="NFS-SERVER"/>'
+	# not well-formed: told beside the text with its line, nothing sent
+	su_pool_xml "<pool type=\"dir\"><name>$POOLX</name>"
+	su_wait_text "XML: line 1:"
+	tm_assert_contains "─ New Storage Pool ─"
+	lv_virsh pool-info "$POOLX" >/dev/null 2>&1 && tm_fail "a pool was defined from bad XML"
+	# no name: told before anything is sent
+	su_pool_xml '<pool type="dir"><target><path>/tmp</path></target></pool>'
+	su_wait_text "XML: <pool> needs a <name>"
+	# well-formed, but libvirt refuses it: its own words, under the text
+	su_pool_xml "<pool type=\"nosuchtype\"><name>$POOLX</name></pool>"
+	su_wait_text "Could not create pool \"$POOLX\": XML document failed to validate against schema" 30
+	su_wait_text "Refused: the reason is under the XML"
+	lv_virsh pool-info "$POOLX" >/dev/null 2>&1 && tm_fail "a refused pool is defined"
+	# a dir pool through XML: defined, built, started, autostart on
+	su_pool_xml "<pool type=\"dir\"><name>$POOLX</name><target><path>$SU_TMP/xpool</path></target></pool>"
+	tm_wait_gone "─ New Storage Pool ─" 30
+	lv_virsh pool-info "$POOLX" | grep -qE '^State:[[:space:]]+running' || tm_fail "the XML pool is not running"
+	lv_virsh pool-info "$POOLX" | grep -qE '^Autostart:[[:space:]]+yes' || tm_fail "the XML pool has no autostart"
+	[ -d "$SU_TMP/xpool" ] || tm_fail "the XML pool's folder was not made"
+	su_pick "$POOLX"
+	tm_wait_line "$POOLX" "active"
+	# and removed through its dialog
+	su_select "$POOLX"
+	tm_keys D
+	tm_wait_for "─ Delete Storage Pool ─"
+	tm_keys M-d Space Enter
+	tm_wait_gone "─ Delete Storage Pool ─" 30
+	lv_virsh pool-info "$POOLX" >/dev/null 2>&1 && tm_fail "the XML pool is still defined"
+	[ ! -e "$SU_TMP/xpool" ] || tm_fail "the XML pool's folder is left"
+}
+
+# NFS cannot be mounted here (no nfs in /proc/filesystems): the start fails
+# and vmmc says so clearly, leaving no pool and no mount point behind.
+t_su_pool_netfs_refused() {
+	su_up "Storage Pools"
+	tm_keys A
+	tm_wait_for "─ New Storage Pool ─"
+	tm_keys M-t Right
+	tm_wait_for "NFS host"
+	tm_keys M-n
+	tm_type "$POOLN"
+	tm_keys M-h
+	tm_type 127.0.0.1
+	tm_keys M-e
+	tm_type /nonexistent
+	tm_keys M-m
+	tm_type "$SU_TMP/mnt"
+	tm_keys Enter
+	su_wait_text "Could not create pool \"$POOLN\": the host could not mount 127.0.0.1:/nonexistent (the pool was removed again)" 60
+	tm_assert_contains "─ New Storage Pool ─"
+	lv_virsh pool-info "$POOLN" >/dev/null 2>&1 && tm_fail "the netfs pool is left defined"
+	[ ! -e "$SU_TMP/mnt" ] || tm_fail "the mount point made for it is left"
+	tm_keys Escape
+	tm_wait_gone "─ New Storage Pool ─"
+}
+
+# No LVM here either (no device-mapper, no lvm2 tools): an LVM pool on a
+# volume group that is not there fails to start; libvirt's words are shown,
+# and no pool is left defined.
+t_su_pool_logical_refused() {
+	su_up "Storage Pools"
+	tm_keys A
+	tm_wait_for "─ New Storage Pool ─"
+	tm_keys M-t Right Right
+	tm_wait_for "Volume group"
+	tm_keys M-n
+	tm_type "$POOLL"
+	tm_keys M-v
+	tm_type "vmmc-test-no-vg"
+	tm_keys Enter
+	su_wait_text "Could not create pool \"$POOLL\" (it was removed again): " 60
+	tm_assert_contains "─ New Storage Pool ─"
+	lv_virsh pool-info "$POOLL" >/dev/null 2>&1 && tm_fail "the logical pool is left defined"
+	tm_keys Escape
+	tm_wait_gone "─ New Storage Pool ─"
 }
 
 t_su_pool_volume_upload() {
@@ -262,13 +401,14 @@ su_exit() {
 		lv_virsh net-destroy "$NET" >/dev/null 2>&1
 		lv_virsh net-undefine "$NET" >/dev/null 2>&1
 	fi
-	if lv_virsh pool-info "$POOL" >/dev/null 2>&1; then
-		for v in $(lv_virsh vol-list --pool "$POOL" 2>/dev/null | awk '{print $1}'); do
-			lv_virsh vol-delete --pool "$POOL" "$v" >/dev/null 2>&1
+	for p in "$POOL" "$POOLX" "$POOLN" "$POOLL"; do
+		lv_virsh pool-info "$p" >/dev/null 2>&1 || continue
+		for v in $(lv_virsh vol-list --pool "$p" 2>/dev/null | awk '{print $1}'); do
+			lv_virsh vol-delete --pool "$p" "$v" >/dev/null 2>&1
 		done
-		lv_virsh pool-destroy "$POOL" >/dev/null 2>&1
-		lv_virsh pool-undefine "$POOL" >/dev/null 2>&1
-	fi
+		lv_virsh pool-destroy "$p" >/dev/null 2>&1
+		lv_virsh pool-undefine "$p" >/dev/null 2>&1
+	done
 	lv_down
 	rm -rf "$SU_TMP"
 }

@@ -103,6 +103,17 @@ static void test_name_check(void **state)
 	tui_dialog_free(&d);
 }
 
+/* The answer (OP_RESULT) to job seq given to the dialog's reply(). */
+static void answer(struct tui_app *a, struct tui_dialog *d, uint64_t seq, bool ok, const char *text)
+{
+	md_msg *m = md_msg_new(MD_MSG_OP_RESULT, 1);
+	m->seq = seq;
+	m->ok = ok;
+	m->text = text ? xstrdup(text) : NULL;
+	d->mode.ops->reply(&d->mode, a, m);
+	md_msg_free(&m);
+}
+
 /* A job dialog's answers: its OP_RESULT by seq; others to on_msg. */
 static int msgs_seen;
 static void count_msg(struct tui_app *a, struct tui_dialog *d, const md_msg *m)
@@ -119,7 +130,6 @@ static void test_job_answers(void **state)
 	struct tui_dialog *d;
 	struct tui_page *p;
 	struct st_ctx *c;
-	md_msg *m;
 	(void)state;
 	a.model = md_model_new();
 	d = st_dialog_new(&a, 1, "New Network", TUI_BTN_OK_CANCEL);
@@ -132,20 +142,11 @@ static void test_job_answers(void **state)
 	c->seq = 7;
 	c->pending = true;
 	/* another job's answer (a suggestion) is not the job's */
-	m = md_msg_new(MD_MSG_OP_RESULT, 1);
-	m->seq = 6;
-	m->ok = true;
-	d->mode.ops->reply(&d->mode, &a, m);
-	md_msg_free(&m);
+	answer(&a, d, 6, true, NULL);
 	assert_int_equal(msgs_seen, 1);
 	assert_true(c->pending);
 	/* a refusal: the reason under the text, the field it names focused */
-	m = md_msg_new(MD_MSG_OP_RESULT, 1);
-	m->seq = 7;
-	m->ok = false;
-	m->text = xstrdup("Subnet: 10.77.3.0/24 overlaps network \"net-03\"");
-	d->mode.ops->reply(&d->mode, &a, m);
-	md_msg_free(&m);
+	answer(&a, d, 7, false, "Subnet: 10.77.3.0/24 overlaps network \"net-03\"");
 	assert_false(c->pending);
 	assert_false(c->close);
 	assert_string_equal(p->text, "Make a network.\n\nThe host refused: Subnet: 10.77.3.0/24 overlaps network \"net-03\"");
@@ -154,22 +155,53 @@ static void test_job_answers(void **state)
 	assert_string_equal(tui_field_value(tui_dialog_field(d, "name")), "lab");
 	/* again: the reason replaces the last one, the text stays */
 	c->pending = true;
-	m = md_msg_new(MD_MSG_OP_RESULT, 1);
-	m->seq = 7;
-	m->text = xstrdup("Name: taken");
-	d->mode.ops->reply(&d->mode, &a, m);
-	md_msg_free(&m);
+	answer(&a, d, 7, false, "Name: taken");
 	assert_string_equal(p->text, "Make a network.\n\nThe host refused: Name: taken");
 	assert_ptr_equal(tui_dialog_focused(d), tui_dialog_field(d, "name"));
 	/* success: the dialog is to close (it is not on a stack here) */
 	c->pending = true;
-	m = md_msg_new(MD_MSG_OP_RESULT, 1);
-	m->seq = 7;
-	m->ok = true;
-	d->mode.ops->reply(&d->mode, &a, m);
-	md_msg_free(&m);
+	answer(&a, d, 7, true, NULL);
 	assert_true(c->close);
 	assert_null(d->error);
+	tui_dialog_free(&d);
+	md_model_free(&a.model);
+}
+
+/* A dialog with an error_field (New Pool's XML page): a refusal goes to
+ * that field's error line, one line (libvirt's line breaks are spaces),
+ * sanitized, the field focused, the page's text untouched; the XML text is
+ * kept across a rebuild of the page like a line field. */
+static void test_refusal_to_field(void **state)
+{
+	struct tui_app a = { 0 };
+	struct tui_dialog *d;
+	struct tui_page *p;
+	struct st_ctx *c;
+	(void)state;
+	a.model = md_model_new();
+	d = st_dialog_new(&a, 1, "New Pool", TUI_BTN_OK_CANCEL);
+	p = tui_dialog_add_page(d, NULL, "Any type as XML.");
+	tui_page_add(p, &tui_field_check, "autostart", "&Autostart", NULL);
+	tui_page_add(p, &tui_field_editarea, "xml", "&XML", "<pool type='x'>\n<name>p</name>\n</pool>");
+	tui_dialog_layout(d, 24, 80);
+	c = st_ctx(d);
+	c->error_field = "xml";
+	c->seq = 3;
+	c->pending = true;
+	answer(&a, d, 3, false, "Could not create pool \"p\": unknown pool type\nline two\x1b[31m\n");
+	assert_false(c->pending);
+	assert_string_equal(p->text, "Any type as XML.");
+	assert_non_null(tui_dialog_field(d, "xml")->error);
+	assert_null(strchr(tui_dialog_field(d, "xml")->error, '\n'));
+	assert_null(strchr(tui_dialog_field(d, "xml")->error, '\x1b'));
+	assert_non_null(strstr(tui_dialog_field(d, "xml")->error, "unknown pool type line two"));
+	assert_ptr_equal(tui_dialog_focused(d), tui_dialog_field(d, "xml"));
+	assert_string_equal(d->error, "Refused: the reason is under the XML.");
+	st_keep(d, p);
+	tui_page_clear_fields(p);
+	tui_page_add(p, &tui_field_editarea, "xml", "&XML", "skeleton");
+	st_restore(d, p);
+	assert_string_equal(tui_field_value(tui_dialog_field(d, "xml")), "<pool type='x'>\n<name>p</name>\n</pool>");
 	tui_dialog_free(&d);
 	md_model_free(&a.model);
 }
@@ -181,6 +213,7 @@ int main(void)
 		cmocka_unit_test(test_keep_restore),
 		cmocka_unit_test(test_name_check),
 		cmocka_unit_test(test_job_answers),
+		cmocka_unit_test(test_refusal_to_field),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
