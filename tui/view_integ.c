@@ -139,6 +139,13 @@ static void integ_reply(struct tui_mode *m, struct tui_app *a, const md_msg *msg
 		}
 		if (ni->autosync < 0 && v->info)
 			ni->autosync = v->info->autosync; /* read with the version */
+		if (!ni->checkpoints_read && v->info && v->info->checkpoints_read) { /* the same */
+			ni->checkpoints = v->info->checkpoints;
+			ni->ncheckpoints = v->info->ncheckpoints;
+			ni->checkpoints_read = true;
+			v->info->checkpoints = NULL;
+			v->info->ncheckpoints = 0;
+		}
 		be_agent_info_free(&v->info);
 		v->info = mm->ext;
 		mm->ext = NULL;
@@ -274,9 +281,15 @@ static void build_lines(const struct integ_view *v, struct lines *l)
 		if (svc == BE_SVC_PV)
 			for (size_t k = 0; k < i->npv; k++)
 				add_detail(l, "Device", i->pv[k]);
+		if (svc == BE_SVC_BACKUP && i->checkpoints_read && !i->ncheckpoints)
+			add_detail(l, "Checkpoints", "none (G takes a Quiesced Checkpoint)");
+		if (svc == BE_SVC_BACKUP)
+			for (size_t k = 0; k < i->ncheckpoints; k++)
+				add_detail(l, "Checkpoint", i->checkpoints[k]);
 	}
 	add_line(l, xstrdup(""));
-	add_line(l, xasprintf("  Keys: K Sync Time Now, B automatic sync on/off, F Copy File to Guest, d Shut Down and r Reboot (%s), "
+	add_line(l, xasprintf("  Keys: K Sync Time Now, B automatic sync on/off, F Copy File to Guest, G Quiesced Checkpoint, "
+			      "d Shut Down and r Reboot (%s), "
 			      "Escape closes",
 			      i->st[BE_SVC_SHUTDOWN] == BE_SVC_ON ? "through the agent" : "ACPI"));
 	add_line(l, xasprintf("  Agent calls: %u in %u refresh(es), %u in the last; %u skipped", v->calls,
@@ -438,6 +451,11 @@ void tui_integ_freeze(struct tui_app *a)
 void tui_integ_thaw(struct tui_app *a)
 {
 	submit_on_target(a, BE_OP_AGENT_THAW);
+}
+
+void tui_integ_checkpoint(struct tui_app *a)
+{
+	submit_on_target(a, BE_OP_AGENT_CHECKPOINT);
 }
 
 struct copy_ctx {

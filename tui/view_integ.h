@@ -23,6 +23,7 @@ void tui_integ_autosync(struct tui_app *a);
 void tui_integ_copy_file(struct tui_app *a);
 void tui_integ_freeze(struct tui_app *a);
 void tui_integ_thaw(struct tui_app *a);
+void tui_integ_checkpoint(struct tui_app *a); /* a Quiesced Checkpoint (BE_OP_AGENT_CHECKPOINT) */
 /* The view of a VM that waits for its agent to connect (after the wizard's
  * changes): progress, TUI_INTEG_WAIT_S timeout, the result. */
 #define TUI_INTEG_WAIT_S 120
