@@ -1296,8 +1296,8 @@ static int be_ckpt_disk(xmlDocPtr doc, size_t i, const char *name, char **ov, ch
 	} else if (!file) {
 		rc = 0; /* no medium */
 	} else if (!fmt || strcmp(fmt, "qcow2") != 0) {
-		*err = xasprintf("disk %s (%s) is a %s file: Quiesced Checkpoints are taken of qcow2 disks only "
-				 "(convert it: qemu-img convert -O qcow2)", tgt ? tgt : "?", file, fmt ? fmt : "raw");
+		*err = xasprintf("disk %s is a %s file: only qcow2 disks get a Quiesced Checkpoint (qemu-img convert "
+				 "-O qcow2 converts %s)", tgt ? tgt : "?", fmt ? fmt : "raw", file);
 		rc = -1;
 	} else {
 		const char *slash = strrchr(file, '/'), *base = slash ? slash + 1 : file, *dot = strrchr(base, '.');

@@ -441,7 +441,8 @@ static void test_checkpoint_xml(void **state)
 	free(v);
 	free(x);
 	assert_null(be_checkpoint_xml(raw, name, &err));
-	assert_true(has(err, "vda (/p/r.img) is a raw file"));
+	assert_true(has(err, "disk vda is a raw file: only qcow2 disks"));
+	assert_true(has(err, "/p/r.img"));
 	free(err);
 	err = NULL;
 	assert_null(be_checkpoint_xml(blk, name, &err));
