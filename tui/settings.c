@@ -71,6 +71,7 @@ struct set_ctx {
 	 * the volume it made until the insert went through (removed if not) */
 	char *media_key;
 	char *made_pool, *made_vol;
+	char *media_note;          /* what became of it, put before the Apply's answer */
 };
 
 static struct set_ctx *sctx(struct tui_dialog *d)
@@ -1214,6 +1215,9 @@ static void cd_local_done(struct tui_app *a, void *ctx, const tui_media_result *
 		return;
 	}
 	tui_status(a, false, "%s", r->text ? r->text : "The ISO is in the pool");
+	free(c->media_note);
+	c->media_note = r->made ? xasprintf("Uploaded as %s", r->vol)
+				: xasprintf("Pooled copy %s used (same SHA-256, not uploaded again)", r->vol);
 	kvl_set(&c->edits, key, "iso", r->path);
 	kvl_set(&c->edits, key, "local", NULL);
 	free(key);
@@ -1300,7 +1304,10 @@ static void on_reply(struct tui_app *a, struct tui_dialog *d, const md_msg *m)
 	if (m->seq != c->seq)
 		return;
 	if (m->type == MD_MSG_OP_RESULT && m->op == BE_OP_VM_CHANGE) {
-		set_error(d, m->text ? core_sanitize(m->text) : NULL);
+		char *t = m->text && c->media_note ? xasprintf("%s; %s", c->media_note, m->text) : NULL;
+		set_error(d, t || m->text ? core_sanitize(t ? t : m->text) : NULL);
+		free(t);
+		xfree(&c->media_note);
 		d->error_style = !m->ok;
 		if (!m->ok)
 			cd_local_undo(d); /* the ISO it uploaded for this Apply goes */
@@ -1404,6 +1411,7 @@ static void on_free(struct tui_dialog *d)
 	free(c->name);
 	free(c->sel_key);
 	free(c->media_key);
+	free(c->media_note);
 	free(c->made_pool);
 	free(c->made_vol);
 	free(c);

@@ -195,7 +195,7 @@ t_media_settings_local_iso() {
 	tm_type "$iso"
 	tm_keys M-d
 	set_choice "$POOL"
-	apply "CD/DVD drive hdc: changed now and at next boot"
+	apply "Uploaded as setup-$$.iso; CD/DVD drive hdc: changed"
 	vol=setup-$$.iso
 	lv_virsh vol-info --pool "$POOL" "$vol" >/dev/null 2>&1 || tm_fail "no volume $vol: $(vols)"
 	[ "$(vol_sum "$vol")" = "$sum" ] || tm_fail "the volume's SHA-256 is not the file's"
@@ -207,7 +207,8 @@ t_media_settings_local_iso() {
 	tm_wait_gone "Settings - $n" 5
 	tm_keys t
 	tm_wait_for "─ Transfers ─"
-	tm_wait_for "setup-$$.iso -> $POOL/$vol"
+	tm_wait_for "Upload qemu:///system: setup-$$.iso -> "
+	tm_wait_for "done: Uploaded"
 	tm_keys Escape
 	tm_wait_gone "─ Transfers ─"
 	# ejected, then the same file again: the pooled volume, no upload
@@ -220,8 +221,7 @@ t_media_settings_local_iso() {
 	tm_type "$iso"
 	tm_keys M-d
 	set_choice "$POOL"
-	apply "CD/DVD drive hdc: changed now and at next boot"
-	tm_capture | grep -q "is in the pool already as $vol" || tm_fail "no word of the reuse in the status bar"
+	apply "Pooled copy $vol used (same SHA-256"
 	[ "$(vols | grep -c "^setup-$$")" = 1 ] || tm_fail "a second volume: $(vols)"
 	lv_virsh domblklist "$n" | grep -qE "hdc +$POOL_DIR/$vol" || tm_fail "not inserted again"
 	tm_keys Escape
