@@ -286,7 +286,7 @@ EOF
 	tm_keys M-u
 	set_choice "$POOL"
 	tm_keys Enter
-	tm_wait_for "into pool $POOL at Finish" 10
+	tm_wait_for "$POOL at Finish (as" 10
 	tm_assert_contains "$POOL_DIR/virtio-win.iso"
 	tm_keys Enter
 	tm_wait_for "Finish makes the changes" 5
