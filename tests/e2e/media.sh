@@ -28,6 +28,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/libvirtd.sh"
 # shellcheck source=tests/lib/settings.sh
 . "$here/../lib/settings.sh"
+# shellcheck source=tests/lib/sshhost.sh
+. "$here/../lib/sshhost.sh"
 
 URI=qemu:///system
 W=160 H=45
@@ -137,10 +139,11 @@ guest_sh() {
 	tm_fail "guest-exec '$2' did not end"
 }
 
-vmmc_up() { # connected, our pool listed
-	local i
-	tm_vmmc -x "$W" -y "$H" -- -c "$URI"
-	tm_wait_line -t 20 "qemu://" " connected"
+vmmc_up() { # vmmc_up [URI LABEL [tm_start options]]: connected, our pool listed
+	local i uri=${1:-$URI} label=${2:-qemu://}
+	shift 2 || true
+	tm_vmmc -x "$W" -y "$H" "$@" -- -c "$uri"
+	tm_wait_line -t 20 "$label" " connected"
 	for ((i = 0; i < 100 * VMMC_TIMEOUT_SCALE; i++)); do
 		tm_capture | grep -qE "Storage Pools +[1-9]" && return 0
 		sleep 0.1
@@ -254,6 +257,32 @@ t_media_settings_cancel() {
 	lv_virsh destroy "$n" >/dev/null
 }
 
+# an ssh:// host: the upload goes over the host's own login (a hermetic
+# sshd on loopback, a key in a private agent); a shut-off guest's drive
+# gets it for the next boot
+t_media_settings_ssh() {
+	local n iso sum
+	n=$(lv_name ssh)
+	guest "$n" "$CDROM"
+	sh_up "$MD_TMP/sh" || tm_fail "no sshd"
+	make_iso "ssh-$$.iso"
+	iso=$MD_TMP/ssh-$$.iso
+	sum=$(sum_of "$iso")
+	vmmc_up "ssh://root@127.0.0.1:$SH_PORT" "root@127." --env "VMMC_SSH_DIR=$VMMC_SSH_DIR" \
+		--env "SSH_AUTH_SOCK=$SSH_AUTH_SOCK"
+	settings "$n"
+	tm_keys M-l
+	tm_type "$iso"
+	tm_keys M-d
+	set_choice "$POOL"
+	apply "Uploaded as ssh-$$.iso; CD/DVD drive hdc: changed at"
+	[ "$(vol_sum "ssh-$$.iso")" = "$sum" ] || tm_fail "the volume's SHA-256 is not the file's"
+	lv_virsh dumpxml --inactive "$n" | grep -q "$POOL_DIR/ssh-$$.iso" || tm_fail "not in the drive"
+	tm_keys Escape
+	tm_stop
+	sh_down
+}
+
 # ---- the Integration Tools wizard: virtio-win from a local file ---------------------
 
 t_media_wizard_virtio_win() {
@@ -357,6 +386,7 @@ md_exit() {
 	set +e
 	tm_sweep
 	snapshots_down
+	sh_down
 	lv_cleanup_vms
 	fixtures_down
 	lv_down
