@@ -36,6 +36,9 @@ struct integ_view {
 	size_t top;               /* scroll */
 	int64_t wait_start_ms;    /* waiting for the agent since, 0 = not waiting */
 	char *wait_result;        /* how the wait ended, NULL none */
+	uint64_t undo_seq;        /* the wizard's apply: when it fails ... */
+	char undo_pool[37];
+	char *undo_vol;           /* ... this volume uploaded for it goes */
 };
 
 static struct integ_view integ_state;
@@ -154,6 +157,13 @@ static void integ_reply(struct tui_mode *m, struct tui_app *a, const md_msg *msg
 		v->calls += v->info->agent_calls;
 	} else if (msg->type == MD_MSG_AGENT_PROGRESS) {
 		v->copy_pct = msg->count;
+	} else if (msg->type == MD_MSG_OP_RESULT && v->undo_seq && msg->seq == v->undo_seq) {
+		be_host *be = integ_be(a, v->mode.host_id);
+		if (!msg->ok && be && v->undo_vol) /* nothing changed: nor is the ISO left */
+			be_host_submit_arg(be, BE_OP_VOL_DELETE, v->undo_pool, be_vol_op_new(v->undo_vol),
+					   be_storage_arg_free);
+		v->undo_seq = 0;
+		xfree(&v->undo_vol);
 	} else if (msg->type == MD_MSG_OP_RESULT) {
 		if (msg->seq == v->seq)
 			v->seq = 0;
@@ -361,6 +371,7 @@ static void integ_start(struct tui_app *a, int host_id, const char *uuid, const 
 	be_agent_info_free(&v->info);
 	free(v->name);
 	free(v->wait_result);
+	free(v->undo_vol);
 	memset(v, 0, sizeof(*v));
 	v->mode.ops = &integ_ops;
 	v->mode.host_id = host_id;
@@ -386,8 +397,18 @@ void tui_integ_open_wait(struct tui_app *a, int host_id, const char *uuid, const
 	integ_state.wait_start_ms = core_now_ms();
 }
 
+void tui_integ_undo_volume(struct tui_app *a, uint64_t seq, const char *pool_uuid, const char *vol)
+{
+	struct integ_view *v = &integ_state;
+	v->undo_seq = seq;
+	snprintf(v->undo_pool, sizeof(v->undo_pool), "%s", pool_uuid ? pool_uuid : "");
+	core_str_set(&v->undo_vol, vol);
+	tui_mode_expect(a, &v->mode, v->mode.host_id, seq);
+}
+
 void tui_integ_free(void)
 {
+	xfree(&integ_state.undo_vol);
 	be_agent_info_free(&integ_state.info);
 	xfree(&integ_state.name);
 	xfree(&integ_state.wait_result);

@@ -406,9 +406,13 @@ static void wi_reply(struct tui_app *a, struct tui_dialog *d, const md_msg *m)
 }
 
 /* The changes as the wizard has them: one BE_OP_AGENT_APPLY, then
- * Integration Services waits for the agent. Takes w (destroyed here). */
-static void integ_apply(struct tui_app *a, int host_id, const char *uuid, const char *name, void *w)
+ * Integration Services waits for the agent. Takes w (destroyed here).
+ * made: the volume an upload made for it, removed if the host refuses the
+ * changes (NULL none). */
+static void integ_apply(struct tui_app *a, int host_id, const char *uuid, const char *name, void *w,
+			const tui_media_result *made)
 {
+	uint64_t seq;
 	be_host *be = tui_host_be(tui_host_by_id(a, host_id));
 	be_agent_apply *ap;
 	char *err = NULL, *restart, *iso;
@@ -432,8 +436,10 @@ static void integ_apply(struct tui_app *a, int host_id, const char *uuid, const 
 	free(restart);
 	ap->old_xml = integ_ops->get(w, "xml_read"); /* the unchanged check: the XML as the wizard read it */
 	integ_ops->destroy(w);
-	be_host_submit_arg(be, BE_OP_AGENT_APPLY, uuid, ap, be_agent_apply_free_void);
+	seq = be_host_submit_arg(be, BE_OP_AGENT_APPLY, uuid, ap, be_agent_apply_free_void);
 	tui_integ_open_wait(a, host_id, uuid, name);
+	if (made && made->made)
+		tui_integ_undo_volume(a, seq, made->pool_uuid, made->vol);
 }
 
 /* Finish with a local virtio-win ISO: the wizard's state waits here for
@@ -452,7 +458,7 @@ static void wi_uploaded(struct tui_app *a, void *ctx, const tui_media_result *r)
 		tui_status(a, false, "%s", r->text ? r->text : "The virtio-win ISO is in the pool");
 		integ_ops->set(u->w, "local_iso", "");
 		integ_ops->set(u->w, "iso", r->path);
-		integ_apply(a, u->host_id, u->uuid, u->name, u->w);
+		integ_apply(a, u->host_id, u->uuid, u->name, u->w, r);
 	} else {
 		tui_status(a, true, "Install Integration Tools: %s; the VM was not changed",
 			   r->text ? r->text : "the virtio-win ISO was not uploaded");
@@ -475,7 +481,7 @@ static void wi_done(struct tui_app *a, struct tui_dialog *d, int result)
 		free(local);
 		type_ask(a, d); /* reads the wizard: before integ_apply takes it */
 		c->w = NULL;
-		integ_apply(a, d->mode.host_id, c->uuid, c->name, w);
+		integ_apply(a, d->mode.host_id, c->uuid, c->name, w, NULL);
 		return;
 	}
 	pool = wget(c, "upload_pool");

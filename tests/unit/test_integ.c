@@ -29,6 +29,7 @@
 #include "../../core/msgq.h"
 #include "../../core/util.h"
 #include "../../core/wizard.h"
+#include "../../tui/media.h"
 #include "../../wizards/integ.h"
 
 #define WAIT_MS 10000
@@ -393,6 +394,39 @@ static void test_windows_local_iso(void **state)
 	free(iso);
 	free(empty);
 	pools_host_free(h);
+}
+
+/* A local ISO's volume: a free name in the pool (the file's, then -1, -2
+ * before the extension), and the volumes worth comparing (its size). */
+static void test_media_names(void **state)
+{
+	md_vol vols[] = {
+		{ .name = "virtio-win.iso", .capacity = 100 }, { .name = "virtio-win-1.iso", .capacity = 200 },
+		{ .name = "boot", .capacity = 100 },
+	};
+	md_pool p = { .name = "default", .vols = vols, .nvols = 3 };
+	size_t n = 0;
+	char *v, **same;
+	(void)state;
+	v = tui_media_vol_name(&p, "/home/u/virtio-win.iso");
+	assert_string_equal(v, "virtio-win-2.iso");
+	free(v);
+	v = tui_media_vol_name(&p, "/srv/boot");
+	assert_string_equal(v, "boot-1");
+	free(v);
+	v = tui_media_vol_name(&p, "/srv/new <1>.iso");
+	assert_string_equal(v, "new <1>.iso");
+	free(v);
+	same = tui_media_same_size(&p, 100, &n);
+	assert_int_equal(n, 2);
+	assert_string_equal(same[0], "virtio-win.iso");
+	assert_string_equal(same[1], "boot");
+	for (size_t i = 0; i < n; i++)
+		free(same[i]);
+	free(same);
+	same = tui_media_same_size(&p, 7, &n);
+	assert_int_equal(n, 0);
+	free(same);
 }
 
 /* The Quiesced Checkpoint's name and snapshot XML (libxml2): qcow2 file
@@ -979,6 +1013,7 @@ int main(void)
 		cmocka_unit_test(test_windows_boot_disk_refused),
 		cmocka_unit_test(test_windows_local_iso),
 		cmocka_unit_test(test_checkpoint_xml),
+		cmocka_unit_test(test_media_names),
 		cmocka_unit_test(test_unknown_os_asks),
 		cmocka_unit_test(test_bad_xml),
 		cmocka_unit_test(test_install_commands),
