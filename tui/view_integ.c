@@ -159,9 +159,14 @@ static void integ_reply(struct tui_mode *m, struct tui_app *a, const md_msg *msg
 		v->copy_pct = msg->count;
 	} else if (msg->type == MD_MSG_OP_RESULT && v->undo_seq && msg->seq == v->undo_seq) {
 		be_host *be = integ_be(a, v->mode.host_id);
-		if (!msg->ok && be && v->undo_vol) /* nothing changed: nor is the ISO left */
+		if (!msg->ok && be && v->undo_vol) { /* nothing changed: nor is the ISO left */
 			be_host_submit_arg(be, BE_OP_VOL_DELETE, v->undo_pool, be_vol_op_new(v->undo_vol),
 					   be_storage_arg_free);
+			v->wait_start_ms = 0; /* nothing to wait for: say why */
+			free(v->wait_result);
+			v->wait_result = xasprintf("%s; the virtio-win ISO uploaded for it is removed",
+						   msg->text ? msg->text : "The changes were refused");
+		}
 		v->undo_seq = 0;
 		xfree(&v->undo_vol);
 	} else if (msg->type == MD_MSG_OP_RESULT) {

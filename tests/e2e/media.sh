@@ -285,9 +285,9 @@ t_media_settings_ssh() {
 
 # ---- the Integration Tools wizard: virtio-win from a local file ---------------------
 
-t_media_wizard_virtio_win() {
-	local n iso sum
-	n=$(lv_name win)
+# win_guest NAME: the tiny guest, shut off, whose libosinfo metadata says Windows 10
+win_guest() {
+	local n=$1
 	"$TM_ROOT/tests/guest/domain.sh" "$n" >"$MD_TMP/$n.xml" || tm_fail "domain.sh failed"
 	python3 - "$MD_TMP/$n.xml" <<'EOF'
 import sys
@@ -300,30 +300,62 @@ open(p, "w").write(s[:i] + meta + s[i:])
 EOF
 	lv_virsh define "$MD_TMP/$n.xml" >/dev/null || tm_fail "could not define $n"
 	lv_virsh dumpxml --inactive "$n" | grep -q "disk.*device='cdrom'" && tm_fail "the VM has a CD-ROM already"
-	mkdir -p "$MD_TMP/w"
-	make_iso "w/virtio-win.iso"
-	iso=$MD_TMP/w/virtio-win.iso
-	sum=$(sum_of "$iso")
-	vmmc_up
-	pick "$n"
+	return 0
+}
+
+# wizard_to_finish NAME LOCAL VOL: the wizard on NAME up to its last page,
+# the virtio-win ISO the local file LOCAL (to be uploaded as VOL into our pool)
+wizard_to_finish() {
+	pick "$1"
 	tm_keys Y
 	tm_wait_for "Guest OS: http://microsoft.com/win/10" 15
 	tm_keys Enter
 	tm_wait_for "virtio-win IS" 5
 	tm_keys M-l
-	tm_type "$iso"
+	tm_type "$2"
 	tm_keys M-u
 	set_choice "$POOL"
 	tm_keys Enter
 	tm_wait_for "$POOL at Finish (as" 10
-	tm_assert_contains "$POOL_DIR/virtio-win.iso"
+	tm_assert_contains "$POOL_DIR/$3"
 	tm_keys Enter
 	tm_wait_for "Finish makes the changes" 5
+}
+
+t_media_wizard_virtio_win() {
+	local n iso sum
+	n=$(lv_name win)
+	win_guest "$n"
+	mkdir -p "$MD_TMP/w"
+	make_iso "w/virtio-win.iso"
+	iso=$MD_TMP/w/virtio-win.iso
+	sum=$(sum_of "$iso")
+	vmmc_up
+	wizard_to_finish "$n" "$iso" virtio-win.iso
 	tm_keys Enter
 	wait_true 60 eval "lv_virsh dumpxml --inactive $n | grep -q \"$POOL_DIR/virtio-win.iso\"" ||
 		tm_fail "the CD-ROM with the ISO is not in the configuration"
 	lv_virsh dumpxml --inactive "$n" | grep -q "device='cdrom'" || tm_fail "no CD-ROM was added"
 	[ "$(vol_sum virtio-win.iso)" = "$sum" ] || tm_fail "the volume's SHA-256 is not the file's"
+}
+
+# the host refuses the changes (the configuration changed after the wizard
+# read it): the ISO uploaded for them is removed, the VM as it was
+t_media_wizard_refused() {
+	local n iso before
+	n=$(lv_name wr)
+	win_guest "$n"
+	mkdir -p "$MD_TMP/wr"
+	make_iso "wr/refused-$$.iso"
+	iso=$MD_TMP/wr/refused-$$.iso
+	vmmc_up
+	wizard_to_finish "$n" "$iso" "refused-$$.iso"
+	lv_virsh desc "$n" --config "changed behind the wizard" >/dev/null || tm_fail "virsh desc failed"
+	before=$(lv_virsh dumpxml --inactive "$n" | sha256sum)
+	tm_keys Enter
+	tm_wait_for "its configuration changed since the wizard read it" 60
+	wait_true 20 eval "! lv_virsh vol-list $POOL | grep -q refused-$$" || tm_fail "the uploaded ISO was left: $(vols)"
+	[ "$(lv_virsh dumpxml --inactive "$n" | sha256sum)" = "$before" ] || tm_fail "the VM changed"
 }
 
 # ---- Quiesced Checkpoint ----------------------------------------------------------
