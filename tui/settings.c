@@ -72,6 +72,7 @@ struct set_ctx {
 	char *media_key;
 	char *made_pool, *made_vol;
 	char *media_note;          /* what became of it, put before the Apply's answer */
+	bool apply_after_read;     /* the ISO is in: Apply once the details read ends */
 };
 
 static struct set_ctx *sctx(struct tui_dialog *d)
@@ -1228,6 +1229,10 @@ static void cd_local_done(struct tui_app *a, void *ctx, const tui_media_result *
 		c->made_vol = xstrdup(r->vol);
 	}
 	form_build(d);
+	if (c->seq && !c->changing) {
+		c->apply_after_read = true; /* a read of the details is under way: Apply after it */
+		return;
+	}
 	if (!apply(d, false) && !c->held)
 		cd_local_undo(d); /* nothing was sent: the new volume goes */
 }
@@ -1326,6 +1331,10 @@ static void on_reply(struct tui_app *a, struct tui_dialog *d, const md_msg *m)
 	if (!m->ok) {
 		c->xml_pending = false;
 		c->stale = false;
+		if (c->apply_after_read) { /* the VM cannot be read: the ISO is not left either */
+			c->apply_after_read = false;
+			cd_local_undo(d);
+		}
 		c->gone = m->count == 1;
 		set_error(d, m->text ? core_sanitize(m->text) : xstrdup("Could not read the VM's settings"));
 		d->error_style = true;
@@ -1360,6 +1369,11 @@ static void on_reply(struct tui_app *a, struct tui_dialog *d, const md_msg *m)
 		tui_edit_xml_run(a, c->host_id, c->uuid, c->name, c->conf->config_xml);
 	}
 	follow_vm(a, d);
+	if (c->apply_after_read && !c->seq) {
+		c->apply_after_read = false;
+		if (c->gone || (!apply(d, false) && !c->held))
+			cd_local_undo(d);
+	}
 	if (c->stale && !c->seq && !c->gone) {
 		c->stale = false;
 		request_details(d);
