@@ -297,13 +297,13 @@ static void build_lines(const struct integ_view *v, struct lines *l)
 			for (size_t k = 0; k < i->npv; k++)
 				add_detail(l, "Device", i->pv[k]);
 		if (svc == BE_SVC_BACKUP && i->checkpoints_read && !i->ncheckpoints)
-			add_detail(l, "Checkpoints", "none (G takes a Quiesced Checkpoint)");
+			add_detail(l, "Checkpoints", "none (Ctrl-N takes a Quiesced Checkpoint)");
 		if (svc == BE_SVC_BACKUP)
 			for (size_t k = 0; k < i->ncheckpoints; k++)
 				add_detail(l, "Checkpoint", i->checkpoints[k]);
 	}
 	add_line(l, xstrdup(""));
-	add_line(l, xasprintf("  Keys: K Sync Time Now, B automatic sync on/off, F Copy File to Guest, G Quiesced Checkpoint, "
+	add_line(l, xasprintf("  Keys: K Sync Time Now, B automatic sync on/off, F Copy File to Guest, Ctrl-N Quiesced Checkpoint, "
 			      "d Shut Down and r Reboot (%s), "
 			      "Escape closes",
 			      i->st[BE_SVC_SHUTDOWN] == BE_SVC_ON ? "through the agent" : "ACPI"));

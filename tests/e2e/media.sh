@@ -380,9 +380,9 @@ t_media_checkpoint() {
 	pick "$n"
 	tm_keys J
 	tm_wait_for "Integration Services: $n (agent up)" 20
-	tm_wait_for "Checkpoints: none (G takes a Quiesced Checkpoint)" 15
+	tm_wait_for "Checkpoints: none (Ctrl-N takes a Quiesced Checkpoint)" 15
 	t0=$(date +%s%N)
-	tm_keys G
+	tm_keys C-n
 	tm_wait_for "Quiesced Checkpoint vmmc-" 30
 	t1=$(date +%s%N)
 	snap=$(lv_virsh snapshot-list "$n" --name | grep -E '^vmmc-[0-9]{8}-[0-9]{6}$' || true)
@@ -400,7 +400,7 @@ t_media_checkpoint() {
 	lv_virsh snapshot-create "$n" "$MD_TMP/snap.xml" --disk-only --quiesce --atomic >/dev/null ||
 		tm_fail "virsh could not take the same snapshot"
 	t3=$(date +%s%N)
-	echo "    Quiesced Checkpoint: G to the answer $(((t1 - t0) / 1000000)) ms; virsh snapshot-create --disk-only --quiesce --atomic $(((t3 - t2) / 1000000)) ms"
+	echo "    Quiesced Checkpoint: Ctrl-N to the answer $(((t1 - t0) / 1000000)) ms; virsh snapshot-create --disk-only --quiesce --atomic $(((t3 - t2) / 1000000)) ms"
 	lv_virsh destroy "$n" >/dev/null
 }
 
@@ -412,12 +412,29 @@ t_media_checkpoint_raw_refused() {
 	pick "$n"
 	tm_keys J
 	tm_wait_for "Integration Services: $n (agent up)" 20
-	tm_keys G
+	tm_keys C-n
 	tm_wait_for "disk vdb is a raw file: only qcow2 disks get a Quiesced Checkpoint" 30
 	[ -z "$(lv_virsh snapshot-list "$n" --name)" ] || tm_fail "a snapshot was made"
 	[ "$(ls "$POOL_DIR" | grep -c "^$n")" = 1 ] || tm_fail "files made: $(ls "$POOL_DIR")"
 	guest_sh "$n" "cat /tmp/ga.log" | grep -q "guest-fsfreeze called" && tm_fail "the guest was frozen"
 	tm_keys Escape
+	lv_virsh destroy "$n" >/dev/null
+}
+
+# no agent: refused with the reason, nothing made
+t_media_checkpoint_no_agent() {
+	local n
+	n=$(lv_name na)
+	qemu-img create -q -f qcow2 "$POOL_DIR/$n.qcow2" 16M || tm_fail "qemu-img failed"
+	chmod 644 "$POOL_DIR/$n.qcow2"
+	guest "$n" "<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='$POOL_DIR/$n.qcow2'/><target dev='vdb' bus='virtio'/></disk>" --no-agent
+	lv_virsh start "$n" >/dev/null || tm_fail "could not start $n"
+	vmmc_up
+	pick "$n"
+	tm_keys C-n
+	tm_wait_for "the VM has no guest agent channel" 30
+	[ -z "$(lv_virsh snapshot-list "$n" --name)" ] || tm_fail "a snapshot was made"
+	[ "$(ls "$POOL_DIR" | grep -c "^$n")" = 1 ] || tm_fail "files made: $(ls "$POOL_DIR")"
 	lv_virsh destroy "$n" >/dev/null
 }
 
