@@ -84,6 +84,7 @@ enum be_op {
 	                       OP_RESULT's .ext a be_iso_probe */
 	BE_OP_INSTALL_PREP, /* extract its installer's kernel and initrd into a pool */
 	BE_OP_INSTALL_START,/* the install run of the defined VM uuid (be_iso.h) */
+	BE_OP_AGENT_CHECKPOINT, /* a Quiesced Checkpoint (backend/be_agent.h) */
 	BE_OP__COUNT
 };
 

@@ -101,6 +101,7 @@ struct be_agent {
 };
 
 static int be_autosync_get(virDomainPtr dom, char **err);
+static void be_checkpoints_read(be_host *h, virDomainPtr dom, be_agent_info *i);
 
 static int be_ent_cmp(const void *a, const void *b)
 {
@@ -476,6 +477,7 @@ void be_agent_info_free(be_agent_info **pi)
 	free(i->inactive_xml);
 	free(i->live_xml);
 	be_strv_free(&i->pv, &i->npv);
+	be_strv_free(&i->checkpoints, &i->ncheckpoints);
 	free(i);
 	*pi = NULL;
 }
@@ -873,6 +875,7 @@ static void be_info_fill(be_host *h, virDomainPtr dom, const be_agent_req *req, 
 	if (req && req->version) {
 		be_info_pv(h, dom, i);
 		i->autosync = be_autosync_get(dom, NULL);
+		be_checkpoints_read(h, dom, i);
 	}
 	if (!i->channel) {
 		for (int k = 0; k < BE_SVC_PV; k++)
@@ -1256,6 +1259,210 @@ static void be_agent_freeze(be_host *h, const be_job *j, virDomainPtr dom, const
 	be_post_result(h, j, true, xasprintf("%s %d file system(s) of '%s'", thaw ? "Thawed" : "Froze", n, name));
 }
 
+/* ---- Quiesced Checkpoint -------------------------------------------------------------- */
+
+char *be_checkpoint_name(time_t t)
+{
+	struct tm tm;
+	char buf[32];
+	localtime_r(&t, &tm);
+	strftime(buf, sizeof(buf), "vmmc-%Y%m%d-%H%M%S", &tm);
+	return xstrdup(buf);
+}
+
+/* disk i's (1-based) value at rel ("@device", "driver/@type" ...) */
+static char *be_disk_get(xmlDocPtr doc, size_t i, const char *rel)
+{
+	char xp[128];
+	snprintf(xp, sizeof(xp), "string(/domain/devices/disk[%zu]/%s)", i, rel);
+	return be_xml_get(doc, xp);
+}
+
+/* One disk of the checkpoint: 1 external (overlay path *ov), 0 left out
+ * (CD/DVD, floppy, read-only, empty), -1 refused (*err). */
+static int be_ckpt_disk(xmlDocPtr doc, size_t i, const char *name, char **ov, char **err)
+{
+	char *dev = be_disk_get(doc, i, "@device"), *type = be_disk_get(doc, i, "@type"),
+	     *fmt = be_disk_get(doc, i, "driver/@type"), *file = be_disk_get(doc, i, "source/@file"),
+	     *tgt = be_disk_get(doc, i, "target/@dev"), *ro = be_disk_get(doc, i, "readonly/../target/@dev");
+	int rc = 1;
+	*ov = NULL;
+	if ((dev && strcmp(dev, "disk") != 0) || ro) {
+		rc = 0;
+	} else if (type && strcmp(type, "file") != 0) {
+		*err = xasprintf("disk %s is a '%s' disk: a Quiesced Checkpoint puts an overlay file next to "
+				 "each disk, so it takes VMs whose disks are files", tgt ? tgt : "?", type);
+		rc = -1;
+	} else if (!file) {
+		rc = 0; /* no medium */
+	} else if (!fmt || strcmp(fmt, "qcow2") != 0) {
+		*err = xasprintf("disk %s is a %s file: only qcow2 disks get a Quiesced Checkpoint (qemu-img convert "
+				 "-O qcow2 converts %s)", tgt ? tgt : "?", fmt ? fmt : "raw", file);
+		rc = -1;
+	} else {
+		const char *slash = strrchr(file, '/'), *base = slash ? slash + 1 : file, *dot = strrchr(base, '.');
+		size_t stem = dot && dot != base ? (size_t)(dot - base) : strlen(base);
+		*ov = xasprintf("%.*s%.*s.%s.qcow2", (int)(base - file), file, (int)stem, base, name);
+	}
+	free(dev);
+	free(type);
+	free(fmt);
+	free(file);
+	free(tgt);
+	free(ro);
+	return rc;
+}
+
+char *be_checkpoint_xml(const char *dom_xml, const char *name, char **err)
+{
+	xmlDocPtr doc = be_xml_parse(dom_xml), out;
+	xmlNodePtr disks;
+	size_t n = 0, ext = 0;
+	char **tgts, *x = NULL;
+	*err = NULL;
+	if (!doc) {
+		*err = xstrdup("the domain XML cannot be read");
+		return NULL;
+	}
+	tgts = be_xml_get_all(doc, "/domain/devices/disk/target/@dev", &n);
+	out = be_xml_new("domainsnapshot");
+	be_xml_add(xmlDocGetRootElement(out), "name", name);
+	be_xml_add(xmlDocGetRootElement(out), "description", "Quiesced Checkpoint (vmmc): file systems frozen");
+	disks = be_xml_add(xmlDocGetRootElement(out), "disks", NULL);
+	for (size_t i = 0; i < n && !*err; i++) {
+		char *ov = NULL;
+		int rc = be_ckpt_disk(doc, i + 1, name, &ov, err);
+		xmlNodePtr d;
+		if (rc < 0)
+			break;
+		d = be_xml_attr(be_xml_add(disks, "disk", NULL), "name", tgts[i]);
+		be_xml_attr(d, "snapshot", rc ? "external" : "no");
+		if (rc) {
+			be_xml_attr(be_xml_add(d, "driver", NULL), "type", "qcow2");
+			be_xml_attr(be_xml_add(d, "source", NULL), "file", ov);
+			ext++;
+		}
+		free(ov);
+	}
+	if (!*err && !ext)
+		*err = xstrdup("the VM has no disk to snapshot (only CD/DVD drives, or none)");
+	if (!*err)
+		x = be_xml_dump(out);
+	be_strv_free(&tgts, &n);
+	xmlFreeDoc(out);
+	xmlFreeDoc(doc);
+	return x;
+}
+
+static int be_ckpt_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)b, *(char *const *)a); /* "YYYY-mm-dd HH:MM:SS name": newest first */
+}
+
+/* The VM's disk-only snapshots, newest first, at most BE_CHECKPOINTS_MAX:
+ * "YYYY-mm-dd HH:MM:SS  name" (one list call, one XML read each). */
+static void be_checkpoints_read(be_host *h, virDomainPtr dom, be_agent_info *i)
+{
+	virDomainSnapshotPtr *snaps = NULL;
+	int n = virDomainListAllSnapshots(dom, &snaps, VIR_DOMAIN_SNAPSHOT_LIST_DISK_ONLY);
+	char **v;
+	size_t k = 0;
+	(void)h;
+	i->checkpoints_read = n >= 0;
+	if (n <= 0) {
+		free(snaps);
+		return;
+	}
+	v = xcalloc((size_t)n + 1, sizeof(*v));
+	for (int s = 0; s < n; s++) {
+		char *x = virDomainSnapshotGetXMLDesc(snaps[s], 0);
+		xmlDocPtr doc = x ? be_xml_parse(x) : NULL;
+		char *t = doc ? be_xml_get(doc, "string(/domainsnapshot/creationTime)") : NULL, when[32] = "?";
+		if (t) {
+			time_t tt = (time_t)strtoll(t, NULL, 10);
+			struct tm tm;
+			localtime_r(&tt, &tm);
+			strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+		}
+		v[k++] = xasprintf("%s  %s", when, virDomainSnapshotGetName(snaps[s]));
+		free(t);
+		if (doc)
+			xmlFreeDoc(doc);
+		free(x);
+		virDomainSnapshotFree(snaps[s]);
+	}
+	free(snaps);
+	qsort(v, k, sizeof(*v), be_ckpt_cmp);
+	i->ncheckpoints = k < BE_CHECKPOINTS_MAX ? k : BE_CHECKPOINTS_MAX;
+	for (size_t s = i->ncheckpoints; s < k; s++)
+		free(v[s]);
+	i->checkpoints = v;
+}
+
+/* BE_OP_AGENT_CHECKPOINT: refused unless the VM runs, its agent is
+ * connected and every disk can have an overlay; then one
+ * virDomainSnapshotCreateXML(DISK_ONLY | QUIESCE | ATOMIC): libvirt freezes
+ * the guest's file systems through the agent, makes the overlays and thaws
+ * them (ATOMIC: all disks or none). The answer: an AGENT_INFO with the
+ * checkpoints, then the OP_RESULT. */
+static void be_agent_checkpoint(be_host *h, const be_job *j, virDomainPtr dom, const char *name)
+{
+	int state = 0, reason = 0, agent;
+	bool channel = false, known = false;
+	char *xml = NULL, *sx = NULL, *err = NULL, *sn = NULL;
+	virDomainSnapshotPtr snap;
+	be_agent_info *i;
+	if (virDomainGetState(dom, &state, &reason, 0) < 0 || state != VIR_DOMAIN_RUNNING) {
+		be_post_result(h, j, false, xasprintf("Quiesced Checkpoint of '%s': the VM is not running (its guest "
+						      "agent freezes the file systems of a running guest)", name));
+		return;
+	}
+	if (!(xml = virDomainGetXMLDesc(dom, 0))) {
+		be_post_fail(h, j, name);
+		return;
+	}
+	agent = be_agent_from_xml(xml, &channel, &known);
+	if (!channel || (known && agent != MD_AGENT_UP)) {
+		be_post_result(h, j, false,
+			       xasprintf("Quiesced Checkpoint of '%s': %s: its file systems cannot be frozen", name,
+					 channel ? "the guest agent is not connected"
+						 : "the VM has no guest agent channel (Install Integration Tools adds it)"));
+		free(xml);
+		return;
+	}
+	sn = be_checkpoint_name(time(NULL));
+	if (!(sx = be_checkpoint_xml(xml, sn, &err))) {
+		be_post_result(h, j, false, xasprintf("Quiesced Checkpoint of '%s': %s", name, err));
+	} else {
+		be_agent_timeout(h, dom);
+		atomic_fetch_add(&h->agent->calls, 1); /* the freeze and thaw libvirt makes */
+		snap = virDomainSnapshotCreateXML(dom, sx,
+						  VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY | VIR_DOMAIN_SNAPSHOT_CREATE_QUIESCE |
+							  VIR_DOMAIN_SNAPSHOT_CREATE_ATOMIC);
+		if (!snap) {
+			int code;
+			free(err);
+			err = be_last_error(&code);
+			be_host_check_conn(h, code, err);
+			be_post_result(h, j, false, xasprintf("Could not take a Quiesced Checkpoint of '%s': %s", name,
+							      err));
+		} else {
+			i = xcalloc(1, sizeof(*i));
+			snprintf(i->uuid, sizeof(i->uuid), "%s", j->uuid);
+			be_info_fill(h, dom, &(be_agent_req){ .version = true }, i);
+			be_post_info(h, j, i);
+			be_post_result(h, j, true, xasprintf("Quiesced Checkpoint %s of '%s' taken: the guest's file "
+							     "systems were frozen while the disks' overlays were made",
+							     sn, name));
+			virDomainSnapshotFree(snap);
+		}
+	}
+	free(err);
+	free(sx);
+	free(sn);
+	free(xml);
+}
+
 /* ---- Copy File to Guest ----------------------------------------------------------- */
 
 static const char be_b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -1425,6 +1632,7 @@ void be_agent_job(be_host *h, const be_job *j)
 	case BE_OP_AGENT_XML: be_agent_xml_job(h, j, dom, name); break;
 	case BE_OP_AGENT_AUTOSYNC: be_agent_autosync_set(h, j, dom, name); break;
 	case BE_OP_AGENT_APPLY: be_agent_apply_job(h, j, dom, name); break;
+	case BE_OP_AGENT_CHECKPOINT: be_agent_checkpoint(h, j, dom, name); break;
 	default: be_post_result(h, j, false, xasprintf("Unknown operation %d", j->op)); break;
 	}
 	free(name);

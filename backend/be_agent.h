@@ -56,6 +56,19 @@
  *                         one the wizard read), hot-plugs device_xml into
  *                         the running VM, restarts it when asked (turn off,
  *                         start: a guest without an agent may ignore ACPI).
+ *   BE_OP_AGENT_CHECKPOINT a Quiesced Checkpoint: a disk-only external
+ *                         snapshot named vmmc-YYYYmmdd-HHMMSS (local time)
+ *                         taken with the guest's file systems frozen
+ *                         (virDomainSnapshotCreateXML DISK_ONLY | QUIESCE |
+ *                         ATOMIC; the XML from be_checkpoint_xml). Refused
+ *                         with the reason when the VM is not running, has
+ *                         no agent channel or its agent is not connected,
+ *                         or a disk cannot have an overlay (a raw or non-file
+ *                         disk: be_checkpoint_xml says which). On success an
+ *                         MD_MSG_AGENT_INFO (with .checkpoints) before the
+ *                         OP_RESULT ("Quiesced Checkpoint vmmc-... taken").
+ *                         The checkpoints (disk-only snapshots) are also read
+ *                         by BE_OP_AGENT_INFO with req->version.
  */
 #ifndef BACKEND_BE_AGENT_H
 #define BACKEND_BE_AGENT_H
@@ -63,10 +76,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "be.h"
 
 #define BE_AGENT_COPY_MAX (64ULL * 1024 * 1024) /* bytes: Copy File to Guest */
+#define BE_CHECKPOINTS_MAX 5                     /* checkpoints listed per VM */
 
 /* A service's state, as the Integration Services view shows it. */
 enum be_svc_state { BE_SVC_NA = 0, BE_SVC_OFF, BE_SVC_ON, BE_SVC_ERROR };
@@ -126,6 +141,10 @@ typedef struct be_agent_info {
 	size_t npv;
 	int vm_state;         /* enum md_vm_state */
 	int autosync;         /* automatic time sync: 1 on, 0 off, -1 not read (read with req->version) */
+	char **checkpoints;   /* disk-only snapshots, newest first, at most
+	                         BE_CHECKPOINTS_MAX: "2026-12-01 17:34:37  vmmc-..." */
+	size_t ncheckpoints;
+	bool checkpoints_read; /* they were read (req->version, a checkpoint) */
 	unsigned agent_calls; /* agent calls this job made */
 	unsigned skipped;     /* calls not made: API known missing / agent down */
 } be_agent_info;
@@ -164,5 +183,12 @@ char *be_agent_base64(const unsigned char *p, size_t n);
  * and whether one says on (NULL / unreadable: off). */
 char *be_autosync_xml(bool on);
 int be_autosync_parse(const char *meta);
+/* A Quiesced Checkpoint's name for time t ("vmmc-20261201-173437", local
+ * time), and its snapshot XML for a domain XML (libxml2): each qcow2 file
+ * disk external, its overlay DIR/STEM.NAME.qcow2 next to it; CD/DVD,
+ * floppy, read-only and empty drives snapshot='no'. NULL with *err when a
+ * disk cannot be (raw, block, network, volume) or none can. Caller frees. */
+char *be_checkpoint_name(time_t t);
+char *be_checkpoint_xml(const char *dom_xml, const char *name, char **err);
 
 #endif

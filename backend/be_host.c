@@ -757,7 +757,7 @@ static void be_job_run(be_host *h, const be_job *j)
 			be_storage_job(h, j);
 		else if (j->op >= BE_OP_NET_CREATE && j->op <= BE_OP_NET_SUGGEST)
 			be_net_job(h, j);
-		else if (j->op >= BE_OP_AGENT_INFO && j->op <= BE_OP_AGENT_APPLY)
+		else if ((j->op >= BE_OP_AGENT_INFO && j->op <= BE_OP_AGENT_APPLY) || j->op == BE_OP_AGENT_CHECKPOINT)
 			be_agent_job(h, j);
 		else if (j->op == BE_OP_GRAPHICS_OPEN || j->op == BE_OP_GRAPHICS_CLOSE)
 			be_graphics_job(h, j);

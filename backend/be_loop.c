@@ -88,6 +88,7 @@ static const char *const be_op_names[BE_OP__COUNT] = {
 	[BE_OP_ISO_PROBE] = "read the ISO",
 	[BE_OP_INSTALL_PREP] = "extract the installer",
 	[BE_OP_INSTALL_START] = "start the installer of",
+	[BE_OP_AGENT_CHECKPOINT] = "take a Quiesced Checkpoint of",
 };
 
 const char *be_op_name(int op)

@@ -271,6 +271,7 @@ OPENER(run_integ_autosync, tui_integ_autosync)
 OPENER(run_integ_copy, tui_integ_copy_file)
 OPENER(run_integ_freeze, tui_integ_freeze)
 OPENER(run_integ_thaw, tui_integ_thaw)
+OPENER(run_integ_checkpoint, tui_integ_checkpoint)
 OPENER(run_graphics, tui_open_graphics)
 #undef OPENER
 
@@ -509,6 +510,7 @@ const struct tui_action tui_actions[] = {
 	{ .id = "vm.copy_file", .label = "Copy File to Guest...", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .key = 'F', .in_pane = false, .enabled = en_vm_running, .run = run_integ_copy, .help = "Copy a local file to a path in the guest through the guest agent, with progress (no network needed)" },
 	{ .id = "vm.fs_freeze", .label = "Freeze File Systems", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .in_pane = false, .enabled = en_vm_running, .run = run_integ_freeze, .help = "Freeze the guest's file systems through the agent (for a consistent disk snapshot)" },
 	{ .id = "vm.fs_thaw", .label = "Thaw File Systems", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .in_pane = false, .enabled = en_vm_running, .run = run_integ_thaw, .help = "Thaw the guest's file systems after a freeze" },
+	{ .id = "vm.checkpoint", .label = "Quiesced Checkpoint", .menu = TUI_MENU_ACTION, .scope = TUI_SCOPE_VM, .key = CTRL('n'), .in_pane = false, .enabled = en_vm_running, .run = run_integ_checkpoint, .help = "Take a disk-only checkpoint (external snapshot, named vmmc-YYYYmmdd-HHMMSS) with the guest's file systems frozen by its agent; refused with the reason when the agent is down or a disk cannot be snapshotted (raw)" },
 	/* View */
 	{ .id = "vm.integ", .label = "Integration Services", .menu = TUI_MENU_VIEW, .scope = TUI_SCOPE_VM, .key = 'J', .in_pane = false, .enabled = en_vm, .run = run_integ, .help = "The selected VM's guest agent and what it reports: heartbeat, OS and addresses, clock drift, shutdown path, freeze, file copy (Escape goes back)" },
 	{ .id = "console.next", .label = "Next Console", .menu = TUI_MENU_VIEW, .scope = TUI_SCOPE_CONSOLE, .key = 'n', .in_pane = false, .enabled = en_console_any, .run = run_console_next, .help = "Show the open consoles, then cycle through their tabs (Enter or Tab attaches)" },

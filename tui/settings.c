@@ -11,6 +11,7 @@
 #include "app.h"
 #include "dialog.h"
 #include "field.h"
+#include "media.h"
 #include "nav.h"
 #include "storage_ui.h"
 
@@ -67,6 +68,12 @@ struct set_ctx {
 	be_vmchange *acc;
 	tui_settings_done_fn done;
 	void *done_ctx;
+	/* CD/DVD, a local ISO: the item whose upload runs (tui/media.h), and
+	 * the volume it made until the insert went through (removed if not) */
+	char *media_key;
+	char *made_pool, *made_vol;
+	char *media_note;          /* what became of it, put before the Apply's answer */
+	bool apply_after_read;     /* the ISO is in: Apply once the details read ends */
 };
 
 static struct set_ctx *sctx(struct tui_dialog *d)
@@ -547,6 +554,40 @@ static void nic_fields(struct tui_page *p, struct set_ctx *c, const struct set_i
 		add_label(p, "i3", "Connection, network, link, model and MAC: at next boot");
 }
 
+/* CD/DVD: a local ISO (a file on this machine) and the pool it goes to
+ * (the current ISO's pool, else "default", else the first active one). */
+static void cd_local_fields(struct tui_page *p, struct set_ctx *c, const struct set_item *it, const be_device *dv)
+{
+	const md_host *h = md_host_get(c->a->model, c->host_id);
+	const char *dflt = NULL;
+	struct tui_field *f;
+	if (c->preview)
+		return; /* no VM yet: an upload would outlive a cancelled wizard */
+	for (size_t i = 0; h && i < h->npools; i++) {
+		const md_pool *pl = &h->pools[i];
+		if (!pl->active)
+			continue;
+		if (!dflt || !strcmp(pl->name, "default"))
+			dflt = pl->name;
+		for (size_t k = 0; dv->source && k < pl->nvols; k++)
+			if (core_str_eq(pl->vols[k].path, dv->source))
+				dflt = pl->name;
+	}
+	base_set(c, it, "local", "");
+	f = tui_page_add(p, &tui_field_path, "local", "&Local ISO file", NULL);
+	tui_field_set_value(f, val_or(c, it, "local", ""));
+	f = tui_page_add(p, &tui_field_choice, "upool", "Uploa&d to pool", NULL);
+	base_set(c, it, "upool", dflt);
+	for (size_t i = 0; h && i < h->npools; i++)
+		if (h->pools[i].active) {
+			tui_field_add_choice(f, h->pools[i].name);
+			if (!strcmp(h->pools[i].name, val_or(c, it, "upool", dflt)))
+				f->choice = (int)f->nchoices - 1;
+		}
+	add_label(p, "i4", "A local ISO is uploaded at Apply (progress, Cancel; a pooled copy with the same "
+			   "SHA-256 is used instead), then inserted");
+}
+
 static void form_dev(struct tui_page *p, struct set_ctx *c, const struct set_item *it)
 {
 	const be_vmconf *v = c->conf;
@@ -570,6 +611,7 @@ static void form_dev(struct tui_page *p, struct set_ctx *c, const struct set_ite
 		f = tui_page_add(p, &tui_field_choice, "pick", "&Pooled ISO", NULL);
 		iso_choices(f, md_host_get(c->a->model, c->host_id), NULL);
 		add_label(p, "i1", "Empty the ISO field to eject; pick a pooled ISO to insert it");
+		cd_local_fields(p, c, it, dv);
 		add_check(p, c, it, "remove", "&Remove this drive", false);
 		break;
 	case BE_DEVK_NIC:
@@ -1146,6 +1188,18 @@ static bool removes_boot_disk(const be_vmconf *v, const be_vmchange *ch)
 	return false;
 }
 
+/* The volume a local ISO's upload made for an Apply that did not go
+ * through: deleted (the answer goes to the status bar). */
+static void cd_local_undo(struct tui_dialog *d)
+{
+	struct set_ctx *c = sctx(d);
+	be_host *be = st_host_be(c->a, c->host_id);
+	if (c->made_pool && c->made_vol && be)
+		be_host_submit_arg(be, BE_OP_VOL_DELETE, c->made_pool, be_vol_op_new(c->made_vol), be_storage_arg_free);
+	xfree(&c->made_pool);
+	xfree(&c->made_vol);
+}
+
 static void boot_disk_done(struct tui_app *a, struct tui_dialog *q, int result)
 {
 	struct tui_dialog *d = q->ctx; /* Settings: below this question on the stack */
@@ -1195,6 +1249,70 @@ static bool preview_apply(struct tui_dialog *d, be_vmchange *ch)
 	return true;
 }
 
+static bool apply(struct tui_dialog *d, bool closing);
+
+/* The local ISO is in the pool (or could not be put there): its path
+ * goes into the drive's ISO field and Apply goes on; else nothing. */
+static void cd_local_done(struct tui_app *a, void *ctx, const tui_media_result *r)
+{
+	struct tui_dialog *d = ctx;
+	struct set_ctx *c = sctx(d);
+	char *key = c->media_key;
+	c->media_key = NULL;
+	if (!r->path || !key) {
+		set_error(d, xasprintf("Local ISO: %s; the VM was not changed", r->text ? r->text : "failed"));
+		d->error_style = true;
+		free(key);
+		return;
+	}
+	tui_status(a, false, "%s", r->text ? r->text : "The ISO is in the pool");
+	free(c->media_note);
+	c->media_note = r->made ? xasprintf("Uploaded as %s", r->vol)
+				: xasprintf("Pooled copy %s used (same SHA-256, not uploaded again)", r->vol);
+	kvl_set(&c->edits, key, "iso", r->path);
+	kvl_set(&c->edits, key, "local", NULL);
+	free(key);
+	xfree(&c->made_pool);
+	xfree(&c->made_vol);
+	if (r->made) {
+		c->made_pool = xstrdup(r->pool_uuid);
+		c->made_vol = xstrdup(r->vol);
+	}
+	form_build(d);
+	if (c->seq && !c->changing) {
+		c->apply_after_read = true; /* a read of the details is under way: Apply after it */
+		return;
+	}
+	if (!apply(d, false) && !c->held)
+		cd_local_undo(d); /* nothing was sent: the new volume goes */
+}
+
+/* Apply with a local ISO in a CD/DVD form: its upload starts (one at a
+ * time); true: Apply waits for it (or a clear error is shown). */
+static bool cd_local_start(struct tui_dialog *d)
+{
+	struct set_ctx *c = sctx(d);
+	for (size_t i = 0; i < c->nitems; i++) {
+		const struct set_item *it = &c->items[i];
+		const char *local = kv_get(c, it->key, "local"), *pool = kv_get(c, it->key, "upool");
+		char *err = NULL;
+		if (it->kind != IT_DEV || c->conf->devs[it->dev].kind != BE_DEVK_CDROM || !local || !*local)
+			continue;
+		if (!pool)
+			pool = kvl_get(c->base, it->key, "upool");
+		if (tui_media_upload(c->a, c->host_id, pool, local, &d->mode, cd_local_done, d, &err) < 0) {
+			set_error(d, err);
+			d->error_style = true;
+			return true;
+		}
+		core_str_set(&c->media_key, it->key);
+		set_error(d, xstrdup("Putting the local ISO into the pool..."));
+		d->error_style = false;
+		return true;
+	}
+	return false;
+}
+
 /* Apply: false when nothing was sent (an error is shown, or no change, or
  * a question is asked first). */
 static bool apply(struct tui_dialog *d, bool closing)
@@ -1210,6 +1328,8 @@ static bool apply(struct tui_dialog *d, bool closing)
 		return false;
 	}
 	form_keep(d);
+	if (cd_local_start(d))
+		return false; /* Apply goes on when the ISO is in a pool */
 	if (!(ch = collect(c, &err))) {
 		set_error(d, err ? err : closing ? NULL : xstrdup("Nothing changed."));
 		return false;
@@ -1239,8 +1359,15 @@ static void on_reply(struct tui_app *a, struct tui_dialog *d, const md_msg *m)
 	if (m->seq != c->seq)
 		return;
 	if (m->type == MD_MSG_OP_RESULT && m->op == BE_OP_VM_CHANGE) {
-		set_error(d, m->text ? core_sanitize(m->text) : NULL);
+		char *t = m->text && c->media_note ? xasprintf("%s; %s", c->media_note, m->text) : NULL;
+		set_error(d, t || m->text ? core_sanitize(t ? t : m->text) : NULL);
+		free(t);
+		xfree(&c->media_note);
 		d->error_style = !m->ok;
+		if (!m->ok)
+			cd_local_undo(d); /* the ISO it uploaded for this Apply goes */
+		xfree(&c->made_pool);
+		xfree(&c->made_vol);
 		if (m->ok) {
 			kv_clear(c); /* applied: the fresh details show them */
 			c->applied = true;
@@ -1254,6 +1381,10 @@ static void on_reply(struct tui_app *a, struct tui_dialog *d, const md_msg *m)
 	if (!m->ok) {
 		c->xml_pending = false;
 		c->stale = false;
+		if (c->apply_after_read) { /* the VM cannot be read: the ISO is not left either */
+			c->apply_after_read = false;
+			cd_local_undo(d);
+		}
 		c->gone = m->count == 1;
 		set_error(d, m->text ? core_sanitize(m->text) : xstrdup("Could not read the VM's settings"));
 		d->error_style = true;
@@ -1288,6 +1419,11 @@ static void on_reply(struct tui_app *a, struct tui_dialog *d, const md_msg *m)
 		tui_edit_xml_run(a, c->host_id, c->uuid, c->name, c->conf->config_xml);
 	}
 	follow_vm(a, d);
+	if (c->apply_after_read && !c->seq) {
+		c->apply_after_read = false;
+		if (c->gone || (!apply(d, false) && !c->held))
+			cd_local_undo(d);
+	}
 	if (c->stale && !c->seq && !c->gone) {
 		c->stale = false;
 		request_details(d);
@@ -1338,6 +1474,10 @@ static void on_free(struct tui_dialog *d)
 	free(c->preview_xml);
 	free(c->name);
 	free(c->sel_key);
+	free(c->media_key);
+	free(c->media_note);
+	free(c->made_pool);
+	free(c->made_vol);
 	free(c);
 }
 

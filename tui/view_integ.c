@@ -36,6 +36,9 @@ struct integ_view {
 	size_t top;               /* scroll */
 	int64_t wait_start_ms;    /* waiting for the agent since, 0 = not waiting */
 	char *wait_result;        /* how the wait ended, NULL none */
+	uint64_t undo_seq;        /* the wizard's apply: when it fails ... */
+	char undo_pool[37];
+	char *undo_vol;           /* ... this volume uploaded for it goes */
 };
 
 static struct integ_view integ_state;
@@ -139,6 +142,13 @@ static void integ_reply(struct tui_mode *m, struct tui_app *a, const md_msg *msg
 		}
 		if (ni->autosync < 0 && v->info)
 			ni->autosync = v->info->autosync; /* read with the version */
+		if (!ni->checkpoints_read && v->info && v->info->checkpoints_read) { /* the same */
+			ni->checkpoints = v->info->checkpoints;
+			ni->ncheckpoints = v->info->ncheckpoints;
+			ni->checkpoints_read = true;
+			v->info->checkpoints = NULL;
+			v->info->ncheckpoints = 0;
+		}
 		be_agent_info_free(&v->info);
 		v->info = mm->ext;
 		mm->ext = NULL;
@@ -147,6 +157,18 @@ static void integ_reply(struct tui_mode *m, struct tui_app *a, const md_msg *msg
 		v->calls += v->info->agent_calls;
 	} else if (msg->type == MD_MSG_AGENT_PROGRESS) {
 		v->copy_pct = msg->count;
+	} else if (msg->type == MD_MSG_OP_RESULT && v->undo_seq && msg->seq == v->undo_seq) {
+		be_host *be = integ_be(a, v->mode.host_id);
+		if (!msg->ok && be && v->undo_vol) { /* nothing changed: nor is the ISO left */
+			be_host_submit_arg(be, BE_OP_VOL_DELETE, v->undo_pool, be_vol_op_new(v->undo_vol),
+					   be_storage_arg_free);
+			v->wait_start_ms = 0; /* nothing to wait for: say why */
+			free(v->wait_result);
+			v->wait_result = xasprintf("%s; the virtio-win ISO uploaded for it is removed",
+						   msg->text ? msg->text : "The changes were refused");
+		}
+		v->undo_seq = 0;
+		xfree(&v->undo_vol);
 	} else if (msg->type == MD_MSG_OP_RESULT) {
 		if (msg->seq == v->seq)
 			v->seq = 0;
@@ -274,9 +296,15 @@ static void build_lines(const struct integ_view *v, struct lines *l)
 		if (svc == BE_SVC_PV)
 			for (size_t k = 0; k < i->npv; k++)
 				add_detail(l, "Device", i->pv[k]);
+		if (svc == BE_SVC_BACKUP && i->checkpoints_read && !i->ncheckpoints)
+			add_detail(l, "Checkpoints", "none (Ctrl-N takes a Quiesced Checkpoint)");
+		if (svc == BE_SVC_BACKUP)
+			for (size_t k = 0; k < i->ncheckpoints; k++)
+				add_detail(l, "Checkpoint", i->checkpoints[k]);
 	}
 	add_line(l, xstrdup(""));
-	add_line(l, xasprintf("  Keys: K Sync Time Now, B automatic sync on/off, F Copy File to Guest, d Shut Down and r Reboot (%s), "
+	add_line(l, xasprintf("  Keys: K Sync Time Now, B automatic sync on/off, F Copy File to Guest, Ctrl-N Quiesced Checkpoint, "
+			      "d Shut Down and r Reboot (%s), "
 			      "Escape closes",
 			      i->st[BE_SVC_SHUTDOWN] == BE_SVC_ON ? "through the agent" : "ACPI"));
 	add_line(l, xasprintf("  Agent calls: %u in %u refresh(es), %u in the last; %u skipped", v->calls,
@@ -348,6 +376,7 @@ static void integ_start(struct tui_app *a, int host_id, const char *uuid, const 
 	be_agent_info_free(&v->info);
 	free(v->name);
 	free(v->wait_result);
+	free(v->undo_vol);
 	memset(v, 0, sizeof(*v));
 	v->mode.ops = &integ_ops;
 	v->mode.host_id = host_id;
@@ -373,8 +402,18 @@ void tui_integ_open_wait(struct tui_app *a, int host_id, const char *uuid, const
 	integ_state.wait_start_ms = core_now_ms();
 }
 
+void tui_integ_undo_volume(struct tui_app *a, uint64_t seq, const char *pool_uuid, const char *vol)
+{
+	struct integ_view *v = &integ_state;
+	v->undo_seq = seq;
+	snprintf(v->undo_pool, sizeof(v->undo_pool), "%s", pool_uuid ? pool_uuid : "");
+	core_str_set(&v->undo_vol, vol);
+	tui_mode_expect(a, &v->mode, v->mode.host_id, seq);
+}
+
 void tui_integ_free(void)
 {
+	xfree(&integ_state.undo_vol);
 	be_agent_info_free(&integ_state.info);
 	xfree(&integ_state.name);
 	xfree(&integ_state.wait_result);
@@ -438,6 +477,11 @@ void tui_integ_freeze(struct tui_app *a)
 void tui_integ_thaw(struct tui_app *a)
 {
 	submit_on_target(a, BE_OP_AGENT_THAW);
+}
+
+void tui_integ_checkpoint(struct tui_app *a)
+{
+	submit_on_target(a, BE_OP_AGENT_CHECKPOINT);
 }
 
 struct copy_ctx {

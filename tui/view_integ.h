@@ -6,6 +6,7 @@
 #define TUI_VIEW_INTEG_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 struct tui_app;
 
@@ -23,6 +24,11 @@ void tui_integ_autosync(struct tui_app *a);
 void tui_integ_copy_file(struct tui_app *a);
 void tui_integ_freeze(struct tui_app *a);
 void tui_integ_thaw(struct tui_app *a);
+void tui_integ_checkpoint(struct tui_app *a); /* a Quiesced Checkpoint (BE_OP_AGENT_CHECKPOINT) */
+/* After tui_integ_open_wait: when the job seq (the wizard's
+ * BE_OP_AGENT_APPLY) fails, the volume vol of pool (uuid) that was
+ * uploaded for it is deleted. */
+void tui_integ_undo_volume(struct tui_app *a, uint64_t seq, const char *pool_uuid, const char *vol);
 /* The view of a VM that waits for its agent to connect (after the wizard's
  * changes): progress, TUI_INTEG_WAIT_S timeout, the result. */
 #define TUI_INTEG_WAIT_S 120

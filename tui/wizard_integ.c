@@ -12,6 +12,7 @@
 #include "app.h"
 #include "console.h"
 #include "dialog.h"
+#include "media.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -177,6 +178,29 @@ static const struct {
 	{ "ch.rng", "&Random number generator" },
 };
 
+/* Windows: the virtio-win ISO as a file on this machine, and the pool it
+ * is uploaded into at Finish. */
+static void local_fields(struct wi_ctx *c, struct tui_page *p)
+{
+	char *local = wget(c, "local_iso"), *pool = wget(c, "upload_pool");
+	size_t n = 0;
+	char **pools = integ_ops->options(c->w, "upload_pool", &n);
+	struct tui_field *f;
+	tui_page_add(p, &tui_field_path, "local_iso", "... or a &local file", local);
+	f = tui_page_add(p, &tui_field_choice, "upload_pool", "&Upload to pool", NULL);
+	for (size_t i = 0; i < n; i++) {
+		tui_field_add_choice(f, pools[i]);
+		if (strcmp(pools[i], pool) == 0)
+			f->choice = (int)i;
+		free(pools[i]);
+	}
+	free(pools);
+	tui_page_add(p, &tui_field_label, "t.local", "    A local file is uploaded at Finish (progress, Cancel; a "
+						     "pooled copy with the same SHA-256 is used instead).", NULL);
+	free(pool);
+	free(local);
+}
+
 static void offer_enter(struct tui_dialog *d, struct tui_page *p)
 {
 	struct wi_ctx *c = wi(d);
@@ -208,6 +232,7 @@ static void offer_enter(struct tui_dialog *d, struct tui_page *p)
 		tui_page_add(p, &tui_field_label, "t.iso", "    Optional: inserted into a CD-ROM (one is added when "
 							   "there is none); a volume of a pool, or a file.", NULL);
 		free(iso);
+		local_fields(c, p);
 	}
 	if (strcmp(run, "1") == 0)
 		tui_page_add(p, &tui_field_check, "restart", "Res&tart the VM after the changes (turn off, start)",
@@ -234,6 +259,10 @@ static int offer_validate(struct tui_dialog *d, struct tui_page *p, char **err)
 	set_check(d, c, "restart");
 	if (tui_dialog_field(d, "iso"))
 		integ_ops->set(c->w, "iso", tui_field_value(tui_dialog_field(d, "iso")));
+	if (tui_dialog_field(d, "local_iso"))
+		integ_ops->set(c->w, "local_iso", tui_field_value(tui_dialog_field(d, "local_iso")));
+	if (tui_dialog_field(d, "upload_pool") && tui_dialog_field(d, "upload_pool")->nchoices)
+		integ_ops->set(c->w, "upload_pool", tui_field_value(tui_dialog_field(d, "upload_pool")));
 	return wi_check(c, 1, err);
 }
 
@@ -376,41 +405,101 @@ static void wi_reply(struct tui_app *a, struct tui_dialog *d, const md_msg *m)
 		look_enter(d, d->pages[0]);
 }
 
-static void wi_done(struct tui_app *a, struct tui_dialog *d, int result)
+/* The changes as the wizard has them: one BE_OP_AGENT_APPLY, then
+ * Integration Services waits for the agent. Takes w (destroyed here).
+ * made: the volume an upload made for it, removed if the host refuses the
+ * changes (NULL none). */
+static void integ_apply(struct tui_app *a, int host_id, const char *uuid, const char *name, void *w,
+			const tui_media_result *made)
 {
-	struct wi_ctx *c = wi(d);
-	be_host *be = tui_host_be(tui_host_by_id(a, d->mode.host_id));
+	uint64_t seq;
+	be_host *be = tui_host_be(tui_host_by_id(a, host_id));
 	be_agent_apply *ap;
-	char *err = NULL, *restart;
-	if (result != TUI_DLG_OK || !c->loaded)
-		return; /* cancelled: nothing was sent */
+	char *err = NULL, *restart, *iso;
 	if (!be) {
 		tui_status(a, true, "Install Integration Tools: the host is not connected");
+		integ_ops->destroy(w);
 		return;
 	}
 	ap = xcalloc(1, sizeof(*ap));
-	ap->new_xml = integ_ops->text(c->w, "xml", &err);
+	ap->new_xml = integ_ops->text(w, "xml", &err);
 	free(err);
 	err = NULL;
-	ap->device_xml = integ_ops->text(c->w, "device", &err);
+	ap->device_xml = integ_ops->text(w, "device", &err);
 	free(err);
-	{
-		char *iso = wget(c, "iso");
-		ap->iso = *iso ? iso : NULL;
-		if (!ap->iso)
-			free(iso);
-	}
-	restart = wget(c, "restart");
-	ap->restart = strcmp(restart, "1") == 0;
+	iso = integ_ops->get(w, "iso");
+	ap->iso = iso && *iso ? iso : NULL;
+	if (!ap->iso)
+		free(iso);
+	restart = integ_ops->get(w, "restart");
+	ap->restart = restart && strcmp(restart, "1") == 0;
 	free(restart);
-	/* the unchanged check: the XML as the wizard read it */
-	{
-		char *x = integ_ops->get(c->w, "xml_read");
-		ap->old_xml = x;
+	ap->old_xml = integ_ops->get(w, "xml_read"); /* the unchanged check: the XML as the wizard read it */
+	integ_ops->destroy(w);
+	seq = be_host_submit_arg(be, BE_OP_AGENT_APPLY, uuid, ap, be_agent_apply_free_void);
+	tui_integ_open_wait(a, host_id, uuid, name);
+	if (made && made->made)
+		tui_integ_undo_volume(a, seq, made->pool_uuid, made->vol);
+}
+
+/* Finish with a local virtio-win ISO: the wizard's state waits here for
+ * the upload (tui/media.h), then the changes go with the ISO's path. */
+struct wi_upload {
+	void *w;
+	int host_id;
+	char uuid[37];
+	char *name;
+};
+
+static void wi_uploaded(struct tui_app *a, void *ctx, const tui_media_result *r)
+{
+	struct wi_upload *u = ctx;
+	if (r->path) {
+		tui_status(a, false, "%s", r->text ? r->text : "The virtio-win ISO is in the pool");
+		integ_ops->set(u->w, "local_iso", "");
+		integ_ops->set(u->w, "iso", r->path);
+		integ_apply(a, u->host_id, u->uuid, u->name, u->w, r);
+	} else {
+		tui_status(a, true, "Install Integration Tools: %s; the VM was not changed",
+			   r->text ? r->text : "the virtio-win ISO was not uploaded");
+		integ_ops->destroy(u->w);
 	}
-	be_host_submit_arg(be, BE_OP_AGENT_APPLY, c->uuid, ap, be_agent_apply_free_void);
-	tui_integ_open_wait(a, d->mode.host_id, c->uuid, c->name);
-	type_ask(a, d);
+	free(u->name);
+	free(u);
+}
+
+static void wi_done(struct tui_app *a, struct tui_dialog *d, int result)
+{
+	struct wi_ctx *c = wi(d);
+	char *local, *pool, *err = NULL;
+	struct wi_upload *u;
+	void *w = c->w;
+	if (result != TUI_DLG_OK || !c->loaded)
+		return; /* cancelled: nothing was sent */
+	local = wget(c, "local_iso");
+	if (!*local) {
+		free(local);
+		type_ask(a, d); /* reads the wizard: before integ_apply takes it */
+		c->w = NULL;
+		integ_apply(a, d->mode.host_id, c->uuid, c->name, w, NULL);
+		return;
+	}
+	pool = wget(c, "upload_pool");
+	u = xcalloc(1, sizeof(*u));
+	u->w = w;
+	u->host_id = d->mode.host_id;
+	snprintf(u->uuid, sizeof(u->uuid), "%s", c->uuid);
+	u->name = xstrdup(c->name);
+	if (tui_media_upload(a, d->mode.host_id, pool, local, NULL, wi_uploaded, u, &err) < 0) {
+		tui_status(a, true, "Install Integration Tools: %s; the VM was not changed", err);
+		free(err);
+		free(u->name);
+		free(u);
+	} else {
+		c->w = NULL; /* the upload's callback has it now */
+	}
+	free(pool);
+	free(local);
 }
 
 void tui_open_integ_wizard(struct tui_app *a)

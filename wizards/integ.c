@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -47,6 +48,10 @@ struct wz_integ {
 	bool ch[WZ_CH__N];
 	bool drivers, restart;
 	char *iso;            /* Windows: the virtio-win ISO on the host, NULL none */
+	char *local_iso;      /* ... or a file on this machine, uploaded first, NULL none */
+	char *upload_pool;    /* the pool it goes to (a name of pools[]) */
+	char **pools, **pool_dirs; /* the host's active pools: names, target paths */
+	size_t npools;
 	/* found in the XML */
 	bool parsed, has_channel, has_balloon, has_rng, balloon_virtio;
 	bool live_vserial;    /* the running VM has a virtio-serial controller */
@@ -65,6 +70,29 @@ static const char *os_id(const struct wz_integ *w)
 	if (w->os_pick >= 0)
 		return os_choices[w->os_pick].id;
 	return NULL;
+}
+
+/* The pool named upload_pool's target path, NULL when it is none of the host's. */
+static const char *upload_dir(const struct wz_integ *w)
+{
+	for (size_t i = 0; w->upload_pool && i < w->npools; i++)
+		if (strcmp(w->pools[i], w->upload_pool) == 0)
+			return w->pool_dirs[i];
+	return NULL;
+}
+
+/* The virtio-win ISO's path on the host: the one given, or where the local
+ * file will be once uploaded (the pool's folder and its name: a pooled copy
+ * of the same SHA-256, or a name taken, changes it at Finish). NULL none. */
+static char *iso_path(const struct wz_integ *w)
+{
+	const char *dir = upload_dir(w), *slash;
+	if (w->iso)
+		return xstrdup(w->iso);
+	if (!w->local_iso || !dir)
+		return NULL;
+	slash = strrchr(w->local_iso, '/');
+	return xasprintf("%s/%s", dir, slash ? slash + 1 : w->local_iso);
 }
 
 static bool has_word(const char *id, const char *const *words)
@@ -407,7 +435,7 @@ static char *dump(xmlDocPtr doc)
 
 static bool any_change(const struct wz_integ *w)
 {
-	if (w->iso)
+	if (w->iso || w->local_iso)
 		return true;
 	for (int c = 0; c < WZ_CH__N; c++)
 		if (w->ch[c] && offered(w, c))
@@ -421,7 +449,7 @@ static bool any_change(const struct wz_integ *w)
 static int build(const struct wz_integ *w, char **before, char **after, char **err)
 {
 	xmlDocPtr doc = parse(w->xml);
-	char *x;
+	char *x, *iso;
 	if (!doc) {
 		*err = xstrdup("the VM's configuration is not readable XML");
 		return -1;
@@ -451,17 +479,20 @@ static int build(const struct wz_integ *w, char **before, char **after, char **e
 		balloon_virtio(doc);
 	if (w->ch[WZ_CH_RNG] && offered(w, WZ_CH_RNG))
 		add_rng(doc);
-	if (w->iso && !insert_iso(doc, w->iso)) {
-		x = add_cdrom(dump(doc), w->iso, err);
+	iso = iso_path(w);
+	if (iso && !insert_iso(doc, iso)) {
+		x = add_cdrom(dump(doc), iso, err);
 		xmlFreeDoc(doc);
 		if (!x || !(doc = parse(x))) {
 			free(x);
+			free(iso);
 			free(*before);
 			*before = NULL;
 			return -1;
 		}
 		free(x);
 	}
+	free(iso);
 	*after = dump(doc);
 	xmlFreeDoc(doc);
 	return 0;
@@ -536,11 +567,43 @@ static const char *integ_page_title(int page)
 	return page >= 0 && page < WZ_INTEG__N ? page_titles[page] : "";
 }
 
+static void pools_free(struct wz_integ *w)
+{
+	for (size_t i = 0; i < w->npools; i++) {
+		free(w->pools[i]);
+		free(w->pool_dirs[i]);
+	}
+	xfree(&w->pools);
+	xfree(&w->pool_dirs);
+	w->npools = 0;
+}
+
+/* The host's active pools with a folder (where an upload goes); the
+ * upload pool: the one picked if still there, else "default", else the first. */
+static void integ_set_host(void *p, const md_host *h)
+{
+	struct wz_integ *w = p;
+	pools_free(w);
+	w->pools = xcalloc((h ? h->npools : 0) + 1, sizeof(char *));
+	w->pool_dirs = xcalloc((h ? h->npools : 0) + 1, sizeof(char *));
+	for (size_t i = 0; h && i < h->npools; i++)
+		if (h->pools[i].active && h->pools[i].path && h->pools[i].name) {
+			w->pools[w->npools] = xstrdup(h->pools[i].name);
+			w->pool_dirs[w->npools++] = xstrdup(h->pools[i].path);
+		}
+	if (!upload_dir(w)) {
+		core_str_set(&w->upload_pool, w->npools ? w->pools[0] : NULL);
+		for (size_t i = 0; i < w->npools; i++)
+			if (strcmp(w->pools[i], "default") == 0)
+				core_str_set(&w->upload_pool, "default");
+	}
+}
+
 static void *integ_create(const md_host *h)
 {
 	struct wz_integ *w = xcalloc(1, sizeof(*w));
-	(void)h;
 	w->os_pick = -1;
+	integ_set_host(w, h);
 	return w;
 }
 
@@ -557,13 +620,10 @@ static void integ_destroy(void *p)
 	free(w->nic_models);
 	free(w->video);
 	free(w->iso);
+	free(w->local_iso);
+	free(w->upload_pool);
+	pools_free(w);
 	free(w);
-}
-
-static void integ_set_host(void *w, const md_host *h)
-{
-	(void)w;
-	(void)h;
 }
 
 static int change_index(const char *id)
@@ -620,6 +680,18 @@ static int integ_set(void *p, const char *id, const char *value)
 		core_str_set(&w->iso, *value ? value : NULL);
 		return 0;
 	}
+	if (strcmp(id, "local_iso") == 0) {
+		core_str_set(&w->local_iso, *value ? value : NULL);
+		return 0;
+	}
+	if (strcmp(id, "upload_pool") == 0) {
+		for (size_t i = 0; i < w->npools; i++)
+			if (strcmp(w->pools[i], value) == 0) {
+				core_str_set(&w->upload_pool, value);
+				return 0;
+			}
+		return -1;
+	}
 	if (strcmp(id, "restart") == 0) {
 		w->restart = strcmp(value, "1") == 0;
 		return 0;
@@ -659,6 +731,14 @@ static char *integ_get(void *p, const char *id)
 		return look_text(w);
 	if (strcmp(id, "xml_read") == 0)
 		return xstrdup(w->xml);
+	if (strcmp(id, "local_iso") == 0)
+		return xstrdup(w->local_iso ? w->local_iso : "");
+	if (strcmp(id, "upload_pool") == 0)
+		return xstrdup(w->upload_pool ? w->upload_pool : "");
+	if (strcmp(id, "iso_path") == 0) {
+		char *i = iso_path(w);
+		return i ? i : xstrdup("");
+	}
 	if (strcmp(id, "os_known") == 0)
 		return xstrdup(os ? "1" : "0");
 	if (strcmp(id, "os_name") == 0)
@@ -684,15 +764,42 @@ static char *integ_get(void *p, const char *id)
 
 static char **integ_options(void *p, const char *id, size_t *n)
 {
+	struct wz_integ *w = p;
 	char **v;
-	(void)p;
 	*n = 0;
+	if (strcmp(id, "upload_pool") == 0) {
+		v = xcalloc(w->npools + 1, sizeof(*v));
+		for (size_t i = 0; i < w->npools; i++)
+			v[(*n)++] = xstrdup(w->pools[i]);
+		return v;
+	}
 	if (strcmp(id, "os") != 0)
 		return NULL;
 	v = xcalloc(CORE_ARRAY_LEN(os_choices), sizeof(*v));
 	for (size_t i = 0; i < CORE_ARRAY_LEN(os_choices); i++)
 		v[(*n)++] = xstrdup(os_choices[i].label);
 	return v;
+}
+
+/* A local virtio-win ISO: an absolute path to a readable, non-empty .iso
+ * file here, not with an ISO on the host too, and a pool to go to. */
+static void check_local_iso(const struct wz_integ *w, core_issues *is)
+{
+	const char *l = w->local_iso;
+	size_t n = strlen(l);
+	struct stat st;
+	if (w->iso)
+		core_issue_add(is, "local_iso", false, "virtio-win ISO: give the ISO on the host or a local file, "
+						       "not both");
+	else if (l[0] != '/' || n < 5 || strcasecmp(l + n - 4, ".iso") != 0)
+		core_issue_add(is, "local_iso", false, "Local virtio-win ISO: the absolute path of an .iso file on "
+						       "this machine");
+	else if (stat(l, &st) < 0 || !S_ISREG(st.st_mode))
+		core_issue_add(is, "local_iso", false, "Local virtio-win ISO: no such file on this machine");
+	else if (st.st_size == 0)
+		core_issue_add(is, "local_iso", false, "Local virtio-win ISO: the file is empty");
+	else if (!upload_dir(w))
+		core_issue_add(is, "upload_pool", false, "Upload to pool: the host has no active pool with a folder");
 }
 
 static int integ_check(void *p, int page, core_issues *is)
@@ -716,6 +823,8 @@ static int integ_check(void *p, int page, core_issues *is)
 		if (w->iso && (w->iso[0] != '/' || strlen(w->iso) < 5 ||
 			       strcasecmp(w->iso + strlen(w->iso) - 4, ".iso") != 0))
 			core_issue_add(is, "iso", false, "virtio-win ISO: the absolute path of an .iso file on the host");
+		if (w->local_iso)
+			check_local_iso(w, is);
 		if (!any_change(w) && w->has_channel && !w->iso)
 			core_issue_add(is, "", true, "Nothing to change: the VM already has the agent channel");
 		if (any_change(w) && !running(w))
@@ -800,6 +909,14 @@ static char *integ_text(void *p, const char *what, char **err)
 		}
 		if (w->iso) {
 			char *n2 = xasprintf("%s- Insert the virtio-win ISO %s into a CD-ROM.\n", out, w->iso);
+			free(out);
+			out = n2;
+		} else if (w->local_iso) {
+			char *i = iso_path(w), *n2;
+			n2 = xasprintf("%s- Upload %s into pool %s at Finish (as %s; a pooled copy with the same "
+				       "SHA-256 is used instead) and insert it into a CD-ROM.\n",
+				       out, w->local_iso, w->upload_pool ? w->upload_pool : "?", i ? i : "?");
+			free(i);
 			free(out);
 			out = n2;
 		}

@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -27,6 +29,7 @@
 #include "../../core/msgq.h"
 #include "../../core/util.h"
 #include "../../core/wizard.h"
+#include "../../tui/media.h"
 #include "../../wizards/integ.h"
 
 #define WAIT_MS 10000
@@ -275,6 +278,219 @@ static void test_windows_boot_disk_refused(void **state)
 	free(s);
 	assert_null(text(w, "typed")); /* nothing to type into a Windows console */
 	W->destroy(w);
+}
+
+/* A host with two active pools (one without a folder) and an inactive one:
+ * the wizard's upload pools. */
+static md_host *pools_host(void)
+{
+	md_host *h = xcalloc(1, sizeof(*h));
+	h->pools = xcalloc(3, sizeof(*h->pools));
+	h->npools = 3;
+	h->pools[0] = (md_pool){ .name = xstrdup("images"), .path = xstrdup("/srv/img"), .active = true };
+	h->pools[1] = (md_pool){ .name = xstrdup("default"), .path = xstrdup("/var/lib/libvirt/images"),
+				 .active = true };
+	h->pools[2] = (md_pool){ .name = xstrdup("off"), .path = xstrdup("/off"), .active = false };
+	return h;
+}
+
+static void pools_host_free(md_host *h)
+{
+	for (size_t i = 0; i < h->npools; i++) {
+		free(h->pools[i].name);
+		free(h->pools[i].path);
+	}
+	free(h->pools);
+	free(h);
+}
+
+/* Windows, the virtio-win ISO from a local file: the pools offered (active
+ * ones, "default" first picked), the path it will have on the host in the
+ * new CD-ROM, the summary saying it is uploaded at Finish; bad files and
+ * both ISOs at once refused. */
+static void test_windows_local_iso(void **state)
+{
+	md_host *h = pools_host();
+	void *w = W->create(h);
+	core_issues is = { .n = 0 };
+	char **opts, *s, *xml, *v, dir[] = "/tmp/vmmc-integ-XXXXXX", *iso, *empty;
+	size_t n = 0;
+	FILE *f;
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	iso = xasprintf("%s/virtio-win <1>.iso", dir);
+	empty = xasprintf("%s/empty.iso", dir);
+	f = fopen(iso, "w");
+	assert_non_null(f);
+	fputs("not really an ISO", f);
+	fclose(f);
+	fclose(fopen(empty, "w"));
+	assert_int_equal(W->set(w, "xml", win_xml), 0);
+	opts = W->options(w, "upload_pool", &n);
+	assert_int_equal(n, 2); /* the inactive pool is no choice */
+	assert_string_equal(opts[0], "images");
+	assert_string_equal(opts[1], "default");
+	for (size_t i = 0; i < n; i++)
+		free(opts[i]);
+	free(opts);
+	s = W->get(w, "upload_pool");
+	assert_string_equal(s, "default");
+	free(s);
+	assert_int_equal(W->set(w, "upload_pool", "off"), -1);
+	assert_int_equal(W->set(w, "upload_pool", "images"), 0);
+	/* a file that is not there, not an .iso, empty: refused, named */
+	W->set(w, "local_iso", "/nonexistent/virtio-win.iso");
+	assert_true(W->check(w, WZ_INTEG_OFFER, &is) > 0);
+	assert_true(has(core_issues_for(&is, "local_iso")->text, "no such file"));
+	W->set(w, "local_iso", "virtio-win.iso");
+	assert_true(W->check(w, WZ_INTEG_OFFER, &is) > 0);
+	assert_true(has(core_issues_for(&is, "local_iso")->text, "absolute path"));
+	W->set(w, "local_iso", empty);
+	assert_true(W->check(w, WZ_INTEG_OFFER, &is) > 0);
+	assert_true(has(core_issues_for(&is, "local_iso")->text, "empty"));
+	/* and an ISO on the host too: one or the other */
+	W->set(w, "local_iso", iso);
+	W->set(w, "iso", "/srv/iso/other.iso");
+	assert_true(W->check(w, WZ_INTEG_OFFER, &is) > 0);
+	assert_true(has(core_issues_for(&is, "local_iso")->text, "not both"));
+	W->set(w, "iso", "");
+	assert_int_equal(W->check(w, WZ_INTEG_OFFER, &is), 0);
+	core_issues_clear(&is);
+	assert_true(W->ready(w));
+	/* where it will be: the pool's folder and the file's name, in a new CD-ROM */
+	s = W->get(w, "iso_path");
+	assert_string_equal(s, "/srv/img/virtio-win <1>.iso");
+	free(s);
+	xml = text(w, "xml");
+	assert_non_null(xml);
+	v = xget(xml, "string(/domain/devices/disk[@device='cdrom']/source/@file)");
+	assert_string_equal(v, "/srv/img/virtio-win <1>.iso");
+	free(v);
+	free(xml);
+	s = text(w, "summary");
+	assert_true(has(s, "Upload "));
+	assert_true(has(s, "into pool images at Finish"));
+	free(s);
+	/* the upload done (a pooled copy): the ISO's real path replaces it */
+	W->set(w, "local_iso", "");
+	W->set(w, "iso", "/srv/img/virtio-win-0.1.iso");
+	xml = text(w, "xml");
+	v = xget(xml, "string(/domain/devices/disk[@device='cdrom']/source/@file)");
+	assert_string_equal(v, "/srv/img/virtio-win-0.1.iso");
+	free(v);
+	free(xml);
+	/* no pool with a folder: refused at the pool */
+	W->destroy(w);
+	w = W->create(NULL);
+	W->set(w, "xml", win_xml);
+	W->set(w, "local_iso", iso);
+	assert_true(W->check(w, WZ_INTEG_OFFER, &is) > 0);
+	assert_non_null(core_issues_for(&is, "upload_pool"));
+	core_issues_clear(&is);
+	W->destroy(w);
+	unlink(iso);
+	unlink(empty);
+	rmdir(dir);
+	free(iso);
+	free(empty);
+	pools_host_free(h);
+}
+
+/* A local ISO's volume: a free name in the pool (the file's, then -1, -2
+ * before the extension), and the volumes worth comparing (its size). */
+static void test_media_names(void **state)
+{
+	md_vol vols[] = {
+		{ .name = "virtio-win.iso", .capacity = 100 }, { .name = "virtio-win-1.iso", .capacity = 200 },
+		{ .name = "boot", .capacity = 100 },
+	};
+	md_pool p = { .name = "default", .vols = vols, .nvols = 3 };
+	size_t n = 0;
+	char *v, **same;
+	(void)state;
+	v = tui_media_vol_name(&p, "/home/u/virtio-win.iso");
+	assert_string_equal(v, "virtio-win-2.iso");
+	free(v);
+	v = tui_media_vol_name(&p, "/srv/boot");
+	assert_string_equal(v, "boot-1");
+	free(v);
+	v = tui_media_vol_name(&p, "/srv/new <1>.iso");
+	assert_string_equal(v, "new <1>.iso");
+	free(v);
+	same = tui_media_same_size(&p, 100, &n);
+	assert_int_equal(n, 2);
+	assert_string_equal(same[0], "virtio-win.iso");
+	assert_string_equal(same[1], "boot");
+	for (size_t i = 0; i < n; i++)
+		free(same[i]);
+	free(same);
+	same = tui_media_same_size(&p, 7, &n);
+	assert_int_equal(n, 0);
+	free(same);
+}
+
+/* The Quiesced Checkpoint's name and snapshot XML (libxml2): qcow2 file
+ * disks external with their overlay next to them, CD/DVD left out, names
+ * escaped; raw, block and diskless VMs refused with the reason. */
+static void test_checkpoint_xml(void **state)
+{
+	static const char two[] =
+		"<domain type='qemu'><name>x</name><devices>"
+		"<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"
+		"<source file='/p/a&amp;b.qcow2'/><target dev='vda' bus='virtio'/></disk>"
+		"<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"
+		"<source file='/q/data'/><target dev='vdb' bus='virtio'/></disk>"
+		"<disk type='file' device='cdrom'><driver name='qemu' type='raw'/>"
+		"<source file='/i/x.iso'/><target dev='hdc' bus='ide'/><readonly/></disk>"
+		"</devices></domain>";
+	static const char raw[] = "<domain><devices><disk type='file' device='disk'><driver name='qemu' type='raw'/>"
+				  "<source file='/p/r.img'/><target dev='vda'/></disk></devices></domain>";
+	static const char blk[] = "<domain><devices><disk type='block' device='disk'><driver name='qemu' "
+				  "type='raw'/><source dev='/dev/sdz'/><target dev='vda'/></disk></devices></domain>";
+	static const char none[] = "<domain><devices><disk type='file' device='cdrom'><target dev='hdc'/>"
+				   "</disk></devices></domain>";
+	char *err = NULL, *x, *v, *name;
+	struct tm tm = { .tm_year = 126, .tm_mon = 11, .tm_mday = 1, .tm_hour = 17, .tm_min = 34, .tm_sec = 37,
+			 .tm_isdst = -1 };
+	(void)state;
+	name = be_checkpoint_name(mktime(&tm));
+	assert_string_equal(name, "vmmc-20261201-173437");
+	x = be_checkpoint_xml(two, name, &err);
+	assert_null(err);
+	assert_non_null(x);
+	v = xget(x, "string(/domainsnapshot/name)");
+	assert_string_equal(v, name);
+	free(v);
+	v = xget(x, "string(/domainsnapshot/disks/disk[@name='vda']/@snapshot)");
+	assert_string_equal(v, "external");
+	free(v);
+	v = xget(x, "string(/domainsnapshot/disks/disk[@name='vda']/source/@file)");
+	assert_string_equal(v, "/p/a&b.vmmc-20261201-173437.qcow2");
+	free(v);
+	v = xget(x, "string(/domainsnapshot/disks/disk[@name='vdb']/source/@file)");
+	assert_string_equal(v, "/q/data.vmmc-20261201-173437.qcow2");
+	free(v);
+	v = xget(x, "string(/domainsnapshot/disks/disk[@name='hdc']/@snapshot)");
+	assert_string_equal(v, "no");
+	free(v);
+	free(x);
+	assert_null(be_checkpoint_xml(raw, name, &err));
+	assert_true(has(err, "disk vda is a raw file: only qcow2 disks"));
+	assert_true(has(err, "/p/r.img"));
+	free(err);
+	err = NULL;
+	assert_null(be_checkpoint_xml(blk, name, &err));
+	assert_true(has(err, "disk vda is a 'block' disk"));
+	free(err);
+	err = NULL;
+	assert_null(be_checkpoint_xml(none, name, &err));
+	assert_true(has(err, "no disk to snapshot"));
+	free(err);
+	err = NULL;
+	assert_null(be_checkpoint_xml("not xml", name, &err));
+	assert_non_null(err);
+	free(err);
+	free(name);
 }
 
 static void test_unknown_os_asks(void **state)
@@ -795,6 +1011,9 @@ int main(void)
 		cmocka_unit_test(test_running_hot_plug),
 		cmocka_unit_test(test_running_no_vserial),
 		cmocka_unit_test(test_windows_boot_disk_refused),
+		cmocka_unit_test(test_windows_local_iso),
+		cmocka_unit_test(test_checkpoint_xml),
+		cmocka_unit_test(test_media_names),
 		cmocka_unit_test(test_unknown_os_asks),
 		cmocka_unit_test(test_bad_xml),
 		cmocka_unit_test(test_install_commands),
