@@ -26,10 +26,18 @@ struct tui_dialog *tui_dialog_new(const char *title, int buttons)
 	return d;
 }
 
+static char *strip_accel(const char *label, int *accel);
+
+/* label may mark an accelerator ("&Apply": Alt+A presses it when no field
+ * of the page has that letter) */
 void tui_dialog_set_button(struct tui_dialog *d, int i, const char *label)
 {
-	if (i >= 0 && i < 4)
-		core_str_set(&d->btn_labels[i], label);
+	if (i < 0 || i >= 4)
+		return;
+	free(d->btn_labels[i]);
+	d->btn_labels[i] = label ? strip_accel(label, &d->btn_accel[i]) : NULL;
+	if (!label)
+		d->btn_accel[i] = 0;
 }
 
 struct tui_page *tui_dialog_add_page(struct tui_dialog *d, const char *title, const char *text)
@@ -793,8 +801,14 @@ int tui_dialog_key(struct tui_dialog *d, int key, bool is_char)
 	if (is_char && key == 27)
 		return d->buttons == TUI_BTN_CLOSE ? TUI_DLG_OK : TUI_DLG_CANCEL;
 	if (TUI_KEY_IS_ALT(key)) {
-		if (jump_to_accel(d, (int)TUI_KEY_ALT_CHAR(key)))
+		int c = tolower((int)TUI_KEY_ALT_CHAR(key));
+		if (jump_to_accel(d, c)) {
 			place(d);
+			return TUI_DLG_RUNNING;
+		}
+		for (int i = 0; d->buttons == TUI_BTN_CUSTOM && c && i < nbuttons(d); i++)
+			if (d->btn_accel[i] == c)
+				return press_button(d, i);
 		return TUI_DLG_RUNNING;
 	}
 	if (d->focus >= n)
@@ -998,6 +1012,19 @@ static void dialog_draw(struct tui_dialog *d, struct tui_app *a, WINDOW *w)
 		wattrset(w, tui_attr(a, i == btn ? CORE_ROLE_BUTTON_FOCUS : CORE_ROLE_BUTTON) | (disabled ? A_DIM : 0));
 		tui_put_safe(w, d->btn_y, d->btn_x[i], d->btn_w[i], t, false);
 		free(t);
+		if (d->buttons == TUI_BTN_CUSTOM && d->btn_accel[i]) {
+			/* underline the accelerator, as a field's label does */
+			const char *l = btn_label(d, i), *at = NULL;
+			for (const char *c = l; *c && !at; c++)
+				if (tolower((unsigned char)*c) == d->btn_accel[i])
+					at = c;
+			if (at && (int)(at - l) + 2 < d->btn_w[i]) {
+				attr_t attr;
+				short pair;
+				wattr_get(w, &attr, &pair, NULL);
+				mvwchgat(w, d->btn_y, d->btn_x[i] + 2 + (int)(at - l), 1, attr | A_UNDERLINE, pair, NULL);
+			}
+		}
 	}
 	wattrset(w, base);
 	if (cur_y >= 0)

@@ -135,6 +135,7 @@ struct tui_dialog {
 	int buttons;
 	char *ok_label;              /* replaces "OK" / "Yes" / "Finish" */
 	char *btn_labels[4];         /* TUI_BTN_CUSTOM: owned, NULL after the last */
+	int btn_accel[4];            /* TUI_BTN_CUSTOM: Alt+letter of a "&Apply" label, 0 none */
 	int pressed;                 /* TUI_BTN_CUSTOM: the button that finished it */
 	bool enter_no_default;       /* Enter in a field does not press the first button */
 	bool error_style;            /* drawn with the error role */

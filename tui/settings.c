@@ -1556,10 +1556,10 @@ static struct tui_dialog *settings_new(struct tui_app *a, const char *prefix, in
 	struct tui_page *p;
 	free(title);
 	free(name);
-	tui_dialog_set_button(d, BTN_APPLY, "Apply");
-	tui_dialog_set_button(d, BTN_OK, "OK");
+	tui_dialog_set_button(d, BTN_APPLY, "Appl&y");
+	tui_dialog_set_button(d, BTN_OK, "O&K");
 	if (!preview)
-		tui_dialog_set_button(d, BTN_XML, "Edit XML...");
+		tui_dialog_set_button(d, BTN_XML, "&Edit XML...");
 	tui_dialog_set_button(d, preview ? 2 : BTN_CANCEL, "Cancel"); /* the last one cancels */
 	d->enter_no_default = true;
 	d->split_cols = 100; /* the hardware list left of the form, as Hyper-V */

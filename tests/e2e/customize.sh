@@ -83,8 +83,7 @@ t_cust_second_disk() {
 	tm_type "$n-extra.qcow2"
 	tm_keys M-s C-u
 	tm_type 32M
-	tm_keys M-h BTab BTab # OK
-	tm_keys Enter
+	tm_keys M-k # O&K
 	tm_wait_gone "Customize before install -" 10
 	tm_wait_for "[x] Customize before install: 3 changes in Settings" 5
 	! lv_virsh dominfo "$n" >/dev/null 2>&1 || tm_fail "$n defined before Finish"

@@ -168,17 +168,12 @@ settings() { # settings NAME: its Settings read, the CD/DVD drive shown
 }
 
 apply() { # press Apply and wait for want
-	tm_keys M-h BTab BTab BTab BTab Enter
+	tm_keys M-y # Appl&y
 	tm_wait_for "$1" 60
 }
 
 set_choice() { # set_choice TEXT: Right on the focused choice until < TEXT >
-	local i
-	for ((i = 0; i < 30; i++)); do
-		tm_capture | grep -qF "< $1 >" && return 0
-		tm_keys Right
-		sleep 0.05
-	done
+	tm_choice "$1" && return 0
 	tm_fail "no choice '$1'"
 }
 
@@ -245,7 +240,7 @@ t_media_settings_cancel() {
 	tm_type "$big"
 	tm_keys M-d
 	set_choice "$POOL"
-	tm_keys M-h BTab BTab BTab BTab Enter
+	tm_keys M-y # Appl&y
 	tm_wait_for "─ Local ISO ─" 10
 	tm_keys Enter # its only button: Cancel
 	tm_wait_for "Local ISO: Cancelled" 10

@@ -76,13 +76,7 @@ page() { # page TITLE: wait for the wizard's page
 
 # set_choice TEXT: press Right on the focused choice until it shows < TEXT >
 set_choice() {
-	local i
-	for ((i = 0; i < 40; i++)); do
-		tm_capture | grep -qF "< $1 >" && return 0
-		tm_keys Right
-		sleep 0.05
-	done
-	tm_capture | sed 's/^/|/' >&2
+	tm_choice "$1" && return 0
 	lv_virsh pool-list --all >&2
 	tm_fail "no choice '$1'"
 }

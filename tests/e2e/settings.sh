@@ -115,7 +115,7 @@ settings() { # settings NAME: the VM picked, its Settings read
 item() { set_item "$1"; } # item TEXT: select the hardware item holding TEXT
 
 apply() { # press Apply (the 4th button back from the list) and wait for want
-	tm_keys M-h BTab BTab BTab BTab Enter
+	tm_keys M-y # Appl&y
 	tm_wait_for "$1" 30
 }
 
@@ -129,13 +129,7 @@ answer_gone() { # answer_gone TEXT: the dialog's answer line (not the status bar
 }
 
 set_choice() { # set_choice TEXT: Right on the focused choice until < TEXT >
-	local i
-	for ((i = 0; i < 20; i++)); do
-		tm_capture | grep -qF "< $1 >" && return 0
-		tm_keys Right
-		sleep 0.05
-	done
-	tm_capture | sed 's/^/|/' >&2
+	tm_choice "$1" && return 0
 	tm_fail "no choice '$1'"
 }
 
@@ -478,7 +472,7 @@ t_set_edit_xml() {
 
 	vmmc_up --env "VISUAL=$SET_TMP/ok"
 	settings "$n"
-	tm_keys M-h BTab BTab Enter # Edit XML...
+	tm_keys M-e # &Edit XML...
 	tm_wait_for "+  <on_crash>restart</on_crash>" 10
 	tm_wait_for "-  <on_crash>destroy</on_crash>" 1
 	tm_keys Enter # Define
@@ -490,7 +484,7 @@ t_set_edit_xml() {
 
 	vmmc_up --env "VISUAL=$SET_TMP/bad"
 	settings "$n"
-	tm_keys M-h BTab BTab Enter
+	tm_keys M-e # &Edit XML...
 	tm_wait_for '+  <memory unit="KiB">lots</memory>' 10
 	tm_keys Enter
 	tm_wait_for "libvirt refused the XML" 10
@@ -502,7 +496,7 @@ t_set_edit_xml() {
 
 	vmmc_up --env "VISUAL=$SET_TMP/fail"
 	settings "$n"
-	tm_keys M-h BTab BTab Enter
+	tm_keys M-e # &Edit XML...
 	tm_wait_for "exited with status 3: nothing was changed" 10
 	tm_keys Enter Escape
 

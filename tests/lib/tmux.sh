@@ -475,6 +475,27 @@ tm_assert_contains() {
 	return 1
 }
 
+# tm_choice TEXT [KEY]: press KEY (Right) on the focused choice field until
+# it shows "< TEXT >"; after each press it waits for the screen to change, so
+# a slow frame never makes it press twice past the wanted value. Non-zero
+# (with the screen) when TEXT never shows.
+tm_choice() {
+	local i j before now key=${2:-Right}
+	for ((i = 0; i < 40; i++)); do
+		before=$(tm_capture) || return 1
+		[[ $before == *"< $1 >"* ]] && return 0
+		tm_keys "$key"
+		for ((j = 0; j < 40 * ${VMMC_TIMEOUT_SCALE:-1}; j++)); do
+			now=$(tm_capture) || return 1
+			[ "$now" != "$before" ] && break
+			sleep 0.05
+		done
+	done
+	echo "  no choice '< $1 >' on screen" >&2
+	_tm_dump
+	return 1
+}
+
 tm_assert_not_contains() {
 	local screen
 	screen=$(tm_capture) || return 1

@@ -34,12 +34,7 @@ vols() { # the pool's volume names
 page() { tm_wait_for "$1" 10; }
 
 set_choice() { # press Right on the focused choice until it shows < TEXT >
-	local i
-	for ((i = 0; i < 40; i++)); do
-		tm_capture | grep -qF "< $1 >" && return 0
-		tm_keys Right
-		sleep 0.05
-	done
+	tm_choice "$1" && return 0
 	tm_fail "no choice '$1'"
 }
 

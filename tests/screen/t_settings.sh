@@ -36,7 +36,7 @@ settings_forms() {
 	# a refusal in place: a malformed MAC
 	tm_keys M-m
 	tm_type "52:54:00:zz:00:01"
-	tm_keys M-h BTab BTab BTab BTab Enter
+	tm_keys M-y # Appl&y
 	tm_wait_for "is not a MAC address"
 	tm_keys Escape
 	tm_wait_gone "Settings - web01"
@@ -59,7 +59,7 @@ t_settings_properties_readonly_xml() {
 	tm_keys i
 	tm_wait_for "== Summary =="
 	tm_wait_for "Disk vda: /var/lib/libvirt/images/web01.qcow2"
-	tm_keys M-h BTab BTab Enter
+	tm_keys M-e # &Edit XML...
 	tm_wait_for "Edit XML (read-only)"
 	tm_wait_for "No editor: set VISUAL or EDITOR"
 	tm_wait_for "<name>web01</name>"
@@ -74,13 +74,13 @@ t_settings_only_disk_asks() {
 	tm_keys M-h Down Down Down Down
 	tm_wait_for "== Disk vda (web01.qcow2) =="
 	tm_keys M-r Space
-	tm_keys M-h BTab BTab BTab BTab Enter
+	tm_keys M-y # Appl&y
 	tm_wait_for "This is the VM's only disk"
 	tm_keys Enter # No is focused first
 	tm_wait_gone "This is the VM's only disk"
 	tm_assert_contains "Disk vda (web01.qcow2)"
 	tm_assert_not_contains "removed"
-	tm_keys M-h BTab BTab BTab BTab Enter
+	tm_keys M-y # Appl&y
 	tm_wait_for "This is the VM's only disk"
 	tm_keys y
 	# sent now: the test driver has no device detach, and says so
@@ -110,6 +110,6 @@ t_settings_resize() {
 	tm_wait_for "Memory:   3 GiBX"
 	# one column again: the form's title under the list, not beside it
 	! tm_capture | grep -F "Hardware:" | grep -qF "== Memory" || tm_fail "still two panes at 80x24"
-	tm_keys M-h BTab BTab BTab BTab Enter
+	tm_keys M-y # Appl&y
 	tm_wait_for 'unknown unit "GiBX"'
 }

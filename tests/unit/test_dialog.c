@@ -268,6 +268,25 @@ static void test_validation_and_buttons(void **state)
 	assert_int_equal(d->pressed, 0);
 	assert_int_equal(tui_dialog_click(d, d->btn_y, d->btn_x[2] + d->btn_w[2] - 1), TUI_DLG_CANCEL);
 	tui_dialog_free(&d);
+
+	/* a button's accelerator: Alt+letter presses it; a field with the
+	 * same letter wins; the label is drawn without its '&' */
+	d = tui_dialog_new("Custom", TUI_BTN_CUSTOM);
+	tui_dialog_set_button(d, 0, "Appl&y");
+	tui_dialog_set_button(d, 1, "&Edit");
+	tui_dialog_set_button(d, 2, "Cancel");
+	tui_page_add(tui_dialog_add_page(d, NULL, NULL), &tui_field_text, "name", "&Edit me", "x");
+	tui_dialog_layout(d, 24, 80);
+	assert_int_equal(d->btn_w[0], (int)strlen("[ Apply ]"));
+	d->focus = 1;
+	assert_int_equal(tui_dialog_key(d, TUI_KEY_ALT('Y'), true), TUI_DLG_OK);
+	assert_int_equal(d->pressed, 0);
+	d->pressed = -1;
+	assert_int_equal(tui_dialog_key(d, TUI_KEY_ALT('e'), true), TUI_DLG_RUNNING); /* the field's */
+	assert_int_equal(d->focus, 0);
+	assert_int_equal(tui_dialog_key(d, TUI_KEY_ALT('q'), true), TUI_DLG_RUNNING); /* nobody's */
+	assert_int_equal(d->pressed, -1);
+	tui_dialog_free(&d);
 }
 
 /* ---- text fields and the line editor ---------------------------------------------- */
