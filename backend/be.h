@@ -3,8 +3,10 @@
  *
  * Threads: be_init() registers libvirt's default event loop and runs it in a
  * thread of its own (domain events, keepalive, stream callbacks). Each host
- * has one worker thread with a job queue that runs every blocking libvirt
- * call for that host. Results reach the UI only as md_msg messages posted on
+ * has a job queue that runs every blocking libvirt call for that host, in
+ * order and one at a time, on a shared pool of worker threads
+ * (backend/be_pool.c: $VMMC_WORKERS, default 8, growing a little while
+ * hosts are blocked in slow calls). Results reach the UI only as md_msg messages posted on
  * the queue given to be_init(). No function here blocks on libvirt: each
  * one only queues work, so all of them are safe to call from the UI thread. */
 #ifndef BACKEND_BE_H
