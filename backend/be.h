@@ -156,4 +156,10 @@ void be_host_free(be_host **h, int timeout_ms);
  * not wait a round trip for the daemon's answer. Any thread. */
 void be_ssh_quit_all(void);
 
+/* The UI shows h's live figures (the selected host: its VM list, its
+ * Performance views) or no longer does. A watched host's work is served
+ * before the others' in the worker pool; the UI reads its figures each
+ * tick and the others' seldom. No libvirt call; any thread. */
+void be_host_watch(be_host *h, bool watched);
+
 #endif

@@ -103,6 +103,7 @@ struct be_host {
 	/* the worker pool (be_pool.c): pool lock */
 	struct be_host *pool_next, *timer_next;
 	bool in_runq, pool_running, in_timers;
+	bool watched;          /* be_host_watch: served first */
 	int64_t timer_at_ms;
 	/* connect pacing (be_host.c): its lock */
 	struct be_host *pace_next;

@@ -80,19 +80,57 @@ static void be_pool_setup(void)
 	be_pool.cap = be_pool.base * 4 < BE_POOL_CAP ? be_pool.base * 4 : BE_POOL_CAP;
 }
 
-/* pool lock: h to the run queue's tail unless it is there or running */
+/* pool lock: h to the run queue's tail (a watched host: its head) unless
+ * it is there or running */
 static bool be_pool_push(be_host *h)
 {
 	if (h->pool_running || h->in_runq)
 		return false;
 	h->in_runq = true;
 	h->pool_next = NULL;
-	if (be_pool.tail)
-		be_pool.tail->pool_next = h;
-	else
+	if (h->watched && be_pool.head) {
+		h->pool_next = be_pool.head;
 		be_pool.head = h;
-	be_pool.tail = h;
+	} else {
+		if (be_pool.tail)
+			be_pool.tail->pool_next = h;
+		else
+			be_pool.head = h;
+		be_pool.tail = h;
+	}
 	return true;
+}
+
+/* pool lock: h out of the run queue (it is in it) */
+static void be_pool_unlink(be_host *h)
+{
+	be_host *prev = NULL;
+	for (be_host *k = be_pool.head; k; prev = k, k = k->pool_next)
+		if (k == h) {
+			if (prev)
+				prev->pool_next = h->pool_next;
+			else
+				be_pool.head = h->pool_next;
+			if (be_pool.tail == h)
+				be_pool.tail = prev;
+			break;
+		}
+	h->pool_next = NULL;
+	h->in_runq = false;
+}
+
+void be_host_watch(be_host *h, bool watched)
+{
+	pthread_mutex_lock(&be_pool.lock);
+	be_pool_setup();
+	if (h->watched != watched) {
+		h->watched = watched;
+		if (watched && h->in_runq) { /* to the head of the line */
+			be_pool_unlink(h);
+			be_pool_push(h);
+		}
+	}
+	pthread_mutex_unlock(&be_pool.lock);
 }
 
 /* pool lock: the earliest timer, 0 = none; due ones move to the run queue */

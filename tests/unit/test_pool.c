@@ -219,6 +219,45 @@ static void test_jobs_in_order(void **state)
 		host_close(&t[i], 5000);
 }
 
+/* The watched host (the one on screen) is served first: its jobs finish
+ * while most of the other hosts' queued jobs still wait */
+static void test_watched_first(void **state)
+{
+	enum { H = 40, J = 15 };
+	th t[H];
+	char uri[64];
+	int done[H] = { 0 }, finished_before = 0;
+	size_t k;
+
+	for (int i = 0; i < H; i++) {
+		snprintf(uri, sizeof(uri), "test:///default?name=watch%d", i);
+		t[i] = host_open(uri);
+	}
+	for (int i = 0; i < H; i++)
+		WAIT(t[i].h->conn == MD_CONN_CONNECTED && t[i].h->listed, WAIT_MS);
+	T.nres = 0;
+	for (int j = 0; j < J; j++)
+		for (int i = 0; i < H; i++)
+			be_host_submit(t[i].bh, BE_OP_REFRESH, NULL, NULL, 0);
+	be_host_watch(t[H - 1].bh, true); /* the last in line */
+	WAIT(T.nres >= (size_t)(H * J), WAIT_MS);
+	assert_int_equal(T.nres, H * J);
+	for (k = 0; k < T.nres; k++) {
+		int i = T.res[k].host_id - t[0].id;
+		assert_in_range(i, 0, H - 1);
+		if (++done[i] == J && i == H - 1)
+			break;
+	}
+	for (int i = 0; i < H - 1; i++)
+		finished_before += done[i] == J;
+	printf("the watched host's %d jobs done after %zu of %d results; %d of %d other hosts done by then\n",
+	       J, k + 1, H * J, finished_before, H - 1);
+	assert_true(finished_before < (H - 1) / 2);
+	be_host_watch(t[H - 1].bh, false);
+	for (int i = 0; i < H; i++)
+		host_close(&t[i], 5000);
+}
+
 /* Hosts blocked in a connect (more than the pool's base) hold one worker
  * each; the pool grows and the other hosts connect and answer meanwhile.
  * With CONNECT_MAX slots all taken by blocked hosts, a new host shows
@@ -312,6 +351,7 @@ int main(void)
 		cmocka_unit_test(test_backoff_jitter),
 		cmocka_unit_test(test_many_hosts_few_threads),
 		cmocka_unit_test(test_jobs_in_order),
+		cmocka_unit_test(test_watched_first),
 		cmocka_unit_test(test_blocked_hosts_and_waiting),
 	};
 	if (getenv("VMMC_TEST_FILTER"))
