@@ -111,7 +111,7 @@ static void mute_open(mute *mu, int i)
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", mu->path);
 	assert_int_equal(bind(mu->fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
 	assert_int_equal(listen(mu->fd, 4), 0);
-	snprintf(mu->uri, sizeof(mu->uri), "qemu+unix:///system?socket=%s", mu->path);
+	snprintf(mu->uri, sizeof(mu->uri), "qemu+unix:///system?socket=%s", sa.sun_path);
 }
 
 static void mute_close(mute *mu)
