@@ -45,7 +45,8 @@ static struct {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;       /* idle workers (CLOCK_MONOTONIC) */
 	pthread_cond_t gone;       /* a worker ended */
-	bool cond_init;
+	pthread_cond_t watch;      /* the watchdog: work queued, no worker idle */
+	bool cond_init, watchdog;
 	be_host *head, *tail;      /* run queue (h->pool_next) */
 	be_host *timers;           /* hosts with a timer (h->timer_next) */
 	int nworkers, nidle, base, cap, peak;
@@ -72,6 +73,7 @@ static void be_pool_setup(void)
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&be_pool.cond, &ca);
 	pthread_cond_init(&be_pool.gone, &ca);
+	pthread_cond_init(&be_pool.watch, &ca);
 	pthread_condattr_destroy(&ca);
 	be_pool.cond_init = true;
 	e = getenv("VMMC_WORKERS");
@@ -243,12 +245,56 @@ static bool be_pool_spawn(void)
 	return true;
 }
 
+/* pool lock: work waits and no worker is idle: one more worker when fewer
+ * than the base number are making progress. true: nothing more to do now
+ * (one started, or the pool is at its cap) */
+static bool be_pool_grow(void)
+{
+	int stuck = 0;
+	int64_t now = core_now_ms();
+
+	if (be_pool.nworkers >= be_pool.cap)
+		return true;
+	for (int i = 0; i < BE_POOL_CAP; i++)
+		if (be_pool.slot[i].used && be_pool.slot[i].since_ms &&
+		    now - be_pool.slot[i].since_ms > BE_POOL_STUCK_MS)
+			stuck++;
+	if (be_pool.nworkers - stuck >= be_pool.base)
+		return false;
+	if (!be_pool_spawn())
+		return false;
+	core_log("host", "%d hosts blocked in a call for over %d ms: %d workers", stuck, BE_POOL_STUCK_MS,
+		 be_pool.nworkers);
+	return true;
+}
+
+/* A thread that sleeps unless work waits with no worker idle; then it
+ * looks every BE_POOL_STUCK_MS / 2 whether the busy workers are stuck (no
+ * new job may come to trigger the check: a connect storm against hosts
+ * that do not answer). */
+static void *be_pool_watchdog(void *arg)
+{
+	pthread_mutex_lock(&be_pool.lock);
+	for (;;) {
+		struct timespec ts;
+		while (!(be_pool.head && be_pool.nidle == 0) && !be_pool.quit)
+			pthread_cond_wait(&be_pool.watch, &be_pool.lock);
+		if (be_pool.quit)
+			break;
+		core_timespec_in(&ts, CLOCK_MONOTONIC, BE_POOL_STUCK_MS / 2);
+		pthread_cond_timedwait(&be_pool.watch, &be_pool.lock, &ts);
+		if (be_pool.head && be_pool.nidle == 0)
+			be_pool_grow();
+	}
+	be_pool.watchdog = false;
+	pthread_cond_broadcast(&be_pool.gone);
+	pthread_mutex_unlock(&be_pool.lock);
+	return NULL;
+}
+
 /* pool lock: work was queued; wake a worker or start one */
 static void be_pool_wake(void)
 {
-	int stuck = 0;
-	int64_t now;
-
 	if (be_pool.nidle > 0) {
 		pthread_cond_signal(&be_pool.cond);
 		return;
@@ -257,16 +303,17 @@ static void be_pool_wake(void)
 		be_pool_spawn();
 		return;
 	}
-	if (be_pool.nworkers >= be_pool.cap)
+	if (be_pool_grow())
 		return;
-	now = core_now_ms();
-	for (int i = 0; i < BE_POOL_CAP; i++)
-		if (be_pool.slot[i].used && be_pool.slot[i].since_ms &&
-		    now - be_pool.slot[i].since_ms > BE_POOL_STUCK_MS)
-			stuck++;
-	if (be_pool.nworkers - stuck < be_pool.base && be_pool_spawn())
-		core_log("host", "%d hosts blocked in a call for over %d ms: %d workers", stuck,
-			 BE_POOL_STUCK_MS, be_pool.nworkers);
+	if (!be_pool.watchdog) {
+		pthread_attr_t attr;
+		pthread_t t;
+		pthread_attr_init(&attr);
+		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+		be_pool.watchdog = pthread_create(&t, &attr, be_pool_watchdog, NULL) == 0;
+		pthread_attr_destroy(&attr);
+	}
+	pthread_cond_signal(&be_pool.watch);
 }
 
 /* pool lock */
@@ -349,9 +396,10 @@ void be_pool_quit(int timeout_ms)
 	}
 	be_pool.quit = true;
 	pthread_cond_broadcast(&be_pool.cond);
+	pthread_cond_broadcast(&be_pool.watch);
 	/* a worker still in a step (a host left by be_host_free's timeout)
 	 * finishes it and ends on its own */
-	while (be_pool.nworkers > 0)
+	while (be_pool.nworkers > 0 || be_pool.watchdog)
 		if (pthread_cond_timedwait(&be_pool.gone, &be_pool.lock, &ts) == ETIMEDOUT)
 			break;
 	be_pool.quit = false;
