@@ -157,9 +157,12 @@ void be_host_free(be_host **h, int timeout_ms);
 void be_ssh_quit_all(void);
 
 /* The UI shows h's live figures (the selected host: its VM list, its
- * Performance views) or no longer does. A watched host's work is served
- * before the others' in the worker pool; the UI reads its figures each
- * tick and the others' seldom. No libvirt call; any thread. */
+ * Performance views) or does not. A watched host's work is served before
+ * the others' in the worker pool; the UI reads its figures each tick and
+ * the others' seldom. A host told "not watched" re-reads a VM, its
+ * networks or its pools after an event at most once per 5 s (a burst is
+ * one re-read); a host never told re-reads at once. No libvirt call; any
+ * thread. */
 void be_host_watch(be_host *h, bool watched);
 
 #endif

@@ -572,7 +572,7 @@ static void be_pace_give(void)
 		bool alive = !w->stop && !w->done;
 		if (alive) {
 			w->pace_granted = true;
-			be_pool_kick(w);
+			be_pool_kick_first(w); /* the slot waits for it */
 		}
 		pthread_mutex_unlock(&w->lock);
 		be_host_unref(&w);
@@ -655,11 +655,16 @@ static char *be_fd_explain(char *err)
 	return r;
 }
 
-static void be_connect_paced(be_host *h);
+static bool be_connect_open(be_host *h);
+static void be_connect_setup(be_host *h);
 
+/* The slot is held for the login and the open only (what sshd's
+ * MaxStartups and a daemon's accept queue see); the lists and
+ * registrations after it run without one. */
 static void be_connect(be_host *h)
 {
 	char *err;
+	bool opened = false;
 
 	if (!be_pace_take(h))
 		return;
@@ -670,14 +675,17 @@ static void be_connect(be_host *h)
 		be_post_state(h, MD_CONN_FAILED, err, retry, NULL);
 		free(err);
 	} else {
-		be_connect_paced(h);
+		opened = be_connect_open(h);
 	}
 	be_pace_give();
+	if (opened)
+		be_connect_setup(h);
 }
 
-static void be_connect_paced(be_host *h)
+/* Log in (ssh://) and open the connection; false when that failed (said). */
+static bool be_connect_open(be_host *h)
 {
-	char *err = NULL, *hostname, *ssh_uri = NULL;
+	char *err = NULL, *ssh_uri = NULL;
 	int64_t t0 = core_now_ms();
 
 	h->retry_at_ms = 0;
@@ -695,7 +703,7 @@ static void be_connect_paced(be_host *h)
 			core_log("host", "%s: connect failed (retry in %d s, 0: none): %s", h->uri, retry, err);
 			be_post_state(h, MD_CONN_FAILED, err, retry, NULL);
 			free(err);
-			return;
+			return false;
 		}
 	}
 	h->conn = be_open_auth(h, ssh_uri ? ssh_uri : h->open_uri);
@@ -710,7 +718,7 @@ static void be_connect_paced(be_host *h)
 		core_log("host", "%s: connect failed (retry in %d s): %s", h->uri, retry, err);
 		be_post_state(h, MD_CONN_FAILED, err, retry, NULL);
 		free(err);
-		return;
+		return false;
 	}
 	/* Lists first: on a far host every call is a round trip, and the user
 	 * waits for the VMs, not for the event registrations (4 calls) or the
@@ -723,6 +731,19 @@ static void be_connect_paced(be_host *h)
 	h->backoff = 0;
 	be_conn_publish(h, h->conn);
 	be_post_state(h, MD_CONN_CONNECTED, NULL, 0, NULL);
+	return true;
+}
+
+static void be_vm_events_due(be_host *h, bool drop);
+
+/* After the open: the lists, events, host name, probes. */
+static void be_connect_setup(be_host *h)
+{
+	char *err = NULL, *hostname;
+
+	be_vm_events_due(h, true); /* events of the last connection: all re-read now */
+	h->relist_pending = 0;
+
 	be_post_busy(h, +1); /* the first lists can take long on a slow host */
 	be_demo_seed(h);
 	/* batch mode (BE_HOST_LISTS_ONLY) wants the VMs and nothing else */
@@ -768,6 +789,78 @@ static void be_lost(be_host *h)
 }
 
 /* ---- jobs ---------------------------------------------------------------- */
+
+/* A network or pool event: re-read that list. For a host the UI said is
+ * not on screen (be_host_watch false) at most once per BE_RELIST_MS (a burst of events, e.g. a script making pools,
+ * is one re-read; a thousand hosts do not all re-read at every event);
+ * the rest is done when due (be_host_step). */
+#define BE_RELIST_MS 5000
+static void be_relist(be_host *h, int pools, bool due)
+{
+	int64_t now = core_now_ms();
+	char *err = NULL;
+
+	if (!due && now < h->relist_at_ms[pools] && be_pool_unwatched(h)) {
+		h->relist_pending |= 1u << pools;
+		return;
+	}
+	h->relist_pending &= ~(1u << pools);
+	h->relist_at_ms[pools] = now + BE_RELIST_MS;
+	if (pools)
+		be_list_pools(h, &err);
+	else
+		be_list_nets(h, &err);
+	free(err);
+}
+
+/* A VM event: re-read the VM. For a host not on screen, an event within
+ * BE_RELIST_MS of the last re-read waits for the next one (the VM list is
+ * not shown; many events, one pass: be_vm_events_due). */
+static void be_vm_event(be_host *h, const char *uuid, bool due)
+{
+	int64_t now = core_now_ms();
+	if (!due && now < h->relist_at_ms[2] && be_pool_unwatched(h)) {
+		for (size_t i = 0; i < h->nvm_pending; i++)
+			if (strcmp(h->vm_pending[i], uuid) == 0)
+				return;
+		xgrow(&h->vm_pending, &h->vm_pending_cap, h->nvm_pending + 1, sizeof(*h->vm_pending));
+		h->vm_pending[h->nvm_pending++] = xstrdup(uuid);
+		h->relist_pending |= 1u << 2;
+		return;
+	}
+	if (!due)
+		h->relist_at_ms[2] = now + BE_RELIST_MS;
+	be_vm_post(h, uuid);
+	be_graphics_vm_event(h, uuid);
+	be_install_cleanup(h, uuid); /* an install run that ended */
+}
+
+/* The VMs whose events waited (or, with drop, forget them: closing). */
+static void be_vm_events_due(be_host *h, bool drop)
+{
+	size_t n = h->nvm_pending;
+	char **v = h->vm_pending;
+	h->vm_pending = NULL;
+	h->nvm_pending = h->vm_pending_cap = 0;
+	h->relist_pending &= ~(1u << 2);
+	h->relist_at_ms[2] = core_now_ms() + BE_RELIST_MS;
+	for (size_t i = 0; i < n; i++) {
+		if (!drop && h->conn)
+			be_vm_event(h, v[i], true);
+		free(v[i]);
+	}
+	free(v);
+}
+
+/* The earliest deferred re-read, 0 = none. */
+static int64_t be_relist_due(const be_host *h)
+{
+	int64_t at = 0;
+	for (int k = 0; k < 3; k++)
+		if ((h->relist_pending & (1u << k)) && (!at || h->relist_at_ms[k] < at))
+			at = h->relist_at_ms[k];
+	return at;
+}
 
 static void be_job_refresh(be_host *h, const be_job *j)
 {
@@ -825,15 +918,11 @@ static void be_job_run(be_host *h, const be_job *j)
 		be_job_refresh(h, j);
 		break;
 	case BE_JOB_VM_EVENT:
-		be_vm_post(h, j->uuid);
-		be_graphics_vm_event(h, j->uuid);
-		be_install_cleanup(h, j->uuid); /* an install run that ended */
+		be_vm_event(h, j->uuid, false);
 		break;
 	case BE_JOB_NETS_EVENT:
-		be_list_nets(h, &err);
-		break;
 	case BE_JOB_POOLS_EVENT:
-		be_list_pools(h, &err);
+		be_relist(h, j->op == BE_JOB_POOLS_EVENT, false);
 		break;
 	case BE_JOB_AGENT_SCAN:
 		be_agent_scan(h);
@@ -864,7 +953,7 @@ static void be_job_run(be_host *h, const be_job *j)
 
 /* ---- steps (be_pool.c runs them) ------------------------------------------ */
 
-enum be_wake { BE_WAKE_NONE, BE_WAKE_STOP, BE_WAKE_JOB, BE_WAKE_LOST, BE_WAKE_RETRY };
+enum be_wake { BE_WAKE_NONE, BE_WAKE_STOP, BE_WAKE_JOB, BE_WAKE_LOST, BE_WAKE_RETRY, BE_WAKE_RELIST };
 
 /* h->lock: what h has to do now (a job popped into *job). */
 static enum be_wake be_host_next(be_host *h, be_job **job, int64_t now)
@@ -884,6 +973,8 @@ static enum be_wake be_host_next(be_host *h, be_job **job, int64_t now)
 		return BE_WAKE_JOB;
 	if (!h->conn && (h->pace_granted || (h->retry_at_ms && now >= h->retry_at_ms)))
 		return BE_WAKE_RETRY;
+	if (h->conn && h->relist_pending && (now >= be_relist_due(h) || !be_pool_unwatched(h)))
+		return BE_WAKE_RELIST; /* due, or the host is on screen now */
 	return BE_WAKE_NONE;
 }
 
@@ -891,6 +982,7 @@ static enum be_wake be_host_next(be_host *h, be_job **job, int64_t now)
 static void be_host_finish(be_host *h)
 {
 	be_pace_leave(h);
+	be_vm_events_due(h, true);
 	be_conn_close(h);
 	be_ssh_free(h);
 	be_stats_free(h);
@@ -928,12 +1020,21 @@ void be_host_step(be_host *h)
 		be_job_run(h, job);
 		be_job_free(&job);
 		break;
+	case BE_WAKE_RELIST: {
+		bool all = !be_pool_unwatched(h);
+		for (int k = 0; k < 2; k++)
+			if ((h->relist_pending & (1u << k)) && (all || core_now_ms() >= h->relist_at_ms[k]))
+				be_relist(h, k, true);
+		if ((h->relist_pending & (1u << 2)) && (all || core_now_ms() >= h->relist_at_ms[2]))
+			be_vm_events_due(h, false);
+		break;
+	}
 	case BE_WAKE_NONE:
 		break;
 	}
 	pthread_mutex_lock(&h->lock);
 	more = be_host_next(h, NULL, core_now_ms()) != BE_WAKE_NONE;
-	be_pool_step_done(h, more, !more && !h->conn ? h->retry_at_ms : 0, false);
+	be_pool_step_done(h, more, more ? 0 : !h->conn ? h->retry_at_ms : be_relist_due(h), false);
 	pthread_mutex_unlock(&h->lock);
 }
 

@@ -103,7 +103,14 @@ struct be_host {
 	/* the worker pool (be_pool.c): pool lock */
 	struct be_host *pool_next, *timer_next;
 	bool in_runq, pool_running, in_timers;
-	bool watched;          /* be_host_watch: served first */
+	bool watched;          /* be_host_watch true: served first */
+	bool unwatched;        /* be_host_watch false: its re-reads may wait */
+	bool urgent;           /* be_pool_kick_first: to the head of the line once */
+	/* deferred network / pool re-reads (be_relist); worker */
+	unsigned relist_pending;   /* bit 0 networks, bit 1 pools, bit 2 VMs (vm_pending) */
+	int64_t relist_at_ms[3];
+	char **vm_pending;         /* VMs (uuid) whose events wait */
+	size_t nvm_pending, vm_pending_cap;
 	int64_t timer_at_ms;
 	/* connect pacing (be_host.c): its lock */
 	struct be_host *pace_next;
@@ -133,6 +140,8 @@ void be_live_hosts_add(int delta);
  * most at once, the base number ($VMMC_WORKERS, default 8). quit (be_fini):
  * idle workers end; waits up to timeout_ms. */
 void be_pool_kick(be_host *h);
+void be_pool_kick_first(be_host *h);  /* the same, to the head of the line */
+bool be_pool_unwatched(be_host *h);   /* be_host_watch said false (never told: no) */
 void be_pool_step_done(be_host *h, bool more, int64_t timer_at_ms, bool finished);
 void be_pool_figures(int *workers, int *peak, int *base);
 void be_pool_quit(int timeout_ms);

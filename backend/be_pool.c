@@ -90,7 +90,7 @@ static bool be_pool_push(be_host *h)
 		return false;
 	h->in_runq = true;
 	h->pool_next = NULL;
-	if (h->watched && be_pool.head) {
+	if ((h->watched || h->urgent) && be_pool.head) {
 		h->pool_next = be_pool.head;
 		be_pool.head = h;
 	} else {
@@ -119,20 +119,6 @@ static void be_pool_unlink(be_host *h)
 		}
 	h->pool_next = NULL;
 	h->in_runq = false;
-}
-
-void be_host_watch(be_host *h, bool watched)
-{
-	pthread_mutex_lock(&be_pool.lock);
-	be_pool_setup();
-	if (h->watched != watched) {
-		h->watched = watched;
-		if (watched && h->in_runq) { /* to the head of the line */
-			be_pool_unlink(h);
-			be_pool_push(h);
-		}
-	}
-	pthread_mutex_unlock(&be_pool.lock);
 }
 
 /* pool lock: the earliest timer, 0 = none; due ones move to the run queue */
@@ -168,6 +154,7 @@ static be_host *be_pool_pop(void)
 		h->pool_next = NULL;
 		h->in_runq = false;
 		h->pool_running = true;
+		h->urgent = false;
 	}
 	return h;
 }
@@ -331,6 +318,26 @@ void be_pool_kick(be_host *h)
 	pthread_mutex_unlock(&be_pool.lock);
 }
 
+void be_pool_kick_first(be_host *h)
+{
+	pthread_mutex_lock(&be_pool.lock);
+	be_pool_setup();
+	h->urgent = true;
+	if (h->in_runq) /* to the head of the line */
+		be_pool_unlink(h);
+	be_pool_enqueue(h);
+	pthread_mutex_unlock(&be_pool.lock);
+}
+
+bool be_pool_unwatched(be_host *h)
+{
+	bool w;
+	pthread_mutex_lock(&be_pool.lock);
+	w = h->unwatched;
+	pthread_mutex_unlock(&be_pool.lock);
+	return w;
+}
+
 /* pool lock */
 static void be_pool_timer_drop(be_host *h)
 {
@@ -404,5 +411,20 @@ void be_pool_quit(int timeout_ms)
 			break;
 	be_pool.quit = false;
 	be_pool.peak = be_pool.nworkers;
+	pthread_mutex_unlock(&be_pool.lock);
+}
+
+void be_host_watch(be_host *h, bool watched)
+{
+	pthread_mutex_lock(&be_pool.lock);
+	be_pool_setup();
+	h->unwatched = !watched;
+	if (h->watched != watched) {
+		h->watched = watched;
+		if (watched && h->in_runq) /* to the head of the line */
+			be_pool_unlink(h);
+		if (watched) /* events it let wait are read now */
+			be_pool_enqueue(h);
+	}
 	pthread_mutex_unlock(&be_pool.lock);
 }

@@ -837,7 +837,9 @@ static void *pump_main(void *arg)
 			sfd = ssh_get_fd(s->ss);
 			if (sfd >= 0)
 				pfds[n++] = (struct pollfd){ .fd = sfd, .events = POLLIN };
-			timeout = t < 0 ? 0 : (t > 1000 ? 1000 : (int)t);
+			/* asleep until the next keepalive is due: no wake-up a second
+			 * per session (a thousand hosts idle) */
+			timeout = t < 0 ? 0 : (t > 60000 ? 60000 : (int)t);
 			for (f = s->fwds; f; f = f->next) {
 				xgrow(&pfds, &cap, n + 1, sizeof *pfds);
 				f->pfd = (int)n;

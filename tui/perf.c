@@ -23,6 +23,7 @@ struct perf_host {
 	bool baseline;     /* asked for a first reading since the host connected */
 	char *error;       /* the last stats error put in the status bar */
 	bool watched;      /* its figures are on screen (be_host_watch told) */
+	bool told;         /* be_host_watch was called for it */
 	int64_t read_ms;   /* when its last reading was asked */
 };
 
@@ -103,9 +104,10 @@ void tui_perf_tick(struct tui_app *a)
 		/* the selected host's figures are on screen (its VM list, its
 		 * Performance views): read each tick, its jobs served first */
 		bool watched = h && h == sel, due = tick;
-		if (th->user && watched != ph->watched) {
+		if (th->user && (watched != ph->watched || !ph->told)) {
 			be_host_watch(tui_host_be(th), watched);
 			ph->watched = watched;
+			ph->told = true;
 			due |= watched; /* a fresh reading now */
 		}
 		if (!h || !th->user || h->conn != MD_CONN_CONNECTED || !h->listed) {

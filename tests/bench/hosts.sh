@@ -21,7 +21,8 @@
 # host, RSS; next to virsh doing the same connects in one process
 # (qemu+ssh://, sequential; at most $VMMC_BENCH_VIRSH_SSH_MAX hosts, default
 # 300: beyond that its time is extrapolated, marked ~). Skipped (said so)
-# without a libvirtd or sshd. $VMMC_BENCH_SSH=0 skips it.
+# without a libvirtd or sshd. $VMMC_BENCH_SSH=0 skips it,
+# $VMMC_BENCH_DRIVER=0 the test-driver part.
 # Prints figures, passes or fails nothing; exit status 0 unless something
 # could not run. BIN defaults to $VMMC_BIN, else build/vmmc.
 set -eu
@@ -46,6 +47,7 @@ cc -O2 -Wall -o "$runstat" "$root/tests/bench/runstat.c" -lutil || die "cannot b
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/vmmc-bench-hosts.XXXXXX")
 sshd_dir=$tmp/sshd
 bench_exit() {
+	set +e # every step, though one fails
 	tmux -L "$sock" kill-server 2>/dev/null
 	[ ! -f "$sshd_dir/sshd_config" ] || "$root/tests/remote/sshd.sh" stop "$sshd_dir" >/dev/null 2>&1
 	rm -rf "$tmp"
@@ -112,6 +114,7 @@ tmux_run() {
 	key_ms=$lat tree_ms=$t_tree
 }
 
+if [ "${VMMC_BENCH_DRIVER:-1}" != 0 ]; then
 echo "bench hosts: N test-driver hosts in 10 groups; vmmc in a 120x40 pty ($runs runs) and in tmux; virsh one process, sequential"
 printf "%6s | %9s %9s %9s %8s | %7s %8s %7s %5s %6s %6s | %9s %8s\n" hosts "tree ms" "listed" "wall ms" "RSS MiB" \
 	"key ms" "all ms" "idle %" thr fds "RSS" "virsh ms" "RSS MiB"
@@ -136,6 +139,7 @@ echo "tree ms: first draw; listed: every host listed (first complete frame); key
 echo "tree shows, during the connect storm, until drawn; all ms: tmux start to N/N connected; idle: CPU over"
 echo "10 s once connected at the 2 s refresh (% of one core); thr/fds/RSS then. Connects in flight at most"
 echo "\$VMMC_CONNECT_MAX (default 8)."
+fi
 
 # ---- ssh:// hosts ----------------------------------------------------------------
 [ "${VMMC_BENCH_SSH:-1}" != 0 ] || exit 0
