@@ -42,6 +42,7 @@ static struct {
 	result *res;
 	size_t nres, cap_res;
 	int waiting_posts; /* HOST_STATE "waiting" seen */
+	int updates[1024]; /* VM_UPDATE messages by host id (< 1024) */
 	int next_id;
 } T;
 
@@ -52,6 +53,8 @@ static void record(md_msg *msg)
 		T.res[T.nres++] = (result){ msg->host_id, msg->seq };
 	} else if (msg->type == MD_MSG_HOST_STATE && msg->waiting) {
 		T.waiting_posts++;
+	} else if (msg->type == MD_MSG_VM_UPDATE && msg->host_id >= 0 && msg->host_id < 1024) {
+		T.updates[msg->host_id]++;
 	}
 }
 
@@ -258,6 +261,57 @@ static void test_watched_first(void **state)
 		host_close(&t[i], 5000);
 }
 
+static bool got_result(uint64_t seq, int id)
+{
+	for (size_t k = 0; k < T.nres; k++)
+		if (T.res[k].seq == seq && T.res[k].host_id == id)
+			return true;
+	return false;
+}
+
+/* A host the UI says is off screen acts on VM events at most once per 5 s
+ * (the rest wait and are read in one pass); one never told acts on each */
+static void test_unwatched_events_batched(void **state)
+{
+	th told = host_open("test:///default?name=evoff"), never = host_open("test:///default?name=evon");
+	const md_vm *v;
+	int base_told, base_never, after_told;
+	int64_t t0;
+
+	assert_in_range(told.id, 0, 1023);
+	assert_in_range(never.id, 0, 1023);
+	WAIT(told.h->listed && never.h->listed, WAIT_MS);
+	assert_true(told.h->listed && never.h->listed && told.h->nvms == 1 && never.h->nvms == 1);
+	be_host_watch(told.bh, false);
+	base_told = T.updates[told.id];
+	base_never = T.updates[never.id];
+	for (int i = 0; i < 6; i++) {
+		int op = i % 2 ? BE_OP_RESUME : BE_OP_SUSPEND;
+		uint64_t a = be_host_submit(told.bh, op, told.h->vms[0].uuid, NULL, 0);
+		uint64_t b = be_host_submit(never.bh, op, never.h->vms[0].uuid, NULL, 0);
+		WAIT(got_result(a, told.id) && got_result(b, never.id), WAIT_MS);
+		assert_true(got_result(a, told.id) && got_result(b, never.id));
+		WAIT(false, 100); /* the events come */
+	}
+	t0 = core_now_ms();
+	WAIT(false, 500);
+	after_told = T.updates[told.id] - base_told;
+	printf("VM updates after 6 operations: %d on the host off screen, %d on the one never told\n",
+	       after_told, T.updates[never.id] - base_never);
+	/* each operation posts its own update; the events add one each to the
+	 * host never told, at most one (the first) to the other so far */
+	assert_true(T.updates[never.id] - base_never >= 6 + 4);
+	assert_true(after_told <= 6 + 2);
+	/* the waiting ones are read in one pass, within 5 s */
+	WAIT(T.updates[told.id] - base_told > after_told, 7000);
+	printf("the batched re-read came %lld ms later\n", (long long)(core_now_ms() - t0));
+	assert_true(T.updates[told.id] - base_told > after_told);
+	v = &told.h->vms[0];
+	assert_int_equal(v->state, MD_VM_RUNNING);
+	host_close(&told, 5000);
+	host_close(&never, 5000);
+}
+
 /* Hosts blocked in a connect (more than the pool's base) hold one worker
  * each; the pool grows and the other hosts connect and answer meanwhile.
  * With CONNECT_MAX slots all taken by blocked hosts, a new host shows
@@ -352,6 +406,7 @@ int main(void)
 		cmocka_unit_test(test_many_hosts_few_threads),
 		cmocka_unit_test(test_jobs_in_order),
 		cmocka_unit_test(test_watched_first),
+		cmocka_unit_test(test_unwatched_events_batched),
 		cmocka_unit_test(test_blocked_hosts_and_waiting),
 	};
 	if (getenv("VMMC_TEST_FILTER"))
