@@ -731,6 +731,12 @@ static bool be_connect_open(be_host *h)
 	h->backoff = 0;
 	be_conn_publish(h, h->conn);
 	be_post_state(h, MD_CONN_CONNECTED, NULL, 0, NULL);
+	if (h->rs && h->ssh_local) {
+		/* libvirt holds its connection: the forward's listener goes (a
+		 * descriptor less per host); a reconnect forwards anew */
+		rm_ssh_unlisten(h->rs, h->ssh_local);
+		xfree(&h->ssh_local);
+	}
 	return true;
 }
 

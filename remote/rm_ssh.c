@@ -1630,3 +1630,42 @@ const char *rm_ssh_lib_version(void)
 {
 	return ssh_version(0);
 }
+
+/* A forward no longer listening whose connections are all gone (s->mu). */
+static bool fwd_spent(rm_ssh *s, const rm_fwd *f)
+{
+	if (f->lfd >= 0)
+		return false;
+	for (rm_bridge *b = s->bridges; b; b = b->next)
+		if (b->fwd == f)
+			return false;
+	return true;
+}
+
+int rm_ssh_unlisten(rm_ssh *s, const char *local_path)
+{
+	rm_fwd *f, **pf;
+	int rc = -1;
+
+	pthread_mutex_lock(&s->mu);
+	for (pf = &s->fwds; (f = *pf) != NULL;) {
+		if (f->lfd >= 0 && f->path && local_path && strcmp(f->path, local_path) == 0) {
+			shutdown(f->lfd, SHUT_RDWR);
+			close(f->lfd);
+			f->lfd = -1;
+			chan_drop(&f->ready);
+			unlink(f->path);
+			live_del(f->path);
+			rc = 0;
+		}
+		if (fwd_spent(s, f)) { /* an earlier one: its connection ended */
+			*pf = f->next;
+			fwd_free(f);
+			continue;
+		}
+		pf = &f->next;
+	}
+	pthread_mutex_unlock(&s->mu);
+	wake(s);
+	return rc;
+}
