@@ -28,8 +28,21 @@ struct perf_host {
 };
 
 /* Hosts whose figures are not on screen are read this seldom (their
- * history goes on; events keep their states current). */
+ * history goes on; events keep their states current): every
+ * $VMMC_OFFSCREEN_STATS seconds (default 10; 0: not at all). */
 #define PERF_UNWATCHED_MS 10000
+
+static int64_t perf_unwatched_ms(void)
+{
+	static int64_t ms = -1;
+	if (ms < 0) {
+		const char *e = getenv("VMMC_OFFSCREEN_STATS");
+		char *end;
+		long v = e && *e ? strtol(e, &end, 10) : -1;
+		ms = e && *e && !*end && v >= 0 && v <= 86400 ? v * 1000 : PERF_UNWATCHED_MS;
+	}
+	return ms;
+}
 
 struct tui_perf {
 	struct tui_mode mode;   /* the Performance view: a pane overlay */
@@ -124,10 +137,10 @@ void tui_perf_tick(struct tui_app *a)
 			continue; /* a slow host: its next reading waits for its last one */
 		if (ph->baseline && !due)
 			continue;
-		/* the others every PERF_UNWATCHED_MS, but a driver without
-		 * events needs its tick to see state changes */
-		if (ph->baseline && !ph->watched && !(h->nosup & MD_CAP_EVENTS) &&
-		    now - ph->read_ms < PERF_UNWATCHED_MS)
+		/* the others seldom (or never), but a driver without events
+		 * needs its tick to see state changes */
+		if (!ph->watched && !(h->nosup & MD_CAP_EVENTS) &&
+		    (!perf_unwatched_ms() || (ph->baseline && now - ph->read_ms < perf_unwatched_ms())))
 			continue;
 		be_host_submit(tui_host_be(th), BE_OP_STATS, NULL, NULL, 0);
 		ph->pending = true;

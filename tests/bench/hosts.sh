@@ -22,7 +22,8 @@
 # (qemu+ssh://, sequential; at most $VMMC_BENCH_VIRSH_SSH_MAX hosts, default
 # 300: beyond that its time is extrapolated, marked ~). Skipped (said so)
 # without a libvirtd or sshd. $VMMC_BENCH_SSH=0 skips it,
-# $VMMC_BENCH_DRIVER=0 the test-driver part.
+# $VMMC_BENCH_DRIVER=0 the test-driver part; $VMMC_BENCH_PERF=DIR keeps a
+# perf profile of each idle window there.
 # Prints figures, passes or fails nothing; exit status 0 unless something
 # could not run. BIN defaults to $VMMC_BIN, else build/vmmc.
 set -eu
@@ -98,7 +99,12 @@ tmux_run() {
 	# the pane runs vmmc itself (exec) or a wrapper whose child it is
 	[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = vmmc ] || pid=$(pgrep -P "$pid" -x vmmc | head -n 1)
 	c1=$(ticks "$pid")
-	sleep 10
+	if [ -n "${VMMC_BENCH_PERF:-}" ] && command -v perf >/dev/null; then
+		# where the idle time goes: a profile of the window (into that folder)
+		perf record -q -g -p "$pid" -o "$VMMC_BENCH_PERF/perf-$n.data" -- sleep 10 >/dev/null 2>&1 || sleep 10
+	else
+		sleep 10
+	fi
 	c2=$(ticks "$pid")
 	idle=$(awk -v d=$((c2 - c1)) -v hz="$clk" 'BEGIN { printf "%.1f", 100 * d / hz / 10 }')
 	threads=$(status_of "$pid" Threads)
@@ -185,7 +191,7 @@ base_fds=
 for n in $counts; do
 	ssh_conf "$n" "$tmp/config/vmmc/config"
 	rm -f "$tmp/ssh-$n.log"
-	tmux_run "$n" "VMMC_SSH_DIR=$tmp/ssh" "VMMC_LOG=$tmp/ssh-$n.log" "${lim[@]}"
+	tmux_run "$n" "VMMC_SSH_DIR=$tmp/ssh" "VMMC_LOG=$tmp/ssh-$n.log" ${VMMC_OFFSCREEN_STATS:+"VMMC_OFFSCREEN_STATS=$VMMC_OFFSCREEN_STATS"} "${lim[@]}"
 	# one connect's time (median of the log's "connected in N ms")
 	conn_ms=$(sed -n 's/.*: connected in \([0-9]*\) ms.*/\1/p' "$tmp/ssh-$n.log" | sort -n |
 		awk '{ v[NR] = $1 } END { print NR ? v[int((NR + 1) / 2)] : "?" }')
