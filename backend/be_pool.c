@@ -36,9 +36,15 @@
 #define BE_POOL_STUCK_MS 250
 #define BE_POOL_RETIRE_MS 10000
 
+/* Workers are joined, not detached: a thread's exit runs its libraries'
+ * thread-local destructors (OpenSSL's state of the SSH logins it made),
+ * and be_pool_quit must know they ran before the program exits. */
 struct be_worker {
 	int64_t since_ms;          /* when its current step began, 0 = idle */
 	bool used;                 /* a thread has this slot */
+	bool ended;                /* its thread returned: join it (be_pool_reap) */
+	bool detached;             /* left running at be_pool_quit: never joined */
+	pthread_t th;
 };
 
 static struct {
@@ -194,32 +200,43 @@ static void *be_pool_main(void *arg)
 		}
 		be_pool.nidle--;
 	}
-	w->used = false;
+	w->ended = true; /* joined by be_pool_reap */
 	be_pool.nworkers--;
 	pthread_cond_broadcast(&be_pool.gone);
 	pthread_mutex_unlock(&be_pool.lock);
 	return NULL;
 }
 
+/* pool lock: the slots of workers that ended are free again (their
+ * threads joined: past the pool lock already, they only finish exiting) */
+static void be_pool_reap(void)
+{
+	for (int i = 0; i < BE_POOL_CAP; i++) {
+		struct be_worker *w = &be_pool.slot[i];
+		if (!w->used || !w->ended)
+			continue;
+		if (!w->detached)
+			pthread_join(w->th, NULL);
+		w->used = w->ended = w->detached = false;
+	}
+}
+
 /* pool lock: start one more worker; false when none could start */
 static bool be_pool_spawn(void)
 {
-	pthread_attr_t attr;
-	pthread_t t;
 	struct be_worker *w = NULL;
 	int rc;
 
+	be_pool_reap();
 	for (int i = 0; i < BE_POOL_CAP && !w; i++)
 		if (!be_pool.slot[i].used)
 			w = &be_pool.slot[i];
 	if (!w)
 		return false;
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	w->used = true;
+	w->ended = w->detached = false;
 	w->since_ms = 0;
-	rc = pthread_create(&t, &attr, be_pool_main, w);
-	pthread_attr_destroy(&attr);
+	rc = pthread_create(&w->th, NULL, be_pool_main, w);
 	if (rc != 0) {
 		w->used = false;
 		core_log("host", "cannot start a worker thread: %s (%d running)", strerror(rc),
@@ -409,6 +426,12 @@ void be_pool_quit(int timeout_ms)
 	while (be_pool.nworkers > 0 || be_pool.watchdog)
 		if (pthread_cond_timedwait(&be_pool.gone, &be_pool.lock, &ts) == ETIMEDOUT)
 			break;
+	be_pool_reap();
+	for (int i = 0; i < BE_POOL_CAP; i++) /* still in a step: it ends on its own */
+		if (be_pool.slot[i].used && !be_pool.slot[i].detached) {
+			pthread_detach(be_pool.slot[i].th);
+			be_pool.slot[i].detached = true;
+		}
 	be_pool.quit = false;
 	be_pool.peak = be_pool.nworkers;
 	pthread_mutex_unlock(&be_pool.lock);
