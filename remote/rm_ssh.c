@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -69,7 +70,7 @@ struct rm_ssh {
 	pthread_mutex_t mu;
 	pthread_t th;
 	int th_started;
-	int wake[2];
+	int wake[2];      /* one eventfd, both ends (a descriptor, not a pipe's two) */
 	int stop, dead, reported;
 	char *dead_reason;
 	void (*closed_fn)(void *, const char *);
@@ -111,8 +112,8 @@ static void warn(rm_ssh *s, const char *fmt, ...)
 
 static void wake(rm_ssh *s)
 {
-	char c = 1;
-	ssize_t r = write(s->wake[1], &c, 1);
+	uint64_t one = 1;
+	ssize_t r = write(s->wake[1], &one, sizeof one);
 	(void)r;
 }
 
@@ -863,8 +864,8 @@ static void *pump_main(void *arg)
 		poll(pfds, (nfds_t)n, timeout);
 		pthread_mutex_lock(&s->mu);
 		if (pfds[0].revents & POLLIN) {
-			char junk[64];
-			while (read(s->wake[0], junk, sizeof junk) > 0) {
+			uint64_t count;
+			while (read(s->wake[0], &count, sizeof count) > 0) {
 			}
 		}
 		if (s->stop)
@@ -962,7 +963,7 @@ static void free_session(rm_ssh *s)
 	}
 	if (s->wake[0] >= 0)
 		close(s->wake[0]);
-	if (s->wake[1] >= 0)
+	if (s->wake[1] >= 0 && s->wake[1] != s->wake[0])
 		close(s->wake[1]);
 	pthread_mutex_destroy(&s->mu);
 	free(s->target);
@@ -1145,8 +1146,8 @@ int rm_ssh_open(const rm_ssh_spec *spec, const rm_ssh_cb *cb, rm_ssh **out, char
 	ssh_set_callbacks(s->ss, NULL); /* no more passphrase prompts */
 
 	/* the pump thread */
-	if (pipe2(s->wake, O_NONBLOCK | O_CLOEXEC) < 0) {
-		set_err(err, "pipe: %s", strerror(errno));
+	if ((s->wake[0] = s->wake[1] = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0) {
+		set_err(err, "eventfd: %s", strerror(errno));
 		goto fail;
 	}
 	s->ev = ssh_event_new();
