@@ -3,8 +3,10 @@
  *
  * Threads: be_init() registers libvirt's default event loop and runs it in a
  * thread of its own (domain events, keepalive, stream callbacks). Each host
- * has one worker thread with a job queue that runs every blocking libvirt
- * call for that host. Results reach the UI only as md_msg messages posted on
+ * has a job queue that runs every blocking libvirt call for that host, in
+ * order and one at a time, on a shared pool of worker threads
+ * (backend/be_pool.c: $VMMC_WORKERS, default 8, growing a little while
+ * hosts are blocked in slow calls). Results reach the UI only as md_msg messages posted on
  * the queue given to be_init(). No function here blocks on libvirt: each
  * one only queues work, so all of them are safe to call from the UI thread. */
 #ifndef BACKEND_BE_H
@@ -154,5 +156,14 @@ void be_host_free(be_host **h, int timeout_ms);
  * hosts drop their libvirt connections at once, so that closing them does
  * not wait a round trip for the daemon's answer. Any thread. */
 void be_ssh_quit_all(void);
+
+/* The UI shows h's live figures (the selected host: its VM list, its
+ * Performance views) or does not. A watched host's work is served before
+ * the others' in the worker pool; the UI reads its figures each tick and
+ * the others' seldom. A host told "not watched" re-reads a VM, its
+ * networks or its pools after an event at most once per 5 s (a burst is
+ * one re-read); a host never told re-reads at once. No libvirt call; any
+ * thread. */
+void be_host_watch(be_host *h, bool watched);
 
 #endif

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* backend/be_host.c - a host: its worker thread and job queue, connecting
- * with backoff, keepalive, the close callback, events, lost connections. */
+/* backend/be_host.c - a host: its job queue (run by the worker pool,
+ * be_pool.c, one step at a time), connecting with paced slots and jittered
+ * backoff, keepalive, the close callback, events, lost connections. */
 #include "be_internal.h"
 
 #include <dirent.h>
@@ -10,9 +11,9 @@
 #include <string.h>
 #include <time.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <libvirt/virterror.h>
-#include <libxml/xmlerror.h>
 
 #include "../core/hosturi.h"
 #include "../core/log.h"
@@ -61,7 +62,6 @@ void be_host_unref(be_host **hp)
 	free(h->dead_reason);
 	be_agent_free(&h->agent);
 	pthread_mutex_destroy(&h->lock);
-	pthread_cond_destroy(&h->cond);
 	pthread_cond_destroy(&h->done_cond);
 	free(h);
 	be_live_hosts_add(-1);
@@ -82,7 +82,8 @@ static void be_queue_push(be_host *h, be_job *j)
 	else
 		h->head = j;
 	h->tail = j;
-	pthread_cond_signal(&h->cond);
+	if (!h->done)
+		be_pool_kick(h);
 }
 
 static be_job *be_queue_pop(be_host *h)
@@ -247,7 +248,8 @@ void be_host_mark_dead(be_host *h, const char *reason)
 	if (!h->dead) {
 		h->dead = true;
 		core_str_set(&h->dead_reason, reason);
-		pthread_cond_signal(&h->cond);
+		if (!h->done)
+			be_pool_kick(h);
 	}
 	pthread_mutex_unlock(&h->lock);
 }
@@ -286,14 +288,42 @@ static void be_post_state(be_host *h, int conn, const char *text, int retry_s, c
 	be_post(m);
 }
 
-/* Schedule the next attempt; returns its delay in seconds. */
-static int be_schedule_retry(be_host *h)
+int64_t be_backoff_ms(int attempt, uint32_t rnd)
 {
 	int n = (int)CORE_ARRAY_LEN(be_backoff_s);
-	int s = be_backoff_s[h->backoff < n ? h->backoff : n - 1];
+	int64_t base = be_backoff_s[attempt < 0 ? 0 : attempt < n ? attempt : n - 1] * 1000LL;
+	/* 50 % + rnd's share of 100 % */
+	return base / 2 + (int64_t)((double)base * ((double)rnd / (double)UINT32_MAX));
+}
+
+static uint32_t be_random(void)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	static uint64_t state;
+	uint64_t x;
+	pthread_mutex_lock(&lock);
+	if (!state) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		state = ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)ts.tv_sec ^ ((uint64_t)getpid() << 40) ^ 1;
+	}
+	/* xorshift64* */
+	state ^= state >> 12;
+	state ^= state << 25;
+	state ^= state >> 27;
+	x = state * 0x2545F4914F6CDD1DULL;
+	pthread_mutex_unlock(&lock);
+	return (uint32_t)(x >> 32);
+}
+
+/* Schedule the next attempt, jittered; returns its delay in whole seconds
+ * (rounded up: what the tree counts down). */
+static int be_schedule_retry(be_host *h)
+{
+	int64_t ms = be_backoff_ms(h->backoff, be_random());
 	h->backoff++;
-	h->retry_at_ms = core_now_ms() + s * 1000LL;
-	return s;
+	h->retry_at_ms = core_now_ms() + ms;
+	return (int)((ms + 999) / 1000);
 }
 
 static void be_register_callbacks(be_host *h)
@@ -466,62 +496,121 @@ static void be_deadline(struct timespec *ts, int64_t at_ms)
  * $VMMC_CONNECT_MAX overrides it (1-1000). */
 #define BE_CONNECT_MAX_DEFAULT 8
 static pthread_mutex_t be_pace_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t be_pace_cond = PTHREAD_COND_INITIALIZER;
-static int be_pace_busy, be_pace_max;
+static int be_pace_busy, be_pace_max;        /* slots in use (granted included) */
+static be_host *be_pace_head, *be_pace_tail; /* hosts waiting, each with a reference */
 
-static int be_connect_max(void)
+static int be_connect_max_locked(void)
 {
-	int max;
-	pthread_mutex_lock(&be_pace_lock);
 	if (!be_pace_max) {
 		const char *e = getenv("VMMC_CONNECT_MAX");
 		long v = e && *e ? strtol(e, NULL, 10) : 0;
 		be_pace_max = v >= 1 && v <= 1000 ? (int)v : BE_CONNECT_MAX_DEFAULT;
 	}
-	max = be_pace_max;
-	pthread_mutex_unlock(&be_pace_lock);
-	return max;
+	return be_pace_max;
 }
 
-/* Wait for a connect slot; false: the host is being stopped. */
+/* A connect slot for h (worker), or false: h waits in line, posted as
+ * "waiting", and never holds a worker meanwhile: be_pace_give hands it the
+ * next slot free and queues its step. */
 static bool be_pace_take(be_host *h)
 {
-	int max = be_connect_max();
-	bool logged = false;
+	bool granted;
+	int busy;
+
+	pthread_mutex_lock(&h->lock);
+	granted = h->pace_granted;
+	h->pace_granted = false;
+	pthread_mutex_unlock(&h->lock);
+	if (granted)
+		return true;
 	pthread_mutex_lock(&be_pace_lock);
-	while (be_pace_busy >= max && !be_host_stopping(h)) {
-		if (!logged) {
-			core_log("host", "%s: waiting (%d connects in flight)", h->uri, be_pace_busy);
-			logged = true;
-		}
-		/* untimed: a thousand waiters polling would load the machine;
-		 * be_host_free wakes them all (be_pace_wake_all) */
-		pthread_cond_wait(&be_pace_cond, &be_pace_lock);
-	}
-	if (be_pace_busy >= max) {
-		pthread_cond_signal(&be_pace_cond); /* the wake-up it took was for a slot */
+	if (!be_pace_head && be_pace_busy < be_connect_max_locked()) {
+		be_pace_busy++;
 		pthread_mutex_unlock(&be_pace_lock);
-		return false;
+		return true;
 	}
-	be_pace_busy++;
+	busy = be_pace_busy;
+	if (!h->pace_queued) {
+		be_host_ref(h);
+		h->pace_queued = true;
+		h->pace_next = NULL;
+		if (be_pace_tail)
+			be_pace_tail->pace_next = h;
+		else
+			be_pace_head = h;
+		be_pace_tail = h;
+	}
 	pthread_mutex_unlock(&be_pace_lock);
-	return true;
+	core_log("host", "%s: waiting (%d connects in flight)", h->uri, busy);
+	h->retry_at_ms = 0; /* the slot, not the clock, brings it back */
+	md_msg *m = md_msg_new(MD_MSG_HOST_STATE, h->id);
+	m->conn = MD_CONN_CONNECTING;
+	m->waiting = true;
+	be_post(m);
+	return false;
 }
 
-/* A host stopping: its worker may wait for a slot. */
-static void be_pace_wake_all(void)
-{
-	pthread_mutex_lock(&be_pace_lock);
-	pthread_cond_broadcast(&be_pace_cond);
-	pthread_mutex_unlock(&be_pace_lock);
-}
-
+/* A slot is free: to the first host in line (its step is queued), else
+ * back to the pool. */
 static void be_pace_give(void)
 {
+	for (;;) {
+		be_host *w;
+		pthread_mutex_lock(&be_pace_lock);
+		w = be_pace_head;
+		if (!w) {
+			be_pace_busy--;
+			pthread_mutex_unlock(&be_pace_lock);
+			return;
+		}
+		be_pace_head = w->pace_next;
+		if (!be_pace_head)
+			be_pace_tail = NULL;
+		w->pace_next = NULL;
+		w->pace_queued = false;
+		pthread_mutex_unlock(&be_pace_lock);
+		pthread_mutex_lock(&w->lock);
+		bool alive = !w->stop && !w->done;
+		if (alive) {
+			w->pace_granted = true;
+			be_pool_kick_first(w); /* the slot waits for it */
+		}
+		pthread_mutex_unlock(&w->lock);
+		be_host_unref(&w);
+		if (alive)
+			return;
+	}
+}
+
+/* h's end: out of the line; a slot handed to it and not used goes on. */
+static void be_pace_leave(be_host *h)
+{
+	bool granted, queued = false;
+	be_host **pp;
+
 	pthread_mutex_lock(&be_pace_lock);
-	be_pace_busy--;
-	pthread_cond_signal(&be_pace_cond);
+	if (h->pace_queued) {
+		be_host *prev = NULL;
+		for (pp = &be_pace_head; *pp; prev = *pp, pp = &(*pp)->pace_next)
+			if (*pp == h) {
+				*pp = h->pace_next;
+				if (be_pace_tail == h)
+					be_pace_tail = prev;
+				break;
+			}
+		h->pace_next = NULL;
+		h->pace_queued = false;
+		queued = true;
+	}
 	pthread_mutex_unlock(&be_pace_lock);
+	if (queued)
+		be_host_unref_cb(h); /* the line's reference; the caller holds another */
+	pthread_mutex_lock(&h->lock);
+	granted = h->pace_granted;
+	h->pace_granted = false;
+	pthread_mutex_unlock(&h->lock);
+	if (granted)
+		be_pace_give();
 }
 
 /* Descriptors a connect may need (libvirt reads its config, opens a socket
@@ -567,11 +656,16 @@ static char *be_fd_explain(char *err)
 	return r;
 }
 
-static void be_connect_paced(be_host *h);
+static bool be_connect_open(be_host *h);
+static void be_connect_setup(be_host *h);
 
+/* The slot is held for the login and the open only (what sshd's
+ * MaxStartups and a daemon's accept queue see); the lists and
+ * registrations after it run without one. */
 static void be_connect(be_host *h)
 {
 	char *err;
+	bool opened = false;
 
 	if (!be_pace_take(h))
 		return;
@@ -582,14 +676,17 @@ static void be_connect(be_host *h)
 		be_post_state(h, MD_CONN_FAILED, err, retry, NULL);
 		free(err);
 	} else {
-		be_connect_paced(h);
+		opened = be_connect_open(h);
 	}
 	be_pace_give();
+	if (opened)
+		be_connect_setup(h);
 }
 
-static void be_connect_paced(be_host *h)
+/* Log in (ssh://) and open the connection; false when that failed (said). */
+static bool be_connect_open(be_host *h)
 {
-	char *err = NULL, *hostname, *ssh_uri = NULL;
+	char *err = NULL, *ssh_uri = NULL;
 	int64_t t0 = core_now_ms();
 
 	h->retry_at_ms = 0;
@@ -607,7 +704,7 @@ static void be_connect_paced(be_host *h)
 			core_log("host", "%s: connect failed (retry in %d s, 0: none): %s", h->uri, retry, err);
 			be_post_state(h, MD_CONN_FAILED, err, retry, NULL);
 			free(err);
-			return;
+			return false;
 		}
 	}
 	h->conn = be_open_auth(h, ssh_uri ? ssh_uri : h->open_uri);
@@ -622,7 +719,7 @@ static void be_connect_paced(be_host *h)
 		core_log("host", "%s: connect failed (retry in %d s): %s", h->uri, retry, err);
 		be_post_state(h, MD_CONN_FAILED, err, retry, NULL);
 		free(err);
-		return;
+		return false;
 	}
 	/* Lists first: on a far host every call is a round trip, and the user
 	 * waits for the VMs, not for the event registrations (4 calls) or the
@@ -635,6 +732,25 @@ static void be_connect_paced(be_host *h)
 	h->backoff = 0;
 	be_conn_publish(h, h->conn);
 	be_post_state(h, MD_CONN_CONNECTED, NULL, 0, NULL);
+	if (h->rs && h->ssh_local) {
+		/* libvirt holds its connection: the forward's listener goes (a
+		 * descriptor less per host); a reconnect forwards anew */
+		rm_ssh_unlisten(h->rs, h->ssh_local);
+		xfree(&h->ssh_local);
+	}
+	return true;
+}
+
+static void be_vm_events_due(be_host *h, bool drop);
+
+/* After the open: the lists, events, host name, probes. */
+static void be_connect_setup(be_host *h)
+{
+	char *err = NULL, *hostname;
+
+	be_vm_events_due(h, true); /* events of the last connection: all re-read now */
+	h->relist_pending = 0;
+
 	be_post_busy(h, +1); /* the first lists can take long on a slow host */
 	be_demo_seed(h);
 	/* batch mode (BE_HOST_LISTS_ONLY) wants the VMs and nothing else */
@@ -681,6 +797,78 @@ static void be_lost(be_host *h)
 
 /* ---- jobs ---------------------------------------------------------------- */
 
+/* A network or pool event: re-read that list. For a host the UI said is
+ * not on screen (be_host_watch false) at most once per BE_RELIST_MS (a burst of events, e.g. a script making pools,
+ * is one re-read; a thousand hosts do not all re-read at every event);
+ * the rest is done when due (be_host_step). */
+#define BE_RELIST_MS 5000
+static void be_relist(be_host *h, int pools, bool due)
+{
+	int64_t now = core_now_ms();
+	char *err = NULL;
+
+	if (!due && now < h->relist_at_ms[pools] && be_pool_unwatched(h)) {
+		h->relist_pending |= 1u << pools;
+		return;
+	}
+	h->relist_pending &= ~(1u << pools);
+	h->relist_at_ms[pools] = now + BE_RELIST_MS;
+	if (pools)
+		be_list_pools(h, &err);
+	else
+		be_list_nets(h, &err);
+	free(err);
+}
+
+/* A VM event: re-read the VM. For a host not on screen, an event within
+ * BE_RELIST_MS of the last re-read waits for the next one (the VM list is
+ * not shown; many events, one pass: be_vm_events_due). */
+static void be_vm_event(be_host *h, const char *uuid, bool due)
+{
+	int64_t now = core_now_ms();
+	if (!due && now < h->relist_at_ms[2] && be_pool_unwatched(h)) {
+		for (size_t i = 0; i < h->nvm_pending; i++)
+			if (strcmp(h->vm_pending[i], uuid) == 0)
+				return;
+		xgrow(&h->vm_pending, &h->vm_pending_cap, h->nvm_pending + 1, sizeof(*h->vm_pending));
+		h->vm_pending[h->nvm_pending++] = xstrdup(uuid);
+		h->relist_pending |= 1u << 2;
+		return;
+	}
+	if (!due)
+		h->relist_at_ms[2] = now + BE_RELIST_MS;
+	be_vm_post(h, uuid);
+	be_graphics_vm_event(h, uuid);
+	be_install_cleanup(h, uuid); /* an install run that ended */
+}
+
+/* The VMs whose events waited (or, with drop, forget them: closing). */
+static void be_vm_events_due(be_host *h, bool drop)
+{
+	size_t n = h->nvm_pending;
+	char **v = h->vm_pending;
+	h->vm_pending = NULL;
+	h->nvm_pending = h->vm_pending_cap = 0;
+	h->relist_pending &= ~(1u << 2);
+	h->relist_at_ms[2] = core_now_ms() + BE_RELIST_MS;
+	for (size_t i = 0; i < n; i++) {
+		if (!drop && h->conn)
+			be_vm_event(h, v[i], true);
+		free(v[i]);
+	}
+	free(v);
+}
+
+/* The earliest deferred re-read, 0 = none. */
+static int64_t be_relist_due(const be_host *h)
+{
+	int64_t at = 0;
+	for (int k = 0; k < 3; k++)
+		if ((h->relist_pending & (1u << k)) && (!at || h->relist_at_ms[k] < at))
+			at = h->relist_at_ms[k];
+	return at;
+}
+
 static void be_job_refresh(be_host *h, const be_job *j)
 {
 	char *err = NULL;
@@ -725,6 +913,7 @@ static void be_job_run(be_host *h, const be_job *j)
 		break;
 	case BE_OP_DISCONNECT:
 		core_log("host", "%s: disconnect (asked)", h->uri);
+		be_pace_leave(h); /* out of the line for a connect slot */
 		be_conn_close(h);
 		be_ssh_close(h);
 		h->retry_at_ms = 0;
@@ -736,15 +925,11 @@ static void be_job_run(be_host *h, const be_job *j)
 		be_job_refresh(h, j);
 		break;
 	case BE_JOB_VM_EVENT:
-		be_vm_post(h, j->uuid);
-		be_graphics_vm_event(h, j->uuid);
-		be_install_cleanup(h, j->uuid); /* an install run that ended */
+		be_vm_event(h, j->uuid, false);
 		break;
 	case BE_JOB_NETS_EVENT:
-		be_list_nets(h, &err);
-		break;
 	case BE_JOB_POOLS_EVENT:
-		be_list_pools(h, &err);
+		be_relist(h, j->op == BE_JOB_POOLS_EVENT, false);
 		break;
 	case BE_JOB_AGENT_SCAN:
 		be_agent_scan(h);
@@ -773,67 +958,38 @@ static void be_job_run(be_host *h, const be_job *j)
 	be_post_busy(h, -1);
 }
 
-/* ---- worker -------------------------------------------------------------- */
+/* ---- steps (be_pool.c runs them) ------------------------------------------ */
 
-enum be_wake { BE_WAKE_STOP, BE_WAKE_JOB, BE_WAKE_LOST, BE_WAKE_RETRY };
+enum be_wake { BE_WAKE_NONE, BE_WAKE_STOP, BE_WAKE_JOB, BE_WAKE_LOST, BE_WAKE_RETRY, BE_WAKE_RELIST };
 
-static enum be_wake be_worker_wait(be_host *h, be_job **job)
+/* h->lock: what h has to do now (a job popped into *job). */
+static enum be_wake be_host_next(be_host *h, be_job **job, int64_t now)
 {
-	enum be_wake w;
-	struct timespec ts;
-
-	pthread_mutex_lock(&h->lock);
-	for (;;) {
-		if (h->stop) {
-			w = BE_WAKE_STOP;
-			break;
-		}
-		if (h->dead && h->conn) {
-			w = BE_WAKE_LOST;
-			break;
-		}
-		if ((*job = be_queue_pop(h)) != NULL) {
-			w = BE_WAKE_JOB;
-			break;
-		}
-		if (!h->conn && h->retry_at_ms && core_now_ms() >= h->retry_at_ms) {
-			w = BE_WAKE_RETRY;
-			break;
-		}
-		if (!h->conn && h->retry_at_ms) {
-			be_deadline(&ts, h->retry_at_ms);
-			pthread_cond_timedwait(&h->cond, &h->lock, &ts);
-		} else {
-			pthread_cond_wait(&h->cond, &h->lock);
-		}
+	if (h->stop)
+		return BE_WAKE_STOP;
+	if (h->dead && h->conn)
+		return BE_WAKE_LOST;
+	if (h->connect_first) { /* be_host_new's connect comes before any job */
+		if (job)
+			h->connect_first = false;
+		return BE_WAKE_RETRY;
 	}
-	pthread_mutex_unlock(&h->lock);
-	return w;
+	if (job && (*job = be_queue_pop(h)) != NULL)
+		return BE_WAKE_JOB;
+	if (!job && h->head)
+		return BE_WAKE_JOB;
+	if (!h->conn && (h->pace_granted || (h->retry_at_ms && now >= h->retry_at_ms)))
+		return BE_WAKE_RETRY;
+	if (h->conn && h->relist_pending && (now >= be_relist_due(h) || !be_pool_unwatched(h)))
+		return BE_WAKE_RELIST; /* due, or the host is on screen now */
+	return BE_WAKE_NONE;
 }
 
-/* In-process drivers (test:///FILE) parse XML on this thread: libxml2's
- * per-thread default would print warnings on the terminal. */
-static void be_xml_quiet(void *ctx, const char *fmt, ...)
+/* The host's end (its last step): what the worker held goes. */
+static void be_host_finish(be_host *h)
 {
-}
-
-static void *be_worker_main(void *arg)
-{
-	be_host *h = arg;
-	be_job *job = NULL;
-	enum be_wake w;
-
-	xmlSetGenericErrorFunc(NULL, be_xml_quiet);
-	be_connect(h);
-	while ((w = be_worker_wait(h, &job)) != BE_WAKE_STOP) {
-		if (w == BE_WAKE_LOST)
-			be_lost(h);
-		else if (w == BE_WAKE_RETRY)
-			be_connect(h);
-		else
-			be_job_run(h, job);
-		be_job_free(&job);
-	}
+	be_pace_leave(h);
+	be_vm_events_due(h, true);
 	be_conn_close(h);
 	be_ssh_free(h);
 	be_stats_free(h);
@@ -843,9 +999,50 @@ static void *be_worker_main(void *arg)
 	pthread_mutex_lock(&h->lock);
 	h->done = true;
 	pthread_cond_broadcast(&h->done_cond);
+	be_pool_step_done(h, false, 0, true);
 	pthread_mutex_unlock(&h->lock);
-	be_host_unref(&h);
-	return NULL;
+	be_host_unref(&h); /* the pool's reference */
+}
+
+void be_host_step(be_host *h)
+{
+	be_job *job = NULL;
+	enum be_wake w;
+	bool more;
+
+	pthread_mutex_lock(&h->lock);
+	w = be_host_next(h, &job, core_now_ms());
+	pthread_mutex_unlock(&h->lock);
+	switch (w) {
+	case BE_WAKE_STOP:
+		be_host_finish(h);
+		return;
+	case BE_WAKE_LOST:
+		be_lost(h);
+		break;
+	case BE_WAKE_RETRY:
+		be_connect(h);
+		break;
+	case BE_WAKE_JOB:
+		be_job_run(h, job);
+		be_job_free(&job);
+		break;
+	case BE_WAKE_RELIST: {
+		bool all = !be_pool_unwatched(h);
+		for (int k = 0; k < 2; k++)
+			if ((h->relist_pending & (1u << k)) && (all || core_now_ms() >= h->relist_at_ms[k]))
+				be_relist(h, k, true);
+		if ((h->relist_pending & (1u << 2)) && (all || core_now_ms() >= h->relist_at_ms[2]))
+			be_vm_events_due(h, false);
+		break;
+	}
+	case BE_WAKE_NONE:
+		break;
+	}
+	pthread_mutex_lock(&h->lock);
+	more = be_host_next(h, NULL, core_now_ms()) != BE_WAKE_NONE;
+	be_pool_step_done(h, more, more ? 0 : !h->conn ? h->retry_at_ms : be_relist_due(h), false);
+	pthread_mutex_unlock(&h->lock);
 }
 
 /* ---- public -------------------------------------------------------------- */
@@ -870,7 +1067,7 @@ be_host *be_host_new_flags(int id, const char *uri, unsigned flags)
 	be_host *h = xcalloc(1, sizeof(*h));
 	pthread_condattr_t ca;
 
-	h->refs = 2; /* the caller's handle and the worker */
+	h->refs = 2; /* the caller's handle and the pool's */
 	h->id = id;
 	h->flags = flags;
 	h->uri = xstrdup(uri ? uri : "");
@@ -885,20 +1082,14 @@ be_host *be_host_new_flags(int id, const char *uri, unsigned flags)
 	pthread_mutex_init(&h->lock, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&h->cond, &ca);
 	pthread_cond_init(&h->done_cond, &ca);
 	pthread_condattr_destroy(&ca);
 	be_live_hosts_add(+1);
-	if ((errno = pthread_create(&h->thread, NULL, be_worker_main, h)) != 0) {
-		/* out of threads (a thousand hosts under a low ulimit -u): this
-		 * host says so, the others and the program go on */
-		char *err = xasprintf("cannot start a thread for this host: %s", strerror(errno));
-		core_log("host", "%s: %s", h->uri, err);
-		h->no_thread = h->done = true;
-		h->refs = 1; /* no worker */
-		be_post_state(h, MD_CONN_FAILED, err, 0, NULL);
-		free(err);
-	}
+	h->retry_at_ms = 1; /* connect at once */
+	h->connect_first = true;
+	pthread_mutex_lock(&h->lock);
+	be_pool_kick(h);
+	pthread_mutex_unlock(&h->lock);
 	return h;
 }
 
@@ -906,7 +1097,6 @@ void be_host_free(be_host **hp, int timeout_ms)
 {
 	be_host *h = *hp;
 	struct timespec ts;
-	bool done;
 
 	if (!h)
 		return;
@@ -916,20 +1106,13 @@ void be_host_free(be_host **hp, int timeout_ms)
 	h->stop = true;
 	if (h->prompt)
 		core_prompt_cancel(h->prompt); /* a worker waiting for the user */
-	pthread_cond_signal(&h->cond);
-	pthread_mutex_unlock(&h->lock);
-	be_pace_wake_all();
-	pthread_mutex_lock(&h->lock);
+	if (!h->done)
+		be_pool_kick(h);
+	/* a step stuck in a blocking call past the timeout: its worker runs
+	 * the host's last step when the call returns */
 	while (!h->done)
 		if (pthread_cond_timedwait(&h->done_cond, &h->lock, &ts) == ETIMEDOUT)
 			break;
-	done = h->done;
 	pthread_mutex_unlock(&h->lock);
-	if (done) {
-		if (!h->no_thread)
-			pthread_join(h->thread, NULL);
-	}
-	else
-		pthread_detach(h->thread); /* it frees its own state when it returns */
 	be_host_unref(&h);
 }

@@ -51,17 +51,16 @@ struct be_host {
 	unsigned flags;        /* BE_HOST_* */
 	char *uri;             /* as given */
 	char *open_uri;        /* what is opened (ssh: no_tty=1 added) */
-	pthread_t thread;
 	pthread_mutex_t lock;
-	pthread_cond_t cond;      /* wakes the worker: job, stop, dead */
-	pthread_cond_t done_cond; /* the worker has finished */
+	pthread_cond_t done_cond; /* its last step has run (be_host_free) */
 
 	/* lock */
 	be_job *head, *tail;
 	uint64_t next_seq;
 	bool stop;             /* be_host_free was called */
 	bool done;             /* the worker has returned */
-	bool no_thread;        /* its worker could not be started (be_host_new) */
+	bool pace_granted;     /* a connect slot was handed to it (be_pace_give) */
+	bool connect_first;    /* the first connect is still to run (before any job) */
 	bool dead;             /* the connection was lost (close callback ...) */
 	char *dead_reason;
 	struct core_prompt *prompt; /* the question the worker waits for, or NULL */
@@ -100,6 +99,22 @@ struct be_host {
 	/* graphical consoles opened (be_graphics.c); worker */
 	struct be_gfx *gfx;
 	size_t ngfx, ngfx_cap;
+
+	/* the worker pool (be_pool.c): pool lock */
+	struct be_host *pool_next, *timer_next;
+	bool in_runq, pool_running, in_timers;
+	bool watched;          /* be_host_watch true: served first */
+	bool unwatched;        /* be_host_watch false: its re-reads may wait */
+	bool urgent;           /* be_pool_kick_first: to the head of the line once */
+	/* deferred network / pool re-reads (be_relist); worker */
+	unsigned relist_pending;   /* bit 0 networks, bit 1 pools, bit 2 VMs (vm_pending) */
+	int64_t relist_at_ms[3];
+	char **vm_pending;         /* VMs (uuid) whose events wait */
+	size_t nvm_pending, vm_pending_cap;
+	int64_t timer_at_ms;
+	/* connect pacing (be_host.c): its lock */
+	struct be_host *pace_next;
+	bool pace_queued;
 };
 
 /* be_loop.c */
@@ -117,7 +132,28 @@ char *be_job_error(be_host *h, const be_job *j);
 char *be_last_error(int *code);
 void be_live_hosts_add(int delta);
 
+/* be_pool.c: the worker threads that run every host's steps.
+ * kick (h->lock held): h has work, queue it unless it is queued or running.
+ * step_done (h->lock held, by be_host_step): the step ended; more: queue it
+ * again; else timer_at_ms (core_now_ms clock, 0 = none): queue it then;
+ * finished: its last step (forget its timer). figures: workers now, the
+ * most at once, the base number ($VMMC_WORKERS, default 8). quit (be_fini):
+ * idle workers end; waits up to timeout_ms. */
+void be_pool_kick(be_host *h);
+void be_pool_kick_first(be_host *h);  /* the same, to the head of the line */
+bool be_pool_unwatched(be_host *h);   /* be_host_watch said false (never told: no) */
+void be_pool_step_done(be_host *h, bool more, int64_t timer_at_ms, bool finished);
+void be_pool_figures(int *workers, int *peak, int *base);
+void be_pool_quit(int timeout_ms);
+
 /* be_host.c */
+/* One step of h's work on a pool worker: a job, a connect, a lost
+ * connection, or its end (then h's pool reference is dropped). */
+void be_host_step(be_host *h);
+/* The delay before reconnect attempt n (0 = the first retry), in ms:
+ * the backoff (1, 2, 4, 8, 16, 30 s) spread by rnd (0 .. UINT32_MAX) over
+ * 50-150 % of it, so that hosts lost together do not all retry at once. */
+int64_t be_backoff_ms(int attempt, uint32_t rnd);
 void be_host_ref(be_host *h);
 void be_host_unref(be_host **h);
 /* Mark the connection lost (any thread); the worker reconnects. */

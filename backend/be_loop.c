@@ -242,6 +242,7 @@ void be_fini(void)
 	if (!be_loop_running)
 		return;
 	be_wait_hosts_gone(2000);
+	be_pool_quit(2000);
 	atomic_store(&be_loop_stop, true);
 	timer = virEventAddTimeout(0, be_wake_timer, NULL, NULL);
 	pthread_join(be_loop_thread, NULL);

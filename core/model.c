@@ -61,6 +61,11 @@ const char *md_conn_name(int conn)
 	return "unknown";
 }
 
+const char *md_host_state_name(const md_host *h)
+{
+	return h->conn == MD_CONN_CONNECTING && h->waiting ? "waiting" : md_conn_name(h->conn);
+}
+
 const char *md_cap_name(unsigned cap)
 {
 	switch (cap) {
@@ -478,6 +483,7 @@ static int md_apply_host_state(md_host *h, md_msg *msg)
 {
 	int was = h->conn;
 	h->conn = msg->conn;
+	h->waiting = msg->conn == MD_CONN_CONNECTING && msg->waiting;
 	h->retry_s = msg->retry_s;
 	core_str_set(&h->error, msg->text);
 	if (msg->hostname) {

@@ -180,7 +180,11 @@ typedef struct md_host {
 	char *driver;            /* the connection's driver, lower case ("qemu", "lxc", "esx"),
 	                            NULL = not known yet (MD_MSG_HOST_CAPS) */
 	unsigned nosup;          /* MD_CAP_* bits the driver answered "not supported" to */
+	bool waiting;            /* CONNECTING, in line behind the connect limit ("waiting") */
 } md_host;
+
+/* md_conn_name, or "waiting" for a host in line for a connect slot. */
+const char *md_host_state_name(const md_host *h);
 
 /* What a host's driver can do (md_host.nosup holds the missing ones). Each
  * bit comes from libvirt's own answer: a read-only probe after connecting,
@@ -272,6 +276,7 @@ typedef struct md_msg {
 	void *ext;
 	void (*ext_free)(void *ext);
 	size_t next;             /* items in .ext when it is an array (MD_MSG_VM_AGENT) */
+	bool waiting;            /* HOST_STATE CONNECTING: in line for a connect slot */
 } md_msg;
 
 md_msg *md_msg_new(int type, int host_id);

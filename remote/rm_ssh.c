@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -69,7 +70,7 @@ struct rm_ssh {
 	pthread_mutex_t mu;
 	pthread_t th;
 	int th_started;
-	int wake[2];
+	int wake[2];      /* one eventfd, both ends (a descriptor, not a pipe's two) */
 	int stop, dead, reported;
 	char *dead_reason;
 	void (*closed_fn)(void *, const char *);
@@ -111,8 +112,8 @@ static void warn(rm_ssh *s, const char *fmt, ...)
 
 static void wake(rm_ssh *s)
 {
-	char c = 1;
-	ssize_t r = write(s->wake[1], &c, 1);
+	uint64_t one = 1;
+	ssize_t r = write(s->wake[1], &one, sizeof one);
 	(void)r;
 }
 
@@ -837,7 +838,9 @@ static void *pump_main(void *arg)
 			sfd = ssh_get_fd(s->ss);
 			if (sfd >= 0)
 				pfds[n++] = (struct pollfd){ .fd = sfd, .events = POLLIN };
-			timeout = t < 0 ? 0 : (t > 1000 ? 1000 : (int)t);
+			/* asleep until the next keepalive is due: no wake-up a second
+			 * per session (a thousand hosts idle) */
+			timeout = t < 0 ? 0 : (t > 60000 ? 60000 : (int)t);
 			for (f = s->fwds; f; f = f->next) {
 				xgrow(&pfds, &cap, n + 1, sizeof *pfds);
 				f->pfd = (int)n;
@@ -861,8 +864,8 @@ static void *pump_main(void *arg)
 		poll(pfds, (nfds_t)n, timeout);
 		pthread_mutex_lock(&s->mu);
 		if (pfds[0].revents & POLLIN) {
-			char junk[64];
-			while (read(s->wake[0], junk, sizeof junk) > 0) {
+			uint64_t count;
+			while (read(s->wake[0], &count, sizeof count) > 0) {
 			}
 		}
 		if (s->stop)
@@ -960,7 +963,7 @@ static void free_session(rm_ssh *s)
 	}
 	if (s->wake[0] >= 0)
 		close(s->wake[0]);
-	if (s->wake[1] >= 0)
+	if (s->wake[1] >= 0 && s->wake[1] != s->wake[0])
 		close(s->wake[1]);
 	pthread_mutex_destroy(&s->mu);
 	free(s->target);
@@ -1143,8 +1146,8 @@ int rm_ssh_open(const rm_ssh_spec *spec, const rm_ssh_cb *cb, rm_ssh **out, char
 	ssh_set_callbacks(s->ss, NULL); /* no more passphrase prompts */
 
 	/* the pump thread */
-	if (pipe2(s->wake, O_NONBLOCK | O_CLOEXEC) < 0) {
-		set_err(err, "pipe: %s", strerror(errno));
+	if ((s->wake[0] = s->wake[1] = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0) {
+		set_err(err, "eventfd: %s", strerror(errno));
 		goto fail;
 	}
 	s->ev = ssh_event_new();
@@ -1627,4 +1630,43 @@ void rm_ssh_close(rm_ssh **sp)
 const char *rm_ssh_lib_version(void)
 {
 	return ssh_version(0);
+}
+
+/* A forward no longer listening whose connections are all gone (s->mu). */
+static bool fwd_spent(rm_ssh *s, const rm_fwd *f)
+{
+	if (f->lfd >= 0)
+		return false;
+	for (rm_bridge *b = s->bridges; b; b = b->next)
+		if (b->fwd == f)
+			return false;
+	return true;
+}
+
+int rm_ssh_unlisten(rm_ssh *s, const char *local_path)
+{
+	rm_fwd *f, **pf;
+	int rc = -1;
+
+	pthread_mutex_lock(&s->mu);
+	for (pf = &s->fwds; (f = *pf) != NULL;) {
+		if (f->lfd >= 0 && f->path && local_path && strcmp(f->path, local_path) == 0) {
+			shutdown(f->lfd, SHUT_RDWR);
+			close(f->lfd);
+			f->lfd = -1;
+			chan_drop(&f->ready);
+			unlink(f->path);
+			live_del(f->path);
+			rc = 0;
+		}
+		if (fwd_spent(s, f)) { /* an earlier one: its connection ended */
+			*pf = f->next;
+			fwd_free(f);
+			continue;
+		}
+		pf = &f->next;
+	}
+	pthread_mutex_unlock(&s->mu);
+	wake(s);
+	return rc;
 }

@@ -197,4 +197,10 @@ void rm_ssh_quit_all(void);
  * local sockets and their directories, disconnect, free; *s = NULL. */
 void rm_ssh_close(rm_ssh **s);
 
+/* The unix forward at local_path stops listening (its descriptor closed,
+ * its socket file removed) once its client is connected: the connections
+ * it bridged go on. Forwards left this way whose connections have ended
+ * are freed. 0, or -1 when no such forward listens. */
+int rm_ssh_unlisten(rm_ssh *s, const char *local_path);
+
 #endif

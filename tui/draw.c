@@ -235,7 +235,7 @@ static void draw_tree(struct tui_app *a)
 			continue;
 		if (n->kind == TUI_NODE_HOST) {
 			struct core_reg_host *th = tui_host_by_id(a, h->id);
-			const char *state = tui_host_shows_busy(h) ? "busy" : md_conn_name(h->conn);
+			const char *state = tui_host_shows_busy(h) ? "busy" : md_host_state_name(h);
 			char *label = core_sanitize(h->label);
 			/* a connected host of another driver than QEMU (or the demo's
 			 * test driver) shows which: "lxc", "esx" */

@@ -489,7 +489,7 @@ void tui_open_host_properties(struct tui_app *a)
 	uri = safe_cut(h->uri, 400);
 	host = safe_cut(h->hostname ? h->hostname : "-", 100);
 	err = safe_cut(h->error && *h->error ? h->error : "none", 240);
-	state = tui_host_shows_busy(h) ? "busy" : md_conn_name(h->conn);
+	state = tui_host_shows_busy(h) ? "busy" : md_host_state_name(h);
 	if (h->retry_s > 0)
 		snprintf(retry, sizeof(retry), "in %d s", h->retry_s);
 	else

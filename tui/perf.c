@@ -22,7 +22,27 @@ struct perf_host {
 	bool pending;      /* a stats job is out: no second one */
 	bool baseline;     /* asked for a first reading since the host connected */
 	char *error;       /* the last stats error put in the status bar */
+	bool watched;      /* its figures are on screen (be_host_watch told) */
+	bool told;         /* be_host_watch was called for it */
+	int64_t read_ms;   /* when its last reading was asked */
 };
+
+/* Hosts whose figures are not on screen are read this seldom (their
+ * history goes on; events keep their states current): every
+ * $VMMC_OFFSCREEN_STATS seconds (default 10; 0: not at all). */
+#define PERF_UNWATCHED_MS 10000
+
+static int64_t perf_unwatched_ms(void)
+{
+	static int64_t ms = -1;
+	if (ms < 0) {
+		const char *e = getenv("VMMC_OFFSCREEN_STATS");
+		char *end;
+		long v = e && *e ? strtol(e, &end, 10) : -1;
+		ms = e && *e && !*end && v >= 0 && v <= 86400 ? v * 1000 : PERF_UNWATCHED_MS;
+	}
+	return ms;
+}
 
 struct tui_perf {
 	struct tui_mode mode;   /* the Performance view: a pane overlay */
@@ -85,6 +105,8 @@ void tui_perf_tick(struct tui_app *a)
 {
 	struct tui_perf *p = perf(a);
 	bool tick = a->next_tick_ms != p->seen_tick;
+	const md_host *sel = tui_sel_host(a);
+	int64_t now = core_now_ms();
 
 	p->seen_tick = a->next_tick_ms;
 	for (size_t i = 0; i < a->reg.nhosts; i++) {
@@ -92,6 +114,15 @@ void tui_perf_tick(struct tui_app *a)
 		const md_host *h = i < a->model->nhosts && a->model->hosts[i]->id == th->id
 					   ? a->model->hosts[i] : md_host_get(a->model, th->id);
 		struct perf_host *ph = perf_host_at(p, th->id, i);
+		/* the selected host's figures are on screen (its VM list, its
+		 * Performance views): read each tick, its jobs served first */
+		bool watched = h && h == sel, due = tick;
+		if (th->user && (watched != ph->watched || !ph->told)) {
+			be_host_watch(tui_host_be(th), watched);
+			ph->watched = watched;
+			ph->told = true;
+			due |= watched; /* a fresh reading now */
+		}
 		if (!h || !th->user || h->conn != MD_CONN_CONNECTED || !h->listed) {
 			ph->baseline = false;
 			continue;
@@ -104,11 +135,17 @@ void tui_perf_tick(struct tui_app *a)
 		}
 		if (ph->pending || p->frozen)
 			continue; /* a slow host: its next reading waits for its last one */
-		if (ph->baseline && !tick)
+		if (ph->baseline && !due)
+			continue;
+		/* the others seldom (or never), but a driver without events
+		 * needs its tick to see state changes */
+		if (!ph->watched && !(h->nosup & MD_CAP_EVENTS) &&
+		    (!perf_unwatched_ms() || (ph->baseline && now - ph->read_ms < perf_unwatched_ms())))
 			continue;
 		be_host_submit(tui_host_be(th), BE_OP_STATS, NULL, NULL, 0);
 		ph->pending = true;
 		ph->baseline = true;
+		ph->read_ms = now;
 	}
 }
 

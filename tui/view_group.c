@@ -52,7 +52,7 @@ static int group_cell(const void *src, struct tui_list_ref r, int col, char *buf
 	switch (col) {
 	case COL_NAME: snprintf(buf, len, "%s", h->label); break;
 	case COL_STATE:
-		snprintf(buf, len, "%s", tui_host_shows_busy(h) ? "busy" : md_conn_name(h->conn));
+		snprintf(buf, len, "%s", tui_host_shows_busy(h) ? "busy" : md_host_state_name(h));
 		return h->conn == MD_CONN_CONNECTED ? CORE_ROLE_STATE_RUNNING
 		       : h->conn == MD_CONN_CONNECTING ? CORE_ROLE_BUSY : CORE_ROLE_DISCONNECTED;
 	case COL_URI: snprintf(buf, len, "%s", h->uri); break;

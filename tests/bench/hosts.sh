@@ -13,6 +13,17 @@
 #     core), threads, descriptors, RSS
 #   virsh, one process doing the same N connects: `virsh "connect U1; list
 #     --all; connect U2; list --all; ..."` (sequential; wall, peak RSS)
+# Then the same curve for N ssh:// hosts under `ulimit -Sn 1024` (the soft
+# limit most desktops have; vmmc raises it to the hard limit), all on the bench's own loopback sshd (tests/remote/sshd.sh,
+# MaxStartups 50) and the local libvirtd: each host a distinct URI
+# ssh://root@127.0.0.1:PORT/system?socket=DIR/sNNNNN, sNNNNN a symlink to
+# libvirtd's socket; connected time, key latency, idle CPU, threads, fds per
+# host, RSS; next to virsh doing the same connects in one process
+# (qemu+ssh://, sequential; at most $VMMC_BENCH_VIRSH_SSH_MAX hosts, default
+# 300: beyond that its time is extrapolated, marked ~). Skipped (said so)
+# without a libvirtd or sshd. $VMMC_BENCH_SSH=0 skips it,
+# $VMMC_BENCH_DRIVER=0 the test-driver part; $VMMC_BENCH_PERF=DIR keeps a
+# perf profile of each idle window there.
 # Prints figures, passes or fails nothing; exit status 0 unless something
 # could not run. BIN defaults to $VMMC_BIN, else build/vmmc.
 set -eu
@@ -35,7 +46,14 @@ command -v tmux >/dev/null || die "tmux is not installed"
 mkdir -p "$root/build"
 cc -O2 -Wall -o "$runstat" "$root/tests/bench/runstat.c" -lutil || die "cannot build runstat"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/vmmc-bench-hosts.XXXXXX")
-trap 'tmux -L "$sock" kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
+sshd_dir=$tmp/sshd
+bench_exit() {
+	set +e # every step, though one fails
+	tmux -L "$sock" kill-server 2>/dev/null
+	[ ! -f "$sshd_dir/sshd_config" ] || "$root/tests/remote/sshd.sh" stop "$sshd_dir" >/dev/null 2>&1
+	rm -rf "$tmp"
+}
+trap bench_exit EXIT
 mkdir -p "$tmp/home" "$tmp/config/vmmc" "$tmp/cache" "$tmp/state"
 cleanenv=(env -i "PATH=$PATH" "HOME=$tmp/home" "XDG_CONFIG_HOME=$tmp/config"
 	"XDG_CACHE_HOME=$tmp/cache" "XDG_STATE_HOME=$tmp/state" "LANG=C.UTF-8")
@@ -49,13 +67,15 @@ screen_e() { tmux -L "$sock" capture-pane -e -p -t bench 2>/dev/null; } # focus 
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 status_of() { awk -v k="$2" '$1 == k":" {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 
-# one tmux run: key latency during the storm, then the idle figures
+# one tmux run: key latency during the storm, then the idle figures;
+# extra arguments go before vmmc's command (env settings, a ulimit wrapper)
 tmux_run() {
 	local n=$1 t0 t_tree before t_key lat=? pid c1 c2 i
+	shift
 	tmux -L "$sock" kill-server 2>/dev/null || true
 	t0=$(now_ms)
 	tmux -L "$sock" -f /dev/null new -d -s bench -x 120 -y 40 \
-		"${cleanenv[@]}" TERM=tmux-256color "$bin"
+		"${cleanenv[@]}" TERM=tmux-256color "$@" "$bin"
 	tmux -L "$sock" set -g remain-on-exit on >/dev/null
 	for ((i = 0; i < 2000; i++)); do
 		screen | grep -q "Console Tree" && break
@@ -69,19 +89,27 @@ tmux_run() {
 		[ "$(screen_e)" = "$before" ] || { lat=$(($(now_ms) - t_key)); break; }
 		sleep 0.005
 	done
-	for ((i = 0; i < 1200; i++)); do
+	for ((i = 0; i < 2400; i++)); do
 		screen | grep -q "^ *$n/$n connected" && break
 		sleep 0.05
 	done
 	t_all=$(($(now_ms) - t0))
 	screen | grep -q "^ *$n/$n connected" || t_all="(not all: $(screen | tail -n 1 | cut -c1-20))"
 	pid=$(tmux -L "$sock" display -p -t bench '#{pane_pid}')
+	# the pane runs vmmc itself (exec) or a wrapper whose child it is
+	[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = vmmc ] || pid=$(pgrep -P "$pid" -x vmmc | head -n 1)
 	c1=$(ticks "$pid")
-	sleep 10
+	if [ -n "${VMMC_BENCH_PERF:-}" ] && command -v perf >/dev/null; then
+		# where the idle time goes: a profile of the window (into that folder)
+		perf record -q -g -p "$pid" -o "$VMMC_BENCH_PERF/perf-$n.data" -- sleep 10 >/dev/null 2>&1 || sleep 10
+	else
+		sleep 10
+	fi
 	c2=$(ticks "$pid")
 	idle=$(awk -v d=$((c2 - c1)) -v hz="$clk" 'BEGIN { printf "%.1f", 100 * d / hz / 10 }')
 	threads=$(status_of "$pid" Threads)
 	fds=$(find "/proc/$pid/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)
+	[ -z "${VMMC_BENCH_KEEP:-}" ] || ls -l "/proc/$pid/fd" >"$VMMC_BENCH_KEEP/fds-$n.txt" 2>/dev/null || true
 	rss=$(( $(status_of "$pid" VmRSS) / 1024 ))
 	tmux -L "$sock" send-keys -t bench q
 	for ((i = 0; i < 200; i++)); do
@@ -92,6 +120,7 @@ tmux_run() {
 	key_ms=$lat tree_ms=$t_tree
 }
 
+if [ "${VMMC_BENCH_DRIVER:-1}" != 0 ]; then
 echo "bench hosts: N test-driver hosts in 10 groups; vmmc in a 120x40 pty ($runs runs) and in tmux; virsh one process, sequential"
 printf "%6s | %9s %9s %9s %8s | %7s %8s %7s %5s %6s %6s | %9s %8s\n" hosts "tree ms" "listed" "wall ms" "RSS MiB" \
 	"key ms" "all ms" "idle %" thr fds "RSS" "virsh ms" "RSS MiB"
@@ -116,3 +145,77 @@ echo "tree ms: first draw; listed: every host listed (first complete frame); key
 echo "tree shows, during the connect storm, until drawn; all ms: tmux start to N/N connected; idle: CPU over"
 echo "10 s once connected at the 2 s refresh (% of one core); thr/fds/RSS then. Connects in flight at most"
 echo "\$VMMC_CONNECT_MAX (default 8)."
+fi
+
+# ---- ssh:// hosts ----------------------------------------------------------------
+[ "${VMMC_BENCH_SSH:-1}" != 0 ] || exit 0
+lvsock=/run/libvirt/libvirt-sock
+if [ ! -S "$lvsock" ] || [ ! -x /usr/sbin/sshd ]; then
+	echo "bench hosts: ssh:// part skipped (no libvirtd socket $lvsock or no sshd)"
+	exit 0
+fi
+virsh_ssh_max=${VMMC_BENCH_VIRSH_SSH_MAX:-300}
+mkdir -p "$sshd_dir" "$tmp/ssh" "$tmp/socks"
+chmod 700 "$tmp/ssh"
+port=$("$root/tests/remote/sshd.sh" start "$sshd_dir") || die "sshd did not start"
+ssh-keygen -q -t ed25519 -N '' -C vmmc-bench -f "$tmp/ssh/id_ed25519"
+cat "$tmp/ssh/id_ed25519.pub" >>"$sshd_dir/authorized_keys"
+ssh-keyscan -p "$port" -t ed25519 127.0.0.1 2>/dev/null >"$tmp/ssh/known_hosts"
+[ -s "$tmp/ssh/known_hosts" ] || die "ssh-keyscan found no key on port $port"
+# virsh's ssh reads $HOME/.ssh (the bench's own HOME)
+mkdir -p "$tmp/home/.ssh"
+chmod 700 "$tmp/home/.ssh"
+cp "$tmp/ssh/known_hosts" "$tmp/home/.ssh/known_hosts"
+maxn=0
+for n in $counts; do [ "$n" -gt "$maxn" ] && maxn=$n; done
+for ((i = 1; i <= maxn; i++)); do ln -s "$lvsock" "$tmp/socks/s$(printf %05d "$i")"; done
+
+# ssh_conf N OUT: N ssh:// hosts, distinct by their socket path, 10 groups
+ssh_conf() {
+	awk -v n="$1" -v port="$port" -v d="$tmp/socks" 'BEGIN {
+		print "version = 1"
+		for (k = 1; k <= 10; k++)
+			printf "\n[group]\nname = g%02d\n", k
+		for (i = 1; i <= n; i++)
+			printf "\n[host]\nuri = ssh://root@127.0.0.1:%d/system?socket=%s/s%05d\nname = s%05d\ngroup = g%02d\n",
+			       port, d, i, i, 1 + (i - 1) % 10
+	}' >"$2"
+}
+
+lim=(bash -c 'ulimit -Sn 1024 && exec "$@"' bash)
+echo
+echo "bench hosts: N ssh:// hosts (one loopback sshd, one libvirtd) under ulimit -Sn 1024 (soft); vmmc in tmux; virsh one process, sequential (qemu+ssh://)"
+printf "%6s | %9s %7s %8s %7s %5s %6s %7s %7s | %10s %8s\n" hosts "all ms" "conn ms" "key ms" "idle %" thr fds "fds/h" "RSS MiB" \
+	"virsh ms" "RSS MiB"
+base_fds=
+for n in $counts; do
+	ssh_conf "$n" "$tmp/config/vmmc/config"
+	rm -f "$tmp/ssh-$n.log"
+	tmux_run "$n" "VMMC_SSH_DIR=$tmp/ssh" "VMMC_LOG=$tmp/ssh-$n.log" ${VMMC_OFFSCREEN_STATS:+"VMMC_OFFSCREEN_STATS=$VMMC_OFFSCREEN_STATS"} "${lim[@]}"
+	# one connect's time (median of the log's "connected in N ms")
+	conn_ms=$(sed -n 's/.*: connected in \([0-9]*\) ms.*/\1/p' "$tmp/ssh-$n.log" | sort -n |
+		awk '{ v[NR] = $1 } END { print NR ? v[int((NR + 1) / 2)] : "?" }')
+	[ -z "${VMMC_BENCH_KEEP:-}" ] || cp "$tmp/ssh-$n.log" "$VMMC_BENCH_KEEP/"
+	# descriptors per host: the growth over the first (smallest) run's
+	fph=-
+	if [ -z "$base_fds" ]; then
+		base_fds=$fds base_n=$n
+	elif [ "$n" -gt "$base_n" ]; then
+		fph=$(awk -v f="$fds" -v b="$base_fds" -v n="$n" -v m="$base_n" 'BEGIN { printf "%.1f", (f - b) / (n - m) }')
+	fi
+	vn=$((n < virsh_ssh_max ? n : virsh_ssh_max))
+	cmds=
+	for ((i = 1; i <= vn; i++)); do
+		cmds+="connect qemu+ssh://root@127.0.0.1:$port/system?socket=$tmp/socks/s$(printf %05d "$i")&keyfile=$tmp/ssh/id_ed25519&known_hosts=$tmp/ssh/known_hosts&no_tty=1; list --all; "
+	done
+	vout=$("$runstat" -n 1 -q -k 900 -- "${cleanenv[@]}" virsh "$cmds" 2>/dev/null) || vout="median_ms=? maxrss_kib=0"
+	vms=$(field median_ms "$vout")
+	if [ "$vn" != "$n" ] && [ "$vms" != "?" ]; then
+		vms="~$(awk -v m="$vms" -v a="$vn" -v b="$n" 'BEGIN { printf "%.0f", m * b / a }')"
+	fi
+	printf "%6s | %9s %7s %8s %7s %5s %6s %7s %7s | %10s %8.1f\n" "$n" "$t_all" "$conn_ms" "$key_ms" "$idle" "$threads" "$fds" \
+		"$fph" "$rss" "$vms" "$(awk -v k="$(field maxrss_kib "$vout")" 'BEGIN { print k / 1024 }')"
+done
+echo "all ms: tmux start to N/N connected (goal < 15000 at 1000); conn ms: one host's connect (median); key ms: a Tab during the storm until drawn (goal"
+echo "< 50); idle: CPU over 10 s once connected, 2 s refresh (goal < 5); fds/h: descriptors per host over the"
+echo "program's own; RSS (goal < 300 MiB). virsh: one process, sequential connects (~: extrapolated)."

@@ -5,8 +5,10 @@
 #   t_scale_thousand   1000 test-driver hosts in 10 groups (no daemon: the
 #                      test driver is in-process): the tree is on screen
 #                      within 3 s, a key is drawn during the connect storm
-#                      within 1 s, all 1000 connect, quit exits 0 with the
-#                      terminal restored
+#                      within 1 s, all 1000 connect on a bounded worker
+#                      pool (the process has at most 48 threads: 1002
+#                      before the pool), quit exits 0 with the terminal
+#                      restored
 #   t_scale_paced      40 hosts on the real libvirtd (qemu+unix:// URIs made
 #                      distinct by ./ in the socket path) with
 #                      VMMC_CONNECT_MAX=2: the log never shows more than 2
@@ -17,6 +19,10 @@
 #                      does not crash, a key is still drawn, quit exits 0
 #   t_scale_fd_raised  `ulimit -Sn 64` with a higher hard limit: vmmc raises
 #                      the soft limit (said in the log) and all 40 connect
+#   t_scale_waiting    VMMC_CONNECT_MAX=2, two hosts whose daemon never
+#                      answers (a listening socket nobody accepts on) hold
+#                      both slots: the third host shows "waiting" in the
+#                      tree; once the mute listeners go, it connects
 # It makes no libvirt objects: only its temporary directories (removed).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -77,6 +83,9 @@ t_scale_thousand() {
 	tm_wait_drawn "$before"
 	tm_wait_for "1000/1000 connected" 90
 	[ "$(grep -c ': connected in' "$TM_TESTDIR/vmmc.log")" -ge 1000 ] || tm_fail "fewer than 1000 connects logged"
+	threads=$(awk '$1 == "Threads:" {print $2}' "/proc/$(tm_pid)/status")
+	echo "  threads with 1000 hosts: $threads" >&2
+	[ -n "$threads" ] && [ "$threads" -le 48 ] || tm_fail "$threads threads for 1000 hosts (at most 48)"
 	before=$(tm_capture -e)
 	tm_keys Down
 	tm_wait_drawn "$before"
@@ -127,6 +136,64 @@ t_scale_fd_raised() {
 		bash -c 'ulimit -Sn 64 && exec "$0"' "$VMMC_BIN"
 	tm_wait_for "40/40 connected" 60
 	grep -q "open-file limit raised from 64 to the hard limit" "$TM_TESTDIR/vmmc.log" || tm_fail "no raise logged"
+	quit_clean
+}
+
+# mute_listener PATH: a unix socket that listens and never accepts (a
+# daemon that never answers); its pid on stdout
+mute_listener() {
+	python3 -c 'import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+s.listen(8)
+print("ready", flush=True)
+time.sleep(600)' "$1" >"$1.ready" 2>&1 &
+	echo $!
+}
+
+t_scale_waiting() {
+	local m1 m2 i
+	m1=$(mute_listener "$TM_TESTDIR/mute1.sock")
+	m2=$(mute_listener "$TM_TESTDIR/mute2.sock")
+	tm_on_exit "kill $m1 $m2 2>/dev/null; true"
+	for i in $(seq 50); do
+		grep -q ready "$TM_TESTDIR/mute1.sock.ready" 2>/dev/null &&
+			grep -q ready "$TM_TESTDIR/mute2.sock.ready" 2>/dev/null && break
+		sleep 0.1
+	done
+	mkdir -p "$TM_TESTDIR/config/vmmc"
+	cat >"$TM_TESTDIR/config/vmmc/config" <<CONF
+version = 1
+
+[group]
+name = slots
+
+[host]
+uri = qemu+unix:///system?socket=$TM_TESTDIR/mute1.sock
+name = mute1
+group = slots
+
+[host]
+uri = qemu+unix:///system?socket=$TM_TESTDIR/mute2.sock
+name = mute2
+group = slots
+
+[host]
+uri = test:///default?name=third
+name = third
+group = slots
+CONF
+	tm_vmmc -x "$W" -y "$H" --env "VMMC_LOG=$TM_TESTDIR/vmmc.log" --env VMMC_CONNECT_MAX=2 \
+		--env VMMC_WORKERS=1
+	# one worker: the hosts start in the config's order (the pool adds a
+	# worker for each one blocked), so the third is the one in line
+	tm_wait_line -t 10 third waiting || tm_fail "the third host does not show waiting"
+	tm_wait_line -t 5 mute1 connecting || tm_fail "mute1 is not connecting"
+	grep -q 'test:///default?name=third: waiting (2 connects in flight)' "$TM_TESTDIR/vmmc.log" ||
+		tm_fail "the wait is not in the log"
+	kill "$m1" "$m2"
+	tm_wait_for "1/3 connected" $((20 * VMMC_TIMEOUT_SCALE)) || tm_fail "the third host did not connect"
+	tm_assert_not_contains "waiting"
 	quit_clean
 }
 

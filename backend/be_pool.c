@@ -1,0 +1,453 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* backend/be_pool.c - the worker pool that runs the hosts' jobs.
+ *
+ * A fixed number of worker threads ($VMMC_WORKERS, default 8) serve every
+ * host: a host with work (a job, a lost connection, a due reconnect, being
+ * freed) is put on the run queue once; a worker takes it, runs ONE step of
+ * it (be_host_step: one job, a connect ...) and puts it back at the tail
+ * when it has more, so a host's jobs run in order, one at a time, and a
+ * thousand hosts cost eight threads, not a thousand.
+ *
+ * A host blocked in a slow call (a far host, a daemon stopped, a prompt
+ * waiting for the user) holds the one worker running its step and no
+ * other. When work is queued, no worker is idle and fewer than the base
+ * number are making progress (the others have been in one step longer
+ * than BE_POOL_STUCK_MS), one more worker starts, up to four times the
+ * base (at most BE_POOL_CAP); extra workers end after BE_POOL_RETIRE_MS
+ * idle.
+ *
+ * Timers (a reconnect due at some time) are kept here: the idle workers
+ * wait until the earliest one, no thread wakes for a host that has nothing
+ * to do. Lock order: a host's lock, then the pool's. */
+#include "be_internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libxml/xmlerror.h>
+
+#include "../core/log.h"
+#include "../core/util.h"
+
+#define BE_POOL_BASE_DEFAULT 8
+#define BE_POOL_CAP 64
+#define BE_POOL_STUCK_MS 250
+#define BE_POOL_RETIRE_MS 10000
+
+/* Workers are joined, not detached: a thread's exit runs its libraries'
+ * thread-local destructors (OpenSSL's state of the SSH logins it made),
+ * and be_pool_quit must know they ran before the program exits. */
+struct be_worker {
+	int64_t since_ms;          /* when its current step began, 0 = idle */
+	bool used;                 /* a thread has this slot */
+	bool ended;                /* its thread returned: join it (be_pool_reap) */
+	bool detached;             /* left running at be_pool_quit: never joined */
+	pthread_t th;
+};
+
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;       /* idle workers (CLOCK_MONOTONIC) */
+	pthread_cond_t gone;       /* a worker ended */
+	pthread_cond_t watch;      /* the watchdog: work queued, no worker idle */
+	bool cond_init, watchdog;
+	be_host *head, *tail;      /* run queue (h->pool_next) */
+	be_host *timers;           /* hosts with a timer (h->timer_next) */
+	int nworkers, nidle, base, cap, peak;
+	bool quit;
+	struct be_worker slot[BE_POOL_CAP];
+} be_pool = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+/* In-process drivers (test:///FILE) parse XML on the worker: libxml2's
+ * per-thread default would print warnings on the terminal. */
+static void be_xml_quiet(void *ctx, const char *fmt, ...)
+{
+}
+
+/* pool lock */
+static void be_pool_setup(void)
+{
+	pthread_condattr_t ca;
+	const char *e;
+	long v;
+
+	if (be_pool.cond_init)
+		return;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&be_pool.cond, &ca);
+	pthread_cond_init(&be_pool.gone, &ca);
+	pthread_cond_init(&be_pool.watch, &ca);
+	pthread_condattr_destroy(&ca);
+	be_pool.cond_init = true;
+	e = getenv("VMMC_WORKERS");
+	v = e && *e ? strtol(e, NULL, 10) : 0;
+	be_pool.base = v >= 1 && v <= BE_POOL_CAP ? (int)v : BE_POOL_BASE_DEFAULT;
+	be_pool.cap = be_pool.base * 4 < BE_POOL_CAP ? be_pool.base * 4 : BE_POOL_CAP;
+}
+
+/* pool lock: h to the run queue's tail (a watched host: its head) unless
+ * it is there or running */
+static bool be_pool_push(be_host *h)
+{
+	if (h->pool_running || h->in_runq)
+		return false;
+	h->in_runq = true;
+	h->pool_next = NULL;
+	if ((h->watched || h->urgent) && be_pool.head) {
+		h->pool_next = be_pool.head;
+		be_pool.head = h;
+	} else {
+		if (be_pool.tail)
+			be_pool.tail->pool_next = h;
+		else
+			be_pool.head = h;
+		be_pool.tail = h;
+	}
+	return true;
+}
+
+/* pool lock: h out of the run queue (it is in it) */
+static void be_pool_unlink(be_host *h)
+{
+	be_host *prev = NULL;
+	for (be_host *k = be_pool.head; k; prev = k, k = k->pool_next)
+		if (k == h) {
+			if (prev)
+				prev->pool_next = h->pool_next;
+			else
+				be_pool.head = h->pool_next;
+			if (be_pool.tail == h)
+				be_pool.tail = prev;
+			break;
+		}
+	h->pool_next = NULL;
+	h->in_runq = false;
+}
+
+/* pool lock: the earliest timer, 0 = none; due ones move to the run queue */
+static int64_t be_pool_timers_due(int64_t now)
+{
+	int64_t next = 0;
+	be_host **pp = &be_pool.timers;
+	while (*pp) {
+		be_host *h = *pp;
+		if (h->timer_at_ms <= now) {
+			*pp = h->timer_next;
+			h->timer_next = NULL;
+			h->timer_at_ms = 0;
+			h->in_timers = false;
+			if (be_pool_push(h) && be_pool.nidle > 0)
+				pthread_cond_signal(&be_pool.cond); /* more than this worker takes */
+			continue;
+		}
+		if (!next || h->timer_at_ms < next)
+			next = h->timer_at_ms;
+		pp = &h->timer_next;
+	}
+	return next;
+}
+
+static be_host *be_pool_pop(void)
+{
+	be_host *h = be_pool.head;
+	if (h) {
+		be_pool.head = h->pool_next;
+		if (!be_pool.head)
+			be_pool.tail = NULL;
+		h->pool_next = NULL;
+		h->in_runq = false;
+		h->pool_running = true;
+		h->urgent = false;
+	}
+	return h;
+}
+
+static void *be_pool_main(void *arg)
+{
+	struct be_worker *w = arg;
+	int64_t idle_since = core_now_ms();
+
+	xmlSetGenericErrorFunc(NULL, be_xml_quiet);
+	pthread_mutex_lock(&be_pool.lock);
+	for (;;) {
+		be_host *h;
+		int64_t now = core_now_ms(), next = be_pool_timers_due(now);
+		if ((h = be_pool_pop()) != NULL) {
+			w->since_ms = now;
+			pthread_mutex_unlock(&be_pool.lock);
+			be_host_step(h); /* may free h */
+			pthread_mutex_lock(&be_pool.lock);
+			w->since_ms = 0;
+			idle_since = core_now_ms();
+			continue;
+		}
+		if (be_pool.quit ||
+		    (be_pool.nworkers > be_pool.base && now - idle_since >= BE_POOL_RETIRE_MS))
+			break;
+		be_pool.nidle++;
+		if (next || be_pool.nworkers > be_pool.base) {
+			struct timespec ts;
+			int64_t until = be_pool.nworkers > be_pool.base ? idle_since + BE_POOL_RETIRE_MS : next;
+			if (next && next < until)
+				until = next;
+			core_timespec_in(&ts, CLOCK_MONOTONIC, until - now);
+			pthread_cond_timedwait(&be_pool.cond, &be_pool.lock, &ts);
+		} else {
+			pthread_cond_wait(&be_pool.cond, &be_pool.lock);
+		}
+		be_pool.nidle--;
+	}
+	w->ended = true; /* joined by be_pool_reap */
+	be_pool.nworkers--;
+	pthread_cond_broadcast(&be_pool.gone);
+	pthread_mutex_unlock(&be_pool.lock);
+	return NULL;
+}
+
+/* pool lock: the slots of workers that ended are free again (their
+ * threads joined: past the pool lock already, they only finish exiting) */
+static void be_pool_reap(void)
+{
+	for (int i = 0; i < BE_POOL_CAP; i++) {
+		struct be_worker *w = &be_pool.slot[i];
+		if (!w->used || !w->ended)
+			continue;
+		if (!w->detached)
+			pthread_join(w->th, NULL);
+		w->used = w->ended = w->detached = false;
+	}
+}
+
+/* pool lock: start one more worker; false when none could start */
+static bool be_pool_spawn(void)
+{
+	struct be_worker *w = NULL;
+	int rc;
+
+	be_pool_reap();
+	for (int i = 0; i < BE_POOL_CAP && !w; i++)
+		if (!be_pool.slot[i].used)
+			w = &be_pool.slot[i];
+	if (!w)
+		return false;
+	w->used = true;
+	w->ended = w->detached = false;
+	w->since_ms = 0;
+	rc = pthread_create(&w->th, NULL, be_pool_main, w);
+	if (rc != 0) {
+		w->used = false;
+		core_log("host", "cannot start a worker thread: %s (%d running)", strerror(rc),
+			 be_pool.nworkers);
+		return false;
+	}
+	be_pool.nworkers++;
+	if (be_pool.nworkers > be_pool.peak)
+		be_pool.peak = be_pool.nworkers;
+	return true;
+}
+
+/* pool lock: work waits and no worker is idle: one more worker when fewer
+ * than the base number are making progress. true: nothing more to do now
+ * (one started, or the pool is at its cap) */
+static bool be_pool_grow(void)
+{
+	int stuck = 0;
+	int64_t now = core_now_ms();
+
+	if (be_pool.nworkers >= be_pool.cap)
+		return true;
+	for (int i = 0; i < BE_POOL_CAP; i++)
+		if (be_pool.slot[i].used && be_pool.slot[i].since_ms &&
+		    now - be_pool.slot[i].since_ms > BE_POOL_STUCK_MS)
+			stuck++;
+	if (be_pool.nworkers - stuck >= be_pool.base)
+		return false;
+	if (!be_pool_spawn())
+		return false;
+	core_log("host", "%d hosts blocked in a call for over %d ms: %d workers", stuck, BE_POOL_STUCK_MS,
+		 be_pool.nworkers);
+	return true;
+}
+
+/* A thread that sleeps unless work waits with no worker idle; then it
+ * looks every BE_POOL_STUCK_MS / 2 whether the busy workers are stuck (no
+ * new job may come to trigger the check: a connect storm against hosts
+ * that do not answer). */
+static void *be_pool_watchdog(void *arg)
+{
+	pthread_mutex_lock(&be_pool.lock);
+	for (;;) {
+		struct timespec ts;
+		while (!(be_pool.head && be_pool.nidle == 0) && !be_pool.quit)
+			pthread_cond_wait(&be_pool.watch, &be_pool.lock);
+		if (be_pool.quit)
+			break;
+		core_timespec_in(&ts, CLOCK_MONOTONIC, BE_POOL_STUCK_MS / 2);
+		pthread_cond_timedwait(&be_pool.watch, &be_pool.lock, &ts);
+		if (be_pool.head && be_pool.nidle == 0)
+			be_pool_grow();
+	}
+	be_pool.watchdog = false;
+	pthread_cond_broadcast(&be_pool.gone);
+	pthread_mutex_unlock(&be_pool.lock);
+	return NULL;
+}
+
+/* pool lock: work was queued; wake a worker or start one */
+static void be_pool_wake(void)
+{
+	if (be_pool.nidle > 0) {
+		pthread_cond_signal(&be_pool.cond);
+		return;
+	}
+	if (be_pool.nworkers < be_pool.base) {
+		be_pool_spawn();
+		return;
+	}
+	if (be_pool_grow())
+		return;
+	if (!be_pool.watchdog) {
+		pthread_attr_t attr;
+		pthread_t t;
+		pthread_attr_init(&attr);
+		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+		be_pool.watchdog = pthread_create(&t, &attr, be_pool_watchdog, NULL) == 0;
+		pthread_attr_destroy(&attr);
+	}
+	pthread_cond_signal(&be_pool.watch);
+}
+
+/* pool lock */
+static void be_pool_enqueue(be_host *h)
+{
+	if (be_pool_push(h))
+		be_pool_wake();
+}
+
+void be_pool_kick(be_host *h)
+{
+	pthread_mutex_lock(&be_pool.lock);
+	be_pool_setup();
+	be_pool_enqueue(h);
+	pthread_mutex_unlock(&be_pool.lock);
+}
+
+void be_pool_kick_first(be_host *h)
+{
+	pthread_mutex_lock(&be_pool.lock);
+	be_pool_setup();
+	h->urgent = true;
+	if (h->in_runq) /* to the head of the line */
+		be_pool_unlink(h);
+	be_pool_enqueue(h);
+	pthread_mutex_unlock(&be_pool.lock);
+}
+
+bool be_pool_unwatched(be_host *h)
+{
+	bool w;
+	pthread_mutex_lock(&be_pool.lock);
+	w = h->unwatched;
+	pthread_mutex_unlock(&be_pool.lock);
+	return w;
+}
+
+/* pool lock */
+static void be_pool_timer_drop(be_host *h)
+{
+	be_host **pp;
+	if (!h->in_timers)
+		return;
+	for (pp = &be_pool.timers; *pp; pp = &(*pp)->timer_next)
+		if (*pp == h) {
+			*pp = h->timer_next;
+			break;
+		}
+	h->timer_next = NULL;
+	h->in_timers = false;
+	h->timer_at_ms = 0;
+}
+
+void be_pool_step_done(be_host *h, bool more, int64_t timer_at_ms, bool finished)
+{
+	pthread_mutex_lock(&be_pool.lock);
+	h->pool_running = false;
+	if (finished) {
+		be_pool_timer_drop(h);
+	} else if (more) {
+		be_pool_enqueue(h);
+	} else if (timer_at_ms) {
+		if (!h->in_timers) {
+			h->timer_next = be_pool.timers;
+			be_pool.timers = h;
+			h->in_timers = true;
+			h->timer_at_ms = timer_at_ms;
+			pthread_cond_broadcast(&be_pool.cond); /* an earlier deadline */
+		} else if (timer_at_ms != h->timer_at_ms) {
+			h->timer_at_ms = timer_at_ms;
+			pthread_cond_broadcast(&be_pool.cond);
+		}
+		if (be_pool.nidle == 0 && be_pool.nworkers == 0)
+			be_pool_spawn(); /* someone must watch the clock */
+	}
+	pthread_mutex_unlock(&be_pool.lock);
+}
+
+void be_pool_figures(int *workers, int *peak, int *base)
+{
+	pthread_mutex_lock(&be_pool.lock);
+	be_pool_setup();
+	if (workers)
+		*workers = be_pool.nworkers;
+	if (peak)
+		*peak = be_pool.peak;
+	if (base)
+		*base = be_pool.base;
+	pthread_mutex_unlock(&be_pool.lock);
+}
+
+void be_pool_quit(int timeout_ms)
+{
+	struct timespec ts;
+	core_timespec_in(&ts, CLOCK_MONOTONIC, timeout_ms);
+	pthread_mutex_lock(&be_pool.lock);
+	if (!be_pool.cond_init) {
+		pthread_mutex_unlock(&be_pool.lock);
+		return;
+	}
+	be_pool.quit = true;
+	pthread_cond_broadcast(&be_pool.cond);
+	pthread_cond_broadcast(&be_pool.watch);
+	/* a worker still in a step (a host left by be_host_free's timeout)
+	 * finishes it and ends on its own */
+	while (be_pool.nworkers > 0 || be_pool.watchdog)
+		if (pthread_cond_timedwait(&be_pool.gone, &be_pool.lock, &ts) == ETIMEDOUT)
+			break;
+	be_pool_reap();
+	for (int i = 0; i < BE_POOL_CAP; i++) /* still in a step: it ends on its own */
+		if (be_pool.slot[i].used && !be_pool.slot[i].detached) {
+			pthread_detach(be_pool.slot[i].th);
+			be_pool.slot[i].detached = true;
+		}
+	be_pool.quit = false;
+	be_pool.peak = be_pool.nworkers;
+	pthread_mutex_unlock(&be_pool.lock);
+}
+
+void be_host_watch(be_host *h, bool watched)
+{
+	pthread_mutex_lock(&be_pool.lock);
+	be_pool_setup();
+	h->unwatched = !watched;
+	if (h->watched != watched) {
+		h->watched = watched;
+		if (watched && h->in_runq) /* to the head of the line */
+			be_pool_unlink(h);
+		if (watched) /* events it let wait are read now */
+			be_pool_enqueue(h);
+	}
+	pthread_mutex_unlock(&be_pool.lock);
+}
