@@ -20,7 +20,8 @@
 #   - it recovers by itself after the fault ends (no key pressed);
 #   - nothing half-made is left: volumes, domain definitions, temporary
 #     files in the config folder, forward sockets in the runtime folder;
-#   - after q: exit status 0 and the terminal restored.
+#   - after q: exit status 0, the terminal restored (modes, cursor) and the
+#     tty sane (`stty -a` on it after the exit: tests/soak/stty-after.sh).
 # Rows:
 #   t_fault_stop_list       daemon SIGSTOPped while the list refreshes, SIGCONT
 #   t_fault_stop_upload     daemon SIGSTOPped during a volume upload, SIGCONT
@@ -58,6 +59,8 @@ FAR_DIR=$FT_TMP/far
 FAR_UP=0
 SSH_UP=0
 ft_vmmc_env=()
+# shellcheck source=tests/soak/stty.sh
+. "$here/../soak/stty.sh"
 # shellcheck source=tests/lib/sshhost.sh
 . "$here/../lib/sshhost.sh"
 
@@ -171,8 +174,10 @@ pd_inventory() {
 ft_vmmc() {
 	mkdir -p "$TM_TESTDIR/run"
 	chmod 700 "$TM_TESTDIR/run"
-	tm_vmmc -x "$W" -y "$H" ${ft_vmmc_env[@]+"${ft_vmmc_env[@]}"} --env "XDG_RUNTIME_DIR=$TM_TESTDIR/run" \
-		--env "VMMC_BENCH_STATS=$TM_TESTDIR/ui.stats" -- --log "$TM_TESTDIR/vmmc.log" -d 1 "$@"
+	rm -f "$TM_TESTDIR/stty"
+	tm_start -x "$W" -y "$H" ${ft_vmmc_env[@]+"${ft_vmmc_env[@]}"} --env "XDG_RUNTIME_DIR=$TM_TESTDIR/run" \
+		--env "VMMC_BENCH_STATS=$TM_TESTDIR/ui.stats" -- "$TM_ROOT/tests/soak/stty-after.sh" "$TM_TESTDIR/stty" \
+		"$VMMC_BIN" --log "$TM_TESTDIR/vmmc.log" -d 1 "$@"
 }
 
 # key_ms [WHAT]: F1 (the help) drawn, in ms as seen from outside (tmux
@@ -224,6 +229,7 @@ quit_clean() {
 	st=$(tm_exit_status 20)
 	[ "$st" = 0 ] || tm_fail "exit status $st"
 	tm_term_restored || tm_fail "terminal not restored"
+	stty_sane "$TM_TESTDIR/stty" || tm_fail "the tty was left in a wrong mode"
 	# the UI thread's longest pass (key read to screen drawn), from vmmc itself
 	us=$(sed -n 's/^ui_us_max=//p' "$TM_TESTDIR/ui.stats")
 	[ -n "$us" ] || tm_fail "no VMMC_BENCH_STATS written"
