@@ -180,36 +180,48 @@ ft_vmmc() {
 		"$VMMC_BIN" --log "$TM_TESTDIR/vmmc.log" -d 1 "$@"
 }
 
-# key_ms [WHAT]: F1 (the help) drawn, in ms as seen from outside (tmux
-# capture polls included), printed and recorded; the best of up to 3 tries
-# must be within 50 ms x VMMC_TIMEOUT_SCALE. Escape closes it again.
+# key_ms [WHAT [KEY]]: a key's effect drawn, in ms as seen from outside
+# (tmux capture polls included), printed and recorded; the best of up to 3
+# tries must be within 50 ms x VMMC_TIMEOUT_SCALE. Without KEY: F1 opens the
+# help (Escape closes it again); with KEY (in a dialog: Tab): the screen,
+# attributes included, differs from the one before the key.
 key_ms() {
-	local t0 t1 ms screen what=${1:-} f row="" all=""
+	local t0 t1 ms screen before what=${1:-} key=${2:-} f row="" all="" ok
 	for f in "${FUNCNAME[@]}"; do
 		[[ $f != t_fault_* ]] || row=$f
 	done
 	for _ in 1 2 3; do
-		tm_assert_not_contains "Help: keys"
+		if [ -z "$key" ]; then
+			tm_assert_not_contains "Help: keys"
+		else
+			before=$(tm_capture -e)
+		fi
+		ok=0
 		t0=$(date +%s%N)
-		tm_keys F1
+		tm_keys "${key:-F1}"
 		while :; do
-			screen=$(tm_capture)
-			[[ $screen == *"Help: keys"* ]] && break
+			if [ -z "$key" ]; then
+				screen=$(tm_capture)
+				[[ $screen != *"Help: keys"* ]] || ok=1
+			else
+				[ "$(tm_capture -e)" = "$before" ] || ok=1
+			fi
 			t1=$(date +%s%N)
-			[ $(((t1 - t0) / 1000000)) -lt 2000 ] || break
+			[ "$ok" = 0 ] && [ $(((t1 - t0) / 1000000)) -lt 2000 ] || break
 		done
-		t1=$(date +%s%N)
 		ms=$(((t1 - t0) / 1000000))
-		[[ $screen == *"Help: keys"* ]] || tm_fail "F1 not drawn within 2 s ($what)"
+		[ "$ok" = 1 ] || tm_fail "${key:-F1} not drawn within 2 s ($what)"
 		all="$all${all:+ }$ms"
-		tm_keys Escape
-		tm_wait_gone "Help: keys" 2
+		if [ -z "$key" ]; then
+			tm_keys Escape
+			tm_wait_gone "Help: keys" 2
+		fi
 		[ "$ms" -gt $((50 * VMMC_TIMEOUT_SCALE)) ] || break
 	done
-	echo "  key drawn in $all ms${what:+ ($what)}" >&2
+	echo "  ${key:-F1} drawn in $all ms${what:+ ($what)}" >&2
 	echo "$row key:${what// /_} $ms" >>"$FT_TMP/figures"
 	[ "$ms" -le $((50 * VMMC_TIMEOUT_SCALE)) ] ||
-		tm_fail "F1 drawn in $all ms (> $((50 * VMMC_TIMEOUT_SCALE)) ms) ($what)"
+		tm_fail "${key:-F1} drawn in $all ms (> $((50 * VMMC_TIMEOUT_SCALE)) ms) ($what)"
 }
 
 # figure NAME MS: print and record a measured time
@@ -307,6 +319,107 @@ t_fault_kill_restart() {
 	pd_start || tm_fail "the private daemon did not start again"
 	mark
 	recovered "restart->connected" "$inv0"
+	quit_clean
+}
+
+# vmmc on the private daemon, its Storage Pools shown, the pool selected
+to_pool() {
+	ft_vmmc "$PD_URI"
+	tm_wait_for "1/1 connected" 20
+	tm_keys BTab Home
+	for _ in 1 2 3 4 5; do
+		tm_capture | grep -qF " Storage Pools (" && break
+		tm_keys Down
+		sleep 0.2
+	done
+	tm_wait_for " Storage Pools ("
+	tm_keys Tab
+	tm_wait_line "$POOL" "active"
+}
+
+# New Volume's Finish sent to a stopped daemon: the dialog says it waits and
+# keys answer; the keepalive drops the host; the answer is an error (or the
+# volume); after SIGCONT the host is back and the volume is either whole (the
+# request reached the daemon) or absent, never a half
+t_fault_stop_define() {
+	local inv0 v=${PREFIX}nv.qcow2
+	inv0=$(pd_inventory)
+	to_pool
+	tm_keys v
+	tm_wait_for "─ New Volume ─"
+	tm_keys M-n
+	tm_type "$v"
+	tm_keys M-s C-u
+	tm_type 8M
+	kill -STOP "$(pd_pid)"
+	mark
+	tm_keys Enter
+	tm_wait_for "Creating the volume..." 5
+	key_ms "Finish sent, daemon stopped" Tab
+	tm_wait_for "0/1 connected" 40
+	since "stop->disconnected"
+	tm_capture | grep -E "^.*│ .*(error|lost|closed|failed|connected).*│" | head -3 >&2 || true
+	key_ms "disconnected" Tab
+	kill -CONT "$(pd_pid)"
+	mark
+	tm_wait_for "1/1 connected" 60
+	since "cont->connected"
+	tm_wait_gone "Creating the volume..." 10
+	if pd_virsh vol-info --pool "$POOL" "$v" >"$TM_TESTDIR/vol" 2>/dev/null; then
+		grep -qE 'Capacity:[[:space:]]+8\.00 MiB' "$TM_TESTDIR/vol" || tm_fail "a half-made volume: $(cat "$TM_TESTDIR/vol")"
+		echo "  the request reached the daemon: $v is whole (8 MiB)" >&2
+		figure "volume_made_after_cont" 1
+		pd_virsh vol-delete --pool "$POOL" "$v" >/dev/null
+	else
+		figure "volume_made_after_cont" 0
+	fi
+	tm_keys Escape Escape
+	[ "$(pd_inventory)" = "$inv0" ] || tm_fail "the daemon's objects changed: $(pd_inventory | tr '\n' ' ')"
+	quit_clean
+}
+
+# an upload into a new volume with the daemon SIGSTOPped under it: keys
+# answer, the transfer and the host say so; after SIGCONT it goes on (or
+# ends with a reason) and the volume is either the whole file or gone
+t_fault_stop_upload() {
+	local inv0 f=$FT_TMP/up.img sum v=${PREFIX}up.img
+	inv0=$(pd_inventory)
+	[ -f "$f" ] || head -c 256M /dev/urandom >"$f"
+	sum=$(sha256sum "$f" | cut -d' ' -f1)
+	to_pool
+	tm_keys U
+	tm_wait_for "─ Upload to Volume ─"
+	tm_keys M-f
+	tm_type "$f"
+	tm_keys M-n C-u
+	tm_type "$v"
+	tm_keys Enter
+	tm_wait_for "Cancel Transfer" 10
+	tm_wait_for " MiB of 256 MiB" 30
+	kill -STOP "$(pd_pid)"
+	mark
+	key_ms "upload, daemon stopped" Tab
+	tm_wait_for "0/1 connected" 40
+	since "stop->disconnected"
+	tm_wait_for "reconnecting" 10
+	key_ms "upload waits for the host" Tab
+	kill -CONT "$(pd_pid)"
+	mark
+	tm_wait_for "1/1 connected" 60
+	since "cont->connected"
+	tm_wait_for "done: " 120
+	since "cont->upload_done"
+	tm_capture | grep -E "done: |resumed" >&2 || true
+	if pd_virsh vol-info --pool "$POOL" "$v" >/dev/null 2>&1; then
+		pd_virsh vol-download --pool "$POOL" "$v" "$FT_TMP/back.img" >/dev/null || tm_fail "vol-download failed"
+		[ "$(sha256sum "$FT_TMP/back.img" | cut -d' ' -f1)" = "$sum" ] || tm_fail "the volume is not the file (half-made)"
+		rm -f "$FT_TMP/back.img"
+		pd_virsh vol-delete --pool "$POOL" "$v" >/dev/null
+	else
+		tm_assert_not_contains "done: Uploaded"
+	fi
+	tm_keys Escape
+	[ "$(pd_inventory)" = "$inv0" ] || tm_fail "the daemon's objects changed: $(pd_inventory | tr '\n' ' ')"
 	quit_clean
 }
 

@@ -61,7 +61,7 @@ mk_key_name() {
 	PgDn) echo NPage ;;
 	Shift-PgUp) echo S-PPage ;;
 	Shift-Tab) echo BTab ;;
-	Ctrl-?) echo "C-$(printf '%s' "${1#Ctrl-}" | tr 'A-Z' 'a-z')" ;;
+	Ctrl-?) echo "C-$(printf '%s' "${1#Ctrl-}" | tr '[:upper:]' '[:lower:]')" ;;
 	F[0-9]* | Up | Down | Left | Right | Home | End | Tab | Enter | Escape) echo "$1" ;;
 	?) echo "=$1" ;; # one character: sent literally
 	esac
@@ -80,8 +80,9 @@ mk_tables() {
 			esac
 		done < <(printf '%s\n' "$keys" | sed 's/, /\n/g')
 	done < <("$VMMC_BIN" --dump-keys tsv)
-	[ "${#MK_KEYS[@]}" -gt 10 ] && [ "${#MK_TEXT[@]}" -gt 20 ] ||
+	if [ "${#MK_KEYS[@]}" -le 10 ] || [ "${#MK_TEXT[@]}" -le 20 ]; then
 		tm_fail "the key table (--dump-keys tsv) gave ${#MK_KEYS[@]} keys, ${#MK_TEXT[@]} letters"
+	fi
 	MK_KEYS+=(F1 F2 F3 F4 F5 F6 F7 F8 F9 F10 F11 Escape Escape Tab BTab Enter Enter Space BSpace
 		Up Down Left Right Up Down PPage NPage Home End M-n M-s M-f C-u C-r C-l)
 	MK_TEXT+=(a e z 0 1 5 9 / . - _ ' ' x M G k)
@@ -101,7 +102,7 @@ mk_start() {
 mk_check_alive() {
 	local st
 	tm_alive && return 0
-	st=$(tm_exit_status 10) || st=?
+	st=$(tm_exit_status 10) || st=unknown
 	[ "$st" = 0 ] || { tail -n 20 "$TM_TESTDIR/events" >&2; tm_fail "vmmc exited with status $st at event $MK_EVENTS (seed $MK_SEED)"; }
 	tm_term_restored || tm_fail "terminal not restored after a quit at event $MK_EVENTS (seed $MK_SEED)"
 	mk_stty_sane
