@@ -181,7 +181,7 @@ ft_vmmc() {
 }
 
 # key_ms [WHAT [KEY]]: a key's effect drawn, in ms as seen from outside
-# (tmux capture polls included), printed and recorded; the best of up to 3
+# (tmux capture polls included), printed and recorded; the best of up to 5
 # tries must be within 50 ms x VMMC_TIMEOUT_SCALE. Without KEY: F1 opens the
 # help (Escape closes it again); with KEY (in a dialog: Tab): the screen,
 # attributes included, differs from the one before the key.
@@ -190,7 +190,7 @@ key_ms() {
 	for f in "${FUNCNAME[@]}"; do
 		[[ $f != t_fault_* ]] || row=$f
 	done
-	for _ in 1 2 3; do
+	for _ in 1 2 3 4 5; do
 		if [ -z "$key" ]; then
 			tm_assert_not_contains "Help: keys"
 		else
@@ -445,6 +445,47 @@ t_fault_sshd_killed() {
 	# sshd is back 2 s after the cut: vmmc logs in again by itself
 	recovered "cut->connected" "$inv0"
 	key_ms "reconnected"
+	n=$(fwd_socks)
+	[ "$n" -le 1 ] || tm_fail "$n forward sockets after the reconnect (the old one was left)"
+	quit_clean
+}
+
+# link_rules -I|-D: drop (or stop dropping) every packet of the far sshd's
+# port inside its namespace: the link is cut silently, nothing is refused
+link_rules() {
+	local ns port
+	ns=$(cat "$FAR_DIR/netns") port=$(cat "$FAR_DIR/port")
+	ip netns exec "$ns" iptables -w "$1" INPUT -p tcp --dport "$port" -j DROP
+	ip netns exec "$ns" iptables -w "$1" OUTPUT -p tcp --sport "$port" -j DROP
+}
+
+# an ssh:// host in a network namespace (tests/remote/farhost.sh, 1 ms each
+# way); its packets dropped: keys answer, the host is "disconnected" once the
+# SSH keepalives go unanswered (5 s x 3), retries go on without a crash;
+# packets flow again: it logs in again by itself; one forward socket at most
+t_fault_link_cut() {
+	local addr port inv0 n
+	inv0=$(pd_inventory)
+	read -r addr port < <("$TM_ROOT/tests/remote/farhost.sh" up "$FAR_DIR" 1) || tm_fail "no far host"
+	tm_on_exit "'$TM_ROOT/tests/remote/farhost.sh' down '$FAR_DIR' >/dev/null 2>&1"
+	cat "$SH_KEY.pub" >>"$FAR_DIR/authorized_keys"
+	ssh-keyscan -p "$port" -t ed25519 "$addr" 2>/dev/null >>"$VMMC_SSH_DIR/known_hosts"
+	ft_vmmc_ssh "ssh://root@$addr:$port/system?socket=$PD/sock/libvirt-sock"
+	tm_wait_for "1/1 connected" 30
+	tm_wait_for "${PREFIX}b" 10
+	link_rules -I
+	tm_on_exit "link_rules -D >/dev/null 2>&1 || true"
+	mark
+	key_ms "link cut"
+	tm_wait_for "0/1 connected" 40
+	since "cut->disconnected"
+	key_ms "link cut, disconnected"
+	sleep 3
+	key_ms "link cut, retrying"
+	link_rules -D
+	mark
+	recovered "restored->connected" "$inv0"
+	key_ms "restored"
 	n=$(fwd_socks)
 	[ "$n" -le 1 ] || tm_fail "$n forward sockets after the reconnect (the old one was left)"
 	quit_clean
