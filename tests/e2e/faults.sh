@@ -26,6 +26,8 @@
 #   t_fault_stop_list       daemon SIGSTOPped while the list refreshes, SIGCONT
 #   t_fault_stop_upload     daemon SIGSTOPped during a volume upload, SIGCONT
 #   t_fault_kill_restart    daemon SIGKILLed, started again
+#   t_fault_stop_console    daemon SIGSTOPped under an open serial console of
+#                           the tiny real guest (tests/guest), SIGCONT
 #   t_fault_stop_define     daemon SIGSTOPped under New Volume's Finish, SIGCONT
 #   t_fault_sshd_killed     sshd and its sessions killed under an ssh:// host,
 #                           sshd back 2 s later
@@ -419,6 +421,61 @@ t_fault_stop_upload() {
 		tm_assert_not_contains "done: Uploaded"
 	fi
 	tm_keys Escape
+	[ "$(pd_inventory)" = "$inv0" ] || tm_fail "the daemon's objects changed: $(pd_inventory | tr '\n' ' ')"
+	quit_clean
+}
+
+# shell_answers TOKEN TRIES: type an echo in the shown console until the
+# guest's shell answers it (once a second)
+shell_answers() {
+	local i
+	for ((i = 0; i < $2; i++)); do
+		tm_type "echo $1-\$((6*7))"
+		tm_keys Enter
+		tm_wait_for "$1-42" 1 2>/dev/null && return 0
+	done
+	return 1
+}
+
+# the tiny real guest (tests/guest) running on the private daemon, its serial
+# console open in vmmc; the daemon SIGSTOPped: Ctrl-] still leaves the console
+# at once, the console and the host say the link is lost; SIGCONT: the
+# console reopens by itself and the shell answers; the scrollback is kept
+t_fault_stop_console() {
+	local inv0 n=${PREFIX}con
+	inv0=$(pd_inventory)
+	LV_URI=$PD_URI "$TM_ROOT/tests/guest/domain.sh" "$n" >"$TM_TESTDIR/$n.xml" || tm_fail "domain.sh failed"
+	pd_virsh define "$TM_TESTDIR/$n.xml" >/dev/null || tm_fail "could not define $n"
+	tm_on_exit "pd_virsh destroy '$n' >/dev/null 2>&1; pd_virsh undefine '$n' >/dev/null 2>&1 || true"
+	pd_virsh start "$n" >/dev/null || tm_fail "could not start $n: $(tail -n 5 "$PD/log/qemu/$n.log" 2>/dev/null)"
+	ft_vmmc "$PD_URI"
+	tm_wait_for "1/1 connected" 20
+	tm_keys /
+	tm_type "$n"
+	tm_keys Enter
+	tm_wait_for "(1 of " 10
+	tm_keys c
+	tm_wait_for ":$n" 10
+	shell_answers "before$$" 90 || tm_fail "the guest's shell never answered"
+	kill -STOP "$(pd_pid)"
+	mark
+	key_ms "console, daemon stopped" C-]
+	tm_keys c
+	tm_wait_for "Connection lost" 40
+	since "stop->console_lost"
+	tm_wait_for "0/1 connected" 10
+	tm_assert_contains "before$$-42"
+	key_ms "console lost" C-]
+	kill -CONT "$(pd_pid)"
+	mark
+	tm_wait_for "console reopened" 60
+	since "cont->console_reopened"
+	tm_wait_for "1/1 connected" 10
+	tm_keys c
+	shell_answers "after$$" 30 || { _tm_dump; tm_fail "the reopened console does not answer"; }
+	tm_keys C-]
+	pd_virsh destroy "$n" >/dev/null 2>&1 || true
+	pd_virsh undefine "$n" >/dev/null || tm_fail "could not undefine $n"
 	[ "$(pd_inventory)" = "$inv0" ] || tm_fail "the daemon's objects changed: $(pd_inventory | tr '\n' ' ')"
 	quit_clean
 }
