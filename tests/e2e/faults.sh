@@ -40,6 +40,8 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/lib/tmux.sh
 . "$here/../lib/tmux.sh"
+# shellcheck source=tests/lib/guestshell.sh
+. "$here/../lib/guestshell.sh"
 TM_SUITE=faults
 
 W=120 H=36
@@ -423,18 +425,6 @@ t_fault_stop_upload() {
 	tm_keys Escape
 	[ "$(pd_inventory)" = "$inv0" ] || tm_fail "the daemon's objects changed: $(pd_inventory | tr '\n' ' ')"
 	quit_clean
-}
-
-# shell_answers TOKEN TRIES: type an echo in the shown console until the
-# guest's shell answers it (once a second)
-shell_answers() {
-	local i
-	for ((i = 0; i < $2; i++)); do
-		tm_type "echo $1-\$((6*7))"
-		tm_keys Enter
-		tm_wait_for "$1-42" 1 2>/dev/null && return 0
-	done
-	return 1
 }
 
 # the tiny real guest (tests/guest) running on the private daemon, its serial
