@@ -25,6 +25,8 @@
 # Rows:
 #   t_fault_stop_list       daemon SIGSTOPped while the list refreshes, SIGCONT
 #   t_fault_stop_upload     daemon SIGSTOPped during a volume upload, SIGCONT
+#   t_fault_stop_connect    daemon SIGSTOPped before vmmc connects, SIGCONT
+#   t_fault_stop_stats      daemon SIGSTOPped under a VM's Performance view
 #   t_fault_kill_restart    daemon SIGKILLed, started again
 #   t_fault_stop_console    daemon SIGSTOPped under an open serial console of
 #                           the tiny real guest (tests/guest), SIGCONT
@@ -304,6 +306,58 @@ t_fault_stop_list() {
 	kill -CONT "$(pd_pid)"
 	mark
 	recovered "cont->connected" "$inv0"
+	quit_clean
+}
+
+# connect to a daemon that is SIGSTOPped already: keys answer while the
+# connect waits; the host is not shown connected; SIGCONT: it connects and
+# lists by itself
+t_fault_stop_connect() {
+	local inv0
+	inv0=$(pd_inventory)
+	kill -STOP "$(pd_pid)"
+	tm_on_exit "kill -CONT '$(pd_pid)' 2>/dev/null || true"
+	mark
+	ft_vmmc "$PD_URI"
+	tm_wait_for "0/1 connected" 10
+	key_ms "connecting to a stopped daemon"
+	sleep 5
+	tm_assert_contains "0/1 connected"
+	key_ms "connect still waiting"
+	tm_capture | grep -E "^ *▾? *qemu://" | head -1 >&2 || true
+	kill -CONT "$(pd_pid)"
+	mark
+	recovered "cont->connected" "$inv0"
+	quit_clean
+}
+
+# a VM's Performance view (the stats tick) open while the daemon is
+# SIGSTOPped: keys answer, the host goes "disconnected", the view stays; after
+# SIGCONT the host is back and the view still answers
+t_fault_stop_stats() {
+	local inv0
+	inv0=$(pd_inventory)
+	ft_vmmc "$PD_URI"
+	tm_wait_for "1/1 connected" 20
+	tm_keys /
+	tm_type "${PREFIX}a"
+	tm_keys Enter
+	tm_wait_for "(1 of " 10
+	tm_keys Tab P
+	tm_wait_for "Performance" 10
+	kill -STOP "$(pd_pid)"
+	mark
+	key_ms "performance view, daemon stopped"
+	tm_wait_for "0/1 connected" 40
+	since "stop->disconnected"
+	key_ms "performance view, disconnected"
+	kill -CONT "$(pd_pid)"
+	mark
+	tm_wait_for "1/1 connected" 60
+	since "cont->connected"
+	tm_keys Escape
+	tm_wait_for "${PREFIX}a" 10
+	[ "$(pd_inventory)" = "$inv0" ] || tm_fail "the daemon's objects changed"
 	quit_clean
 }
 
