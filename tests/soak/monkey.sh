@@ -201,6 +201,21 @@ t_monkey() {
 	mk_quit
 	mk_no_reports
 	echo "  $MK_EVENTS events in $MK_SECONDS s, $MK_RUNS run(s) of vmmc, seed $MK_SEED" >&2
+	mk_seen
+}
+
+# which dialogs, wizards and views the run drew (from the output bytes)
+mk_seen() {
+	local t seen="" n=0
+	for t in "Add Host" "New Group" "New Virtual Machine" "Quick Create" "Settings" "Upload to Volume" \
+		"Download Volume" "New Volume" "New Storage Pool" "New Virtual Network" "Host Properties" \
+		"Transfers" "Help: keys" "Performance" "Delete" "Turn Off" "terminal too small" "Integration"; do
+		if grep -aqF -- "$t" "$TM_TESTDIR"/output.* 2>/dev/null; then
+			seen="$seen${seen:+, }$t"
+			n=$((n + 1))
+		fi
+	done
+	echo "  drawn ($n of 18): $seen" >&2
 }
 
 trap 'tm_sweep' EXIT
