@@ -6,6 +6,7 @@
 #   make bench      benchmarks, side by side with virsh
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make deb        a Debian package, built in a scratch copy (DEBDIR=dist)
+#   make soak       the monkey test under ASan+UBSan, 10 minutes (SOAK_SECONDS, SOAK_SEED)
 VERSION   := 0.1.0
 PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
@@ -51,7 +52,7 @@ MAIN_OBJ := $(B)/main.o
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all deps deps-test run check check-plain check-asan unit screen e2e layering spdx pkg deb bench install install-files uninstall clean man-check demo-check fuzz fuzz-build fuzz-check vcsim print-libs
+.PHONY: all deps deps-test run check check-plain check-asan unit screen e2e layering spdx pkg deb bench install install-files uninstall clean man-check demo-check fuzz fuzz-build fuzz-check vcsim print-libs soak
 all: deps
 	@$(MAKE) --no-print-directory vmmc
 
@@ -112,6 +113,7 @@ check-asan:
 	@$(MAKE) --no-print-directory B=build-asan unit
 	@$(MAKE) --no-print-directory B=build-asan screen
 	@$(MAKE) --no-print-directory B=build-asan e2e E2E_SUITES=tests/e2e/ssh.sh
+	@$(MAKE) --no-print-directory soak SOAK_SECONDS=60
 
 unit: $(TEST_BIN)
 	@tests/run-unit.sh $(TEST_BIN)
@@ -120,7 +122,7 @@ screen: $(B)/vmmc
 	@VMMC_BIN=$(abspath $(B)/vmmc) tests/screen/run.sh
 
 # real libvirtd, real guests: each suite prints "NAME: N passed, M failed"
-E2E_SUITES := $(wildcard tests/guest/selftest.sh tests/e2e/run.sh tests/e2e/console.sh tests/e2e/stats.sh tests/e2e/ssh.sh tests/e2e/storage_ssh.sh tests/e2e/storage_ui.sh tests/e2e/newvm.sh tests/e2e/drivers.sh tests/e2e/integ.sh tests/e2e/graphics.sh tests/e2e/settings.sh tests/e2e/install.sh tests/e2e/customize.sh tests/e2e/scale.sh tests/e2e/media.sh)
+E2E_SUITES := $(wildcard tests/guest/selftest.sh tests/e2e/run.sh tests/e2e/console.sh tests/e2e/stats.sh tests/e2e/ssh.sh tests/e2e/storage_ssh.sh tests/e2e/storage_ui.sh tests/e2e/newvm.sh tests/e2e/drivers.sh tests/e2e/integ.sh tests/e2e/graphics.sh tests/e2e/settings.sh tests/e2e/install.sh tests/e2e/customize.sh tests/e2e/scale.sh tests/e2e/media.sh tests/e2e/faults.sh)
 # the ESX simulator tests/e2e/drivers.sh and make bench use (Debian's Go
 # packages only, offline; cached in build/)
 vcsim:
@@ -172,6 +174,14 @@ bench: deps-test
 	@tests/bench/settings.sh $(abspath build/vmmc)
 	@tests/bench/install.sh $(abspath build/vmmc)
 	@tests/bench/hosts.sh $(abspath build/vmmc)
+
+# the monkey test (tests/soak/monkey.sh) under ASan+UBSan: random keys,
+# resizes and mouse events for SOAK_SECONDS (10 min; check-asan runs 1 min);
+# SOAK_SEED=N replays a run
+SOAK_SECONDS ?= 600
+soak:
+	@$(MAKE) --no-print-directory B=build-asan build-asan/vmmc
+	@VMMC_BIN=$(abspath build-asan/vmmc) tests/soak/monkey.sh $(SOAK_SECONDS) $(SOAK_SEED)
 
 # ---- install --------------------------------------------------------------
 install: all

@@ -78,8 +78,12 @@ void tui_remove_host(struct tui_app *a, int id)
 	core_hostreg_remove(&a->reg, id);
 	md_host_remove(a->model, id);
 	tui_rebuild_tree(a);
-	tui_save_config(a);
 	a->dirty |= TUI_DIRTY_ALL | TUI_DIRTY_ROWS | TUI_DIRTY_RESORT;
+	/* the lists drop their pointer to the freed host now: the next key
+	 * may be read in this same pass, before the loop's own sync (a
+	 * heap-use-after-free the monkey test found, seed 31337) */
+	tui_pane_sync(a);
+	tui_save_config(a);
 }
 
 void tui_save_config(struct tui_app *a)

@@ -14,6 +14,8 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/lib/tmux.sh
 . "$here/../lib/tmux.sh"
+# shellcheck source=tests/lib/guestshell.sh
+. "$here/../lib/guestshell.sh"
 # shellcheck source=tests/lib/libvirtd.sh
 . "$here/../lib/libvirtd.sh"
 
@@ -108,18 +110,6 @@ secret_gone() {
 	if grep -rqF -- "$1" "$TM_TESTDIR"; then
 		tm_fail "the $2 reached a file"
 	fi
-}
-
-# shell_answers TOKEN TRIES: type an echo in the shown console until the
-# guest's shell answers it (once a second)
-shell_answers() {
-	local i
-	for ((i = 0; i < $2; i++)); do
-		tm_type "echo $1-\$((6*7))"
-		tm_keys Enter
-		tm_wait_for "$1-42" 1 2>/dev/null && return 0
-	done
-	return 1
 }
 
 # ---- tests ----------------------------------------------------------------------

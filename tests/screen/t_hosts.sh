@@ -632,3 +632,21 @@ t_hosts_config_not_regular_sticky() {
 	[ -p "$TM_TESTDIR/fifo" ] || tm_fail "the FIFO was replaced"
 	[ -L "$(hosts_conf)" ] || tm_fail "the link was replaced"
 }
+
+# Remove Host's "y" and a VM key in the same read: the key must not reach the
+# removed host's VM list (a heap-use-after-free under ASan, found by the
+# monkey test, tests/soak/monkey.sh seed 31337)
+t_hosts_remove_then_key_same_read() {
+	hosts_write_conf
+	tm_vmmc --
+	tm_wait_for "1/1 connected"
+	tm_keys Home
+	tm_wait_for "Virtual Machines (1) on lab1"
+	tm_keys -
+	tm_wait_for "Remove test:///default from the console tree?"
+	tm_keys y s i Down s Enter
+	tm_wait_gone "lab1"
+	tm_alive || tm_fail "vmmc died after removing the host"
+	tm_keys q
+	[ "$(tm_exit_status 10)" = 0 ] || tm_fail "exit status not 0"
+}

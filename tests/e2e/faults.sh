@@ -1,0 +1,686 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# tests/e2e/faults.sh [PATTERN] - the fault matrix of issue 14: vmmc in tmux
+# while the things it talks to fail under it. Ends with
+# "faults: N passed, M failed". Root only.
+#
+# Nothing here touches the machine's libvirtd: the suite starts a libvirtd of
+# its own (QEMU and storage drivers only) in a mount namespace where empty
+# folders of the suite cover /run/libvirt, /etc/libvirt, /var/lib/libvirt,
+# /var/log/libvirt and /var/cache/libvirt, listening on a socket in the
+# suite's folder ($PD_URI); SIGSTOP / SIGKILL hit only that daemon. SSH rows
+# go through a hermetic loopback sshd (tests/lib/sshhost.sh) to that socket;
+# the link-cut row through a network namespace host (tests/remote/farhost.sh)
+# whose traffic an iptables DROP rule inside the namespace swallows.
+#
+# Each row (a test) asserts:
+#   - keys answered: a key's effect (F1 opens the help; in a dialog Tab
+#     moves the focus; in a console Ctrl-] leaves it) is drawn within
+#     50 ms x VMMC_TIMEOUT_SCALE while the fault lasts, seen from outside
+#     (best of up to 5 tries: the machine is shared), and vmmc's own longest
+#     UI pass (VMMC_BENCH_STATS ui_us_max) is within it too;
+#   - the host shows the truth ("busy", "disconnected", "Config not saved");
+#   - it recovers by itself after the fault ends (no key pressed);
+#   - nothing half-made is left: volumes, domain definitions, temporary
+#     files in the config folder, forward sockets in the runtime folder;
+#   - after q: exit status 0, the terminal restored (modes, cursor) and the
+#     tty sane (`stty -a` on it after the exit: tests/soak/stty-after.sh).
+# Rows:
+#   t_fault_stop_list       daemon SIGSTOPped while the list refreshes, SIGCONT
+#   t_fault_stop_upload     daemon SIGSTOPped during a volume upload, SIGCONT
+#   t_fault_stop_connect    daemon SIGSTOPped before vmmc connects, SIGCONT
+#   t_fault_stop_stats      daemon SIGSTOPped under a VM's Performance view
+#   t_fault_kill_restart    daemon SIGKILLed, started again
+#   t_fault_stop_console    daemon SIGSTOPped under an open serial console of
+#                           the tiny real guest (tests/guest), SIGCONT
+#   t_fault_stop_define     daemon SIGSTOPped under New Volume's Finish, SIGCONT
+#   t_fault_sshd_killed     sshd and its sessions killed under an ssh:// host,
+#                           sshd back 2 s later
+#   t_fault_link_cut        packets to a far host dropped (not refused), restored
+#   t_fault_disk_full       the config folder on a full tmpfs: adding a host
+#                           says "Config not saved", nothing half-written;
+#                           room made, the next save works
+# Every object it makes is named vmmc-fault-<pid>-*, in its own daemon. The
+# measured times (key drawn, fault -> shown, fault over -> recovered) are
+# printed as a table at the end.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/lib/tmux.sh
+. "$here/../lib/tmux.sh"
+# shellcheck source=tests/lib/guestshell.sh
+. "$here/../lib/guestshell.sh"
+TM_SUITE=faults
+
+W=120 H=36
+VMMC_BIN=${VMMC_BIN:-$TM_ROOT/build/vmmc}
+export VMMC_BIN
+case $VMMC_BIN in
+*build-asan*) VMMC_TIMEOUT_SCALE=${VMMC_TIMEOUT_SCALE:-3} ;;
+esac
+export VMMC_TIMEOUT_SCALE=${VMMC_TIMEOUT_SCALE:-1}
+
+FT_TMP=$(mktemp -d "${TMPDIR:-/tmp}/vmmc-faults-$$.XXXXXX")
+chmod 755 "$FT_TMP"
+PD=$FT_TMP/pd
+PD_PID=
+PD_URI="qemu:///system?socket=$PD/sock/libvirt-sock"
+PREFIX=vmmc-fault-$$-
+POOL=${PREFIX}pool
+FAR_DIR=$FT_TMP/far
+FAR_UP=0
+SSH_UP=0
+ft_vmmc_env=()
+# shellcheck source=tests/soak/stty.sh
+. "$here/../soak/stty.sh"
+# shellcheck source=tests/lib/sshhost.sh
+. "$here/../lib/sshhost.sh"
+
+# ---- the private daemon -----------------------------------------------------
+
+pd_virsh() {
+	timeout 30 virsh -q -c "$PD_URI" "$@"
+}
+
+pd_ping() {
+	timeout 5 virsh -q -c "$PD_URI" uri >/dev/null 2>&1
+}
+
+# pd_start: start the daemon (first time: make its folders and config)
+pd_start() {
+	local i drvdir
+	if [ ! -f "$PD/start.sh" ]; then
+		drvdir=$(dirname "$(find /usr/lib -name libvirt_driver_qemu.so -path '*connection-driver*' | head -n 1)")
+		[ -f "$drvdir/libvirt_driver_storage.so" ] || { echo "faults: libvirt's QEMU/storage drivers not found" >&2; return 1; }
+		mkdir -p "$PD/drv" "$PD/sock" "$PD/run" "$PD/etc" "$PD/lib" "$PD/log" "$PD/cache" "$FT_TMP/pool"
+		ln -sf "$drvdir/libvirt_driver_qemu.so" "$drvdir/libvirt_driver_storage.so" "$PD/drv/"
+		cat >"$PD/libvirtd.conf" <<-CONF
+			unix_sock_dir = "$PD/sock"
+			unix_sock_rw_perms = "0700"
+			auth_unix_rw = "none"
+			auth_unix_ro = "none"
+			log_outputs = "3:file:$PD/libvirtd.log"
+		CONF
+		# no virtlogd, no security driver: the daemon needs nothing of the machine's
+		printf 'stdio_handler = "file"\nsecurity_driver = "none"\n' >"$PD/etc/qemu.conf"
+		cat >"$PD/start.sh" <<-START
+			set -e
+			for m in /run/libvirt:run /etc/libvirt:etc /var/lib/libvirt:lib /var/log/libvirt:log /var/cache/libvirt:cache; do
+				[ -d "\${m%%:*}" ] || mkdir -p "\${m%%:*}"
+				mount --bind "$PD/\${m#*:}" "\${m%%:*}"
+			done
+			exec env LIBVIRT_DRIVER_DIR="$PD/drv" libvirtd -f "$PD/libvirtd.conf" -p "$PD/libvirtd.pid"
+		START
+	fi
+	# (unshare and sh exec: $! is libvirtd itself)
+	unshare -m --propagation private sh "$PD/start.sh" >>"$PD/libvirtd.out" 2>&1 &
+	PD_PID=$!
+	echo "$PD_PID" >"$FT_TMP/pd.pid" # tests run in subshells: the pid is read back from here
+	for ((i = 0; i < 200; i++)); do
+		pd_ping && return 0
+		kill -0 "$PD_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "faults: the private libvirtd did not answer:" >&2
+	cat "$PD/libvirtd.out" >&2
+	return 1
+}
+
+# the daemon's pid (empty when it is not running)
+pd_pid() {
+	local pid st
+	pid=$(cat "$FT_TMP/pd.pid" 2>/dev/null) || return 0
+	st=$(cat "/proc/$pid/stat" 2>/dev/null) || return 0
+	st=${st##*) }
+	[ "${st%% *}" = Z ] || echo "$pid"
+}
+
+# pd_kill [SIG=TERM]: stop the daemon with SIG (KILL after 10 s) and wait
+pd_kill() {
+	local pid
+	pid=$(pd_pid)
+	[ -n "$pid" ] || return 0
+	kill -CONT "$pid" 2>/dev/null || true
+	kill -"${1:-TERM}" "$pid" 2>/dev/null || true
+	for _ in $(seq 100); do
+		[ -n "$(pd_pid)" ] || break
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null || true
+	for _ in $(seq 50); do
+		[ -n "$(pd_pid)" ] || break
+		sleep 0.1
+	done
+	rm -f "$FT_TMP/pd.pid"
+}
+
+# the daemon's state: a dir pool and two shut-off domains, all PREFIX-named
+pd_populate() {
+	local n
+	pd_virsh pool-define-as "$POOL" dir --target "$FT_TMP/pool" >/dev/null
+	pd_virsh pool-start "$POOL" >/dev/null
+	for n in a b; do
+		cat >"$FT_TMP/dom.xml" <<-XML
+			<domain type='qemu'>
+			  <name>${PREFIX}$n</name>
+			  <memory unit='MiB'>32</memory>
+			  <vcpu>1</vcpu>
+			  <os><type arch='x86_64' machine='pc'>hvm</type></os>
+			  <devices><emulator>/usr/bin/qemu-system-x86_64</emulator><memballoon model='none'/></devices>
+			</domain>
+		XML
+		pd_virsh define "$FT_TMP/dom.xml" >/dev/null
+	done
+	rm -f "$FT_TMP/dom.xml"
+}
+
+# what the daemon holds, one line each (the "nothing half-made" check)
+pd_inventory() {
+	pd_virsh list --all --name | grep . | sort
+	pd_virsh vol-list --pool "$POOL" | awk 'NF {print "vol " $1}' | sort
+}
+
+# ---- helpers ----------------------------------------------------------------------
+
+# vmmc on URI... with a log, a short refresh
+ft_vmmc() {
+	mkdir -p "$TM_TESTDIR/run"
+	chmod 700 "$TM_TESTDIR/run"
+	rm -f "$TM_TESTDIR/stty"
+	tm_start -x "$W" -y "$H" ${ft_vmmc_env[@]+"${ft_vmmc_env[@]}"} --env "XDG_RUNTIME_DIR=$TM_TESTDIR/run" \
+		--env "VMMC_BENCH_STATS=$TM_TESTDIR/ui.stats" -- "$TM_ROOT/tests/soak/stty-after.sh" "$TM_TESTDIR/stty" \
+		"$VMMC_BIN" --log "$TM_TESTDIR/vmmc.log" -d 1 "$@"
+}
+
+# key_ms [WHAT [KEY]]: a key's effect drawn, in ms as seen from outside
+# (tmux capture polls included), printed and recorded; the best of up to 5
+# tries must be within 50 ms x VMMC_TIMEOUT_SCALE. Without KEY: F1 opens the
+# help (Escape closes it again); with KEY (in a dialog: Tab): the screen,
+# attributes included, differs from the one before the key.
+key_ms() {
+	local t0 t1 ms screen before what=${1:-} key=${2:-} f row="" all="" ok
+	for f in "${FUNCNAME[@]}"; do
+		[[ $f != t_fault_* ]] || row=$f
+	done
+	for _ in 1 2 3 4 5; do
+		if [ -z "$key" ]; then
+			tm_assert_not_contains "Help: keys"
+		else
+			before=$(tm_capture -e)
+		fi
+		ok=0
+		t0=$(date +%s%N)
+		tm_keys "${key:-F1}"
+		while :; do
+			if [ -z "$key" ]; then
+				screen=$(tm_capture)
+				[[ $screen != *"Help: keys"* ]] || ok=1
+			else
+				[ "$(tm_capture -e)" = "$before" ] || ok=1
+			fi
+			t1=$(date +%s%N)
+			[ "$ok" = 0 ] && [ $(((t1 - t0) / 1000000)) -lt 2000 ] || break
+		done
+		ms=$(((t1 - t0) / 1000000))
+		[ "$ok" = 1 ] || tm_fail "${key:-F1} not drawn within 2 s ($what)"
+		all="$all${all:+ }$ms"
+		if [ -z "$key" ]; then
+			tm_keys Escape
+			tm_wait_gone "Help: keys" 2
+		fi
+		[ "$ms" -gt $((50 * VMMC_TIMEOUT_SCALE)) ] || break
+	done
+	echo "  ${key:-F1} drawn in $all ms${what:+ ($what)}" >&2
+	echo "$row key:${what// /_} $ms" >>"$FT_TMP/figures"
+	[ "$ms" -le $((50 * VMMC_TIMEOUT_SCALE)) ] ||
+		tm_fail "${key:-F1} drawn in $all ms (> $((50 * VMMC_TIMEOUT_SCALE)) ms) ($what)"
+}
+
+# figure NAME MS: print and record a measured time
+figure() {
+	local f row=""
+	for f in "${FUNCNAME[@]}"; do
+		[[ $f != t_fault_* ]] || row=$f
+	done
+	echo "  $1: $2 ms" >&2
+	echo "$row $1 $2" >>"$FT_TMP/figures"
+}
+
+# quit: exit 0, terminal restored, no forward socket or temp file left
+quit_clean() {
+	local st left us
+	tm_keys q
+	st=$(tm_exit_status 20)
+	[ "$st" = 0 ] || tm_fail "exit status $st"
+	tm_term_restored || tm_fail "terminal not restored"
+	stty_sane "$TM_TESTDIR/stty" || tm_fail "the tty was left in a wrong mode"
+	# the UI thread's longest pass (key read to screen drawn), from vmmc itself
+	us=$(sed -n 's/^ui_us_max=//p' "$TM_TESTDIR/ui.stats")
+	[ -n "$us" ] || tm_fail "no VMMC_BENCH_STATS written"
+	figure "ui_pass_max" $((us / 1000))
+	[ "$us" -le $((50000 * VMMC_TIMEOUT_SCALE)) ] || tm_fail "a UI pass took $((us / 1000)) ms"
+	left=$(find "$TM_TESTDIR/run" "$TM_TESTDIR/tmp" -mindepth 1 2>/dev/null | head -5)
+	[ -z "$left" ] || tm_fail "left in the runtime/temp folder: $left"
+	left=$(find "$TM_TESTDIR/config" -name '*.tmp*' -o -name '.*tmp*' 2>/dev/null | head -5)
+	[ -z "$left" ] || tm_fail "temporary config files left: $left"
+}
+
+# the host row of the tree holds TEXT within T seconds
+host_shows() {
+	tm_wait_line -t "${2:-10}" "$3" "$1"
+}
+
+# the same with the ssh dir and agent of sshhost.sh
+ft_vmmc_ssh() {
+	ft_vmmc_env=(--env "VMMC_SSH_DIR=$VMMC_SSH_DIR" --env "SSH_AUTH_SOCK=$SSH_AUTH_SOCK")
+	ft_vmmc "$@"
+}
+
+# mark: the fault starts now; since NAME: record the ms from the mark
+FT_T0=0
+mark() { FT_T0=$(($(date +%s%N) / 1000000)); }
+since() { figure "$1" $(($(date +%s%N) / 1000000 - FT_T0)); }
+
+# recovered NAME INVENTORY: after the mark, the host connects again by itself
+# and lists; the daemon holds what it held before (INVENTORY)
+recovered() {
+	tm_wait_for "1/1 connected" 60
+	since "$1"
+	tm_wait_for "${PREFIX}b" 10
+	[ "$(pd_inventory)" = "$2" ] || tm_fail "the daemon's objects changed: $(pd_inventory | tr '\n' ' ')"
+}
+
+# ---- rows ------------------------------------------------------------------------
+
+t_fault_stop_list() {
+	local inv0
+	inv0=$(pd_inventory)
+	ft_vmmc "$PD_URI"
+	tm_wait_for "1/1 connected" 20
+	tm_wait_for "${PREFIX}b" 10
+	key_ms "connected"
+	kill -STOP "$(pd_pid)"
+	mark
+	tm_keys F5 # a refresh now: the worker blocks in the list
+	key_ms "daemon stopped"
+	host_shows "busy" 5 "qemu://"
+	key_ms "host busy"
+	# the truth within the keepalive (5 s x 3)
+	host_shows "disconnected" 40 "qemu://"
+	since "stop->disconnected"
+	key_ms "disconnected"
+	kill -CONT "$(pd_pid)"
+	mark
+	recovered "cont->connected" "$inv0"
+	quit_clean
+}
+
+# connect to a daemon that is SIGSTOPped already: keys answer while the
+# connect waits; the host is not shown connected; SIGCONT: it connects and
+# lists by itself
+t_fault_stop_connect() {
+	local inv0
+	inv0=$(pd_inventory)
+	kill -STOP "$(pd_pid)"
+	tm_on_exit "kill -CONT '$(pd_pid)' 2>/dev/null || true"
+	mark
+	ft_vmmc "$PD_URI"
+	tm_wait_for "0/1 connected" 10
+	key_ms "connecting to a stopped daemon"
+	sleep 5
+	tm_assert_contains "0/1 connected"
+	key_ms "connect still waiting"
+	tm_capture | grep -E "^ *▾? *qemu://" | head -1 >&2 || true
+	kill -CONT "$(pd_pid)"
+	mark
+	recovered "cont->connected" "$inv0"
+	quit_clean
+}
+
+# a VM's Performance view (the stats tick) open while the daemon is
+# SIGSTOPped: keys answer, the host goes "disconnected", the view stays; after
+# SIGCONT the host is back and the view still answers
+t_fault_stop_stats() {
+	local inv0
+	inv0=$(pd_inventory)
+	ft_vmmc "$PD_URI"
+	tm_wait_for "1/1 connected" 20
+	tm_keys /
+	tm_type "${PREFIX}a"
+	tm_keys Enter
+	tm_wait_for "(1 of " 10
+	tm_keys Tab P
+	tm_wait_for "Performance" 10
+	kill -STOP "$(pd_pid)"
+	mark
+	key_ms "performance view, daemon stopped"
+	tm_wait_for "0/1 connected" 40
+	since "stop->disconnected"
+	key_ms "performance view, disconnected"
+	kill -CONT "$(pd_pid)"
+	mark
+	tm_wait_for "1/1 connected" 60
+	since "cont->connected"
+	tm_keys Escape
+	tm_wait_for "${PREFIX}a" 10
+	[ "$(pd_inventory)" = "$inv0" ] || tm_fail "the daemon's objects changed"
+	quit_clean
+}
+
+t_fault_kill_restart() {
+	local inv0
+	inv0=$(pd_inventory)
+	ft_vmmc "$PD_URI"
+	tm_wait_for "1/1 connected" 20
+	tm_wait_for "${PREFIX}a" 10
+	pd_kill KILL
+	mark
+	host_shows "disconnected" 10 "qemu://"
+	since "kill->disconnected"
+	key_ms "daemon gone"
+	sleep 1
+	key_ms "daemon gone, retrying"
+	pd_start || tm_fail "the private daemon did not start again"
+	mark
+	recovered "restart->connected" "$inv0"
+	quit_clean
+}
+
+# vmmc on the private daemon, its Storage Pools shown, the pool selected
+to_pool() {
+	ft_vmmc "$PD_URI"
+	tm_wait_for "1/1 connected" 20
+	tm_keys BTab Home
+	for _ in 1 2 3 4 5; do
+		tm_capture | grep -qF " Storage Pools (" && break
+		tm_keys Down
+		sleep 0.2
+	done
+	tm_wait_for " Storage Pools ("
+	tm_keys Tab
+	tm_wait_line "$POOL" "active"
+}
+
+# New Volume's Finish sent to a stopped daemon: the dialog says it waits and
+# keys answer; the keepalive drops the host; the answer is an error (or the
+# volume); after SIGCONT the host is back and the volume is either whole (the
+# request reached the daemon) or absent, never a half
+t_fault_stop_define() {
+	local inv0 v=${PREFIX}nv.qcow2
+	inv0=$(pd_inventory)
+	to_pool
+	tm_keys v
+	tm_wait_for "─ New Volume ─"
+	tm_keys M-n
+	tm_type "$v"
+	tm_keys M-s C-u
+	tm_type 8M
+	kill -STOP "$(pd_pid)"
+	mark
+	tm_keys Enter
+	tm_wait_for "Creating the volume..." 5
+	key_ms "Finish sent, daemon stopped" Tab
+	tm_wait_for "0/1 connected" 40
+	since "stop->disconnected"
+	# the dialog says why its Finish failed (libvirt: "connection closed
+	# due to keepalive timeout")
+	tm_wait_for "connection closed" 10
+	tm_assert_contains "─ New Volume ─"
+	key_ms "disconnected" Tab
+	kill -CONT "$(pd_pid)"
+	mark
+	tm_wait_for "1/1 connected" 60
+	since "cont->connected"
+	tm_wait_gone "Creating the volume..." 10
+	if pd_virsh vol-info --pool "$POOL" "$v" >"$TM_TESTDIR/vol" 2>/dev/null; then
+		grep -qE 'Capacity:[[:space:]]+8\.00 MiB' "$TM_TESTDIR/vol" || tm_fail "a half-made volume: $(cat "$TM_TESTDIR/vol")"
+		echo "  the request reached the daemon: $v is whole (8 MiB)" >&2
+		figure "volume_made_after_cont" 1
+		pd_virsh vol-delete --pool "$POOL" "$v" >/dev/null
+	else
+		figure "volume_made_after_cont" 0
+	fi
+	tm_keys Escape Escape
+	[ "$(pd_inventory)" = "$inv0" ] || tm_fail "the daemon's objects changed: $(pd_inventory | tr '\n' ' ')"
+	quit_clean
+}
+
+# an upload into a new volume with the daemon SIGSTOPped under it: keys
+# answer, the transfer and the host say so; after SIGCONT it goes on (or
+# ends with a reason) and the volume is either the whole file or gone
+t_fault_stop_upload() {
+	local inv0 f=$FT_TMP/up.img sum v=${PREFIX}up.img
+	inv0=$(pd_inventory)
+	[ -f "$f" ] || head -c 256M /dev/urandom >"$f"
+	sum=$(sha256sum "$f" | cut -d' ' -f1)
+	to_pool
+	tm_keys U
+	tm_wait_for "─ Upload to Volume ─"
+	tm_keys M-f
+	tm_type "$f"
+	tm_keys M-n C-u
+	tm_type "$v"
+	tm_keys Enter
+	tm_wait_for "Cancel Transfer" 10
+	tm_wait_for " MiB of 256 MiB" 30
+	kill -STOP "$(pd_pid)"
+	mark
+	key_ms "upload, daemon stopped" Tab
+	tm_wait_for "0/1 connected" 40
+	since "stop->disconnected"
+	tm_wait_for "reconnecting" 10
+	key_ms "upload waits for the host" Tab
+	kill -CONT "$(pd_pid)"
+	mark
+	tm_wait_for "1/1 connected" 60
+	since "cont->connected"
+	tm_wait_for "done: " 120
+	since "cont->upload_done"
+	tm_capture | grep -E "done: |resumed" >&2 || true
+	if pd_virsh vol-info --pool "$POOL" "$v" >/dev/null 2>&1; then
+		pd_virsh vol-download --pool "$POOL" "$v" "$FT_TMP/back.img" >/dev/null || tm_fail "vol-download failed"
+		[ "$(sha256sum "$FT_TMP/back.img" | cut -d' ' -f1)" = "$sum" ] || tm_fail "the volume is not the file (half-made)"
+		rm -f "$FT_TMP/back.img"
+		pd_virsh vol-delete --pool "$POOL" "$v" >/dev/null
+	else
+		tm_assert_not_contains "done: Uploaded"
+	fi
+	tm_keys Escape
+	[ "$(pd_inventory)" = "$inv0" ] || tm_fail "the daemon's objects changed: $(pd_inventory | tr '\n' ' ')"
+	quit_clean
+}
+
+# the tiny real guest (tests/guest) running on the private daemon, its serial
+# console open in vmmc; the daemon SIGSTOPped: Ctrl-] still leaves the console
+# at once, the console and the host say the link is lost; SIGCONT: the
+# console reopens by itself and the shell answers; the scrollback is kept
+t_fault_stop_console() {
+	local inv0 n=${PREFIX}con
+	inv0=$(pd_inventory)
+	LV_URI=$PD_URI "$TM_ROOT/tests/guest/domain.sh" "$n" >"$TM_TESTDIR/$n.xml" || tm_fail "domain.sh failed"
+	pd_virsh define "$TM_TESTDIR/$n.xml" >/dev/null || tm_fail "could not define $n"
+	tm_on_exit "pd_virsh destroy '$n' >/dev/null 2>&1; pd_virsh undefine '$n' >/dev/null 2>&1 || true"
+	pd_virsh start "$n" >/dev/null || tm_fail "could not start $n: $(tail -n 5 "$PD/log/qemu/$n.log" 2>/dev/null)"
+	ft_vmmc "$PD_URI"
+	tm_wait_for "1/1 connected" 20
+	tm_keys /
+	tm_type "$n"
+	tm_keys Enter
+	tm_wait_for "(1 of " 10
+	tm_keys c
+	tm_wait_for ":$n" 10
+	shell_answers "before$$" 90 || tm_fail "the guest's shell never answered"
+	kill -STOP "$(pd_pid)"
+	mark
+	key_ms "console, daemon stopped" C-]
+	tm_keys c
+	tm_wait_for "Connection lost" 40
+	since "stop->console_lost"
+	tm_wait_for "0/1 connected" 10
+	tm_assert_contains "before$$-42"
+	key_ms "console lost" C-]
+	kill -CONT "$(pd_pid)"
+	mark
+	tm_wait_for "console reopened" 60
+	since "cont->console_reopened"
+	tm_wait_for "1/1 connected" 10
+	tm_keys c
+	shell_answers "after$$" 30 || { _tm_dump; tm_fail "the reopened console does not answer"; }
+	tm_keys C-]
+	pd_virsh destroy "$n" >/dev/null 2>&1 || true
+	pd_virsh undefine "$n" >/dev/null || tm_fail "could not undefine $n"
+	[ "$(pd_inventory)" = "$inv0" ] || tm_fail "the daemon's objects changed: $(pd_inventory | tr '\n' ' ')"
+	quit_clean
+}
+
+# an ssh:// host through the loopback sshd to the private daemon
+ssh_uri() { echo "ssh://root@127.0.0.1:$SH_PORT/system?socket=$PD/sock/libvirt-sock"; }
+
+# the forward sockets vmmc holds in its runtime folder now
+fwd_socks() { find "$TM_TESTDIR/run" -name sock -type s 2>/dev/null | wc -l; }
+
+t_fault_sshd_killed() {
+	local n inv0
+	inv0=$(pd_inventory)
+	ft_vmmc_ssh "$(ssh_uri)"
+	tm_wait_for "1/1 connected" 30
+	tm_wait_for "${PREFIX}b" 10
+	n=$(fwd_socks)
+	[ "$n" -le 1 ] || tm_fail "$n forward sockets while connected"
+	sh_cut 2
+	mark
+	tm_wait_for "0/1 connected" 20
+	since "cut->disconnected"
+	key_ms "sshd gone"
+	# sshd is back 2 s after the cut: vmmc logs in again by itself
+	recovered "cut->connected" "$inv0"
+	key_ms "reconnected"
+	n=$(fwd_socks)
+	[ "$n" -le 1 ] || tm_fail "$n forward sockets after the reconnect (the old one was left)"
+	quit_clean
+}
+
+# link_rules -I|-D: drop (or stop dropping) every packet of the far sshd's
+# port inside its namespace: the link is cut silently, nothing is refused
+link_rules() {
+	local ns port
+	ns=$(cat "$FAR_DIR/netns") port=$(cat "$FAR_DIR/port")
+	ip netns exec "$ns" iptables -w "$1" INPUT -p tcp --dport "$port" -j DROP
+	ip netns exec "$ns" iptables -w "$1" OUTPUT -p tcp --sport "$port" -j DROP
+}
+
+# an ssh:// host in a network namespace (tests/remote/farhost.sh, 1 ms each
+# way); its packets dropped: keys answer, the host is "disconnected" once the
+# SSH keepalives go unanswered (5 s x 3), retries go on without a crash;
+# packets flow again: it logs in again by itself; one forward socket at most
+t_fault_link_cut() {
+	local addr port inv0 n
+	inv0=$(pd_inventory)
+	read -r addr port < <("$TM_ROOT/tests/remote/farhost.sh" up "$FAR_DIR" 1) || tm_fail "no far host"
+	tm_on_exit "'$TM_ROOT/tests/remote/farhost.sh' down '$FAR_DIR' >/dev/null 2>&1"
+	cat "$SH_KEY.pub" >>"$FAR_DIR/authorized_keys"
+	ssh-keyscan -p "$port" -t ed25519 "$addr" 2>/dev/null >>"$VMMC_SSH_DIR/known_hosts"
+	ft_vmmc_ssh "ssh://root@$addr:$port/system?socket=$PD/sock/libvirt-sock"
+	tm_wait_for "1/1 connected" 30
+	tm_wait_for "${PREFIX}b" 10
+	link_rules -I
+	tm_on_exit "link_rules -D >/dev/null 2>&1 || true"
+	mark
+	key_ms "link cut"
+	tm_wait_for "0/1 connected" 40
+	since "cut->disconnected"
+	key_ms "link cut, disconnected"
+	sleep 3
+	key_ms "link cut, retrying"
+	link_rules -D
+	mark
+	recovered "restored->connected" "$inv0"
+	key_ms "restored"
+	n=$(fwd_socks)
+	[ "$n" -le 1 ] || tm_fail "$n forward sockets after the reconnect (the old one was left)"
+	quit_clean
+}
+
+# the config folder on a 256 KiB tmpfs, filled: adding a host cannot be
+# saved; the file on disk stays whole, the host stays in the tree for the
+# session, no temporary file is left; with room again, the next save keeps all
+t_fault_disk_full() {
+	local cfg=$TM_TESTDIR/config/vmmc before
+	mkdir -p "$TM_TESTDIR/config"
+	mount -t tmpfs -o size=256k,mode=0755 vmmc-fault-cfg "$TM_TESTDIR/config" || tm_skip "cannot mount a tmpfs"
+	tm_on_exit "umount -l '$TM_TESTDIR/config'"
+	mkdir -p "$cfg"
+	printf 'version = 1\n\n[host]\nuri = %s\nname = pd\n' "$PD_URI" >"$cfg/config"
+	ft_vmmc
+	tm_wait_for "1/1 connected" 20
+	cp "$cfg/config" "$TM_TESTDIR/config.before"
+	dd if=/dev/zero of="$cfg/fill" bs=4k status=none 2>/dev/null || true
+	[ "$(df --output=avail "$TM_TESTDIR/config" | tail -n 1 | tr -d ' ')" = 0 ] || tm_fail "the tmpfs is not full"
+	tm_keys +
+	tm_wait_for "─ Add Host ─"
+	tm_type "test:///default"
+	tm_keys Enter
+	tm_wait_for "Config not saved" 10
+	tm_wait_for "2/2 connected" 20
+	key_ms "disk full"
+	sleep 1
+	tm_assert_contains "Config not saved"
+	cmp -s "$cfg/config" "$TM_TESTDIR/config.before" || tm_fail "the config file changed (half-written?)"
+	before=$(find "$cfg" -mindepth 1 -printf "%f\n" | sort | tr '\n' ' ')
+	[ "$before" = "config config.lock fill " ] || [ "$before" = "config fill " ] ||
+		tm_fail "files left in the config folder: $before"
+	# room again: a new group is saved, with the host the full disk refused
+	rm -f "$cfg/fill"
+	tm_keys N
+	tm_wait_for "─ New Group ─" 5
+	tm_type "${PREFIX}g"
+	tm_keys Enter
+	tm_wait_for "${PREFIX}g" 5
+	for _ in $(seq 50); do
+		grep -qF "${PREFIX}g" "$cfg/config" 2>/dev/null && break
+		sleep 0.1
+	done
+	grep -qF "${PREFIX}g" "$cfg/config" || tm_fail "the group was not saved once there was room"
+	grep -qF "uri = test:///default" "$cfg/config" || tm_fail "the host added while the disk was full was lost"
+	grep -qF "uri = $PD_URI" "$cfg/config" || tm_fail "the first host was lost"
+	quit_clean
+}
+
+run_all() {
+	local -a tests=() t
+	for t in $(declare -F | awk '{print $3}' | grep '^t_fault_'); do
+		[[ $t =~ ${VMMC_TESTS:-${1:-.}} ]] && tests+=("$t")
+	done
+	run_tests "${tests[@]}"
+}
+
+ft_exit() {
+	tm_sweep 2>/dev/null || true
+	[ "$SSH_UP" = 0 ] || sh_down
+	[ "$FAR_UP" = 0 ] || "$TM_ROOT/tests/remote/farhost.sh" down "$FAR_DIR" >/dev/null 2>&1 || true
+	if [ -n "$(pd_pid)" ]; then
+		local n
+		for n in $(pd_virsh list --all --name 2>/dev/null); do
+			pd_virsh destroy "$n" >/dev/null 2>&1 || true
+			pd_virsh undefine "$n" >/dev/null 2>&1 || true
+		done
+		pd_virsh pool-destroy "$POOL" >/dev/null 2>&1 || true
+		pd_kill TERM
+	fi
+	[ -n "${VMMC_KEEP:-}" ] || rm -rf "$FT_TMP"
+}
+trap ft_exit EXIT
+trap 'tm_interrupt; exit 130' INT TERM
+
+[ "$(id -u)" = 0 ] || { echo "faults: root only (skipped)"; echo "faults: 0 passed, 0 failed"; exit 0; }
+pd_start
+pd_populate
+sh_up "$FT_TMP/ssh" || { echo "faults: the loopback sshd did not start" >&2; exit 1; }
+SSH_UP=1
+set +e # run_tests must not run under || (bash would ignore set -e in the tests)
+run_all "$@"
+rc=$?
+if [ -s "$FT_TMP/figures" ]; then
+	echo "faults: figures (row, what, ms):"
+	column -t "$FT_TMP/figures" | sed 's/^/  /'
+fi
+exit "$rc"
