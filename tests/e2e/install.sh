@@ -69,8 +69,8 @@ make_isos() {
 
 vmmc_up() { # vmmc_up W H [URI LABEL]: connected, its pools listed (ours at least)
 	local i uri=${3:-$URI}
-	local -a env=()
-	[ -z "$SSH_UP" ] || env=(--env "VMMC_SSH_DIR=$VMMC_SSH_DIR" --env "SSH_AUTH_SOCK=$SSH_AUTH_SOCK")
+	local -a env=(--env "VMMC_LOG=$TM_TESTDIR/vmmc.log")
+	[ -z "$SSH_UP" ] || env+=(--env "VMMC_SSH_DIR=$VMMC_SSH_DIR" --env "SSH_AUTH_SOCK=$SSH_AUTH_SOCK")
 	tm_vmmc -x "$1" -y "$2" "${env[@]}" -- -c "$uri"
 	tm_wait_line -t 20 "${4:-qemu://}" " connected"
 	for ((i = 0; i < 100 * VMMC_TIMEOUT_SCALE; i++)); do
