@@ -171,6 +171,7 @@ bench: deps-test
 	@tests/bench/settings.sh $(abspath build/vmmc)
 	@tests/bench/install.sh $(abspath build/vmmc)
 	@tests/bench/hosts.sh $(abspath build/vmmc)
+	@tests/bench/integ.sh $(abspath build/vmmc)
 
 # ---- install --------------------------------------------------------------
 install: all
