@@ -174,6 +174,7 @@ bench: deps-test
 	@tests/bench/settings.sh $(abspath build/vmmc)
 	@tests/bench/install.sh $(abspath build/vmmc)
 	@tests/bench/hosts.sh $(abspath build/vmmc)
+	@tests/bench/integ.sh $(abspath build/vmmc)
 
 # the monkey test (tests/soak/monkey.sh) under ASan+UBSan: random keys,
 # resizes and mouse events for SOAK_SECONDS (10 min; check-asan runs 1 min);

@@ -576,6 +576,39 @@ static const char *be_tp_str(virTypedParameterPtr p, int n, const char *key)
 	return s;
 }
 
+/* The interfaces of virDomainGetGuestInfo (libvirt >= 7.10 includes them
+ * for types 0): false when it has none (an older host: ask for them). */
+static bool be_read_guestinfo_ifs(be_agent_info *i, virTypedParameterPtr p, int n)
+{
+	unsigned count = 0, na;
+	char key[64];
+	if (virTypedParamsGetUInt(p, n, "if.count", &count) != 1)
+		return false;
+	i->ifs = xcalloc(count ? count : 1, sizeof(*i->ifs));
+	for (unsigned k = 0; k < count; k++) {
+		be_agent_if *o = &i->ifs[i->nifs++];
+		snprintf(key, sizeof(key), "if.%u.name", k);
+		o->name = xstrdup(be_tp_str(p, n, key));
+		snprintf(key, sizeof(key), "if.%u.hwaddr", k);
+		o->hwaddr = xstrdup(be_tp_str(p, n, key));
+		snprintf(key, sizeof(key), "if.%u.addr.count", k);
+		na = 0;
+		virTypedParamsGetUInt(p, n, key, &na);
+		o->addrs = xcalloc(na ? na : 1, sizeof(*o->addrs));
+		for (unsigned a = 0; a < na; a++) {
+			const char *addr;
+			unsigned prefix = 0;
+			snprintf(key, sizeof(key), "if.%u.addr.%u.addr", k, a);
+			if (!(addr = be_tp_str(p, n, key)))
+				continue;
+			snprintf(key, sizeof(key), "if.%u.addr.%u.prefix", k, a);
+			virTypedParamsGetUInt(p, n, key, &prefix);
+			o->addrs[o->naddrs++] = xasprintf("%s/%u", addr, prefix);
+		}
+	}
+	return true;
+}
+
 static void be_read_guestinfo(be_agent_info *i, virTypedParameterPtr p, int n)
 {
 	unsigned count = 0;
@@ -725,10 +758,12 @@ static void be_info_kvp(be_host *h, virDomainPtr dom, be_agent_info *i)
 	virDomainInterfacePtr *ifs = NULL;
 	int np = 0, nif;
 	char *err = NULL;
+	bool have_ifs = false;
 
 	if (be_api_try(h, i, BE_API_GUESTINFO)) {
 		if (virDomainGetGuestInfo(dom, 0, &p, &np, 0) == 0) {
 			be_read_guestinfo(i, p, np);
+			have_ifs = be_read_guestinfo_ifs(i, p, np);
 			virTypedParamsFree(p, np);
 			i->heartbeat_s = core_wall_s();
 			be_svc_set(i, BE_SVC_KVP, BE_SVC_ON,
@@ -741,7 +776,7 @@ static void be_info_kvp(be_host *h, virDomainPtr dom, be_agent_info *i)
 	} else {
 		be_svc_set(i, BE_SVC_KVP, BE_SVC_NA, be_api_missing_text(BE_API_GUESTINFO));
 	}
-	if (be_api_try(h, i, BE_API_IFADDR)) {
+	if (!have_ifs && be_api_try(h, i, BE_API_IFADDR)) {
 		nif = virDomainInterfaceAddresses(dom, &ifs, VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_AGENT, 0);
 		if (nif >= 0) {
 			be_read_ifaddrs(i, ifs, nif);
@@ -855,26 +890,35 @@ static void be_info_pv(be_host *h, virDomainPtr dom, be_agent_info *i)
 		be_pv_add(i, &cap, &all, "video", s, "a restart");
 		free(s);
 	}
+	/* the time sync setting (be_autosync_get without its call) */
+	s = be_xml_get(doc, "string(/domain/metadata/*[local-name()='timesync' and namespace-uri()='" BE_TIMESYNC_NS
+			    "']/@auto)");
+	i->autosync = s && strcmp(s, "yes") == 0;
+	free(s);
 	xmlFreeDoc(doc);
 	(void)h;
 	be_svc_set(i, BE_SVC_PV, all ? BE_SVC_ON : BE_SVC_OFF,
 		   xstrdup(all ? "all virtio" : "not all virtio (Install Integration Tools offers the switch)"));
 }
 
+/* Opening the view at a host far away costs a round trip per call: the
+ * XML gives the time sync setting too (its <metadata>), and when the
+ * agent's events say it is connected the VM runs: no state to ask. */
 static void be_info_fill(be_host *h, virDomainPtr dom, const be_agent_req *req, be_agent_info *i)
 {
 	bool known = false;
 	int state = 0, reason = 0;
 
 	i->agent = be_agent_cached(h, dom, &i->channel, &known);
-	if (virDomainGetState(dom, &state, &reason, 0) == 0)
+	if (i->channel && known && i->agent == MD_AGENT_UP)
+		i->vm_state = VIR_DOMAIN_RUNNING;
+	else if (virDomainGetState(dom, &state, &reason, 0) == 0)
 		i->vm_state = state;
 	for (int k = 0; k < BE_SVC__COUNT; k++)
 		be_svc_set(i, k, BE_SVC_NA, NULL);
 	i->autosync = -1;
 	if (req && req->version) {
 		be_info_pv(h, dom, i);
-		i->autosync = be_autosync_get(dom, NULL);
 		be_checkpoints_read(h, dom, i);
 	}
 	if (!i->channel) {

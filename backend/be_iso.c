@@ -854,16 +854,22 @@ void be_install_cleanup(be_host *h, const char *uuid)
 	virDomainPtr dom = h->conn && pend_has(h, uuid) ? virDomainLookupByUUIDString(h->conn, uuid) : NULL;
 	char *meta = NULL, *pool_uuid = NULL, *k = NULL, *i = NULL;
 	virStoragePoolPtr pool;
-	int active;
+	int state = 0, reason = 0;
 	if (!pend_has(h, uuid))
 		return;
-	if (!dom || (active = virDomainIsActive(dom)) < 0) {
+	if (!dom || virDomainGetState(dom, &state, &reason, 0) < 0) {
 		if (!dom && h->conn)
 			pend_set(h, uuid, false); /* the VM is gone */
 		goto out;
 	}
-	if (active)
-		goto out; /* the install runs */
+	/* the install runs, or has not run yet: shut off for an unknown reason
+	 * is a VM defined and not started since; its record is written just
+	 * before its install run starts, and another vmmc connecting to the
+	 * host then (its scan) took the two for an ended run and removed the
+	 * kernel under the starting run ("unable to stat ... install-kernel",
+	 * seen at 200 ms RTT) */
+	if (state != VIR_DOMAIN_SHUTOFF || reason == VIR_DOMAIN_SHUTOFF_UNKNOWN)
+		goto out;
 	if (!(meta = virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, BE_INSTALL_NS, VIR_DOMAIN_AFFECT_CONFIG)) ||
 	    be_install_meta_parse(meta, &pool_uuid, &k, &i) < 0) {
 		pend_set(h, uuid, false); /* no record (any more): nothing to do */

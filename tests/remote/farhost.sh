@@ -22,7 +22,7 @@
 #                                  up to the mark END)
 #
 # Round trips (nfqueue delay only; `trips` fails under netem): every TCP
-# packet through the namespace is logged in DIR/trace (tests/remote/
+# packet into the namespace is logged in DIR/trace (tests/remote/
 # nfqdelay.c -t). A client's packets to sshd form bursts: a packet sent more
 # than DELAY_MS (half the RTT) after the client's previous one starts a new
 # burst, which it can only have waited for, a round trip (a lone ACK counts:
@@ -35,11 +35,18 @@
 #
 # The delay: `tc qdisc ... netem delay` on both ends of the veth pair when
 # the kernel has sch_netem; otherwise (some VM kernels are built without it
-# and without modules) iptables rules inside the namespace send every packet
-# in and out of it through netfilter queue 0, where tests/remote/nfqdelay.c
-# (built into build/nfqdelay) holds it for the delay: the same 2 x DELAY_MS
-# RTT. FARHOST_DELAY=netem or =nfqueue forces one; DIR/delay_method says
-# which was used.
+# and without modules) an iptables rule inside the namespace sends every
+# packet into it through netfilter queue 0, where tests/remote/nfqdelay.c
+# (built into build/nfqdelay) holds it for 2 x DELAY_MS: the same RTT, all
+# of it on the way in. Not half on the way out too: a packet the far host
+# sends is still charged to its socket while it waits in the queue, and TCP
+# Small Queues then lets a socket have only about two packets there, so a
+# download from the far host crawled at 2 packets per DELAY_MS (28 KB/s at
+# 100 ms; 8 MB took 286 s, with the delay only inbound 8.4 s). A packet that
+# comes in has left the sender's socket at the veth (orphaned). The trace
+# then holds the packets into the namespace only (what `trips` reads).
+# FARHOST_DELAY=netem or =nfqueue forces one; DIR/delay_method says which
+# was used.
 #
 # Addresses: 10.251.X.1/30 on this side (veth vfarXr), 10.251.X.2/30 inside
 # (vfarXn), X in 1..254, the first X with no address, route or link of ours
@@ -150,7 +157,7 @@ down_dir() {
 		"$sshd_sh" stop "$d" || true
 	fi
 	rm -f "$d/netns" "$d/veth" "$d/addr" "$d/delay_ms" "$d/delay_method" "$d/nfqdelay.pid" \
-		"$d/nfqdelay.ready" "$d/trace"
+		"$d/nfqdelay.ready" "$d/nfq_delay_ms" "$d/trace"
 }
 
 # build/nfqdelay, built when missing or older than its source
@@ -175,7 +182,8 @@ nfqueue_up() {
 	rm -f "$d/nfqdelay.ready"
 	# not holding the lock (fd 9), not holding a caller's $(...) open
 	: >"$d/trace"
-	ip netns exec "$name" "$bin" -q 0 -d "$delay" -f "$d/delay_ms" -r "$d/nfqdelay.ready" -t "$d/trace" \
+	echo $((2 * delay)) >"$d/nfq_delay_ms"
+	ip netns exec "$name" "$bin" -q 0 -d $((2 * delay)) -f "$d/nfq_delay_ms" -r "$d/nfqdelay.ready" -t "$d/trace" \
 		</dev/null >>"$d/nfqdelay.log" 2>&1 9>&- &
 	pid=$!
 	echo "$pid" >"$d/nfqdelay.pid"
@@ -186,7 +194,6 @@ nfqueue_up() {
 	done
 	[ -e "$d/nfqdelay.ready" ] || die "nfqdelay did not bind its queue in 5 s"
 	ip netns exec "$name" iptables -w -A INPUT -i "$inner" -j NFQUEUE --queue-num 0
-	ip netns exec "$name" iptables -w -A OUTPUT -o "$inner" -j NFQUEUE --queue-num 0
 }
 
 check_ms() {
@@ -345,6 +352,7 @@ delay)
 	if [ "$(cat "$2/delay_method" 2>/dev/null)" = nfqueue ]; then
 		pid=$(cat "$2/nfqdelay.pid") || die "no nfqdelay pid in $2"
 		echo "$3" >"$2/delay_ms"
+		echo $((2 * $3)) >"$2/nfq_delay_ms"
 		kill -HUP "$pid" || die "nfqdelay ($pid) is gone"
 	else
 		tc qdisc change dev "$outer" root netem delay "$3ms"
