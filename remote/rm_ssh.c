@@ -72,6 +72,10 @@ struct rm_ssh {
 	int th_started;
 	int wake[2];      /* one eventfd, both ends (a descriptor, not a pipe's two) */
 	int stop, dead, reported;
+	/* every packet libssh reads, wherever it reads it (a keepalive's answer
+	 * may be read inside ssh_send_keepalive, unseen by the pump's poll) */
+	struct ssh_counter_struct rx_count;
+	uint64_t rx_seen;
 	char *dead_reason;
 	void (*closed_fn)(void *, const char *);
 	void *closed_data;
@@ -810,6 +814,12 @@ static void send_keepalive(rm_ssh *s)
 	/* non-blocking: never wait here for the reply; any byte from the
 	 * server (the reply included) counts as life. */
 	ssh_set_blocking(s->ss, 0);
+	/* libssh's keepalive is a global request: a call made while the
+	 * previous request's answer is still recorded only clears that answer
+	 * and sends nothing, so every other keepalive went unsent (an idle
+	 * link with 2 misses allowed was declared dead). The second call sends
+	 * it then; while the previous one is unanswered both send nothing. */
+	ssh_send_keepalive(s->ss);
 	ssh_send_keepalive(s->ss);
 	ssh_set_blocking(s->ss, 1);
 	s->last_ka_ms = core_now_ms();
@@ -902,6 +912,10 @@ static void *pump_main(void *arg)
 			goto report;
 		}
 		now = core_now_ms();
+		if (s->rx_count.in_packets != s->rx_seen) { /* read by anyone since */
+			s->rx_seen = s->rx_count.in_packets;
+			s->last_rx_ms = now;
+		}
 		if (now - s->last_rx_ms >= (int64_t)s->ka_ms * s->ka_max) {
 			char *why = xasprintf("no answer to keepalives for %lld s",
 					      (long long)(now - s->last_rx_ms) / 1000);
@@ -1156,6 +1170,8 @@ int rm_ssh_open(const rm_ssh_spec *spec, const rm_ssh_cb *cb, rm_ssh **out, char
 		goto fail;
 	}
 	s->last_rx_ms = s->last_ka_ms = core_now_ms();
+	ssh_set_counters(s->ss, NULL, &s->rx_count);
+	s->rx_seen = s->rx_count.in_packets;
 	if (pthread_create(&s->th, NULL, pump_main, s) != 0) {
 		set_err(err, "cannot start the SSH thread");
 		goto fail;
