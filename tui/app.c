@@ -908,43 +908,16 @@ static void load_theme(struct tui_app *a)
 
 static void write_bench_stats(struct tui_app *a)
 {
-	FILE *f;
-	if (!a->opts->bench_stats)
-		return;
-	f = fopen(a->opts->bench_stats, "w");
-	if (!f)
-		return;
-	fprintf(f, "ui_cpu_us_avg=%lld\nui_cpu_us_max=%lld\n",
-		(long long)(a->ui_passes ? a->ui_cpu_us_total / a->ui_passes : 0), (long long)a->ui_cpu_us_max);
-	fprintf(f, "first_draw_ms=%lld\n", (long long)a->first_draw_ms);
-	fprintf(f, "first_frame_ms=%lld\nframes=%ld\nui_us_avg=%lld\nui_us_max=%lld\npasses=%ld\n",
-		(long long)a->first_frame_ms, a->iterations,
-		(long long)(a->ui_passes ? a->ui_us_total / a->ui_passes : 0), (long long)a->ui_us_max, a->ui_passes);
-	fprintf(f, "window_ms=%lld\nframes_drawn=%ld\nframe_us_avg=%lld\nframe_us_max=%lld\n"
-		"frame_cpu_us_avg=%lld\nframe_cpu_us_max=%lld\nframes_over_2ms=%ld\n"
-		"frame_max_drain_us=%lld\nframe_max_draw_us=%lld\nframe_max_update_us=%lld\n"
-		"key_passes=%ld\nkey_us_avg=%lld\nkey_us_max=%lld\n",
-		(long long)(core_now_ms() - a->bench_win_ms), a->frame_n,
-		(long long)(a->frame_n ? a->frame_us_total / a->frame_n : 0), (long long)a->frame_us_max,
-		(long long)(a->frame_n ? a->frame_cpu_us_total / a->frame_n : 0), (long long)a->frame_cpu_us_max,
-		a->frame_over_2ms, (long long)a->frame_max_part[0], (long long)a->frame_max_part[1],
-		(long long)a->frame_max_part[2], a->key_n, (long long)(a->key_n ? a->key_us_total / a->key_n : 0),
-		(long long)a->key_us_max);
-	fclose(f);
+	if (a->opts->bench_stats)
+		tui_bench_write(&a->bench, a->opts->bench_stats, core_now_ms(), a->first_draw_ms, a->first_frame_ms,
+				a->iterations);
 }
 
 /* SIGUSR1 (bench): the window so far written, a new one begun. */
 static void bench_window(struct tui_app *a)
 {
 	write_bench_stats(a);
-	a->ui_us_total = a->ui_us_max = a->ui_cpu_us_total = a->ui_cpu_us_max = 0;
-	a->ui_passes = 0;
-	a->frame_us_total = a->frame_us_max = a->frame_cpu_us_total = a->frame_cpu_us_max = 0;
-	a->frame_n = a->frame_over_2ms = 0;
-	memset(a->frame_max_part, 0, sizeof(a->frame_max_part));
-	a->key_us_total = a->key_us_max = 0;
-	a->key_n = 0;
-	a->bench_win_ms = core_now_ms();
+	tui_bench_reset(&a->bench, core_now_ms());
 }
 
 /* ncurses turns SIGWINCH into KEY_RESIZE, but a second resize that lands
@@ -1056,7 +1029,7 @@ int tui_run(struct tui_opts *opts)
 	a->show_actions = true;
 	a->focus = TUI_PANE_LIST;
 	a->start_ms = core_now_ms();
-	a->bench_win_ms = a->start_ms;
+	a->bench.win_ms = a->start_ms;
 	if (delay_ms < 50)
 		delay_ms = 50;
 	a->delay_ms = delay_ms;
@@ -1179,34 +1152,13 @@ int tui_run(struct tui_opts *opts)
 				a->first_draw_ms = core_now_ms() - a->start_ms;
 		}
 		{
-			int64_t us = core_now_us() - t0, cpu = core_thread_cpu_us() - t0_cpu;
-			a->ui_cpu_us_total += cpu;
-			if (cpu > a->ui_cpu_us_max)
-				a->ui_cpu_us_max = cpu;
-			a->ui_us_total += us;
-			a->ui_passes++;
-			if (us > a->ui_us_max)
-				a->ui_us_max = us;
-			if (drew) {
-				a->frame_n++;
-				a->frame_us_total += us;
-				a->frame_cpu_us_total += cpu;
-				a->frame_over_2ms += us > 2000;
-				if (us > a->frame_us_max) {
-					a->frame_us_max = us;
-					a->frame_max_part[0] = t_drain - t0;
-					a->frame_max_part[1] = t_update - t_draw;
-					a->frame_max_part[2] = core_now_us() - t_update;
-				}
-				if (cpu > a->frame_cpu_us_max)
-					a->frame_cpu_us_max = cpu;
-			}
-			if (pfd[0].revents & POLLIN) {
-				a->key_n++;
-				a->key_us_total += us;
-				if (us > a->key_us_max)
-					a->key_us_max = us;
-			}
+			int64_t end = core_now_us();
+			struct tui_bench_pass bp = {
+				.us = end - t0, .cpu_us = core_thread_cpu_us() - t0_cpu,
+				.drain_us = t_drain - t0, .draw_us = t_update - t_draw, .update_us = end - t_update,
+				.drew = drew, .key = (pfd[0].revents & POLLIN) != 0,
+			};
+			tui_bench_add(&a->bench, &bp);
 		}
 		if (md_model_settled(a->model)) {
 			if (!a->settled_once) {

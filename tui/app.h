@@ -19,6 +19,7 @@
 #include "../core/model.h"
 #include "../core/msgq.h"
 #include "../core/theme.h"
+#include "bench.h"
 #include "mode.h"
 #include "tui.h"
 
@@ -153,18 +154,7 @@ struct tui_app {
 	int64_t start_ms, first_frame_ms;
 	int64_t first_draw_ms;   /* the tree first on screen (bench) */
 	bool adding_many;        /* tui_add_host leaves the tree rebuild to the caller */
-	int64_t ui_us_total, ui_us_max;
-	int64_t ui_cpu_us_total, ui_cpu_us_max; /* the UI thread's own CPU time per pass */
-	long ui_passes;
-	/* VMMC_BENCH_STATS, per window (SIGUSR1 writes the window and starts
-	 * the next): passes that drew a frame, and passes that read a key
-	 * (poll's wake to the frame's doupdate) */
-	int64_t bench_win_ms;
-	int64_t frame_us_total, frame_us_max, frame_cpu_us_total, frame_cpu_us_max;
-	long frame_n, frame_over_2ms;
-	int64_t frame_max_part[3]; /* the slowest frame's drain, draw, doupdate (us) */
-	int64_t key_us_total, key_us_max;
-	long key_n;
+	struct tui_bench bench;  /* VMMC_BENCH_STATS (tui/bench.h) */
 };
 
 static inline be_host *tui_host_be(const struct core_reg_host *th)
