@@ -21,12 +21,6 @@ W=160 H=40
 T_BOOT=60      # guest start to its shell answering (TCG)
 T_OUT=20       # a command's output to show
 
-VMMC_BIN=${VMMC_BIN:-$TM_ROOT/build/vmmc}
-export VMMC_BIN
-case $VMMC_BIN in
-*build-asan*) VMMC_TIMEOUT_SCALE=${VMMC_TIMEOUT_SCALE:-3} ;;
-esac
-export VMMC_TIMEOUT_SCALE=${VMMC_TIMEOUT_SCALE:-1}
 CON_TMP=$(mktemp -d "${TMPDIR:-/tmp}/vmmc-con-$$.XXXXXX")
 
 # ---- helpers ------------------------------------------------------------------
@@ -382,15 +376,4 @@ con_exit() {
 trap con_exit EXIT
 trap 'tm_interrupt; exit 130' INT TERM
 
-pattern=${1:-${VMMC_TESTS:-}}
-mapfile -t tests < <(declare -F | awk '$3 ~ /^t_con_/ {print $3}' | grep -E -- "${pattern:-.}" || true)
-if [ "${#tests[@]}" = 0 ]; then
-	echo "console: no test matches '${pattern}'" >&2
-	exit 1
-fi
-if ! lv_up || ! "$TM_ROOT/tests/guest/build.sh" >/dev/null; then
-	echo "console: no libvirtd on $URI or no test guest" >&2
-	echo "console: 0 passed, ${#tests[@]} failed"
-	exit 1
-fi
-TM_SUITE=console run_tests "${tests[@]}"
+tm_suite_main console t_con_ tm_guest_up "no libvirtd on $URI or no test guest" "$@"

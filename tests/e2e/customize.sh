@@ -20,12 +20,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/wizard.sh"
 
 URI=qemu:///system
-VMMC_BIN=${VMMC_BIN:-$TM_ROOT/build/vmmc}
-export VMMC_BIN
-case $VMMC_BIN in
-*build-asan*) VMMC_TIMEOUT_SCALE=${VMMC_TIMEOUT_SCALE:-3} ;;
-esac
-export VMMC_TIMEOUT_SCALE=${VMMC_TIMEOUT_SCALE:-1}
 POOL=$(lv_name pool)
 POOL_DIR=/var/tmp/$POOL
 
@@ -43,20 +37,7 @@ to_summary() {
 	tm_keys Enter
 	page "Firmware and machine"
 	tm_keys Enter
-	page "Memory and processors"
-	tm_keys M-m C-u
-	tm_type 128M
-	tm_keys Enter
-	page "Network"
-	pick_radio "User networking"
-	tm_keys Enter
-	page "Storage"
-	tm_keys M-p
-	set_choice "$POOL"
-	tm_keys M-z C-u
-	tm_type 64M
-	tm_keys Enter
-	page "Summary"
+	wz_to_summary "User networking"
 	tm_keys M-s Space # no start
 	tm_wait_for "[ ] Start the VM" 5
 }
@@ -134,16 +115,5 @@ cust_exit() {
 trap cust_exit EXIT
 trap 'tm_interrupt; exit 130' INT TERM
 
-pattern=${1:-${VMMC_TESTS:-}}
-mapfile -t tests < <(declare -F | awk '$3 ~ /^t_cust_/ {print $3}' | grep -E -- "${pattern:-.}" || true)
-if [ "${#tests[@]}" = 0 ]; then
-	echo "customize: no test matches '${pattern}'" >&2
-	exit 1
-fi
-if ! lv_up; then
-	echo "customize: no libvirtd on $URI" >&2
-	echo "customize: 0 passed, ${#tests[@]} failed"
-	exit 1
-fi
-pool_up
-TM_SUITE=customize run_tests "${tests[@]}"
+cust_setup() { lv_up && pool_up; }
+tm_suite_main customize t_cust_ cust_setup "no libvirtd on $URI" "$@"

@@ -42,12 +42,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 W=120 H=32
 PREFIX=vmmc-test-$$-
-VMMC_BIN=${VMMC_BIN:-$TM_ROOT/build/vmmc}
-export VMMC_BIN
-case $VMMC_BIN in
-*build-asan*) VMMC_TIMEOUT_SCALE=${VMMC_TIMEOUT_SCALE:-3} ;;
-esac
-export VMMC_TIMEOUT_SCALE=${VMMC_TIMEOUT_SCALE:-1}
 DRV_TMP=$(mktemp -d "${TMPDIR:-/tmp}/vmmc-drv-$$.XXXXXX")
 
 # ---- helpers ------------------------------------------------------------------
@@ -503,18 +497,9 @@ drv_exit() {
 trap drv_exit EXIT
 trap 'tm_interrupt; exit 130' INT TERM
 
-pattern=${1:-${VMMC_TESTS:-}}
-mapfile -t tests < <(declare -F | awk '$3 ~ /^t_drv_/ {print $3}' | grep -E -- "${pattern:-.}" || true)
-if [ "${#tests[@]}" = 0 ]; then
-	echo "drivers: no test matches '${pattern}'" >&2
-	exit 1
-fi
-if [ "$(id -u)" != 0 ] || ! lxcd_up "$DRV_TMP/lxcd"; then
-	echo "drivers: no LXC libvirtd (root, libvirt-daemon-driver-lxc)" >&2
-	echo "drivers: 0 passed, ${#tests[@]} failed"
-	exit 1
-fi
-lxcd_rootfs "$DRV_TMP/root"
-# the simulator's build (cached) before the clock of a test runs
-"$TM_ROOT/mk/vcsim.sh" >/dev/null || echo "drivers: vmmc-vcsim did not build" >&2
-TM_SUITE=drivers run_tests "${tests[@]}"
+drv_setup() { # root, the LXC daemon and its root file system, the simulator built
+	[ "$(id -u)" = 0 ] && lxcd_up "$DRV_TMP/lxcd" && lxcd_rootfs "$DRV_TMP/root" || return 1
+	# the simulator's build (cached) before the clock of a test runs
+	"$TM_ROOT/mk/vcsim.sh" >/dev/null || echo "drivers: vmmc-vcsim did not build" >&2
+}
+tm_suite_main drivers t_drv_ drv_setup "no LXC libvirtd (root, libvirt-daemon-driver-lxc)" "$@"

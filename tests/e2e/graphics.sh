@@ -23,12 +23,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/sshhost.sh"
 
 W=120 H=36
-VMMC_BIN=${VMMC_BIN:-$TM_ROOT/build/vmmc}
-export VMMC_BIN
-case $VMMC_BIN in
-*build-asan*) VMMC_TIMEOUT_SCALE=${VMMC_TIMEOUT_SCALE:-3} ;;
-esac
-export VMMC_TIMEOUT_SCALE=${VMMC_TIMEOUT_SCALE:-1}
 
 GFX_TMP=$(mktemp -d "${TMPDIR:-/tmp}/vmmc-gfx-$$.XXXXXX")
 SECRET=$(tr -dc a-z </dev/urandom | head -c 8) # the display's password (VNC: 8 at most): never shown or logged
@@ -241,16 +235,5 @@ setup() {
 	lv_virsh start "$VM" >/dev/null || return 1
 }
 
-pattern=${1:-${VMMC_TESTS:-}}
-mapfile -t tests < <(declare -F | awk '$3 ~ /^t_gfx_/ {print $3}' | grep -E -- "${pattern:-.}" || true)
-if [ "${#tests[@]}" = 0 ]; then
-	echo "graphics: no test matches '${pattern}'" >&2
-	exit 1
-fi
-if ! setup; then
-	echo "graphics: set-up failed (libvirtd, sshd or the test guest)" >&2
-	echo "graphics: 0 passed, ${#tests[@]} failed"
-	exit 1
-fi
-export SH_PORT VMMC_SSH_DIR SSH_AUTH_SOCK SECRET VM
-TM_SUITE=graphics run_tests "${tests[@]}"
+gfx_setup() { setup && export SH_PORT VMMC_SSH_DIR SSH_AUTH_SOCK SECRET VM; }
+tm_suite_main graphics t_gfx_ gfx_setup "set-up failed (libvirtd, sshd or the test guest)" "$@"

@@ -19,12 +19,6 @@ URI=qemu:///system
 W=160 H=45
 T_AGENT=60     # guest start to its agent answering (TCG)
 
-VMMC_BIN=${VMMC_BIN:-$TM_ROOT/build/vmmc}
-export VMMC_BIN
-case $VMMC_BIN in
-*build-asan*) VMMC_TIMEOUT_SCALE=${VMMC_TIMEOUT_SCALE:-3} ;;
-esac
-export VMMC_TIMEOUT_SCALE=${VMMC_TIMEOUT_SCALE:-1}
 IN_TMP=$(mktemp -d "${TMPDIR:-/tmp}/vmmc-integ-$$.XXXXXX")
 
 # ---- helpers ------------------------------------------------------------------
@@ -404,15 +398,4 @@ in_exit() {
 trap in_exit EXIT
 trap 'tm_interrupt; exit 130' INT TERM
 
-pattern=${1:-${VMMC_TESTS:-}}
-mapfile -t tests < <(declare -F | awk '$3 ~ /^t_integ_/ {print $3}' | grep -E -- "${pattern:-.}" || true)
-if [ "${#tests[@]}" = 0 ]; then
-	echo "integ: no test matches '${pattern}'" >&2
-	exit 1
-fi
-if ! lv_up || ! "$TM_ROOT/tests/guest/build.sh" >/dev/null; then
-	echo "integ: no libvirtd on $URI or no test guest" >&2
-	echo "integ: 0 passed, ${#tests[@]} failed"
-	exit 1
-fi
-TM_SUITE=integ run_tests "${tests[@]}"
+tm_suite_main integ t_integ_ tm_guest_up "no libvirtd on $URI or no test guest" "$@"

@@ -19,80 +19,17 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/libvirtd.sh"
 # shellcheck source=tests/lib/sshhost.sh
 . "$here/../lib/sshhost.sh"
+# shellcheck source=tests/lib/wizard.sh
+. "$here/../lib/wizard.sh"
 
 URI=qemu:///system
 T_BOOT=60
 
-VMMC_BIN=${VMMC_BIN:-$TM_ROOT/build/vmmc}
-export VMMC_BIN
-case $VMMC_BIN in
-*build-asan*) VMMC_TIMEOUT_SCALE=${VMMC_TIMEOUT_SCALE:-3} ;;
-esac
-export VMMC_TIMEOUT_SCALE=${VMMC_TIMEOUT_SCALE:-1}
 POOL=$(lv_name pool)
 POOL_DIR=/var/tmp/$POOL # qemu (libvirt-qemu) must reach the disk
 KERNEL='' INITRD=''
 
 # ---- helpers ------------------------------------------------------------------
-
-pool_up() {
-	mkdir -p "$POOL_DIR"
-	chmod 755 "$POOL_DIR"
-	lv_virsh pool-define-as "$POOL" dir --target "$POOL_DIR" >/dev/null
-	lv_virsh pool-start "$POOL" >/dev/null
-}
-
-pool_down() {
-	local v
-	lv_virsh pool-info "$POOL" >/dev/null 2>&1 || return 0
-	for v in $(lv_virsh vol-list "$POOL" 2>/dev/null | awk 'NR > 0 && $1 != "" {print $1}'); do
-		lv_virsh vol-delete "$v" --pool "$POOL" >/dev/null 2>&1 || true
-	done
-	lv_virsh pool-destroy "$POOL" >/dev/null 2>&1 || true
-	lv_virsh pool-undefine "$POOL" >/dev/null 2>&1 || true
-	rm -rf "$POOL_DIR"
-}
-
-vols() { # the pool's volume names
-	lv_virsh vol-list "$POOL" | awk '$1 != "" {print $1}'
-}
-
-vmmc_up() { # vmmc_up W H [URI [tm_start options]]: connected, its pools listed (ours at least)
-	local i w=$1 h=$2 uri=${3:-$URI}
-	shift 2
-	[ $# = 0 ] || shift
-	tm_vmmc -x "$w" -y "$h" "$@" -- -c "$uri"
-	tm_wait_line -t 30 " connected"
-	for ((i = 0; i < 100 * VMMC_TIMEOUT_SCALE; i++)); do
-		tm_capture | grep -qE "Storage Pools +[1-9]" && return 0
-		sleep 0.1
-	done
-	tm_fail "the pools were not listed"
-}
-
-page() { # page TITLE: wait for the wizard's page
-	tm_wait_for "$1" 10
-}
-
-# set_choice TEXT: press Right on the focused choice until it shows < TEXT >
-set_choice() {
-	tm_choice "$1" && return 0
-	lv_virsh pool-list --all >&2
-	tm_fail "no choice '$1'"
-}
-
-# pick_radio TEXT: click the radio item "( ) TEXT" (whatever is chosen now)
-pick_radio() {
-	local pos i
-	for ((i = 0; i < 50; i++)); do # (a page title may show before its page: "Network" is in the tree)
-		tm_capture | grep -qF "(*) $1" && return 0
-		pos=$(tm_find "( ) $1") && break
-		sleep 0.1
-	done
-	[ -n "${pos:-}" ] || tm_fail "no radio item '$1'"
-	tm_click "$(( ${pos#* } + 1 ))" "${pos% *}"
-	tm_wait_for "(*) $1" 5
-}
 
 # walk NAME: the wizard from the host to the summary, the tiny guest's
 # choices: direct kernel boot, 128 MiB, no network, a 64 MiB qcow2 in POOL.
@@ -149,19 +86,13 @@ walk_after_source() {
 		pick_radio None
 	fi
 	tm_keys Enter
-	page "Storage"
-	tm_keys M-p
-	set_choice "$POOL"
-	tm_keys M-z C-u
-	tm_type 64M
-	tm_keys Enter
-	page "Summary"
+	wz_storage
 }
 
 # local_iso_page NAME FILE: vmmc at 120x40, the wizard to the source page,
 # FILE as the local ISO uploaded into POOL
 local_iso_page() {
-	vmmc_up 120 40
+	wz_vmmc_up 120 40
 	walk_name "$1"
 	page "Installation source"
 	tm_keys Down # Local ISO file
@@ -179,7 +110,7 @@ ssh_vmmc_up() {
 	d=$(mktemp -d "${TMPDIR:-/tmp}/vmmc-nvm-ssh.XXXXXX")
 	tm_on_exit "sh_down; rm -rf '$d'"
 	sh_up "$d" || tm_fail "no sshd"
-	vmmc_up 120 40 "ssh://root@127.0.0.1:$SH_PORT" --env "VMMC_SSH_DIR=$VMMC_SSH_DIR" \
+	wz_vmmc_up 120 40 "ssh://root@127.0.0.1:$SH_PORT" --env "VMMC_SSH_DIR=$VMMC_SSH_DIR" \
 		--env "SSH_AUTH_SOCK=$SSH_AUTH_SOCK"
 }
 
@@ -200,7 +131,7 @@ shell_answers() {
 t_nvm_kernel_boot() {
 	local n t0 t1 t2 xml
 	n=$(lv_name k)
-	vmmc_up 120 40
+	wz_vmmc_up 120 40
 	walk "$n"
 	t0=$(date +%s%N)
 	tm_keys Enter # Finish
@@ -340,7 +271,7 @@ t_nvm_ssh_reconnect() {
 t_nvm_name_taken() {
 	local n i
 	n=$(lv_name taken)
-	vmmc_up 120 40
+	wz_vmmc_up 120 40
 	walk_name "$n"
 	lv_define_vm "$n" >/dev/null # another client, after page 1
 	walk_rest "$n"
@@ -363,7 +294,7 @@ t_nvm_name_taken() {
 t_nvm_start_fails() {
 	local n
 	n=$(lv_name fail)
-	vmmc_up 120 40
+	wz_vmmc_up 120 40
 	walk_name "$n"
 	walk_rest "$n" "vmmcnobr$$"
 	tm_keys Enter
@@ -422,7 +353,7 @@ t_nvm_cloud_seed() {
 	ssh-keygen -q -t ed25519 -N '' -C "vmmc-test-$$@cloud" -f "$TM_TESTDIR/home/.ssh/id_ed25519" ||
 		tm_fail "ssh-keygen"
 	key=$(cut -d' ' -f2 "$TM_TESTDIR/home/.ssh/id_ed25519.pub")
-	vmmc_up 120 40
+	wz_vmmc_up 120 40
 	walk_name "$n"
 	page "Installation source"
 	pick_radio "Cloud image (cloud-init)"
@@ -437,20 +368,7 @@ t_nvm_cloud_seed() {
 	tm_keys Enter
 	page "Operating system"
 	tm_keys Enter Enter
-	page "Memory and processors"
-	tm_keys M-m C-u
-	tm_type 128M
-	tm_keys Enter
-	page "Network"
-	pick_radio None
-	tm_keys Enter
-	page "Storage"
-	tm_keys M-p
-	set_choice "$POOL"
-	tm_keys M-z C-u
-	tm_type 64M
-	tm_keys Enter
-	page "Summary"
+	wz_to_summary None
 	tm_keys M-s Space # no start
 	tm_wait_for "[ ] Start the VM" 5
 	tm_keys Enter
@@ -534,7 +452,7 @@ t_nvm_quick_page() {
 	lv_virsh vol-create-as "$POOL" qc.iso "$(stat -c %s "$src/qc.iso")" --format raw >/dev/null
 	lv_virsh vol-upload qc.iso "$src/qc.iso" --pool "$POOL" >/dev/null
 	rm -rf "$src"
-	vmmc_up 80 24
+	wz_vmmc_up 80 24
 	tm_keys Q
 	tm_wait_for "Quick Create" 10
 	tm_assert_contains "(*) ISO image in a storage pool"
@@ -576,7 +494,7 @@ t_nvm_quick_keys() {
 	lv_virsh vol-create-as "$POOL" "$n.iso" "$(stat -c %s "$src/$n.iso")" --format raw >/dev/null
 	lv_virsh vol-upload "$n.iso" "$src/$n.iso" --pool "$POOL" >/dev/null
 	rm -rf "$src"
-	vmmc_up 120 40
+	wz_vmmc_up 120 40
 	key() { tm_keys "$@"; keys=$((keys + $#)); }
 	key Q
 	tm_wait_for "Quick Create" 10
@@ -611,7 +529,7 @@ t_nvm_pages() {
 	local size w h
 	for size in 80x24 120x40; do
 		w=${size%x*} h=${size#*x}
-		vmmc_up "$w" "$h"
+		wz_vmmc_up "$w" "$h"
 		tm_keys v
 		page "Name and host"
 		tm_assert_contains "Name:"
@@ -693,17 +611,9 @@ nvm_exit() {
 trap nvm_exit EXIT
 trap 'tm_interrupt; exit 130' INT TERM
 
-pattern=${1:-${VMMC_TESTS:-}}
-mapfile -t tests < <(declare -F | awk '$3 ~ /^t_nvm_/ {print $3}' | grep -E -- "${pattern:-.}" || true)
-if [ "${#tests[@]}" = 0 ]; then
-	echo "newvm: no test matches '${pattern}'" >&2
-	exit 1
-fi
-if ! lv_up || ! "$TM_ROOT/tests/guest/build.sh" >/dev/null; then
-	echo "newvm: no libvirtd on $URI or no test guest" >&2
-	echo "newvm: 0 passed, ${#tests[@]} failed"
-	exit 1
-fi
-{ read -r KERNEL; read -r INITRD; } < <("$TM_ROOT/tests/guest/build.sh" --print)
-pool_up
-TM_SUITE=newvm run_tests "${tests[@]}"
+nvm_setup() { # libvirtd, the guest's kernel and initrd, our pool
+	tm_guest_up || return 1
+	{ read -r KERNEL; read -r INITRD; } < <("$TM_ROOT/tests/guest/build.sh" --print)
+	pool_up
+}
+tm_suite_main newvm t_nvm_ nvm_setup "no libvirtd on $URI or no test guest" "$@"

@@ -20,12 +20,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/libvirtd.sh"
 
 W=140 H=36
-VMMC_BIN=${VMMC_BIN:-$TM_ROOT/build/vmmc}
-export VMMC_BIN
-case $VMMC_BIN in
-*build-asan*) VMMC_TIMEOUT_SCALE=${VMMC_TIMEOUT_SCALE:-3} ;;
-esac
-export VMMC_TIMEOUT_SCALE=${VMMC_TIMEOUT_SCALE:-1}
 
 SSH_TMP=$(mktemp -d "${TMPDIR:-/tmp}/vmmc-ssh-$$.XXXXXX")
 chmod 711 "$SSH_TMP" # the test user reaches its home inside
@@ -594,16 +588,5 @@ setup() {
 	lv_define_vm "$(lv_name b)" >/dev/null || return 1
 }
 
-pattern=${1:-${VMMC_TESTS:-}}
-mapfile -t tests < <(declare -F | awk '$3 ~ /^t_ssh_/ {print $3}' | grep -E -- "${pattern:-.}" || true)
-if [ "${#tests[@]}" = 0 ]; then
-	echo "ssh: no test matches '${pattern}'" >&2
-	exit 1
-fi
-if ! setup; then
-	echo "ssh: set-up failed (libvirtd, sshd, agent or the test user)" >&2
-	echo "ssh: 0 passed, ${#tests[@]} failed"
-	exit 1
-fi
-export PORT SSHD_DIR SSH_TMP AGENT_SOCK PW_USER PW_PASS KEY_PASS
-TM_SUITE=ssh run_tests "${tests[@]}"
+ssh_setup() { setup && export PORT SSHD_DIR SSH_TMP AGENT_SOCK PW_USER PW_PASS KEY_PASS; }
+tm_suite_main ssh t_ssh_ ssh_setup "set-up failed (libvirtd, sshd, agent or the test user)" "$@"

@@ -28,12 +28,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 URI=qemu:///system
 T_BOOT=60 # guest start to its busy loop running (TCG)
 
-VMMC_BIN=${VMMC_BIN:-$TM_ROOT/build/vmmc}
-export VMMC_BIN
-case $VMMC_BIN in
-*build-asan*) VMMC_TIMEOUT_SCALE=${VMMC_TIMEOUT_SCALE:-3} ;;
-esac
-export VMMC_TIMEOUT_SCALE=${VMMC_TIMEOUT_SCALE:-1}
 ST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/vmmc-stats-$$.XXXXXX")
 BUSY=$(lv_name busy)
 IDLE=$(lv_name idle)
@@ -240,11 +234,4 @@ if [ "$(id -u)" != 0 ]; then
 	echo "stats: 0 passed, 0 failed"
 	exit 0
 fi
-if ! setup; then
-	echo "stats: set-up failed" >&2
-	echo "stats: 0 passed, 1 failed"
-	exit 1
-fi
-pattern=${1:-${VMMC_TESTS:-}}
-mapfile -t tests < <(declare -F | awk '$3 ~ /^t_stats_/ {print $3}' | grep -E -- "${pattern:-.}" || true)
-TM_SUITE=stats run_tests "${tests[@]}"
+tm_suite_main stats t_stats_ setup "set-up failed" "$@"

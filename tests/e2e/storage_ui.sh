@@ -29,12 +29,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/libvirtd.sh"
 
 URI=qemu:///system
-VMMC_BIN=${VMMC_BIN:-$TM_ROOT/build/vmmc}
-export VMMC_BIN
-case $VMMC_BIN in
-*build-asan*) VMMC_TIMEOUT_SCALE=${VMMC_TIMEOUT_SCALE:-3} ;;
-esac
-export VMMC_TIMEOUT_SCALE=${VMMC_TIMEOUT_SCALE:-1}
 SU_TMP=$(mktemp -d "${TMPDIR:-/tmp}/vmmc-stui-$$.XXXXXX")
 chmod 755 "$SU_TMP"
 POOL=$(lv_name pool)
@@ -415,15 +409,4 @@ su_exit() {
 trap su_exit EXIT
 trap 'tm_interrupt; exit 130' INT TERM
 
-pattern=${1:-${VMMC_TESTS:-}}
-mapfile -t tests < <(declare -F | awk '$3 ~ /^t_su_/ {print $3}' | grep -E -- "${pattern:-.}" || true)
-if [ "${#tests[@]}" = 0 ]; then
-	echo "storage-ui: no test matches '${pattern}'" >&2
-	exit 1
-fi
-if ! lv_up || ! "$TM_ROOT/tests/guest/build.sh" >/dev/null; then
-	echo "storage-ui: no libvirtd on $URI or no test guest" >&2
-	echo "storage-ui: 0 passed, ${#tests[@]} failed"
-	exit 1
-fi
-TM_SUITE=storage-ui run_tests "${tests[@]}"
+tm_suite_main storage-ui t_su_ tm_guest_up "no libvirtd on $URI or no test guest" "$@"

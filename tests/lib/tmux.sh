@@ -106,6 +106,15 @@ TM_CLEANUPS=()
 _TM_CUR=()
 unset TMUX TMUX_PANE
 
+# the binary under test (build/vmmc unless VMMC_BIN says), and the scale of
+# every wait: 3 for an ASan build unless VMMC_TIMEOUT_SCALE says
+VMMC_BIN=${VMMC_BIN:-$TM_ROOT/build/vmmc}
+export VMMC_BIN
+case $VMMC_BIN in
+*build-asan*) VMMC_TIMEOUT_SCALE=${VMMC_TIMEOUT_SCALE:-3} ;;
+esac
+export VMMC_TIMEOUT_SCALE=${VMMC_TIMEOUT_SCALE:-1}
+
 if infocmp tmux-256color >/dev/null 2>&1; then
 	TM_TERM='tmux-256color'
 else
@@ -323,6 +332,31 @@ run_tests() {
 	echo "$TM_SUITE: $pass passed, $fail failed"
 	[ "$errexit" = 0 ] || set -e
 	[ "$fail" = 0 ]
+}
+
+# tm_suite_main SUITE PREFIX SETUP WHY [PATTERN]: the end of an e2e suite: the
+# functions named PREFIX* that match PATTERN (else $VMMC_TESTS; an ERE), then
+# SETUP (a command; when it fails every selected test counts as failed and
+# "SUITE: WHY" is said), then run_tests; its status is the suite's.
+tm_suite_main() {
+	local suite=$1 prefix=$2 setup=$3 why=$4 pattern=${5:-${VMMC_TESTS:-}}
+	local -a tests
+	mapfile -t tests < <(declare -F | awk -v p="^$prefix" '$3 ~ p {print $3}' | grep -E -- "${pattern:-.}" || true)
+	if [ "${#tests[@]}" = 0 ]; then
+		echo "$suite: no test matches '$pattern'" >&2
+		exit 1
+	fi
+	if ! $setup; then
+		echo "$suite: $why" >&2
+		echo "$suite: 0 passed, ${#tests[@]} failed"
+		exit 1
+	fi
+	TM_SUITE=$suite run_tests "${tests[@]}"
+}
+
+# tm_guest_up: the shared libvirtd up and the tiny test guest built
+tm_guest_up() {
+	lv_up && "$TM_ROOT/tests/guest/build.sh" >/dev/null
 }
 
 # ---- the program -------------------------------------------------------------

@@ -1,12 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # tests/lib/wizard.sh - source it after tmux.sh and libvirtd.sh: a directory
 # pool of the test's own and the New VM wizard's page helpers, for e2e
-# suites that drive the wizard (tests/e2e/install.sh; tests/e2e/newvm.sh has
-# its own copies of the same helpers and can switch to these).
+# suites that drive the wizard (tests/e2e/newvm.sh, customize.sh, install.sh).
 #   POOL, POOL_DIR   set by the suite (lv_name pool, /var/tmp/$POOL)
 #   pool_up / pool_down / vols
 #   page TITLE, set_choice TEXT, click_text TEXT, pick_radio TEXT
-#   wz_vmmc_up W H (URI): vmmc connected to URI, its pools listed
+#   wz_vmmc_up W H [URI [tm_start options]]: vmmc connected, its pools listed
+#   wz_to_summary NET, wz_storage: the last pages with the tiny guest's choices
 #   hw_item TEXT: VM Settings' hardware item holding TEXT selected
 
 pool_up() {
@@ -31,10 +31,11 @@ vols() { # the pool's volume names
 	lv_virsh vol-list "$POOL" | awk '$1 != "" {print $1}'
 }
 
-page() { tm_wait_for "$1" 10; }
+page() { tm_wait_for "$1" 10; } # page TITLE: wait for the wizard's page
 
 set_choice() { # press Right on the focused choice until it shows < TEXT >
 	tm_choice "$1" && return 0
+	lv_virsh pool-list --all >&2
 	tm_fail "no choice '$1'"
 }
 
@@ -44,22 +45,56 @@ click_text() { # click the first place TEXT is shown
 	tm_click "$(( ${pos#* } + 1 ))" "${pos% *}"
 }
 
+# pick_radio TEXT: click the radio item "( ) TEXT" (whatever is chosen now)
 pick_radio() {
-	tm_capture | grep -qF "(*) $1" && return 0
-	click_text "( ) $1"
+	local pos i
+	for ((i = 0; i < 50; i++)); do # (a page title may show before its page: "Network" is in the tree)
+		tm_capture | grep -qF "(*) $1" && return 0
+		pos=$(tm_find "( ) $1") && break
+		sleep 0.1
+	done
+	[ -n "${pos:-}" ] || tm_fail "no radio item '$1'"
+	tm_click "$(( ${pos#* } + 1 ))" "${pos% *}"
 	tm_wait_for "(*) $1" 5
 }
 
-
-wz_vmmc_up() { # wz_vmmc_up W H: vmmc connected to $URI, its pools listed (ours at least)
-	local i
-	tm_vmmc -x "$1" -y "$2" -- -c "$URI"
+# wz_vmmc_up W H [URI [tm_start options]]: vmmc connected to URI ($URI), its
+# pools listed (ours at least)
+wz_vmmc_up() {
+	local i w=$1 h=$2 uri=${3:-$URI}
+	shift 2
+	[ $# = 0 ] || shift
+	tm_vmmc -x "$w" -y "$h" "$@" -- -c "$uri"
 	tm_wait_line -t 30 " connected"
 	for ((i = 0; i < 100 * VMMC_TIMEOUT_SCALE; i++)); do
 		tm_capture | grep -qE "Storage Pools +[1-9]" && return 0
 		sleep 0.1
 	done
 	tm_fail "the pools were not listed"
+}
+
+# wz_to_summary NET: the wizard's last pages from "Memory and processors":
+# 128 MiB, the network radio item NET ("" = the page as it is), a new 64 MiB
+# disk in POOL; ends on the Summary
+wz_to_summary() {
+	page "Memory and processors"
+	tm_keys M-m C-u
+	tm_type 128M
+	tm_keys Enter
+	page "Network"
+	[ -z "$1" ] || pick_radio "$1"
+	tm_keys Enter
+	wz_storage
+}
+
+wz_storage() { # the Storage page: a new 64 MiB disk in POOL; ends on the Summary
+	page "Storage"
+	tm_keys M-p
+	set_choice "$POOL"
+	tm_keys M-z C-u
+	tm_type 64M
+	tm_keys Enter
+	page "Summary"
 }
 
 hw_item() { # hw_item TEXT: select VM Settings' hardware item holding TEXT (its form's heading)

@@ -22,12 +22,6 @@ export TM_SUITE=pkg
 # shellcheck source=tests/lib/libvirtd.sh
 . "$here/../lib/libvirtd.sh"
 
-VMMC_BIN=${VMMC_BIN:-$TM_ROOT/build/vmmc}
-export VMMC_BIN
-case $VMMC_BIN in
-*build-asan*) VMMC_TIMEOUT_SCALE=${VMMC_TIMEOUT_SCALE:-3} ;;
-esac
-export VMMC_TIMEOUT_SCALE=${VMMC_TIMEOUT_SCALE:-1}
 
 PKG_TMP=$(mktemp -d "${TMPDIR:-/tmp}/vmmc-pkg-$$.XXXXXX")
 chmod 711 "$PKG_TMP" # the test user reaches its home inside

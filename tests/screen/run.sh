@@ -12,13 +12,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/lib/tmux.sh
 . "$here/../lib/tmux.sh"
 
-VMMC_BIN=${VMMC_BIN:-$TM_ROOT/build/vmmc}
-export VMMC_BIN
-# the sanitizer build is slower: give every wait more time
-case $VMMC_BIN in
-*build-asan*) VMMC_TIMEOUT_SCALE=${VMMC_TIMEOUT_SCALE:-3} ;;
-esac
-export VMMC_TIMEOUT_SCALE=${VMMC_TIMEOUT_SCALE:-1}
+# (tmux.sh sets VMMC_BIN and VMMC_TIMEOUT_SCALE: build/vmmc, x3 for ASan)
 
 if ! command -v tmux >/dev/null; then
 	echo "screen: tmux is not installed (mk/deps.sh test)" >&2
