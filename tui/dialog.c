@@ -583,7 +583,7 @@ static void pane_rows(const struct tui_dialog *d, struct tui_page *p, int maxh)
 			other += fheight(d, p, i);
 	for (size_t i = 0; i < p->nleft; i++) {
 		struct tui_field *f = p->fields[i];
-		int room = maxh - 5 - head_rows(p, d->mode.w > 4 ? d->mode.w - 4 : 1) - other;
+		int room = maxh - 4 - err_rows(d) - head_rows(p, d->mode.w > 4 ? d->mode.w - 4 : 1) - other;
 		if (f->pane_rows > 0)
 			f->pane_shown = f->pane_rows < room ? f->pane_rows : room > 1 ? room : 1;
 	}
@@ -621,7 +621,6 @@ void tui_dialog_layout(struct tui_dialog *d, int lines, int cols)
 	}
 	if (d->max_w > want_w)
 		want_w = d->max_w; /* as wide as the screen allows, up to max_w */
-	pane_rows(d, p, maxh);
 	if (is_split(d, p))
 		want_w = maxw < 140 ? maxw : 140; /* two panes: the screen's width */
 	d->mode.w = want_w < maxw ? want_w : maxw;
@@ -632,6 +631,7 @@ void tui_dialog_layout(struct tui_dialog *d, int lines, int cols)
 		tui_wrap_free(l, n);
 		d->err_rows = n > 3 ? 3 : n > 1 ? (int)n : 1;
 	}
+	pane_rows(d, p, maxh);
 	rows = content_rows(d, p);
 	d->mode.h = 2 + rows + (p->nfields ? 1 : 0) + d->err_rows /* error */ + 1 /* buttons */;
 	if (d->mode.h > maxh)

@@ -1069,6 +1069,41 @@ static void test_draw_progress(void **state)
 	}
 }
 
+/* A long answer wraps under the fields (up to 3 rows; the dialog grows)
+ * instead of being cut; max_w: as wide as the screen allows. */
+static void test_draw_long_error(void **state)
+{
+	struct tui_dialog *d = one_page(NULL);
+	struct screen s;
+	char *t;
+	int h0;
+	(void)state;
+	tui_page_add(d->pages[0], &tui_field_text, "name", "&Name", "x");
+	screen_open(&s, d, 24, 80);
+	assert_int_equal(d->mode.w, 60);
+	h0 = d->mode.h;
+	d->error = xstrdup("Uploaded as a-rather-long-volume-name.iso; CD/DVD drive sdb: added now and at next "
+			   "boot; the end of the answer");
+	tui_dialog_layout(d, 24, 80);
+	assert_int_equal(d->mode.h, h0 + 1); /* two rows of 56 */
+	screen_draw(&s, d);
+	t = screen_text(&s);
+	assert_non_null(strstr(t, "Uploaded as a-rather-long-volume-name.iso;"));
+	assert_non_null(strstr(t, "the end of the answer"));
+	assert_non_null(strstr(t, "[ OK ] [ Cancel ]"));
+	free(t);
+	free(d->error);
+	d->error = xstrdup("short");
+	d->max_w = 100;
+	tui_dialog_layout(d, 24, 80);
+	assert_int_equal(d->mode.h, h0);
+	assert_int_equal(d->mode.w, 78); /* the screen's width */
+	tui_dialog_layout(d, 40, 120);
+	assert_int_equal(d->mode.w, 100);
+	screen_close(&s);
+	tui_dialog_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1088,6 +1123,7 @@ int main(void)
 		cmocka_unit_test(test_draw),
 		cmocka_unit_test(test_draw_scrolled),
 		cmocka_unit_test(test_draw_progress),
+		cmocka_unit_test(test_draw_long_error),
 	};
 	setlocale(LC_ALL, "C.UTF-8");
 	return cmocka_run_group_tests(tests, NULL, NULL);
