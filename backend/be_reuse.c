@@ -193,12 +193,61 @@ static char *vol_stamp(virStorageVolPtr v)
 	return stamp;
 }
 
+/* A local host's volume read as the file its path names (the bytes its
+ * download would send), block by block against the local file: 1 equal, 0
+ * differs (at the first differing block), -2 when it cannot be opened here
+ * (not a file of this machine: read it through libvirt). */
+static int vol_same_direct(virStorageVolPtr v, struct cmp *k)
+{
+	char *path = virStorageVolGetPath(v), *buf;
+	int fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1, rc = 1;
+	struct stat st;
+	free(path);
+	if (fd < 0 || fstat(fd, &st) < 0 || !(S_ISREG(st.st_mode) || S_ISBLK(st.st_mode))) {
+		virResetLastError();
+		if (fd >= 0)
+			close(fd);
+		return -2;
+	}
+	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size != k->size) {
+		close(fd);
+		return 0;
+	}
+	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	buf = xmalloc(REUSE_BUF);
+	for (k->off = 0; k->off < k->size && rc == 1;) {
+		size_t len = k->size - k->off < REUSE_BUF ? (size_t)(k->size - k->off) : REUSE_BUF, got = 0;
+		ssize_t r = 0;
+		while (got < len) {
+			r = pread(fd, buf + got, len - got, (off_t)(k->off + got));
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0)
+				break;
+			got += (size_t)r;
+		}
+		if (got < len) {
+			rc = r < 0 ? -2 : 0; /* unreadable here (through libvirt then), or shorter: differs */
+			break;
+		}
+		if (cmp_read(k, len) < 0)
+			rc = k->err ? -2 : 0;
+		else if (memcmp(buf, k->buf, len) != 0)
+			rc = 0;
+		else
+			k->off += len;
+	}
+	free(buf);
+	close(fd);
+	return rc;
+}
+
 /* 1: the volume holds exactly the file's bytes (or did when this session
  * last looked, and neither has been written since); 0: it differs (stopped
  * at the first differing block); -1 with *err: the volume or the file
  * could not be read. */
 static int vol_same(virConnectPtr conn, virStoragePoolPtr pool, const char *pool_uuid, const char *name,
-		    const struct stat *file, struct cmp *k, char **err)
+		    const struct stat *file, bool local_host, struct cmp *k, char **err)
 {
 	virStorageVolPtr v = virStorageVolLookupByName(pool, name);
 	char *stamp = v ? vol_stamp(v) : NULL;
@@ -209,6 +258,10 @@ static int vol_same(virConnectPtr conn, virStoragePoolPtr pool, const char *pool
 		virStorageVolFree(v);
 		return 1;
 	}
+	k->err = 0;
+	if (v && local_host && (rc = vol_same_direct(v, k)) >= 0)
+		goto done;
+	rc = -1;
 	st = v ? virStreamNew(conn, 0) : NULL;
 	k->off = 0;
 	k->differ = false;
@@ -226,6 +279,7 @@ static int vol_same(virConnectPtr conn, virStoragePoolPtr pool, const char *pool
 		const char *e = k->err ? strerror(k->err) : virGetLastErrorMessage();
 		*err = xasprintf("volume \"%s\": %s", name, e ? e : "cannot be read");
 	}
+done:
 	if (rc == 1 && stamp)
 		known_add(file, pool_uuid, name, stamp);
 	free(stamp);
@@ -266,7 +320,7 @@ static void *reuse_main(void *arg)
 	}
 	for (size_t i = 0; m->ok && pool && i < j->nvols; i++) {
 		char *e = NULL;
-		int same = vol_same(conn, pool, j->pool_uuid, j->vols[i], &st, &k, &e);
+		int same = vol_same(conn, pool, j->pool_uuid, j->vols[i], &st, !be_conn_is_remote(j->h), &k, &e);
 		if (same < 0) {
 			core_log("reuse", "%s", e); /* not this one: the next */
 			free(e);

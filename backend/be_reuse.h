@@ -13,7 +13,9 @@
 /* Compare local with each volume named in vols of the pool (uuid) on host
  * h, byte for byte: each volume read with a sparse download (holes checked
  * as zeros, not sent) while the file is read at the same offsets, stopped
- * at the first differing block; until one matches. A pair this session
+ * at the first differing block; until one matches. On a local host (not
+ * ssh, not a "driver+transport" URI) a volume whose path opens here is read
+ * as that file instead (no stream through the daemon). A pair this session
  * found (or made: be_vol_same_remember) equal is checked with one read of
  * the volume's timestamps instead, while neither has been written since. On a thread of its own
  * with the host's connection (held by reference). Answers one

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -816,21 +817,25 @@ static void test_upload_sparse(void **state)
 
 /* be_vol_same_start on pool up_pool: the first of vols holding exactly
  * local's bytes (T.str0), "" when none; false: no answer or !ok. */
-static bool same_as(const char *local, const char **vols, size_t n)
+static bool same_as(be_host *bh, int host_id, const char *local, const char **vols, size_t n)
 {
 	T.got = false;
-	T.host_id = HOST_ID;
+	T.host_id = host_id;
 	T.str0[0] = '\0';
-	T.want_seq = be_vol_same_start(T.bh, HOST_ID, up_pool, local, (char *const *)vols, n);
+	T.want_seq = be_vol_same_start(bh, host_id, up_pool, local, (char *const *)vols, n);
 	WAIT(T.got, 60000);
 	return T.got && T.ok;
 }
 
 /* A file compared byte for byte with the pool's volumes of its size: data
  * and holes, a difference in either, the volume that matches among others,
- * an unreadable file. */
+ * an unreadable file; on the local host (the volumes' files read here) and
+ * through qemu+unix:// (taken for a remote one: read with sparse downloads). */
 static void test_vol_same(void **state)
 {
+	md_host *h5 = md_host_add(T.m, 5, "qemu+unix:///system");
+	be_host *bh5 = be_host_new(5, "qemu+unix:///system");
+	struct { be_host *bh; int id; } hosts[2] = { { T.bh, HOST_ID }, { bh5, 5 } };
 	static const int ext[] = { 0, 2, 6, 1 }; /* 8 MiB: data in 0-2 and 6-7 MiB, holes between and after */
 	const char *ab[] = { "same-b.img", "same-a.img" }, *a_only[] = { "same-a.img" }, *ba[] = { "same-a.img", "same-b.img" };
 	char *a, *b, *c, *cmd, *missing;
@@ -857,18 +862,30 @@ static void test_vol_same(void **state)
 	expect_done(upload(a, up_pool, "same-a.img", true, false, 0));
 	expect_done(upload(b, up_pool, "same-b.img", true, false, 0));
 
-	assert_true(same_as(a, ab, 2));
-	assert_string_equal(T.str0, "same-a.img");
-	assert_true(same_as(b, ba, 2));
-	assert_string_equal(T.str0, "same-b.img");
-	assert_true(same_as(b, a_only, 1)); /* differs in a hole */
-	assert_string_equal(T.str0, "");
-	assert_true(same_as(c, ba, 2)); /* differs in the data */
-	assert_string_equal(T.str0, "");
+	WAIT(h5->conn == MD_CONN_CONNECTED && h5->listed && h5->busy == 0, 30000);
+	assert_int_equal(h5->conn, MD_CONN_CONNECTED);
 	missing = xasprintf("%s/no-such-file", T.dir);
-	assert_false(same_as(missing, a_only, 1));
-	assert_true(T.got);
-	assert_non_null(strstr(T.text, "no-such-file"));
+	for (int i = 0; i < 2; i++) {
+		be_host *bh = hosts[i].bh;
+		int id = hosts[i].id;
+		assert_true(same_as(bh, id, a, ab, 2));
+		assert_string_equal(T.str0, "same-a.img");
+		assert_true(same_as(bh, id, b, ba, 2));
+		assert_string_equal(T.str0, "same-b.img");
+		assert_true(same_as(bh, id, b, a_only, 1)); /* differs in a hole */
+		assert_string_equal(T.str0, "");
+		assert_true(same_as(bh, id, c, ba, 2)); /* differs in the data */
+		assert_string_equal(T.str0, "");
+		assert_false(same_as(bh, id, missing, a_only, 1));
+		assert_true(T.got);
+		assert_non_null(strstr(T.text, "no-such-file"));
+		/* written again (the same bytes, a new mtime): what this session
+		 * knew of them no longer holds, the next host compares anew */
+		assert_int_equal(utimes(a, NULL), 0);
+		assert_int_equal(utimes(b, NULL), 0);
+	}
+	be_host_free(&bh5, 5000);
+	md_host_remove(T.m, 5);
 	free(missing);
 	free(cmd);
 	free(a);
