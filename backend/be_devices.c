@@ -252,7 +252,7 @@ void be_device_clear(be_device *d)
 {
 	char **s[] = { &d->xml, &d->elem, &d->alias, &d->target, &d->bus, &d->source, &d->pool, &d->vol,
 		       &d->format, &d->mac, &d->model, &d->net_type, &d->net_source, &d->ifname,
-		       &d->chr_type, &d->tgt_type, &d->tgt_name, &d->pty, &d->state, &d->detail };
+		       &d->chr_type, &d->tgt_type, &d->tgt_name, &d->pty, &d->state, &d->detail, &d->upload_from };
 	for (size_t i = 0; i < CORE_ARRAY_LEN(s); i++)
 		xfree(s[i]);
 	memset(d, 0, sizeof(*d));
@@ -265,7 +265,7 @@ void be_device_copy(be_device *dst, const be_device *src)
 	char **s[] = { &dst->xml, &dst->elem, &dst->alias, &dst->target, &dst->bus, &dst->source,
 		       &dst->pool, &dst->vol, &dst->format, &dst->mac, &dst->model, &dst->net_type,
 		       &dst->net_source, &dst->ifname, &dst->chr_type, &dst->tgt_type, &dst->tgt_name,
-		       &dst->pty, &dst->state, &dst->detail };
+		       &dst->pty, &dst->state, &dst->detail, &dst->upload_from };
 	for (size_t i = 0; i < CORE_ARRAY_LEN(s); i++)
 		*s[i] = xstrdup(*s[i]);
 }
@@ -2027,4 +2027,24 @@ void be_devices_job(be_host *h, const be_job *j)
 		be_vm_post_dom(h, dom, j->uuid); /* the same domain: no second lookup */
 	}
 	virDomainFree(dom);
+}
+
+/* ---- controllers: what a new CD/DVD drive can be hot-plugged on ------------------- */
+
+bool be_vmconf_has_controller(const be_vmconf *c, const char *type, bool live)
+{
+	bool found = false;
+	for (size_t i = 0; c && i < c->ndevs && !found; i++) {
+		const be_device *d = &c->devs[i];
+		xmlDocPtr doc;
+		char *t;
+		if (d->kind != BE_DEVK_OTHER || !core_str_eq(d->elem, "controller") || !d->xml ||
+		    (live && !d->in_live) || !(doc = be_xml_parse(d->xml)))
+			continue;
+		t = be_xml_get(doc, "string(/controller/@type)");
+		found = core_str_eq(t, type);
+		free(t);
+		xmlFreeDoc(doc);
+	}
+	return found;
 }

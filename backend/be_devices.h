@@ -160,6 +160,9 @@ typedef struct be_device {
 	/* live vs config */
 	bool in_live, in_config;
 	bool pending;      /* differs between live and config (running VM) */
+	/* ATTACH of a cdrom in pool/vol not made yet (Customize before install):
+	 * the local file the New VM wizard uploads as that volume at Finish */
+	char *upload_from;
 } be_device;
 
 typedef struct be_vmconf {
@@ -291,5 +294,11 @@ void be_vmchange_free_void(void *ch);
 void be_vmchange_know(be_vmchange *ch, const be_vmconf *c);
 /* "now", "at next boot", "now and at next boot" */
 const char *be_when_text(unsigned when);
+
+/* The VM has a <controller type=type> (live: in the running VM). A running
+ * VM's new CD/DVD drive can only be hot-plugged on a SCSI controller (with
+ * an ISO in it: libvirt 9.0 hot-plugs no empty drive); SATA and IDE say
+ * "does not support hotplugging". */
+bool be_vmconf_has_controller(const be_vmconf *c, const char *type, bool live);
 
 #endif

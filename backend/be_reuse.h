@@ -10,19 +10,31 @@
 
 #include "be.h"
 
-/* Hash local (SHA-256) and each volume named in vols of the pool (uuid)
- * on host h, read whole with a sparse download (holes hashed as zeros,
- * not sent), until one matches; on a thread of its own with the
- * host's connection (held by reference). Answers one MD_MSG_OP_RESULT
- * (host_id, .op BE_OP_VOL_SAME, the returned seq): ok with .strs[0] the
- * matching volume's name, .strs[1] the file's hex SHA-256 and .strs[2]
- * local, nstrs 0 when none matched; !ok with .text when the file or the
- * host could not be read. The caller picks the volumes (those of the
- * file's size). Arguments are copied. */
+/* Compare local with each volume named in vols of the pool (uuid) on host
+ * h, byte for byte: each volume read with a sparse download (holes checked
+ * as zeros, not sent) while the file is read at the same offsets, stopped
+ * at the first differing block; until one matches. On a local host (not
+ * ssh, not a "driver+transport" URI) a volume whose path opens here is read
+ * as that file instead (no stream through the daemon). A pair this session
+ * found (or made: be_vol_same_remember) equal is checked with one read of
+ * the volume's timestamps instead, while neither has been written since. On a thread of its own
+ * with the host's connection (held by reference). Answers one
+ * MD_MSG_OP_RESULT (host_id, .op BE_OP_VOL_SAME, the returned seq): ok
+ * with .strs[0] the matching volume's name, .strs[1] "" (no hash is
+ * computed: equal bytes are the proof) and .strs[2] local, nstrs 0 when
+ * none matched; !ok with .text when the file or the host could not be
+ * read. The caller picks the volumes (those of the file's size). Arguments
+ * are copied. */
 uint64_t be_vol_same_start(be_host *h, int host_id, const char *pool_uuid, const char *local, char *const *vols,
 			   size_t nvols);
 
-/* The SHA-256 of a local file (hex), holes hashed as zeros. 0, -1 with *err. */
-int be_file_sha256(const char *path, char hex[65], char **err);
+/* A volume this session uploaded from local, whose stat was *before when
+ * the upload began: kept as equal to the file (on a thread of its own: one
+ * read of the volume's timestamps), so that comparing the same file with
+ * it later costs that one read instead of reading the volume whole. Nothing
+ * is kept if the file changed meanwhile or the pool gives no timestamps. */
+struct stat;
+void be_vol_same_remember(be_host *h, const char *pool_uuid, const char *vol, const char *local,
+			  const struct stat *before);
 
 #endif

@@ -213,13 +213,13 @@ static char *vx_attach(const char *xml, const be_vmchg *g, char **err)
 	be_device d;
 	char *dx, *out = NULL;
 	be_device_copy(&d, &g->dev);
-	if (d.kind == BE_DEVK_DISK && !d.target) {
+	if ((d.kind == BE_DEVK_DISK || d.kind == BE_DEVK_CDROM) && !d.target) { /* a CD/DVD drive too: SATA */
 		be_vmconf *conf = be_vmconf_parse(NULL, xml, err);
 		if (!conf) {
 			be_device_clear(&d);
 			return NULL;
 		}
-		d.target = be_vmconf_free_target(conf, d.bus ? d.bus : "virtio");
+		d.target = be_vmconf_free_target(conf, d.bus ? d.bus : d.kind == BE_DEVK_CDROM ? "sata" : "virtio");
 		be_vmconf_free(&conf);
 	}
 	if ((dx = be_dev_xml(&d, err)) != NULL)

@@ -492,6 +492,12 @@ static int content_rows(const struct tui_dialog *d, const struct tui_page *p)
 										: fields_rows(d, p, 0, p->nleft));
 }
 
+/* Rows of the error / answer line (the last layout's wrap of it). */
+static int err_rows(const struct tui_dialog *d)
+{
+	return d->err_rows > 1 ? d->err_rows : 1;
+}
+
 /* Rows of the page's fields and the scroll that shows the focused one,
  * from the dialog's size. */
 static void place(struct tui_dialog *d)
@@ -504,7 +510,7 @@ static void place(struct tui_dialog *d)
 		return;
 	split = is_split(d, p);
 	d->top_row = 1 + (split ? head_rows(p, d->mode.w - 4) : 0);
-	body = d->mode.h - 3 - d->top_row; /* the rows that scroll */
+	body = d->mode.h - 2 - err_rows(d) - d->top_row; /* the rows that scroll */
 	free(d->field_row);
 	free(d->field_x);
 	d->field_row = xcalloc(p->nfields + 1, sizeof(*d->field_row));
@@ -558,7 +564,7 @@ static void place(struct tui_dialog *d)
 static bool shown(const struct tui_dialog *d, const struct tui_page *p, size_t i)
 {
 	int row = d->field_row[i], top = is_split(d, p) && i < p->nleft ? 1 : d->top_row;
-	return row >= top && row + fheight(d, p, i) - 1 <= d->mode.h - 4;
+	return row >= top && row + fheight(d, p, i) - 1 <= d->mode.h - 3 - err_rows(d);
 }
 
 /* Two panes: a left pane's list shows the rows it wants (pane_rows), as
@@ -577,7 +583,7 @@ static void pane_rows(const struct tui_dialog *d, struct tui_page *p, int maxh)
 			other += fheight(d, p, i);
 	for (size_t i = 0; i < p->nleft; i++) {
 		struct tui_field *f = p->fields[i];
-		int room = maxh - 5 - head_rows(p, d->mode.w > 4 ? d->mode.w - 4 : 1) - other;
+		int room = maxh - 4 - err_rows(d) - head_rows(p, d->mode.w > 4 ? d->mode.w - 4 : 1) - other;
 		if (f->pane_rows > 0)
 			f->pane_shown = f->pane_rows < room ? f->pane_rows : room > 1 ? room : 1;
 	}
@@ -613,12 +619,21 @@ void tui_dialog_layout(struct tui_dialog *d, int lines, int cols)
 				want_w = core_str_width(w) + 6;
 		free(copy);
 	}
-	pane_rows(d, p, maxh);
+	if (d->max_w > want_w)
+		want_w = d->max_w; /* as wide as the screen allows, up to max_w */
 	if (is_split(d, p))
 		want_w = maxw < 140 ? maxw : 140; /* two panes: the screen's width */
 	d->mode.w = want_w < maxw ? want_w : maxw;
+	d->err_rows = 1;
+	if (d->error) { /* a long answer wraps (up to 3 rows) rather than being cut */
+		size_t n = 0;
+		char **l = tui_wrap(d->error, d->mode.w - 4, &n);
+		tui_wrap_free(l, n);
+		d->err_rows = n > 3 ? 3 : n > 1 ? (int)n : 1;
+	}
+	pane_rows(d, p, maxh);
 	rows = content_rows(d, p);
-	d->mode.h = 2 + rows + (p->nfields ? 1 : 0) + 1 /* error */ + 1 /* buttons */;
+	d->mode.h = 2 + rows + (p->nfields ? 1 : 0) + d->err_rows /* error */ + 1 /* buttons */;
 	if (d->mode.h > maxh)
 		d->mode.h = maxh;
 	d->mode.y = (lines - d->mode.h) / 2;
@@ -835,7 +850,7 @@ int tui_dialog_key(struct tui_dialog *d, int key, bool is_char)
 		}
 	}
 	if (!is_char && (key == KEY_NPAGE || key == KEY_PPAGE || (up_down && n == nbuttons(d))) &&
-	    scroll_rows(d, p) > d->mode.h - 3 - d->top_row) {
+	    scroll_rows(d, p) > d->mode.h - 2 - err_rows(d) - d->top_row) {
 		/* the page scrolls (a long text; Up and Down too when it has no field) */
 		int step = up_down ? 1 : d->mode.h > 6 ? d->mode.h - 5 : 1;
 		d->scroll += key == KEY_NPAGE || key == KEY_DOWN ? step : -step;
@@ -950,7 +965,7 @@ static void draw_field(struct tui_dialog *d, struct tui_app *a, WINDOW *w, struc
 static void dialog_draw(struct tui_dialog *d, struct tui_app *a, WINDOW *w)
 {
 	struct tui_page *p = tui_dialog_page(d);
-	int h = d->mode.h, wd = d->mode.w, inner = wd - 4, body_end = h - 4, row, btn, ffield;
+	int h = d->mode.h, wd = d->mode.w, inner = wd - 4, body_end = h - 3 - err_rows(d), row, btn, ffield;
 	int cur_y = -1, cur_x = -1;
 	size_t ntext = 0;
 	char **text, *t;
@@ -1003,8 +1018,12 @@ static void dialog_draw(struct tui_dialog *d, struct tui_app *a, WINDOW *w)
 		mvwaddstr(w, body_end, wd - 2, "v");
 
 	if (d->error) {
+		size_t n = 0;
+		char **rows = tui_wrap(d->error, inner, &n);
 		wattrset(w, tui_attr(a, CORE_ROLE_ERROR));
-		tui_put_safe(w, h - 3, 2, inner, d->error, false);
+		for (int i = 0; i < err_rows(d) && (size_t)i < n; i++)
+			tui_put_safe(w, h - 2 - err_rows(d) + i, 2, inner, rows[i], false);
+		tui_wrap_free(rows, n);
 	}
 	for (int i = 0; i < d->nbtn; i++) {
 		bool disabled = d->buttons == TUI_BTN_WIZARD && i == 0 && !d->nhistory;

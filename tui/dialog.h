@@ -141,6 +141,8 @@ struct tui_dialog {
 	bool error_style;            /* drawn with the error role */
 	int split_cols;              /* pages with nleft: two panes from this many screen columns (0 never) */
 	int split_left;              /* the left pane's columns (0: what its fields need, at most half) */
+	int max_w;                   /* > 0: as wide as the screen allows, up to this many columns
+	                                (0: 60, or what the title and the text's longest word need) */
 	/* The dialog closed: result is TUI_DLG_OK or TUI_DLG_CANCEL. */
 	void (*on_done)(struct tui_app *a, struct tui_dialog *d, int result);
 	/* An answer to a job it sent (tui_mode_expect(a, &d->mode, ...)). */
@@ -164,6 +166,7 @@ struct tui_dialog {
 	int btn_y, btn_x[4], btn_w[4], nbtn;
 	int scroll;                  /* content rows scrolled off (tall pages) */
 	int scr_lines, scr_cols;     /* the screen of the last layout (0: none) */
+	int err_rows;                /* rows of the error / answer line: wrapped, 1 to 3 */
 };
 
 struct tui_dialog *tui_dialog_new(const char *title, int buttons);

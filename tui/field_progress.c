@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tui/field_progress.c - a progress bar ("[#####     ]  45%") and, under
  * it, its detail ("12.0 MiB of 64.0 MiB, 8.1 MiB/s, 6 s left").
- * f->fraction < 0: the amount is not known yet. */
+ * f->fraction < 0: the amount is not known yet. The done part is drawn
+ * with '#' as well as in its colour: a plain terminal (NO_COLOR, a
+ * monochrome theme, a screen read back as text) shows it too. */
 #include "app.h"
 #include "field.h"
 
@@ -31,7 +33,7 @@ static void progress_draw(const struct tui_field *f, struct tui_app *a, WINDOW *
 	mvwhline(w, y, x + 1, ' ', bar);
 	wattrset(w, tui_attr(a, CORE_ROLE_DIALOG_FIELD_FOCUS));
 	if (fill)
-		mvwhline(w, y, x + 1, ' ', fill);
+		mvwhline(w, y, x + 1, '#', fill);
 	wattrset(w, tui_attr(a, CORE_ROLE_DIALOG));
 	mvwaddch(w, y, x + 1 + bar, ']');
 	if (f->fraction < 0) {

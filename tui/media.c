@@ -32,6 +32,7 @@ struct media_ctx {
 	bool ended;           /* result known: the dialog closes */
 	bool delivered;
 	char *path, *text;    /* the result: path NULL = failed / cancelled */
+	struct stat st0;      /* the file when it was picked (be_vol_same_remember) */
 	struct tui_mode *owner;
 	tui_media_fn done;
 	void *ctx;
@@ -168,6 +169,8 @@ static void media_sync(struct tui_app *a, struct tui_dialog *d)
 	}
 	free(c->path);
 	c->path = x->state == MD_XFER_DONE ? vol_path(a, c, c->vol) : NULL;
+	if (x->state == MD_XFER_DONE) /* the next compare with this file: one read */
+		be_vol_same_remember(st_host_be(a, c->host_id), c->pool_uuid, c->vol, c->local, &c->st0);
 	core_str_set(&c->text, x->text ? x->text : md_xfer_state_name(x->state));
 	show(d, c->text);
 	c->phase = PH_REFRESH;
@@ -233,7 +236,7 @@ static void media_mode_reply(struct tui_mode *m, struct tui_app *a, const md_msg
 		tui_mode_pop(a, m);
 }
 
-static int check_file(const char *local, unsigned long long *size, char **err)
+int tui_media_check_file(const char *local, unsigned long long *size, char **err)
 {
 	struct stat st;
 	if (!local || *local != '/') {
@@ -271,7 +274,7 @@ int tui_media_upload(struct tui_app *a, int host_id, const char *pool, const cha
 	for (size_t i = 0; h && i < h->npools; i++)
 		if (core_str_eq(h->pools[i].name, pool))
 			p = &h->pools[i];
-	if (check_file(local, &size, err) < 0)
+	if (tui_media_check_file(local, &size, err) < 0)
 		return -1;
 	if (!be) {
 		*err = xstrdup("The host is not connected");
@@ -286,6 +289,8 @@ int tui_media_upload(struct tui_app *a, int host_id, const char *pool, const cha
 	snprintf(c->pool_uuid, sizeof(c->pool_uuid), "%s", p->uuid);
 	c->pool = xstrdup(p->name);
 	c->local = xstrdup(local);
+	if (stat(local, &c->st0) < 0)
+		memset(&c->st0, 0, sizeof(c->st0));
 	c->owner = owner;
 	c->done = done;
 	c->ctx = ctx;

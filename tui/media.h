@@ -37,6 +37,10 @@ typedef void (*tui_media_fn)(struct tui_app *a, void *ctx, const tui_media_resul
 int tui_media_upload(struct tui_app *a, int host_id, const char *pool, const char *local, struct tui_mode *owner,
 		     tui_media_fn done, void *ctx, char **err);
 
+/* local is an absolute path of a regular, non-empty file: 0 (its size in
+ * *size), else -1 with *err ("Local file: ..."). */
+int tui_media_check_file(const char *local, unsigned long long *size, char **err);
+
 /* The pool's volumes of size bytes (those worth comparing), and a volume
  * name for local free in the pool ("x.iso", "x-1.iso" ...). Caller frees. */
 char **tui_media_same_size(const md_pool *p, unsigned long long size, size_t *n);

@@ -330,6 +330,7 @@ void tui_open_pool_new(struct tui_app *a)
 	if (!h)
 		return;
 	d = st_dialog_new(a, h->id, "New Storage Pool", TUI_BTN_OK_CANCEL);
+	d->max_w = 100; /* grows with the screen (its XML page, its paths) */
 	p = tui_dialog_add_page(d, NULL, NULL);
 	newpool_fields(d, p, NEWPOOL_DIR);
 	p->validate = newpool_validate;

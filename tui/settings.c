@@ -555,21 +555,22 @@ static void nic_fields(struct tui_page *p, struct set_ctx *c, const struct set_i
 }
 
 /* CD/DVD: a local ISO (a file on this machine) and the pool it goes to
- * (the current ISO's pool, else "default", else the first active one). */
+ * (the current ISO's pool, else "default", else the first active one); dv
+ * NULL: a new drive. */
 static void cd_local_fields(struct tui_page *p, struct set_ctx *c, const struct set_item *it, const be_device *dv)
 {
 	const md_host *h = md_host_get(c->a->model, c->host_id);
 	const char *dflt = NULL;
 	struct tui_field *f;
-	if (c->preview)
-		return; /* no VM yet: an upload would outlive a cancelled wizard */
+	if (c->preview && dv)
+		return; /* the wizard's own drive: its install source is the wizard's */
 	for (size_t i = 0; h && i < h->npools; i++) {
 		const md_pool *pl = &h->pools[i];
 		if (!pl->active)
 			continue;
 		if (!dflt || !strcmp(pl->name, "default"))
 			dflt = pl->name;
-		for (size_t k = 0; dv->source && k < pl->nvols; k++)
+		for (size_t k = 0; dv && dv->source && k < pl->nvols; k++)
 			if (core_str_eq(pl->vols[k].path, dv->source))
 				dflt = pl->name;
 	}
@@ -584,8 +585,10 @@ static void cd_local_fields(struct tui_page *p, struct set_ctx *c, const struct 
 			if (!strcmp(h->pools[i].name, val_or(c, it, "upool", dflt)))
 				f->choice = (int)f->nchoices - 1;
 		}
-	add_label(p, "i4", "A local ISO is uploaded at Apply (progress, Cancel; a pooled copy with the same "
-			   "SHA-256 is used instead), then inserted");
+	add_label(p, "i4", c->preview ? "A local ISO is uploaded at Finish, as one of the wizard's steps (removed "
+					"again if a later step fails)"
+				      : "A local ISO is uploaded at Apply (progress, Cancel; a pooled copy with the same "
+					"content is used instead), then inserted");
 }
 
 static void form_dev(struct tui_page *p, struct set_ctx *c, const struct set_item *it)
@@ -657,6 +660,13 @@ enum { ADD_NONE, ADD_DISK_NEW, ADD_DISK_PATH, ADD_CDROM, ADD_NIC, ADD_SERIAL, AD
 static const char *const fmt_choices[] = { "qcow2", "raw" };
 static const char *const model_choices[] = { "virtio", "e1000", "rtl8139" };
 
+/* A running VM's new CD/DVD drive goes in now: only on a SCSI controller
+ * (be_vmconf_has_controller), and only with an ISO in it. */
+static bool cd_add_live(const struct set_ctx *c)
+{
+	return c->conf && c->conf->active && be_vmconf_has_controller(c->conf, "scsi", true);
+}
+
 static int add_what(const struct tui_page *p, const struct set_ctx *c, const struct set_item *it)
 {
 	const char *v = val_or(c, it, "what", add_whats[0]);
@@ -696,7 +706,15 @@ static void form_add(struct tui_page *p, struct set_ctx *c, const struct set_ite
 		break;
 	case ADD_CDROM:
 		add_text(p, c, it, "iso", "&ISO", "");
+		f = tui_page_add(p, &tui_field_choice, "pick", "&Pooled ISO", NULL);
+		iso_choices(f, h, NULL);
 		add_label(p, "i1", "Empty: an empty drive (insert an ISO later)");
+		cd_local_fields(p, c, it, NULL);
+		if (c->conf && c->conf->active)
+			add_label(p, "i2", cd_add_live(c) ? "Running VM: added now on its SCSI controller (an empty drive: "
+							    "at next boot only, libvirt hot-plugs no empty CD/DVD)"
+							  : "Running VM: a SATA/IDE CD/DVD drive cannot be hot-plugged, so "
+							    "it is added for the next boot (live needs a SCSI controller)");
 		break;
 	case ADD_NIC:
 		f = tui_page_add(p, &tui_field_choice, "net", "&Network", NULL);
@@ -724,7 +742,8 @@ static void form_add(struct tui_page *p, struct set_ctx *c, const struct set_ite
 		break;
 	}
 	if (what != ADD_NONE && c->conf)
-		add_labelf(p, "when", "Added %s", when_of(c->conf, what != ADD_SERIAL && what != ADD_TPM));
+		add_labelf(p, "when", "Added %s",
+			   when_of(c->conf, what != ADD_SERIAL && what != ADD_TPM && (what != ADD_CDROM || cd_add_live(c))));
 }
 
 static void form_build(struct tui_dialog *d)
@@ -1040,16 +1059,51 @@ static void collect_mgmt(struct set_ctx *c, be_vmchange *ch, const struct set_it
 		be_vmchange_add(ch, BE_CHG_AUTOSTART, BE_WHEN_BOOT, v)->value = !strcmp(au, "1");
 }
 
+/* Customize before install: a new drive's local ISO is uploaded at
+ * Finish (the wizard's steps, undone if a later one fails; nothing made if
+ * the wizard is cancelled): the drive gets the volume pool/vol it will be,
+ * the file in dv->upload_from. 0 (no local file: nothing to do), -1 with
+ * *err. */
+static int cd_preview_local(const struct set_ctx *c, const struct set_item *it, be_device *dv, char **err)
+{
+	const char *local = kv_get(c, it->key, "local"), *pool = kv_get(c, it->key, "upool");
+	const md_host *h = md_host_get(c->a->model, c->host_id);
+	const md_pool *p = NULL;
+	unsigned long long size;
+	if (!local || !*local)
+		return 0;
+	if (!pool)
+		pool = kvl_get(c->base, it->key, "upool");
+	for (size_t i = 0; h && pool && i < h->npools; i++)
+		if (core_str_eq(h->pools[i].name, pool) && h->pools[i].active)
+			p = &h->pools[i];
+	if (tui_media_check_file(local, &size, err) < 0)
+		return -1;
+	if (!p) {
+		*err = xasprintf("Upload to pool: %s is not an active pool of the host", pool && *pool ? pool : "(none)");
+		return -1;
+	}
+	free(dv->source);
+	dv->source = NULL;
+	dv->pool = xstrdup(p->name);
+	dv->vol = tui_media_vol_name(p, local);
+	dv->format = xstrdup("raw");
+	dv->upload_from = xstrdup(local);
+	return 0;
+}
+
 static int collect_add(struct set_ctx *c, be_vmchange *ch, const struct set_item *it, char **err)
 {
 	const be_vmconf *v = c->conf;
 	int what = add_what(NULL, c, it);
+	const char *iso = kv_get(c, it->key, "iso");
+	bool boot = what == ADD_SERIAL || what == ADD_TPM || (what == ADD_CDROM && (!cd_add_live(c) || !iso || !*iso));
 	be_vmchg *g;
 	const char *s;
 
 	if (what == ADD_NONE)
 		return 0;
-	g = be_vmchange_add(ch, BE_CHG_ATTACH, what == ADD_SERIAL || what == ADD_TPM ? BE_WHEN_BOOT : BE_WHEN_AUTO, v);
+	g = be_vmchange_add(ch, BE_CHG_ATTACH, boot ? BE_WHEN_BOOT : BE_WHEN_AUTO, v);
 	switch (what) {
 	case ADD_DISK_NEW:
 		g->dev.kind = BE_DEVK_DISK;
@@ -1081,8 +1135,11 @@ static int collect_add(struct set_ctx *c, be_vmchange *ch, const struct set_item
 		break;
 	case ADD_CDROM:
 		g->dev.kind = BE_DEVK_CDROM;
-		s = kv_get(c, it->key, "iso");
-		g->dev.source = s && *s ? xstrdup(s) : NULL;
+		g->dev.source = iso && *iso ? xstrdup(iso) : NULL;
+		if (c->preview && cd_preview_local(c, it, &g->dev, err) < 0)
+			return -1;
+		if (g->when & BE_WHEN_NOW)
+			g->dev.bus = xstrdup("scsi"); /* the one bus libvirt hot-plugs a CD/DVD drive on */
 		break;
 	case ADD_NIC:
 		g->dev.kind = BE_DEVK_NIC;
@@ -1268,7 +1325,7 @@ static void cd_local_done(struct tui_app *a, void *ctx, const tui_media_result *
 	tui_status(a, false, "%s", r->text ? r->text : "The ISO is in the pool");
 	free(c->media_note);
 	c->media_note = r->made ? xasprintf("Uploaded as %s", r->vol)
-				: xasprintf("Pooled copy %s used (same SHA-256, not uploaded again)", r->vol);
+				: xasprintf("Pooled copy %s used (same content, not uploaded again)", r->vol);
 	kvl_set(&c->edits, key, "iso", r->path);
 	kvl_set(&c->edits, key, "local", NULL);
 	free(key);
@@ -1292,11 +1349,15 @@ static void cd_local_done(struct tui_app *a, void *ctx, const tui_media_result *
 static bool cd_local_start(struct tui_dialog *d)
 {
 	struct set_ctx *c = sctx(d);
+	if (c->preview)
+		return false; /* uploaded at Finish (cd_preview_local) */
 	for (size_t i = 0; i < c->nitems; i++) {
 		const struct set_item *it = &c->items[i];
 		const char *local = kv_get(c, it->key, "local"), *pool = kv_get(c, it->key, "upool");
 		char *err = NULL;
-		if (it->kind != IT_DEV || c->conf->devs[it->dev].kind != BE_DEVK_CDROM || !local || !*local)
+		bool cd = it->kind == IT_DEV ? c->conf->devs[it->dev].kind == BE_DEVK_CDROM
+					     : it->kind == IT_ADD && add_what(NULL, c, it) == ADD_CDROM;
+		if (!cd || !local || !*local)
 			continue;
 		if (!pool)
 			pool = kvl_get(c->base, it->key, "upool");
@@ -1563,6 +1624,7 @@ static struct tui_dialog *settings_new(struct tui_app *a, const char *prefix, in
 	tui_dialog_set_button(d, preview ? 2 : BTN_CANCEL, "Cancel"); /* the last one cancels */
 	d->enter_no_default = true;
 	d->split_cols = 100; /* the hardware list left of the form, as Hyper-V */
+	d->max_w = 140;      /* one column too: the screen's width, so forms and answers wrap less */
 	c->a = a;
 	c->host_id = host_id;
 	c->name = xstrdup(vm_name ? vm_name : "");

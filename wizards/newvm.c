@@ -1051,7 +1051,8 @@ static core_step *step_add(core_step **v, size_t *n, int kind)
 static bool uses_vol(const be_vmconf *conf, const char *pool, const char *vol)
 {
 	for (size_t i = 0; i < conf->ndevs; i++)
-		if (conf->devs[i].kind == BE_DEVK_DISK && core_str_eq(conf->devs[i].pool, pool) &&
+		if ((conf->devs[i].kind == BE_DEVK_DISK || conf->devs[i].kind == BE_DEVK_CDROM) &&
+		    core_str_eq(conf->devs[i].pool, pool) &&
 		    core_str_eq(conf->devs[i].vol, vol))
 			return true;
 	return false;
@@ -1117,6 +1118,21 @@ core_step *wz_newvm_plan(wz_newvm *w, size_t *n, char **err)
 			vol_step(w, &v, n, cv[i]->pool, cv[i]->vol, cv[i]->format ? cv[i]->format : "qcow2",
 				 cv[i]->new_size);
 	free(cv);
+	/* Customize's new CD/DVD drives with a local ISO: uploaded as the volume
+	 * the drive names (deleted on undo), while the final XML has the drive */
+	for (size_t i = 0; w->custom && i < w->custom->n; i++) {
+		const be_device *d = &w->custom->v[i].dev;
+		if (w->custom->v[i].kind == BE_CHG_ATTACH && d->kind == BE_DEVK_CDROM && d->upload_from &&
+		    uses_vol(conf, d->pool, d->vol)) {
+			const md_pool *p = pool_named(w, d->pool);
+			st = step_add(&v, n, CORE_STEP_UPLOAD);
+			st->pool = xstrdup(d->pool);
+			st->pool_uuid = xstrdup(p ? p->uuid : NULL);
+			st->vol = xstrdup(d->vol);
+			st->local = xstrdup(d->upload_from);
+			st->label = xasprintf("Upload %s to pool %s", st->vol, st->pool);
+		}
+	}
 	be_vmconf_free(&conf);
 	if (c->nic == BE_NIC_NETWORK) {
 		const md_net *net = net_named(w, c->nic_source);

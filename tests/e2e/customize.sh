@@ -5,8 +5,9 @@
 # (qemu:///system); on the Summary page the check box opens VM Settings on
 # the VM not yet defined; a second disk (a new volume) and more memory
 # added there go into the definition Finish makes (virsh dumpxml --inactive
-# shows two disks, the pool both volumes); Cancel in Settings leaves the
-# Summary as it was. Root only. Ends with "customize: N passed, M failed".
+# shows two disks, the pool both volumes); a new CD/DVD drive with a local
+# ISO uploaded at Finish; Cancel in Settings leaves the Summary as it was.
+# Root only. Ends with "customize: N passed, M failed".
 #
 # Everything it makes is named vmmc-test-<pid>-*: VMs (undefined at exit),
 # the pool (its volumes deleted, stopped, undefined, its folder removed).
@@ -18,6 +19,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/libvirtd.sh"
 # shellcheck source=tests/lib/wizard.sh
 . "$here/../lib/wizard.sh"
+# shellcheck source=tests/lib/settings.sh
+. "$here/../lib/settings.sh"
 
 URI=qemu:///system
 POOL=$(lv_name pool)
@@ -42,15 +45,21 @@ to_summary() {
 	tm_wait_for "[ ] Start the VM" 5
 }
 
+# cust_open NAME: vmmc up, the wizard on its Summary for NAME, Customize
+# before install opened
+cust_open() {
+	wz_vmmc_up 120 40
+	to_summary "$1"
+	tm_keys M-u Space
+	tm_wait_for "Customize before install - $1" 10
+}
+
 # Settings before the definition: a second disk and 256 MiB; OK; Finish
 # defines the VM with both disks and creates both volumes.
 t_cust_second_disk() {
 	local n x
 	n=$(lv_name cd)
-	wz_vmmc_up 120 40
-	to_summary "$n"
-	tm_keys M-u Space
-	tm_wait_for "Customize before install - $n" 10
+	cust_open "$n"
 	tm_assert_contains "Not defined yet"
 	hw_item "Memory"
 	tm_keys M-m C-u
@@ -83,14 +92,40 @@ t_cust_second_disk() {
 	vols | grep -qxF "$n.qcow2" || tm_fail "no volume $n.qcow2"
 }
 
+# A new CD/DVD drive with a local ISO: nothing uploaded before Finish; Finish
+# uploads it (a step of its own) and defines the VM with the drive on that
+# volume, which holds the file's bytes.
+t_cust_cd_local_iso() {
+	local n x tmp iso vol
+	n=$(lv_name ci)
+	tmp=$(mktemp -d "${TMPDIR:-/var/tmp}/vmmc-cust-$$.XXXXXX")
+	vol=$n.iso
+	iso=$tmp/$vol
+	head -c 3M /dev/urandom >"$iso"
+	cust_open "$n"
+	hw_item "+ Add hardware"
+	set_new_cd "$iso" "$POOL"
+	tm_assert_contains "uploaded at Finish"
+	tm_keys M-k # O&K
+	tm_wait_gone "Customize before install -" 10
+	tm_wait_for "[x] Customize before install: 1 change in Settings" 5
+	! vols | grep -qxF "$vol" || tm_fail "uploaded before Finish"
+	tm_keys Enter # Finish
+	tm_wait_for "Done in" 60
+	tm_assert_contains "[done]   Upload $vol to pool"
+	x=$(lv_virsh dumpxml --inactive "$n")
+	grep -q "device='cdrom'" <<<"$x" || tm_fail "no CD/DVD drive: $x"
+	grep -q "<source pool='$POOL' volume='$vol'" <<<"$x" || tm_fail "the drive is not on the volume: $x"
+	lv_virsh vol-download --pool "$POOL" "$vol" "$tmp/back" >/dev/null || tm_fail "no volume $vol"
+	cmp -s "$iso" "$tmp/back" || tm_fail "the volume does not hold the file's bytes"
+	rm -rf "$tmp"
+}
+
 # Cancel in Settings: the Summary unchanged, Finish defines one disk.
 t_cust_cancel() {
 	local n x
 	n=$(lv_name cc)
-	wz_vmmc_up 120 40
-	to_summary "$n"
-	tm_keys M-u Space
-	tm_wait_for "Customize before install - $n" 10
+	cust_open "$n"
 	hw_item "+ Add hardware"
 	tm_keys M-a
 	set_choice "Disk: new volume"

@@ -179,6 +179,14 @@ set_choice() { # set_choice TEXT: Right on the focused choice until < TEXT >
 
 # ---- Settings: a local ISO into the CD/DVD drive -----------------------------------
 
+# local_iso FILE: in the CD/DVD form shown, the local FILE for our pool
+local_iso() {
+	tm_keys M-l
+	tm_type "$1"
+	tm_keys M-d
+	set_choice "$POOL"
+}
+
 t_media_settings_local_iso() {
 	local n iso sum vol
 	n=$(lv_name set)
@@ -189,10 +197,7 @@ t_media_settings_local_iso() {
 	sum=$(sum_of "$iso")
 	vmmc_up
 	settings "$n"
-	tm_keys M-l
-	tm_type "$iso"
-	tm_keys M-d
-	set_choice "$POOL"
+	local_iso "$iso"
 	apply "Uploaded as setup-$$.iso; CD/DVD drive hdc: changed"
 	vol=setup-$$.iso
 	lv_virsh vol-info --pool "$POOL" "$vol" >/dev/null 2>&1 || tm_fail "no volume $vol: $(vols)"
@@ -215,11 +220,8 @@ t_media_settings_local_iso() {
 	tm_wait_for "Settings - $n" 5
 	tm_wait_for "UUID: " 10
 	set_item "CD/DVD hdc (empty)"
-	tm_keys M-l
-	tm_type "$iso"
-	tm_keys M-d
-	set_choice "$POOL"
-	apply "Pooled copy $vol used (same SHA-256"
+	local_iso "$iso"
+	apply "Pooled copy $vol used (same content"
 	[ "$(vols | grep -c "^setup-$$")" = 1 ] || tm_fail "a second volume: $(vols)"
 	lv_virsh domblklist "$n" | grep -qE "hdc +$POOL_DIR/$vol" || tm_fail "not inserted again"
 	tm_keys Escape
@@ -236,10 +238,7 @@ t_media_settings_cancel() {
 	yes "vmmc media cancel $$" | head -c 768M >"$big"
 	vmmc_up
 	settings "$n"
-	tm_keys M-l
-	tm_type "$big"
-	tm_keys M-d
-	set_choice "$POOL"
+	local_iso "$big"
 	tm_keys M-y # Appl&y
 	tm_wait_for "─ Local ISO ─" 10
 	tm_keys Enter # its only button: Cancel
@@ -266,16 +265,200 @@ t_media_settings_ssh() {
 	vmmc_up "ssh://root@127.0.0.1:$SH_PORT" "root@127." --env "VMMC_SSH_DIR=$VMMC_SSH_DIR" \
 		--env "SSH_AUTH_SOCK=$SSH_AUTH_SOCK"
 	settings "$n"
-	tm_keys M-l
-	tm_type "$iso"
-	tm_keys M-d
-	set_choice "$POOL"
+	local_iso "$iso"
 	apply "Uploaded as ssh-$$.iso; CD/DVD drive hdc: changed at"
 	[ "$(vol_sum "ssh-$$.iso")" = "$sum" ] || tm_fail "the volume's SHA-256 is not the file's"
 	lv_virsh dumpxml --inactive "$n" | grep -q "$POOL_DIR/ssh-$$.iso" || tm_fail "not in the drive"
 	tm_keys Escape
 	tm_stop
 	sh_down
+}
+
+# rt_again NAME FILE VOL: NAME (selected) with its drive emptied (next
+# boot), its Settings anew, FILE again: the pooled VOL used; RT_MS: the ms
+# from Apply to that answer
+rt_again() {
+	local t0 t1
+	lv_virsh change-media "$1" hdc --eject --config >/dev/null || tm_fail "virsh could not eject"
+	tm_keys O
+	tm_wait_for "Settings - $1" 5
+	tm_wait_for "UUID: " 10
+	set_item "CD/DVD hdc (empty)"
+	local_iso "$2"
+	t0=$(date +%s%N)
+	tm_keys M-y
+	tm_wait_for "Pooled copy $3 used (same" 120
+	t1=$(date +%s%N)
+	cd_src "$1" --inactive | grep -qE "^hdc $POOL_DIR/$3\$" || tm_fail "not inserted again"
+	tm_keys Escape
+	tm_wait_gone "Settings - $1" 5
+	RT_MS=$(((t1 - t0) / 1000000))
+}
+
+# The figures: a 256 MiB local ISO into a shut-off VM's drive, uploaded
+# (Apply to the answer), then again in the same session (the upload made it
+# known: one read of the volume's timestamps) and in a new session (the
+# volume read and compared byte for byte), next to virsh vol-create-as +
+# vol-upload of the same file
+t_media_reuse_timing() {
+	local n big vol t0 t1 t2 t3 t4 t5 same fresh
+	n=$(lv_name rt)
+	guest "$n" "$CDROM"
+	vol=rt-$$.iso
+	big=$MD_TMP/$vol
+	head -c 256M /dev/urandom >"$big"
+	vmmc_up
+	settings "$n"
+	local_iso "$big"
+	t0=$(date +%s%N)
+	tm_keys M-y # Appl&y
+	tm_wait_for "Uploaded as $vol; CD/DVD drive hdc: changed" 120
+	t1=$(date +%s%N)
+	tm_keys Escape
+	tm_wait_gone "Settings - $n" 5
+	rt_again "$n" "$big" "$vol"
+	same=$RT_MS
+	tm_stop
+	vmmc_up
+	pick "$n"
+	rt_again "$n" "$big" "$vol"
+	fresh=$RT_MS
+	[ "$(vols | grep -c "^rt-$$")" = 1 ] || tm_fail "a second volume: $(vols)"
+	t4=$(date +%s%N)
+	lv_virsh vol-create-as "$POOL" "virsh-$vol" 256M --format raw >/dev/null || tm_fail "vol-create-as failed"
+	lv_virsh vol-upload --pool "$POOL" "virsh-$vol" "$big" >/dev/null || tm_fail "vol-upload failed"
+	t5=$(date +%s%N)
+	echo "    256 MiB local ISO: Apply -> inserted $(((t1 - t0) / 1000000)) ms (uploaded); again, same session $same ms, new session $fresh ms (pooled copy reused); virsh vol-create-as + vol-upload $(((t5 - t4) / 1000000)) ms; load $(cut -d' ' -f1-3 /proc/loadavg)"
+	rm -f "$big"
+}
+
+# ---- Settings: a NEW CD/DVD drive with a local ISO -----------------------------------
+
+# add_cd_local NAME FILE: NAME's Settings, + Add hardware, a CD/DVD drive
+# with the local FILE for our pool (Apply not pressed yet)
+add_cd_local() {
+	pick "$1"
+	tm_keys O
+	tm_wait_for "Settings - $1" 5
+	tm_wait_for "UUID: " 10
+	set_item "+ Add hardware"
+	set_new_cd "$2" "$POOL"
+}
+
+# nd_up TAG DISKS [start]: the caller's n (a guest with DISKS, started if
+# asked), vol and iso (an ISO made for it); vmmc up on its new drive's form
+nd_up() {
+	n=$(lv_name "$1")
+	guest "$n" "$2"
+	if [ "${3:-}" = start ]; then
+		lv_virsh start "$n" >/dev/null
+	fi
+	vol=$1-$$.iso
+	make_iso "$vol"
+	iso=$MD_TMP/$vol
+	vmmc_up
+	add_cd_local "$n" "$iso"
+}
+
+# cd_src NAME [--inactive]: the targets and files of NAME's CD/DVD drives
+# ("sda /var/tmp/x.iso" a line), as virsh dumpxml has them
+cd_src() {
+	lv_virsh dumpxml "$@" | python3 -c '
+import sys, xml.etree.ElementTree as ET
+for d in ET.fromstring(sys.stdin.read()).iter("disk"):
+    if d.get("device") == "cdrom":
+        s = d.find("source")
+        print(d.find("target").get("dev"), s.get("file") if s is not None else "-")'
+}
+
+# a shut-off VM: the drive and the ISO for the next boot
+t_media_newdrive_off() {
+	local n iso sum vol
+	nd_up ndo ""
+	sum=$(sum_of "$iso")
+	apply "Uploaded as $vol; CD/DVD drive sd"
+	tm_wait_for "added at next boot" 5
+	[ "$(vol_sum "$vol")" = "$sum" ] || tm_fail "the volume's SHA-256 is not the file's"
+	cd_src "$n" --inactive | grep -qE "^sd[a-z] $POOL_DIR/$vol\$" || tm_fail "no drive with it: $(cd_src "$n" --inactive)"
+	lv_virsh dumpxml --inactive "$n" >"$MD_TMP/ndo.xml"
+	virt-xml-validate "$MD_TMP/ndo.xml" domain >/dev/null || tm_fail "virt-xml-validate failed"
+	tm_wait_for "CD/DVD sda ($vol)" 10
+	tm_keys Escape
+}
+
+# a running VM without a SCSI controller: said in the form, added for the
+# next boot (libvirt hot-plugs no SATA/IDE CD/DVD drive)
+t_media_newdrive_running() {
+	local n iso vol
+	nd_up ndr "" start
+	tm_assert_contains "a SATA/IDE CD/DVD drive cannot be hot-plugged"
+	apply "Uploaded as $vol; CD/DVD drive sda: added at next boot"
+	cd_src "$n" --inactive | grep -qE "^sda $POOL_DIR/$vol\$" || tm_fail "not for the next boot: $(cd_src "$n" --inactive)"
+	[ -z "$(cd_src "$n")" ] || tm_fail "in the running VM: $(cd_src "$n")"
+	lv_virsh domblklist "$n" | grep -q "$vol" && tm_fail "domblklist has it: $(lv_virsh domblklist "$n")"
+	tm_keys Escape
+	lv_virsh destroy "$n" >/dev/null
+}
+
+# a running VM with a virtio-scsi controller: the drive goes in now, on
+# SCSI; the same file again (a second new drive) reuses the pooled volume
+t_media_newdrive_scsi_live() {
+	local n iso vol
+	nd_up nds "<controller type='scsi' model='virtio-scsi'/>" start
+	tm_assert_contains "added now on its SCSI controller"
+	apply "Uploaded as $vol; CD/DVD drive sda: added now and at next boot"
+	lv_virsh domblklist "$n" | grep -qE "^ *sda +$POOL_DIR/$vol" || tm_fail "not in the running VM: $(lv_virsh domblklist "$n")"
+	cd_src "$n" --inactive | grep -qE "^sda $POOL_DIR/$vol\$" || tm_fail "not for the next boot"
+	lv_virsh dumpxml "$n" | grep -q "bus='scsi'" || tm_fail "not on SCSI"
+	# a second drive, the same file: no second upload
+	set_item "+ Add hardware"
+	set_new_cd "$iso" "$POOL"
+	apply "Pooled copy $vol used"
+	[ "$(vols | grep -c "^nds-$$")" = 1 ] || tm_fail "a second volume: $(vols)"
+	lv_virsh domblklist "$n" | grep -qE "^ *sdb +$POOL_DIR/$vol" || tm_fail "no second drive: $(lv_virsh domblklist "$n")"
+	tm_keys Escape
+	lv_virsh destroy "$n" >/dev/null
+}
+
+# nd_uploading TAG SIZE: the caller's n (a shut-off guest without a drive)
+# and big (a file of SIZE, "yes" text); its new drive with big applied: the
+# upload under way in the Local ISO dialog
+nd_uploading() {
+	n=$(lv_name "$1")
+	guest "$n" ""
+	big=$MD_TMP/$1-$$.iso
+	yes "vmmc media new drive $1 $$" | head -c "$2" >"$big"
+	vmmc_up
+	add_cd_local "$n" "$big"
+	tm_keys M-y # Appl&y
+	tm_wait_for "─ Local ISO ─" 10
+}
+
+# Cancel mid-upload: no volume, no drive
+t_media_newdrive_cancel() {
+	local n big before
+	nd_uploading ndc 768M
+	before=$(lv_virsh dumpxml --inactive "$n" | sha256sum)
+	tm_keys Enter # its only button: Cancel
+	tm_wait_for "Local ISO: Cancelled" 10
+	wait_true 30 eval "! lv_virsh vol-list $POOL | grep -q ndc-$$" || tm_fail "the cancelled upload left: $(vols)"
+	ls "$POOL_DIR" | grep -q "^ndc-$$" && tm_fail "files left in the pool's folder: $(ls "$POOL_DIR")"
+	[ "$(lv_virsh dumpxml --inactive "$n" | sha256sum)" = "$before" ] || tm_fail "the VM changed: $(cd_src "$n" --inactive)"
+	tm_keys Escape
+	rm -f "$big"
+}
+
+# the drive cannot be added after the upload (the VM was deleted meanwhile):
+# the volume uploaded for it is removed again
+t_media_newdrive_fails() {
+	local n big
+	nd_uploading ndf 256M
+	lv_virsh undefine "$n" >/dev/null || tm_fail "virsh undefine failed"
+	tm_wait_gone "─ Local ISO ─" 60
+	wait_true 30 eval "! lv_virsh vol-list $POOL | grep -q ndf-$$" || tm_fail "the uploaded volume was left: $(vols)"
+	tm_assert_not_contains "Uploaded as ndf-$$.iso; CD/DVD drive"
+	tm_keys Escape
+	rm -f "$big"
 }
 
 # ---- the Integration Tools wizard: virtio-win from a local file ---------------------

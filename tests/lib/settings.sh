@@ -21,3 +21,14 @@ set_item() {
 	tm_capture | sed 's/^/|/' >&2
 	tm_fail "no hardware item '$1'"
 }
+
+# set_new_cd FILE POOL: in the selected "+ Add hardware" form, a CD/DVD drive
+# with the local ISO FILE to go into POOL (Apply not pressed)
+set_new_cd() {
+	tm_keys M-a
+	tm_choice "CD/DVD drive" || tm_fail "no choice 'CD/DVD drive'"
+	tm_keys M-l
+	tm_type "$1"
+	tm_keys M-d
+	tm_choice "$2" || tm_fail "no choice '$2'"
+}

@@ -38,6 +38,15 @@ settings_forms() {
 	tm_type "52:54:00:zz:00:01"
 	tm_keys M-y # Appl&y
 	tm_wait_for "is not a MAC address"
+	# a new CD/DVD drive: its local ISO fields, what a running VM allows, a
+	# file that does not exist refused with the reason (the answer wraps)
+	tm_keys M-a Left
+	tm_wait_for "< CD/DVD drive >"
+	tm_keys M-l
+	tm_type "/nonexistent/vmmc-screen-test/a-long-directory-name/install-media.iso"
+	tm_keys M-y
+	tm_wait_for "file or directory"
+	tm_golden "settings_add_cd_${w}x$h" "$SET_MASK"
 	tm_keys Escape
 	tm_wait_gone "Settings - web01"
 }

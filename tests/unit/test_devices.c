@@ -23,6 +23,7 @@
 #include "../../backend/be.h"
 #include "../../backend/be_devices.h"
 #include "../../backend/be_storage.h" /* be_host_submit_arg */
+#include "../../backend/be_vmxml.h"
 #include "../../backend/be_xml.h"
 #include "../../core/model.h"
 #include "../../core/msgq.h"
@@ -534,6 +535,73 @@ static void test_add_device(void **state)
 	free(cfg);
 }
 
+/* A running VM's new CD/DVD drive can go in live only on a SCSI controller:
+ * the fixture has a USB one (live and inactive), no SCSI; one added to the
+ * inactive XML counts for the next boot, not live. */
+static void test_has_controller(void **state)
+{
+	be_vmconf *c = fixture();
+	char *cfg = slurp("tests/fixtures/devices/inactive.xml"), *live = slurp("tests/fixtures/devices/live.xml");
+	char *err = NULL, *x;
+	assert_true(be_vmconf_has_controller(c, "usb", true));
+	assert_false(be_vmconf_has_controller(c, "scsi", false));
+	be_vmconf_free(&c);
+	x = be_domxml_add_device(cfg, "<controller type='scsi' model='virtio-scsi'/>", &err);
+	assert_non_null(x);
+	c = be_vmconf_parse(live, x, &err);
+	assert_non_null(c);
+	assert_true(be_vmconf_has_controller(c, "scsi", false));
+	assert_false(be_vmconf_has_controller(c, "scsi", true)); /* not in the running VM */
+	be_vmconf_free(&c);
+	assert_false(be_vmconf_has_controller(NULL, "scsi", false));
+	free(x);
+	free(cfg);
+	free(live);
+}
+
+/* Customize before install: a new CD/DVD drive (no target given) gets a
+ * free SATA one, on a volume not made yet (pool/vol; the local file kept
+ * with the change, copied and freed with it); names with < & " escaped. */
+static void test_preview_cdrom(void **state)
+{
+	char *cfg = slurp("tests/fixtures/devices/inactive.xml"), *err = NULL, *x;
+	be_vmchange *ch = be_vmchange_new();
+	be_vmchg *g = be_vmchange_add(ch, BE_CHG_ATTACH, BE_WHEN_BOOT, NULL);
+	be_vmconf *c;
+	const be_device *d = NULL;
+	be_device cp;
+	int same = 0;
+	g->dev.kind = BE_DEVK_CDROM;
+	g->dev.pool = xstrdup("iso<&pool");
+	g->dev.vol = xstrdup("a\"b.iso");
+	g->dev.format = xstrdup("raw");
+	g->dev.upload_from = xstrdup("/tmp/a.iso");
+	be_device_copy(&cp, &g->dev);
+	assert_string_equal(cp.upload_from, "/tmp/a.iso");
+	assert_ptr_not_equal(cp.upload_from, g->dev.upload_from);
+	be_device_clear(&cp);
+	assert_null(cp.upload_from);
+	x = be_vmchange_apply_xml(cfg, ch, &err);
+	assert_null(err);
+	assert_non_null(x);
+	c = be_vmconf_parse(NULL, x, &err);
+	assert_non_null(c);
+	for (size_t i = 0; i < c->ndevs; i++)
+		if (c->devs[i].kind == BE_DEVK_CDROM && core_str_eq(c->devs[i].vol, "a\"b.iso"))
+			d = &c->devs[i];
+	assert_non_null(d);
+	assert_string_equal(d->pool, "iso<&pool");
+	assert_string_equal(d->bus, "sata");
+	assert_non_null(d->target);
+	for (size_t i = 0; i < c->ndevs; i++)
+		same += core_str_eq(c->devs[i].target, d->target);
+	assert_int_equal(same, 1); /* a target no other drive has */
+	be_vmconf_free(&c);
+	be_vmchange_free_void(ch);
+	free(x);
+	free(cfg);
+}
+
 static void test_change_when(void **state)
 {
 	be_vmconf *c = fixture();
@@ -784,6 +852,8 @@ int main(void)
 {
 	const struct CMUnitTest parse[] = {
 		cmocka_unit_test(test_parse_identity),
+		cmocka_unit_test(test_has_controller),
+		cmocka_unit_test(test_preview_cdrom),
 		cmocka_unit_test(test_parse_memory_vcpus),
 		cmocka_unit_test(test_parse_devices),
 		cmocka_unit_test(test_parse_shut_off),

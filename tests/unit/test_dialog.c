@@ -1037,6 +1037,73 @@ static void test_draw_scrolled(void **state)
 	}
 }
 
+/* A progress bar shows its done part as text too (every role plain
+ * here): full at 100 %, half at 50 %, none before anything is known. */
+static void test_draw_progress(void **state)
+{
+	static const struct { double fraction; int hashes; const char *pct; } cases[] = {
+		{ 1.0, 20, "100%" }, { 0.5, 10, " 50%" }, { 0.0, 0, "  0%" }, { -1.0, 0, "..." },
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct tui_dialog *d = one_page(NULL);
+		struct tui_field *pr = tui_page_add(d->pages[0], &tui_field_progress, "pr", NULL, NULL);
+		struct screen s;
+		char row[256], *open, *close;
+		pr->fraction = cases[i].fraction;
+		screen_open(&s, d, 24, 80);
+		screen_draw(&s, d);
+		werase(s.w);
+		tui_field_progress.draw(pr, s.a, s.w, 0, 0, 27, false); /* a bar of 20 */
+		mvwinnstr(s.w, 0, 0, row, (int)sizeof(row) - 1);
+		open = strchr(row, '[');
+		close = strchr(row, ']');
+		assert_non_null(open);
+		assert_non_null(close);
+		assert_int_equal(close - open - 1, 20);
+		for (int k = 0; k < 20; k++)
+			assert_int_equal(open[1 + k], k < cases[i].hashes ? '#' : ' ');
+		assert_non_null(strstr(close, cases[i].pct));
+		screen_close(&s);
+		tui_dialog_free(&d);
+	}
+}
+
+/* A long answer wraps under the fields (up to 3 rows; the dialog grows)
+ * instead of being cut; max_w: as wide as the screen allows. */
+static void test_draw_long_error(void **state)
+{
+	struct tui_dialog *d = one_page(NULL);
+	struct screen s;
+	char *t;
+	int h0;
+	(void)state;
+	tui_page_add(d->pages[0], &tui_field_text, "name", "&Name", "x");
+	screen_open(&s, d, 24, 80);
+	assert_int_equal(d->mode.w, 60);
+	h0 = d->mode.h;
+	d->error = xstrdup("Uploaded as a-rather-long-volume-name.iso; CD/DVD drive sdb: added now and at next "
+			   "boot; the end of the answer");
+	tui_dialog_layout(d, 24, 80);
+	assert_int_equal(d->mode.h, h0 + 1); /* two rows of 56 */
+	screen_draw(&s, d);
+	t = screen_text(&s);
+	assert_non_null(strstr(t, "Uploaded as a-rather-long-volume-name.iso;"));
+	assert_non_null(strstr(t, "the end of the answer"));
+	assert_non_null(strstr(t, "[ OK ] [ Cancel ]"));
+	free(t);
+	free(d->error);
+	d->error = xstrdup("short");
+	d->max_w = 100;
+	tui_dialog_layout(d, 24, 80);
+	assert_int_equal(d->mode.h, h0);
+	assert_int_equal(d->mode.w, 78); /* the screen's width */
+	tui_dialog_layout(d, 40, 120);
+	assert_int_equal(d->mode.w, 100);
+	screen_close(&s);
+	tui_dialog_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1055,6 +1122,8 @@ int main(void)
 		cmocka_unit_test(test_reply),
 		cmocka_unit_test(test_draw),
 		cmocka_unit_test(test_draw_scrolled),
+		cmocka_unit_test(test_draw_progress),
+		cmocka_unit_test(test_draw_long_error),
 	};
 	setlocale(LC_ALL, "C.UTF-8");
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -31,6 +32,7 @@
 #include <libxml/tree.h>
 
 #include "../../backend/be.h"
+#include "../../backend/be_reuse.h"
 #include "../../backend/be_storage.h"
 #include "../../core/model.h"
 #include "../../core/msgq.h"
@@ -813,6 +815,84 @@ static void test_upload_sparse(void **state)
 	free(file);
 }
 
+/* be_vol_same_start on pool up_pool: the first of vols holding exactly
+ * local's bytes (T.str0), "" when none; false: no answer or !ok. */
+static bool same_as(be_host *bh, int host_id, const char *local, const char **vols, size_t n)
+{
+	T.got = false;
+	T.host_id = host_id;
+	T.str0[0] = '\0';
+	T.want_seq = be_vol_same_start(bh, host_id, up_pool, local, (char *const *)vols, n);
+	WAIT(T.got, 60000);
+	return T.got && T.ok;
+}
+
+/* A file compared byte for byte with the pool's volumes of its size: data
+ * and holes, a difference in either, the volume that matches among others,
+ * an unreadable file; on the local host (the volumes' files read here) and
+ * through qemu+unix:// (taken for a remote one: read with sparse downloads). */
+static void test_vol_same(void **state)
+{
+	md_host *h5 = md_host_add(T.m, 5, "qemu+unix:///system");
+	be_host *bh5 = be_host_new(5, "qemu+unix:///system");
+	struct { be_host *bh; int id; } hosts[2] = { { T.bh, HOST_ID }, { bh5, 5 } };
+	static const int ext[] = { 0, 2, 6, 1 }; /* 8 MiB: data in 0-2 and 6-7 MiB, holes between and after */
+	const char *ab[] = { "same-b.img", "same-a.img" }, *a_only[] = { "same-a.img" }, *ba[] = { "same-a.img", "same-b.img" };
+	char *a, *b, *c, *cmd, *missing;
+	int fd;
+
+	need_up_pool();
+	a = make_file("same-a", 8 * MIB, ext, 4);
+	b = xasprintf("%s/same-b", T.dir);
+	c = xasprintf("%s/same-c", T.dir);
+	cmd = xasprintf("cp --sparse=always '%s' '%s' && cp --sparse=always '%s' '%s'", a, b, a, c);
+	assert_int_equal(system(cmd), 0);
+	/* b: its last byte (in the trailing hole) set; c: a byte of data changed */
+	assert_true((fd = open(b, O_WRONLY)) >= 0);
+	assert_int_equal(pwrite(fd, "x", 1, (off_t)(8 * MIB - 1)), 1);
+	close(fd);
+	assert_true((fd = open(c, O_RDWR)) >= 0);
+	{
+		char byte;
+		assert_int_equal(pread(fd, &byte, 1, (off_t)MIB), 1);
+		byte = (char)~byte;
+		assert_int_equal(pwrite(fd, &byte, 1, (off_t)MIB), 1);
+	}
+	close(fd);
+	expect_done(upload(a, up_pool, "same-a.img", true, false, 0));
+	expect_done(upload(b, up_pool, "same-b.img", true, false, 0));
+
+	WAIT(h5->conn == MD_CONN_CONNECTED && h5->listed && h5->busy == 0, 30000);
+	assert_int_equal(h5->conn, MD_CONN_CONNECTED);
+	missing = xasprintf("%s/no-such-file", T.dir);
+	for (int i = 0; i < 2; i++) {
+		be_host *bh = hosts[i].bh;
+		int id = hosts[i].id;
+		assert_true(same_as(bh, id, a, ab, 2));
+		assert_string_equal(T.str0, "same-a.img");
+		assert_true(same_as(bh, id, b, ba, 2));
+		assert_string_equal(T.str0, "same-b.img");
+		assert_true(same_as(bh, id, b, a_only, 1)); /* differs in a hole */
+		assert_string_equal(T.str0, "");
+		assert_true(same_as(bh, id, c, ba, 2)); /* differs in the data */
+		assert_string_equal(T.str0, "");
+		assert_false(same_as(bh, id, missing, a_only, 1));
+		assert_true(T.got);
+		assert_non_null(strstr(T.text, "no-such-file"));
+		/* written again (the same bytes, a new mtime): what this session
+		 * knew of them no longer holds, the next host compares anew */
+		assert_int_equal(utimes(a, NULL), 0);
+		assert_int_equal(utimes(b, NULL), 0);
+	}
+	be_host_free(&bh5, 5000);
+	md_host_remove(T.m, 5);
+	free(missing);
+	free(cmd);
+	free(a);
+	free(b);
+	free(c);
+}
+
 static void test_transfer_bad_input(void **state)
 {
 	char *missing = xasprintf("%s/no-such-file", T.dir), *ro, *target;
@@ -1250,6 +1330,7 @@ int main(void)
 		cmocka_unit_test(test_in_use),
 		cmocka_unit_test(test_upload_64m),
 		cmocka_unit_test(test_upload_sparse),
+		cmocka_unit_test(test_vol_same),
 		cmocka_unit_test_teardown(test_transfer_bad_input, unmount_teardown),
 		cmocka_unit_test_teardown(test_pool_full, unmount_teardown),
 		cmocka_unit_test(test_concurrent),
