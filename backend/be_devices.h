@@ -189,6 +189,9 @@ typedef struct be_vmconf {
 be_vmconf *be_vmconf_parse(const char *live_xml, const char *config_xml, char **err);
 void be_vmconf_free(be_vmconf **c);
 void be_vmconf_free_void(void *c);
+/* c with the running VM's balloon at kib (a balloon event: its live
+ * current memory), NULL when that is what c has (or c is shut off). */
+be_vmconf *be_vmconf_balloon(const be_vmconf *c, uint64_t kib);
 /* Any pending item (for the list's mark and "restart to apply"). */
 bool be_vmconf_pending(const be_vmconf *c);
 /* The device the guest agent talks on, NULL when none. */
@@ -231,6 +234,13 @@ char *be_domxml_set_nic_mac(const char *xml, const char *old, const char *mac, c
  * type) of edited where it has none: the editor never sees a password, and
  * the define must not drop it. NULL when nothing was copied. */
 char *be_domxml_keep_secrets(const char *edited, const char *secure_xml);
+/* Device d's element as it stands in the domain XML dom_xml (matched:
+ * NICs by MAC, else alias; disks and CD/DVD drives by target) with the
+ * fields changed on d (those that differ from d->xml's: network, model,
+ * link, media) set: the live side of an update where the live element
+ * differs from the inactive one (a NIC model pending for the next boot
+ * stays pending). NULL when dom_xml has no such device (or *err). */
+char *be_dev_xml_in(const char *dom_xml, const be_device *d, char **err);
 /* "52:54:00:12:ab:CD" -> 0 when a unicast MAC (lowercased into out[18]). */
 int be_mac_check(const char *mac, char out[18], char **err);
 
@@ -278,6 +288,10 @@ typedef struct be_vmchange {
 	bool active, persistent;
 	uint64_t maxmem, live_maxmem;      /* bytes */
 	unsigned maxvcpus, live_maxvcpus;
+	/* ... and its XML (copies): the job patches them with what it
+	 * applied (be_vmxml_after) and answers with them, reading back only
+	 * what it cannot know; NULL: shut off / transient */
+	char *live_xml, *config_xml;
 } be_vmchange;
 enum { BE_VMCHANGE_TAG = 0x5e77 };
 
@@ -289,6 +303,15 @@ be_vmchg *be_vmchange_add(be_vmchange *ch, int kind, unsigned when, const be_vmc
 void be_vmchange_free_void(void *ch);
 /* ch's known view of the VM (above) from c (copied: c stays the caller's). */
 void be_vmchange_know(be_vmchange *ch, const be_vmconf *c);
+/* After change g went through: the live (NULL when shut off) and the
+ * inactive XML copies patched to what libvirt now holds where that is
+ * known without asking (memory, maximum memory, vCPUs, maximum vCPUs,
+ * title, description, autostart, a device updated or removed); returns
+ * the sides in g->when it could not patch (BE_SIDE_*: read them back): a
+ * device attached (libvirt gives it an alias, an address, a MAC), a
+ * define, a grown disk. */
+enum { BE_SIDE_LIVE = 1, BE_SIDE_CFG = 2 };
+unsigned be_vmxml_after(char **live, char **cfg, const be_vmchg *g);
 /* "now", "at next boot", "now and at next boot" */
 const char *be_when_text(unsigned when);
 
