@@ -3,12 +3,13 @@
  * live and/or for the next boot. No libvirt types; no curses.
  *
  * ---- Reading ---------------------------------------------------------------
- * BE_OP_VM_DETAILS (uuid = the VM, no arg) reads the VM's live XML (when it
- * runs) and its inactive XML, one call each (with the lookup by uuid: 2
- * round trips for a shut-off VM, 3 for a running one; one fewer when
- * Settings looked the VM up before: its domains are kept per host until
- * the host closes its connection (be_devices_host_closing), the VM is
- * gone or renamed), and answers, with
+ * BE_OP_VM_DETAILS (uuid = the VM, no arg) reads the VM's live XML and,
+ * when it runs, its inactive XML: with no lookup (the domains of the host's
+ * last list are kept, and those Settings looked up, until the host closes
+ * its connection (be_devices_host_closing), the VM is gone or renamed),
+ * and on a remote host both at once when the domain's handle says it runs
+ * (a helper thread, joined in the job): 1 round trip, first open too. It
+ * answers, with
  * the job's .seq:
  *   1. MD_MSG_VM_DETAILS: .ext = be_vmconf (below), .ext_free =
  *      be_vmconf_free_void (take it: set .ext NULL); .uuid the VM's;
@@ -37,17 +38,22 @@
  * be_vmchange_new / be_vmchange_add, freed with be_vmchange_free_void)
  * applies its changes in order, one libvirt call per change (plus a volume
  * create/delete where asked), and stops at the first that fails. With the
- * caller's view of the VM (be_vmchange_know) and the domain looked up once,
- * an Apply makes the lookup, its changes, the details read again (1 call
- * shut off, 2 running) and, only for changes the VM list shows (memory,
- * processors, autostart, a define, the agent channel), the list row read
- * again with the same domain. Answers:
+ * caller's view of the VM (be_vmchange_know: its limits and its XML,
+ * copied) an Apply makes no lookup and no read but its changes: the XML
+ * copies are patched with what went through (be_vmxml_after) and sent
+ * back; only a side libvirt fills in (a device attached, a define) is read
+ * back, once per Apply. A NIC update whose device's live and inactive
+ * forms differ is sent live with the live element and only the changed
+ * fields (be_dev_xml_in), then for the next boot. Answers:
  *   1. MD_MSG_OP_RESULT: .ok; .text says each change done ("Memory:
  *      512 MiB now and at next boot"), "; " between them, then the failing
  *      one's reason, the field first ("Memory: 8 GiB is above the maximum
  *      (4 GiB)").
- *   2. a fresh MD_MSG_VM_DETAILS with the same .seq (also after a failure),
- *      then the VM's MD_MSG_VM_UPDATE.
+ *   2. MD_MSG_VM_PATCH with the VM list row's fields the changes set
+ *      (memory, processors, autostart: no re-read), then MD_MSG_VM_DETAILS
+ *      with the same .seq (after a failure: read afresh, then the row's
+ *      MD_MSG_VM_UPDATE; the agent channel's row is read again; a define's
+ *      row comes with its lifecycle event).
  * .when (BE_WHEN_*) says where a change goes: NOW = the running VM (LIVE),
  * BOOT = the persistent definition (CONFIG). be_vmchange_add() with
  * BE_WHEN_AUTO picks: both when the VM runs and the change can be live,
