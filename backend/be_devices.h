@@ -6,10 +6,8 @@
  * BE_OP_VM_DETAILS (uuid = the VM, no arg) reads the VM's live XML and,
  * when it runs, its inactive XML: with no lookup (the domains of the host's
  * last list are kept, and those Settings looked up, until the host closes
- * its connection (be_devices_host_closing), the VM is gone or renamed),
- * and on a remote host both at once when the domain's handle says it runs
- * (a helper thread, joined in the job): 1 round trip, first open too. It
- * answers, with
+ * its connection (be_devices_host_closing), the VM is gone or renamed):
+ * 1 round trip shut off, 2 running, the first open too. It answers, with
  * the job's .seq:
  *   1. MD_MSG_VM_DETAILS: .ext = be_vmconf (below), .ext_free =
  *      be_vmconf_free_void (take it: set .ext NULL); .uuid the VM's;
@@ -298,6 +296,7 @@ typedef struct be_vmchange {
 	 * applied (be_vmxml_after) and answers with them, reading back only
 	 * what it cannot know; NULL: shut off / transient */
 	char *live_xml, *config_xml;
+	uint64_t host_mem_kib;             /* the host's memory when known (0: read) */
 } be_vmchange;
 enum { BE_VMCHANGE_TAG = 0x5e77 };
 

@@ -1169,6 +1169,11 @@ static bool send_changes(struct tui_dialog *d, be_vmchange *ch, bool closing)
 		return false;
 	}
 	be_vmchange_know(ch, c->conf); /* the job reads no state or limits of its own */
+	{
+		const md_host *h = md_host_get(c->a->model, c->host_id);
+		if (h && h->live && (h->live->host_rate.have & CORE_HRATE_MEM_TOTAL))
+			ch->host_mem_kib = h->live->host_rate.mem_total_kib; /* the stats have it: no call */
+	}
 	c->seq = be_host_submit_arg(be, BE_OP_VM_CHANGE, c->uuid, ch, be_vmchange_free_void);
 	c->changing = true;
 	if (!closing)

@@ -122,8 +122,8 @@ echo "bench settings: O to the hardware list drawn (tmux, 10 ms polls), local qe
 echo "  shut-off VM: $(stats <"$tmp/ui.local.$off"); details job $(head -n "$runs" "$tmp/jobs" | stats)"
 echo "  running VM:  $(stats <"$tmp/ui.local.$run"); details job $(tail -n "$runs" "$tmp/jobs" | stats)"
 echo "  virsh dumpxml (a new virsh each time): shut off $(stats <"$tmp/virsh.$off"), running (+ --inactive) $(stats <"$tmp/virsh.$run")"
-echo "  round trips per open: no lookup (the host's list keeps the domains), the live XML; a running VM's"
-echo "  inactive XML at the same time on a remote host (a second thread): 1 round trip each, first open too"
+echo "  round trips per open: no lookup (the host's list keeps the domains, first open too), the live XML"
+echo "  (shut off: 1), then the inactive XML (running: 2)"
 
 # ---- libvirt calls per Apply -------------------------------------------------------
 # libvirt's client logs each RPC it sends (RPC_CLIENT_MSG_TX_QUEUE, headers

@@ -167,7 +167,7 @@ t_set_running() {
 	tm_wait_for "now and at next boot (balloon)" 5
 	field M-m "192 MiB"
 	apply "Memory: 192 MiB now and at next boot"
-	wait_virsh 20 eval "lv_virsh dommemstat $n | grep -q '^actual 196608'" ||
+	wait_virsh $((20 * VMMC_TIMEOUT_SCALE)) eval "lv_virsh dommemstat $n | grep -q '^actual 196608'" ||
 		tm_fail "balloon: $(lv_virsh dommemstat "$n" | tr '\n' ' ')"
 	inactive "$n" | grep -q "<currentMemory unit='KiB'>196608<" || tm_fail "not for the next boot"
 	wait_virsh 20 eval "lv_virsh dumpxml $n | grep -q \"<currentMemory unit='KiB'>196608<\"" ||
