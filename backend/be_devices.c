@@ -1171,7 +1171,8 @@ static bool be_side_apply(xmlDocPtr doc, const be_vmchg *g)
 		be_set_text(root, "description", g->text, be_child(root, "title") ? "title" : "uuid");
 		return true;
 	case BE_CHG_AUTOSTART:
-		return true; /* not in the XML */
+	case BE_CHG_GROW:
+		return true; /* not in the XML (a disk's size: its pool's listing) */
 	case BE_CHG_UPDATE:
 	case BE_CHG_DETACH:
 		if (!(n = be_dev_node(doc, &g->dev)))
@@ -1197,7 +1198,7 @@ static bool be_side_apply(xmlDocPtr doc, const be_vmchg *g)
 		xmlFreeNode(n);
 		return true;
 	default:
-		return false; /* attached (libvirt gives it an alias, an address, a MAC), defined, grown */
+		return false; /* attached (libvirt gives it an alias, an address, a MAC), defined */
 	}
 }
 

@@ -311,10 +311,10 @@ void be_vmchange_know(be_vmchange *ch, const be_vmconf *c);
 /* After change g went through: the live (NULL when shut off) and the
  * inactive XML copies patched to what libvirt now holds where that is
  * known without asking (memory, maximum memory, vCPUs, maximum vCPUs,
- * title, description, autostart, a device updated or removed); returns
- * the sides in g->when it could not patch (BE_SIDE_*: read them back): a
- * device attached (libvirt gives it an alias, an address, a MAC), a
- * define, a grown disk. */
+ * title, description, autostart, a grown disk, a device updated or
+ * removed); returns the sides in g->when it could not patch (BE_SIDE_*:
+ * read them back): a device attached (libvirt gives it an alias, an
+ * address, a MAC), a define. */
 enum { BE_SIDE_LIVE = 1, BE_SIDE_CFG = 2 };
 unsigned be_vmxml_after(char **live, char **cfg, const be_vmchg *g);
 /* "now", "at next boot", "now and at next boot" */

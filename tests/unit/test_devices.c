@@ -770,6 +770,57 @@ static void test_job_define(void **state)
 	assert_string_equal(T.conf->boot[0], "hd");
 }
 
+/* With Settings' view of the VM (be_vmchange_know): the answer's details
+ * are its XML with the changes applied (the same values a read gives), the
+ * VM list row patched (MD_MSG_VM_PATCH); a define reads its side back. */
+static void test_job_known(void **state)
+{
+	md_host *h = md_host_get(T.m, 1);
+	const md_vm *v;
+	be_vmchange *ch = be_vmchange_new();
+	char *order[] = { "cdrom", "hd" };
+	be_vmchg *g;
+
+	run(BE_OP_VM_DETAILS, T.uuid, NULL);
+	be_vmchange_add(ch, BE_CHG_MEMORY, BE_WHEN_AUTO, T.conf)->value = 768 * MIB;
+	be_vmchange_add(ch, BE_CHG_DESCRIPTION, BE_WHEN_AUTO, T.conf)->text = xstrdup("d<&>\"'");
+	be_vmchange_add(ch, BE_CHG_AUTOSTART, BE_WHEN_AUTO, T.conf)->value = 1;
+	be_vmchange_know(ch, T.conf);
+	assert_non_null(ch->live_xml);
+	assert_non_null(ch->config_xml);
+	run(BE_OP_VM_CHANGE, T.uuid, ch);
+	if (!T.ok)
+		fail_msg("%s", T.text);
+	assert_int_equal(T.conf->live_mem, 768 * MIB);
+	assert_int_equal(T.conf->mem, 768 * MIB);
+	assert_string_equal(T.conf->description, "d<&>\"'");
+	v = md_vm_find(h, T.uuid);
+	assert_non_null(v);
+	assert_int_equal(v->mem_kib, 768 * 1024);
+	assert_true(v->autostart);
+	/* what a read says is the same */
+	run(BE_OP_VM_DETAILS, T.uuid, NULL);
+	assert_int_equal(T.conf->live_mem, 768 * MIB);
+	assert_int_equal(T.conf->mem, 768 * MIB);
+	assert_string_equal(T.conf->description, "d<&>\"'");
+
+	/* a define: its side read back */
+	ch = be_vmchange_new();
+	g = be_vmchange_add(ch, BE_CHG_BOOT, BE_WHEN_AUTO, T.conf);
+	g->boot = xcalloc(2, sizeof(char *));
+	g->boot[0] = xstrdup(order[0]);
+	g->boot[1] = xstrdup(order[1]);
+	g->nboot = 2;
+	be_vmchange_know(ch, T.conf);
+	run(BE_OP_VM_CHANGE, T.uuid, ch);
+	if (!T.ok)
+		fail_msg("%s", T.text);
+	assert_int_equal(T.conf->nboot, 2);
+	assert_string_equal(T.conf->boot[0], "cdrom");
+	assert_string_equal(T.conf->description, "d<&>\"'");
+	assert_int_equal(T.conf->live_mem, 768 * MIB);
+}
+
 static void test_job_gone(void **state)
 {
 	run(BE_OP_VM_DETAILS, "00000000-0000-0000-0000-00000000dead", NULL);
@@ -945,6 +996,7 @@ int main(void)
 		cmocka_unit_test(test_set_nic_mac),
 		cmocka_unit_test(test_job_refusals),
 		cmocka_unit_test(test_job_define),
+		cmocka_unit_test(test_job_known),
 		cmocka_unit_test(test_job_gone),
 	};
 	int rc;
