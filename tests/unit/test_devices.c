@@ -708,20 +708,25 @@ static void test_job_refusals(void **state)
 	refused(BE_CHG_ATTACH, BE_WHEN_BOOT, 0, NULL, &cd, "CD/DVD drive: /nonexistent/vmmc-test.iso does not exist");
 }
 
+/* A boot order change to a, b. */
+static void boot_change(be_vmchange *ch, const char *a, const char *b)
+{
+	be_vmchg *g = be_vmchange_add(ch, BE_CHG_BOOT, BE_WHEN_AUTO, T.conf);
+	g->boot = xcalloc(2, sizeof(char *));
+	g->boot[0] = xstrdup(a);
+	g->boot[1] = xstrdup(b);
+	g->nboot = 2;
+}
+
 static void test_job_define(void **state)
 {
 	be_vmchange *ch;
-	char *x, *order[] = { "network", "hd" };
-	be_vmchg *g;
+	char *x;
 
 	run(BE_OP_VM_DETAILS, T.uuid, NULL);
 	/* boot order: a define of the inactive XML */
 	ch = be_vmchange_new();
-	g = be_vmchange_add(ch, BE_CHG_BOOT, BE_WHEN_AUTO, T.conf);
-	g->boot = xcalloc(2, sizeof(char *));
-	g->boot[0] = xstrdup(order[0]);
-	g->boot[1] = xstrdup(order[1]);
-	g->nboot = 2;
+	boot_change(ch, "network", "hd");
 	run(BE_OP_VM_CHANGE, T.uuid, ch);
 	if (!T.ok)
 		fail_msg("%s", T.text);
@@ -778,8 +783,6 @@ static void test_job_known(void **state)
 	md_host *h = md_host_get(T.m, 1);
 	const md_vm *v;
 	be_vmchange *ch = be_vmchange_new();
-	char *order[] = { "cdrom", "hd" };
-	be_vmchg *g;
 
 	run(BE_OP_VM_DETAILS, T.uuid, NULL);
 	be_vmchange_add(ch, BE_CHG_MEMORY, BE_WHEN_AUTO, T.conf)->value = 768 * MIB;
@@ -806,11 +809,7 @@ static void test_job_known(void **state)
 
 	/* a define: its side read back */
 	ch = be_vmchange_new();
-	g = be_vmchange_add(ch, BE_CHG_BOOT, BE_WHEN_AUTO, T.conf);
-	g->boot = xcalloc(2, sizeof(char *));
-	g->boot[0] = xstrdup(order[0]);
-	g->boot[1] = xstrdup(order[1]);
-	g->nboot = 2;
+	boot_change(ch, "cdrom", "hd");
 	be_vmchange_know(ch, T.conf);
 	run(BE_OP_VM_CHANGE, T.uuid, ch);
 	if (!T.ok)
