@@ -1650,7 +1650,7 @@ void tui_settings_devices(struct tui_app *a, const md_msg *m)
 		if (c->host_id != m->host_id || strcmp(c->uuid, m->uuid) || c->gone)
 			continue;
 		if (c->changing)
-			continue; /* most likely its own events: the Apply's read follows them */
+			continue; /* most likely its own events: the Apply's answer holds what they say */
 		if (m->value && c->conf && !c->seq && !c->held) {
 			be_vmconf *nc = be_vmconf_balloon(c->conf, m->value);
 			if (nc)
