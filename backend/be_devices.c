@@ -1027,6 +1027,219 @@ char *be_domxml_keep_secrets(const char *edited, const char *secure_xml)
 	return out;
 }
 
+/* ---- an applied change in the XML copies (no libvirt) ------------------------ */
+
+/* The device element of doc matching d (NICs by MAC, else by alias; disks
+ * and CD/DVD drives by target), NULL when none. */
+static xmlNodePtr be_dev_node(xmlDocPtr doc, const be_device *d)
+{
+	xmlNodePtr devs = be_child(xmlDocGetRootElement(doc), "devices");
+	for (xmlNodePtr n = devs ? devs->children : NULL; n; n = n->next) {
+		be_device e;
+		bool hit = false;
+		if (n->type != XML_ELEMENT_NODE || be_kind_of(n) != d->kind || !be_is(n, d->elem ? d->elem : "-"))
+			continue;
+		be_parse_dev(&e, doc, n);
+		if (d->kind == BE_DEVK_NIC)
+			hit = d->mac && e.mac ? !strcasecmp(d->mac, e.mac) : d->alias && core_str_eq(d->alias, e.alias);
+		else if (d->kind == BE_DEVK_DISK || d->kind == BE_DEVK_CDROM)
+			hit = d->target && core_str_eq(d->target, e.target);
+		be_device_clear(&e);
+		if (hit)
+			return n;
+	}
+	return NULL;
+}
+
+/* dst's field set to src's where src differs from the original (orig). */
+static void be_take_str(char **dst, const char *src, const char *orig)
+{
+	if (!core_str_eq(src, orig))
+		core_str_set(dst, src);
+}
+
+char *be_dev_xml_in(const char *dom_xml, const be_device *d, char **err)
+{
+	xmlDocPtr doc = dom_xml ? be_xml_parse(dom_xml) : NULL, od = d->xml ? be_xml_parse(d->xml) : NULL;
+	xmlNodePtr n = doc ? be_dev_node(doc, d) : NULL, on = od ? xmlDocGetRootElement(od) : NULL;
+	be_device e, o;
+	char *r = NULL;
+
+	if (n && on) {
+		be_parse_dev(&e, doc, n);
+		be_parse_dev(&o, od, on);
+		be_take_str(&e.net_type, d->net_type, o.net_type);
+		be_take_str(&e.net_source, d->net_source, o.net_source);
+		be_take_str(&e.model, d->model, o.model);
+		if (d->link_down != o.link_down)
+			e.link_down = d->link_down;
+		if (!core_str_eq(d->source, o.source) || !core_str_eq(d->pool, o.pool) || !core_str_eq(d->vol, o.vol)) {
+			core_str_set(&e.source, d->source);
+			core_str_set(&e.pool, d->pool);
+			core_str_set(&e.vol, d->vol);
+		}
+		r = be_dev_xml(&e, err);
+		be_device_clear(&e);
+		be_device_clear(&o);
+	}
+	if (od)
+		xmlFreeDoc(od);
+	if (doc)
+		xmlFreeDoc(doc);
+	return r;
+}
+
+static void be_set_text(xmlNodePtr root, const char *name, const char *text, const char *after)
+{
+	xmlNodePtr n = be_child(root, name);
+	if (!text || !*text) {
+		be_drop(root, name);
+		return;
+	}
+	if (!n) {
+		n = xmlNewNode(NULL, BAD_CAST name);
+		if (be_child(root, after))
+			xmlAddNextSibling(be_child(root, after), n);
+		else
+			xmlAddChild(root, n);
+	}
+	xmlNodeSetContent(n, NULL);
+	xmlNodeAddContent(n, BAD_CAST text);
+}
+
+static void be_set_kib(xmlNodePtr root, const char *name, uint64_t bytes)
+{
+	char v[32];
+	xmlNodePtr n = be_ensure(root, name);
+	snprintf(v, sizeof(v), "%llu", (unsigned long long)(bytes / 1024));
+	xmlSetProp(n, BAD_CAST "unit", BAD_CAST "KiB");
+	xmlNodeSetContent(n, BAD_CAST v);
+}
+
+/* <vcpu current=cur>max</vcpu>, current left out when equal (as libvirt does) */
+static void be_set_vcpu(xmlNodePtr root, unsigned cur, unsigned max)
+{
+	char v[16];
+	xmlNodePtr n = be_ensure(root, "vcpu");
+	snprintf(v, sizeof(v), "%u", max);
+	xmlNodeSetContent(n, BAD_CAST v);
+	snprintf(v, sizeof(v), "%u", cur);
+	if (cur < max)
+		xmlSetProp(n, BAD_CAST "current", BAD_CAST v);
+	else
+		xmlUnsetProp(n, BAD_CAST "current");
+}
+
+/* One side's domain XML with change g applied; false when it cannot be
+ * known without asking libvirt. */
+static bool be_side_apply(xmlDocPtr doc, const be_vmchg *g)
+{
+	xmlNodePtr root = xmlDocGetRootElement(doc), n, nn;
+	char *cur, *x, *err = NULL;
+	unsigned vcur, vmax;
+	xmlDocPtr dd;
+
+	if (!be_is(root, "domain"))
+		return false;
+	switch (g->kind) {
+	case BE_CHG_MEMORY:
+		be_set_kib(root, "currentMemory", g->value);
+		return true;
+	case BE_CHG_MAXMEM:
+		/* libvirt lowers the current memory too */
+		if ((n = be_child(root, "currentMemory")) && be_mem_bytes(n) > g->value)
+			be_set_kib(root, "currentMemory", g->value);
+		be_set_kib(root, "memory", g->value);
+		return true;
+	case BE_CHG_VCPUS:
+	case BE_CHG_MAXVCPUS:
+		n = be_child(root, "vcpu");
+		vmax = (unsigned)be_num(n);
+		cur = be_prop(n, "current");
+		vcur = cur ? (unsigned)strtoul(cur, NULL, 10) : vmax;
+		free(cur);
+		if (g->kind == BE_CHG_VCPUS)
+			vcur = (unsigned)g->value;
+		else
+			vmax = (unsigned)g->value;
+		be_set_vcpu(root, vcur < vmax ? vcur : vmax, vmax);
+		return true;
+	case BE_CHG_TITLE:
+		be_set_text(root, "title", g->text, "uuid");
+		return true;
+	case BE_CHG_DESCRIPTION:
+		be_set_text(root, "description", g->text, be_child(root, "title") ? "title" : "uuid");
+		return true;
+	case BE_CHG_AUTOSTART:
+	case BE_CHG_GROW:
+		return true; /* not in the XML (a disk's size: its pool's listing) */
+	case BE_CHG_UPDATE:
+	case BE_CHG_DETACH:
+		if (!(n = be_dev_node(doc, &g->dev)))
+			return false;
+		if (g->kind == BE_CHG_DETACH) {
+			xmlUnlinkNode(n);
+			xmlFreeNode(n);
+			return true;
+		}
+		x = be_node_xml(doc, root);
+		cur = be_dev_xml_in(x, &g->dev, &err);
+		free(x);
+		free(err);
+		dd = cur ? be_xml_parse(cur) : NULL;
+		free(cur);
+		if (!dd)
+			return false;
+		nn = xmlDocCopyNode(xmlDocGetRootElement(dd), doc, 1);
+		xmlFreeDoc(dd);
+		if (!nn)
+			return false;
+		xmlReplaceNode(n, nn);
+		xmlFreeNode(n);
+		return true;
+	default:
+		return false; /* attached (libvirt gives it an alias, an address, a MAC), defined */
+	}
+}
+
+unsigned be_vmxml_after(char **live, char **cfg, const be_vmchg *g)
+{
+	unsigned need = 0;
+	char **side[2] = { live, cfg };
+	for (int i = 0; i < 2; i++) {
+		unsigned bit = i ? BE_SIDE_CFG : BE_SIDE_LIVE;
+		xmlDocPtr doc;
+		if (!(g->when & (i ? BE_WHEN_BOOT : BE_WHEN_NOW)) || !*side[i])
+			continue;
+		doc = be_xml_parse(*side[i]);
+		if (doc && be_side_apply(doc, g)) {
+			free(*side[i]);
+			*side[i] = be_node_xml(doc, xmlDocGetRootElement(doc));
+		} else {
+			need |= bit;
+		}
+		if (doc)
+			xmlFreeDoc(doc);
+	}
+	return need;
+}
+
+be_vmconf *be_vmconf_balloon(const be_vmconf *c, uint64_t kib)
+{
+	be_vmchg g = { .kind = BE_CHG_MEMORY, .when = BE_WHEN_NOW, .value = kib * 1024 };
+	char *live, *cfg = NULL, *err = NULL;
+	be_vmconf *r;
+	if (!c || !c->active || !c->live_xml || !kib || c->live_mem == kib * 1024)
+		return NULL;
+	live = xstrdup(c->live_xml);
+	r = be_vmxml_after(&live, &cfg, &g) ? NULL : be_vmconf_parse(live, c->persistent ? c->config_xml : NULL, &err);
+	if (r)
+		r->autostart = c->autostart;
+	free(err);
+	free(live);
+	return r;
+}
+
 /* ---- change lists ---------------------------------------------------------- */
 
 be_vmchange *be_vmchange_new(void)
@@ -1079,6 +1292,8 @@ void be_vmchange_know(be_vmchange *ch, const be_vmconf *c)
 	ch->live_maxmem = c->live_maxmem;
 	ch->maxvcpus = c->maxvcpus;
 	ch->live_maxvcpus = c->live_maxvcpus;
+	core_str_set(&ch->live_xml, c->live_xml);
+	core_str_set(&ch->config_xml, c->persistent ? c->config_xml : NULL);
 }
 
 void be_vmchange_free_void(void *p)
@@ -1092,6 +1307,8 @@ void be_vmchange_free_void(void *p)
 		be_device_clear(&ch->v[i].dev);
 	}
 	free(ch->v);
+	free(ch->live_xml);
+	free(ch->config_xml);
 	free(ch);
 }
 
@@ -1138,7 +1355,77 @@ static void be_domc_clear(struct be_domc *e)
 	memset(e, 0, sizeof(*e));
 }
 
-/* h's domain uuid (a reference of the caller's), from the table or looked up. */
+/* ---- the domains of the host's last list (its worker only) ----------------------
+ * The handles virConnectListAllDomains (bulk stats) gave the list, kept by
+ * uuid until the next list or the connection closes: the first open of a
+ * VM's Settings needs no lookup either. */
+struct be_domlist {
+	size_t n;
+	struct be_domref {
+		char uuid[VIR_UUID_STRING_BUFLEN];
+		virDomainPtr dom;
+	} *v;
+};
+
+static int be_domref_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct be_domref *)a)->uuid, ((const struct be_domref *)b)->uuid);
+}
+
+static void be_domlist_free(be_host *h)
+{
+	struct be_domlist *l = h->domlist;
+	if (!l)
+		return;
+	for (size_t i = 0; i < l->n; i++)
+		virDomainFree(l->v[i].dom);
+	free(l->v);
+	free(l);
+	h->domlist = NULL;
+}
+
+void be_devices_list_seen(be_host *h, virDomainStatsRecordPtr *recs, int n)
+{
+	struct be_domlist *l = xcalloc(1, sizeof(*l));
+	l->v = xcalloc(n > 0 ? (size_t)n : 1, sizeof(*l->v));
+	for (int i = 0; i < n; i++) {
+		struct be_domref *r = &l->v[l->n];
+		if (virDomainGetUUIDString(recs[i]->dom, r->uuid) == 0 && virDomainRef(recs[i]->dom) == 0) {
+			r->dom = recs[i]->dom;
+			l->n++;
+		}
+	}
+	qsort(l->v, l->n, sizeof(*l->v), be_domref_cmp);
+	be_domlist_free(h);
+	h->domlist = l;
+}
+
+/* A reference of the caller's to the listed domain uuid, NULL when not listed. */
+static virDomainPtr be_domlist_get(be_host *h, const char *uuid)
+{
+	struct be_domref key, *r;
+	if (!h->domlist || !h->domlist->n)
+		return NULL;
+	snprintf(key.uuid, sizeof(key.uuid), "%s", uuid);
+	r = bsearch(&key, h->domlist->v, h->domlist->n, sizeof(key), be_domref_cmp);
+	return r && virDomainRef(r->dom) == 0 ? r->dom : NULL;
+}
+
+static void be_domlist_drop(be_host *h, const char *uuid)
+{
+	struct be_domref key, *r;
+	if (!h->domlist)
+		return;
+	snprintf(key.uuid, sizeof(key.uuid), "%s", uuid);
+	if ((r = bsearch(&key, h->domlist->v, h->domlist->n, sizeof(key), be_domref_cmp))) {
+		virDomainFree(r->dom);
+		memmove(r, r + 1, (size_t)(h->domlist->v + h->domlist->n - (r + 1)) * sizeof(*r));
+		h->domlist->n--;
+	}
+}
+
+/* h's domain uuid (a reference of the caller's), from the table, the last
+ * list or looked up. */
 static virDomainPtr be_domc_get(be_host *h, const char *uuid)
 {
 	virDomainPtr dom = NULL;
@@ -1152,7 +1439,7 @@ static virDomainPtr be_domc_get(be_host *h, const char *uuid)
 		}
 	}
 	pthread_mutex_unlock(&be_domc_lock);
-	if (dom || !(dom = virDomainLookupByUUIDString(h->conn, uuid)))
+	if (dom || (dom = be_domlist_get(h, uuid)) || !(dom = virDomainLookupByUUIDString(h->conn, uuid)))
 		return dom;
 	pthread_mutex_lock(&be_domc_lock);
 	for (size_t i = 0; i < BE_DOMC_N; i++)
@@ -1171,8 +1458,12 @@ static virDomainPtr be_domc_get(be_host *h, const char *uuid)
 }
 
 /* Forget h's entries (uuid NULL: all of them). */
-static void be_domc_drop(const be_host *h, const char *uuid)
+static void be_domc_drop(be_host *h, const char *uuid)
 {
+	if (uuid)
+		be_domlist_drop(h, uuid);
+	else
+		be_domlist_free(h);
 	pthread_mutex_lock(&be_domc_lock);
 	for (size_t i = 0; i < BE_DOMC_N; i++)
 		if (be_domc[i].dom && be_domc[i].h == h && (!uuid || !strcmp(be_domc[i].uuid, uuid)))
@@ -1185,51 +1476,81 @@ void be_devices_host_closing(be_host *h)
 	be_domc_drop(h, NULL);
 }
 
-/* The VM's XML: the live one, then (when it runs) the inactive one: 2
- * round trips with the lookup for a shut-off VM, 3 for a running one (one
- * fewer each when the domain was looked up before: be_domc_get).
- * (Both calls at once from two threads measured one round trip MORE on
- * the far host: libvirt's client serializes them.) Autostart is not read
- * (a round trip): the VM list has it. */
-static be_vmconf *be_details_read(virDomainPtr dom, char **err)
-{
-	char *x0 = virDomainGetXMLDesc(dom, 0), *cfg = NULL, *id;
-	xmlDocPtr d0;
-	bool active;
-	be_vmconf *c;
+/* One XML read (libvirt's error copied at once). */
+struct be_xmlread {
+	virDomainPtr dom;
+	unsigned flags;
+	char *xml, *err;
+};
 
-	if (!x0) {
-		*err = be_last_error(NULL);
-		return NULL;
-	}
-	d0 = be_xml_parse(x0);
-	id = d0 ? be_xml_get(d0, "string(/domain/@id)") : NULL;
-	active = id && strcmp(id, "-1") != 0;
-	free(id);
-	if (d0)
-		xmlFreeDoc(d0);
-	if (active) {
-		cfg = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE);
-		if (!cfg && virDomainIsPersistent(dom) != 0) {
-			*err = be_last_error(NULL);
-			free(x0);
-			return NULL;
-		}
-		virResetLastError();
-		c = be_vmconf_parse(x0, cfg, err);
-	} else {
-		c = be_vmconf_parse(NULL, x0, err);
-	}
-	free(x0);
-	free(cfg);
-	return c;
+static void *be_xmlread_run(void *p)
+{
+	struct be_xmlread *r = p;
+	if (!(r->xml = virDomainGetXMLDesc(r->dom, r->flags)))
+		r->err = be_last_error(NULL);
+	return NULL;
 }
 
-static void be_details_post(be_host *h, const be_job *j, virDomainPtr dom, bool gone, const char *why)
+static bool be_xml_active(const char *xml)
+{
+	xmlDocPtr d = be_xml_parse(xml);
+	char *id = d ? be_xml_get(d, "string(/domain/@id)") : NULL;
+	bool active = id && strcmp(id, "-1") != 0;
+	free(id);
+	if (d)
+		xmlFreeDoc(d);
+	return active;
+}
+
+/* The VM's XML: the live one, then (when it runs) the inactive one: 1
+ * round trip for a shut-off VM, 2 for a running one, with no lookup (the
+ * domain comes from the host's list or Settings' earlier lookup).
+ * Both calls at once from two threads (libvirt's client sends them
+ * together) measured no faster on the far host (ssh://, 200 ms RTT): the
+ * far sshd's Nagle holds the second answer's last segment until the
+ * client's ACK of the first answer's comes back, a round trip later (job
+ * 448-493 ms either way). Autostart is not read (a round trip): the VM list
+ * has it. */
+static be_vmconf *be_details_read(be_host *h, virDomainPtr dom, char **err)
+{
+	struct be_xmlread l = { .dom = dom }, c = { .dom = dom, .flags = VIR_DOMAIN_XML_INACTIVE };
+	bool active;
+	be_vmconf *r = NULL;
+
+	be_xmlread_run(&l);
+	if (!l.xml) {
+		*err = l.err;
+		l.err = NULL;
+		goto out;
+	}
+	active = be_xml_active(l.xml);
+	if (active)
+		be_xmlread_run(&c);
+	if (active) {
+		if (!c.xml && virDomainIsPersistent(dom) != 0) {
+			*err = c.err ? c.err : be_last_error(NULL);
+			c.err = NULL;
+			goto out;
+		}
+		virResetLastError();
+		r = be_vmconf_parse(l.xml, c.xml, err);
+	} else {
+		r = be_vmconf_parse(NULL, l.xml, err);
+	}
+out:
+	free(l.xml);
+	free(l.err);
+	free(c.xml);
+	free(c.err);
+	return r;
+}
+
+/* MD_MSG_VM_DETAILS of conf c (taken; NULL: the reason is why, else err,
+ * read fresh when dom is given). */
+static void be_details_post_conf(be_host *h, const be_job *j, virDomainPtr dom, be_vmconf *c, bool gone,
+				 const char *why, char *err)
 {
 	md_msg *m = md_msg_new(MD_MSG_VM_DETAILS, h->id);
-	char *err = NULL;
-	be_vmconf *c = dom ? be_details_read(dom, &err) : NULL;
 
 	if (dom && (!c || !core_str_eq(c->name, virDomainGetName(dom))))
 		be_domc_drop(h, j->uuid); /* gone, failing or renamed: looked up afresh next time */
@@ -1259,6 +1580,13 @@ static void be_details_post(be_host *h, const be_job *j, virDomainPtr dom, bool 
 	}
 	free(err);
 	be_post(m);
+}
+
+static void be_details_post(be_host *h, const be_job *j, virDomainPtr dom, bool gone, const char *why)
+{
+	char *err = NULL;
+	be_vmconf *c = dom ? be_details_read(h, dom, &err) : NULL;
+	be_details_post_conf(h, j, dom, c, gone, why, err);
 }
 
 /* Drivers that take LIVE and CONFIG only one at a time (the test driver's
@@ -1313,6 +1641,12 @@ typedef struct be_chgctx {
 	uint64_t maxmem, live_maxmem;
 	unsigned maxvcpus, live_maxvcpus;
 	bool row;              /* a change the VM list shows: its row read again */
+	/* the caller's XML (be_vmchange.live_xml, .config_xml) with what
+	 * went through applied: the answer's details, no read */
+	char *lx, *cx;
+	bool have_xml;
+	unsigned need;         /* BE_SIDE_*: sides the copies cannot know: read back */
+	unsigned rowf;         /* MD_VMF_*: the VM list row's fields changed */
 } be_chgctx;
 
 static const be_vmconf *be_ctx_conf(be_chgctx *x, char **err);
@@ -1345,10 +1679,14 @@ static unsigned long be_node_mem(virConnectPtr conn)
 	return mem;
 }
 
+/* The VM as the checks see it: from the caller's XML with what went
+ * through applied, else (a copy stale after an attach or a define) read. */
 static const be_vmconf *be_ctx_conf(be_chgctx *x, char **err)
 {
+	if (!x->conf && x->have_xml && !x->need)
+		x->conf = be_vmconf_parse(x->lx, x->cx, err);
 	if (!x->conf)
-		x->conf = be_details_read(x->dom, err);
+		x->conf = be_details_read(x->h, x->dom, err);
 	return x->conf;
 }
 
@@ -1413,7 +1751,8 @@ static int be_chg_memory(be_chgctx *x, be_vmchg *g, char **done, char **err)
 		free(v);
 		return -1;
 	}
-	if ((node = be_node_mem(virDomainGetConnect(x->dom))) && g->value / 1024 > node) {
+	node = x->ch && x->ch->host_mem_kib ? (unsigned long)x->ch->host_mem_kib : be_node_mem(virDomainGetConnect(x->dom));
+	if (node && g->value / 1024 > node) {
 		m = be_bytes_text((uint64_t)node * 1024);
 		*err = xasprintf("Memory: %s is more than the host has (%s)", v, m);
 		free(m);
@@ -1712,9 +2051,20 @@ static int be_chg_device(be_chgctx *x, be_vmchg *g, const char *name, char **don
 			rc = be_attach_by_define(x, xml); /* a device libvirt cannot attach (a TPM) */
 	}
 	else if (g->kind == BE_CHG_UPDATE) {
-		rc = virDomainUpdateDeviceFlags(x->dom, xml, be_chg_flags(g->when));
-		if (rc < 0 && d->kind == BE_DEVK_NIC && (g->when & BE_WHEN_NOW) && (g->when & BE_WHEN_BOOT))
-			rc = be_nic_boot_only(x, g, xml, &why);
+		/* live and inactive forms differ (a NIC model pending for the next
+		 * boot): the live one with only what changed, then the inactive one */
+		char *e2 = NULL, *lxml = d->pending && (g->when & BE_WHEN_NOW) && x->lx ? be_dev_xml_in(x->lx, d, &e2) : NULL;
+		free(e2);
+		if (lxml) {
+			rc = virDomainUpdateDeviceFlags(x->dom, lxml, VIR_DOMAIN_AFFECT_LIVE);
+			if (rc == 0 && (g->when & BE_WHEN_BOOT))
+				rc = virDomainUpdateDeviceFlags(x->dom, xml, VIR_DOMAIN_AFFECT_CONFIG);
+			free(lxml);
+		} else {
+			rc = virDomainUpdateDeviceFlags(x->dom, xml, be_chg_flags(g->when));
+			if (rc < 0 && d->kind == BE_DEVK_NIC && (g->when & BE_WHEN_NOW) && (g->when & BE_WHEN_BOOT))
+				rc = be_nic_boot_only(x, g, xml, &why);
+		}
 	} else
 		rc = virDomainDetachDeviceFlags(x->dom, xml, be_chg_flags(g->when));
 	free(xml);
@@ -1943,21 +2293,92 @@ static bool be_chg_row(const be_vmchg *g)
 	}
 }
 
+/* The VM list row's fields a change sets (MD_VMF_*): posted from what was
+ * applied, no read. */
+static unsigned be_chg_rowf(const be_vmchg *g)
+{
+	switch (g->kind) {
+	case BE_CHG_MEMORY: return MD_VMF_MEM;
+	case BE_CHG_MAXMEM: return MD_VMF_MEM | MD_VMF_MAXMEM;
+	case BE_CHG_VCPUS:
+	case BE_CHG_MAXVCPUS: return MD_VMF_VCPUS;
+	case BE_CHG_AUTOSTART: return MD_VMF_AUTOSTART;
+	default: return 0;
+	}
+}
+
+/* The row's new fields, from the VM's applied conf (running: its live
+ * values). */
+static void be_post_row_patch(be_host *h, const char *uuid, const be_vmconf *c, unsigned rowf, bool autostart)
+{
+	md_msg *m = md_msg_new(MD_MSG_VM_PATCH, h->id);
+	snprintf(m->uuid, sizeof(m->uuid), "%s", uuid);
+	m->vms = xcalloc(1, sizeof(*m->vms));
+	m->nvms = 1;
+	m->count = (int)rowf;
+	m->vms[0].mem_kib = (c->active ? c->live_mem : c->mem) / 1024;
+	m->vms[0].maxmem_kib = (c->active ? c->live_maxmem : c->maxmem) / 1024;
+	m->vms[0].vcpus = c->active ? c->live_vcpus : c->vcpus;
+	m->vms[0].autostart = autostart;
+	be_post(m);
+}
+
+/* The answer's details when the caller's XML came with the job: the
+ * copies with the changes applied, the sides they cannot know read back
+ * (each side once); the row's changed fields posted first (Settings takes
+ * autostart from the row). false: read it all (no copies, a failure). */
+static bool be_vm_change_answer(be_chgctx *x, const be_job *j, bool ok, bool autostart)
+{
+	struct be_xmlread l = { .dom = x->dom }, c = { .dom = x->dom, .flags = VIR_DOMAIN_XML_INACTIVE };
+	be_vmconf *conf;
+	char *err = NULL;
+
+	if (!ok || !x->have_xml)
+		return false;
+	if ((x->need & BE_SIDE_LIVE) && x->lx)
+		be_xmlread_run(&l);
+	if ((x->need & BE_SIDE_CFG) && x->cx)
+		be_xmlread_run(&c);
+	free(l.err);
+	free(c.err);
+	if (l.xml) {
+		free(x->lx);
+		x->lx = l.xml;
+	}
+	if (c.xml) {
+		free(x->cx);
+		x->cx = c.xml;
+	}
+	if ((x->need & BE_SIDE_LIVE && x->lx && !l.xml) || (x->need & BE_SIDE_CFG && x->cx && !c.xml) ||
+	    !(conf = be_vmconf_parse(x->lx, x->cx, &err))) {
+		free(err);
+		return false;
+	}
+	if (x->rowf)
+		be_post_row_patch(x->h, j->uuid, conf, x->rowf, autostart);
+	be_details_post_conf(x->h, j, x->dom, conf, false, NULL, NULL);
+	return true;
+}
+
 /* Apply the changes; true when the VM list's row wants reading again. */
 static bool be_vm_change(be_host *h, const be_job *j, virDomainPtr dom)
 {
 	be_vmchange *ch = j->arg;
 	bool known = ch && ch->tag == BE_VMCHANGE_TAG && ch->known;
 	bool ok = true, active = known ? ch->active : virDomainIsActive(dom) == 1,
-	     persistent = known ? ch->persistent : virDomainIsPersistent(dom) == 1;
+	     persistent = known ? ch->persistent : virDomainIsPersistent(dom) == 1, autostart = false;
 	be_chgctx x = { .h = h, .dom = dom, .active = active, .ch = known ? ch : NULL };
 	char *name = xstrdup(virDomainGetName(dom)), *text = xstrdup(""), *e = NULL;
+	bool row = false;
 
 	if (known) {
 		x.maxmem = ch->maxmem;
 		x.live_maxmem = ch->live_maxmem;
 		x.maxvcpus = ch->maxvcpus;
 		x.live_maxvcpus = ch->live_maxvcpus;
+		x.lx = active ? xstrdup(ch->live_xml) : NULL;
+		x.cx = persistent ? xstrdup(ch->config_xml) : NULL;
+		x.have_xml = (x.lx || !active) && (x.cx || !persistent) && (x.lx || x.cx);
 	}
 
 	for (size_t i = 0; ch && ch->tag == BE_VMCHANGE_TAG && i < ch->n && ok; i++) {
@@ -1984,6 +2405,13 @@ static bool be_vm_change(be_host *h, const be_job *j, virDomainPtr dom)
 		} else {
 			t = xasprintf("%s%s%s", text, *text ? "; " : "", done);
 			be_ctx_after(&x, g);
+			if (x.have_xml)
+				x.need |= be_vmxml_after(&x.lx, &x.cx, g);
+			x.rowf |= be_chg_rowf(g);
+			if (g->kind == BE_CHG_AUTOSTART)
+				autostart = g->value != 0;
+			/* a define says so in an event: the host reads the row then */
+			row = row || (be_chg_row(g) && !be_chg_rowf(g) && g->kind != BE_CHG_DEFINE);
 		}
 		free(text);
 		text = t;
@@ -1994,11 +2422,16 @@ static bool be_vm_change(be_host *h, const be_job *j, virDomainPtr dom)
 		core_str_set(&text, "Nothing to change");
 	be_post_result(h, j, ok, text);
 	be_vmconf_free(&x.conf);
-	be_details_post(h, j, dom, false, NULL);
+	if (!be_vm_change_answer(&x, j, ok, autostart)) {
+		be_details_post(h, j, dom, false, NULL);
+		row = x.row;
+	}
 	if (x.pools_changed && be_list_pools(h, &e) < 0)
 		free(e);
+	free(x.lx);
+	free(x.cx);
 	free(name);
-	return x.row;
+	return row;
 }
 
 void be_devices_job(be_host *h, const be_job *j)

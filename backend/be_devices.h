@@ -3,12 +3,11 @@
  * live and/or for the next boot. No libvirt types; no curses.
  *
  * ---- Reading ---------------------------------------------------------------
- * BE_OP_VM_DETAILS (uuid = the VM, no arg) reads the VM's live XML (when it
- * runs) and its inactive XML, one call each (with the lookup by uuid: 2
- * round trips for a shut-off VM, 3 for a running one; one fewer when
- * Settings looked the VM up before: its domains are kept per host until
- * the host closes its connection (be_devices_host_closing), the VM is
- * gone or renamed), and answers, with
+ * BE_OP_VM_DETAILS (uuid = the VM, no arg) reads the VM's live XML and,
+ * when it runs, its inactive XML: with no lookup (the domains of the host's
+ * last list are kept, and those Settings looked up, until the host closes
+ * its connection (be_devices_host_closing), the VM is gone or renamed):
+ * 1 round trip shut off, 2 running, the first open too. It answers, with
  * the job's .seq:
  *   1. MD_MSG_VM_DETAILS: .ext = be_vmconf (below), .ext_free =
  *      be_vmconf_free_void (take it: set .ext NULL); .uuid the VM's;
@@ -37,17 +36,22 @@
  * be_vmchange_new / be_vmchange_add, freed with be_vmchange_free_void)
  * applies its changes in order, one libvirt call per change (plus a volume
  * create/delete where asked), and stops at the first that fails. With the
- * caller's view of the VM (be_vmchange_know) and the domain looked up once,
- * an Apply makes the lookup, its changes, the details read again (1 call
- * shut off, 2 running) and, only for changes the VM list shows (memory,
- * processors, autostart, a define, the agent channel), the list row read
- * again with the same domain. Answers:
+ * caller's view of the VM (be_vmchange_know: its limits and its XML,
+ * copied) an Apply makes no lookup and no read but its changes: the XML
+ * copies are patched with what went through (be_vmxml_after) and sent
+ * back; only a side libvirt fills in (a device attached, a define) is read
+ * back, once per Apply. A NIC update whose device's live and inactive
+ * forms differ is sent live with the live element and only the changed
+ * fields (be_dev_xml_in), then for the next boot. Answers:
  *   1. MD_MSG_OP_RESULT: .ok; .text says each change done ("Memory:
  *      512 MiB now and at next boot"), "; " between them, then the failing
  *      one's reason, the field first ("Memory: 8 GiB is above the maximum
  *      (4 GiB)").
- *   2. a fresh MD_MSG_VM_DETAILS with the same .seq (also after a failure),
- *      then the VM's MD_MSG_VM_UPDATE.
+ *   2. MD_MSG_VM_PATCH with the VM list row's fields the changes set
+ *      (memory, processors, autostart: no re-read), then MD_MSG_VM_DETAILS
+ *      with the same .seq (after a failure: read afresh, then the row's
+ *      MD_MSG_VM_UPDATE; the agent channel's row is read again; a define's
+ *      row comes with its lifecycle event).
  * .when (BE_WHEN_*) says where a change goes: NOW = the running VM (LIVE),
  * BOOT = the persistent definition (CONFIG). be_vmchange_add() with
  * BE_WHEN_AUTO picks: both when the VM runs and the change can be live,
@@ -192,6 +196,9 @@ typedef struct be_vmconf {
 be_vmconf *be_vmconf_parse(const char *live_xml, const char *config_xml, char **err);
 void be_vmconf_free(be_vmconf **c);
 void be_vmconf_free_void(void *c);
+/* c with the running VM's balloon at kib (a balloon event: its live
+ * current memory), NULL when that is what c has (or c is shut off). */
+be_vmconf *be_vmconf_balloon(const be_vmconf *c, uint64_t kib);
 /* Any pending item (for the list's mark and "restart to apply"). */
 bool be_vmconf_pending(const be_vmconf *c);
 /* The device the guest agent talks on, NULL when none. */
@@ -234,6 +241,13 @@ char *be_domxml_set_nic_mac(const char *xml, const char *old, const char *mac, c
  * type) of edited where it has none: the editor never sees a password, and
  * the define must not drop it. NULL when nothing was copied. */
 char *be_domxml_keep_secrets(const char *edited, const char *secure_xml);
+/* Device d's element as it stands in the domain XML dom_xml (matched:
+ * NICs by MAC, else alias; disks and CD/DVD drives by target) with the
+ * fields changed on d (those that differ from d->xml's: network, model,
+ * link, media) set: the live side of an update where the live element
+ * differs from the inactive one (a NIC model pending for the next boot
+ * stays pending). NULL when dom_xml has no such device (or *err). */
+char *be_dev_xml_in(const char *dom_xml, const be_device *d, char **err);
 /* "52:54:00:12:ab:CD" -> 0 when a unicast MAC (lowercased into out[18]). */
 int be_mac_check(const char *mac, char out[18], char **err);
 
@@ -281,6 +295,11 @@ typedef struct be_vmchange {
 	bool active, persistent;
 	uint64_t maxmem, live_maxmem;      /* bytes */
 	unsigned maxvcpus, live_maxvcpus;
+	/* ... and its XML (copies): the job patches them with what it
+	 * applied (be_vmxml_after) and answers with them, reading back only
+	 * what it cannot know; NULL: shut off / transient */
+	char *live_xml, *config_xml;
+	uint64_t host_mem_kib;             /* the host's memory when known (0: read) */
 } be_vmchange;
 enum { BE_VMCHANGE_TAG = 0x5e77 };
 
@@ -292,6 +311,15 @@ be_vmchg *be_vmchange_add(be_vmchange *ch, int kind, unsigned when, const be_vmc
 void be_vmchange_free_void(void *ch);
 /* ch's known view of the VM (above) from c (copied: c stays the caller's). */
 void be_vmchange_know(be_vmchange *ch, const be_vmconf *c);
+/* After change g went through: the live (NULL when shut off) and the
+ * inactive XML copies patched to what libvirt now holds where that is
+ * known without asking (memory, maximum memory, vCPUs, maximum vCPUs,
+ * title, description, autostart, a grown disk, a device updated or
+ * removed); returns the sides in g->when it could not patch (BE_SIDE_*:
+ * read them back): a device attached (libvirt gives it an alias, an
+ * address, a MAC), a define. */
+enum { BE_SIDE_LIVE = 1, BE_SIDE_CFG = 2 };
+unsigned be_vmxml_after(char **live, char **cfg, const be_vmchg *g);
 /* "now", "at next boot", "now and at next boot" */
 const char *be_when_text(unsigned when);
 

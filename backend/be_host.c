@@ -200,9 +200,10 @@ static void be_on_pool(virConnectPtr conn, virStoragePoolPtr pool, int event, in
 
 /* A VM's hardware moved (device added or removed, tray, balloon): views
  * of its hardware (Settings) read it again. No round trip here. */
-static void be_post_devices(be_host *h, virDomainPtr dom, int event)
+static void be_post_devices(be_host *h, virDomainPtr dom, int event, uint64_t value)
 {
 	md_msg *m = md_msg_new(MD_MSG_VM_DEVICES, h->id);
+	m->value = value;
 	if (virDomainGetUUIDString(dom, m->uuid) < 0) {
 		md_msg_free(&m);
 		return;
@@ -213,17 +214,17 @@ static void be_post_devices(be_host *h, virDomainPtr dom, int event)
 
 static void be_on_device(virConnectPtr conn, virDomainPtr dom, const char *alias, void *opaque)
 {
-	be_post_devices(opaque, dom, VIR_DOMAIN_EVENT_ID_DEVICE_ADDED);
+	be_post_devices(opaque, dom, VIR_DOMAIN_EVENT_ID_DEVICE_ADDED, 0);
 }
 
 static void be_on_tray(virConnectPtr conn, virDomainPtr dom, const char *alias, int reason, void *opaque)
 {
-	be_post_devices(opaque, dom, VIR_DOMAIN_EVENT_ID_TRAY_CHANGE);
+	be_post_devices(opaque, dom, VIR_DOMAIN_EVENT_ID_TRAY_CHANGE, 0);
 }
 
 static void be_on_balloon(virConnectPtr conn, virDomainPtr dom, unsigned long long actual, void *opaque)
 {
-	be_post_devices(opaque, dom, VIR_DOMAIN_EVENT_ID_BALLOON_CHANGE);
+	be_post_devices(opaque, dom, VIR_DOMAIN_EVENT_ID_BALLOON_CHANGE, actual);
 }
 
 static const char *be_close_reason(int reason)

@@ -115,6 +115,8 @@ struct be_host {
 	/* connect pacing (be_host.c): its lock */
 	struct be_host *pace_next;
 	bool pace_queued;
+	/* the domains of the last VM list (be_devices.c); worker */
+	struct be_domlist *domlist;
 };
 
 /* be_loop.c */
@@ -364,5 +366,9 @@ void be_install_scan(be_host *h);
 struct be_iso_reader;
 int be_iso_reader_vol(struct be_iso_reader *r, virConnectPtr conn, virStorageVolPtr vol, char **err);
 void be_iso_reader_vol_close(struct be_iso_reader *r);
+
+/* be_devices.c (worker): the handles of a VM list (bulk stats records),
+ * kept for Settings (no lookup); dropped with the connection. */
+void be_devices_list_seen(be_host *h, virDomainStatsRecordPtr *recs, int n);
 
 #endif

@@ -171,6 +171,7 @@ static void be_post_vms(be_host *h, virDomainStatsRecordPtr *recs, int n, const 
 		qsort(h->vmflags, h->nvmflags, sizeof(*h->vmflags), be_uuid_cmp);
 	}
 	be_names_set_list(h, m->vms, m->nvms); /* before m is the UI's */
+	be_devices_list_seen(h, recs, n);
 	snprintf(h->probe_uuid, sizeof(h->probe_uuid), "%s", m->nvms ? m->vms[0].uuid : "");
 	/* by uuid: the model matches it to the old list in one walk */
 	qsort(m->vms, m->nvms, sizeof(*m->vms), be_vm_uuid_cmp);

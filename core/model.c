@@ -585,6 +585,24 @@ static int md_apply_vm_update(md_host *h, md_msg *msg)
 	return MD_DIRTY_LIST | MD_DIRTY_TREE;
 }
 
+/* MD_MSG_VM_PATCH: a change applied, its fields set (no re-read). */
+static int md_apply_vm_patch(md_host *h, const md_msg *msg)
+{
+	md_vm *v = msg->nvms ? md_vm_find(h, msg->uuid) : NULL;
+	const md_vm *p = msg->vms;
+	if (!v)
+		return 0;
+	if (msg->count & MD_VMF_MEM)
+		v->mem_kib = p->mem_kib;
+	if (msg->count & MD_VMF_MAXMEM)
+		v->maxmem_kib = p->maxmem_kib;
+	if (msg->count & MD_VMF_VCPUS)
+		v->vcpus = p->vcpus;
+	if (msg->count & MD_VMF_AUTOSTART)
+		v->autostart = p->autostart;
+	return MD_DIRTY_LIST;
+}
+
 static int md_set_agent(md_host *h, const char *uuid, int agent)
 {
 	md_vm *v = md_vm_find(h, uuid);
@@ -698,6 +716,9 @@ int md_apply(md_model *m, md_msg *msg)
 	case MD_MSG_VM_REMOVED:
 		dirty = md_apply_vm_removed(h, msg);
 		break;
+	case MD_MSG_VM_PATCH:
+		dirty = md_apply_vm_patch(h, msg);
+		break;
 	case MD_MSG_NET_LIST:
 		md_free_nets(&h->nets, &h->nnets);
 		h->nets = msg->nets;
@@ -746,7 +767,7 @@ int md_apply(md_model *m, md_msg *msg)
 		/* an agent event re-sorts the list; the batch of states read
 		 * after a long list only redraws it (10,000 rows: no rebuild) */
 		if (msg->type == MD_MSG_VM_LIST || msg->type == MD_MSG_VM_UPDATE || msg->type == MD_MSG_VM_REMOVED ||
-		    (msg->type == MD_MSG_VM_AGENT && !msg->ext))
+		    msg->type == MD_MSG_VM_PATCH || (msg->type == MD_MSG_VM_AGENT && !msg->ext))
 			h->vms_gen++;
 		else if (msg->type == MD_MSG_NET_LIST)
 			h->nets_gen++;

@@ -244,8 +244,13 @@ enum md_msg_type {
 	MD_MSG_VM_DETAILS,      /* seq, uuid: .ext is a be_vmconf (backend/be_devices.h);
 	                           ok/text when it could not be read (count 1: VM gone) */
 	MD_MSG_VM_DEVICES,      /* uuid: its hardware moved (count: the libvirt event id: device
-	                           added/removed, tray, balloon); views of it (Settings) re-read */
+	                           added/removed, tray, balloon); views of it (Settings) re-read;
+	                           balloon: .value = the balloon's actual KiB */
+	MD_MSG_VM_PATCH,        /* uuid: vms[0]'s fields named in .count (MD_VMF_*) set on the
+	                           listed VM (a change applied: no re-read) */
 };
+/* MD_MSG_VM_PATCH: the fields it sets */
+enum { MD_VMF_MEM = 1, MD_VMF_MAXMEM = 2, MD_VMF_VCPUS = 4, MD_VMF_AUTOSTART = 8 };
 
 typedef struct md_msg {
 	int type;
@@ -277,6 +282,7 @@ typedef struct md_msg {
 	void (*ext_free)(void *ext);
 	size_t next;             /* items in .ext when it is an array (MD_MSG_VM_AGENT) */
 	bool waiting;            /* HOST_STATE CONNECTING: in line for a connect slot */
+	uint64_t value;          /* VM_DEVICES balloon: the actual KiB */
 } md_msg;
 
 md_msg *md_msg_new(int type, int host_id);

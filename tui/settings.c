@@ -1226,6 +1226,11 @@ static bool send_changes(struct tui_dialog *d, be_vmchange *ch, bool closing)
 		return false;
 	}
 	be_vmchange_know(ch, c->conf); /* the job reads no state or limits of its own */
+	{
+		const md_host *h = md_host_get(c->a->model, c->host_id);
+		if (h && h->live && (h->live->host_rate.have & CORE_HRATE_MEM_TOTAL))
+			ch->host_mem_kib = h->live->host_rate.mem_total_kib; /* the stats have it: no call */
+	}
 	c->seq = be_host_submit_arg(be, BE_OP_VM_CHANGE, c->uuid, ch, be_vmchange_free_void);
 	c->changing = true;
 	if (!closing)
@@ -1414,6 +1419,28 @@ static bool apply(struct tui_dialog *d, bool closing)
 
 static void follow_vm(struct tui_app *a, struct tui_dialog *d);
 
+/* The VM's details (taken) shown: the list and the form rebuilt, the
+ * selected item and (but after an Apply) the user's edits kept. */
+static void conf_take(struct tui_app *a, struct tui_dialog *d, be_vmconf *conf)
+{
+	struct set_ctx *c = sctx(d);
+	const md_host *h = md_host_get(a->model, c->host_id);
+	const md_vm *v = h ? md_vm_find(h, c->uuid) : NULL;
+	if (!c->applied)
+		form_keep(d); /* a refresh keeps what the user is typing */
+	c->applied = false;
+	be_vmconf_free(&c->conf);
+	c->conf = conf;
+	c->conf->autostart = v && v->autostart; /* the list has it: no round trip */
+	c->started = v ? v->started_wall : 0;
+	items_build(c);
+	c->sel = 0;
+	for (size_t i = 0; c->sel_key && i < c->nitems; i++)
+		if (!strcmp(c->items[i].key, c->sel_key))
+			c->sel = (int)i;
+	form_build(d);
+}
+
 static void on_reply(struct tui_app *a, struct tui_dialog *d, const md_msg *m)
 {
 	struct set_ctx *c = sctx(d);
@@ -1457,24 +1484,8 @@ static void on_reply(struct tui_app *a, struct tui_dialog *d, const md_msg *m)
 		}
 		return;
 	}
-	if (!c->applied)
-		form_keep(d); /* a refresh keeps what the user is typing */
-	c->applied = false;
-	be_vmconf_free(&c->conf);
-	c->conf = m->ext; /* taken: the message is freed after this */
+	conf_take(a, d, m->ext); /* taken: the message is freed after this */
 	((md_msg *)m)->ext = NULL;
-	{
-		const md_host *h = md_host_get(a->model, c->host_id);
-		const md_vm *v = h ? md_vm_find(h, c->uuid) : NULL;
-		c->conf->autostart = v && v->autostart; /* the list has it: no round trip */
-		c->started = v ? v->started_wall : 0;
-	}
-	items_build(c);
-	c->sel = 0;
-	for (size_t i = 0; c->sel_key && i < c->nitems; i++)
-		if (!strcmp(c->items[i].key, c->sel_key))
-			c->sel = (int)i;
-	form_build(d);
 	if (c->xml_pending) {
 		c->xml_pending = false;
 		tui_edit_xml_run(a, c->host_id, c->uuid, c->name, c->conf->config_xml);
@@ -1688,7 +1699,8 @@ static void open_settings(struct tui_app *a, bool summary)
 
 /* A device event (MD_MSG_VM_DEVICES): an open Settings of that VM reads
  * its details again, one read at a time (events during a read: one more
- * after it), the user's unapplied edits kept. */
+ * after it), the user's unapplied edits kept. A balloon event carries the
+ * new value: put in, no read. */
 void tui_settings_devices(struct tui_app *a, const md_msg *m)
 {
 	for (size_t k = 0; k < a->nstack; k++) {
@@ -1700,7 +1712,13 @@ void tui_settings_devices(struct tui_app *a, const md_msg *m)
 		if (c->host_id != m->host_id || strcmp(c->uuid, m->uuid) || c->gone)
 			continue;
 		if (c->changing)
-			continue; /* most likely its own events: the Apply's read follows them */
+			continue; /* most likely its own events: the Apply's answer holds what they say */
+		if (m->value && c->conf && !c->seq && !c->held) {
+			be_vmconf *nc = be_vmconf_balloon(c->conf, m->value);
+			if (nc)
+				conf_take(a, d, nc);
+			continue;
+		}
 		if (c->seq || c->held || !c->conf)
 			c->stale = true;
 		else

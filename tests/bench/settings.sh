@@ -122,14 +122,14 @@ echo "bench settings: O to the hardware list drawn (tmux, 10 ms polls), local qe
 echo "  shut-off VM: $(stats <"$tmp/ui.local.$off"); details job $(head -n "$runs" "$tmp/jobs" | stats)"
 echo "  running VM:  $(stats <"$tmp/ui.local.$run"); details job $(tail -n "$runs" "$tmp/jobs" | stats)"
 echo "  virsh dumpxml (a new virsh each time): shut off $(stats <"$tmp/virsh.$off"), running (+ --inactive) $(stats <"$tmp/virsh.$run")"
-echo "  round trips per open: the lookup (the first open only: later ones reuse the domain) and the live XML"
-echo "  (shut off: 2, then 1), then the inactive XML (running: 3, then 2)"
+echo "  round trips per open: no lookup (the host's list keeps the domains, first open too), the live XML"
+echo "  (shut off: 1), then the inactive XML (running: 2)"
 
 # ---- libvirt calls per Apply -------------------------------------------------------
 # libvirt's client logs each RPC it sends (RPC_CLIENT_MSG_TX_QUEUE, headers
 # only: no payload, no secret); the calls of the remote program counted from
-# Apply until the answer is shown and 1.5 s after (the details read again
-# and the events' reads included). Stats ticks off (-d 60).
+# Apply until the answer is shown and 1.5 s after (what the Apply reads
+# back and the events' reads included). Stats ticks off (-d 60).
 rpc_calls() { grep -c "RPC_CLIENT_MSG_TX_QUEUE.*prog=536903814 .*type=0 " "$tmp/rpc.log" || true; }
 # apply_calls VM ITEM WANT KEY VALUE [KEY VALUE]: calls of one Apply
 apply_calls() {
@@ -191,8 +191,8 @@ v_title_run=$(virsh_calls desc "$run" --title --live --config "virsh $$")
 v_cpu_off="$(virsh_calls setvcpus "$off" 2 --maximum --config) + $(virsh_calls setvcpus "$off" 2 --config)"
 v_mem=$(virsh_calls setmem "$run" 100M --live --config)
 echo "bench settings: libvirt calls per Apply (RPCs sent, local qemu:///system; Apply to its answer + 1.5 s:"
-echo "  the lookup (none when Settings looked the VM up before), the change, the details read again, the VM's"
-echo "  list row when it shows the change, and what events make the host read; fewest of 3 on the shared daemon)"
+echo "  the change itself (no lookup, no details read: Settings' XML patched with what was applied; the VM"
+echo "  list row posted from it), and what events make the host read; fewest of 3 on the shared daemon)"
 echo "  shut-off VM: title $(least <"$tmp/c.title.$off") ($(tr '\n' ' ' <"$tmp/c.title.$off")); maximum and current processors (2 changes) $c_cpu_off"
 echo "  running VM:  title $(least <"$tmp/c.title.$run") ($(tr '\n' ' ' <"$tmp/c.title.$run")); memory (balloon) $(least <"$tmp/c.mem") ($(tr '\n' ' ' <"$tmp/c.mem"))"
 echo "  virsh, the same changes (calls from its lookup on / all its calls): desc --title $v_title_off (shut off),"

@@ -776,20 +776,25 @@ static void test_job_refusals(void **state)
 	refused(BE_CHG_ATTACH, BE_WHEN_BOOT, 0, NULL, &cd, "CD/DVD drive: /nonexistent/vmmc-test.iso does not exist");
 }
 
+/* A boot order change to a, b. */
+static void boot_change(be_vmchange *ch, const char *a, const char *b)
+{
+	be_vmchg *g = be_vmchange_add(ch, BE_CHG_BOOT, BE_WHEN_AUTO, T.conf);
+	g->boot = xcalloc(2, sizeof(char *));
+	g->boot[0] = xstrdup(a);
+	g->boot[1] = xstrdup(b);
+	g->nboot = 2;
+}
+
 static void test_job_define(void **state)
 {
 	be_vmchange *ch;
-	char *x, *order[] = { "network", "hd" };
-	be_vmchg *g;
+	char *x;
 
 	run(BE_OP_VM_DETAILS, T.uuid, NULL);
 	/* boot order: a define of the inactive XML */
 	ch = be_vmchange_new();
-	g = be_vmchange_add(ch, BE_CHG_BOOT, BE_WHEN_AUTO, T.conf);
-	g->boot = xcalloc(2, sizeof(char *));
-	g->boot[0] = xstrdup(order[0]);
-	g->boot[1] = xstrdup(order[1]);
-	g->nboot = 2;
+	boot_change(ch, "network", "hd");
 	run(BE_OP_VM_CHANGE, T.uuid, ch);
 	if (!T.ok)
 		fail_msg("%s", T.text);
@@ -838,6 +843,51 @@ static void test_job_define(void **state)
 	assert_string_equal(T.conf->boot[0], "hd");
 }
 
+/* With Settings' view of the VM (be_vmchange_know): the answer's details
+ * are its XML with the changes applied (the same values a read gives), the
+ * VM list row patched (MD_MSG_VM_PATCH); a define reads its side back. */
+static void test_job_known(void **state)
+{
+	md_host *h = md_host_get(T.m, 1);
+	const md_vm *v;
+	be_vmchange *ch = be_vmchange_new();
+
+	run(BE_OP_VM_DETAILS, T.uuid, NULL);
+	be_vmchange_add(ch, BE_CHG_MEMORY, BE_WHEN_AUTO, T.conf)->value = 768 * MIB;
+	be_vmchange_add(ch, BE_CHG_DESCRIPTION, BE_WHEN_AUTO, T.conf)->text = xstrdup("d<&>\"'");
+	be_vmchange_add(ch, BE_CHG_AUTOSTART, BE_WHEN_AUTO, T.conf)->value = 1;
+	be_vmchange_know(ch, T.conf);
+	assert_non_null(ch->live_xml);
+	assert_non_null(ch->config_xml);
+	run(BE_OP_VM_CHANGE, T.uuid, ch);
+	if (!T.ok)
+		fail_msg("%s", T.text);
+	assert_int_equal(T.conf->live_mem, 768 * MIB);
+	assert_int_equal(T.conf->mem, 768 * MIB);
+	assert_string_equal(T.conf->description, "d<&>\"'");
+	v = md_vm_find(h, T.uuid);
+	assert_non_null(v);
+	assert_int_equal(v->mem_kib, 768 * 1024);
+	assert_true(v->autostart);
+	/* what a read says is the same */
+	run(BE_OP_VM_DETAILS, T.uuid, NULL);
+	assert_int_equal(T.conf->live_mem, 768 * MIB);
+	assert_int_equal(T.conf->mem, 768 * MIB);
+	assert_string_equal(T.conf->description, "d<&>\"'");
+
+	/* a define: its side read back */
+	ch = be_vmchange_new();
+	boot_change(ch, "cdrom", "hd");
+	be_vmchange_know(ch, T.conf);
+	run(BE_OP_VM_CHANGE, T.uuid, ch);
+	if (!T.ok)
+		fail_msg("%s", T.text);
+	assert_int_equal(T.conf->nboot, 2);
+	assert_string_equal(T.conf->boot[0], "cdrom");
+	assert_string_equal(T.conf->description, "d<&>\"'");
+	assert_int_equal(T.conf->live_mem, 768 * MIB);
+}
+
 static void test_job_gone(void **state)
 {
 	run(BE_OP_VM_DETAILS, "00000000-0000-0000-0000-00000000dead", NULL);
@@ -846,6 +896,145 @@ static void test_job_gone(void **state)
 	assert_int_equal(T.det_gone, 1);
 	assert_null(T.conf);
 	assert_non_null(strstr(T.det_text, "no longer exists"));
+}
+
+/* ---- an applied change in the XML copies ---------------------------------------- */
+
+/* c after change g (when as given), from its own XML: the sides be_vmxml_after
+ * could not patch in *need */
+static be_vmconf *after(const be_vmconf *c, be_vmchg *g, unsigned *need)
+{
+	char *live = xstrdup(c->live_xml), *cfg = xstrdup(c->config_xml), *err = NULL;
+	be_vmconf *r;
+	*need = be_vmxml_after(&live, &cfg, g);
+	r = be_vmconf_parse(live, cfg, &err);
+	assert_null(err);
+	assert_non_null(r);
+	free(live);
+	free(cfg);
+	return r;
+}
+
+static void test_after_scalars(void **state)
+{
+	be_vmconf *c = fixture(), *r, *r2;
+	be_vmchg g = { .kind = BE_CHG_MEMORY, .when = BE_WHEN_NOW | BE_WHEN_BOOT, .value = 300 * MIB };
+	unsigned need;
+
+	r = after(c, &g, &need);
+	assert_int_equal(need, 0);
+	assert_int_equal(r->live_mem, 300 * MIB);
+	assert_int_equal(r->mem, 300 * MIB);
+	be_vmconf_free(&r);
+	/* vCPUs now only: pending; a lower maximum lowers the current count */
+	g = (be_vmchg){ .kind = BE_CHG_VCPUS, .when = BE_WHEN_NOW, .value = 1 };
+	r = after(c, &g, &need);
+	assert_int_equal(need, 0);
+	assert_int_equal(r->live_vcpus, 1);
+	assert_int_equal(r->vcpus, c->vcpus);
+	assert_true(r->pending_vcpus);
+	be_vmconf_free(&r);
+	g = (be_vmchg){ .kind = BE_CHG_MAXVCPUS, .when = BE_WHEN_BOOT, .value = 1 };
+	r = after(c, &g, &need);
+	assert_int_equal(r->maxvcpus, 1);
+	assert_int_equal(r->vcpus, 1);
+	assert_int_equal(r->live_maxvcpus, c->live_maxvcpus);
+	be_vmconf_free(&r);
+	/* a lower maximum memory lowers the current memory too (as libvirt) */
+	g = (be_vmchg){ .kind = BE_CHG_MAXMEM, .when = BE_WHEN_BOOT, .value = 64 * MIB };
+	r = after(c, &g, &need);
+	assert_int_equal(r->maxmem, 64 * MIB);
+	assert_int_equal(r->mem, 64 * MIB);
+	assert_true(r->pending_mem);
+	be_vmconf_free(&r);
+	/* a title with markup characters, on both sides; then none */
+	g = (be_vmchg){ .kind = BE_CHG_TITLE, .when = BE_WHEN_NOW | BE_WHEN_BOOT, .text = "a<&>\"b'" };
+	r = after(c, &g, &need);
+	assert_int_equal(need, 0);
+	assert_string_equal(r->title, "a<&>\"b'");
+	assert_non_null(strstr(r->live_xml, "<title>a&lt;&amp;&gt;\"b'</title>"));
+	g.text = "";
+	r2 = after(r, &g, &need);
+	assert_null(r2->title);
+	be_vmconf_free(&r2);
+	be_vmconf_free(&r);
+	/* attached: libvirt gives it an address and an alias: read back */
+	g = (be_vmchg){ .kind = BE_CHG_ATTACH, .when = BE_WHEN_NOW | BE_WHEN_BOOT };
+	g.dev.kind = BE_DEVK_NIC;
+	r = after(c, &g, &need);
+	assert_int_equal(need, BE_SIDE_LIVE | BE_SIDE_CFG);
+	be_vmconf_free(&r);
+	g = (be_vmchg){ .kind = BE_CHG_BOOT, .when = BE_WHEN_BOOT };
+	r = after(c, &g, &need);
+	assert_int_equal(need, BE_SIDE_CFG);
+	be_vmconf_free(&r);
+	be_vmconf_free(&c);
+}
+
+/* NIC 52:54:00:00:00:01: its link down live only (pending). Its network
+ * changed: the live update keeps the live link, the inactive one its own. */
+static void test_after_nic_pending(void **state)
+{
+	be_vmconf *c = fixture(), *r;
+	be_vmchg g = { .kind = BE_CHG_UPDATE, .when = BE_WHEN_NOW | BE_WHEN_BOOT };
+	const be_device *d;
+	char *x, *err = NULL;
+	xmlDocPtr doc;
+	unsigned need;
+
+	be_device_copy(&g.dev, dev_by(c, BE_DEVK_NIC, "52:54:00:00:00:01"));
+	assert_true(g.dev.pending);
+	core_str_set(&g.dev.net_source, "other<&>");
+	x = be_dev_xml_in(c->live_xml, &g.dev, &err);
+	assert_null(err);
+	assert_non_null(x);
+	doc = be_xml_parse(x);
+	expect(doc, "string(/interface/source/@network)", "other<&>");
+	expect(doc, "string(/interface/link/@state)", "down");      /* the live one's */
+	expect(doc, "string(/interface/target/@dev)", "vnet3");     /* the live element */
+	expect(doc, "string(/interface/mac/@address)", "52:54:00:00:00:01");
+	xmlFreeDoc(doc);
+	free(x);
+	r = after(c, &g, &need);
+	assert_int_equal(need, 0);
+	d = dev_by(r, BE_DEVK_NIC, "52:54:00:00:00:01");
+	assert_non_null(d);
+	assert_string_equal(d->net_source, "other<&>");
+	assert_false(d->link_down); /* the inactive side's */
+	assert_true(d->pending);    /* the live link still differs */
+	assert_string_equal(d->alias, "net0");
+	be_vmconf_free(&r);
+	/* the link down for the next boot too: nothing pending any more */
+	be_device_clear(&g.dev);
+	be_device_copy(&g.dev, dev_by(c, BE_DEVK_NIC, "52:54:00:00:00:01"));
+	g.dev.link_down = true;
+	r = after(c, &g, &need);
+	d = dev_by(r, BE_DEVK_NIC, "52:54:00:00:00:01");
+	assert_true(d->link_down);
+	assert_false(d->pending);
+	be_vmconf_free(&r);
+	/* removed: gone from both sides */
+	g.kind = BE_CHG_DETACH;
+	r = after(c, &g, &need);
+	assert_int_equal(need, 0);
+	assert_null(dev_by(r, BE_DEVK_NIC, "52:54:00:00:00:01"));
+	be_vmconf_free(&r);
+	be_device_clear(&g.dev);
+	be_vmconf_free(&c);
+}
+
+static void test_balloon(void **state)
+{
+	be_vmconf *c = fixture(), *r;
+	assert_null(be_vmconf_balloon(c, c->live_mem / 1024)); /* no change */
+	c->autostart = true;
+	r = be_vmconf_balloon(c, 100 * 1024);
+	assert_non_null(r);
+	assert_int_equal(r->live_mem, 100 * MIB);
+	assert_int_equal(r->mem, c->mem);
+	assert_true(r->autostart);
+	be_vmconf_free(&r);
+	be_vmconf_free(&c);
 }
 
 int main(void)
@@ -866,6 +1055,9 @@ int main(void)
 		cmocka_unit_test(test_set_disk_bus),
 		cmocka_unit_test(test_add_device),
 		cmocka_unit_test(test_change_when),
+		cmocka_unit_test(test_after_scalars),
+		cmocka_unit_test(test_after_nic_pending),
+		cmocka_unit_test(test_balloon),
 	};
 	const struct CMUnitTest jobs[] = {
 		cmocka_unit_test(test_job_details),
@@ -873,6 +1065,7 @@ int main(void)
 		cmocka_unit_test(test_set_nic_mac),
 		cmocka_unit_test(test_job_refusals),
 		cmocka_unit_test(test_job_define),
+		cmocka_unit_test(test_job_known),
 		cmocka_unit_test(test_job_gone),
 	};
 	int rc;
