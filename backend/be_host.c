@@ -491,31 +491,84 @@ static void be_deadline(struct timespec *ts, int64_t at_ms)
 
 /* ---- connect pacing and descriptors ---------------------------------------- */
 
-/* At most this many connects in flight at once (a storm of 1000 hosts is
- * paced; sshd's default MaxStartups drops the 11th concurrent login);
- * $VMMC_CONNECT_MAX overrides it (1-1000). */
+/* Connects in flight are paced per destination (an ssh:// host's
+ * address:port, a libvirt URI's host part, "" for local daemons): at most
+ * $VMMC_CONNECT_MAX (default 8: sshd's default MaxStartups drops the 11th
+ * concurrent unauthenticated login, and MaxStartups is per server) to one
+ * destination, at most $VMMC_CONNECT_TOTAL (default 32) in all - a fleet
+ * is many servers, each with its own limit (1-1000 each). */
 #define BE_CONNECT_MAX_DEFAULT 8
+#define BE_CONNECT_TOTAL_DEFAULT 32
+struct be_pace_dest {
+	char *key;
+	int busy;                                /* slots in use (granted included) */
+	int waiting;                             /* hosts in line for it */
+};
 static pthread_mutex_t be_pace_lock = PTHREAD_MUTEX_INITIALIZER;
-static int be_pace_busy, be_pace_max;        /* slots in use (granted included) */
+static int be_pace_busy, be_pace_max, be_pace_total;
+static struct be_pace_dest *be_pace_dests;
+static size_t be_pace_ndests, be_pace_cap;
 static be_host *be_pace_head, *be_pace_tail; /* hosts waiting, each with a reference */
+
+static int be_pace_env(const char *name, int def)
+{
+	const char *e = getenv(name);
+	long v = e && *e ? strtol(e, NULL, 10) : 0;
+	return v >= 1 && v <= 1000 ? (int)v : def;
+}
 
 static int be_connect_max_locked(void)
 {
 	if (!be_pace_max) {
-		const char *e = getenv("VMMC_CONNECT_MAX");
-		long v = e && *e ? strtol(e, NULL, 10) : 0;
-		be_pace_max = v >= 1 && v <= 1000 ? (int)v : BE_CONNECT_MAX_DEFAULT;
+		be_pace_max = be_pace_env("VMMC_CONNECT_MAX", BE_CONNECT_MAX_DEFAULT);
+		be_pace_total = be_pace_env("VMMC_CONNECT_TOTAL", BE_CONNECT_TOTAL_DEFAULT);
+		if (be_pace_total < be_pace_max)
+			be_pace_total = be_pace_max;
 	}
 	return be_pace_max;
 }
 
+/* h's destination, in key (no round trip, no lookup: as written) */
+static void be_pace_key(const be_host *h, char *key, size_t len)
+{
+	const char *a, *e;
+	if (h->ssh) {
+		snprintf(key, len, "ssh:%s:%d", h->ssh->host ? h->ssh->host : "", h->ssh->port);
+		return;
+	}
+	a = strstr(h->uri, "://");
+	a = a ? a + 3 : h->uri;
+	e = a + strcspn(a, "/?");
+	if (memchr(a, '@', (size_t)(e - a)))
+		a = (const char *)memchr(a, '@', (size_t)(e - a)) + 1;
+	snprintf(key, len, "%.*s", (int)(e - a), a);
+}
+
+/* pace lock: the destination of that key (made when new) */
+static struct be_pace_dest *be_pace_dest_of(const char *key)
+{
+	for (size_t i = 0; i < be_pace_ndests; i++)
+		if (strcmp(be_pace_dests[i].key, key) == 0)
+			return &be_pace_dests[i];
+	xgrow(&be_pace_dests, &be_pace_cap, be_pace_ndests + 1, sizeof(*be_pace_dests));
+	be_pace_dests[be_pace_ndests] = (struct be_pace_dest){ xstrdup(key), 0, 0 };
+	return &be_pace_dests[be_pace_ndests++];
+}
+
+/* pace lock: a slot free for d */
+static bool be_pace_room(const struct be_pace_dest *d)
+{
+	return d->busy < be_connect_max_locked() && be_pace_busy < be_pace_total;
+}
+
 /* A connect slot for h (worker), or false: h waits in line, posted as
  * "waiting", and never holds a worker meanwhile: be_pace_give hands it the
- * next slot free and queues its step. */
+ * next slot free for its destination and queues its step. */
 static bool be_pace_take(be_host *h)
 {
 	bool granted;
 	int busy;
+	char key[300];
 
 	pthread_mutex_lock(&h->lock);
 	granted = h->pace_granted;
@@ -523,17 +576,21 @@ static bool be_pace_take(be_host *h)
 	pthread_mutex_unlock(&h->lock);
 	if (granted)
 		return true;
+	be_pace_key(h, key, sizeof(key));
 	pthread_mutex_lock(&be_pace_lock);
-	if (!be_pace_head && be_pace_busy < be_connect_max_locked()) {
+	struct be_pace_dest *d = be_pace_dest_of(key);
+	if (!d->waiting && be_pace_room(d)) {
+		d->busy++;
 		be_pace_busy++;
 		pthread_mutex_unlock(&be_pace_lock);
 		return true;
 	}
-	busy = be_pace_busy;
+	busy = d->busy;
 	if (!h->pace_queued) {
 		be_host_ref(h);
 		h->pace_queued = true;
 		h->pace_next = NULL;
+		d->waiting++;
 		if (be_pace_tail)
 			be_pace_tail->pace_next = h;
 		else
@@ -541,7 +598,7 @@ static bool be_pace_take(be_host *h)
 		be_pace_tail = h;
 	}
 	pthread_mutex_unlock(&be_pace_lock);
-	core_log("host", "%s: waiting (%d connects in flight)", h->uri, busy);
+	core_log("host", "%s: waiting (%d connects in flight to it, %d in all)", h->uri, busy, be_pace_busy);
 	h->retry_at_ms = 0; /* the slot, not the clock, brings it back */
 	md_msg *m = md_msg_new(MD_MSG_HOST_STATE, h->id);
 	m->conn = MD_CONN_CONNECTING;
@@ -550,24 +607,44 @@ static bool be_pace_take(be_host *h)
 	return false;
 }
 
-/* A slot is free: to the first host in line (its step is queued), else
- * back to the pool. */
-static void be_pace_give(void)
+/* pace lock: w out of the line (prev: the host before it, NULL: head) */
+static void be_pace_unlink(be_host *w, be_host *prev)
 {
+	if (prev)
+		prev->pace_next = w->pace_next;
+	else
+		be_pace_head = w->pace_next;
+	if (be_pace_tail == w)
+		be_pace_tail = prev;
+	w->pace_next = NULL;
+	w->pace_queued = false;
+}
+
+/* The slot of h's destination (key) is free: to the first host in line
+ * with room at its destination (its step is queued), else back. */
+static void be_pace_give(const char *key)
+{
+	pthread_mutex_lock(&be_pace_lock);
+	be_pace_dest_of(key)->busy--;
+	be_pace_busy--;
 	for (;;) {
-		be_host *w;
-		pthread_mutex_lock(&be_pace_lock);
-		w = be_pace_head;
+		be_host *w, *prev = NULL;
+		char wkey[300];
+		struct be_pace_dest *d = NULL;
+		for (w = be_pace_head; w; prev = w, w = w->pace_next) {
+			be_pace_key(w, wkey, sizeof(wkey));
+			d = be_pace_dest_of(wkey);
+			if (be_pace_room(d))
+				break;
+		}
 		if (!w) {
-			be_pace_busy--;
 			pthread_mutex_unlock(&be_pace_lock);
 			return;
 		}
-		be_pace_head = w->pace_next;
-		if (!be_pace_head)
-			be_pace_tail = NULL;
-		w->pace_next = NULL;
-		w->pace_queued = false;
+		be_pace_unlink(w, prev);
+		d->waiting--;
+		d->busy++;
+		be_pace_busy++;
 		pthread_mutex_unlock(&be_pace_lock);
 		pthread_mutex_lock(&w->lock);
 		bool alive = !w->stop && !w->done;
@@ -579,6 +656,9 @@ static void be_pace_give(void)
 		be_host_unref(&w);
 		if (alive)
 			return;
+		pthread_mutex_lock(&be_pace_lock);
+		d->busy--; /* it is gone: the slot goes on */
+		be_pace_busy--;
 	}
 }
 
@@ -586,21 +666,19 @@ static void be_pace_give(void)
 static void be_pace_leave(be_host *h)
 {
 	bool granted, queued = false;
-	be_host **pp;
+	char key[300];
 
+	be_pace_key(h, key, sizeof(key));
 	pthread_mutex_lock(&be_pace_lock);
 	if (h->pace_queued) {
 		be_host *prev = NULL;
-		for (pp = &be_pace_head; *pp; prev = *pp, pp = &(*pp)->pace_next)
-			if (*pp == h) {
-				*pp = h->pace_next;
-				if (be_pace_tail == h)
-					be_pace_tail = prev;
+		for (be_host *w = be_pace_head; w; prev = w, w = w->pace_next)
+			if (w == h) {
+				be_pace_unlink(h, prev);
+				be_pace_dest_of(key)->waiting--;
+				queued = true;
 				break;
 			}
-		h->pace_next = NULL;
-		h->pace_queued = false;
-		queued = true;
 	}
 	pthread_mutex_unlock(&be_pace_lock);
 	if (queued)
@@ -610,7 +688,7 @@ static void be_pace_leave(be_host *h)
 	h->pace_granted = false;
 	pthread_mutex_unlock(&h->lock);
 	if (granted)
-		be_pace_give();
+		be_pace_give(key);
 }
 
 /* Descriptors a connect may need (libvirt reads its config, opens a socket
@@ -667,8 +745,11 @@ static void be_connect(be_host *h)
 	char *err;
 	bool opened = false;
 
+	char key[300];
+
 	if (!be_pace_take(h))
 		return;
+	be_pace_key(h, key, sizeof(key));
 	err = be_fd_shortage();
 	if (err) {
 		int retry = be_schedule_retry(h);
@@ -678,7 +759,7 @@ static void be_connect(be_host *h)
 	} else {
 		opened = be_connect_open(h);
 	}
-	be_pace_give();
+	be_pace_give(key);
 	if (opened)
 		be_connect_setup(h);
 }

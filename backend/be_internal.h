@@ -365,4 +365,13 @@ struct be_iso_reader;
 int be_iso_reader_vol(struct be_iso_reader *r, virConnectPtr conn, virStorageVolPtr vol, char **err);
 void be_iso_reader_vol_close(struct be_iso_reader *r);
 
+/* be_evloop.c: libvirt's event loop on epoll (O(ready) per wake, not
+ * O(connections)); register once before any connection, run on the loop
+ * thread until *stop, interrupt wakes it to see the flag. */
+int be_evloop_register(char **err);
+void be_evloop_run(const _Atomic bool *stop);
+void be_evloop_interrupt(void);
+/* live handles, timers, and the loop's passes since the start */
+void be_evloop_figures(int *handles, int *timers, unsigned long long *wakes);
+
 #endif

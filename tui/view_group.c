@@ -3,6 +3,7 @@
  * state and URI; and the pane of an empty tree. */
 #include "actions.h"
 #include "listview.h"
+#include "tree.h"
 #include "views.h"
 
 #include <stdio.h>
@@ -30,10 +31,7 @@ static int sel_group(const struct tui_app *a)
 static const struct core_reg_host *host_at(const struct tui_app *a, size_t i)
 {
 	int g = sel_group(a);
-	for (size_t k = 0; k < a->reg.nhosts; k++)
-		if (tui_host_group_index(a, &a->reg.hosts[k]) == g && i-- == 0)
-			return &a->reg.hosts[k];
-	return NULL;
+	return g >= 0 ? tui_tree_group_host(a, (size_t)g, i) : NULL; /* O(1): filed by the tree */
 }
 
 static size_t group_count(const void *src)
