@@ -760,8 +760,11 @@ static void be_connect(be_host *h)
 		opened = be_connect_open(h);
 	}
 	be_pace_give(key);
-	if (opened)
-		be_connect_setup(h);
+	/* the lists and registrations are the host's next step, not this
+	 * one: in a connect storm the logins waiting for a worker go first
+	 * (a host put back goes to the run queue's tail; a watched one, the
+	 * host on screen, to its head) */
+	h->setup_due = opened;
 }
 
 /* Log in (ssh://) and open the connection; false when that failed (said). */
@@ -1041,7 +1044,7 @@ static void be_job_run(be_host *h, const be_job *j)
 
 /* ---- steps (be_pool.c runs them) ------------------------------------------ */
 
-enum be_wake { BE_WAKE_NONE, BE_WAKE_STOP, BE_WAKE_JOB, BE_WAKE_LOST, BE_WAKE_RETRY, BE_WAKE_RELIST };
+enum be_wake { BE_WAKE_NONE, BE_WAKE_STOP, BE_WAKE_JOB, BE_WAKE_LOST, BE_WAKE_RETRY, BE_WAKE_RELIST, BE_WAKE_SETUP };
 
 /* h->lock: what h has to do now (a job popped into *job). */
 static enum be_wake be_host_next(be_host *h, be_job **job, int64_t now)
@@ -1055,6 +1058,8 @@ static enum be_wake be_host_next(be_host *h, be_job **job, int64_t now)
 			h->connect_first = false;
 		return BE_WAKE_RETRY;
 	}
+	if (h->setup_due && h->conn)
+		return BE_WAKE_SETUP;
 	if (job && (*job = be_queue_pop(h)) != NULL)
 		return BE_WAKE_JOB;
 	if (!job && h->head)
@@ -1103,6 +1108,10 @@ void be_host_step(be_host *h)
 		break;
 	case BE_WAKE_RETRY:
 		be_connect(h);
+		break;
+	case BE_WAKE_SETUP:
+		h->setup_due = false;
+		be_connect_setup(h);
 		break;
 	case BE_WAKE_JOB:
 		be_job_run(h, job);
@@ -1172,6 +1181,19 @@ be_host *be_host_new_flags(int id, const char *uri, unsigned flags)
 	be_pool_kick(h);
 	pthread_mutex_unlock(&h->lock);
 	return h;
+}
+
+void be_host_stop(be_host *h)
+{
+	if (!h)
+		return;
+	pthread_mutex_lock(&h->lock);
+	h->stop = true;
+	if (h->prompt)
+		core_prompt_cancel(h->prompt);
+	if (!h->done)
+		be_pool_kick(h);
+	pthread_mutex_unlock(&h->lock);
 }
 
 void be_host_free(be_host **hp, int timeout_ms)

@@ -115,6 +115,7 @@ struct be_host {
 	/* connect pacing (be_host.c): its lock */
 	struct be_host *pace_next;
 	bool pace_queued;
+	bool setup_due;            /* worker: opened; the lists and registrations are a later step */
 };
 
 /* be_loop.c */

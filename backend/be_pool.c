@@ -25,6 +25,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <libxml/xmlerror.h>
 
@@ -165,11 +168,18 @@ static be_host *be_pool_pop(void)
 	return h;
 }
 
+/* Workers run below the UI thread (a login's key exchange, XML parsing
+ * during a connect storm must not make a key wait for the CPU). */
+#define BE_POOL_NICE 5
+
 static void *be_pool_main(void *arg)
 {
 	struct be_worker *w = arg;
 	int64_t idle_since = core_now_ms();
 
+	if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), BE_POOL_NICE) != 0) {
+		/* not allowed: it runs at the program's priority */
+	}
 	xmlSetGenericErrorFunc(NULL, be_xml_quiet);
 	pthread_mutex_lock(&be_pool.lock);
 	for (;;) {
