@@ -151,6 +151,10 @@ uint64_t be_host_submit(be_host *h, int op, const char *uuid, char *const *paths
  * stuck in a blocking call; after that the worker is left to finish on its
  * own (it frees its own state) and this returns. */
 void be_host_free(be_host **h, int timeout_ms);
+/* Tell h to end (its last step queued), not waiting: quitting with many
+ * hosts stops them all first, then frees each (their ends run in parallel
+ * on the pool, not one after the other). */
+void be_host_stop(be_host *h);
 
 /* Quitting (before be_host_free of the hosts): the SSH links of ssh://
  * hosts drop their libvirt connections at once, so that closing them does

@@ -492,31 +492,84 @@ static void be_deadline(struct timespec *ts, int64_t at_ms)
 
 /* ---- connect pacing and descriptors ---------------------------------------- */
 
-/* At most this many connects in flight at once (a storm of 1000 hosts is
- * paced; sshd's default MaxStartups drops the 11th concurrent login);
- * $VMMC_CONNECT_MAX overrides it (1-1000). */
+/* Connects in flight are paced per destination (an ssh:// host's
+ * address:port, a libvirt URI's host part, "" for local daemons): at most
+ * $VMMC_CONNECT_MAX (default 8: sshd's default MaxStartups drops the 11th
+ * concurrent unauthenticated login, and MaxStartups is per server) to one
+ * destination, at most $VMMC_CONNECT_TOTAL (default 32) in all - a fleet
+ * is many servers, each with its own limit (1-1000 each). */
 #define BE_CONNECT_MAX_DEFAULT 8
+#define BE_CONNECT_TOTAL_DEFAULT 32
+struct be_pace_dest {
+	char *key;
+	int busy;                                /* slots in use (granted included) */
+	int waiting;                             /* hosts in line for it */
+};
 static pthread_mutex_t be_pace_lock = PTHREAD_MUTEX_INITIALIZER;
-static int be_pace_busy, be_pace_max;        /* slots in use (granted included) */
+static int be_pace_busy, be_pace_max, be_pace_total;
+static struct be_pace_dest *be_pace_dests;
+static size_t be_pace_ndests, be_pace_cap;
 static be_host *be_pace_head, *be_pace_tail; /* hosts waiting, each with a reference */
+
+static int be_pace_env(const char *name, int def)
+{
+	const char *e = getenv(name);
+	long v = e && *e ? strtol(e, NULL, 10) : 0;
+	return v >= 1 && v <= 1000 ? (int)v : def;
+}
 
 static int be_connect_max_locked(void)
 {
 	if (!be_pace_max) {
-		const char *e = getenv("VMMC_CONNECT_MAX");
-		long v = e && *e ? strtol(e, NULL, 10) : 0;
-		be_pace_max = v >= 1 && v <= 1000 ? (int)v : BE_CONNECT_MAX_DEFAULT;
+		be_pace_max = be_pace_env("VMMC_CONNECT_MAX", BE_CONNECT_MAX_DEFAULT);
+		be_pace_total = be_pace_env("VMMC_CONNECT_TOTAL", BE_CONNECT_TOTAL_DEFAULT);
+		if (be_pace_total < be_pace_max)
+			be_pace_total = be_pace_max;
 	}
 	return be_pace_max;
 }
 
+/* h's destination, in key (no round trip, no lookup: as written) */
+static void be_pace_key(const be_host *h, char *key, size_t len)
+{
+	const char *a, *e;
+	if (h->ssh) {
+		snprintf(key, len, "ssh:%s:%d", h->ssh->host ? h->ssh->host : "", h->ssh->port);
+		return;
+	}
+	a = strstr(h->uri, "://");
+	a = a ? a + 3 : h->uri;
+	e = a + strcspn(a, "/?");
+	if (memchr(a, '@', (size_t)(e - a)))
+		a = (const char *)memchr(a, '@', (size_t)(e - a)) + 1;
+	snprintf(key, len, "%.*s", (int)(e - a), a);
+}
+
+/* pace lock: the destination of that key (made when new) */
+static struct be_pace_dest *be_pace_dest_of(const char *key)
+{
+	for (size_t i = 0; i < be_pace_ndests; i++)
+		if (strcmp(be_pace_dests[i].key, key) == 0)
+			return &be_pace_dests[i];
+	xgrow(&be_pace_dests, &be_pace_cap, be_pace_ndests + 1, sizeof(*be_pace_dests));
+	be_pace_dests[be_pace_ndests] = (struct be_pace_dest){ xstrdup(key), 0, 0 };
+	return &be_pace_dests[be_pace_ndests++];
+}
+
+/* pace lock: a slot free for d */
+static bool be_pace_room(const struct be_pace_dest *d)
+{
+	return d->busy < be_connect_max_locked() && be_pace_busy < be_pace_total;
+}
+
 /* A connect slot for h (worker), or false: h waits in line, posted as
  * "waiting", and never holds a worker meanwhile: be_pace_give hands it the
- * next slot free and queues its step. */
+ * next slot free for its destination and queues its step. */
 static bool be_pace_take(be_host *h)
 {
 	bool granted;
 	int busy;
+	char key[300];
 
 	pthread_mutex_lock(&h->lock);
 	granted = h->pace_granted;
@@ -524,17 +577,21 @@ static bool be_pace_take(be_host *h)
 	pthread_mutex_unlock(&h->lock);
 	if (granted)
 		return true;
+	be_pace_key(h, key, sizeof(key));
 	pthread_mutex_lock(&be_pace_lock);
-	if (!be_pace_head && be_pace_busy < be_connect_max_locked()) {
+	struct be_pace_dest *d = be_pace_dest_of(key);
+	if (!d->waiting && be_pace_room(d)) {
+		d->busy++;
 		be_pace_busy++;
 		pthread_mutex_unlock(&be_pace_lock);
 		return true;
 	}
-	busy = be_pace_busy;
+	busy = d->busy;
 	if (!h->pace_queued) {
 		be_host_ref(h);
 		h->pace_queued = true;
 		h->pace_next = NULL;
+		d->waiting++;
 		if (be_pace_tail)
 			be_pace_tail->pace_next = h;
 		else
@@ -542,7 +599,7 @@ static bool be_pace_take(be_host *h)
 		be_pace_tail = h;
 	}
 	pthread_mutex_unlock(&be_pace_lock);
-	core_log("host", "%s: waiting (%d connects in flight)", h->uri, busy);
+	core_log("host", "%s: waiting (%d connects in flight to it, %d in all)", h->uri, busy, be_pace_busy);
 	h->retry_at_ms = 0; /* the slot, not the clock, brings it back */
 	md_msg *m = md_msg_new(MD_MSG_HOST_STATE, h->id);
 	m->conn = MD_CONN_CONNECTING;
@@ -551,24 +608,44 @@ static bool be_pace_take(be_host *h)
 	return false;
 }
 
-/* A slot is free: to the first host in line (its step is queued), else
- * back to the pool. */
-static void be_pace_give(void)
+/* pace lock: w out of the line (prev: the host before it, NULL: head) */
+static void be_pace_unlink(be_host *w, be_host *prev)
 {
+	if (prev)
+		prev->pace_next = w->pace_next;
+	else
+		be_pace_head = w->pace_next;
+	if (be_pace_tail == w)
+		be_pace_tail = prev;
+	w->pace_next = NULL;
+	w->pace_queued = false;
+}
+
+/* The slot of h's destination (key) is free: to the first host in line
+ * with room at its destination (its step is queued), else back. */
+static void be_pace_give(const char *key)
+{
+	pthread_mutex_lock(&be_pace_lock);
+	be_pace_dest_of(key)->busy--;
+	be_pace_busy--;
 	for (;;) {
-		be_host *w;
-		pthread_mutex_lock(&be_pace_lock);
-		w = be_pace_head;
+		be_host *w, *prev = NULL;
+		char wkey[300];
+		struct be_pace_dest *d = NULL;
+		for (w = be_pace_head; w; prev = w, w = w->pace_next) {
+			be_pace_key(w, wkey, sizeof(wkey));
+			d = be_pace_dest_of(wkey);
+			if (be_pace_room(d))
+				break;
+		}
 		if (!w) {
-			be_pace_busy--;
 			pthread_mutex_unlock(&be_pace_lock);
 			return;
 		}
-		be_pace_head = w->pace_next;
-		if (!be_pace_head)
-			be_pace_tail = NULL;
-		w->pace_next = NULL;
-		w->pace_queued = false;
+		be_pace_unlink(w, prev);
+		d->waiting--;
+		d->busy++;
+		be_pace_busy++;
 		pthread_mutex_unlock(&be_pace_lock);
 		pthread_mutex_lock(&w->lock);
 		bool alive = !w->stop && !w->done;
@@ -580,6 +657,9 @@ static void be_pace_give(void)
 		be_host_unref(&w);
 		if (alive)
 			return;
+		pthread_mutex_lock(&be_pace_lock);
+		d->busy--; /* it is gone: the slot goes on */
+		be_pace_busy--;
 	}
 }
 
@@ -587,21 +667,19 @@ static void be_pace_give(void)
 static void be_pace_leave(be_host *h)
 {
 	bool granted, queued = false;
-	be_host **pp;
+	char key[300];
 
+	be_pace_key(h, key, sizeof(key));
 	pthread_mutex_lock(&be_pace_lock);
 	if (h->pace_queued) {
 		be_host *prev = NULL;
-		for (pp = &be_pace_head; *pp; prev = *pp, pp = &(*pp)->pace_next)
-			if (*pp == h) {
-				*pp = h->pace_next;
-				if (be_pace_tail == h)
-					be_pace_tail = prev;
+		for (be_host *w = be_pace_head; w; prev = w, w = w->pace_next)
+			if (w == h) {
+				be_pace_unlink(h, prev);
+				be_pace_dest_of(key)->waiting--;
+				queued = true;
 				break;
 			}
-		h->pace_next = NULL;
-		h->pace_queued = false;
-		queued = true;
 	}
 	pthread_mutex_unlock(&be_pace_lock);
 	if (queued)
@@ -611,7 +689,7 @@ static void be_pace_leave(be_host *h)
 	h->pace_granted = false;
 	pthread_mutex_unlock(&h->lock);
 	if (granted)
-		be_pace_give();
+		be_pace_give(key);
 }
 
 /* Descriptors a connect may need (libvirt reads its config, opens a socket
@@ -668,8 +746,11 @@ static void be_connect(be_host *h)
 	char *err;
 	bool opened = false;
 
+	char key[300];
+
 	if (!be_pace_take(h))
 		return;
+	be_pace_key(h, key, sizeof(key));
 	err = be_fd_shortage();
 	if (err) {
 		int retry = be_schedule_retry(h);
@@ -679,9 +760,12 @@ static void be_connect(be_host *h)
 	} else {
 		opened = be_connect_open(h);
 	}
-	be_pace_give();
-	if (opened)
-		be_connect_setup(h);
+	be_pace_give(key);
+	/* the lists and registrations are the host's next step, not this
+	 * one: in a connect storm the logins waiting for a worker go first
+	 * (a host put back goes to the run queue's tail; a watched one, the
+	 * host on screen, to its head) */
+	h->setup_due = opened;
 }
 
 /* Log in (ssh://) and open the connection; false when that failed (said). */
@@ -961,7 +1045,7 @@ static void be_job_run(be_host *h, const be_job *j)
 
 /* ---- steps (be_pool.c runs them) ------------------------------------------ */
 
-enum be_wake { BE_WAKE_NONE, BE_WAKE_STOP, BE_WAKE_JOB, BE_WAKE_LOST, BE_WAKE_RETRY, BE_WAKE_RELIST };
+enum be_wake { BE_WAKE_NONE, BE_WAKE_STOP, BE_WAKE_JOB, BE_WAKE_LOST, BE_WAKE_RETRY, BE_WAKE_RELIST, BE_WAKE_SETUP };
 
 /* h->lock: what h has to do now (a job popped into *job). */
 static enum be_wake be_host_next(be_host *h, be_job **job, int64_t now)
@@ -975,6 +1059,8 @@ static enum be_wake be_host_next(be_host *h, be_job **job, int64_t now)
 			h->connect_first = false;
 		return BE_WAKE_RETRY;
 	}
+	if (h->setup_due && h->conn)
+		return BE_WAKE_SETUP;
 	if (job && (*job = be_queue_pop(h)) != NULL)
 		return BE_WAKE_JOB;
 	if (!job && h->head)
@@ -1023,6 +1109,10 @@ void be_host_step(be_host *h)
 		break;
 	case BE_WAKE_RETRY:
 		be_connect(h);
+		break;
+	case BE_WAKE_SETUP:
+		h->setup_due = false;
+		be_connect_setup(h);
 		break;
 	case BE_WAKE_JOB:
 		be_job_run(h, job);
@@ -1092,6 +1182,19 @@ be_host *be_host_new_flags(int id, const char *uri, unsigned flags)
 	be_pool_kick(h);
 	pthread_mutex_unlock(&h->lock);
 	return h;
+}
+
+void be_host_stop(be_host *h)
+{
+	if (!h)
+		return;
+	pthread_mutex_lock(&h->lock);
+	h->stop = true;
+	if (h->prompt)
+		core_prompt_cancel(h->prompt);
+	if (!h->done)
+		be_pool_kick(h);
+	pthread_mutex_unlock(&h->lock);
 }
 
 void be_host_free(be_host **hp, int timeout_ms)

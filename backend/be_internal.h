@@ -117,6 +117,7 @@ struct be_host {
 	bool pace_queued;
 	/* the domains of the last VM list (be_devices.c); worker */
 	struct be_domlist *domlist;
+	bool setup_due;            /* worker: opened; the lists and registrations are a later step */
 };
 
 /* be_loop.c */
@@ -370,5 +371,13 @@ void be_iso_reader_vol_close(struct be_iso_reader *r);
 /* be_devices.c (worker): the handles of a VM list (bulk stats records),
  * kept for Settings (no lookup); dropped with the connection. */
 void be_devices_list_seen(be_host *h, virDomainStatsRecordPtr *recs, int n);
+/* be_evloop.c: libvirt's event loop on epoll (O(ready) per wake, not
+ * O(connections)); register once before any connection, run on the loop
+ * thread until *stop, interrupt wakes it to see the flag. */
+int be_evloop_register(char **err);
+void be_evloop_run(const _Atomic bool *stop);
+void be_evloop_interrupt(void);
+/* live handles, timers, and the loop's passes since the start */
+void be_evloop_figures(int *handles, int *timers, unsigned long long *wakes);
 
 #endif

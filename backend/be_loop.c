@@ -25,6 +25,7 @@ static int be_live;                  /* be_host objects not yet freed */
 static pthread_t be_loop_thread;
 static bool be_loop_running;
 static atomic_bool be_loop_stop;
+static bool be_loop_default;         /* libvirt's GLib loop, not be_evloop.c */
 
 static const char *const be_op_names[BE_OP__COUNT] = {
 	[BE_OP_NONE] = "do nothing with",
@@ -166,8 +167,11 @@ static void be_wake_timer(int timer, void *opaque)
 static void *be_loop_main(void *arg)
 {
 	(void)arg;
-	while (!atomic_load(&be_loop_stop))
-		virEventRunDefaultImpl();
+	if (be_loop_default)
+		while (!atomic_load(&be_loop_stop))
+			virEventRunDefaultImpl();
+	else
+		be_evloop_run(&be_loop_stop);
 	return NULL;
 }
 
@@ -204,8 +208,12 @@ int be_init(core_msgq *ui_queue, char **err)
 		be_log_env_ours = false;
 	}
 	if (!registered) {
-		if (virEventRegisterDefaultImpl() < 0) {
-			*err = be_last_error(NULL);
+		/* $VMMC_EVENT_LOOP=glib: libvirt's own loop (to compare) */
+		const char *e = getenv("VMMC_EVENT_LOOP");
+		be_loop_default = e && strcmp(e, "glib") == 0;
+		if (be_loop_default ? virEventRegisterDefaultImpl() < 0 : be_evloop_register(err) < 0) {
+			if (be_loop_default)
+				*err = be_last_error(NULL);
 			return -1;
 		}
 		registered = true;
@@ -244,7 +252,7 @@ void be_fini(void)
 	be_wait_hosts_gone(2000);
 	be_pool_quit(2000);
 	atomic_store(&be_loop_stop, true);
-	timer = virEventAddTimeout(0, be_wake_timer, NULL, NULL);
+	timer = virEventAddTimeout(0, be_wake_timer, NULL, NULL); /* wakes either loop */
 	pthread_join(be_loop_thread, NULL);
 	if (timer >= 0)
 		virEventRemoveTimeout(timer);

@@ -25,6 +25,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <libxml/xmlerror.h>
 
@@ -165,11 +168,28 @@ static be_host *be_pool_pop(void)
 	return h;
 }
 
+/* Workers run below the UI thread (a login's key exchange, XML parsing
+ * during a connect storm must not make a key wait for the CPU):
+ * $VMMC_WORKER_NICE (0-19, default 5; also the SSH pumps'). On a machine
+ * loaded by other programs a nice worker also yields to them. */
+#define BE_POOL_NICE 5
+
+static int be_pool_nice(void)
+{
+	const char *e = getenv("VMMC_WORKER_NICE");
+	char *end;
+	long v = e && *e ? strtol(e, &end, 10) : -1;
+	return e && *e && !*end && v >= 0 && v <= 19 ? (int)v : BE_POOL_NICE;
+}
+
 static void *be_pool_main(void *arg)
 {
 	struct be_worker *w = arg;
 	int64_t idle_since = core_now_ms();
 
+	if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), be_pool_nice()) != 0) {
+		/* not allowed: it runs at the program's priority */
+	}
 	xmlSetGenericErrorFunc(NULL, be_xml_quiet);
 	pthread_mutex_lock(&be_pool.lock);
 	for (;;) {

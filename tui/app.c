@@ -1006,6 +1006,8 @@ static void free_app(struct tui_app *a)
 			mode_destroy(a, a->view_modes[i]);
 	free(a->view_modes);
 	be_ssh_quit_all(); /* far hosts: drop the links, no wait for CONNECT_CLOSE's answer */
+	for (size_t i = 0; i < a->reg.nhosts; i++) /* all end at once, then each is freed */
+		be_host_stop(a->reg.hosts[i].user);
 	for (size_t i = 0; i < a->reg.nhosts; i++) {
 		be_host *be = a->reg.hosts[i].user;
 		be_host_free(&be, 500);

@@ -4,6 +4,7 @@
  * to Group, Host Properties. The groups and the hosts' names and groups
  * are saved in the config (tui_save_config). */
 #include "app.h"
+#include "tree.h"
 #include "dialog.h"
 #include "nav.h"
 
@@ -145,7 +146,7 @@ int tui_host_group_index(const struct tui_app *a, const struct core_reg_host *th
 
 size_t tui_group_nhosts(const struct tui_app *a, size_t gi)
 {
-	return core_hostreg_group_nhosts(&a->reg, gi);
+	return tui_tree_group_nhosts(a, gi); /* filed by the tree: O(1) */
 }
 
 void tui_group_rename(struct tui_app *a, size_t gi, const char *name)

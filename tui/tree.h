@@ -4,6 +4,7 @@
 #define TUI_TREE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct tui_app;
 struct tui_node;
@@ -15,5 +16,10 @@ void tui_tree_toggle(struct tui_app *a);
 bool *tui_tree_node_open(struct tui_app *a, const struct tui_node *n);
 /* A click at screen (y, x) in the tree pane. */
 void tui_tree_click(struct tui_app *a, int y, int x, bool dbl);
+/* Group g's host count and its i-th host (registry order; NULL past the
+ * end), filed at each tree rebuild: O(1) per call. */
+struct core_reg_host;
+size_t tui_tree_group_nhosts(const struct tui_app *a, size_t g);
+const struct core_reg_host *tui_tree_group_host(const struct tui_app *a, size_t g, size_t i);
 
 #endif

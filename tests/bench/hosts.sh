@@ -14,11 +14,15 @@
 #   virsh, one process doing the same N connects: `virsh "connect U1; list
 #     --all; connect U2; list --all; ..."` (sequential; wall, peak RSS)
 # Then the same curve for N ssh:// hosts under `ulimit -Sn 1024` (the soft
-# limit most desktops have; vmmc raises it to the hard limit), all on the bench's own loopback sshd (tests/remote/sshd.sh,
-# MaxStartups 50) and the local libvirtd: each host a distinct URI
-# ssh://root@127.0.0.1:PORT/system?socket=DIR/sNNNNN, sNNNNN a symlink to
+# limit most desktops have; vmmc raises it to the hard limit), on the
+# bench's own loopback sshds standing in for a fleet: $VMMC_BENCH_SSHDS
+# (default 10) servers (tests/remote/sshd.sh: UsePAM no, UseDNS no,
+# MaxStartups 50) on 127.0.0.2, 127.0.0.3 ..., the hosts spread over them,
+# and the local libvirtd: each host a distinct URI
+# ssh://root@127.0.0.K:PORT/system?socket=DIR/sNNNNN, sNNNNN a symlink to
 # libvirtd's socket; connected time, key latency, idle CPU, threads, fds per
-# host, RSS; next to virsh doing the same connects in one process
+# host, RSS, and the CPU the storm cost (start to all connected) in vmmc,
+# in the sshds and in libvirtd; next to virsh doing the same connects in one process
 # (qemu+ssh://, sequential; at most $VMMC_BENCH_VIRSH_SSH_MAX hosts, default
 # 300: beyond that its time is extrapolated, marked ~). Skipped (said so)
 # without a libvirtd or sshd. $VMMC_BENCH_SSH=0 skips it,
@@ -50,7 +54,9 @@ sshd_dir=$tmp/sshd
 bench_exit() {
 	set +e # every step, though one fails
 	tmux -L "$sock" kill-server 2>/dev/null
-	[ ! -f "$sshd_dir/sshd_config" ] || "$root/tests/remote/sshd.sh" stop "$sshd_dir" >/dev/null 2>&1
+	for d in "$sshd_dir"*; do
+		[ ! -f "$d/sshd_config" ] || "$root/tests/remote/sshd.sh" stop "$d" >/dev/null 2>&1
+	done
 	rm -rf "$tmp"
 }
 trap bench_exit EXIT
@@ -65,14 +71,28 @@ now_ms() { echo $(($(date +%s%N) / 1000000)); }
 screen() { tmux -L "$sock" capture-pane -p -t bench 2>/dev/null; }
 screen_e() { tmux -L "$sock" capture-pane -e -p -t bench 2>/dev/null; } # focus shows in attributes
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# cpu_split [VMMC_PID]: "VMMC SSHD LIBVIRTD" CPU ticks so far: vmmc, the bench's sshds with
+# their sessions (and sessions' children; ended ones through cutime), libvirtd - one pass over /proc
+cpu_split() {
+	local ls="" d
+	for d in "$sshd_dir"*; do [ -f "$d/sshd.pid" ] && ls="$ls $(cat "$d/sshd.pid")"; done
+	cat /proc/[0-9]*/stat 2>/dev/null | awk -v V="${1:-0}" -v LS="$ls" -v L="$(pgrep -x libvirtd | head -n 1)" '
+	{ p = index($0, ")"); pid = $1; n = split(substr($0, p + 2), f, " ")
+	  pp[pid] = f[2]; t[pid] = f[12] + f[13]; ct[pid] = f[14] + f[15] }
+	END { n = split(LS, l, " "); for (i = 1; i <= n; i++) root[l[i]] = 1
+	      for (k in pp) if (root[k]) s += t[k] + ct[k]; else if (root[pp[k]]) s += t[k] + ct[k]; else if (root[pp[pp[k]]]) s += t[k]
+	      print t[V] + 0, s + 0, t[L] + 0 }'
+}
 status_of() { awk -v k="$2" '$1 == k":" {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 
 # one tmux run: key latency during the storm, then the idle figures;
 # extra arguments go before vmmc's command (env settings, a ulimit wrapper)
 tmux_run() {
-	local n=$1 t0 t_tree before t_key lat=? pid c1 c2 i
+	local n=$1 t0 t_tree before t_key lat=? pid c1 c2 i cpu0 cpu1 log=
 	shift
+	[ "${1#VMMC_LOG=}" = "$1" ] || log=${1#VMMC_LOG=} # the log, when the first setting names it
 	tmux -L "$sock" kill-server 2>/dev/null || true
+	cpu0=$(cpu_split)
 	t0=$(now_ms)
 	tmux -L "$sock" -f /dev/null new -d -s bench -x 120 -y 40 \
 		"${cleanenv[@]}" TERM=tmux-256color "$@" "$bin"
@@ -98,6 +118,21 @@ tmux_run() {
 	pid=$(tmux -L "$sock" display -p -t bench '#{pane_pid}')
 	# the pane runs vmmc itself (exec) or a wrapper whose child it is
 	[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = vmmc ] || pid=$(pgrep -P "$pid" -x vmmc | head -n 1)
+	cpu1=$(cpu_split "$pid")
+	# a host shows connected once open; its lists, registrations and
+	# probes follow (the log's "domain capabilities" line ends them): the
+	# idle window starts when every host has them
+	t_setup=-
+	if [ -n "$log" ]; then
+		for ((i = 0; i < 2400; i++)); do
+			[ "$(grep -c ': domain capabilities in' "$log" 2>/dev/null)" -ge "$n" ] && break
+			sleep 0.05
+		done
+		t_setup=$(($(now_ms) - t0))
+	fi
+	# CPU seconds of the storm: vmmc (all of it so far), the sshds, libvirtd
+	storm_cpu=$(awk -v a="$cpu0" -v b="$cpu1" -v hz="$clk" 'BEGIN { split(a, x); split(b, y);
+		printf "%.1f/%.1f/%.1f", y[1] / hz, (y[2] - x[2]) / hz, (y[3] - x[3]) / hz }')
 	c1=$(ticks "$pid")
 	if [ -n "${VMMC_BENCH_PERF:-}" ] && command -v perf >/dev/null; then
 		# where the idle time goes: a profile of the window (into that folder)
@@ -117,7 +152,7 @@ tmux_run() {
 		sleep 0.05
 	done
 	tmux -L "$sock" kill-server 2>/dev/null || true
-	key_ms=$lat tree_ms=$t_tree
+	key_ms=$lat tree_ms=$t_tree setup_ms=$t_setup
 }
 
 if [ "${VMMC_BENCH_DRIVER:-1}" != 0 ]; then
@@ -155,13 +190,21 @@ if [ ! -S "$lvsock" ] || [ ! -x /usr/sbin/sshd ]; then
 	exit 0
 fi
 virsh_ssh_max=${VMMC_BENCH_VIRSH_SSH_MAX:-300}
-mkdir -p "$sshd_dir" "$tmp/ssh" "$tmp/socks"
+nsshd=${VMMC_BENCH_SSHDS:-10}
+mkdir -p "$tmp/ssh" "$tmp/socks"
 chmod 700 "$tmp/ssh"
-port=$("$root/tests/remote/sshd.sh" start "$sshd_dir") || die "sshd did not start"
 ssh-keygen -q -t ed25519 -N '' -C vmmc-bench -f "$tmp/ssh/id_ed25519"
-cat "$tmp/ssh/id_ed25519.pub" >>"$sshd_dir/authorized_keys"
-ssh-keyscan -p "$port" -t ed25519 127.0.0.1 2>/dev/null >"$tmp/ssh/known_hosts"
-[ -s "$tmp/ssh/known_hosts" ] || die "ssh-keyscan found no key on port $port"
+: >"$tmp/ssh/known_hosts"
+dests=
+for ((k = 1; k <= nsshd; k++)); do
+	d=$sshd_dir$k addr=127.0.0.$((k + 1))
+	mkdir -p "$d"
+	p=$(SSHD_LISTEN=$addr "$root/tests/remote/sshd.sh" start "$d") || die "sshd $k did not start"
+	cat "$tmp/ssh/id_ed25519.pub" >>"$d/authorized_keys"
+	ssh-keyscan -p "$p" -t ed25519 "$addr" 2>/dev/null >>"$tmp/ssh/known_hosts"
+	grep -q "$addr" "$tmp/ssh/known_hosts" || die "ssh-keyscan found no key on $addr port $p"
+	dests+="$addr:$p "
+done
 # virsh's ssh reads $HOME/.ssh (the bench's own HOME)
 mkdir -p "$tmp/home/.ssh"
 chmod 700 "$tmp/home/.ssh"
@@ -170,28 +213,36 @@ maxn=0
 for n in $counts; do [ "$n" -gt "$maxn" ] && maxn=$n; done
 for ((i = 1; i <= maxn; i++)); do ln -s "$lvsock" "$tmp/socks/s$(printf %05d "$i")"; done
 
-# ssh_conf N OUT: N ssh:// hosts, distinct by their socket path, 10 groups
+# dest I: the sshd (address:port) host I is on
+dest() {
+	local a=($dests)
+	echo "${a[$((($1 - 1) % nsshd))]}"
+}
+
+# ssh_conf N OUT: N ssh:// hosts, distinct by their socket path, spread
+# over the sshds, 10 groups
 ssh_conf() {
-	awk -v n="$1" -v port="$port" -v d="$tmp/socks" 'BEGIN {
+	awk -v n="$1" -v dests="$dests" -v d="$tmp/socks" 'BEGIN {
 		print "version = 1"
+		nd = split(dests, ds, " ")
 		for (k = 1; k <= 10; k++)
 			printf "\n[group]\nname = g%02d\n", k
 		for (i = 1; i <= n; i++)
-			printf "\n[host]\nuri = ssh://root@127.0.0.1:%d/system?socket=%s/s%05d\nname = s%05d\ngroup = g%02d\n",
-			       port, d, i, i, 1 + (i - 1) % 10
+			printf "\n[host]\nuri = ssh://root@%s/system?socket=%s/s%05d\nname = s%05d\ngroup = g%02d\n",
+			       ds[1 + (i - 1) % nd], d, i, i, 1 + (i - 1) % 10
 	}' >"$2"
 }
 
 lim=(bash -c 'ulimit -Sn 1024 && exec "$@"' bash)
 echo
-echo "bench hosts: N ssh:// hosts (one loopback sshd, one libvirtd) under ulimit -Sn 1024 (soft); vmmc in tmux; virsh one process, sequential (qemu+ssh://)"
-printf "%6s | %9s %7s %8s %7s %5s %6s %7s %7s | %10s %8s\n" hosts "all ms" "conn ms" "key ms" "idle %" thr fds "fds/h" "RSS MiB" \
-	"virsh ms" "RSS MiB"
+echo "bench hosts: N ssh:// hosts ($nsshd loopback sshds, one libvirtd) under ulimit -Sn 1024 (soft); vmmc in tmux; virsh one process, sequential (qemu+ssh://); load $(cut -d' ' -f1-3 /proc/loadavg)"
+printf "%6s | %9s %9s %7s %8s %7s %5s %6s %7s %7s %16s | %10s %8s\n" hosts "all ms" "setup ms" "conn ms" "key ms" "idle %" thr fds "fds/h" "RSS MiB" \
+	"storm s v/s/l" "virsh ms" "RSS MiB"
 base_fds=
 for n in $counts; do
 	ssh_conf "$n" "$tmp/config/vmmc/config"
 	rm -f "$tmp/ssh-$n.log"
-	tmux_run "$n" "VMMC_SSH_DIR=$tmp/ssh" "VMMC_LOG=$tmp/ssh-$n.log" ${VMMC_OFFSCREEN_STATS:+"VMMC_OFFSCREEN_STATS=$VMMC_OFFSCREEN_STATS"} "${lim[@]}"
+	tmux_run "$n" "VMMC_LOG=$tmp/ssh-$n.log" "VMMC_SSH_DIR=$tmp/ssh" ${VMMC_OFFSCREEN_STATS:+"VMMC_OFFSCREEN_STATS=$VMMC_OFFSCREEN_STATS"} "${lim[@]}"
 	# one connect's time (median of the log's "connected in N ms")
 	conn_ms=$(sed -n 's/.*: connected in \([0-9]*\) ms.*/\1/p' "$tmp/ssh-$n.log" | sort -n |
 		awk '{ v[NR] = $1 } END { print NR ? v[int((NR + 1) / 2)] : "?" }')
@@ -206,16 +257,18 @@ for n in $counts; do
 	vn=$((n < virsh_ssh_max ? n : virsh_ssh_max))
 	cmds=
 	for ((i = 1; i <= vn; i++)); do
-		cmds+="connect qemu+ssh://root@127.0.0.1:$port/system?socket=$tmp/socks/s$(printf %05d "$i")&keyfile=$tmp/ssh/id_ed25519&known_hosts=$tmp/ssh/known_hosts&no_tty=1; list --all; "
+		cmds+="connect qemu+ssh://root@$(dest "$i")/system?socket=$tmp/socks/s$(printf %05d "$i")&keyfile=$tmp/ssh/id_ed25519&known_hosts=$tmp/ssh/known_hosts&no_tty=1; list --all; "
 	done
 	vout=$("$runstat" -n 1 -q -k 900 -- "${cleanenv[@]}" virsh "$cmds" 2>/dev/null) || vout="median_ms=? maxrss_kib=0"
 	vms=$(field median_ms "$vout")
 	if [ "$vn" != "$n" ] && [ "$vms" != "?" ]; then
 		vms="~$(awk -v m="$vms" -v a="$vn" -v b="$n" 'BEGIN { printf "%.0f", m * b / a }')"
 	fi
-	printf "%6s | %9s %7s %8s %7s %5s %6s %7s %7s | %10s %8.1f\n" "$n" "$t_all" "$conn_ms" "$key_ms" "$idle" "$threads" "$fds" \
-		"$fph" "$rss" "$vms" "$(awk -v k="$(field maxrss_kib "$vout")" 'BEGIN { print k / 1024 }')"
+	printf "%6s | %9s %9s %7s %8s %7s %5s %6s %7s %7s %16s | %10s %8.1f\n" "$n" "$t_all" "$t_setup" "$conn_ms" "$key_ms" "$idle" "$threads" "$fds" \
+		"$fph" "$rss" "$storm_cpu" "$vms" "$(awk -v k="$(field maxrss_kib "$vout")" 'BEGIN { print k / 1024 }')"
 done
+echo "storm s v/s/l: CPU seconds from start to all connected in vmmc / the sshds / libvirtd (shared: other clients count too); load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "setup ms: tmux start to every host listed and probed (its lists, events, capabilities; the idle window starts then)"
 echo "all ms: tmux start to N/N connected (goal < 15000 at 1000); conn ms: one host's connect (median); key ms: a Tab during the storm until drawn (goal"
 echo "< 50); idle: CPU over 10 s once connected, 2 s refresh (goal < 5); fds/h: descriptors per host over the"
 echo "program's own; RSS (goal < 300 MiB). virsh: one process, sequential connects (~: extrapolated)."

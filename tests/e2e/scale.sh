@@ -19,6 +19,12 @@
 #                      does not crash, a key is still drawn, quit exits 0
 #   t_scale_fd_raised  `ulimit -Sn 64` with a higher hard limit: vmmc raises
 #                      the soft limit (said in the log) and all 40 connect
+#   t_scale_stats_shown  40 hosts on the real libvirtd, VMMC_OFFSCREEN_STATS=1:
+#                      only hosts whose tree row is on screen (or the
+#                      selected one) have their figures read (the log's
+#                      "stats: URI: read" lines); a host scrolled out of
+#                      the tree is never read; End selects the last host:
+#                      it is read from then on
 #   t_scale_waiting    VMMC_CONNECT_MAX=2, two hosts whose daemon never
 #                      answers (a listening socket nobody accepts on) hold
 #                      both slots: the third host shows "waiting" in the
@@ -106,7 +112,58 @@ t_scale_paced() {
 	tm_wait_for "40/40 connected" 60
 	m=$(max_in_flight "$TM_TESTDIR/vmmc.log")
 	[ "$m" -ge 1 ] && [ "$m" -le 2 ] || tm_fail "$m connects in flight at once (max 2)"
-	grep -q ': waiting (2 connects in flight)' "$TM_TESTDIR/vmmc.log" || tm_fail "no host waited for a slot"
+	grep -q ': waiting (2 connects in flight to it' "$TM_TESTDIR/vmmc.log" || tm_fail "no host waited for a slot"
+	quit_clean
+}
+
+# reads_of LOG: "I N" for each host (I: its number, the count of ./ in its
+# socket path) whose figures were read N times, from the log's stats lines
+reads_of() {
+	awk '/ stats: qemu\+unix:.*: read / { u = $0; sub(/^.*socket=/, "", u); sub(/: read .*/, "", u);
+	     n[gsub(/\.\//, "", u)]++ } END { for (i in n) print i, n[i] }' "$1"
+}
+
+# the host numbers (uNNN) whose rows the tree shows now
+hosts_shown() {
+	tm_capture | cut -c1-24 | sed -n 's/.*u0*\([0-9][0-9]*\) .*/\1/p'
+}
+
+t_scale_stats_shown() {
+	local shown i n reads bad=0 mark
+	unix_conf 40
+	tm_vmmc -x "$W" -y "$H" --env "VMMC_LOG=$TM_TESTDIR/vmmc.log" --env VMMC_OFFSCREEN_STATS=1
+	tm_wait_for "40/40 connected" 60
+	# connected once open; listed (the reading needs the list) after
+	for ((n = 0; n < 600 * VMMC_TIMEOUT_SCALE; n++)); do
+		[ "$(grep -c ': domain capabilities in' "$TM_TESTDIR/vmmc.log")" -ge 40 ] && break
+		sleep 0.1
+	done
+	shown=" $(hosts_shown | tr '\n' ' ') "
+	[ "$(wc -w <<<"$shown")" -ge 3 ] && [ "$(wc -w <<<"$shown")" -lt 40 ] || tm_fail "tree shows hosts:$shown"
+	sleep $((4 * VMMC_TIMEOUT_SCALE)) # a few 1 s off-screen periods and 2 s ticks
+	reads=$(reads_of "$TM_TESTDIR/vmmc.log")
+	while read -r i n; do
+		[[ $shown == *" $i "* ]] || { echo "  u$i read $n times, off screen" >&2; bad=1; }
+	done <<<"$reads"
+	[ "$bad" = 0 ] || tm_fail "hosts off screen were read"
+	for i in $shown; do
+		grep -q "^$i [0-9]" <<<"$reads" || tm_fail "u$i on screen, never read"
+	done
+	# the last host: off screen, never read; selected (End), read
+	grep -q "^40 " <<<"$reads" && tm_fail "u040 read before it showed"
+	mark=$(wc -l <"$TM_TESTDIR/vmmc.log")
+	for n in 1 2 3; do # End in the tree (Tab until the tree has the focus)
+		tm_keys End
+		sleep 0.3
+		tm_capture | grep -q "u040" && break
+		tm_keys Tab
+	done
+	tm_wait_for "u040" 10
+	for ((n = 0; n < 50 * VMMC_TIMEOUT_SCALE; n++)); do
+		tail -n +"$mark" "$TM_TESTDIR/vmmc.log" | grep -q 'socket=/run/libvirt/\(\./\)\{40\}libvirt-sock: read ' && break
+		sleep 0.1
+	done
+	[ "$n" -lt $((50 * VMMC_TIMEOUT_SCALE)) ] || tm_fail "u040 selected, not read within 5 s"
 	quit_clean
 }
 
@@ -189,7 +246,7 @@ CONF
 	# worker for each one blocked), so the third is the one in line
 	tm_wait_line -t 10 third waiting || tm_fail "the third host does not show waiting"
 	tm_wait_line -t 5 mute1 connecting || tm_fail "mute1 is not connecting"
-	grep -q 'test:///default?name=third: waiting (2 connects in flight)' "$TM_TESTDIR/vmmc.log" ||
+	grep -q 'test:///default?name=third: waiting (2 connects in flight to it' "$TM_TESTDIR/vmmc.log" ||
 		tm_fail "the wait is not in the log"
 	kill "$m1" "$m2"
 	tm_wait_for "1/3 connected" $((20 * VMMC_TIMEOUT_SCALE)) || tm_fail "the third host did not connect"

@@ -68,6 +68,7 @@ X11Forwarding no
 PrintMotd no
 MaxAuthTries 10
 MaxStartups 50
+UseDNS no
 LoginGraceTime 30
 LogLevel ${SSHD_LOGLEVEL:-INFO}
 CONF

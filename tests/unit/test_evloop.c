@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* tests/unit/test_evloop.c - backend/be_evloop.c, the epoll loop libvirt's
+ * callbacks run on (after be_init), through libvirt's own virEvent* calls:
+ * handles (readable, two on one descriptor, none asked while hung up),
+ * timeouts (periodic, 0 = every pass, -1 = off), free callbacks run after
+ * the removal, never inside it. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <libvirt/libvirt.h>
+
+#include "../../backend/be.h"
+#include "../../core/model.h"
+#include "../../core/msgq.h"
+#include "../../core/util.h"
+
+static core_msgq *q;
+
+static atomic_int calls[4], last_events[4], freed[4];
+static pthread_t test_thread;
+
+static void on_fd(int watch, int fd, int events, void *opaque)
+{
+	int k = (int)(intptr_t)opaque;
+	char c;
+	last_events[k] = events;
+	calls[k]++;
+	if ((events & VIR_EVENT_HANDLE_READABLE) && k == 0 && read(fd, &c, 1) < 0)
+		fail_msg("read");
+}
+
+static void on_free(void *opaque)
+{
+	int k = (int)(intptr_t)opaque;
+	if (pthread_equal(pthread_self(), test_thread)) /* libvirt would deadlock */
+		fail_msg("free callback ran inside the remove call (the caller's thread)");
+	freed[k]++;
+}
+
+static void on_timer(int timer, void *opaque)
+{
+	calls[(int)(intptr_t)opaque]++;
+}
+
+/* wait up to ms for *v >= want */
+static bool wait_for(atomic_int *v, int want, int ms)
+{
+	for (int i = 0; i < ms / 5; i++) {
+		if (atomic_load(v) >= want)
+			return true;
+		usleep(5000);
+	}
+	return atomic_load(v) >= want;
+}
+
+static void reset(void)
+{
+	for (int k = 0; k < 4; k++)
+		calls[k] = last_events[k] = freed[k] = 0;
+}
+
+static int setup(void **state)
+{
+	char *err = NULL;
+	test_thread = pthread_self();
+	q = core_msgq_new(md_msg_free_void);
+	if (be_init(q, &err) < 0) {
+		fprintf(stderr, "be_init: %s\n", err);
+		free(err);
+		return -1;
+	}
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	be_fini();
+	core_msgq_free(&q);
+	return 0;
+}
+
+static void test_handle_readable_and_free(void **state)
+{
+	int p[2], w;
+	reset();
+	assert_int_equal(pipe(p), 0);
+	w = virEventAddHandle(p[0], VIR_EVENT_HANDLE_READABLE, on_fd, (void *)0, on_free);
+	assert_true(w > 0);
+	usleep(50000);
+	assert_int_equal(calls[0], 0); /* nothing to read: not called */
+	assert_int_equal(write(p[1], "x", 1), 1);
+	assert_true(wait_for(&calls[0], 1, 2000));
+	assert_true(last_events[0] & VIR_EVENT_HANDLE_READABLE);
+	assert_int_equal(virEventRemoveHandle(w), 0);
+	assert_true(wait_for(&freed[0], 1, 2000)); /* later, on the loop */
+	assert_int_equal(virEventRemoveHandle(w), -1); /* gone */
+	int before = calls[0];
+	assert_int_equal(write(p[1], "y", 1), 1);
+	usleep(50000);
+	assert_int_equal(calls[0], before); /* removed: no more calls */
+	close(p[0]);
+	close(p[1]);
+}
+
+static void test_two_handles_one_fd(void **state)
+{
+	int p[2], a, b;
+	reset();
+	assert_int_equal(pipe(p), 0);
+	a = virEventAddHandle(p[0], VIR_EVENT_HANDLE_READABLE, on_fd, (void *)1, on_free);
+	b = virEventAddHandle(p[0], VIR_EVENT_HANDLE_READABLE, on_fd, (void *)2, on_free);
+	assert_true(a > 0 && b > 0 && a != b);
+	assert_int_equal(write(p[1], "x", 1), 1);
+	assert_true(wait_for(&calls[1], 1, 2000));
+	assert_true(wait_for(&calls[2], 1, 2000));
+	virEventUpdateHandle(a, 0); /* off: not called though readable */
+	usleep(20000);
+	int ca = calls[1];
+	usleep(50000);
+	assert_int_equal(calls[1], ca);
+	assert_true(calls[2] > 1); /* level-triggered: b still is */
+	virEventRemoveHandle(a);
+	virEventRemoveHandle(b);
+	assert_true(wait_for(&freed[1], 1, 2000));
+	assert_true(wait_for(&freed[2], 1, 2000));
+	close(p[0]);
+	close(p[1]);
+}
+
+static void test_hangup_not_asked(void **state)
+{
+	int p[2], w;
+	reset();
+	assert_int_equal(pipe(p), 0);
+	w = virEventAddHandle(p[0], 0, on_fd, (void *)3, NULL);
+	close(p[1]); /* a hang-up nobody asked for */
+	usleep(100000);
+	assert_int_equal(calls[3], 0);
+	virEventUpdateHandle(w, VIR_EVENT_HANDLE_READABLE);
+	assert_true(wait_for(&calls[3], 1, 2000));
+	assert_true(last_events[3] & VIR_EVENT_HANDLE_HANGUP);
+	virEventRemoveHandle(w);
+	usleep(20000);
+	close(p[0]);
+}
+
+static void test_timeouts(void **state)
+{
+	int t, z;
+	reset();
+	t = virEventAddTimeout(10, on_timer, (void *)0, on_free);
+	assert_true(t > 0);
+	assert_true(wait_for(&calls[0], 3, 2000)); /* periodic */
+	virEventUpdateTimeout(t, -1);
+	usleep(30000);
+	int c = calls[0];
+	usleep(100000);
+	assert_int_equal(calls[0], c); /* off */
+	virEventUpdateTimeout(t, 5000);
+	usleep(50000);
+	assert_int_equal(calls[0], c); /* not due yet */
+	virEventUpdateTimeout(t, 0); /* every pass: at once */
+	assert_true(wait_for(&calls[0], c + 5, 2000));
+	assert_int_equal(virEventRemoveTimeout(t), 0);
+	assert_true(wait_for(&freed[0], 1, 2000));
+	assert_int_equal(virEventRemoveTimeout(t), -1);
+	/* a timer made from another thread wakes a loop asleep with no timer due */
+	z = virEventAddTimeout(0, on_timer, (void *)1, NULL);
+	assert_true(wait_for(&calls[1], 1, 2000));
+	virEventRemoveTimeout(z);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_handle_readable_and_free),
+		cmocka_unit_test(test_two_handles_one_fd),
+		cmocka_unit_test(test_hangup_not_asked),
+		cmocka_unit_test(test_timeouts),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
