@@ -295,6 +295,7 @@ t_con_log_to_file() {
 	connect "$n"
 	shell_ready
 	tm_keys C-]
+	tm_wait_for "Enter: attach" 5 # the tab detached: L is the tree's key now
 	tm_keys L
 	tm_wait_for "Log Console to File" 5
 	tm_assert_contains "File: ~/vmmc-$n-console.log" || tm_fail "no default path"
@@ -314,6 +315,7 @@ t_con_log_to_file() {
 	tm_keys Enter
 	wait_pane "logged-$$-ok"
 	tm_keys C-]
+	tm_wait_for "Enter: attach" 5
 	tm_keys L
 	tm_wait_for "Stopped logging" 5
 	grep -q "logged-$$-ok" "$f" || tm_fail "the output is not in the log"
