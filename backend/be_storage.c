@@ -253,6 +253,26 @@ static void be_st_done(be_host *h, const be_job *j, char *text)
 		free(err);
 }
 
+/* One pool read again (a volume made or removed in it): MD_MSG_POOL_UPDATE,
+ * not the whole list (far away every pool's refresh and every VM's XML for
+ * the users cost seconds, in the worker's queue ahead of the next job: a
+ * wizard's next step). The users of its volumes are not read (the model
+ * keeps the ones it knows). */
+static void be_list_pool_one(be_host *h, virStoragePoolPtr pool)
+{
+	md_msg *m = md_msg_new(MD_MSG_POOL_UPDATE, h->id);
+	m->pools = xcalloc(1, sizeof(*m->pools));
+	m->npools = 1;
+	be_pool_read(pool, &m->pools[0]);
+	be_post(m);
+}
+
+static void be_st_done_pool(be_host *h, const be_job *j, char *text, virStoragePoolPtr pool)
+{
+	be_post_result(h, j, true, text);
+	be_list_pool_one(h, pool);
+}
+
 /* After a failure that may have changed something (a half-done create). */
 static void be_st_relist(be_host *h)
 {
@@ -681,7 +701,7 @@ static void be_vol_create(be_host *h, const be_job *j, virStoragePoolPtr pool, c
 		return;
 	}
 	virStorageVolFree(vol);
-	be_st_done(h, j, xasprintf("Volume \"%s\" created in pool \"%s\"", s->name, pname));
+	be_st_done_pool(h, j, xasprintf("Volume \"%s\" created in pool \"%s\"", s->name, pname), pool);
 }
 
 static void be_vol_resize(be_host *h, const be_job *j, const be_vol_op *o,
@@ -790,7 +810,7 @@ static void be_vol_job(be_host *h, const be_job *j, virStoragePoolPtr pool, cons
 		if (virStorageVolDelete(vol, 0) < 0)
 			be_post_fail(h, j, o->vol);
 		else
-			be_st_done(h, j, xasprintf("Volume \"%s\" deleted from pool \"%s\"", o->vol, pname));
+			be_st_done_pool(h, j, xasprintf("Volume \"%s\" deleted from pool \"%s\"", o->vol, pname), pool);
 		break;
 	case BE_OP_VOL_RESIZE:
 		be_vol_resize(h, j, o, pool, vol);

@@ -245,6 +245,8 @@ enum md_msg_type {
 	                           ok/text when it could not be read (count 1: VM gone) */
 	MD_MSG_VM_DEVICES,      /* uuid: its hardware moved (count: the libvirt event id: device
 	                           added/removed, tray, balloon); views of it (Settings) re-read */
+	MD_MSG_POOL_UPDATE,     /* pools[0] (npools 1): replaces the pool of its uuid (or is
+	                           added); its volumes' users (not read) kept by volume name */
 };
 
 typedef struct md_msg {

@@ -369,6 +369,38 @@ static void test_net_pool_lists(void **state)
 	assert_int_equal(h->npools, 1);
 	assert_string_equal(h->pools[0].vols[0].name, "disk.qcow2");
 
+	/* One pool read again (a volume made in it): replaced in place, the
+	 * users of the volumes it had kept (not read with it); a pool not
+	 * known is added */
+	h->pools[0].vols[0].users = xcalloc(1, sizeof(char *));
+	h->pools[0].vols[0].users[0] = xstrdup("web1");
+	h->pools[0].vols[0].nusers = 1;
+	strcpy(h->pools[0].uuid, "11111111-2222-3333-4444-555555555555");
+	msg = md_msg_new(MD_MSG_POOL_UPDATE, 2);
+	msg->pools = xcalloc(1, sizeof(md_pool));
+	msg->npools = 1;
+	msg->pools[0].name = xstrdup("default");
+	strcpy(msg->pools[0].uuid, "11111111-2222-3333-4444-555555555555");
+	msg->pools[0].vols = xcalloc(2, sizeof(md_vol));
+	msg->pools[0].nvols = 2;
+	msg->pools[0].vols[0].name = xstrdup("disk.qcow2");
+	msg->pools[0].vols[1].name = xstrdup("new.qcow2");
+	assert_int_equal(apply(m, msg), VM_DIRTY);
+	assert_int_equal(h->npools, 1);
+	assert_int_equal(h->pools[0].nvols, 2);
+	assert_int_equal(h->pools[0].vols[0].nusers, 1);
+	assert_string_equal(h->pools[0].vols[0].users[0], "web1");
+	assert_string_equal(h->pools[0].vols[1].name, "new.qcow2");
+	assert_int_equal(h->pools[0].vols[1].nusers, 0);
+	msg = md_msg_new(MD_MSG_POOL_UPDATE, 2);
+	msg->pools = xcalloc(1, sizeof(md_pool));
+	msg->npools = 1;
+	msg->pools[0].name = xstrdup("other");
+	strcpy(msg->pools[0].uuid, "99999999-2222-3333-4444-555555555555");
+	assert_int_equal(apply(m, msg), VM_DIRTY);
+	assert_int_equal(h->npools, 2);
+	assert_string_equal(h->pools[1].name, "other");
+
 	/* Replaced again: the old ones are freed (ASan). */
 	apply(m, md_msg_new(MD_MSG_NET_LIST, 2));
 	apply(m, md_msg_new(MD_MSG_POOL_LIST, 2));
