@@ -706,6 +706,7 @@ void be_iso_reader_vol_close(be_iso_reader *r)
 /* ---- the jobs (worker) ------------------------------------------------------------------- */
 
 static void pend_set(const be_host *h, const char *uuid, bool on);
+static void left_add(const be_host *h, const char *pool_uuid, const char *name);
 
 /* The reader for the job's image: a local file or a volume (*vol, *pool
  * to free after). -1 with *err. */
@@ -914,6 +915,20 @@ int be_iso_extract(virConnectPtr conn, be_iso_reader *r, virStoragePoolPtr pool,
 	return rc;
 }
 
+/* The transfers' own connection, opened on a thread of its own while the
+ * worker reads the ISO's directories (far away the open costs seconds). */
+struct conn_opener {
+	be_host *h;
+	virConnectPtr c;
+};
+
+static void *conn_opener_main(void *arg)
+{
+	struct conn_opener *o = arg;
+	o->c = be_xfer_conn_open(o->h);
+	return NULL;
+}
+
 static void install_prep_job(be_host *h, const be_job *j, const be_install_arg *a)
 {
 	be_iso_reader r;
@@ -922,24 +937,36 @@ static void install_prep_job(be_host *h, const be_job *j, const be_install_arg *
 	be_iso_file f[2] = { { .want = a->kernel }, { .want = a->initrd } };
 	const char *const names[2] = { a->kernel_vol, a->initrd_vol };
 	be_iso_extract_stats x = { 0 };
+	struct conn_opener o = { .h = h };
+	pthread_t t;
+	bool opening;
 	char *err = NULL, *text = NULL, fs[32];
 	virConnectPtr c;
-	int64_t t0 = core_now_ms();
+	int64_t t0 = core_now_ms(), conn_ms;
 	int rc;
 
 	if (!a->kernel || !a->initrd || !a->pool_uuid || !a->kernel_vol || !a->initrd_vol) {
 		be_post_result(h, j, false, xstrdup("Could not extract the installer: incomplete request"));
 		return;
 	}
-	/* the transfers' own connection (its own SSH channel far away): the
-	 * ISO's bytes come down it as the kernel and initrd go up it */
-	c = be_xfer_conn_open(h);
-	if (!c) {
+	/* the ISO's bytes come down the host's connection, the kernel and
+	 * initrd go up the transfers' own (its own SSH channel far away):
+	 * two channels, each with its window, and the worker's calls do not
+	 * wait behind the upload */
+	opening = pthread_create(&t, NULL, conn_opener_main, &o) == 0;
+	memset(&r, 0, sizeof(r));
+	rc = job_reader(h, h->conn, a, &r, &ipool, &ivol, &err);
+	/* the directories meanwhile (kept by the reader: the extraction's
+	 * first pass reads them again for free) */
+	if (rc == 0)
+		rc = be_iso_files(&r, f, 2, false, &err);
+	if (opening)
+		pthread_join(t, NULL);
+	conn_ms = core_now_ms() - t0;
+	if (!(c = o.c)) {
 		c = h->conn;
 		virConnectRef(c);
 	}
-	memset(&r, 0, sizeof(r));
-	rc = job_reader(h, c, a, &r, &ipool, &ivol, &err);
 	if (rc == 0 && !(dst = virStoragePoolLookupByUUIDString(c, a->pool_uuid))) {
 		err = be_last_error(NULL);
 		rc = -1;
@@ -956,9 +983,12 @@ static void install_prep_job(be_host *h, const be_job *j, const be_install_arg *
 			virStoragePoolFree(p);
 		virResetLastError();
 	}
+	for (size_t i = 0; i < 2; i++)
+		if (x.left[i]) /* the link is gone: removed when it is back (be_install_scan) */
+			left_add(h, a->pool_uuid, names[i]);
 	if (rc < 0) {
 		text = xasprintf("Could not extract the installer from %s: %s%s", iso_name(a), err ? err : "?",
-				 x.left[0] || x.left[1] ? " (the extracted volumes could not be removed)" : "");
+				 x.left[0] || x.left[1] ? " (what was extracted is removed when the host is back)" : "");
 	} else {
 		core_size_fmt(x.bytes, fs, sizeof(fs));
 		text = xasprintf("Extracted the installer's kernel and initrd (%s; %llu bytes of the ISO read in %u "
@@ -966,9 +996,9 @@ static void install_prep_job(be_host *h, const be_job *j, const be_install_arg *
 				 fs, (unsigned long long)(r.bytes_read - r.cached), r.reads, r.streams,
 				 (double)(core_now_ms() - t0) / 1000.0);
 	}
-	core_log("iso", "%s: %s (connect %lld ms, directories %lld ms, kernel %lld ms, initrd %lld ms)", h->uri, text,
-		 (long long)(x.total_ms ? core_now_ms() - t0 - x.total_ms : 0), (long long)x.dirs_ms,
-		 (long long)x.file_ms[0], (long long)x.file_ms[1]);
+	core_log("iso", "%s: %s (directories and the transfers' connection %lld ms; then directories again %lld ms, "
+		 "kernel %lld ms, initrd %lld ms)",
+		 h->uri, text, (long long)conn_ms, (long long)x.dirs_ms, (long long)x.file_ms[0], (long long)x.file_ms[1]);
 	job_reader_close(&r, ipool, ivol);
 	if (dst)
 		virStoragePoolFree(dst);
@@ -1165,11 +1195,54 @@ out:
  * kernel's volume (NAME.install-kernel, in an active pool): one listing
  * per pool, no call per VM (a host far away with thousands of VMs would
  * otherwise cost a round trip each). */
+/* Volumes an extraction made and could not remove (its link was cut):
+ * removed at the host's next connect. */
+static struct left_vol {
+	const be_host *h;
+	char pool[VIR_UUID_STRING_BUFLEN];
+	char *name;
+} *lefts;
+static size_t nlefts;
+
+static void left_add(const be_host *h, const char *pool_uuid, const char *name)
+{
+	pthread_mutex_lock(&pend_lock);
+	lefts = xrealloc(lefts, (nlefts + 1) * sizeof(*lefts));
+	lefts[nlefts].h = h;
+	snprintf(lefts[nlefts].pool, sizeof(lefts[nlefts].pool), "%s", pool_uuid);
+	lefts[nlefts].name = xstrdup(name);
+	nlefts++;
+	pthread_mutex_unlock(&pend_lock);
+}
+
+static void lefts_drop(be_host *h)
+{
+	pthread_mutex_lock(&pend_lock);
+	for (size_t i = 0; i < nlefts;) {
+		virStoragePoolPtr p = lefts[i].h == h ? virStoragePoolLookupByUUIDString(h->conn, lefts[i].pool) : NULL;
+		bool gone = p && vol_drop(p, lefts[i].name);
+		if (p)
+			virStoragePoolFree(p);
+		if (lefts[i].h == h && (gone || (!p && virGetLastErrorCode() == VIR_ERR_NO_STORAGE_POOL))) {
+			core_log("iso", "%s: removed %s, left by an extraction cut short", h->uri, lefts[i].name);
+			free(lefts[i].name);
+			lefts[i] = lefts[--nlefts];
+			continue;
+		}
+		i++;
+	}
+	virResetLastError();
+	pthread_mutex_unlock(&pend_lock);
+}
+
 void be_install_scan(be_host *h)
 {
 	static const char suffix[] = ".install-kernel";
 	virStoragePoolPtr *pools = NULL;
-	int np = h->conn ? virConnectListAllStoragePools(h->conn, &pools, VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE) : -1;
+	int np;
+	if (h->conn)
+		lefts_drop(h);
+	np = h->conn ? virConnectListAllStoragePools(h->conn, &pools, VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE) : -1;
 	for (int p = 0; p < np; p++) {
 		virStorageVolPtr *vols = NULL;
 		int nv = virStoragePoolListAllVolumes(pools[p], &vols, 0);

@@ -246,7 +246,10 @@ enum md_msg_type {
 	MD_MSG_VM_DEVICES,      /* uuid: its hardware moved (count: the libvirt event id: device
 	                           added/removed, tray, balloon); views of it (Settings) re-read */
 	MD_MSG_POOL_UPDATE,     /* pools[0] (npools 1): replaces the pool of its uuid (or is
-	                           added); its volumes' users (not read) kept by volume name */
+	                           added); its volumes' users (not read) kept by volume name.
+	                           count 1: only its figures and the volumes it has are new
+	                           (added, or replaced by name); count 2: its figures are new,
+	                           the volumes named are gone */
 };
 
 typedef struct md_msg {

@@ -124,6 +124,12 @@ files_gone() {
 	tm_fail "extracted volumes left: $(vols | tr '\n' ' ')"
 }
 
+# step_times: the wizard's steps as vmmc's log times them (newvm: step ...;
+# tests/bench/install.sh prints them)
+step_times() {
+	grep -ao "newvm: step [0-9]*/[0-9]* (.*): done in .*" "$TM_TESTDIR/vmmc.log" | sed 's/^/  install: /' || true
+}
+
 # probe_answered: the status line has the ISO probe's answer ("... offered"),
 # or the wizard's own detection of a local ISO (its message may come last,
 # or be replaced by the next one: after 10 s the test goes on, the summary's
@@ -176,6 +182,7 @@ t_ins_pooled_text() {
 	t2=$(date +%s%N)
 	echo "  install: Finish to the steps done: $(((t1 - t0) / 1000000)) ms;" \
 		"Finish to the installer's first screen in the console: $(((t2 - t0) / 1000000)) ms"
+	step_times
 	[ "$(lv_state "$n")" = running ] || tm_fail "$n is $(lv_state "$n")"
 	vols | grep -qxF "$n.install-kernel" || tm_fail "no extracted kernel in $POOL"
 	vols | grep -qxF "$n.install-initrd" || tm_fail "no extracted initrd in $POOL: $(vols | tr "\n" " ")"
@@ -222,6 +229,7 @@ t_ins_ssh() {
 	# vmmc's own count of what it read of the ISO (its log)
 	grep -ao "Extracted the installer's kernel and initrd .*" "$TM_TESTDIR/vmmc.log" | head -n 1 |
 		sed 's/^/  install: ssh:\/\/ host: /' || true
+	step_times
 	lv_virsh destroy "$n" >/dev/null
 	files_gone "$n"
 	! lv_virsh dumpxml --inactive "$n" | grep -q "<kernel>" || tm_fail "the definition keeps <kernel>"
