@@ -39,6 +39,8 @@ case $VMMC_BIN in
 *build-asan*) VMMC_TIMEOUT_SCALE=${VMMC_TIMEOUT_SCALE:-3} ;;
 esac
 export VMMC_TIMEOUT_SCALE=${VMMC_TIMEOUT_SCALE:-1}
+T_INSTALLER=$((T_INSTALLER * VMMC_TIMEOUT_SCALE)) # TCG on a loaded machine: the first screen later
+T_STEPS=$((60 * VMMC_TIMEOUT_SCALE))               # Finish to the steps done (far away: an upload)
 POOL=$(lv_name pool)
 POOL_DIR=/var/tmp/$POOL # qemu (libvirt-qemu) must reach the files
 ISO_VOL=deb-netinst.iso
@@ -172,7 +174,7 @@ t_ins_pooled_text() {
 	tm_assert_contains "OS:           Debian 11"
 	t0=$(date +%s%N)
 	tm_keys Enter # Finish
-	tm_wait_for "Done in" 60
+	tm_wait_for "Done in" "$T_STEPS"
 	t1=$(date +%s%N)
 	[ -n "${INS_DEBUG:-}" ] && tm_capture >&2
 	tm_assert_contains "[done]   Extract the installer's kernel and initrd into"
@@ -220,7 +222,7 @@ t_ins_ssh() {
 	tm_wait_for "(*) Text installer on the serial console" 20
 	t0=$(date +%s%N)
 	tm_keys Enter # Finish
-	tm_wait_for "Done in" 60
+	tm_wait_for "Done in" "$T_STEPS"
 	tm_assert_contains "[done]   Start the installer of $n"
 	tm_keys Enter
 	tm_wait_for "Low memory" "$T_INSTALLER"
@@ -259,7 +261,7 @@ t_ins_ssh_local() {
 	walk_rest
 	tm_wait_for "(*) Text installer on the serial console" 20
 	tm_keys Enter # Finish
-	tm_wait_for "Done in" 60
+	tm_wait_for "Done in" "$T_STEPS"
 	tm_assert_contains "[done]   Start the installer of $n"
 	[ "$(lv_state "$n")" = running ] || tm_fail "$n is $(lv_state "$n")"
 	lv_virsh vol-download "$n.install-kernel" "$SRC/got-kernel" --pool "$POOL" >/dev/null
@@ -280,7 +282,7 @@ t_ins_restart() {
 	walk_rest
 	tm_wait_for "(*) Text installer on the serial console" 20
 	tm_keys Enter # Finish
-	tm_wait_for "Done in" 60
+	tm_wait_for "Done in" "$T_STEPS"
 	tm_stop
 	vols | grep -qxF "$n.install-kernel" || tm_fail "no extracted kernel in $POOL"
 	lv_virsh destroy "$n" >/dev/null
