@@ -154,7 +154,8 @@ if [ "${VMMC_BENCH_LOCAL:-1}" != 0 ]; then
 	vm=() vi=()
 	steps=()
 	for ((r = 1; r <= runs; r++)); do
-		VMMC_BIN=$bin bash "$root/tests/e2e/install.sh" 't_ins_pooled_text$' >"$tmp/local-e2e.log" 2>&1 || true
+		TM_TEST_TIMEOUT=${TM_TEST_TIMEOUT:-900} VMMC_BIN=$bin bash "$root/tests/e2e/install.sh" 't_ins_pooled_text$' \
+			>"$tmp/local-e2e.log" 2>&1 || true
 		vm+=("$(sed -n "s/.*Finish to the installer's first screen in the console: \([0-9]*\) ms.*/\1/p" "$tmp/local-e2e.log")")
 		steps+=("$(breakdown "$tmp/local-e2e.log" "${vm[-1]}")")
 		vi+=("$(vi_run qemu:///system || true)")
