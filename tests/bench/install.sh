@@ -159,6 +159,8 @@ if [ "${VMMC_BENCH_LOCAL:-1}" != 0 ]; then
 		vm+=("$(sed -n "s/.*Finish to the installer's first screen in the console: \([0-9]*\) ms.*/\1/p" "$tmp/local-e2e.log")")
 		steps+=("$(breakdown "$tmp/local-e2e.log" "${vm[-1]}")")
 		vi+=("$(vi_run qemu:///system || true)")
+		# each run as it ends (a long run on a loaded machine: the figures so far)
+		echo "  run $r: vmmc ${vm[-1]:-?} ms, virt-install ${vi[-1]:-?} ms (load $(cut -d' ' -f1 /proc/loadavg)); vmmc: ${steps[-1]}"
 	done
 	drop_pools_at "$tmp"
 	echo "  (load average at the end: $(cut -d' ' -f1-3 /proc/loadavg))"
@@ -186,6 +188,7 @@ for ((r = 1; r <= runs; r++)); do
 	fi
 	vmf+=("$ms")
 	fsteps+=("$(breakdown "$tmp/far-e2e.log" "$ms")")
+	echo "  vmmc run $r: $ms ms (load $(cut -d' ' -f1 /proc/loadavg)); ${fsteps[-1]}"
 	grep -ao "ssh:// host: Extracted .*" "$tmp/far-e2e.log" | sed "s/^ssh:\/\/ host: /  vmmc run $r: /" || true
 done
 
@@ -219,6 +222,7 @@ for ((r = 1; r <= runs; r++)); do
 	b0=$(far_bytes)
 	vif+=("$(vi_run "$FAR_URI" || true)")
 	vib+=($(($(far_bytes) - b0)))
+	echo "  virt-install run $r: ${vif[-1]:-?} ms (load $(cut -d' ' -f1 /proc/loadavg)), $((vib[-1] / 1000000)) MB through the far link"
 done
 echo "  (load average at the end: $(cut -d' ' -f1-3 /proc/loadavg))"
 side_by_side "${vmf[@]}" -- "${vif[@]}"
