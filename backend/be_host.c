@@ -75,15 +75,48 @@ static void be_host_unref_cb(void *opaque)
 
 /* ---- job queue ----------------------------------------------------------- */
 
+/* A re-read an event asked for (the lists; nothing waits for it). */
+static bool be_job_reread(const be_job *j)
+{
+	return j->op == BE_JOB_VM_EVENT || j->op == BE_JOB_NETS_EVENT || j->op == BE_JOB_POOLS_EVENT;
+}
+
+/* Any other job goes ahead of the re-reads queued: far away a pool list
+ * costs seconds, and a wizard's next step must not wait behind it. */
 static void be_queue_push(be_host *h, be_job *j)
 {
-	if (h->tail)
-		h->tail->next = j;
+	be_job **p = &h->head;
+	if (!be_job_reread(j))
+		while (*p && !be_job_reread(*p))
+			p = &(*p)->next;
 	else
-		h->head = j;
-	h->tail = j;
+		p = h->tail ? &h->tail->next : &h->head;
+	j->next = *p;
+	*p = j;
+	if (!j->next)
+		h->tail = j;
 	if (!h->done)
 		be_pool_kick(h);
+}
+
+/* The steps a wizard's Finish runs one after the other (the next one is
+ * submitted when the UI has this one's result). */
+static bool be_op_chained(int op)
+{
+	static const int ops[] = { BE_OP_VOL_CREATE, BE_OP_VOL_CLONE, BE_OP_VOL_RESIZE, BE_OP_DEFINE,
+				   BE_OP_START,      BE_OP_NET_START, BE_OP_INSTALL_PREP, BE_OP_INSTALL_START };
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+		if (ops[i] == op)
+			return true;
+	return false;
+}
+
+/* The head is a re-read held back: a wizard's step ended a moment ago and
+ * the next one (submitted when the UI has the result) is likely on its
+ * way; it goes first (be_queue_push). */
+static bool be_reread_held(const be_host *h, int64_t now)
+{
+	return h->head && be_job_reread(h->head) && now < h->reread_hold_ms;
 }
 
 static be_job *be_queue_pop(be_host *h)
@@ -1061,10 +1094,11 @@ static enum be_wake be_host_next(be_host *h, be_job **job, int64_t now)
 	}
 	if (h->setup_due && h->conn)
 		return BE_WAKE_SETUP;
-	if (job && (*job = be_queue_pop(h)) != NULL)
+	if (h->head && !be_reread_held(h, now)) {
+		if (job)
+			*job = be_queue_pop(h);
 		return BE_WAKE_JOB;
-	if (!job && h->head)
-		return BE_WAKE_JOB;
+	}
 	if (!h->conn && (h->pace_granted || (h->retry_at_ms && now >= h->retry_at_ms)))
 		return BE_WAKE_RETRY;
 	if (h->conn && h->relist_pending && (now >= be_relist_due(h) || !be_pool_unwatched(h)))
@@ -1096,6 +1130,7 @@ void be_host_step(be_host *h)
 	be_job *job = NULL;
 	enum be_wake w;
 	bool more;
+	int64_t at;
 
 	pthread_mutex_lock(&h->lock);
 	w = be_host_next(h, &job, core_now_ms());
@@ -1116,6 +1151,8 @@ void be_host_step(be_host *h)
 		break;
 	case BE_WAKE_JOB:
 		be_job_run(h, job);
+		if (job->seq && be_op_chained(job->op))
+			h->reread_hold_ms = core_now_ms() + BE_REREAD_HOLD_MS;
 		be_job_free(&job);
 		break;
 	case BE_WAKE_RELIST: {
@@ -1132,7 +1169,10 @@ void be_host_step(be_host *h)
 	}
 	pthread_mutex_lock(&h->lock);
 	more = be_host_next(h, NULL, core_now_ms()) != BE_WAKE_NONE;
-	be_pool_step_done(h, more, more ? 0 : !h->conn ? h->retry_at_ms : be_relist_due(h), false);
+	at = more ? 0 : !h->conn ? h->retry_at_ms : be_relist_due(h);
+	if (!more && be_reread_held(h, core_now_ms()) && (!at || h->reread_hold_ms < at))
+		at = h->reread_hold_ms; /* the held re-read's turn */
+	be_pool_step_done(h, more, at, false);
 	pthread_mutex_unlock(&h->lock);
 }
 

@@ -109,6 +109,7 @@ struct be_host {
 	/* deferred network / pool re-reads (be_relist); worker */
 	unsigned relist_pending;   /* bit 0 networks, bit 1 pools, bit 2 VMs (vm_pending) */
 	int64_t relist_at_ms[3];
+	int64_t reread_hold_ms;    /* worker: queued re-reads wait until then (be_queue_push) */
 	char **vm_pending;         /* VMs (uuid) whose events wait */
 	size_t nvm_pending, vm_pending_cap;
 	int64_t timer_at_ms;
@@ -367,6 +368,23 @@ void be_install_scan(be_host *h);
 struct be_iso_reader;
 int be_iso_reader_vol(struct be_iso_reader *r, virConnectPtr conn, virStorageVolPtr vol, char **err);
 void be_iso_reader_vol_close(struct be_iso_reader *r);
+/* The image's files f[0] and f[1] (the installer's kernel and initrd) into
+ * new raw volumes names[] of pool, on conn: the directories read first
+ * (both found, the pool's room checked: nothing made before), then each
+ * file streamed from the image straight into its volume's upload (no copy
+ * of it here). -1 with *err: the volumes made are removed. */
+struct be_iso_file;
+struct be_iso_extract_stats;
+int be_iso_extract(virConnectPtr conn, struct be_iso_reader *r, virStoragePoolPtr pool, struct be_iso_file *f,
+		   const char *const names[2], struct be_iso_extract_stats *stats, char **err);
+/* be_xfer.c: a connection of a transfer's own to h's daemon (over its own
+ * SSH channel for a far ssh:// host, be_ssh_xfer_uri; a socket connect
+ * for a local one), keepalive set; NULL when there is none (use h->conn).
+ * Any thread; the caller closes it. */
+virConnectPtr be_xfer_conn_open(be_host *h);
+/* be_host.c: how long re-reads (events' list refreshes) wait after a
+ * wizard's step (be_op_chained), for its next step to go first */
+enum { BE_REREAD_HOLD_MS = 500 };
 
 /* be_devices.c (worker): the handles of a VM list (bulk stats records),
  * kept for Settings (no lookup); dropped with the connection. */

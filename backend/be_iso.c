@@ -98,14 +98,15 @@ static ssize_t reader_pread(be_iso_reader *r, void *buf, size_t len, uint64_t of
 	if (len > r->size - off)
 		len = (size_t)(r->size - off);
 	n = r->pread(r->ctx, buf, len, off, err);
-	r->bytes_read += len;
+	if (n > 0)
+		r->bytes_read += (uint64_t)n; /* what came, not what was asked */
 	r->reads++;
 	return n;
 }
 
 /* ---- libarchive over the reader ----------------------------------------------------- */
 
-enum { CHUNK_MIN = 32 << 10, CHUNK_MAX = 4 << 20 };
+enum { CHUNK_MIN = 32 << 10, CHUNK_MAX = 4 << 20, CHUNK_FILE = 512 << 10 };
 
 struct arc_ctx {
 	be_iso_reader *r;
@@ -116,14 +117,20 @@ struct arc_ctx {
 	char *err;
 };
 
-/* Sequential reads double the chunk (a file's data: few round trips for a
- * volume far away), a seek starts small again (directories: few bytes). */
+/* Sequential reads double the chunk, a seek starts small again
+ * (directories: few bytes). A file's data (r->want set) comes in pieces of
+ * CHUNK_FILE: a volume's reader serves them from one download of the whole
+ * rest of the file, and each piece goes on (into an upload) while the next
+ * ones arrive. */
 static la_ssize_t arc_read(struct archive *a, void *data, const void **out)
 {
 	struct arc_ctx *c = data;
 	ssize_t n;
-	c->chunk = c->pos == c->last_end && c->chunk ? (c->chunk * 2 > CHUNK_MAX ? CHUNK_MAX : c->chunk * 2)
-						       : CHUNK_MIN;
+	if (c->r->want)
+		c->chunk = CHUNK_FILE;
+	else
+		c->chunk = c->pos == c->last_end && c->chunk ? (c->chunk * 2 > CHUNK_MAX ? CHUNK_MAX : c->chunk * 2)
+							     : CHUNK_MIN;
 	n = reader_pread(c->r, c->buf, c->chunk, c->pos, &c->err);
 	if (n < 0) {
 		archive_set_error(a, EIO, "%s", c->err ? c->err : "read failed");
@@ -163,23 +170,76 @@ static bool path_is(const char *entry, const char *want)
 	return strcasecmp(strip_lead(entry), strip_lead(want)) == 0;
 }
 
-static int read_entry(struct archive *a, be_iso_file *f, char **err)
+/* The sink of be_iso_files(read): each file whole in memory. */
+static int mem_open(void *o, size_t i, uint64_t size, char **err)
 {
-	size_t got = 0;
-	f->data = xmalloc(f->size ? f->size : 1);
-	while (got < f->size) {
-		la_ssize_t n = archive_read_data(a, f->data + got, f->size - got);
-		if (n <= 0) {
-			*err = xasprintf("%s: %s", f->want, n < 0 ? archive_error_string(a) : "short file");
-			xfree(&f->data);
-			return -1;
-		}
-		got += (size_t)n;
-	}
+	be_iso_file *f = (be_iso_file *)o + i;
+	(void)err;
+	f->data = xmalloc(size ? size : 1);
+	f->size = 0; /* counts the bytes meanwhile */
 	return 0;
 }
 
-int be_iso_files(be_iso_reader *r, be_iso_file *files, size_t n, bool read, char **err)
+static int mem_data(void *o, size_t i, const void *buf, size_t len, char **err)
+{
+	be_iso_file *f = (be_iso_file *)o + i;
+	(void)err;
+	memcpy(f->data + f->size, buf, len);
+	f->size += len;
+	return 0;
+}
+
+static int mem_close(void *o, size_t i, char **err)
+{
+	(void)o, (void)i, (void)err;
+	return 0;
+}
+
+/* files[i]'s bytes into the sink, in pieces as libarchive gives them */
+static int read_entry(struct archive *a, be_iso_reader *r, be_iso_file *f, size_t i, const be_iso_sink *sink,
+		      char **err)
+{
+	uint64_t got = 0, size = f->size;
+	int rc = 0;
+	if (sink->open(sink->opaque, i, size, err) < 0)
+		return -1;
+	while (got < size) {
+		const void *buf;
+		size_t len;
+		la_int64_t off;
+		int st;
+		r->want = size - got + 2048; /* the rest of the file, its last sector's end */
+		st = archive_read_data_block(a, &buf, &len, &off);
+		if (st == ARCHIVE_EOF || (st == ARCHIVE_OK && len == 0 && got < size)) {
+			*err = xasprintf("%s: short file", f->want);
+			rc = -1;
+			break;
+		}
+		if (st < ARCHIVE_WARN) {
+			*err = xasprintf("%s: %s", f->want, archive_error_string(a) ? archive_error_string(a) : "read failed");
+			rc = -1;
+			break;
+		}
+		if ((uint64_t)off != got) { /* a sparse entry: ISO 9660 has none */
+			*err = xasprintf("%s: not stored in one piece", f->want);
+			rc = -1;
+			break;
+		}
+		if (len > size - got)
+			len = (size_t)(size - got);
+		if (sink->data(sink->opaque, i, buf, len, err) < 0) {
+			rc = -1;
+			break;
+		}
+		got += len;
+	}
+	r->want = 0;
+	if (rc == 0 && sink->close(sink->opaque, i, err) < 0)
+		rc = -1;
+	return rc;
+}
+
+static int files_read(be_iso_reader *r, be_iso_file *files, size_t n, const be_iso_sink *sink, char **err)
 {
 	struct archive *a = archive_read_new();
 	struct archive_entry *e;
@@ -213,25 +273,40 @@ int be_iso_files(be_iso_reader *r, be_iso_file *files, size_t n, bool read, char
 		if (!p || archive_entry_filetype(e) != AE_IFREG)
 			continue;
 		for (size_t i = 0; i < n; i++) {
+			uint64_t size;
 			if (files[i].found || !path_is(p, files[i].want))
 				continue;
-			files[i].found = true;
-			files[i].size = (uint64_t)archive_entry_size(e);
+			size = (uint64_t)archive_entry_size(e);
 			left--;
-			if (read && read_entry(a, &files[i], err) < 0)
+			files[i].size = size;
+			if (sink && read_entry(a, r, &files[i], i, sink, err) < 0)
 				rc = -1;
+			files[i].size = size;
+			files[i].found = true;
 			break;
 		}
 		if (rc < 0)
 			break;
 	}
 out:
-	if (rc < 0)
-		for (size_t i = 0; i < n; i++)
-			xfree(&files[i].data);
 	archive_read_free(a);
 	free(c.buf);
 	free(c.err);
+	return rc;
+}
+
+int be_iso_files_stream(be_iso_reader *r, be_iso_file *files, size_t n, const be_iso_sink *sink, char **err)
+{
+	return files_read(r, files, n, sink, err);
+}
+
+int be_iso_files(be_iso_reader *r, be_iso_file *files, size_t n, bool read, char **err)
+{
+	be_iso_sink mem = { mem_open, mem_data, mem_close, files };
+	int rc = files_read(r, files, n, read ? &mem : NULL, err);
+	if (rc < 0)
+		for (size_t i = 0; i < n; i++)
+			xfree(&files[i].data);
 	return rc;
 }
 
@@ -481,34 +556,118 @@ int be_install_meta_parse(const char *xml, char **pool_uuid, char **kernel_vol, 
 	return rc;
 }
 
-/* ---- a volume of the host: ranged downloads ----------------------------------------- */
+/* ---- a volume of the host: long downloads ------------------------------------------ */
+
+/* One download stream stays open from where the last read ended: the
+ * next read in sequence takes the following bytes from it, a read
+ * elsewhere ends it and opens another. Its length is the reader's hint
+ * (r->want: the rest of a file, read in pieces into an upload) or the read
+ * alone. At 200 ms RTT each stream costs round trips to open and finish
+ * and restarts TCP's ramp-up after the idle gap: a file comes in one.
+ * Small reads without a hint (the descriptors, the directories) are kept:
+ * a second pass over the image reads them again without a round trip. */
+enum { VOL_CACHE_MAX = 4 << 20, VOL_CACHE_READ = 1 << 20 };
+
+struct vol_piece {
+	uint64_t off;
+	size_t len;
+	unsigned char *data;
+};
 
 struct be_iso_vol {
+	be_iso_reader *r;
 	virConnectPtr conn;
 	virStorageVolPtr vol;
+	virStreamPtr st;        /* the open download, NULL none */
+	uint64_t st_pos, st_end; /* the next byte it gives, where it ends */
+	struct vol_piece *cache;
+	size_t ncache, cache_bytes;
 };
+
+/* The open stream ends: finished when it gave all, else aborted. */
+static void vol_stream_end(struct be_iso_vol *v)
+{
+	if (!v->st)
+		return;
+	if (v->st_pos < v->st_end || virStreamFinish(v->st) < 0)
+		virStreamAbort(v->st);
+	virStreamFree(v->st);
+	v->st = NULL;
+	virResetLastError();
+}
+
+static int vol_stream_open(struct be_iso_vol *v, uint64_t off, uint64_t len, char **err)
+{
+	vol_stream_end(v);
+	v->st = virStreamNew(v->conn, 0);
+	if (!v->st || virStorageVolDownload(v->vol, v->st, off, len, 0) < 0) {
+		*err = be_last_error(NULL);
+		if (v->st)
+			virStreamFree(v->st);
+		v->st = NULL;
+		return -1;
+	}
+	v->st_pos = off;
+	v->st_end = off + len;
+	v->r->streams++;
+	return 0;
+}
+
+static bool vol_cached(struct be_iso_vol *v, void *buf, size_t len, uint64_t off)
+{
+	for (size_t i = 0; i < v->ncache; i++) {
+		const struct vol_piece *p = &v->cache[i];
+		if (off >= p->off && off + len <= p->off + p->len) {
+			memcpy(buf, p->data + (off - p->off), len);
+			v->r->cached += len;
+			return true;
+		}
+	}
+	return false;
+}
 
 static ssize_t vol_pread(void *ctx, void *buf, size_t len, uint64_t off, char **err)
 {
 	struct be_iso_vol *v = ctx;
-	virStreamPtr st = virStreamNew(v->conn, 0);
+	uint64_t want = v->r->want;
 	size_t got = 0;
-	int n = 0;
-	if (!st || virStorageVolDownload(v->vol, st, off, len, 0) < 0) {
-		*err = be_last_error(NULL);
-		if (st)
-			virStreamFree(st);
-		return -1;
+	bool keep = false;
+	if (vol_cached(v, buf, len, off))
+		return (ssize_t)len;
+	if (!v->st || off != v->st_pos || v->st_pos >= v->st_end) {
+		uint64_t n = want > len ? want : len;
+		if (n > v->r->size - off)
+			n = v->r->size - off;
+		if (vol_stream_open(v, off, n, err) < 0)
+			return -1;
+		keep = !want && len <= VOL_CACHE_READ && v->cache_bytes + len <= VOL_CACHE_MAX;
 	}
-	while (got < len && (n = virStreamRecv(st, (char *)buf + got, len - got)) > 0)
+	if (len > v->st_end - v->st_pos)
+		len = (size_t)(v->st_end - v->st_pos);
+	while (got < len) {
+		int n = virStreamRecv(v->st, (char *)buf + got, len - got);
+		if (n <= 0) {
+			*err = n < 0 ? be_last_error(NULL) : xstrdup("the volume ended early");
+			virStreamAbort(v->st);
+			virStreamFree(v->st);
+			v->st = NULL;
+			return -1;
+		}
 		got += (size_t)n;
-	if (n < 0 || (got == len && virStreamRecv(st, (char *)buf, 0) < 0) || virStreamFinish(st) < 0) {
-		*err = be_last_error(NULL);
-		virStreamAbort(st);
-		virStreamFree(st);
-		return -1;
 	}
-	virStreamFree(st);
+	v->st_pos += got;
+	if (v->st_pos >= v->st_end)
+		vol_stream_end(v); /* all of it: finished now, not at the next read */
+	if (keep) {
+		struct vol_piece *p;
+		v->cache = xrealloc(v->cache, (v->ncache + 1) * sizeof(*v->cache));
+		p = &v->cache[v->ncache++];
+		p->off = off;
+		p->len = got;
+		p->data = xmalloc(got ? got : 1);
+		memcpy(p->data, buf, got);
+		v->cache_bytes += got;
+	}
 	return (ssize_t)got;
 }
 
@@ -522,6 +681,7 @@ int be_iso_reader_vol(be_iso_reader *r, virConnectPtr conn, virStorageVolPtr vol
 		return -1;
 	}
 	v = xcalloc(1, sizeof(*v));
+	v->r = r;
 	v->conn = conn;
 	v->vol = vol;
 	r->pread = vol_pread;
@@ -532,26 +692,33 @@ int be_iso_reader_vol(be_iso_reader *r, virConnectPtr conn, virStorageVolPtr vol
 
 void be_iso_reader_vol_close(be_iso_reader *r)
 {
-	if (r->pread == vol_pread)
-		free(r->ctx);
+	struct be_iso_vol *v = r->ctx;
+	if (r->pread != vol_pread || !v)
+		return;
+	vol_stream_end(v);
+	for (size_t i = 0; i < v->ncache; i++)
+		free(v->cache[i].data);
+	free(v->cache);
+	free(v);
 	r->ctx = NULL;
 }
 
 /* ---- the jobs (worker) ------------------------------------------------------------------- */
 
 static void pend_set(const be_host *h, const char *uuid, bool on);
+static void left_add(const be_host *h, const char *pool_uuid, const char *name);
 
 /* The reader for the job's image: a local file or a volume (*vol, *pool
  * to free after). -1 with *err. */
-static int job_reader(be_host *h, const be_install_arg *a, be_iso_reader *r, virStoragePoolPtr *pool,
-		      virStorageVolPtr *vol, char **err)
+static int job_reader(be_host *h, virConnectPtr conn, const be_install_arg *a, be_iso_reader *r,
+		      virStoragePoolPtr *pool, virStorageVolPtr *vol, char **err)
 {
 	*pool = NULL;
 	*vol = NULL;
 	if (a->iso_local)
 		return be_iso_reader_file(r, a->iso_local, err);
 	if (!a->iso_pool_uuid || !a->iso_vol ||
-	    !(*pool = virStoragePoolLookupByUUIDString(h->conn, a->iso_pool_uuid)) ||
+	    !(*pool = virStoragePoolLookupByUUIDString(conn, a->iso_pool_uuid)) ||
 	    !(*vol = virStorageVolLookupByName(*pool, a->iso_vol))) {
 		if (a->iso_pool_uuid && a->iso_vol)
 			be_host_fail(h, err);
@@ -559,7 +726,7 @@ static int job_reader(be_host *h, const be_install_arg *a, be_iso_reader *r, vir
 			*err = xstrdup("no ISO given");
 		return -1;
 	}
-	return be_iso_reader_vol(r, h->conn, *vol, err);
+	return be_iso_reader_vol(r, conn, *vol, err);
 }
 
 static void job_reader_close(be_iso_reader *r, virStoragePoolPtr pool, virStorageVolPtr vol)
@@ -585,7 +752,7 @@ static void iso_probe_job(be_host *h, const be_job *j, const be_install_arg *a)
 	be_iso_probe *p = xcalloc(1, sizeof(*p));
 	char *err = NULL;
 	md_msg *m;
-	int rc = job_reader(h, a, &r, &pool, &vol, &err);
+	int rc = job_reader(h, h->conn, a, &r, &pool, &vol, &err);
 	/* the OS database loads on a thread of its own since start: wait for it here, not on the UI */
 	if (rc == 0)
 		rc = be_iso_probe_reader(be_osinfo_shared_wait(15000), &r, p, &err);
@@ -609,111 +776,235 @@ static void iso_probe_job(be_host *h, const be_job *j, const be_install_arg *a)
 	be_post(m);
 }
 
-/* Upload len bytes into vol (it has that capacity). */
-static int vol_put(virConnectPtr conn, virStorageVolPtr vol, const unsigned char *data, size_t len, char **err)
-{
-	virStreamPtr st = virStreamNew(conn, 0);
-	size_t sent = 0;
-	if (!st || virStorageVolUpload(vol, st, 0, len, 0) < 0)
-		goto fail;
-	while (sent < len) {
-		size_t chunk = len - sent > (1u << 20) ? (1u << 20) : len - sent;
-		int n = virStreamSend(st, (const char *)data + sent, chunk);
-		if (n < 0)
-			goto fail;
-		sent += (size_t)n;
-	}
-	if (virStreamFinish(st) < 0)
-		goto fail;
-	virStreamFree(st);
-	return 0;
-fail:
-	*err = be_last_error(NULL);
-	if (st) {
-		virStreamAbort(st);
-		virStreamFree(st);
-	}
-	return -1;
-}
-
-static void vol_drop(virStoragePoolPtr pool, const char *name)
+/* true when name is gone from pool (removed now, or not there) */
+static bool vol_drop(virStoragePoolPtr pool, const char *name)
 {
 	virStorageVolPtr v = virStorageVolLookupByName(pool, name);
+	bool gone = !v && virGetLastErrorCode() == VIR_ERR_NO_STORAGE_VOL;
 	if (v) {
-		virStorageVolDelete(v, 0);
+		gone = virStorageVolDelete(v, 0) == 0;
 		virStorageVolFree(v);
 	}
 	virResetLastError();
+	return gone;
+}
+
+/* ---- extraction: the image's files streamed into new volumes ---------------------------- */
+
+struct up_ctx {
+	virConnectPtr conn;
+	virStoragePoolPtr pool;
+	const char *const *names;
+	bool made[2];
+	virStorageVolPtr v;
+	virStreamPtr st;
+	int64_t t0;
+	be_iso_extract_stats *stats;
+};
+
+static void up_end(struct up_ctx *u, bool ok)
+{
+	if (u->st) {
+		if (!ok)
+			virStreamAbort(u->st);
+		virStreamFree(u->st);
+	}
+	if (u->v)
+		virStorageVolFree(u->v);
+	u->st = NULL;
+	u->v = NULL;
+}
+
+static int up_open(void *o, size_t i, uint64_t size, char **err)
+{
+	struct up_ctx *u = o;
+	char *xml;
+	if (i > 1 || size == 0) {
+		*err = xasprintf("%s: an empty file", u->names[i > 1 ? 1 : i]);
+		return -1;
+	}
+	u->t0 = core_now_ms();
+	xml = be_vol_xml(u->names[i], size, "raw", NULL, NULL);
+	u->v = virStorageVolCreateXML(u->pool, xml, 0);
+	free(xml);
+	if (!u->v) {
+		*err = be_last_error(NULL);
+		return -1;
+	}
+	u->made[i] = true;
+	u->st = virStreamNew(u->conn, 0);
+	if (!u->st || virStorageVolUpload(u->v, u->st, 0, size, 0) < 0) {
+		*err = be_last_error(NULL);
+		up_end(u, false);
+		return -1;
+	}
+	return 0;
+}
+
+static int up_data(void *o, size_t i, const void *buf, size_t len, char **err)
+{
+	struct up_ctx *u = o;
+	size_t sent = 0;
+	(void)i;
+	while (sent < len) {
+		int n = virStreamSend(u->st, (const char *)buf + sent, len - sent);
+		if (n < 0) {
+			*err = be_last_error(NULL);
+			up_end(u, false);
+			return -1;
+		}
+		sent += (size_t)n;
+	}
+	return 0;
+}
+
+static int up_close(void *o, size_t i, char **err)
+{
+	struct up_ctx *u = o;
+	if (virStreamFinish(u->st) < 0) {
+		*err = be_last_error(NULL);
+		up_end(u, false);
+		return -1;
+	}
+	up_end(u, true);
+	u->stats->file_ms[i] = core_now_ms() - u->t0;
+	return 0;
+}
+
+int be_iso_extract(virConnectPtr conn, be_iso_reader *r, virStoragePoolPtr pool, be_iso_file *f,
+		   const char *const names[2], be_iso_extract_stats *stats, char **err)
+{
+	struct up_ctx u = { .conn = conn, .pool = pool, .names = names, .stats = stats };
+	be_iso_sink sink = { up_open, up_data, up_close, &u };
+	virStoragePoolInfo info;
+	int64_t t0 = core_now_ms();
+	char fs[32], need[32];
+	int rc;
+
+	memset(stats, 0, sizeof(*stats));
+	/* first the directories alone (small reads, kept by a volume's
+	 * reader): both sizes, for the room check before anything is made */
+	rc = be_iso_files(r, f, 2, false, err);
+	stats->dirs_ms = core_now_ms() - t0;
+	if (rc == 0 && (!f[0].found || !f[1].found)) {
+		*err = xasprintf("%s is not in the ISO", f[0].found ? f[1].want : f[0].want);
+		rc = -1;
+	}
+	if (rc == 0 && virStoragePoolGetInfo(pool, &info) < 0) {
+		*err = be_last_error(NULL);
+		rc = -1;
+	}
+	if (rc == 0 && info.available < f[0].size + f[1].size) {
+		core_size_fmt(info.available, fs, sizeof(fs));
+		core_size_fmt(f[0].size + f[1].size, need, sizeof(need));
+		*err = xasprintf("the pool has %s free; the installer's kernel and initrd need %s", fs, need);
+		rc = -1;
+	}
+	if (rc == 0)
+		rc = be_iso_files_stream(r, f, 2, &sink, err);
+	if (rc == 0 && (!f[0].found || !f[1].found)) {
+		*err = xasprintf("%s is not in the ISO", f[0].found ? f[1].want : f[0].want);
+		rc = -1;
+	}
+	up_end(&u, rc == 0);
+	if (rc < 0)
+		for (size_t i = 0; i < 2; i++)
+			stats->left[i] = u.made[i] && !vol_drop(pool, names[i]); /* nothing half-made is left */
+	stats->total_ms = core_now_ms() - t0;
+	stats->bytes = f[0].size + f[1].size;
+	return rc;
+}
+
+/* The transfers' own connection, opened on a thread of its own while the
+ * worker reads the ISO's directories (far away the open costs seconds). */
+struct conn_opener {
+	be_host *h;
+	virConnectPtr c;
+};
+
+static void *conn_opener_main(void *arg)
+{
+	struct conn_opener *o = arg;
+	o->c = be_xfer_conn_open(o->h);
+	return NULL;
 }
 
 static void install_prep_job(be_host *h, const be_job *j, const be_install_arg *a)
 {
 	be_iso_reader r;
-	virStoragePoolPtr ipool, dst = NULL;
-	virStorageVolPtr ivol;
-	virStoragePoolInfo info;
+	virStoragePoolPtr ipool = NULL, dst = NULL;
+	virStorageVolPtr ivol = NULL;
 	be_iso_file f[2] = { { .want = a->kernel }, { .want = a->initrd } };
-	const char *names[2] = { a->kernel_vol, a->initrd_vol };
-	char *err = NULL, *text = NULL, fs[32], need[32];
-	size_t made = 0;
-	int64_t t0 = core_now_ms();
+	const char *const names[2] = { a->kernel_vol, a->initrd_vol };
+	be_iso_extract_stats x = { 0 };
+	struct conn_opener o = { .h = h };
+	pthread_t t;
+	bool opening;
+	char *err = NULL, *text = NULL, fs[32];
+	virConnectPtr c;
+	int64_t t0 = core_now_ms(), conn_ms;
 	int rc;
 
 	if (!a->kernel || !a->initrd || !a->pool_uuid || !a->kernel_vol || !a->initrd_vol) {
 		be_post_result(h, j, false, xstrdup("Could not extract the installer: incomplete request"));
 		return;
 	}
-	rc = job_reader(h, a, &r, &ipool, &ivol, &err);
+	/* the ISO's bytes come down the host's connection, the kernel and
+	 * initrd go up the transfers' own (its own SSH channel far away):
+	 * two channels, each with its window, and the worker's calls do not
+	 * wait behind the upload */
+	opening = pthread_create(&t, NULL, conn_opener_main, &o) == 0;
+	memset(&r, 0, sizeof(r));
+	rc = job_reader(h, h->conn, a, &r, &ipool, &ivol, &err);
+	/* the directories meanwhile (kept by the reader: the extraction's
+	 * first pass reads them again for free) */
 	if (rc == 0)
-		rc = be_iso_files(&r, f, 2, true, &err);
-	job_reader_close(&r, ipool, ivol);
-	if (rc == 0 && (!f[0].found || !f[1].found)) {
-		err = xasprintf("%s is not in the ISO", f[0].found ? a->initrd : a->kernel);
+		rc = be_iso_files(&r, f, 2, false, &err);
+	if (opening)
+		pthread_join(t, NULL);
+	conn_ms = core_now_ms() - t0;
+	if (!(c = o.c)) {
+		c = h->conn;
+		virConnectRef(c);
+	}
+	if (rc == 0 && !(dst = virStoragePoolLookupByUUIDString(c, a->pool_uuid))) {
+		err = be_last_error(NULL);
 		rc = -1;
 	}
-	if (rc == 0 && (!(dst = virStoragePoolLookupByUUIDString(h->conn, a->pool_uuid)) ||
-			virStoragePoolGetInfo(dst, &info) < 0)) {
-		be_host_fail(h, &err);
-		rc = -1;
+	if (rc == 0)
+		rc = be_iso_extract(c, &r, dst, f, names, &x, &err);
+	if (rc < 0 && c != h->conn && h->conn && (x.left[0] || x.left[1])) {
+		/* its connection is gone: what it made goes over the host's */
+		virStoragePoolPtr p = virStoragePoolLookupByUUIDString(h->conn, a->pool_uuid);
+		for (size_t i = 0; p && i < 2; i++)
+			if (x.left[i])
+				x.left[i] = !vol_drop(p, names[i]);
+		if (p)
+			virStoragePoolFree(p);
+		virResetLastError();
 	}
-	if (rc == 0 && info.available < f[0].size + f[1].size) {
-		core_size_fmt(info.available, fs, sizeof(fs));
-		core_size_fmt(f[0].size + f[1].size, need, sizeof(need));
-		err = xasprintf("the pool has %s free; the installer's kernel and initrd need %s", fs, need);
-		rc = -1;
-	}
-	for (size_t i = 0; rc == 0 && i < 2; i++) {
-		char *vx = be_vol_xml(names[i], f[i].size, "raw", NULL, NULL);
-		virStorageVolPtr v = virStorageVolCreateXML(dst, vx, 0);
-		free(vx);
-		if (!v) {
-			be_host_fail(h, &err);
-			rc = -1;
-			break;
-		}
-		made++;
-		rc = vol_put(h->conn, v, f[i].data, (size_t)f[i].size, &err);
-		virStorageVolFree(v);
-	}
+	for (size_t i = 0; i < 2; i++)
+		if (x.left[i]) /* the link is gone: removed when it is back (be_install_scan) */
+			left_add(h, a->pool_uuid, names[i]);
 	if (rc < 0) {
-		for (size_t i = 0; dst && i < made; i++)
-			vol_drop(dst, names[i]); /* nothing half-made is left */
-		text = xasprintf("Could not extract the installer from %s: %s", iso_name(a), err ? err : "?");
+		text = xasprintf("Could not extract the installer from %s: %s%s", iso_name(a), err ? err : "?",
+				 x.left[0] || x.left[1] ? " (what was extracted is removed when the host is back)" : "");
 	} else {
-		core_size_fmt(f[0].size + f[1].size, fs, sizeof(fs));
+		core_size_fmt(x.bytes, fs, sizeof(fs));
 		text = xasprintf("Extracted the installer's kernel and initrd (%s; %llu bytes of the ISO read in %u "
-				 "reads) in %.1f s",
-				 fs, (unsigned long long)r.bytes_read, r.reads, (double)(core_now_ms() - t0) / 1000.0);
-		core_log("iso", "%s: %s", h->uri, text);
+				 "reads, %u downloads) in %.1f s",
+				 fs, (unsigned long long)(r.bytes_read - r.cached), r.reads, r.streams,
+				 (double)(core_now_ms() - t0) / 1000.0);
 	}
-	be_post_result(h, j, rc == 0, text);
+	core_log("iso", "%s: %s (directories and the transfers' connection %lld ms; then directories again %lld ms, "
+		 "kernel %lld ms, initrd %lld ms)",
+		 h->uri, text, (long long)conn_ms, (long long)x.dirs_ms, (long long)x.file_ms[0], (long long)x.file_ms[1]);
+	job_reader_close(&r, ipool, ivol);
 	if (dst)
 		virStoragePoolFree(dst);
+	virConnectClose(c);
+	be_post_result(h, j, rc == 0, text);
 	free(err);
-	free(f[0].data);
-	free(f[1].data);
-	if (be_list_pools(h, &err) < 0)
-		xfree(&err);
 }
 
 /* The volumes' paths on the host; -1 with *err. */
@@ -904,11 +1195,54 @@ out:
  * kernel's volume (NAME.install-kernel, in an active pool): one listing
  * per pool, no call per VM (a host far away with thousands of VMs would
  * otherwise cost a round trip each). */
+/* Volumes an extraction made and could not remove (its link was cut):
+ * removed at the host's next connect. */
+static struct left_vol {
+	const be_host *h;
+	char pool[VIR_UUID_STRING_BUFLEN];
+	char *name;
+} *lefts;
+static size_t nlefts;
+
+static void left_add(const be_host *h, const char *pool_uuid, const char *name)
+{
+	pthread_mutex_lock(&pend_lock);
+	lefts = xrealloc(lefts, (nlefts + 1) * sizeof(*lefts));
+	lefts[nlefts].h = h;
+	snprintf(lefts[nlefts].pool, sizeof(lefts[nlefts].pool), "%s", pool_uuid);
+	lefts[nlefts].name = xstrdup(name);
+	nlefts++;
+	pthread_mutex_unlock(&pend_lock);
+}
+
+static void lefts_drop(be_host *h)
+{
+	pthread_mutex_lock(&pend_lock);
+	for (size_t i = 0; i < nlefts;) {
+		virStoragePoolPtr p = lefts[i].h == h ? virStoragePoolLookupByUUIDString(h->conn, lefts[i].pool) : NULL;
+		bool gone = p && vol_drop(p, lefts[i].name);
+		if (p)
+			virStoragePoolFree(p);
+		if (lefts[i].h == h && (gone || (!p && virGetLastErrorCode() == VIR_ERR_NO_STORAGE_POOL))) {
+			core_log("iso", "%s: removed %s, left by an extraction cut short", h->uri, lefts[i].name);
+			free(lefts[i].name);
+			lefts[i] = lefts[--nlefts];
+			continue;
+		}
+		i++;
+	}
+	virResetLastError();
+	pthread_mutex_unlock(&pend_lock);
+}
+
 void be_install_scan(be_host *h)
 {
 	static const char suffix[] = ".install-kernel";
 	virStoragePoolPtr *pools = NULL;
-	int np = h->conn ? virConnectListAllStoragePools(h->conn, &pools, VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE) : -1;
+	int np;
+	if (h->conn)
+		lefts_drop(h);
+	np = h->conn ? virConnectListAllStoragePools(h->conn, &pools, VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE) : -1;
 	for (int p = 0; p < np; p++) {
 		virStorageVolPtr *vols = NULL;
 		int nv = virStoragePoolListAllVolumes(pools[p], &vols, 0);

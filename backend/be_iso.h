@@ -42,6 +42,11 @@ typedef struct be_iso_reader {
 	uint64_t size;        /* the image's size in bytes */
 	uint64_t bytes_read;  /* what pread was asked for, in all */
 	unsigned reads;       /* how many times */
+	uint64_t want;        /* a hint for a volume's reader: the reads from
+	                         here on want this many bytes in a row (the rest
+	                         of a file being read), 0 none */
+	unsigned streams;     /* a volume's reader: downloads opened */
+	uint64_t cached;      /* bytes served again from its small reads */
 } be_iso_reader;
 
 /* A local image file (owns an fd: be_iso_reader_close). */
@@ -60,6 +65,29 @@ typedef struct be_iso_file {
  * the last one found. 0 (see .found), -1 with *err when the image cannot
  * be read ("not an ISO 9660 image" ...). */
 int be_iso_files(be_iso_reader *r, be_iso_file *files, size_t n, bool read, char **err);
+
+/* Where be_iso_files_stream puts each found file's bytes as they are read
+ * (no copy of the whole file): open(i, size) before the first byte of
+ * files[i], data() for each piece in order, close(i) after the last; each
+ * returns 0, or -1 with *err to stop. */
+typedef struct be_iso_sink {
+	int (*open)(void *opaque, size_t i, uint64_t size, char **err);
+	int (*data)(void *opaque, size_t i, const void *buf, size_t len, char **err);
+	int (*close)(void *opaque, size_t i, char **err);
+	void *opaque;
+} be_iso_sink;
+/* be_iso_files with each file's bytes given to sink (files[].data stays
+ * NULL). 0 (see .found), -1 with *err (the sink's, or the image's). */
+int be_iso_files_stream(be_iso_reader *r, be_iso_file *files, size_t n, const be_iso_sink *sink, char **err);
+
+/* be_iso_extract's times (ms) and bytes. */
+typedef struct be_iso_extract_stats {
+	int64_t dirs_ms;      /* the directories read: both files found */
+	int64_t file_ms[2];   /* each file streamed into its volume */
+	int64_t total_ms;
+	uint64_t bytes;       /* the two files' */
+	bool left[2];         /* failed: a volume made that could not be removed */
+} be_iso_extract_stats;
 
 /* What an install ISO is and whether its installer can run on the serial
  * console. */

@@ -253,6 +253,58 @@ static void be_st_done(be_host *h, const be_job *j, char *text)
 		free(err);
 }
 
+/* One pool read again (a volume made or removed in it): MD_MSG_POOL_UPDATE,
+ * not the whole list (far away every pool's refresh and every VM's XML for
+ * the users cost seconds, in the worker's queue ahead of the next job: a
+ * wizard's next step). The users of its volumes are not read (the model
+ * keeps the ones it knows). */
+static void be_list_pool_one(be_host *h, virStoragePoolPtr pool)
+{
+	md_msg *m = md_msg_new(MD_MSG_POOL_UPDATE, h->id);
+	m->pools = xcalloc(1, sizeof(*m->pools));
+	m->npools = 1;
+	be_pool_read(pool, &m->pools[0]);
+	be_post(m);
+}
+
+/* After vol was made in pool (or the volume gone was removed): the job's
+ * result, then that volume alone and the pool's figures (the create
+ * call's volume: 3 round trips, not a pool read), merged by the model
+ * (MD_MSG_POOL_UPDATE, count 1 or 2); the pool read again when its
+ * figures cannot be. */
+static void be_st_done_pool(be_host *h, const be_job *j, char *text, virStoragePoolPtr pool, virStorageVolPtr vol,
+			    const char *gone)
+{
+	virStoragePoolInfo info;
+	md_msg *m;
+	md_pool *p;
+	be_post_result(h, j, true, text);
+	if (virStoragePoolGetInfo(pool, &info) < 0) {
+		virResetLastError();
+		be_list_pool_one(h, pool);
+		return;
+	}
+	m = md_msg_new(MD_MSG_POOL_UPDATE, h->id);
+	m->pools = p = xcalloc(1, sizeof(*m->pools));
+	m->npools = 1;
+	p->name = xstrdup(virStoragePoolGetName(pool));
+	virStoragePoolGetUUIDString(pool, p->uuid);
+	p->active = true;
+	p->capacity = info.capacity;
+	p->allocation = info.allocation;
+	p->available = info.available;
+	p->vols = xcalloc(1, sizeof(*p->vols));
+	p->nvols = 1;
+	if (vol) {
+		be_vol_read(vol, &p->vols[0]);
+		m->count = 1;
+	} else {
+		p->vols[0].name = xstrdup(gone);
+		m->count = 2;
+	}
+	be_post(m);
+}
+
 /* After a failure that may have changed something (a half-done create). */
 static void be_st_relist(be_host *h)
 {
@@ -680,8 +732,8 @@ static void be_vol_create(be_host *h, const be_job *j, virStoragePoolPtr pool, c
 		be_post_fail(h, j, s->name);
 		return;
 	}
+	be_st_done_pool(h, j, xasprintf("Volume \"%s\" created in pool \"%s\"", s->name, pname), pool, vol, NULL);
 	virStorageVolFree(vol);
-	be_st_done(h, j, xasprintf("Volume \"%s\" created in pool \"%s\"", s->name, pname));
 }
 
 static void be_vol_resize(be_host *h, const be_job *j, const be_vol_op *o,
@@ -790,7 +842,8 @@ static void be_vol_job(be_host *h, const be_job *j, virStoragePoolPtr pool, cons
 		if (virStorageVolDelete(vol, 0) < 0)
 			be_post_fail(h, j, o->vol);
 		else
-			be_st_done(h, j, xasprintf("Volume \"%s\" deleted from pool \"%s\"", o->vol, pname));
+			be_st_done_pool(h, j, xasprintf("Volume \"%s\" deleted from pool \"%s\"", o->vol, pname), pool,
+					NULL, o->vol);
 		break;
 	case BE_OP_VOL_RESIZE:
 		be_vol_resize(h, j, o, pool, vol);

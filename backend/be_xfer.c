@@ -204,31 +204,39 @@ static int be_xfer_get_conn(be_xfer *x, bool newer);
  * waits behind the worker's calls nor shares their channel's window. One
  * connect more (a few round trips); the host's connection stays when it
  * fails. */
-static void be_xfer_own_conn(be_xfer *x)
+virConnectPtr be_xfer_conn_open(be_host *h)
 {
-	char *uri = be_ssh_xfer_uri(x->h);
+	char *uri = be_ssh_xfer_uri(h);
 	virConnectPtr c;
 	/* A local QEMU daemon too (a socket connect, no login): a stream on
 	 * the worker's client, when the daemon stops answering (SIGSTOP) and
 	 * the keepalive closes the client under both, leaves libvirt 9.0 to
 	 * dispatch the dead stream's late replies in the worker's call: a
 	 * crash once the daemon goes on (tests/e2e/faults.sh). */
-	if (!uri && (strncmp(x->h->uri, "qemu:///", 8) == 0 || strncmp(x->h->uri, "qemu+unix:///", 13) == 0))
-		uri = xstrdup(x->h->uri);
+	if (!uri && (strncmp(h->uri, "qemu:///", 8) == 0 || strncmp(h->uri, "qemu+unix:///", 13) == 0))
+		uri = xstrdup(h->uri);
 	if (!uri)
-		return;
+		return NULL;
 	c = virConnectOpen(uri);
 	if (c) {
 		virConnectSetKeepAlive(c, 5, 3); /* as the host's: a stopped daemon is found */
-		virConnectClose(x->conn);
-		x->conn = c;
-		core_log("xfer", "%s: a connection of its own (%s)", x->h->uri, uri);
+		core_log("xfer", "%s: a connection of its own (%s)", h->uri, uri);
 	} else {
 		char *e = be_last_error(NULL);
-		core_log("xfer", "%s: no connection of its own (%s): the host's is used", x->h->uri, e);
+		core_log("xfer", "%s: no connection of its own (%s): the host's is used", h->uri, e);
 		free(e);
 	}
 	free(uri);
+	return c;
+}
+
+static void be_xfer_own_conn(be_xfer *x)
+{
+	virConnectPtr c = be_xfer_conn_open(x->h);
+	if (c) {
+		virConnectClose(x->conn);
+		x->conn = c;
+	}
 }
 
 /* Wait for the host's connection (a new one after a loss). 0, or -1 with

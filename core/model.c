@@ -265,6 +265,81 @@ static void md_free_pools(md_pool **pools, size_t *n)
 	*n = 0;
 }
 
+/* MD_MSG_POOL_UPDATE: one pool read again (a volume made or removed in it);
+ * the users of its volumes were not read: the ones known stay, by name. */
+/* count 1 / 2 of MD_MSG_POOL_UPDATE: np's figures and volumes into old */
+static void md_pool_merge(md_pool *old, md_pool *np, bool gone)
+{
+	old->capacity = np->capacity;
+	old->allocation = np->allocation;
+	old->available = np->available;
+	for (size_t k = 0; k < np->nvols; k++) {
+		md_vol *v = &np->vols[k];
+		size_t at = 0;
+		while (at < old->nvols && strcmp(old->vols[at].name, v->name) < 0)
+			at++;
+		if (at < old->nvols && strcmp(old->vols[at].name, v->name) == 0) {
+			if (!gone && !v->nusers) { /* the users stay (not read) */
+				v->users = old->vols[at].users;
+				v->nusers = old->vols[at].nusers;
+				old->vols[at].users = NULL;
+				old->vols[at].nusers = 0;
+			}
+			md_vol_clear(&old->vols[at]);
+			if (gone) {
+				memmove(&old->vols[at], &old->vols[at + 1], (old->nvols - at - 1) * sizeof(*old->vols));
+				old->nvols--;
+				continue;
+			}
+		} else if (!gone) {
+			old->vols = xrealloc(old->vols, (old->nvols + 1) * sizeof(*old->vols));
+			memmove(&old->vols[at + 1], &old->vols[at], (old->nvols - at) * sizeof(*old->vols));
+			old->nvols++;
+		} else {
+			continue;
+		}
+		old->vols[at] = *v;
+		memset(v, 0, sizeof(*v));
+	}
+}
+
+static int md_apply_pool_update(md_host *h, md_msg *msg)
+{
+	md_pool *np = msg->npools == 1 ? &msg->pools[0] : NULL, *old = NULL;
+	if (!np)
+		return 0;
+	for (size_t i = 0; i < h->npools && !old; i++)
+		if (strcmp(h->pools[i].uuid, np->uuid) == 0)
+			old = &h->pools[i];
+	if (msg->count == 1 || msg->count == 2) {
+		if (!old)
+			return 0; /* not listed yet: the list comes whole */
+		md_pool_merge(old, np, msg->count == 2);
+		return MD_DIRTY_TREE | MD_DIRTY_LIST;
+	}
+	for (size_t k = 0; old && k < np->nvols; k++)
+		for (size_t o = 0; o < old->nvols; o++)
+			if (!np->vols[k].nusers && old->vols[o].name && np->vols[k].name &&
+			    strcmp(old->vols[o].name, np->vols[k].name) == 0) {
+				np->vols[k].users = old->vols[o].users;
+				np->vols[k].nusers = old->vols[o].nusers;
+				old->vols[o].users = NULL;
+				old->vols[o].nusers = 0;
+				break;
+			}
+	if (old) {
+		md_pool_clear(old);
+		*old = *np;
+	} else {
+		h->pools = xrealloc(h->pools, (h->npools + 1) * sizeof(*h->pools));
+		h->pools[h->npools++] = *np;
+	}
+	free(msg->pools);
+	msg->pools = NULL;
+	msg->npools = 0;
+	return MD_DIRTY_TREE | MD_DIRTY_LIST;
+}
+
 void md_msg_free(md_msg **mp)
 {
 	md_msg *m = *mp;
@@ -735,6 +810,9 @@ int md_apply(md_model *m, md_msg *msg)
 		msg->npools = 0;
 		dirty = MD_DIRTY_TREE | MD_DIRTY_LIST;
 		break;
+	case MD_MSG_POOL_UPDATE:
+		dirty = md_apply_pool_update(h, msg);
+		break;
 	case MD_MSG_VM_DISKS:
 		dirty = 0; /* consumed by the UI's dialog, not the model */
 		break;
@@ -771,7 +849,7 @@ int md_apply(md_model *m, md_msg *msg)
 			h->vms_gen++;
 		else if (msg->type == MD_MSG_NET_LIST)
 			h->nets_gen++;
-		else if (msg->type == MD_MSG_POOL_LIST)
+		else if (msg->type == MD_MSG_POOL_LIST || msg->type == MD_MSG_POOL_UPDATE)
 			h->pools_gen++;
 	}
 	return dirty;

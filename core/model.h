@@ -248,6 +248,11 @@ enum md_msg_type {
 	                           balloon: .value = the balloon's actual KiB */
 	MD_MSG_VM_PATCH,        /* uuid: vms[0]'s fields named in .count (MD_VMF_*) set on the
 	                           listed VM (a change applied: no re-read) */
+	MD_MSG_POOL_UPDATE,     /* pools[0] (npools 1): replaces the pool of its uuid (or is
+	                           added); its volumes' users (not read) kept by volume name.
+	                           count 1: only its figures and the volumes it has are new
+	                           (added, or replaced by name); count 2: its figures are new,
+	                           the volumes named are gone */
 };
 /* MD_MSG_VM_PATCH: the fields it sets */
 enum { MD_VMF_MEM = 1, MD_VMF_MAXMEM = 2, MD_VMF_VCPUS = 4, MD_VMF_AUTOSTART = 8 };

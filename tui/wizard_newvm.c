@@ -28,6 +28,7 @@
 #include "../backend/be_storage.h"
 #include "../core/sanitize.h"
 #include "../core/storage.h"
+#include "../core/log.h"
 #include "../core/util.h"
 #include "../core/wizard.h"
 
@@ -485,6 +486,7 @@ struct run_ctx {
 	char *why;         /* the failed step's reason */
 	char *undo_notes;  /* what could not be undone */
 	int64_t t0;
+	int64_t step_t0;   /* when the current step started (the log's per-step times) */
 	uint64_t xfer;     /* the upload running, 0 none */
 	char progress[96]; /* its progress */
 	uint64_t seed_seq; /* the seed ISO being made (CORE_STEP_SEED), 0 none */
@@ -545,6 +547,19 @@ static void run_text(struct tui_dialog *d)
 static void run_fail(struct tui_app *a, struct tui_dialog *d, const char *why);
 static uint64_t install_step(be_host *be, const core_step *s, const char *uuid);
 
+/* "newvm: step 2/5 (Extract ...): done in 812 ms, +1404 ms from Finish":
+ * the --log's per-step times (tests/bench/install.sh prints them) */
+static void run_step_log(struct run_ctx *r, const char *what)
+{
+	int64_t now = core_now_ms();
+	bool start = strcmp(what, "start") == 0;
+	if (start)
+		r->step_t0 = now;
+	core_log("newvm", "step %zu/%zu (%s): %s%s%lld ms, +%lld ms from Finish", r->cur + 1, r->n,
+		 r->steps[r->cur].label ? r->steps[r->cur].label : "?", what, start ? " at " : " in ",
+		 (long long)(start ? now - r->t0 : now - r->step_t0), (long long)(now - r->t0));
+}
+
 static void run_step(struct tui_app *a, struct tui_dialog *d)
 {
 	struct run_ctx *r = d->ctx;
@@ -565,9 +580,11 @@ static void run_step(struct tui_app *a, struct tui_dialog *d)
 		}
 		if (run_wait(a, d))
 			return; /* the host dropped: on with this step when it is back */
+		run_step_log(r, "start");
 		if (s->kind != CORE_STEP_CONSOLE)
 			break;
 		tui_console_open_vm(a, r->host_id, r->uuid); /* opens as the VM runs */
+		run_step_log(r, "done");
 		r->made[r->cur++] = true;
 	}
 	switch (s->kind) {
@@ -700,6 +717,7 @@ static void run_reply(struct tui_app *a, struct tui_dialog *d, const md_msg *m)
 	}
 	if (r->steps[r->cur].kind == CORE_STEP_DEFINE)
 		snprintf(r->uuid, sizeof(r->uuid), "%s", m->uuid);
+	run_step_log(r, "done");
 	r->made[r->cur++] = true;
 	run_step(a, d);
 }
@@ -719,6 +737,7 @@ static void run_sync(struct tui_app *a, struct tui_dialog *d)
 		r->xfer = 0;
 		be_seed_discard(r->seed_iso); /* uploaded: the local copy goes */
 		xfree(&r->seed_iso);
+		run_step_log(r, "done");
 		r->made[r->cur++] = true;
 		run_step(a, d);
 	} else if (x->state == MD_XFER_FAILED || x->state == MD_XFER_CANCELLED) {

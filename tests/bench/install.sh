@@ -87,6 +87,16 @@ trap 'exit 129' HUP
 [ -r "$DI/initrd.gz" ] || { echo "bench install: no $DI (debian-installer-12-netboot-amd64)" >&2; exit 1; }
 command -v virt-install >/dev/null || { echo "bench install: virt-install is not installed (virtinst)" >&2; exit 1; }
 
+# breakdown LOG TOTAL_MS: one line of vmmc's steps (the e2e's "newvm: step
+# ...: done in N ms" lines) and the rest to the installer's first screen
+breakdown() {
+	local last
+	last=$(sed -n 's/.*newvm: step [0-9]*\/[0-9]* .*: done in [0-9]* ms, +\([0-9]*\) ms from Finish.*/\1/p' "$1" | tail -n 1)
+	sed -n 's/.*newvm: step [0-9]*\/[0-9]* (\([A-Za-z]*\) .*: done in \([0-9]*\) ms.*/\1 \2/p' "$1" |
+		awk -v total="$2" -v last="${last:-0}" '{ printf "%s%s %.1f s", (NR > 1 ? ", " : ""), tolower($1), $2 / 1000 }
+			END { if (total != "" && last > 0) printf ", console to the first screen %.1f s", (total - last) / 1000; print "" }'
+}
+
 median() {
 	printf '%s\n' "$@" | grep -E '^[0-9]+$' | sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print "?" }'
 }
@@ -142,13 +152,20 @@ vi_run() {
 if [ "${VMMC_BENCH_LOCAL:-1}" != 0 ]; then
 	echo "== text installer on the serial console: Finish to the installer's first screen ($runs runs, median) =="
 	vm=() vi=()
+	steps=()
 	for ((r = 1; r <= runs; r++)); do
-		vm+=("$(VMMC_BIN=$bin bash "$root/tests/e2e/install.sh" 't_ins_pooled_text$' 2>&1 |
-			sed -n "s/.*Finish to the installer's first screen in the console: \([0-9]*\) ms.*/\1/p")")
+		TM_TEST_TIMEOUT=${TM_TEST_TIMEOUT:-900} VMMC_BIN=$bin bash "$root/tests/e2e/install.sh" 't_ins_pooled_text$' \
+			>"$tmp/local-e2e.log" 2>&1 || true
+		vm+=("$(sed -n "s/.*Finish to the installer's first screen in the console: \([0-9]*\) ms.*/\1/p" "$tmp/local-e2e.log")")
+		steps+=("$(breakdown "$tmp/local-e2e.log" "${vm[-1]}")")
 		vi+=("$(vi_run qemu:///system || true)")
+		# each run as it ends (a long run on a loaded machine: the figures so far)
+		echo "  run $r: vmmc ${vm[-1]:-?} ms, virt-install ${vi[-1]:-?} ms (load $(cut -d' ' -f1 /proc/loadavg)); vmmc: ${steps[-1]}"
 	done
 	drop_pools_at "$tmp"
+	echo "  (load average at the end: $(cut -d' ' -f1-3 /proc/loadavg))"
 	side_by_side "${vm[@]}" -- "${vi[@]}"
+	for ((r = 0; r < runs; r++)); do echo "  vmmc run $((r + 1)): ${steps[r]}"; done
 fi
 
 [ "${VMMC_BENCH_FAR:-1}" != 0 ] || exit 0
@@ -156,7 +173,7 @@ rtt=${VMMC_BENCH_RTT_MS:-200}
 mkdir -p "$tmp/farhost"
 far_ssh_up "$tmp/farhost" "$rtt" || { echo "bench install: no far host" >&2; exit 1; }
 echo "== the same on a far host ($rtt ms RTT, delay $(cat "$tmp/farhost/far/delay_method")): vmmc's ssh:// host with the ISO in its pool; virt-install over qemu+ssh:// with the URL of the same tree =="
-vmf=() vmb=() read_line=''
+vmf=() vmb=() read_line='' fsteps=()
 for ((r = 1; r <= runs; r++)); do
 	b0=$(far_bytes)
 	VMMC_TIMEOUT_SCALE=${VMMC_TIMEOUT_SCALE:-5} TM_TEST_TIMEOUT=${TM_TEST_TIMEOUT:-900} VMMC_BIN=$bin \
@@ -170,6 +187,9 @@ for ((r = 1; r <= runs; r++)); do
 		grep -a '^|' "$tmp/far-e2e.log" | grep -avE '^\|[ │]*$' | tail -n 12 | sed 's/^/  vmmc: /'
 	fi
 	vmf+=("$ms")
+	fsteps+=("$(breakdown "$tmp/far-e2e.log" "$ms")")
+	echo "  vmmc run $r: $ms ms (load $(cut -d' ' -f1 /proc/loadavg)); ${fsteps[-1]}"
+	grep -ao "ssh:// host: Extracted .*" "$tmp/far-e2e.log" | sed "s/^ssh:\/\/ host: /  vmmc run $r: /" || true
 done
 
 # the URL tree: the ISO's kernel and initrd, extracted, where a Debian
@@ -202,8 +222,11 @@ for ((r = 1; r <= runs; r++)); do
 	b0=$(far_bytes)
 	vif+=("$(vi_run "$FAR_URI" || true)")
 	vib+=($(($(far_bytes) - b0)))
+	echo "  virt-install run $r: ${vif[-1]:-?} ms (load $(cut -d' ' -f1 /proc/loadavg)), $((vib[-1] / 1000000)) MB through the far link"
 done
+echo "  (load average at the end: $(cut -d' ' -f1-3 /proc/loadavg))"
 side_by_side "${vmf[@]}" -- "${vif[@]}"
+for ((r = 0; r < runs; r++)); do echo "  vmmc run $((r + 1)): ${fsteps[r]}"; done
 mb() { awk -v b="$1" 'BEGIN { printf "%.1f MB", b / 1e6 }'; }
 echo "  bytes through the far link per run (both ways): vmmc $(mb "$(median "${vmb[@]}")"), virt-install $(mb "$(median "${vib[@]}")");" \
 	"kernel + initrd $(mb "$kbytes"), the ISO vmmc read from about $(mb $((kbytes + (pad << 20))))"

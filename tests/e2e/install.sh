@@ -39,6 +39,8 @@ case $VMMC_BIN in
 *build-asan*) VMMC_TIMEOUT_SCALE=${VMMC_TIMEOUT_SCALE:-3} ;;
 esac
 export VMMC_TIMEOUT_SCALE=${VMMC_TIMEOUT_SCALE:-1}
+T_INSTALLER=$((T_INSTALLER * VMMC_TIMEOUT_SCALE)) # TCG on a loaded machine: the first screen later
+T_STEPS=$((60 * VMMC_TIMEOUT_SCALE))               # Finish to the steps done (far away: an upload)
 POOL=$(lv_name pool)
 POOL_DIR=/var/tmp/$POOL # qemu (libvirt-qemu) must reach the files
 ISO_VOL=deb-netinst.iso
@@ -124,6 +126,12 @@ files_gone() {
 	tm_fail "extracted volumes left: $(vols | tr '\n' ' ')"
 }
 
+# step_times: the wizard's steps as vmmc's log times them (newvm: step ...;
+# tests/bench/install.sh prints them)
+step_times() {
+	grep -ao "newvm: step [0-9]*/[0-9]* (.*): done in .*" "$TM_TESTDIR/vmmc.log" | sed 's/^/  install: /' || true
+}
+
 # probe_answered: the status line has the ISO probe's answer ("... offered"),
 # or the wizard's own detection of a local ISO (its message may come last,
 # or be replaced by the next one: after 10 s the test goes on, the summary's
@@ -166,7 +174,7 @@ t_ins_pooled_text() {
 	tm_assert_contains "OS:           Debian 11"
 	t0=$(date +%s%N)
 	tm_keys Enter # Finish
-	tm_wait_for "Done in" 60
+	tm_wait_for "Done in" "$T_STEPS"
 	t1=$(date +%s%N)
 	[ -n "${INS_DEBUG:-}" ] && tm_capture >&2
 	tm_assert_contains "[done]   Extract the installer's kernel and initrd into"
@@ -176,6 +184,7 @@ t_ins_pooled_text() {
 	t2=$(date +%s%N)
 	echo "  install: Finish to the steps done: $(((t1 - t0) / 1000000)) ms;" \
 		"Finish to the installer's first screen in the console: $(((t2 - t0) / 1000000)) ms"
+	step_times
 	[ "$(lv_state "$n")" = running ] || tm_fail "$n is $(lv_state "$n")"
 	vols | grep -qxF "$n.install-kernel" || tm_fail "no extracted kernel in $POOL"
 	vols | grep -qxF "$n.install-initrd" || tm_fail "no extracted initrd in $POOL: $(vols | tr "\n" " ")"
@@ -213,7 +222,7 @@ t_ins_ssh() {
 	tm_wait_for "(*) Text installer on the serial console" 20
 	t0=$(date +%s%N)
 	tm_keys Enter # Finish
-	tm_wait_for "Done in" 60
+	tm_wait_for "Done in" "$T_STEPS"
 	tm_assert_contains "[done]   Start the installer of $n"
 	tm_keys Enter
 	tm_wait_for "Low memory" "$T_INSTALLER"
@@ -222,6 +231,7 @@ t_ins_ssh() {
 	# vmmc's own count of what it read of the ISO (its log)
 	grep -ao "Extracted the installer's kernel and initrd .*" "$TM_TESTDIR/vmmc.log" | head -n 1 |
 		sed 's/^/  install: ssh:\/\/ host: /' || true
+	step_times
 	lv_virsh destroy "$n" >/dev/null
 	files_gone "$n"
 	! lv_virsh dumpxml --inactive "$n" | grep -q "<kernel>" || tm_fail "the definition keeps <kernel>"
@@ -251,7 +261,7 @@ t_ins_ssh_local() {
 	walk_rest
 	tm_wait_for "(*) Text installer on the serial console" 20
 	tm_keys Enter # Finish
-	tm_wait_for "Done in" 60
+	tm_wait_for "Done in" "$T_STEPS"
 	tm_assert_contains "[done]   Start the installer of $n"
 	[ "$(lv_state "$n")" = running ] || tm_fail "$n is $(lv_state "$n")"
 	lv_virsh vol-download "$n.install-kernel" "$SRC/got-kernel" --pool "$POOL" >/dev/null
@@ -272,7 +282,7 @@ t_ins_restart() {
 	walk_rest
 	tm_wait_for "(*) Text installer on the serial console" 20
 	tm_keys Enter # Finish
-	tm_wait_for "Done in" 60
+	tm_wait_for "Done in" "$T_STEPS"
 	tm_stop
 	vols | grep -qxF "$n.install-kernel" || tm_fail "no extracted kernel in $POOL"
 	lv_virsh destroy "$n" >/dev/null

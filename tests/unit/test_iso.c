@@ -259,6 +259,167 @@ static void quiet(void *u, virErrorPtr e)
 	(void)u, (void)e;
 }
 
+/* a volume's bytes */
+static unsigned char *vol_bytes(virConnectPtr conn, virStoragePoolPtr pool, const char *name, size_t *len)
+{
+	virStorageVolPtr v = virStorageVolLookupByName(pool, name);
+	virStorageVolInfo info;
+	virStreamPtr st = virStreamNew(conn, 0);
+	unsigned char *b;
+	size_t got = 0;
+	int n = 0;
+	assert_non_null(v);
+	assert_int_equal(virStorageVolGetInfo(v, &info), 0);
+	b = xmalloc(info.capacity + 1);
+	assert_int_equal(virStorageVolDownload(v, st, 0, 0, 0), 0);
+	while ((n = virStreamRecv(st, (char *)b + got, info.capacity + 1 - got)) > 0)
+		got += (size_t)n;
+	assert_int_equal(n, 0);
+	assert_int_equal(virStreamFinish(st), 0);
+	virStreamFree(st);
+	virStorageVolFree(v);
+	*len = got;
+	return b;
+}
+
+static bool vol_exists(virStoragePoolPtr pool, const char *name)
+{
+	virStorageVolPtr v = virStorageVolLookupByName(pool, name);
+	if (v)
+		virStorageVolFree(v);
+	return v != NULL;
+}
+
+/* The installer's kernel and initrd streamed from the image volume into
+ * two new volumes of the pool (one download each, straight into the
+ * upload); a missing file: nothing made; a name that exists (the second
+ * file's volume cannot be made): the first one, made, is removed again. */
+static void extract_into(virConnectPtr conn, virStoragePoolPtr pool, virStorageVolPtr iso, const char *prefix)
+{
+	char *kn = xasprintf("%s-kernel", prefix), *in = xasprintf("%s-initrd", prefix), *err = NULL;
+	const char *const names[2] = { kn, in };
+	be_iso_file f[2] = { { .want = "install.amd/vmlinuz" }, { .want = "install.amd/initrd.gz" } };
+	be_iso_extract_stats x;
+	be_iso_reader r;
+	unsigned char *b;
+	size_t len;
+	virStorageVolPtr v;
+
+	assert_int_equal(be_iso_reader_vol(&r, conn, iso, &err), 0);
+	assert_int_equal(be_iso_extract(conn, &r, pool, f, names, &x, &err), 0);
+	printf("iso: extracted %llu bytes: %llu read (%llu again from kept reads) in %u reads, %u downloads; "
+	       "directories %lld ms, kernel %lld ms, initrd %lld ms\n",
+	       (unsigned long long)x.bytes, (unsigned long long)(r.bytes_read - r.cached),
+	       (unsigned long long)r.cached, r.reads, r.streams, (long long)x.dirs_ms, (long long)x.file_ms[0],
+	       (long long)x.file_ms[1]);
+	assert_int_equal(x.bytes, KSIZE + ISIZE);
+	assert_true(r.cached > 0);            /* the directories' second pass cost no download */
+	assert_true(r.bytes_read - r.cached < (uint64_t)(KSIZE + ISIZE) + (1 << 20));
+	be_iso_reader_vol_close(&r);
+	b = vol_bytes(conn, pool, kn, &len);
+	assert_int_equal(len, KSIZE);
+	assert_memory_equal(b, kernel, KSIZE);
+	free(b);
+	b = vol_bytes(conn, pool, in, &len);
+	assert_int_equal(len, ISIZE);
+	assert_memory_equal(b, initrd, ISIZE);
+	free(b);
+
+	/* the initrd's volume exists now: the kernel's (made first) goes again,
+	 * the one that was there stays */
+	assert_true((v = virStorageVolLookupByName(pool, kn)) != NULL);
+	assert_int_equal(virStorageVolDelete(v, 0), 0);
+	virStorageVolFree(v);
+	assert_int_equal(be_iso_reader_vol(&r, conn, iso, &err), 0);
+	assert_int_equal(be_iso_extract(conn, &r, pool, f, names, &x, &err), -1);
+	printf("iso: extract over an existing volume: %s\n", err);
+	assert_non_null(err);
+	xfree(&err);
+	be_iso_reader_vol_close(&r);
+	assert_false(vol_exists(pool, kn));
+	assert_true(vol_exists(pool, in));
+	assert_false(x.left[0]);
+
+	/* a file the image lacks: an error, nothing made */
+	assert_true((v = virStorageVolLookupByName(pool, in)) != NULL);
+	assert_int_equal(virStorageVolDelete(v, 0), 0);
+	virStorageVolFree(v);
+	f[1].want = "install.amd/missing";
+	assert_int_equal(be_iso_reader_vol(&r, conn, iso, &err), 0);
+	assert_int_equal(be_iso_extract(conn, &r, pool, f, names, &x, &err), -1);
+	assert_non_null(strstr(err, "install.amd/missing is not in the ISO"));
+	xfree(&err);
+	be_iso_reader_vol_close(&r);
+	assert_false(vol_exists(pool, kn));
+	assert_false(vol_exists(pool, in));
+	free(kn);
+	free(in);
+}
+
+/* A reader that breaks after `left` bytes (the link cut mid-extract). */
+struct cut_reader {
+	be_iso_reader inner;
+	uint64_t left;
+};
+
+static ssize_t cut_pread(void *ctx, void *buf, size_t len, uint64_t off, char **err)
+{
+	struct cut_reader *c = ctx;
+	ssize_t n;
+	if (len > c->left) {
+		*err = xstrdup("the link was cut");
+		return -1;
+	}
+	n = c->inner.pread(c->inner.ctx, buf, len, off, err);
+	if (n > 0)
+		c->left -= (uint64_t)n;
+	return n;
+}
+
+/* The image's bytes stop coming in the middle of the files (the initrd
+ * comes first in these images, then the kernel): the error says why, and
+ * neither volume is left (one done is removed too; the one being written
+ * has its upload aborted and is removed). */
+static void extract_cut(virConnectPtr conn, virStoragePoolPtr pool, const char *iso, const char *prefix)
+{
+	char *kn = xasprintf("%s-ckernel", prefix), *in = xasprintf("%s-cinitrd", prefix), *err = NULL;
+	const char *const names[2] = { kn, in };
+	be_iso_file f[2] = { { .want = "install.amd/vmlinuz" }, { .want = "install.amd/initrd.gz" } };
+	be_iso_extract_stats x;
+	struct cut_reader c = { .left = UINT64_MAX };
+	be_iso_reader r = { 0 };
+	uint64_t all;
+	virStorageVolPtr v;
+
+	assert_int_equal(be_iso_reader_file(&c.inner, iso, &err), 0);
+	r.pread = cut_pread;
+	r.ctx = &c;
+	r.size = c.inner.size;
+	/* uncut: what it reads in all; then the same cut 100 KiB before that
+	 * (in the last file: the first one's volume is done by then) */
+	assert_int_equal(be_iso_extract(conn, &r, pool, f, names, &x, &err), 0);
+	all = UINT64_MAX - c.left;
+	for (size_t i = 0; i < 2; i++) {
+		assert_non_null(v = virStorageVolLookupByName(pool, names[i]));
+		assert_int_equal(virStorageVolDelete(v, 0), 0);
+		virStorageVolFree(v);
+	}
+	c.left = all - (100 << 10);
+	assert_int_equal(be_iso_extract(conn, &r, pool, f, names, &x, &err), -1);
+	printf("iso: extract cut %llu bytes in of %llu: %s; first file done in %lld + %lld ms\n",
+	       (unsigned long long)(all - (100 << 10)), (unsigned long long)all, err, (long long)x.file_ms[0],
+	       (long long)x.file_ms[1]);
+	assert_non_null(strstr(err, "the link was cut"));
+	assert_false(x.left[0]);
+	assert_false(x.left[1]);
+	assert_false(vol_exists(pool, kn));
+	assert_false(vol_exists(pool, in));
+	free(err);
+	be_iso_reader_close(&c.inner);
+	free(kn);
+	free(in);
+}
+
 /* the same image as a volume of the real daemon: ranged downloads */
 static void test_files_volume(void **state)
 {
@@ -284,7 +445,14 @@ static void test_files_volume(void **state)
 
 	assert_int_equal(be_iso_reader_vol(&r, conn, vol, &err), 0);
 	check_files(&r, "volume");
+	/* a file read in one download: the descriptors and directories (a few
+	 * small ones) and one long one per file at most */
+	printf("iso: volume: %u downloads\n", r.streams);
+	assert_true(r.streams <= 8);
 	be_iso_reader_vol_close(&r);
+
+	extract_into(conn, pool, vol, name);
+	extract_cut(conn, pool, iso, name);
 
 	assert_int_equal(be_iso_reader_vol(&r, conn, vol, &err), 0);
 	assert_int_equal(be_iso_probe_reader(db, &r, &p, &err), 0);

@@ -338,6 +338,22 @@ static void test_vm_removed(void **state)
 	assert_int_equal(h->nvms, 2);
 }
 
+/* MD_MSG_POOL_UPDATE count 1 (vol made) / 2 (vol gone) in pool uuid */
+static md_msg *pool_vol_msg(const char *uuid, const char *vol, int count)
+{
+	md_msg *msg = md_msg_new(MD_MSG_POOL_UPDATE, 2);
+	msg->count = count;
+	msg->pools = xcalloc(1, sizeof(md_pool));
+	msg->npools = 1;
+	msg->pools[0].name = xstrdup("default");
+	strcpy(msg->pools[0].uuid, uuid);
+	msg->pools[0].available = 7;
+	msg->pools[0].vols = xcalloc(1, sizeof(md_vol));
+	msg->pools[0].nvols = 1;
+	msg->pools[0].vols[0].name = xstrdup(vol);
+	return msg;
+}
+
 static void test_net_pool_lists(void **state)
 {
 	md_model *m = *state;
@@ -368,6 +384,55 @@ static void test_net_pool_lists(void **state)
 	assert_int_equal(apply(m, msg), VM_DIRTY);
 	assert_int_equal(h->npools, 1);
 	assert_string_equal(h->pools[0].vols[0].name, "disk.qcow2");
+
+	/* One pool read again (a volume made in it): replaced in place, the
+	 * users of the volumes it had kept (not read with it); a pool not
+	 * known is added */
+	h->pools[0].vols[0].users = xcalloc(1, sizeof(char *));
+	h->pools[0].vols[0].users[0] = xstrdup("web1");
+	h->pools[0].vols[0].nusers = 1;
+	strcpy(h->pools[0].uuid, "11111111-2222-3333-4444-555555555555");
+	msg = md_msg_new(MD_MSG_POOL_UPDATE, 2);
+	msg->pools = xcalloc(1, sizeof(md_pool));
+	msg->npools = 1;
+	msg->pools[0].name = xstrdup("default");
+	strcpy(msg->pools[0].uuid, "11111111-2222-3333-4444-555555555555");
+	msg->pools[0].vols = xcalloc(2, sizeof(md_vol));
+	msg->pools[0].nvols = 2;
+	msg->pools[0].vols[0].name = xstrdup("disk.qcow2");
+	msg->pools[0].vols[1].name = xstrdup("new.qcow2");
+	assert_int_equal(apply(m, msg), VM_DIRTY);
+	assert_int_equal(h->npools, 1);
+	assert_int_equal(h->pools[0].nvols, 2);
+	assert_int_equal(h->pools[0].vols[0].nusers, 1);
+	assert_string_equal(h->pools[0].vols[0].users[0], "web1");
+	assert_string_equal(h->pools[0].vols[1].name, "new.qcow2");
+	assert_int_equal(h->pools[0].vols[1].nusers, 0);
+	msg = md_msg_new(MD_MSG_POOL_UPDATE, 2);
+	msg->pools = xcalloc(1, sizeof(md_pool));
+	msg->npools = 1;
+	msg->pools[0].name = xstrdup("other");
+	strcpy(msg->pools[0].uuid, "99999999-2222-3333-4444-555555555555");
+	assert_int_equal(apply(m, msg), VM_DIRTY);
+	assert_int_equal(h->npools, 2);
+	assert_string_equal(h->pools[1].name, "other");
+
+	/* count 1: one volume made (merged in name order, the figures new);
+	 * count 2: one removed; a pool not listed: nothing */
+	msg = pool_vol_msg("11111111-2222-3333-4444-555555555555", "m.qcow2", 1);
+	assert_int_equal(apply(m, msg), VM_DIRTY);
+	assert_int_equal(h->pools[0].nvols, 3);
+	assert_string_equal(h->pools[0].vols[0].name, "disk.qcow2");
+	assert_string_equal(h->pools[0].vols[1].name, "m.qcow2");
+	assert_string_equal(h->pools[0].vols[2].name, "new.qcow2");
+	assert_int_equal(h->pools[0].available, 7);
+	assert_string_equal(h->pools[0].vols[0].users[0], "web1");
+	msg = pool_vol_msg("11111111-2222-3333-4444-555555555555", "disk.qcow2", 2);
+	assert_int_equal(apply(m, msg), VM_DIRTY);
+	assert_int_equal(h->pools[0].nvols, 2);
+	assert_string_equal(h->pools[0].vols[0].name, "m.qcow2");
+	msg = pool_vol_msg("00000000-2222-3333-4444-555555555555", "x.qcow2", 1);
+	assert_int_equal(apply(m, msg), 0);
 
 	/* Replaced again: the old ones are freed (ASan). */
 	apply(m, md_msg_new(MD_MSG_NET_LIST, 2));
