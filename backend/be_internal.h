@@ -115,6 +115,9 @@ struct be_host {
 	/* connect pacing (be_host.c): its lock */
 	struct be_host *pace_next;
 	bool pace_queued;
+	/* the connect deadline (be_connect_open, be_open_tick): lock */
+	int64_t open_deadline_ms;  /* an open in progress must answer by then; 0 = none */
+	bool open_stalled;         /* it did not: "not answering" posted, its connect slot given back */
 };
 
 /* be_loop.c */
