@@ -24,7 +24,9 @@
 # connected at every sample; the Performance view stayed; vmmc quit with
 # status 0, the terminal restored, the tty sane; no sanitizer report (with
 # VMMC_BIN=build-asan/vmmc a shorter run is the leak check: LSan at exit).
-# VMMC_KEEP=1 keeps the folder (samples.txt, vmmc.log).
+# VMMC_KEEP=1 keeps the folder (samples.txt, vmmc.log). $SOAK_WRAP: a
+# command vmmc runs under (e.g. "heaptrack -o FILE": where a growth comes
+# from); the figures are then vmmc's own process's.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/lib/tmux.sh
@@ -81,6 +83,15 @@ sk_key() {
 	echo $(((t1 - t0) / 1000000))
 }
 
+# sk_vmmc_pid PID: the descendant of PID that runs VMMC_BIN
+sk_vmmc_pid() {
+	local p exe
+	exe=$(readlink -f "$VMMC_BIN")
+	for p in $(pgrep -P "$1") $(for q in $(pgrep -P "$1"); do pgrep -P "$q"; done); do
+		[ "$(readlink "/proc/$p/exe")" != "$exe" ] || { echo "$p"; return 0; }
+	done
+}
+
 # the guests: started paused-free, on the machine's libvirtd
 sk_guests() {
 	local g
@@ -106,9 +117,10 @@ t_soak_hosts() {
 		for (i = 1; i <= n; i++)
 			printf "\n[host]\nuri = ssh://root@127.0.0.1:%d/system?socket=%s/s%05d\nname = s%05d\n", port, d, i, i
 	}' >"$cfg/config"
+	# shellcheck disable=SC2086 # (a command and its words)
 	tm_start -x 120 -y 40 --env "VMMC_SSH_DIR=$VMMC_SSH_DIR" --env "SSH_AUTH_SOCK=$SSH_AUTH_SOCK" \
 		-- "$TM_ROOT/tests/soak/stty-after.sh" "$TM_TESTDIR/stty" \
-		"$VMMC_BIN" --log "$TM_TESTDIR/vmmc.log" -d 2
+		${SOAK_WRAP:-} "$VMMC_BIN" --log "$TM_TESTDIR/vmmc.log" -d 2
 	tm_wait_for "$SK_HOSTS/$SK_HOSTS connected" 120
 	# the first host's VMs; g1 found by the filter; its Performance view
 	tm_wait_for "$(lv_name g1)" 30
@@ -119,9 +131,9 @@ t_soak_hosts() {
 	tm_keys Tab P
 	tm_wait_for "Performance" 10
 	pid=$(tm_pid)
-	# the pane runs stty-after.sh; vmmc is its child
-	pid=$(pgrep -P "$pid" | head -n 1)
-	[ -n "$pid" ] && [ "$(readlink "/proc/$pid/exe")" = "$(readlink -f "$VMMC_BIN")" ] || tm_fail "no vmmc process"
+	# the pane runs stty-after.sh; vmmc is its child (or grandchild: SOAK_WRAP)
+	pid=$(sk_vmmc_pid "$pid")
+	[ -n "$pid" ] || tm_fail "no vmmc process"
 	echo "  vmmc pid $pid; $SK_HOSTS hosts; ${SK_SECONDS}s, a sample every ${SK_SAMPLE}s, warm-up ${SK_WARMUP}s" >&2
 	t0=$(date +%s)
 	c0=$(sk_ticks "$pid")
