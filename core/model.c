@@ -64,7 +64,7 @@ const char *md_conn_name(int conn)
 const char *md_host_state_name(const md_host *h)
 {
 	if (h->conn == MD_CONN_FAILED && h->stalled)
-		return "not answering";
+		return "no answer"; /* (fits the tree's state column) */
 	return h->conn == MD_CONN_CONNECTING && h->waiting ? "waiting" : md_conn_name(h->conn);
 }
 

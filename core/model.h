@@ -182,12 +182,12 @@ typedef struct md_host {
 	unsigned nosup;          /* MD_CAP_* bits the driver answered "not supported" to */
 	bool waiting;            /* CONNECTING, in line behind the connect limit ("waiting") */
 	bool stalled;            /* FAILED: the daemon did not answer the connect in time;
-	                            the open still waits ("not answering") */
+	                            the open still waits ("no answer") */
 	unsigned drops;          /* times it went from connected to not connected */
 } md_host;
 
 /* md_conn_name, or "waiting" for a host in line for a connect slot, or
- * "not answering" for one whose connect passed its deadline. */
+ * "no answer" for one whose connect passed its deadline. */
 const char *md_host_state_name(const md_host *h);
 
 /* What a host's driver can do (md_host.nosup holds the missing ones). Each

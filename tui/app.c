@@ -335,8 +335,8 @@ static void on_host_state(struct tui_app *a, const md_msg *m)
 		/* its old error leaves the status bar once it is back */
 		tui_status(a, false, "%s connected", h->label);
 	} else if ((m->conn == MD_CONN_FAILED && !th->fallback_local) || m->conn == MD_CONN_DISCONNECTED) {
-		tui_status(a, true, "%s %s: %s%s", h->label, md_host_state_name(h), m->text ? m->text : "",
-			   m->retry_s > 0 ? " (retrying)" : m->stalled ? " (still waiting)" : "");
+		tui_status(a, true, "%s %s: %s%s", h->label, h->stalled ? "not answering" : md_host_state_name(h),
+			   m->text ? m->text : "", m->retry_s > 0 ? " (retrying)" : m->stalled ? " (still waiting)" : "");
 	}
 }
 

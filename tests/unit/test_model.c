@@ -192,8 +192,8 @@ static void test_host_state(void **state)
 	assert_int_equal(md_host_get(m, 2)->conn, MD_CONN_IDLE); /* the other host untouched */
 }
 
-/* A connect past its deadline (be_host.c): FAILED + stalled reads "not
- * answering" until any other state; drops counts connected -> not connected. */
+/* A connect past its deadline (be_host.c): FAILED + stalled reads "no
+ * answer" until any other state; drops counts connected -> not connected. */
 static void test_host_state_stalled(void **state)
 {
 	md_model *m = *state;
@@ -206,7 +206,7 @@ static void test_host_state_stalled(void **state)
 	msg->stalled = true;
 	apply(m, msg);
 	assert_true(h->stalled);
-	assert_string_equal(md_host_state_name(h), "not answering");
+	assert_string_equal(md_host_state_name(h), "no answer");
 	assert_string_equal(h->error, "the daemon did not answer in 15 s");
 	assert_int_equal(h->drops, 0); /* never connected: nothing dropped */
 	apply(m, host_state(1, MD_CONN_CONNECTED, NULL, NULL)); /* it answered late */
