@@ -14,7 +14,8 @@
 # the stats carry cpu/balloon/vcpu figures. vmmc in tmux (120x40, refresh
 # 2 s), the first host selected, g1's Performance view open the whole time.
 #
-# Every sample (one line "t=S rss=KiB ..."): VmRSS, threads, descriptors, CPU
+# Every sample (one line "t=S rss=KiB ..."): VmRSS (and its anonymous and
+# file-backed parts: libraries' pages come in as code paths first run), threads, descriptors, CPU
 # over the interval (% of one core), the connected count on screen, and a key
 # (F1 opens the help, Escape closes it) timed from outside. The curve is
 # printed at the end (start, after the warm-up, every 10 min, end).
@@ -103,7 +104,7 @@ sk_guests() {
 }
 
 t_soak_hosts() {
-	local i port cfg pid t0 t tnext c0 c1 cpu rss thr fds conn key n=0 base end growth
+	local i port cfg pid t0 t tnext c0 c1 cpu rss anon file thr fds conn key n=0 base end growth
 	local -a rs
 	port=$SH_PORT
 	mkdir -p "$SK_TMP/socks"
@@ -146,11 +147,12 @@ t_soak_hosts() {
 		c0=$c1
 		rss=$(sk_status "$pid" VmRSS)
 		[ "$rss" -gt 0 ] || tm_fail "vmmc is gone at t=${t}s"
+		anon=$(sk_status "$pid" RssAnon) file=$(sk_status "$pid" RssFile)
 		thr=$(sk_status "$pid" Threads)
 		fds=$(find "/proc/$pid/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)
 		conn=$(tm_capture | grep -oE "[0-9]+/$SK_HOSTS connected" | head -n 1 | cut -d/ -f1)
 		key=$(sk_key)
-		echo "t=$t rss=$rss thr=$thr fds=$fds cpu=$cpu conn=${conn:-?} key=$key load=$(cut -d' ' -f1 /proc/loadavg)" |
+		echo "t=$t rss=$rss thr=$thr fds=$fds cpu=$cpu conn=${conn:-?} key=$key load=$(cut -d' ' -f1 /proc/loadavg) anon=$anon file=$file" |
 			tee -a "$SK_TMP/samples.txt" >&2
 		[ "${conn:-0}" = "$SK_HOSTS" ] || tm_fail "at t=${t}s ${conn:-?} of $SK_HOSTS hosts connected"
 		tm_assert_contains "Performance"
@@ -166,7 +168,8 @@ t_soak_hosts() {
 		split($1, a, "="); split($2, b, "="); tt = a[2]
 		if (NR == 1 || tt % 600 < 60 || (tt >= w && !wd) || tt == last) {
 			if (tt >= w) wd = 1
-			printf "    t=%5ds  %7.1f MiB  %s %s %s %s\n", tt, b[2] / 1024, $3, $4, $5, $7
+			split($9, an, "="); split($10, fi, "=")
+			printf "    t=%5ds  %7.1f MiB (anon %.1f, file %.1f)  %s %s %s %s\n", tt, b[2] / 1024, an[2] / 1024, fi[2] / 1024, $3, $4, $5, $7
 		}
 	}' "$SK_TMP/samples.txt" >&2
 	mapfile -t rs < <(awk -v w="$SK_WARMUP" '{ split($1, a, "="); split($2, b, "=") } a[2] >= w { print b[2] }' "$SK_TMP/samples.txt")
@@ -176,6 +179,7 @@ t_soak_hosts() {
 	growth=$(awk -v b="$base" -v e="$end" 'BEGIN { printf "%.2f", 100 * (e - b) / b }')
 	echo "  RSS after the warm-up $((base / 1024)) MiB, at the end $((end / 1024)) MiB: growth $growth % (limit $SK_GROWTH %)" >&2
 	echo "  key (F1 drawn) ms: median $(sed 's/.*key=\([0-9]*\).*/\1/' "$SK_TMP/samples.txt" | sk_median), max $(sed 's/.*key=\([0-9]*\).*/\1/' "$SK_TMP/samples.txt" | sort -n | tail -n 1)" >&2
+	# quit first: the exit's checks (and LSan's leak check) whatever the growth
 	tm_keys Escape
 	tm_keys q
 	[ "$(tm_exit_status 60)" = 0 ] || tm_fail "vmmc did not exit with status 0"
