@@ -192,7 +192,7 @@ static void be_batch_msg(struct be_batch *b, md_msg *m)
 	case MD_MSG_HOST_STATE:
 		if ((h->conn == MD_CONN_FAILED || h->conn == MD_CONN_DISCONNECTED) && bh->last_conn != h->conn)
 			fprintf(stderr, "vmmc: %s: %s%s\n", h->uri, h->error ? h->error : md_conn_name(h->conn),
-				h->retry_s > 0 ? " (retrying)" : "");
+				h->retry_s > 0 ? " (retrying)" : h->stalled ? " (still waiting)" : "");
 		bh->last_conn = h->conn;
 		break;
 	case MD_MSG_STATS:

@@ -768,8 +768,90 @@ static char *be_fd_explain(char *err)
 	return r;
 }
 
-static bool be_connect_open(be_host *h);
+static bool be_connect_open(be_host *h, bool *stalled);
 static void be_connect_setup(be_host *h);
+
+/* ---- the connect deadline ---------------------------------------------------
+ * virConnectOpen has no timeout: to a daemon that is stopped (SIGSTOP, a
+ * hung host) it waits for ever. After $VMMC_CONNECT_TIMEOUT seconds (default
+ * 15, 0 = no deadline) the host is posted FAILED + stalled ("not answering:
+ * the daemon did not answer in N s") and its connect slot is given back, so
+ * the hosts in line behind it go on. The open itself keeps its worker (the
+ * pool grows for stuck hosts); when it returns, its answer is used as usual,
+ * or closed when the host was removed meanwhile. A question to the user
+ * (the auth callback) restarts the clock: the user's time does not count. */
+#define BE_CONNECT_TIMEOUT_DEFAULT 15
+
+static int be_connect_timeout_s(void)
+{
+	const char *e = getenv("VMMC_CONNECT_TIMEOUT");
+	char *end;
+	long v;
+	if (!e || !*e)
+		return BE_CONNECT_TIMEOUT_DEFAULT;
+	v = strtol(e, &end, 10);
+	return *end || v < 0 || v > 3600 ? BE_CONNECT_TIMEOUT_DEFAULT : (int)v;
+}
+
+/* Event loop, every second while an open runs. */
+static void be_open_tick(int timer, void *opaque)
+{
+	be_host *h = opaque;
+	int secs = be_connect_timeout_s();
+	int64_t now = core_now_ms();
+	bool give = false;
+
+	pthread_mutex_lock(&h->lock);
+	if (h->open_deadline_ms && !h->open_stalled && !h->stop) {
+		if (h->prompt) {
+			h->open_deadline_ms = now + secs * 1000LL;
+		} else if (secs > 0 && now >= h->open_deadline_ms) {
+			md_msg *m = md_msg_new(MD_MSG_HOST_STATE, h->id);
+			m->conn = MD_CONN_FAILED;
+			m->stalled = true;
+			m->text = xasprintf("the daemon did not answer in %d s", secs);
+			be_post(m); /* under the lock: before the open's own answer */
+			h->open_stalled = give = true;
+		}
+	}
+	pthread_mutex_unlock(&h->lock);
+	if (give) {
+		core_log("host", "%s: not answering: no answer to the connect in %d s (still waiting for it)",
+			 h->uri, secs);
+		char key[300];
+		be_pace_key(h, key, sizeof(key));
+		be_pace_give(key);
+	}
+}
+
+/* be_open_auth with the deadline; *stalled: it passed (the slot was given
+ * back). */
+static virConnectPtr be_open_timed(be_host *h, const char *uri, bool *stalled)
+{
+	int secs = be_connect_timeout_s(), timer = -1;
+	virConnectPtr c;
+
+	*stalled = false;
+	if (secs > 0) {
+		pthread_mutex_lock(&h->lock);
+		h->open_deadline_ms = core_now_ms() + secs * 1000LL;
+		h->open_stalled = false;
+		pthread_mutex_unlock(&h->lock);
+		be_host_ref(h);
+		timer = virEventAddTimeout(1000, be_open_tick, h, be_host_unref_cb);
+		if (timer < 0)
+			be_host_unref_cb(h);
+	}
+	c = be_open_auth(h, uri);
+	if (timer >= 0)
+		virEventRemoveTimeout(timer); /* its reference goes with it */
+	pthread_mutex_lock(&h->lock);
+	h->open_deadline_ms = 0;
+	*stalled = h->open_stalled;
+	h->open_stalled = false;
+	pthread_mutex_unlock(&h->lock);
+	return c;
+}
 
 /* The slot is held for the login and the open only (what sshd's
  * MaxStartups and a daemon's accept queue see); the lists and
@@ -777,7 +859,7 @@ static void be_connect_setup(be_host *h);
 static void be_connect(be_host *h)
 {
 	char *err;
-	bool opened = false;
+	bool opened = false, stalled = false;
 
 	char key[300];
 
@@ -791,9 +873,10 @@ static void be_connect(be_host *h)
 		be_post_state(h, MD_CONN_FAILED, err, retry, NULL);
 		free(err);
 	} else {
-		opened = be_connect_open(h);
+		opened = be_connect_open(h, &stalled);
 	}
-	be_pace_give(key);
+	if (!stalled) /* (a stalled open gave its slot back at the deadline) */
+		be_pace_give(key);
 	/* the lists and registrations are the host's next step, not this
 	 * one: in a connect storm the logins waiting for a worker go first
 	 * (a host put back goes to the run queue's tail; a watched one, the
@@ -801,8 +884,9 @@ static void be_connect(be_host *h)
 	h->setup_due = opened;
 }
 
-/* Log in (ssh://) and open the connection; false when that failed (said). */
-static bool be_connect_open(be_host *h)
+/* Log in (ssh://) and open the connection; false when that failed (said).
+ * *stalled: the open passed its deadline (be_open_timed). */
+static bool be_connect_open(be_host *h, bool *stalled)
 {
 	char *err = NULL, *ssh_uri = NULL;
 	int64_t t0 = core_now_ms();
@@ -825,8 +909,15 @@ static bool be_connect_open(be_host *h)
 			return false;
 		}
 	}
-	h->conn = be_open_auth(h, ssh_uri ? ssh_uri : h->open_uri);
+	h->conn = be_open_timed(h, ssh_uri ? ssh_uri : h->open_uri, stalled);
 	free(ssh_uri);
+	if (h->conn && be_host_stopping(h)) {
+		/* removed while the open waited (a stalled daemon answered late) */
+		core_log("host", "%s: the connect answered after the host was removed: closed", h->uri);
+		virConnectClose(h->conn);
+		h->conn = NULL;
+		return false;
+	}
 	if (!h->conn) {
 		bool final = false;
 		int retry;

@@ -119,6 +119,9 @@ struct be_host {
 	/* the domains of the last VM list (be_devices.c); worker */
 	struct be_domlist *domlist;
 	bool setup_due;            /* worker: opened; the lists and registrations are a later step */
+	/* the connect deadline (be_connect_open, be_open_tick): lock */
+	int64_t open_deadline_ms;  /* an open in progress must answer by then; 0 = none */
+	bool open_stalled;         /* it did not: "not answering" posted, its connect slot given back */
 };
 
 /* be_loop.c */

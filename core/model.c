@@ -63,6 +63,8 @@ const char *md_conn_name(int conn)
 
 const char *md_host_state_name(const md_host *h)
 {
+	if (h->conn == MD_CONN_FAILED && h->stalled)
+		return "no answer"; /* (fits the tree's state column) */
 	return h->conn == MD_CONN_CONNECTING && h->waiting ? "waiting" : md_conn_name(h->conn);
 }
 
@@ -559,6 +561,9 @@ static int md_apply_host_state(md_host *h, md_msg *msg)
 	int was = h->conn;
 	h->conn = msg->conn;
 	h->waiting = msg->conn == MD_CONN_CONNECTING && msg->waiting;
+	h->stalled = msg->conn == MD_CONN_FAILED && msg->stalled;
+	if (was == MD_CONN_CONNECTED && h->conn != MD_CONN_CONNECTED)
+		h->drops++;
 	h->retry_s = msg->retry_s;
 	core_str_set(&h->error, msg->text);
 	if (msg->hostname) {

@@ -181,9 +181,13 @@ typedef struct md_host {
 	                            NULL = not known yet (MD_MSG_HOST_CAPS) */
 	unsigned nosup;          /* MD_CAP_* bits the driver answered "not supported" to */
 	bool waiting;            /* CONNECTING, in line behind the connect limit ("waiting") */
+	bool stalled;            /* FAILED: the daemon did not answer the connect in time;
+	                            the open still waits ("no answer") */
+	unsigned drops;          /* times it went from connected to not connected */
 } md_host;
 
-/* md_conn_name, or "waiting" for a host in line for a connect slot. */
+/* md_conn_name, or "waiting" for a host in line for a connect slot, or
+ * "no answer" for one whose connect passed its deadline. */
 const char *md_host_state_name(const md_host *h);
 
 /* What a host's driver can do (md_host.nosup holds the missing ones). Each
@@ -288,6 +292,7 @@ typedef struct md_msg {
 	size_t next;             /* items in .ext when it is an array (MD_MSG_VM_AGENT) */
 	bool waiting;            /* HOST_STATE CONNECTING: in line for a connect slot */
 	uint64_t value;          /* VM_DEVICES balloon: the actual KiB */
+	bool stalled;            /* HOST_STATE FAILED: the connect's deadline passed, it still waits */
 } md_msg;
 
 md_msg *md_msg_new(int type, int host_id);

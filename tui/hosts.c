@@ -69,13 +69,17 @@ void tui_host_set_group(struct tui_app *a, int id, const char *group)
 void tui_remove_host(struct tui_app *a, int id)
 {
 	struct core_reg_host *th = tui_host_by_id(a, id);
+	const md_host *h = md_host_get(a->model, id);
 	be_host *be;
 	if (!th)
 		return;
 	be = th->user;
 	tui_prompt_cancel_host(a, id); /* a worker waiting for an answer */
 	tui_expects_drop(a, NULL, id);
-	be_host_free(&be, 200);
+	/* a host stuck in a call (a connect past its deadline, a job busy
+	 * for long) would only hold the UI for the whole wait: its worker
+	 * ends it when the call returns */
+	be_host_free(&be, h && (h->stalled || tui_host_shows_busy(h)) ? 0 : 200);
 	core_hostreg_remove(&a->reg, id);
 	md_host_remove(a->model, id);
 	tui_rebuild_tree(a);

@@ -497,6 +497,13 @@ struct run_ctx {
 	struct tui_app *a;
 	const core_wizard_ops *ops; /* the wizard's state, kept when Finish came */
 	void *w;                    /* while the host was away (steps planned on its return) */
+	/* a step that failed because the link dropped (md_host.drops moved
+	 * since it was sent) may have been done by the host, its answer lost:
+	 * the undo waits for the host and removes that step's object too when
+	 * the host has it (run_undo) */
+	unsigned drops0;   /* md_host.drops when the current step was sent */
+	char *vm_name;     /* the VM's name, to find a definition whose answer was lost */
+	char *found;       /* what the host had made though its answer was lost */
 };
 
 enum { RUN_WAIT_MS = 300 * 1000 };
@@ -533,10 +540,16 @@ static void run_text(struct tui_dialog *d)
 	else
 		n = xstrdup(t);
 	free(t);
+	if (r->phase == RUN_FAILED && r->found) {
+		t = xasprintf("%s\nThe host had made %s though its answer was lost: removed too.", n, r->found);
+		free(n);
+		n = t;
+	}
 	if (r->wait_seq) {
 		const md_host *h = md_host_get(r->a->model, r->host_id);
-		t = xasprintf("%s\nWaiting for %s to come back (the wizard's choices are kept)...", n,
-			      h && h->label ? h->label : "the host");
+		t = xasprintf(r->phase == RUN_UNDO ? "%s\nWaiting for %s to come back to remove what the steps made..."
+						   : "%s\nWaiting for %s to come back (the wizard's choices are kept)...",
+			      n, h && h->label ? h->label : "the host");
 		free(n);
 		n = t;
 	}
@@ -586,6 +599,10 @@ static void run_step(struct tui_app *a, struct tui_dialog *d)
 		tui_console_open_vm(a, r->host_id, r->uuid); /* opens as the VM runs */
 		run_step_log(r, "done");
 		r->made[r->cur++] = true;
+	}
+	{
+		const md_host *h = md_host_get(a->model, r->host_id);
+		r->drops0 = h ? h->drops : 0;
 	}
 	switch (s->kind) {
 	case CORE_STEP_VOL_CREATE: {
@@ -642,21 +659,76 @@ static void run_step(struct tui_app *a, struct tui_dialog *d)
 	run_text(d);
 }
 
-/* Undo, newest first: the definition before the volume it uses. */
+static void run_undo(struct tui_app *a, struct tui_dialog *d);
+
+/* A step failed: the undo runs once the host answers (at once when it is
+ * connected; after a dropped link, when it is back with its lists read
+ * again: run_waited), the dialog says it waits. */
 static void run_fail(struct tui_app *a, struct tui_dialog *d, const char *why)
 {
 	struct run_ctx *r = d->ctx;
-	be_host *be = tui_host_be(tui_host_by_id(a, r->host_id));
 	core_str_set(&r->why, why);
 	r->phase = RUN_UNDO;
 	r->seed_seq = 0;
 	be_seed_discard(r->seed_iso); /* the seed made here: never left behind */
 	xfree(&r->seed_iso);
-	for (size_t i = r->cur; i-- > 0 && be;) {
+	r->rewaits = 0;
+	if (!r->steps || !run_wait_start(a, d))
+		run_undo(a, d);
+	tui_status(a, true, "New VM: %s", why);
+	run_text(d);
+}
+
+/* The failed step's object on the host now (its lists, read again after
+ * the link came back): a volume of the step in its pool, or a VM of the
+ * wizard's name (then r->uuid is its uuid). */
+static const char *run_unsure_found(struct tui_app *a, struct run_ctx *r, const core_step *s)
+{
+	const md_host *h = md_host_get(a->model, r->host_id);
+	const char *pool = s->kind == CORE_STEP_VOL_CLONE ? s->dst_pool_uuid : s->pool_uuid;
+	const char *vol = s->kind == CORE_STEP_VOL_CLONE ? s->new_vol : s->vol;
+	if (!h)
+		return NULL;
+	if (s->kind == CORE_STEP_DEFINE && r->vm_name) {
+		for (size_t i = 0; i < h->nvms; i++)
+			if (h->vms[i].name && strcmp(h->vms[i].name, r->vm_name) == 0) {
+				snprintf(r->uuid, sizeof(r->uuid), "%s", h->vms[i].uuid);
+				return r->vm_name;
+			}
+		return NULL;
+	}
+	if (s->kind != CORE_STEP_VOL_CREATE && s->kind != CORE_STEP_UPLOAD && s->kind != CORE_STEP_SEED &&
+	    s->kind != CORE_STEP_VOL_CLONE)
+		return NULL;
+	{
+		const md_pool *p = pool ? md_pool_find(h, pool) : NULL;
+		for (size_t i = 0; p && vol && i < p->nvols; i++)
+			if (p->vols[i].name && strcmp(p->vols[i].name, vol) == 0)
+				return vol;
+	}
+	return NULL;
+}
+
+/* Undo, newest first: the definition before the volume it uses; the failed
+ * step itself too when the link dropped under it and the host has its
+ * object (never for a refusal such as "already exists": that object is
+ * someone else's). */
+static void run_undo(struct tui_app *a, struct tui_dialog *d)
+{
+	struct run_ctx *r = d->ctx;
+	be_host *be = tui_host_be(tui_host_by_id(a, r->host_id));
+	const md_host *h = md_host_get(a->model, r->host_id);
+	bool lost = r->steps && r->cur < r->n && h && h->drops != r->drops0 && r->why &&
+		    !strstr(r->why, "already exists");
+	for (size_t i = r->cur + (lost ? 1 : 0); i-- > 0 && be;) {
 		const core_step *s = &r->steps[i];
 		uint64_t seq = 0;
-		if (!r->made[i])
-			continue;
+		if (!r->made[i]) {
+			const char *f = i == r->cur ? run_unsure_found(a, r, s) : NULL;
+			if (!f)
+				continue;
+			core_str_set(&r->found, f);
+		}
 		if (s->kind == CORE_STEP_DEFINE)
 			seq = be_host_submit(be, BE_OP_DELETE, r->uuid, NULL, 0);
 		else if (s->kind == CORE_STEP_NET_START)
@@ -682,7 +754,6 @@ static void run_fail(struct tui_app *a, struct tui_dialog *d, const char *why)
 	}
 	if (!r->undo_left)
 		r->phase = RUN_FAILED;
-	tui_status(a, true, "New VM: %s", why);
 	run_text(d);
 }
 
@@ -761,6 +832,8 @@ static void run_free(struct tui_dialog *d)
 	free(r->made);
 	free(r->why);
 	free(r->undo_notes);
+	free(r->vm_name);
+	free(r->found);
 	free(r);
 	d->ctx = NULL;
 }
@@ -808,7 +881,10 @@ static void wz_done(struct tui_app *a, struct tui_dialog *d, int result)
 		return;
 	}
 	r->made = xcalloc(r->n + 1, sizeof(*r->made));
+	r->vm_name = get(c, "name");
 	run = run_dialog(r);
+	run_text(run); /* the steps shown from the start, the dialog sized for them
+			  (a host that does not answer sends nothing to relayout it) */
 	tui_push_dialog(a, run);
 	run_step(a, run);
 }
@@ -1362,6 +1438,14 @@ static bool run_waited(struct tui_app *a, struct tui_dialog *d, const md_msg *m)
 	if (!r->wait_seq || m->seq != r->wait_seq)
 		return false;
 	r->wait_seq = 0;
+	if (!m->ok && r->phase == RUN_UNDO) { /* nothing could be removed */
+		char *t = xasprintf("Could not undo everything:\n%s\n", m->text ? m->text : "the host did not come back");
+		free(r->undo_notes);
+		r->undo_notes = t;
+		r->phase = RUN_FAILED;
+		run_text(d);
+		return true;
+	}
 	if (!m->ok) {
 		if (r->steps)
 			run_fail(a, d, m->text ? m->text : "the host did not come back");
@@ -1380,11 +1464,17 @@ static bool run_waited(struct tui_app *a, struct tui_dialog *d, const md_msg *m)
 				return true;
 		}
 	}
+	if (r->phase == RUN_UNDO) {
+		run_undo(a, d);
+		return true;
+	}
 	if (!r->steps && r->w) {
 		const md_host *h = md_host_get(a->model, r->host_id);
 		if (h)
 			r->ops->set_host(r->w, h);
 		r->steps = r->ops->plan(r->w, &r->n, &err);
+		if (!r->vm_name)
+			r->vm_name = r->ops->get(r->w, "name");
 		if (!r->steps) {
 			core_str_set(&r->why, err ? err : "?");
 			r->phase = RUN_FAILED;

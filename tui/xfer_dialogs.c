@@ -80,12 +80,13 @@ static void draw_bar(const md_xfer *x, struct tui_app *a, WINDOW *w, int y, int 
 
 /* ---- one transfer: field kind "xfer" (f->data: its id) -------------------------- */
 
-/* title, bar, detail, the state (two rows: a final text wraps), SHA-256 */
+/* title, bar, detail, the state (three rows: a final text wraps; four
+ * without a SHA-256: a refusal's reason comes after the file's path), SHA-256 */
 static int one_height(const struct tui_field *f, int width)
 {
 	(void)f;
 	(void)width;
-	return 6;
+	return 7;
 }
 
 static void one_draw(const struct tui_field *f, struct tui_app *a, WINDOW *w, int y, int x, int width, bool focus)
@@ -106,13 +107,13 @@ static void one_draw(const struct tui_field *f, struct tui_app *a, WINDOW *w, in
 	safe = core_sanitize(s);
 	rows = tui_wrap(safe, width, &n);
 	wattrset(w, tui_attr(a, xf->state == MD_XFER_FAILED ? CORE_ROLE_ERROR : CORE_ROLE_DIALOG));
-	for (size_t i = 0; i < n && i < 2; i++)
+	for (size_t i = 0; i < n && i < (xf->sha256 ? 3u : 4u); i++)
 		tui_put_safe(w, y + 3 + (int)i, x, width, rows[i], false);
 	tui_wrap_free(rows, n);
 	if (xf->sha256) {
 		char *h = xasprintf("SHA-256 %s%s", xf->sha256, xf->verified ? " (verified)" : "");
 		wattrset(w, tui_attr(a, CORE_ROLE_DIALOG));
-		tui_put(w, y + 5, x, width, h, false);
+		tui_put(w, y + 6, x, width, h, false);
 		free(h);
 	}
 	free(safe);

@@ -192,6 +192,36 @@ static void test_host_state(void **state)
 	assert_int_equal(md_host_get(m, 2)->conn, MD_CONN_IDLE); /* the other host untouched */
 }
 
+/* A connect past its deadline (be_host.c): FAILED + stalled reads "no
+ * answer" until any other state; drops counts connected -> not connected. */
+static void test_host_state_stalled(void **state)
+{
+	md_model *m = *state;
+	md_host *h = md_host_get(m, 1);
+	md_msg *msg;
+
+	assert_int_equal(h->drops, 0);
+	apply(m, host_state(1, MD_CONN_CONNECTING, NULL, NULL));
+	msg = host_state(1, MD_CONN_FAILED, "the daemon did not answer in 15 s", NULL);
+	msg->stalled = true;
+	apply(m, msg);
+	assert_true(h->stalled);
+	assert_string_equal(md_host_state_name(h), "no answer");
+	assert_string_equal(h->error, "the daemon did not answer in 15 s");
+	assert_int_equal(h->drops, 0); /* never connected: nothing dropped */
+	apply(m, host_state(1, MD_CONN_CONNECTED, NULL, NULL)); /* it answered late */
+	assert_false(h->stalled);
+	assert_string_equal(md_host_state_name(h), "connected");
+	apply(m, host_state(1, MD_CONN_FAILED, "refused", NULL)); /* a plain failure */
+	assert_false(h->stalled);
+	assert_string_equal(md_host_state_name(h), "failed");
+	assert_int_equal(h->drops, 1);
+	apply(m, host_state(1, MD_CONN_CONNECTED, NULL, NULL));
+	apply(m, host_state(1, MD_CONN_DISCONNECTED, "lost", NULL));
+	apply(m, host_state(1, MD_CONN_CONNECTING, NULL, NULL));
+	assert_int_equal(h->drops, 2); /* once per drop, not per state after it */
+}
+
 static void test_host_state_keeps_lists(void **state)
 {
 	md_model *m = *state;
@@ -656,6 +686,7 @@ int main(void)
 		T(test_uptime_update_unlisted),
 		cmocka_unit_test(test_msg_queue_free),
 		cmocka_unit_test(test_vm_copy),
+		T(test_host_state_stalled),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
