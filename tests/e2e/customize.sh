@@ -99,6 +99,7 @@ t_cust_cd_local_iso() {
 	local n x tmp iso vol
 	n=$(lv_name ci)
 	tmp=$(mktemp -d "${TMPDIR:-/var/tmp}/vmmc-cust-$$.XXXXXX")
+	tm_on_exit "rm -rf '$tmp'" # also when the test fails
 	vol=$n.iso
 	iso=$tmp/$vol
 	head -c 3M /dev/urandom >"$iso"
