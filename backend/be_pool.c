@@ -25,9 +25,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include <libxml/xmlerror.h>
 
@@ -38,6 +39,7 @@
 #define BE_POOL_CAP 64
 #define BE_POOL_STUCK_MS 250
 #define BE_POOL_RETIRE_MS 10000
+#define BE_POOL_TRIM_MS 60000   /* be_heap_trim at most this often */
 
 /* Workers are joined, not detached: a thread's exit runs its libraries'
  * thread-local destructors (OpenSSL's state of the SSH logins it made),
@@ -60,6 +62,7 @@ static struct {
 	be_host *timers;           /* hosts with a timer (h->timer_next) */
 	int nworkers, nidle, base, cap, peak;
 	bool quit;
+	int64_t trim_next_ms;      /* be_heap_trim's next turn */
 	struct be_worker slot[BE_POOL_CAP];
 } be_pool = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
@@ -168,18 +171,19 @@ static be_host *be_pool_pop(void)
 	return h;
 }
 
-/* Workers run below the UI thread (a login's key exchange, XML parsing
- * during a connect storm must not make a key wait for the CPU):
- * $VMMC_WORKER_NICE (0-19, default 5; also the SSH pumps'). On a machine
- * loaded by other programs a nice worker also yields to them. */
-#define BE_POOL_NICE 5
-
-static int be_pool_nice(void)
+/* Memory freed after a burst of work (many hosts re-reading their lists at
+ * once) stays in glibc's per-thread arenas, so RSS kept each burst's
+ * high-water mark (the one-hour soak, tests/soak/hosts.sh, 100 ssh:// hosts:
+ * 3.5 MiB of 61 came back). At most once a BE_POOL_TRIM_MS, by a worker that
+ * found the queue empty (never the UI thread), the free pages go back. */
+static void be_heap_trim(void)
 {
-	const char *e = getenv("VMMC_WORKER_NICE");
-	char *end;
-	long v = e && *e ? strtol(e, &end, 10) : -1;
-	return e && *e && !*end && v >= 0 && v <= 19 ? (int)v : BE_POOL_NICE;
+#ifdef __GLIBC__
+	int64_t t0 = core_now_us();
+	malloc_trim(0);
+	if (core_now_us() - t0 > 2000)
+		core_log("pool", "malloc_trim took %lld us", (long long)(core_now_us() - t0));
+#endif
 }
 
 static void *be_pool_main(void *arg)
@@ -187,9 +191,7 @@ static void *be_pool_main(void *arg)
 	struct be_worker *w = arg;
 	int64_t idle_since = core_now_ms();
 
-	if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), be_pool_nice()) != 0) {
-		/* not allowed: it runs at the program's priority */
-	}
+	core_thread_below_ui(); /* a connect storm must not make a key wait */
 	xmlSetGenericErrorFunc(NULL, be_xml_quiet);
 	pthread_mutex_lock(&be_pool.lock);
 	for (;;) {
@@ -207,6 +209,13 @@ static void *be_pool_main(void *arg)
 		if (be_pool.quit ||
 		    (be_pool.nworkers > be_pool.base && now - idle_since >= BE_POOL_RETIRE_MS))
 			break;
+		if (now >= be_pool.trim_next_ms) { /* the queue ran dry: a burst's memory goes back */
+			be_pool.trim_next_ms = now + BE_POOL_TRIM_MS;
+			pthread_mutex_unlock(&be_pool.lock);
+			be_heap_trim();
+			pthread_mutex_lock(&be_pool.lock);
+			continue;
+		}
 		be_pool.nidle++;
 		if (next || be_pool.nworkers > be_pool.base) {
 			struct timespec ts;

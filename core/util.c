@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -308,4 +310,17 @@ void core_free_lines(char **v, size_t n)
 	for (size_t i = 0; i < n; i++)
 		free(v[i]);
 	free(v);
+}
+
+#define CORE_WORKER_NICE 5
+
+void core_thread_below_ui(void)
+{
+	const char *e = getenv("VMMC_WORKER_NICE");
+	char *end;
+	long v = e && *e ? strtol(e, &end, 10) : -1;
+	int nice = e && *e && !*end && v >= 0 && v <= 19 ? (int)v : CORE_WORKER_NICE;
+	if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), nice) != 0) {
+		/* not allowed: it runs at the program's priority */
+	}
 }

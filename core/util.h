@@ -65,4 +65,10 @@ char *core_config_dir(void);
 char **core_split_lines(const char *s, size_t *n);
 void core_free_lines(char **v, size_t n);
 
+/* The calling thread below the UI thread's priority (Linux: a thread's
+ * nice value is its own): $VMMC_WORKER_NICE (0-19, default 5), for the
+ * backend's workers and the SSH pumps, so a connect storm does not make a
+ * key wait for the CPU. Where that is not allowed it keeps the program's. */
+void core_thread_below_ui(void);
+
 #endif

@@ -14,8 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -827,29 +825,13 @@ static void send_keepalive(rm_ssh *s)
 	s->last_ka_ms = core_now_ms();
 }
 
-/* The pumps run below the UI thread: during a connect storm a thousand
- * of them (and their key exchanges) must not make a key wait for the CPU
- * (Linux: a thread's nice value is its own); $VMMC_WORKER_NICE (0-19,
- * default 5), as the backend's workers. */
-#define RM_PUMP_NICE 5
-
-static int pump_nice(void)
-{
-	const char *e = getenv("VMMC_WORKER_NICE");
-	char *end;
-	long v = e && *e ? strtol(e, &end, 10) : -1;
-	return e && *e && !*end && v >= 0 && v <= 19 ? (int)v : RM_PUMP_NICE;
-}
-
 static void *pump_main(void *arg)
 {
 	rm_ssh *s = arg;
 	struct pollfd *pfds = NULL;
 	size_t cap = 0;
 
-	if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), pump_nice()) != 0) {
-		/* not allowed: it runs at the program's priority */
-	}
+	core_thread_below_ui(); /* as the backend's workers */
 	pthread_mutex_lock(&s->mu);
 	while (!s->stop) {
 		size_t n = 0;

@@ -28,12 +28,8 @@
 #include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 
 #include "../core/conf.h"
-#include "../core/log.h"
 #include "../core/sanitize.h"
 #include "../core/util.h"
 
@@ -980,27 +976,6 @@ void tui_pane_sync(struct tui_app *a)
 	a->dirty &= ~(unsigned)(TUI_DIRTY_ROWS | TUI_DIRTY_RESORT);
 }
 
-/* Memory freed after a burst of work (many hosts re-reading their lists at
- * once) stays in glibc's per-thread arenas, so RSS kept each burst's
- * high-water mark (the one-hour soak, tests/soak/hosts.sh, 100 ssh:// hosts:
- * 3.5 MiB of 61 came back). Once a minute the free pages go back. */
-static void trim_heap(int64_t now)
-{
-#ifdef __GLIBC__
-	static int64_t next;
-	int64_t t0;
-	if (now < next)
-		return;
-	next = now + 60000;
-	t0 = core_now_us();
-	malloc_trim(0);
-	if (core_now_us() - t0 > 2000)
-		core_log("ui", "malloc_trim took %lld us", (long long)(core_now_us() - t0));
-#else
-	(void)now;
-#endif
-}
-
 static int next_timeout(struct tui_app *a, int64_t now)
 {
 	int64_t t = a->next_tick_ms - now;
@@ -1160,7 +1135,6 @@ int tui_run(struct tui_opts *opts)
 			tick = true;
 			a->next_tick_ms = now + a->delay_ms;
 			a->dirty |= TUI_DIRTY_LIST | TUI_DIRTY_TREE; /* uptimes, busy marks */
-			trim_heap(now);
 		}
 		for (size_t i = 0; i < a->model->nhosts; i++)
 			if (a->model->hosts[i]->busy)
