@@ -269,7 +269,7 @@ t_set_running() {
 	field M-i "$POOL_DIR/$(lv_name a.iso)"
 	apply "CD/DVD drive hdc: changed now and at next boot"
 	lv_virsh domblklist "$n" | grep -q "hdc .*$(lv_name a.iso)" || tm_fail "ISO not inserted"
-	tm_wait_for "CD/DVD hdc ($(lv_name a.iso))" 5
+	tm_wait_for "CD/DVD hdc ($(lv_name a.iso))" 10
 	# ejected by someone else while Settings is open (TRAY_CHANGE): the
 	# view re-reads and shows the drive empty; an unapplied edit stays
 	item "Management"
@@ -285,15 +285,16 @@ t_set_running() {
 	# inserted again here, then ejected here
 	item "CD/DVD hdc"
 	field M-i "$POOL_DIR/$(lv_name a.iso)"
-	apply "CD/DVD drive hdc: changed now and at next boot"
-	tm_wait_for "CD/DVD hdc ($(lv_name a.iso))" 5
+	answer_gone "CD/DVD drive hdc: changed"
+	apply "│ CD/DVD drive hdc: changed now and at next boot" # the dialog's (the status bar has the last one)
+	tm_wait_for "CD/DVD hdc ($(lv_name a.iso))" 10
 	item "CD/DVD hdc"
 	tm_keys M-i C-u
 	answer_gone "CD/DVD drive hdc: changed"
 	apply "CD/DVD drive hdc: changed now and at next boot"
 	wait_virsh 10 eval "lv_virsh domblklist $n | grep -qE 'hdc +-'" || tm_fail "ISO not ejected: $(lv_virsh domblklist "$n")"
 	tm_keys Escape
-	tm_wait_gone "Settings - $n" 5
+	tm_wait_gone "Settings - $n" 10
 }
 
 # ---- shut-off guest ---------------------------------------------------------------
@@ -460,7 +461,7 @@ t_set_deleted() {
 	lv_virsh undefine "$n" >/dev/null
 	tm_wait_for "The VM was deleted" 10
 	tm_keys Escape
-	tm_wait_gone "Settings - $n" 5
+	tm_wait_gone "Settings - $n" 10
 }
 
 # ---- Edit XML ---------------------------------------------------------------------
