@@ -1215,24 +1215,37 @@ static void left_add(const be_host *h, const char *pool_uuid, const char *name)
 	pthread_mutex_unlock(&pend_lock);
 }
 
+/* This host's entries are taken out under the lock and dropped without it
+ * (libvirt calls: a far host must not hold up the other hosts' workers);
+ * the ones that could not be removed go back. */
 static void lefts_drop(be_host *h)
 {
+	struct left_vol *mine = NULL;
+	size_t nmine = 0;
 	pthread_mutex_lock(&pend_lock);
 	for (size_t i = 0; i < nlefts;) {
-		virStoragePoolPtr p = lefts[i].h == h ? virStoragePoolLookupByUUIDString(h->conn, lefts[i].pool) : NULL;
-		bool gone = p && vol_drop(p, lefts[i].name);
-		if (p)
-			virStoragePoolFree(p);
-		if (lefts[i].h == h && (gone || (!p && virGetLastErrorCode() == VIR_ERR_NO_STORAGE_POOL))) {
-			core_log("iso", "%s: removed %s, left by an extraction cut short", h->uri, lefts[i].name);
-			free(lefts[i].name);
-			lefts[i] = lefts[--nlefts];
+		if (lefts[i].h != h) {
+			i++;
 			continue;
 		}
-		i++;
+		mine = xrealloc(mine, (nmine + 1) * sizeof(*mine));
+		mine[nmine++] = lefts[i];
+		lefts[i] = lefts[--nlefts];
 	}
-	virResetLastError();
 	pthread_mutex_unlock(&pend_lock);
+	for (size_t i = 0; i < nmine; i++) {
+		virStoragePoolPtr p = virStoragePoolLookupByUUIDString(h->conn, mine[i].pool);
+		bool gone = p && vol_drop(p, mine[i].name);
+		if (p)
+			virStoragePoolFree(p);
+		if (gone || (!p && virGetLastErrorCode() == VIR_ERR_NO_STORAGE_POOL))
+			core_log("iso", "%s: removed %s, left by an extraction cut short", h->uri, mine[i].name);
+		else
+			left_add(h, mine[i].pool, mine[i].name);
+		free(mine[i].name);
+	}
+	free(mine);
+	virResetLastError();
 }
 
 void be_install_scan(be_host *h)

@@ -7,7 +7,7 @@
 # not a skip.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-fail=0; n=0
+fail=0; n=0; pid=0 rc=0
 case " $* " in
 *_real\ *)
 	# shellcheck source=tests/lib/libvirtd.sh
@@ -20,7 +20,23 @@ esac
 for t in "$@"; do
 	n=$((n + 1))
 	echo "== $t"
-	if ! "$t"; then echo "FAILED: $t"; fail=$((fail + 1)); fi
+	"$t" &
+	pid=$!
+	wait "$pid"
+	rc=$?
+	# a real-daemon binary killed before its teardown: what it named with
+	# its pid goes (test_storage_real: vmmc-st-<pid>-*, /tmp/vmmc-st-<pid>.*)
+	case $t in
+	*_real)
+		if [ "$rc" != 0 ]; then
+			lv_sweep "vmmc-st-$pid-" || true
+			awk -v d="/tmp/vmmc-st-$pid." 'index($2, d) == 1 {print $2}' /proc/mounts |
+				xargs -r -n1 umount 2>/dev/null || true
+			rm -rf /tmp/vmmc-st-"$pid".*
+		fi
+		;;
+	esac
+	if [ "$rc" != 0 ]; then echo "FAILED: $t"; fail=$((fail + 1)); fi
 done
 echo "unit: $((n - fail)) passed, $fail failed"
 [ "$fail" = 0 ]

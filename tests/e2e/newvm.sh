@@ -312,6 +312,7 @@ t_nvm_detect() {
 	local iso src n
 	n=$(lv_name detect)
 	src=$(mktemp -d "${TMPDIR:-/tmp}/vmmc-nvm-iso.XXXXXX")
+	tm_on_exit "rm -rf '$src'" # also when the test fails
 	echo x >"$src/a.txt"
 	iso=$src/debian-11.iso
 	genisoimage -quiet -V "Debian 11.5.0 amd64 n" -o "$iso" "$src" || tm_fail "genisoimage"
@@ -347,8 +348,8 @@ t_nvm_cloud_seed() {
 	local n src key ud md xml
 	n=$(lv_name cloud)
 	src=$(mktemp -d "${TMPDIR:-/tmp}/vmmc-nvm-cloud.XXXXXX")
+	tm_on_exit "rm -rf '$src'" # also when the test fails
 	qemu-img create -q -f qcow2 "$src/cloud.qcow2" 32M || tm_fail "qemu-img"
-	tm_begin
 	mkdir -p "$TM_TESTDIR/home/.ssh"
 	ssh-keygen -q -t ed25519 -N '' -C "vmmc-test-$$@cloud" -f "$TM_TESTDIR/home/.ssh/id_ed25519" ||
 		tm_fail "ssh-keygen"
@@ -404,6 +405,7 @@ t_nvm_reuse_iso() {
 	local n src before
 	n=$(lv_name reuse)
 	src=$(mktemp -d "${TMPDIR:-/tmp}/vmmc-nvm-reuse.XXXXXX")
+	tm_on_exit "rm -rf '$src'" # also when the test fails
 	mkdir "$src/a" "$src/b"
 	echo "the real one" >"$src/a/x.txt"
 	echo "a decoy one!" >"$src/b/x.txt"
@@ -447,6 +449,7 @@ t_nvm_reuse_iso() {
 t_nvm_quick_page() {
 	local src
 	src=$(mktemp -d "${TMPDIR:-/tmp}/vmmc-nvm-qc.XXXXXX")
+	tm_on_exit "rm -rf '$src'" # also when the test fails
 	echo x >"$src/a.txt"
 	genisoimage -quiet -V "Debian 11.5.0 amd64 n" -o "$src/qc.iso" "$src" || tm_fail "genisoimage"
 	lv_virsh vol-create-as "$POOL" qc.iso "$(stat -c %s "$src/qc.iso")" --format raw >/dev/null
@@ -470,6 +473,7 @@ t_nvm_quick_page() {
 guest_iso() {
 	local d
 	d=$(mktemp -d "${TMPDIR:-/tmp}/vmmc-nvm-gi.XXXXXX")
+	tm_on_exit "rm -rf '$d'" # also when the test fails
 	mkdir -p "$d/isolinux"
 	cp /usr/lib/ISOLINUX/isolinux.bin /usr/lib/syslinux/modules/bios/ldlinux.c32 "$d/isolinux/"
 	cp "$KERNEL" "$d/vmlinuz"
@@ -490,6 +494,7 @@ t_nvm_quick_keys() {
 	local n src keys=0 i p
 	n=$(lv_name qc)
 	src=$(mktemp -d "${TMPDIR:-/tmp}/vmmc-nvm-qk.XXXXXX")
+	tm_on_exit "rm -rf '$src'" # also when the test fails
 	guest_iso "$src/$n.iso" "$n"
 	lv_virsh vol-create-as "$POOL" "$n.iso" "$(stat -c %s "$src/$n.iso")" --format raw >/dev/null
 	lv_virsh vol-upload "$n.iso" "$src/$n.iso" --pool "$POOL" >/dev/null

@@ -263,3 +263,37 @@ lv_cleanup_vms() {
 		fi
 	done
 }
+
+# lv_sweep PREFIX: remove the VMs, pools (with their volumes) and networks
+# whose names start with PREFIX, e.g. what a test binary that was killed
+# (no teardown) left behind; PREFIX must carry that binary's own pid
+lv_sweep() {
+	local p=$1 name v
+	case $p in
+	vmmc-*-[0-9]*-) ;;
+	*) echo "lv_sweep: '$p' is not a test's own prefix" >&2; return 1 ;;
+	esac
+	lv_ping 10 || return 1
+	while read -r name; do
+		[[ $name == "$p"* ]] || continue
+		lv_virsh destroy "$name" >/dev/null 2>&1 || true
+		lv_virsh undefine "$name" >/dev/null 2>&1 || true
+		echo "lv_sweep: removed VM $name" >&2
+	done < <(lv_virsh list --all --name 2>/dev/null)
+	while read -r name; do
+		[[ $name == "$p"* ]] || continue
+		lv_virsh pool-start "$name" >/dev/null 2>&1 || true
+		for v in $(lv_virsh vol-list "$name" --name 2>/dev/null); do
+			lv_virsh vol-delete "$v" --pool "$name" >/dev/null 2>&1 || true
+		done
+		lv_virsh pool-destroy "$name" >/dev/null 2>&1 || true
+		lv_virsh pool-undefine "$name" >/dev/null 2>&1 || true
+		echo "lv_sweep: removed pool $name" >&2
+	done < <(lv_virsh pool-list --all --name 2>/dev/null)
+	while read -r name; do
+		[[ $name == "$p"* ]] || continue
+		lv_virsh net-destroy "$name" >/dev/null 2>&1 || true
+		lv_virsh net-undefine "$name" >/dev/null 2>&1 || true
+		echo "lv_sweep: removed network $name" >&2
+	done < <(lv_virsh net-list --all --name 2>/dev/null)
+}
