@@ -33,12 +33,6 @@ URI=qemu:///system
 T_INSTALLER=60
 DI=/usr/lib/debian-installer/images/12/amd64/text/debian-installer/amd64
 
-VMMC_BIN=${VMMC_BIN:-$TM_ROOT/build/vmmc}
-export VMMC_BIN
-case $VMMC_BIN in
-*build-asan*) VMMC_TIMEOUT_SCALE=${VMMC_TIMEOUT_SCALE:-3} ;;
-esac
-export VMMC_TIMEOUT_SCALE=${VMMC_TIMEOUT_SCALE:-1}
 T_INSTALLER=$((T_INSTALLER * VMMC_TIMEOUT_SCALE)) # TCG on a loaded machine: the first screen later
 T_STEPS=$((60 * VMMC_TIMEOUT_SCALE))               # Finish to the steps done (far away: an upload)
 POOL=$(lv_name pool)

@@ -35,12 +35,6 @@ URI=qemu:///system
 W=160 H=45
 T_AGENT=60
 
-VMMC_BIN=${VMMC_BIN:-$TM_ROOT/build/vmmc}
-export VMMC_BIN
-case $VMMC_BIN in
-*build-asan*) VMMC_TIMEOUT_SCALE=${VMMC_TIMEOUT_SCALE:-3} ;;
-esac
-export VMMC_TIMEOUT_SCALE=${VMMC_TIMEOUT_SCALE:-1}
 MD_TMP=$(mktemp -d "${TMPDIR:-/var/tmp}/vmmc-media-$$.XXXXXX")
 POOL=$(lv_name pool)
 POOL_DIR=/var/tmp/$POOL
@@ -631,16 +625,5 @@ md_exit() {
 trap md_exit EXIT
 trap 'tm_interrupt; exit 130' INT TERM
 
-pattern=${1:-${VMMC_TESTS:-}}
-mapfile -t tests < <(declare -F | awk '$3 ~ /^t_media_/ {print $3}' | grep -E -- "${pattern:-.}" || true)
-if [ "${#tests[@]}" = 0 ]; then
-	echo "media: no test matches '${pattern}'" >&2
-	exit 1
-fi
-if ! lv_up || ! "$TM_ROOT/tests/guest/build.sh" >/dev/null; then
-	echo "media: no libvirtd on $URI or no test guest" >&2
-	echo "media: 0 passed, ${#tests[@]} failed"
-	exit 1
-fi
-fixtures_up || { echo "media: could not make the pool"; echo "media: 0 passed, ${#tests[@]} failed"; exit 1; }
-TM_SUITE=media run_tests "${tests[@]}"
+md_setup() { tm_guest_up && fixtures_up; } # libvirtd, the guest, our pool
+tm_suite_main media t_media_ md_setup "no libvirtd on $URI, no test guest, or no pool" "$@"

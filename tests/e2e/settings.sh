@@ -32,12 +32,6 @@ URI=qemu:///system
 W=120 H=40
 T_BOOT=60
 
-VMMC_BIN=${VMMC_BIN:-$TM_ROOT/build/vmmc}
-export VMMC_BIN
-case $VMMC_BIN in
-*build-asan*) VMMC_TIMEOUT_SCALE=${VMMC_TIMEOUT_SCALE:-3} ;;
-esac
-export VMMC_TIMEOUT_SCALE=${VMMC_TIMEOUT_SCALE:-1}
 SET_TMP=$(mktemp -d "${TMPDIR:-/tmp}/vmmc-set-$$.XXXXXX")
 POOL=$(lv_name pool)
 POOL_DIR=/var/tmp/$POOL
@@ -536,16 +530,5 @@ set_exit() {
 trap set_exit EXIT
 trap 'tm_interrupt; exit 130' INT TERM
 
-pattern=${1:-${VMMC_TESTS:-}}
-mapfile -t tests < <(declare -F | awk '$3 ~ /^t_set_/ {print $3}' | grep -E -- "${pattern:-.}" || true)
-if [ "${#tests[@]}" = 0 ]; then
-	echo "settings: no test matches '${pattern}'" >&2
-	exit 1
-fi
-if ! lv_up || ! "$TM_ROOT/tests/guest/build.sh" >/dev/null; then
-	echo "settings: no libvirtd on $URI or no test guest" >&2
-	echo "settings: 0 passed, ${#tests[@]} failed"
-	exit 1
-fi
-fixtures_up || { echo "settings: could not make the pool and network"; echo "settings: 0 passed, ${#tests[@]} failed"; exit 1; }
-TM_SUITE=settings run_tests "${tests[@]}"
+set_setup() { tm_guest_up && fixtures_up; } # libvirtd, the guest, our pool and networks
+tm_suite_main settings t_set_ set_setup "no libvirtd on $URI, no test guest, or no pool and networks" "$@"
