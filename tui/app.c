@@ -1105,7 +1105,7 @@ int tui_run(struct tui_opts *opts)
 	pfd[1].fd = core_msgq_fd(a->queue);
 	pfd[1].events = POLLIN;
 	while (!a->quit) {
-		int64_t now = core_now_ms(), t0, t0_cpu, t_drain, t_draw = 0, t_update = 0;
+		int64_t now = core_now_ms(), t0, t0_cpu, t0_queued, t_drain, t_draw = 0, t_update = 0;
 		bool tick = false, drew;
 		int r = poll(pfd, 2, next_timeout(a, now));
 		if (r < 0 && errno != EINTR)
@@ -1125,6 +1125,7 @@ int tui_run(struct tui_opts *opts)
 		}
 		t0 = core_now_us();
 		t0_cpu = core_thread_cpu_us();
+		t0_queued = opts->bench_stats ? core_thread_queued_us() : -1;
 		drain_messages(a);
 		t_drain = core_now_us();
 		read_input(a);
@@ -1160,6 +1161,8 @@ int tui_run(struct tui_opts *opts)
 				.drain_us = t_drain - t0, .draw_us = t_update - t_draw, .update_us = end - t_update,
 				.drew = drew, .key = (pfd[0].revents & POLLIN) != 0,
 			};
+			int64_t q = t0_queued >= 0 ? core_thread_queued_us() : -1;
+			bp.queued_us = q >= 0 ? q - t0_queued : -1;
 			tui_bench_add(&a->bench, &bp);
 		}
 		if (md_model_settled(a->model)) {

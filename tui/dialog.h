@@ -151,6 +151,10 @@ struct tui_dialog {
 	/* Transfers moved (MD_MSG_XFER applied to the model): a dialog that
 	 * follows one looks at md_model.xfers. NULL: not called. */
 	void (*on_sync)(struct tui_app *a, struct tui_dialog *d);
+	/* A key, a button or a click would close it with result: false keeps
+	 * it open (the dialog says why, or what it does instead). NULL: it
+	 * closes. */
+	bool (*can_close)(struct tui_app *a, struct tui_dialog *d, int result);
 	void *ctx;
 	char uuid[37];               /* the VM it is about, "" none (host: mode.host_id) */
 

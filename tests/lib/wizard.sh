@@ -108,3 +108,24 @@ hw_item() { # hw_item TEXT: select VM Settings' hardware item holding TEXT (its 
 	tm_capture | sed 's/^/|/' >&2
 	tm_fail "no hardware item '$1'"
 }
+
+# wz_bench_window FILE: vmmc's UI figures so far (VMMC_BENCH_STATS=FILE)
+# written by SIGUSR1, a new window begun; waits until FILE is complete
+wz_bench_window() {
+	local pid i
+	pid=$(tm_pid)
+	[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = vmmc ] || pid=$(pgrep -P "$pid" -x vmmc | head -n 1)
+	[ -n "$pid" ] || tm_fail "no vmmc process"
+	rm -f "$1"
+	kill -USR1 "$pid"
+	for ((i = 0; i < 100 * VMMC_TIMEOUT_SCALE; i++)); do
+		grep -q '^key_us_max=' "$1" 2>/dev/null && return 0
+		sleep 0.02
+	done
+	tm_fail "vmmc wrote no figures to $1"
+}
+
+# wz_bench_field FILE NAME: one figure of FILE
+wz_bench_field() {
+	sed -n "s/^$2=//p" "$1"
+}
