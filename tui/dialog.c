@@ -670,7 +670,7 @@ static const char *btn_label(const struct tui_dialog *d, int i)
 	case TUI_BTN_YES_NO:
 		return i == 0 ? (d->ok_label ? d->ok_label : "Yes") : "No";
 	case TUI_BTN_CLOSE:
-		return "Close";
+		return d->ok_label ? d->ok_label : "Close";
 	case TUI_BTN_CUSTOM:
 		return d->btn_labels[i] ? d->btn_labels[i] : "?";
 	default:

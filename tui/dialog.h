@@ -133,7 +133,7 @@ struct tui_dialog {
 	size_t *history;             /* pages left forward, for Back */
 	size_t nhistory;
 	int buttons;
-	char *ok_label;              /* replaces "OK" / "Yes" / "Finish" */
+	char *ok_label;              /* replaces "OK" / "Yes" / "Finish" / "Close" */
 	char *btn_labels[4];         /* TUI_BTN_CUSTOM: owned, NULL after the last */
 	int btn_accel[4];            /* TUI_BTN_CUSTOM: Alt+letter of a "&Apply" label, 0 none */
 	int pressed;                 /* TUI_BTN_CUSTOM: the button that finished it */

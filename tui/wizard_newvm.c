@@ -565,6 +565,10 @@ static void run_text(struct tui_dialog *d)
 	}
 	tui_dialog_set_text(d, 0, n);
 	free(n);
+	/* the button says what it does: while a step runs it cancels (run_can_close) */
+	xfree(&d->ok_label);
+	if (r->phase == RUN_STEPS && !r->cancel && r->steps)
+		d->ok_label = xstrdup("Cancel");
 }
 
 static void run_fail(struct tui_app *a, struct tui_dialog *d, const char *why);
@@ -886,9 +890,11 @@ static bool run_can_close(struct tui_app *a, struct tui_dialog *d, int result)
 			be_xfer_cancel(r->xfer);
 		core_log("newvm", "cancelled at step %zu/%zu: the steps' dialog was closed", r->cur + 1, r->n);
 	}
-	tui_status(a, false, r->wait_seq ? "New VM: cancelling; waiting for %s (close again to leave it)"
-					 : "New VM: cancelling; what the steps made is removed, then Close closes",
-		   h && h->label ? h->label : "the host");
+	if (r->wait_seq)
+		tui_status(a, false, "New VM: cancelling; waiting for %s (close again to leave it)",
+			   h && h->label ? h->label : "the host");
+	else
+		tui_status(a, false, "New VM: cancelling; what the steps made is removed, then Close closes");
 	run_text(d);
 	return false;
 }
