@@ -129,3 +129,17 @@ wz_bench_window() {
 wz_bench_field() {
 	sed -n "s/^$2=//p" "$1"
 }
+
+# wz_split_click TEXT: a click on the first place TEXT is shown, its press's
+# X10 mouse report sent in two pieces 300 ms apart (as a loaded link may
+# deliver it), the release whole
+wz_split_click() {
+	local pos x y
+	[ "$(_tm_fmt '#{mouse_sgr_flag}')" = 0 ] || tm_fail "wz_split_click: X10 mouse reports only"
+	pos=$(tm_find "$1") || tm_fail "'$1' is not shown"
+	x=$((${pos#* } + 1)) y=${pos% *}
+	_tm send-keys -t main: -H 1b 5b 4d 20
+	sleep 0.3
+	_tm send-keys -t main: -H "$(printf %x $((32 + x)))" "$(printf %x $((32 + y)))"
+	_tm send-keys -t main: -H 1b 5b 4d 23 "$(printf %x $((32 + x)))" "$(printf %x $((32 + y)))"
+}
