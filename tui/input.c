@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -129,7 +130,8 @@ static void *relay_main(void *unused)
 
 int tui_input_start(int tty_fd, int *curses_fd)
 {
-	int p[2];
+	int p[2], rc;
+	sigset_t all, old;
 	if (relay.up)
 		return -1;
 	if (pipe2(p, O_CLOEXEC) != 0)
@@ -142,7 +144,13 @@ int tui_input_start(int tty_fd, int *curses_fd)
 	relay.tty = tty_fd;
 	relay.out = p[1];
 	relay.paused = relay.stop = false;
-	if (pthread_create(&relay.th, NULL, relay_main, NULL) != 0) {
+	/* no signal for the relay: SIGWINCH, SIGTERM ... go to the UI thread,
+	 * whose poll they interrupt (the relay's mask is the one it is made with) */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	rc = pthread_create(&relay.th, NULL, relay_main, NULL);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
 		close(p[0]);
 		close(p[1]);
 		close(relay.wake[0]);
