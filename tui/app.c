@@ -673,6 +673,8 @@ void tui_handle_mouse(struct tui_app *a)
 	if (getmouse(&ev) != OK || a->too_small)
 		return;
 	press = ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED);
+	if (!press && !(ev.bstate & (BUTTON4_PRESSED | BUTTON5_PRESSED)))
+		return; /* a release, another button: nothing to do, nothing to draw */
 	if (press) {
 		dbl = ev.y == last_click_y && now - last_click_ms < 400;
 		last_click_ms = now;
