@@ -3,6 +3,7 @@
 #include "be_detect.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -110,14 +111,107 @@ static void *detect_main(void *arg)
 
 static uint64_t detect_run(struct detect_job *j, int op, int host_id, const char *path);
 
-void be_detached(void *(*fn)(void *), void *arg)
+/* ---- the spawner: threads made off the UI thread ----------------------------
+ *
+ * pthread_create maps the new thread's stack: it takes the process's
+ * mmap lock for writing, and waits (D state) while any other thread holds
+ * it: a worker below the UI's priority in munmap or malloc_trim, starved
+ * by a loaded machine, made a wizard's key wait hundreds of ms. So the
+ * UI thread only queues the job (a mutex and a condition: no mapping);
+ * the spawner, a thread made at be_init, makes the job's thread. */
+
+struct spawn_job {
+	void *(*fn)(void *);
+	void *arg;
+	struct spawn_job *next;
+};
+
+static pthread_mutex_t spawn_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t spawn_cond = PTHREAD_COND_INITIALIZER;
+static struct spawn_job *spawn_head, **spawn_tail = &spawn_head;
+static bool spawn_up, spawn_stop;
+static pthread_t spawn_thread;
+
+static void spawn_now(void *(*fn)(void *), void *arg)
 {
 	pthread_t t;
-	be_live_hosts_add(+1); /* be_fini waits for it (up to its limit); fn ends with -1 */
 	if (pthread_create(&t, NULL, fn, arg) != 0)
 		fn(arg); /* no thread: here (the answer still comes as a message) */
 	else
 		pthread_detach(t);
+}
+
+static void *spawn_main(void *unused)
+{
+	(void)unused;
+	pthread_mutex_lock(&spawn_lock);
+	for (;;) {
+		struct spawn_job *j = spawn_head;
+		if (!j) {
+			if (spawn_stop)
+				break;
+			pthread_cond_wait(&spawn_cond, &spawn_lock);
+			continue;
+		}
+		spawn_head = j->next;
+		if (!spawn_head)
+			spawn_tail = &spawn_head;
+		pthread_mutex_unlock(&spawn_lock);
+		spawn_now(j->fn, j->arg);
+		free(j);
+		pthread_mutex_lock(&spawn_lock);
+	}
+	pthread_mutex_unlock(&spawn_lock);
+	return NULL;
+}
+
+void be_spawner_start(void)
+{
+	pthread_mutex_lock(&spawn_lock);
+	if (!spawn_up) {
+		spawn_stop = false;
+		spawn_up = pthread_create(&spawn_thread, NULL, spawn_main, NULL) == 0;
+	}
+	pthread_mutex_unlock(&spawn_lock);
+}
+
+void be_spawner_stop(void)
+{
+	bool up;
+	pthread_mutex_lock(&spawn_lock);
+	up = spawn_up;
+	spawn_stop = true;
+	pthread_cond_broadcast(&spawn_cond);
+	pthread_mutex_unlock(&spawn_lock);
+	if (up)
+		pthread_join(spawn_thread, NULL); /* it starts what was queued first */
+	pthread_mutex_lock(&spawn_lock);
+	spawn_up = false;
+	pthread_mutex_unlock(&spawn_lock);
+}
+
+void be_spawn(void *(*fn)(void *), void *arg)
+{
+	struct spawn_job *j;
+	pthread_mutex_lock(&spawn_lock);
+	if (!spawn_up || spawn_stop) {
+		pthread_mutex_unlock(&spawn_lock);
+		spawn_now(fn, arg);
+		return;
+	}
+	j = xcalloc(1, sizeof(*j));
+	j->fn = fn;
+	j->arg = arg;
+	*spawn_tail = j;
+	spawn_tail = &j->next;
+	pthread_cond_signal(&spawn_cond);
+	pthread_mutex_unlock(&spawn_lock);
+}
+
+void be_detached(void *(*fn)(void *), void *arg)
+{
+	be_live_hosts_add(+1); /* be_fini waits for it (up to its limit); fn ends with -1 */
+	be_spawn(fn, arg);
 }
 
 static uint64_t detect_start(int op, int host_id, const char *path)

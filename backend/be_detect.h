@@ -46,4 +46,12 @@ uint64_t be_host_wait_start(be_host *h, int host_id, int timeout_ms, int min_ms)
  * made), counted for be_fini: fn ends with be_live_hosts_add(-1). */
 void be_detached(void *(*fn)(void *), void *arg);
 
+/* Run fn(arg) on a detached thread of its own, made by the spawner thread
+ * (be_spawner_start, by be_init): the caller (the UI thread) never maps a
+ * stack, so never waits for the process's mmap lock. Not counted for
+ * be_fini. Made here when the spawner is not running. */
+void be_spawn(void *(*fn)(void *), void *arg);
+void be_spawner_start(void);
+void be_spawner_stop(void); /* starts what was queued, then ends */
+
 #endif

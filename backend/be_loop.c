@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* backend/be_loop.c - be_init/be_fini: libvirt's event loop in a thread of
  * its own, the UI queue that results go to, and small shared helpers. */
+#include "be_detect.h"
 #include "be_internal.h"
 
 #include <signal.h>
@@ -227,6 +228,7 @@ int be_init(core_msgq *ui_queue, char **err)
 		return -1;
 	}
 	be_loop_running = true;
+	be_spawner_start(); /* threads made off the UI thread (be_detect.h) */
 	return 0;
 }
 
@@ -250,6 +252,7 @@ void be_fini(void)
 	if (!be_loop_running)
 		return;
 	be_wait_hosts_gone(2000);
+	be_spawner_stop();
 	be_pool_quit(2000);
 	atomic_store(&be_loop_stop, true);
 	timer = virEventAddTimeout(0, be_wake_timer, NULL, NULL); /* wakes either loop */

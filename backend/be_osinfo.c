@@ -15,6 +15,7 @@
 #include <osinfo/osinfo.h>
 
 #include "../core/util.h"
+#include "be_detect.h"
 
 /* libosinfo 1.10 leaks a little inside its loader and media reader (per
  * load / per ISO, not per use): not ours to fix, and LeakSanitizer must
@@ -222,7 +223,6 @@ static void *shared_main(void *arg)
 
 void be_osinfo_preload(void)
 {
-	pthread_t t;
 	bool start;
 	pthread_mutex_lock(&shared_lock);
 	start = !shared_started;
@@ -230,11 +230,7 @@ void be_osinfo_preload(void)
 	pthread_mutex_unlock(&shared_lock);
 	if (!start)
 		return;
-	if (pthread_create(&t, NULL, shared_main, NULL) != 0) {
-		shared_main(NULL); /* no thread: load here */
-		return;
-	}
-	pthread_detach(t);
+	be_spawn(shared_main, NULL); /* made off the UI thread (be_detect.h) */
 }
 
 const be_osinfo *be_osinfo_shared(void)

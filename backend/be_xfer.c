@@ -6,6 +6,7 @@
  * reference and a virConnectRef of the host's connection; when that link
  * is lost it waits for the worker to reconnect and goes on from the last
  * segment the host confirmed (virStreamFinish returned). */
+#include "be_detect.h"
 #include "be_internal.h"
 
 #include <errno.h>
@@ -923,8 +924,6 @@ static void *be_xfer_main(void *arg)
 uint64_t be_xfer_start(be_host *h, const be_xfer_spec *s)
 {
 	be_xfer *x = xcalloc(1, sizeof(*x));
-	pthread_t t;
-	pthread_attr_t attr;
 	uint64_t id;
 
 	be_host_ref(h);
@@ -953,11 +952,8 @@ uint64_t be_xfer_start(be_host *h, const be_xfer_spec *s)
 	be_xfers = x;
 	pthread_mutex_unlock(&be_xfer_lock);
 	be_xfer_post(x, true);
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	/* from here x is the thread's: it may be gone before this returns */
-	if (pthread_create(&t, &attr, be_xfer_main, x) != 0)
-		abort();
-	pthread_attr_destroy(&attr);
+	/* from here x is the thread's: it may be gone before this returns;
+	 * the thread made by the spawner, not here (be_detect.h) */
+	be_spawn(be_xfer_main, x);
 	return id;
 }

@@ -559,8 +559,11 @@ void md_set_status(md_model *m, bool error, const char *fmt, ...)
 static int md_apply_host_state(md_host *h, md_msg *msg)
 {
 	int was = h->conn;
+	bool was_open = was == MD_CONN_CONNECTING && !h->waiting;
 	h->conn = msg->conn;
 	h->waiting = msg->conn == MD_CONN_CONNECTING && msg->waiting;
+	if (h->conn == MD_CONN_CONNECTING && !h->waiting && !was_open)
+		h->open_since_ms = core_now_ms();
 	h->stalled = msg->conn == MD_CONN_FAILED && msg->stalled;
 	if (was == MD_CONN_CONNECTED && h->conn != MD_CONN_CONNECTED)
 		h->drops++;

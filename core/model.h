@@ -184,6 +184,8 @@ typedef struct md_host {
 	bool stalled;            /* FAILED: the daemon did not answer the connect in time;
 	                            the open still waits ("no answer") */
 	unsigned drops;          /* times it went from connected to not connected */
+	int64_t open_since_ms;   /* core_now_ms() when its current connect attempt began
+	                            (CONNECTING, not in line); a stalled one still waits */
 } md_host;
 
 /* md_conn_name, or "waiting" for a host in line for a connect slot, or

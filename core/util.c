@@ -3,6 +3,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -323,4 +324,22 @@ void core_thread_below_ui(void)
 	if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), nice) != 0) {
 		/* not allowed: it runs at the program's priority */
 	}
+}
+
+int64_t core_thread_queued_us(void)
+{
+	char buf[96];
+	unsigned long long run, wait;
+	ssize_t n;
+	int fd = open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	if (sscanf(buf, "%llu %llu", &run, &wait) != 2)
+		return -1;
+	return (int64_t)(wait / 1000);
 }

@@ -71,4 +71,9 @@ void core_free_lines(char **v, size_t n);
  * key wait for the CPU. Where that is not allowed it keeps the program's. */
 void core_thread_below_ui(void);
 
+/* Time the calling thread has spent runnable but waiting for a CPU, in us
+ * (/proc/thread-self/schedstat; -1 when the kernel does not say): a pass's
+ * wall time less its CPU and this is the time it slept (benchmarks). */
+int64_t core_thread_queued_us(void);
+
 #endif

@@ -286,7 +286,7 @@ static void host_op(struct tui_app *a, int op)
 static void run_host_connect(struct tui_app *a, const struct tui_action *act)
 {
 	(void)act;
-	host_op(a, BE_OP_CONNECT);
+	tui_host_connect(a); /* tui/hosts.c: a stalled connect is told, not queued behind */
 }
 
 static void run_host_disconnect(struct tui_app *a, const struct tui_action *act)

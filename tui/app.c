@@ -9,6 +9,7 @@
 #include "actions.h"
 #include "console.h"
 #include "dialog.h"
+#include "input.h"
 #include "listview.h"
 #include "nav.h"
 #include "tree.h"
@@ -45,6 +46,8 @@ static volatile sig_atomic_t tui_sig_bench; /* SIGUSR1: the bench's window ends 
 static struct termios tui_saved_tio;
 static bool tui_saved_tio_ok;
 static bool tui_curses_on;
+static int tui_in_fd = STDIN_FILENO; /* what curses reads: the input relay's pipe (tui/input.h) */
+static FILE *tui_in_file;
 
 /* ---- lookups ------------------------------------------------------------------ */
 
@@ -670,6 +673,8 @@ void tui_handle_mouse(struct tui_app *a)
 	if (getmouse(&ev) != OK || a->too_small)
 		return;
 	press = ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED);
+	if (!press && !(ev.bstate & (BUTTON4_PRESSED | BUTTON5_PRESSED)))
+		return; /* a release, another button: nothing to do, nothing to draw */
 	if (press) {
 		dbl = ev.y == last_click_y && now - last_click_ms < 400;
 		last_click_ms = now;
@@ -803,6 +808,10 @@ static void tui_restore_terminal(void)
 	if (tui_curses_on) {
 		tui_curses_on = false;
 		endwin();
+		tui_input_stop();
+		if (tui_in_file)
+			fclose(tui_in_file);
+		tui_in_file = NULL;
 	}
 }
 
@@ -1057,9 +1066,25 @@ int tui_run(struct tui_opts *opts)
 	install_signals();
 	atexit(tui_restore_terminal);
 	set_escdelay(25);
-	if (!initscr()) {
-		fprintf(stderr, "vmmc: cannot initialise the terminal (TERM=%s)\n", getenv("TERM") ? getenv("TERM") : "");
-		return 1;
+	{
+		/* curses reads the terminal through the relay (a mouse report
+		 * only whole: no blocking read of its rest), else the terminal */
+		FILE *in = NULL;
+		int fd;
+		if (tui_input_start(STDIN_FILENO, &fd) == 0 && !(in = fdopen(fd, "r"))) {
+			close(fd);
+			tui_input_stop();
+		}
+		if (in) {
+			tui_in_fd = fd;
+			tui_in_file = in;
+		}
+		if (!newterm(NULL, stdout, in ? in : stdin)) {
+			tui_input_stop();
+			fprintf(stderr, "vmmc: cannot initialise the terminal (TERM=%s)\n",
+				getenv("TERM") ? getenv("TERM") : "");
+			return 1;
+		}
 	}
 	tui_curses_on = true;
 	raw(); /* Ctrl-C, Ctrl-\\ and Ctrl-Z are keys: a console sends them to the guest */
@@ -1068,7 +1093,11 @@ int tui_run(struct tui_opts *opts)
 	keypad(stdscr, TRUE);
 	nodelay(stdscr, TRUE);
 	curs_set(0);
-	mousemask(BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+	/* every event, releases too (tui_handle_mouse acts on presses and
+	 * the wheel): an event outside the mask makes ncurses read on for
+	 * the next key in a blocking read, nodelay or not: after each click
+	 * the UI thread slept until the next key came (130-937 ms seen) */
+	mousemask(ALL_MOUSE_EVENTS, NULL);
 	mouseinterval(0);
 	load_theme(a);
 	tui_theme_apply(a);
@@ -1100,12 +1129,12 @@ int tui_run(struct tui_opts *opts)
 	pane_follow_node(a);
 	a->next_tick_ms = core_now_ms() + a->delay_ms;
 
-	pfd[0].fd = STDIN_FILENO;
+	pfd[0].fd = tui_in_fd;
 	pfd[0].events = POLLIN;
 	pfd[1].fd = core_msgq_fd(a->queue);
 	pfd[1].events = POLLIN;
 	while (!a->quit) {
-		int64_t now = core_now_ms(), t0, t0_cpu, t_drain, t_draw = 0, t_update = 0;
+		int64_t now = core_now_ms(), t0, t0_cpu, t0_queued, t_drain, t_draw = 0, t_update = 0;
 		bool tick = false, drew;
 		int r = poll(pfd, 2, next_timeout(a, now));
 		if (r < 0 && errno != EINTR)
@@ -1125,6 +1154,7 @@ int tui_run(struct tui_opts *opts)
 		}
 		t0 = core_now_us();
 		t0_cpu = core_thread_cpu_us();
+		t0_queued = opts->bench_stats ? core_thread_queued_us() : -1;
 		drain_messages(a);
 		t_drain = core_now_us();
 		read_input(a);
@@ -1160,6 +1190,8 @@ int tui_run(struct tui_opts *opts)
 				.drain_us = t_drain - t0, .draw_us = t_update - t_draw, .update_us = end - t_update,
 				.drew = drew, .key = (pfd[0].revents & POLLIN) != 0,
 			};
+			int64_t q = t0_queued >= 0 ? core_thread_queued_us() : -1;
+			bp.queued_us = q >= 0 ? q - t0_queued : -1;
 			tui_bench_add(&a->bench, &bp);
 		}
 		if (md_model_settled(a->model)) {

@@ -176,6 +176,9 @@ void tui_status_sticky(struct tui_app *a, const char *fmt, ...) __attribute__((f
  * there. name may be NULL; group (NULL: top level) is made if missing. */
 int tui_add_host(struct tui_app *a, const char *uri, const char *name, const char *group, bool saved, bool demo);
 void tui_remove_host(struct tui_app *a, int id);
+/* Connect Host on the selected host; one whose connect passed its deadline
+ * and still waits ("no answer") is told so, not sent a second connect. */
+void tui_host_connect(struct tui_app *a);
 void tui_host_set_name(struct tui_app *a, int id, const char *name);
 void tui_host_set_group(struct tui_app *a, int id, const char *group);
 /* Merge the tree's hosts and groups into the config file (unless the file

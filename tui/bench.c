@@ -33,6 +33,14 @@ void tui_bench_add(struct tui_bench *b, const struct tui_bench_pass *p)
 		if (p->cpu_us > b->frame_cpu_us_max)
 			b->frame_cpu_us_max = p->cpu_us;
 	}
+	if (p->queued_us >= 0) {
+		int64_t slept = p->us - p->cpu_us - p->queued_us;
+		if (slept > b->slept_us_max) {
+			b->slept_us_max = slept;
+			b->slept_pass_us = p->us;
+			b->slept_pass_cpu_us = p->cpu_us;
+		}
+	}
 	if (p->key) {
 		b->key_n++;
 		b->key_us_total += p->us;
@@ -62,6 +70,8 @@ void tui_bench_write(const struct tui_bench *b, const char *path, int64_t now_ms
 		(long long)b->frame_cpu_us_max, b->frame_over_2ms, (long long)b->frame_max_part[0],
 		(long long)b->frame_max_part[1], (long long)b->frame_max_part[2], b->key_n,
 		(long long)avg(b->key_us_total, b->key_n), (long long)b->key_us_max);
+	fprintf(f, "ui_slept_us_max=%lld\nui_slept_pass_us=%lld\nui_slept_pass_cpu_us=%lld\n",
+		(long long)b->slept_us_max, (long long)b->slept_pass_us, (long long)b->slept_pass_cpu_us);
 	fclose(f);
 }
 

@@ -21,12 +21,16 @@ struct tui_bench {
 	int64_t frame_max_part[3]; /* the slowest frame's drain, draw, doupdate (us) */
 	int64_t key_us_total, key_us_max;
 	long key_n;
+	/* the pass that slept longest (its wall time less its CPU and its wait
+	 * for a CPU): a lock, a blocking read or write, a page fault's wait */
+	int64_t slept_us_max, slept_pass_us, slept_pass_cpu_us;
 };
 
 /* one pass of the UI loop */
 struct tui_bench_pass {
 	int64_t us, cpu_us;                 /* the pass's wall and CPU time */
 	int64_t drain_us, draw_us, update_us; /* its parts, when it drew */
+	int64_t queued_us;                  /* runnable, waiting for a CPU (-1: not known) */
 	bool drew, key;
 };
 

@@ -670,7 +670,7 @@ static const char *btn_label(const struct tui_dialog *d, int i)
 	case TUI_BTN_YES_NO:
 		return i == 0 ? (d->ok_label ? d->ok_label : "Yes") : "No";
 	case TUI_BTN_CLOSE:
-		return "Close";
+		return d->ok_label ? d->ok_label : "Close";
 	case TUI_BTN_CUSTOM:
 		return d->btn_labels[i] ? d->btn_labels[i] : "?";
 	default:
@@ -1057,10 +1057,14 @@ static void mode_draw(struct tui_mode *m, struct tui_app *a, WINDOW *w)
 	dialog_draw((struct tui_dialog *)m, a, w);
 }
 
-static int key_result(struct tui_dialog *d, int r)
+static int key_result(struct tui_app *a, struct tui_dialog *d, int r)
 {
 	if (r == TUI_DLG_RUNNING)
 		return TUI_KEY_DONE;
+	if (d->can_close && !d->can_close(a, d, r)) {
+		relayout(d);
+		return TUI_KEY_DONE;
+	}
 	d->result = r;
 	return TUI_KEY_CLOSE;
 }
@@ -1068,13 +1072,13 @@ static int key_result(struct tui_dialog *d, int r)
 static int mode_key(struct tui_mode *m, struct tui_app *a, int key, bool is_char)
 {
 	struct tui_dialog *d = (struct tui_dialog *)m;
-	return key_result(d, tui_dialog_key(d, key, is_char));
+	return key_result(a, d, tui_dialog_key(d, key, is_char));
 }
 
 static int mode_click(struct tui_mode *m, struct tui_app *a, int y, int x, bool dbl)
 {
 	struct tui_dialog *d = (struct tui_dialog *)m;
-	return key_result(d, tui_dialog_click(d, y, x));
+	return key_result(a, d, tui_dialog_click(d, y, x));
 }
 
 static void mode_reply(struct tui_mode *m, struct tui_app *a, const md_msg *msg)

@@ -133,7 +133,7 @@ struct tui_dialog {
 	size_t *history;             /* pages left forward, for Back */
 	size_t nhistory;
 	int buttons;
-	char *ok_label;              /* replaces "OK" / "Yes" / "Finish" */
+	char *ok_label;              /* replaces "OK" / "Yes" / "Finish" / "Close" */
 	char *btn_labels[4];         /* TUI_BTN_CUSTOM: owned, NULL after the last */
 	int btn_accel[4];            /* TUI_BTN_CUSTOM: Alt+letter of a "&Apply" label, 0 none */
 	int pressed;                 /* TUI_BTN_CUSTOM: the button that finished it */
@@ -151,6 +151,10 @@ struct tui_dialog {
 	/* Transfers moved (MD_MSG_XFER applied to the model): a dialog that
 	 * follows one looks at md_model.xfers. NULL: not called. */
 	void (*on_sync)(struct tui_app *a, struct tui_dialog *d);
+	/* A key, a button or a click would close it with result: false keeps
+	 * it open (the dialog says why, or what it does instead). NULL: it
+	 * closes. */
+	bool (*can_close)(struct tui_app *a, struct tui_dialog *d, int result);
 	void *ctx;
 	char uuid[37];               /* the VM it is about, "" none (host: mode.host_id) */
 

@@ -91,6 +91,23 @@ void tui_remove_host(struct tui_app *a, int id)
 	tui_save_config(a);
 }
 
+void tui_host_connect(struct tui_app *a)
+{
+	const md_host *h = tui_sel_host(a);
+	be_host *be = h ? tui_host_be(tui_host_by_id(a, h->id)) : NULL;
+	if (!be)
+		return;
+	if (h->conn == MD_CONN_FAILED && h->stalled) {
+		/* its worker is inside the open: a second connect would only
+		 * wait behind it (and show "busy") */
+		long s = h->open_since_ms ? (long)((core_now_ms() - h->open_since_ms) / 1000) : 0;
+		tui_status(a, false, "Still waiting for %s's daemon (%ld s): the connect goes on, the host "
+			   "connects when the daemon answers", h->label, s);
+		return;
+	}
+	be_host_submit(be, BE_OP_CONNECT, NULL, NULL, 0);
+}
+
 void tui_save_config(struct tui_app *a)
 {
 	struct core_conf c;

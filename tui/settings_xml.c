@@ -6,6 +6,7 @@
  * define (BE_OP_VM_CHANGE with BE_CHG_DEFINE). libvirt's refusal is shown
  * with the offending line; Edit again reopens the editor on the text the
  * user wrote, Discard drops it. No editor: a read-only view with a hint. */
+#include "input.h"
 #include "settings.h"
 
 #include "app.h"
@@ -244,6 +245,7 @@ static int run_editor(const char *ed, const char *path)
 	int st = 0;
 	def_prog_mode();
 	endwin();
+	tui_input_pause(); /* the editor reads the terminal, not the relay */
 	pid = fork();
 	if (pid == 0) {
 		signal(SIGINT, SIG_DFL);
@@ -253,6 +255,7 @@ static int run_editor(const char *ed, const char *path)
 	}
 	while (pid > 0 && waitpid(pid, &st, 0) < 0 && errno == EINTR) {
 	}
+	tui_input_resume();
 	reset_prog_mode();
 	clearok(curscr, TRUE);
 	refresh();

@@ -494,6 +494,11 @@ struct run_ctx {
 	/* the host dropped: Finish waits for it (be_host_wait_start) */
 	uint64_t wait_seq;
 	int rewaits;       /* the link was back before the model had the host's lists again */
+	/* closed while the steps ran (run_can_close): the step in flight ends,
+	 * then what the steps made is removed; asked again while the undo
+	 * waits for a host that is away: it closes, told what is left */
+	bool cancel;
+	int close_asks;
 	struct tui_app *a;
 	const core_wizard_ops *ops; /* the wizard's state, kept when Finish came */
 	void *w;                    /* while the host was away (steps planned on its return) */
@@ -532,6 +537,11 @@ static void run_text(struct tui_dialog *d)
 	}
 	if (r->phase == RUN_DONE)
 		n = xasprintf("%s\nDone in %.1f s.", t, (double)(core_now_ms() - r->t0) / 1000.0);
+	else if (r->phase == RUN_STEPS && r->cancel)
+		n = xasprintf("%s\nCancelling: the step running ends, then what the steps made is removed...", t);
+	else if (r->phase == RUN_FAILED && r->cancel)
+		n = xasprintf("%s\nCancelled at step %zu: %s\n%s", t, r->cur + 1, r->why,
+			      r->undo_notes ? r->undo_notes : "What the steps before it made was removed.");
 	else if (r->phase == RUN_UNDO)
 		n = xasprintf("%s\n%s\nRemoving what the steps before it made...", t, r->why);
 	else if (r->phase == RUN_FAILED)
@@ -555,6 +565,10 @@ static void run_text(struct tui_dialog *d)
 	}
 	tui_dialog_set_text(d, 0, n);
 	free(n);
+	/* the button says what it does: while a step runs it cancels (run_can_close) */
+	xfree(&d->ok_label);
+	if (r->phase == RUN_STEPS && !r->cancel && r->steps)
+		d->ok_label = xstrdup("Cancel");
 }
 
 static void run_fail(struct tui_app *a, struct tui_dialog *d, const char *why);
@@ -589,6 +603,10 @@ static void run_step(struct tui_app *a, struct tui_dialog *d)
 		s = &r->steps[r->cur];
 		if (!be) {
 			run_fail(a, d, "the host is gone");
+			return;
+		}
+		if (r->cancel) { /* the dialog was closed: no next step, the undo */
+			run_fail(a, d, "the steps' dialog was closed");
 			return;
 		}
 		if (run_wait(a, d))
@@ -801,6 +819,8 @@ static void run_sync(struct tui_app *a, struct tui_dialog *d)
 	char done[32], total[32];
 	if (!x || r->phase != RUN_STEPS)
 		return;
+	if (r->cancel && !md_xfer_state_final(x->state))
+		be_xfer_cancel(r->xfer); /* ends as cancelled: run_fail below */
 	core_size_fmt(x->done, done, sizeof(done));
 	core_size_fmt(x->total, total, sizeof(total));
 	snprintf(r->progress, sizeof(r->progress), "%s of %s (%s)", done, total, md_xfer_state_name(x->state));
@@ -838,6 +858,47 @@ static void run_free(struct tui_dialog *d)
 	d->ctx = NULL;
 }
 
+/* Close (Escape, the button) while the steps run. Like virt-manager's
+ * create job, the dialog does not close under a running step: nothing may
+ * be left half-made. Instead the close cancels: the step in flight ends
+ * (an upload is cancelled), no further step starts, what the steps made
+ * is removed (run_fail, run_undo), and the dialog says so; a Close after
+ * that closes it. An undo that waits for a host that is away (up to
+ * RUN_WAIT_MS) lets a second close go, telling what may be left. */
+static bool run_can_close(struct tui_app *a, struct tui_dialog *d, int result)
+{
+	struct run_ctx *r = d->ctx;
+	const md_host *h = md_host_get(a->model, r->host_id);
+	(void)result;
+	if (r->phase == RUN_DONE || r->phase == RUN_FAILED)
+		return true;
+	if (!r->steps) /* Finish while the host was away: nothing planned, nothing made */
+		return true;
+	r->close_asks++;
+	if (r->wait_seq && r->close_asks > 1) {
+		bool left = false;
+		for (size_t i = 0; i < r->n; i++)
+			left = left || r->made[i];
+		if (left)
+			tui_status(a, true, "New VM: closed while %s was away: what the steps made (%s) is left there",
+				   h && h->label ? h->label : "the host", r->vm_name ? r->vm_name : "the VM");
+		return true;
+	}
+	if (r->phase == RUN_STEPS && !r->cancel) {
+		r->cancel = true;
+		if (r->xfer)
+			be_xfer_cancel(r->xfer);
+		core_log("newvm", "cancelled at step %zu/%zu: the steps' dialog was closed", r->cur + 1, r->n);
+	}
+	if (r->wait_seq)
+		tui_status(a, false, "New VM: cancelling; waiting for %s (close again to leave it)",
+			   h && h->label ? h->label : "the host");
+	else
+		tui_status(a, false, "New VM: cancelling; what the steps made is removed, then Close closes");
+	run_text(d);
+	return false;
+}
+
 /* the steps' dialog for r (not pushed yet) */
 static struct tui_dialog *run_dialog(struct run_ctx *r)
 {
@@ -847,6 +908,7 @@ static struct tui_dialog *run_dialog(struct run_ctx *r)
 	run->on_free = run_free;
 	run->on_reply = run_reply;
 	run->on_sync = run_sync;
+	run->can_close = run_can_close;
 	run->mode.host_id = r->host_id;
 	return run;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tui/xfer_dialogs.c - Upload and Download of volumes (be_xfer_start), the
  * progress of one transfer (a dialog Escape sends to the background) and
- * the Transfers list (all hosts; Cancel, Clear Finished). Progress comes
+ * the Transfers list (all hosts; Cancel, Clear Finished). A transfer that
+ * ended (done, failed, cancelled) offers only Close. Progress comes
  * as MD_MSG_XFER into md_model.xfers (md_apply), which redraws the status
  * bar and the dialogs; the two field kinds here draw from the model. */
 #include "actions.h"
@@ -142,6 +143,18 @@ static void progress_done(struct tui_app *a, struct tui_dialog *d, int result)
 	}
 }
 
+/* The transfer ended (done, failed, cancelled): nothing is left to cancel
+ * or to send to the background: one button, Close. */
+static void progress_sync(struct tui_app *a, struct tui_dialog *d)
+{
+	const md_xfer *x = md_xfer_find(a->model, st_ctx(d)->xfer);
+	if (!x || !md_xfer_state_final(x->state) || !d->btn_labels[1])
+		return;
+	tui_dialog_set_button(d, 0, "Close");
+	tui_dialog_set_button(d, 1, NULL);
+	d->focus = 0;
+}
+
 void tui_open_xfer_progress(struct tui_app *a, uint64_t id)
 {
 	const md_xfer *x = md_xfer_find(a->model, id);
@@ -155,7 +168,9 @@ void tui_open_xfer_progress(struct tui_app *a, uint64_t id)
 	tui_dialog_set_button(d, 0, "Cancel Transfer");
 	tui_dialog_set_button(d, 1, "Background");
 	d->on_done = progress_done;
+	d->on_sync = progress_sync;
 	d->focus = 1; /* Background: Enter or Escape leaves it running */
+	progress_sync(a, d); /* ended already: Close */
 	tui_push_dialog(a, d);
 }
 

@@ -51,6 +51,9 @@
 #   t_fault_disk_full       the config folder on a full tmpfs: adding a host
 #                           says "Config not saved", nothing half-written;
 #                           room made, the next save works
+#   t_fault_stop_connect_again  Connect pressed on a host stuck at "no
+#                           answer": "Still waiting for NAME's daemon (N s)",
+#                           no second connect queued ("busy"), SIGCONT
 # Every object it makes is named vmmc-fault-<pid>-*, in its own daemon. The
 # measured times (key drawn, fault -> shown, fault over -> recovered) are
 # printed as a table at the end.
@@ -371,6 +374,19 @@ t_fault_stop_connect() {
 	quit_clean
 }
 
+# stalled_pd: the daemon SIGSTOPped (the mark), vmmc on it as host "pd"
+# with a 3 s connect deadline, until the host shows "no answer"
+stalled_pd() {
+	kill -STOP "$(pd_pid)"
+	mark
+	tm_on_exit "kill -CONT '$(pd_pid)' 2>/dev/null || true"
+	ft_vmmc_env=(--env VMMC_CONNECT_TIMEOUT=3)
+	mkdir -p "$TM_TESTDIR/config/vmmc"
+	printf 'version = 1\n\n[host]\nuri = %s\nname = pd\n' "$PD_URI" >"$TM_TESTDIR/config/vmmc/config"
+	ft_vmmc
+	host_shows "no answer" 30 "▾ pd"
+}
+
 # the same stopped daemon, the host removed while its connect still waits:
 # when the daemon answers, the late connection is closed (no leak, nothing
 # used after the host's end: run it under ASan too); added again, the host
@@ -378,13 +394,7 @@ t_fault_stop_connect() {
 t_fault_stop_connect_removed() {
 	local inv0
 	inv0=$(pd_inventory)
-	kill -STOP "$(pd_pid)"
-	tm_on_exit "kill -CONT '$(pd_pid)' 2>/dev/null || true"
-	ft_vmmc_env=(--env VMMC_CONNECT_TIMEOUT=3)
-	mkdir -p "$TM_TESTDIR/config/vmmc"
-	printf 'version = 1\n\n[host]\nuri = %s\nname = pd\n' "$PD_URI" >"$TM_TESTDIR/config/vmmc/config"
-	ft_vmmc
-	host_shows "no answer" 30 "▾ pd"
+	stalled_pd
 	tm_keys -
 	tm_wait_for "─ Remove Host ─" 5
 	tm_keys y # ("No" has the focus)
@@ -999,6 +1009,29 @@ t_fault_nvm_kill() {
 	pd_start || tm_fail "the private daemon did not start again"
 	mark
 	nvm_undone "$n" "$inv0" restart
+}
+
+# Connect on a host whose stopped daemon did not answer in time: vmmc says
+# it still waits for the daemon (and for how long), sends no second connect
+# (the host shows "no answer", never "busy"); SIGCONT: it connects
+t_fault_stop_connect_again() {
+	local inv0 i
+	inv0=$(pd_inventory)
+	stalled_pd
+	tm_keys C
+	tm_wait_for "Still waiting for pd's daemon (" 5
+	since "stop->connect_told"
+	for i in 1 2 3 4 5 6 7 8; do # a queued connect would show "busy" after 500 ms
+		sleep 0.25
+		tm_assert_not_contains "busy"
+	done
+	host_shows "no answer" 1 "▾ pd"
+	key_ms "Connect on a stalled host"
+	kill -CONT "$(pd_pid)"
+	mark
+	recovered "cont->connected" "$inv0"
+	tm_assert_not_contains "no answer"
+	quit_clean
 }
 
 run_all() {

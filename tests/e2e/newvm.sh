@@ -529,6 +529,83 @@ t_nvm_quick_keys() {
 	lv_virsh vol-delete "$n.iso" --pool "$POOL" >/dev/null
 }
 
+# The UI thread never waits while the wizard is walked: every UI pass (key
+# read to screen drawn, VMMC_BENCH_STATS) from the first page to the
+# summary within 50 ms x VMMC_TIMEOUT_SCALE (its CPU and its sleeps; the
+# wait for a CPU on a loaded machine printed, not counted): the OS
+# database's first use,
+# a click followed by a pause (ncurses read on in a blocking read after a
+# mouse release outside vmmc's mouse mask: the UI slept until the next
+# key), a click whose mouse report comes in two pieces 300 ms apart (ncurses
+# reads a report's rest in a blocking read: tui/input.c relays it whole).
+t_nvm_ui_passes() {
+	local n st us cpu slept
+	n=$(lv_name ui)
+	tm_begin
+	st=$TM_TESTDIR/ui.stats
+	wz_vmmc_up 120 40 "$URI" --env "VMMC_BENCH_STATS=$st"
+	wz_bench_window "$st" # the walk's own window from here
+	walk_name "$n"
+	page "Installation source"
+	tm_keys Down Down Down Down # Direct kernel boot
+	tm_wait_for "Kernel:" 5
+	tm_keys M-k
+	tm_type "$KERNEL"
+	tm_keys Enter
+	page "Operating system"
+	tm_keys Enter
+	page "Firmware and machine"
+	tm_keys Enter
+	page "Memory and processors"
+	tm_keys Enter
+	page "Network"
+	pick_radio "User networking"
+	sleep 0.4 # the user reads: no key for a while after the click
+	wz_split_click "( ) None"
+	tm_wait_for "(*) None" 5
+	sleep 0.4
+	tm_keys Enter
+	wz_storage
+	tm_keys Escape
+	tm_wait_gone "Summary" 5
+	wz_bench_window "$st"
+	us=$(wz_bench_field "$st" ui_us_max) cpu=$(wz_bench_field "$st" ui_cpu_us_max)
+	slept=$(wz_bench_field "$st" ui_slept_us_max)
+	[ -n "$slept" ] || slept=$us # (a build without the figure: all of it)
+	echo "  newvm: the walk's longest UI pass: $((us / 1000)) ms ($((cpu / 1000)) ms of CPU)," \
+		"longest sleep in a pass: $((slept / 1000)) ms (a lone Escape waits 25 ms for the rest of" \
+		"a key's sequence), $(wz_bench_field "$st" passes) passes, load $(cut -d' ' -f1 /proc/loadavg)"
+	# the pass's own time: its CPU and its sleeps, without its wait for a
+	# CPU on this shared machine (/proc/thread-self/schedstat)
+	[ $((slept + cpu)) -le $((50000 * VMMC_TIMEOUT_SCALE)) ] ||
+		tm_fail "a UI pass took $((us / 1000)) ms, $((slept / 1000)) ms of it asleep"
+}
+
+# The steps' dialog closed (Escape) the moment Finish starts, a step in
+# flight: the dialog stays (it does not close under a running step, as
+# virt-manager's create job), says it cancels, lets the step end, starts no
+# other and removes what was made; then Close closes it. virsh: no VM of
+# that name, no volume left in the pool.
+t_nvm_close_mid_finish() {
+	local n i
+	n=$(lv_name midclose)
+	wz_vmmc_up 120 40
+	walk "$n"
+	tm_keys Enter Escape # Finish, then at once close the steps' dialog
+	tm_wait_for "Cancelled at step" 30
+	tm_assert_contains "the steps' dialog was closed"
+	tm_assert_contains "What the steps before it made was removed."
+	tm_assert_not_contains "Could not undo"
+	tm_assert_not_contains "Done in"
+	for i in 1 2 3; do # a late answer would show up: checked a few times
+		! lv_virsh dominfo "$n" >/dev/null 2>&1 || tm_fail "$n is defined"
+		! vols | grep -qxF "$n.qcow2" || tm_fail "volume $n.qcow2 left"
+		[ "$i" = 3 ] || sleep 1
+	done
+	tm_keys Escape # over: Close closes it
+	tm_wait_gone "Cancelled at step" 5
+}
+
 # Every page fits at 80x24 and 120x40: its title, its fields, the buttons.
 t_nvm_pages() {
 	local size w h

@@ -245,12 +245,13 @@ t_su_pool_volume_upload() {
 	tm_keys M-n
 	tm_type "up.img"
 	tm_keys M-v Space Enter
-	tm_wait_for "Cancel Transfer"
+	tm_wait_for "─ Transfer ─" # (done, it offers Close alone)
 	tm_wait_for "upload.img -> $POOL/up.img"
 	tm_wait_for "done: Uploaded" 60
 	tm_wait_for "verified"
+	tm_assert_not_contains "Cancel Transfer"
 	tm_keys Escape
-	tm_wait_gone "Cancel Transfer"
+	tm_wait_gone "─ Transfer ─"
 	tm_wait_line "up.img" "23.00 MiB"
 	lv_virsh vol-download --pool "$POOL" up.img "$SU_TMP/back.img" >/dev/null || tm_fail "vol-download failed"
 	got=$(sha256sum "$SU_TMP/back.img" | cut -d' ' -f1)
@@ -262,10 +263,10 @@ t_su_pool_volume_upload() {
 	tm_keys M-s C-u
 	tm_type "$SU_TMP/down.img"
 	tm_keys Enter
-	tm_wait_for "Cancel Transfer"
+	tm_wait_for "─ Transfer ─" # (a download's too: it opens before the model has it)
 	tm_wait_for "done: Downloaded" 60
 	tm_keys Escape
-	tm_wait_gone "Cancel Transfer"
+	tm_wait_gone "─ Transfer ─"
 	got=$(sha256sum "$SU_TMP/down.img" | cut -d' ' -f1)
 	[ "$got" = "$sum" ] || tm_fail "the downloaded file's SHA-256 differs"
 	# Cancel at once (it is still hashing the file): the volume it made goes

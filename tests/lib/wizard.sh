@@ -108,3 +108,38 @@ hw_item() { # hw_item TEXT: select VM Settings' hardware item holding TEXT (its 
 	tm_capture | sed 's/^/|/' >&2
 	tm_fail "no hardware item '$1'"
 }
+
+# wz_bench_window FILE: vmmc's UI figures so far (VMMC_BENCH_STATS=FILE)
+# written by SIGUSR1, a new window begun; waits until FILE is complete
+wz_bench_window() {
+	local pid i
+	pid=$(tm_pid)
+	[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = vmmc ] || pid=$(pgrep -P "$pid" -x vmmc | head -n 1)
+	[ -n "$pid" ] || tm_fail "no vmmc process"
+	rm -f "$1"
+	kill -USR1 "$pid"
+	for ((i = 0; i < 100 * VMMC_TIMEOUT_SCALE; i++)); do
+		grep -q '^key_us_max=' "$1" 2>/dev/null && return 0
+		sleep 0.02
+	done
+	tm_fail "vmmc wrote no figures to $1"
+}
+
+# wz_bench_field FILE NAME: one figure of FILE
+wz_bench_field() {
+	sed -n "s/^$2=//p" "$1"
+}
+
+# wz_split_click TEXT: a click on the first place TEXT is shown, its press's
+# X10 mouse report sent in two pieces 300 ms apart (as a loaded link may
+# deliver it), the release whole
+wz_split_click() {
+	local pos x y
+	[ "$(_tm_fmt '#{mouse_sgr_flag}')" = 0 ] || tm_fail "wz_split_click: X10 mouse reports only"
+	pos=$(tm_find "$1") || tm_fail "'$1' is not shown"
+	x=$((${pos#* } + 1)) y=${pos% *}
+	_tm send-keys -t main: -H 1b 5b 4d 20
+	sleep 0.3
+	_tm send-keys -t main: -H "$(printf %x $((32 + x)))" "$(printf %x $((32 + y)))"
+	_tm send-keys -t main: -H 1b 5b 4d 23 "$(printf %x $((32 + x)))" "$(printf %x $((32 + y)))"
+}

@@ -195,13 +195,17 @@ st_pool_dialogs() {
 	tm_keys End
 	tm_wait_for "upload-me.bin"
 	tm_keys Enter
-	# the progress dialog, then a final state (the test driver may refuse
-	# uploads: then it says why)
-	tm_wait_for "Cancel Transfer"
+	# the progress dialog, then a final state (the test driver refuses
+	# uploads: it says why); ended, it offers Close alone (nothing to
+	# cancel or to send to the background)
+	tm_wait_for "─ Transfer ─"
 	tm_wait_for "upload-me.bin -> pool-02/upload-me.bin"
-	tm_wait_for -t 20 ": " 
-	tm_keys Escape
-	tm_wait_gone "Cancel Transfer"
+	tm_wait_for -t 20 "failed: "
+	tm_wait_for "[ Close ]"
+	tm_assert_not_contains "Cancel Transfer"
+	tm_assert_not_contains "Background"
+	tm_keys Enter
+	tm_wait_gone "─ Transfer ─"
 	# the Transfers list has it; Clear Finished empties it once it ended
 	tm_keys t
 	tm_wait_for "─ Transfers ─"
