@@ -541,7 +541,6 @@ t_nvm_quick_keys() {
 t_nvm_ui_passes() {
 	local n st us cpu slept
 	n=$(lv_name ui)
-	tm_begin
 	st=$TM_TESTDIR/ui.stats
 	wz_vmmc_up 120 40 "$URI" --env "VMMC_BENCH_STATS=$st"
 	wz_bench_window "$st" # the walk's own window from here

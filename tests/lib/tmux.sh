@@ -192,7 +192,10 @@ tm_on_exit() {
 
 # ---- tests -----------------------------------------------------------------
 
+# tm_begin: the test's directory and state; once per test (run_tests calls
+# it): a second call inside a test is a no-op, its cleanups and folder kept
 tm_begin() {
+	[ -z "$TM_TESTDIR" ] || [ ! -d "$TM_TESTDIR" ] || return 0
 	TM_TESTDIR=$(mktemp -d "${TMPDIR:-/tmp}/vmmc-test-$$-${TM_TESTNO}.XXXXXX")
 	TM_N=0
 	TM_SOCK=
