@@ -463,6 +463,7 @@ static void be_conn_close(be_host *h)
 	be_console_host_closing(h);
 	be_graphics_host_closing(h);
 	be_devices_host_closing(h);
+	h->probes_due = false;
 	if (!h->conn)
 		return;
 	be_conn_publish(h, NULL);
@@ -560,6 +561,16 @@ static int be_connect_max_locked(void)
 			be_pace_total = be_pace_max;
 	}
 	return be_pace_max;
+}
+
+int be_connect_total(void)
+{
+	int r;
+	pthread_mutex_lock(&be_pace_lock);
+	be_connect_max_locked();
+	r = be_pace_total;
+	pthread_mutex_unlock(&be_pace_lock);
+	return r;
 }
 
 /* h's destination, in key (no round trip, no lookup: as written) */
@@ -873,7 +884,9 @@ static void be_connect(be_host *h)
 		be_post_state(h, MD_CONN_FAILED, err, retry, NULL);
 		free(err);
 	} else {
+		be_pool_waiting(true); /* the login's waits: other hosts get workers */
 		opened = be_connect_open(h, &stalled);
+		be_pool_waiting(false);
 	}
 	if (!stalled) /* (a stalled open gave its slot back at the deadline) */
 		be_pace_give(key);
@@ -952,10 +965,22 @@ static bool be_connect_open(be_host *h, bool *stalled)
 
 static void be_vm_events_due(be_host *h, bool drop);
 
-/* After the open: the lists, events, host name, probes. */
+/* The probes no row in the tree needs: what the driver can do (a few calls
+ * on a VM) and what a new domain can have (the New VM wizard's offers). */
+static void be_host_probes(be_host *h)
+{
+	be_caps_probe(h);
+	be_post_domcaps(h);
+}
+
+/* After the open: the lists, events, host name, probes. The probes of a
+ * host the UI said is not on screen (be_host_watch false: not selected)
+ * wait until it is (be_host_next: BE_WAKE_PROBES); the tree needs only
+ * its lists. */
 static void be_connect_setup(be_host *h)
 {
 	char *err = NULL, *hostname;
+	int64_t t0 = core_now_ms();
 
 	be_vm_events_due(h, true); /* events of the last connection: all re-read now */
 	h->relist_pending = 0;
@@ -979,10 +1004,15 @@ static void be_connect_setup(be_host *h)
 		/* (a driver without events re-reads the list each tick anyway) */
 		if (be_conn_is_remote(h) && h->cb_dom >= 0 && be_list_vms(h, &err) < 0)
 			xfree(&err);
-		be_caps_probe(h);
-		be_post_domcaps(h);
+		h->probes_due = be_pool_unwatched(h);
+		if (!h->probes_due)
+			be_host_probes(h);
+		else if (h->cb_dom < 0) /* the tree's ticks need this one now */
+			be_caps_set(h, MD_CAP_EVENTS);
 		be_install_scan(h); /* install runs that ended while vmmc was away */
 	}
+	core_log("host", "%s: setup done in %lld ms%s", h->uri, (long long)(core_now_ms() - t0),
+		 h->probes_due ? " (probes wait until it is selected)" : "");
 	be_post_busy(h, -1);
 }
 
@@ -1169,7 +1199,8 @@ static void be_job_run(be_host *h, const be_job *j)
 
 /* ---- steps (be_pool.c runs them) ------------------------------------------ */
 
-enum be_wake { BE_WAKE_NONE, BE_WAKE_STOP, BE_WAKE_JOB, BE_WAKE_LOST, BE_WAKE_RETRY, BE_WAKE_RELIST, BE_WAKE_SETUP };
+enum be_wake { BE_WAKE_NONE, BE_WAKE_STOP, BE_WAKE_JOB, BE_WAKE_LOST, BE_WAKE_RETRY, BE_WAKE_RELIST, BE_WAKE_SETUP,
+	       BE_WAKE_PROBES };
 
 /* h->lock: what h has to do now (a job popped into *job). */
 static enum be_wake be_host_next(be_host *h, be_job **job, int64_t now)
@@ -1185,6 +1216,8 @@ static enum be_wake be_host_next(be_host *h, be_job **job, int64_t now)
 	}
 	if (h->setup_due && h->conn)
 		return BE_WAKE_SETUP;
+	if (h->probes_due && h->conn && !be_pool_unwatched(h))
+		return BE_WAKE_PROBES; /* on screen now */
 	if (h->head && !be_reread_held(h, now)) {
 		if (job)
 			*job = be_queue_pop(h);
@@ -1239,6 +1272,11 @@ void be_host_step(be_host *h)
 	case BE_WAKE_SETUP:
 		h->setup_due = false;
 		be_connect_setup(h);
+		break;
+	case BE_WAKE_PROBES:
+		h->probes_due = false;
+		core_log("host", "%s: selected: its probes now", h->uri);
+		be_host_probes(h);
 		break;
 	case BE_WAKE_JOB:
 		be_job_run(h, job);
