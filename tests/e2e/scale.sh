@@ -183,8 +183,8 @@ probes_when_selected() {
 		sleep 0.1
 	done
 	caps=$(grep -n "$u040: domain capabilities in" "$log" | head -n 1 | cut -d: -f1)
-	setup=$(grep -n "$u040: setup done in .* (probes wait until it is selected)" "$log" | head -n 1 | cut -d: -f1)
-	sel=$(grep -n "$u040: selected: its probes now" "$log" | head -n 1 | cut -d: -f1)
+	setup=$(grep -n "$u040: setup done in .* (its pools and probes wait until it is selected)" "$log" | head -n 1 | cut -d: -f1)
+	sel=$(grep -n "$u040: selected: its pools and probes now" "$log" | head -n 1 | cut -d: -f1)
 	[ -n "$setup" ] || tm_fail "u040's setup did not leave its probes for later"
 	[ -n "$caps" ] || tm_fail "u040 selected: its domain capabilities not read within 5 s"
 	[ -n "$sel" ] && [ "$sel" -gt "$setup" ] && [ "$caps" -gt "$sel" ] ||
@@ -192,7 +192,7 @@ probes_when_selected() {
 	# one host was selected at setup (read then), u040 later: two in all
 	n=$(grep -c ': domain capabilities in' "$log")
 	[ "$n" -le 2 ] || tm_fail "$n hosts' domain capabilities read (the selected ones: at most 2)"
-	[ "$(grep -c ': setup done in .* (probes wait until it is selected)' "$log")" -ge 38 ] ||
+	[ "$(grep -c ': setup done in .* (its pools and probes wait until it is selected)' "$log")" -ge 38 ] ||
 		tm_fail "fewer than 38 hosts left their probes for later"
 }
 
