@@ -26,7 +26,9 @@
 # (qemu+ssh://, sequential; at most $VMMC_BENCH_VIRSH_SSH_MAX hosts, default
 # 300: beyond that its time is extrapolated, marked ~). Skipped (said so)
 # without a libvirtd or sshd. $VMMC_BENCH_SSH=0 skips it,
-# $VMMC_BENCH_DRIVER=0 the test-driver part; $VMMC_BENCH_PERF=DIR keeps a
+# $VMMC_BENCH_DRIVER=0 the test-driver part; VMMC_OFFSCREEN_STATS,
+# VMMC_CONNECT_MAX, VMMC_CONNECT_TOTAL and VMMC_WORKERS, when set, go to the
+# ssh:// runs' vmmc; $VMMC_BENCH_PERF=DIR keeps a
 # perf profile of each idle window there. After the ssh:// table, each
 # size's timeline from vmmc's log (tests/bench/timeline.sh: login, forward,
 # open, setup as percentiles; logins in flight; workers).
@@ -245,7 +247,11 @@ base_fds= timelines=
 for n in $counts; do
 	ssh_conf "$n" "$tmp/config/vmmc/config"
 	rm -f "$tmp/ssh-$n.log"
-	tmux_run "$n" "VMMC_LOG=$tmp/ssh-$n.log" "VMMC_SSH_DIR=$tmp/ssh" ${VMMC_OFFSCREEN_STATS:+"VMMC_OFFSCREEN_STATS=$VMMC_OFFSCREEN_STATS"} "${lim[@]}"
+	pass=() # settings to compare, passed on when set
+	for v in VMMC_OFFSCREEN_STATS VMMC_CONNECT_MAX VMMC_CONNECT_TOTAL VMMC_WORKERS; do
+		[ -z "${!v:-}" ] || pass+=("$v=${!v}")
+	done
+	tmux_run "$n" "VMMC_LOG=$tmp/ssh-$n.log" "VMMC_SSH_DIR=$tmp/ssh" ${pass[@]+"${pass[@]}"} "${lim[@]}"
 	# one connect's time (median of the log's "connected in N ms")
 	conn_ms=$(sed -n 's/.*: connected in \([0-9]*\) ms.*/\1/p' "$tmp/ssh-$n.log" | sort -n |
 		awk '{ v[NR] = $1 } END { print NR ? v[int((NR + 1) / 2)] : "?" }')
