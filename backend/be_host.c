@@ -891,9 +891,14 @@ static void be_connect(be_host *h)
 		be_post_state(h, MD_CONN_FAILED, err, retry, NULL);
 		free(err);
 	} else {
-		be_pool_waiting(true); /* the login's waits: other hosts get workers */
+		/* a login's round trips: the hosts behind it get workers (an
+		 * in-process or local open is work on this machine, not a wait) */
+		bool io = be_conn_is_remote(h);
+		if (io)
+			be_pool_waiting(true);
 		opened = be_connect_open(h, &stalled);
-		be_pool_waiting(false);
+		if (io)
+			be_pool_waiting(false);
 	}
 	if (!stalled) /* (a stalled open gave its slot back at the deadline) */
 		be_pace_give(key);

@@ -125,13 +125,15 @@ tmux_run() {
 	cpu1=$(cpu_split "$pid")
 	# a host shows connected once open; its lists and registrations
 	# follow (the log's "setup done" line ends them; the probes of hosts
-	# not selected wait until they are): the idle window starts when
-	# every host has them
+	# not selected wait until they are; a binary before that line: its
+	# "domain capabilities" line, then every host's last): the idle window
+	# starts when every host has them
 	t_setup=-
 	if [ -n "$log" ]; then
-		for ((i = 0; i < 2400; i++)); do
+		for ((i = 0; i < 1200; i++)); do # (0.1 s: each look reads the whole log)
 			[ "$(grep -c ': setup done in' "$log" 2>/dev/null)" -ge "$n" ] && break
-			sleep 0.05
+			[ "$(grep -c ': domain capabilities in' "$log" 2>/dev/null)" -ge "$n" ] && break
+			sleep 0.1
 		done
 		t_setup=$(($(now_ms) - t0))
 	fi
