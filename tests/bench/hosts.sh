@@ -40,6 +40,7 @@ bin=${1:-${VMMC_BIN:-$root/build/vmmc}}
 counts=${VMMC_BENCH_HOSTS:-1 10 100 300 1000}
 runs=${VMMC_BENCH_RUNS:-3}
 runstat=$root/build/runstat
+comm=$(basename "$bin" | cut -c1-15)
 clk=$(getconf CLK_TCK)
 sock=vmmc-bench-hosts-$$
 
@@ -121,7 +122,9 @@ tmux_run() {
 	screen | grep -q "^ *$n/$n connected" || t_all="(not all: $(screen | tail -n 1 | cut -c1-20))"
 	pid=$(tmux -L "$sock" display -p -t bench '#{pane_pid}')
 	# the pane runs vmmc itself (exec) or a wrapper whose child it is
-	[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = vmmc ] || pid=$(pgrep -P "$pid" -x vmmc | head -n 1)
+	# (its name: the binary's, as the kernel keeps it, 15 characters:
+	# a binary kept as vmmc-e0b18d6 to compare)
+	[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$comm" ] || pid=$(pgrep -P "$pid" -x "$comm" | head -n 1)
 	cpu1=$(cpu_split "$pid")
 	# a host shows connected once open; its lists and registrations
 	# follow (the log's "setup done" line ends them; the probes of hosts
