@@ -37,17 +37,17 @@ base == "" { next }
 / host: [0-9]* hosts .*: [0-9]* workers$/ { if ($(NF - 1) + 0 > maxw) maxw = $(NF - 1) + 0 }
 END {
 	for (h in seen) {
-		if ((h, "login") in t) print 1, t[h, "login"] - base
-		if ((h, "login") in t && (h, "auth") in t) print 2, (t[h, "auth"] - t[h, "login"]) * 1000
-		if ((h, "auth") in t && (h, "fwd") in t) print 3, (t[h, "fwd"] - t[h, "auth"]) * 1000
-		if ((h, "fwd") in t && (h, "open") in t) print 4, (t[h, "open"] - t[h, "fwd"]) * 1000
-		if ((h, "open") in t) print 5, t[h, "open"] - base
-		if ((h, "open") in t && (h, "setup") in t) print 6, t[h, "setup"] - t[h, "open"]
-		if ((h, "setup") in t) print 7, (t[h, "done"] - t[h, "setup"]) * 1000
-		if ((h, "done") in t) print 8, t[h, "done"] - base
-		if ((h, "login") in t && (h, "open") in t) { print 9, t[h, "login"], 1; print 9, t[h, "open"], -1 }
+		if ((h, "login") in t) printf "1 %.3f\n", t[h, "login"] - base
+		if ((h, "login") in t && (h, "auth") in t) printf "2 %.3f\n", (t[h, "auth"] - t[h, "login"]) * 1000
+		if ((h, "auth") in t && (h, "fwd") in t) printf "3 %.3f\n", (t[h, "fwd"] - t[h, "auth"]) * 1000
+		if ((h, "fwd") in t && (h, "open") in t) printf "4 %.3f\n", (t[h, "open"] - t[h, "fwd"]) * 1000
+		if ((h, "open") in t) printf "5 %.3f\n", t[h, "open"] - base
+		if ((h, "open") in t && (h, "setup") in t) printf "6 %.3f\n", t[h, "setup"] - t[h, "open"]
+		if ((h, "setup") in t) printf "7 %.3f\n", (t[h, "done"] - t[h, "setup"]) * 1000
+		if ((h, "done") in t) printf "8 %.3f\n", t[h, "done"] - base
+		if ((h, "login") in t && (h, "open") in t) { printf "9 %.3f 1\n9 %.3f -1\n", t[h, "login"], t[h, "open"] }
 	}
-	print 99, maxw + 0
+	printf "99 %d\n", maxw
 }' "$log" | sort -k1,1n -k2,2n | awk -v label="$label" '
 function flush(   p9) {
 	if (!n)
