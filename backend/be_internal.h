@@ -122,6 +122,7 @@ struct be_host {
 	/* the connect deadline (be_connect_open, be_open_tick): lock */
 	int64_t open_deadline_ms;  /* an open in progress must answer by then; 0 = none */
 	bool open_stalled;         /* it did not: "not answering" posted, its connect slot given back */
+	bool probes_due;           /* worker: the probes wait until the host is on screen (be_host_watch) */
 };
 
 /* be_loop.c */
@@ -152,6 +153,11 @@ bool be_pool_unwatched(be_host *h);   /* be_host_watch said false (never told: n
 void be_pool_step_done(be_host *h, bool more, int64_t timer_at_ms, bool finished);
 void be_pool_figures(int *workers, int *peak, int *base);
 void be_pool_quit(int timeout_ms);
+/* The calling worker's step now waits on the network (a login and open:
+ * on) or no longer (off): another worker may start meanwhile (be_pool.c). */
+void be_pool_waiting(bool on);
+/* The most connects in flight at once ($VMMC_CONNECT_TOTAL; be_host.c). */
+int be_connect_total(void);
 
 /* be_host.c */
 /* One step of h's work on a pool worker: a job, a connect, a lost

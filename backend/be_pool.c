@@ -36,7 +36,7 @@
 #include "../core/util.h"
 
 #define BE_POOL_BASE_DEFAULT 8
-#define BE_POOL_CAP 64
+#define BE_POOL_CAP 96
 #define BE_POOL_STUCK_MS 250
 #define BE_POOL_RETIRE_MS 10000
 #define BE_POOL_TRIM_MS 60000   /* be_heap_trim at most this often */
@@ -46,6 +46,7 @@
  * and be_pool_quit must know they ran before the program exits. */
 struct be_worker {
 	int64_t since_ms;          /* when its current step began, 0 = idle */
+	bool waiting;              /* its step waits on the network (be_pool_waiting) */
 	bool used;                 /* a thread has this slot */
 	bool ended;                /* its thread returned: join it (be_pool_reap) */
 	bool detached;             /* left running at be_pool_quit: never joined */
@@ -65,6 +66,8 @@ static struct {
 	int64_t trim_next_ms;      /* be_heap_trim's next turn */
 	struct be_worker slot[BE_POOL_CAP];
 } be_pool = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static __thread struct be_worker *be_self; /* the worker this thread is */
 
 /* In-process drivers (test:///FILE) parse XML on the worker: libxml2's
  * per-thread default would print warnings on the terminal. */
@@ -91,7 +94,10 @@ static void be_pool_setup(void)
 	e = getenv("VMMC_WORKERS");
 	v = e && *e ? strtol(e, NULL, 10) : 0;
 	be_pool.base = v >= 1 && v <= BE_POOL_CAP ? (int)v : BE_POOL_BASE_DEFAULT;
-	be_pool.cap = be_pool.base * 4 < BE_POOL_CAP ? be_pool.base * 4 : BE_POOL_CAP;
+	/* four times the base for steps stuck in slow calls, and one more per
+	 * connect slot: logins wait on the network, not on this machine */
+	v = be_pool.base * 4 + be_connect_total();
+	be_pool.cap = v < BE_POOL_CAP ? (int)v : BE_POOL_CAP;
 }
 
 /* pool lock: h to the run queue's tail (a watched host: its head) unless
@@ -191,6 +197,7 @@ static void *be_pool_main(void *arg)
 	struct be_worker *w = arg;
 	int64_t idle_since = core_now_ms();
 
+	be_self = w;
 	core_thread_below_ui(); /* a connect storm must not make a key wait */
 	xmlSetGenericErrorFunc(NULL, be_xml_quiet);
 	pthread_mutex_lock(&be_pool.lock);
@@ -203,6 +210,7 @@ static void *be_pool_main(void *arg)
 			be_host_step(h); /* may free h */
 			pthread_mutex_lock(&be_pool.lock);
 			w->since_ms = 0;
+			w->waiting = false;
 			idle_since = core_now_ms();
 			continue;
 		}
@@ -290,14 +298,14 @@ static bool be_pool_grow(void)
 		return true;
 	for (int i = 0; i < BE_POOL_CAP; i++)
 		if (be_pool.slot[i].used && be_pool.slot[i].since_ms &&
-		    now - be_pool.slot[i].since_ms > BE_POOL_STUCK_MS)
+		    (be_pool.slot[i].waiting || now - be_pool.slot[i].since_ms > BE_POOL_STUCK_MS))
 			stuck++;
 	if (be_pool.nworkers - stuck >= be_pool.base)
 		return false;
 	if (!be_pool_spawn())
 		return false;
-	core_log("host", "%d hosts blocked in a call for over %d ms: %d workers", stuck, BE_POOL_STUCK_MS,
-		 be_pool.nworkers);
+	core_log("host", "%d hosts logging in or blocked in a call for over %d ms: %d workers", stuck,
+		 BE_POOL_STUCK_MS, be_pool.nworkers);
 	return true;
 }
 
@@ -354,6 +362,23 @@ static void be_pool_enqueue(be_host *h)
 {
 	if (be_pool_push(h))
 		be_pool_wake();
+}
+
+/* A login is I/O: hundreds of milliseconds of round trips and the
+ * server's key exchange, little CPU here. While one runs its worker does
+ * not count as making progress, so the hosts behind it (more logins, up to
+ * the connect slots, and the lists of hosts already in) get a worker at
+ * once instead of after BE_POOL_STUCK_MS. */
+void be_pool_waiting(bool on)
+{
+	struct be_worker *w = be_self;
+	if (!w)
+		return; /* not a pool worker (a unit test's thread) */
+	pthread_mutex_lock(&be_pool.lock);
+	w->waiting = on;
+	if (on && be_pool.head && be_pool.nidle == 0)
+		be_pool_grow();
+	pthread_mutex_unlock(&be_pool.lock);
 }
 
 void be_pool_kick(be_host *h)

@@ -26,8 +26,12 @@
 # (qemu+ssh://, sequential; at most $VMMC_BENCH_VIRSH_SSH_MAX hosts, default
 # 300: beyond that its time is extrapolated, marked ~). Skipped (said so)
 # without a libvirtd or sshd. $VMMC_BENCH_SSH=0 skips it,
-# $VMMC_BENCH_DRIVER=0 the test-driver part; $VMMC_BENCH_PERF=DIR keeps a
-# perf profile of each idle window there.
+# $VMMC_BENCH_DRIVER=0 the test-driver part; VMMC_OFFSCREEN_STATS,
+# VMMC_CONNECT_MAX, VMMC_CONNECT_TOTAL and VMMC_WORKERS, when set, go to the
+# ssh:// runs' vmmc; $VMMC_BENCH_PERF=DIR keeps a
+# perf profile of each idle window there. After the ssh:// table, each
+# size's timeline from vmmc's log (tests/bench/timeline.sh: login, forward,
+# open, setup as percentiles; logins in flight; workers).
 # Prints figures, passes or fails nothing; exit status 0 unless something
 # could not run. BIN defaults to $VMMC_BIN, else build/vmmc.
 set -eu
@@ -36,6 +40,7 @@ bin=${1:-${VMMC_BIN:-$root/build/vmmc}}
 counts=${VMMC_BENCH_HOSTS:-1 10 100 300 1000}
 runs=${VMMC_BENCH_RUNS:-3}
 runstat=$root/build/runstat
+comm=$(basename "$bin" | cut -c1-15)
 clk=$(getconf CLK_TCK)
 sock=vmmc-bench-hosts-$$
 
@@ -117,16 +122,21 @@ tmux_run() {
 	screen | grep -q "^ *$n/$n connected" || t_all="(not all: $(screen | tail -n 1 | cut -c1-20))"
 	pid=$(tmux -L "$sock" display -p -t bench '#{pane_pid}')
 	# the pane runs vmmc itself (exec) or a wrapper whose child it is
-	[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = vmmc ] || pid=$(pgrep -P "$pid" -x vmmc | head -n 1)
+	# (its name: the binary's, as the kernel keeps it, 15 characters:
+	# a binary kept as vmmc-e0b18d6 to compare)
+	[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$comm" ] || pid=$(pgrep -P "$pid" -x "$comm" | head -n 1)
 	cpu1=$(cpu_split "$pid")
-	# a host shows connected once open; its lists, registrations and
-	# probes follow (the log's "domain capabilities" line ends them): the
-	# idle window starts when every host has them
+	# a host shows connected once open; its lists and registrations
+	# follow (the log's "setup done" line ends them; the probes of hosts
+	# not selected wait until they are; a binary before that line: its
+	# "domain capabilities" line, then every host's last): the idle window
+	# starts when every host has them
 	t_setup=-
 	if [ -n "$log" ]; then
-		for ((i = 0; i < 2400; i++)); do
+		for ((i = 0; i < 1200; i++)); do # (0.1 s: each look reads the whole log)
+			[ "$(grep -c ': setup done in' "$log" 2>/dev/null)" -ge "$n" ] && break
 			[ "$(grep -c ': domain capabilities in' "$log" 2>/dev/null)" -ge "$n" ] && break
-			sleep 0.05
+			sleep 0.1
 		done
 		t_setup=$(($(now_ms) - t0))
 	fi
@@ -238,15 +248,20 @@ echo
 echo "bench hosts: N ssh:// hosts ($nsshd loopback sshds, one libvirtd) under ulimit -Sn 1024 (soft); vmmc in tmux; virsh one process, sequential (qemu+ssh://); load $(cut -d' ' -f1-3 /proc/loadavg)"
 printf "%6s | %9s %9s %7s %8s %7s %5s %6s %7s %7s %16s | %10s %8s\n" hosts "all ms" "setup ms" "conn ms" "key ms" "idle %" thr fds "fds/h" "RSS MiB" \
 	"storm s v/s/l" "virsh ms" "RSS MiB"
-base_fds=
+base_fds= timelines=
 for n in $counts; do
 	ssh_conf "$n" "$tmp/config/vmmc/config"
 	rm -f "$tmp/ssh-$n.log"
-	tmux_run "$n" "VMMC_LOG=$tmp/ssh-$n.log" "VMMC_SSH_DIR=$tmp/ssh" ${VMMC_OFFSCREEN_STATS:+"VMMC_OFFSCREEN_STATS=$VMMC_OFFSCREEN_STATS"} "${lim[@]}"
+	pass=() # settings to compare, passed on when set
+	for v in VMMC_OFFSCREEN_STATS VMMC_CONNECT_MAX VMMC_CONNECT_TOTAL VMMC_WORKERS; do
+		[ -z "${!v:-}" ] || pass+=("$v=${!v}")
+	done
+	tmux_run "$n" "VMMC_LOG=$tmp/ssh-$n.log" "VMMC_SSH_DIR=$tmp/ssh" ${pass[@]+"${pass[@]}"} "${lim[@]}"
 	# one connect's time (median of the log's "connected in N ms")
 	conn_ms=$(sed -n 's/.*: connected in \([0-9]*\) ms.*/\1/p' "$tmp/ssh-$n.log" | sort -n |
 		awk '{ v[NR] = $1 } END { print NR ? v[int((NR + 1) / 2)] : "?" }')
 	[ -z "${VMMC_BENCH_KEEP:-}" ] || cp "$tmp/ssh-$n.log" "$VMMC_BENCH_KEEP/"
+	timelines+=$("$root/tests/bench/timeline.sh" "$tmp/ssh-$n.log" "$n")$'\n'
 	# descriptors per host: the growth over the first (smallest) run's
 	fph=-
 	if [ -z "$base_fds" ]; then
@@ -268,7 +283,11 @@ for n in $counts; do
 		"$fph" "$rss" "$storm_cpu" "$vms" "$(awk -v k="$(field maxrss_kib "$vout")" 'BEGIN { print k / 1024 }')"
 done
 echo "storm s v/s/l: CPU seconds from start to all connected in vmmc / the sshds / libvirtd (shared: other clients count too); load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "setup ms: tmux start to every host listed and probed (its lists, events, capabilities; the idle window starts then)"
+echo "setup ms: tmux start to every host listed (its lists and events; the idle window starts then)"
 echo "all ms: tmux start to N/N connected (goal < 15000 at 1000); conn ms: one host's connect (median); key ms: a Tab during the storm until drawn (goal"
 echo "< 50); idle: CPU over 10 s once connected, 2 s refresh (goal < 5); fds/h: descriptors per host over the"
 echo "program's own; RSS (goal < 300 MiB). virsh: one process, sequential connects (~: extrapolated)."
+echo
+echo "where the time goes (vmmc's log, tests/bench/timeline.sh): per host, when its login started, its steps, when it"
+echo "was connected, how long it then waited for its setup step (lists, events) and how long that took:"
+printf "%s" "$timelines"

@@ -24,7 +24,10 @@
 #                      selected one) have their figures read (the log's
 #                      "stats: URI: read" lines); a host scrolled out of
 #                      the tree is never read; End selects the last host:
-#                      it is read from then on
+#                      it is read from then on; the probes no tree row
+#                      needs (driver abilities, domain capabilities) wait
+#                      for a host to be selected: u040's are read when End
+#                      selects it, at most 2 hosts' in all
 #   t_scale_waiting    VMMC_CONNECT_MAX=2, two hosts whose daemon never
 #                      answers (a listening socket nobody accepts on) hold
 #                      both slots: the third host shows "waiting" in the
@@ -135,7 +138,7 @@ t_scale_stats_shown() {
 	tm_wait_for "40/40 connected" 60
 	# connected once open; listed (the reading needs the list) after
 	for ((n = 0; n < 600 * VMMC_TIMEOUT_SCALE; n++)); do
-		[ "$(grep -c ': domain capabilities in' "$TM_TESTDIR/vmmc.log")" -ge 40 ] && break
+		[ "$(grep -c ': setup done in' "$TM_TESTDIR/vmmc.log")" -ge 40 ] && break
 		sleep 0.1
 	done
 	shown=" $(hosts_shown | tr '\n' ' ') "
@@ -164,7 +167,33 @@ t_scale_stats_shown() {
 		sleep 0.1
 	done
 	[ "$n" -lt $((50 * VMMC_TIMEOUT_SCALE)) ] || tm_fail "u040 selected, not read within 5 s"
+	probes_when_selected
 	quit_clean
+}
+
+# (after t_scale_stats_shown selected u040, the last host) the probes no
+# tree row needs (what the driver can do, the domain capabilities) were
+# read at setup for the selected host only; the others' waited: u040's
+# were read when it was selected, after its setup, and no other host's
+u040='socket=/run/libvirt/\(\./\)\{40\}libvirt-sock'
+probes_when_selected() {
+	local log=$TM_TESTDIR/vmmc.log caps setup sel n
+	for ((n = 0; n < 50 * VMMC_TIMEOUT_SCALE; n++)); do
+		grep -q "$u040: domain capabilities in" "$log" && break
+		sleep 0.1
+	done
+	caps=$(grep -n "$u040: domain capabilities in" "$log" | head -n 1 | cut -d: -f1)
+	setup=$(grep -n "$u040: setup done in .* (its pools and probes wait until it is selected)" "$log" | head -n 1 | cut -d: -f1)
+	sel=$(grep -n "$u040: selected: its pools and probes now" "$log" | head -n 1 | cut -d: -f1)
+	[ -n "$setup" ] || tm_fail "u040's setup did not leave its probes for later"
+	[ -n "$caps" ] || tm_fail "u040 selected: its domain capabilities not read within 5 s"
+	[ -n "$sel" ] && [ "$sel" -gt "$setup" ] && [ "$caps" -gt "$sel" ] ||
+		tm_fail "u040's probes: setup line $setup, selected line $sel, capabilities line $caps"
+	# one host was selected at setup (read then), u040 later: two in all
+	n=$(grep -c ': domain capabilities in' "$log")
+	[ "$n" -le 2 ] || tm_fail "$n hosts' domain capabilities read (the selected ones: at most 2)"
+	[ "$(grep -c ': setup done in .* (its pools and probes wait until it is selected)' "$log")" -ge 38 ] ||
+		tm_fail "fewer than 38 hosts left their probes for later"
 }
 
 t_scale_fd_limit() {

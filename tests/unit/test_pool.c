@@ -4,7 +4,8 @@
  * socket (a listener that never answers: a connect blocked in libvirt):
  * hundreds of hosts on a bounded number of threads, a host's jobs in order,
  * blocked hosts not blocking the others, "waiting" behind the connect
- * limit, and the reconnect jitter. */
+ * limit, the reconnect jitter, and what a host off screen reads only once
+ * it is selected. */
 #include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -43,6 +44,7 @@ static struct {
 	size_t nres, cap_res;
 	int waiting_posts; /* HOST_STATE "waiting" seen */
 	int updates[1024]; /* VM_UPDATE messages by host id (< 1024) */
+	int pool_lists[1024], net_lists[1024], domcaps[1024], caps[1024]; /* by host id */
 	int next_id;
 } T;
 
@@ -53,8 +55,12 @@ static void record(md_msg *msg)
 		T.res[T.nres++] = (result){ msg->host_id, msg->seq };
 	} else if (msg->type == MD_MSG_HOST_STATE && msg->waiting) {
 		T.waiting_posts++;
-	} else if (msg->type == MD_MSG_VM_UPDATE && msg->host_id >= 0 && msg->host_id < 1024) {
-		T.updates[msg->host_id]++;
+	} else if (msg->host_id >= 0 && msg->host_id < 1024) {
+		int *n = msg->type == MD_MSG_VM_UPDATE ? T.updates : msg->type == MD_MSG_POOL_LIST ? T.pool_lists
+			 : msg->type == MD_MSG_NET_LIST ? T.net_lists : msg->type == MD_MSG_DOMCAPS ? T.domcaps
+			 : msg->type == MD_MSG_HOST_CAPS ? T.caps : NULL;
+		if (n)
+			n[msg->host_id]++;
 	}
 }
 
@@ -372,6 +378,51 @@ static void test_blocked_hosts_and_waiting(void **state)
 	host_close(&ok, 5000);
 }
 
+/* A host the UI says is not on screen reads what its tree row needs (VMs,
+ * networks) when it connects; its pools and probes (driver abilities,
+ * domain capabilities) when it is selected. Two mute hosts hold both
+ * connect slots so the host is told before it connects. */
+static void test_unwatched_setup_deferred(void **state)
+{
+	mute mu[2];
+	th blocked[2], t;
+
+	for (int i = 0; i < 2; i++) {
+		mute_open(&mu[i], 10 + i);
+		blocked[i] = host_open(mu[i].uri);
+	}
+	for (int i = 0; i < 2; i++)
+		WAIT(blocked[i].h->conn == MD_CONN_CONNECTING && !blocked[i].h->waiting, WAIT_MS);
+	t = host_open("test:///default?name=offscreen");
+	WAIT(t.h->waiting, WAIT_MS);
+	assert_true(t.h->waiting);
+	be_host_watch(t.bh, false); /* the UI: its row is not selected */
+	mute_close(&mu[0]);
+	mute_close(&mu[1]);
+	WAIT(t.h->conn == MD_CONN_CONNECTED && t.h->listed && T.net_lists[t.id] > 0, WAIT_MS);
+	assert_int_equal(t.h->conn, MD_CONN_CONNECTED);
+	assert_true(t.h->nvms >= 1); /* the test driver's VM "test" */
+	assert_true(T.net_lists[t.id] >= 1);
+	WAIT(false, 300); /* nothing more comes for it */
+	assert_int_equal(T.pool_lists[t.id], 0);
+	assert_int_equal(T.domcaps[t.id], 0);
+	assert_int_equal(T.caps[t.id], 0);
+	assert_null(t.h->domcaps);
+	be_host_watch(t.bh, true); /* selected */
+	WAIT(T.pool_lists[t.id] > 0 && T.domcaps[t.id] > 0 && T.caps[t.id] > 0, WAIT_MS);
+	assert_int_equal(T.pool_lists[t.id], 1);
+	assert_int_equal(T.domcaps[t.id], 1);
+	assert_true(T.caps[t.id] >= 1);
+	assert_non_null(t.h->domcaps);
+	be_host_watch(t.bh, false);
+	be_host_watch(t.bh, true); /* once per connection */
+	WAIT(false, 300);
+	assert_int_equal(T.domcaps[t.id], 1);
+	host_close(&t, 5000);
+	for (int i = 0; i < 2; i++)
+		host_close(&blocked[i], 5000);
+}
+
 static int group_setup(void **state)
 {
 	char *err = NULL;
@@ -408,6 +459,7 @@ int main(void)
 		cmocka_unit_test(test_watched_first),
 		cmocka_unit_test(test_unwatched_events_batched),
 		cmocka_unit_test(test_blocked_hosts_and_waiting),
+		cmocka_unit_test(test_unwatched_setup_deferred),
 	};
 	if (getenv("VMMC_TEST_FILTER"))
 		cmocka_set_test_filter(getenv("VMMC_TEST_FILTER"));
