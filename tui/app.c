@@ -987,7 +987,9 @@ void tui_pane_sync(struct tui_app *a)
 
 static int next_timeout(struct tui_app *a, int64_t now)
 {
-	int64_t t = a->next_tick_ms - now;
+	int64_t t = a->next_tick_ms - now, w = tui_perf_wake_ms(a);
+	if (w > now && w - now < t)
+		t = w - now;
 	for (size_t i = 0; i < a->model->nhosts; i++)
 		if (a->model->hosts[i]->busy && !tui_host_shows_busy(a->model->hosts[i]))
 			t = t < 100 ? t : 100;

@@ -237,6 +237,7 @@ const char *tui_vm_state_text(const md_vm *v);
 
 /* perf.c: the Performance view and the host summary (live figures). */
 void tui_perf_tick(struct tui_app *a);                /* every pass: stats jobs due */
+int64_t tui_perf_wake_ms(struct tui_app *a);          /* when the selection counts as resting (0: no need) */
 void tui_perf_msg(struct tui_app *a, const md_msg *m); /* MD_MSG_STATS, after md_apply */
 bool tui_perf_cpu_of_host(const struct tui_app *a);   /* the CPU column shows % of the host */
 bool tui_perf_frozen(const struct tui_app *a);

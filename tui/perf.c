@@ -47,11 +47,19 @@ static int64_t perf_unwatched_ms(void)
 	return ms;
 }
 
+/* A host counts as selected (be_host_watch: its deferred pool list and
+ * probes read, its figures every tick) once the selection has rested on it
+ * this long: an arrow key held down the tree of 1000 hosts passes each one
+ * for a few ms and must not make each read its pools. */
+#define PERF_DWELL_MS 300
+
 struct tui_perf {
 	struct tui_mode mode;   /* the Performance view: a pane overlay */
 	struct perf_host *hosts;
 	size_t nhosts, cap;
 	int64_t seen_tick;
+	int sel_id;             /* the selected host (-1: none) */
+	int64_t sel_since;      /* since when (PERF_DWELL_MS) */
 	bool frozen;
 	bool cpu_host;     /* CPU % of the host instead of the VM's vCPUs */
 	bool of_host;      /* the Performance view shows the host, not the VM */
@@ -65,6 +73,7 @@ static struct tui_perf *perf(struct tui_app *a)
 		struct tui_perf *p = xcalloc(1, sizeof(struct tui_perf));
 		p->mode.ops = &perf_ops;
 		p->mode.host_id = -1;
+		p->sel_id = -1;
 		a->perf = p;
 	}
 	return a->perf;
@@ -124,6 +133,12 @@ static bool perf_id_in(const int *ids, size_t n, int id)
 	return false;
 }
 
+int64_t tui_perf_wake_ms(struct tui_app *a)
+{
+	const struct tui_perf *p = a->perf;
+	return p && p->sel_id >= 0 ? p->sel_since + PERF_DWELL_MS : 0;
+}
+
 void tui_perf_tick(struct tui_app *a)
 {
 	struct tui_perf *p = perf(a);
@@ -134,6 +149,12 @@ void tui_perf_tick(struct tui_app *a)
 	size_t nshown = perf_rows_shown(a, shown, CORE_ARRAY_LEN(shown));
 
 	p->seen_tick = a->next_tick_ms;
+	if ((sel ? sel->id : -1) != p->sel_id) {
+		p->sel_id = sel ? sel->id : -1;
+		p->sel_since = now;
+	}
+	if (sel && now - p->sel_since < PERF_DWELL_MS)
+		sel = NULL; /* passing by: not watched yet (tui_perf_wake_ms) */
 	for (size_t i = 0; i < a->reg.nhosts; i++) {
 		struct core_reg_host *th = &a->reg.hosts[i];
 		const md_host *h = i < a->model->nhosts && a->model->hosts[i]->id == th->id

@@ -168,6 +168,18 @@ t_scale_stats_shown() {
 	done
 	[ "$n" -lt $((50 * VMMC_TIMEOUT_SCALE)) ] || tm_fail "u040 selected, not read within 5 s"
 	probes_when_selected
+	# an arrow key held up the tree (a terminal repeats it every ~30 ms)
+	# passes ten hosts: none of them counts as selected (be_host_watch after
+	# 300 ms at rest), so none reads its pools and probes; where it stops,
+	# one does
+	mark=$(wc -l <"$TM_TESTDIR/vmmc.log")
+	for ((n = 0; n < 10; n++)); do
+		tm_keys Up
+		sleep 0.05
+	done
+	sleep $((1 * VMMC_TIMEOUT_SCALE))
+	n=$(tail -n +"$mark" "$TM_TESTDIR/vmmc.log" | grep -c ': selected: its pools and probes now') || true
+	[ "$n" -le 1 ] || tm_fail "$n hosts read their pools and probes as the selection passed them"
 	quit_clean
 }
 
