@@ -238,6 +238,10 @@ void be_agent_scan(be_host *h)
 
 	if (!ag)
 		return;
+	/* a host not selected since it connected shows no agent column: its
+	 * VMs' XML is read when it is (BE_WAKE_PROBES queues this again) */
+	if (h->probes_due && be_pool_unwatched(h))
+		return;
 	/* take up to a chunk of domains to read (their references move here) */
 	pthread_mutex_lock(&ag->lock);
 	for (size_t i = 0; i < ag->n && ng < BE_AGENT_SCAN_CHUNK; i++) {

@@ -1305,6 +1305,8 @@ void be_host_step(be_host *h)
 		if (be_list_pools(h, &err) < 0)
 			xfree(&err);
 		be_host_probes(h);
+		if (be_agent_pending(h)) /* the agent scan waited too */
+			be_host_queue_event(h, BE_JOB_AGENT_SCAN);
 		be_post_busy(h, -1);
 		break;
 	}

@@ -150,8 +150,9 @@ void tui_perf_tick(struct tui_app *a)
 
 	p->seen_tick = a->next_tick_ms;
 	if ((sel ? sel->id : -1) != p->sel_id) {
+		/* the first selection (start-up, one host) counts at once */
+		p->sel_since = p->sel_id < 0 ? now - PERF_DWELL_MS : now;
 		p->sel_id = sel ? sel->id : -1;
-		p->sel_since = now;
 	}
 	if (sel && now - p->sel_since < PERF_DWELL_MS)
 		sel = NULL; /* passing by: not watched yet (tui_perf_wake_ms) */
