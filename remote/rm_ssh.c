@@ -39,6 +39,8 @@ typedef struct rm_bridge {
 	int pfd;          /* index in this pass's pollfd array, -1 none */
 	uint32_t ep;      /* events registered with the poller's epoll, 0 none */
 	int opening;      /* its channel's open is not answered yet */
+	int more;         /* its last pump stopped with data left in the channel */
+	uint64_t pk_seen; /* the session's packet count when its channel was last emptied */
 	size_t off, len;  /* pending bytes channel -> local in buf */
 	int local_eof;    /* local side sent EOF; EOF forwarded to the channel */
 	int chan_eof;     /* channel sent EOF (and it was forwarded when len == 0) */
@@ -83,6 +85,8 @@ struct rm_ssh {
 	int sfd;               /* the SSH socket, -1 before the poller has it */
 	uint32_t sfd_ep;       /* its events registered with the epoll */
 	int64_t deadline;      /* next keepalive check (the poller's thread only) */
+	int partial;           /* this round left something ready (a read budget ran out) */
+	int wpend;             /* bytes wait in libssh's output buffer (socket full) */
 	int stop, dead, reported;
 	/* every packet libssh reads, wherever it reads it (a keepalive's answer
 	 * may be read inside ssh_send_keepalive, unseen by the pump's poll) */
@@ -772,6 +776,7 @@ static int bridge_pump(rm_ssh *s, rm_bridge *b, short rev)
 		while (ssh_channel_read_nonblocking(b->ch, tmp, sizeof tmp, 1) > 0) {
 		}
 	/* channel -> local */
+	b->more = 1;
 	for (int budget = 0; budget < 16; budget++) {
 		if (b->len == 0 && !b->chan_eof) {
 			int n = ssh_channel_read_nonblocking(b->ch, b->buf, sizeof b->buf, 0);
@@ -785,19 +790,27 @@ static int bridge_pump(rm_ssh *s, rm_bridge *b, short rev)
 				b->chan_eof = 1;
 			}
 		}
-		if (b->len == 0)
+		if (b->len == 0) {
+			/* empty: nothing new inside libssh until a packet comes */
+			b->more = 0;
+			b->pk_seen = s->rx_count.in_packets;
 			break;
+		}
 		{
 			ssize_t w = send(b->fd, b->buf + b->off, b->len, MSG_NOSIGNAL | MSG_DONTWAIT);
 			if (w < 0) {
-				if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+				if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+					b->more = 0; /* POLLOUT on fd brings it back */
 					break;
+				}
 				return -1;
 			}
 			b->off += (size_t)w;
 			b->len -= (size_t)w;
 		}
 	}
+	if (b->more)
+		s->partial = 1;
 	if (b->chan_eof && b->len == 0 && !b->shut_wr) {
 		shutdown(b->fd, SHUT_WR);
 		b->shut_wr = 1;
@@ -809,6 +822,8 @@ static int bridge_pump(rm_ssh *s, rm_bridge *b, short rev)
 		if (win > 0 || !ssh_channel_is_open(b->ch)) {
 			size_t want = win > sizeof tmp ? sizeof tmp : win;
 			ssize_t n = want ? recv(b->fd, tmp, want, MSG_DONTWAIT) : 0;
+			if (n > 0 && (size_t)n == want)
+				s->partial = 1; /* maybe more: edge-triggered, read on */
 			if (n > 0) {
 				if (ssh_channel_write(b->ch, tmp, (uint32_t)n) != (int)n)
 					return -1;
@@ -857,6 +872,7 @@ static void accept_one(rm_ssh *s, rm_fwd *f)
 	b->opening = !ssh_channel_is_open(ch);
 	b->next = s->bridges;
 	s->bridges = b;
+	s->partial = 1; /* another may wait in the backlog */
 	if (b->opening && bridge_pump(s, b, 0) < 0) {
 		s->bridges = b->next;
 		bridge_free(s, b);
@@ -947,7 +963,7 @@ static void wake(rm_ssh *s)
 
 /* The events a bridge's descriptor waits for; *now = 1 when its channel
  * already holds data (or EOF) inside libssh. */
-static short bridge_events(rm_bridge *b, int wpend, int *now)
+static short bridge_events(rm_ssh *s, rm_bridge *b, int wpend, int *now)
 {
 	short ev = 0;
 	if (b->opening)
@@ -956,28 +972,38 @@ static short bridge_events(rm_bridge *b, int wpend, int *now)
 		ev |= POLLIN;
 	if (b->len > 0)
 		ev |= POLLOUT;
-	else if (!b->chan_eof && ssh_channel_poll(b->ch, 0) != 0)
+	/* (ssh_channel_poll reads the socket when the channel's buffer is
+	 * empty, a system call: only when a packet came since it was emptied) */
+	else if (!b->chan_eof && (b->more || b->pk_seen != s->rx_count.in_packets) &&
+		 ssh_channel_poll(b->ch, 0) != 0)
 		*now = 1;
 	return ev;
 }
 
-static int write_pending(rm_ssh *s)
+/* Push what libssh holds for the socket; 1 when some is still waiting (the
+ * socket is full: EPOLLOUT then). (ssh_get_poll_flags cannot tell: after any
+ * write libssh wants POLLOUT once more, its buffer empty or not, and writes
+ * nothing more until it saw it.) */
+static int flush_out(rm_ssh *s)
 {
-	return (ssh_get_poll_flags(s->ss) & SSH_WRITE_PENDING) != 0;
+	return ssh_blocking_flush(s->ss, 0) == SSH_AGAIN;
 }
 
-/* Register what the session waits for now (s->mu held). */
-static void rearm(rm_ssh *s)
+/* Register what the session waits for now (s->mu held). 1 when a channel
+ * already holds data inside libssh (read there while another channel was
+ * served): no descriptor will say so, serve it again. */
+static int rearm(rm_ssh *s)
 {
-	int wpend = write_pending(s), now = 0;
+	int wpend = s->wpend, now = 0;
 	ep_set(s, s->sfd, &s->sfd_ep, EPOLLIN | (wpend ? EPOLLOUT : 0));
 	for (rm_fwd *f = s->fwds; f; f = f->next)
 		ep_set(s, f->lfd, &f->ep, f->lfd >= 0 ? EPOLLIN : 0);
 	for (rm_bridge *b = s->bridges; b; b = b->next) {
-		uint32_t ev = (uint32_t)bridge_events(b, wpend, &now);
+		uint32_t ev = (uint32_t)bridge_events(s, b, wpend, &now);
 		/* registered even when it waits for nothing now: EOF and errors */
 		ep_set(s, b->fd, &b->ep, ev ? ev : EPOLLRDHUP);
 	}
+	return now;
 }
 
 static void unregister_all(rm_ssh *s)
@@ -990,12 +1016,14 @@ static void unregister_all(rm_ssh *s)
 }
 
 /* One round: poll(0) the session's descriptors and move what is ready.
- * Returns 1 when something was ready (another round may find more), 0 when
- * nothing was, -1 when the link died. s->mu held, libssh non-blocking. */
+ * Returns 1 when something may be left (a read that filled its budget, a
+ * connection accepted, data inside libssh): another round; 0 when all was
+ * taken (the epoll is edge-triggered: what comes later wakes it); -1 when
+ * the link died. s->mu held, libssh non-blocking. */
 static int serve_round(rm_ssh *s, struct pollfd **pfds, size_t *cap, int first)
 {
 	size_t n = 0;
-	int now_ready = 0, wpend = write_pending(s), r;
+	int now_ready = 0, wpend = s->wpend, r;
 	int64_t now;
 	rm_fwd *f;
 	rm_bridge *b, **pb;
@@ -1010,14 +1038,16 @@ static int serve_round(rm_ssh *s, struct pollfd **pfds, size_t *cap, int first)
 	for (b = s->bridges; b; b = b->next) {
 		xgrow(pfds, cap, n + 1, sizeof **pfds);
 		b->pfd = (int)n;
-		(*pfds)[n++] = (struct pollfd){ .fd = b->fd, .events = bridge_events(b, wpend, &now_ready) };
+		(*pfds)[n++] = (struct pollfd){ .fd = b->fd, .events = bridge_events(s, b, wpend, &now_ready) };
 	}
 	r = poll(*pfds, (nfds_t)n, 0);
 	if (r <= 0 && !now_ready && !first)
 		return 0;
+	s->partial = 0;
 	now = core_now_ms();
 	if ((*pfds)[0].revents) {
-		s->last_rx_ms = now;
+		if ((*pfds)[0].revents & (POLLIN | POLLHUP | POLLERR))
+			s->last_rx_ms = now;
 		/* one call reads at most 4 KiB of the socket (libssh 0.10): read
 		 * on while more waits, up to 1 MiB, then the bridges move it on */
 		for (int k = 0; k < 256; k++) {
@@ -1025,6 +1055,8 @@ static int serve_round(rm_ssh *s, struct pollfd **pfds, size_t *cap, int first)
 			ssh_event_dopoll(s->ev, 0);
 			if (poll(&more, 1, 0) <= 0 || !(more.revents & POLLIN))
 				break;
+			if (k == 255)
+				s->partial = 1;
 		}
 	}
 	if (!ssh_is_connected(s->ss) || (ssh_get_status(s->ss) & (SSH_CLOSED | SSH_CLOSED_ERROR))) {
@@ -1051,7 +1083,10 @@ static int serve_round(rm_ssh *s, struct pollfd **pfds, size_t *cap, int first)
 		mark_dead(s, ssh_get_error(s->ss));
 		return -1;
 	}
-	return r > 0 || now_ready;
+	s->wpend = flush_out(s);
+	if (wpend && !s->wpend)
+		s->partial = 1; /* the bridges may read again */
+	return s->partial || now_ready;
 }
 
 /* After a round: the keepalive. -1 when the link is found dead. */
@@ -1069,8 +1104,10 @@ static int keepalive_check(rm_ssh *s)
 		free(why);
 		return -1;
 	}
-	if (now - s->last_rx_ms >= s->ka_ms && now - s->last_ka_ms >= s->ka_ms)
+	if (now - s->last_rx_ms >= s->ka_ms && now - s->last_ka_ms >= s->ka_ms) {
 		send_keepalive(s);
+		s->wpend = flush_out(s);
+	}
 	s->deadline = (s->last_rx_ms > s->last_ka_ms ? s->last_rx_ms : s->last_ka_ms) + s->ka_ms;
 	return 0;
 }
@@ -1134,7 +1171,8 @@ static int serve(rm_poller *p, rm_ssh *s, struct pollfd **pfds, size_t *cap)
 		ssh_set_blocking(s->ss, 1);
 	}
 	if (!s->dead) {
-		rearm(s);
+		if (rearm(s))
+			rc = 1;
 		pthread_mutex_unlock(&s->mu);
 		return rc > 0;
 	}
