@@ -1149,8 +1149,10 @@ static int serve(rm_poller *p, rm_ssh *s, struct pollfd **pfds, size_t *cap)
 	if (pthread_mutex_trylock(&s->mu) != 0) {
 		/* held over a blocking call: its holder queues s again */
 		atomic_store(&s->missed, 1);
-		if (pthread_mutex_trylock(&s->mu) != 0)
+		if (pthread_mutex_trylock(&s->mu) != 0) {
+			s->deadline = core_now_ms() + s->ka_ms; /* not swept meanwhile */
 			return 0;
+		}
 		atomic_store(&s->missed, 0);
 	}
 	if (s->stop) {
@@ -1177,7 +1179,8 @@ static int serve(rm_poller *p, rm_ssh *s, struct pollfd **pfds, size_t *cap)
 		return rc > 0;
 	}
 	/* the link is gone: drop the bridges (their clients see EOF), watch
-	 * nothing more; rm_ssh_close frees it */
+	 * nothing more, no keepalive sweep; rm_ssh_close frees it */
+	s->deadline = INT64_MAX;
 	unregister_all(s);
 	while ((b = s->bridges) != NULL) {
 		s->bridges = b->next;
