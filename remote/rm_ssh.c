@@ -89,7 +89,7 @@ struct rm_ssh {
 	int wpend;             /* bytes wait in libssh's output buffer (socket full) */
 	int stop, dead, reported;
 	/* every packet libssh reads, wherever it reads it (a keepalive's answer
-	 * may be read inside ssh_send_keepalive, unseen by the pump's poll) */
+	 * may be read inside any libssh call, unseen by the poll thread's poll) */
 	struct ssh_counter_struct rx_count;
 	uint64_t rx_seen;
 	char *dead_reason;
@@ -617,7 +617,7 @@ error:
 	return -1;
 }
 
-/* ---- the pump thread ------------------------------------------------------- */
+/* ---- forwards and bridges --------------------------------------------------- */
 
 /* The forward sockets on disk, removed at exit as well: a worker that a
  * quick quit leaves running (closing a far host takes round trips) must not
@@ -715,7 +715,7 @@ static void fwd_free(rm_ssh *s, rm_fwd *f)
 	chan_drop(&f->ready);
 	ep_set(s, f->lfd, &f->ep, 0);
 	if (f->lfd >= 0) {
-		/* at once, though the pump's poll may still hold the file */
+		/* at once, though a poll may still hold the file */
 		shutdown(f->lfd, SHUT_RDWR);
 		close(f->lfd);
 	}
@@ -1694,7 +1694,7 @@ static int check_alive_locked(rm_ssh *s, char **err)
 }
 
 /* The end of making forward f (under the lock): rc 0 adds it to the
- * session, else frees it (f may be NULL); unlock, wake the pump; rc. */
+ * session, else frees it (f may be NULL); unlock, wake its poll thread; rc. */
 static int fwd_finish(rm_ssh *s, rm_fwd *f, int rc)
 {
 	if (f && rc == 0) {
