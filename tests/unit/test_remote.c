@@ -1173,6 +1173,9 @@ static void test_many_sessions(void **state)
 	(void)state;
 	SKIP_IF_NO_SSHD();
 	use_agent(true);
+	/* the echo's answer to the slow reader may still be on its way when
+	 * that connection closes: EPIPE there, not the test killed */
+	signal(SIGPIPE, SIG_IGN);
 	echo_start(&e);
 	memset(r, 0, sizeof r);
 	/* session 0 goes through the relay (its host key: accepted once) */
