@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdatomic.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -35,6 +37,10 @@ typedef struct rm_bridge {
 	int fd;           /* accepted local connection (non-blocking) */
 	ssh_channel ch;   /* direct-streamlocal channel */
 	int pfd;          /* index in this pass's pollfd array, -1 none */
+	uint32_t ep;      /* events registered with the poller's epoll, 0 none */
+	int opening;      /* its channel's open is not answered yet */
+	int more;         /* its last pump stopped with data left in the channel */
+	uint64_t pk_seen; /* the session's packet count when its channel was last emptied */
 	size_t off, len;  /* pending bytes channel -> local in buf */
 	int local_eof;    /* local side sent EOF; EOF forwarded to the channel */
 	int chan_eof;     /* channel sent EOF (and it was forwarded when len == 0) */
@@ -47,6 +53,7 @@ typedef struct rm_fwd {
 	struct rm_fwd *next;
 	int lfd;          /* listening socket: unix, or TCP on 127.0.0.1 */
 	int pfd;
+	uint32_t ep;      /* events registered with the poller's epoll, 0 none */
 	char *dir, *path, *remote; /* unix: local dir and socket; remote socket (both kinds) */
 	char *rhost;      /* TCP: the server-side host of direct-tcpip, NULL: streamlocal */
 	char *exec;       /* a command on the server whose stdin/stdout is the far end, or NULL */
@@ -68,12 +75,21 @@ struct rm_ssh {
 	int pass_tries, pass_asked, pass_cancel;
 
 	pthread_mutex_t mu;
-	pthread_t th;
-	int th_started;
-	int wake[2];      /* one eventfd, both ends (a descriptor, not a pipe's two) */
+	/* the poll thread that serves the session (see "the poll threads") */
+	struct rm_poller *poller;
+	struct rm_ssh *pnext;  /* in the poller's list (its mu) */
+	struct rm_ssh *qnext;  /* in the poller's queue (its mu) */
+	int queued;            /* in the poller's queue (its mu) */
+	int retired;           /* the poller let go of it (its mu, its cv) */
+	atomic_int missed;     /* the poller found mu held: the holder requeues */
+	int sfd;               /* the SSH socket, -1 before the poller has it */
+	uint32_t sfd_ep;       /* its events registered with the epoll */
+	int64_t deadline;      /* next keepalive check (the poller's thread only) */
+	int partial;           /* this round left something ready (a read budget ran out) */
+	int wpend;             /* bytes wait in libssh's output buffer (socket full) */
 	int stop, dead, reported;
 	/* every packet libssh reads, wherever it reads it (a keepalive's answer
-	 * may be read inside ssh_send_keepalive, unseen by the pump's poll) */
+	 * may be read inside any libssh call, unseen by the poll thread's poll) */
 	struct ssh_counter_struct rx_count;
 	uint64_t rx_seen;
 	char *dead_reason;
@@ -114,11 +130,15 @@ static void warn(rm_ssh *s, const char *fmt, ...)
 	free(t);
 }
 
-static void wake(rm_ssh *s)
+static void wake(rm_ssh *s);
+
+/* Unlock the session; when the poller found it locked meanwhile, it is
+ * served again (the poller does not wait for a lock held over a round trip). */
+static void sess_unlock(rm_ssh *s)
 {
-	uint64_t one = 1;
-	ssize_t r = write(s->wake[1], &one, sizeof one);
-	(void)r;
+	pthread_mutex_unlock(&s->mu);
+	if (atomic_exchange(&s->missed, 0))
+		wake(s);
 }
 
 /* ---- ssh_config ------------------------------------------------------------ */
@@ -597,7 +617,7 @@ error:
 	return -1;
 }
 
-/* ---- the pump thread ------------------------------------------------------- */
+/* ---- forwards and bridges --------------------------------------------------- */
 
 /* The forward sockets on disk, removed at exit as well: a worker that a
  * quick quit leaves running (closing a far host takes round trips) must not
@@ -645,6 +665,26 @@ static void live_at_exit(void)
 	pthread_mutex_unlock(&live_mu);
 }
 
+/* The poll threads (below) watch each session's descriptors with one epoll
+ * per thread, edge-triggered: ep_set makes fd's registration want (EPOLLIN,
+ * EPOLLOUT; 0 removes it), *reg what is registered now. Under s->mu; a
+ * descriptor is removed before it is closed (a number reused at once must
+ * not inherit a registration). */
+static int poller_epfd(const rm_ssh *s);
+
+static void ep_set(rm_ssh *s, int fd, uint32_t *reg, uint32_t want)
+{
+	struct epoll_event e = { .events = want | EPOLLET, .data.ptr = s };
+	int ep = poller_epfd(s);
+	if (fd < 0 || ep < 0 || *reg == want)
+		return;
+	if (want == 0)
+		epoll_ctl(ep, EPOLL_CTL_DEL, fd, NULL);
+	else if (epoll_ctl(ep, *reg ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &e) < 0 && errno == ENOENT)
+		epoll_ctl(ep, EPOLL_CTL_ADD, fd, &e);
+	*reg = want;
+}
+
 static void chan_drop(ssh_channel *ch)
 {
 	if (!*ch)
@@ -655,8 +695,9 @@ static void chan_drop(ssh_channel *ch)
 	*ch = NULL;
 }
 
-static void bridge_free(rm_bridge *b)
+static void bridge_free(rm_ssh *s, rm_bridge *b)
 {
+	ep_set(s, b->fd, &b->ep, 0);
 	if (b->ch) {
 		if (ssh_channel_is_open(b->ch))
 			ssh_channel_close(b->ch);
@@ -669,11 +710,12 @@ static void bridge_free(rm_bridge *b)
 
 /* Close a forward's listening socket, remove the socket file and its
  * private directory, free it. */
-static void fwd_free(rm_fwd *f)
+static void fwd_free(rm_ssh *s, rm_fwd *f)
 {
 	chan_drop(&f->ready);
+	ep_set(s, f->lfd, &f->ep, 0);
 	if (f->lfd >= 0) {
-		/* at once, though the pump's poll may still hold the file */
+		/* at once, though a poll may still hold the file */
 		shutdown(f->lfd, SHUT_RDWR);
 		close(f->lfd);
 	}
@@ -699,16 +741,42 @@ static void mark_dead(rm_ssh *s, const char *why)
 	s->dead_reason = xasprintf("%s: connection lost: %s", s->target, why);
 }
 
+/* Open ch to the forward's far end: direct-tcpip or direct-streamlocal. */
+static int fwd_open(const rm_fwd *f, ssh_channel ch)
+{
+	if (f->exec) {
+		int rc = ssh_channel_open_session(ch);
+		return rc == SSH_OK ? ssh_channel_request_exec(ch, f->exec) : rc;
+	}
+	if (f->rhost)
+		return ssh_channel_open_forward(ch, f->rhost, f->rport, "127.0.0.1", f->lport);
+	return ssh_channel_open_forward_unix(ch, f->remote, "127.0.0.1", 0);
+}
+
 /* Move what can move for one bridge; 0 = keep it, -1 = done, free it. */
 static int bridge_pump(rm_ssh *s, rm_bridge *b, short rev)
 {
 	char tmp[RM_BUF_LEN];
+
+	if (b->opening) {
+		/* non-blocking: SSH_AGAIN until the server answered */
+		int rc = fwd_open(b->fwd, b->ch);
+		if (rc == SSH_AGAIN)
+			return 0;
+		if (rc != SSH_OK) {
+			warn(s, "%s: cannot open %s: %s", s->target, b->fwd->remote, ssh_get_error(s->ss));
+			return -1; /* its client sees EOF */
+		}
+		b->opening = 0;
+		s->last_rx_ms = core_now_ms(); /* the open was answered */
+	}
 
 	/* an exec channel's stderr: dropped (it would hold the window) */
 	if (b->fwd && b->fwd->exec)
 		while (ssh_channel_read_nonblocking(b->ch, tmp, sizeof tmp, 1) > 0) {
 		}
 	/* channel -> local */
+	b->more = 1;
 	for (int budget = 0; budget < 16; budget++) {
 		if (b->len == 0 && !b->chan_eof) {
 			int n = ssh_channel_read_nonblocking(b->ch, b->buf, sizeof b->buf, 0);
@@ -722,19 +790,27 @@ static int bridge_pump(rm_ssh *s, rm_bridge *b, short rev)
 				b->chan_eof = 1;
 			}
 		}
-		if (b->len == 0)
+		if (b->len == 0) {
+			/* empty: nothing new inside libssh until a packet comes */
+			b->more = 0;
+			b->pk_seen = s->rx_count.in_packets;
 			break;
+		}
 		{
 			ssize_t w = send(b->fd, b->buf + b->off, b->len, MSG_NOSIGNAL | MSG_DONTWAIT);
 			if (w < 0) {
-				if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+				if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+					b->more = 0; /* POLLOUT on fd brings it back */
 					break;
+				}
 				return -1;
 			}
 			b->off += (size_t)w;
 			b->len -= (size_t)w;
 		}
 	}
+	if (b->more)
+		s->partial = 1;
 	if (b->chan_eof && b->len == 0 && !b->shut_wr) {
 		shutdown(b->fd, SHUT_WR);
 		b->shut_wr = 1;
@@ -746,6 +822,8 @@ static int bridge_pump(rm_ssh *s, rm_bridge *b, short rev)
 		if (win > 0 || !ssh_channel_is_open(b->ch)) {
 			size_t want = win > sizeof tmp ? sizeof tmp : win;
 			ssize_t n = want ? recv(b->fd, tmp, want, MSG_DONTWAIT) : 0;
+			if (n > 0 && (size_t)n == want)
+				s->partial = 1; /* maybe more: edge-triggered, read on */
 			if (n > 0) {
 				if (ssh_channel_write(b->ch, tmp, (uint32_t)n) != (int)n)
 					return -1;
@@ -766,18 +844,6 @@ static int bridge_pump(rm_ssh *s, rm_bridge *b, short rev)
 	return 0;
 }
 
-/* Open ch to the forward's far end: direct-tcpip or direct-streamlocal. */
-static int fwd_open(const rm_fwd *f, ssh_channel ch)
-{
-	if (f->exec) {
-		int rc = ssh_channel_open_session(ch);
-		return rc == SSH_OK ? ssh_channel_request_exec(ch, f->exec) : rc;
-	}
-	if (f->rhost)
-		return ssh_channel_open_forward(ch, f->rhost, f->rport, "127.0.0.1", f->lport);
-	return ssh_channel_open_forward_unix(ch, f->remote, "127.0.0.1", 0);
-}
-
 static void accept_one(rm_ssh *s, rm_fwd *f)
 {
 	int fd = accept4(f->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -792,171 +858,514 @@ static void accept_one(rm_ssh *s, rm_fwd *f)
 		chan_drop(&f->ready);
 		ch = ssh_channel_new(s->ss);
 	}
-	if (!ch || (!ssh_channel_is_open(ch) && fwd_open(f, ch) != SSH_OK)) {
+	if (!ch) {
 		warn(s, "%s: cannot open %s: %s", s->target, f->remote, ssh_get_error(s->ss));
-		if (ch)
-			ssh_channel_free(ch);
 		close(fd);
 		return;
 	}
-	s->last_rx_ms = core_now_ms(); /* the open was answered */
 	b = xcalloc(1, sizeof *b);
 	b->fd = fd;
 	b->ch = ch;
 	b->pfd = -1;
 	b->fwd = f;
+	/* a new channel: the request goes now, the answer comes later (bridge_pump) */
+	b->opening = !ssh_channel_is_open(ch);
 	b->next = s->bridges;
 	s->bridges = b;
+	s->partial = 1; /* another may wait in the backlog */
+	if (b->opening && bridge_pump(s, b, 0) < 0) {
+		s->bridges = b->next;
+		bridge_free(s, b);
+	}
 }
 
 static void send_keepalive(rm_ssh *s)
 {
-	/* non-blocking: never wait here for the reply; any byte from the
-	 * server (the reply included) counts as life. */
-	ssh_set_blocking(s->ss, 0);
-	/* libssh's keepalive is a global request: a call made while the
+	/* never waits here for the reply (the session is non-blocking while
+	 * served); any byte from the server (the reply included) counts as life.
+	 * libssh's keepalive is a global request: a call made while the
 	 * previous request's answer is still recorded only clears that answer
 	 * and sends nothing, so every other keepalive went unsent (an idle
 	 * link with 2 misses allowed was declared dead). The second call sends
 	 * it then; while the previous one is unanswered both send nothing. */
 	ssh_send_keepalive(s->ss);
 	ssh_send_keepalive(s->ss);
-	ssh_set_blocking(s->ss, 1);
 	s->last_ka_ms = core_now_ms();
 }
 
-static void *pump_main(void *arg)
+/* ---- the poll threads ------------------------------------------------------ */
+
+/* A few threads serve every open session (not one thread each: at a
+ * thousand hosts that was a thousand threads woken by every keepalive).
+ * Each has one epoll over its sessions' descriptors (the SSH socket, the
+ * forwards' listening sockets, the bridged connections), edge-triggered,
+ * data.ptr the session; a session that is ready is served on that thread
+ * (serve): libssh non-blocking, a poll(0) over the session's own
+ * descriptors says what moves, and all that is ready moves, a few rounds at
+ * most before the others get their turn. Nothing there waits: a channel
+ * open is answered later (bridge->opening), a write that does not fit stays
+ * in libssh's buffer (EPOLLOUT then, and no more reading from the local
+ * side until it left). A session whose lock another thread holds (a
+ * blocking call: rm_ssh_exec, a socket search) is skipped; its holder
+ * queues it again on unlock (sess_unlock). One timer per thread: at the
+ * earliest keepalive deadline of its sessions, those due are served. A
+ * session's errors end only that session. */
+typedef struct rm_poller {
+	pthread_t th;
+	int ep, efd;           /* the epoll; an eventfd to wake it (in the epoll, data.ptr NULL) */
+	pthread_mutex_t mu;    /* the queue, the list, retired */
+	pthread_cond_t cv;     /* a session retired */
+	rm_ssh *queue, **qtail; /* to serve (by qnext) */
+	rm_ssh **ready;        /* this pass's batch (the thread's own) */
+	size_t cap_ready;
+	rm_ssh *sessions;      /* served here (by pnext) */
+	size_t nsess;
+	int64_t next_sweep;    /* the earliest deadline seen; INT64_MAX none */
+} rm_poller;
+
+#define RM_POLLERS_MAX 8
+static pthread_mutex_t pollers_mu = PTHREAD_MUTEX_INITIALIZER;
+static rm_poller *pollers[RM_POLLERS_MAX];
+static int npollers;
+static __thread rm_poller *cur_poller; /* set on a poll thread */
+
+static int poller_epfd(const rm_ssh *s)
 {
-	rm_ssh *s = arg;
+	return s && s->poller ? s->poller->ep : -1;
+}
+
+/* Queue s on its poller (p->mu held). */
+static void enqueue_locked(rm_poller *p, rm_ssh *s)
+{
+	if (s->queued)
+		return;
+	s->queued = 1;
+	s->qnext = NULL;
+	*p->qtail = s;
+	p->qtail = &s->qnext;
+}
+
+static void wake(rm_ssh *s)
+{
+	rm_poller *p = s->poller;
+	uint64_t one = 1;
+	ssize_t r;
+	if (!p)
+		return;
+	pthread_mutex_lock(&p->mu);
+	enqueue_locked(p, s);
+	pthread_mutex_unlock(&p->mu);
+	if (cur_poller == p)
+		return; /* it looks at its queue before it sleeps */
+	r = write(p->efd, &one, sizeof one);
+	(void)r;
+}
+
+/* The events a bridge's descriptor waits for; *now = 1 when its channel
+ * already holds data (or EOF) inside libssh. */
+static short bridge_events(rm_ssh *s, rm_bridge *b, int wpend, int *now)
+{
+	short ev = 0;
+	if (b->opening)
+		return 0; /* the answer comes on the SSH socket */
+	if (!b->local_eof && !wpend && ssh_channel_is_open(b->ch) && ssh_channel_window_size(b->ch) > 0)
+		ev |= POLLIN;
+	if (b->len > 0)
+		ev |= POLLOUT;
+	/* (ssh_channel_poll reads the socket when the channel's buffer is
+	 * empty, a system call: only when a packet came since it was emptied) */
+	else if (!b->chan_eof && (b->more || b->pk_seen != s->rx_count.in_packets) &&
+		 ssh_channel_poll(b->ch, 0) != 0)
+		*now = 1;
+	return ev;
+}
+
+/* Push what libssh holds for the socket; 1 when some is still waiting (the
+ * socket is full: EPOLLOUT then). (ssh_get_poll_flags cannot tell: after any
+ * write libssh wants POLLOUT once more, its buffer empty or not, and writes
+ * nothing more until it saw it.) */
+static int flush_out(rm_ssh *s)
+{
+	return ssh_blocking_flush(s->ss, 0) == SSH_AGAIN;
+}
+
+/* Register what the session waits for now (s->mu held). 1 when a channel
+ * already holds data inside libssh (read there while another channel was
+ * served): no descriptor will say so, serve it again. */
+static int rearm(rm_ssh *s)
+{
+	int wpend = s->wpend, now = 0;
+	ep_set(s, s->sfd, &s->sfd_ep, EPOLLIN | (wpend ? EPOLLOUT : 0));
+	for (rm_fwd *f = s->fwds; f; f = f->next)
+		ep_set(s, f->lfd, &f->ep, f->lfd >= 0 ? EPOLLIN : 0);
+	for (rm_bridge *b = s->bridges; b; b = b->next) {
+		uint32_t ev = (uint32_t)bridge_events(s, b, wpend, &now);
+		/* registered even when it waits for nothing now: EOF and errors */
+		ep_set(s, b->fd, &b->ep, ev ? ev : EPOLLRDHUP);
+	}
+	return now;
+}
+
+static void unregister_all(rm_ssh *s)
+{
+	ep_set(s, s->sfd, &s->sfd_ep, 0);
+	for (rm_fwd *f = s->fwds; f; f = f->next)
+		ep_set(s, f->lfd, &f->ep, 0);
+	for (rm_bridge *b = s->bridges; b; b = b->next)
+		ep_set(s, b->fd, &b->ep, 0);
+}
+
+/* One round: poll(0) the session's descriptors and move what is ready.
+ * Returns 1 when something may be left (a read that filled its budget, a
+ * connection accepted, data inside libssh): another round; 0 when all was
+ * taken (the epoll is edge-triggered: what comes later wakes it); -1 when
+ * the link died. s->mu held, libssh non-blocking. */
+static int serve_round(rm_ssh *s, struct pollfd **pfds, size_t *cap, int first)
+{
+	size_t n = 0;
+	int now_ready = 0, wpend = s->wpend, r;
+	int64_t now;
+	rm_fwd *f;
+	rm_bridge *b, **pb;
+
+	xgrow(pfds, cap, 1, sizeof **pfds);
+	(*pfds)[n++] = (struct pollfd){ .fd = s->sfd, .events = (short)(POLLIN | (wpend ? POLLOUT : 0)) };
+	for (f = s->fwds; f; f = f->next) {
+		xgrow(pfds, cap, n + 1, sizeof **pfds);
+		f->pfd = (int)n;
+		(*pfds)[n++] = (struct pollfd){ .fd = f->lfd, .events = POLLIN };
+	}
+	for (b = s->bridges; b; b = b->next) {
+		xgrow(pfds, cap, n + 1, sizeof **pfds);
+		b->pfd = (int)n;
+		(*pfds)[n++] = (struct pollfd){ .fd = b->fd, .events = bridge_events(s, b, wpend, &now_ready) };
+	}
+	r = poll(*pfds, (nfds_t)n, 0);
+	if (r <= 0 && !now_ready && !first)
+		return 0;
+	s->partial = 0;
+	now = core_now_ms();
+	if ((*pfds)[0].revents) {
+		if ((*pfds)[0].revents & (POLLIN | POLLHUP | POLLERR))
+			s->last_rx_ms = now;
+		/* one call reads at most 4 KiB of the socket (libssh 0.10): read
+		 * on while more waits, up to 1 MiB, then the bridges move it on */
+		for (int k = 0; k < 256; k++) {
+			struct pollfd more = { .fd = s->sfd, .events = POLLIN };
+			ssh_event_dopoll(s->ev, 0);
+			if (poll(&more, 1, 0) <= 0 || !(more.revents & POLLIN))
+				break;
+			if (k == 255)
+				s->partial = 1;
+		}
+	}
+	if (!ssh_is_connected(s->ss) || (ssh_get_status(s->ss) & (SSH_CLOSED | SSH_CLOSED_ERROR))) {
+		const char *e = ssh_get_error(s->ss);
+		mark_dead(s, e && e[0] ? e : "the server closed the connection");
+		return -1;
+	}
+	for (pb = &s->bridges; (b = *pb) != NULL;) {
+		short rev = (b->pfd >= 0 && (size_t)b->pfd < n) ? (*pfds)[b->pfd].revents : 0;
+		b->pfd = -1;
+		if (bridge_pump(s, b, rev) < 0) {
+			*pb = b->next;
+			bridge_free(s, b);
+		} else {
+			pb = &b->next;
+		}
+	}
+	for (f = s->fwds; f; f = f->next) {
+		if (f->pfd >= 0 && (size_t)f->pfd < n && ((*pfds)[f->pfd].revents & POLLIN))
+			accept_one(s, f);
+		f->pfd = -1;
+	}
+	if (!ssh_is_connected(s->ss)) {
+		mark_dead(s, ssh_get_error(s->ss));
+		return -1;
+	}
+	s->wpend = flush_out(s);
+	if (wpend && !s->wpend)
+		s->partial = 1; /* the bridges may read again */
+	return s->partial || now_ready;
+}
+
+/* After a round: the keepalive. -1 when the link is found dead. */
+static int keepalive_check(rm_ssh *s)
+{
+	int64_t now = core_now_ms();
+	if (s->rx_count.in_packets != s->rx_seen) { /* read by anyone since */
+		s->rx_seen = s->rx_count.in_packets;
+		s->last_rx_ms = now;
+	}
+	if (now - s->last_rx_ms >= (int64_t)s->ka_ms * s->ka_max) {
+		char *why = xasprintf("no answer to keepalives for %lld s",
+				      (long long)(now - s->last_rx_ms) / 1000);
+		mark_dead(s, why);
+		free(why);
+		return -1;
+	}
+	if (now - s->last_rx_ms >= s->ka_ms && now - s->last_ka_ms >= s->ka_ms) {
+		send_keepalive(s);
+		s->wpend = flush_out(s);
+	}
+	s->deadline = (s->last_rx_ms > s->last_ka_ms ? s->last_rx_ms : s->last_ka_ms) + s->ka_ms;
+	return 0;
+}
+
+static void retire(rm_poller *p, rm_ssh *s)
+{
+	pthread_mutex_lock(&p->mu);
+	for (rm_ssh **q = &p->sessions; *q; q = &(*q)->pnext) {
+		if (*q == s) {
+			*q = s->pnext;
+			p->nsess--;
+			break;
+		}
+	}
+	if (s->queued) {
+		rm_ssh **q = &p->queue;
+		while (*q && *q != s)
+			q = &(*q)->qnext;
+		if (*q) {
+			*q = s->qnext;
+			if (p->qtail == &s->qnext)
+				p->qtail = q;
+		}
+		s->queued = 0;
+	}
+	s->retired = 1;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+}
+
+/* Serve one session on its poll thread. 1: serve it again soon (a round
+ * budget ran out); 0 done; -1: it was closed (rm_ssh_close may have freed
+ * it already: do not touch it). */
+static int serve(rm_poller *p, rm_ssh *s, struct pollfd **pfds, size_t *cap)
+{
+	int rc = 0;
+	rm_bridge *b;
+
+	if (pthread_mutex_trylock(&s->mu) != 0) {
+		/* held over a blocking call: its holder queues s again */
+		atomic_store(&s->missed, 1);
+		if (pthread_mutex_trylock(&s->mu) != 0) {
+			s->deadline = core_now_ms() + s->ka_ms; /* not swept meanwhile */
+			return 0;
+		}
+		atomic_store(&s->missed, 0);
+	}
+	if (s->stop) {
+		unregister_all(s);
+		pthread_mutex_unlock(&s->mu);
+		retire(p, s); /* s is the closer's now */
+		return -1;
+	}
+	if (!s->dead) {
+		ssh_set_blocking(s->ss, 0);
+		for (int round = 0; round < 8; round++) {
+			rc = serve_round(s, pfds, cap, round == 0);
+			if (rc <= 0)
+				break;
+		}
+		if (rc >= 0 && keepalive_check(s) < 0)
+			rc = -1;
+		ssh_set_blocking(s->ss, 1);
+	}
+	if (!s->dead) {
+		if (rearm(s))
+			rc = 1;
+		pthread_mutex_unlock(&s->mu);
+		return rc > 0;
+	}
+	/* the link is gone: drop the bridges (their clients see EOF), watch
+	 * nothing more, no keepalive sweep; rm_ssh_close frees it */
+	s->deadline = INT64_MAX;
+	unregister_all(s);
+	while ((b = s->bridges) != NULL) {
+		s->bridges = b->next;
+		bridge_free(s, b);
+	}
+	if (!s->reported && s->closed_fn) {
+		void (*fn)(void *, const char *) = s->closed_fn;
+		void *d = s->closed_data;
+		char *why = xstrdup(s->dead_reason);
+		s->reported = 1;
+		pthread_mutex_unlock(&s->mu);
+		fn(d, why);
+		free(why);
+		return 0;
+	}
+	pthread_mutex_unlock(&s->mu);
+	return 0;
+}
+
+static void *poller_main(void *arg)
+{
+	rm_poller *p = arg;
+	struct epoll_event evs[128];
 	struct pollfd *pfds = NULL;
 	size_t cap = 0;
 
 	core_thread_below_ui(); /* as the backend's workers */
-	pthread_mutex_lock(&s->mu);
-	while (!s->stop) {
-		size_t n = 0;
-		int timeout = -1, sfd = -1;
+	pthread_setname_np(pthread_self(), "vmmc-sshpoll"); /* for top -H, perf */
+	cur_poller = p;
+	for (;;) {
+		int timeout = -1, n;
+		size_t nready = 0;
 		int64_t now = core_now_ms();
-		rm_fwd *f;
-		rm_bridge *b, **pb;
 
-		/* what to wait for */
-		xgrow(&pfds, &cap, 2, sizeof *pfds);
-		pfds[n++] = (struct pollfd){ .fd = s->wake[0], .events = POLLIN };
-		if (!s->dead) {
-			int64_t base = s->last_rx_ms > s->last_ka_ms ? s->last_rx_ms : s->last_ka_ms;
-			int64_t t = base + s->ka_ms - now;
-			sfd = ssh_get_fd(s->ss);
-			if (sfd >= 0)
-				pfds[n++] = (struct pollfd){ .fd = sfd, .events = POLLIN };
-			/* asleep until the next keepalive is due: no wake-up a second
-			 * per session (a thousand hosts idle) */
-			timeout = t < 0 ? 0 : (t > 60000 ? 60000 : (int)t);
-			for (f = s->fwds; f; f = f->next) {
-				xgrow(&pfds, &cap, n + 1, sizeof *pfds);
-				f->pfd = (int)n;
-				pfds[n++] = (struct pollfd){ .fd = f->lfd, .events = POLLIN };
+		pthread_mutex_lock(&p->mu);
+		if (p->queue)
+			timeout = 0;
+		else if (p->next_sweep != INT64_MAX)
+			timeout = p->next_sweep <= now ? 0 : (int)(p->next_sweep - now > 60000 ? 60000 : p->next_sweep - now);
+		pthread_mutex_unlock(&p->mu);
+		n = epoll_wait(p->ep, evs, (int)(sizeof evs / sizeof evs[0]), timeout);
+		pthread_mutex_lock(&p->mu);
+		for (int i = 0; i < n; i++) {
+			if (evs[i].data.ptr)
+				enqueue_locked(p, evs[i].data.ptr);
+			else {
+				uint64_t c;
+				while (read(p->efd, &c, sizeof c) > 0) {
+				}
 			}
-			for (b = s->bridges; b; b = b->next) {
-				short ev = 0;
-				if (!b->local_eof && ssh_channel_is_open(b->ch) &&
-				    ssh_channel_window_size(b->ch) > 0)
-					ev |= POLLIN;
-				if (b->len > 0)
-					ev |= POLLOUT;
-				else if (!b->chan_eof && ssh_channel_poll(b->ch, 0) != 0)
-					timeout = 0; /* data (or EOF) already inside libssh */
-				xgrow(&pfds, &cap, n + 1, sizeof *pfds);
-				b->pfd = (int)n;
-				pfds[n++] = (struct pollfd){ .fd = b->fd, .events = ev };
-			}
-		}
-		pthread_mutex_unlock(&s->mu);
-		poll(pfds, (nfds_t)n, timeout);
-		pthread_mutex_lock(&s->mu);
-		if (pfds[0].revents & POLLIN) {
-			uint64_t count;
-			while (read(s->wake[0], &count, sizeof count) > 0) {
-			}
-		}
-		if (s->stop)
-			break;
-		if (s->dead)
-			goto report;
-		now = core_now_ms();
-		if (sfd >= 0 && pfds[1].fd == sfd && pfds[1].revents) {
-			s->last_rx_ms = now;
-			/* one call reads at most 4 KiB of the socket (libssh 0.10):
-			 * read on while more waits (a download ran at 2.4 MB/s, also
-			 * on loopback), up to 1 MiB, then the bridges move it on */
-			for (int k = 0; k < 256; k++) {
-				struct pollfd more = { .fd = sfd, .events = POLLIN };
-				ssh_event_dopoll(s->ev, 0);
-				if (poll(&more, 1, 0) <= 0 || !(more.revents & POLLIN))
-					break;
-			}
-		}
-		if (!ssh_is_connected(s->ss) || (ssh_get_status(s->ss) & (SSH_CLOSED | SSH_CLOSED_ERROR))) {
-			const char *e = ssh_get_error(s->ss);
-			mark_dead(s, e && e[0] ? e : "the server closed the connection");
-			goto report;
-		}
-		for (pb = &s->bridges; (b = *pb) != NULL;) {
-			short rev = (b->pfd >= 0 && (size_t)b->pfd < n) ? pfds[b->pfd].revents : 0;
-			b->pfd = -1;
-			if (bridge_pump(s, b, rev) < 0) {
-				*pb = b->next;
-				bridge_free(b);
-			} else {
-				pb = &b->next;
-			}
-		}
-		for (f = s->fwds; f; f = f->next) {
-			if (f->pfd >= 0 && (size_t)f->pfd < n && (pfds[f->pfd].revents & POLLIN))
-				accept_one(s, f);
-			f->pfd = -1;
-		}
-		if (!ssh_is_connected(s->ss)) {
-			mark_dead(s, ssh_get_error(s->ss));
-			goto report;
 		}
 		now = core_now_ms();
-		if (s->rx_count.in_packets != s->rx_seen) { /* read by anyone since */
-			s->rx_seen = s->rx_count.in_packets;
-			s->last_rx_ms = now;
-		}
-		if (now - s->last_rx_ms >= (int64_t)s->ka_ms * s->ka_max) {
-			char *why = xasprintf("no answer to keepalives for %lld s",
-					      (long long)(now - s->last_rx_ms) / 1000);
-			mark_dead(s, why);
-			free(why);
-			goto report;
-		}
-		if (now - s->last_rx_ms >= s->ka_ms && now - s->last_ka_ms >= s->ka_ms)
-			send_keepalive(s);
-		continue;
-report:
-		if (s->dead) {
-			/* the link is gone: drop the bridges (their clients see EOF) */
-			while ((b = s->bridges) != NULL) {
-				s->bridges = b->next;
-				bridge_free(b);
+		if (p->next_sweep <= now) {
+			/* the keepalive deadlines: one pass over the sessions, at
+			 * the earliest one only (not a timer per session) */
+			p->next_sweep = INT64_MAX;
+			for (rm_ssh *s = p->sessions; s; s = s->pnext) {
+				if (s->deadline <= now)
+					enqueue_locked(p, s);
+				else if (s->deadline < p->next_sweep)
+					p->next_sweep = s->deadline;
 			}
-			if (!s->reported && s->closed_fn) {
-				void (*fn)(void *, const char *) = s->closed_fn;
-				void *d = s->closed_data;
-				char *why = xstrdup(s->dead_reason);
-				s->reported = 1;
-				pthread_mutex_unlock(&s->mu);
-				fn(d, why);
-				free(why);
-				pthread_mutex_lock(&s->mu);
-			}
+		}
+		for (rm_ssh *s = p->queue; s; s = s->qnext) {
+			xgrow(&p->ready, &p->cap_ready, nready + 1, sizeof *p->ready);
+			p->ready[nready++] = s;
+			s->queued = 0;
+		}
+		p->queue = NULL;
+		p->qtail = &p->queue;
+		pthread_mutex_unlock(&p->mu);
+		for (size_t i = 0; i < nready; i++) {
+			rm_ssh *s = p->ready[i];
+			int again = serve(p, s, &pfds, &cap);
+			if (again < 0)
+				continue; /* s may be gone already */
+			pthread_mutex_lock(&p->mu);
+			if (again)
+				enqueue_locked(p, s);
+			if (s->deadline < p->next_sweep)
+				p->next_sweep = s->deadline;
+			pthread_mutex_unlock(&p->mu);
 		}
 	}
-	pthread_mutex_unlock(&s->mu);
-	free(pfds);
 	return NULL;
+}
+
+/* How many poll threads: VMMC_SSH_POLLERS (1..8), else one per two CPUs, at
+ * most 4 (a poll thread serves a thousand idle sessions with a few % of a
+ * core; more of them only matter for several busy streams at once). */
+static int pollers_wanted(void)
+{
+	const char *e = getenv("VMMC_SSH_POLLERS");
+	long n = e && e[0] ? strtol(e, NULL, 10) : 0;
+	if (n <= 0) {
+		n = sysconf(_SC_NPROCESSORS_ONLN) / 2;
+		n = n < 1 ? 1 : n > 4 ? 4 : n;
+	}
+	return n > RM_POLLERS_MAX ? RM_POLLERS_MAX : (int)n;
+}
+
+static rm_poller *poller_new(char **err)
+{
+	rm_poller *p = xcalloc(1, sizeof *p);
+	struct epoll_event e = { .events = EPOLLIN };
+	p->ep = epoll_create1(EPOLL_CLOEXEC);
+	p->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	p->qtail = &p->queue;
+	p->next_sweep = INT64_MAX;
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv, NULL);
+	if (p->ep < 0 || p->efd < 0 || epoll_ctl(p->ep, EPOLL_CTL_ADD, p->efd, &e) < 0) {
+		set_err(err, "cannot start the SSH poll thread: %s", strerror(errno));
+		goto fail;
+	}
+	if (pthread_create(&p->th, NULL, poller_main, p) != 0) {
+		set_err(err, "cannot start the SSH poll thread");
+		goto fail;
+	}
+	return p;
+fail:
+	if (p->ep >= 0)
+		close(p->ep);
+	if (p->efd >= 0)
+		close(p->efd);
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->cv);
+	free(p);
+	return NULL;
+}
+
+/* Hand an opened session to the poll thread with the fewest sessions
+ * (started the first time they are needed; they live as long as the
+ * program). 0, or -1 with *err. */
+static int poller_attach(rm_ssh *s, char **err)
+{
+	rm_poller *p = NULL;
+	int want = pollers_wanted();
+	char *why = NULL;
+
+	pthread_mutex_lock(&pollers_mu);
+	for (int i = 0; i < npollers; i++)
+		if (!p || pollers[i]->nsess < p->nsess)
+			p = pollers[i];
+	if ((!p || p->nsess > 0) && npollers < want) {
+		rm_poller *q = poller_new(&why);
+		if (q)
+			p = pollers[npollers++] = q;
+	}
+	pthread_mutex_unlock(&pollers_mu);
+	if (!p) {
+		set_err(err, "%s", why ? why : "no SSH poll thread");
+		free(why);
+		return -1;
+	}
+	free(why); /* one more thread could not start: the others serve */
+	pthread_mutex_lock(&p->mu);
+	s->poller = p;
+	s->pnext = p->sessions;
+	p->sessions = s;
+	p->nsess++;
+	pthread_mutex_unlock(&p->mu);
+	pthread_mutex_lock(&s->mu);
+	s->sfd = ssh_get_fd(s->ss);
+	rearm(s);
+	pthread_mutex_unlock(&s->mu);
+	wake(s); /* the first pass sets its keepalive deadline */
+	return 0;
+}
+
+/* Take s from its poll thread: on return no poll thread touches it. */
+static void poller_detach(rm_ssh *s)
+{
+	rm_poller *p = s->poller;
+	if (!p)
+		return;
+	pthread_mutex_lock(&s->mu);
+	s->stop = 1;
+	pthread_mutex_unlock(&s->mu);
+	wake(s);
+	pthread_mutex_lock(&p->mu);
+	while (!s->retired)
+		pthread_cond_wait(&p->cv, &p->mu);
+	pthread_mutex_unlock(&p->mu);
+	s->poller = NULL;
 }
 
 /* ---- open / close ---------------------------------------------------------- */
@@ -967,11 +1376,11 @@ static void free_session(rm_ssh *s)
 	rm_bridge *b;
 	while ((b = s->bridges) != NULL) {
 		s->bridges = b->next;
-		bridge_free(b);
+		bridge_free(s, b);
 	}
 	while ((f = s->fwds) != NULL) {
 		s->fwds = f->next;
-		fwd_free(f);
+		fwd_free(s, f);
 	}
 	chan_drop(&s->spare);
 	free(s->spare_path);
@@ -984,10 +1393,6 @@ static void free_session(rm_ssh *s)
 			ssh_disconnect(s->ss);
 		ssh_free(s->ss);
 	}
-	if (s->wake[0] >= 0)
-		close(s->wake[0]);
-	if (s->wake[1] >= 0 && s->wake[1] != s->wake[0])
-		close(s->wake[1]);
 	pthread_mutex_destroy(&s->mu);
 	free(s->target);
 	free(s->user);
@@ -1062,7 +1467,7 @@ void rm_ssh_quit_all(void)
 			mark_dead(s, "closed (quitting)");
 			s->reported = 1; /* not a loss: no closed callback */
 		}
-		pthread_mutex_unlock(&s->mu);
+		sess_unlock(s);
 		wake(s);
 	}
 	pthread_mutex_unlock(&sess_mu);
@@ -1090,7 +1495,7 @@ int rm_ssh_open(const rm_ssh_spec *spec, const rm_ssh_cb *cb, rm_ssh **out, char
 	pthread_once(&init_once, lib_init);
 	s = xcalloc(1, sizeof *s);
 	pthread_mutex_init(&s->mu, NULL);
-	s->wake[0] = s->wake[1] = -1;
+	s->sfd = -1;
 	s->rtt_us = -1;
 	if (cb)
 		s->cb = *cb;
@@ -1168,11 +1573,7 @@ int rm_ssh_open(const rm_ssh_spec *spec, const rm_ssh_cb *cb, rm_ssh **out, char
 	rc = -1;
 	ssh_set_callbacks(s->ss, NULL); /* no more passphrase prompts */
 
-	/* the pump thread */
-	if ((s->wake[0] = s->wake[1] = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0) {
-		set_err(err, "eventfd: %s", strerror(errno));
-		goto fail;
-	}
+	/* served from now on by a poll thread */
 	s->ev = ssh_event_new();
 	if (!s->ev || ssh_event_add_session(s->ev, s->ss) != SSH_OK) {
 		set_err(err, "%s: cannot set up the session's event loop", s->target);
@@ -1181,11 +1582,9 @@ int rm_ssh_open(const rm_ssh_spec *spec, const rm_ssh_cb *cb, rm_ssh **out, char
 	s->last_rx_ms = s->last_ka_ms = core_now_ms();
 	ssh_set_counters(s->ss, NULL, &s->rx_count);
 	s->rx_seen = s->rx_count.in_packets;
-	if (pthread_create(&s->th, NULL, pump_main, s) != 0) {
-		set_err(err, "cannot start the SSH thread");
+	s->deadline = s->last_rx_ms + s->ka_ms;
+	if (poller_attach(s, err) < 0)
 		goto fail;
-	}
-	s->th_started = 1;
 	sess_add(s);
 	*out = s;
 	return 0;
@@ -1214,7 +1613,7 @@ void rm_ssh_on_closed(rm_ssh *s, void (*fn)(void *data, const char *reason), voi
 		s->reported = 1;
 		why = xstrdup(s->dead_reason);
 	}
-	pthread_mutex_unlock(&s->mu);
+	sess_unlock(s);
 	if (why) {
 		fn(data, why);
 		free(why);
@@ -1226,7 +1625,7 @@ int rm_ssh_is_alive(rm_ssh *s)
 	int r;
 	pthread_mutex_lock(&s->mu);
 	r = !s->dead;
-	pthread_mutex_unlock(&s->mu);
+	sess_unlock(s);
 	return r;
 }
 
@@ -1235,7 +1634,7 @@ int rm_ssh_rtt_ms(rm_ssh *s)
 	int r;
 	pthread_mutex_lock(&s->mu);
 	r = s->rtt_us < 0 ? -1 : (int)((s->rtt_us + 999) / 1000);
-	pthread_mutex_unlock(&s->mu);
+	sess_unlock(s);
 	return r;
 }
 
@@ -1244,7 +1643,7 @@ unsigned long long rm_ssh_bytes(rm_ssh *s)
 	unsigned long long r;
 	pthread_mutex_lock(&s->mu);
 	r = s->bytes;
-	pthread_mutex_unlock(&s->mu);
+	sess_unlock(s);
 	return r;
 }
 
@@ -1295,16 +1694,16 @@ static int check_alive_locked(rm_ssh *s, char **err)
 }
 
 /* The end of making forward f (under the lock): rc 0 adds it to the
- * session, else frees it (f may be NULL); unlock, wake the pump; rc. */
+ * session, else frees it (f may be NULL); unlock, wake its poll thread; rc. */
 static int fwd_finish(rm_ssh *s, rm_fwd *f, int rc)
 {
 	if (f && rc == 0) {
 		f->next = s->fwds;
 		s->fwds = f;
 	} else if (f) {
-		fwd_free(f);
+		fwd_free(s, f);
 	}
-	pthread_mutex_unlock(&s->mu);
+	sess_unlock(s);
 	wake(s);
 	return rc;
 }
@@ -1334,14 +1733,14 @@ static rm_fwd *fwd_listen_unix(const char *remote, char **err)
 	if (!mkdtemp(tmpl)) { /* mkdtemp creates it 0700 */
 		set_err(err, "cannot create a directory in %s: %s", base, strerror(errno));
 		free(tmpl);
-		fwd_free(f);
+		fwd_free(NULL, f);
 		return NULL;
 	}
 	f->dir = tmpl;
 	f->path = xasprintf("%s/sock", f->dir);
 	if (strlen(f->path) >= sizeof sa.sun_path) {
 		set_err(err, "socket path too long: %s", f->path);
-		fwd_free(f);
+		fwd_free(NULL, f);
 		return NULL;
 	}
 	strcpy(sa.sun_path, f->path);
@@ -1349,7 +1748,7 @@ static rm_fwd *fwd_listen_unix(const char *remote, char **err)
 	if (f->lfd < 0 || bind(f->lfd, (struct sockaddr *)&sa, sizeof sa) < 0 ||
 	    chmod(f->path, 0600) < 0 || listen(f->lfd, 64) < 0) {
 		set_err(err, "cannot listen on %s: %s", f->path, strerror(errno));
-		fwd_free(f);
+		fwd_free(NULL, f);
 		return NULL;
 	}
 	live_add(f->path);
@@ -1434,7 +1833,7 @@ int rm_ssh_forward_tcp(rm_ssh *s, const char *remote_host, int remote_port, cons
 	if (f->lfd < 0 || bind(f->lfd, (struct sockaddr *)&sa, sizeof sa) < 0 ||
 	    getsockname(f->lfd, (struct sockaddr *)&sa, &sl) < 0 || listen(f->lfd, 16) < 0) {
 		set_err(err, "cannot listen on 127.0.0.1: %s", strerror(errno));
-		fwd_free(f);
+		fwd_free(s, f);
 		return -1;
 	}
 	f->lport = ntohs(sa.sin_port);
@@ -1479,14 +1878,14 @@ int rm_ssh_unforward(rm_ssh *s, int local_port)
 		for (rm_bridge **pb = &s->bridges, *b; (b = *pb) != NULL;) {
 			if (b->fwd == f) {
 				*pb = b->next;
-				bridge_free(b);
+				bridge_free(s, b);
 			} else {
 				pb = &b->next;
 			}
 		}
-		fwd_free(f);
+		fwd_free(s, f);
 	}
-	pthread_mutex_unlock(&s->mu);
+	sess_unlock(s);
 	wake(s);
 	return f ? 0 : -1;
 }
@@ -1497,7 +1896,7 @@ int rm_ssh_forward_count(rm_ssh *s)
 	pthread_mutex_lock(&s->mu);
 	for (rm_fwd *f = s->fwds; f; f = f->next)
 		n++;
-	pthread_mutex_unlock(&s->mu);
+	sess_unlock(s);
 	return n;
 }
 
@@ -1557,7 +1956,7 @@ int rm_ssh_exec(rm_ssh *s, const char *cmd, size_t max, char **out, int *status,
 	rc = check_alive_locked(s, err);
 	if (rc == 0)
 		rc = exec_locked(s, cmd, max, out, status, err);
-	pthread_mutex_unlock(&s->mu);
+	sess_unlock(s);
 	wake(s);
 	return rc;
 }
@@ -1626,7 +2025,7 @@ int rm_ssh_find_libvirt_socket(rm_ssh *s, const char *driver, int session, const
 	set_err(err, "%s: no libvirt %s daemon socket found; tried %s", s->target,
 		session ? "session" : "system", nc ? tried : "nothing (no remote uid or home)");
 out:
-	pthread_mutex_unlock(&s->mu);
+	sess_unlock(s);
 	wake(s);
 	for (size_t i = 0; i < nc; i++)
 		free(cand[i]);
@@ -1642,13 +2041,7 @@ void rm_ssh_close(rm_ssh **sp)
 		return;
 	*sp = NULL;
 	sess_del(s);
-	if (s->th_started) {
-		pthread_mutex_lock(&s->mu);
-		s->stop = 1;
-		pthread_mutex_unlock(&s->mu);
-		wake(s);
-		pthread_join(s->th, NULL);
-	}
+	poller_detach(s);
 	free_session(s);
 }
 
@@ -1676,6 +2069,7 @@ int rm_ssh_unlisten(rm_ssh *s, const char *local_path)
 	pthread_mutex_lock(&s->mu);
 	for (pf = &s->fwds; (f = *pf) != NULL;) {
 		if (f->lfd >= 0 && f->path && local_path && strcmp(f->path, local_path) == 0) {
+			ep_set(s, f->lfd, &f->ep, 0);
 			shutdown(f->lfd, SHUT_RDWR);
 			close(f->lfd);
 			f->lfd = -1;
@@ -1686,12 +2080,12 @@ int rm_ssh_unlisten(rm_ssh *s, const char *local_path)
 		}
 		if (fwd_spent(s, f)) { /* an earlier one: its connection ended */
 			*pf = f->next;
-			fwd_free(f);
+			fwd_free(s, f);
 			continue;
 		}
 		pf = &f->next;
 	}
-	pthread_mutex_unlock(&s->mu);
+	sess_unlock(s);
 	wake(s);
 	return rc;
 }

@@ -15,13 +15,17 @@
  *   (post a prompt to the UI, wait on a condition variable for the answer)
  *   and then return the answer. The connect timeout does not run while a
  *   callback waits.
- *   After a successful open, one thread per session (the pump) owns the
- *   SSH socket: it sends keepalives, accepts connections on the local
- *   forward sockets and pumps bytes both ways for all of the session's
- *   channels. The other functions below may be called from any one thread
- *   at a time (they take the session's lock). The closed callback runs on
- *   the pump thread, without the session's lock held; it must not call
- *   rm_ssh_close() itself (post a message and close from elsewhere).
+ *   After a successful open, the session is served by one of a few poll
+ *   threads shared by all sessions (VMMC_SSH_POLLERS, default one per two
+ *   CPUs, at most 4; one epoll each, libssh non-blocking there): it sends
+ *   keepalives, accepts connections on the local forward sockets and pumps
+ *   bytes both ways for all of the session's channels. Nothing there waits
+ *   on one session: a slow reader or a dead link holds up no other. The
+ *   other functions below may be called from any one thread at a time
+ *   (they take the session's lock; while a blocking call holds it, the
+ *   session is served after it). The closed callback runs on the poll
+ *   thread, without the session's lock held; it must be quick and must not
+ *   call rm_ssh_close() itself (post a message and close from elsewhere).
  *
  * SECRETS
  *   Passphrases, passwords and keyboard-interactive answers are written by
@@ -101,7 +105,7 @@ typedef struct rm_ssh_cb {
 } rm_ssh_cb;
 
 /* Connect, check the host key, authenticate (agent, key files, keyboard-
- * interactive, password, in that order); start the session's pump thread.
+ * interactive, password, in that order); hand the session to a poll thread.
  * cb is copied (cb->data must stay valid until rm_ssh_close). Returns 0;
  * -1 on an error that may go away (network, timeout); -2 when the host key
  * was refused (changed, rejected, unreadable known_hosts) or the login was
@@ -114,7 +118,7 @@ const char *rm_ssh_target(const rm_ssh *s);
  * "password" (or "none"). Borrowed. */
 const char *rm_ssh_auth_method(const rm_ssh *s);
 
-/* Called once (on the pump thread) when the link is found dead: EOF or an
+/* Called once (on the poll thread) when the link is found dead: EOF or an
  * error on the SSH socket, or keepalive_max keepalive intervals without a
  * byte from the server. reason is borrowed for the call. Not called for
  * rm_ssh_close(). Set it right after open; a NULL fn removes it. If the link
@@ -193,7 +197,7 @@ unsigned long long rm_ssh_bytes(rm_ssh *s);
  * still needed. */
 void rm_ssh_quit_all(void);
 
-/* Stop the pump thread (joined), close every channel and socket, remove the
+/* Take the session from its poll thread, close every channel and socket, remove the
  * local sockets and their directories, disconnect, free; *s = NULL. */
 void rm_ssh_close(rm_ssh **s);
 

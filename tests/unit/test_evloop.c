@@ -179,6 +179,42 @@ static void test_timeouts(void **state)
 	virEventRemoveTimeout(z);
 }
 
+static _Atomic int64_t fired_ms[4];
+
+static void on_timer_at(int timer, void *opaque)
+{
+	int k = (int)(intptr_t)opaque;
+	if (!fired_ms[k])
+		fired_ms[k] = core_now_ms();
+	calls[k]++;
+}
+
+/* Long timers due close together fire in one wake (keepalives of many
+ * connections): a 1600 ms timer and one made 60 ms later (100 ms slack
+ * each) fire together, neither early, neither more than its slack late. */
+static void test_timers_coalesce(void **state)
+{
+	int a, b;
+	int64_t t0;
+	(void)state;
+	reset();
+	fired_ms[0] = fired_ms[1] = 0;
+	t0 = core_now_ms();
+	a = virEventAddTimeout(1600, on_timer_at, (void *)0, NULL);
+	usleep(60000);
+	b = virEventAddTimeout(1600, on_timer_at, (void *)1, NULL);
+	assert_true(wait_for(&calls[0], 1, 4000));
+	assert_true(wait_for(&calls[1], 1, 4000));
+	printf("    fired after %lld and %lld ms\n", (long long)(fired_ms[0] - t0),
+	       (long long)(fired_ms[1] - t0));
+	assert_true(fired_ms[0] - t0 >= 1600);
+	assert_true(fired_ms[1] - t0 >= 1660);
+	assert_true(fired_ms[1] - fired_ms[0] <= 15); /* one pass */
+	assert_true(fired_ms[0] - t0 <= 1600 + 100 + 200); /* the slack (and a loaded machine) */
+	virEventRemoveTimeout(a);
+	virEventRemoveTimeout(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -186,6 +222,7 @@ int main(void)
 		cmocka_unit_test(test_two_handles_one_fd),
 		cmocka_unit_test(test_hangup_not_asked),
 		cmocka_unit_test(test_timeouts),
+		cmocka_unit_test(test_timers_coalesce),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

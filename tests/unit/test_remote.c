@@ -1103,6 +1103,156 @@ static void test_hostkey_changed(void **state)
 	free(fp);
 }
 
+/* ---- many sessions on the shared poll threads ------------------------------ */
+
+/* A TCP relay in front of sshd for one session, which the test can cut
+ * (both sockets closed: that session's link dies, no other's). */
+typedef struct relay {
+	int lfd, lport, cut;
+	pthread_t th;
+} relay;
+
+static void *relay_main(void *arg)
+{
+	relay *y = arg;
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+				 .sin_port = htons((uint16_t)port) };
+	int c = accept(y->lfd, NULL, NULL), u = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	char buf[65536];
+	if (c < 0 || u < 0 || connect(u, (struct sockaddr *)&a, sizeof a) < 0)
+		goto out;
+	while (!__atomic_load_n(&y->cut, __ATOMIC_SEQ_CST)) {
+		struct pollfd p[2] = { { .fd = c, .events = POLLIN }, { .fd = u, .events = POLLIN } };
+		if (poll(p, 2, 50) <= 0)
+			continue;
+		for (int i = 0; i < 2; i++) {
+			ssize_t n, o = 0;
+			if (!p[i].revents)
+				continue;
+			if ((n = read(p[i].fd, buf, sizeof buf)) <= 0)
+				goto out;
+			while (o < n) {
+				ssize_t w = write(p[1 - i].fd, buf + o, (size_t)(n - o));
+				if (w <= 0)
+					goto out;
+				o += w;
+			}
+		}
+	}
+out:
+	if (c >= 0)
+		close(c);
+	if (u >= 0)
+		close(u);
+	return NULL;
+}
+
+static int thread_count(void)
+{
+	char *s = read_file("/proc/self/status"), *t = s ? strstr(s, "Threads:") : NULL;
+	int n = t ? atoi(t + 8) : -1;
+	free(s);
+	return n;
+}
+
+/* Many sessions share a few poll threads (not a thread each); a slow reader
+ * (a bridge whose client reads nothing while the far end sends 8 MiB) does
+ * not hold up the others; one session's link cut ends that session only,
+ * the others go on answering. */
+static void test_many_sessions(void **state)
+{
+	enum { N = 12 };
+	rm_ssh_spec sp = spec_base();
+	rec r[N];
+	rm_ssh *s[N] = { 0 };
+	char *err = NULL, *local[N] = { 0 };
+	int fd[N], slow, t0, t1, slow_sent = 0;
+	echo_srv e;
+	relay y = { 0 };
+	int64_t t;
+	(void)state;
+	SKIP_IF_NO_SSHD();
+	use_agent(true);
+	/* the echo's answer to the slow reader may still be on its way when
+	 * that connection closes: EPIPE there, not the test killed */
+	signal(SIGPIPE, SIG_IGN);
+	echo_start(&e);
+	memset(r, 0, sizeof r);
+	/* session 0 goes through the relay (its host key: accepted once) */
+	y.lfd = tcp_listener(&y.lport);
+	pthread_create(&y.th, NULL, relay_main, &y);
+	t0 = thread_count();
+	for (int i = 0; i < N; i++) {
+		rm_ssh_cb c = cbs(&r[i]);
+		rm_ssh_spec si = sp;
+		r[i].answer = RM_HOSTKEY_ACCEPT_ONCE;
+		if (i == 0)
+			si.port = y.lport;
+		si.keepalive_s = 1;
+		si.keepalive_max = 3;
+		if (rm_ssh_open(&si, &c, &s[i], &err) != 0)
+			fail_msg("session %d: %s", i, err);
+		rm_ssh_on_closed(s[i], cb_closed, &r[i]);
+	}
+	t1 = thread_count();
+	printf("    %d sessions: %d more threads\n", N, t1 - t0);
+	assert_true(t1 - t0 <= 4); /* a few poll threads, not one per session */
+	for (int i = 0; i < N; i++) {
+		if (rm_ssh_forward_unix(s[i], e.path, &local[i], &err) != 0)
+			fail_msg("session %d: %s", i, err);
+		fd[i] = unix_connect(local[i]);
+		assert_int_equal(roundtrip(fd[i], 1000, 5000), 0);
+	}
+
+	/* the slow reader: session 1's second connection sends 8 MiB and reads
+	 * nothing back; the echo's answer fills the windows and buffers */
+	slow = unix_connect(local[1]);
+	fcntl(slow, F_SETFL, O_NONBLOCK);
+	{
+		static char junk[65536];
+		t = core_now_ms() + 5000;
+		while (slow_sent < (8 << 20) && core_now_ms() < t) {
+			ssize_t w = write(slow, junk, sizeof junk);
+			if (w > 0)
+				slow_sent += (int)w;
+			else
+				usleep(10 * 1000);
+		}
+	}
+	printf("    slow reader: %d KiB sent, none read\n", slow_sent >> 10);
+	assert_true(slow_sent >= 1 << 20); /* it was stuck beyond any one buffer */
+	t = core_now_ms();
+	for (int i = 0; i < N; i++)
+		if (i != 1)
+			assert_int_equal(roundtrip(fd[i], 64 << 10, 5000), 0);
+	printf("    the others answer beside it: %d x 64 KiB round trips in %lld ms\n", N - 1,
+	       (long long)(core_now_ms() - t));
+	close(slow);
+
+	/* session 0's link cut: noticed there at once, the others go on */
+	t = core_now_ms();
+	__atomic_store_n(&y.cut, 1, __ATOMIC_SEQ_CST);
+	wait_closed(&r[0], 5000);
+	assert_true(r[0].closed);
+	printf("    cut link noticed after %lld ms: %s\n", (long long)(r[0].closed_ms - t), r[0].closed_reason);
+	assert_false(rm_ssh_is_alive(s[0]));
+	usleep(1500 * 1000); /* over a keepalive interval: the others stay up */
+	for (int i = 1; i < N; i++) {
+		assert_false(r[i].closed);
+		assert_true(rm_ssh_is_alive(s[i]));
+		assert_int_equal(roundtrip(fd[i], 4096, 5000), 0);
+	}
+	for (int i = 0; i < N; i++) {
+		close(fd[i]);
+		rm_ssh_close(&s[i]);
+		assert_int_not_equal(access(local[i], F_OK), 0);
+		free(local[i]);
+	}
+	pthread_join(y.th, NULL);
+	close(y.lfd);
+	echo_stop(&e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1117,6 +1267,7 @@ int main(void)
 		cmocka_unit_test(test_libvirt_socket),
 		cmocka_unit_test(test_dead_link_silent),
 		cmocka_unit_test(test_dead_link_killed),
+		cmocka_unit_test(test_many_sessions),
 		cmocka_unit_test(test_hostkey_changed),
 	};
 	setvbuf(stdout, NULL, _IONBF, 0);
