@@ -27,7 +27,7 @@
 # 300: beyond that its time is extrapolated, marked ~). Skipped (said so)
 # without a libvirtd or sshd. $VMMC_BENCH_SSH=0 skips it,
 # $VMMC_BENCH_DRIVER=0 the test-driver part; VMMC_OFFSCREEN_STATS,
-# VMMC_CONNECT_MAX, VMMC_CONNECT_TOTAL and VMMC_WORKERS, when set, go to the
+# VMMC_CONNECT_MAX, VMMC_CONNECT_TOTAL, VMMC_WORKERS, VMMC_SSH_POLLERS and VMMC_WORKER_NICE, when set, go to the
 # ssh:// runs' vmmc; $VMMC_BENCH_PERF=DIR keeps a
 # perf profile of each idle window there. After the ssh:// table, each
 # size's timeline from vmmc's log (tests/bench/timeline.sh: login, forward,
@@ -253,7 +253,7 @@ for n in $counts; do
 	ssh_conf "$n" "$tmp/config/vmmc/config"
 	rm -f "$tmp/ssh-$n.log"
 	pass=() # settings to compare, passed on when set
-	for v in VMMC_OFFSCREEN_STATS VMMC_CONNECT_MAX VMMC_CONNECT_TOTAL VMMC_WORKERS; do
+	for v in VMMC_OFFSCREEN_STATS VMMC_CONNECT_MAX VMMC_CONNECT_TOTAL VMMC_WORKERS VMMC_SSH_POLLERS VMMC_WORKER_NICE; do
 		[ -z "${!v:-}" ] || pass+=("$v=${!v}")
 	done
 	tmux_run "$n" "VMMC_LOG=$tmp/ssh-$n.log" "VMMC_SSH_DIR=$tmp/ssh" ${pass[@]+"${pass[@]}"} "${lim[@]}"
