@@ -169,5 +169,11 @@ void be_ssh_quit_all(void);
  * one re-read); a host never told re-reads at once. No libvirt call; any
  * thread. */
 void be_host_watch(be_host *h, bool watched);
+/* Something on screen needs host h's pools and probes (what its driver
+ * can do, its domain capabilities) although it is not selected: a wizard
+ * that picked it. A host not selected reads them only when it is (setup
+ * leaves them for later); from now on this host reads them at once, also
+ * after a reconnect. No libvirt call; any thread. */
+void be_host_want_probes(be_host *h);
 
 #endif

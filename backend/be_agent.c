@@ -240,7 +240,7 @@ void be_agent_scan(be_host *h)
 		return;
 	/* a host not selected since it connected shows no agent column: its
 	 * VMs' XML is read when it is (BE_WAKE_PROBES queues this again) */
-	if (h->probes_due && be_pool_unwatched(h))
+	if (h->probes_due && be_pool_probes_wait(h))
 		return;
 	/* take up to a chunk of domains to read (their references move here) */
 	pthread_mutex_lock(&ag->lock);

@@ -997,7 +997,8 @@ static void be_host_probes(be_host *h)
  * networks, events - and the rest waits until it is selected
  * (be_host_next: BE_WAKE_PROBES): the pool list (each volume's path, size
  * and XML, each VM's XML for the volumes' users) and the probes. No tree
- * row shows them; the host's views and wizards open on a selected host.
+ * row shows them; the host's views open on a selected host, and a wizard
+ * that picks another host asks for them (be_host_want_probes).
  * Its events are registered before its VM list, so one list misses
  * nothing (the host on screen gets its list first, then a second one). */
 static void be_connect_setup(be_host *h)
@@ -1005,7 +1006,7 @@ static void be_connect_setup(be_host *h)
 	char *err = NULL, *hostname;
 	int64_t t0 = core_now_ms();
 	bool lists_only = h->flags & BE_HOST_LISTS_ONLY; /* batch mode: the VMs, nothing else */
-	bool away = !lists_only && be_pool_unwatched(h);
+	bool away = !lists_only && be_pool_probes_wait(h);
 
 	be_vm_events_due(h, true); /* events of the last connection: all re-read now */
 	h->relist_pending = 0;
@@ -1249,8 +1250,8 @@ static enum be_wake be_host_next(be_host *h, be_job **job, int64_t now)
 	}
 	if (h->setup_due && h->conn)
 		return BE_WAKE_SETUP;
-	if (h->probes_due && h->conn && !be_pool_unwatched(h))
-		return BE_WAKE_PROBES; /* on screen now */
+	if (h->probes_due && h->conn && !be_pool_probes_wait(h))
+		return BE_WAKE_PROBES; /* on screen now, or a wizard wants them */
 	if (h->head && !be_reread_held(h, now)) {
 		if (job)
 			*job = be_queue_pop(h);

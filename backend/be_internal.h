@@ -105,6 +105,7 @@ struct be_host {
 	bool in_runq, pool_running, in_timers;
 	bool watched;          /* be_host_watch true: served first */
 	bool unwatched;        /* be_host_watch false: its re-reads may wait */
+	bool probes_wanted;    /* be_host_want_probes: pools and probes at once, watched or not */
 	bool urgent;           /* be_pool_kick_first: to the head of the line once */
 	/* deferred network / pool re-reads (be_relist); worker */
 	unsigned relist_pending;   /* bit 0 networks, bit 1 pools, bit 2 VMs (vm_pending) */
@@ -150,6 +151,7 @@ void be_live_hosts_add(int delta);
 void be_pool_kick(be_host *h);
 void be_pool_kick_first(be_host *h);  /* the same, to the head of the line */
 bool be_pool_unwatched(be_host *h);   /* be_host_watch said false (never told: no) */
+bool be_pool_probes_wait(be_host *h); /* unwatched and no be_host_want_probes */
 void be_pool_step_done(be_host *h, bool more, int64_t timer_at_ms, bool finished);
 void be_pool_figures(int *workers, int *peak, int *base);
 void be_pool_quit(int timeout_ms);

@@ -409,6 +409,30 @@ bool be_pool_unwatched(be_host *h)
 	return w;
 }
 
+/* pool lock: its deferred pools and probes may still wait (not on screen,
+ * not wanted by a wizard) */
+bool be_pool_probes_wait(be_host *h)
+{
+	bool w;
+	pthread_mutex_lock(&be_pool.lock);
+	w = h->unwatched && !h->probes_wanted;
+	pthread_mutex_unlock(&be_pool.lock);
+	return w;
+}
+
+void be_host_want_probes(be_host *h)
+{
+	if (!h)
+		return;
+	pthread_mutex_lock(&be_pool.lock);
+	be_pool_setup();
+	if (!h->probes_wanted) {
+		h->probes_wanted = true;
+		be_pool_enqueue(h); /* its deferred probes now */
+	}
+	pthread_mutex_unlock(&be_pool.lock);
+}
+
 /* pool lock */
 static void be_pool_timer_drop(be_host *h)
 {

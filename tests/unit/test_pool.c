@@ -423,6 +423,39 @@ static void test_unwatched_setup_deferred(void **state)
 		host_close(&blocked[i], 5000);
 }
 
+/* A host not selected that a wizard picks (be_host_want_probes): its pools
+ * and probes are read then, still not selected (t_nvm_host_choice found the
+ * New VM wizard's pool list empty for such a host). */
+static void test_wanted_probes(void **state)
+{
+	mute mu[2];
+	th blocked[2], t;
+
+	for (int i = 0; i < 2; i++) {
+		mute_open(&mu[i], 20 + i);
+		blocked[i] = host_open(mu[i].uri);
+	}
+	for (int i = 0; i < 2; i++)
+		WAIT(blocked[i].h->conn == MD_CONN_CONNECTING && !blocked[i].h->waiting, WAIT_MS);
+	t = host_open("test:///default?name=wanted");
+	WAIT(t.h->waiting, WAIT_MS);
+	be_host_watch(t.bh, false);
+	mute_close(&mu[0]);
+	mute_close(&mu[1]);
+	WAIT(t.h->conn == MD_CONN_CONNECTED && t.h->listed && T.net_lists[t.id] > 0, WAIT_MS);
+	WAIT(false, 300);
+	assert_int_equal(T.pool_lists[t.id], 0); /* deferred, as above */
+	be_host_want_probes(t.bh);               /* a wizard picked it */
+	WAIT(T.pool_lists[t.id] > 0 && T.domcaps[t.id] > 0, WAIT_MS);
+	assert_int_equal(T.pool_lists[t.id], 1);
+	assert_int_equal(T.domcaps[t.id], 1);
+	assert_non_null(t.h->domcaps);
+	be_host_want_probes(NULL); /* no host: nothing */
+	host_close(&t, 5000);
+	for (int i = 0; i < 2; i++)
+		host_close(&blocked[i], 5000);
+}
+
 static int group_setup(void **state)
 {
 	char *err = NULL;
@@ -460,6 +493,7 @@ int main(void)
 		cmocka_unit_test(test_unwatched_events_batched),
 		cmocka_unit_test(test_blocked_hosts_and_waiting),
 		cmocka_unit_test(test_unwatched_setup_deferred),
+		cmocka_unit_test(test_wanted_probes),
 	};
 	if (getenv("VMMC_TEST_FILTER"))
 		cmocka_set_test_filter(getenv("VMMC_TEST_FILTER"));
