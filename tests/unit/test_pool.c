@@ -378,22 +378,20 @@ static void test_blocked_hosts_and_waiting(void **state)
 	host_close(&ok, 5000);
 }
 
-/* A host the UI says is not on screen reads what its tree row needs (VMs,
- * networks) when it connects; its pools and probes (driver abilities,
- * domain capabilities) when it is selected. Two mute hosts hold both
- * connect slots so the host is told before it connects. */
-static void test_unwatched_setup_deferred(void **state)
+/* A host (uri) connected while not selected: two hosts that never answer
+ * hold the connect slots (blocked, closed by the caller) until the UI has
+ * said "not watched", then it connects and sets up */
+static th offscreen_host(th blocked[2], int mute_base, const char *uri)
 {
 	mute mu[2];
-	th blocked[2], t;
-
+	th t;
 	for (int i = 0; i < 2; i++) {
-		mute_open(&mu[i], 10 + i);
+		mute_open(&mu[i], mute_base + i);
 		blocked[i] = host_open(mu[i].uri);
 	}
 	for (int i = 0; i < 2; i++)
 		WAIT(blocked[i].h->conn == MD_CONN_CONNECTING && !blocked[i].h->waiting, WAIT_MS);
-	t = host_open("test:///default?name=offscreen");
+	t = host_open(uri);
 	WAIT(t.h->waiting, WAIT_MS);
 	assert_true(t.h->waiting);
 	be_host_watch(t.bh, false); /* the UI: its row is not selected */
@@ -401,6 +399,17 @@ static void test_unwatched_setup_deferred(void **state)
 	mute_close(&mu[1]);
 	WAIT(t.h->conn == MD_CONN_CONNECTED && t.h->listed && T.net_lists[t.id] > 0, WAIT_MS);
 	assert_int_equal(t.h->conn, MD_CONN_CONNECTED);
+	return t;
+}
+
+/* A host the UI says is not on screen reads what its tree row needs (VMs,
+ * networks) when it connects; its pools and probes (driver abilities,
+ * domain capabilities) when it is selected. Two mute hosts hold both
+ * connect slots so the host is told before it connects. */
+static void test_unwatched_setup_deferred(void **state)
+{
+	th blocked[2], t = offscreen_host(blocked, 10, "test:///default?name=offscreen");
+
 	assert_true(t.h->nvms >= 1); /* the test driver's VM "test" */
 	assert_true(T.net_lists[t.id] >= 1);
 	WAIT(false, 300); /* nothing more comes for it */
@@ -428,21 +437,8 @@ static void test_unwatched_setup_deferred(void **state)
  * New VM wizard's pool list empty for such a host). */
 static void test_wanted_probes(void **state)
 {
-	mute mu[2];
-	th blocked[2], t;
+	th blocked[2], t = offscreen_host(blocked, 20, "test:///default?name=wanted");
 
-	for (int i = 0; i < 2; i++) {
-		mute_open(&mu[i], 20 + i);
-		blocked[i] = host_open(mu[i].uri);
-	}
-	for (int i = 0; i < 2; i++)
-		WAIT(blocked[i].h->conn == MD_CONN_CONNECTING && !blocked[i].h->waiting, WAIT_MS);
-	t = host_open("test:///default?name=wanted");
-	WAIT(t.h->waiting, WAIT_MS);
-	be_host_watch(t.bh, false);
-	mute_close(&mu[0]);
-	mute_close(&mu[1]);
-	WAIT(t.h->conn == MD_CONN_CONNECTED && t.h->listed && T.net_lists[t.id] > 0, WAIT_MS);
 	WAIT(false, 300);
 	assert_int_equal(T.pool_lists[t.id], 0); /* deferred, as above */
 	be_host_want_probes(t.bh);               /* a wizard picked it */
