@@ -993,12 +993,12 @@ static void be_host_probes(be_host *h)
 
 /* After the open: the lists, events, host name, probes.
  * A host the UI said is not on screen (be_host_watch false: not selected)
- * gets what its tree row needs - the VMs (their number and states), the
- * networks, events - and the rest waits until it is selected
- * (be_host_next: BE_WAKE_PROBES): the pool list (each volume's path, size
- * and XML, each VM's XML for the volumes' users) and the probes. No tree
- * row shows them; the host's views open on a selected host, and a wizard
- * that picks another host asks for them (be_host_want_probes).
+ * gets what its tree rows need - the VMs (their number and states), the
+ * networks, the storage pools (the tree shows how many), events - and the
+ * rest waits until it is selected (be_host_next: BE_WAKE_PROBES): what its
+ * driver can do, its domain capabilities, the install and guest-agent
+ * scans. No tree row shows them; the host's views open on a selected host,
+ * and a wizard that picks another host asks for them (be_host_want_probes).
  * Its events are registered before its VM list, so one list misses
  * nothing (the host on screen gets its list first, then a second one). */
 static void be_connect_setup(be_host *h)
@@ -1017,7 +1017,7 @@ static void be_connect_setup(be_host *h)
 	if (away)
 		be_register_callbacks(h);
 	if (be_list_vms(h, &err) < 0 || (!lists_only && be_list_nets(h, &err) < 0) ||
-	    (!lists_only && !away && be_list_pools(h, &err) < 0)) {
+	    (!lists_only && be_list_pools(h, &err) < 0)) { /* the tree shows their number */
 		md_msg *m = md_msg_new(MD_MSG_OP_RESULT, h->id);
 		m->text = xasprintf("Could not list %s: %s", h->uri, err);
 		be_post(m);
@@ -1046,7 +1046,7 @@ static void be_connect_setup(be_host *h)
 			be_caps_set(h, MD_CAP_EVENTS);
 	}
 	core_log("host", "%s: setup done in %lld ms%s", h->uri, (long long)(core_now_ms() - t0),
-		 h->probes_due ? " (its pools and probes wait until it is selected)" : "");
+		 h->probes_due ? " (its probes wait until it is selected)" : "");
 	be_post_busy(h, -1);
 }
 
@@ -1308,12 +1308,9 @@ void be_host_step(be_host *h)
 		be_connect_setup(h);
 		break;
 	case BE_WAKE_PROBES: {
-		char *err = NULL;
 		h->probes_due = false;
-		core_log("host", "%s: selected: its pools and probes now", h->uri);
+		core_log("host", "%s: selected: its probes now", h->uri);
 		be_post_busy(h, +1);
-		if (be_list_pools(h, &err) < 0)
-			xfree(&err);
 		be_host_probes(h);
 		if (be_agent_pending(h)) /* the agent scan waited too */
 			be_host_queue_event(h, BE_JOB_AGENT_SCAN);

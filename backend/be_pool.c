@@ -409,7 +409,7 @@ bool be_pool_unwatched(be_host *h)
 	return w;
 }
 
-/* pool lock: its deferred pools and probes may still wait (not on screen,
+/* pool lock: its deferred probes may still wait (not on screen,
  * not wanted by a wizard) */
 bool be_pool_probes_wait(be_host *h)
 {

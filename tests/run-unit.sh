@@ -17,6 +17,30 @@ case " $* " in
 	export VMMC_REQUIRE_LIBVIRTD=1
 	;;
 esac
+# sweep BIN PID: a test binary killed before its teardown (a timeout, a
+# crash) leaves what it made; each names it with its pid: test_storage_real
+# vmmc-st-PID-* (VMs, pools and their volumes, networks) and
+# /tmp/vmmc-st-PID.*; test_remote and test_backend_real a loopback sshd
+# and ssh-agent (/tmp/vmmc-rmtest-PID-*/..., /tmp/vmmc-bereal-PID-*/...) and
+# test_remote its password user vmmctPID
+sweep() {
+	local t=$1 pid=$2 d
+	case $t in
+	*_real)
+		lv_sweep "vmmc-st-$pid-" || true
+		awk -v d="/tmp/vmmc-st-$pid." 'index($2, d) == 1 {print $2}' /proc/mounts |
+			xargs -r -n1 umount 2>/dev/null || true
+		rm -rf /tmp/vmmc-st-"$pid".*
+		;;
+	esac
+	for d in /tmp/vmmc-rmtest-"$pid"-* /tmp/vmmc-bereal-"$pid"-*; do
+		[ -d "$d" ] || continue
+		pkill -f -- "$d/" || true # its sshd (-f DIR/...), its ssh-agent (-a DIR/...)
+		rm -rf "$d"
+	done
+	"$here/remote/sshd.sh" user-del "vmmct$pid"
+}
+
 for t in "$@"; do
 	n=$((n + 1))
 	echo "== $t"
@@ -24,19 +48,11 @@ for t in "$@"; do
 	pid=$!
 	wait "$pid"
 	rc=$?
-	# a real-daemon binary killed before its teardown: what it named with
-	# its pid goes (test_storage_real: vmmc-st-<pid>-*, /tmp/vmmc-st-<pid>.*)
-	case $t in
-	*_real)
-		if [ "$rc" != 0 ]; then
-			lv_sweep "vmmc-st-$pid-" || true
-			awk -v d="/tmp/vmmc-st-$pid." 'index($2, d) == 1 {print $2}' /proc/mounts |
-				xargs -r -n1 umount 2>/dev/null || true
-			rm -rf /tmp/vmmc-st-"$pid".*
-		fi
-		;;
-	esac
-	if [ "$rc" != 0 ]; then echo "FAILED: $t"; fail=$((fail + 1)); fi
+	if [ "$rc" != 0 ]; then
+		sweep "$t" "$pid"
+		echo "FAILED: $t"
+		fail=$((fail + 1))
+	fi
 done
 echo "unit: $((n - fail)) passed, $fail failed"
 [ "$fail" = 0 ]

@@ -47,10 +47,10 @@ static int64_t perf_unwatched_ms(void)
 	return ms;
 }
 
-/* A host counts as selected (be_host_watch: its deferred pool list and
- * probes read, its figures every tick) once the selection has rested on it
+/* A host counts as selected (be_host_watch: its deferred probes read, its
+ * figures every tick) once the selection has rested on it
  * this long: an arrow key held down the tree of 1000 hosts passes each one
- * for a few ms and must not make each read its pools. */
+ * for a few ms and must not make each read its probes. */
 #define PERF_DWELL_MS 300
 
 struct tui_perf {

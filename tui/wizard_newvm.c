@@ -969,7 +969,7 @@ static struct wz_ctx *wz_ctx_new(struct tui_app *a)
 	c->ops = newvm_ops;
 	c->host_id = h->id;
 	c->w = c->ops->create(h);
-	be_host_want_probes(tui_host_be(tui_host_by_id(a, h->id))); /* its pools, its capabilities */
+	be_host_want_probes(tui_host_be(tui_host_by_id(a, h->id))); /* its capabilities */
 	return c;
 }
 
@@ -1452,7 +1452,7 @@ static void host_switch(struct wz_ctx *c, int choice)
 	c->w = c->ops->create(h);
 	c->ops->set(c->w, "name", name);
 	c->host_id = h->id;
-	be_host_want_probes(tui_host_be(tui_host_by_id(c->a, h->id))); /* not selected: its pools now */
+	be_host_want_probes(tui_host_be(tui_host_by_id(c->a, h->id))); /* not selected: its capabilities now */
 	if (c->d)
 		c->d->mode.host_id = h->id;
 	xfree(&c->detect_path); /* asked again for this wizard */

@@ -28,7 +28,9 @@
 # without a libvirtd or sshd. $VMMC_BENCH_SSH=0 skips it,
 # $VMMC_BENCH_DRIVER=0 the test-driver part; VMMC_OFFSCREEN_STATS,
 # VMMC_CONNECT_MAX, VMMC_CONNECT_TOTAL, VMMC_WORKERS, VMMC_SSH_POLLERS and VMMC_WORKER_NICE, when set, go to the
-# ssh:// runs' vmmc; $VMMC_BENCH_PERF=DIR keeps a
+# ssh:// runs' vmmc; $VMMC_BENCH_SSHD_NICE (default 0) runs the sshds that
+# stand in for remote machines at that nice value (their logins' CPU is
+# then not the UI thread's, as on a real fleet); $VMMC_BENCH_PERF=DIR keeps a
 # perf profile of each idle window there. After the ssh:// table, each
 # size's timeline from vmmc's log (tests/bench/timeline.sh: login, forward,
 # open, setup as percentiles; logins in flight; workers).
@@ -209,7 +211,8 @@ dests=
 for ((k = 1; k <= nsshd; k++)); do
 	d=$sshd_dir$k addr=127.0.0.$((k + 1))
 	mkdir -p "$d"
-	p=$(SSHD_LISTEN=$addr "$root/tests/remote/sshd.sh" start "$d") || die "sshd $k did not start"
+	p=$(SSHD_LISTEN=$addr nice -n "${VMMC_BENCH_SSHD_NICE:-0}" "$root/tests/remote/sshd.sh" start "$d") ||
+		die "sshd $k did not start"
 	cat "$tmp/ssh/id_ed25519.pub" >>"$d/authorized_keys"
 	ssh-keyscan -p "$p" -t ed25519 "$addr" 2>/dev/null >>"$tmp/ssh/known_hosts"
 	grep -q "$addr" "$tmp/ssh/known_hosts" || die "ssh-keyscan found no key on $addr port $p"

@@ -170,7 +170,7 @@ t_scale_stats_shown() {
 	probes_when_selected
 	# an arrow key held up the tree (a terminal repeats it every ~30 ms)
 	# passes ten hosts: none of them counts as selected (be_host_watch after
-	# 300 ms at rest), so none reads its pools and probes; where it stops,
+	# 300 ms at rest), so none reads its probes; where it stops,
 	# one does
 	mark=$(wc -l <"$TM_TESTDIR/vmmc.log")
 	for ((n = 0; n < 10; n++)); do
@@ -178,8 +178,8 @@ t_scale_stats_shown() {
 		sleep 0.05
 	done
 	sleep $((1 * VMMC_TIMEOUT_SCALE))
-	n=$(tail -n +"$mark" "$TM_TESTDIR/vmmc.log" | grep -c ': selected: its pools and probes now') || true
-	[ "$n" -le 1 ] || tm_fail "$n hosts read their pools and probes as the selection passed them"
+	n=$(tail -n +"$mark" "$TM_TESTDIR/vmmc.log" | grep -c ': selected: its probes now') || true
+	[ "$n" -le 1 ] || tm_fail "$n hosts read their probes as the selection passed them"
 	quit_clean
 }
 
@@ -195,8 +195,8 @@ probes_when_selected() {
 		sleep 0.1
 	done
 	caps=$(grep -n "$u040: domain capabilities in" "$log" | head -n 1 | cut -d: -f1)
-	setup=$(grep -n "$u040: setup done in .* (its pools and probes wait until it is selected)" "$log" | head -n 1 | cut -d: -f1)
-	sel=$(grep -n "$u040: selected: its pools and probes now" "$log" | head -n 1 | cut -d: -f1)
+	setup=$(grep -n "$u040: setup done in .* (its probes wait until it is selected)" "$log" | head -n 1 | cut -d: -f1)
+	sel=$(grep -n "$u040: selected: its probes now" "$log" | head -n 1 | cut -d: -f1)
 	[ -n "$setup" ] || tm_fail "u040's setup did not leave its probes for later"
 	[ -n "$caps" ] || tm_fail "u040 selected: its domain capabilities not read within 5 s"
 	[ -n "$sel" ] && [ "$sel" -gt "$setup" ] && [ "$caps" -gt "$sel" ] ||
@@ -204,7 +204,7 @@ probes_when_selected() {
 	# one host was selected at setup (read then), u040 later: two in all
 	n=$(grep -c ': domain capabilities in' "$log")
 	[ "$n" -le 2 ] || tm_fail "$n hosts' domain capabilities read (the selected ones: at most 2)"
-	[ "$(grep -c ': setup done in .* (its pools and probes wait until it is selected)' "$log")" -ge 38 ] ||
+	[ "$(grep -c ': setup done in .* (its probes wait until it is selected)' "$log")" -ge 38 ] ||
 		tm_fail "fewer than 38 hosts left their probes for later"
 }
 

@@ -369,7 +369,7 @@ static void test_frozen_daemon(void **state)
  * of them saw the keepalive timeout, unless the backend ends them. */
 static void test_frozen_daemon_ssh(void **state)
 {
-	char dir[] = "/tmp/vmmc-bereal-XXXXXX", sshd_sh[1024], uri[400], *env = NULL, *port_s;
+	char dir[64], sshd_sh[1024], uri[400], *env = NULL, *port_s;
 	const char *here = __FILE__;
 	be_host *bh;
 	md_host *h;
@@ -378,6 +378,8 @@ static void test_frozen_daemon_ssh(void **state)
 
 	if (geteuid() != 0 || access("/usr/sbin/sshd", X_OK) != 0)
 		skip();
+	/* the pid in the name: tests/run-unit.sh stops its sshd if this is killed */
+	snprintf(dir, sizeof(dir), "/tmp/vmmc-bereal-%d-XXXXXX", (int)getpid());
 	snprintf(sshd_sh, sizeof(sshd_sh), "%.*s../remote/sshd.sh",
 		 (int)(strrchr(here, '/') ? strrchr(here, '/') - here + 1 : 0), here);
 	assert_non_null(mkdtemp(dir));

@@ -220,7 +220,8 @@ static int group_setup(void **state)
 		skip_all = 1;
 		return 0;
 	}
-	snprintf(T, sizeof T, "/tmp/vmmc-rmtest-XXXXXX");
+	/* the pid in the name: tests/run-unit.sh stops its sshd if this is killed */
+	snprintf(T, sizeof T, "/tmp/vmmc-rmtest-%d-XXXXXX", (int)getpid());
 	assert_non_null(mkdtemp(T));
 	chmod(T, 0755); /* the password user's sshd child must reach its HOME */
 	snprintf(sshdir, sizeof sshdir, "%s/home/.ssh", T);
