@@ -46,8 +46,6 @@ static volatile sig_atomic_t tui_sig_bench; /* SIGUSR1: the bench's window ends 
 static struct termios tui_saved_tio;
 static bool tui_saved_tio_ok;
 static bool tui_curses_on;
-static int tui_in_fd = STDIN_FILENO; /* what curses reads: the input relay's pipe (tui/input.h) */
-static FILE *tui_in_file;
 
 /* ---- lookups ------------------------------------------------------------------ */
 
@@ -808,10 +806,7 @@ static void tui_restore_terminal(void)
 	if (tui_curses_on) {
 		tui_curses_on = false;
 		endwin();
-		tui_input_stop();
-		if (tui_in_file)
-			fclose(tui_in_file);
-		tui_in_file = NULL;
+		tui_input_end();
 	}
 }
 
@@ -1035,6 +1030,7 @@ int tui_run(struct tui_opts *opts)
 	char *err = NULL;
 	struct pollfd pfd[2];
 	int64_t delay_ms = (int64_t)(opts->delay * 1000.0);
+	int in_fd;
 
 	memset(a, 0, sizeof(*a));
 	a->opts = opts;
@@ -1068,25 +1064,9 @@ int tui_run(struct tui_opts *opts)
 	install_signals();
 	atexit(tui_restore_terminal);
 	set_escdelay(25);
-	{
-		/* curses reads the terminal through the relay (a mouse report
-		 * only whole: no blocking read of its rest), else the terminal */
-		FILE *in = NULL;
-		int fd;
-		if (tui_input_start(STDIN_FILENO, &fd) == 0 && !(in = fdopen(fd, "r"))) {
-			close(fd);
-			tui_input_stop();
-		}
-		if (in) {
-			tui_in_fd = fd;
-			tui_in_file = in;
-		}
-		if (!newterm(NULL, stdout, in ? in : stdin)) {
-			tui_input_stop();
-			fprintf(stderr, "vmmc: cannot initialise the terminal (TERM=%s)\n",
-				getenv("TERM") ? getenv("TERM") : "");
-			return 1;
-		}
+	if ((in_fd = tui_input_newterm()) < 0) {
+		fprintf(stderr, "vmmc: cannot initialise the terminal (TERM=%s)\n", getenv("TERM") ? getenv("TERM") : "");
+		return 1;
 	}
 	tui_curses_on = true;
 	raw(); /* Ctrl-C, Ctrl-\\ and Ctrl-Z are keys: a console sends them to the guest */
@@ -1131,7 +1111,7 @@ int tui_run(struct tui_opts *opts)
 	pane_follow_node(a);
 	a->next_tick_ms = core_now_ms() + a->delay_ms;
 
-	pfd[0].fd = tui_in_fd;
+	pfd[0].fd = in_fd;
 	pfd[0].events = POLLIN;
 	pfd[1].fd = core_msgq_fd(a->queue);
 	pfd[1].events = POLLIN;
@@ -1139,8 +1119,8 @@ int tui_run(struct tui_opts *opts)
 		int64_t now = core_now_ms(), t0, t0_cpu, t0_queued, t_drain, t_draw = 0, t_update = 0;
 		bool tick = false, drew;
 		int r = poll(pfd, 2, next_timeout(a, now));
-		if (r < 0 && errno != EINTR)
-			break;
+		if ((r < 0 && errno != EINTR) || (r > 0 && (pfd[0].revents & (POLLHUP | POLLERR | POLLIN)) == POLLHUP))
+			break; /* (the relay ended: no key comes any more) */
 		if (tui_sig_quit) {
 			a->exit_status = 128 + tui_sig_quit;
 			break;

@@ -2,11 +2,13 @@
 /* tui/input.c - see input.h. */
 #include "input.h"
 
+#include <curses.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -101,6 +103,12 @@ static void *relay_main(void *unused)
 		if (r > 0 && (p[0].revents & (POLLIN | POLLHUP | POLLERR)))
 			k = read(relay.tty, buf + held, sizeof(buf) - held);
 		pthread_mutex_unlock(&relay.lock);
+		if (k < 0 && errno == EIO && tcgetpgrp(relay.tty) != getpgrp()) {
+			/* a background job whose read cannot stop it (an orphaned
+			 * process group): wait to be in the foreground again */
+			poll(&p[1], 1, 250);
+			continue;
+		}
 		if (r > 0 && (p[0].revents & (POLLIN | POLLHUP | POLLERR)) && k <= 0 && !(k < 0 && errno == EINTR))
 			break; /* the terminal is gone: curses reads end of file */
 		if (k > 0) {
@@ -145,8 +153,12 @@ int tui_input_start(int tty_fd, int *curses_fd)
 	relay.out = p[1];
 	relay.paused = relay.stop = false;
 	/* no signal for the relay: SIGWINCH, SIGTERM ... go to the UI thread,
-	 * whose poll they interrupt (the relay's mask is the one it is made with) */
+	 * whose poll they interrupt (the relay's mask is the one it is made with).
+	 * But SIGTTIN: a read in the background (Ctrl-Z, then bg) stops the
+	 * job as any job, where with it blocked the read failed with EIO and
+	 * the relay ended; fg continues the read */
 	sigfillset(&all);
+	sigdelset(&all, SIGTTIN);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	rc = pthread_create(&relay.th, NULL, relay_main, NULL);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -195,4 +207,30 @@ void tui_input_stop(void)
 	close(relay.wake[1]);
 	relay.wake[0] = relay.wake[1] = -1;
 	relay.up = false;
+}
+
+static FILE *curses_in; /* the relay's pipe as curses reads it */
+
+int tui_input_newterm(void)
+{
+	int fd = -1;
+	/* curses reads the terminal through the relay (a mouse report only
+	 * whole: no blocking read of its rest), else the terminal */
+	if (tui_input_start(STDIN_FILENO, &fd) == 0 && !(curses_in = fdopen(fd, "r"))) {
+		close(fd);
+		tui_input_stop();
+	}
+	if (!newterm(NULL, stdout, curses_in ? curses_in : stdin)) {
+		tui_input_end();
+		return -1;
+	}
+	return curses_in ? fd : STDIN_FILENO;
+}
+
+void tui_input_end(void)
+{
+	tui_input_stop();
+	if (curses_in)
+		fclose(curses_in);
+	curses_in = NULL;
 }

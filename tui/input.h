@@ -10,7 +10,10 @@
  * at once whatever it reads, except the start of a mouse report, which it
  * holds until the report is whole (or drops after TUI_INPUT_HOLD_MS). Other
  * escape sequences pass as they come: ncurses waits ESCDELAY for their
- * rest with a timed wait, as before. No curses here. */
+ * rest with a timed wait, as before. Curses only in tui_input_newterm.
+ *
+ * In the background (Ctrl-Z, then bg) the relay's read stops the job with
+ * SIGTTIN, as any job's; fg continues it. */
 #ifndef TUI_INPUT_H
 #define TUI_INPUT_H
 
@@ -33,5 +36,12 @@ void tui_input_pause(void);
 void tui_input_resume(void);
 /* Stop the relay (after endwin). */
 void tui_input_stop(void);
+
+/* Start curses (newterm) on stdout, reading the terminal through the relay
+ * (the terminal itself when the relay cannot start). Returns the fd to poll
+ * for keys, or -1 when newterm failed (the relay stopped again). */
+int tui_input_newterm(void);
+/* After endwin: the relay stopped, curses' end of its pipe closed. */
+void tui_input_end(void);
 
 #endif

@@ -364,3 +364,73 @@ t_saved_hosts_reopen() {
 	tm_wait_for "Virtual Machines (1) on lab"
 	tm_wait_for "1/1 connected"
 }
+
+# The state letter of process $1 (R, S, T ...), empty when gone.
+proc_state() {
+	local st
+	st=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+	st=${st##*) }
+	echo "${st%% *}"
+}
+
+# wait until process $1 is in state $2 (T: stopped)
+wait_state() {
+	local i
+	for ((i = 0; i < 100 * VMMC_TIMEOUT_SCALE; i++)); do
+		[ "$(proc_state "$1")" != "$2" ] || return 0
+		sleep 0.05
+	done
+	tm_fail "pid $1 is '$(proc_state "$1")', not '$2'"
+}
+
+# Ctrl-Z, then bg, then fg in a shell with job control: in the background
+# vmmc stops like any job that reads the terminal (its input relay's read:
+# SIGTTIN; with that signal blocked the read failed with EIO, the relay
+# ended and vmmc went on deaf, spinning); fg brings it back drawn whole and
+# answering keys, three times; after q the terminal is as the shell had it.
+t_ctrl_z_bg_fg() {
+	local vm i
+	tm_start --env 'PS1=sh$ ' -- bash --norc --noprofile -i
+	tm_wait_for 'sh$'
+	tm_type "stty -g >'$TM_TESTDIR/stty.0'"
+	tm_keys Enter
+	tm_type "$VMMC_BIN --demo"
+	tm_keys Enter
+	tm_wait_for "1/1 connected"
+	vm=$(pgrep -P "$(tm_pid)")
+	[ -n "$vm" ] || tm_fail "no vmmc under the shell"
+	for i in 1 2 3; do
+		tm_keys C-z
+		wait_state "$vm" T
+		tm_wait_for "Stopped"
+		# bg, and the next command typed ahead: the terminal has input
+		# while vmmc runs in the background
+		tm_keys b g Enter e c h o Space r o u n d '$' '(' '(' "$i" '*' 7 ')' ')' Enter
+		tm_wait_for "round$((i * 7))"
+		sleep 0.3
+		case $(proc_state "$vm") in
+		T) ;;
+		'') tm_fail "vmmc ended in the background (round $i)" ;;
+		*) tm_fail "vmmc runs in the background: $(proc_state "$vm") (round $i)" ;;
+		esac
+		tm_keys f g Enter
+		tm_wait_for "Virtual Machines (16) on Demo host"
+		tm_wait_gone "round$((i * 7))"
+		tm_wait_for "1/1 connected"
+		# keys answer: a filter, then Escape clears it
+		tm_keys /
+		tm_type db-
+		tm_keys Enter
+		tm_wait_for "(2 of 16)"
+		tm_keys Escape
+		tm_wait_gone "of 16)"
+	done
+	tm_keys q
+	tm_wait_for 'sh$'
+	tm_type 'echo "rc=$?"; stty -g >'"'$TM_TESTDIR/stty.1'"'; echo "stty-$((6 * 7))"'
+	tm_keys Enter
+	tm_wait_for "stty-42"
+	tm_assert_contains "rc=0"
+	cmp -s "$TM_TESTDIR/stty.0" "$TM_TESTDIR/stty.1" ||
+		tm_fail "stty -g before: $(cat "$TM_TESTDIR/stty.0"), after: $(cat "$TM_TESTDIR/stty.1")"
+}
