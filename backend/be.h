@@ -132,6 +132,8 @@ be_host *be_host_new(int id, const char *uri);
 /* Same, for batch mode: after connecting only the VM list is read (no
  * events, networks, pools or host name): the fewest round trips. */
 enum { BE_HOST_LISTS_ONLY = 1 };
+/* BE_HOST_IDLE: no connect at start (MD_CONN_IDLE); a BE_OP_CONNECT job connects */
+enum { BE_HOST_IDLE = 2 };
 be_host *be_host_new_flags(int id, const char *uri, unsigned flags);
 
 /* Queue a job. uuid: the VM for VM operations (NULL otherwise). paths: for

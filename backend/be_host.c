@@ -955,7 +955,8 @@ static bool be_connect_open(be_host *h, bool *stalled)
 		 * for the password again) */
 		retry = final ? 0 : be_schedule_retry(h);
 		core_log("host", "%s: connect failed (retry in %d s): %s", h->uri, retry, err);
-		be_post_state(h, MD_CONN_FAILED, err, retry, NULL);
+		if (!be_host_stopping(h)) /* (a host removed or abandoned meanwhile: its id may be another's) */
+			be_post_state(h, MD_CONN_FAILED, err, retry, NULL);
 		free(err);
 		return false;
 	}
@@ -1384,8 +1385,10 @@ be_host *be_host_new_flags(int id, const char *uri, unsigned flags)
 	pthread_cond_init(&h->done_cond, &ca);
 	pthread_condattr_destroy(&ca);
 	be_live_hosts_add(+1);
-	h->retry_at_ms = 1; /* connect at once */
-	h->connect_first = true;
+	if (!(flags & BE_HOST_IDLE)) {
+		h->retry_at_ms = 1; /* connect at once */
+		h->connect_first = true;
+	}
 	pthread_mutex_lock(&h->lock);
 	be_pool_kick(h);
 	pthread_mutex_unlock(&h->lock);

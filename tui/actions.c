@@ -292,7 +292,7 @@ static void run_host_connect(struct tui_app *a, const struct tui_action *act)
 static void run_host_disconnect(struct tui_app *a, const struct tui_action *act)
 {
 	(void)act;
-	host_op(a, BE_OP_DISCONNECT);
+	tui_host_disconnect(a); /* tui/hosts.c: a stalled connect is abandoned, not queued behind */
 }
 
 static void run_refresh(struct tui_app *a, const struct tui_action *act)

@@ -179,6 +179,9 @@ void tui_remove_host(struct tui_app *a, int id);
 /* Connect Host on the selected host; one whose connect passed its deadline
  * and still waits ("no answer") is told so, not sent a second connect. */
 void tui_host_connect(struct tui_app *a);
+/* Disconnect the selected host; one stuck in an open that does not answer
+ * ("no answer") at once (tui/hosts.c). */
+void tui_host_disconnect(struct tui_app *a);
 void tui_host_set_name(struct tui_app *a, int id, const char *name);
 void tui_host_set_group(struct tui_app *a, int id, const char *group);
 /* Merge the tree's hosts and groups into the config file (unless the file

@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "../core/conf.h"
+#include "../core/log.h"
 #include "../core/sanitize.h"
 #include "../core/util.h"
 
@@ -106,6 +107,35 @@ void tui_host_connect(struct tui_app *a)
 		return;
 	}
 	be_host_submit(be, BE_OP_CONNECT, NULL, NULL, 0);
+}
+
+/* A host whose worker waits inside an open past its deadline ("no
+ * answer") would run a Disconnect only when the daemon answers (and show
+ * "busy"): that worker is abandoned instead (it ends when the open
+ * returns, closing a late connection unused, as for a removed host) and
+ * the host gets a new one that waits for a Connect. */
+void tui_host_disconnect(struct tui_app *a)
+{
+	const md_host *h = tui_sel_host(a);
+	struct core_reg_host *th = h ? tui_host_by_id(a, h->id) : NULL;
+	be_host *be = th ? tui_host_be(th) : NULL;
+	md_msg *m;
+	if (!be)
+		return;
+	if (h->conn != MD_CONN_FAILED || !h->stalled) {
+		be_host_submit(be, BE_OP_DISCONNECT, NULL, NULL, 0);
+		return;
+	}
+	core_log("host", "%s: disconnect (asked) while the connect waits: its worker abandoned", h->uri);
+	tui_prompt_cancel_host(a, h->id);
+	tui_expects_drop(a, NULL, h->id);
+	th->user = be_host_new_flags(h->id, h->uri, BE_HOST_IDLE);
+	be_host_free(&be, 0);
+	m = md_msg_new(MD_MSG_HOST_STATE, h->id); /* after what the old worker posted */
+	m->conn = MD_CONN_IDLE;
+	core_msgq_post(a->queue, m);
+	tui_status(a, false, "%s disconnected: its connect that waits is dropped (a late answer is closed unused)",
+		   h->label);
 }
 
 void tui_save_config(struct tui_app *a)

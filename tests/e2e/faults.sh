@@ -54,6 +54,10 @@
 #   t_fault_stop_connect_again  Connect pressed on a host stuck at "no
 #                           answer": "Still waiting for NAME's daemon (N s)",
 #                           no second connect queued ("busy"), SIGCONT
+#   t_fault_stop_disconnect  Disconnect pressed on a host stuck at "no
+#                           answer": disconnected at once (never "busy"),
+#                           the daemon's late answer closed unused (the host
+#                           stays not connected), Connect then connects
 # Every object it makes is named vmmc-fault-<pid>-*, in its own daemon. The
 # measured times (key drawn, fault -> shown, fault over -> recovered) are
 # printed as a table at the end.
@@ -391,6 +395,20 @@ stalled_pd() {
 # when the daemon answers, the late connection is closed (no leak, nothing
 # used after the host's end: run it under ASan too); added again, the host
 # connects
+# SIGCONT to the stalled daemon: the connect's late answer is closed unused
+# (the host was removed, or its connect abandoned)
+cont_late_answer_closed() {
+	kill -CONT "$(pd_pid)"
+	mark
+	for _ in $(seq 100); do
+		grep -q "answered after the host was removed: closed" "$TM_TESTDIR/vmmc.log" && break
+		sleep 0.1
+	done
+	grep -q "answered after the host was removed: closed" "$TM_TESTDIR/vmmc.log" ||
+		tm_fail "the late connection was not closed"
+	since "cont->late_answer_closed"
+}
+
 t_fault_stop_connect_removed() {
 	local inv0
 	inv0=$(pd_inventory)
@@ -401,15 +419,7 @@ t_fault_stop_connect_removed() {
 	tm_wait_gone "─ Remove Host ─" 5
 	tm_wait_for "0/0 connected" 5
 	key_ms "host removed, its connect still waiting"
-	kill -CONT "$(pd_pid)"
-	mark
-	for _ in $(seq 100); do
-		grep -q "answered after the host was removed: closed" "$TM_TESTDIR/vmmc.log" && break
-		sleep 0.1
-	done
-	grep -q "answered after the host was removed: closed" "$TM_TESTDIR/vmmc.log" ||
-		tm_fail "the late connection was not closed"
-	since "cont->late_answer_closed"
+	cont_late_answer_closed
 	tm_keys +
 	tm_wait_for "─ Add Host ─"
 	tm_type "$PD_URI"
@@ -1031,6 +1041,29 @@ t_fault_stop_connect_again() {
 	mark
 	recovered "cont->connected" "$inv0"
 	tm_assert_not_contains "no answer"
+	quit_clean
+}
+
+t_fault_stop_disconnect() {
+	local inv0
+	inv0=$(pd_inventory)
+	stalled_pd
+	tm_keys X
+	tm_wait_for "pd disconnected: its connect that waits is dropped" 1
+	tm_wait_for "Not connected." 1 # (the pane; the tree shows no state)
+	tm_assert_not_contains "no answer"
+	since "stop->disconnected"
+	key_ms "Disconnect on a stalled host"
+	for _ in 1 2 3 4 5 6; do # a disconnect queued behind the open shows "busy" after 500 ms
+		sleep 0.25
+		tm_assert_not_contains "busy"
+	done
+	cont_late_answer_closed
+	sleep 1 # (a late answer used would show "connected" by now)
+	tm_assert_contains "Not connected."
+	tm_assert_contains "0/1 connected"
+	tm_keys C
+	recovered "connect->connected" "$inv0"
 	quit_clean
 }
 
