@@ -7,6 +7,7 @@
 #include "tree.h"
 #include "dialog.h"
 #include "nav.h"
+#include "wizard_newvm.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,6 +75,12 @@ void tui_remove_host(struct tui_app *a, int id)
 	be_host *be;
 	if (!th)
 		return;
+	if (tui_newvm_cancel_runs(a, id) > 0) {
+		/* its steps' undo needs the host: removed after that */
+		tui_status(a, true, "%s: its New VM Finish is cancelled first, what it made removed: remove "
+			   "the host again then", h && h->label ? h->label : "the host");
+		return;
+	}
 	be = th->user;
 	tui_prompt_cancel_host(a, id); /* a worker waiting for an answer */
 	tui_expects_drop(a, NULL, id);

@@ -498,6 +498,7 @@ struct run_ctx {
 	 * then what the steps made is removed; asked again while the undo
 	 * waits for a host that is away: it closes, told what is left */
 	bool cancel;
+	const char *cancel_why; /* (static text) */
 	int close_asks;
 	struct tui_app *a;
 	const core_wizard_ops *ops; /* the wizard's state, kept when Finish came */
@@ -509,7 +510,11 @@ struct run_ctx {
 	unsigned drops0;   /* md_host.drops when the current step was sent */
 	char *vm_name;     /* the VM's name, to find a definition whose answer was lost */
 	char *found;       /* what the host had made though its answer was lost */
+	struct tui_dialog *d;  /* its dialog, */
+	struct run_ctx *next;  /* in the list of runs (tui_newvm_cancel_runs) */
 };
+
+static struct run_ctx *runs; /* every steps' dialog there is */
 
 enum { RUN_WAIT_MS = 300 * 1000 };
 static bool run_wait(struct tui_app *a, struct tui_dialog *d);
@@ -606,7 +611,7 @@ static void run_step(struct tui_app *a, struct tui_dialog *d)
 			return;
 		}
 		if (r->cancel) { /* the dialog was closed: no next step, the undo */
-			run_fail(a, d, "the steps' dialog was closed");
+			run_fail(a, d, r->cancel_why);
 			return;
 		}
 		if (run_wait(a, d))
@@ -841,9 +846,14 @@ static void run_sync(struct tui_app *a, struct tui_dialog *d)
 
 static void run_free(struct tui_dialog *d)
 {
-	struct run_ctx *r = d->ctx;
+	struct run_ctx *r = d->ctx, **pp;
 	if (!r)
 		return;
+	for (pp = &runs; *pp; pp = &(*pp)->next)
+		if (*pp == r) {
+			*pp = r->next;
+			break;
+		}
 	core_steps_free(&r->steps, r->n);
 	be_seed_discard(r->seed_iso);
 	free(r->seed_iso);
@@ -865,6 +875,34 @@ static void run_free(struct tui_dialog *d)
  * is removed (run_fail, run_undo), and the dialog says so; a Close after
  * that closes it. An undo that waits for a host that is away (up to
  * RUN_WAIT_MS) lets a second close go, telling what may be left. */
+static void run_cancel(struct run_ctx *r, const char *why)
+{
+	if (r->phase == RUN_STEPS && !r->cancel) {
+		r->cancel = true;
+		r->cancel_why = why;
+		if (r->xfer)
+			be_xfer_cancel(r->xfer);
+		core_log("newvm", "cancelled at step %zu/%zu: %s", r->cur + 1, r->n, why);
+	}
+}
+
+int tui_newvm_cancel_runs(struct tui_app *a, int host_id)
+{
+	int n = 0;
+	for (struct run_ctx *r = runs; r; r = r->next) {
+		if (r->phase == RUN_DONE || r->phase == RUN_FAILED || !r->steps ||
+		    (host_id >= 0 && r->host_id != host_id))
+			continue;
+		if (!r->cancel && r->phase == RUN_STEPS) {
+			run_cancel(r, host_id >= 0 ? "its host is being removed" : "vmmc is quitting");
+			run_text(r->d);
+			a->dirty |= TUI_DIRTY_ALL;
+		}
+		n++;
+	}
+	return n;
+}
+
 static bool run_can_close(struct tui_app *a, struct tui_dialog *d, int result)
 {
 	struct run_ctx *r = d->ctx;
@@ -884,12 +922,7 @@ static bool run_can_close(struct tui_app *a, struct tui_dialog *d, int result)
 				   h && h->label ? h->label : "the host", r->vm_name ? r->vm_name : "the VM");
 		return true;
 	}
-	if (r->phase == RUN_STEPS && !r->cancel) {
-		r->cancel = true;
-		if (r->xfer)
-			be_xfer_cancel(r->xfer);
-		core_log("newvm", "cancelled at step %zu/%zu: the steps' dialog was closed", r->cur + 1, r->n);
-	}
+	run_cancel(r, "the steps' dialog was closed");
 	if (r->wait_seq)
 		tui_status(a, false, "New VM: cancelling; waiting for %s (close again to leave it)",
 			   h && h->label ? h->label : "the host");
@@ -910,6 +943,9 @@ static struct tui_dialog *run_dialog(struct run_ctx *r)
 	run->on_sync = run_sync;
 	run->can_close = run_can_close;
 	run->mode.host_id = r->host_id;
+	r->d = run;
+	r->next = runs;
+	runs = r;
 	return run;
 }
 

@@ -17,5 +17,10 @@ void tui_open_newvm(struct tui_app *a);
 /* Quick Create: one page (a name, an install ISO, the OS detected from
  * it), the rest from the OS's defaults; Create runs what Finish runs. */
 void tui_open_quick_create(struct tui_app *a);
+/* Quitting (host_id -1) or removing host_id: every New VM Finish that still
+ * runs there is cancelled as its dialog's Close does (the step in flight
+ * ends, no next one starts, what the steps made is removed). Returns how
+ * many still run or undo (0: none is left to wait for). */
+int tui_newvm_cancel_runs(struct tui_app *a, int host_id);
 
 #endif

@@ -605,6 +605,38 @@ t_nvm_close_mid_finish() {
 	tm_wait_gone "Cancelled at step" 5
 }
 
+# vmmc asked to quit while Finish runs (SIGTERM, as when its terminal is
+# closed; q goes to the steps' dialog, which takes every key): the Finish is
+# cancelled as the dialog's Close cancels it, and what its steps made is
+# removed before vmmc ends, in bounded time; a second signal would end it at
+# once. virsh: no VM of that name, no volume left in the pool.
+t_nvm_quit_mid_finish() {
+	local n i log st t0
+	n=$(lv_name midquit)
+	log=$TM_TESTDIR/vmmc.log
+	wz_vmmc_up 120 40 "$URI" --env "VMMC_LOG=$log"
+	walk "$n"
+	tm_keys Enter
+	for ((i = 0; i < 200; i++)); do # a step sent
+		grep -q "newvm: step 1/" "$log" 2>/dev/null && break
+		sleep 0.02
+	done
+	t0=$(date +%s%N)
+	kill -TERM "$(tm_pid)"
+	st=$(tm_exit_status 30)
+	echo "  newvm: SIGTERM mid-Finish -> undone and ended in $((($(date +%s%N) - t0) / 1000000)) ms"
+	[ "$st" = 143 ] || tm_fail "exit status $st, not 143 (SIGTERM)"
+	! grep -q 'newvm: step \([0-9]*\)/\1 (.*): done' "$log" || tm_skip "the Finish ended before the signal came"
+	tm_term_restored
+	for i in 1 2; do # a late answer would show up
+		! lv_virsh dominfo "$n" >/dev/null 2>&1 || tm_fail "$n is defined"
+		! vols | grep -qxF "$n.qcow2" || tm_fail "volume $n.qcow2 left"
+		[ "$i" = 2 ] || sleep 1
+	done
+	grep -q "newvm: cancelled at step .*: vmmc is quitting" "$log" ||
+		tm_fail "the Finish was not cancelled: $(grep newvm: "$log" | tail -3)"
+}
+
 # Every page fits at 80x24 and 120x40: its title, its fields, the buttons.
 t_nvm_pages() {
 	local size w h
