@@ -32,7 +32,6 @@
 #include <unistd.h>
 
 #include "../core/conf.h"
-#include "../core/log.h"
 #include "../core/sanitize.h"
 #include "../core/util.h"
 
@@ -995,23 +994,6 @@ static int next_timeout(struct tui_app *a, int64_t now)
 	return (int)t;
 }
 
-/* Quitting waits for the New VM Finishes it cancels to remove what they
- * made: at most TUI_QUIT_WAIT_MS; a second signal ends it at once. */
-enum { TUI_QUIT_WAIT_MS = 20000 };
-
-static bool quit_ready(struct tui_app *a)
-{
-	static int64_t since;
-	int n = tui_newvm_cancel_runs(a, -1);
-	if (n && !since) {
-		since = core_now_ms();
-		tui_status(a, false, "Quitting: the New VM Finish is cancelled first, what it made removed...");
-	}
-	if (n && core_now_ms() - since >= TUI_QUIT_WAIT_MS)
-		core_log("newvm", "quit: %d Finish(es) not undone after %d ms: left", n, TUI_QUIT_WAIT_MS);
-	return !n || core_now_ms() - since >= TUI_QUIT_WAIT_MS;
-}
-
 static void free_app(struct tui_app *a)
 {
 	while (a->nstack) {
@@ -1134,7 +1116,7 @@ int tui_run(struct tui_opts *opts)
 	pfd[0].events = POLLIN;
 	pfd[1].fd = core_msgq_fd(a->queue);
 	pfd[1].events = POLLIN;
-	while (!a->quit || !quit_ready(a)) {
+	while (!a->quit || !tui_newvm_quit_ready(a)) { /* (a second signal ends it at once) */
 		int64_t now = core_now_ms(), t0, t0_cpu, t0_queued, t_drain, t_draw = 0, t_update = 0;
 		bool tick = false, drew;
 		int r = poll(pfd, 2, next_timeout(a, now));

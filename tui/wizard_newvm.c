@@ -903,6 +903,19 @@ int tui_newvm_cancel_runs(struct tui_app *a, int host_id)
 	return n;
 }
 
+bool tui_newvm_quit_ready(struct tui_app *a)
+{
+	static int64_t since;
+	int n = tui_newvm_cancel_runs(a, -1);
+	if (n && !since) {
+		since = core_now_ms();
+		tui_status(a, false, "Quitting: the New VM Finish is cancelled first, what it made removed...");
+	}
+	if (n && core_now_ms() - since >= TUI_NEWVM_QUIT_WAIT_MS)
+		core_log("newvm", "quit: %d Finish(es) not undone after %d ms: left", n, TUI_NEWVM_QUIT_WAIT_MS);
+	return !n || core_now_ms() - since >= TUI_NEWVM_QUIT_WAIT_MS;
+}
+
 static bool run_can_close(struct tui_app *a, struct tui_dialog *d, int result)
 {
 	struct run_ctx *r = d->ctx;

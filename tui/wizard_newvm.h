@@ -22,5 +22,10 @@ void tui_open_quick_create(struct tui_app *a);
  * ends, no next one starts, what the steps made is removed). Returns how
  * many still run or undo (0: none is left to wait for). */
 int tui_newvm_cancel_runs(struct tui_app *a, int host_id);
+/* Quitting: the Finishes cancelled (tui_newvm_cancel_runs) and true once
+ * none runs, or TUI_NEWVM_QUIT_WAIT_MS after the first call (then what
+ * they made may be left: logged). */
+enum { TUI_NEWVM_QUIT_WAIT_MS = 20000 };
+bool tui_newvm_quit_ready(struct tui_app *a);
 
 #endif
