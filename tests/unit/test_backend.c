@@ -625,6 +625,18 @@ static void test_fail_bogus_driver(void **state)
 	expect_failing("bogus+unix:///x");
 }
 
+/* t stays not connected for ms, then a CONNECT job connects it */
+static void stays_idle_then_connects(th *t, int ms)
+{
+	uint64_t seq;
+	WAIT(t->h->conn != MD_CONN_IDLE, ms);
+	assert_int_equal(t->h->conn, MD_CONN_IDLE);
+	seq = submit(t, BE_OP_CONNECT, NULL, NULL, 0);
+	host_wait_listed(t);
+	WAIT(find_result(t->id, seq), WAIT_MS);
+	assert_true(find_result(t->id, seq)->ok);
+}
+
 static void test_disconnect_connect(void **state)
 {
 	th t = host_open(T.demo_uri);
@@ -641,13 +653,7 @@ static void test_disconnect_connect(void **state)
 	assert_false(find_result(t.id, seq)->ok);
 	assert_non_null(strstr(find_result(t.id, seq)->text, "not connected"));
 	/* and it stays idle: no retries */
-	WAIT(t.h->conn != MD_CONN_IDLE, 1500);
-	assert_int_equal(t.h->conn, MD_CONN_IDLE);
-
-	seq = submit(&t, BE_OP_CONNECT, NULL, NULL, 0);
-	host_wait_listed(&t);
-	WAIT(find_result(t.id, seq), WAIT_MS);
-	assert_true(find_result(t.id, seq)->ok);
+	stays_idle_then_connects(&t, 1500);
 	assert_int_equal(t.h->nvms, CORE_ARRAY_LEN(demo_vms));
 	host_close(&t);
 }
@@ -657,16 +663,10 @@ static void test_disconnect_connect(void **state)
 static void test_idle_host(void **state)
 {
 	th t;
-	uint64_t seq;
 	t.id = ++T.next_id;
 	t.h = md_host_add(T.m, t.id, T.demo_uri);
 	t.bh = be_host_new_flags(t.id, T.demo_uri, BE_HOST_IDLE);
-	WAIT(t.h->conn != MD_CONN_IDLE, 1000);
-	assert_int_equal(t.h->conn, MD_CONN_IDLE);
-	seq = submit(&t, BE_OP_CONNECT, NULL, NULL, 0);
-	host_wait_listed(&t);
-	WAIT(find_result(t.id, seq), WAIT_MS);
-	assert_true(find_result(t.id, seq)->ok);
+	stays_idle_then_connects(&t, 1000);
 	host_close(&t);
 }
 
