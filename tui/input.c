@@ -103,11 +103,16 @@ static void *relay_main(void *unused)
 		if (r > 0 && (p[0].revents & (POLLIN | POLLHUP | POLLERR)))
 			k = read(relay.tty, buf + held, sizeof(buf) - held);
 		pthread_mutex_unlock(&relay.lock);
-		if (k < 0 && errno == EIO && tcgetpgrp(relay.tty) != getpgrp()) {
-			/* a background job whose read cannot stop it (an orphaned
-			 * process group): wait to be in the foreground again */
-			poll(&p[1], 1, 250);
-			continue;
+		if (k < 0 && errno == EIO) {
+			pid_t fg = tcgetpgrp(relay.tty);
+			errno = EIO;
+			if (fg > 0 && fg != getpgrp()) {
+				/* a background job whose read cannot stop it (an
+				 * orphaned process group): wait to be in the
+				 * foreground again (-1: the terminal is gone) */
+				poll(&p[1], 1, 250);
+				continue;
+			}
 		}
 		if (r > 0 && (p[0].revents & (POLLIN | POLLHUP | POLLERR)) && k <= 0 && !(k < 0 && errno == EINTR))
 			break; /* the terminal is gone: curses reads end of file */
