@@ -868,13 +868,6 @@ static void run_free(struct tui_dialog *d)
 	d->ctx = NULL;
 }
 
-/* Close (Escape, the button) while the steps run. Like virt-manager's
- * create job, the dialog does not close under a running step: nothing may
- * be left half-made. Instead the close cancels: the step in flight ends
- * (an upload is cancelled), no further step starts, what the steps made
- * is removed (run_fail, run_undo), and the dialog says so; a Close after
- * that closes it. An undo that waits for a host that is away (up to
- * RUN_WAIT_MS) lets a second close go, telling what may be left. */
 static void run_cancel(struct run_ctx *r, const char *why)
 {
 	if (r->phase == RUN_STEPS && !r->cancel) {
@@ -916,6 +909,13 @@ bool tui_newvm_quit_ready(struct tui_app *a)
 	return !n || core_now_ms() - since >= TUI_NEWVM_QUIT_WAIT_MS;
 }
 
+/* Close (Escape, the button) while the steps run. Like virt-manager's
+ * create job, the dialog does not close under a running step: nothing may
+ * be left half-made. Instead the close cancels: the step in flight ends
+ * (an upload is cancelled), no further step starts, what the steps made
+ * is removed (run_fail, run_undo), and the dialog says so; a Close after
+ * that closes it. An undo that waits for a host that is away (up to
+ * RUN_WAIT_MS) lets a second close go, telling what may be left. */
 static bool run_can_close(struct tui_app *a, struct tui_dialog *d, int result)
 {
 	struct run_ctx *r = d->ctx;
