@@ -7,9 +7,10 @@
 #   vmmc --max-iterations 1 in a 120x40 pty (runstat, median of $VMMC_BENCH_RUNS):
 #     wall time to every host listed, peak RSS; from VMMC_BENCH_STATS the
 #     first draw (the tree on screen) and the first complete frame
-#   vmmc in tmux at the default 2 s refresh: a key (Tab: the focus moves) pressed as soon as
-#     the tree shows, during the connect storm: ms until it is drawn (5 ms
-#     capture polls); once all N show connected: CPU over 10 s (% of one
+#   vmmc in tmux at the default 2 s refresh: a key (Tab: the focus moves) every 400 ms from
+#     when the tree shows until all N show connected (the connect storm), each timed until
+#     drawn (tests/bench/keyprobe.py: one tmux control-mode client, no process spawned per
+#     sample): count/median/p95/max ms; once all N show connected: CPU over 10 s (% of one
 #     core), threads, descriptors, RSS
 #   virsh, one process doing the same N connects: `virsh "connect U1; list
 #     --all; connect U2; list --all; ..."` (sequential; wall, peak RSS)
@@ -28,7 +29,8 @@
 # without a libvirtd or sshd. $VMMC_BENCH_SSH=0 skips it,
 # $VMMC_BENCH_DRIVER=0 the test-driver part; VMMC_OFFSCREEN_STATS,
 # VMMC_CONNECT_MAX, VMMC_CONNECT_TOTAL, VMMC_WORKERS, VMMC_SSH_POLLERS and VMMC_WORKER_NICE, when set, go to the
-# ssh:// runs' vmmc; $VMMC_BENCH_SSHD_NICE (default 0) runs the sshds that
+# ssh:// runs' vmmc (LIBVIRT_LOG_FILTERS and LIBVIRT_LOG_OUTPUTS too: libvirt's client log, e.g.
+# "1:rpc.virNetClient" into a file, to count the round trips); $VMMC_BENCH_SSHD_NICE (default 0) runs the sshds that
 # stand in for remote machines at that nice value (their logins' CPU is
 # then not the UI thread's, as on a real fleet); $VMMC_BENCH_PERF=DIR keeps a
 # perf profile of each idle window there. After the ssh:// table, each
@@ -76,7 +78,6 @@ field() { local v; v=$(sed -n "s/^\(.* \)\{0,1\}$1=\([^ ]*\).*/\2/p" <<<"$2"); e
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 screen() { tmux -L "$sock" capture-pane -p -t bench 2>/dev/null; }
-screen_e() { tmux -L "$sock" capture-pane -e -p -t bench 2>/dev/null; } # focus shows in attributes
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 # cpu_split [VMMC_PID]: "VMMC SSHD LIBVIRTD" CPU ticks so far: vmmc, the bench's sshds with
 # their sessions (and sessions' children; ended ones through cutime), libvirtd - one pass over /proc
@@ -95,7 +96,7 @@ status_of() { awk -v k="$2" '$1 == k":" {print $2}' "/proc/$1/status" 2>/dev/nul
 # one tmux run: key latency during the storm, then the idle figures;
 # extra arguments go before vmmc's command (env settings, a ulimit wrapper)
 tmux_run() {
-	local n=$1 t0 t_tree before t_key lat=? pid c1 c2 i cpu0 cpu1 log=
+	local n=$1 t0 t_tree lat=? pid c1 c2 i cpu0 cpu1 log= probe kp
 	shift
 	[ "${1#VMMC_LOG=}" = "$1" ] || log=${1#VMMC_LOG=} # the log, when the first setting names it
 	tmux -L "$sock" kill-server 2>/dev/null || true
@@ -109,18 +110,21 @@ tmux_run() {
 		sleep 0.005
 	done
 	t_tree=$(($(now_ms) - t0))
-	before=$(screen_e)
-	t_key=$(now_ms)
-	tmux -L "$sock" send-keys -t bench Tab
-	for ((i = 0; i < 400; i++)); do
-		[ "$(screen_e)" = "$before" ] || { lat=$(($(now_ms) - t_key)); break; }
-		sleep 0.005
-	done
+	# keys through the whole storm: Tab every 400 ms from a persistent
+	# control-mode client (tests/bench/keyprobe.py) until all are connected
+	rm -f "$tmp/key-stop"
+	python3 "$root/tests/bench/keyprobe.py" "$sock" bench "$tmp/key-stop" 400 >"$tmp/key-$n.txt" 2>"$tmp/key-$n.err" &
+	probe=$!
 	for ((i = 0; i < 2400; i++)); do
 		screen | grep -q "^ *$n/$n connected" && break
 		sleep 0.05
 	done
 	t_all=$(($(now_ms) - t0))
+	touch "$tmp/key-stop"
+	wait "$probe" || true
+	kp=$(cat "$tmp/key-$n.txt")
+	[ -z "${VMMC_BENCH_KEEP:-}" ] || cp "$tmp/key-$n.txt" "$tmp/key-$n.err" "$VMMC_BENCH_KEEP/"
+	lat=$(field n "$kp")/$(field median_ms "$kp")/$(field p95_ms "$kp")/$(field max_ms "$kp")
 	screen | grep -q "^ *$n/$n connected" || t_all="(not all: $(screen | tail -n 1 | cut -c1-20))"
 	pid=$(tmux -L "$sock" display -p -t bench '#{pane_pid}')
 	# the pane runs vmmc itself (exec) or a wrapper whose child it is
@@ -169,8 +173,8 @@ tmux_run() {
 
 if [ "${VMMC_BENCH_DRIVER:-1}" != 0 ]; then
 echo "bench hosts: N test-driver hosts in 10 groups; vmmc in a 120x40 pty ($runs runs) and in tmux; virsh one process, sequential"
-printf "%6s | %9s %9s %9s %8s | %7s %8s %7s %5s %6s %6s | %9s %8s\n" hosts "tree ms" "listed" "wall ms" "RSS MiB" \
-	"key ms" "all ms" "idle %" thr fds "RSS" "virsh ms" "RSS MiB"
+printf "%6s | %9s %9s %9s %8s | %22s %8s %7s %5s %6s %6s | %9s %8s\n" hosts "tree ms" "listed" "wall ms" "RSS MiB" \
+	"key n/med/p95/max ms" "all ms" "idle %" thr fds "RSS" "virsh ms" "RSS MiB"
 for n in $counts; do
 	"$root/tests/bench/gen-hosts-conf.sh" "$n" "$tmp/config/vmmc/config" 10
 	out=$("$runstat" -n "$runs" -t 120x40 -k 120 -- "${cleanenv[@]}" TERM=xterm-256color \
@@ -182,14 +186,15 @@ for n in $counts; do
 		cmds+="connect test:///default?name=h$(printf %05d "$i"); list --all; "
 	done
 	vout=$("$runstat" -n "$runs" -q -- "${cleanenv[@]}" virsh "$cmds") || die "virsh failed: $vout"
-	printf "%6s | %9s %9s %9s %8.1f | %7s %8s %7s %5s %6s %6s | %9s %8.1f\n" "$n" \
+	printf "%6s | %9s %9s %9s %8.1f | %22s %8s %7s %5s %6s %6s | %9s %8.1f\n" "$n" \
 		"$(field first_draw_ms "$stats")" "$(field first_frame_ms "$stats")" "$(field median_ms "$out")" \
 		"$(awk -v k="$(field maxrss_kib "$out")" 'BEGIN { print k / 1024 }')" \
 		"$key_ms" "$t_all" "$idle" "$threads" "$fds" "$rss" \
 		"$(field median_ms "$vout")" "$(awk -v k="$(field maxrss_kib "$vout")" 'BEGIN { print k / 1024 }')"
 done
-echo "tree ms: first draw; listed: every host listed (first complete frame); key ms: a Tab pressed when the"
-echo "tree shows, during the connect storm, until drawn; all ms: tmux start to N/N connected; idle: CPU over"
+echo "tree ms: first draw; listed: every host listed (first complete frame); key: Tab every 400 ms from when the"
+echo "tree shows until all are connected, each until drawn (count/median/p95/max; tests/bench/keyprobe.py);"
+echo "all ms: tmux start to N/N connected; idle: CPU over"
 echo "10 s once connected at the 2 s refresh (% of one core); thr/fds/RSS then. Connects in flight at most"
 echo "\$VMMC_CONNECT_MAX (default 8)."
 fi
@@ -249,14 +254,15 @@ ssh_conf() {
 lim=(bash -c 'ulimit -Sn 1024 && exec "$@"' bash)
 echo
 echo "bench hosts: N ssh:// hosts ($nsshd loopback sshds, one libvirtd) under ulimit -Sn 1024 (soft); vmmc in tmux; virsh one process, sequential (qemu+ssh://); load $(cut -d' ' -f1-3 /proc/loadavg)"
-printf "%6s | %9s %9s %7s %8s %7s %5s %6s %7s %7s %16s | %10s %8s\n" hosts "all ms" "setup ms" "conn ms" "key ms" "idle %" thr fds "fds/h" "RSS MiB" \
+printf "%6s | %9s %9s %7s %22s %7s %5s %6s %7s %7s %16s | %10s %8s\n" hosts "all ms" "setup ms" "conn ms" "key n/med/p95/max ms" "idle %" thr fds "fds/h" "RSS MiB" \
 	"storm s v/s/l" "virsh ms" "RSS MiB"
 base_fds= timelines=
 for n in $counts; do
 	ssh_conf "$n" "$tmp/config/vmmc/config"
 	rm -f "$tmp/ssh-$n.log"
 	pass=() # settings to compare, passed on when set
-	for v in VMMC_OFFSCREEN_STATS VMMC_CONNECT_MAX VMMC_CONNECT_TOTAL VMMC_WORKERS VMMC_SSH_POLLERS VMMC_WORKER_NICE; do
+	for v in VMMC_OFFSCREEN_STATS VMMC_CONNECT_MAX VMMC_CONNECT_TOTAL VMMC_WORKERS VMMC_SSH_POLLERS VMMC_WORKER_NICE \
+		LIBVIRT_LOG_FILTERS LIBVIRT_LOG_OUTPUTS; do
 		[ -z "${!v:-}" ] || pass+=("$v=${!v}")
 	done
 	tmux_run "$n" "VMMC_LOG=$tmp/ssh-$n.log" "VMMC_SSH_DIR=$tmp/ssh" ${pass[@]+"${pass[@]}"} "${lim[@]}"
@@ -282,13 +288,13 @@ for n in $counts; do
 	if [ "$vn" != "$n" ] && [ "$vms" != "?" ]; then
 		vms="~$(awk -v m="$vms" -v a="$vn" -v b="$n" 'BEGIN { printf "%.0f", m * b / a }')"
 	fi
-	printf "%6s | %9s %9s %7s %8s %7s %5s %6s %7s %7s %16s | %10s %8.1f\n" "$n" "$t_all" "$t_setup" "$conn_ms" "$key_ms" "$idle" "$threads" "$fds" \
+	printf "%6s | %9s %9s %7s %22s %7s %5s %6s %7s %7s %16s | %10s %8.1f\n" "$n" "$t_all" "$t_setup" "$conn_ms" "$key_ms" "$idle" "$threads" "$fds" \
 		"$fph" "$rss" "$storm_cpu" "$vms" "$(awk -v k="$(field maxrss_kib "$vout")" 'BEGIN { print k / 1024 }')"
 done
 echo "storm s v/s/l: CPU seconds from start to all connected in vmmc / the sshds / libvirtd (shared: other clients count too); load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "setup ms: tmux start to every host listed (its lists and events; the idle window starts then)"
-echo "all ms: tmux start to N/N connected (goal < 15000 at 1000); conn ms: one host's connect (median); key ms: a Tab during the storm until drawn (goal"
-echo "< 50); idle: CPU over 10 s once connected, 2 s refresh (goal < 5); fds/h: descriptors per host over the"
+echo "all ms: tmux start to N/N connected (goal < 15000 at 1000); conn ms: one host's connect (median); key: Tab every 400 ms"
+echo "through the storm, each until drawn, count/median/p95/max (goal < 50); idle: CPU over 10 s once connected, 2 s refresh (goal < 5); fds/h: descriptors per host over the"
 echo "program's own; RSS (goal < 300 MiB). virsh: one process, sequential connects (~: extrapolated)."
 echo
 echo "where the time goes (vmmc's log, tests/bench/timeline.sh): per host, when its login started, its steps, when it"
