@@ -60,12 +60,18 @@ mkdir -p "$root/build"
 cc -O2 -Wall -o "$runstat" "$root/tests/bench/runstat.c" -lutil || die "cannot build runstat"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/vmmc-bench-hosts.XXXXXX")
 sshd_dir=$tmp/sshd
+fleet_cg=
 bench_exit() {
 	set +e # every step, though one fails
 	tmux -L "$sock" kill-server 2>/dev/null
 	for d in "$sshd_dir"*; do
 		[ ! -f "$d/sshd_config" ] || "$root/tests/remote/sshd.sh" stop "$d" >/dev/null 2>&1
 	done
+	if [ -n "$fleet_cg" ] && [ -d "$fleet_cg" ]; then
+		# (what is left in it goes back to the root group)
+		while read -r t; do echo "$t" >"$fleet_cg/../cgroup.procs"; done <"$fleet_cg/cgroup.procs" 2>/dev/null
+		rmdir "$fleet_cg"
+	fi
 	rm -rf "$tmp"
 }
 trap bench_exit EXIT
@@ -96,9 +102,10 @@ status_of() { awk -v k="$2" '$1 == k":" {print $2}' "/proc/$1/status" 2>/dev/nul
 # one tmux run: key latency during the storm, then the idle figures;
 # extra arguments go before vmmc's command (env settings, a ulimit wrapper)
 tmux_run() {
-	local n=$1 t0 t_tree lat=? pid c1 c2 i cpu0 cpu1 log= probe kp
+	local n=$1 t0 t_tree lat=? pid c1 c2 i cpu0 cpu1 log= probe kp stats= st
 	shift
 	[ "${1#VMMC_LOG=}" = "$1" ] || log=${1#VMMC_LOG=} # the log, when the first setting names it
+	[ "${2#VMMC_BENCH_STATS=}" = "${2:-}" ] || stats=${2#VMMC_BENCH_STATS=} # the UI's figures, when the second does
 	tmux -L "$sock" kill-server 2>/dev/null || true
 	cpu0=$(cpu_split)
 	t0=$(now_ms)
@@ -110,6 +117,16 @@ tmux_run() {
 		sleep 0.005
 	done
 	t_tree=$(($(now_ms) - t0))
+	pid=$(tmux -L "$sock" display -p -t bench '#{pane_pid}')
+	# the pane runs vmmc itself (exec) or a wrapper whose child it is
+	# (its name: the binary's, as the kernel keeps it, 15 characters:
+	# a binary kept as vmmc-e0b18d6 to compare)
+	[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$comm" ] || pid=$(pgrep -P "$pid" -x "$comm" | head -n 1)
+	# VMMC_BENCH_STATS set: its window (SIGUSR1) is the storm
+	if [ -n "$stats" ] && kill -USR1 "$pid" 2>/dev/null; then
+		for ((i = 0; i < 100; i++)); do [ -s "$stats" ] && break; sleep 0.02; done
+		rm -f "$stats" # (the window before; the storm's is written at its end)
+	fi
 	# keys through the whole storm: Tab every 400 ms from a persistent
 	# control-mode client (tests/bench/keyprobe.py) until all are connected
 	rm -f "$tmp/key-stop"
@@ -120,18 +137,21 @@ tmux_run() {
 		sleep 0.05
 	done
 	t_all=$(($(now_ms) - t0))
+	[ -z "$stats" ] || kill -USR1 "$pid" 2>/dev/null || true
 	touch "$tmp/key-stop"
 	wait "$probe" || true
 	kp=$(cat "$tmp/key-$n.txt")
 	[ -z "${VMMC_BENCH_KEEP:-}" ] || cp "$tmp/key-$n.txt" "$tmp/key-$n.err" "$VMMC_BENCH_KEEP/"
 	lat=$(field n "$kp")/$(field median_ms "$kp")/$(field p95_ms "$kp")/$(field max_ms "$kp")
 	screen | grep -q "^ *$n/$n connected" || t_all="(not all: $(screen | tail -n 1 | cut -c1-20))"
-	pid=$(tmux -L "$sock" display -p -t bench '#{pane_pid}')
-	# the pane runs vmmc itself (exec) or a wrapper whose child it is
-	# (its name: the binary's, as the kernel keeps it, 15 characters:
-	# a binary kept as vmmc-e0b18d6 to compare)
-	[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$comm" ] || pid=$(pgrep -P "$pid" -x "$comm" | head -n 1)
 	cpu1=$(cpu_split "$pid")
+	ui=-
+	if [ -n "$stats" ]; then
+		for ((i = 0; i < 40; i++)); do [ -s "$stats" ] && break; sleep 0.05; done
+		st=$(tr '\n' ' ' <"$stats" 2>/dev/null)
+		ui=$(awk -v k="$(field key_passes "$st")" -v m="$(field key_us_max "$st")" -v p="$(field ui_us_max "$st")" \
+			'BEGIN { printf "%s/%.1f/%.1f", k, m / 1000, p / 1000 }')
+	fi
 	# a host shows connected once open; its lists and registrations
 	# follow (the log's "setup done" line ends them; the probes of hosts
 	# not selected wait until they are; a binary before that line: its
@@ -168,7 +188,7 @@ tmux_run() {
 		sleep 0.05
 	done
 	tmux -L "$sock" kill-server 2>/dev/null || true
-	key_ms=$lat tree_ms=$t_tree setup_ms=$t_setup
+	key_ms=$lat tree_ms=$t_tree setup_ms=$t_setup ui_ms=$ui
 }
 
 if [ "${VMMC_BENCH_DRIVER:-1}" != 0 ]; then
@@ -213,11 +233,27 @@ chmod 700 "$tmp/ssh"
 ssh-keygen -q -t ed25519 -N '' -C vmmc-bench -f "$tmp/ssh/id_ed25519"
 : >"$tmp/ssh/known_hosts"
 dests=
+# VMMC_BENCH_FLEET_GROUP=1: the sshds (and every session child they fork)
+# in one CPU group of their own (cgroup v1 cpu, default weight). Each sshd
+# session child calls setsid(), and with sched_autogroup each session is
+# its own scheduling group, weighed as much as vmmc's whole process: 60
+# logins in flight are 60 groups against vmmc's one. A fleet's sshds run on
+# other machines; in one group they weigh as one on these cores.
+fleet=
+if [ "${VMMC_BENCH_FLEET_GROUP:-0}" = 1 ]; then
+	fleet=" (fleet in one CPU group)"
+	if [ -w /sys/fs/cgroup/cpu/cgroup.procs ] && mkdir "/sys/fs/cgroup/cpu/vmmc-bench-fleet-$$" 2>/dev/null; then
+		fleet_cg=/sys/fs/cgroup/cpu/vmmc-bench-fleet-$$
+	else
+		die "VMMC_BENCH_FLEET_GROUP=1: cannot make a cgroup under /sys/fs/cgroup/cpu (cgroup v1 cpu, as root)"
+	fi
+fi
 for ((k = 1; k <= nsshd; k++)); do
 	d=$sshd_dir$k addr=127.0.0.$((k + 1))
 	mkdir -p "$d"
 	p=$(SSHD_LISTEN=$addr nice -n "${VMMC_BENCH_SSHD_NICE:-0}" "$root/tests/remote/sshd.sh" start "$d") ||
 		die "sshd $k did not start"
+	[ -z "$fleet_cg" ] || echo "$(cat "$d/sshd.pid")" >"$fleet_cg/cgroup.procs" || die "cannot move sshd $k to $fleet_cg"
 	cat "$tmp/ssh/id_ed25519.pub" >>"$d/authorized_keys"
 	ssh-keyscan -p "$p" -t ed25519 "$addr" 2>/dev/null >>"$tmp/ssh/known_hosts"
 	grep -q "$addr" "$tmp/ssh/known_hosts" || die "ssh-keyscan found no key on $addr port $p"
@@ -253,8 +289,8 @@ ssh_conf() {
 
 lim=(bash -c 'ulimit -Sn 1024 && exec "$@"' bash)
 echo
-echo "bench hosts: N ssh:// hosts ($nsshd loopback sshds, one libvirtd) under ulimit -Sn 1024 (soft); vmmc in tmux; virsh one process, sequential (qemu+ssh://); load $(cut -d' ' -f1-3 /proc/loadavg)"
-printf "%6s | %9s %9s %7s %22s %7s %5s %6s %7s %7s %16s | %10s %8s\n" hosts "all ms" "setup ms" "conn ms" "key n/med/p95/max ms" "idle %" thr fds "fds/h" "RSS MiB" \
+echo "bench hosts: N ssh:// hosts ($nsshd loopback sshds$fleet, one libvirtd) under ulimit -Sn 1024 (soft); vmmc in tmux; virsh one process, sequential (qemu+ssh://); load $(cut -d' ' -f1-3 /proc/loadavg)"
+printf "%6s | %9s %9s %7s %22s %16s %7s %5s %6s %7s %7s %16s | %10s %8s\n" hosts "all ms" "setup ms" "conn ms" "key n/med/p95/max ms" "ui n/key/pass ms" "idle %" thr fds "fds/h" "RSS MiB" \
 	"storm s v/s/l" "virsh ms" "RSS MiB"
 base_fds= timelines=
 for n in $counts; do
@@ -265,7 +301,8 @@ for n in $counts; do
 		LIBVIRT_LOG_FILTERS LIBVIRT_LOG_OUTPUTS; do
 		[ -z "${!v:-}" ] || pass+=("$v=${!v}")
 	done
-	tmux_run "$n" "VMMC_LOG=$tmp/ssh-$n.log" "VMMC_SSH_DIR=$tmp/ssh" ${pass[@]+"${pass[@]}"} "${lim[@]}"
+	rm -f "$tmp/ui-$n"
+	tmux_run "$n" "VMMC_LOG=$tmp/ssh-$n.log" "VMMC_BENCH_STATS=$tmp/ui-$n" "VMMC_SSH_DIR=$tmp/ssh" ${pass[@]+"${pass[@]}"} "${lim[@]}"
 	# one connect's time (median of the log's "connected in N ms")
 	conn_ms=$(sed -n 's/.*: connected in \([0-9]*\) ms.*/\1/p' "$tmp/ssh-$n.log" | sort -n |
 		awk '{ v[NR] = $1 } END { print NR ? v[int((NR + 1) / 2)] : "?" }')
@@ -288,13 +325,14 @@ for n in $counts; do
 	if [ "$vn" != "$n" ] && [ "$vms" != "?" ]; then
 		vms="~$(awk -v m="$vms" -v a="$vn" -v b="$n" 'BEGIN { printf "%.0f", m * b / a }')"
 	fi
-	printf "%6s | %9s %9s %7s %22s %7s %5s %6s %7s %7s %16s | %10s %8.1f\n" "$n" "$t_all" "$t_setup" "$conn_ms" "$key_ms" "$idle" "$threads" "$fds" \
+	printf "%6s | %9s %9s %7s %22s %16s %7s %5s %6s %7s %7s %16s | %10s %8.1f\n" "$n" "$t_all" "$t_setup" "$conn_ms" "$key_ms" "$ui_ms" "$idle" "$threads" "$fds" \
 		"$fph" "$rss" "$storm_cpu" "$vms" "$(awk -v k="$(field maxrss_kib "$vout")" 'BEGIN { print k / 1024 }')"
 done
 echo "storm s v/s/l: CPU seconds from start to all connected in vmmc / the sshds / libvirtd (shared: other clients count too); load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "setup ms: tmux start to every host listed (its lists and events; the idle window starts then)"
 echo "all ms: tmux start to N/N connected (goal < 15000 at 1000); conn ms: one host's connect (median); key: Tab every 400 ms"
-echo "through the storm, each until drawn, count/median/p95/max (goal < 50); idle: CPU over 10 s once connected, 2 s refresh (goal < 5); fds/h: descriptors per host over the"
+echo "through the storm, each until drawn, count/median/p95/max (goal < 50); ui: vmmc's own figures over the storm"
+echo "(VMMC_BENCH_STATS): UI passes that read a key, the longest of them, the longest pass (ms); idle: CPU over 10 s once connected, 2 s refresh (goal < 5); fds/h: descriptors per host over the"
 echo "program's own; RSS (goal < 300 MiB). virsh: one process, sequential connects (~: extrapolated)."
 echo
 echo "where the time goes (vmmc's log, tests/bench/timeline.sh): per host, when its login started, its steps, when it"

@@ -37,7 +37,7 @@ def main():
     p = subprocess.Popen(["tmux", "-L", sock, "-C", "attach", "-f", "ignore-size", "-t", target],
                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
     cv = threading.Condition()
-    st = {"out_seq": 0, "out_t": 0.0, "blocks": [], "eof": False}
+    st = {"out_seq": 0, "out_t": 0.0, "blocks": [], "eof": False, "base": 0}
 
     def reader():
         cur = None
@@ -68,23 +68,29 @@ def main():
 
     threading.Thread(target=reader, daemon=True).start()
 
-    def command(cmd, wait=5.0):
-        """run cmd on the control connection; its output lines (None: failed)"""
-        with cv:
-            n = len(st["blocks"])
+    sent = [0]  # commands sent; the reply of the k-th is block base + k (blocks answer in order)
+
+    def send(cmd):
         p.stdin.write(cmd.encode() + b"\n")
+        sent[0] += 1
+        return st["base"] + sent[0] - 1
+
+    def reply(idx, wait=5.0):
+        """the lines of the idx-th block (None: failed or no answer)"""
         end = time.monotonic() + wait
         with cv:
-            while len(st["blocks"]) <= n and not st["eof"]:
+            while len(st["blocks"]) <= idx and not st["eof"]:
                 left = end - time.monotonic()
                 if left <= 0:
                     return None
                 cv.wait(left)
-            # blocks answer commands in order; the attach's own comes first
-            if len(st["blocks"]) <= n:
+            if len(st["blocks"]) <= idx:
                 return None
-            ok, lines = st["blocks"][-1]
+            ok, lines = st["blocks"][idx]
             return lines if ok else None
+
+    def command(cmd):
+        return reply(send(cmd))
 
     def signature():
         lines = command("capture-pane -p -e -t %s" % target)
@@ -100,6 +106,7 @@ def main():
         end = time.monotonic() + 5
         while not st["blocks"] and not st["eof"] and time.monotonic() < end:
             cv.wait(0.1)
+        st["base"] = len(st["blocks"])
     samples = []
     misses = 0
     while not st["eof"] and (not samples or not os.path.exists(stopfile)):  # one sample at least
@@ -109,7 +116,7 @@ def main():
         with cv:
             seq = st["out_seq"]
         t0 = time.monotonic()
-        p.stdin.write(("send-keys -t %s Tab\n" % target).encode())
+        key = send("send-keys -t %s Tab" % target)
         lat = None
         while lat is None and time.monotonic() - t0 < timeout:
             with cv:
@@ -124,7 +131,8 @@ def main():
                 break
             now_sig = signature()
             if now_sig is not None and now_sig != before:
-                lat = (t_out - t0) * 1000
+                lat = max(t_out - t0, 0.0) * 1000
+        reply(key)  # (its block read: the next command's reply is the next block)
         if lat is None:
             misses += 1
             lat = timeout * 1000
