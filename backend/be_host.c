@@ -530,7 +530,9 @@ static void be_deadline(struct timespec *ts, int64_t at_ms)
  * address:port, a libvirt URI's host part, "" for local daemons): at most
  * $VMMC_CONNECT_MAX (default 8: sshd's default MaxStartups drops the 11th
  * concurrent unauthenticated login, and MaxStartups is per server) to one
- * destination, at most $VMMC_CONNECT_TOTAL (default 64) in all - a fleet
+ * destination - an ssh:// host leaves its destination's slot once logged
+ * in (be_pace_authenticated), the forward and libvirt's open do not count
+ * there - at most $VMMC_CONNECT_TOTAL (default 64) in all - a fleet
  * is many servers, each with its own limit (1-1000 each). A login is
  * round trips, not CPU: 1000 ssh:// hosts on the bench's 10 sshds
  * (tests/bench/hosts.sh) connected in 19.5-20.3 s with 32 in flight,

@@ -149,6 +149,7 @@ tmux_run() {
 	if [ -n "$stats" ]; then
 		for ((i = 0; i < 40; i++)); do [ -s "$stats" ] && break; sleep 0.05; done
 		st=$(tr '\n' ' ' <"$stats" 2>/dev/null)
+		[ -z "${VMMC_BENCH_KEEP:-}" ] || cp "$stats" "$VMMC_BENCH_KEEP/" 2>/dev/null || true
 		ui=$(awk -v k="$(field key_passes "$st")" -v m="$(field key_us_max "$st")" -v p="$(field ui_us_max "$st")" \
 			'BEGIN { printf "%s/%.1f/%.1f", k, m / 1000, p / 1000 }')
 	fi
@@ -297,7 +298,7 @@ for n in $counts; do
 	ssh_conf "$n" "$tmp/config/vmmc/config"
 	rm -f "$tmp/ssh-$n.log"
 	pass=() # settings to compare, passed on when set
-	for v in VMMC_OFFSCREEN_STATS VMMC_CONNECT_MAX VMMC_CONNECT_TOTAL VMMC_WORKERS VMMC_SSH_POLLERS VMMC_WORKER_NICE \
+	for v in VMMC_OFFSCREEN_STATS VMMC_CONNECT_MAX VMMC_CONNECT_TOTAL VMMC_WORKERS VMMC_SSH_POLLERS VMMC_WORKER_NICE VMMC_FRAME_MS \
 		LIBVIRT_LOG_FILTERS LIBVIRT_LOG_OUTPUTS; do
 		[ -z "${!v:-}" ] || pass+=("$v=${!v}")
 	done
