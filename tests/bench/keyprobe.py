@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""tests/bench/keyprobe.py SOCKET TARGET STOPFILE [INTERVAL_MS] [TIMEOUT_MS]
+"""tests/bench/keyprobe.py SOCKET TARGET STOPFILE [INTERVAL_MS] [TIMEOUT_MS] [DONE_REGEX]
 
 Key latency sampled through a whole phase (the connect storm), with no
 process spawned per sample: one persistent tmux control-mode client
@@ -13,8 +13,11 @@ holding "Console Tree": which pane title is drawn focused, the text left
 out, so counts changing in a title do not count as the key). The time of a
 sample is from the press to the arrival of the %output after which the
 change showed. A press not shown within TIMEOUT_MS (default 2000) counts
-as that. Prints one line:
-  key n=12 median_ms=8.1 p95_ms=31.0 max_ms=44.2 samples=8.1,9.0,...
+as that. DONE_REGEX: between samples the pane is read every 50 ms on the
+same connection (no process spawned either) until a line matches; then
+the probe stops, done_ms= tells when (ms since the epoch, 0: never).
+Prints one line:
+  key n=12 median_ms=8.1 p95_ms=31.0 max_ms=44.2 missed=0 done_ms=0 samples=8.1,9.0,...
 and exits 0; 1 when the client could not attach or no sample was taken.
 """
 import os
@@ -34,6 +37,8 @@ def main():
     sock, target, stopfile = sys.argv[1:4]
     interval = float(sys.argv[4]) / 1000 if len(sys.argv) > 4 else 0.4
     timeout = float(sys.argv[5]) / 1000 if len(sys.argv) > 5 else 2.0
+    done_re = re.compile(sys.argv[6].encode(), re.M) if len(sys.argv) > 6 and sys.argv[6] else None
+    done_ms = [0]
     p = subprocess.Popen(["tmux", "-L", sock, "-C", "attach", "-f", "ignore-size", "-t", target],
                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
     cv = threading.Condition()
@@ -109,7 +114,18 @@ def main():
         st["base"] = len(st["blocks"])
     samples = []
     misses = 0
-    while not st["eof"] and (not samples or not os.path.exists(stopfile)):  # one sample at least
+    def done():
+        if done_ms[0] or os.path.exists(stopfile):
+            return True
+        if done_re is None:
+            return False
+        lines = command("capture-pane -p -t %s" % target)
+        if lines is not None and done_re.search(b"\n".join(lines)):
+            done_ms[0] = int(time.time() * 1000)
+            return True
+        return False
+
+    while not st["eof"] and (not samples or not done()):  # one sample at least
         before = signature()
         if before is None:
             break
@@ -138,9 +154,8 @@ def main():
             lat = timeout * 1000
         samples.append(lat)
         # the command replies of this sample are read; pace the next one
-        rest = interval - (time.monotonic() - t0)
-        if rest > 0:
-            time.sleep(rest)
+        while interval - (time.monotonic() - t0) > 0 and not done():
+            time.sleep(min(0.05, max(0.0, interval - (time.monotonic() - t0))))
     try:
         p.stdin.write(b"detach-client\n")
         p.stdin.close()
@@ -152,14 +167,14 @@ def main():
         p.kill()
     if not samples:
         why = "the control client ended" if st["eof"] else "no capture"
-        print("key n=0 median_ms=? p95_ms=? max_ms=? samples= (%s)" % why)
+        print("key n=0 median_ms=? p95_ms=? max_ms=? done_ms=%d samples= (%s)" % (done_ms[0], why))
         return 1
     s = sorted(samples)
     n = len(s)
     med = s[(n - 1) // 2]
     p95 = s[min(n - 1, int(0.95 * n))]
-    print("key n=%d median_ms=%.1f p95_ms=%.1f max_ms=%.1f missed=%d samples=%s" %
-          (n, med, p95, s[-1], misses, ",".join("%.1f" % v for v in samples)))
+    print("key n=%d median_ms=%.1f p95_ms=%.1f max_ms=%.1f missed=%d done_ms=%d samples=%s" %
+          (n, med, p95, s[-1], misses, done_ms[0], ",".join("%.1f" % v for v in samples)))
     return 0
 
 
