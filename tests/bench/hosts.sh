@@ -36,6 +36,8 @@
 # perf profile of each idle window there. After the ssh:// table, each
 # size's timeline from vmmc's log (tests/bench/timeline.sh: login, forward,
 # open, setup as percentiles; logins in flight; workers).
+# vmmc runs with XDG_RUNTIME_DIR on a tmpfs (/dev/shm), as in a desktop
+# session ($VMMC_BENCH_RUNTIME=0: unset, the forward sockets in /tmp).
 # Prints figures, passes or fails nothing; exit status 0 unless something
 # could not run. BIN defaults to $VMMC_BIN, else build/vmmc.
 set -eu
@@ -73,11 +75,21 @@ bench_exit() {
 		rmdir "$fleet_cg"
 	fi
 	rm -rf "$tmp"
+	[ -z "${rt:-}" ] || rm -rf "$rt"
 }
 trap bench_exit EXIT
 mkdir -p "$tmp/home" "$tmp/config/vmmc" "$tmp/cache" "$tmp/state"
+# a desktop session's runtime folder is a tmpfs (pam_systemd's
+# /run/user/UID): vmmc's SSH forward sockets go there. Without it they go
+# to /tmp, here ext4, where making and removing a folder and a socket per
+# host was 15 % of vmmc's CPU in a 1000-host storm (perf: ext4_mkdir,
+# ext4_mknod, recently_deleted). $VMMC_BENCH_RUNTIME=0: none, as before.
+runtime=()
+if [ "${VMMC_BENCH_RUNTIME:-1}" != 0 ] && [ -d /dev/shm ] && rt=$(mktemp -d /dev/shm/vmmc-bench-run.XXXXXX); then
+	runtime=("XDG_RUNTIME_DIR=$rt")
+fi
 cleanenv=(env -i "PATH=$PATH" "HOME=$tmp/home" "XDG_CONFIG_HOME=$tmp/config"
-	"XDG_CACHE_HOME=$tmp/cache" "XDG_STATE_HOME=$tmp/state" "LANG=C.UTF-8")
+	"XDG_CACHE_HOME=$tmp/cache" "XDG_STATE_HOME=$tmp/state" "LANG=C.UTF-8" ${runtime[@]+"${runtime[@]}"})
 
 # field NAME LINE: the value of NAME=... in a runstat / stats line
 field() { local v; v=$(sed -n "s/^\(.* \)\{0,1\}$1=\([^ ]*\).*/\2/p" <<<"$2"); echo "${v:-?}"; }
