@@ -530,7 +530,9 @@ static void be_deadline(struct timespec *ts, int64_t at_ms)
  * address:port, a libvirt URI's host part, "" for local daemons): at most
  * $VMMC_CONNECT_MAX (default 8: sshd's default MaxStartups drops the 11th
  * concurrent unauthenticated login, and MaxStartups is per server) to one
- * destination, at most $VMMC_CONNECT_TOTAL (default 64) in all - a fleet
+ * destination - an ssh:// host leaves its destination's slot once logged
+ * in (be_pace_authenticated), the forward and libvirt's open do not count
+ * there - at most $VMMC_CONNECT_TOTAL (default 64) in all - a fleet
  * is many servers, each with its own limit (1-1000 each). A login is
  * round trips, not CPU: 1000 ssh:// hosts on the bench's 10 sshds
  * (tests/bench/hosts.sh) connected in 19.5-20.3 s with 32 in flight,
@@ -631,6 +633,7 @@ static bool be_pace_take(be_host *h)
 	if (!d->waiting && be_pace_room(d)) {
 		d->busy++;
 		be_pace_busy++;
+		h->pace_dest = true;
 		pthread_mutex_unlock(&be_pace_lock);
 		return true;
 	}
@@ -669,18 +672,16 @@ static void be_pace_unlink(be_host *w, be_host *prev)
 	w->pace_queued = false;
 }
 
-/* The slot of h's destination (key) is free: to the first host in line
- * with room at its destination (its step is queued), else back. */
-static void be_pace_give(const char *key)
+/* pace lock, released here: slots free, to the first hosts in line with
+ * room at their destination (their steps are queued). */
+static void be_pace_hand_locked(void)
 {
-	pthread_mutex_lock(&be_pace_lock);
-	be_pace_dest_of(key)->busy--;
-	be_pace_busy--;
 	for (;;) {
-		be_host *w, *prev = NULL;
+		be_host *w = NULL, *prev = NULL;
 		char wkey[300];
 		struct be_pace_dest *d = NULL;
-		for (w = be_pace_head; w; prev = w, w = w->pace_next) {
+		/* (all in flight: no walk down a line of a thousand) */
+		for (w = be_pace_busy < be_pace_total ? be_pace_head : NULL; w; prev = w, w = w->pace_next) {
 			be_pace_key(w, wkey, sizeof(wkey));
 			d = be_pace_dest_of(wkey);
 			if (be_pace_room(d))
@@ -694,6 +695,7 @@ static void be_pace_give(const char *key)
 		d->waiting--;
 		d->busy++;
 		be_pace_busy++;
+		w->pace_dest = true;
 		pthread_mutex_unlock(&be_pace_lock);
 		pthread_mutex_lock(&w->lock);
 		bool alive = !w->stop && !w->done;
@@ -703,12 +705,53 @@ static void be_pace_give(const char *key)
 		}
 		pthread_mutex_unlock(&w->lock);
 		be_host_unref(&w);
-		if (alive)
-			return;
 		pthread_mutex_lock(&be_pace_lock);
-		d->busy--; /* it is gone: the slot goes on */
-		be_pace_busy--;
+		if (!alive) {
+			d->busy--; /* it is gone: the slot goes on */
+			be_pace_busy--;
+		}
 	}
+}
+
+/* pace lock: h's destination slot, when it holds one, is free again */
+static void be_pace_drop_dest_locked(be_host *h, const char *key)
+{
+	if (h->pace_dest) {
+		be_pace_dest_of(key)->busy--;
+		h->pace_dest = false;
+	}
+}
+
+/* h's connect slot is free (its destination's too, when still held): to
+ * the next hosts in line. */
+static void be_pace_give(be_host *h, const char *key)
+{
+	pthread_mutex_lock(&be_pace_lock);
+	be_pace_drop_dest_locked(h, key);
+	be_pace_busy--;
+	be_pace_hand_locked();
+}
+
+/* A login is authenticated: sshd's MaxStartups counts only logins not yet
+ * authenticated, so the destination's slot goes on now and the rest of the
+ * connect (the forward, libvirt's open) holds only a total slot: more of a
+ * server's hosts past login at once, never more than $VMMC_CONNECT_MAX of
+ * them logging in. */
+void be_pace_authenticated(be_host *h)
+{
+	char key[300];
+	int busy;
+
+	be_pace_key(h, key, sizeof(key));
+	pthread_mutex_lock(&be_pace_lock);
+	if (!h->pace_dest) {
+		pthread_mutex_unlock(&be_pace_lock);
+		return;
+	}
+	be_pace_drop_dest_locked(h, key);
+	busy = be_pace_dest_of(key)->busy;
+	be_pace_hand_locked(); /* (unlocks) */
+	core_log("host", "%s: logged in: its destination slot is free (%d logging in there)", h->uri, busy);
 }
 
 /* h's end: out of the line; a slot handed to it and not used goes on. */
@@ -737,7 +780,7 @@ static void be_pace_leave(be_host *h)
 	h->pace_granted = false;
 	pthread_mutex_unlock(&h->lock);
 	if (granted)
-		be_pace_give(key);
+		be_pace_give(h, key);
 }
 
 /* Descriptors a connect may need (libvirt reads its config, opens a socket
@@ -842,7 +885,7 @@ static void be_open_tick(int timer, void *opaque)
 			 h->uri, secs);
 		char key[300];
 		be_pace_key(h, key, sizeof(key));
-		be_pace_give(key);
+		be_pace_give(h, key);
 	}
 }
 
@@ -905,7 +948,7 @@ static void be_connect(be_host *h)
 			be_pool_waiting(false);
 	}
 	if (!stalled) /* (a stalled open gave its slot back at the deadline) */
-		be_pace_give(key);
+		be_pace_give(h, key);
 	/* the lists and registrations are the host's next step, not this
 	 * one: in a connect storm the logins waiting for a worker go first
 	 * (a host put back goes to the run queue's tail; a watched one, the

@@ -117,6 +117,7 @@ struct be_host {
 	/* connect pacing (be_host.c): its lock */
 	struct be_host *pace_next;
 	bool pace_queued;
+	bool pace_dest;            /* it holds a slot of its destination (released once logged in) */
 	/* the domains of the last VM list (be_devices.c); worker */
 	struct be_domlist *domlist;
 	bool setup_due;            /* worker: opened; the lists and registrations are a later step */
@@ -408,5 +409,9 @@ void be_evloop_run(const _Atomic bool *stop);
 void be_evloop_interrupt(void);
 /* live handles, timers, and the loop's passes since the start */
 void be_evloop_figures(int *handles, int *timers, unsigned long long *wakes);
+/* be_host.c (worker): h's login is authenticated - its destination's slot
+ * (unauthenticated logins, sshd's MaxStartups) goes to the next host in
+ * line; the total slot stays held until the open's end. */
+void be_pace_authenticated(be_host *h);
 
 #endif

@@ -436,6 +436,7 @@ int be_ssh_prepare(be_host *h, char **open_uri, char **err)
 		rm_ssh_on_closed(h->rs, be_ssh_closed, h);
 		xfree(&h->ssh_local);
 	}
+	be_pace_authenticated(h); /* past sshd's MaxStartups */
 	if (!h->ssh_local) {
 		if (t->socket) {
 			sock = xstrdup(t->socket);

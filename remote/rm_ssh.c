@@ -27,6 +27,7 @@
 #include <libssh/libssh.h>
 #include <libssh/server.h> /* ssh_send_keepalive (client-usable) */
 
+#include "../core/log.h"
 #include "../core/util.h"
 
 #define RM_SECRET_LEN 1024
@@ -46,8 +47,12 @@ typedef struct rm_bridge {
 	int chan_eof;     /* channel sent EOF (and it was forwarded when len == 0) */
 	int shut_wr;      /* shutdown(SHUT_WR) done on fd */
 	const struct rm_fwd *fwd; /* the forward that accepted it */
+	int64_t t_acc_us; /* accepted at (the debug log's exchange times) */
+	int turns;        /* exchanges logged (RM_LOG_TURNS at most), 0 while the log is off */
+	int last_dir;     /* the last logged direction: 1 request (local -> channel), 2 answer */
 	char buf[RM_BUF_LEN];
 } rm_bridge;
+
 
 typedef struct rm_fwd {
 	struct rm_fwd *next;
@@ -60,6 +65,23 @@ typedef struct rm_fwd {
 	int rport, lport; /* TCP: the server-side port; the local port */
 	ssh_channel ready; /* already open to remote: the first client's (one round trip less) */
 } rm_fwd;
+
+/* With the debug log on, a forward's first exchanges are logged (each
+ * request and answer: the round trips of libvirt's open, the wait of each;
+ * tests/bench/timeline.sh splits "libvirt open" with them). */
+#define RM_LOG_TURNS 12
+
+/* b's traffic turned to direction dir (1 request, 2 answer) with n bytes */
+static void bridge_note(rm_bridge *b, int dir, long n)
+{
+	if (b->turns <= 0 || b->turns > RM_LOG_TURNS || b->last_dir == dir)
+		return;
+	b->last_dir = dir;
+	core_log("ssh", "%s: %s %d after %.1f ms (%ld bytes)", b->fwd->path ? b->fwd->path : "?",
+		 dir == 1 ? "request" : "answer", (b->turns + 1) / 2, (double)(core_now_us() - b->t_acc_us) / 1000,
+		 n);
+	b->turns++;
+}
 
 struct rm_ssh {
 	struct rm_ssh *live_next; /* in live_sessions (sess_mu) */
@@ -786,6 +808,7 @@ static int bridge_pump(rm_ssh *s, rm_bridge *b, short rev)
 				b->off = 0;
 				b->len = (size_t)n;
 				s->bytes += (unsigned long long)n;
+				bridge_note(b, 2, n);
 			} else if (ssh_channel_is_eof(b->ch) || ssh_channel_is_closed(b->ch)) {
 				b->chan_eof = 1;
 			}
@@ -828,6 +851,7 @@ static int bridge_pump(rm_ssh *s, rm_bridge *b, short rev)
 				if (ssh_channel_write(b->ch, tmp, (uint32_t)n) != (int)n)
 					return -1;
 				s->bytes += (unsigned long long)n;
+				bridge_note(b, 1, n);
 			} else if (n == 0) {
 				b->local_eof = 1;
 				if (ssh_channel_is_open(b->ch))
@@ -868,6 +892,12 @@ static void accept_one(rm_ssh *s, rm_fwd *f)
 	b->ch = ch;
 	b->pfd = -1;
 	b->fwd = f;
+	if (core_log_on()) {
+		b->t_acc_us = core_now_us();
+		b->turns = 1;
+		core_log("ssh", "%s: a client (channel %s)", f->path ? f->path : "?",
+			 ssh_channel_is_open(ch) ? "open already" : "to open");
+	}
 	/* a new channel: the request goes now, the answer comes later (bridge_pump) */
 	b->opening = !ssh_channel_is_open(ch);
 	b->next = s->bridges;

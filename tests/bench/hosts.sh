@@ -7,9 +7,10 @@
 #   vmmc --max-iterations 1 in a 120x40 pty (runstat, median of $VMMC_BENCH_RUNS):
 #     wall time to every host listed, peak RSS; from VMMC_BENCH_STATS the
 #     first draw (the tree on screen) and the first complete frame
-#   vmmc in tmux at the default 2 s refresh: a key (Tab: the focus moves) pressed as soon as
-#     the tree shows, during the connect storm: ms until it is drawn (5 ms
-#     capture polls); once all N show connected: CPU over 10 s (% of one
+#   vmmc in tmux at the default 2 s refresh: a key (Tab: the focus moves) every 400 ms from
+#     when the tree shows until all N show connected (the connect storm), each timed until
+#     drawn (tests/bench/keyprobe.py: one tmux control-mode client, no process spawned per
+#     sample): count/median/p95/max ms; once all N show connected: CPU over 10 s (% of one
 #     core), threads, descriptors, RSS
 #   virsh, one process doing the same N connects: `virsh "connect U1; list
 #     --all; connect U2; list --all; ..."` (sequential; wall, peak RSS)
@@ -28,12 +29,15 @@
 # without a libvirtd or sshd. $VMMC_BENCH_SSH=0 skips it,
 # $VMMC_BENCH_DRIVER=0 the test-driver part; VMMC_OFFSCREEN_STATS,
 # VMMC_CONNECT_MAX, VMMC_CONNECT_TOTAL, VMMC_WORKERS, VMMC_SSH_POLLERS and VMMC_WORKER_NICE, when set, go to the
-# ssh:// runs' vmmc; $VMMC_BENCH_SSHD_NICE (default 0) runs the sshds that
+# ssh:// runs' vmmc (LIBVIRT_LOG_FILTERS and LIBVIRT_LOG_OUTPUTS too: libvirt's client log, e.g.
+# "1:rpc.virNetClient" into a file, to count the round trips); $VMMC_BENCH_SSHD_NICE (default 0) runs the sshds that
 # stand in for remote machines at that nice value (their logins' CPU is
 # then not the UI thread's, as on a real fleet); $VMMC_BENCH_PERF=DIR keeps a
 # perf profile of each idle window there. After the ssh:// table, each
 # size's timeline from vmmc's log (tests/bench/timeline.sh: login, forward,
 # open, setup as percentiles; logins in flight; workers).
+# vmmc runs with XDG_RUNTIME_DIR on a tmpfs (/dev/shm), as in a desktop
+# session ($VMMC_BENCH_RUNTIME=0: unset, the forward sockets in /tmp).
 # Prints figures, passes or fails nothing; exit status 0 unless something
 # could not run. BIN defaults to $VMMC_BIN, else build/vmmc.
 set -eu
@@ -58,32 +62,47 @@ mkdir -p "$root/build"
 cc -O2 -Wall -o "$runstat" "$root/tests/bench/runstat.c" -lutil || die "cannot build runstat"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/vmmc-bench-hosts.XXXXXX")
 sshd_dir=$tmp/sshd
+fleet_cg=
 bench_exit() {
 	set +e # every step, though one fails
 	tmux -L "$sock" kill-server 2>/dev/null
 	for d in "$sshd_dir"*; do
 		[ ! -f "$d/sshd_config" ] || "$root/tests/remote/sshd.sh" stop "$d" >/dev/null 2>&1
 	done
+	if [ -n "$fleet_cg" ] && [ -d "$fleet_cg" ]; then
+		# (what is left in it goes back to the root group)
+		while read -r t; do echo "$t" >"$fleet_cg/../cgroup.procs"; done <"$fleet_cg/cgroup.procs" 2>/dev/null
+		rmdir "$fleet_cg"
+	fi
 	rm -rf "$tmp"
+	[ -z "${rt:-}" ] || rm -rf "$rt"
 }
 trap bench_exit EXIT
 mkdir -p "$tmp/home" "$tmp/config/vmmc" "$tmp/cache" "$tmp/state"
+# a desktop session's runtime folder is a tmpfs (pam_systemd's
+# /run/user/UID): vmmc's SSH forward sockets go there. Without it they go
+# to /tmp, here ext4, where making and removing a folder and a socket per
+# host was 15 % of vmmc's CPU in a 1000-host storm (perf: ext4_mkdir,
+# ext4_mknod, recently_deleted). $VMMC_BENCH_RUNTIME=0: none, as before.
+runtime=()
+if [ "${VMMC_BENCH_RUNTIME:-1}" != 0 ] && [ -d /dev/shm ] && rt=$(mktemp -d /dev/shm/vmmc-bench-run.XXXXXX); then
+	runtime=("XDG_RUNTIME_DIR=$rt")
+fi
 cleanenv=(env -i "PATH=$PATH" "HOME=$tmp/home" "XDG_CONFIG_HOME=$tmp/config"
-	"XDG_CACHE_HOME=$tmp/cache" "XDG_STATE_HOME=$tmp/state" "LANG=C.UTF-8")
+	"XDG_CACHE_HOME=$tmp/cache" "XDG_STATE_HOME=$tmp/state" "LANG=C.UTF-8" ${runtime[@]+"${runtime[@]}"})
 
 # field NAME LINE: the value of NAME=... in a runstat / stats line
 field() { local v; v=$(sed -n "s/^\(.* \)\{0,1\}$1=\([^ ]*\).*/\2/p" <<<"$2"); echo "${v:-?}"; }
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 screen() { tmux -L "$sock" capture-pane -p -t bench 2>/dev/null; }
-screen_e() { tmux -L "$sock" capture-pane -e -p -t bench 2>/dev/null; } # focus shows in attributes
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 # cpu_split [VMMC_PID]: "VMMC SSHD LIBVIRTD" CPU ticks so far: vmmc, the bench's sshds with
 # their sessions (and sessions' children; ended ones through cutime), libvirtd - one pass over /proc
 cpu_split() {
 	local ls="" d
 	for d in "$sshd_dir"*; do [ -f "$d/sshd.pid" ] && ls="$ls $(cat "$d/sshd.pid")"; done
-	cat /proc/[0-9]*/stat 2>/dev/null | awk -v V="${1:-0}" -v LS="$ls" -v L="$(pgrep -x libvirtd | head -n 1)" '
+	cat /proc/[0-9]*/stat 2>/dev/null | awk -v V="${1:-0}" -v LS="$ls" -v L="$(cat /run/libvirtd.pid 2>/dev/null || pgrep -o -x libvirtd)" '
 	{ p = index($0, ")"); pid = $1; n = split(substr($0, p + 2), f, " ")
 	  pp[pid] = f[2]; t[pid] = f[12] + f[13]; ct[pid] = f[14] + f[15] }
 	END { n = split(LS, l, " "); for (i = 1; i <= n; i++) root[l[i]] = 1
@@ -95,9 +114,10 @@ status_of() { awk -v k="$2" '$1 == k":" {print $2}' "/proc/$1/status" 2>/dev/nul
 # one tmux run: key latency during the storm, then the idle figures;
 # extra arguments go before vmmc's command (env settings, a ulimit wrapper)
 tmux_run() {
-	local n=$1 t0 t_tree before t_key lat=? pid c1 c2 i cpu0 cpu1 log=
+	local n=$1 t0 t_tree lat=? pid c1 c2 i cpu0 cpu1 log= probe kp stats= st
 	shift
 	[ "${1#VMMC_LOG=}" = "$1" ] || log=${1#VMMC_LOG=} # the log, when the first setting names it
+	[ "${2#VMMC_BENCH_STATS=}" = "${2:-}" ] || stats=${2#VMMC_BENCH_STATS=} # the UI's figures, when the second does
 	tmux -L "$sock" kill-server 2>/dev/null || true
 	cpu0=$(cpu_split)
 	t0=$(now_ms)
@@ -109,25 +129,50 @@ tmux_run() {
 		sleep 0.005
 	done
 	t_tree=$(($(now_ms) - t0))
-	before=$(screen_e)
-	t_key=$(now_ms)
-	tmux -L "$sock" send-keys -t bench Tab
-	for ((i = 0; i < 400; i++)); do
-		[ "$(screen_e)" = "$before" ] || { lat=$(($(now_ms) - t_key)); break; }
-		sleep 0.005
-	done
-	for ((i = 0; i < 2400; i++)); do
-		screen | grep -q "^ *$n/$n connected" && break
-		sleep 0.05
-	done
-	t_all=$(($(now_ms) - t0))
-	screen | grep -q "^ *$n/$n connected" || t_all="(not all: $(screen | tail -n 1 | cut -c1-20))"
 	pid=$(tmux -L "$sock" display -p -t bench '#{pane_pid}')
 	# the pane runs vmmc itself (exec) or a wrapper whose child it is
 	# (its name: the binary's, as the kernel keeps it, 15 characters:
 	# a binary kept as vmmc-e0b18d6 to compare)
 	[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$comm" ] || pid=$(pgrep -P "$pid" -x "$comm" | head -n 1)
+	# VMMC_BENCH_STATS set: its window (SIGUSR1) is the storm
+	if [ -n "$stats" ] && kill -USR1 "$pid" 2>/dev/null; then
+		for ((i = 0; i < 100; i++)); do [ -s "$stats" ] && break; sleep 0.02; done
+		rm -f "$stats" # (the window before; the storm's is written at its end)
+	fi
+	# keys through the whole storm: Tab every 400 ms from a persistent
+	# control-mode client (tests/bench/keyprobe.py) until all are connected,
+	# which it sees on the same connection (the pane read every 50 ms: no
+	# tmux and grep spawned 20 times a second on the cores of the storm)
+	rm -f "$tmp/key-stop"
+	python3 "$root/tests/bench/keyprobe.py" "$sock" bench "$tmp/key-stop" 400 2000 "^ *$n/$n connected" \
+		>"$tmp/key-$n.txt" 2>"$tmp/key-$n.err" &
+	probe=$!
+	for ((i = 0; i < 1200; i++)); do
+		kill -0 "$probe" 2>/dev/null || break
+		sleep 0.1
+	done
+	kp=$(cat "$tmp/key-$n.txt")
+	if [ "$(field done_ms "$kp")" -gt 0 ] 2>/dev/null; then
+		t_all=$(($(field done_ms "$kp") - t0))
+	else
+		t_all=$(($(now_ms) - t0))
+	fi
+	[ -z "$stats" ] || kill -USR1 "$pid" 2>/dev/null || true
+	touch "$tmp/key-stop"
+	wait "$probe" || true
+	kp=$(cat "$tmp/key-$n.txt")
+	[ "$(field done_ms "$kp")" -gt 0 ] 2>/dev/null || t_all="(not all: $(screen | tail -n 1 | cut -c1-20))"
+	[ -z "${VMMC_BENCH_KEEP:-}" ] || cp "$tmp/key-$n.txt" "$tmp/key-$n.err" "$VMMC_BENCH_KEEP/"
+	lat=$(field n "$kp")/$(field median_ms "$kp")/$(field p95_ms "$kp")/$(field max_ms "$kp")
 	cpu1=$(cpu_split "$pid")
+	ui=-
+	if [ -n "$stats" ]; then
+		for ((i = 0; i < 40; i++)); do [ -s "$stats" ] && break; sleep 0.05; done
+		st=$(tr '\n' ' ' <"$stats" 2>/dev/null)
+		[ -z "${VMMC_BENCH_KEEP:-}" ] || cp "$stats" "$VMMC_BENCH_KEEP/" 2>/dev/null || true
+		ui=$(awk -v k="$(field key_passes "$st")" -v m="$(field key_us_max "$st")" -v p="$(field ui_us_max "$st")" \
+			'BEGIN { printf "%s/%.1f/%.1f", k, m / 1000, p / 1000 }')
+	fi
 	# a host shows connected once open; its lists and registrations
 	# follow (the log's "setup done" line ends them; the probes of hosts
 	# not selected wait until they are; a binary before that line: its
@@ -164,13 +209,13 @@ tmux_run() {
 		sleep 0.05
 	done
 	tmux -L "$sock" kill-server 2>/dev/null || true
-	key_ms=$lat tree_ms=$t_tree setup_ms=$t_setup
+	key_ms=$lat tree_ms=$t_tree setup_ms=$t_setup ui_ms=$ui
 }
 
 if [ "${VMMC_BENCH_DRIVER:-1}" != 0 ]; then
 echo "bench hosts: N test-driver hosts in 10 groups; vmmc in a 120x40 pty ($runs runs) and in tmux; virsh one process, sequential"
-printf "%6s | %9s %9s %9s %8s | %7s %8s %7s %5s %6s %6s | %9s %8s\n" hosts "tree ms" "listed" "wall ms" "RSS MiB" \
-	"key ms" "all ms" "idle %" thr fds "RSS" "virsh ms" "RSS MiB"
+printf "%6s | %9s %9s %9s %8s | %22s %8s %7s %5s %6s %6s | %9s %8s\n" hosts "tree ms" "listed" "wall ms" "RSS MiB" \
+	"key n/med/p95/max ms" "all ms" "idle %" thr fds "RSS" "virsh ms" "RSS MiB"
 for n in $counts; do
 	"$root/tests/bench/gen-hosts-conf.sh" "$n" "$tmp/config/vmmc/config" 10
 	out=$("$runstat" -n "$runs" -t 120x40 -k 120 -- "${cleanenv[@]}" TERM=xterm-256color \
@@ -182,14 +227,15 @@ for n in $counts; do
 		cmds+="connect test:///default?name=h$(printf %05d "$i"); list --all; "
 	done
 	vout=$("$runstat" -n "$runs" -q -- "${cleanenv[@]}" virsh "$cmds") || die "virsh failed: $vout"
-	printf "%6s | %9s %9s %9s %8.1f | %7s %8s %7s %5s %6s %6s | %9s %8.1f\n" "$n" \
+	printf "%6s | %9s %9s %9s %8.1f | %22s %8s %7s %5s %6s %6s | %9s %8.1f\n" "$n" \
 		"$(field first_draw_ms "$stats")" "$(field first_frame_ms "$stats")" "$(field median_ms "$out")" \
 		"$(awk -v k="$(field maxrss_kib "$out")" 'BEGIN { print k / 1024 }')" \
 		"$key_ms" "$t_all" "$idle" "$threads" "$fds" "$rss" \
 		"$(field median_ms "$vout")" "$(awk -v k="$(field maxrss_kib "$vout")" 'BEGIN { print k / 1024 }')"
 done
-echo "tree ms: first draw; listed: every host listed (first complete frame); key ms: a Tab pressed when the"
-echo "tree shows, during the connect storm, until drawn; all ms: tmux start to N/N connected; idle: CPU over"
+echo "tree ms: first draw; listed: every host listed (first complete frame); key: Tab every 400 ms from when the"
+echo "tree shows until all are connected, each until drawn (count/median/p95/max; tests/bench/keyprobe.py);"
+echo "all ms: tmux start to N/N connected; idle: CPU over"
 echo "10 s once connected at the 2 s refresh (% of one core); thr/fds/RSS then. Connects in flight at most"
 echo "\$VMMC_CONNECT_MAX (default 8)."
 fi
@@ -208,11 +254,27 @@ chmod 700 "$tmp/ssh"
 ssh-keygen -q -t ed25519 -N '' -C vmmc-bench -f "$tmp/ssh/id_ed25519"
 : >"$tmp/ssh/known_hosts"
 dests=
+# VMMC_BENCH_FLEET_GROUP=1: the sshds (and every session child they fork)
+# in one CPU group of their own (cgroup v1 cpu, default weight). Each sshd
+# session child calls setsid(), and with sched_autogroup each session is
+# its own scheduling group, weighed as much as vmmc's whole process: 60
+# logins in flight are 60 groups against vmmc's one. A fleet's sshds run on
+# other machines; in one group they weigh as one on these cores.
+fleet=
+if [ "${VMMC_BENCH_FLEET_GROUP:-0}" = 1 ]; then
+	fleet=" (fleet in one CPU group)"
+	if [ -w /sys/fs/cgroup/cpu/cgroup.procs ] && mkdir "/sys/fs/cgroup/cpu/vmmc-bench-fleet-$$" 2>/dev/null; then
+		fleet_cg=/sys/fs/cgroup/cpu/vmmc-bench-fleet-$$
+	else
+		die "VMMC_BENCH_FLEET_GROUP=1: cannot make a cgroup under /sys/fs/cgroup/cpu (cgroup v1 cpu, as root)"
+	fi
+fi
 for ((k = 1; k <= nsshd; k++)); do
 	d=$sshd_dir$k addr=127.0.0.$((k + 1))
 	mkdir -p "$d"
 	p=$(SSHD_LISTEN=$addr nice -n "${VMMC_BENCH_SSHD_NICE:-0}" "$root/tests/remote/sshd.sh" start "$d") ||
 		die "sshd $k did not start"
+	[ -z "$fleet_cg" ] || echo "$(cat "$d/sshd.pid")" >"$fleet_cg/cgroup.procs" || die "cannot move sshd $k to $fleet_cg"
 	cat "$tmp/ssh/id_ed25519.pub" >>"$d/authorized_keys"
 	ssh-keyscan -p "$p" -t ed25519 "$addr" 2>/dev/null >>"$tmp/ssh/known_hosts"
 	grep -q "$addr" "$tmp/ssh/known_hosts" || die "ssh-keyscan found no key on $addr port $p"
@@ -248,18 +310,20 @@ ssh_conf() {
 
 lim=(bash -c 'ulimit -Sn 1024 && exec "$@"' bash)
 echo
-echo "bench hosts: N ssh:// hosts ($nsshd loopback sshds, one libvirtd) under ulimit -Sn 1024 (soft); vmmc in tmux; virsh one process, sequential (qemu+ssh://); load $(cut -d' ' -f1-3 /proc/loadavg)"
-printf "%6s | %9s %9s %7s %8s %7s %5s %6s %7s %7s %16s | %10s %8s\n" hosts "all ms" "setup ms" "conn ms" "key ms" "idle %" thr fds "fds/h" "RSS MiB" \
+echo "bench hosts: N ssh:// hosts ($nsshd loopback sshds$fleet, one libvirtd) under ulimit -Sn 1024 (soft); vmmc in tmux; virsh one process, sequential (qemu+ssh://); load $(cut -d' ' -f1-3 /proc/loadavg)"
+printf "%6s | %9s %9s %7s %22s %16s %7s %5s %6s %7s %7s %16s | %10s %8s\n" hosts "all ms" "setup ms" "conn ms" "key n/med/p95/max ms" "ui n/key/pass ms" "idle %" thr fds "fds/h" "RSS MiB" \
 	"storm s v/s/l" "virsh ms" "RSS MiB"
 base_fds= timelines=
 for n in $counts; do
 	ssh_conf "$n" "$tmp/config/vmmc/config"
 	rm -f "$tmp/ssh-$n.log"
 	pass=() # settings to compare, passed on when set
-	for v in VMMC_OFFSCREEN_STATS VMMC_CONNECT_MAX VMMC_CONNECT_TOTAL VMMC_WORKERS VMMC_SSH_POLLERS VMMC_WORKER_NICE; do
+	for v in VMMC_OFFSCREEN_STATS VMMC_CONNECT_MAX VMMC_CONNECT_TOTAL VMMC_WORKERS VMMC_SSH_POLLERS VMMC_WORKER_NICE VMMC_FRAME_MS \
+		LIBVIRT_LOG_FILTERS LIBVIRT_LOG_OUTPUTS; do
 		[ -z "${!v:-}" ] || pass+=("$v=${!v}")
 	done
-	tmux_run "$n" "VMMC_LOG=$tmp/ssh-$n.log" "VMMC_SSH_DIR=$tmp/ssh" ${pass[@]+"${pass[@]}"} "${lim[@]}"
+	rm -f "$tmp/ui-$n"
+	tmux_run "$n" "VMMC_LOG=$tmp/ssh-$n.log" "VMMC_BENCH_STATS=$tmp/ui-$n" "VMMC_SSH_DIR=$tmp/ssh" ${pass[@]+"${pass[@]}"} "${lim[@]}"
 	# one connect's time (median of the log's "connected in N ms")
 	conn_ms=$(sed -n 's/.*: connected in \([0-9]*\) ms.*/\1/p' "$tmp/ssh-$n.log" | sort -n |
 		awk '{ v[NR] = $1 } END { print NR ? v[int((NR + 1) / 2)] : "?" }')
@@ -282,13 +346,14 @@ for n in $counts; do
 	if [ "$vn" != "$n" ] && [ "$vms" != "?" ]; then
 		vms="~$(awk -v m="$vms" -v a="$vn" -v b="$n" 'BEGIN { printf "%.0f", m * b / a }')"
 	fi
-	printf "%6s | %9s %9s %7s %8s %7s %5s %6s %7s %7s %16s | %10s %8.1f\n" "$n" "$t_all" "$t_setup" "$conn_ms" "$key_ms" "$idle" "$threads" "$fds" \
+	printf "%6s | %9s %9s %7s %22s %16s %7s %5s %6s %7s %7s %16s | %10s %8.1f\n" "$n" "$t_all" "$t_setup" "$conn_ms" "$key_ms" "$ui_ms" "$idle" "$threads" "$fds" \
 		"$fph" "$rss" "$storm_cpu" "$vms" "$(awk -v k="$(field maxrss_kib "$vout")" 'BEGIN { print k / 1024 }')"
 done
 echo "storm s v/s/l: CPU seconds from start to all connected in vmmc / the sshds / libvirtd (shared: other clients count too); load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "setup ms: tmux start to every host listed (its lists and events; the idle window starts then)"
-echo "all ms: tmux start to N/N connected (goal < 15000 at 1000); conn ms: one host's connect (median); key ms: a Tab during the storm until drawn (goal"
-echo "< 50); idle: CPU over 10 s once connected, 2 s refresh (goal < 5); fds/h: descriptors per host over the"
+echo "all ms: tmux start to N/N connected (goal < 15000 at 1000); conn ms: one host's connect (median); key: Tab every 400 ms"
+echo "through the storm, each until drawn, count/median/p95/max (goal < 50); ui: vmmc's own figures over the storm"
+echo "(VMMC_BENCH_STATS): UI passes that read a key, the longest of them, the longest pass (ms); idle: CPU over 10 s once connected, 2 s refresh (goal < 5); fds/h: descriptors per host over the"
 echo "program's own; RSS (goal < 300 MiB). virsh: one process, sequential connects (~: extrapolated)."
 echo
 echo "where the time goes (vmmc's log, tests/bench/timeline.sh): per host, when its login started, its steps, when it"

@@ -32,6 +32,13 @@
 #                      answers (a listening socket nobody accepts on) hold
 #                      both slots: the third host shows "waiting" in the
 #                      tree; once the mute listeners go, it connects
+#   t_scale_ssh_slot   6 ssh:// hosts on one loopback sshd (tests/remote/sshd.sh),
+#                      their daemon socket a mute listener (the open waits),
+#                      VMMC_CONNECT_MAX=2, VMMC_CONNECT_TOTAL=8: a host's slot
+#                      at its server is free once it is logged in, so all 6
+#                      are past their login at once (with the slot held to
+#                      the open's end: 2), never more than 2 logging in at
+#                      once, and hosts waited for that server's slot
 # It makes no libvirt objects: only its temporary directories (removed).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -292,6 +299,57 @@ CONF
 	kill "$m1" "$m2"
 	tm_wait_for "1/3 connected" $((20 * VMMC_TIMEOUT_SCALE)) || tm_fail "the third host did not connect"
 	tm_assert_not_contains "waiting"
+	quit_clean
+}
+
+# logins_in_flight LOG: the most ssh logins at once (connecting to -> logged in / failed)
+logins_in_flight() {
+	awk '/ ssh: .*: connecting to / { n++; if (n > m) m = n }
+	     / ssh: .*: (logged in to |login failed)/ { n-- }
+	     END { print m + 0 }' "$1"
+}
+
+t_scale_ssh_slot() {
+	local port sd=$TM_TESTDIR/sshd d=$TM_TESTDIR/ssh mute=$TM_TESTDIR/mute.sock m i n=6 p in
+	mkdir -p "$sd" "$d"
+	chmod 700 "$d"
+	port=$("$TM_ROOT/tests/remote/sshd.sh" start "$sd") || tm_fail "sshd did not start"
+	tm_on_exit "'$TM_ROOT/tests/remote/sshd.sh' stop '$sd'"
+	ssh-keygen -q -t ed25519 -N '' -C vmmc-scale -f "$d/id_ed25519"
+	cat "$d/id_ed25519.pub" >>"$sd/authorized_keys"
+	ssh-keyscan -p "$port" -t ed25519 127.0.0.1 2>/dev/null >"$d/known_hosts"
+	[ -s "$d/known_hosts" ] || tm_fail "ssh-keyscan found no key on port $port"
+	# a daemon socket nobody answers on: each host's open waits there,
+	# past its login, for as long as the test looks
+	m=$(mute_listener "$mute")
+	tm_on_exit "kill $m 2>/dev/null; true"
+	for i in $(seq 50); do
+		grep -q ready "$mute.ready" 2>/dev/null && break
+		sleep 0.1
+	done
+	mkdir -p "$TM_TESTDIR/config/vmmc"
+	{
+		echo "version = 1"
+		for ((i = 1; i <= n; i++)); do
+			p=$TM_TESTDIR/$(printf './%.0s' $(seq "$i"))mute.sock
+			printf '\n[host]\nuri = ssh://root@127.0.0.1:%s/system?socket=%s\nname = m%02d\n' "$port" "$p" "$i"
+		done
+	} >"$TM_TESTDIR/config/vmmc/config"
+	tm_vmmc -x "$W" -y "$H" --env "VMMC_LOG=$TM_TESTDIR/vmmc.log" --env "VMMC_SSH_DIR=$d" \
+		--env VMMC_CONNECT_MAX=2 --env VMMC_CONNECT_TOTAL=8 --env VMMC_CONNECT_TIMEOUT=120
+	for ((i = 0; i < 200 * VMMC_TIMEOUT_SCALE; i++)); do
+		[ "$(grep -c ': logged in to ' "$TM_TESTDIR/vmmc.log" 2>/dev/null)" -ge "$n" ] && break
+		sleep 0.1
+	done
+	# all six past their login at once (each open waits on the mute
+	# socket): only 2 of them held the server's slot while logging in
+	in=$(grep -c ': logged in to ' "$TM_TESTDIR/vmmc.log" || true)
+	[ "$in" -ge "$n" ] || tm_fail "$in of $n hosts past their login (the destination slot is held past it?)"
+	grep -q ': connected in ' "$TM_TESTDIR/vmmc.log" && tm_fail "a host connected to the mute socket"
+	[ "$(logins_in_flight "$TM_TESTDIR/vmmc.log")" -le 2 ] ||
+		tm_fail "$(logins_in_flight "$TM_TESTDIR/vmmc.log") logins at once to one server (VMMC_CONNECT_MAX=2)"
+	grep -q ': waiting (2 connects in flight to it' "$TM_TESTDIR/vmmc.log" || tm_fail "no host waited for the server's slot"
+	kill "$m"
 	quit_clean
 }
 
