@@ -12,8 +12,8 @@
  * waiting for the user) holds the one worker running its step and no
  * other. When work is queued, no worker is idle and fewer than the base
  * number are making progress (the others are in a login, or have been in
- * one step longer than BE_POOL_STUCK_MS asleep in it: a step that is slow
- * because it computes or waits for a CPU is progress), one more worker
+ * one step longer than BE_POOL_STUCK_MS, asleep for most of it: a step
+ * slow because it computes or waits for a CPU is progress), one more worker
  * starts, up to four times the
  * base (at most BE_POOL_CAP); extra workers end after BE_POOL_RETIRE_MS
  * idle.
@@ -63,6 +63,7 @@ struct be_worker {
 	bool detached;             /* left running at be_pool_quit: never joined */
 	bool idle;                 /* on the idle stack (be_pool.idle) */
 	pid_t tid;                 /* its thread's id (/proc/self/task/TID) */
+	int64_t busy0_ns;          /* be_thread_busy_ns at its step's start, -1 unknown */
 	struct be_worker *idle_next;
 	pthread_cond_t cond;       /* this worker, idle (CLOCK_MONOTONIC) */
 	pthread_t th;
@@ -239,6 +240,31 @@ static void be_heap_trim(void)
 #endif
 }
 
+/* The time thread tid has spent on a CPU or waiting for one (ns, from
+ * /proc's schedstat: run time + run-queue wait); -1 unknown. */
+static int64_t be_thread_busy_ns(pid_t tid)
+{
+	char path[64], buf[96];
+	unsigned long long run, wait;
+	ssize_t n;
+	int fd;
+
+	if (tid <= 0)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/self/task/%d/schedstat", (int)tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	if (sscanf(buf, "%llu %llu", &run, &wait) != 2)
+		return -1;
+	return (int64_t)(run + wait);
+}
+
 /* pool lock: w (idle) off the idle stack */
 static void be_pool_idle_drop(struct be_worker *w)
 {
@@ -269,7 +295,9 @@ static void *be_pool_main(void *arg)
 			if (w->idle) /* woken to look again, and work is there */
 				be_pool_idle_drop(w);
 			w->since_ms = now;
+			w->busy0_ns = -1;
 			pthread_mutex_unlock(&be_pool.lock);
+			__atomic_store_n(&w->busy0_ns, be_thread_busy_ns(w->tid), __ATOMIC_RELAXED);
 			be_host_step(h); /* may free h */
 			pthread_mutex_lock(&be_pool.lock);
 			w->since_ms = 0;
@@ -358,41 +386,26 @@ static bool be_pool_spawn(void)
 	return true;
 }
 
-/* Is the thread tid on a CPU or waiting for one (state R), rather than
- * sleeping in a call (S, D: a reply, a lock)? A step slow because this
- * machine is busy does not go faster with more threads: each new one only
- * adds its stack and malloc caches, which stay in the heap after it ends
- * (the one-hour soak grew by about 1 MiB per such surge). */
-static bool be_thread_running(pid_t tid)
-{
-	char path[64], buf[256], *p;
-	ssize_t n;
-	int fd;
-
-	if (tid <= 0)
-		return false;
-	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	p = strrchr(buf, ')'); /* "TID (COMM) S ..." (COMM may hold ')') */
-	return p && p[1] == ' ' && p[2] == 'R';
-}
-
 /* pool lock: worker w counts as stuck: in a login (waiting), or in one
- * step for over BE_POOL_STUCK_MS and asleep in it, not computing */
+ * step for over BE_POOL_STUCK_MS and asleep (on no CPU, wanting none) for
+ * most of it. A step slow because it computes, or because this machine
+ * is busy and it waits for a CPU, does not go faster with more threads:
+ * each new one only adds its stack and malloc caches, which stay in the
+ * heap after it ends (the one-hour soak grew by about 1 MiB per surge). */
 static bool be_worker_stuck(const struct be_worker *w, int64_t now)
 {
+	int64_t b0, b;
 	if (!w->used || !w->since_ms)
 		return false;
 	if (w->waiting)
 		return true;
-	return now - w->since_ms > BE_POOL_STUCK_MS && !be_thread_running(w->tid);
+	if (now - w->since_ms <= BE_POOL_STUCK_MS)
+		return false;
+	b0 = __atomic_load_n(&w->busy0_ns, __ATOMIC_RELAXED);
+	b = b0 >= 0 ? be_thread_busy_ns(w->tid) : -1;
+	if (b < 0)
+		return true; /* unknown: as if asleep */
+	return (b - b0) * 2 < (now - w->since_ms) * 1000000;
 }
 
 /* pool lock: work waits and no worker is idle: one more worker when fewer
