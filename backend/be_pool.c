@@ -33,7 +33,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -244,25 +243,10 @@ static void be_heap_trim(void)
  * /proc's schedstat: run time + run-queue wait); -1 unknown. */
 static int64_t be_thread_busy_ns(pid_t tid)
 {
-	char path[64], buf[96];
-	unsigned long long run, wait;
-	ssize_t n;
-	int fd;
-
-	if (tid <= 0)
+	int64_t run, wait;
+	if (tid <= 0 || core_thread_schedstat((int)tid, &run, &wait) < 0)
 		return -1;
-	snprintf(path, sizeof(path), "/proc/self/task/%d/schedstat", (int)tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	if (sscanf(buf, "%llu %llu", &run, &wait) != 2)
-		return -1;
-	return (int64_t)(run + wait);
+	return run + wait;
 }
 
 /* pool lock: w (idle) off the idle stack */
