@@ -137,6 +137,14 @@ static bool be_pool_push(be_host *h)
 	return true;
 }
 
+/* pool lock: the idle worker on top (the one that watches the timers)
+ * looks again, keeping its place: an earlier deadline */
+static void be_pool_wake_timer(void)
+{
+	if (be_pool.idle)
+		pthread_cond_signal(&be_pool.idle->cond);
+}
+
 /* pool lock: wake the worker that went idle last; false: none is idle */
 static bool be_pool_wake_idle(void)
 {
@@ -148,17 +156,9 @@ static bool be_pool_wake_idle(void)
 	w->idle = false;
 	be_pool.nidle--;
 	pthread_cond_signal(&w->cond);
-	if (be_pool.idle && be_pool.timers) /* the next one watches the clock now */
-		pthread_cond_signal(&be_pool.idle->cond);
+	if (be_pool.timers) /* the next one watches the clock now */
+		be_pool_wake_timer();
 	return true;
-}
-
-/* pool lock: the idle worker on top (the one that watches the timers)
- * looks again, keeping its place: an earlier deadline */
-static void be_pool_wake_timer(void)
-{
-	if (be_pool.idle)
-		pthread_cond_signal(&be_pool.idle->cond);
 }
 
 /* pool lock: every idle worker looks again (quitting) */
@@ -249,9 +249,11 @@ static int64_t be_thread_busy_ns(pid_t tid)
 	return run + wait;
 }
 
-/* pool lock: w (idle) off the idle stack */
+/* pool lock: w (idle) off the idle stack; when it was on top, the next
+ * one watches the timers now */
 static void be_pool_idle_drop(struct be_worker *w)
 {
+	bool top = be_pool.idle == w;
 	for (struct be_worker **pp = &be_pool.idle; *pp; pp = &(*pp)->idle_next)
 		if (*pp == w) {
 			*pp = w->idle_next;
@@ -260,6 +262,8 @@ static void be_pool_idle_drop(struct be_worker *w)
 	w->idle_next = NULL;
 	w->idle = false;
 	be_pool.nidle--;
+	if (top && be_pool.timers)
+		be_pool_wake_timer();
 }
 
 static void *be_pool_main(void *arg)
