@@ -11,10 +11,19 @@
  * A host blocked in a slow call (a far host, a daemon stopped, a prompt
  * waiting for the user) holds the one worker running its step and no
  * other. When work is queued, no worker is idle and fewer than the base
- * number are making progress (the others have been in one step longer
- * than BE_POOL_STUCK_MS), one more worker starts, up to four times the
+ * number are making progress (the others are in a login, or have been in
+ * one step longer than BE_POOL_STUCK_MS, asleep for most of it: a step
+ * slow because it computes or waits for a CPU is progress), one more worker
+ * starts, up to four times the
  * base (at most BE_POOL_CAP); extra workers end after BE_POOL_RETIRE_MS
  * idle.
+ *
+ * Idle workers wait on a stack, each on its own condition: new work wakes
+ * the one that went idle last. Waking any waiter (one shared condition)
+ * spread a steady trickle of jobs over every worker a surge had started,
+ * so none stayed idle for BE_POOL_RETIRE_MS and the surge's threads, with
+ * their malloc caches, stayed for good (tests/unit/test_pool.c
+ * test_surge_retires).
  *
  * Timers (a reconnect due at some time) are kept here: the idle workers
  * wait until the earliest one, no thread wakes for a host that has nothing
@@ -24,6 +33,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 #ifdef __GLIBC__
@@ -50,12 +60,17 @@ struct be_worker {
 	bool used;                 /* a thread has this slot */
 	bool ended;                /* its thread returned: join it (be_pool_reap) */
 	bool detached;             /* left running at be_pool_quit: never joined */
+	bool idle;                 /* on the idle stack (be_pool.idle) */
+	pid_t tid;                 /* its thread's id (/proc/self/task/TID) */
+	int64_t busy0_ns;          /* be_thread_busy_ns at its step's start, -1 unknown */
+	struct be_worker *idle_next;
+	pthread_cond_t cond;       /* this worker, idle (CLOCK_MONOTONIC) */
 	pthread_t th;
 };
 
 static struct {
 	pthread_mutex_t lock;
-	pthread_cond_t cond;       /* idle workers (CLOCK_MONOTONIC) */
+	struct be_worker *idle;    /* idle workers, the last to go idle first */
 	pthread_cond_t gone;       /* a worker ended */
 	pthread_cond_t watch;      /* the watchdog: work queued, no worker idle */
 	bool cond_init, watchdog;
@@ -86,7 +101,8 @@ static void be_pool_setup(void)
 		return;
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&be_pool.cond, &ca);
+	for (int i = 0; i < BE_POOL_CAP; i++)
+		pthread_cond_init(&be_pool.slot[i].cond, &ca);
 	pthread_cond_init(&be_pool.gone, &ca);
 	pthread_cond_init(&be_pool.watch, &ca);
 	pthread_condattr_destroy(&ca);
@@ -121,6 +137,37 @@ static bool be_pool_push(be_host *h)
 	return true;
 }
 
+/* pool lock: the idle worker on top (the one that watches the timers)
+ * looks again, keeping its place: an earlier deadline */
+static void be_pool_wake_timer(void)
+{
+	if (be_pool.idle)
+		pthread_cond_signal(&be_pool.idle->cond);
+}
+
+/* pool lock: wake the worker that went idle last; false: none is idle */
+static bool be_pool_wake_idle(void)
+{
+	struct be_worker *w = be_pool.idle;
+	if (!w)
+		return false;
+	be_pool.idle = w->idle_next;
+	w->idle_next = NULL;
+	w->idle = false;
+	be_pool.nidle--;
+	pthread_cond_signal(&w->cond);
+	if (be_pool.timers) /* the next one watches the clock now */
+		be_pool_wake_timer();
+	return true;
+}
+
+/* pool lock: every idle worker looks again (quitting) */
+static void be_pool_wake_all(void)
+{
+	for (struct be_worker *w = be_pool.idle; w; w = w->idle_next)
+		pthread_cond_signal(&w->cond);
+}
+
 /* pool lock: h out of the run queue (it is in it) */
 static void be_pool_unlink(be_host *h)
 {
@@ -151,8 +198,8 @@ static int64_t be_pool_timers_due(int64_t now)
 			h->timer_next = NULL;
 			h->timer_at_ms = 0;
 			h->in_timers = false;
-			if (be_pool_push(h) && be_pool.nidle > 0)
-				pthread_cond_signal(&be_pool.cond); /* more than this worker takes */
+			if (be_pool_push(h))
+				be_pool_wake_idle(); /* more than this worker takes */
 			continue;
 		}
 		if (!next || h->timer_at_ms < next)
@@ -192,12 +239,40 @@ static void be_heap_trim(void)
 #endif
 }
 
+/* The time thread tid has spent on a CPU or waiting for one (ns, from
+ * /proc's schedstat: run time + run-queue wait); -1 unknown. */
+static int64_t be_thread_busy_ns(pid_t tid)
+{
+	int64_t run, wait;
+	if (tid <= 0 || core_thread_schedstat((int)tid, &run, &wait) < 0)
+		return -1;
+	return run + wait;
+}
+
+/* pool lock: w (idle) off the idle stack; when it was on top, the next
+ * one watches the timers now */
+static void be_pool_idle_drop(struct be_worker *w)
+{
+	bool top = be_pool.idle == w;
+	for (struct be_worker **pp = &be_pool.idle; *pp; pp = &(*pp)->idle_next)
+		if (*pp == w) {
+			*pp = w->idle_next;
+			break;
+		}
+	w->idle_next = NULL;
+	w->idle = false;
+	be_pool.nidle--;
+	if (top && be_pool.timers)
+		be_pool_wake_timer();
+}
+
 static void *be_pool_main(void *arg)
 {
 	struct be_worker *w = arg;
 	int64_t idle_since = core_now_ms();
 
 	be_self = w;
+	w->tid = (pid_t)syscall(SYS_gettid);
 	core_thread_below_ui(); /* a connect storm must not make a key wait */
 	xmlSetGenericErrorFunc(NULL, be_xml_quiet);
 	pthread_mutex_lock(&be_pool.lock);
@@ -205,8 +280,12 @@ static void *be_pool_main(void *arg)
 		be_host *h;
 		int64_t now = core_now_ms(), next = be_pool_timers_due(now);
 		if ((h = be_pool_pop()) != NULL) {
+			if (w->idle) /* woken to look again, and work is there */
+				be_pool_idle_drop(w);
 			w->since_ms = now;
+			w->busy0_ns = -1;
 			pthread_mutex_unlock(&be_pool.lock);
+			__atomic_store_n(&w->busy0_ns, be_thread_busy_ns(w->tid), __ATOMIC_RELAXED);
 			be_host_step(h); /* may free h */
 			pthread_mutex_lock(&be_pool.lock);
 			w->since_ms = 0;
@@ -215,8 +294,11 @@ static void *be_pool_main(void *arg)
 			continue;
 		}
 		if (be_pool.quit ||
-		    (be_pool.nworkers > be_pool.base && now - idle_since >= BE_POOL_RETIRE_MS))
+		    (be_pool.nworkers > be_pool.base && now - idle_since >= BE_POOL_RETIRE_MS)) {
+			if (w->idle)
+				be_pool_idle_drop(w);
 			break;
+		}
 		if (now >= be_pool.trim_next_ms) { /* the queue ran dry: a burst's memory goes back */
 			be_pool.trim_next_ms = now + BE_POOL_TRIM_MS;
 			pthread_mutex_unlock(&be_pool.lock);
@@ -224,18 +306,24 @@ static void *be_pool_main(void *arg)
 			pthread_mutex_lock(&be_pool.lock);
 			continue;
 		}
-		be_pool.nidle++;
+		if (!w->idle) { /* on top; one woken to look again keeps its place */
+			w->idle = true;
+			w->idle_next = be_pool.idle;
+			be_pool.idle = w;
+			be_pool.nidle++;
+		}
+		if (be_pool.idle != w) /* only the one on top watches the timers */
+			next = 0;
 		if (next || be_pool.nworkers > be_pool.base) {
 			struct timespec ts;
 			int64_t until = be_pool.nworkers > be_pool.base ? idle_since + BE_POOL_RETIRE_MS : next;
 			if (next && next < until)
 				until = next;
 			core_timespec_in(&ts, CLOCK_MONOTONIC, until - now);
-			pthread_cond_timedwait(&be_pool.cond, &be_pool.lock, &ts);
+			pthread_cond_timedwait(&w->cond, &be_pool.lock, &ts);
 		} else {
-			pthread_cond_wait(&be_pool.cond, &be_pool.lock);
+			pthread_cond_wait(&w->cond, &be_pool.lock);
 		}
-		be_pool.nidle--;
 	}
 	w->ended = true; /* joined by be_pool_reap */
 	be_pool.nworkers--;
@@ -286,6 +374,28 @@ static bool be_pool_spawn(void)
 	return true;
 }
 
+/* pool lock: worker w counts as stuck: in a login (waiting), or in one
+ * step for over BE_POOL_STUCK_MS and asleep (on no CPU, wanting none) for
+ * most of it. A step slow because it computes, or because this machine
+ * is busy and it waits for a CPU, does not go faster with more threads:
+ * each new one only adds its stack and malloc caches, which stay in the
+ * heap after it ends (the one-hour soak grew by about 1 MiB per surge). */
+static bool be_worker_stuck(const struct be_worker *w, int64_t now)
+{
+	int64_t b0, b;
+	if (!w->used || !w->since_ms)
+		return false;
+	if (w->waiting)
+		return true;
+	if (now - w->since_ms <= BE_POOL_STUCK_MS)
+		return false;
+	b0 = __atomic_load_n(&w->busy0_ns, __ATOMIC_RELAXED);
+	b = b0 >= 0 ? be_thread_busy_ns(w->tid) : -1;
+	if (b < 0)
+		return true; /* unknown: as if asleep */
+	return (b - b0) * 2 < (now - w->since_ms) * 1000000;
+}
+
 /* pool lock: work waits and no worker is idle: one more worker when fewer
  * than the base number are making progress. true: nothing more to do now
  * (one started, or the pool is at its cap) */
@@ -297,9 +407,7 @@ static bool be_pool_grow(void)
 	if (be_pool.nworkers >= be_pool.cap)
 		return true;
 	for (int i = 0; i < BE_POOL_CAP; i++)
-		if (be_pool.slot[i].used && be_pool.slot[i].since_ms &&
-		    (be_pool.slot[i].waiting || now - be_pool.slot[i].since_ms > BE_POOL_STUCK_MS))
-			stuck++;
+		stuck += be_worker_stuck(&be_pool.slot[i], now);
 	if (be_pool.nworkers - stuck >= be_pool.base)
 		return false;
 	if (!be_pool_spawn())
@@ -336,10 +444,8 @@ static void *be_pool_watchdog(void *arg)
 /* pool lock: work was queued; wake a worker or start one */
 static void be_pool_wake(void)
 {
-	if (be_pool.nidle > 0) {
-		pthread_cond_signal(&be_pool.cond);
+	if (be_pool_wake_idle())
 		return;
-	}
 	if (be_pool.nworkers < be_pool.base) {
 		be_pool_spawn();
 		return;
@@ -400,24 +506,26 @@ void be_pool_kick_first(be_host *h)
 	pthread_mutex_unlock(&be_pool.lock);
 }
 
-bool be_pool_unwatched(be_host *h)
+/* h->unwatched, and with probes also !h->probes_wanted, read under the
+ * pool lock */
+static bool be_pool_away(be_host *h, bool probes)
 {
 	bool w;
 	pthread_mutex_lock(&be_pool.lock);
-	w = h->unwatched;
+	w = h->unwatched && !(probes && h->probes_wanted);
 	pthread_mutex_unlock(&be_pool.lock);
 	return w;
 }
 
-/* pool lock: its deferred probes may still wait (not on screen,
- * not wanted by a wizard) */
+bool be_pool_unwatched(be_host *h)
+{
+	return be_pool_away(h, false);
+}
+
+/* its deferred probes may still wait (not on screen, not wanted by a wizard) */
 bool be_pool_probes_wait(be_host *h)
 {
-	bool w;
-	pthread_mutex_lock(&be_pool.lock);
-	w = h->unwatched && !h->probes_wanted;
-	pthread_mutex_unlock(&be_pool.lock);
-	return w;
+	return be_pool_away(h, true);
 }
 
 void be_host_want_probes(be_host *h)
@@ -463,10 +571,10 @@ void be_pool_step_done(be_host *h, bool more, int64_t timer_at_ms, bool finished
 			be_pool.timers = h;
 			h->in_timers = true;
 			h->timer_at_ms = timer_at_ms;
-			pthread_cond_broadcast(&be_pool.cond); /* an earlier deadline */
+			be_pool_wake_timer(); /* an earlier deadline */
 		} else if (timer_at_ms != h->timer_at_ms) {
 			h->timer_at_ms = timer_at_ms;
-			pthread_cond_broadcast(&be_pool.cond);
+			be_pool_wake_timer();
 		}
 		if (be_pool.nidle == 0 && be_pool.nworkers == 0)
 			be_pool_spawn(); /* someone must watch the clock */
@@ -497,7 +605,7 @@ void be_pool_quit(int timeout_ms)
 		return;
 	}
 	be_pool.quit = true;
-	pthread_cond_broadcast(&be_pool.cond);
+	be_pool_wake_all();
 	pthread_cond_broadcast(&be_pool.watch);
 	/* a worker still in a step (a host left by be_host_free's timeout)
 	 * finishes it and ends on its own */

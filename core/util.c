@@ -326,12 +326,18 @@ void core_thread_below_ui(void)
 	}
 }
 
-int64_t core_thread_queued_us(void)
+int core_thread_schedstat(int tid, int64_t *run_ns, int64_t *wait_ns)
 {
-	char buf[96];
+	char path[64], buf[96];
 	unsigned long long run, wait;
 	ssize_t n;
-	int fd = open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
+	int fd;
+
+	if (tid > 0)
+		snprintf(path, sizeof(path), "/proc/self/task/%d/schedstat", tid);
+	else
+		snprintf(path, sizeof(path), "/proc/thread-self/schedstat");
+	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
 	n = read(fd, buf, sizeof(buf) - 1);
@@ -341,5 +347,13 @@ int64_t core_thread_queued_us(void)
 	buf[n] = '\0';
 	if (sscanf(buf, "%llu %llu", &run, &wait) != 2)
 		return -1;
-	return (int64_t)(wait / 1000);
+	*run_ns = (int64_t)run;
+	*wait_ns = (int64_t)wait;
+	return 0;
+}
+
+int64_t core_thread_queued_us(void)
+{
+	int64_t run, wait;
+	return core_thread_schedstat(0, &run, &wait) < 0 ? -1 : wait / 1000;
 }

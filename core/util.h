@@ -76,4 +76,8 @@ void core_thread_below_ui(void);
  * wall time less its CPU and this is the time it slept (benchmarks). */
 int64_t core_thread_queued_us(void);
 
+/* Thread tid's (0: the caller's) time on a CPU and time runnable waiting
+ * for one, in ns (/proc schedstat); -1 when the kernel does not say. */
+int core_thread_schedstat(int tid, int64_t *run_ns, int64_t *wait_ns);
+
 #endif

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <libxml/tree.h>
 
 #include "pump.h"
 
@@ -452,6 +453,158 @@ static void test_wanted_probes(void **state)
 		host_close(&blocked[i], 5000);
 }
 
+/* ---- surges ------------------------------------------------------------- */
+
+/* $VMMC_TIMEOUT_SCALE (1): a loaded machine's room for waits */
+static int timeout_scale(void)
+{
+	const char *e = getenv("VMMC_TIMEOUT_SCALE");
+	int v = e ? atoi(e) : 1;
+	return v >= 1 ? v : 1;
+}
+
+/* the pool's worker count now (be_pool_figures) */
+static int workers_now(void)
+{
+	int w;
+	be_pool_figures(&w, NULL, NULL);
+	return w;
+}
+
+/* n test:///default hosts named PREFIXi in t, connected and listed */
+static void default_hosts(th *t, int n, const char *prefix)
+{
+	char uri[64];
+	for (int i = 0; i < n; i++) {
+		snprintf(uri, sizeof(uri), "test:///default?name=%s%d", prefix, i);
+		t[i] = host_open(uri);
+	}
+	for (int i = 0; i < n; i++)
+		WAIT(t[i].h->conn == MD_CONN_CONNECTED && t[i].h->listed, WAIT_MS);
+}
+
+/* A surge's extra workers end once the work is a trickle again: idle
+ * workers are woken last-idle-first, so a job every 100 ms keeps one
+ * worker busy, not every worker the surge started, and the rest retire
+ * after BE_POOL_RETIRE_MS (10 s). Two mute hosts, blocked in their opens
+ * (asleep: stuck), make the pool start more workers for a burst of jobs. */
+static void test_surge_retires(void **state)
+{
+	enum { N = 12 };
+	th t[N], blocked[2];
+	mute mu[2];
+	int surge = 0, end, base;
+	int64_t until;
+
+	be_pool_figures(NULL, NULL, &base);
+	default_hosts(t, N, "surge");
+	for (int i = 0; i < 2; i++) {
+		mute_open(&mu[i], 30 + i);
+		blocked[i] = host_open(mu[i].uri);
+	}
+	for (int i = 0; i < 2; i++)
+		WAIT(blocked[i].h->conn == MD_CONN_CONNECTING && !blocked[i].h->waiting, WAIT_MS);
+	WAIT(false, 400); /* both asleep in their opens for over BE_POOL_STUCK_MS */
+	/* bursts of jobs: the two free workers cannot keep up, the pool grows */
+	until = core_now_ms() + 5000;
+	while (core_now_ms() < until && surge <= base) {
+		for (int i = 0; i < N; i++)
+			be_host_submit(t[i].bh, BE_OP_REFRESH, NULL, NULL, 0);
+		WAIT(false, 50);
+		if (workers_now() > surge)
+			surge = workers_now();
+	}
+	for (int i = 0; i < 2; i++)
+		mute_close(&mu[i]);
+	for (int i = 0; i < 2; i++)
+		WAIT(blocked[i].h->conn == MD_CONN_FAILED, WAIT_MS);
+	/* a trickle: one job every 100 ms for the retire time and 4 s more */
+	until = core_now_ms() + 14000 * timeout_scale();
+	for (int k = 0; core_now_ms() < until && (k < 140 || workers_now() > base); k++) {
+		be_host_submit(t[k % N].bh, BE_OP_REFRESH, NULL, NULL, 0);
+		WAIT(false, 100);
+	}
+	end = workers_now();
+	printf("surge: %d workers (base %d); after the trickle %d\n", surge, base, end);
+	assert_true(surge > base);
+	assert_int_equal(end, base);
+	for (int i = 0; i < 2; i++)
+		host_close(&blocked[i], 5000);
+	for (int i = 0; i < N; i++)
+		host_close(&t[i], 5000);
+}
+
+/* a test-driver node of n domains in path (libxml2 builds it) */
+static void big_node(const char *path, int n)
+{
+	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+	xmlNodePtr node = xmlNewNode(NULL, BAD_CAST "node");
+	char name[32];
+
+	xmlDocSetRootElement(doc, node);
+	for (int i = 0; i < n; i++) {
+		xmlNodePtr d = xmlNewChild(node, NULL, BAD_CAST "domain", NULL);
+		xmlNodePtr os;
+		xmlNewProp(d, BAD_CAST "type", BAD_CAST "test");
+		snprintf(name, sizeof(name), "busy%05d", i);
+		xmlNewTextChild(d, NULL, BAD_CAST "name", BAD_CAST name);
+		xmlNewTextChild(d, NULL, BAD_CAST "memory", BAD_CAST "65536");
+		os = xmlNewChild(d, NULL, BAD_CAST "os", NULL);
+		xmlNewTextChild(os, NULL, BAD_CAST "type", BAD_CAST "hvm");
+	}
+	assert_true(xmlSaveFormatFile(path, doc, 1) > 0);
+	xmlFreeDoc(doc);
+}
+
+/* Steps slow because they compute (here two hosts opening a test-driver
+ * node of 8000 domains, parsed in this process; on a busy machine, any
+ * step waiting for a CPU) are on a CPU or waiting for one, not stuck:
+ * more threads would not make them faster, so the pool does not grow for
+ * them while other hosts' jobs keep the remaining workers busy (it grew by
+ * one worker per such step before: a surge each time other work loaded
+ * the machine, each leaving memory behind). */
+static void test_busy_steps_no_surge(void **state)
+{
+	enum { N = 8, DOMS = 8000 };
+	th t[N], big[2];
+	char path[96], uri[160];
+	int base, most = 0;
+	int64_t t0, took;
+
+	snprintf(path, sizeof(path), "/tmp/vmmc-pool-busy-%d.xml", (int)getpid());
+	big_node(path, DOMS);
+	be_pool_figures(NULL, NULL, &base);
+	default_hosts(t, N, "busy");
+	WAIT(workers_now() <= base, 15000 * timeout_scale()); /* earlier extra workers gone */
+	assert_int_equal(workers_now(), base);
+	t0 = core_now_ms();
+	for (int i = 0; i < 2; i++) {
+		snprintf(uri, sizeof(uri), "test://%s?name=big%d", path, i);
+		big[i] = host_open(uri);
+	}
+	/* the other hosts' jobs meanwhile: more than the two free workers run */
+	while ((big[0].h->conn != MD_CONN_CONNECTED || big[1].h->conn != MD_CONN_CONNECTED) &&
+	       core_now_ms() - t0 < 6 * WAIT_MS) {
+		for (int i = 0; i < N; i++)
+			be_host_submit(t[i].bh, BE_OP_REFRESH, NULL, NULL, 0);
+		WAIT(false, 50);
+		if (workers_now() > most)
+			most = workers_now();
+	}
+	took = core_now_ms() - t0;
+	printf("two hosts of %d domains opened in %lld ms, other jobs queued meanwhile: workers at most %d "
+	       "(base %d)\n", DOMS, (long long)took, most, base);
+	assert_int_equal(big[0].h->conn, MD_CONN_CONNECTED);
+	assert_int_equal(big[1].h->conn, MD_CONN_CONNECTED);
+	assert_true(took > 1000); /* long enough for the opens to count as stuck */
+	assert_true(most <= base + 1);
+	for (int i = 0; i < 2; i++)
+		host_close(&big[i], 5000);
+	for (int i = 0; i < N; i++)
+		host_close(&t[i], 5000);
+	unlink(path);
+}
+
 static int group_setup(void **state)
 {
 	char *err = NULL;
@@ -490,6 +643,8 @@ int main(void)
 		cmocka_unit_test(test_blocked_hosts_and_waiting),
 		cmocka_unit_test(test_unwatched_setup_deferred),
 		cmocka_unit_test(test_wanted_probes),
+		cmocka_unit_test(test_surge_retires),
+		cmocka_unit_test(test_busy_steps_no_surge),
 	};
 	if (getenv("VMMC_TEST_FILTER"))
 		cmocka_set_test_filter(getenv("VMMC_TEST_FILTER"));
