@@ -981,30 +981,13 @@ void tui_pane_sync(struct tui_app *a)
 	a->dirty &= ~(unsigned)(TUI_DIRTY_ROWS | TUI_DIRTY_RESORT);
 }
 
-/* Frames no key asked for (messages: a connect storm posts hundreds a
- * second) are drawn at most once per $VMMC_FRAME_MS (default 30, 0: every
- * pass): at a 1000-host start the UI drew 200 frames a second, each one
- * work for the terminal (tmux) that then read the next key late. A pass
- * that read a key, and the console view, draw at once. */
-static int64_t frame_gap_us = -1, frame_last_us;
-
-static int64_t frame_wait_us(int64_t now_us)
-{
-	if (frame_gap_us < 0) {
-		const char *e = getenv("VMMC_FRAME_MS");
-		long v = e && *e ? strtol(e, NULL, 10) : 30;
-		frame_gap_us = v >= 0 && v <= 1000 ? v * 1000 : 30000;
-	}
-	return frame_last_us + frame_gap_us - now_us;
-}
-
 static int next_timeout(struct tui_app *a, int64_t now)
 {
 	int64_t t = a->next_tick_ms - now, w = tui_perf_wake_ms(a);
 	if (w > now && w - now < t)
 		t = w - now;
-	if (a->dirty && frame_wait_us(core_now_us()) / 1000 + 1 < t)
-		t = frame_wait_us(core_now_us()) / 1000 + 1; /* a frame put off */
+	if (a->dirty && tui_frame_wait_ms() + 1 < t)
+		t = tui_frame_wait_ms() + 1; /* a frame put off */
 	for (size_t i = 0; i < a->model->nhosts; i++)
 		if (a->model->hosts[i]->busy && !tui_host_shows_busy(a->model->hosts[i]))
 			t = t < 100 ? t : 100;
@@ -1178,10 +1161,9 @@ int tui_run(struct tui_opts *opts)
 		tui_integ_tick(a);
 		if (a->dirty & TUI_DIRTY_ROWS)
 			tui_pane_sync(a);
-		drew = a->dirty != 0 && ((pfd[0].revents & POLLIN) || tui_console_shown(a) ||
-					 frame_wait_us(core_now_us()) <= 0);
+		drew = a->dirty != 0 && ((pfd[0].revents & POLLIN) || tui_console_shown(a) || tui_frame_wait_ms() <= 0);
 		if (drew) {
-			frame_last_us = core_now_us();
+			tui_frame_drawn();
 			t_draw = core_now_us();
 			tui_draw(a);
 			t_update = core_now_us();

@@ -216,6 +216,9 @@ const char *tui_group_choice_name(const struct tui_app *a, const struct tui_fiel
 
 /* draw.c */
 void tui_draw(struct tui_app *a);
+/* ms until a frame no key asked for may be drawn ($VMMC_FRAME_MS; <= 0: now) */
+int64_t tui_frame_wait_ms(void);
+void tui_frame_drawn(void);
 void tui_theme_apply(struct tui_app *a);
 attr_t tui_attr(const struct tui_app *a, int role);
 /* Draws raw (untrusted) text sanitized and fitted to exactly w columns. */

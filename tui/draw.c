@@ -471,6 +471,28 @@ static void draw_status(struct tui_app *a)
 
 /* ---- the whole screen --------------------------------------------------------- */
 
+/* Frames no key asked for (messages: a connect storm posts hundreds a
+ * second) are drawn at most once per $VMMC_FRAME_MS (default 30, 0: every
+ * pass): at a 1000-host start the UI drew 200 frames a second, each one
+ * work for the terminal (tmux) that then read the next key late. A pass
+ * that read a key, and the console view, draw at once (tui_run). */
+static int64_t frame_gap_us = -1, frame_last_us;
+
+int64_t tui_frame_wait_ms(void)
+{
+	if (frame_gap_us < 0) {
+		const char *e = getenv("VMMC_FRAME_MS");
+		long v = e && *e ? strtol(e, NULL, 10) : 30;
+		frame_gap_us = v >= 0 && v <= 1000 ? v * 1000 : 30000;
+	}
+	return (frame_last_us + frame_gap_us - core_now_us()) / 1000;
+}
+
+void tui_frame_drawn(void)
+{
+	frame_last_us = core_now_us();
+}
+
 void tui_draw(struct tui_app *a)
 {
 	if (a->too_small) {
