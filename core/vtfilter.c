@@ -109,7 +109,8 @@ static size_t emit_csi(core_vtf *f, unsigned char final, char *out)
 
 /* A DCS is a status request (DECRQSS: "$q" then what is asked, C0 controls
  * aside as the emulator executes them) that libvterm 0.1.4 does not know:
- * it answers those from memory it never set and crashes. Only SGR, DECSTBM,
+ * it answers those from memory it never set and crashes. C0 controls and
+ * DEL in it are skipped as the emulator skips them. Only SGR, DECSTBM,
  * DECSLRM, DECSCUSR and DECSCA ("m" "r" "s" " q" "\"q") and an empty one
  * are passed. */
 static bool bad_decrqss(const core_vtf *f)
@@ -121,7 +122,7 @@ static bool bad_decrqss(const core_vtf *f)
 		return false;
 	for (; i < f->len; i++) {
 		unsigned char b = (unsigned char)f->hold[i];
-		if (b < 0x20)
+		if (b < 0x20 || b == 0x7f) /* (DEL: the emulator ignores it too; found by tests/fuzz) */
 			continue;
 		if (n == sizeof(body) - 1)
 			break;
