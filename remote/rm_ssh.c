@@ -53,7 +53,6 @@ typedef struct rm_bridge {
 	char buf[RM_BUF_LEN];
 } rm_bridge;
 
-
 typedef struct rm_fwd {
 	struct rm_fwd *next;
 	int lfd;          /* listening socket: unix, or TCP on 127.0.0.1 */

@@ -68,6 +68,15 @@ void tui_host_set_group(struct tui_app *a, int id, const char *group)
 	a->dirty |= TUI_DIRTY_ALL;
 }
 
+/* host id's old backend freed (wait_ms: how long for its worker) after
+ * what waits on it: a prompt, the modes' expected answers */
+static void host_let_go(struct tui_app *a, int id, be_host **be, int wait_ms)
+{
+	tui_prompt_cancel_host(a, id); /* a worker waiting for an answer */
+	tui_expects_drop(a, NULL, id);
+	be_host_free(be, wait_ms);
+}
+
 void tui_remove_host(struct tui_app *a, int id)
 {
 	struct core_reg_host *th = tui_host_by_id(a, id);
@@ -82,12 +91,10 @@ void tui_remove_host(struct tui_app *a, int id)
 		return;
 	}
 	be = th->user;
-	tui_prompt_cancel_host(a, id); /* a worker waiting for an answer */
-	tui_expects_drop(a, NULL, id);
 	/* a host stuck in a call (a connect past its deadline, a job busy
 	 * for long) would only hold the UI for the whole wait: its worker
 	 * ends it when the call returns */
-	be_host_free(&be, h && (h->stalled || tui_host_shows_busy(h)) ? 0 : 200);
+	host_let_go(a, id, &be, h && (h->stalled || tui_host_shows_busy(h)) ? 0 : 200);
 	core_hostreg_remove(&a->reg, id);
 	md_host_remove(a->model, id);
 	tui_rebuild_tree(a);
@@ -134,10 +141,8 @@ void tui_host_disconnect(struct tui_app *a)
 		return;
 	}
 	core_log("host", "%s: disconnect (asked) while the connect waits: its worker abandoned", h->uri);
-	tui_prompt_cancel_host(a, h->id);
-	tui_expects_drop(a, NULL, h->id);
 	th->user = be_host_new_flags(h->id, h->uri, BE_HOST_IDLE);
-	be_host_free(&be, 0);
+	host_let_go(a, h->id, &be, 0);
 	m = md_msg_new(MD_MSG_HOST_STATE, h->id); /* after what the old worker posted */
 	m->conn = MD_CONN_IDLE;
 	core_msgq_post(a->queue, m);
