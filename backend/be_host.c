@@ -550,6 +550,7 @@ static int be_pace_busy, be_pace_max, be_pace_total;
 static struct be_pace_dest *be_pace_dests;
 static size_t be_pace_ndests, be_pace_cap;
 static be_host *be_pace_head, *be_pace_tail; /* hosts waiting, each with a reference */
+static be_host *be_held_head;                /* setups waiting for the line (be_setup_held), each with a reference */
 
 static int be_pace_env(const char *name, int def)
 {
@@ -672,6 +673,85 @@ static void be_pace_unlink(be_host *w, be_host *prev)
 	w->pace_queued = false;
 }
 
+/* ---- setups after the logins ----------------------------------------------
+ * A connected host's setup (lists, events: about 10 calls, each work for
+ * the daemon and for vmmc) is its next step. In a connect storm the setups
+ * of hosts nobody looks at would share the CPU and the workers with the
+ * logins still in line (on one daemon and one machine, 1000 hosts' setups
+ * cost libvirtd about as much as their opens): while hosts wait in line
+ * and every connect slot is taken, an off-screen host's setup waits
+ * (be_setup_held); once the line is empty, or its hosts wait only for
+ * their own server's slots, they all go. The host on screen,
+ * or one selected meanwhile (be_host_watch), and batch mode's lists do not
+ * wait. Its jobs wait with it: a user's action is on a selected host. */
+
+/* pace lock: hosts wait in line and every connect slot is taken (not:
+ * the line waits only for a slow server's own slots) */
+static bool be_pace_line_full_locked(void)
+{
+	be_connect_max_locked();
+	return be_pace_head && be_pace_busy >= be_pace_total;
+}
+
+/* h->lock (be_host_next): h's setup waits for the line; h joins the held */
+static bool be_setup_held(be_host *h)
+{
+	bool held;
+	if ((h->flags & BE_HOST_LISTS_ONLY) || !be_pool_unwatched(h))
+		return false;
+	pthread_mutex_lock(&be_pace_lock);
+	held = be_pace_line_full_locked();
+	if (held && !h->setup_held) {
+		be_host_ref(h);
+		h->setup_held = true;
+		h->held_next = be_held_head;
+		be_held_head = h;
+	}
+	pthread_mutex_unlock(&be_pace_lock);
+	return held;
+}
+
+/* pace lock, released here: once the line is not full, the held setups
+ * are queued */
+static void be_setup_release_locked(void)
+{
+	be_host *h = be_pace_line_full_locked() ? NULL : be_held_head;
+	int n = 0;
+
+	if (h)
+		be_held_head = NULL;
+	for (be_host *w = h; w; w = w->held_next, n++)
+		w->setup_held = false;
+	pthread_mutex_unlock(&be_pace_lock);
+	if (n)
+		core_log("host", "connect slots free: the setup steps of %d hosts now", n);
+	while (h) {
+		be_host *next = h->held_next;
+		h->held_next = NULL;
+		pthread_mutex_lock(&h->lock);
+		if (!h->stop && !h->done)
+			be_pool_kick(h);
+		pthread_mutex_unlock(&h->lock);
+		be_host_unref(&h);
+		h = next;
+	}
+}
+
+/* pace lock: h out of the held (its reference: the caller's to drop) */
+static bool be_setup_unhold_locked(be_host *h)
+{
+	if (!h->setup_held)
+		return false;
+	for (be_host **p = &be_held_head; *p; p = &(*p)->held_next)
+		if (*p == h) {
+			*p = h->held_next;
+			break;
+		}
+	h->held_next = NULL;
+	h->setup_held = false;
+	return true;
+}
+
 /* pace lock, released here: slots free, to the first hosts in line with
  * room at their destination (their steps are queued). */
 static void be_pace_hand_locked(void)
@@ -688,7 +768,7 @@ static void be_pace_hand_locked(void)
 				break;
 		}
 		if (!w) {
-			pthread_mutex_unlock(&be_pace_lock);
+			be_setup_release_locked();
 			return;
 		}
 		be_pace_unlink(w, prev);
@@ -757,7 +837,7 @@ void be_pace_authenticated(be_host *h)
 /* h's end: out of the line; a slot handed to it and not used goes on. */
 static void be_pace_leave(be_host *h)
 {
-	bool granted, queued = false;
+	bool granted, queued = false, held;
 	char key[300];
 
 	be_pace_key(h, key, sizeof(key));
@@ -772,9 +852,12 @@ static void be_pace_leave(be_host *h)
 				break;
 			}
 	}
-	pthread_mutex_unlock(&be_pace_lock);
+	held = be_setup_unhold_locked(h);
+	be_setup_release_locked(); /* (it may have been the line's last) */
 	if (queued)
 		be_host_unref_cb(h); /* the line's reference; the caller holds another */
+	if (held)
+		be_host_unref_cb(h); /* the held list's */
 	pthread_mutex_lock(&h->lock);
 	granted = h->pace_granted;
 	h->pace_granted = false;
@@ -1292,8 +1375,8 @@ static enum be_wake be_host_next(be_host *h, be_job **job, int64_t now)
 			h->connect_first = false;
 		return BE_WAKE_RETRY;
 	}
-	if (h->setup_due && h->conn)
-		return BE_WAKE_SETUP;
+	if (h->setup_due && h->conn) /* (its jobs wait with it) */
+		return be_setup_held(h) ? BE_WAKE_NONE : BE_WAKE_SETUP;
 	if (h->probes_due && h->conn && !be_pool_probes_wait(h))
 		return BE_WAKE_PROBES; /* on screen now, or a wizard wants them */
 	if (h->head && !be_reread_held(h, now)) {
@@ -1417,6 +1500,14 @@ be_host *be_host_new_flags(int id, const char *uri, unsigned flags)
 	h->open_uri = be_open_uri(h->uri);
 	if (core_uri_is_ssh(h->uri))
 		core_ssh_uri_parse(h->uri, &h->ssh, &h->ssh_parse_err);
+	{
+		char key[300];
+		uint32_t d = 2166136261u; /* FNV-1a: two servers that share one share a limit */
+		be_pace_key(h, key, sizeof(key));
+		for (const char *c = key; *c; c++)
+			d = (d ^ (unsigned char)*c) * 16777619u;
+		h->pool_dest = d;
+	}
 	h->cb_dom = h->cb_net = h->cb_pool = -1;
 	for (size_t i = 0; i < CORE_ARRAY_LEN(h->cb_devs); i++)
 		h->cb_devs[i] = -1;

@@ -107,6 +107,7 @@ struct be_host {
 	bool unwatched;        /* be_host_watch false: its re-reads may wait */
 	bool probes_wanted;    /* be_host_want_probes: pools and probes at once, watched or not */
 	bool urgent;           /* be_pool_kick_first: to the head of the line once */
+	uint32_t pool_dest;    /* its server (be_pace_key, hashed): be_pool's per-server limit */
 	/* deferred network / pool re-reads (be_relist); worker */
 	unsigned relist_pending;   /* bit 0 networks, bit 1 pools, bit 2 VMs (vm_pending) */
 	int64_t relist_at_ms[3];
@@ -121,6 +122,9 @@ struct be_host {
 	/* the domains of the last VM list (be_devices.c); worker */
 	struct be_domlist *domlist;
 	bool setup_due;            /* worker: opened; the lists and registrations are a later step */
+	/* its setup waits for the login line (be_setup_held): be_host.c's pace lock */
+	bool setup_held;
+	struct be_host *held_next;
 	/* the connect deadline (be_connect_open, be_open_tick): lock */
 	int64_t open_deadline_ms;  /* an open in progress must answer by then; 0 = none */
 	bool open_stalled;         /* it did not: "not answering" posted, its connect slot given back */

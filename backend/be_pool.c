@@ -18,6 +18,16 @@
  * base (at most BE_POOL_CAP); extra workers end after BE_POOL_RETIRE_MS
  * idle.
  *
+ * At most $VMMC_SERVER_WORKERS (default 16) workers run steps of one
+ * server's hosts at once (h->pool_dest: an ssh:// host's address and
+ * port, a libvirt URI's host part, "" for this machine's daemons): the
+ * others of its hosts wait in the run queue, the hosts of other servers
+ * go past them. When a server stops answering, its hosts' steps block one
+ * after another; more threads would block the same way, and each one
+ * leaves its stack and malloc caches behind (the one-hour soak: 100 hosts
+ * on one slow daemon made the pool grow to 88 workers and kept 1.5-3 MiB
+ * after them).
+ *
  * Idle workers wait on a stack, each on its own condition: new work wakes
  * the one that went idle last. Waking any waiter (one shared condition)
  * spread a steady trickle of jobs over every worker a surge had started,
@@ -46,6 +56,7 @@
 #include "../core/util.h"
 
 #define BE_POOL_BASE_DEFAULT 8
+#define BE_POOL_SERVER_DEFAULT 16
 #define BE_POOL_CAP 96
 #define BE_POOL_STUCK_MS 250
 #define BE_POOL_RETIRE_MS 10000
@@ -63,6 +74,7 @@ struct be_worker {
 	bool idle;                 /* on the idle stack (be_pool.idle) */
 	pid_t tid;                 /* its thread's id (/proc/self/task/TID) */
 	int64_t busy0_ns;          /* be_thread_busy_ns at its step's start, -1 unknown */
+	uint32_t dest;             /* its step's host's server (h->pool_dest), while since_ms */
 	struct be_worker *idle_next;
 	pthread_cond_t cond;       /* this worker, idle (CLOCK_MONOTONIC) */
 	pthread_t th;
@@ -77,6 +89,7 @@ static struct {
 	be_host *head, *tail;      /* run queue (h->pool_next) */
 	be_host *timers;           /* hosts with a timer (h->timer_next) */
 	int nworkers, nidle, base, cap, peak;
+	int server_max;            /* workers in steps of one server's hosts at most */
 	bool quit;
 	int64_t trim_next_ms;      /* be_heap_trim's next turn */
 	struct be_worker slot[BE_POOL_CAP];
@@ -114,6 +127,9 @@ static void be_pool_setup(void)
 	 * connect slot: logins wait on the network, not on this machine */
 	v = be_pool.base * 4 + be_connect_total();
 	be_pool.cap = v < BE_POOL_CAP ? (int)v : BE_POOL_CAP;
+	e = getenv("VMMC_SERVER_WORKERS");
+	v = e && *e ? strtol(e, NULL, 10) : 0;
+	be_pool.server_max = v >= 1 && v <= BE_POOL_CAP ? (int)v : BE_POOL_SERVER_DEFAULT;
 }
 
 /* pool lock: h to the run queue's tail (a watched host: its head) unless
@@ -168,22 +184,28 @@ static void be_pool_wake_all(void)
 		pthread_cond_signal(&w->cond);
 }
 
+/* pool lock: h, in the run queue after prev (NULL: at its head), out of it */
+static void be_pool_unlink_after(be_host *h, be_host *prev)
+{
+	if (prev)
+		prev->pool_next = h->pool_next;
+	else
+		be_pool.head = h->pool_next;
+	if (be_pool.tail == h)
+		be_pool.tail = prev;
+	h->pool_next = NULL;
+	h->in_runq = false;
+}
+
 /* pool lock: h out of the run queue (it is in it) */
 static void be_pool_unlink(be_host *h)
 {
 	be_host *prev = NULL;
-	for (be_host *k = be_pool.head; k; prev = k, k = k->pool_next)
-		if (k == h) {
-			if (prev)
-				prev->pool_next = h->pool_next;
-			else
-				be_pool.head = h->pool_next;
-			if (be_pool.tail == h)
-				be_pool.tail = prev;
-			break;
-		}
-	h->pool_next = NULL;
-	h->in_runq = false;
+	be_host *k;
+	for (k = be_pool.head; k && k != h; k = k->pool_next)
+		prev = k;
+	if (k)
+		be_pool_unlink_after(h, prev);
 }
 
 /* pool lock: the earliest timer, 0 = none; due ones move to the run queue */
@@ -209,15 +231,42 @@ static int64_t be_pool_timers_due(int64_t now)
 	return next;
 }
 
+/* pool lock: the workers in a step of server d's hosts (all of them: -1) */
+static int be_pool_on_server(int64_t d)
+{
+	int n = 0;
+	for (int i = 0; i < BE_POOL_CAP; i++) {
+		const struct be_worker *w = &be_pool.slot[i];
+		n += w->used && w->since_ms && (d < 0 || w->dest == (uint32_t)d);
+	}
+	return n;
+}
+
+/* pool lock: the first host in the run queue whose server has room
+ * (be_pool.server_max), *prev the one before it; NULL: none may run now */
+static be_host *be_pool_pick(be_host **prev)
+{
+	bool any = be_pool_on_server(-1) < be_pool.server_max; /* (no server can be full) */
+	int64_t full = -1;
+
+	*prev = NULL;
+	for (be_host *h = be_pool.head; h; *prev = h, h = h->pool_next) {
+		if (any)
+			return h;
+		if (full == (int64_t)h->pool_dest)
+			continue;
+		if (be_pool_on_server(h->pool_dest) < be_pool.server_max)
+			return h;
+		full = h->pool_dest; /* (its other hosts in a row: no count again) */
+	}
+	return NULL;
+}
+
 static be_host *be_pool_pop(void)
 {
-	be_host *h = be_pool.head;
+	be_host *prev, *h = be_pool_pick(&prev);
 	if (h) {
-		be_pool.head = h->pool_next;
-		if (!be_pool.head)
-			be_pool.tail = NULL;
-		h->pool_next = NULL;
-		h->in_runq = false;
+		be_pool_unlink_after(h, prev);
 		h->pool_running = true;
 		h->urgent = false;
 	}
@@ -283,6 +332,7 @@ static void *be_pool_main(void *arg)
 			if (w->idle) /* woken to look again, and work is there */
 				be_pool_idle_drop(w);
 			w->since_ms = now;
+			w->dest = h->pool_dest;
 			w->busy0_ns = -1;
 			pthread_mutex_unlock(&be_pool.lock);
 			__atomic_store_n(&w->busy0_ns, be_thread_busy_ns(w->tid), __ATOMIC_RELAXED);
@@ -403,9 +453,12 @@ static bool be_pool_grow(void)
 {
 	int stuck = 0;
 	int64_t now = core_now_ms();
+	be_host *prev;
 
 	if (be_pool.nworkers >= be_pool.cap)
 		return true;
+	if (!be_pool_pick(&prev))
+		return false; /* what waits is all of servers with their workers in use */
 	for (int i = 0; i < BE_POOL_CAP; i++)
 		stuck += be_worker_stuck(&be_pool.slot[i], now);
 	if (be_pool.nworkers - stuck >= be_pool.base)

@@ -26,7 +26,7 @@
 # in the sshds and in libvirtd; next to virsh doing the same connects in one process
 # (qemu+ssh://, sequential; at most $VMMC_BENCH_VIRSH_SSH_MAX hosts, default
 # 300: beyond that its time is extrapolated, marked ~). Skipped (said so)
-# without a libvirtd or sshd. $VMMC_BENCH_SSH=0 skips it,
+# without sshd; the local libvirtd is started when none runs (and stopped after). $VMMC_BENCH_SSH=0 skips it,
 # $VMMC_BENCH_DRIVER=0 the test-driver part; VMMC_OFFSCREEN_STATS,
 # VMMC_CONNECT_MAX, VMMC_CONNECT_TOTAL, VMMC_WORKERS, VMMC_SSH_POLLERS and VMMC_WORKER_NICE, when set, go to the
 # ssh:// runs' vmmc (LIBVIRT_LOG_FILTERS and LIBVIRT_LOG_OUTPUTS too: libvirt's client log, e.g.
@@ -49,6 +49,8 @@ runstat=$root/build/runstat
 comm=$(basename "$bin" | cut -c1-15)
 clk=$(getconf CLK_TCK)
 sock=vmmc-bench-hosts-$$
+# shellcheck source=tests/lib/libvirtd.sh
+. "$root/tests/lib/libvirtd.sh"
 
 die() {
 	echo "bench hosts: $*" >&2
@@ -63,19 +65,22 @@ cc -O2 -Wall -o "$runstat" "$root/tests/bench/runstat.c" -lutil || die "cannot b
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/vmmc-bench-hosts.XXXXXX")
 sshd_dir=$tmp/sshd
 fleet_cg=
+acct_cg=
 bench_exit() {
 	set +e # every step, though one fails
 	tmux -L "$sock" kill-server 2>/dev/null
 	for d in "$sshd_dir"*; do
 		[ ! -f "$d/sshd_config" ] || "$root/tests/remote/sshd.sh" stop "$d" >/dev/null 2>&1
 	done
-	if [ -n "$fleet_cg" ] && [ -d "$fleet_cg" ]; then
+	for g in "$fleet_cg" "$acct_cg"; do
+		[ -n "$g" ] && [ -d "$g" ] || continue
 		# (what is left in it goes back to the root group)
-		while read -r t; do echo "$t" >"$fleet_cg/../cgroup.procs"; done <"$fleet_cg/cgroup.procs" 2>/dev/null
-		rmdir "$fleet_cg"
-	fi
+		while read -r t; do echo "$t" >"$g/../cgroup.procs"; done <"$g/cgroup.procs" 2>/dev/null
+		rmdir "$g"
+	done
 	rm -rf "$tmp"
 	[ -z "${rt:-}" ] || rm -rf "$rt"
+	lv_down # (only a daemon lv_up started)
 }
 trap bench_exit EXIT
 mkdir -p "$tmp/home" "$tmp/config/vmmc" "$tmp/cache" "$tmp/state"
@@ -97,17 +102,23 @@ field() { local v; v=$(sed -n "s/^\(.* \)\{0,1\}$1=\([^ ]*\).*/\2/p" <<<"$2"); e
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 screen() { tmux -L "$sock" capture-pane -p -t bench 2>/dev/null; }
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
-# cpu_split [VMMC_PID]: "VMMC SSHD LIBVIRTD" CPU ticks so far: vmmc, the bench's sshds with
-# their sessions (and sessions' children; ended ones through cutime), libvirtd - one pass over /proc
+# cpu_split [VMMC_PID]: "VMMC SSHD LIBVIRTD MACHINE" CPU ticks so far: vmmc, the bench's sshds
+# with every process they forked (their cpuacct group: forks, re-execs and privilege-separation
+# children that come and go; without one, their sessions through /proc, which misses most of it),
+# libvirtd, and the machine's busy time on all its CPUs (/proc/stat)
 cpu_split() {
-	local ls="" d
+	local ls="" d acct=-1
 	for d in "$sshd_dir"*; do [ -f "$d/sshd.pid" ] && ls="$ls $(cat "$d/sshd.pid")"; done
-	cat /proc/[0-9]*/stat 2>/dev/null | awk -v V="${1:-0}" -v LS="$ls" -v L="$(cat /run/libvirtd.pid 2>/dev/null || pgrep -o -x libvirtd)" '
+	[ -z "$acct_cg" ] || acct=$(cat "$acct_cg/cpuacct.usage" 2>/dev/null || echo -1)
+	{ head -n 1 /proc/stat; cat /proc/[0-9]*/stat 2>/dev/null; } | awk -v V="${1:-0}" -v LS="$ls" -v A="$acct" -v hz="$clk" \
+		-v L="$(cat /run/libvirtd.pid 2>/dev/null || pgrep -o -x libvirtd)" '
+	$1 == "cpu" { m = $2 + $3 + $4 + $7 + $8 + $9; next }
 	{ p = index($0, ")"); pid = $1; n = split(substr($0, p + 2), f, " ")
 	  pp[pid] = f[2]; t[pid] = f[12] + f[13]; ct[pid] = f[14] + f[15] }
 	END { n = split(LS, l, " "); for (i = 1; i <= n; i++) root[l[i]] = 1
 	      for (k in pp) if (root[k]) s += t[k] + ct[k]; else if (root[pp[k]]) s += t[k] + ct[k]; else if (root[pp[pp[k]]]) s += t[k]
-	      print t[V] + 0, s + 0, t[L] + 0 }'
+	      if (A >= 0) s = A / 1e9 * hz
+	      print t[V] + 0, s + 0, t[L] + 0, m + 0 }'
 }
 status_of() { awk -v k="$2" '$1 == k":" {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 
@@ -189,7 +200,7 @@ tmux_run() {
 	fi
 	# CPU seconds of the storm: vmmc (all of it so far), the sshds, libvirtd
 	storm_cpu=$(awk -v a="$cpu0" -v b="$cpu1" -v hz="$clk" 'BEGIN { split(a, x); split(b, y);
-		printf "%.1f/%.1f/%.1f", y[1] / hz, (y[2] - x[2]) / hz, (y[3] - x[3]) / hz }')
+		printf "%.1f/%.1f/%.1f/%.1f", y[1] / hz, (y[2] - x[2]) / hz, (y[3] - x[3]) / hz, (y[4] - x[4]) / hz }')
 	c1=$(ticks "$pid")
 	if [ -n "${VMMC_BENCH_PERF:-}" ] && command -v perf >/dev/null; then
 		# where the idle time goes: a profile of the window (into that folder)
@@ -243,8 +254,8 @@ fi
 # ---- ssh:// hosts ----------------------------------------------------------------
 [ "${VMMC_BENCH_SSH:-1}" != 0 ] || exit 0
 lvsock=/run/libvirt/libvirt-sock
-if [ ! -S "$lvsock" ] || [ ! -x /usr/sbin/sshd ]; then
-	echo "bench hosts: ssh:// part skipped (no libvirtd socket $lvsock or no sshd)"
+if [ ! -x /usr/sbin/sshd ] || ! lv_up; then
+	echo "bench hosts: ssh:// part skipped (no sshd, or libvirtd could not be started)"
 	exit 0
 fi
 virsh_ssh_max=${VMMC_BENCH_VIRSH_SSH_MAX:-300}
@@ -254,20 +265,32 @@ chmod 700 "$tmp/ssh"
 ssh-keygen -q -t ed25519 -N '' -C vmmc-bench -f "$tmp/ssh/id_ed25519"
 : >"$tmp/ssh/known_hosts"
 dests=
-# VMMC_BENCH_FLEET_GROUP=1: the sshds (and every session child they fork)
-# in one CPU group of their own (cgroup v1 cpu, default weight). Each sshd
-# session child calls setsid(), and with sched_autogroup each session is
-# its own scheduling group, weighed as much as vmmc's whole process: 60
-# logins in flight are 60 groups against vmmc's one. A fleet's sshds run on
-# other machines; in one group they weigh as one on these cores.
+# VMMC_BENCH_FLEET_GROUP=1: the stand-in fleet - the sshds (and every
+# session child they fork) and libvirtd - in one CPU group of its own
+# (cgroup v1 cpu) of $VMMC_BENCH_FLEET_SHARES cpu.shares (default 2: the
+# fleet runs on what vmmc and the terminal leave, as on machines of its own;
+# 1024: as much as one session). Each sshd session child calls setsid(),
+# and with sched_autogroup each session is its own scheduling group, weighed
+# as much as vmmc's whole process: 60 logins in flight are 60 groups against
+# vmmc's one. A fleet's sshds and daemons run on other machines: in one
+# group of little weight they take the CPU vmmc does not use, without
+# making a key wait for them.
 fleet=
 if [ "${VMMC_BENCH_FLEET_GROUP:-0}" = 1 ]; then
-	fleet=" (fleet in one CPU group)"
+	fleet=" (fleet in one CPU group of ${VMMC_BENCH_FLEET_SHARES:-2} shares)"
 	if [ -w /sys/fs/cgroup/cpu/cgroup.procs ] && mkdir "/sys/fs/cgroup/cpu/vmmc-bench-fleet-$$" 2>/dev/null; then
 		fleet_cg=/sys/fs/cgroup/cpu/vmmc-bench-fleet-$$
+		echo "${VMMC_BENCH_FLEET_SHARES:-2}" >"$fleet_cg/cpu.shares" || die "cannot set $fleet_cg/cpu.shares"
+		lvpid=$(cat /run/libvirtd.pid 2>/dev/null || pgrep -o -x libvirtd) &&
+			echo "$lvpid" >"$fleet_cg/cgroup.procs" || die "cannot move libvirtd to $fleet_cg"
 	else
 		die "VMMC_BENCH_FLEET_GROUP=1: cannot make a cgroup under /sys/fs/cgroup/cpu (cgroup v1 cpu, as root)"
 	fi
+fi
+# the sshds' CPU, every process they fork included: a cpuacct group of
+# their own (cgroup v1 cpuacct: accounting only, the scheduler does not see it)
+if [ -w /sys/fs/cgroup/cpuacct/cgroup.procs ] && mkdir "/sys/fs/cgroup/cpuacct/vmmc-bench-acct-$$" 2>/dev/null; then
+	acct_cg=/sys/fs/cgroup/cpuacct/vmmc-bench-acct-$$
 fi
 for ((k = 1; k <= nsshd; k++)); do
 	d=$sshd_dir$k addr=127.0.0.$((k + 1))
@@ -275,6 +298,7 @@ for ((k = 1; k <= nsshd; k++)); do
 	p=$(SSHD_LISTEN=$addr nice -n "${VMMC_BENCH_SSHD_NICE:-0}" "$root/tests/remote/sshd.sh" start "$d") ||
 		die "sshd $k did not start"
 	[ -z "$fleet_cg" ] || echo "$(cat "$d/sshd.pid")" >"$fleet_cg/cgroup.procs" || die "cannot move sshd $k to $fleet_cg"
+	[ -z "$acct_cg" ] || echo "$(cat "$d/sshd.pid")" >"$acct_cg/cgroup.procs" || acct_cg=
 	cat "$tmp/ssh/id_ed25519.pub" >>"$d/authorized_keys"
 	ssh-keyscan -p "$p" -t ed25519 "$addr" 2>/dev/null >>"$tmp/ssh/known_hosts"
 	grep -q "$addr" "$tmp/ssh/known_hosts" || die "ssh-keyscan found no key on $addr port $p"
@@ -311,8 +335,8 @@ ssh_conf() {
 lim=(bash -c 'ulimit -Sn 1024 && exec "$@"' bash)
 echo
 echo "bench hosts: N ssh:// hosts ($nsshd loopback sshds$fleet, one libvirtd) under ulimit -Sn 1024 (soft); vmmc in tmux; virsh one process, sequential (qemu+ssh://); load $(cut -d' ' -f1-3 /proc/loadavg)"
-printf "%6s | %9s %9s %7s %22s %16s %7s %5s %6s %7s %7s %16s | %10s %8s\n" hosts "all ms" "setup ms" "conn ms" "key n/med/p95/max ms" "ui n/key/pass ms" "idle %" thr fds "fds/h" "RSS MiB" \
-	"storm s v/s/l" "virsh ms" "RSS MiB"
+printf "%6s | %9s %9s %7s %22s %16s %7s %5s %6s %7s %7s %21s | %10s %8s\n" hosts "all ms" "setup ms" "conn ms" "key n/med/p95/max ms" "ui n/key/pass ms" "idle %" thr fds "fds/h" "RSS MiB" \
+	"storm s v/s/l/m" "virsh ms" "RSS MiB"
 base_fds= timelines=
 for n in $counts; do
 	ssh_conf "$n" "$tmp/config/vmmc/config"
@@ -346,10 +370,10 @@ for n in $counts; do
 	if [ "$vn" != "$n" ] && [ "$vms" != "?" ]; then
 		vms="~$(awk -v m="$vms" -v a="$vn" -v b="$n" 'BEGIN { printf "%.0f", m * b / a }')"
 	fi
-	printf "%6s | %9s %9s %7s %22s %16s %7s %5s %6s %7s %7s %16s | %10s %8.1f\n" "$n" "$t_all" "$t_setup" "$conn_ms" "$key_ms" "$ui_ms" "$idle" "$threads" "$fds" \
+	printf "%6s | %9s %9s %7s %22s %16s %7s %5s %6s %7s %7s %21s | %10s %8.1f\n" "$n" "$t_all" "$t_setup" "$conn_ms" "$key_ms" "$ui_ms" "$idle" "$threads" "$fds" \
 		"$fph" "$rss" "$storm_cpu" "$vms" "$(awk -v k="$(field maxrss_kib "$vout")" 'BEGIN { print k / 1024 }')"
 done
-echo "storm s v/s/l: CPU seconds from start to all connected in vmmc / the sshds / libvirtd (shared: other clients count too); load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "storm s v/s/l/m: CPU seconds from start to all connected in vmmc / the sshds (every process they forked) / libvirtd (shared: other clients count too) / the whole machine (all CPUs); load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "setup ms: tmux start to every host listed (its lists and events; the idle window starts then)"
 echo "all ms: tmux start to N/N connected (goal < 15000 at 1000); conn ms: one host's connect (median); key: Tab every 400 ms"
 echo "through the storm, each until drawn, count/median/p95/max (goal < 50); ui: vmmc's own figures over the storm"

@@ -54,6 +54,9 @@
 #   t_fault_stop_connect_again  Connect pressed on a host stuck at "no
 #                           answer": "Still waiting for NAME's daemon (N s)",
 #                           no second connect queued ("busy"), SIGCONT
+#   t_fault_stop_many       24 hosts on one daemon, SIGSTOPped under their
+#                           figures: the pool does not grow a thread per
+#                           stuck host ($VMMC_SERVER_WORKERS), SIGCONT
 #   t_fault_stop_disconnect  Disconnect pressed on a host stuck at "no
 #                           answer": disconnected at once (never "busy"),
 #                           the daemon's late answer closed unused (the host
@@ -1067,6 +1070,50 @@ t_fault_stop_disconnect() {
 	tm_keys C
 	recovered "connect->connected" "$inv0"
 	quit_clean
+}
+
+# Many hosts on one daemon that stops: each on-screen host's figures (read
+# every second here) block in turn. At most $VMMC_SERVER_WORKERS (6 here)
+# workers wait on that server; the pool does not grow a thread per stuck
+# host (it grew to about one per host before, and each surge left memory
+# behind). Keys answer; after SIGCONT every host is connected again.
+t_fault_stop_many() {
+	local n=24 i uris=() base most=0 thr pid
+	mkdir -p "$FT_TMP/many"
+	for ((i = 1; i <= n; i++)); do # one daemon, n hosts: a URI each
+		ln -sfn "$PD/sock/libvirt-sock" "$FT_TMP/many/s$i"
+		uris+=("qemu:///system?socket=$FT_TMP/many/s$i")
+	done
+	ft_vmmc_env=(--env VMMC_SERVER_WORKERS=6 --env VMMC_OFFSCREEN_STATS=1)
+	ft_vmmc "${uris[@]}"
+	tm_resize "$W" 100 # every host's rows on screen: all their figures are read
+	tm_wait_for "$n/$n connected" 60
+	pid=$(pgrep -P "$(tm_pid)" -x "$(basename "$VMMC_BIN" | cut -c1-15)") || tm_fail "vmmc's process not found"
+	sleep 2 # (the first readings and probes done)
+	base=$(awk '$1 == "Threads:" {print $2}' "/proc/$pid/status")
+	kill -STOP "$(pd_pid)"
+	mark
+	for ((i = 0; i < 50; i++)); do # 5 s: every host's reading is due, and blocks
+		thr=$(awk '$1 == "Threads:" {print $2}' "/proc/$pid/status")
+		[ "$thr" -le "$most" ] || most=$thr
+		sleep 0.1
+	done
+	figure "threads_before" "$base"
+	figure "threads_daemon_stopped_max" "$most"
+	key_ms "$n hosts, their daemon stopped"
+	# (the figures of every host were being read, then blocked)
+	[ "$(grep ' stats: .*: read ' "$TM_TESTDIR/vmmc.log" | sed 's/.* stats: //; s/: read .*//' | sort -u | wc -l)" = "$n" ] ||
+		tm_fail "not every host's figures were read"
+	# the workers the server may hold (6) are among the base 8: one thread more at most (the pool's watchdog)
+	[ "$most" -le $((base + 1)) ] || tm_fail "$most threads with the daemon stopped ($base before): the pool grew for it"
+	kill -CONT "$(pd_pid)"
+	mark
+	tm_wait_for "$n/$n connected" 60
+	since "cont->all_connected"
+	key_ms "$n hosts, their daemon back"
+	tm_resize "$W" "$H"
+	quit_clean
+	rm -rf "$FT_TMP/many"
 }
 
 run_all() {

@@ -434,6 +434,60 @@ static void test_unwatched_setup_deferred(void **state)
 		host_close(&blocked[i], 5000);
 }
 
+/* In a connect storm (hosts in line, every connect slot taken) a host off
+ * screen that connected waits with its setup (lists, events) until the
+ * line is not full, so the logins behind it go first; the host on screen
+ * does not wait. Two mute hosts hold both slots (VMMC_CONNECT_TOTAL is 2
+ * here); a (off screen), w (on screen), a third mute host and c wait in
+ * line. One mute host gives up its slot: a and w connect one after the
+ * other, then the third mute host takes the slot and c still waits - the
+ * line is full. w is listed, a is not, until the third mute host gives
+ * its slot to c: the line is empty, a's setup runs. */
+static void test_setup_held(void **state)
+{
+	mute mu[3];
+	th m[3], a, w, c;
+
+	for (int i = 0; i < 2; i++) {
+		mute_open(&mu[i], 40 + i);
+		m[i] = host_open(mu[i].uri);
+	}
+	for (int i = 0; i < 2; i++)
+		WAIT(m[i].h->conn == MD_CONN_CONNECTING && !m[i].h->waiting, WAIT_MS);
+	a = host_open("test:///default?name=held");
+	WAIT(a.h->waiting, WAIT_MS);
+	be_host_watch(a.bh, false); /* its row is not on screen */
+	w = host_open("test:///default?name=shown");
+	WAIT(w.h->waiting, WAIT_MS);
+	mute_open(&mu[2], 42);
+	m[2] = host_open(mu[2].uri);
+	WAIT(m[2].h->waiting, WAIT_MS);
+	c = host_open("test:///default?name=last");
+	WAIT(c.h->waiting, WAIT_MS);
+	assert_true(a.h->waiting && w.h->waiting && m[2].h->waiting && c.h->waiting);
+	mute_close(&mu[0]);
+	WAIT(a.h->conn == MD_CONN_CONNECTED && w.h->listed && m[2].h->conn == MD_CONN_CONNECTING &&
+		     !m[2].h->waiting, WAIT_MS);
+	assert_int_equal(a.h->conn, MD_CONN_CONNECTED);
+	assert_true(w.h->listed); /* on screen: its setup did not wait */
+	assert_true(c.h->waiting);
+	WAIT(false, 500);
+	assert_false(a.h->listed); /* its setup waits for the line */
+	assert_int_equal(T.net_lists[a.id], 0);
+	assert_true(c.h->waiting);
+	mute_close(&mu[2]); /* its slot to c, the last in line */
+	WAIT(c.h->listed && a.h->listed && T.net_lists[a.id] >= 1, WAIT_MS);
+	assert_true(a.h->listed);
+	assert_true(c.h->listed);
+	assert_true(T.net_lists[a.id] >= 1);
+	host_close(&c, 5000);
+	host_close(&w, 5000);
+	host_close(&a, 5000);
+	mute_close(&mu[1]);
+	for (int i = 0; i < 3; i++)
+		host_close(&m[i], 5000);
+}
+
 /* A host not selected that a wizard picks (be_host_want_probes): its probes
  * (the domain capabilities the wizard offers from) are read then, still not
  * selected (t_nvm_host_choice found the New VM wizard empty for such a host). */
@@ -614,6 +668,7 @@ static int group_setup(void **state)
 	setenv("VMMC_WORKERS", n, 1);
 	snprintf(n, sizeof(n), "%d", CONNECT_MAX);
 	setenv("VMMC_CONNECT_MAX", n, 1);
+	setenv("VMMC_CONNECT_TOTAL", n, 1); /* (one server here: the same limit) */
 	T.q = core_msgq_new(md_msg_free_void);
 	T.m = md_model_new();
 	if (be_init(T.q, &err) < 0) {
@@ -642,6 +697,7 @@ int main(void)
 		cmocka_unit_test(test_unwatched_events_batched),
 		cmocka_unit_test(test_blocked_hosts_and_waiting),
 		cmocka_unit_test(test_unwatched_setup_deferred),
+		cmocka_unit_test(test_setup_held),
 		cmocka_unit_test(test_wanted_probes),
 		cmocka_unit_test(test_surge_retires),
 		cmocka_unit_test(test_busy_steps_no_surge),
