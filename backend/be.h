@@ -134,6 +134,11 @@ be_host *be_host_new(int id, const char *uri);
 enum { BE_HOST_LISTS_ONLY = 1 };
 /* BE_HOST_IDLE: no connect at start (MD_CONN_IDLE); a BE_OP_CONNECT job connects */
 enum { BE_HOST_IDLE = 2 };
+/* BE_HOST_AWAY: not on screen until be_host_watch says it is (as if told
+ * be_host_watch false at once): a host the UI adds, whose first connect
+ * may come before the UI's first pass tells it. Without it a host counts
+ * as watched until told. */
+enum { BE_HOST_AWAY = 4 };
 be_host *be_host_new_flags(int id, const char *uri, unsigned flags);
 
 /* Queue a job. uuid: the VM for VM operations (NULL otherwise). paths: for

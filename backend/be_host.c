@@ -1519,6 +1519,7 @@ be_host *be_host_new_flags(int id, const char *uri, unsigned flags)
 	pthread_cond_init(&h->done_cond, &ca);
 	pthread_condattr_destroy(&ca);
 	be_live_hosts_add(+1);
+	h->unwatched = flags & BE_HOST_AWAY; /* (before the pool sees it) */
 	if (!(flags & BE_HOST_IDLE)) {
 		h->retry_at_ms = 1; /* connect at once */
 		h->connect_first = true;

@@ -47,7 +47,10 @@ int tui_add_host(struct tui_app *a, const char *uri, const char *name, const cha
 	h->demo = demo;
 	h->conn = MD_CONN_CONNECTING;
 	host_label(a, id);
-	th->user = be_host_new(id, uri);
+	/* off screen until the next pass says otherwise (tui_perf_tick): a
+	 * host that connects before it must not read what only the selected
+	 * one reads */
+	th->user = be_host_new_flags(id, uri, BE_HOST_AWAY);
 	a->dirty |= TUI_DIRTY_ALL;
 	if (!a->adding_many) /* start-up rebuilds once, after the last host */
 		tui_rebuild_tree(a);

@@ -338,7 +338,7 @@ t_scale_ssh_slot() {
 	tm_vmmc -x "$W" -y "$H" --env "VMMC_LOG=$TM_TESTDIR/vmmc.log" --env "VMMC_SSH_DIR=$d" \
 		--env VMMC_CONNECT_MAX=2 --env VMMC_CONNECT_TOTAL=8 --env VMMC_CONNECT_TIMEOUT=120
 	for ((i = 0; i < 200 * VMMC_TIMEOUT_SCALE; i++)); do
-		[ "$(grep -c ': logged in to ' "$TM_TESTDIR/vmmc.log" 2>/dev/null)" -ge "$n" ] && break
+		[ "$(grep -sc ': logged in to ' "$TM_TESTDIR/vmmc.log")" -ge "$n" ] 2>/dev/null && break # (no log yet: no count)
 		sleep 0.1
 	done
 	# all six past their login at once (each open waits on the mute
