@@ -257,7 +257,7 @@ static be_host *be_pool_pick(be_host **prev)
 			continue;
 		if (be_pool_on_server(h->pool_dest) < be_pool.server_max)
 			return h;
-		full = h->pool_dest; /* (its other hosts in a row: no count again) */
+		full = h->pool_dest; /* (its other hosts: not counted again) */
 	}
 	return NULL;
 }
