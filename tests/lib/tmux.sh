@@ -291,13 +291,20 @@ tm_interrupt() {
 }
 
 run_tests() {
-	local t rc pass=0 fail=0 skip=0 tpid wpid errexit=0 failed=()
+	local t rc pass=0 fail=0 skip=0 tpid wpid errexit=0 failed=() traps
 	[[ $- == *e* ]] && errexit=1
 	set +e
 	for t in "$@"; do
 		TM_TESTNO=$((TM_TESTNO + 1))
 		tm_begin
 		echo "--- $t"
+		# the test and its watchdog are forked without the suite's traps: a
+		# subshell keeps its parent's until it sets its own, and a watchdog
+		# killed before that (a test that ended at once: a skip) ran the
+		# suite's EXIT trap - its folder removed, its daemon stopped - in
+		# the middle of the suite (CI: console.sh, e2e run.sh)
+		traps=$(trap -p EXIT INT TERM HUP)
+		trap - EXIT INT TERM HUP
 		(
 			trap '_tm_test_exit' EXIT
 			trap 'exit 143' TERM INT HUP
@@ -316,6 +323,7 @@ run_tests() {
 		tpid=$!
 		_tm_watchdog "$tpid" "${TM_TEST_TIMEOUT:-300}" "$t" &
 		wpid=$!
+		eval "$traps"
 		_TM_CUR=("$tpid" "$wpid")
 		wait "$tpid"
 		rc=$?
