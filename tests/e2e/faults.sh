@@ -1090,11 +1090,11 @@ t_fault_stop_many() {
 	tm_wait_for "$n/$n connected" 60
 	pid=$(pgrep -P "$(tm_pid)" -x "$(basename "$VMMC_BIN" | cut -c1-15)") || tm_fail "vmmc's process not found"
 	sleep 2 # (the first readings and probes done)
-	base=$(awk '$1 == "Threads:" {print $2}' "/proc/$pid/status")
+	base=$(tm_threads "$pid")
 	kill -STOP "$(pd_pid)"
 	mark
 	for ((i = 0; i < 50; i++)); do # 5 s: every host's reading is due, and blocks
-		thr=$(awk '$1 == "Threads:" {print $2}' "/proc/$pid/status")
+		thr=$(tm_threads "$pid")
 		[ "$thr" -le "$most" ] || most=$thr
 		sleep 0.1
 	done

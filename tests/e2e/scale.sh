@@ -99,7 +99,7 @@ t_scale_thousand() {
 	tm_wait_drawn "$before"
 	tm_wait_for "1000/1000 connected" 90
 	[ "$(grep -c ': connected in' "$TM_TESTDIR/vmmc.log")" -ge 1000 ] || tm_fail "fewer than 1000 connects logged"
-	threads=$(awk '$1 == "Threads:" {print $2}' "/proc/$(tm_pid)/status")
+	threads=$(tm_threads "$(tm_pid)")
 	echo "  threads with 1000 hosts: $threads" >&2
 	[ -n "$threads" ] && [ "$threads" -le 48 ] || tm_fail "$threads threads for 1000 hosts (at most 48)"
 	before=$(tm_capture -e)

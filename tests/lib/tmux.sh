@@ -67,6 +67,7 @@
 #                              modes off, cursor visible (prints what is wrong)
 #   tm_pane_title              print #{pane_title} (a program may set it: OSC 0)
 #   tm_pid                     print the program's pid (#{pane_pid})
+#   tm_threads PID             print how many threads process PID has now
 #   tm_output_log              print the path of the raw output log
 #   tm_on_exit CMD             eval CMD when the test ends (last added first)
 #   tm_fail MSG                end the test: failed
@@ -809,4 +810,8 @@ tm_pane_title() {
 tm_pid() {
 	_tm_need tm_pid || return 1
 	_tm_fmt '#{pane_pid}'
+}
+
+tm_threads() {
+	awk '$1 == "Threads:" {print $2}' "/proc/$1/status"
 }
