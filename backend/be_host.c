@@ -596,6 +596,18 @@ static void be_pace_key(const be_host *h, char *key, size_t len)
 	snprintf(key, len, "%.*s", (int)(e - a), a);
 }
 
+/* h's destination as a number, for the pool's per-server limit (FNV-1a of
+ * be_pace_key: two servers that share one share a limit) */
+static uint32_t be_dest_hash(const be_host *h)
+{
+	char key[300];
+	uint32_t d = 2166136261u;
+	be_pace_key(h, key, sizeof(key));
+	for (const char *c = key; *c; c++)
+		d = (d ^ (unsigned char)*c) * 16777619u;
+	return d;
+}
+
 /* pace lock: the destination of that key (made when new) */
 static struct be_pace_dest *be_pace_dest_of(const char *key)
 {
@@ -1500,14 +1512,7 @@ be_host *be_host_new_flags(int id, const char *uri, unsigned flags)
 	h->open_uri = be_open_uri(h->uri);
 	if (core_uri_is_ssh(h->uri))
 		core_ssh_uri_parse(h->uri, &h->ssh, &h->ssh_parse_err);
-	{
-		char key[300];
-		uint32_t d = 2166136261u; /* FNV-1a: two servers that share one share a limit */
-		be_pace_key(h, key, sizeof(key));
-		for (const char *c = key; *c; c++)
-			d = (d ^ (unsigned char)*c) * 16777619u;
-		h->pool_dest = d;
-	}
+	h->pool_dest = be_dest_hash(h);
 	h->cb_dom = h->cb_net = h->cb_pool = -1;
 	for (size_t i = 0; i < CORE_ARRAY_LEN(h->cb_devs); i++)
 		h->cb_devs[i] = -1;

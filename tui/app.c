@@ -984,10 +984,11 @@ void tui_pane_sync(struct tui_app *a)
 static int next_timeout(struct tui_app *a, int64_t now)
 {
 	int64_t t = a->next_tick_ms - now, w = tui_perf_wake_ms(a);
+	int64_t f = a->dirty ? tui_frame_wait_ms() + 1 : INT64_MAX; /* a frame put off */
 	if (w > now && w - now < t)
 		t = w - now;
-	if (a->dirty && tui_frame_wait_ms() + 1 < t)
-		t = tui_frame_wait_ms() + 1; /* a frame put off */
+	if (f < t)
+		t = f;
 	for (size_t i = 0; i < a->model->nhosts; i++)
 		if (a->model->hosts[i]->busy && !tui_host_shows_busy(a->model->hosts[i]))
 			t = t < 100 ? t : 100;

@@ -913,12 +913,17 @@ nvm_to_summary() {
 	ui_window walk
 }
 
+# vmmc's pid (ft_vmmc runs it under tests/soak/stty-after.sh)
+ft_vmmc_pid() {
+	pgrep -P "$(tm_pid)" | head -n 1
+}
+
 # ui_window NAME: the UI passes so far (VMMC_BENCH_STATS) closed by SIGUSR1
 # and their longest kept as figure NAME_ui_pass_max: quit_clean's check then
 # covers the fault alone
 ui_window() {
 	local pid
-	pid=$(pgrep -P "$(tm_pid)" | head -n 1)
+	pid=$(ft_vmmc_pid)
 	[ -n "$pid" ] || tm_fail "no vmmc process"
 	rm -f "$TM_TESTDIR/ui.stats"
 	kill -USR1 "$pid"
@@ -1088,7 +1093,8 @@ t_fault_stop_many() {
 	ft_vmmc "${uris[@]}"
 	tm_resize "$W" 100 # every host's rows on screen: all their figures are read
 	tm_wait_for "$n/$n connected" 60
-	pid=$(pgrep -P "$(tm_pid)" -x "$(basename "$VMMC_BIN" | cut -c1-15)") || tm_fail "vmmc's process not found"
+	pid=$(ft_vmmc_pid)
+	[ -n "$pid" ] || tm_fail "no vmmc process"
 	sleep 2 # (the first readings and probes done)
 	base=$(tm_threads "$pid")
 	kill -STOP "$(pd_pid)"
