@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <curses.h>
@@ -342,14 +344,46 @@ static void test_backend_test_driver(void **state)
 	assert_int_equal(ev->reason, BE_CONSOLE_R_STOPPED);
 	md_msg_free(&m);
 
-	/* closed before the worker ran: only the USER answer */
-	id = be_console_open(h, uuid, NULL, 0);
-	be_console_close(id);
-	m = wait_console(id, BE_CONSOLE_CLOSED, 10000);
-	assert_non_null(m);
-	assert_int_equal(((be_console_ev *)m->ext)->reason, BE_CONSOLE_R_USER);
-	md_msg_free(&m);
-	be_console_close(id); /* twice: ignored */
+	/* closed before the worker ran: only the USER answer. The worker is
+	 * held for sure: the second host's test driver reads its file from a
+	 * FIFO, and its connect (which the open job waits for) blocks until
+	 * the FIFO is written, after the close. (Before CI caught it, this
+	 * closed on the connected host and lost the race to a quick worker:
+	 * the answer was STOPPED.) */
+	{
+		char dir[] = "/tmp/vmmc-test-console-XXXXXX", fifo[64], file[64], uri[96];
+		be_host *gated;
+		FILE *f;
+		assert_non_null(mkdtemp(dir));
+		snprintf(fifo, sizeof(fifo), "%s/node.xml", dir);
+		snprintf(file, sizeof(file), "%s/plain.xml", dir);
+		snprintf(uri, sizeof(uri), "test://%s", fifo);
+		assert_int_equal(mkfifo(fifo, 0600), 0);
+		f = fopen(file, "w");
+		assert_non_null(f);
+		fputs("<node/>", f);
+		assert_int_equal(fclose(f), 0);
+		gated = be_host_new(2, uri);
+		id = be_console_open(gated, uuid, NULL, 0);
+		be_console_close(id);
+		f = fopen(fifo, "w"); /* the worker's connect opened it: it waits on us */
+		assert_non_null(f);
+		/* later readers of the path (the backend reads a test driver's
+		 * file again for its demo figures) get a plain file */
+		assert_int_equal(rename(file, fifo), 0);
+		fputs("<node/>", f);
+		fclose(f);
+		m = wait_console(id, BE_CONSOLE_CLOSED, 10000);
+		assert_non_null(m);
+		assert_int_equal(((be_console_ev *)m->ext)->reason, BE_CONSOLE_R_USER);
+		md_msg_free(&m);
+		be_console_close(id); /* twice: ignored */
+		m = wait_console(id, BE_CONSOLE_CLOSED, 300);
+		assert_null(m); /* one answer, not two */
+		be_host_free(&gated, 10000);
+		unlink(fifo);
+		rmdir(dir);
+	}
 
 	/* a host freed with a console still opening: no crash, nothing left */
 	id = be_console_open(h, uuid, NULL, 0);
