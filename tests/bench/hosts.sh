@@ -18,7 +18,10 @@
 # limit most desktops have; vmmc raises it to the hard limit), on the
 # bench's own loopback sshds standing in for a fleet: $VMMC_BENCH_SSHDS
 # (default 10) servers (tests/remote/sshd.sh: UsePAM no, UseDNS no,
-# MaxStartups 50) on 127.0.0.2, 127.0.0.3 ..., the hosts spread over them,
+# MaxStartups 50; `sshd -r`: a login is a fork of the listener, not a new
+# sshd - about half a login's CPU, which a real fleet pays on its own
+# machines, not on vmmc's; $VMMC_BENCH_SSHD_REEXEC=1: sshd's default, a new
+# sshd per login) on 127.0.0.2, 127.0.0.3 ..., the hosts spread over them,
 # and the local libvirtd: each host a distinct URI
 # ssh://root@127.0.0.K:PORT/system?socket=DIR/sNNNNN, sNNNNN a symlink to
 # libvirtd's socket; connected time, key latency, idle CPU, threads, fds per
@@ -292,10 +295,12 @@ fi
 if [ -w /sys/fs/cgroup/cpuacct/cgroup.procs ] && mkdir "/sys/fs/cgroup/cpuacct/vmmc-bench-acct-$$" 2>/dev/null; then
 	acct_cg=/sys/fs/cgroup/cpuacct/vmmc-bench-acct-$$
 fi
+noreexec=1 reexec=", sshd -r"
+[ "${VMMC_BENCH_SSHD_REEXEC:-0}" != 1 ] || noreexec=0 reexec=", sshd re-exec per login"
 for ((k = 1; k <= nsshd; k++)); do
 	d=$sshd_dir$k addr=127.0.0.$((k + 1))
 	mkdir -p "$d"
-	p=$(SSHD_LISTEN=$addr nice -n "${VMMC_BENCH_SSHD_NICE:-0}" "$root/tests/remote/sshd.sh" start "$d") ||
+	p=$(SSHD_LISTEN=$addr SSHD_NO_REEXEC=$noreexec nice -n "${VMMC_BENCH_SSHD_NICE:-0}" "$root/tests/remote/sshd.sh" start "$d") ||
 		die "sshd $k did not start"
 	[ -z "$fleet_cg" ] || echo "$(cat "$d/sshd.pid")" >"$fleet_cg/cgroup.procs" || die "cannot move sshd $k to $fleet_cg"
 	[ -z "$acct_cg" ] || echo "$(cat "$d/sshd.pid")" >"$acct_cg/cgroup.procs" || acct_cg=
@@ -334,7 +339,7 @@ ssh_conf() {
 
 lim=(bash -c 'ulimit -Sn 1024 && exec "$@"' bash)
 echo
-echo "bench hosts: N ssh:// hosts ($nsshd loopback sshds$fleet, one libvirtd) under ulimit -Sn 1024 (soft); vmmc in tmux; virsh one process, sequential (qemu+ssh://); load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "bench hosts: N ssh:// hosts ($nsshd loopback sshds$reexec$fleet, one libvirtd) under ulimit -Sn 1024 (soft); vmmc in tmux; virsh one process, sequential (qemu+ssh://); load $(cut -d' ' -f1-3 /proc/loadavg)"
 printf "%6s | %9s %9s %7s %22s %16s %7s %5s %6s %7s %7s %21s | %10s %8s\n" hosts "all ms" "setup ms" "conn ms" "key n/med/p95/max ms" "ui n/key/pass ms" "idle %" thr fds "fds/h" "RSS MiB" \
 	"storm s v/s/l/m" "virsh ms" "RSS MiB"
 base_fds= timelines=

@@ -12,8 +12,14 @@
 #                              SSHD_PAM=1        UsePAM yes, keyboard-
 #                                                interactive the only password
 #                                                method (PasswordAuthentication no)
-#                            each kept (when set) in DIR/sshd.listen and
-#                            DIR/sshd.netns
+#                              SSHD_NO_REEXEC=1  sshd -r: a login is a fork of
+#                                                the listener, not a new sshd
+#                                                (exec, dynamic linking, config
+#                                                and key read: about half of a
+#                                                login's CPU here); for a
+#                                                bench's stand-in fleet
+#                            each kept (when set) in DIR/sshd.listen,
+#                            DIR/sshd.netns and DIR/sshd.noreexec
 #   sshd.sh stop DIR         stop it and every session process under it
 #   sshd.sh rekey DIR        new host key, restart on the same port
 #   sshd.sh signal DIR SIG   send SIG to the session processes only (not the
@@ -77,9 +83,10 @@ CONF
 start_on() { # PORT: 0 ok, 1 port busy, 2 other failure
 	write_config "$1"
 	rm -f "$dir/sshd.pid"
-	local -a run=()
+	local -a run=() opt=()
 	[ -z "$netns" ] || run=(ip netns exec "$netns")
-	if ${run[@]+"${run[@]}"} /usr/sbin/sshd -f "$dir/sshd_config" -E "$dir/sshd.log"; then
+	[ "$noreexec" != 1 ] || opt=(-r)
+	if ${run[@]+"${run[@]}"} /usr/sbin/sshd ${opt[@]+"${opt[@]}"} -f "$dir/sshd_config" -E "$dir/sshd.log"; then
 		for _ in $(seq 50); do
 			listener_pid >/dev/null && return 0
 			sleep 0.1
@@ -114,10 +121,12 @@ stop() {
 
 listen=127.0.0.1
 netns=
+noreexec=
 case $cmd in
 start)
 	listen=${SSHD_LISTEN:-127.0.0.1}
 	netns=${SSHD_NETNS:-}
+	noreexec=${SSHD_NO_REEXEC:-}
 	case $listen in
 	*[!0-9A-Fa-f.:]* | '') echo "sshd.sh: SSHD_LISTEN='$listen' is not an IP address" >&2; exit 2 ;;
 	esac
@@ -125,9 +134,10 @@ start)
 		echo "sshd.sh: no network namespace '$netns'" >&2
 		exit 1
 	fi
-	rm -f "$dir/sshd.listen" "$dir/sshd.netns"
+	rm -f "$dir/sshd.listen" "$dir/sshd.netns" "$dir/sshd.noreexec"
 	[ "$listen" = 127.0.0.1 ] || echo "$listen" >"$dir/sshd.listen"
 	[ -z "$netns" ] || echo "$netns" >"$dir/sshd.netns"
+	[ "$noreexec" != 1 ] || echo 1 >"$dir/sshd.noreexec"
 	mkdir -p /run/sshd
 	chmod 0755 /run/sshd
 	[ -f "$dir/hostkey" ] || ssh-keygen -q -t ed25519 -N '' -C vmmc-test-host -f "$dir/hostkey"
@@ -151,6 +161,7 @@ rekey)
 	port=$(cat "$dir/port")
 	listen=$(cat "$dir/sshd.listen" 2>/dev/null) || listen=127.0.0.1
 	netns=$(cat "$dir/sshd.netns" 2>/dev/null) || netns=
+	noreexec=$(cat "$dir/sshd.noreexec" 2>/dev/null) || noreexec=
 	stop
 	rm -f "$dir/hostkey" "$dir/hostkey.pub"
 	ssh-keygen -q -t ed25519 -N '' -C vmmc-test-host2 -f "$dir/hostkey"
