@@ -674,8 +674,13 @@ t_nvm_pages() {
 		tm_assert_contains "( ) UEFI"
 		tm_assert_contains "[ ] Secure Boot"
 		tm_assert_contains "(*) TCG (software emulation)"
-		# the host's domain capabilities, read once when vmmc connected (ovmf and swtpm installed)
-		tm_wait_for "Host offers: UEFI, Secure Boot, TPM 2.0, KVM, TCG" 5
+		# the host's domain capabilities, read once when vmmc connected (ovmf and swtpm
+		# installed; KVM where the daemon offers it: not on a machine without /dev/kvm)
+		if lv_virsh domcapabilities --virttype kvm >/dev/null 2>&1; then
+			tm_wait_for "Host offers: UEFI, Secure Boot, TPM 2.0, KVM, TCG" 5
+		else
+			tm_wait_for "Host offers: UEFI, Secure Boot, TPM 2.0, TCG;" 5
+		fi
 		tm_keys M-b Space Enter # Secure Boot without UEFI: refused
 		tm_wait_for "Secure Boot: Secure Boot needs UEFI" 5
 		tm_keys Space M-f Down # UEFI

@@ -25,6 +25,11 @@
 # connected at every sample; the Performance view stayed; vmmc quit with
 # status 0, the terminal restored, the tty sane; no sanitizer report (with
 # VMMC_BIN=build-asan/vmmc a shorter run is the leak check: LSan at exit).
+# VM churn, as on a fleet where VMs come and go: every $SOAK_CHURN (60; 0:
+# none) seconds a third tiny guest (vmmc-soak-<pid>-c) is defined, started,
+# destroyed after 5 s and undefined - the events and list changes reach all
+# hosts. (Churn from outside - another client's VMs on the same daemon - is
+# what showed a growth the quiet daemon did not.)
 # VMMC_KEEP=1 keeps the folder (samples.txt, vmmc.log). $SOAK_WRAP: a
 # command vmmc runs under (e.g. "heaptrack -o FILE": where a growth comes
 # from); the figures are then vmmc's own process's.
@@ -45,7 +50,9 @@ SK_HOSTS=${SOAK_HOSTS:-100}
 SK_SAMPLE=${SOAK_SAMPLE:-60}
 SK_WARMUP=${SOAK_WARMUP:-600}
 SK_GROWTH=${SOAK_GROWTH_PCT:-5}
-case "$SK_SECONDS$SK_HOSTS$SK_SAMPLE$SK_WARMUP$SK_GROWTH" in
+SK_CHURN=${SOAK_CHURN:-60}
+SK_CHURN_PID=
+case "$SK_SECONDS$SK_HOSTS$SK_SAMPLE$SK_WARMUP$SK_GROWTH$SK_CHURN" in
 *[!0-9]*) echo "usage: $0 [SECONDS]" >&2; exit 2 ;;
 esac
 [ "$SK_WARMUP" -le $((SK_SECONDS / 3)) ] || SK_WARMUP=$((SK_SECONDS / 3))
@@ -103,6 +110,23 @@ sk_guests() {
 	done
 }
 
+# sk_churn: the churn loop (run in the background; its count in
+# $SK_TMP/churn); the churn guest's XML made once
+sk_churn() {
+	local name n=0
+	trap - EXIT INT TERM # not the suite's: this is a loop of its own
+	name=$(lv_name c)
+	"$TM_ROOT/tests/guest/domain.sh" "$name" --no-agent >"$SK_TMP/c.xml" || return 1
+	while :; do
+		sleep "$SK_CHURN"
+		lv_virsh define "$SK_TMP/c.xml" >/dev/null 2>&1 &&
+			lv_virsh start "$name" >/dev/null 2>&1 && sleep 5
+		lv_virsh destroy "$name" >/dev/null 2>&1
+		lv_virsh undefine "$name" >/dev/null 2>&1 && n=$((n + 1))
+		echo "$n" >"$SK_TMP/churn"
+	done
+}
+
 t_soak_hosts() {
 	local i port cfg pid t0 t tnext c0 c1 cpu rss anon file thr fds conn key n=0 base end growth
 	local -a rs
@@ -136,6 +160,12 @@ t_soak_hosts() {
 	pid=$(sk_vmmc_pid "$pid")
 	[ -n "$pid" ] || tm_fail "no vmmc process"
 	echo "  vmmc pid $pid; $SK_HOSTS hosts; ${SK_SECONDS}s, a sample every ${SK_SAMPLE}s, warm-up ${SK_WARMUP}s" >&2
+	if [ "$SK_CHURN" -gt 0 ]; then
+		sk_churn &
+		SK_CHURN_PID=$!
+		tm_on_exit '[ -z "$SK_CHURN_PID" ] || kill "$SK_CHURN_PID" 2>/dev/null'
+		echo "  VM churn: a guest defined, started, destroyed and undefined every ${SK_CHURN}s" >&2
+	fi
 	t0=$(date +%s)
 	c0=$(sk_ticks "$pid")
 	tnext=$t0
@@ -152,7 +182,7 @@ t_soak_hosts() {
 		fds=$(find "/proc/$pid/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)
 		conn=$(tm_capture | grep -oE "[0-9]+/$SK_HOSTS connected" | head -n 1 | cut -d/ -f1)
 		key=$(sk_key)
-		echo "t=$t rss=$rss thr=$thr fds=$fds cpu=$cpu conn=${conn:-?} key=$key load=$(cut -d' ' -f1 /proc/loadavg) anon=$anon file=$file" |
+		echo "t=$t rss=$rss thr=$thr fds=$fds cpu=$cpu conn=${conn:-?} key=$key load=$(cut -d' ' -f1 /proc/loadavg) anon=$anon file=$file churn=$(cat "$SK_TMP/churn" 2>/dev/null || echo 0)" |
 			tee -a "$SK_TMP/samples.txt" >&2
 		[ "${conn:-0}" = "$SK_HOSTS" ] || tm_fail "at t=${t}s ${conn:-?} of $SK_HOSTS hosts connected"
 		tm_assert_contains "Performance"
@@ -161,6 +191,13 @@ t_soak_hosts() {
 		tnext=$((tnext + SK_SAMPLE))
 		while [ "$(date +%s)" -lt "$tnext" ]; do sleep 1; done
 	done
+	if [ -n "$SK_CHURN_PID" ]; then
+		kill "$SK_CHURN_PID" 2>/dev/null
+		wait "$SK_CHURN_PID" 2>/dev/null
+		SK_CHURN_PID=
+		[ "$SK_CHURN" -gt "$SK_SECONDS" ] || [ "$(cat "$SK_TMP/churn" 2>/dev/null || echo 0)" -gt 0 ] ||
+			tm_fail "the VM churn never completed a round (virsh define/start/destroy/undefine)"
+	fi
 	cp "$SK_TMP/samples.txt" "$TM_TESTDIR/samples.txt"
 	# the curve: start, warm-up's end, every 10 min, end
 	echo "  RSS curve (MiB): load average now $(cut -d' ' -f1-3 /proc/loadavg)" >&2

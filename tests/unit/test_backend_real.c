@@ -227,7 +227,7 @@ static void test_domcaps(void **state)
 	assert_int_equal(c->qemu.secure_boot, mine->qemu.secure_boot);
 	assert_int_equal(c->qemu.tpm, mine->qemu.tpm);
 	xml = virConnectGetDomainCapabilities(T.raw, NULL, NULL, "q35", "kvm", 0);
-	assert_int_equal(c->kvm.present, xml != NULL); /* /dev/kvm here: present */
+	assert_int_equal(c->kvm.present, xml != NULL); /* present with /dev/kvm, absent without */
 	free(xml);
 	printf("domcaps: kvm %d qemu %d machine %s max vCPUs %u, UEFI %d Secure Boot %d TPM %d\n",
 	       c->kvm.present, c->qemu.present, c->qemu.machine, c->qemu.max_vcpus, c->qemu.uefi,
