@@ -163,7 +163,7 @@ t_soak_hosts() {
 	if [ "$SK_CHURN" -gt 0 ]; then
 		sk_churn &
 		SK_CHURN_PID=$!
-		tm_on_exit '[ -z "$SK_CHURN_PID" ] || kill "$SK_CHURN_PID" 2>/dev/null'
+		tm_on_exit '[ -z "$SK_CHURN_PID" ] || kill "$SK_CHURN_PID" 2>/dev/null || true'
 		echo "  VM churn: a guest defined, started, destroyed and undefined every ${SK_CHURN}s" >&2
 	fi
 	t0=$(date +%s)
@@ -192,8 +192,8 @@ t_soak_hosts() {
 		while [ "$(date +%s)" -lt "$tnext" ]; do sleep 1; done
 	done
 	if [ -n "$SK_CHURN_PID" ]; then
-		kill "$SK_CHURN_PID" 2>/dev/null
-		wait "$SK_CHURN_PID" 2>/dev/null
+		kill "$SK_CHURN_PID" 2>/dev/null || true
+		wait "$SK_CHURN_PID" 2>/dev/null || true # (its status: killed)
 		SK_CHURN_PID=
 		[ "$SK_CHURN" -gt "$SK_SECONDS" ] || [ "$(cat "$SK_TMP/churn" 2>/dev/null || echo 0)" -gt 0 ] ||
 			tm_fail "the VM churn never completed a round (virsh define/start/destroy/undefine)"
