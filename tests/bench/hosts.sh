@@ -204,6 +204,12 @@ tmux_run() {
 	# CPU seconds of the storm: vmmc (all of it so far), the sshds, libvirtd
 	storm_cpu=$(awk -v a="$cpu0" -v b="$cpu1" -v hz="$clk" 'BEGIN { split(a, x); split(b, y);
 		printf "%.1f/%.1f/%.1f/%.1f", y[1] / hz, (y[2] - x[2]) / hz, (y[3] - x[3]) / hz, (y[4] - x[4]) / hz }')
+	# the fleet's floor: the stand-in servers' CPU spread over every core -
+	# no client on this machine gets them all connected sooner
+	floors+=$(awk -v a="$cpu0" -v b="$cpu1" -v hz="$clk" -v n="$n" -v c="$(nproc)" -v all="$t_all" 'BEGIN { split(a, x); split(b, y)
+		f = ((y[2] - x[2]) + (y[3] - x[3])) / hz / c
+		printf "  %5d hosts: the sshds and libvirtd took %.1f CPU s = %.1f s of all %d cores; all connected in %s\n", n, f * c, f, c,
+			all ~ /^[0-9]+$/ ? sprintf("%.1f s", all / 1000) : "(not all)" }')$'\n'
 	c1=$(ticks "$pid")
 	if [ -n "${VMMC_BENCH_PERF:-}" ] && command -v perf >/dev/null; then
 		# where the idle time goes: a profile of the window (into that folder)
@@ -342,7 +348,7 @@ echo
 echo "bench hosts: N ssh:// hosts ($nsshd loopback sshds$reexec$fleet, one libvirtd) under ulimit -Sn 1024 (soft); vmmc in tmux; virsh one process, sequential (qemu+ssh://); load $(cut -d' ' -f1-3 /proc/loadavg)"
 printf "%6s | %9s %9s %7s %22s %16s %7s %5s %6s %7s %7s %21s | %10s %8s\n" hosts "all ms" "setup ms" "conn ms" "key n/med/p95/max ms" "ui n/key/pass ms" "idle %" thr fds "fds/h" "RSS MiB" \
 	"storm s v/s/l/m" "virsh ms" "RSS MiB"
-base_fds= timelines=
+base_fds= timelines= floors=
 for n in $counts; do
 	ssh_conf "$n" "$tmp/config/vmmc/config"
 	rm -f "$tmp/ssh-$n.log"
@@ -384,6 +390,8 @@ echo "all ms: tmux start to N/N connected (goal < 15000 at 1000); conn ms: one h
 echo "through the storm, each until drawn, count/median/p95/max (goal < 50); ui: vmmc's own figures over the storm"
 echo "(VMMC_BENCH_STATS): UI passes that read a key, the longest of them, the longest pass (ms); idle: CPU over 10 s once connected, 2 s refresh (goal < 5); fds/h: descriptors per host over the"
 echo "program's own; RSS (goal < 300 MiB). virsh: one process, sequential connects (~: extrapolated)."
+echo "the stand-in fleet's floor (its CPU in the storm over this machine's cores: what vmmc's time is next to):"
+printf "%s" "$floors"
 echo
 echo "where the time goes (vmmc's log, tests/bench/timeline.sh): per host, when its login started, its steps, when it"
 echo "was connected, how long it then waited for its setup step (lists, events) and how long that took:"
