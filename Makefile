@@ -187,7 +187,8 @@ soak:
 
 # the one-hour soak (manual; root): 100 ssh:// hosts on a loopback sshd to the
 # machine's libvirtd, two tiny guests running, a Performance view open, a third
-# guest made and removed every minute (SOAK_CHURN); RSS sampled every minute, growth after the warm-up < 5 % (tests/soak/hosts.sh)
+# guest made and removed every minute (SOAK_CHURN); RSS sampled every minute,
+# growth after the warm-up < 5 % (tests/soak/hosts.sh)
 SOAK_HOSTS_SECONDS ?= 3600
 soak-hosts:
 	@$(MAKE) --no-print-directory B=build build/vmmc

@@ -206,8 +206,8 @@ tmux_run() {
 		printf "%.1f/%.1f/%.1f/%.1f", y[1] / hz, (y[2] - x[2]) / hz, (y[3] - x[3]) / hz, (y[4] - x[4]) / hz }')
 	# the fleet's floor: the stand-in servers' CPU spread over every core -
 	# no client on this machine gets them all connected sooner
-	floors+=$(awk -v a="$cpu0" -v b="$cpu1" -v hz="$clk" -v n="$n" -v c="$(nproc)" -v all="$t_all" 'BEGIN { split(a, x); split(b, y)
-		f = ((y[2] - x[2]) + (y[3] - x[3])) / hz / c
+	floors+=$(awk -v sc="$storm_cpu" -v n="$n" -v c="$(nproc)" -v all="$t_all" 'BEGIN { split(sc, v, "/")
+		f = (v[2] + v[3]) / c
 		printf "  %5d hosts: the sshds and libvirtd took %.1f CPU s = %.1f s of all %d cores; all connected in %s\n", n, f * c, f, c,
 			all ~ /^[0-9]+$/ ? sprintf("%.1f s", all / 1000) : "(not all)" }')$'\n'
 	c1=$(ticks "$pid")
