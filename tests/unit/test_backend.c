@@ -629,7 +629,7 @@ static void test_fail_bogus_driver(void **state)
 static void stays_idle_then_connects(th *t, int ms)
 {
 	uint64_t seq;
-	WAIT(t->h->conn != MD_CONN_IDLE, ms);
+	PUMP_UNTIL(t->h->conn != MD_CONN_IDLE, ms);
 	assert_int_equal(t->h->conn, MD_CONN_IDLE);
 	seq = submit(t, BE_OP_CONNECT, NULL, NULL, 0);
 	host_wait_listed(t);
@@ -741,7 +741,7 @@ static void test_free_stuck_worker(void **state)
 	t = host_open(uri);
 	WAIT(t.h->conn == MD_CONN_CONNECTING, WAIT_MS);
 	assert_int_equal(t.h->conn, MD_CONN_CONNECTING);
-	WAIT(false, 300); /* well inside the blocking open */
+	PUMP_FOR(300); /* well inside the blocking open */
 
 	t0 = core_now_ms();
 	be_host_free(&t.bh, 300);
@@ -753,7 +753,7 @@ static void test_free_stuck_worker(void **state)
 	/* release it: the open fails, the worker frees itself, saying nothing */
 	close(lfd);
 	unlink(sa.sun_path);
-	WAIT(t.h->conn != MD_CONN_CONNECTING, 1500);
+	PUMP_UNTIL(t.h->conn != MD_CONN_CONNECTING, 1500);
 	assert_int_equal(t.h->conn, MD_CONN_CONNECTING);
 	md_host_remove(T.m, t.id);
 }
@@ -976,7 +976,7 @@ static void test_odd_transient_removed_by_name(void **state)
 	expect_ok(vm_op(&t, BE_OP_DESTROY, vm, NULL, 0), "Turned off 'transient-runner'");
 	WAIT(!vm_by_name(t.h, vm), WAIT_MS);
 	assert_null(vm_by_name(t.h, vm));
-	WAIT(false, 500); /* the lifecycle event's job runs too */
+	PUMP_FOR(500); /* the lifecycle event's job runs too */
 	WAIT(t.h->busy == 0, WAIT_MS);
 	assert_int_equal(removals(uuid, from, &r), 1);
 	assert_true(r->was_listed);
@@ -1009,7 +1009,7 @@ static void test_removed_elsewhere_by_name(void **state)
 	from = T.nremoved;
 	assert_int_equal(virDomainDestroy(dom), 0);
 	WAIT(!md_vm_find(t.h, uuid), WAIT_MS);
-	WAIT(false, 300);
+	PUMP_FOR(300);
 	assert_int_equal(removals(uuid, from, &r), 1);
 	assert_non_null(r->text);
 	assert_string_equal(r->text, "gone & <soon>");

@@ -234,7 +234,7 @@ static void test_domcaps(void **state)
 	       c->qemu.secure_boot, c->qemu.tpm);
 	core_domcaps_free(&mine);
 	/* once: nothing more comes while the connection lasts */
-	pump(core_now_ms() + 300);
+	PUMP_FOR(300);
 	assert_int_equal(T.domcaps_msgs[HOST_ID], 1);
 }
 
@@ -446,7 +446,7 @@ static void test_free_while_stuck(void **state)
 	proxy_say('f');
 	be_host_submit(bh, BE_OP_REFRESH, NULL, NULL, 0);
 	WAIT(h->busy > 0, 5000);
-	WAIT(false, 200);
+	PUMP_FOR(200);
 	t0 = core_now_ms();
 	be_host_free(&bh, 300);
 	took = core_now_ms() - t0;

@@ -298,10 +298,10 @@ static void test_unwatched_events_batched(void **state)
 		uint64_t b = be_host_submit(never.bh, op, never.h->vms[0].uuid, NULL, 0);
 		WAIT(got_result(a, told.id) && got_result(b, never.id), WAIT_MS);
 		assert_true(got_result(a, told.id) && got_result(b, never.id));
-		WAIT(false, 100); /* the events come */
+		PUMP_FOR(100); /* the events come */
 	}
 	t0 = core_now_ms();
-	WAIT(false, 500);
+	PUMP_FOR(500);
 	after_told = T.updates[told.id] - base_told;
 	printf("VM updates after 6 operations: %d on the host off screen, %d on the one never told\n",
 	       after_told, T.updates[never.id] - base_never);
@@ -336,7 +336,7 @@ static void test_blocked_hosts_and_waiting(void **state)
 	}
 	for (int i = 0; i < B; i++)
 		WAIT(blocked[i].h->conn == MD_CONN_CONNECTING && !blocked[i].h->waiting, WAIT_MS);
-	WAIT(false, 400); /* inside their blocking opens */
+	PUMP_FOR(400); /* inside their blocking opens */
 	/* the slots are taken: a new host waits in line, says so, holds no worker */
 	later = host_open("test:///default?name=later");
 	WAIT(later.h->waiting, WAIT_MS);
@@ -414,7 +414,7 @@ static void test_unwatched_setup_deferred(void **state)
 	assert_true(t.h->nvms >= 1); /* the test driver's VM "test" */
 	assert_true(T.net_lists[t.id] >= 1);
 	WAIT(T.pool_lists[t.id] > 0, WAIT_MS);
-	WAIT(false, 300); /* nothing more comes for it */
+	PUMP_FOR(300); /* nothing more comes for it */
 	assert_int_equal(T.pool_lists[t.id], 1);
 	assert_int_equal(T.domcaps[t.id], 0);
 	assert_int_equal(T.caps[t.id], 0);
@@ -427,7 +427,7 @@ static void test_unwatched_setup_deferred(void **state)
 	assert_non_null(t.h->domcaps);
 	be_host_watch(t.bh, false);
 	be_host_watch(t.bh, true); /* once per connection */
-	WAIT(false, 300);
+	PUMP_FOR(300);
 	assert_int_equal(T.domcaps[t.id], 1);
 	host_close(&t, 5000);
 	for (int i = 0; i < 2; i++)
@@ -471,7 +471,7 @@ static void test_setup_held(void **state)
 	assert_int_equal(a.h->conn, MD_CONN_CONNECTED);
 	assert_true(w.h->listed); /* on screen: its setup did not wait */
 	assert_true(c.h->waiting);
-	WAIT(false, 500);
+	PUMP_FOR(500);
 	assert_false(a.h->listed); /* its setup waits for the line */
 	assert_int_equal(T.net_lists[a.id], 0);
 	assert_true(c.h->waiting);
@@ -495,7 +495,7 @@ static void test_wanted_probes(void **state)
 {
 	th blocked[2], t = offscreen_host(blocked, 20, "test:///default?name=wanted");
 
-	WAIT(false, 300);
+	PUMP_FOR(300);
 	assert_int_equal(T.domcaps[t.id], 0); /* deferred, as above */
 	be_host_want_probes(t.bh);            /* a wizard picked it */
 	WAIT(T.domcaps[t.id] > 0, WAIT_MS);
@@ -558,13 +558,13 @@ static void test_surge_retires(void **state)
 	}
 	for (int i = 0; i < 2; i++)
 		WAIT(blocked[i].h->conn == MD_CONN_CONNECTING && !blocked[i].h->waiting, WAIT_MS);
-	WAIT(false, 400); /* both asleep in their opens for over BE_POOL_STUCK_MS */
+	PUMP_FOR(400); /* both asleep in their opens for over BE_POOL_STUCK_MS */
 	/* bursts of jobs: the two free workers cannot keep up, the pool grows */
 	until = core_now_ms() + 5000;
 	while (core_now_ms() < until && surge <= base) {
 		for (int i = 0; i < N; i++)
 			be_host_submit(t[i].bh, BE_OP_REFRESH, NULL, NULL, 0);
-		WAIT(false, 50);
+		PUMP_FOR(50);
 		if (workers_now() > surge)
 			surge = workers_now();
 	}
@@ -576,7 +576,7 @@ static void test_surge_retires(void **state)
 	until = core_now_ms() + 14000 * timeout_scale();
 	for (int k = 0; core_now_ms() < until && (k < 140 || workers_now() > base); k++) {
 		be_host_submit(t[k % N].bh, BE_OP_REFRESH, NULL, NULL, 0);
-		WAIT(false, 100);
+		PUMP_FOR(100);
 	}
 	end = workers_now();
 	printf("surge: %d workers (base %d); after the trickle %d\n", surge, base, end);
@@ -641,7 +641,7 @@ static void test_busy_steps_no_surge(void **state)
 	       core_now_ms() - t0 < 6 * WAIT_MS) {
 		for (int i = 0; i < N; i++)
 			be_host_submit(t[i].bh, BE_OP_REFRESH, NULL, NULL, 0);
-		WAIT(false, 50);
+		PUMP_FOR(50);
 		if (workers_now() > most)
 			most = workers_now();
 	}
