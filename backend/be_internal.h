@@ -411,8 +411,9 @@ void be_devices_list_seen(be_host *h, virDomainStatsRecordPtr *recs, int n);
 int be_evloop_register(char **err);
 void be_evloop_run(const _Atomic bool *stop);
 void be_evloop_interrupt(void);
-/* live handles, timers, and the loop's passes since the start */
-void be_evloop_figures(int *handles, int *timers, unsigned long long *wakes);
+/* live handles, timers; the loop's passes since the start, and its scans
+ * of the timer list among them (NULL: not wanted) */
+void be_evloop_figures(int *handles, int *timers, unsigned long long *wakes, unsigned long long *scans);
 /* be_host.c (worker): h's login is authenticated - its destination's slot
  * (unauthenticated logins, sshd's MaxStartups) goes to the next host in
  * line; the total slot stays held until the open's end. */

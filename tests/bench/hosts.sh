@@ -123,6 +123,14 @@ cpu_split() {
 	      if (A >= 0) s = A / 1e9 * hz
 	      print t[V] + 0, s + 0, t[L] + 0, m + 0 }'
 }
+# each thread's context switches so far: "tid:name=count ..."
+thread_switches() {
+	local t
+	for t in /proc/"$1"/task/*; do
+		printf "%s:%s=%s " "${t##*/}" "$(tr ' ' _ <"$t/comm" 2>/dev/null)" \
+			"$(awk '/^(non)?voluntary_ctxt_switches:/ { s += $2 } END { print s + 0 }' "$t/status" 2>/dev/null)"
+	done
+}
 status_of() { awk -v k="$2" '$1 == k":" {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 
 # one tmux run: key latency during the storm, then the idle figures;
@@ -211,6 +219,7 @@ tmux_run() {
 		printf "  %5d hosts: the sshds and libvirtd took %.1f CPU s = %.1f s of all %d cores; all connected in %s\n", n, f * c, f, c,
 			all ~ /^[0-9]+$/ ? sprintf("%.1f s", all / 1000) : "(not all)" }')$'\n'
 	c1=$(ticks "$pid")
+	w1=$(thread_switches "$pid")
 	if [ -n "${VMMC_BENCH_PERF:-}" ] && command -v perf >/dev/null; then
 		# where the idle time goes: a profile of the window (into that folder)
 		perf record -q -g -p "$pid" -o "$VMMC_BENCH_PERF/perf-$n.data" -- sleep 10 >/dev/null 2>&1 || sleep 10
@@ -218,6 +227,16 @@ tmux_run() {
 		sleep 10
 	fi
 	c2=$(ticks "$pid")
+	w2=$(thread_switches "$pid")
+	# how often its threads woke in the window (context switches a second,
+	# per thread name: on a paravirtual machine each costs more than the
+	# work it wakes for)
+	# (threads in both readings; summed by name)
+	wakes+=$(printf "%s\n%s\n" "$w1" "$w2" | awk -v n="$n" 'NR == 1 { for (i = 1; i <= NF; i++) { split($i, kv, "="); a[kv[1]] = kv[2] } next }
+		{ for (i = 1; i <= NF; i++) { split($i, kv, "="); if (!(kv[1] in a)) continue
+			d = (kv[2] - a[kv[1]]) / 10; all += d; sub(/^[0-9]+:/, "", kv[1]); by[kv[1]] += d; nt[kv[1]]++ } }
+		END { for (k in by) out = out sprintf(" %s (%d) %.0f", k, nt[k], by[k])
+			printf "  %5d hosts: %.0f wakes/s in all; by thread name (how many):%s\n", n, all, out }')$'\n'
 	idle=$(awk -v d=$((c2 - c1)) -v hz="$clk" 'BEGIN { printf "%.1f", 100 * d / hz / 10 }')
 	threads=$(status_of "$pid" Threads)
 	fds=$(find "/proc/$pid/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)
@@ -348,7 +367,7 @@ echo
 echo "bench hosts: N ssh:// hosts ($nsshd loopback sshds$reexec$fleet, one libvirtd) under ulimit -Sn 1024 (soft); vmmc in tmux; virsh one process, sequential (qemu+ssh://); load $(cut -d' ' -f1-3 /proc/loadavg)"
 printf "%6s | %9s %9s %7s %22s %16s %7s %5s %6s %7s %7s %21s | %10s %8s\n" hosts "all ms" "setup ms" "conn ms" "key n/med/p95/max ms" "ui n/key/pass ms" "idle %" thr fds "fds/h" "RSS MiB" \
 	"storm s v/s/l/m" "virsh ms" "RSS MiB"
-base_fds= timelines= floors=
+base_fds= timelines= floors= wakes=
 for n in $counts; do
 	ssh_conf "$n" "$tmp/config/vmmc/config"
 	rm -f "$tmp/ssh-$n.log"
@@ -392,6 +411,8 @@ echo "(VMMC_BENCH_STATS): UI passes that read a key, the longest of them, the lo
 echo "program's own; RSS (goal < 300 MiB). virsh: one process, sequential connects (~: extrapolated)."
 echo "the stand-in fleet's floor (its CPU in the storm over this machine's cores: what vmmc's time is next to):"
 printf "%s" "$floors"
+echo "the idle window's wakes (vmmc's threads' context switches a second, by thread name):"
+printf "%s" "$wakes"
 echo
 echo "where the time goes (vmmc's log, tests/bench/timeline.sh): per host, when its login started, its steps, when it"
 echo "was connected, how long it then waited for its setup step (lists, events) and how long that took:"

@@ -3,7 +3,8 @@
  * callbacks run on (after be_init), through libvirt's own virEvent* calls:
  * handles (readable, two on one descriptor, none asked while hung up),
  * timeouts (periodic, 0 = every pass, -1 = off), free callbacks run after
- * the removal, never inside it. */
+ * the removal, never inside it; a wake for a descriptor does not scan a
+ * thousand timers not yet due. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -19,6 +20,7 @@
 #include <libvirt/libvirt.h>
 
 #include "../../backend/be.h"
+#include "../../backend/be_internal.h"
 #include "../../core/model.h"
 #include "../../core/msgq.h"
 #include "../../core/util.h"
@@ -215,6 +217,43 @@ static void test_timers_coalesce(void **state)
 	virEventRemoveTimeout(b);
 }
 
+/* A thousand connections' keepalive timers (5 s, pushed back at every
+ * message) and a descriptor readable 300 times: 300 passes, and the timer
+ * list is scanned at most a few times, not at each pass. */
+static void test_wakes_do_not_scan_timers(void **state)
+{
+	enum { NT = 1000, NWAKE = 300 };
+	int *t = calloc(NT, sizeof(*t)), fds[2], w;
+	unsigned long long wakes0, scans0, wakes1, scans1;
+	(void)state;
+	reset();
+	assert_non_null(t);
+	for (int i = 0; i < NT; i++)
+		assert_true((t[i] = virEventAddTimeout(5000 + i, on_timer, (void *)2, NULL)) > 0);
+	assert_int_equal(pipe(fds), 0);
+	w = virEventAddHandle(fds[0], VIR_EVENT_HANDLE_READABLE, on_fd, (void *)0, NULL);
+	assert_true(w > 0);
+	usleep(50000);
+	be_evloop_figures(NULL, NULL, &wakes0, &scans0);
+	for (int i = 0; i < NWAKE; i++) {
+		assert_int_equal(write(fds[1], "x", 1), 1);
+		assert_true(wait_for(&calls[0], i + 1, 2000));
+		if (i % 10 == 0) /* a keepalive pushed back, as at a message */
+			virEventUpdateTimeout(t[i], 5000);
+	}
+	be_evloop_figures(NULL, NULL, &wakes1, &scans1);
+	printf("    %llu passes, %llu scans of %d timers\n", wakes1 - wakes0, scans1 - scans0, NT);
+	assert_true(wakes1 - wakes0 >= NWAKE);
+	assert_true(scans1 - scans0 <= 5);
+	assert_int_equal(calls[2], 0); /* none was due */
+	virEventRemoveHandle(w);
+	for (int i = 0; i < NT; i++)
+		assert_int_equal(virEventRemoveTimeout(t[i]), 0);
+	close(fds[0]);
+	close(fds[1]);
+	free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -223,6 +262,7 @@ int main(void)
 		cmocka_unit_test(test_hangup_not_asked),
 		cmocka_unit_test(test_timeouts),
 		cmocka_unit_test(test_timers_coalesce),
+		cmocka_unit_test(test_wakes_do_not_scan_timers),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
