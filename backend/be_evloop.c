@@ -73,7 +73,9 @@ static struct {
 	int64_t min_due, min_fire; /* no timer is due before min_due, nor due plus its slack before min_fire */
 	int nhandles, ntimers, ndeleted;
 	uint64_t wakes, scans;     /* passes of the loop, scans of evl.tv (be_evloop_figures) */
-} evl = { .lock = PTHREAD_MUTEX_INITIALIZER, .ep = -1, .wake = -1, .min_due = INT64_MAX, .min_fire = INT64_MAX };
+	_Atomic int64_t away_since; /* when the loop left its wait (0: waiting; 1: before it ever ran) */
+} evl = { .lock = PTHREAD_MUTEX_INITIALIZER, .ep = -1, .wake = -1, .min_due = INT64_MAX, .min_fire = INT64_MAX,
+	    .away_since = 1 };
 
 static uint32_t evl_to_epoll(int ev)
 {
@@ -431,7 +433,9 @@ static void evl_run_once(void)
 	evl.sleep_until = timeout < 0 ? INT64_MAX : timeout == 0 ? 0 : now + timeout;
 	evl.wakes++;
 	pthread_mutex_unlock(&evl.lock);
+	atomic_store(&evl.away_since, 0);
 	n = epoll_wait(evl.ep, ev, EVL_BATCH, timeout);
+	atomic_store(&evl.away_since, core_now_ms());
 	pthread_mutex_lock(&evl.lock);
 	evl.sleep_until = 0; /* awake: the next pass sees every change */
 	pthread_mutex_unlock(&evl.lock);
@@ -488,6 +492,13 @@ void be_evloop_run(const _Atomic bool *stop)
 	while (!atomic_load(stop))
 		evl_run_once();
 	evl_reap();
+	atomic_store(&evl.away_since, core_now_ms()); /* not running: away */
+}
+
+int64_t be_evloop_away_ms(void)
+{
+	int64_t since = atomic_load(&evl.away_since);
+	return since ? core_now_ms() - since : 0;
 }
 
 void be_evloop_interrupt(void)

@@ -313,6 +313,7 @@ int be_ssh_prepare(be_host *h, char **open_uri, char **err);
 char *be_ssh_via(be_host *h);      /* for md_host.via; NULL when not SSH */
 void be_ssh_close(be_host *h);     /* end the session (worker) */
 void be_ssh_free(be_host *h);      /* and everything else (worker's end) */
+void be_ssh_use_loop(void);        /* the sessions served on our libvirt loop (be_init, once) */
 /* virConnectOpenAuth whose credential questions go to the UI (worker). */
 virConnectPtr be_open_auth(be_host *h, const char *uri);
 
@@ -411,6 +412,9 @@ void be_devices_list_seen(be_host *h, virDomainStatsRecordPtr *recs, int n);
 int be_evloop_register(char **err);
 void be_evloop_run(const _Atomic bool *stop);
 void be_evloop_interrupt(void);
+/* how long the loop's thread has been away from its wait (running
+ * callbacks; not running at all), 0 while it waits; any thread */
+int64_t be_evloop_away_ms(void);
 /* live handles, timers; the loop's passes since the start, and its scans
  * of the timer list among them (NULL: not wanted) */
 void be_evloop_figures(int *handles, int *timers, unsigned long long *wakes, unsigned long long *scans);

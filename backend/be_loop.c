@@ -217,6 +217,8 @@ int be_init(core_msgq *ui_queue, char **err)
 				*err = be_last_error(NULL);
 			return -1;
 		}
+		if (!be_loop_default)
+			be_ssh_use_loop(); /* ssh:// sessions served on this loop's thread */
 		registered = true;
 	}
 	pthread_mutex_lock(&be_post_lock);

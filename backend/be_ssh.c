@@ -464,6 +464,35 @@ int be_ssh_prepare(be_host *h, char **open_uri, char **err)
 	return 0;
 }
 
+/* The SSH sessions' epoll on the libvirt event loop (be_evloop.c):
+ * readable, the sessions are served there (rm_ssh_set_loop). */
+static void be_ssh_loop_cb(int watch, int fd, int events, void *opaque)
+{
+	void (**run)(void *) = opaque;
+	(void)watch;
+	(void)fd;
+	(void)events;
+	run[0](run[1]);
+}
+
+static int be_ssh_loop_watch(int fd, void (*run)(void *arg), void *arg)
+{
+	void (**pair)(void *) = xcalloc(2, sizeof(*pair)); /* the poller's, for good */
+	pair[0] = run;
+	pair[1] = arg;
+	if (virEventAddHandle(fd, VIR_EVENT_HANDLE_READABLE, be_ssh_loop_cb, pair, free) < 0) {
+		free(pair);
+		return -1;
+	}
+	return 0;
+}
+
+void be_ssh_use_loop(void)
+{
+	static const rm_ssh_loop loop = { be_ssh_loop_watch, be_evloop_away_ms };
+	rm_ssh_set_loop(&loop);
+}
+
 void be_ssh_quit_all(void)
 {
 	rm_ssh_quit_all();

@@ -938,10 +938,25 @@ static void send_keepalive(rm_ssh *s)
  * blocking call: rm_ssh_exec, a socket search) is skipped; its holder
  * queues it again on unlock (sess_unlock). One timer per thread: at the
  * earliest keepalive deadline of its sessions, those due are served. A
- * session's errors end only that session. */
+ * session's errors end only that session.
+ *
+ * With an outside loop (rm_ssh_set_loop: the backend's libvirt event
+ * loop) the passes run on that loop's thread, one poller for all: an idle
+ * fleet's traffic is the daemons' keepalive pings (every 5 s a host: 200 a
+ * second at 1000), each a message in from SSH, libvirt's answer, and that
+ * answer out; on two threads that was three or four wakes a ping, on one
+ * it is one, and on a paravirtual machine a wake costs more than the work.
+ * The poll thread then only watches: when the loop has been away from its
+ * wait over RM_LOOP_STUCK_MS with sessions ready (a callback that waits,
+ * a loop not running), it serves them itself until the loop is back, so
+ * nothing the loop waits for can wait on the loop. */
 typedef struct rm_poller {
 	pthread_t th;
 	int ep, efd;           /* the epoll; an eventfd to wake it (in the epoll, data.ptr NULL) */
+	pthread_mutex_t serving; /* held over a pass: one thread serves at a time */
+	atomic_bool outer;     /* the outside loop serves (else this thread) */
+	struct pollfd *pfds;   /* serve_round's, for the pass (serving held) */
+	size_t pcap;
 	pthread_mutex_t mu;    /* the queue, the list, retired */
 	pthread_cond_t cv;     /* a session retired */
 	rm_ssh *queue, **qtail; /* to serve (by qnext) */
@@ -956,7 +971,9 @@ typedef struct rm_poller {
 static pthread_mutex_t pollers_mu = PTHREAD_MUTEX_INITIALIZER;
 static rm_poller *pollers[RM_POLLERS_MAX];
 static int npollers;
-static __thread rm_poller *cur_poller; /* set on a poll thread */
+static __thread rm_poller *cur_poller; /* set while a pass runs on this thread */
+static rm_ssh_loop outer;                /* set: the passes run on that loop */
+#define RM_LOOP_STUCK_MS 50
 
 static int poller_epfd(const rm_ssh *s)
 {
@@ -1229,72 +1246,150 @@ static int serve(rm_poller *p, rm_ssh *s, struct pollfd **pfds, size_t *cap)
 	return 0;
 }
 
+/* One pass (serving held, cur_poller p): wait up to timeout ms (-1: until
+ * something comes; never longer than the earliest keepalive deadline) for
+ * sessions that are ready, serve them. */
+static void poller_pass(rm_poller *p, int timeout)
+{
+	struct epoll_event evs[128];
+	size_t nready = 0;
+	int64_t now = core_now_ms();
+	int n;
+
+	pthread_mutex_lock(&p->mu);
+	if (p->queue)
+		timeout = 0;
+	else if (p->next_sweep != INT64_MAX) {
+		int64_t left = p->next_sweep <= now ? 0 : p->next_sweep - now > 60000 ? 60000 : p->next_sweep - now;
+		if (timeout < 0 || left < timeout)
+			timeout = (int)left;
+	}
+	pthread_mutex_unlock(&p->mu);
+	n = epoll_wait(p->ep, evs, (int)(sizeof evs / sizeof evs[0]), timeout);
+	pthread_mutex_lock(&p->mu);
+	for (int i = 0; i < n; i++) {
+		if (evs[i].data.ptr)
+			enqueue_locked(p, evs[i].data.ptr);
+		else {
+			uint64_t c;
+			while (read(p->efd, &c, sizeof c) > 0) {
+			}
+		}
+	}
+	now = core_now_ms();
+	if (p->next_sweep <= now) {
+		/* the keepalive deadlines: one pass over the sessions, at
+		 * the earliest one only (not a timer per session) */
+		p->next_sweep = INT64_MAX;
+		for (rm_ssh *s = p->sessions; s; s = s->pnext) {
+			if (s->deadline <= now)
+				enqueue_locked(p, s);
+			else if (s->deadline < p->next_sweep)
+				p->next_sweep = s->deadline;
+		}
+	}
+	for (rm_ssh *s = p->queue; s; s = s->qnext) {
+		xgrow(&p->ready, &p->cap_ready, nready + 1, sizeof *p->ready);
+		p->ready[nready++] = s;
+		s->queued = 0;
+	}
+	p->queue = NULL;
+	p->qtail = &p->queue;
+	pthread_mutex_unlock(&p->mu);
+	for (size_t i = 0; i < nready; i++) {
+		rm_ssh *s = p->ready[i];
+		int again = serve(p, s, &p->pfds, &p->pcap);
+		if (again < 0)
+			continue; /* s may be gone already */
+		pthread_mutex_lock(&p->mu);
+		if (again)
+			enqueue_locked(p, s);
+		if (s->deadline < p->next_sweep)
+			p->next_sweep = s->deadline;
+		pthread_mutex_unlock(&p->mu);
+	}
+}
+
+static bool poller_queued(rm_poller *p)
+{
+	pthread_mutex_lock(&p->mu);
+	bool q = p->queue != NULL;
+	pthread_mutex_unlock(&p->mu);
+	return q;
+}
+
+/* The outside loop's call (its thread) when p's epoll is readable: the
+ * passes that are due, unless the poll thread serves just now. What is
+ * left queued after a few passes (a busy stream's round budget) comes
+ * back through the eventfd, after the loop's other callbacks. */
+static void poller_outer_run(void *arg)
+{
+	rm_poller *p = arg;
+	uint64_t one = 1;
+	bool left;
+	if (pthread_mutex_trylock(&p->serving) != 0)
+		return;
+	cur_poller = p;
+	for (int i = 0; i < 4; i++) {
+		poller_pass(p, 0);
+		if (!poller_queued(p))
+			break;
+	}
+	cur_poller = NULL;
+	left = poller_queued(p);
+	pthread_mutex_unlock(&p->serving);
+	if (left && write(p->efd, &one, sizeof one) < 0) {
+		/* the counter is full: the epoll is readable anyway */
+	}
+}
+
 static void *poller_main(void *arg)
 {
 	rm_poller *p = arg;
-	struct epoll_event evs[128];
-	struct pollfd *pfds = NULL;
-	size_t cap = 0;
 
 	core_thread_below_ui(); /* as the backend's workers */
 	pthread_setname_np(pthread_self(), "vmmc-sshpoll"); /* for top -H, perf */
-	cur_poller = p;
-	for (;;) {
-		int timeout = -1, n;
-		size_t nready = 0;
-		int64_t now = core_now_ms();
-
+	/* with an outside loop this thread serves only what it leaves
+	 * waiting (it is away from its wait, sessions are ready) and the
+	 * keepalive deadlines */
+	while (atomic_load(&p->outer)) {
+		struct pollfd pe = { .fd = p->ep, .events = POLLIN };
+		int64_t now = core_now_ms(), sweep;
+		int wait = RM_LOOP_STUCK_MS;
 		pthread_mutex_lock(&p->mu);
-		if (p->queue)
-			timeout = 0;
-		else if (p->next_sweep != INT64_MAX)
-			timeout = p->next_sweep <= now ? 0 : (int)(p->next_sweep - now > 60000 ? 60000 : p->next_sweep - now);
+		sweep = p->next_sweep;
 		pthread_mutex_unlock(&p->mu);
-		n = epoll_wait(p->ep, evs, (int)(sizeof evs / sizeof evs[0]), timeout);
-		pthread_mutex_lock(&p->mu);
-		for (int i = 0; i < n; i++) {
-			if (evs[i].data.ptr)
-				enqueue_locked(p, evs[i].data.ptr);
-			else {
-				uint64_t c;
-				while (read(p->efd, &c, sizeof c) > 0) {
-				}
-			}
-		}
+		if (sweep != INT64_MAX && sweep - now < wait)
+			wait = sweep <= now ? 0 : (int)(sweep - now);
+		poll(NULL, 0, wait);
 		now = core_now_ms();
-		if (p->next_sweep <= now) {
-			/* the keepalive deadlines: one pass over the sessions, at
-			 * the earliest one only (not a timer per session) */
-			p->next_sweep = INT64_MAX;
-			for (rm_ssh *s = p->sessions; s; s = s->pnext) {
-				if (s->deadline <= now)
-					enqueue_locked(p, s);
-				else if (s->deadline < p->next_sweep)
-					p->next_sweep = s->deadline;
-			}
-		}
-		for (rm_ssh *s = p->queue; s; s = s->qnext) {
-			xgrow(&p->ready, &p->cap_ready, nready + 1, sizeof *p->ready);
-			p->ready[nready++] = s;
-			s->queued = 0;
-		}
-		p->queue = NULL;
-		p->qtail = &p->queue;
-		pthread_mutex_unlock(&p->mu);
-		for (size_t i = 0; i < nready; i++) {
-			rm_ssh *s = p->ready[i];
-			int again = serve(p, s, &pfds, &cap);
-			if (again < 0)
-				continue; /* s may be gone already */
-			pthread_mutex_lock(&p->mu);
-			if (again)
-				enqueue_locked(p, s);
-			if (s->deadline < p->next_sweep)
-				p->next_sweep = s->deadline;
-			pthread_mutex_unlock(&p->mu);
-		}
+		bool stuck = poll(&pe, 1, 0) > 0 && outer.busy_ms() >= RM_LOOP_STUCK_MS;
+		if (!stuck && !(sweep != INT64_MAX && sweep <= now))
+			continue;
+		if (pthread_mutex_trylock(&p->serving) != 0)
+			continue; /* the loop serves */
+		cur_poller = p;
+		poller_pass(p, 0); /* the deadlines due */
+		/* the loop is away: serve as the poll thread did, until it waits again */
+		while (stuck && outer.busy_ms() >= RM_LOOP_STUCK_MS)
+			poller_pass(p, RM_LOOP_STUCK_MS);
+		cur_poller = NULL;
+		pthread_mutex_unlock(&p->serving);
 	}
+	cur_poller = p;
+	pthread_mutex_lock(&p->serving);
+	for (;;)
+		poller_pass(p, -1);
 	return NULL;
+}
+
+void rm_ssh_set_loop(const rm_ssh_loop *loop)
+{
+	const char *e = getenv("VMMC_SSH_LOOP");
+	pthread_mutex_lock(&pollers_mu);
+	if (npollers == 0 && loop && loop->watch && loop->busy_ms && !(e && strcmp(e, "thread") == 0))
+		outer = *loop;
+	pthread_mutex_unlock(&pollers_mu);
 }
 
 /* How many poll threads: VMMC_SSH_POLLERS (1..8), else one per two CPUs, at
@@ -1304,6 +1399,8 @@ static int pollers_wanted(void)
 {
 	const char *e = getenv("VMMC_SSH_POLLERS");
 	long n = e && e[0] ? strtol(e, NULL, 10) : 0;
+	if (outer.watch)
+		return 1; /* they would all run on the loop's one thread */
 	if (n <= 0) {
 		n = sysconf(_SC_NPROCESSORS_ONLN) / 2;
 		n = n < 1 ? 1 : n > 4 ? 4 : n;
@@ -1320,14 +1417,21 @@ static rm_poller *poller_new(char **err)
 	p->qtail = &p->queue;
 	p->next_sweep = INT64_MAX;
 	pthread_mutex_init(&p->mu, NULL);
+	pthread_mutex_init(&p->serving, NULL);
 	pthread_cond_init(&p->cv, NULL);
 	if (p->ep < 0 || p->efd < 0 || epoll_ctl(p->ep, EPOLL_CTL_ADD, p->efd, &e) < 0) {
 		set_err(err, "cannot start the SSH poll thread: %s", strerror(errno));
 		goto fail;
 	}
+	atomic_store(&p->outer, outer.watch != NULL);
 	if (pthread_create(&p->th, NULL, poller_main, p) != 0) {
 		set_err(err, "cannot start the SSH poll thread");
 		goto fail;
+	}
+	if (outer.watch && outer.watch(p->ep, poller_outer_run, p) < 0) {
+		core_log("ssh", "cannot watch the SSH sessions from the event loop: %s; a thread of their own serves them",
+			 strerror(errno));
+		atomic_store(&p->outer, false);
 	}
 	return p;
 fail:
@@ -1336,6 +1440,7 @@ fail:
 	if (p->efd >= 0)
 		close(p->efd);
 	pthread_mutex_destroy(&p->mu);
+	pthread_mutex_destroy(&p->serving);
 	pthread_cond_destroy(&p->cv);
 	free(p);
 	return NULL;

@@ -54,6 +54,7 @@
 #define REMOTE_RM_SSH_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct rm_ssh rm_ssh;
 
@@ -189,6 +190,21 @@ int rm_ssh_rtt_ms(rm_ssh *s);
 
 /* Bytes carried through all forwards, both ways (for tests / stats). */
 unsigned long long rm_ssh_bytes(rm_ssh *s);
+
+/* An outside event loop that serves the sessions (their SSH sockets and
+ * forwards) on its own thread, instead of a poll thread of their own (one
+ * wake per message through, not three: see rm_ssh.c). watch: call run(arg)
+ * on the loop's thread whenever fd is readable (0, or -1 with errno);
+ * busy_ms: how long the loop's thread has been away from its wait (0:
+ * waiting) - a poll thread still runs, serving what the loop leaves
+ * waiting longer than 50 ms (a callback that blocks, a loop not running).
+ * Before the first session opens; $VMMC_SSH_LOOP=thread keeps the poll
+ * threads serving. */
+typedef struct rm_ssh_loop {
+	int (*watch)(int fd, void (*run)(void *arg), void *arg);
+	int64_t (*busy_ms)(void);
+} rm_ssh_loop;
+void rm_ssh_set_loop(const rm_ssh_loop *loop);
 
 /* Quitting: every open session drops its forwards' connections at once
  * (their clients see EOF, so libvirt's virConnectClose does not wait a

@@ -31,7 +31,7 @@
 # 300: beyond that its time is extrapolated, marked ~). Skipped (said so)
 # without sshd; the local libvirtd is started when none runs (and stopped after). $VMMC_BENCH_SSH=0 skips it,
 # $VMMC_BENCH_DRIVER=0 the test-driver part; VMMC_OFFSCREEN_STATS,
-# VMMC_CONNECT_MAX, VMMC_CONNECT_TOTAL, VMMC_WORKERS, VMMC_SSH_POLLERS and VMMC_WORKER_NICE, when set, go to the
+# VMMC_CONNECT_MAX, VMMC_CONNECT_TOTAL, VMMC_WORKERS, VMMC_SSH_POLLERS, VMMC_SSH_LOOP and VMMC_WORKER_NICE, when set, go to the
 # ssh:// runs' vmmc (LIBVIRT_LOG_FILTERS and LIBVIRT_LOG_OUTPUTS too: libvirt's client log, e.g.
 # "1:rpc.virNetClient" into a file, to count the round trips); $VMMC_BENCH_SSHD_NICE (default 0) runs the sshds that
 # stand in for remote machines at that nice value (their logins' CPU is
@@ -372,7 +372,7 @@ for n in $counts; do
 	ssh_conf "$n" "$tmp/config/vmmc/config"
 	rm -f "$tmp/ssh-$n.log"
 	pass=() # settings to compare, passed on when set
-	for v in VMMC_OFFSCREEN_STATS VMMC_CONNECT_MAX VMMC_CONNECT_TOTAL VMMC_WORKERS VMMC_SSH_POLLERS VMMC_WORKER_NICE VMMC_FRAME_MS \
+	for v in VMMC_OFFSCREEN_STATS VMMC_CONNECT_MAX VMMC_CONNECT_TOTAL VMMC_WORKERS VMMC_SSH_POLLERS VMMC_SSH_LOOP VMMC_WORKER_NICE VMMC_FRAME_MS \
 		LIBVIRT_LOG_FILTERS LIBVIRT_LOG_OUTPUTS; do
 		[ -z "${!v:-}" ] || pass+=("$v=${!v}")
 	done

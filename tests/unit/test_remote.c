@@ -3,6 +3,10 @@
  * (tests/remote/sshd.sh) on a free loopback port: host keys, agent / key /
  * password authentication, unix-socket forwards (an echo socket and the
  * real libvirtd when one runs), dead-link detection, bad input, secrets.
+ * Then again in a second process whose sessions are served by an outside
+ * loop (rm_ssh_set_loop, as the backend's libvirt loop serves them): the
+ * forwards, dead links, many sessions, and a loop that stalls (a callback
+ * that waits): the poll thread serves meanwhile.
  *
  * Everything lives in one temporary directory (HOME, XDG dirs, ~/.ssh, the
  * server's keys and config, the agent's socket), removed at the end; the
@@ -24,6 +28,8 @@
 #include <string.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
+#include <stdatomic.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -1254,7 +1260,122 @@ static void test_many_sessions(void **state)
 	echo_stop(&e);
 }
 
-int main(void)
+/* ---- the outside loop (rm_ssh_set_loop) --------------------------------------- */
+
+static struct {
+	int ep;
+	void (*run)(void *);
+	void *arg;
+	_Atomic int64_t away_since; /* 0: waiting */
+	_Atomic int64_t stall_ms;   /* the next pass first sleeps this long (a callback that waits) */
+	atomic_int passes;
+	pthread_t th;
+} L = { .ep = -1 };
+
+static int loop_watch(int fd, void (*run)(void *arg), void *arg)
+{
+	struct epoll_event e = { .events = EPOLLIN };
+	if (L.run) /* one poller when a loop serves */
+		fail_msg("a second poller was watched");
+	L.run = run;
+	L.arg = arg;
+	return epoll_ctl(L.ep, EPOLL_CTL_ADD, fd, &e);
+}
+
+static int64_t loop_busy_ms(void)
+{
+	int64_t since = atomic_load(&L.away_since);
+	return since ? core_now_ms() - since : 0;
+}
+
+static void *loop_main(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		struct epoll_event e;
+		int64_t stall;
+		atomic_store(&L.away_since, 0);
+		int n = epoll_wait(L.ep, &e, 1, -1);
+		atomic_store(&L.away_since, core_now_ms());
+		if ((stall = atomic_exchange(&L.stall_ms, 0)) > 0)
+			usleep((useconds_t)stall * 1000);
+		if (n == 1 && L.run) {
+			L.run(L.arg);
+			atomic_fetch_add(&L.passes, 1);
+		}
+	}
+	return NULL;
+}
+
+/* The loop stalls for 1.5 s in the middle of a forward's traffic: the
+ * traffic goes on meanwhile (the poll thread serves it, each round trip
+ * within RM_LOOP_STUCK_MS and a bit), and the loop serves again after. */
+static void test_outer_loop_stalls(void **state)
+{
+	rm_ssh_spec sp = spec_base();
+	rec r = { 0 };
+	rm_ssh_cb c = cbs(&r);
+	rm_ssh *s = NULL;
+	char *err = NULL, *local = NULL;
+	echo_srv e;
+	int fd, n = 0, p0;
+	int64_t t0, worst = 0;
+	(void)state;
+	SKIP_IF_NO_SSHD();
+	use_agent(true);
+	echo_start(&e);
+	if (rm_ssh_open(&sp, &c, &s, &err) != 0)
+		fail_msg("%s", err);
+	if (rm_ssh_forward_unix(s, e.path, &local, &err) != 0)
+		fail_msg("%s", err);
+	fd = unix_connect(local);
+	assert_int_equal(roundtrip(fd, 100, 5000), 0);
+	p0 = atomic_load(&L.passes);
+	assert_true(p0 > 0); /* the loop serves */
+	atomic_store(&L.stall_ms, 1500);
+	assert_int_equal(roundtrip(fd, 10, 5000), 0); /* wakes the loop into its stall */
+	t0 = core_now_ms();
+	while (core_now_ms() - t0 < 1200) {
+		int64_t t1 = core_now_ms();
+		assert_int_equal(roundtrip(fd, 1000, 5000), 0);
+		if (core_now_ms() - t1 > worst)
+			worst = core_now_ms() - t1;
+		n++;
+	}
+	printf("    loop stalled 1.5 s: %d round trips meanwhile, the slowest %lld ms\n", n, (long long)worst);
+	assert_true(n >= 5);
+	assert_true(worst < 1000);
+	usleep(500 * 1000); /* the stall is over */
+	p0 = atomic_load(&L.passes);
+	assert_int_equal(roundtrip(fd, 100, 5000), 0);
+	assert_true(atomic_load(&L.passes) > p0); /* the loop serves again */
+	close(fd);
+	rm_ssh_close(&s);
+	free(local);
+	echo_stop(&e);
+}
+
+static int run_outer(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_forward_echo),
+		cmocka_unit_test(test_forward_tcp_and_exec),
+		cmocka_unit_test(test_outer_loop_stalls),
+		cmocka_unit_test(test_dead_link_silent),
+		cmocka_unit_test(test_dead_link_killed),
+		cmocka_unit_test(test_many_sessions),
+	};
+	static const rm_ssh_loop loop = { loop_watch, loop_busy_ms };
+	L.ep = epoll_create1(EPOLL_CLOEXEC);
+	assert_true(L.ep >= 0);
+	rm_ssh_set_loop(&loop);
+	if (pthread_create(&L.th, NULL, loop_main, NULL) != 0)
+		return 1;
+	printf("-- again, the sessions served by an outside loop (rm_ssh_set_loop)\n");
+	return cmocka_run_group_tests_name("outer loop", tests, group_setup, group_teardown);
+}
+
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bad_input),
@@ -1271,6 +1392,22 @@ int main(void)
 		cmocka_unit_test(test_many_sessions),
 		cmocka_unit_test(test_hostkey_changed),
 	};
+	int rc, st;
+	pid_t pid;
+	(void)argc;
 	setvbuf(stdout, NULL, _IONBF, 0);
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	if (getenv("VMMC_TEST_SSH_OUTER"))
+		return run_outer();
+	rc = cmocka_run_group_tests(tests, group_setup, group_teardown);
+	/* the outside loop's run: a process of its own (the loop is set
+	 * before the first session) */
+	fflush(NULL);
+	if ((pid = fork()) == 0) {
+		setenv("VMMC_TEST_SSH_OUTER", "1", 1);
+		execv("/proc/self/exe", argv);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		rc = rc ? rc : 1;
+	return rc;
 }
