@@ -1360,7 +1360,7 @@ static void *poller_main(void *arg)
 		sweep = p->next_sweep;
 		pthread_mutex_unlock(&p->mu);
 		if (sweep != INT64_MAX && sweep - now < wait)
-			wait = sweep <= now ? 0 : (int)(sweep - now);
+			wait = sweep <= now ? 1 : (int)(sweep - now); /* (1: the loop may be serving it now) */
 		poll(NULL, 0, wait);
 		now = core_now_ms();
 		bool stuck = poll(&pe, 1, 0) > 0 && outer.busy_ms() >= RM_LOOP_STUCK_MS;

@@ -1407,7 +1407,13 @@ int main(int argc, char **argv)
 		execv("/proc/self/exe", argv);
 		_exit(127);
 	}
-	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
 		rc = rc ? rc : 1;
+		if (pid > 0) { /* what it made and did not remove (its sshd, agent, folder, user) */
+			sh("for d in /tmp/vmmc-rmtest-%d-*; do [ -d \"$d\" ] || continue; "
+			   "pkill -f -- \"$d/\"; rm -rf \"$d\"; done; true", (int)pid);
+			sh("'%s' user-del vmmct%d >/dev/null 2>&1; true", sshd_sh, (int)pid);
+		}
+	}
 	return rc;
 }
