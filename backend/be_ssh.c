@@ -466,22 +466,27 @@ int be_ssh_prepare(be_host *h, char **open_uri, char **err)
 
 /* The SSH sessions' epoll on the libvirt event loop (be_evloop.c):
  * readable, the sessions are served there (rm_ssh_set_loop). */
+struct be_ssh_loop_watch {
+	void (*run)(void *arg);
+	void *arg;
+};
+
 static void be_ssh_loop_cb(int watch, int fd, int events, void *opaque)
 {
-	void (**run)(void *) = opaque;
+	const struct be_ssh_loop_watch *w = opaque;
 	(void)watch;
 	(void)fd;
 	(void)events;
-	run[0](run[1]);
+	w->run(w->arg);
 }
 
 static int be_ssh_loop_watch(int fd, void (*run)(void *arg), void *arg)
 {
-	void (**pair)(void *) = xcalloc(2, sizeof(*pair)); /* the poller's, for good */
-	pair[0] = run;
-	pair[1] = arg;
-	if (virEventAddHandle(fd, VIR_EVENT_HANDLE_READABLE, be_ssh_loop_cb, pair, free) < 0) {
-		free(pair);
+	struct be_ssh_loop_watch *w = xcalloc(1, sizeof(*w)); /* the poller's, for good */
+	w->run = run;
+	w->arg = arg;
+	if (virEventAddHandle(fd, VIR_EVENT_HANDLE_READABLE, be_ssh_loop_cb, w, free) < 0) {
+		free(w);
 		return -1;
 	}
 	return 0;
