@@ -34,25 +34,24 @@ static bool pump_queue(core_msgq *q, md_model *m, void (*record)(md_msg *), int6
 	return true;
 }
 
-/* Pump (the test's own pump(end_ms)) until cond holds; the test fails,
- * naming the wait, when ms pass first (an assertion after a wait that ran
- * out would only see the last record, not why). */
-#define WAIT(cond, ms)                                                                              \
-	do {                                                                                        \
-		int64_t end_ = core_now_ms() + (ms);                                                \
-		while (!(cond) && pump(end_)) {                                                     \
-		}                                                                                   \
-		if (!(cond))                                                                        \
-			fail_msg("%s:%d: still not (%s) after %d ms", __FILE__, __LINE__, #cond, (int)(ms)); \
-	} while (0)
-
-/* Pump until cond holds or ms pass, whichever is first: for a wait that
- * is meant to run out (cond must stay false) the caller asserts after. */
+/* Pump (the test's own pump(end_ms)) until cond holds or ms pass,
+ * whichever is first: for a wait that is meant to run out (cond must stay
+ * false) the caller asserts after. */
 #define PUMP_UNTIL(cond, ms)                                \
 	do {                                                \
 		int64_t end_ = core_now_ms() + (ms);        \
 		while (!(cond) && pump(end_)) {             \
 		}                                           \
+	} while (0)
+
+/* Pump until cond holds; the test fails, naming the wait, when ms pass
+ * first (an assertion after a wait that ran out would only see the last
+ * record, not why). */
+#define WAIT(cond, ms)                                                                              \
+	do {                                                                                        \
+		PUMP_UNTIL(cond, ms);                                                               \
+		if (!(cond))                                                                        \
+			fail_msg("%s:%d: still not (%s) after %d ms", __FILE__, __LINE__, #cond, (int)(ms)); \
 	} while (0)
 
 /* Apply what comes in for ms. */
