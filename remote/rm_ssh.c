@@ -980,10 +980,12 @@ static int poller_epfd(const rm_ssh *s)
 	return s && s->poller ? s->poller->ep : -1;
 }
 
-/* Queue s on its poller (p->mu held). */
+/* Queue s on its poller (p->mu held). Not once it is retired: the closer
+ * wakes it after setting stop, and a pass may have seen stop and retired
+ * it in between; queued again it would be served after it was freed. */
 static void enqueue_locked(rm_poller *p, rm_ssh *s)
 {
-	if (s->queued)
+	if (s->queued || s->retired)
 		return;
 	s->queued = 1;
 	s->qnext = NULL;

@@ -7,12 +7,18 @@
 # not a skip.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-fail=0; n=0; pid=0 rc=0
+fail=0; n=0; pid=0 rc=0 lv=
+reports=$(mktemp -d /tmp/vmmc-unit-reports.XXXXXX)
+cleanup() {
+	rm -rf "$reports"
+	[ -z "$lv" ] || { lv_cleanup_vms >/dev/null 2>&1; lv_down; }
+}
+trap cleanup EXIT
 case " $* " in
 *_real\ *)
 	# shellcheck source=tests/lib/libvirtd.sh
 	. "$here/lib/libvirtd.sh"
-	trap 'lv_cleanup_vms >/dev/null 2>&1; lv_down' EXIT
+	lv=1
 	lv_up || { echo "unit: cannot start libvirtd"; exit 1; }
 	export VMMC_REQUIRE_LIBVIRTD=1
 	;;
@@ -41,6 +47,13 @@ sweep() {
 	"$here/remote/sshd.sh" user-del "vmmct$pid"
 }
 
+# A sanitizer's report goes to a file of its own (its processes' too: a
+# test may run itself again): printed in full after the test, and its first
+# lines and stack frames again before the summary, where the end of a long
+# log (all a CI page may show) still has them.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$reports/asan"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$reports/ubsan:print_stacktrace=1"
+brief=
 for t in "$@"; do
 	n=$((n + 1))
 	echo "== $t"
@@ -48,11 +61,23 @@ for t in "$@"; do
 	pid=$!
 	wait "$pid"
 	rc=$?
+	for f in "$reports"/*; do
+		[ -f "$f" ] || continue
+		echo "-- ${f##*/} (the sanitizer's report):"
+		cat "$f"
+		brief+="$t, ${f##*/}:"$'\n'$(grep -E '^(==[0-9]+==ERROR|SUMMARY|[^ ].*runtime error)|^ +#[0-9] |^[A-Za-z].* by thread|^freed by|^previously allocated' "$f" | head -40)$'\n'
+		rm -f "$f"
+		[ "$rc" != 0 ] || rc=1
+	done
 	if [ "$rc" != 0 ]; then
 		sweep "$t" "$pid"
 		echo "FAILED: $t"
 		fail=$((fail + 1))
 	fi
 done
+if [ -n "$brief" ]; then
+	echo "== the sanitizers' reports, in brief (in full above):"
+	printf "%s" "$brief"
+fi
 echo "unit: $((n - fail)) passed, $fail failed"
 [ "$fail" = 0 ]
