@@ -22,7 +22,16 @@
  * that may still be calling the callback; a handle with no events asked
  * reports nothing, not even a hang-up; a timeout of 0 fires on every pass,
  * -1 is off. Two handles on one descriptor (epoll keeps one entry per
- * descriptor) get their own duplicate of it. */
+ * descriptor) get their own duplicate of it.
+ *
+ * A socket's writability is asked for when something is to be sent (a
+ * keepalive's answer: libvirt adds WRITABLE, writes when told, takes it
+ * off again): two epoll_ctl calls and a wake of the loop per message, on
+ * a descriptor that is writable nearly always. When the loop thread itself
+ * asks (a callback queued output), epoll is not told at once: before its
+ * next wait the loop polls those descriptors (one poll for all) and calls
+ * back the writable ones; only a handle that still wants WRITABLE after
+ * that (not writable, or not all written) is registered for EPOLLOUT. */
 #include "be_internal.h"
 
 #include <errno.h>
@@ -31,6 +40,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -45,7 +55,9 @@ struct evl_handle {
 	struct evl_handle *next;   /* in its bucket */
 	int id, fd, efd;           /* efd: the descriptor epoll watches (fd or a dup) */
 	int events;                /* libvirt's VIR_EVENT_HANDLE_* asked */
+	uint32_t reg;              /* the epoll events registered (in_epoll) */
 	bool in_epoll, deleted;
+	bool try_out;              /* in evl.try: WRITABLE asked, not registered yet */
 	virEventHandleCallback cb;
 	void *opaque;
 	virFreeCallback ff;
@@ -73,6 +85,8 @@ static struct {
 	int64_t min_due, min_fire; /* no timer is due before min_due, nor due plus its slack before min_fire */
 	int nhandles, ntimers, ndeleted;
 	uint64_t wakes, scans;     /* passes of the loop, scans of evl.tv (be_evloop_figures) */
+	int *try;                  /* handles to try for writing before the next wait (their ids) */
+	size_t ntry, try_cap;
 	_Atomic int64_t away_since; /* when the loop left its wait (0: waiting; 1: before it ever ran) */
 } evl = { .lock = PTHREAD_MUTEX_INITIALIZER, .ep = -1, .wake = -1, .min_due = INT64_MAX, .min_fire = INT64_MAX,
 	    .away_since = 1 };
@@ -118,6 +132,8 @@ static struct evl_handle *evl_handle_find(int id)
 	return NULL;
 }
 
+static __thread bool evl_on_loop; /* this thread runs the loop */
+
 /* lock: epoll follows h->events (no events: out of epoll, so a hang-up
  * the caller does not want reported does not spin the loop) */
 static int evl_sync(struct evl_handle *h)
@@ -129,6 +145,8 @@ static int evl_sync(struct evl_handle *h)
 		h->in_epoll = false;
 		return 0;
 	}
+	if (h->in_epoll && h->reg == ee.events)
+		return 0;
 	if (epoll_ctl(evl.ep, h->in_epoll ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, h->efd, &ee) < 0) {
 		if (errno != EEXIST || h->efd != h->fd)
 			return -1;
@@ -141,6 +159,7 @@ static int evl_sync(struct evl_handle *h)
 			return -1;
 	}
 	h->in_epoll = true;
+	h->reg = ee.events;
 	return 0;
 }
 
@@ -176,9 +195,18 @@ static void evl_update_handle(int id, int events)
 	pthread_mutex_lock(&evl.lock);
 	struct evl_handle *h = evl_handle_find(id);
 	if (h && h->events != events) {
+		bool out_only = (events & ~h->events) == VIR_EVENT_HANDLE_WRITABLE;
 		h->events = events;
-		if (evl_sync(h) < 0)
+		if (evl_on_loop && out_only && h->in_epoll && evl_to_epoll(events & ~VIR_EVENT_HANDLE_WRITABLE) == h->reg) {
+			/* tried before the loop's next wait (evl_try_writes) */
+			if (!h->try_out) {
+				h->try_out = true;
+				xgrow(&evl.try, &evl.try_cap, evl.ntry + 1, sizeof(*evl.try));
+				evl.try[evl.ntry++] = h->id;
+			}
+		} else if (evl_sync(h) < 0) {
 			core_log("loop", "cannot watch descriptor %d: %s", h->fd, strerror(errno));
+		}
 	}
 	pthread_mutex_unlock(&evl.lock);
 }
@@ -418,6 +446,72 @@ static void evl_run_timers(void)
 	free(ids);
 }
 
+/* lock: the handle called back with events (evl.lock dropped over the call) */
+static void evl_call(struct evl_handle *h, int events)
+{
+	virEventHandleCallback cb = h->cb;
+	void *opaque = h->opaque;
+	int id = h->id, fd = h->fd;
+	pthread_mutex_unlock(&evl.lock);
+	cb(id, fd, events, opaque);
+	pthread_mutex_lock(&evl.lock);
+}
+
+/* The handles that asked for WRITABLE from the loop thread (see the top):
+ * one poll for all, the writable called back; what still wants WRITABLE
+ * after that is registered with epoll. A few rounds (a callback may ask
+ * again), then the rest are registered. */
+static void evl_try_writes(void)
+{
+	struct pollfd *pf = NULL;
+	int *ids = NULL;
+	size_t cap = 0, icap = 0;
+
+	pthread_mutex_lock(&evl.lock);
+	for (int round = 0; round < 4 && evl.ntry > 0; round++) {
+		size_t n = evl.ntry;
+		xgrow(&ids, &icap, n, sizeof(*ids));
+		xgrow(&pf, &cap, n, sizeof(*pf));
+		memcpy(ids, evl.try, n * sizeof(*ids));
+		evl.ntry = 0;
+		for (size_t i = 0; i < n; i++) {
+			struct evl_handle *h = evl_handle_find(ids[i]);
+			if (h)
+				h->try_out = false;
+			pf[i] = (struct pollfd){ .fd = h && (h->events & VIR_EVENT_HANDLE_WRITABLE) ? h->fd : -1,
+						 .events = POLLOUT };
+		}
+		pthread_mutex_unlock(&evl.lock);
+		int r = poll(pf, (nfds_t)n, 0);
+		pthread_mutex_lock(&evl.lock);
+		for (size_t i = 0; r > 0 && i < n; i++) {
+			struct evl_handle *h = pf[i].revents ? evl_handle_find(ids[i]) : NULL;
+			int events = h ? evl_from_epoll((uint32_t)pf[i].revents) &
+						 (h->events | VIR_EVENT_HANDLE_ERROR | VIR_EVENT_HANDLE_HANGUP)
+				       : 0;
+			if (events & (VIR_EVENT_HANDLE_WRITABLE | VIR_EVENT_HANDLE_ERROR | VIR_EVENT_HANDLE_HANGUP))
+				evl_call(h, events);
+		}
+		for (size_t i = 0; i < n; i++) {
+			struct evl_handle *h = evl_handle_find(ids[i]);
+			if (h && !h->try_out && evl_sync(h) < 0)
+				core_log("loop", "cannot watch descriptor %d: %s", h->fd, strerror(errno));
+		}
+	}
+	for (size_t i = 0; i < evl.ntry; i++) {
+		struct evl_handle *h = evl_handle_find(evl.try[i]);
+		if (h) {
+			h->try_out = false;
+			if (evl_sync(h) < 0)
+				core_log("loop", "cannot watch descriptor %d: %s", h->fd, strerror(errno));
+		}
+	}
+	evl.ntry = 0;
+	pthread_mutex_unlock(&evl.lock);
+	free(pf);
+	free(ids);
+}
+
 /* One pass: wait for a descriptor or the next timer, call what is due. */
 static void evl_run_once(void)
 {
@@ -465,6 +559,7 @@ static void evl_run_once(void)
 		cb(id, fd, events, opaque);
 	}
 	evl_run_timers();
+	evl_try_writes();
 }
 
 int be_evloop_register(char **err)
@@ -489,8 +584,11 @@ int be_evloop_register(char **err)
 
 void be_evloop_run(const _Atomic bool *stop)
 {
+	evl_on_loop = true;
 	while (!atomic_load(stop))
 		evl_run_once();
+	evl_on_loop = false;
+	evl_try_writes(); /* (none: each pass ends with it) */
 	evl_reap();
 	atomic_store(&evl.away_since, core_now_ms()); /* not running: away */
 }

@@ -41,6 +41,7 @@ typedef struct rm_bridge {
 	uint32_t ep;      /* events registered with the poller's epoll, 0 none */
 	int opening;      /* its channel's open is not answered yet */
 	int more;         /* its last pump stopped with data left in the channel */
+	int drained;      /* its last read was short: the channel's buffer is empty */
 	uint64_t pk_seen; /* the session's packet count when its channel was last emptied */
 	size_t off, len;  /* pending bytes channel -> local in buf */
 	int local_eof;    /* local side sent EOF; EOF forwarded to the channel */
@@ -113,6 +114,7 @@ struct rm_ssh {
 	 * may be read inside any libssh call, unseen by the poll thread's poll) */
 	struct ssh_counter_struct rx_count;
 	uint64_t rx_seen;
+	struct ssh_counter_struct sock_count; /* the bytes of the socket's reads */
 	char *dead_reason;
 	void (*closed_fn)(void *, const char *);
 	void *closed_data;
@@ -799,6 +801,15 @@ static int bridge_pump(rm_ssh *s, rm_bridge *b, short rev)
 	/* channel -> local */
 	b->more = 1;
 	for (int budget = 0; budget < 16; budget++) {
+		/* a read short of the buffer emptied the channel: unless a packet
+		 * came since, another would only find it empty, and libssh asks
+		 * the socket first (a system call) when it is */
+		if (b->len == 0 && b->drained && b->pk_seen == s->rx_count.in_packets && !b->chan_eof &&
+		    !ssh_channel_is_eof(b->ch) && !ssh_channel_is_closed(b->ch)) {
+			b->more = 0;
+			break;
+		}
+		b->drained = 0;
 		if (b->len == 0 && !b->chan_eof) {
 			int n = ssh_channel_read_nonblocking(b->ch, b->buf, sizeof b->buf, 0);
 			if (n == SSH_ERROR)
@@ -808,6 +819,10 @@ static int bridge_pump(rm_ssh *s, rm_bridge *b, short rev)
 				b->len = (size_t)n;
 				s->bytes += (unsigned long long)n;
 				bridge_note(b, 2, n);
+				if ((size_t)n < sizeof b->buf) {
+					b->drained = 1;
+					b->pk_seen = s->rx_count.in_packets;
+				}
 			} else if (ssh_channel_is_eof(b->ch) || ssh_channel_is_closed(b->ch)) {
 				b->chan_eof = 1;
 			}
@@ -1063,6 +1078,10 @@ static void unregister_all(rm_ssh *s)
 		ep_set(s, b->fd, &b->ep, 0);
 }
 
+/* The most one read of libssh's takes from the socket (4 KiB in 0.10 and
+ * 0.11), as seen: a read short of it found the socket empty. */
+static _Atomic uint64_t sock_read_full;
+
 /* One round: poll(0) the session's descriptors and move what is ready.
  * Returns 1 when something may be left (a read that filled its budget, a
  * connection accepted, data inside libssh): another round; 0 when all was
@@ -1100,7 +1119,13 @@ static int serve_round(rm_ssh *s, struct pollfd **pfds, size_t *cap, int first)
 		 * on while more waits, up to 1 MiB, then the bridges move it on */
 		for (int k = 0; k < 256; k++) {
 			struct pollfd more = { .fd = s->sfd, .events = POLLIN };
+			uint64_t got = s->sock_count.in_bytes, full = atomic_load(&sock_read_full);
 			ssh_event_dopoll(s->ev, 0);
+			got = s->sock_count.in_bytes - got;
+			if (got > full)
+				atomic_store(&sock_read_full, got);
+			else if (got < full)
+				break; /* a short read: the socket was empty (and what comes later is a new edge) */
 			if (poll(&more, 1, 0) <= 0 || !(more.revents & POLLIN))
 				break;
 			if (k == 255)
@@ -1365,7 +1390,8 @@ static void *poller_main(void *arg)
 			wait = sweep <= now ? 1 : (int)(sweep - now); /* (1: the loop may be serving it now) */
 		poll(NULL, 0, wait);
 		now = core_now_ms();
-		bool stuck = poll(&pe, 1, 0) > 0 && outer.busy_ms() >= RM_LOOP_STUCK_MS;
+		/* (the loop's time away first: a load, not a system call) */
+		bool stuck = outer.busy_ms() >= RM_LOOP_STUCK_MS && poll(&pe, 1, 0) > 0;
 		if (!stuck && !(sweep != INT64_MAX && sweep <= now))
 			continue;
 		if (pthread_mutex_trylock(&p->serving) != 0)
@@ -1716,7 +1742,7 @@ int rm_ssh_open(const rm_ssh_spec *spec, const rm_ssh_cb *cb, rm_ssh **out, char
 		goto fail;
 	}
 	s->last_rx_ms = s->last_ka_ms = core_now_ms();
-	ssh_set_counters(s->ss, NULL, &s->rx_count);
+	ssh_set_counters(s->ss, &s->sock_count, &s->rx_count);
 	s->rx_seen = s->rx_count.in_packets;
 	s->deadline = s->last_rx_ms + s->ka_ms;
 	if (poller_attach(s, err) < 0)

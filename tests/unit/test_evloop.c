@@ -4,7 +4,9 @@
  * handles (readable, two on one descriptor, none asked while hung up),
  * timeouts (periodic, 0 = every pass, -1 = off), free callbacks run after
  * the removal, never inside it; a wake for a descriptor does not scan a
- * thousand timers not yet due. */
+ * thousand timers not yet due; writability asked from a callback is tried
+ * in the same pass (no second wake), and waited for when the socket is
+ * full. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -15,6 +17,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <libvirt/libvirt.h>
@@ -254,6 +259,89 @@ static void test_wakes_do_not_scan_timers(void **state)
 	free(t);
 }
 
+/* A peer that answers each byte it reads with one byte, as libvirt answers
+ * a keepalive: the answer queued, WRITABLE asked, written when called,
+ * WRITABLE taken off. */
+static atomic_int w_reads, w_writes, w_pending, w_wcalls;
+
+static void on_ping(int watch, int fd, int events, void *opaque)
+{
+	(void)opaque;
+	if (events & VIR_EVENT_HANDLE_READABLE) {
+		char c;
+		if (read(fd, &c, 1) == 1) {
+			w_reads++;
+			w_pending++;
+			virEventUpdateHandle(watch, VIR_EVENT_HANDLE_READABLE | VIR_EVENT_HANDLE_WRITABLE);
+		}
+	}
+	if (events & VIR_EVENT_HANDLE_WRITABLE) {
+		w_wcalls++;
+		while (w_pending > 0 && write(fd, "p", 1) == 1) {
+			w_pending--;
+			w_writes++;
+		}
+		if (w_pending == 0)
+			virEventUpdateHandle(watch, VIR_EVENT_HANDLE_READABLE);
+	}
+}
+
+static bool read_byte(int fd, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	char c;
+	return poll(&p, 1, ms) == 1 && read(fd, &c, 1) == 1 && c == 'p';
+}
+
+static void test_write_asked_on_loop(void **state)
+{
+	enum { N = 200 };
+	int sv[2], w, filled = 0;
+	unsigned long long wakes0, wakes1;
+	char junk[4096] = { 0 };
+	(void)state;
+	w_reads = w_writes = w_pending = w_wcalls = 0;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	assert_int_equal(fcntl(sv[0], F_SETFL, O_NONBLOCK), 0);
+	w = virEventAddHandle(sv[0], VIR_EVENT_HANDLE_READABLE, on_ping, NULL, NULL);
+	assert_true(w > 0);
+	usleep(50000);
+	be_evloop_figures(NULL, NULL, &wakes0, NULL);
+	for (int i = 0; i < N; i++) {
+		assert_int_equal(write(sv[1], "x", 1), 1);
+		assert_true(read_byte(sv[1], 2000));
+	}
+	be_evloop_figures(NULL, NULL, &wakes1, NULL);
+	printf("    %d answers in %llu passes of the loop\n", N, wakes1 - wakes0);
+	assert_true(wait_for(&w_writes, N, 2000)); /* (counted just after the write) */
+	/* one pass a message: the answer goes out in the pass that read it
+	 * (two each when the loop waits for EPOLLOUT) */
+	assert_true(wakes1 - wakes0 < N + N / 4);
+
+	/* the socket full: the answer waits until the peer reads */
+	while (write(sv[0], junk, sizeof junk) > 0)
+		filled += (int)sizeof junk;
+	assert_true(filled > 0);
+	w_wcalls = 0;
+	assert_int_equal(write(sv[1], "x", 1), 1);
+	assert_true(wait_for(&w_reads, N + 1, 2000));
+	usleep(100000);
+	assert_int_equal(w_writes, N);  /* not written: no room */
+	assert_true(w_wcalls <= 1);     /* (not called again and again meanwhile) */
+	assert_int_equal(w_pending, 1);
+	for (int got = 0; got < filled;) { /* the peer reads: room again */
+		ssize_t r = read(sv[1], junk, sizeof junk);
+		assert_true(r > 0);
+		got += (int)r;
+	}
+	assert_true(read_byte(sv[1], 2000));
+	assert_true(wait_for(&w_writes, N + 1, 2000));
+	assert_int_equal(virEventRemoveHandle(w), 0);
+	usleep(20000);
+	close(sv[0]);
+	close(sv[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -263,6 +351,7 @@ int main(void)
 		cmocka_unit_test(test_timeouts),
 		cmocka_unit_test(test_timers_coalesce),
 		cmocka_unit_test(test_wakes_do_not_scan_timers),
+		cmocka_unit_test(test_write_asked_on_loop),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
