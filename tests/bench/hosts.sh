@@ -10,7 +10,7 @@
 #   vmmc in tmux at the default 2 s refresh: a key (Tab: the focus moves) every 400 ms from
 #     when the tree shows until all N show connected (the connect storm), each timed until
 #     drawn (tests/bench/keyprobe.py: one tmux control-mode client, no process spawned per
-#     sample): count/median/p95/max ms; once all N show connected: CPU over 10 s (% of one
+#     sample): count/median/p95/max ms; once all N show connected: CPU over the idle window (60 s, $VMMC_BENCH_IDLE_S) (% of one
 #     core), threads, descriptors, RSS
 #   virsh, one process doing the same N connects: `virsh "connect U1; list
 #     --all; connect U2; list --all; ..."` (sequential; wall, peak RSS)
@@ -36,7 +36,10 @@
 # "1:rpc.virNetClient" into a file, to count the round trips); $VMMC_BENCH_SSHD_NICE (default 0) runs the sshds that
 # stand in for remote machines at that nice value (their logins' CPU is
 # then not the UI thread's, as on a real fleet); $VMMC_BENCH_PERF=DIR keeps a
-# perf profile of each idle window there. After the ssh:// table, each
+# perf profile of each idle window there; $VMMC_BENCH_TRACE=DIR counts its
+# system calls instead (perf trace -s, kept there; the 8 most made are
+# printed a second); $VMMC_BENCH_IDLE_S is the window's length (60 s; its
+# CPU is printed for each 10 s too). After the ssh:// table, each
 # size's timeline from vmmc's log (tests/bench/timeline.sh: login, forward,
 # open, setup as percentiles; logins in flight; workers).
 # vmmc runs with XDG_RUNTIME_DIR on a tmpfs (/dev/shm), as in a desktop
@@ -51,6 +54,7 @@ runs=${VMMC_BENCH_RUNS:-3}
 runstat=$root/build/runstat
 comm=$(basename "$bin" | cut -c1-15)
 clk=$(getconf CLK_TCK)
+idle_s=${VMMC_BENCH_IDLE_S:-60} # the idle window (s)
 sock=vmmc-bench-hosts-$$
 # shellcheck source=tests/lib/libvirtd.sh
 . "$root/tests/lib/libvirtd.sh"
@@ -222,9 +226,27 @@ tmux_run() {
 	w1=$(thread_switches "$pid")
 	if [ -n "${VMMC_BENCH_PERF:-}" ] && command -v perf >/dev/null; then
 		# where the idle time goes: a profile of the window (into that folder)
-		perf record -q -g -p "$pid" -o "$VMMC_BENCH_PERF/perf-$n.data" -- sleep 10 >/dev/null 2>&1 || sleep 10
+		perf record -q -g -p "$pid" -o "$VMMC_BENCH_PERF/perf-$n.data" -- sleep "$idle_s" >/dev/null 2>&1 || sleep "$idle_s"
+	elif [ -n "${VMMC_BENCH_TRACE:-}" ] && command -v perf >/dev/null; then
+		# its system calls by name (perf trace counts them; it slows each a little)
+		perf trace -s -p "$pid" -o "$VMMC_BENCH_TRACE/trace-$n.txt" -- sleep "$idle_s" >/dev/null 2>&1 || sleep "$idle_s"
+		calls+=$(awk -v n="$n" -v s="$idle_s" '/^   [a-z_0-9]+ +[0-9]+ / && NF >= 7 { c[$1] += $2; all += $2 }
+			END { k = 0; while (k < 8) { m = ""; for (x in c) if (m == "" || c[x] > c[m]) m = x
+					if (m == "") break; out = out sprintf(" %s %.0f", m, c[m] / s); delete c[m]; k++ }
+				printf "  %5d hosts: %.0f/s in all;%s\n", n, all / s, out }' "$VMMC_BENCH_TRACE/trace-$n.txt")$'\n'
 	else
-		sleep 10
+		# in steps of 10 s: the curve (at 1000 hosts the first 10 s still
+		# hold the storm's tail - a second or two at twice the rate - then
+		# it is flat: one 10 s window read 4.4-6.9 %, 60 s 4.1-4.7)
+		cw0=$c1 curve=
+		for ((wi = 0; wi < idle_s; wi += 10)); do
+			st=$((idle_s - wi < 10 ? idle_s - wi : 10))
+			sleep "$st"
+			cw1=$(ticks "$pid")
+			curve+=" $(awk -v d=$((cw1 - cw0)) -v hz="$clk" -v s="$st" 'BEGIN { printf "%.1f", 100 * d / hz / s }')"
+			cw0=$cw1
+		done
+		curves+=$(printf "  %5d hosts:%s" "$n" "$curve")$'\n'
 	fi
 	c2=$(ticks "$pid")
 	w2=$(thread_switches "$pid")
@@ -232,12 +254,12 @@ tmux_run() {
 	# per thread name: on a paravirtual machine each costs more than the
 	# work it wakes for)
 	# (threads in both readings; summed by name)
-	wakes+=$(printf "%s\n%s\n" "$w1" "$w2" | awk -v n="$n" 'NR == 1 { for (i = 1; i <= NF; i++) { split($i, kv, "="); a[kv[1]] = kv[2] } next }
+	wakes+=$(printf "%s\n%s\n" "$w1" "$w2" | awk -v n="$n" -v s="$idle_s" 'NR == 1 { for (i = 1; i <= NF; i++) { split($i, kv, "="); a[kv[1]] = kv[2] } next }
 		{ for (i = 1; i <= NF; i++) { split($i, kv, "="); if (!(kv[1] in a)) continue
-			d = (kv[2] - a[kv[1]]) / 10; all += d; sub(/^[0-9]+:/, "", kv[1]); by[kv[1]] += d; nt[kv[1]]++ } }
+			d = (kv[2] - a[kv[1]]) / s; all += d; sub(/^[0-9]+:/, "", kv[1]); by[kv[1]] += d; nt[kv[1]]++ } }
 		END { for (k in by) out = out sprintf(" %s (%d) %.0f", k, nt[k], by[k])
 			printf "  %5d hosts: %.0f wakes/s in all; by thread name (how many):%s\n", n, all, out }')$'\n'
-	idle=$(awk -v d=$((c2 - c1)) -v hz="$clk" 'BEGIN { printf "%.1f", 100 * d / hz / 10 }')
+	idle=$(awk -v d=$((c2 - c1)) -v hz="$clk" -v s="$idle_s" 'BEGIN { printf "%.1f", 100 * d / hz / s }')
 	threads=$(status_of "$pid" Threads)
 	fds=$(find "/proc/$pid/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)
 	[ -z "${VMMC_BENCH_KEEP:-}" ] || ls -l "/proc/$pid/fd" >"$VMMC_BENCH_KEEP/fds-$n.txt" 2>/dev/null || true
@@ -367,7 +389,7 @@ echo
 echo "bench hosts: N ssh:// hosts ($nsshd loopback sshds$reexec$fleet, one libvirtd) under ulimit -Sn 1024 (soft); vmmc in tmux; virsh one process, sequential (qemu+ssh://); load $(cut -d' ' -f1-3 /proc/loadavg)"
 printf "%6s | %9s %9s %7s %22s %16s %7s %5s %6s %7s %7s %21s | %10s %8s\n" hosts "all ms" "setup ms" "conn ms" "key n/med/p95/max ms" "ui n/key/pass ms" "idle %" thr fds "fds/h" "RSS MiB" \
 	"storm s v/s/l/m" "virsh ms" "RSS MiB"
-base_fds= timelines= floors= wakes=
+base_fds= timelines= floors= wakes= calls= curves=
 for n in $counts; do
 	ssh_conf "$n" "$tmp/config/vmmc/config"
 	rm -f "$tmp/ssh-$n.log"
@@ -407,12 +429,20 @@ echo "storm s v/s/l/m: CPU seconds from start to all connected in vmmc / the ssh
 echo "setup ms: tmux start to every host listed (its lists and events; the idle window starts then)"
 echo "all ms: tmux start to N/N connected (goal < 15000 at 1000); conn ms: one host's connect (median); key: Tab every 400 ms"
 echo "through the storm, each until drawn, count/median/p95/max (goal < 50); ui: vmmc's own figures over the storm"
-echo "(VMMC_BENCH_STATS): UI passes that read a key, the longest of them, the longest pass (ms); idle: CPU over 10 s once connected, 2 s refresh (goal < 5); fds/h: descriptors per host over the"
+echo "(VMMC_BENCH_STATS): UI passes that read a key, the longest of them, the longest pass (ms); idle: CPU over $idle_s s once connected, 2 s refresh (goal < 5); fds/h: descriptors per host over the"
 echo "program's own; RSS (goal < 300 MiB). virsh: one process, sequential connects (~: extrapolated)."
 echo "the stand-in fleet's floor (its CPU in the storm over this machine's cores: what vmmc's time is next to):"
 printf "%s" "$floors"
+if [ -n "$curves" ]; then
+	echo "the idle window's CPU (% of one core) in steps of 10 s:"
+	printf "%s" "$curves"
+fi
 echo "the idle window's wakes (vmmc's threads' context switches a second, by thread name):"
 printf "%s" "$wakes"
+if [ -n "$calls" ]; then
+	echo "the idle window's system calls a second (perf trace -s; the 8 most made):"
+	printf "%s" "$calls"
+fi
 echo
 echo "where the time goes (vmmc's log, tests/bench/timeline.sh): per host, when its login started, its steps, when it"
 echo "was connected, how long it then waited for its setup step (lists, events) and how long that took:"
