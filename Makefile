@@ -95,10 +95,10 @@ run: all
 
 # ---- tests ----------------------------------------------------------------
 # check: everything, plain build with -Werror, then again under ASan+UBSan.
-# The suites that check-asan runs (unit, screen, ssh) are not run plain as
-# well, but unit: ASan's run checks all the plain one does and more (the
-# plain build's -O2 binary is what every other e2e suite drives); unit runs
-# in both, it is where an optimiser's or a timing's difference shows first.
+# The screen tests and the ssh suite run under ASan only: that run checks
+# all a plain one would and more, and the plain -O2 binary is what every
+# other e2e suite drives. The unit tests run in both (an optimiser's or a
+# timing's difference shows there first).
 check: deps-test
 	@$(MAKE) --no-print-directory check-plain
 	@$(MAKE) --no-print-directory check-asan

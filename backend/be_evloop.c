@@ -467,6 +467,8 @@ static void evl_try_writes(void)
 	int *ids = NULL;
 	size_t cap = 0, icap = 0;
 
+	if (evl.ntry == 0)
+		return; /* (only this thread adds to evl.try: no lock needed to see it empty) */
 	pthread_mutex_lock(&evl.lock);
 	for (int round = 0; round < 4 && evl.ntry > 0; round++) {
 		size_t n = evl.ntry;

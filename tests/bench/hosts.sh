@@ -237,7 +237,7 @@ tmux_run() {
 	else
 		# in steps of 10 s: the curve (at 1000 hosts the first 10 s still
 		# hold the storm's tail - a second or two at twice the rate - then
-		# it is flat: one 10 s window read 4.4-6.9 %, 60 s 4.1-4.7)
+		# it is flat: 10 s windows read 5.7-6.9 %, 30 s 4.4-5.3, 60 s 4.6-4.9)
 		cw0=$c1 curve=
 		for ((wi = 0; wi < idle_s; wi += 10)); do
 			st=$((idle_s - wi < 10 ? idle_s - wi : 10))
